@@ -1,0 +1,201 @@
+//! The cloud assembly: templates and a manifest, written atomically to a directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The manifest's file name inside an assembly directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The version of the manifest format.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// One synthesized stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackArtifact {
+    /// The stack's id in the app.
+    pub id: String,
+    /// The CloudFormation stack name.
+    pub stack_name: String,
+    /// The template's description.
+    pub description: Option<String>,
+    /// The region it is meant for, if given.
+    pub region: Option<String>,
+    /// The account it is meant for, if given.
+    pub account: Option<String>,
+    /// The number of resources.
+    pub resource_count: usize,
+    /// The logical ids of its outputs.
+    pub outputs: Vec<String>,
+    /// The export names it declares.
+    pub exports: Vec<String>,
+    /// The ids of the stacks it depends on.
+    pub dependencies: Vec<String>,
+    /// `sha256:<hex>` of the template text.
+    pub hash: String,
+    /// The template, as JSON text.
+    pub template: String,
+}
+
+impl StackArtifact {
+    /// The template's file name inside the assembly.
+    pub fn template_file(&self) -> String {
+        format!("{}.template.json", self.id)
+    }
+}
+
+/// The result of synthesis: stacks in deployment order, and warnings worth showing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assembly {
+    /// The stacks, each after the stacks it depends on.
+    pub stacks: Vec<StackArtifact>,
+    /// Things that are not errors but deserve attention (e.g. a template too large to inline).
+    pub warnings: Vec<String>,
+}
+
+/// `manifest.json`: what the toolkit reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// Format version.
+    pub version: u32,
+    /// The stacks in deployment order.
+    pub stacks: Vec<ManifestStack>,
+}
+
+/// One stack in `manifest.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestStack {
+    /// The stack's id in the app.
+    pub id: String,
+    /// The CloudFormation stack name.
+    pub stack_name: String,
+    /// The template file, relative to the assembly directory.
+    pub template_file: String,
+    /// The region, if the app pinned one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The account, if the app pinned one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Ids of the stacks this one depends on.
+    pub dependencies: Vec<String>,
+    /// Output logical ids.
+    pub outputs: Vec<String>,
+    /// Export names.
+    pub exports: Vec<String>,
+    /// Number of resources.
+    pub resource_count: usize,
+    /// Template size in bytes.
+    pub template_bytes: usize,
+    /// `sha256:<hex>` of the template file.
+    pub hash: String,
+}
+
+impl Assembly {
+    /// The manifest describing these stacks.
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            version: MANIFEST_VERSION,
+            stacks: self
+                .stacks
+                .iter()
+                .map(|s| ManifestStack {
+                    id: s.id.clone(),
+                    stack_name: s.stack_name.clone(),
+                    template_file: s.template_file(),
+                    region: s.region.clone(),
+                    account: s.account.clone(),
+                    dependencies: s.dependencies.clone(),
+                    outputs: s.outputs.clone(),
+                    exports: s.exports.clone(),
+                    resource_count: s.resource_count,
+                    template_bytes: s.template.len(),
+                    hash: s.hash.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The stack with this id.
+    pub fn stack(&self, id: &str) -> Option<&StackArtifact> {
+        self.stacks.iter().find(|s| s.id == id)
+    }
+
+    /// Writes the assembly to `dir`: first into a sibling temporary directory, which then
+    /// replaces `dir`. A failure leaves `dir` as it was.
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "cloudwright.out".into());
+        let unique = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        let tmp = parent.join(format!(".{name}.tmp-{unique}"));
+        let result = (|| {
+            std::fs::create_dir(&tmp).map_err(io(&tmp))?;
+            for s in &self.stacks {
+                let f = tmp.join(s.template_file());
+                std::fs::write(&f, &s.template).map_err(io(&f))?;
+            }
+            let mut manifest =
+                serde_json::to_string_pretty(&self.manifest()).map_err(|e| Error::Invalid {
+                    path: MANIFEST_FILE.into(),
+                    message: e.to_string(),
+                })?;
+            manifest.push('\n');
+            let f = tmp.join(MANIFEST_FILE);
+            std::fs::write(&f, manifest).map_err(io(&f))?;
+            if dir.exists() {
+                if !dir.is_dir() {
+                    return Err(Error::Io {
+                        path: dir.to_owned(),
+                        source: std::io::Error::other("exists and is not a directory"),
+                    });
+                }
+                let old = parent.join(format!(".{name}.old-{unique}"));
+                std::fs::rename(dir, &old).map_err(io(dir))?;
+                std::fs::rename(&tmp, dir).map_err(io(dir))?;
+                std::fs::remove_dir_all(&old).map_err(io(&old))?;
+            } else {
+                std::fs::rename(&tmp, dir).map_err(io(dir))?;
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        result
+    }
+
+    /// Reads the manifest of an assembly directory.
+    pub fn read_manifest(dir: &Path) -> Result<Manifest, Error> {
+        let f = dir.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&f).map_err(|source| Error::Io {
+            path: f.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| Error::Io {
+            path: f,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })
+    }
+}

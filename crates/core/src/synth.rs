@@ -1,0 +1,743 @@
+//! Synthesis: from the stacks of an [`App`](crate::App) to templates, checked.
+//!
+//! For every stack: propagate tags, resolve every reference (a reference into another stack
+//! becomes an export there and `Fn::ImportValue` here), build the dependency graph, reject
+//! dangling references and cycles, emit `DependsOn` as the transitive reduction, check
+//! CloudFormation's limits, and render the template deterministically. Then order the stacks.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::assembly::{Assembly, StackArtifact};
+use crate::error::Error;
+use crate::graph::{DependencyGraph, Edge, EdgeKind};
+use crate::resource::TagFormat;
+use crate::stack::{DepTarget, StackData, to_json};
+use crate::value::{Pseudo, Reference, Value, sub_variables};
+
+/// CloudFormation quotas checked at synthesis.
+pub mod limits {
+    /// Resources per template.
+    pub const RESOURCES: usize = 500;
+    /// Outputs per template.
+    pub const OUTPUTS: usize = 200;
+    /// Parameters per template.
+    pub const PARAMETERS: usize = 200;
+    /// Mappings per template.
+    pub const MAPPINGS: usize = 200;
+    /// Template body size when uploaded through S3, in bytes.
+    pub const TEMPLATE_BYTES: usize = 1_000_000;
+    /// Template body size when passed inline to the API, in bytes.
+    pub const INLINE_TEMPLATE_BYTES: usize = 51_200;
+}
+
+/// A reference from one stack into another.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Export {
+    producer: Arc<str>,
+    logical_id: String,
+    attribute: Option<String>,
+}
+
+impl Export {
+    fn output_id(&self) -> String {
+        match &self.attribute {
+            None => format!("ExportsOutputRef{}", self.logical_id),
+            Some(a) => format!(
+                "ExportsOutputFnGetAtt{}{}",
+                self.logical_id,
+                a.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            ),
+        }
+    }
+
+    fn export_name(&self, producer_name: &str) -> String {
+        format!("{producer_name}:{}", self.output_id())
+    }
+}
+
+struct Names<'a> {
+    stacks: HashMap<&'a str, &'a StackData>,
+}
+
+impl Names<'_> {
+    fn stack(&self, id: &str) -> Option<&StackData> {
+        self.stacks.get(id).copied()
+    }
+}
+
+/// Synthesizes every stack. Stacks come out in deployment order.
+pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
+    let names = Names {
+        stacks: stacks.iter().map(|s| (&*s.id, s)).collect(),
+    };
+    let mut warnings = Vec::new();
+
+    // 1. tags, then every reference: local ones checked, cross-stack ones collected
+    let mut exports: BTreeMap<Arc<str>, BTreeSet<Export>> = BTreeMap::new();
+    let mut stack_deps: BTreeMap<Arc<str>, BTreeSet<Arc<str>>> = BTreeMap::new();
+    let mut prepared = Vec::with_capacity(stacks.len());
+    for s in stacks {
+        let p = prepare(s, &names, &mut exports, &mut stack_deps)?;
+        prepared.push(p);
+    }
+
+    // declared dependencies that cross stacks order the stacks
+    for s in stacks {
+        for (from, to) in &s.dependencies {
+            if from.stack() != to.stack() {
+                stack_deps
+                    .entry(from.stack().clone())
+                    .or_default()
+                    .insert(to.stack().clone());
+            }
+        }
+    }
+
+    // 2. render each stack with its exports and imports
+    let mut artifacts = Vec::with_capacity(stacks.len());
+    let mut export_names: BTreeMap<String, String> = BTreeMap::new();
+    for (s, p) in stacks.iter().zip(prepared) {
+        let own_exports = exports.get(&s.id).cloned().unwrap_or_default();
+        let artifact = render(s, p, &own_exports, &names, &mut export_names)?;
+        if artifact.template.len() > limits::INLINE_TEMPLATE_BYTES {
+            warnings.push(format!(
+                "stack `{}`: template is {} bytes, over the {}-byte limit for inline templates; deploy it through an S3 bucket (`cloudwright deploy --bucket`)",
+                s.id,
+                artifact.template.len(),
+                limits::INLINE_TEMPLATE_BYTES
+            ));
+        }
+        artifacts.push(artifact);
+    }
+    for a in &mut artifacts {
+        a.dependencies = stack_deps
+            .get(&*a.id)
+            .map(|d| d.iter().map(|x| x.to_string()).collect())
+            .unwrap_or_default();
+    }
+    let artifacts = order_stacks(artifacts)?;
+    Ok(Assembly {
+        stacks: artifacts,
+        warnings,
+    })
+}
+
+/// A stack whose references are checked and whose graph is built.
+struct Prepared {
+    properties: Vec<Value>,
+    depends_on: Vec<Vec<String>>,
+}
+
+fn prepare(
+    s: &StackData,
+    names: &Names<'_>,
+    exports: &mut BTreeMap<Arc<str>, BTreeSet<Export>>,
+    stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
+) -> Result<Prepared, Error> {
+    let properties: Vec<Value> = s
+        .resources
+        .iter()
+        .map(|r| propagate_tags(s, &r.path, r.tag_format, &r.properties))
+        .collect();
+
+    let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
+    let mut checker = RefChecker {
+        stack: s,
+        names,
+        exports,
+        stack_deps,
+    };
+    for (i, (r, props)) in s.resources.iter().zip(&properties).enumerate() {
+        let referrer = r.logical_id.as_str();
+        for (target, edge) in checker.check(referrer, "Properties", props)? {
+            graph.add_edge(i, target, edge);
+        }
+        if let Some(c) = &r.condition {
+            checker.condition(referrer, c)?;
+        }
+        if let Some(m) = &r.metadata {
+            checker.check(referrer, "Metadata", m)?;
+        }
+    }
+    for (id, (_, output)) in &s.outputs {
+        let referrer = format!("Outputs.{id}");
+        checker.check(&referrer, "Value", &output.value)?;
+        if let Some(e) = &output.export_name {
+            checker.check(&referrer, "Export.Name", e)?;
+        }
+        if let Some(c) = &output.condition {
+            checker.condition(&referrer, c)?;
+        }
+    }
+    for (name, (_, cond)) in &s.conditions {
+        checker.check(&format!("Conditions.{name}"), "", cond)?;
+    }
+
+    // declared dependencies within this stack, expanded to resources
+    for (from, to) in &s.dependencies {
+        if from.stack() != &s.id || to.stack() != &s.id {
+            continue;
+        }
+        let targets = expand(s, to);
+        for f in expand(s, from) {
+            for &t in &targets {
+                if targets.contains(&f) {
+                    continue; // a member of the target group does not depend on the group
+                }
+                graph.add_edge(
+                    f,
+                    t,
+                    Edge {
+                        kind: EdgeKind::DependsOn,
+                        property: String::new(),
+                    },
+                );
+            }
+        }
+    }
+
+    if let Some(cycle) = graph.find_cycle() {
+        return Err(Error::Cycle {
+            stack: s.id.to_string(),
+            cycle: graph.describe_cycle(&cycle),
+        });
+    }
+    let mut depends_on = vec![Vec::new(); s.resources.len()];
+    for (u, v) in graph.reduced_declared_edges() {
+        depends_on[u].push(s.resources[v].logical_id.clone());
+    }
+    for d in &mut depends_on {
+        d.sort();
+    }
+    Ok(Prepared {
+        properties,
+        depends_on,
+    })
+}
+
+fn expand(s: &StackData, target: &DepTarget) -> Vec<usize> {
+    match target {
+        DepTarget::Resource { logical_id, .. } => {
+            s.resource_index.get(logical_id).copied().into_iter().collect()
+        }
+        DepTarget::Subtree { path, .. } => s
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| is_under(&r.path, path))
+            .map(|(i, _)| i)
+            .collect(),
+    }
+}
+
+fn is_under(path: &str, ancestor: &str) -> bool {
+    ancestor.is_empty()
+        || path == ancestor
+        || (path.starts_with(ancestor) && path.as_bytes().get(ancestor.len()) == Some(&b'/'))
+}
+
+fn propagate_tags(s: &StackData, path: &str, format: TagFormat, props: &Value) -> Value {
+    if format == TagFormat::None || s.tags.is_empty() {
+        return props.clone();
+    }
+    let mut applicable: Vec<(usize, usize, &str, &str)> = s
+        .tags
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _, _))| is_under(path, p))
+        .map(|(i, (p, k, v))| (p.matches('/').count() + usize::from(!p.is_empty()), i, k.as_str(), v.as_str()))
+        .collect();
+    if applicable.is_empty() {
+        return props.clone();
+    }
+    applicable.sort();
+    let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
+    for (_, _, k, v) in applicable {
+        tags.insert(k, v);
+    }
+    let Value::Map(mut map) = props.clone() else {
+        return props.clone();
+    };
+    match format {
+        TagFormat::KeyValueList => {
+            let mut list = match map.remove("Tags") {
+                None => Vec::new(),
+                Some(Value::List(l)) => l,
+                Some(other) => {
+                    map.insert("Tags".into(), other);
+                    return Value::Map(map);
+                }
+            };
+            let present: BTreeSet<String> = list
+                .iter()
+                .filter_map(|t| match t {
+                    Value::Map(m) => m.get("Key").and_then(Value::as_str).map(str::to_owned),
+                    _ => None,
+                })
+                .collect();
+            for (k, v) in tags {
+                if !present.contains(k) {
+                    list.push(Value::map([("Key", k), ("Value", v)]));
+                }
+            }
+            map.insert("Tags".into(), Value::List(list));
+        }
+        TagFormat::Map => {
+            let m = map
+                .entry("Tags".to_owned())
+                .or_insert_with(|| Value::Map(BTreeMap::new()));
+            if let Value::Map(m) = m {
+                for (k, v) in tags {
+                    m.entry(k.to_owned()).or_insert_with(|| v.into());
+                }
+            }
+        }
+        TagFormat::None => {}
+    }
+    Value::Map(map)
+}
+
+struct RefChecker<'a, 'n> {
+    stack: &'a StackData,
+    names: &'a Names<'n>,
+    exports: &'a mut BTreeMap<Arc<str>, BTreeSet<Export>>,
+    stack_deps: &'a mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
+}
+
+impl RefChecker<'_, '_> {
+    fn dangling(&self, referrer: &str, property: &str, target: String) -> Error {
+        Error::DanglingReference {
+            stack: self.stack.id.to_string(),
+            referrer: referrer.to_owned(),
+            property: property.to_owned(),
+            target,
+        }
+    }
+
+    fn condition(&self, referrer: &str, name: &str) -> Result<(), Error> {
+        if self.stack.conditions.contains_key(name) {
+            Ok(())
+        } else {
+            Err(Error::UnknownName {
+                stack: self.stack.id.to_string(),
+                referrer: referrer.to_owned(),
+                kind: "condition",
+                name: name.to_owned(),
+            })
+        }
+    }
+
+    /// Checks every reference inside `value`; returns the resource edges it makes.
+    fn check(
+        &mut self,
+        referrer: &str,
+        root: &str,
+        value: &Value,
+    ) -> Result<Vec<(usize, Edge)>, Error> {
+        let mut found: Vec<(String, Value)> = Vec::new();
+        value.walk(&mut root.to_owned(), &mut |path, v| match v {
+            Value::Ref(_)
+            | Value::GetAtt(..)
+            | Value::Sub(..)
+            | Value::If(..)
+            | Value::Condition(_)
+            | Value::FindInMap(..) => found.push((path.to_owned(), v.clone())),
+            _ => {}
+        });
+        let mut edges = Vec::new();
+        for (property, v) in found {
+            match &v {
+                Value::Ref(r) => {
+                    if let Some(e) = self.reference(referrer, &property, r, None, EdgeKind::Ref)? {
+                        edges.push(e);
+                    }
+                }
+                Value::GetAtt(r, attr) => {
+                    if let Some(e) =
+                        self.reference(referrer, &property, r, Some(attr), EdgeKind::GetAtt)?
+                    {
+                        edges.push(e);
+                    }
+                }
+                Value::Sub(template, vars) => {
+                    let placeholders =
+                        sub_variables(template).map_err(|offset| Error::InvalidSub {
+                            stack: self.stack.id.to_string(),
+                            referrer: referrer.to_owned(),
+                            property: property.clone(),
+                            template: template.clone(),
+                            offset,
+                        })?;
+                    for p in placeholders {
+                        if vars.contains_key(p.name) {
+                            continue;
+                        }
+                        if p.name.starts_with("AWS::") {
+                            if Pseudo::from_name(p.name).is_none() {
+                                return Err(self.dangling(referrer, &property, p.name.to_owned()));
+                            }
+                            continue;
+                        }
+                        let r = Reference::local(p.name);
+                        let attr = p.attribute.map(str::to_owned);
+                        if let Some(e) =
+                            self.reference(referrer, &property, &r, attr.as_ref(), EdgeKind::Sub)?
+                        {
+                            edges.push(e);
+                        }
+                    }
+                }
+                Value::If(c, ..) => self.condition(referrer, c)?,
+                Value::Condition(c) => self.condition(referrer, c)?,
+                Value::FindInMap(m, ..) => {
+                    if let Some(name) = m.as_str()
+                        && !self.stack.mappings.contains_key(name)
+                    {
+                        return Err(Error::UnknownName {
+                            stack: self.stack.id.to_string(),
+                            referrer: referrer.to_owned(),
+                            kind: "mapping",
+                            name: name.to_owned(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(edges)
+    }
+
+    fn reference(
+        &mut self,
+        referrer: &str,
+        property: &str,
+        r: &Reference,
+        attribute: Option<&String>,
+        kind: EdgeKind,
+    ) -> Result<Option<(usize, Edge)>, Error> {
+        let target_stack = r.stack.clone().unwrap_or_else(|| self.stack.id.clone());
+        if target_stack != self.stack.id {
+            let Some(producer) = self.names.stack(&target_stack) else {
+                return Err(self.dangling(
+                    referrer,
+                    property,
+                    format!("{target_stack}/{} (no such stack)", r.logical_id),
+                ));
+            };
+            let exists = producer.resource_index.contains_key(&r.logical_id)
+                || (attribute.is_none() && producer.parameters.contains_key(&r.logical_id));
+            if !exists {
+                return Err(self.dangling(
+                    referrer,
+                    property,
+                    format!("{target_stack}/{}", r.logical_id),
+                ));
+            }
+            self.exports
+                .entry(target_stack.clone())
+                .or_default()
+                .insert(Export {
+                    producer: target_stack.clone(),
+                    logical_id: r.logical_id.clone(),
+                    attribute: attribute.cloned(),
+                });
+            self.stack_deps
+                .entry(self.stack.id.clone())
+                .or_default()
+                .insert(target_stack);
+            return Ok(None);
+        }
+        if let Some(&i) = self.stack.resource_index.get(&r.logical_id) {
+            return Ok(Some((
+                i,
+                Edge {
+                    kind,
+                    property: property.to_owned(),
+                },
+            )));
+        }
+        let is_param = attribute.is_none() && self.stack.parameters.contains_key(&r.logical_id);
+        let is_pseudo = attribute.is_none() && Pseudo::from_name(&r.logical_id).is_some();
+        if is_param || is_pseudo {
+            return Ok(None);
+        }
+        let target = match attribute {
+            Some(a) => format!("{}.{a}", r.logical_id),
+            None => r.logical_id.clone(),
+        };
+        Err(self.dangling(referrer, property, target))
+    }
+}
+
+/// Rewrites references into other stacks as imports, and strips the stack qualifier.
+fn resolve(value: &Value, stack: &StackData, names: &Names<'_>) -> Value {
+    value.map_refs(&mut |v| {
+        let (r, attr) = match v {
+            Value::Ref(r) => (r, None),
+            Value::GetAtt(r, a) => (r, Some(a)),
+            _ => return None,
+        };
+        let target = r.stack.as_ref()?;
+        if *target == stack.id {
+            return Some(match attr {
+                None => Value::r#ref(r.logical_id.clone()),
+                Some(a) => Value::get_att(r.logical_id.clone(), a.clone()),
+            });
+        }
+        let producer = names.stack(target)?;
+        let export = Export {
+            producer: target.clone(),
+            logical_id: r.logical_id.clone(),
+            attribute: attr.cloned(),
+        };
+        Some(Value::import_value(export.export_name(producer.stack_name())))
+    })
+}
+
+fn render(
+    s: &StackData,
+    p: Prepared,
+    exports: &BTreeSet<Export>,
+    names: &Names<'_>,
+    export_names: &mut BTreeMap<String, String>,
+) -> Result<StackArtifact, Error> {
+    let limit = |what: &'static str, limit: usize, actual: usize| {
+        if actual > limit {
+            Err(Error::Limit {
+                stack: s.id.to_string(),
+                what,
+                limit,
+                actual,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    limit("resources", limits::RESOURCES, s.resources.len())?;
+    limit("parameters", limits::PARAMETERS, s.parameters.len())?;
+    limit("mappings", limits::MAPPINGS, s.mappings.len())?;
+    limit(
+        "outputs (including exports for other stacks)",
+        limits::OUTPUTS,
+        s.outputs.len() + exports.len(),
+    )?;
+
+    let mut resources = serde_json::Map::new();
+    for ((r, props), depends_on) in s.resources.iter().zip(p.properties).zip(p.depends_on) {
+        let mut body = serde_json::Map::new();
+        body.insert("Type".into(), r.type_name.clone().into());
+        let props = resolve(&props, s, names);
+        if !matches!(&props, Value::Map(m) if m.is_empty()) {
+            body.insert("Properties".into(), to_json(&props));
+        }
+        if !depends_on.is_empty() {
+            body.insert("DependsOn".into(), depends_on.into());
+        }
+        if let Some(c) = &r.condition {
+            body.insert("Condition".into(), c.clone().into());
+        }
+        if let Some(d) = r.deletion_policy {
+            body.insert("DeletionPolicy".into(), d.name().into());
+        }
+        if let Some(d) = r.update_replace_policy {
+            body.insert("UpdateReplacePolicy".into(), d.name().into());
+        }
+        if let Some(m) = &r.metadata {
+            body.insert("Metadata".into(), to_json(&resolve(m, s, names)));
+        }
+        resources.insert(r.logical_id.clone(), body.into());
+    }
+
+    let mut outputs = serde_json::Map::new();
+    let mut output_ids = Vec::new();
+    let mut export_list = Vec::new();
+    let mut claim_export = |name: String, output: &str| -> Result<(), Error> {
+        let owner = format!("{}.{output}", s.id);
+        if let Some(first) = export_names.insert(name.clone(), owner.clone()) {
+            return Err(Error::DuplicateExport {
+                name,
+                first,
+                second: owner,
+            });
+        }
+        Ok(())
+    };
+    for (id, (_, o)) in &s.outputs {
+        let mut body = serde_json::Map::new();
+        body.insert("Value".into(), to_json(&resolve(&o.value, s, names)));
+        if let Some(d) = &o.description {
+            body.insert("Description".into(), d.clone().into());
+        }
+        if let Some(e) = &o.export_name {
+            let e = resolve(e, s, names);
+            if let Some(name) = static_string(&e, s.stack_name()) {
+                claim_export(name.clone(), id)?;
+                export_list.push(name);
+            }
+            body.insert("Export".into(), json!({ "Name": to_json(&e) }));
+        }
+        if let Some(c) = &o.condition {
+            body.insert("Condition".into(), c.clone().into());
+        }
+        outputs.insert(id.clone(), body.into());
+        output_ids.push(id.clone());
+    }
+    for e in exports {
+        let id = e.output_id();
+        let name = e.export_name(s.stack_name());
+        claim_export(name.clone(), &id)?;
+        let value = match &e.attribute {
+            None => Value::r#ref(e.logical_id.clone()),
+            Some(a) => Value::get_att(e.logical_id.clone(), a.clone()),
+        };
+        outputs.insert(
+            id.clone(),
+            json!({ "Value": to_json(&value), "Export": { "Name": name.clone() } }),
+        );
+        output_ids.push(id);
+        export_list.push(name);
+    }
+
+    let mut template = serde_json::Map::new();
+    template.insert("AWSTemplateFormatVersion".into(), "2010-09-09".into());
+    if let Some(d) = &s.props.description {
+        template.insert("Description".into(), d.clone().into());
+    }
+    if !s.parameters.is_empty() {
+        let params: serde_json::Map<_, _> = s
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
+        template.insert("Parameters".into(), params.into());
+    }
+    if !s.mappings.is_empty() {
+        let maps: serde_json::Map<_, _> = s
+            .mappings
+            .iter()
+            .map(|(k, (_, m))| {
+                let inner: serde_json::Map<_, _> = m
+                    .iter()
+                    .map(|(k2, second)| {
+                        let second: serde_json::Map<_, _> =
+                            second.iter().map(|(k3, v)| (k3.clone(), to_json(v))).collect();
+                        (k2.clone(), second.into())
+                    })
+                    .collect();
+                (k.clone(), inner.into())
+            })
+            .collect();
+        template.insert("Mappings".into(), maps.into());
+    }
+    if !s.conditions.is_empty() {
+        let conds: serde_json::Map<_, _> = s
+            .conditions
+            .iter()
+            .map(|(k, (_, v))| (k.clone(), to_json(&resolve(v, s, names))))
+            .collect();
+        template.insert("Conditions".into(), conds.into());
+    }
+    template.insert("Resources".into(), resources.into());
+    if !outputs.is_empty() {
+        template.insert("Outputs".into(), outputs.into());
+    }
+    let template = serde_json::Value::Object(template);
+    let mut text = serde_json::to_string_pretty(&template).map_err(|e| Error::Invalid {
+        path: s.id.to_string(),
+        message: format!("template cannot be serialized: {e}"),
+    })?;
+    text.push('\n');
+    limit("bytes in its template", limits::TEMPLATE_BYTES, text.len())?;
+    let hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
+    Ok(StackArtifact {
+        id: s.id.to_string(),
+        stack_name: s.stack_name().to_owned(),
+        description: s.props.description.clone(),
+        region: s.props.region.clone(),
+        account: s.props.account.clone(),
+        resource_count: s.resources.len(),
+        outputs: output_ids,
+        exports: export_list,
+        dependencies: Vec::new(),
+        hash,
+        template: text,
+    })
+}
+
+/// The literal string a value always evaluates to in a stack, when it can be known at synthesis.
+fn static_string(v: &Value, stack_name: &str) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Pseudo(Pseudo::StackName) => Some(stack_name.to_owned()),
+        Value::Sub(t, vars) if vars.is_empty() => {
+            let vars = sub_variables(t).ok()?;
+            if vars.iter().all(|v| v.name == "AWS::StackName" && v.attribute.is_none()) {
+                Some(t.replace("${AWS::StackName}", stack_name))
+            } else {
+                None
+            }
+        }
+        Value::Join(d, items) => items
+            .iter()
+            .map(|i| static_string(i, stack_name))
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(d)),
+        _ => None,
+    }
+}
+
+/// Orders stacks so every stack comes after the stacks it depends on; ties keep the order in
+/// which the stacks were added.
+fn order_stacks(stacks: Vec<StackArtifact>) -> Result<Vec<StackArtifact>, Error> {
+    let index: HashMap<String, usize> = stacks
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let mut graph = DependencyGraph::new(stacks.iter().map(|s| s.id.clone()));
+    for (i, s) in stacks.iter().enumerate() {
+        for d in &s.dependencies {
+            if let Some(&j) = index.get(d) {
+                graph.add_edge(
+                    i,
+                    j,
+                    Edge {
+                        kind: EdgeKind::Ref,
+                        property: String::new(),
+                    },
+                );
+            }
+        }
+    }
+    if let Some(cycle) = graph.find_cycle() {
+        let names: Vec<&str> = cycle.iter().map(|(n, _)| graph.name(*n)).collect();
+        return Err(Error::StackCycle(names.join(" -> ")));
+    }
+    let mut remaining: Vec<Option<StackArtifact>> = stacks.into_iter().map(Some).collect();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::with_capacity(remaining.len());
+    while out.len() < remaining.len() {
+        let mut progressed = false;
+        for slot in &mut remaining {
+            let ready = slot
+                .as_ref()
+                .is_some_and(|s| s.dependencies.iter().all(|d| done.contains(d)));
+            if ready && let Some(s) = slot.take() {
+                done.insert(s.id.clone());
+                out.push(s);
+                progressed = true;
+                break;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    Ok(out)
+}

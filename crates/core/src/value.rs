@@ -1,0 +1,827 @@
+//! CloudFormation values: literals, intrinsic functions and pseudo parameters.
+//!
+//! [`Value`] is the untyped tree every property ends up as. It serializes to exactly the JSON
+//! CloudFormation expects (`{"Ref": ..}`, `{"Fn::GetAtt": [..]}`, ...). References carry the
+//! stack they point into, so synthesis can turn a reference across stacks into an
+//! export/import pair.
+//!
+//! The typed wrappers [`Str`], [`Int`], [`Num`], [`Bool`], [`List`] and [`Json`] are what
+//! generated resource properties accept: each admits its literal type or any intrinsic
+//! [`Value`], and nothing else, so `true` where a string belongs does not compile.
+//!
+//! ```
+//! use cloudwright_core::{Pseudo, Value};
+//!
+//! let url = Value::sub("https://${Api}.execute-api.${AWS::Region}.amazonaws.com/v1", []);
+//! let json = serde_json::to_string(&url).unwrap();
+//! assert_eq!(json, r#"{"Fn::Sub":"https://${Api}.execute-api.${AWS::Region}.amazonaws.com/v1"}"#);
+//! assert_eq!(serde_json::to_string(&Value::from(Pseudo::Region)).unwrap(), r#"{"Ref":"AWS::Region"}"#);
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// A reference target: a logical id, optionally qualified with the stack it lives in.
+///
+/// References made through a [`Handle`](crate::Handle) are always qualified; references
+/// written by hand (`Value::r#ref("X")`) are local to the stack they are used in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reference {
+    /// The stack (by construct id) the target lives in; `None` means "the stack it is used in".
+    pub stack: Option<Arc<str>>,
+    /// The logical id of the target resource or parameter.
+    pub logical_id: String,
+}
+
+impl Reference {
+    /// A reference to `logical_id` in the stack where it is used.
+    pub fn local(logical_id: impl Into<String>) -> Self {
+        Reference {
+            stack: None,
+            logical_id: logical_id.into(),
+        }
+    }
+}
+
+/// CloudFormation's pseudo parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pseudo {
+    /// `AWS::AccountId`
+    AccountId,
+    /// `AWS::NotificationARNs`
+    NotificationArns,
+    /// `AWS::NoValue`: removes the property it is assigned to.
+    NoValue,
+    /// `AWS::Partition`
+    Partition,
+    /// `AWS::Region`
+    Region,
+    /// `AWS::StackId`
+    StackId,
+    /// `AWS::StackName`
+    StackName,
+    /// `AWS::URLSuffix`
+    UrlSuffix,
+}
+
+impl Pseudo {
+    /// Every pseudo parameter.
+    pub const ALL: [Pseudo; 8] = [
+        Pseudo::AccountId,
+        Pseudo::NotificationArns,
+        Pseudo::NoValue,
+        Pseudo::Partition,
+        Pseudo::Region,
+        Pseudo::StackId,
+        Pseudo::StackName,
+        Pseudo::UrlSuffix,
+    ];
+
+    /// The name CloudFormation uses, e.g. `AWS::Region`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pseudo::AccountId => "AWS::AccountId",
+            Pseudo::NotificationArns => "AWS::NotificationARNs",
+            Pseudo::NoValue => "AWS::NoValue",
+            Pseudo::Partition => "AWS::Partition",
+            Pseudo::Region => "AWS::Region",
+            Pseudo::StackId => "AWS::StackId",
+            Pseudo::StackName => "AWS::StackName",
+            Pseudo::UrlSuffix => "AWS::URLSuffix",
+        }
+    }
+
+    /// The pseudo parameter with this name, if any.
+    pub fn from_name(name: &str) -> Option<Pseudo> {
+        Pseudo::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// A CloudFormation value: a literal or an intrinsic function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// JSON `null`.
+    Null,
+    /// A string literal.
+    String(String),
+    /// A number literal.
+    Number(serde_json::Number),
+    /// A boolean literal.
+    Bool(bool),
+    /// A list.
+    List(Vec<Value>),
+    /// A map; keys are written in sorted order.
+    Map(BTreeMap<String, Value>),
+    /// `{"Ref": logical id}` of a resource or parameter.
+    Ref(Reference),
+    /// `{"Ref": "AWS::..."}`.
+    Pseudo(Pseudo),
+    /// `{"Fn::GetAtt": [logical id, attribute]}`.
+    GetAtt(Reference, String),
+    /// `{"Fn::Sub": template}` or `{"Fn::Sub": [template, variables]}`.
+    Sub(String, BTreeMap<String, Value>),
+    /// `{"Fn::Join": [delimiter, values]}`.
+    Join(String, Vec<Value>),
+    /// `{"Fn::Select": [index, list]}`.
+    Select(Box<Value>, Box<Value>),
+    /// `{"Fn::GetAZs": region}` (`""` means the stack's region).
+    GetAzs(Box<Value>),
+    /// `{"Fn::Split": [delimiter, source]}`.
+    Split(String, Box<Value>),
+    /// `{"Fn::ImportValue": export name}`.
+    ImportValue(Box<Value>),
+    /// `{"Fn::If": [condition, when true, when false]}`.
+    If(String, Box<Value>, Box<Value>),
+    /// `{"Fn::Base64": value}`.
+    Base64(Box<Value>),
+    /// `{"Fn::Cidr": [ip block, count, cidr bits]}`.
+    Cidr(Box<Value>, Box<Value>, Box<Value>),
+    /// `{"Fn::FindInMap": [map, top-level key, second-level key]}`.
+    FindInMap(Box<Value>, Box<Value>, Box<Value>),
+    /// `{"Fn::Equals": [a, b]}` (conditions).
+    Equals(Box<Value>, Box<Value>),
+    /// `{"Fn::And": [..]}` (conditions).
+    And(Vec<Value>),
+    /// `{"Fn::Or": [..]}` (conditions).
+    Or(Vec<Value>),
+    /// `{"Fn::Not": [condition]}` (conditions).
+    Not(Box<Value>),
+    /// `{"Condition": name}`: a reference to a named condition inside another condition.
+    Condition(String),
+}
+
+impl Value {
+    /// `{"Ref": logical_id}` to a resource or parameter of the stack it is used in.
+    pub fn r#ref(logical_id: impl Into<String>) -> Value {
+        Value::Ref(Reference::local(logical_id))
+    }
+
+    /// `{"Fn::GetAtt": [logical_id, attribute]}` in the stack it is used in.
+    pub fn get_att(logical_id: impl Into<String>, attribute: impl Into<String>) -> Value {
+        Value::GetAtt(Reference::local(logical_id), attribute.into())
+    }
+
+    /// `{"Fn::Sub": ..}` with optional variables (`${Name}` in the template).
+    pub fn sub<K: Into<String>, V: Into<Value>>(
+        template: impl Into<String>,
+        variables: impl IntoIterator<Item = (K, V)>,
+    ) -> Value {
+        Value::Sub(
+            template.into(),
+            variables
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+
+    /// `{"Fn::Join": [delimiter, values]}`.
+    pub fn join<V: Into<Value>>(
+        delimiter: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Value {
+        Value::Join(
+            delimiter.into(),
+            values.into_iter().map(Into::into).collect(),
+        )
+    }
+
+    /// `{"Fn::Select": [index, list]}`.
+    pub fn select(index: impl Into<Value>, list: impl Into<Value>) -> Value {
+        Value::Select(Box::new(index.into()), Box::new(list.into()))
+    }
+
+    /// `{"Fn::GetAZs": ""}`: the availability zones of the stack's region.
+    pub fn get_azs() -> Value {
+        Value::GetAzs(Box::new(Value::String(String::new())))
+    }
+
+    /// `{"Fn::Select": [index, {"Fn::GetAZs": ""}]}`: the n-th availability zone of the region.
+    pub fn az(index: usize) -> Value {
+        Value::select(index as u64, Value::get_azs())
+    }
+
+    /// `{"Fn::Split": [delimiter, source]}`.
+    pub fn split(delimiter: impl Into<String>, source: impl Into<Value>) -> Value {
+        Value::Split(delimiter.into(), Box::new(source.into()))
+    }
+
+    /// `{"Fn::ImportValue": name}`.
+    pub fn import_value(name: impl Into<Value>) -> Value {
+        Value::ImportValue(Box::new(name.into()))
+    }
+
+    /// `{"Fn::If": [condition, when_true, when_false]}`.
+    pub fn if_(
+        condition: impl Into<String>,
+        when_true: impl Into<Value>,
+        when_false: impl Into<Value>,
+    ) -> Value {
+        Value::If(
+            condition.into(),
+            Box::new(when_true.into()),
+            Box::new(when_false.into()),
+        )
+    }
+
+    /// `{"Fn::Base64": value}`.
+    pub fn base64(value: impl Into<Value>) -> Value {
+        Value::Base64(Box::new(value.into()))
+    }
+
+    /// `{"Fn::Cidr": [block, count, cidr_bits]}`.
+    pub fn cidr(block: impl Into<Value>, count: impl Into<Value>, bits: impl Into<Value>) -> Value {
+        Value::Cidr(
+            Box::new(block.into()),
+            Box::new(count.into()),
+            Box::new(bits.into()),
+        )
+    }
+
+    /// `{"Fn::FindInMap": [map, top_key, second_key]}`.
+    pub fn find_in_map(
+        map: impl Into<Value>,
+        top_key: impl Into<Value>,
+        second_key: impl Into<Value>,
+    ) -> Value {
+        Value::FindInMap(
+            Box::new(map.into()),
+            Box::new(top_key.into()),
+            Box::new(second_key.into()),
+        )
+    }
+
+    /// `{"Fn::Equals": [a, b]}`.
+    pub fn equals(a: impl Into<Value>, b: impl Into<Value>) -> Value {
+        Value::Equals(Box::new(a.into()), Box::new(b.into()))
+    }
+
+    /// `{"Fn::Not": [condition]}`.
+    pub fn not(condition: impl Into<Value>) -> Value {
+        Value::Not(Box::new(condition.into()))
+    }
+
+    /// A map literal from key/value pairs.
+    pub fn map<K: Into<String>, V: Into<Value>>(pairs: impl IntoIterator<Item = (K, V)>) -> Value {
+        Value::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+
+    /// A list literal.
+    pub fn list<V: Into<Value>>(items: impl IntoIterator<Item = V>) -> Value {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+
+    /// The string literal inside, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a literal (contains no intrinsic function anywhere inside).
+    pub fn is_literal(&self) -> bool {
+        match self {
+            Value::Null | Value::String(_) | Value::Number(_) | Value::Bool(_) => true,
+            Value::List(items) => items.iter().all(Value::is_literal),
+            Value::Map(m) => m.values().all(Value::is_literal),
+            _ => false,
+        }
+    }
+
+    /// Converts plain JSON (as read from a context file) into a literal value.
+    pub fn from_json(json: &serde_json::Value) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(n.clone()),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Visits this value and every value nested inside it, depth first, with the property
+    /// path of each (`Tags[0].Key`).
+    pub fn walk<'a>(&'a self, path: &mut String, f: &mut dyn FnMut(&str, &'a Value)) {
+        f(path, self);
+        let len = path.len();
+        let mut child = |path: &mut String, seg: &dyn fmt::Display, v: &'a Value| {
+            use std::fmt::Write;
+            let _ = write!(path, "{seg}");
+            v.walk(path, f);
+            path.truncate(len);
+        };
+        match self {
+            Value::Null
+            | Value::String(_)
+            | Value::Number(_)
+            | Value::Bool(_)
+            | Value::Ref(_)
+            | Value::Pseudo(_)
+            | Value::GetAtt(..)
+            | Value::Condition(_) => {}
+            Value::List(items) | Value::Join(_, items) | Value::And(items) | Value::Or(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    child(path, &format_args!("[{i}]"), v);
+                }
+            }
+            Value::Map(m) => {
+                for (k, v) in m {
+                    let sep = if len == 0 { "" } else { "." };
+                    child(path, &format_args!("{sep}{k}"), v);
+                }
+            }
+            Value::Sub(_, vars) => {
+                for (k, v) in vars {
+                    child(path, &format_args!("{{Fn::Sub ${k}}}"), v);
+                }
+            }
+            Value::Select(a, b)
+            | Value::Equals(a, b)
+            | Value::If(_, a, b) => {
+                child(path, &"[0]", a);
+                child(path, &"[1]", b);
+            }
+            Value::Cidr(a, b, c) | Value::FindInMap(a, b, c) => {
+                child(path, &"[0]", a);
+                child(path, &"[1]", b);
+                child(path, &"[2]", c);
+            }
+            Value::GetAzs(a)
+            | Value::Split(_, a)
+            | Value::ImportValue(a)
+            | Value::Base64(a)
+            | Value::Not(a) => child(path, &"", a),
+        }
+    }
+
+    /// Rewrites every nested value bottom-up with `f` (used to resolve cross-stack references).
+    pub fn map_refs(&self, f: &mut dyn FnMut(&Value) -> Option<Value>) -> Value {
+        if let Some(v) = f(self) {
+            return v;
+        }
+        let b = |v: &Value, f: &mut dyn FnMut(&Value) -> Option<Value>| Box::new(v.map_refs(f));
+        match self {
+            Value::Null
+            | Value::String(_)
+            | Value::Number(_)
+            | Value::Bool(_)
+            | Value::Ref(_)
+            | Value::Pseudo(_)
+            | Value::GetAtt(..)
+            | Value::Condition(_) => self.clone(),
+            Value::List(items) => Value::List(items.iter().map(|v| v.map_refs(f)).collect()),
+            Value::Join(d, items) => {
+                Value::Join(d.clone(), items.iter().map(|v| v.map_refs(f)).collect())
+            }
+            Value::And(items) => Value::And(items.iter().map(|v| v.map_refs(f)).collect()),
+            Value::Or(items) => Value::Or(items.iter().map(|v| v.map_refs(f)).collect()),
+            Value::Map(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.map_refs(f)))
+                    .collect(),
+            ),
+            Value::Sub(t, vars) => Value::Sub(
+                t.clone(),
+                vars.iter()
+                    .map(|(k, v)| (k.clone(), v.map_refs(f)))
+                    .collect(),
+            ),
+            Value::Select(a, c) => Value::Select(b(a, f), b(c, f)),
+            Value::Equals(a, c) => Value::Equals(b(a, f), b(c, f)),
+            Value::If(n, a, c) => Value::If(n.clone(), b(a, f), b(c, f)),
+            Value::Cidr(a, c, d) => Value::Cidr(b(a, f), b(c, f), b(d, f)),
+            Value::FindInMap(a, c, d) => Value::FindInMap(b(a, f), b(c, f), b(d, f)),
+            Value::GetAzs(a) => Value::GetAzs(b(a, f)),
+            Value::Split(d, a) => Value::Split(d.clone(), b(a, f)),
+            Value::ImportValue(a) => Value::ImportValue(b(a, f)),
+            Value::Base64(a) => Value::Base64(b(a, f)),
+            Value::Not(a) => Value::Not(b(a, f)),
+        }
+    }
+}
+
+/// One `${...}` placeholder of an `Fn::Sub` template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubVariable<'a> {
+    /// The name before the first dot: a variable, logical id, parameter or pseudo parameter.
+    pub name: &'a str,
+    /// The attribute after the first dot (`${Lb.DNSName}`), if any.
+    pub attribute: Option<&'a str>,
+}
+
+/// The placeholders of an `Fn::Sub` template, in order. `${!Literal}` is an escape and yields
+/// nothing. An unterminated `${` is returned as `Err` with its byte offset.
+pub fn sub_variables(template: &str) -> Result<Vec<SubVariable<'_>>, usize> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    let mut offset = 0;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            return Err(offset + start);
+        };
+        let inner = &after[..end];
+        if !inner.starts_with('!') {
+            let inner = inner.trim();
+            let (name, attribute) = match inner.split_once('.') {
+                Some((n, a)) => (n, Some(a)),
+                None => (inner, None),
+            };
+            out.push(SubVariable { name, attribute });
+        }
+        let consumed = start + 2 + end + 1;
+        offset += consumed;
+        rest = &rest[consumed..];
+    }
+    Ok(out)
+}
+
+fn one<S: Serializer, V: Serialize + ?Sized>(s: S, key: &str, v: &V) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(1))?;
+    m.serialize_entry(key, v)?;
+    m.end()
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::String(v) => s.serialize_str(v),
+            Value::Number(n) => n.serialize(s),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::List(items) => items.serialize(s),
+            Value::Map(m) => m.serialize(s),
+            Value::Ref(r) => one(s, "Ref", &r.logical_id),
+            Value::Pseudo(p) => one(s, "Ref", p.name()),
+            Value::GetAtt(r, a) => one(s, "Fn::GetAtt", &[r.logical_id.as_str(), a.as_str()]),
+            Value::Sub(t, vars) if vars.is_empty() => one(s, "Fn::Sub", t),
+            Value::Sub(t, vars) => one(s, "Fn::Sub", &(t, vars)),
+            Value::Join(d, items) => one(s, "Fn::Join", &(d, items)),
+            Value::Select(i, l) => one(s, "Fn::Select", &(i, l)),
+            Value::GetAzs(r) => one(s, "Fn::GetAZs", r),
+            Value::Split(d, v) => one(s, "Fn::Split", &(d, v)),
+            Value::ImportValue(v) => one(s, "Fn::ImportValue", v),
+            Value::If(c, a, b) => one(s, "Fn::If", &(c, a, b)),
+            Value::Base64(v) => one(s, "Fn::Base64", v),
+            Value::Cidr(a, b, c) => one(s, "Fn::Cidr", &(a, b, c)),
+            Value::FindInMap(a, b, c) => one(s, "Fn::FindInMap", &(a, b, c)),
+            Value::Equals(a, b) => one(s, "Fn::Equals", &(a, b)),
+            Value::And(items) => one(s, "Fn::And", items),
+            Value::Or(items) => one(s, "Fn::Or", items),
+            Value::Not(v) => one(s, "Fn::Not", &[&**v]),
+            Value::Condition(c) => one(s, "Condition", c),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::String(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::String(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::String(v.clone())
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<Pseudo> for Value {
+    fn from(p: Pseudo) -> Self {
+        Value::Pseudo(p)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+}
+macro_rules! int_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::Number(serde_json::Number::from(v))
+            }
+        }
+    )*};
+}
+int_from!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Self {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<T: Into<Value>> From<BTreeMap<String, T>> for Value {
+    fn from(v: BTreeMap<String, T>) -> Self {
+        Value::Map(v.into_iter().map(|(k, v)| (k, v.into())).collect())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Conversion of a typed property (or any value) into a [`Value`] tree.
+///
+/// Generated resource property structs implement it by building a [`Value::Map`] of their
+/// set properties under their CloudFormation names.
+pub trait ToValue {
+    /// The value this becomes in a template.
+    fn to_value(&self) -> Value;
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+impl<T: ToValue> ToValue for Vec<T> {
+    fn to_value(&self) -> Value {
+        Value::List(self.iter().map(ToValue::to_value).collect())
+    }
+}
+impl<T: ToValue> ToValue for BTreeMap<String, T> {
+    fn to_value(&self) -> Value {
+        Value::Map(self.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+    }
+}
+impl<T: ToValue> ToValue for Box<T> {
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+}
+
+macro_rules! typed_wrapper {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $name(pub Value);
+
+        impl From<Value> for $name {
+            fn from(v: Value) -> Self {
+                $name(v)
+            }
+        }
+        impl From<&Value> for $name {
+            fn from(v: &Value) -> Self {
+                $name(v.clone())
+            }
+        }
+        impl From<Pseudo> for $name {
+            fn from(p: Pseudo) -> Self {
+                $name(Value::Pseudo(p))
+            }
+        }
+        impl From<$name> for Value {
+            fn from(v: $name) -> Self {
+                v.0
+            }
+        }
+        impl ToValue for $name {
+            fn to_value(&self) -> Value {
+                self.0.clone()
+            }
+        }
+    };
+}
+
+typed_wrapper!(
+    /// A string property: a string literal or any intrinsic that yields one.
+    Str
+);
+typed_wrapper!(
+    /// An integer property: an integer literal or any intrinsic that yields one.
+    Int
+);
+typed_wrapper!(
+    /// A number property: a number literal or any intrinsic that yields one.
+    Num
+);
+typed_wrapper!(
+    /// A boolean property: `true`/`false` or any intrinsic that yields one.
+    Bool
+);
+typed_wrapper!(
+    /// A free-form JSON property (e.g. an IAM policy document or an OpenAPI body).
+    Json
+);
+
+impl From<&str> for Str {
+    fn from(v: &str) -> Self {
+        Str(v.into())
+    }
+}
+impl From<String> for Str {
+    fn from(v: String) -> Self {
+        Str(v.into())
+    }
+}
+impl From<&String> for Str {
+    fn from(v: &String) -> Self {
+        Str(v.into())
+    }
+}
+impl From<bool> for Bool {
+    fn from(v: bool) -> Self {
+        Bool(v.into())
+    }
+}
+macro_rules! num_wrapper_from {
+    ($w:ident: $($t:ty),*) => {$(
+        impl From<$t> for $w {
+            fn from(v: $t) -> Self {
+                $w(v.into())
+            }
+        }
+    )*};
+}
+num_wrapper_from!(Int: i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
+num_wrapper_from!(Num: i8, i16, i32, i64, u8, u16, u32, u64, usize, isize, f64);
+impl From<BTreeMap<String, Value>> for Json {
+    fn from(v: BTreeMap<String, Value>) -> Self {
+        Json(Value::Map(v))
+    }
+}
+impl From<serde_json::Value> for Json {
+    fn from(v: serde_json::Value) -> Self {
+        Json(Value::from_json(&v))
+    }
+}
+
+/// A list property: literal items of a typed kind, or an intrinsic that yields a list
+/// (`Fn::GetAZs`, `Fn::Split`, a `List<...>` parameter, ...).
+#[derive(Clone, Debug, PartialEq)]
+pub enum List<T> {
+    /// Literal items.
+    Items(Vec<T>),
+    /// An intrinsic that yields the whole list.
+    Expr(Value),
+}
+
+impl<T, X: Into<T>> From<Vec<X>> for List<T> {
+    fn from(v: Vec<X>) -> Self {
+        List::Items(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<T> From<Value> for List<T> {
+    fn from(v: Value) -> Self {
+        List::Expr(v)
+    }
+}
+impl<T: ToValue> ToValue for List<T> {
+    fn to_value(&self) -> Value {
+        match self {
+            List::Items(items) => Value::List(items.iter().map(ToValue::to_value).collect()),
+            List::Expr(v) => v.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match serde_json::to_string(self) {
+            Ok(s) => f.write_str(&s),
+            Err(_) => Err(fmt::Error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(v: &Value) -> String {
+        serde_json::to_string(v).unwrap()
+    }
+
+    #[test]
+    fn intrinsics_serialize_to_cloudformation_json() {
+        assert_eq!(json(&Value::r#ref("Vpc")), r#"{"Ref":"Vpc"}"#);
+        assert_eq!(
+            json(&Value::get_att("Lb", "DNSName")),
+            r#"{"Fn::GetAtt":["Lb","DNSName"]}"#
+        );
+        assert_eq!(
+            json(&Value::sub("${A}-x", [("A", "b")])),
+            r#"{"Fn::Sub":["${A}-x",{"A":"b"}]}"#
+        );
+        assert_eq!(
+            json(&Value::join(",", ["a", "b"])),
+            r#"{"Fn::Join":[",",["a","b"]]}"#
+        );
+        assert_eq!(
+            json(&Value::az(1)),
+            r#"{"Fn::Select":[1,{"Fn::GetAZs":""}]}"#
+        );
+        assert_eq!(
+            json(&Value::split(",", Value::import_value("X"))),
+            r#"{"Fn::Split":[",",{"Fn::ImportValue":"X"}]}"#
+        );
+        assert_eq!(
+            json(&Value::if_("C", 1, Pseudo::NoValue)),
+            r#"{"Fn::If":["C",1,{"Ref":"AWS::NoValue"}]}"#
+        );
+        assert_eq!(json(&Value::base64("x")), r#"{"Fn::Base64":"x"}"#);
+        assert_eq!(
+            json(&Value::cidr("10.0.0.0/16", 4, 8)),
+            r#"{"Fn::Cidr":["10.0.0.0/16",4,8]}"#
+        );
+        assert_eq!(
+            json(&Value::find_in_map("M", Pseudo::Region, "Ami")),
+            r#"{"Fn::FindInMap":["M",{"Ref":"AWS::Region"},"Ami"]}"#
+        );
+        assert_eq!(
+            json(&Value::And(vec![
+                Value::equals(Value::r#ref("P"), "x"),
+                Value::not(Value::Condition("C".into()))
+            ])),
+            r#"{"Fn::And":[{"Fn::Equals":[{"Ref":"P"},"x"]},{"Fn::Not":[{"Condition":"C"}]}]}"#
+        );
+        assert_eq!(json(&Value::Or(vec![])), r#"{"Fn::Or":[]}"#);
+    }
+
+    #[test]
+    fn pseudo_parameters_round_trip_by_name() {
+        for p in Pseudo::ALL {
+            assert_eq!(Pseudo::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Pseudo::from_name("AWS::Nope"), None);
+    }
+
+    #[test]
+    fn sub_variables_are_parsed() {
+        let vars = sub_variables("http://${Lb.DNSName}:${Port}/${!Literal}${AWS::Region}").unwrap();
+        assert_eq!(
+            vars,
+            vec![
+                SubVariable {
+                    name: "Lb",
+                    attribute: Some("DNSName")
+                },
+                SubVariable {
+                    name: "Port",
+                    attribute: None
+                },
+                SubVariable {
+                    name: "AWS::Region",
+                    attribute: None
+                },
+            ]
+        );
+        assert_eq!(sub_variables("abc ${oops"), Err(4));
+    }
+
+    #[test]
+    fn walk_reports_property_paths() {
+        let v = Value::map([(
+            "Tags",
+            Value::list([Value::map([("Key", Value::r#ref("X"))])]),
+        )]);
+        let mut seen = Vec::new();
+        v.walk(&mut String::new(), &mut |p, v| {
+            if let Value::Ref(r) = v {
+                seen.push((p.to_owned(), r.logical_id.clone()));
+            }
+        });
+        assert_eq!(seen, vec![("Tags[0].Key".to_owned(), "X".to_owned())]);
+    }
+
+    #[test]
+    fn typed_wrappers_accept_literals_and_intrinsics() {
+        let s: Str = "a".into();
+        assert_eq!(s.to_value(), Value::from("a"));
+        let s: Str = Value::r#ref("X").into();
+        assert_eq!(s.to_value(), Value::r#ref("X"));
+        let l: List<Str> = vec!["a", "b"].into();
+        assert_eq!(l.to_value(), Value::list(["a", "b"]));
+        let l: List<Str> = Value::get_azs().into();
+        assert_eq!(l.to_value(), Value::get_azs());
+        let i: Int = 5u16.into();
+        assert_eq!(json(&i.0), "5");
+    }
+}
