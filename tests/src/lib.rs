@@ -1,1 +1,197 @@
-//! Helpers shared by the workspace integration tests.
+//! Helpers shared by the workspace integration tests: run `cfn-lint` on templates, start and
+//! stop `moto_server` on 127.0.0.1, and synthesize apps into temporary directories.
+//!
+//! Tools are found, in order, through an environment variable (`CFN_LINT`, `MOTO_SERVER`),
+//! the project-local virtualenv (`.venv/bin/` at the workspace root, which `scripts/test`
+//! creates), and `PATH`.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The path of a tool: `$VAR`, else `.venv/bin/NAME`, else `NAME` on `PATH`.
+pub fn tool(var: &str, name: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(var) {
+        return PathBuf::from(p);
+    }
+    let local = workspace_root().join(".venv/bin").join(name);
+    if local.exists() {
+        return local;
+    }
+    PathBuf::from(name)
+}
+
+/// A fresh, empty temporary directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates one whose name starts with `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "cloudwright-{prefix}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `cfn-lint` on template files; returns its findings (empty when clean).
+///
+/// Panics when cfn-lint cannot be run at all, because a lint that silently did not run
+/// would let every template pass.
+pub fn cfn_lint_files(files: &[&Path]) -> Vec<String> {
+    let bin = tool("CFN_LINT", "cfn-lint");
+    let out = Command::new(&bin)
+        .args(["--format", "parseable", "--"])
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}); run scripts/test, which installs it into .venv",
+                bin.display()
+            )
+        });
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // cfn-lint exits 0 when clean, and with a bit mask (2 error, 4 warning, 8 info) otherwise;
+    // 1 means it failed to run.
+    if out.status.code() == Some(1) || (!out.status.success() && stdout.trim().is_empty()) {
+        panic!(
+            "cfn-lint failed to run (status {:?}):\n{stderr}{stdout}",
+            out.status.code()
+        );
+    }
+    stdout.lines().map(str::to_owned).collect()
+}
+
+/// Writes `template` to a temporary file named `name` and lints it.
+pub fn cfn_lint_template(name: &str, template: &str) -> Vec<String> {
+    let dir = TempDir::new("lint");
+    let file = dir.path().join(format!("{name}.template.json"));
+    std::fs::write(&file, template).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    cfn_lint_files(&[&file])
+}
+
+/// Asserts that cfn-lint reports nothing at all (no errors, warnings or informational findings).
+pub fn assert_lint_clean(name: &str, template: &str) {
+    let findings = cfn_lint_template(name, template);
+    assert!(
+        findings.is_empty(),
+        "cfn-lint findings for {name}:\n{}\n--- template ---\n{template}",
+        findings.join("\n")
+    );
+}
+
+/// Asserts that cfn-lint reports no errors (warnings and informational findings allowed).
+pub fn assert_lint_no_errors(name: &str, template: &str) {
+    let findings = cfn_lint_template(name, template);
+    let errors: Vec<&String> = findings
+        .iter()
+        .filter(|f| f.split(':').any(|part| part.starts_with('E') && part.len() == 5))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "cfn-lint errors for {name}:\n{}",
+        findings.join("\n")
+    );
+}
+
+/// A `moto_server` on 127.0.0.1 at a free port, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    /// Starts `moto_server` on 127.0.0.1 and waits until it answers.
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"));
+        let bin = tool("MOTO_SERVER", "moto_server");
+        let mut child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {} ({e}); run scripts/test, which installs moto into .venv",
+                    bin.display()
+                )
+            });
+        // drain stderr so the server never blocks on a full pipe
+        if let Some(stderr) = child.stderr.take() {
+            std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("moto_server did not start on 127.0.0.1:{port} within 30 s");
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("moto_server exited at start: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Environment for an AWS SDK client or the CLI aimed at this server.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_SESSION_TOKEN", "testing".into()),
+            ("AWS_REGION", "eu-west-1".into()),
+            ("AWS_DEFAULT_REGION", "eu-west-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
