@@ -113,7 +113,10 @@ pub fn assert_lint_no_errors(name: &str, template: &str) {
     let findings = cfn_lint_template(name, template);
     let errors: Vec<&String> = findings
         .iter()
-        .filter(|f| f.split(':').any(|part| part.starts_with('E') && part.len() == 5))
+        .filter(|f| {
+            f.split(':')
+                .any(|part| part.starts_with('E') && part.len() == 5)
+        })
         .collect();
     assert!(
         errors.is_empty(),

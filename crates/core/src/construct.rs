@@ -62,7 +62,9 @@ impl<D: Dependable + ?Sized> Dependable for &D {
 
 impl<D: Dependable> Dependable for [D] {
     fn dependency_targets(&self) -> Vec<DepTarget> {
-        self.iter().flat_map(Dependable::dependency_targets).collect()
+        self.iter()
+            .flat_map(Dependable::dependency_targets)
+            .collect()
     }
 }
 

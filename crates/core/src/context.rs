@@ -159,10 +159,9 @@ impl Context {
     }
 
     pub(crate) fn file_name(&self) -> String {
-        self.file.as_ref().map_or_else(
-            || CONTEXT_FILE.to_owned(),
-            |f| f.display().to_string(),
-        )
+        self.file
+            .as_ref()
+            .map_or_else(|| CONTEXT_FILE.to_owned(), |f| f.display().to_string())
     }
 }
 
@@ -190,7 +189,10 @@ mod tests {
         let f = dir.join("bad.json");
         std::fs::write(&f, "{ nope").unwrap();
         let e = Context::from_file(&f).unwrap_err().to_string();
-        assert!(e.contains("bad.json") && e.contains("not valid JSON"), "{e}");
+        assert!(
+            e.contains("bad.json") && e.contains("not valid JSON"),
+            "{e}"
+        );
         std::fs::write(&f, "[1]").unwrap();
         let e = Context::from_file(&f).unwrap_err().to_string();
         assert!(e.contains("JSON object"), "{e}");

@@ -73,7 +73,9 @@ pub enum Error {
         name: String,
     },
     /// An `Fn::Sub` template with an unterminated `${`.
-    #[error("`{referrer}` in stack `{stack}` at `{property}`: unterminated `${{` at byte {offset} of Fn::Sub template `{template}`")]
+    #[error(
+        "`{referrer}` in stack `{stack}` at `{property}`: unterminated `${{` at byte {offset} of Fn::Sub template `{template}`"
+    )]
     InvalidSub {
         /// The stack.
         stack: String,

@@ -126,7 +126,15 @@ impl DependencyGraph {
                         .into_iter()
                         .map(|(node, edge)| (node.index(), Some(&self.graph[edge])))
                         .collect();
-                    out.push((start.index(), None));
+                    // start at the node added first, so the report does not depend on
+                    // where the search happened to begin
+                    let first = out
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, (n, _))| *n)
+                        .map_or(0, |(i, _)| i);
+                    out.rotate_left(first);
+                    out.push((out[0].0, None));
                     return Some(out);
                 }
                 if seen.insert(e.target()) {
@@ -151,7 +159,11 @@ impl DependencyGraph {
                 } else {
                     format!("{} at {}", edge.kind, edge.property)
                 };
-                Some(format!("{} -> {}: {how}", self.name(w[0].0), self.name(w[1].0)))
+                Some(format!(
+                    "{} -> {}: {how}",
+                    self.name(w[0].0),
+                    self.name(w[1].0)
+                ))
             })
             .collect();
         format!("{} ({})", names.join(" -> "), reasons.join("; "))
@@ -199,7 +211,8 @@ impl DependencyGraph {
                 reach[dst + w / 64] |= 1 << (w % 64);
             }
         }
-        let reachable = |from: usize, to: usize| reach[from * words + to / 64] & (1 << (to % 64)) != 0;
+        let reachable =
+            |from: usize, to: usize| reach[from * words + to / 64] & (1 << (to % 64)) != 0;
         declared.sort_unstable();
         declared.dedup();
         declared

@@ -60,6 +60,10 @@ mod tests {
         assert!(validate_logical_id("Good1").is_ok());
         assert!(validate_logical_id("").unwrap_err().contains("empty"));
         assert!(validate_logical_id("a-b").unwrap_err().contains("'-'"));
-        assert!(validate_logical_id(&"a".repeat(256)).unwrap_err().contains("255"));
+        assert!(
+            validate_logical_id(&"a".repeat(256))
+                .unwrap_err()
+                .contains("255")
+        );
     }
 }

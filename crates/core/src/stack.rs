@@ -99,7 +99,10 @@ impl Parameter {
             (!self.allowed_values.is_empty())
                 .then(|| self.allowed_values.iter().map(to_json).collect()),
         );
-        put("AllowedPattern", self.allowed_pattern.clone().map(Into::into));
+        put(
+            "AllowedPattern",
+            self.allowed_pattern.clone().map(Into::into),
+        );
         put(
             "ConstraintDescription",
             self.constraint_description.clone().map(Into::into),

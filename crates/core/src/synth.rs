@@ -223,9 +223,12 @@ fn prepare(
 
 fn expand(s: &StackData, target: &DepTarget) -> Vec<usize> {
     match target {
-        DepTarget::Resource { logical_id, .. } => {
-            s.resource_index.get(logical_id).copied().into_iter().collect()
-        }
+        DepTarget::Resource { logical_id, .. } => s
+            .resource_index
+            .get(logical_id)
+            .copied()
+            .into_iter()
+            .collect(),
         DepTarget::Subtree { path, .. } => s
             .resources
             .iter()
@@ -251,7 +254,14 @@ fn propagate_tags(s: &StackData, path: &str, format: TagFormat, props: &Value) -
         .iter()
         .enumerate()
         .filter(|(_, (p, _, _))| is_under(path, p))
-        .map(|(i, (p, k, v))| (p.matches('/').count() + usize::from(!p.is_empty()), i, k.as_str(), v.as_str()))
+        .map(|(i, (p, k, v))| {
+            (
+                p.matches('/').count() + usize::from(!p.is_empty()),
+                i,
+                k.as_str(),
+                v.as_str(),
+            )
+        })
         .collect();
     if applicable.is_empty() {
         return props.clone();
@@ -496,7 +506,9 @@ fn resolve(value: &Value, stack: &StackData, names: &Names<'_>) -> Value {
             logical_id: r.logical_id.clone(),
             attribute: attr.cloned(),
         };
-        Some(Value::import_value(export.export_name(producer.stack_name())))
+        Some(Value::import_value(
+            export.export_name(producer.stack_name()),
+        ))
     })
 }
 
@@ -625,8 +637,10 @@ fn render(
                 let inner: serde_json::Map<_, _> = m
                     .iter()
                     .map(|(k2, second)| {
-                        let second: serde_json::Map<_, _> =
-                            second.iter().map(|(k3, v)| (k3.clone(), to_json(v))).collect();
+                        let second: serde_json::Map<_, _> = second
+                            .iter()
+                            .map(|(k3, v)| (k3.clone(), to_json(v)))
+                            .collect();
                         (k2.clone(), second.into())
                     })
                     .collect();
@@ -677,7 +691,10 @@ fn static_string(v: &Value, stack_name: &str) -> Option<String> {
         Value::Pseudo(Pseudo::StackName) => Some(stack_name.to_owned()),
         Value::Sub(t, vars) if vars.is_empty() => {
             let vars = sub_variables(t).ok()?;
-            if vars.iter().all(|v| v.name == "AWS::StackName" && v.attribute.is_none()) {
+            if vars
+                .iter()
+                .all(|v| v.name == "AWS::StackName" && v.attribute.is_none())
+            {
                 Some(t.replace("${AWS::StackName}", stack_name))
             } else {
                 None

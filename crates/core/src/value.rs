@@ -12,7 +12,7 @@
 //! ```
 //! use cloudwright_core::{Pseudo, Value};
 //!
-//! let url = Value::sub("https://${Api}.execute-api.${AWS::Region}.amazonaws.com/v1", []);
+//! let url = Value::sub("https://${Api}.execute-api.${AWS::Region}.amazonaws.com/v1");
 //! let json = serde_json::to_string(&url).unwrap();
 //! assert_eq!(json, r#"{"Fn::Sub":"https://${Api}.execute-api.${AWS::Region}.amazonaws.com/v1"}"#);
 //! assert_eq!(serde_json::to_string(&Value::from(Pseudo::Region)).unwrap(), r#"{"Ref":"AWS::Region"}"#);
@@ -165,8 +165,15 @@ impl Value {
         Value::GetAtt(Reference::local(logical_id), attribute.into())
     }
 
-    /// `{"Fn::Sub": ..}` with optional variables (`${Name}` in the template).
-    pub fn sub<K: Into<String>, V: Into<Value>>(
+    /// `{"Fn::Sub": template}`: `${LogicalId}`, `${LogicalId.Attribute}` and
+    /// `${AWS::Region}`-style placeholders, checked at synthesis.
+    pub fn sub(template: impl Into<String>) -> Value {
+        Value::Sub(template.into(), BTreeMap::new())
+    }
+
+    /// `{"Fn::Sub": [template, variables]}`: placeholders named in `variables` take their
+    /// values (which may be references into other stacks).
+    pub fn sub_with<K: Into<String>, V: Into<Value>>(
         template: impl Into<String>,
         variables: impl IntoIterator<Item = (K, V)>,
     ) -> Value {
@@ -350,9 +357,7 @@ impl Value {
                     child(path, &format_args!("{{Fn::Sub ${k}}}"), v);
                 }
             }
-            Value::Select(a, b)
-            | Value::Equals(a, b)
-            | Value::If(_, a, b) => {
+            Value::Select(a, b) | Value::Equals(a, b) | Value::If(_, a, b) => {
                 child(path, &"[0]", a);
                 child(path, &"[1]", b);
             }
@@ -390,11 +395,9 @@ impl Value {
             }
             Value::And(items) => Value::And(items.iter().map(|v| v.map_refs(f)).collect()),
             Value::Or(items) => Value::Or(items.iter().map(|v| v.map_refs(f)).collect()),
-            Value::Map(m) => Value::Map(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.map_refs(f)))
-                    .collect(),
-            ),
+            Value::Map(m) => {
+                Value::Map(m.iter().map(|(k, v)| (k.clone(), v.map_refs(f))).collect())
+            }
             Value::Sub(t, vars) => Value::Sub(
                 t.clone(),
                 vars.iter()
@@ -567,7 +570,11 @@ impl<T: ToValue> ToValue for Vec<T> {
 }
 impl<T: ToValue> ToValue for BTreeMap<String, T> {
     fn to_value(&self) -> Value {
-        Value::Map(self.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+        Value::Map(
+            self.iter()
+                .map(|(k, v)| (k.clone(), v.to_value()))
+                .collect(),
+        )
     }
 }
 impl<T: ToValue> ToValue for Box<T> {
@@ -727,7 +734,7 @@ mod tests {
             r#"{"Fn::GetAtt":["Lb","DNSName"]}"#
         );
         assert_eq!(
-            json(&Value::sub("${A}-x", [("A", "b")])),
+            json(&Value::sub_with("${A}-x", [("A", "b")])),
             r#"{"Fn::Sub":["${A}-x",{"A":"b"}]}"#
         );
         assert_eq!(

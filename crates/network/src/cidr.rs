@@ -449,7 +449,7 @@ impl CidrAllocator {
             let nested = blocks.last().is_some_and(|last| {
                 last.family == block.family && block.start <= (last.start | low_mask(last.order))
             });
-            if true {
+            if !nested {
                 blocks.push(block);
             }
         }
@@ -490,11 +490,13 @@ impl CidrAllocator {
                 .into_iter()
                 .map(|s| {
                     let s = s.as_ref();
-                    s.trim().parse::<IpNet>().map_err(|source| Error::InvalidCidr {
-                        role,
-                        input: s.to_owned(),
-                        source,
-                    })
+                    s.trim()
+                        .parse::<IpNet>()
+                        .map_err(|source| Error::InvalidCidr {
+                            role,
+                            input: s.to_owned(),
+                            source,
+                        })
                 })
                 .collect()
         }
@@ -535,10 +537,10 @@ impl CidrAllocator {
     pub fn largest_free(&self, family: Family) -> Option<IpNet> {
         let mut best: Option<(u8, &Block)> = None;
         for block in self.family_blocks(family) {
-            if let Some(order) = self.slot_best(block.root, block.order) {
-                if best.is_none_or(|(o, _)| order > o) {
-                    best = Some((order, block));
-                }
+            if let Some(order) = self.slot_best(block.root, block.order)
+                && best.is_none_or(|(o, _)| order > o)
+            {
+                best = Some((order, block));
             }
         }
         let (order, block) = best?;
@@ -826,7 +828,14 @@ impl CidrAllocator {
         self.blocks[b].root = slot;
     }
 
-    fn collect_free(&self, family: Family, slot: Slot, start: u128, order: u8, out: &mut Vec<IpNet>) {
+    fn collect_free(
+        &self,
+        family: Family,
+        slot: Slot,
+        start: u128,
+        order: u8,
+        out: &mut Vec<IpNet>,
+    ) {
         match slot {
             Slot::Free => out.push(make_net(family, start, order)),
             Slot::Full => {}
@@ -855,27 +864,523 @@ mod tests {
             ["172.31.0.0/20", "172.31.16.0/20", "172.31.32.0/20"],
         )
         .unwrap();
-        let got = a.allocate_all(&[Request::v4(24); 4], Strategy::InOrder).unwrap();
+        let got = a
+            .allocate_all(&[Request::v4(24); 4], Strategy::InOrder)
+            .unwrap();
         assert_eq!(
             nets(&got),
-            ["172.31.48.0/24", "172.31.49.0/24", "172.31.50.0/24", "172.31.51.0/24"]
+            [
+                "172.31.48.0/24",
+                "172.31.49.0/24",
+                "172.31.50.0/24",
+                "172.31.51.0/24"
+            ]
         );
         assert_eq!(nets(a.allocated()), nets(&got));
         assert_eq!(
             nets(&a.free_blocks()),
-            ["172.31.52.0/22", "172.31.56.0/21", "172.31.64.0/18", "172.31.128.0/17"]
+            [
+                "172.31.52.0/22",
+                "172.31.56.0/21",
+                "172.31.64.0/18",
+                "172.31.128.0/17"
+            ]
         );
+    }
+
+    fn alloc(blocks: &[&str], existing: &[&str]) -> CidrAllocator {
+        CidrAllocator::parse(blocks, existing).unwrap()
     }
 
     #[test]
     fn collapse_and_refill() {
-        let mut a = CidrAllocator::parse(["10.0.0.0/24"], Vec::<&str>::new()).unwrap();
+        let mut a = alloc(&["10.0.0.0/24"], &[]);
         for i in 0..16 {
             let n = a.allocate(Request::v4(28)).unwrap();
             assert_eq!(n.to_string(), format!("10.0.0.{}/28", i * 16));
         }
         assert!(a.free_blocks().is_empty());
         assert_eq!(a.blocks[0].root, Slot::Full);
-        assert!(matches!(a.allocate(Request::v4(28)), Err(Error::NoRoom { largest_free: None, .. })));
+        assert!(matches!(
+            a.allocate(Request::v4(28)),
+            Err(Error::NoRoom {
+                largest_free: None,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn fill_a_16_with_28s_keeps_the_trie_small() {
+        let mut a = alloc(&["10.0.0.0/16"], &[]);
+        for i in 0..4096u32 {
+            let n = a.allocate(Request::v4(28)).unwrap();
+            let start = u32::from(Ipv4Addr::new(10, 0, 0, 0)) + i * 16;
+            assert_eq!(n, make_net(Family::V4, u128::from(start), 4));
+        }
+        assert!(a.free_blocks().is_empty());
+        // One node per inner node of the complete trie, at most.
+        assert!(a.nodes.len() < 4096, "{} nodes", a.nodes.len());
+    }
+
+    #[test]
+    fn no_room_message() {
+        // Everything taken but 172.31.255.0/26 and 172.31.255.128/25.
+        let mut a = alloc(
+            &["172.31.0.0/16"],
+            &[
+                "172.31.0.0/17",
+                "172.31.128.0/18",
+                "172.31.192.0/19",
+                "172.31.224.0/20",
+                "172.31.240.0/21",
+                "172.31.248.0/22",
+                "172.31.252.0/23",
+                "172.31.254.0/24",
+                "172.31.255.64/26",
+            ],
+        );
+        let before = (a.free_blocks(), a.allocated().to_vec());
+        let reqs = [
+            Request::v4(28),
+            Request::v4(28),
+            Request::v4(28),
+            Request::v4(24),
+        ];
+        let err = a.allocate_all(&reqs, Strategy::InOrder).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no room for request #3 (/24) in 172.31.0.0/16: largest free block is 172.31.255.128/25"
+        );
+        assert_eq!(
+            err,
+            Error::NoRoom {
+                index: 3,
+                family: Family::V4,
+                prefix: 24,
+                blocks: vec!["172.31.0.0/16".parse().unwrap()],
+                largest_free: Some("172.31.255.128/25".parse().unwrap()),
+            }
+        );
+        // All or nothing: the three /28s were undone.
+        assert_eq!((a.free_blocks(), a.allocated().to_vec()), before);
+        assert_eq!(
+            nets(&a.free_blocks()),
+            ["172.31.255.0/26", "172.31.255.128/25"]
+        );
+        // And the allocator still works from the original state.
+        let got = a.allocate_all(&reqs[..3], Strategy::InOrder).unwrap();
+        assert_eq!(
+            nets(&got),
+            ["172.31.255.0/28", "172.31.255.16/28", "172.31.255.32/28"]
+        );
+    }
+
+    #[test]
+    fn no_room_lists_every_block_and_says_when_full() {
+        let mut a = alloc(
+            &["10.1.0.0/24", "10.0.0.0/24"],
+            &["10.0.0.0/16", "10.1.0.0/25"],
+        );
+        let err = a.allocate(Request::v4(24)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no room for request #0 (/24) in 10.0.0.0/24, 10.1.0.0/24: largest free block is 10.1.0.128/25"
+        );
+        assert_eq!(
+            a.allocate(Request::v4(25)).unwrap().to_string(),
+            "10.1.0.128/25"
+        );
+        let err = a.allocate(Request::v4(28)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no room for request #0 (/28) in 10.0.0.0/24, 10.1.0.0/24: no free space is left"
+        );
+    }
+
+    #[test]
+    fn block_too_small_message() {
+        let mut a = alloc(&["10.0.0.0/20"], &["10.0.0.0/24"]);
+        let err = a.allocate(Request::v4(16)).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::BlockTooSmall {
+                index: 0,
+                family: Family::V4,
+                prefix: 16,
+                ..
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "request #0 (/16) is larger than every IPv4 block of the VPC (10.0.0.0/20): \
+             largest free block is 10.0.8.0/21"
+        );
+        // A /20 fits a /20 block exactly; here it is partly used, so that is "no room".
+        assert!(matches!(
+            a.allocate(Request::v4(20)),
+            Err(Error::NoRoom { .. })
+        ));
+    }
+
+    #[test]
+    fn prefix_out_of_range_messages() {
+        let mut a = alloc(&["10.0.0.0/16", "2600:1f18:abcd:1200::/56"], &[]);
+        let err = a
+            .allocate_all(&[Request::v4(24), Request::v4(29)], Strategy::InOrder)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::PrefixOutOfRange {
+                index: 1,
+                family: Family::V4,
+                prefix: 29
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "request #1 (IPv4 /29) is outside the AWS IPv4 subnet range /16 to /28"
+        );
+        assert!(a.allocated().is_empty());
+        for req in [
+            Request::v4(15),
+            Request::v4(33),
+            Request::v6(43),
+            Request::v6(65),
+        ] {
+            assert!(matches!(
+                a.allocate(req),
+                Err(Error::PrefixOutOfRange { .. })
+            ));
+        }
+        assert_eq!(
+            a.allocate(Request::v6(128)).unwrap_err().to_string(),
+            "request #0 (IPv6 /128) is outside the AWS IPv6 subnet range /44 to /64"
+        );
+        // The edges are accepted.
+        assert_eq!(
+            a.allocate(Request::v4(16)).unwrap().to_string(),
+            "10.0.0.0/16"
+        );
+        assert_eq!(
+            a.allocate(Request::v6(44)).unwrap_err(),
+            Error::BlockTooSmall {
+                index: 0,
+                family: Family::V6,
+                prefix: 44,
+                blocks: vec!["2600:1f18:abcd:1200::/56".parse().unwrap()],
+                largest_free: Some("2600:1f18:abcd:1200::/56".parse().unwrap()),
+            }
+        );
+    }
+
+    #[test]
+    fn no_block_for_family_message() {
+        let mut a = alloc(&["10.0.0.0/16"], &[]);
+        let err = a
+            .allocate_all(
+                &[Request::v4(24), Request::v6_default()],
+                Strategy::LargestFirst,
+            )
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::NoBlockForFamily {
+                index: 1,
+                family: Family::V6,
+                prefix: 64
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "request #1 (IPv6 /64): the VPC has no IPv6 CIDR block"
+        );
+        assert!(a.allocated().is_empty());
+        let mut v6_only = alloc(&["2600:1f18:abcd:1200::/56"], &[]);
+        assert!(matches!(
+            v6_only.allocate(Request::v4(24)),
+            Err(Error::NoBlockForFamily {
+                family: Family::V4,
+                ..
+            })
+        ));
+        let mut empty = CidrAllocator::new([], []);
+        assert!(matches!(
+            empty.allocate(Request::v4(24)),
+            Err(Error::NoBlockForFamily { .. })
+        ));
+        assert_eq!(empty.largest_free(Family::V4), None);
+    }
+
+    #[test]
+    fn invalid_cidr_messages() {
+        let err = CidrAllocator::parse(["10.0.0.0/33"], ["10.0.0.0/24"]).unwrap_err();
+        assert!(matches!(
+            &err,
+            Error::InvalidCidr { role: CidrRole::VpcBlock, input, .. } if input == "10.0.0.0/33"
+        ));
+        assert_eq!(
+            err.to_string(),
+            "invalid VPC block CIDR \"10.0.0.0/33\": invalid IP address syntax"
+        );
+        let err = CidrAllocator::parse(["10.0.0.0/16"], ["10.0.1.0/24", "10.0.0/24"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid existing subnet CIDR \"10.0.0/24\": invalid IP address syntax"
+        );
+        for bad in [
+            "",
+            "10.0.0.0",
+            "banana",
+            "10.0.0.0/",
+            "2600::/129",
+            "10.0.0.256/24",
+        ] {
+            assert!(
+                CidrAllocator::parse([bad], Vec::<String>::new()).is_err(),
+                "{bad:?}"
+            );
+        }
+        // Whitespace around a CIDR is fine.
+        assert!(CidrAllocator::parse([" 10.0.0.0/16\n"], Vec::<String>::new()).is_ok());
+        // std::error::Error::source is the parser's error.
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn ipv6_56_with_64s() {
+        let mut a = alloc(
+            &["2600:1f18:abcd:1200::/56"],
+            &["2600:1f18:abcd:1200::/64", "2600:1f18:abcd:1201::1/64"],
+        );
+        let got = a
+            .allocate_all(
+                &[Request::v6_default(), Request::v6(64), Request::v6(60)],
+                Strategy::InOrder,
+            )
+            .unwrap();
+        assert_eq!(
+            nets(&got),
+            [
+                "2600:1f18:abcd:1202::/64",
+                "2600:1f18:abcd:1203::/64",
+                "2600:1f18:abcd:1210::/60"
+            ]
+        );
+        // 256 /64s in a /56: 2 existing + 2 + 16 (the /60) taken.
+        let rest = a
+            .allocate_all(&vec![Request::v6(64); 236], Strategy::InOrder)
+            .unwrap();
+        assert_eq!(rest.last().unwrap().to_string(), "2600:1f18:abcd:12ff::/64");
+        assert!(matches!(
+            a.allocate(Request::v6(64)),
+            Err(Error::NoRoom {
+                family: Family::V6,
+                largest_free: None,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn mixed_families_in_one_batch() {
+        let mut a = alloc(
+            &["2600:1f18:abcd:1200::/56", "10.0.0.0/16"],
+            &["10.0.0.0/24"],
+        );
+        let got = a
+            .allocate_all(
+                &[
+                    Request::v6(64),
+                    Request::v4(24),
+                    Request::v6(60),
+                    Request::v4(20),
+                ],
+                Strategy::LargestFirst,
+            )
+            .unwrap();
+        assert_eq!(
+            nets(&got),
+            [
+                "2600:1f18:abcd:1210::/64",
+                "10.0.1.0/24",
+                "2600:1f18:abcd:1200::/60",
+                "10.0.16.0/20"
+            ]
+        );
+        assert_eq!(
+            nets(&a.blocks()),
+            ["10.0.0.0/16", "2600:1f18:abcd:1200::/56"]
+        );
+    }
+
+    #[test]
+    fn blocks_in_numeric_not_string_order() {
+        let mut a = alloc(&["10.10.0.0/16", "10.9.0.0/16"], &[]);
+        assert_eq!(
+            a.allocate(Request::v4(24)).unwrap().to_string(),
+            "10.9.0.0/24"
+        );
+        let mut a = alloc(&["10.0.0.0/16", "9.0.0.0/16"], &["9.0.0.0/17"]);
+        assert_eq!(
+            a.allocate(Request::v4(17)).unwrap().to_string(),
+            "9.0.128.0/17"
+        );
+        // 9.0.0.0/16 is now full: the next one spills into 10.0.0.0/16.
+        assert_eq!(
+            a.allocate(Request::v4(24)).unwrap().to_string(),
+            "10.0.0.0/24"
+        );
+        let mut a = alloc(&["2600:1f18:a::/56", "2600:1f18:9::/56"], &[]);
+        assert_eq!(
+            a.allocate(Request::v6(64)).unwrap().to_string(),
+            "2600:1f18:9::/64"
+        );
+        assert_eq!(nets(&a.blocks()), ["2600:1f18:9::/56", "2600:1f18:a::/56"]);
+    }
+
+    #[test]
+    fn first_fit_picks_the_lowest_aligned_hole() {
+        // Holes: 10.0.0.16/28 (too small for a /27), 10.0.0.64/26.
+        let mut a = alloc(
+            &["10.0.0.0/24"],
+            &["10.0.0.0/28", "10.0.0.32/27", "10.0.0.128/25"],
+        );
+        assert_eq!(
+            a.allocate(Request::v4(27)).unwrap().to_string(),
+            "10.0.0.64/27"
+        );
+        assert_eq!(
+            a.allocate(Request::v4(28)).unwrap().to_string(),
+            "10.0.0.16/28"
+        );
+        assert_eq!(
+            a.allocate(Request::v4(28)).unwrap().to_string(),
+            "10.0.0.96/28"
+        );
+    }
+
+    #[test]
+    fn existing_subnets_masked_ignored_and_clipped() {
+        // Host bits set: 172.31.0.5/20 is 172.31.0.0/20.
+        let mut a = alloc(&["172.31.0.0/16"], &["172.31.0.5/20"]);
+        assert_eq!(
+            a.allocate(Request::v4(20)).unwrap().to_string(),
+            "172.31.16.0/20"
+        );
+        // Outside every block: ignored.
+        let a = alloc(
+            &["10.0.0.0/16"],
+            &["192.168.0.0/24", "10.1.0.0/16", "2600::/64"],
+        );
+        assert_eq!(nets(&a.free_blocks()), ["10.0.0.0/16"]);
+        // A /15 around the /16 block occupies all of it; around one of two blocks, that one.
+        let mut a = alloc(&["10.1.0.0/16", "10.2.0.0/16"], &["10.0.0.0/15"]);
+        assert_eq!(nets(&a.free_blocks()), ["10.2.0.0/16"]);
+        assert_eq!(
+            a.allocate(Request::v4(24)).unwrap().to_string(),
+            "10.2.0.0/24"
+        );
+        // One existing subnet spanning several blocks.
+        let a = alloc(
+            &["10.1.0.0/16", "10.3.0.0/16", "10.4.0.0/16"],
+            &["10.0.0.0/14"],
+        );
+        assert_eq!(nets(&a.free_blocks()), ["10.4.0.0/16"]);
+        // Duplicates and nested existing subnets are harmless.
+        let a = alloc(
+            &["10.0.0.0/24"],
+            &["10.0.0.0/25", "10.0.0.0/25", "10.0.0.0/26", "10.0.0.0/24"],
+        );
+        assert!(a.free_blocks().is_empty());
+    }
+
+    #[test]
+    fn blocks_masked_deduplicated_and_unnested() {
+        let a = alloc(
+            &["10.0.0.7/16", "10.0.0.0/16", "10.0.128.0/17", "10.1.0.0/16"],
+            &[],
+        );
+        assert_eq!(nets(&a.blocks()), ["10.0.0.0/16", "10.1.0.0/16"]);
+        assert_eq!(nets(&a.free_blocks()), ["10.0.0.0/16", "10.1.0.0/16"]);
+        assert_eq!(a.blocks_of(Family::V6), []);
+        // Adjacent blocks are not merged: a /15 never straddles two /16 blocks.
+        let mut a = alloc(&["10.0.0.0/16", "10.1.0.0/16"], &[]);
+        assert!(matches!(
+            a.allocate(Request::v4(15)),
+            Err(Error::PrefixOutOfRange { .. })
+        ));
+        let mut a = alloc(&["10.0.0.0/17", "10.0.128.0/17"], &[]);
+        assert!(matches!(
+            a.allocate(Request::v4(16)),
+            Err(Error::BlockTooSmall { .. })
+        ));
+    }
+
+    #[test]
+    fn largest_first_returns_in_caller_order() {
+        let reqs = [
+            Request::v4(28),
+            Request::v4(24),
+            Request::v4(26),
+            Request::v4(28),
+        ];
+        let mut a = alloc(&["10.0.0.0/16"], &[]);
+        let got = a.allocate_all(&reqs, Strategy::LargestFirst).unwrap();
+        assert_eq!(
+            nets(&got),
+            ["10.0.1.64/28", "10.0.0.0/24", "10.0.1.0/26", "10.0.1.80/28"]
+        );
+        // allocated() is in serving order.
+        assert_eq!(
+            nets(a.allocated()),
+            ["10.0.0.0/24", "10.0.1.0/26", "10.0.1.64/28", "10.0.1.80/28"]
+        );
+        let mut a = alloc(&["10.0.0.0/16"], &[]);
+        let got = a.allocate_all(&reqs, Strategy::default()).unwrap();
+        assert_eq!(
+            nets(&got),
+            ["10.0.0.0/28", "10.0.1.0/24", "10.0.0.64/26", "10.0.0.16/28"]
+        );
+    }
+
+    #[test]
+    fn largest_free_prefers_size_then_address() {
+        let a = alloc(
+            &["10.1.0.0/16", "10.0.0.0/20"],
+            &["10.1.0.0/17", "10.1.128.0/18"],
+        );
+        assert_eq!(
+            a.largest_free(Family::V4).unwrap().to_string(),
+            "10.1.192.0/18"
+        );
+        let a = alloc(&["10.1.0.0/20", "10.0.0.0/20"], &[]);
+        assert_eq!(
+            a.largest_free(Family::V4).unwrap().to_string(),
+            "10.0.0.0/20"
+        );
+        assert_eq!(a.largest_free(Family::V6), None);
+    }
+
+    #[test]
+    fn whole_ipv6_space_does_not_overflow() {
+        let mut a = CidrAllocator::new(["::/0".parse().unwrap()], ["::/1".parse().unwrap()]);
+        assert_eq!(
+            a.allocate(Request::v6(64)).unwrap().to_string(),
+            "8000::/64"
+        );
+        assert_eq!(a.free_blocks().len(), 63);
+        assert_eq!(a.largest_free(Family::V6).unwrap().to_string(), "c000::/2");
+        let a = CidrAllocator::new(["::/0".parse().unwrap(), "0.0.0.0/0".parse().unwrap()], []);
+        assert_eq!(nets(&a.free_blocks()), ["0.0.0.0/0", "::/0"]);
+    }
+
+    #[test]
+    fn debug_is_readable() {
+        let a = alloc(&["10.0.0.0/24"], &["10.0.0.0/25"]);
+        assert_eq!(
+            format!("{a:?}"),
+            "CidrAllocator { blocks: [10.0.0.0/24], allocated: [], free_blocks: [10.0.0.128/25] }"
+        );
     }
 }
