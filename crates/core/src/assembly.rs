@@ -37,12 +37,19 @@ pub struct StackArtifact {
     pub hash: String,
     /// The template, as JSON text.
     pub template: String,
+    /// The dependency graph, as Graphviz DOT.
+    pub graph_dot: String,
 }
 
 impl StackArtifact {
     /// The template's file name inside the assembly.
     pub fn template_file(&self) -> String {
         format!("{}.template.json", self.id)
+    }
+
+    /// The dependency graph's file name inside the assembly.
+    pub fn graph_file(&self) -> String {
+        format!("{}.graph.dot", self.id)
     }
 }
 
@@ -75,6 +82,8 @@ pub struct ManifestStack {
     pub stack_name: String,
     /// The template file, relative to the assembly directory.
     pub template_file: String,
+    /// The dependency graph (Graphviz DOT), relative to the assembly directory.
+    pub graph_file: String,
     /// The region, if the app pinned one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -107,6 +116,7 @@ impl Assembly {
                     id: s.id.clone(),
                     stack_name: s.stack_name.clone(),
                     template_file: s.template_file(),
+                    graph_file: s.graph_file(),
                     region: s.region.clone(),
                     account: s.account.clone(),
                     dependencies: s.dependencies.clone(),
@@ -155,6 +165,8 @@ impl Assembly {
             for s in &self.stacks {
                 let f = tmp.join(s.template_file());
                 std::fs::write(&f, &s.template).map_err(io(&f))?;
+                let f = tmp.join(s.graph_file());
+                std::fs::write(&f, &s.graph_dot).map_err(io(&f))?;
             }
             let mut manifest =
                 serde_json::to_string_pretty(&self.manifest()).map_err(|e| Error::Invalid {

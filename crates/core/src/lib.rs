@@ -37,6 +37,7 @@ mod app;
 pub mod assembly;
 mod construct;
 pub mod context;
+mod dot;
 mod error;
 pub mod graph;
 pub mod id;

@@ -12,6 +12,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::assembly::{Assembly, StackArtifact};
+use crate::dot;
 use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
 use crate::resource::TagFormat;
@@ -132,6 +133,7 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
 struct Prepared {
     properties: Vec<Value>,
     depends_on: Vec<Vec<String>>,
+    dot: String,
 }
 
 fn prepare(
@@ -149,14 +151,23 @@ fn prepare(
     let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
     let mut checker = RefChecker {
         stack: s,
+        imports: Vec::new(),
         names,
         exports,
         stack_deps,
     };
+    let mut imports = Vec::new();
     for (i, (r, props)) in s.resources.iter().zip(&properties).enumerate() {
         let referrer = r.logical_id.as_str();
         for (target, edge) in checker.check(referrer, "Properties", props)? {
             graph.add_edge(i, target, edge);
+        }
+        for (stack, logical_id) in checker.imports.drain(..) {
+            imports.push(dot::ImportEdge {
+                from: i,
+                stack,
+                logical_id,
+            });
         }
         if let Some(c) = &r.condition {
             checker.condition(referrer, c)?;
@@ -178,6 +189,9 @@ fn prepare(
     for (name, (_, cond)) in &s.conditions {
         checker.check(&format!("Conditions.{name}"), "", cond)?;
     }
+    imports
+        .sort_by(|a, b| (a.from, &a.stack, &a.logical_id).cmp(&(b.from, &b.stack, &b.logical_id)));
+    imports.dedup_by(|a, b| (a.from, &a.stack, &a.logical_id) == (b.from, &b.stack, &b.logical_id));
 
     // declared dependencies within this stack, expanded to resources
     for (from, to) in &s.dependencies {
@@ -209,15 +223,43 @@ fn prepare(
         });
     }
     let mut depends_on = vec![Vec::new(); s.resources.len()];
-    for (u, v) in graph.reduced_declared_edges() {
+    let reduced = graph.reduced_declared_edges();
+    for &(u, v) in &reduced {
         depends_on[u].push(s.resources[v].logical_id.clone());
     }
     for d in &mut depends_on {
         d.sort();
     }
+    let mut edges: Vec<dot::LocalEdge> = graph
+        .edges()
+        .filter(|(_, _, e)| e.kind != EdgeKind::DependsOn)
+        .map(|(from, to, e)| dot::LocalEdge {
+            from,
+            to,
+            kind: e.kind,
+        })
+        .chain(reduced.iter().map(|&(from, to)| dot::LocalEdge {
+            from,
+            to,
+            kind: EdgeKind::DependsOn,
+        }))
+        .collect();
+    edges.sort_by_key(|e| (e.from, e.to, e.kind));
+    edges.dedup_by_key(|e| (e.from, e.to, e.kind));
+    let nodes: Vec<dot::Node<'_>> = s
+        .resources
+        .iter()
+        .map(|r| dot::Node {
+            logical_id: &r.logical_id,
+            type_name: &r.type_name,
+            path: &r.path,
+        })
+        .collect();
+    let dot = dot::render(&s.id, &nodes, &edges, &imports);
     Ok(Prepared {
         properties,
         depends_on,
+        dot,
     })
 }
 
@@ -315,6 +357,8 @@ fn propagate_tags(s: &StackData, path: &str, format: TagFormat, props: &Value) -
 
 struct RefChecker<'a, 'n> {
     stack: &'a StackData,
+    /// Cross-stack references made by the resource being checked: (stack, logical id).
+    imports: Vec<(String, String)>,
     names: &'a Names<'n>,
     exports: &'a mut BTreeMap<Arc<str>, BTreeSet<Export>>,
     stack_deps: &'a mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
@@ -457,6 +501,8 @@ impl RefChecker<'_, '_> {
                     logical_id: r.logical_id.clone(),
                     attribute: attribute.cloned(),
                 });
+            self.imports
+                .push((target_stack.to_string(), r.logical_id.clone()));
             self.stack_deps
                 .entry(self.stack.id.clone())
                 .or_default()
@@ -541,6 +587,7 @@ fn render(
     )?;
 
     let mut resources = serde_json::Map::new();
+    let graph_dot = p.dot;
     for ((r, props), depends_on) in s.resources.iter().zip(p.properties).zip(p.depends_on) {
         let mut body = serde_json::Map::new();
         body.insert("Type".into(), r.type_name.clone().into());
@@ -681,6 +728,7 @@ fn render(
         dependencies: Vec::new(),
         hash,
         template: text,
+        graph_dot,
     })
 }
 

@@ -72,7 +72,10 @@ fn writes_an_assembly_and_prints_a_summary() {
         stdout.contains("Demo") && stdout.contains("synthesized 1 stack"),
         "{stdout}"
     );
-    assert_eq!(listing(&out), ["Demo.template.json", "manifest.json"]);
+    assert_eq!(
+        listing(&out),
+        ["Demo.graph.dot", "Demo.template.json", "manifest.json"]
+    );
     let manifest = cloudwright_core::Assembly::read_manifest(&out).unwrap();
     assert_eq!(manifest.stacks[0].template_file, "Demo.template.json");
     assert!(manifest.stacks[0].hash.starts_with("sha256:"));
