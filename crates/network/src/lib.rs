@@ -1,6 +1,26 @@
 //! `cloudwright-network`: CIDR allocation, VPCs, subnets, routing and security groups.
 //!
-//! The [`cidr`] module is a pure allocator (no CloudFormation involved): given a VPC's CIDR
-//! blocks and the subnets already in it, it finds free, aligned space for new subnets.
+//! - [`cidr`]: a pure allocator (no CloudFormation involved): given a VPC's CIDR blocks and the
+//!   subnets already in it, it finds free, aligned space for new subnets, first fit.
+//! - [`ExistingVpc`] reads a VPC from context (the toolkit's `vpc-provider` lookup);
+//!   [`NewVpc`] creates one with its internet gateway.
+//! - [`Subnets`]: public, private and isolated tiers across availability zones, CIDRs from the
+//!   allocator at synthesis (so they show in the template and the diff), with routing: a public
+//!   route table to the internet gateway, NAT gateways per zone or one shared, private route
+//!   tables through them.
+//! - [`SecurityGroup`]: least privilege by default.
+//!
+//! Like every construct crate, it never calls AWS.
 
 pub mod cidr;
+mod error;
+mod routing;
+mod security_group;
+mod subnets;
+mod vpc;
+
+pub use error::Error;
+pub use routing::RoutingOutput;
+pub use security_group::{Port, SecurityGroup, SecurityGroupOutput, Source};
+pub use subnets::{MAX_AZS, NatStrategy, Subnet, Subnets, SubnetsOutput, Tier};
+pub use vpc::{ExistingVpc, NewVpc, SubnetContext, VPC_PROVIDER, Vpc, VpcContext, VpcLookup};

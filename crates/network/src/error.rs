@@ -1,0 +1,94 @@
+//! The one error type of the network constructs.
+
+use crate::cidr;
+
+/// What the network constructs reject.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// CIDR allocation failed (no room, prefix out of range, ...).
+    #[error(transparent)]
+    Cidr(#[from] cidr::Error),
+    /// A CIDR in the VPC's context value is not a CIDR.
+    #[error("context key `{key}`: `{field}` is `{value}`, which is not a valid CIDR ({reason})")]
+    MalformedContextCidr {
+        /// The context key.
+        key: String,
+        /// The field inside the value, e.g. `subnets[2].cidrBlock`.
+        field: String,
+        /// The offending text.
+        value: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// The VPC's context value is unusable for another reason.
+    #[error("context key `{key}`: {message}")]
+    InvalidVpcContext {
+        /// The context key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// More availability zones were asked for than the VPC's region offers (per the context).
+    #[error(
+        "{asked} availability zones were asked for, but the VPC has only {available} ({names})"
+    )]
+    NotEnoughAzs {
+        /// How many were asked for.
+        asked: usize,
+        /// How many there are.
+        available: usize,
+        /// Their names.
+        names: String,
+    },
+    /// Zero availability zones, or more than the construct supports.
+    #[error("availability zone count must be between 1 and {max}, got {got}")]
+    AzCount {
+        /// What was asked for.
+        got: usize,
+        /// The most supported.
+        max: usize,
+    },
+    /// A NAT strategy name that does not exist.
+    #[error(
+        "unknown NAT strategy `{0}`: use `per-az` (one NAT gateway per availability zone), `single` (one shared) or `none`"
+    )]
+    UnknownNatStrategy(String),
+    /// Public subnets need an internet gateway.
+    #[error(
+        "public subnets need an internet gateway, and VPC `{vpc}` has none in the context; attach one, or ask for private subnets only"
+    )]
+    NoInternetGateway {
+        /// The VPC id.
+        vpc: String,
+    },
+    /// Private subnets routed through NAT gateways need public subnets to hold them.
+    #[error(
+        "NAT gateways live in public subnets: with NAT strategy `{strategy}` the public tier must be present"
+    )]
+    NatWithoutPublicSubnets {
+        /// The strategy asked for.
+        strategy: String,
+    },
+    /// IPv6 subnets asked for in a VPC with no IPv6 block.
+    #[error("IPv6 subnets were asked for, but the VPC has no IPv6 CIDR block")]
+    NoIpv6Block,
+    /// A security group rule that would open every protocol and port to the internet.
+    #[error(
+        "security group `{group}`: all traffic from `{cidr}` would open every port to the internet; name the ports instead"
+    )]
+    OpenToTheWorld {
+        /// The group's construct path.
+        group: String,
+        /// The source CIDR.
+        cidr: String,
+    },
+    /// A port range whose start is after its end.
+    #[error("port range {from}-{to} is empty")]
+    EmptyPortRange {
+        /// The first port.
+        from: u16,
+        /// The last port.
+        to: u16,
+    },
+}

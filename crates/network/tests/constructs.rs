@@ -1,0 +1,351 @@
+//! The network constructs: the original architecture's case, dual-stack, several blocks, a new
+//! VPC, and bad input. Every template passes cfn-lint with no findings.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use cloudwright_core::{App, Context, Error as CoreError};
+use cloudwright_network::{
+    Error, ExistingVpc, NatStrategy, NewVpc, Port, SecurityGroup, Subnets, SubnetsOutput,
+};
+use cloudwright_tests::assert_lint_clean;
+use serde_json::{Value as Json, json};
+
+const KEY: &str = "vpc-provider:filter.isDefault=true:region=eu-west-1";
+
+fn default_vpc() -> Json {
+    json!({
+        "vpcId": "vpc-0abc1234",
+        "cidrBlocks": ["172.31.0.0/16"],
+        "ipv6CidrBlocks": [],
+        "internetGatewayId": "igw-0abc1234",
+        "availabilityZones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        "subnets": [
+            {"subnetId": "subnet-a", "cidrBlock": "172.31.0.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1a"},
+            {"subnetId": "subnet-b", "cidrBlock": "172.31.16.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1b"},
+            {"subnetId": "subnet-c", "cidrBlock": "172.31.32.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1c"}
+        ]
+    })
+}
+
+fn app_with(value: Json) -> App {
+    let mut ctx = Context::new();
+    ctx.set(KEY, value, "test context");
+    App::with_context(ctx)
+}
+
+fn synth_network(
+    value: Json,
+    subnets: impl FnOnce(cloudwright_network::Vpc) -> Subnets,
+) -> Result<(SubnetsOutput, Json, String), CoreError> {
+    let mut app = app_with(value);
+    let mut s = app.stack("Net")?;
+    let vpc = s.construct("Vpc", ExistingVpc::default_vpc("eu-west-1"))?;
+    let out = s.construct("Network", subnets(vpc))?;
+    let asm = app.synth()?;
+    let text = asm.stacks[0].template.clone();
+    Ok((out, serde_json::from_str(&text).unwrap(), text))
+}
+
+fn cidr(t: &Json, id: &str) -> String {
+    t["Resources"][id]["Properties"]["CidrBlock"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{id} has no CidrBlock"))
+        .to_owned()
+}
+
+#[test]
+fn the_original_case_allocates_beside_the_existing_subnets() {
+    let (out, t, text) = synth_network(default_vpc(), Subnets::new).unwrap();
+    assert_eq!(cidr(&t, "NetworkPrivateSubnet1"), "172.31.48.0/24");
+    assert_eq!(cidr(&t, "NetworkPrivateSubnet2"), "172.31.49.0/24");
+    assert_eq!(cidr(&t, "NetworkPublicSubnet1"), "172.31.50.0/24");
+    assert_eq!(cidr(&t, "NetworkPublicSubnet2"), "172.31.51.0/24");
+    let r = &t["Resources"];
+    assert_eq!(
+        r["NetworkPublicSubnet1"]["Properties"]["MapPublicIpOnLaunch"],
+        true
+    );
+    assert!(
+        r["NetworkPrivateSubnet1"]["Properties"]
+            .get("MapPublicIpOnLaunch")
+            .is_none()
+    );
+    assert_eq!(
+        r["NetworkPrivateSubnet2"]["Properties"]["AvailabilityZone"],
+        json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]})
+    );
+    assert_eq!(
+        out.private[1].availability_zone_name.as_deref(),
+        Some("eu-west-1b")
+    );
+    // public route table to the internet gateway
+    assert_eq!(
+        r["NetworkPublicDefaultRoute"]["Properties"]["GatewayId"],
+        "igw-0abc1234"
+    );
+    assert_eq!(
+        r["NetworkPublicDefaultRoute"]["Properties"]["DestinationCidrBlock"],
+        "0.0.0.0/0"
+    );
+    // one NAT per zone, in that zone's public subnet, each private subnet through its own
+    for n in 1..=2 {
+        assert_eq!(
+            r[format!("NetworkNatGateway{n}")]["Properties"]["SubnetId"],
+            json!({"Ref": format!("NetworkPublicSubnet{n}")})
+        );
+        assert_eq!(
+            r[format!("NetworkPrivateDefaultRoute{n}")]["Properties"]["NatGatewayId"],
+            json!({"Ref": format!("NetworkNatGateway{n}")})
+        );
+        assert_eq!(
+            r[format!("NetworkNatEip{n}")]["Properties"]["Domain"],
+            "vpc"
+        );
+    }
+    assert_eq!(out.private.len(), 2);
+    assert_eq!(out.routing.nat_gateways.len(), 2);
+    // the existing VPC's resources are not redefined, and no DependsOn is needed
+    assert!(!text.contains("AWS::EC2::VPC\""));
+    assert!(!text.contains("DependsOn"));
+    assert_lint_clean("original-network", &text);
+}
+
+#[test]
+fn a_single_shared_nat_gateway_serves_every_private_subnet() {
+    let (out, t, text) = synth_network(default_vpc(), |v| {
+        Subnets::new(v)
+            .availability_zones(3)
+            .nat(NatStrategy::Single)
+    })
+    .unwrap();
+    assert_eq!(out.routing.nat_gateways.len(), 1);
+    for n in 1..=3 {
+        assert_eq!(
+            t["Resources"][format!("NetworkPrivateDefaultRoute{n}")]["Properties"]["NatGatewayId"],
+            json!({"Ref": "NetworkNatGateway1"})
+        );
+    }
+    assert_lint_clean("single-nat", &text);
+}
+
+#[test]
+fn pinned_zones_are_named_and_counted() {
+    let (_, t, _) = synth_network(default_vpc(), |v| {
+        Subnets::new(v).pin_availability_zones(["eu-west-1c", "eu-west-1a"])
+    })
+    .unwrap();
+    assert_eq!(
+        t["Resources"]["NetworkPublicSubnet1"]["Properties"]["AvailabilityZone"],
+        "eu-west-1c"
+    );
+    let msg = error_of(default_vpc(), |v| {
+        Subnets::new(v).pin_availability_zones(["eu-west-1a"])
+    });
+    assert!(
+        msg.contains("2 availability zones") && msg.contains("only 1"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_isolated_tier_has_no_route_out() {
+    let (out, t, text) = synth_network(default_vpc(), |v| {
+        Subnets::new(v).isolated(Some(28)).nat(NatStrategy::None)
+    })
+    .unwrap();
+    assert_eq!(out.isolated.len(), 2);
+    assert_eq!(out.isolated[0].cidr.prefix_len(), 28);
+    let routes: Vec<&String> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v["Type"] == "AWS::EC2::Route")
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(routes, ["NetworkPublicDefaultRoute"]);
+    assert_lint_clean("isolated", &text);
+}
+
+#[test]
+fn dual_stack_subnets_get_a_64_each_from_the_56() {
+    let mut ctx = default_vpc();
+    ctx["ipv6CidrBlocks"] = json!(["2a05:d018:abc:de00::/56"]);
+    ctx["subnets"][0]["ipv6CidrBlocks"] = json!(["2a05:d018:abc:de00::/64"]);
+    let (_, t, text) = synth_network(ctx, |v| Subnets::new(v).dual_stack()).unwrap();
+    let v6 = |id: &str| {
+        t["Resources"][id]["Properties"]["Ipv6CidrBlock"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(v6("NetworkPrivateSubnet1"), "2a05:d018:abc:de01::/64");
+    assert_eq!(v6("NetworkPublicSubnet2"), "2a05:d018:abc:de04::/64");
+    assert_eq!(
+        t["Resources"]["NetworkPublicDefaultRouteIpv6"]["Properties"]["DestinationIpv6CidrBlock"],
+        "::/0"
+    );
+    assert_lint_clean("dual-stack", &text);
+}
+
+#[test]
+fn a_full_first_block_spills_into_the_next_block_in_numeric_order() {
+    let ctx = json!({
+        "vpcId": "vpc-0123abcd",
+        "cidrBlocks": ["10.10.0.0/22", "10.9.0.0/22"],
+        "internetGatewayId": "igw-0123abcd",
+        "availabilityZones": ["eu-west-1a", "eu-west-1b"],
+        "subnets": [
+            {"subnetId": "s1", "cidrBlock": "10.9.0.0/23", "availabilityZone": "eu-west-1a"},
+            {"subnetId": "s2", "cidrBlock": "10.9.2.0/24", "availabilityZone": "eu-west-1b"}
+        ]
+    });
+    let (_, t, text) = synth_network(ctx, Subnets::new).unwrap();
+    // 10.9.0.0/22 (numerically first) has one /24 left; the rest go to 10.10.0.0/22
+    assert_eq!(cidr(&t, "NetworkPrivateSubnet1"), "10.9.3.0/24");
+    assert_eq!(cidr(&t, "NetworkPrivateSubnet2"), "10.10.0.0/24");
+    assert_eq!(cidr(&t, "NetworkPublicSubnet1"), "10.10.1.0/24");
+    assert_eq!(cidr(&t, "NetworkPublicSubnet2"), "10.10.2.0/24");
+    assert_lint_clean("multi-block", &text);
+}
+
+#[test]
+fn a_new_dual_stack_vpc_with_its_own_gateway() {
+    let mut app = App::new();
+    let mut s = app.stack("Fresh").unwrap();
+    let vpc = s
+        .construct(
+            "Vpc",
+            NewVpc::new("10.0.0.0/16".parse().unwrap()).with_ipv6(),
+        )
+        .unwrap();
+    let net = s
+        .construct(
+            "Network",
+            Subnets::new(vpc.clone()).availability_zones(3).dual_stack(),
+        )
+        .unwrap();
+    let sg = s
+        .construct(
+            "Web",
+            SecurityGroup::new(vpc.id(), "web tier").allow_from_vpc(
+                Port::Tcp(80),
+                &vpc,
+                "http from the VPC",
+            ),
+        )
+        .unwrap();
+    let _ = (net, sg);
+    let asm = app.synth().unwrap();
+    let t: Json = serde_json::from_str(&asm.stacks[0].template).unwrap();
+    let r = &t["Resources"];
+    assert_eq!(
+        r["NetworkPrivateSubnet1"]["Properties"]["AvailabilityZone"]["Fn::Select"][0],
+        0
+    );
+    // IPv6 subnets wait for the block; routes and NAT gateways for the gateway attachment
+    assert_eq!(
+        r["NetworkPrivateSubnet1"]["DependsOn"],
+        json!(["VpcIpv6Block"])
+    );
+    assert_eq!(
+        r["NetworkPublicDefaultRoute"]["DependsOn"],
+        json!(["VpcGatewayAttachment"])
+    );
+    assert_eq!(
+        r["WebGroup"]["Properties"]["SecurityGroupIngress"][0]["CidrIp"],
+        "10.0.0.0/16"
+    );
+    assert_lint_clean("new-vpc", &asm.stacks[0].template);
+}
+
+fn error_of(value: Json, subnets: impl FnOnce(cloudwright_network::Vpc) -> Subnets) -> String {
+    let e = synth_network(value, subnets).unwrap_err();
+    let msg = e.to_string();
+    match &e {
+        CoreError::Construct { source, .. } => {
+            assert!(source.downcast_ref::<Error>().is_some(), "{msg}")
+        }
+        CoreError::InvalidContext { .. } => {}
+        other => panic!("unexpected error kind: {other}"),
+    }
+    msg
+}
+
+#[test]
+fn a_malformed_cidr_in_context_names_the_key_and_field() {
+    let mut ctx = default_vpc();
+    ctx["subnets"][1]["cidrBlock"] = json!("172.31.16.0/33");
+    let msg = error_of(ctx, Subnets::new);
+    assert!(
+        msg.contains(KEY) && msg.contains("subnets[1].cidrBlock") && msg.contains("172.31.16.0/33"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_context_value_of_the_wrong_shape_names_the_key() {
+    let mut ctx = default_vpc();
+    ctx.as_object_mut().unwrap().remove("cidrBlocks");
+    let msg = error_of(ctx, Subnets::new);
+    assert!(msg.contains(KEY) && msg.contains("cidrBlocks"), "{msg}");
+}
+
+#[test]
+fn a_prefix_out_of_range_is_an_error() {
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).private(Some(29)));
+    assert!(msg.contains("/29"), "{msg}");
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).public(Some(15)));
+    assert!(msg.contains("/15"), "{msg}");
+}
+
+#[test]
+fn a_full_vpc_is_an_error_naming_the_largest_free_block() {
+    let msg = error_of(default_vpc(), |v| {
+        Subnets::new(v).private(Some(17)).public(Some(17))
+    });
+    assert!(
+        msg.contains("no room") && msg.contains("largest free block"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn fewer_azs_than_asked_is_an_error() {
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).availability_zones(4));
+    assert!(
+        msg.contains("4 availability zones") && msg.contains("eu-west-1c"),
+        "{msg}"
+    );
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).availability_zones(0));
+    assert!(msg.contains("between 1"), "{msg}");
+}
+
+#[test]
+fn an_unknown_nat_strategy_is_an_error() {
+    let e = "per-region".parse::<NatStrategy>().unwrap_err();
+    assert!(matches!(e, Error::UnknownNatStrategy(_)));
+    assert!(e.to_string().contains("per-az"), "{e}");
+    assert_eq!(
+        "single".parse::<NatStrategy>().unwrap(),
+        NatStrategy::Single
+    );
+}
+
+#[test]
+fn public_subnets_without_an_internet_gateway_are_an_error() {
+    let mut ctx = default_vpc();
+    ctx["internetGatewayId"] = Json::Null;
+    let msg = error_of(ctx, Subnets::new);
+    assert!(msg.contains("internet gateway"), "{msg}");
+}
+
+#[test]
+fn missing_context_names_the_key() {
+    let mut app = App::new();
+    let mut s = app.stack("Net").unwrap();
+    let e = s
+        .construct("Vpc", ExistingVpc::default_vpc("eu-west-1"))
+        .unwrap_err();
+    assert!(e.to_string().contains(KEY), "{e}");
+    assert_eq!(app.missing_context()[0].key, KEY);
+}
