@@ -1,0 +1,55 @@
+//! `cloudwright-ingress`: how the internet reaches a private service, and only the parts of
+//! it that are meant to be public.
+//!
+//! The architecture it builds (from the blog post cloudwright started with): a service in
+//! private subnets sits behind an [`InternalNlb`], a network load balancer with the `internal`
+//! scheme that nothing outside the VPC can reach. A [`PublicApi`], an API Gateway REST API,
+//! reaches that load balancer through a VPC link and forwards only the routes it declares;
+//! every other endpoint of the service stays private to callers inside the VPC.
+//!
+//! - [`nlb`]: [`InternalNlb`] (load balancer, IP target group with an HTTP health check, TCP
+//!   listeners, DNS name output) and its [`InternalNlbOutput`].
+//! - [`routes`]: routes as data (`GET /{person}/{firstname}`) and validated path templates.
+//! - [`openapi`]: the OpenAPI 3.0 body with API Gateway's integration extensions.
+//! - [`api`]: [`PublicApi`] (VPC link, REST API, deployment, stage, outputs) and what it
+//!   exposes ([`PublicApiOutput::exposed_routes`]).
+//! - [`domain`]: [`CustomDomain`]: a domain name, its certificate and base path mapping.
+//!
+//! Errors are [`Error`]; constructs return them wrapped in the core error with the construct
+//! path (downcast the source to match on the variant).
+//!
+//! ```
+//! use cloudwright_core::App;
+//! use cloudwright_ingress::{InternalNlb, PublicApi, Route};
+//!
+//! let mut app = App::new();
+//! let mut stack = app.stack("People")?;
+//! // the subnets and VPC come from the network crate (`subnet.id()`, `vpc.id()`) or literals
+//! let nlb = stack.construct(
+//!     "Ingress",
+//!     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80),
+//! )?;
+//! let api = stack.construct(
+//!     "Api",
+//!     PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}")),
+//! )?;
+//! assert_eq!(api.exposed_routes()[0].target_port, 80);
+//! let assembly = app.synth()?;
+//! assert!(assembly.stacks[0].template.contains("AWS::ApiGateway::VpcLink"));
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+
+pub mod api;
+pub mod domain;
+mod error;
+pub mod nlb;
+pub mod openapi;
+pub mod routes;
+
+pub use api::{
+    AccessLog, AccessLogDestination, ApiTarget, ExposedRoute, PublicApi, PublicApiOutput,
+};
+pub use domain::{CertificateSource, CustomDomain, DomainOutput, EndpointType};
+pub use error::Error;
+pub use nlb::{HealthCheck, InternalNlb, InternalNlbOutput, NlbPort};
+pub use routes::{Method, PathTemplate, Route};

@@ -1,0 +1,269 @@
+//! The OpenAPI 3.0 body of a REST API, generated from routes.
+//!
+//! API Gateway imports OpenAPI 3.0 (and Swagger 2.0) with its `x-amazon-apigateway-*`
+//! extensions; this module writes OpenAPI 3.0.1, the version API Gateway itself exports. Each
+//! route becomes one operation whose `x-amazon-apigateway-integration` is an `http_proxy`
+//! integration over a VPC link to the load balancer, with every path parameter declared and
+//! mapped into the integration request. The body is a [`Value`] because it holds intrinsics
+//! (the VPC link's `Ref`, an `Fn::Sub` with the load balancer's DNS name).
+//!
+//! ```
+//! use cloudwright_core::Value;
+//! use cloudwright_ingress::openapi::{self, Integration};
+//! use cloudwright_ingress::routes::{validate_routes, Route};
+//!
+//! let routes = validate_routes(&[Route::get("/{person}/{firstname}")])?;
+//! let integration = Integration::new(Value::r#ref("Link"), Value::get_att("Lb", "DNSName"), 80);
+//! let body = openapi::body("people", "1.0", &routes, &integration);
+//! let json = serde_json::to_value(&body).unwrap();
+//! let op = &json["paths"]["/{person}/{firstname}"]["get"];
+//! assert_eq!(
+//!     op["x-amazon-apigateway-integration"]["requestParameters"]["integration.request.path.person"],
+//!     "method.request.path.person"
+//! );
+//! assert_eq!(openapi::body_hash(&body).len(), 64);
+//! # Ok::<(), cloudwright_ingress::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use cloudwright_core::Value;
+use sha2::{Digest, Sha256};
+
+use crate::routes::{Segment, ValidRoute};
+
+/// The OpenAPI version written.
+pub const OPENAPI_VERSION: &str = "3.0.1";
+
+/// The name of the request validator routes with required query strings or headers use.
+pub const PARAMS_VALIDATOR: &str = "params-only";
+
+/// Where every route's integration goes: a VPC link to a load balancer port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Integration {
+    /// The VPC link's id (its `Ref`).
+    pub connection_id: Value,
+    /// The load balancer's DNS name.
+    pub dns_name: Value,
+    /// The load balancer port.
+    pub port: u16,
+    /// Constant headers added to every integration request (name -> value).
+    pub headers: BTreeMap<String, String>,
+    /// The integration timeout, in milliseconds (API Gateway's default when `None`).
+    pub timeout_millis: Option<u32>,
+}
+
+impl Integration {
+    /// An integration to `dns_name:port` through the VPC link `connection_id`.
+    pub fn new(connection_id: Value, dns_name: Value, port: u16) -> Integration {
+        Integration {
+            connection_id,
+            dns_name,
+            port,
+            headers: BTreeMap::new(),
+            timeout_millis: None,
+        }
+    }
+}
+
+fn param(name: &str, location: &str) -> Value {
+    Value::map([
+        ("name", Value::from(name)),
+        ("in", Value::from(location)),
+        ("required", Value::from(true)),
+        ("schema", Value::map([("type", "string")])),
+    ])
+}
+
+fn operation(route: &ValidRoute, integration: &Integration) -> Value {
+    let mut parameters = Vec::new();
+    let mut mappings: BTreeMap<String, Value> = BTreeMap::new();
+    for seg in route.path.segments() {
+        if let Segment::Param(n) | Segment::Greedy(n) = seg {
+            parameters.push(param(n, "path"));
+            mappings.insert(
+                format!("integration.request.path.{n}"),
+                format!("method.request.path.{n}").into(),
+            );
+        }
+    }
+    for q in &route.query {
+        parameters.push(param(q, "query"));
+        mappings.insert(
+            format!("integration.request.querystring.{q}"),
+            format!("method.request.querystring.{q}").into(),
+        );
+    }
+    for h in &route.headers {
+        parameters.push(param(h, "header"));
+        mappings.insert(
+            format!("integration.request.header.{h}"),
+            format!("method.request.header.{h}").into(),
+        );
+    }
+    // constants last: they win over anything a caller could send
+    for (name, value) in &integration.headers {
+        mappings.insert(
+            format!("integration.request.header.{name}"),
+            format!("'{value}'").into(),
+        );
+    }
+    let uri = Value::sub_with(
+        format!(
+            "http://${{Dns}}:{}{}",
+            integration.port,
+            route.path.integration_path()
+        ),
+        [("Dns", integration.dns_name.clone())],
+    );
+    let mut x_integration = BTreeMap::from([
+        ("type".to_owned(), Value::from("http_proxy")),
+        ("connectionType".to_owned(), "VPC_LINK".into()),
+        ("connectionId".to_owned(), integration.connection_id.clone()),
+        ("httpMethod".to_owned(), route.method.as_str().into()),
+        ("uri".to_owned(), uri),
+        ("passthroughBehavior".to_owned(), "when_no_match".into()),
+    ]);
+    if !mappings.is_empty() {
+        x_integration.insert("requestParameters".into(), Value::Map(mappings));
+    }
+    if let Some(t) = integration.timeout_millis {
+        x_integration.insert("timeoutInMillis".into(), t.into());
+    }
+    let mut op = BTreeMap::from([
+        (
+            "responses".to_owned(),
+            Value::map([(
+                "200",
+                Value::map([("description", "The service's response, passed through")]),
+            )]),
+        ),
+        (
+            "x-amazon-apigateway-integration".to_owned(),
+            Value::Map(x_integration),
+        ),
+    ]);
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), Value::List(parameters));
+    }
+    if !route.query.is_empty() || !route.headers.is_empty() {
+        op.insert(
+            "x-amazon-apigateway-request-validator".into(),
+            PARAMS_VALIDATOR.into(),
+        );
+    }
+    Value::Map(op)
+}
+
+/// The OpenAPI body declaring exactly `routes`, each integrated through `integration`.
+pub fn body(title: &str, version: &str, routes: &[ValidRoute], integration: &Integration) -> Value {
+    let mut paths: BTreeMap<String, Value> = BTreeMap::new();
+    for route in routes {
+        let item = paths
+            .entry(route.path.to_string())
+            .or_insert_with(|| Value::Map(BTreeMap::new()));
+        if let Value::Map(ops) = item {
+            ops.insert(
+                route.method.openapi_key().to_owned(),
+                operation(route, integration),
+            );
+        }
+    }
+    let mut doc = BTreeMap::from([
+        ("openapi".to_owned(), Value::from(OPENAPI_VERSION)),
+        (
+            "info".to_owned(),
+            Value::map([("title", title), ("version", version)]),
+        ),
+        ("paths".to_owned(), Value::Map(paths)),
+    ]);
+    if routes
+        .iter()
+        .any(|r| !r.query.is_empty() || !r.headers.is_empty())
+    {
+        doc.insert(
+            "x-amazon-apigateway-request-validators".into(),
+            Value::map([(
+                PARAMS_VALIDATOR,
+                Value::map([
+                    ("validateRequestParameters", true),
+                    ("validateRequestBody", false),
+                ]),
+            )]),
+        );
+    }
+    Value::Map(doc)
+}
+
+/// The SHA-256 (lower-case hex) of the body's canonical JSON: keys sorted (maps are ordered),
+/// no whitespace, intrinsics as written in the template.
+pub fn body_hash(body: &Value) -> String {
+    let text = serde_json::to_string(body).unwrap_or_default();
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::{Route, validate_routes};
+
+    fn integration() -> Integration {
+        Integration::new(Value::r#ref("Link"), Value::get_att("Lb", "DNSName"), 8080)
+    }
+
+    #[test]
+    fn greedy_paths_map_the_parameter_without_plus() {
+        let routes = validate_routes(&[Route::any("/api/{proxy+}")]).unwrap();
+        let json = serde_json::to_value(body("t", "1", &routes, &integration())).unwrap();
+        let op = &json["paths"]["/api/{proxy+}"]["x-amazon-apigateway-any-method"];
+        let i = &op["x-amazon-apigateway-integration"];
+        assert_eq!(i["httpMethod"], "ANY");
+        assert_eq!(i["uri"]["Fn::Sub"][0], "http://${Dns}:8080/api/{proxy}");
+        assert_eq!(
+            i["requestParameters"]["integration.request.path.proxy"],
+            "method.request.path.proxy"
+        );
+        assert_eq!(op["parameters"][0]["name"], "proxy");
+        assert!(json.get("x-amazon-apigateway-request-validators").is_none());
+    }
+
+    #[test]
+    fn required_query_and_headers_are_validated_and_mapped() {
+        let routes = validate_routes(&[Route::get("/people")
+            .require_query("q")
+            .require_header("X-Tenant")])
+        .unwrap();
+        let mut i = integration();
+        i.headers.insert("X-Public-Request".into(), "1".into());
+        let json = serde_json::to_value(body("t", "1", &routes, &i)).unwrap();
+        let op = &json["paths"]["/people"]["get"];
+        assert_eq!(
+            op["x-amazon-apigateway-request-validator"],
+            PARAMS_VALIDATOR
+        );
+        let m = &op["x-amazon-apigateway-integration"]["requestParameters"];
+        assert_eq!(
+            m["integration.request.querystring.q"],
+            "method.request.querystring.q"
+        );
+        assert_eq!(
+            m["integration.request.header.X-Tenant"],
+            "method.request.header.X-Tenant"
+        );
+        assert_eq!(m["integration.request.header.X-Public-Request"], "'1'");
+        assert_eq!(
+            json["x-amazon-apigateway-request-validators"][PARAMS_VALIDATOR]["validateRequestParameters"],
+            true
+        );
+    }
+
+    #[test]
+    fn the_hash_follows_the_body() {
+        let a = validate_routes(&[Route::get("/a")]).unwrap();
+        let b = validate_routes(&[Route::get("/b")]).unwrap();
+        let ha = body_hash(&body("t", "1", &a, &integration()));
+        assert_eq!(ha, body_hash(&body("t", "1", &a, &integration())));
+        assert_ne!(ha, body_hash(&body("t", "1", &b, &integration())));
+    }
+}

@@ -1,0 +1,553 @@
+//! `PublicApi` and `InternalNlb` beyond the original: the deployment id follows the body and
+//! nothing else, custom domains, options, errors, and several instances side by side.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cloudwright_core::{App, StackProps, Value};
+use cloudwright_ingress::{
+    AccessLog, ApiTarget, CustomDomain, EndpointType, Error, HealthCheck, InternalNlb, Method,
+    PublicApi, Route,
+};
+use cloudwright_tests::assert_lint_clean;
+use serde_json::Value as Json;
+
+fn nlb() -> InternalNlb {
+    InternalNlb::new(
+        "vpc-0a1b2c3d",
+        ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+        80,
+    )
+}
+
+fn api_target() -> ApiTarget {
+    ApiTarget {
+        load_balancer_arn: Value::r#ref("IngressLoadBalancer"),
+        dns_name: Value::get_att("IngressLoadBalancer", "DNSName"),
+        load_balancer_port: 80,
+        target_port: 80,
+    }
+}
+
+/// The original's API, aimed at the load balancer `synth` builds as `Ingress`.
+fn api() -> PublicApi {
+    PublicApi::new("person-identifier", api_target()).route(Route::get("/{person}/{firstname}"))
+}
+
+/// Builds the load balancer and `api` into a stack (in `region`, if given).
+fn synth_with(
+    api: PublicApi,
+    region: Option<&str>,
+) -> Result<(String, Json), cloudwright_core::Error> {
+    let mut app = App::new();
+    let mut stack = app.stack_with(
+        "People",
+        StackProps {
+            region: region.map(str::to_owned),
+            ..StackProps::default()
+        },
+    )?;
+    stack.construct("Ingress", nlb())?;
+    stack.construct("Api", api)?;
+    let template = app.synth()?.stacks[0].template.clone();
+    let json = serde_json::from_str(&template).unwrap();
+    Ok((template, json))
+}
+
+fn synth(api: PublicApi) -> (String, Json) {
+    synth_with(api, None).unwrap()
+}
+
+fn ids_of(t: &Json, type_name: &str) -> Vec<String> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == type_name)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+fn deployment_id(t: &Json) -> String {
+    let ids = ids_of(t, "AWS::ApiGateway::Deployment");
+    assert_eq!(ids.len(), 1);
+    ids[0].clone()
+}
+
+/// The ids of every resource, with the deployment's id replaced by a placeholder.
+fn ids_except_deployment(t: &Json) -> Vec<String> {
+    let dep = deployment_id(t);
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| {
+            if *k == dep {
+                "<deployment>".into()
+            } else {
+                k.clone()
+            }
+        })
+        .collect()
+}
+
+fn construct_error(err: cloudwright_core::Error) -> Error {
+    match err {
+        cloudwright_core::Error::Construct { source, .. } => source
+            .downcast_ref::<Error>()
+            .cloned()
+            .expect("an ingress error"),
+        other => panic!("not a construct error: {other}"),
+    }
+}
+
+#[test]
+fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
+    let (_, base) = synth(api());
+    let base_id = deployment_id(&base);
+
+    for changed in [
+        api().route(Route::get("/people")),
+        api().route(Route::post("/{person}/{firstname}")),
+        api().integration_header("X-Public-Request", "1"),
+        api().version("2.0"),
+        PublicApi::new("person-identifier", api_target()).route(Route::get("/{person}/{name}")),
+    ] {
+        let (_, t) = synth(changed);
+        assert_ne!(deployment_id(&t), base_id);
+        // only the deployment's id differs
+        assert_eq!(ids_except_deployment(&t), ids_except_deployment(&base));
+    }
+
+    for same in [
+        api().stage_name("prod"),
+        api().throttling(10.0, 20),
+        api().throttling(1000.0, 2000),
+        api().tracing(true),
+        api().endpoint_type(EndpointType::Regional),
+        api().description("The people API"),
+        api().access_log(AccessLog::new_log_group(30)),
+        api().domain(CustomDomain::new(
+            "api.example.com",
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        )),
+    ] {
+        let (_, t) = synth(same);
+        assert_eq!(deployment_id(&t), base_id);
+    }
+    // declaring the same routes in another order is the same body
+    let (_, a) = synth(api().route(Route::get("/a")).route(Route::get("/b")));
+    let (_, b) = synth(api().route(Route::get("/b")).route(Route::get("/a")));
+    assert_eq!(deployment_id(&a), deployment_id(&b));
+}
+
+#[test]
+fn stage_settings_land_on_the_stage() {
+    let (template, t) = synth(
+        api()
+            .stage_name("prod")
+            .throttling(50.0, 100)
+            .tracing(true)
+            .access_log(AccessLog::new_log_group(30)),
+    );
+    assert_lint_clean("api-stage-settings", &template);
+    let stage = &t["Resources"]["ApiStage"]["Properties"];
+    assert_eq!(stage["StageName"], "prod");
+    assert_eq!(stage["TracingEnabled"], true);
+    let ms = &stage["MethodSettings"][0];
+    assert_eq!(ms["HttpMethod"], "*");
+    assert_eq!(ms["ResourcePath"], "/*");
+    assert_eq!(ms["ThrottlingRateLimit"], 50.0);
+    assert_eq!(ms["ThrottlingBurstLimit"], 100);
+    assert_eq!(
+        stage["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"],
+        serde_json::json!(["ApiAccessLogs", "Arn"])
+    );
+    assert!(
+        stage["AccessLogSetting"]["Format"]
+            .as_str()
+            .unwrap()
+            .contains("$context.requestId")
+    );
+    assert_eq!(
+        t["Resources"]["ApiAccessLogs"]["Properties"]["RetentionInDays"],
+        30
+    );
+    assert_eq!(
+        t["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"][0],
+        "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/prod/"
+    );
+}
+
+#[test]
+fn a_custom_domain_adds_a_domain_name_and_a_base_path_mapping() {
+    let (_, without) = synth(api());
+    assert!(ids_of(&without, "AWS::ApiGateway::DomainName").is_empty());
+    assert!(ids_of(&without, "AWS::ApiGateway::BasePathMapping").is_empty());
+    assert!(ids_of(&without, "AWS::CertificateManager::Certificate").is_empty());
+
+    // an existing certificate, EDGE
+    let (template, t) = synth(api().domain(CustomDomain::new(
+        "api.example.com",
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+    )));
+    assert_lint_clean("api-domain-edge", &template);
+    let domain = &t["Resources"]["ApiDomainName"]["Properties"];
+    assert_eq!(domain["DomainName"], "api.example.com");
+    assert_eq!(
+        domain["CertificateArn"],
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    );
+    assert_eq!(
+        domain["EndpointConfiguration"]["Types"],
+        serde_json::json!(["EDGE"])
+    );
+    let mapping = &t["Resources"]["ApiBasePathMapping"]["Properties"];
+    assert_eq!(mapping["DomainName"]["Ref"], "ApiDomainName");
+    assert_eq!(mapping["RestApiId"]["Ref"], "ApiRestApi");
+    assert_eq!(mapping["Stage"]["Ref"], "ApiStage");
+    assert!(mapping.get("BasePath").is_none());
+    assert_eq!(
+        t["Outputs"]["ApiDomainTarget"]["Value"]["Fn::GetAtt"],
+        serde_json::json!(["ApiDomainName", "DistributionDomainName"])
+    );
+    for (id, r) in t["Resources"].as_object().unwrap() {
+        assert!(r.get("DependsOn").is_none(), "{id} has a DependsOn");
+    }
+
+    // a new DNS-validated certificate, REGIONAL, under a base path
+    let (template, t) = synth_with(
+        api().endpoint_type(EndpointType::Regional).domain(
+            CustomDomain::with_new_certificate("api.example.com")
+                .hosted_zone_id("Z0123456789ABCDEFGHIJ")
+                .base_path("people"),
+        ),
+        Some("eu-west-1"),
+    )
+    .unwrap();
+    assert_lint_clean("api-domain-regional", &template);
+    let cert = &t["Resources"]["ApiCertificate"]["Properties"];
+    assert_eq!(cert["DomainName"], "api.example.com");
+    assert_eq!(cert["ValidationMethod"], "DNS");
+    assert_eq!(
+        cert["DomainValidationOptions"][0]["HostedZoneId"],
+        "Z0123456789ABCDEFGHIJ"
+    );
+    let domain = &t["Resources"]["ApiDomainName"]["Properties"];
+    assert_eq!(domain["RegionalCertificateArn"]["Ref"], "ApiCertificate");
+    assert!(domain.get("CertificateArn").is_none());
+    assert_eq!(
+        domain["EndpointConfiguration"]["Types"],
+        serde_json::json!(["REGIONAL"])
+    );
+    assert_eq!(
+        t["Resources"]["ApiRestApi"]["Properties"]["EndpointConfiguration"]["Types"],
+        serde_json::json!(["REGIONAL"])
+    );
+    assert_eq!(
+        t["Resources"]["ApiBasePathMapping"]["Properties"]["BasePath"],
+        "people"
+    );
+}
+
+#[test]
+fn a_new_edge_certificate_outside_us_east_1_is_an_error() {
+    let err = synth_with(
+        api().domain(CustomDomain::with_new_certificate("api.example.com")),
+        Some("eu-west-1"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("People/Api: "), "{err}");
+    assert_eq!(
+        construct_error(err),
+        Error::EdgeCertificateRegion {
+            region: "eu-west-1".into()
+        }
+    );
+}
+
+#[test]
+fn nothing_undeclared_is_routed_unless_proxy_all_is_asked_for() {
+    let (_, t) = synth(api());
+    let body = serde_json::to_string(&t["Resources"]["ApiRestApi"]["Properties"]["Body"]).unwrap();
+    assert!(!body.contains("{proxy+}"));
+
+    // proxy_all next to a root variable of another name cannot be built by API Gateway
+    let err = synth_with(api().proxy_all(), None).unwrap_err();
+    assert!(matches!(
+        construct_error(err),
+        Error::ConflictingParameters { .. }
+    ));
+
+    let mut app = App::new();
+    let mut stack = app.stack("People").unwrap();
+    let nlb = stack.construct("Ingress", nlb()).unwrap();
+    let api = stack
+        .construct(
+            "Api",
+            PublicApi::new("everything", &nlb)
+                .route(Route::get("/health"))
+                .proxy_all(),
+        )
+        .unwrap();
+    let exposed: Vec<_> = api
+        .exposed_routes()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert_eq!(
+        exposed,
+        [
+            (Method::Get, "/health".to_owned()),
+            (Method::Any, "/{proxy+}".to_owned())
+        ]
+    );
+    let template = app.synth().unwrap().stacks[0].template.clone();
+    assert!(template.contains("x-amazon-apigateway-any-method"));
+    assert_lint_clean("api-proxy-all", &template);
+}
+
+#[test]
+fn the_integration_header_is_a_constant_mapping() {
+    let (template, t) = synth(
+        api().integration_header("X-Public-Request", "1").route(
+            Route::get("/people")
+                .require_query("q")
+                .require_header("X-Tenant"),
+        ),
+    );
+    assert_lint_clean("api-integration-header", &template);
+    let paths = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"];
+    for (path, method) in [("/{person}/{firstname}", "get"), ("/people", "get")] {
+        let m = &paths[path][method]["x-amazon-apigateway-integration"]["requestParameters"];
+        assert_eq!(
+            m["integration.request.header.X-Public-Request"], "'1'",
+            "{path}"
+        );
+    }
+    let people = &paths["/people"]["get"];
+    assert_eq!(
+        people["x-amazon-apigateway-request-validator"],
+        "params-only"
+    );
+
+    // a route may not ask callers for the header the API sets itself
+    let err = synth_with(
+        api()
+            .integration_header("X-Public-Request", "1")
+            .route(Route::get("/x").require_header("x-public-request")),
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(construct_error(err), Error::HeaderConflict { .. }));
+    let err = synth_with(api().integration_header("X-Public-Request", "it's"), None).unwrap_err();
+    assert!(matches!(
+        construct_error(err),
+        Error::InvalidIntegrationHeader { .. }
+    ));
+}
+
+#[test]
+fn invalid_props_are_errors_not_panics() {
+    type Check = fn(&Error) -> bool;
+    let cases: Vec<(PublicApi, Check)> = vec![
+        (PublicApi::new("empty", api_target()), |e| {
+            matches!(e, Error::NoRoutes { .. })
+        }),
+        (api().route(Route::get("/a//b")), |e| {
+            matches!(e, Error::EmptySegment { position: 3, .. })
+        }),
+        (api().route(Route::get("/{person}/{firstname}")), |e| {
+            matches!(e, Error::DuplicateRoute { .. })
+        }),
+        (api().stage_name("v 1"), |e| {
+            matches!(
+                e,
+                Error::InvalidSetting {
+                    setting: "stage name",
+                    ..
+                }
+            )
+        }),
+        (api().throttling(f64::NAN, 1), |e| {
+            matches!(e, Error::OutOfRange { .. })
+        }),
+        (api().integration_timeout_millis(30_000), |e| {
+            matches!(e, Error::OutOfRange { .. })
+        }),
+        (api().access_log(AccessLog::new_log_group(2)), |e| {
+            matches!(e, Error::OutOfRange { .. })
+        }),
+        (
+            api().access_log(AccessLog::new_log_group(7).format("$context.status")),
+            |e| matches!(e, Error::InvalidSetting { .. }),
+        ),
+        (
+            api().domain(CustomDomain::new("localhost", "arn:aws:acm:x")),
+            |e| {
+                matches!(
+                    e,
+                    Error::InvalidSetting {
+                        setting: "domain name",
+                        ..
+                    }
+                )
+            },
+        ),
+    ];
+    for (api, check) in cases {
+        let err = construct_error(synth_with(api, None).unwrap_err());
+        assert!(check(&err), "unexpected {err:?}");
+    }
+    let route_err =
+        construct_error(synth_with(api().route(Route::get("/a//b")), None).unwrap_err());
+    assert_eq!(
+        route_err.to_string(),
+        "route `GET /a//b`: empty path segment at position 3 (two `/` in a row or a trailing `/`)"
+    );
+
+    let mut app = App::new();
+    let mut stack = app.stack("People").unwrap();
+    let err = stack
+        .construct("Ingress", InternalNlb::new("vpc", Vec::<String>::new(), 80))
+        .unwrap_err();
+    assert_eq!(construct_error(err), Error::NoSubnets);
+    let err = stack
+        .construct(
+            "Ingress2",
+            nlb().health_check(HealthCheck::http("/").interval(5).timeout(6)),
+        )
+        .unwrap_err();
+    assert!(matches!(construct_error(err), Error::OutOfRange { .. }));
+}
+
+#[test]
+fn load_balancer_options_and_extra_ports() {
+    let mut app = App::new();
+    let mut stack = app.stack("People").unwrap();
+    let out = stack
+        .construct(
+            "Ingress",
+            InternalNlb::new(
+                "vpc-0a1b2c3d",
+                ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                8080,
+            )
+            .listener_port(80)
+            .additional_port(9090, 9090)
+            .health_check(
+                HealthCheck::http("/health")
+                    .port(8081)
+                    .interval(120)
+                    .timeout(20)
+                    .thresholds(2, 4)
+                    .success_codes("200"),
+            )
+            .deregistration_delay(30)
+            .cross_zone(true)
+            .security_groups(["sg-0123456789abcdef0"]),
+        )
+        .unwrap();
+    assert_eq!(out.listener_port(), 80);
+    assert_eq!(out.target_port(), 8080);
+    assert_eq!(out.ports().count(), 2);
+    assert_eq!(
+        out.additional[0].listener.logical_id(),
+        "IngressListener9090"
+    );
+    assert_eq!(out.target_group().logical_id(), "IngressTargetGroup");
+    // a service depends on the listener; the API reaches the listener port
+    let api = stack
+        .construct(
+            "Api",
+            PublicApi::new("people", &out).route(Route::get("/people")),
+        )
+        .unwrap();
+    assert_eq!(api.exposed_routes()[0].load_balancer_port, 80);
+    assert_eq!(api.exposed_routes()[0].target_port, 8080);
+    let metrics = stack
+        .construct(
+            "MetricsApi",
+            PublicApi::new("metrics", ApiTarget::for_port(&out, &out.additional[0]))
+                .route(Route::get("/metrics")),
+        )
+        .unwrap();
+    assert_eq!(metrics.exposed_routes()[0].load_balancer_port, 9090);
+
+    let template = app.synth().unwrap().stacks[0].template.clone();
+    assert_lint_clean("nlb-options", &template);
+    let t: Json = serde_json::from_str(&template).unwrap();
+    let lb = &t["Resources"]["IngressLoadBalancer"]["Properties"];
+    assert_eq!(
+        lb["LoadBalancerAttributes"],
+        serde_json::json!([{ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }])
+    );
+    assert_eq!(
+        lb["SecurityGroups"],
+        serde_json::json!(["sg-0123456789abcdef0"])
+    );
+    assert_eq!(
+        lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"],
+        "off"
+    );
+    let tg = &t["Resources"]["IngressTargetGroup"]["Properties"];
+    assert_eq!(tg["Port"], 8080);
+    assert_eq!(tg["HealthCheckPort"], "8081");
+    assert_eq!(tg["HealthCheckIntervalSeconds"], 120);
+    assert_eq!(tg["HealthyThresholdCount"], 2);
+    assert_eq!(tg["UnhealthyThresholdCount"], 4);
+    assert_eq!(tg["Matcher"]["HttpCode"], "200");
+    assert_eq!(
+        tg["TargetGroupAttributes"],
+        serde_json::json!([{ "Key": "deregistration_delay.timeout_seconds", "Value": "30" }])
+    );
+    assert_eq!(t["Resources"]["IngressListener"]["Properties"]["Port"], 80);
+    assert_eq!(
+        t["Resources"]["IngressTargetGroup9090"]["Properties"]["Port"],
+        9090
+    );
+    assert_eq!(
+        t["Resources"]["IngressListener9090"]["Properties"]["Port"],
+        9090
+    );
+    let uri = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"]["/people"]["get"]["x-amazon-apigateway-integration"]
+        ["uri"]["Fn::Sub"][0];
+    assert_eq!(uri, "http://${Dns}:80/people");
+    let uri = &t["Resources"]["MetricsApiRestApi"]["Properties"]["Body"]["paths"]["/metrics"]["get"]
+        ["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"][0];
+    assert_eq!(uri, "http://${Dns}:9090/metrics");
+}
+
+#[test]
+fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
+    let mut app = App::new();
+    let mut stack = app.stack("People").unwrap();
+    for name in ["Public", "Partner"] {
+        let nlb = stack.construct(&format!("{name}Nlb"), nlb()).unwrap();
+        stack
+            .construct(
+                &format!("{name}Api"),
+                PublicApi::new(name, &nlb).route(Route::get("/{person}/{firstname}")),
+            )
+            .unwrap();
+    }
+    let template = app.synth().unwrap().stacks[0].template.clone();
+    assert_lint_clean("two-ingresses", &template);
+
+    // the load balancer in one stack, the API in another: an export/import pair appears
+    let mut app = App::new();
+    let mut network = app.stack("Network").unwrap();
+    let nlb = network.construct("Ingress", nlb()).unwrap();
+    let mut edge = app.stack("Edge").unwrap();
+    edge.construct(
+        "Api",
+        PublicApi::new("people", &nlb).route(Route::get("/{person}/{firstname}")),
+    )
+    .unwrap();
+    let assembly = app.synth().unwrap();
+    for s in &assembly.stacks {
+        assert_lint_clean(&format!("split-{}", s.id), &s.template);
+    }
+    let edge = assembly.stacks.iter().find(|s| s.id == "Edge").unwrap();
+    assert!(edge.template.contains("Fn::ImportValue"));
+    assert_eq!(edge.dependencies, ["Network"]);
+}
