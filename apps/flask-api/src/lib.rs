@@ -1,0 +1,103 @@
+//! `app-flask-api`: the architecture of "Deploying a scalable Flask API using AWS
+//! CloudFormation, Fargate and Python", rebuilt from cloudwright's constructs with the
+//! original's defects fixed.
+//!
+//! One stack, `FlaskApi`, in eu-west-1:
+//! - the account's default VPC, from context; two private and two public /24 subnets
+//!   allocated beside the subnets already there; a public route table to the VPC's internet
+//!   gateway, a NAT gateway with an Elastic IP per zone, private route tables through them;
+//! - an internal network load balancer in the private subnets (TCP 80, HTTP health check);
+//! - a REST API (stage `v1`) exposing only `GET /{person}/{firstname}` through a VPC link;
+//!   every other endpoint of the Flask app stays reachable only from inside the VPC;
+//! - an ECS cluster, a Fargate task (1 vCPU, 2 GB) with one container `flask` on port 80
+//!   from the ECR repository `my_flask_repo` pinned by digest, two tasks in the private
+//!   subnets behind the load balancer, scaling from 2 to 10 on CPU.
+//!
+//! `-c nat=single` shares one NAT gateway instead of one per zone.
+
+use cloudwright_compute::{
+    AutoScaling, Cluster, Container, ContainerImage, Cpu, FargateService, FargateSize,
+    FargateTaskDefinition,
+};
+use cloudwright_core::{App, Error, StackProps};
+use cloudwright_ingress::{HealthCheck, InternalNlb, PublicApi, Route};
+use cloudwright_network::{ExistingVpc, NatStrategy, Subnets};
+
+/// The region the stack is for.
+pub const REGION: &str = "eu-west-1";
+/// The stack's id and name.
+pub const STACK: &str = "FlaskApi";
+/// The ECR repository the image comes from.
+pub const REPOSITORY: &str = "my_flask_repo";
+/// The port the container and the load balancer listen on.
+pub const PORT: u16 = 80;
+/// The header the API sets on every request it forwards; the Flask app refuses
+/// `/internal/...` requests that carry it, since `GET /{person}/{firstname}` would otherwise
+/// match `GET /internal/people`.
+pub const PUBLIC_REQUEST_HEADER: &str = "X-Public-Request";
+
+fn wrap(path: &str) -> impl Fn(Box<dyn std::error::Error + Send + Sync>) -> Error + '_ {
+    move |source| Error::Construct {
+        path: format!("{STACK}/{path}"),
+        source,
+    }
+}
+
+/// Builds the `FlaskApi` stack into `app`.
+pub fn build(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack_with(
+        STACK,
+        StackProps {
+            region: Some(REGION.into()),
+            description: Some(
+                "Flask API on ECS Fargate behind an internal NLB; API Gateway exposes only GET /{person}/{firstname}"
+                    .into(),
+            ),
+            ..StackProps::default()
+        },
+    )?;
+    let nat = match stack.context("nat") {
+        None => NatStrategy::PerAz,
+        Some(v) => v
+            .as_str()
+            .unwrap_or_default()
+            .parse::<NatStrategy>()
+            .map_err(|e| wrap("Network")(Box::new(e)))?,
+    };
+
+    let vpc = stack.construct("Vpc", ExistingVpc::default_vpc(REGION))?;
+    let network = stack.construct("Network", Subnets::new(vpc.clone()).nat(nat))?;
+
+    let nlb = stack.construct(
+        "Ingress",
+        InternalNlb::new(vpc.id(), network.private_subnet_ids(), PORT)
+            .health_check(HealthCheck::http("/health")),
+    )?;
+    stack.construct(
+        "Api",
+        PublicApi::new("person-identifier", &nlb)
+            .route(Route::get("/{person}/{firstname}"))
+            .stage_name("v1")
+            .integration_header(PUBLIC_REQUEST_HEADER, "1"),
+    )?;
+
+    let cluster = stack.construct("Cluster", Cluster::new())?;
+    let size = FargateSize::new(Cpu::Vcpu1, 2048).map_err(|e| wrap("Task")(Box::new(e)))?;
+    let image = ContainerImage::ecr_lookup(REPOSITORY).map_err(|e| wrap("Task")(Box::new(e)))?;
+    let mut task = FargateTaskDefinition::new(size);
+    let flask = task
+        .add_container(Container::new("flask", image).port(PORT))
+        .map_err(|e| wrap("Task")(Box::new(e)))?;
+    let http = flask.port(PORT).map_err(|e| wrap("Task")(Box::new(e)))?;
+    let task = stack.construct("Task", task)?;
+    stack.construct(
+        "Service",
+        FargateService::new(&cluster, &task, vpc.id(), network.private_subnet_ids())
+            .desired_count(2)
+            .allow_from_cidrs(vpc.ipv4_cidr_values())
+            .load_balancer(nlb.target_group_arn(), http)
+            .depends_on(nlb.listener())
+            .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
+    )?;
+    Ok(())
+}
