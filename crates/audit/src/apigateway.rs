@@ -1,0 +1,628 @@
+//! API Gateway: the routes a REST, HTTP or WebSocket API exposes, per stage, and where their
+//! integrations go.
+//!
+//! REST APIs are read from their `Body` (Swagger 2.0 or OpenAPI 3 `paths` with
+//! `x-amazon-apigateway-integration`) and from `AWS::ApiGateway::Resource`/`Method` resources,
+//! whose path is built from the resource tree (`ParentId` up to the API's `RootResourceId`).
+//! HTTP and WebSocket APIs are read from their `Body`, their quick-create `Target`, and
+//! `AWS::ApiGatewayV2::Route` resources. Stages come from `Stage` resources that refer to the
+//! API directly or through a `Deployment`, and from a `Deployment`'s own `StageName`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::loadbalancing::{ELBV2, is_internal, listeners};
+use crate::surface::{ApiType, Gap, Integration, Route, Surface};
+use crate::template::{
+    Resource, Template, display, get_att, items, literal_bool, literal_port, literal_str, render,
+};
+
+const REST_API: &str = "AWS::ApiGateway::RestApi";
+const RESOURCE: &str = "AWS::ApiGateway::Resource";
+const METHOD: &str = "AWS::ApiGateway::Method";
+const DEPLOYMENT: &str = "AWS::ApiGateway::Deployment";
+const STAGE: &str = "AWS::ApiGateway::Stage";
+const VPC_LINK: &str = "AWS::ApiGateway::VpcLink";
+const V2_API: &str = "AWS::ApiGatewayV2::Api";
+const V2_ROUTE: &str = "AWS::ApiGatewayV2::Route";
+const V2_INTEGRATION: &str = "AWS::ApiGatewayV2::Integration";
+const V2_STAGE: &str = "AWS::ApiGatewayV2::Stage";
+const V2_VPC_LINK: &str = "AWS::ApiGatewayV2::VpcLink";
+const LISTENER: &str = "AWS::ElasticLoadBalancingV2::Listener";
+const LAMBDA_TYPES: &[&str] = &[
+    "AWS::Lambda::Function",
+    "AWS::Lambda::Alias",
+    "AWS::Lambda::Version",
+];
+
+/// A route before stages are applied.
+struct RawRoute {
+    method: String,
+    path: String,
+    authorization: String,
+    integration: Integration,
+}
+
+/// An integration as written, before it is resolved.
+#[derive(Default)]
+struct RawIntegration<'a> {
+    ty: Option<String>,
+    uri: Option<&'a Value>,
+    connection_type: Option<String>,
+    connection_id: Option<&'a Value>,
+    subtype: Option<&'a Value>,
+}
+
+/// Adds every public API Gateway route to the surface.
+pub(crate) fn analyze(t: &Template<'_>, s: &mut Surface) {
+    rest_apis(t, s);
+    v2_apis(t, s);
+}
+
+/// `/a/b/` and `/a/b` are the same path; the root is `/`.
+pub(crate) fn normalize_path(p: &str) -> String {
+    let trimmed = p.trim();
+    if trimmed.starts_with('$') {
+        return trimmed.to_owned();
+    }
+    let t = trimmed.trim_end_matches('/');
+    if t.is_empty() {
+        "/".into()
+    } else if t.starts_with('/') {
+        t.to_owned()
+    } else {
+        format!("/{t}")
+    }
+}
+
+fn upper(v: &Value) -> Option<String> {
+    literal_str(v).map(str::to_ascii_uppercase)
+}
+
+fn push_routes(
+    s: &mut Surface,
+    api: &str,
+    api_type: ApiType,
+    raws: Vec<RawRoute>,
+    stages: &[String],
+) {
+    if raws.is_empty() {
+        return;
+    }
+    if stages.is_empty() {
+        s.gaps.push(Gap {
+            resource: api.to_owned(),
+            reason: "the API is deployed to no stage in this template: its routes are listed \
+                     without a stage and become public once deployed"
+                .into(),
+        });
+    }
+    let stages: Vec<Option<String>> = if stages.is_empty() {
+        vec![None]
+    } else {
+        stages.iter().cloned().map(Some).collect()
+    };
+    for r in raws {
+        for stage in &stages {
+            s.routes.push(Route {
+                api: api.to_owned(),
+                api_type,
+                method: r.method.clone(),
+                path: r.path.clone(),
+                stage: stage.clone(),
+                authorization: r.authorization.clone(),
+                integration: r.integration.clone(),
+            });
+        }
+    }
+}
+
+fn stage_name(s: &mut Surface, stage: &Resource<'_>, v: &Value, out: &mut Vec<String>) {
+    match literal_str(v) {
+        Some(name) => out.push(name.to_owned()),
+        None => {
+            s.gaps.push(Gap {
+                resource: stage.id.to_owned(),
+                reason: format!("stage name `{}` is only known at deploy time", display(v)),
+            });
+            out.push(display(v));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// REST APIs
+// ---------------------------------------------------------------------------------------------
+
+fn rest_apis(t: &Template<'_>, s: &mut Surface) {
+    for api in t.of_type(REST_API) {
+        let types = api.prop("EndpointConfiguration").get("Types");
+        if let Some(types) = types {
+            if items(types)
+                .iter()
+                .any(|v| literal_str(v) == Some("PRIVATE"))
+            {
+                s.private_apis.push(api.id.to_owned());
+                continue;
+            }
+            if !types.is_array() || items(types).iter().any(|v| literal_str(v).is_none()) {
+                s.gaps.push(Gap {
+                    resource: api.id.to_owned(),
+                    reason: format!(
+                        "endpoint types `{}` are only known at deploy time: counted as public",
+                        display(types)
+                    ),
+                });
+            }
+        }
+        let mut raws = Vec::new();
+        match api.props.get("Body") {
+            Some(body) if body.get("paths").is_some_and(Value::is_object) => {
+                raws.extend(body_routes(t, body));
+            }
+            Some(body) => s.gaps.push(Gap {
+                resource: api.id.to_owned(),
+                reason: format!(
+                    "`Body` has no `paths` object (`{}`): its routes are not analyzed",
+                    short(body)
+                ),
+            }),
+            None => {}
+        }
+        if api.props.get("BodyS3Location").is_some() {
+            s.gaps.push(Gap {
+                resource: api.id.to_owned(),
+                reason: "the API definition is in S3 (`BodyS3Location`): its routes are not \
+                         analyzed"
+                    .into(),
+            });
+        }
+        for m in t.of_type(METHOD) {
+            if t.target(m.prop("RestApiId"), &[REST_API]).map(|r| r.id) == Some(api.id) {
+                raws.push(method_route(t, s, api.id, m));
+            }
+        }
+        let stages = rest_stages(t, s, api.id);
+        push_routes(s, api.id, ApiType::Rest, raws, &stages);
+    }
+    // Methods added to an API that is not in this template.
+    let mut outside: BTreeMap<String, Vec<RawRoute>> = BTreeMap::new();
+    for m in t.of_type(METHOD) {
+        if t.target(m.prop("RestApiId"), &[REST_API]).is_none() {
+            let api = display(m.prop("RestApiId"));
+            let raw = method_route(t, s, &api, m);
+            outside.entry(api).or_default().push(raw);
+        }
+    }
+    for (api, raws) in outside {
+        push_routes(s, &api, ApiType::Rest, raws, &[]);
+    }
+}
+
+fn rest_stages(t: &Template<'_>, s: &mut Surface, api: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let api_of_deployment = |d: &Value| {
+        t.target(d, &[DEPLOYMENT])
+            .and_then(|d| t.target(d.prop("RestApiId"), &[REST_API]))
+            .map(|r| r.id)
+    };
+    for st in t.of_type(STAGE) {
+        let direct = t.target(st.prop("RestApiId"), &[REST_API]).map(|r| r.id);
+        if direct == Some(api)
+            || (direct.is_none() && api_of_deployment(st.prop("DeploymentId")) == Some(api))
+        {
+            stage_name(s, st, st.prop("StageName"), &mut out);
+        }
+    }
+    for d in t.of_type(DEPLOYMENT) {
+        if t.target(d.prop("RestApiId"), &[REST_API]).map(|r| r.id) == Some(api)
+            && let Some(name) = d.props.get("StageName")
+        {
+            stage_name(s, d, name, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn method_route(t: &Template<'_>, s: &mut Surface, api: &str, m: &Resource<'_>) -> RawRoute {
+    let method = upper(m.prop("HttpMethod")).unwrap_or_else(|| display(m.prop("HttpMethod")));
+    let path = match resource_path(t, m.prop("ResourceId"), 0) {
+        Some(p) => normalize_path(&p),
+        None => {
+            s.gaps.push(Gap {
+                resource: m.id.to_owned(),
+                reason: format!(
+                    "the method's resource `{}` does not lead to the root of {api}: path unknown",
+                    display(m.prop("ResourceId"))
+                ),
+            });
+            format!("{{unresolved {}}}", display(m.prop("ResourceId")))
+        }
+    };
+    let mut authorization = upper(m.prop("AuthorizationType")).unwrap_or_else(|| "NONE".into());
+    if literal_bool(m.prop("ApiKeyRequired")) == Some(true) {
+        authorization.push_str("+API_KEY");
+    }
+    let i = m.prop("Integration");
+    let raw = RawIntegration {
+        ty: i.get("Type").and_then(upper),
+        uri: i.get("Uri"),
+        connection_type: i.get("ConnectionType").and_then(upper),
+        connection_id: i.get("ConnectionId"),
+        subtype: None,
+    };
+    RawRoute {
+        method,
+        path,
+        authorization,
+        integration: resolve(t, &raw),
+    }
+}
+
+/// The path of an `AWS::ApiGateway::Resource` (or of the root: `""`), following `ParentId`.
+fn resource_path(t: &Template<'_>, v: &Value, depth: usize) -> Option<String> {
+    if depth > 64 {
+        return None; // a cycle: not a tree
+    }
+    if let Some((id, att)) = get_att(v)
+        && att == "RootResourceId"
+        && t.resources.get(id).is_some_and(|r| r.ty == REST_API)
+    {
+        return Some(String::new());
+    }
+    let r = t.target(v, &[RESOURCE])?;
+    let parent = resource_path(t, r.prop("ParentId"), depth + 1)?;
+    let part = literal_str(r.prop("PathPart")).map_or_else(
+        || format!("{{{}}}", display(r.prop("PathPart"))),
+        str::to_owned,
+    );
+    Some(format!("{parent}/{part}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAPI bodies (REST and HTTP APIs)
+// ---------------------------------------------------------------------------------------------
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn body_routes(t: &Template<'_>, body: &Value) -> Vec<RawRoute> {
+    let mut out = Vec::new();
+    let Some(paths) = body.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    let global_security = body.get("security");
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (key, op) in item {
+            let k = key.to_ascii_lowercase();
+            let method = if METHODS.contains(&k.as_str()) {
+                k.to_ascii_uppercase()
+            } else if k == "x-amazon-apigateway-any-method" {
+                "ANY".into()
+            } else {
+                continue;
+            };
+            let security = op.get("security").or(global_security);
+            let i = op.get("x-amazon-apigateway-integration");
+            let integration = match i {
+                Some(i) => resolve(
+                    t,
+                    &RawIntegration {
+                        ty: i.get("type").and_then(upper),
+                        uri: i.get("uri"),
+                        connection_type: i.get("connectionType").and_then(upper),
+                        connection_id: i.get("connectionId"),
+                        subtype: i.get("integrationSubtype"),
+                    },
+                ),
+                None => Integration::Unknown {
+                    detail: "the operation has no x-amazon-apigateway-integration".into(),
+                },
+            };
+            out.push(RawRoute {
+                method,
+                path: normalize_path(path),
+                authorization: security_names(security),
+                integration,
+            });
+        }
+    }
+    out
+}
+
+/// `NONE` for no security requirement, else the scheme names (`api_key`, `cognito`...).
+fn security_names(security: Option<&Value>) -> String {
+    let mut names: Vec<&str> = security
+        .map(items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.keys().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        "NONE".into()
+    } else {
+        names.join(",")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integrations
+// ---------------------------------------------------------------------------------------------
+
+fn resolve(t: &Template<'_>, raw: &RawIntegration<'_>) -> Integration {
+    let uri_text = raw.uri.map(render);
+    if raw.ty.as_deref() == Some("MOCK") {
+        return Integration::Mock;
+    }
+    if raw.connection_type.as_deref() == Some("VPC_LINK") {
+        return vpc_link(t, raw, uri_text);
+    }
+    match raw.ty.as_deref() {
+        Some("AWS_PROXY" | "AWS") => {
+            let function = raw.uri.and_then(|u| t.referenced(u, LAMBDA_TYPES));
+            let is_lambda =
+                function.is_some() || uri_text.as_deref().is_some_and(|u| u.contains(":lambda:"));
+            if is_lambda {
+                Integration::Lambda {
+                    function: function.map(|f| f.id.to_owned()),
+                    uri: uri_text,
+                }
+            } else {
+                Integration::AwsService {
+                    uri: uri_text.or_else(|| raw.subtype.map(display)),
+                }
+            }
+        }
+        Some("HTTP" | "HTTP_PROXY") => Integration::Http { uri: uri_text },
+        Some(other) => Integration::Unknown {
+            detail: format!("integration type {other}"),
+        },
+        None => Integration::Unknown {
+            detail: "no integration type".into(),
+        },
+    }
+}
+
+fn vpc_link(t: &Template<'_>, raw: &RawIntegration<'_>, uri: Option<String>) -> Integration {
+    let link = raw
+        .connection_id
+        .and_then(|c| t.target(c, &[VPC_LINK, V2_VPC_LINK]));
+    let vpc_link = match (link, raw.connection_id) {
+        (Some(l), _) => l.id.to_owned(),
+        (None, Some(c)) => display(c),
+        (None, None) => "(no connectionId)".into(),
+    };
+    // HTTP APIs: the integration URI is the listener's ARN.
+    if let Some(listener) = raw.uri.and_then(|u| t.referenced(u, &[LISTENER])) {
+        let lb = t.target(listener.prop("LoadBalancerArn"), &[ELBV2]);
+        let port = literal_port(listener.prop("Port"));
+        let tg = lb
+            .map(|lb| listeners(t, lb.id))
+            .unwrap_or_default()
+            .into_iter()
+            .find(|l| l.resource == listener.id)
+            .and_then(|l| l.targets.into_iter().next());
+        return Integration::VpcLink {
+            vpc_link,
+            load_balancer: lb.map(|l| l.id.to_owned()),
+            internal: lb.and_then(is_internal),
+            listener_port: port,
+            target_group: tg.as_ref().map(|t| t.resource.clone()),
+            target_group_port: tg.and_then(|t| t.port),
+            uri,
+        };
+    }
+    // REST APIs: the VPC link targets a network load balancer; the URI's port picks the listener.
+    let lb = link.filter(|l| l.ty == VPC_LINK).and_then(|l| {
+        items(l.prop("TargetArns"))
+            .iter()
+            .find_map(|a| t.target(a, &[ELBV2]))
+    });
+    let port = uri.as_deref().and_then(uri_port);
+    let target = lb.and_then(|lb| {
+        listeners(t, lb.id)
+            .into_iter()
+            .find(|l| l.port.is_some() && l.port == port)
+            .and_then(|l| l.targets.into_iter().next())
+    });
+    Integration::VpcLink {
+        vpc_link,
+        load_balancer: lb.map(|l| l.id.to_owned()),
+        internal: lb.and_then(is_internal),
+        listener_port: port,
+        target_group: target.as_ref().map(|t| t.resource.clone()),
+        target_group_port: target.and_then(|t| t.port),
+        uri,
+    }
+}
+
+/// The port of a URI template: explicit (`http://${Dns}:8080/x`) or the scheme's default
+/// (80 for http, 443 for https). `None` when the port is only known at deploy time.
+pub(crate) fn uri_port(uri: &str) -> Option<u16> {
+    let (scheme, rest) = uri.split_once("://")?;
+    let authority = strip_placeholders(rest.split('/').next().unwrap_or(""));
+    match authority.rsplit_once(':') {
+        Some((_, port)) => port.parse().ok(),
+        None => match scheme.to_ascii_lowercase().as_str() {
+            "http" => Some(80),
+            "https" => Some(443),
+            _ => None,
+        },
+    }
+}
+
+/// `${A.B}:80` → `:80`.
+fn strip_placeholders(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => rest = &rest[start + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn short(v: &Value) -> String {
+    let mut s = display(v);
+    if s.chars().count() > 60 {
+        s = s.chars().take(57).collect::<String>() + "...";
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP and WebSocket APIs
+// ---------------------------------------------------------------------------------------------
+
+fn v2_apis(t: &Template<'_>, s: &mut Surface) {
+    for api in t.of_type(V2_API) {
+        let api_type = match upper(api.prop("ProtocolType")).as_deref() {
+            Some("WEBSOCKET") => ApiType::Websocket,
+            _ => ApiType::Http,
+        };
+        let mut stages = Vec::new();
+        for st in t.of_type(V2_STAGE) {
+            if t.target(st.prop("ApiId"), &[V2_API]).map(|r| r.id) == Some(api.id) {
+                stage_name(s, st, st.prop("StageName"), &mut stages);
+            }
+        }
+        let mut raws = Vec::new();
+        if let Some(target) = api.props.get("Target") {
+            // Quick create: a `$default` route and an auto-deployed `$default` stage.
+            let function = t.referenced(target, LAMBDA_TYPES);
+            let text = render(target);
+            let integration = if function.is_some() || text.contains(":lambda:") {
+                Integration::Lambda {
+                    function: function.map(|f| f.id.to_owned()),
+                    uri: Some(text),
+                }
+            } else {
+                Integration::Http { uri: Some(text) }
+            };
+            raws.push(RawRoute {
+                method: "ANY".into(),
+                path: "$default".into(),
+                authorization: "NONE".into(),
+                integration,
+            });
+            stages.push("$default".into());
+        }
+        match api.props.get("Body") {
+            Some(body) if body.get("paths").is_some_and(Value::is_object) => {
+                raws.extend(body_routes(t, body));
+            }
+            Some(body) => s.gaps.push(Gap {
+                resource: api.id.to_owned(),
+                reason: format!(
+                    "`Body` has no `paths` object (`{}`): its routes are not analyzed",
+                    short(body)
+                ),
+            }),
+            None => {}
+        }
+        if api.props.get("BodyS3Location").is_some() {
+            s.gaps.push(Gap {
+                resource: api.id.to_owned(),
+                reason: "the API definition is in S3 (`BodyS3Location`): its routes are not \
+                         analyzed"
+                    .into(),
+            });
+        }
+        for r in t.of_type(V2_ROUTE) {
+            if t.target(r.prop("ApiId"), &[V2_API]).map(|a| a.id) == Some(api.id) {
+                raws.push(v2_route(t, r, api_type));
+            }
+        }
+        stages.sort();
+        stages.dedup();
+        push_routes(s, api.id, api_type, raws, &stages);
+    }
+    let mut outside: BTreeMap<String, Vec<RawRoute>> = BTreeMap::new();
+    for r in t.of_type(V2_ROUTE) {
+        if t.target(r.prop("ApiId"), &[V2_API]).is_none() {
+            outside
+                .entry(display(r.prop("ApiId")))
+                .or_default()
+                .push(v2_route(t, r, ApiType::Http));
+        }
+    }
+    for (api, raws) in outside {
+        push_routes(s, &api, ApiType::Http, raws, &[]);
+    }
+}
+
+fn v2_route(t: &Template<'_>, r: &Resource<'_>, api_type: ApiType) -> RawRoute {
+    let key =
+        literal_str(r.prop("RouteKey")).map_or_else(|| display(r.prop("RouteKey")), str::to_owned);
+    let (method, path) = match key.split_once(' ') {
+        Some((m, p)) => (m.to_ascii_uppercase(), normalize_path(p)),
+        None if key == "$default" && api_type == ApiType::Http => ("ANY".into(), key.clone()),
+        None if api_type == ApiType::Websocket => ("WS".into(), key.clone()),
+        None => ("ANY".into(), key.clone()),
+    };
+    let authorization = upper(r.prop("AuthorizationType")).unwrap_or_else(|| "NONE".into());
+    let integration = match r.props.get("Target") {
+        None => Integration::Unknown {
+            detail: "the route has no target integration".into(),
+        },
+        Some(target) => match t.referenced(target, &[V2_INTEGRATION]) {
+            Some(i) => resolve(
+                t,
+                &RawIntegration {
+                    ty: upper(i.prop("IntegrationType")),
+                    uri: i.props.get("IntegrationUri"),
+                    connection_type: upper(i.prop("ConnectionType")),
+                    connection_id: i.props.get("ConnectionId"),
+                    subtype: i.props.get("IntegrationSubtype"),
+                },
+            ),
+            None => Integration::Unknown {
+                detail: format!("target {}", render(target)),
+            },
+        },
+    };
+    RawRoute {
+        method,
+        path,
+        authorization,
+        integration,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_from_uris() {
+        assert_eq!(uri_port("http://${Lb.DNSName}/{person}"), Some(80));
+        assert_eq!(uri_port("https://example.com/x"), Some(443));
+        assert_eq!(uri_port("http://${Lb.DNSName}:8080/x"), Some(8080));
+        assert_eq!(uri_port("http://${Dns}:${Port}/x"), None);
+        assert_eq!(uri_port("no uri"), None);
+    }
+
+    #[test]
+    fn paths_normalize() {
+        assert_eq!(normalize_path("/a/b/"), "/a/b");
+        assert_eq!(normalize_path(""), "/");
+        assert_eq!(normalize_path("a"), "/a");
+        assert_eq!(normalize_path("$default"), "$default");
+    }
+}
