@@ -1,0 +1,75 @@
+//! `cloudwright-compute`: the Flask API's compute, ECS on Fargate, as constructs.
+//!
+//! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
+//!   (no fixed name unless asked for, so copies of a stack coexist).
+//! - [`FargateTaskDefinition`]: a task of a [`FargateSize`] (only the CPU/memory pairs Fargate
+//!   supports exist), [`Container`]s whose images are parsed ([`ImageRef`]) or looked up in
+//!   ECR and pinned by digest ([`ContainerImage::ecr_lookup`]), whose reservations must fit
+//!   the task, logging to a log group it creates, with a least-privilege execution role
+//!   passed by ARN.
+//! - [`FargateService`]: the tasks in private subnets without public IPs, behind a security
+//!   group that admits only the load balancer on the container port, registered in a target
+//!   group through a [`ContainerPort`] (which only a container that maps the port can give),
+//!   created after the listener, with a circuit breaker that rolls back.
+//! - [`AutoScaling`]: target tracking on CPU, memory or ALB request count.
+//!
+//! Constructs are pure: they read context (for ECR lookups) and add resources, and never call
+//! AWS. Invalid input is an [`Error`], wrapped with the construct's path by
+//! [`Scope::error`](cloudwright_core::Scope::error) when it comes out of a `build`.
+//!
+//! ```
+//! use cloudwright_compute::{
+//!     AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
+//!     FargateTaskDefinition,
+//! };
+//! use cloudwright_core::{App, Value};
+//!
+//! let mut app = App::new();
+//! let mut stack = app.stack("Api")?;
+//! let cluster = stack.construct("Cluster", Cluster::new())?;
+//! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
+//! let image = ContainerImage::from_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3")
+//!     .map_err(|e| stack.error(e))?;
+//! let flask = task.add_container(Container::new("flask", image).port(80)).map_err(|e| stack.error(e))?;
+//! let http = flask.port(80).map_err(|e| stack.error(e))?;
+//! let task = stack.construct("Task", task)?;
+//! stack.construct(
+//!     "Service",
+//!     FargateService::new(&cluster, &task, "vpc-0123456789abcdef0", vec![Value::from("subnet-0123456789abcdef0")])
+//!         .desired_count(2)
+//!         .allow_from_cidrs(["10.0.0.0/16"])
+//!         .load_balancer("arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0123456789abcdef", http)
+//!         .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
+//! )?;
+//! let template = &app.synth()?.stacks[0].template;
+//! assert!(template.contains(r#""AssignPublicIp": "DISABLED""#));
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+
+pub mod cluster;
+pub mod container;
+pub mod error;
+pub mod fargate;
+pub mod image;
+pub mod scaling;
+pub mod service;
+pub mod task;
+
+pub use cluster::{
+    CapacityProvider, CapacityProviderStrategy, Cluster, ClusterOutput, ContainerInsights,
+};
+pub use container::{Container, HealthCheck, PortMapping, Protocol, Secret, SecretSource};
+pub use error::Error;
+pub use fargate::{Cpu, FargateSize};
+pub use image::{
+    ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageRef,
+};
+pub use scaling::{AutoScaling, ScalingMetric, ScalingOutput, ServiceAutoScaling};
+pub use service::{
+    CircuitBreaker, Egress, EgressRule, FargateService, PlatformVersion, PropagateTags,
+    ServiceOutput,
+};
+pub use task::{
+    ContainerPort, ContainerRef, CpuArchitecture, FargateTaskDefinition, RetentionDays,
+    TaskDefinitionOutput,
+};

@@ -1,0 +1,776 @@
+//! [`FargateService`]: tasks of a task definition kept running in private subnets, behind a
+//! security group that admits only the load balancer, registered in a target group through a
+//! typed container port, and created only once the listener exists.
+//!
+//! ```
+//! use cloudwright_compute::{
+//!     AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
+//!     FargateTaskDefinition,
+//! };
+//! use cloudwright_core::{App, RawResource, Value};
+//!
+//! let mut app = App::new();
+//! let mut stack = app.stack("Api")?;
+//! // stand-ins for what the network and ingress crates provide
+//! let listener = stack.add("Listener", RawResource::new("AWS::ElasticLoadBalancingV2::Listener"))?;
+//! let target_group = Value::from("arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0123456789abcdef");
+//! let subnets = vec![Value::from("subnet-0123456789abcdef0"), Value::from("subnet-0123456789abcdef1")];
+//!
+//! let cluster = stack.construct("Cluster", Cluster::new())?;
+//! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
+//! let image = ContainerImage::from_uri("nginx:1.27").map_err(|e| stack.error(e))?;
+//! let flask = task
+//!     .add_container(Container::new("flask", image).port(80))
+//!     .map_err(|e| stack.error(e))?;
+//! let http = flask.port(80).map_err(|e| stack.error(e))?;
+//! let task = stack.construct("Task", task)?;
+//! let service = stack.construct(
+//!     "Service",
+//!     FargateService::new(&cluster, &task, "vpc-0123456789abcdef0", subnets)
+//!         .desired_count(2)
+//!         .allow_from_cidrs(["10.0.0.0/16"])
+//!         .load_balancer(target_group, http)
+//!         .depends_on(&listener)
+//!         .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
+//! )?;
+//! # let _ = service.name();
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
+use cloudwright_resources::ecs::service as es;
+use cloudwright_resources::{ec2, ecs};
+
+use crate::cluster::{
+    CapacityProvider, CapacityProviderStrategy, ClusterOutput, strategy_items, validate_strategy,
+};
+use crate::container::PortMapping;
+use crate::error::Error;
+use crate::scaling::{AutoScaling, ScalingOutput, ServiceAutoScaling};
+use crate::task::{ContainerPort, ContainerRef, TaskDefinitionOutput, TaskId};
+
+/// A list of dependency targets, as something to depend on.
+pub(crate) struct Deps(pub(crate) Vec<DepTarget>);
+
+impl Dependable for Deps {
+    fn dependency_targets(&self) -> Vec<DepTarget> {
+        self.0.clone()
+    }
+}
+
+/// The deployment circuit breaker: stops a deployment whose tasks keep failing to start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CircuitBreaker {
+    /// Stops a failing deployment and rolls back to the last one that worked (the default).
+    #[default]
+    Rollback,
+    /// Stops a failing deployment, without rolling back.
+    Enabled,
+    /// No circuit breaker: a failing deployment retries until CloudFormation times out.
+    Disabled,
+}
+
+/// The Fargate platform version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlatformVersion {
+    /// `LATEST` (the default).
+    #[default]
+    Latest,
+    /// `1.4.0`.
+    V1_4_0,
+}
+
+/// Where ECS copies tags to the tasks it starts from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PropagateTags {
+    /// The service's tags (the default).
+    #[default]
+    Service,
+    /// The task definition's tags.
+    TaskDefinition,
+    /// Tags are not propagated.
+    None,
+}
+
+/// What the service's tasks may reach.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Egress {
+    /// HTTPS (TCP 443) anywhere: enough to pull images from ECR, write logs and read secrets
+    /// through a NAT gateway or VPC endpoints (the default). DNS to the VPC's resolver is not
+    /// filtered by security groups.
+    #[default]
+    HttpsOnly,
+    /// Everything, anywhere (the EC2 default). Simple, but it lets a compromised task reach
+    /// anything.
+    AllowAll,
+    /// Exactly these TCP rules, and nothing else (add HTTPS yourself if the tasks pull from
+    /// ECR through a NAT gateway).
+    Tcp(Vec<EgressRule>),
+}
+
+/// A TCP egress rule: `port` to `cidr`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EgressRule {
+    /// The destination block (a literal is checked; an intrinsic is taken as IPv4).
+    pub cidr: Value,
+    /// The port.
+    pub port: u16,
+}
+
+impl EgressRule {
+    /// TCP `port` to `cidr`.
+    pub fn tcp(cidr: impl Into<Value>, port: u16) -> Self {
+        EgressRule {
+            cidr: cidr.into(),
+            port,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum IngressSource {
+    Cidr(Value),
+    SecurityGroup(Value),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Capacity {
+    LaunchType,
+    Strategy(Vec<CapacityProviderStrategy>),
+}
+
+/// A Fargate service, built into:
+///
+/// - `SecurityGroup`: the tasks' group. It admits TCP (or UDP) on the load balancers'
+///   container ports (without load balancers: on every mapped port of the task's
+///   containers) from the given CIDR blocks ([`Self::allow_from_cidrs`]: the VPC's blocks
+///   for an NLB without security groups, which forwards client addresses from inside the
+///   VPC) or security group ([`Self::allow_from_security_group`]), and nothing else. Egress
+///   is HTTPS only unless [`Self::egress`] says otherwise.
+/// - `Service`: the `AWS::ECS::Service`, in the given (private) subnets with no public IP,
+///   with a deployment circuit breaker that rolls back, minimum healthy 100% and maximum
+///   200%, tags propagated from the service, and a `DependsOn` on whatever
+///   [`Self::depends_on`] names (the listener: tasks must not be registered in a target group
+///   before it is attached to a load balancer).
+/// - `Scaling`: target tracking autoscaling, when [`Self::auto_scaling`] is set.
+#[derive(Clone, Debug)]
+pub struct FargateService {
+    cluster_name: Value,
+    cluster_providers: Vec<CapacityProvider>,
+    task_id: TaskId,
+    task_arn: Value,
+    task_logical_id: String,
+    task_containers: Vec<ContainerRef>,
+    vpc_id: Value,
+    subnets: Vec<Value>,
+    desired_count: u32,
+    assign_public_ip: bool,
+    ingress: Vec<IngressSource>,
+    egress: Egress,
+    load_balancers: Vec<(Value, ContainerPort)>,
+    depends_on: Vec<DepTarget>,
+    circuit_breaker: CircuitBreaker,
+    min_healthy_percent: u32,
+    max_percent: u32,
+    grace_period: Option<u32>,
+    platform_version: PlatformVersion,
+    propagate_tags: PropagateTags,
+    capacity: Capacity,
+    service_name: Option<String>,
+    scaling: Option<AutoScaling>,
+}
+
+impl FargateService {
+    /// A service of one task of `task` in `cluster`, in `subnets` of the VPC `vpc_id`.
+    pub fn new(
+        cluster: &ClusterOutput,
+        task: &TaskDefinitionOutput,
+        vpc_id: impl Into<Value>,
+        subnets: Vec<Value>,
+    ) -> Self {
+        let mut service = FargateService::in_cluster_named(cluster.name(), task, vpc_id, subnets);
+        service.cluster_providers = cluster.capacity_providers().to_vec();
+        service
+    }
+
+    /// [`Self::new`] for a cluster made elsewhere, by name.
+    pub fn in_cluster_named(
+        cluster_name: impl Into<Value>,
+        task: &TaskDefinitionOutput,
+        vpc_id: impl Into<Value>,
+        subnets: Vec<Value>,
+    ) -> Self {
+        FargateService {
+            cluster_name: cluster_name.into(),
+            cluster_providers: vec![CapacityProvider::Fargate, CapacityProvider::FargateSpot],
+            task_id: task.id(),
+            task_arn: task.arn(),
+            task_logical_id: task.task_definition.logical_id().to_owned(),
+            task_containers: task.containers().to_vec(),
+            vpc_id: vpc_id.into(),
+            subnets,
+            desired_count: 1,
+            assign_public_ip: false,
+            ingress: Vec::new(),
+            egress: Egress::default(),
+            load_balancers: Vec::new(),
+            depends_on: Vec::new(),
+            circuit_breaker: CircuitBreaker::default(),
+            min_healthy_percent: 100,
+            max_percent: 200,
+            grace_period: None,
+            platform_version: PlatformVersion::default(),
+            propagate_tags: PropagateTags::default(),
+            capacity: Capacity::LaunchType,
+            service_name: None,
+            scaling: None,
+        }
+    }
+
+    /// How many tasks to keep running (default 1).
+    pub fn desired_count(mut self, count: u32) -> Self {
+        self.desired_count = count;
+        self
+    }
+
+    /// Gives the tasks public IPs (default: none; the tasks live in private subnets).
+    pub fn assign_public_ip(mut self, assign: bool) -> Self {
+        self.assign_public_ip = assign;
+        self
+    }
+
+    /// Admits traffic to the service's ports from these CIDR blocks: for an NLB without
+    /// security groups, the VPC's CIDR blocks. An open block (`0.0.0.0/0`, `::/0`) is an
+    /// error. Intrinsic values are taken as IPv4 blocks.
+    pub fn allow_from_cidrs<V: Into<Value>>(mut self, cidrs: impl IntoIterator<Item = V>) -> Self {
+        self.ingress
+            .extend(cidrs.into_iter().map(|c| IngressSource::Cidr(c.into())));
+        self
+    }
+
+    /// Admits traffic to the service's ports from a security group (the load balancer's).
+    pub fn allow_from_security_group(mut self, group_id: impl Into<Value>) -> Self {
+        self.ingress
+            .push(IngressSource::SecurityGroup(group_id.into()));
+        self
+    }
+
+    /// Sets what the tasks may reach (default HTTPS only).
+    pub fn egress(mut self, egress: Egress) -> Self {
+        self.egress = egress;
+        self
+    }
+
+    /// Registers the tasks in a target group, by its ARN, at `port` of a container of the
+    /// service's task definition.
+    pub fn load_balancer(
+        mut self,
+        target_group_arn: impl Into<Value>,
+        port: ContainerPort,
+    ) -> Self {
+        self.load_balancers.push((target_group_arn.into(), port));
+        self
+    }
+
+    /// Creates the service only after `target` (the load balancer's listener, typically).
+    pub fn depends_on(mut self, target: &(impl Dependable + ?Sized)) -> Self {
+        self.depends_on.extend(target.dependency_targets());
+        self
+    }
+
+    /// Sets the deployment circuit breaker (default: rollback).
+    pub fn circuit_breaker(mut self, breaker: CircuitBreaker) -> Self {
+        self.circuit_breaker = breaker;
+        self
+    }
+
+    /// Sets the share of tasks (percent of the desired count) that must stay healthy during a
+    /// deployment (0 to 100; default 100) and that may run at once (at least 100, and above
+    /// the minimum; default 200).
+    pub fn deployment_percents(mut self, min_healthy: u32, max: u32) -> Self {
+        self.min_healthy_percent = min_healthy;
+        self.max_percent = max;
+        self
+    }
+
+    /// Seconds after a task starts during which failed load balancer health checks do not
+    /// count (default: 60 with a load balancer).
+    pub fn health_check_grace_period_secs(mut self, secs: u32) -> Self {
+        self.grace_period = Some(secs);
+        self
+    }
+
+    /// Sets the Fargate platform version (default `LATEST`).
+    pub fn platform_version(mut self, version: PlatformVersion) -> Self {
+        self.platform_version = version;
+        self
+    }
+
+    /// Sets where tags propagate to tasks from (default the service).
+    pub fn propagate_tags(mut self, from: PropagateTags) -> Self {
+        self.propagate_tags = from;
+        self
+    }
+
+    /// Places tasks by a capacity provider strategy (`FARGATE_SPOT` for cheaper tasks)
+    /// instead of the `FARGATE` launch type.
+    pub fn capacity_provider_strategy(
+        mut self,
+        strategy: impl IntoIterator<Item = CapacityProviderStrategy>,
+    ) -> Self {
+        self.capacity = Capacity::Strategy(strategy.into_iter().collect());
+        self
+    }
+
+    /// Gives the service a fixed name (default: generated, so copies of the stack coexist).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Scales the service with load.
+    pub fn auto_scaling(mut self, scaling: AutoScaling) -> Self {
+        self.scaling = Some(scaling);
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        if self.subnets.is_empty() {
+            return Err(Error::NoSubnets);
+        }
+        for (_, port) in &self.load_balancers {
+            let in_task = self.task_containers.iter().any(|c| {
+                c.name() == port.container()
+                    && c.ports()
+                        .iter()
+                        .any(|p| p.container_port == port.port() && p.protocol == port.protocol())
+            });
+            if port.task() != self.task_id || !in_task {
+                return Err(Error::ForeignContainer {
+                    container: port.container().to_owned(),
+                    task: self.task_logical_id.clone(),
+                });
+            }
+        }
+        if !self.load_balancers.is_empty() && self.ingress.is_empty() {
+            return Err(Error::NoIngressSource);
+        }
+        for source in &self.ingress {
+            if let IngressSource::Cidr(cidr) = source {
+                check_cidr(cidr, false)?;
+            }
+        }
+        if let Egress::Tcp(rules) = &self.egress {
+            for rule in rules {
+                check_cidr(&rule.cidr, true)?;
+                if rule.port == 0 {
+                    return Err(Error::InvalidCidr {
+                        cidr: rule.cidr.to_string(),
+                        reason: "egress port 0 is not a port".into(),
+                    });
+                }
+            }
+        }
+        if self.min_healthy_percent > 100 {
+            return Err(Error::InvalidDeployment {
+                reason: format!(
+                    "minimum healthy percent {} is above 100",
+                    self.min_healthy_percent
+                ),
+            });
+        }
+        if self.max_percent < 100 {
+            return Err(Error::InvalidDeployment {
+                reason: format!("maximum percent {} is below 100", self.max_percent),
+            });
+        }
+        if self.max_percent <= self.min_healthy_percent {
+            return Err(Error::InvalidDeployment {
+                reason: format!(
+                    "with minimum healthy {}% and maximum {}% ECS can neither stop an old task nor start a new one; raise the maximum or lower the minimum",
+                    self.min_healthy_percent, self.max_percent
+                ),
+            });
+        }
+        if let Some(g) = self.grace_period
+            && g > 2_147_483_647
+        {
+            return Err(Error::InvalidDeployment {
+                reason: format!("health check grace period {g} s is too long"),
+            });
+        }
+        if let Some(name) = &self.service_name
+            && (name.is_empty()
+                || name.len() > 255
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err(Error::InvalidDeployment {
+                reason: format!(
+                    "service name `{name}`: use 1 to 255 letters, digits, hyphens and underscores"
+                ),
+            });
+        }
+        if let Capacity::Strategy(strategy) = &self.capacity {
+            validate_strategy(strategy, &self.cluster_providers)
+                .map_err(|reason| Error::InvalidDeployment { reason })?;
+        }
+        if let Some(scaling) = &self.scaling {
+            scaling.validate()?;
+            if !(scaling.min()..=scaling.max()).contains(&self.desired_count) {
+                return Err(Error::InvalidScaling {
+                    reason: format!(
+                        "the desired count {} is outside the scaling range {} to {}",
+                        self.desired_count,
+                        scaling.min(),
+                        scaling.max()
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The ports the security group opens: the load balancers', or every mapped port.
+    fn ingress_ports(&self) -> Vec<PortMapping> {
+        let mut ports: Vec<PortMapping> = if self.load_balancers.is_empty() {
+            self.task_containers
+                .iter()
+                .flat_map(|c| c.ports().iter().copied())
+                .collect()
+        } else {
+            self.load_balancers
+                .iter()
+                .map(|(_, p)| PortMapping {
+                    container_port: p.port(),
+                    protocol: p.protocol(),
+                })
+                .collect()
+        };
+        ports.sort();
+        ports.dedup();
+        ports
+    }
+
+    fn security_group(&self, description: String) -> ec2::SecurityGroup {
+        let mut ingress = Vec::new();
+        for port in self.ingress_ports() {
+            let protocol = port.protocol.name();
+            let p = port.container_port;
+            for source in &self.ingress {
+                let rule = ec2::security_group::Ingress::new(protocol)
+                    .ip_protocol(protocol)
+                    .from_port(p)
+                    .to_port(p);
+                ingress.push(match source {
+                    IngressSource::Cidr(c) if is_ipv6(c) => rule
+                        .cidr_ipv6(c.clone())
+                        .description(format!("{protocol} {p} from the load balancer network")),
+                    IngressSource::Cidr(c) => rule
+                        .cidr_ip(c.clone())
+                        .description(format!("{protocol} {p} from the load balancer network")),
+                    IngressSource::SecurityGroup(g) => rule
+                        .source_security_group_id(g.clone())
+                        .description(format!("{protocol} {p} from the load balancer")),
+                });
+            }
+        }
+        let egress: Vec<ec2::security_group::Egress> = match &self.egress {
+            Egress::HttpsOnly => vec![
+                ec2::security_group::Egress::new("tcp")
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .cidr_ip("0.0.0.0/0")
+                    .description("HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"),
+            ],
+            Egress::AllowAll => vec![
+                ec2::security_group::Egress::new("-1")
+                    .ip_protocol("-1")
+                    .cidr_ip("0.0.0.0/0")
+                    .description("all traffic"),
+            ],
+            Egress::Tcp(rules) => rules
+                .iter()
+                .map(|r| {
+                    let rule = ec2::security_group::Egress::new("tcp")
+                        .ip_protocol("tcp")
+                        .from_port(r.port)
+                        .to_port(r.port)
+                        .description(format!("tcp {}", r.port));
+                    if is_ipv6(&r.cidr) {
+                        rule.cidr_ipv6(r.cidr.clone())
+                    } else {
+                        rule.cidr_ip(r.cidr.clone())
+                    }
+                })
+                .collect(),
+        };
+        let mut group = ec2::SecurityGroup::new(description.clone())
+            .group_description(description)
+            .vpc_id(self.vpc_id.clone());
+        if !ingress.is_empty() {
+            group = group.security_group_ingress(ingress);
+        }
+        if !egress.is_empty() {
+            group = group.security_group_egress(egress);
+        }
+        group
+    }
+}
+
+fn is_ipv6(cidr: &Value) -> bool {
+    cidr.as_str().is_some_and(|c| c.contains(':'))
+}
+
+/// Checks a literal CIDR block; intrinsics pass. `/0` is refused unless `open_ok`.
+fn check_cidr(cidr: &Value, open_ok: bool) -> Result<(), Error> {
+    let Some(text) = cidr.as_str() else {
+        return if cidr.is_literal() {
+            Err(Error::InvalidCidr {
+                cidr: cidr.to_string(),
+                reason: "a CIDR block must be a string".into(),
+            })
+        } else {
+            Ok(())
+        };
+    };
+    let bad = |reason: &str| Error::InvalidCidr {
+        cidr: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (addr, prefix) = text
+        .split_once('/')
+        .ok_or_else(|| bad("expected address/prefix, e.g. 10.0.0.0/16"))?;
+    let prefix: u8 = prefix
+        .parse()
+        .map_err(|_| bad("the prefix length is not a number"))?;
+    let max = if addr.contains(':') {
+        addr.parse::<Ipv6Addr>()
+            .map_err(|_| bad("not an IPv6 address"))?;
+        128
+    } else {
+        addr.parse::<Ipv4Addr>()
+            .map_err(|_| bad("not an IPv4 address"))?;
+        32
+    };
+    if prefix > max {
+        return Err(bad("the prefix length is too long"));
+    }
+    if prefix == 0 && !open_ok {
+        return Err(Error::OpenIngress {
+            cidr: text.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// What building a [`FargateService`] gives.
+#[derive(Clone, Debug)]
+pub struct ServiceOutput {
+    /// The service (`Ref` is its ARN).
+    pub service: Handle<ecs::Service>,
+    /// The tasks' security group.
+    pub security_group: Handle<ec2::SecurityGroup>,
+    /// The autoscaling resources, when the service scales.
+    pub scaling: Option<ScalingOutput>,
+    cluster_name: Value,
+}
+
+impl ServiceOutput {
+    /// The service's name.
+    pub fn name(&self) -> Value {
+        self.service.name()
+    }
+
+    /// The service's ARN.
+    pub fn arn(&self) -> Value {
+        self.service.r#ref()
+    }
+
+    /// The tasks' security group id (to admit them elsewhere, e.g. in a database's group).
+    pub fn security_group_id(&self) -> Value {
+        self.security_group.group_id()
+    }
+
+    /// The cluster's name.
+    pub fn cluster_name(&self) -> &Value {
+        &self.cluster_name
+    }
+
+    /// The Application Auto Scaling resource id, `service/<cluster>/<service>`.
+    pub fn scaling_resource_id(&self) -> Value {
+        Value::join(
+            "/",
+            [
+                Value::from("service"),
+                self.cluster_name.clone(),
+                self.service.name(),
+            ],
+        )
+    }
+}
+
+impl Dependable for ServiceOutput {
+    fn dependency_targets(&self) -> Vec<DepTarget> {
+        let mut targets = self.service.dependency_targets();
+        targets.extend(self.security_group.dependency_targets());
+        targets
+    }
+}
+
+impl Construct for FargateService {
+    type Output = ServiceOutput;
+
+    fn build(self, scope: &mut Scope<'_>) -> Result<ServiceOutput, cloudwright_core::Error> {
+        self.validate().map_err(|e| scope.error(e))?;
+        let description = format!(
+            "Tasks of the Fargate service {}/{}",
+            scope.stack_id(),
+            scope.path()
+        );
+        let security_group = scope.add("SecurityGroup", self.security_group(description))?;
+
+        let mut deployment = es::DeploymentConfiguration::new()
+            .minimum_healthy_percent(self.min_healthy_percent)
+            .maximum_percent(self.max_percent);
+        let (enable, rollback) = match self.circuit_breaker {
+            CircuitBreaker::Rollback => (true, true),
+            CircuitBreaker::Enabled => (true, false),
+            CircuitBreaker::Disabled => (false, false),
+        };
+        if enable {
+            deployment = deployment.deployment_circuit_breaker(
+                es::DeploymentCircuitBreaker::new(enable, rollback)
+                    .enable(enable)
+                    .rollback(rollback),
+            );
+        }
+        let mut service = ecs::Service::new()
+            .cluster(self.cluster_name.clone())
+            .task_definition(self.task_arn.clone())
+            .desired_count(self.desired_count)
+            .network_configuration(
+                es::NetworkConfiguration::new().awsvpc_configuration(
+                    es::AwsVpcConfiguration::new()
+                        .assign_public_ip(if self.assign_public_ip {
+                            es::AssignPublicIp::Enabled
+                        } else {
+                            es::AssignPublicIp::Disabled
+                        })
+                        .security_groups(vec![security_group.group_id()])
+                        .subnets(self.subnets.clone()),
+                ),
+            )
+            .deployment_configuration(deployment)
+            .enable_ecs_managed_tags(true);
+        service = match &self.capacity {
+            Capacity::LaunchType => service.launch_type(es::LaunchType::Fargate),
+            Capacity::Strategy(strategy) => service.capacity_provider_strategy(
+                strategy_items(strategy)
+                    .into_iter()
+                    .map(|(provider, weight, base)| {
+                        let item = es::CapacityProviderStrategyItem::new()
+                            .capacity_provider(provider)
+                            .weight(weight);
+                        if base > 0 { item.base(base) } else { item }
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        if let PlatformVersion::V1_4_0 = self.platform_version {
+            service = service.platform_version("1.4.0");
+        } else {
+            service = service.platform_version("LATEST");
+        }
+        service = match self.propagate_tags {
+            PropagateTags::Service => service.propagate_tags(es::PropagateTags::Service),
+            PropagateTags::TaskDefinition => {
+                service.propagate_tags(es::PropagateTags::TaskDefinition)
+            }
+            PropagateTags::None => service,
+        };
+        if !self.load_balancers.is_empty() {
+            let lbs: Vec<es::LoadBalancer> = self
+                .load_balancers
+                .iter()
+                .map(|(tg, port)| {
+                    es::LoadBalancer::new()
+                        .container_name(port.container())
+                        .container_port(port.port())
+                        .target_group_arn(tg.clone())
+                })
+                .collect();
+            service = service
+                .load_balancers(lbs)
+                .health_check_grace_period_seconds(self.grace_period.unwrap_or(60));
+        } else if let Some(g) = self.grace_period {
+            service = service.health_check_grace_period_seconds(g);
+        }
+        if let Some(name) = &self.service_name {
+            service = service.service_name(name.clone());
+        }
+        let service = scope.add("Service", service)?;
+        if !self.depends_on.is_empty() {
+            scope.add_dependency(&service, &Deps(self.depends_on.clone()));
+        }
+
+        let mut output = ServiceOutput {
+            service,
+            security_group,
+            scaling: None,
+            cluster_name: self.cluster_name.clone(),
+        };
+        if let Some(scaling) = self.scaling {
+            let scaling = scope.construct("Scaling", ServiceAutoScaling::new(&output, scaling))?;
+            output.scaling = Some(scaling);
+        }
+        Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_literals_are_checked_and_open_ingress_refused() {
+        for ok in [
+            "10.0.0.0/16",
+            "172.31.0.0/16",
+            "10.1.2.3/32",
+            "2001:db8::/56",
+        ] {
+            check_cidr(&Value::from(ok), false).unwrap();
+        }
+        for bad in [
+            "10.0.0.0",
+            "10.0.0/16",
+            "10.0.0.0/33",
+            "x/8",
+            "2001:db8::/129",
+            "10.0.0.0/x",
+        ] {
+            assert!(
+                matches!(
+                    check_cidr(&Value::from(bad), false),
+                    Err(Error::InvalidCidr { .. })
+                ),
+                "{bad}"
+            );
+        }
+        for open in ["0.0.0.0/0", "::/0"] {
+            assert_eq!(
+                check_cidr(&Value::from(open), false),
+                Err(Error::OpenIngress { cidr: open.into() })
+            );
+            check_cidr(&Value::from(open), true).unwrap();
+        }
+        // intrinsics (the VPC's CidrBlock attribute, an import) are taken as they are
+        check_cidr(&Value::get_att("Vpc", "CidrBlock"), false).unwrap();
+        assert!(check_cidr(&Value::from(16), false).is_err());
+    }
+}

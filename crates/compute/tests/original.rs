@@ -1,0 +1,593 @@
+//! The compute part of the original blog post, rebuilt with the constructs and its defects
+//! fixed: the template passes cfn-lint with no findings, and reads as intended.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use cloudwright_compute::{
+    AutoScaling, Cluster, Container, ContainerImage, Cpu, FargateService, FargateSize,
+    FargateTaskDefinition, TaskDefinitionOutput,
+};
+use cloudwright_core::{App, Context, Handle, Scope, StackProps, Value};
+use cloudwright_resources::ec2;
+use cloudwright_resources::elasticloadbalancingv2 as elb;
+use cloudwright_tests::assert_lint_clean;
+use serde_json::{Value as Json, json};
+
+const VPC_ID: &str = "vpc-0123456789abcdef0";
+const VPC_CIDR: &str = "172.31.0.0/16";
+const IMAGE: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3";
+const DIGEST: &str = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+/// What the network and ingress crates provide, stood in by generated resources: two private
+/// subnets in an existing VPC, an internal NLB, its IP target group and TCP listener.
+struct Ingress {
+    subnets: Vec<Value>,
+    target_group: Handle<elb::TargetGroup>,
+    listener: Handle<elb::Listener>,
+}
+
+fn ingress(stack: &mut Scope<'_>) -> Ingress {
+    let mut subnets = Vec::new();
+    for (i, cidr) in ["172.31.100.0/24", "172.31.101.0/24"]
+        .into_iter()
+        .enumerate()
+    {
+        let subnet = stack
+            .add(
+                &format!("PrivateSubnet{}", i + 1),
+                ec2::Subnet::new(VPC_ID)
+                    .cidr_block(cidr)
+                    .availability_zone(Value::az(i)),
+            )
+            .unwrap();
+        subnets.push(subnet.r#ref());
+    }
+    let lb = stack
+        .add(
+            "LoadBalancer",
+            elb::LoadBalancer::new()
+                .scheme(elb::load_balancer::Scheme::Internal)
+                .r#type(elb::load_balancer::LoadBalancerType::Network)
+                .subnets(subnets.clone()),
+        )
+        .unwrap();
+    let target_group = stack
+        .add(
+            "TargetGroup",
+            elb::TargetGroup::new()
+                .port(80)
+                .protocol(elb::target_group::Protocol::Tcp)
+                .target_type(elb::target_group::TargetType::Ip)
+                .health_check_protocol(elb::target_group::HealthCheckProtocol::Http)
+                .health_check_path("/health")
+                .health_check_interval_seconds(30)
+                .vpc_id(VPC_ID),
+        )
+        .unwrap();
+    let listener = stack
+        .add(
+            "Listener",
+            elb::Listener::new(
+                vec![
+                    elb::listener::Action::new(elb::listener::ActionType::Forward)
+                        .target_group_arn(target_group.r#ref()),
+                ],
+                lb.r#ref(),
+            )
+            .port(80)
+            .protocol(elb::listener::Protocol::Tcp),
+        )
+        .unwrap();
+    Ingress {
+        subnets,
+        target_group,
+        listener,
+    }
+}
+
+/// The task of the original: 1 vCPU, 2 GB, a `flask` container on port 80.
+fn flask_task(
+    image: ContainerImage,
+) -> (FargateTaskDefinition, cloudwright_compute::ContainerPort) {
+    let mut task = FargateTaskDefinition::new(FargateSize::new(Cpu::Vcpu1, 2048).unwrap());
+    let flask = task
+        .add_container(Container::new("flask", image).port(80))
+        .unwrap();
+    let http = flask.port(80).unwrap();
+    (task, http)
+}
+
+fn build_original(
+    app: &mut App,
+    image: ContainerImage,
+) -> Result<TaskDefinitionOutput, cloudwright_core::Error> {
+    let mut stack = app.stack_with(
+        "FlaskApi",
+        StackProps {
+            region: Some("eu-west-1".into()),
+            ..StackProps::default()
+        },
+    )?;
+    let ingress = ingress(&mut stack);
+    let cluster = stack.construct("Cluster", Cluster::new())?;
+    let (task, http) = flask_task(image);
+    let task = stack.construct("Task", task)?;
+    stack.construct(
+        "Service",
+        FargateService::new(&cluster, &task, VPC_ID, ingress.subnets.clone())
+            .desired_count(2)
+            .allow_from_cidrs([VPC_CIDR])
+            .load_balancer(ingress.target_group.r#ref(), http)
+            .depends_on(&ingress.listener)
+            .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
+    )?;
+    Ok(task)
+}
+
+fn template(app: &App) -> (String, Json) {
+    let asm = app.synth().unwrap();
+    let text = asm.stacks[0].template.clone();
+    let json: Json = serde_json::from_str(&text).unwrap();
+    (text, json)
+}
+
+fn of_type<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == type_name)
+        .collect()
+}
+
+#[test]
+fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
+    let mut app = App::new();
+    build_original(&mut app, ContainerImage::from_uri(IMAGE).unwrap()).unwrap();
+    let (text, t) = template(&app);
+    assert_lint_clean("FlaskApi", &text);
+    let r = &t["Resources"];
+
+    // the cluster: no fixed name, Fargate capacity providers
+    let cluster = &r["ClusterCluster"]["Properties"];
+    assert!(cluster.get("ClusterName").is_none());
+    assert_eq!(
+        cluster["CapacityProviders"],
+        json!(["FARGATE", "FARGATE_SPOT"])
+    );
+
+    // the task: 1 vCPU / 2 GB, the execution role by ARN, logs to its own group
+    let task = &r["TaskTaskDefinition"]["Properties"];
+    assert_eq!(task["Cpu"], "1024");
+    assert_eq!(task["Memory"], "2048");
+    assert_eq!(task["NetworkMode"], "awsvpc");
+    assert_eq!(task["RequiresCompatibilities"], json!(["FARGATE"]));
+    assert_eq!(
+        task["ExecutionRoleArn"],
+        json!({"Fn::GetAtt": ["TaskExecutionRole", "Arn"]})
+    );
+    let containers = task["ContainerDefinitions"].as_array().unwrap();
+    assert_eq!(containers.len(), 1);
+    let flask = &containers[0];
+    assert_eq!(flask["Name"], "flask");
+    assert_eq!(flask["Image"], IMAGE);
+    assert_eq!(flask["Essential"], true);
+    assert_eq!(
+        flask["PortMappings"],
+        json!([{"ContainerPort": 80, "Protocol": "tcp"}])
+    );
+    assert!(
+        flask.get("LinuxParameters").is_none(),
+        "no capabilities dropped"
+    );
+    assert_eq!(
+        flask["LogConfiguration"],
+        json!({"LogDriver": "awslogs", "Options": {
+            "awslogs-group": {"Ref": "TaskLogs"},
+            "awslogs-region": {"Ref": "AWS::Region"},
+            "awslogs-stream-prefix": "ecs"
+        }})
+    );
+    assert_eq!(r["TaskLogs"]["Properties"]["RetentionInDays"], 30);
+
+    // the execution role: pull from this repository only, write to this log group only
+    let role = &r["TaskExecutionRole"]["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
+    );
+    let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        statements,
+        &vec![
+            json!({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}),
+            json!({"Effect": "Allow",
+                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ecr:eu-west-1:123456789012:repository/my_flask_repo"}}),
+            json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": {"Fn::GetAtt": ["TaskLogs", "Arn"]}}),
+        ]
+    );
+    assert!(
+        r.get("TaskTaskRole").is_none(),
+        "no task role unless asked for"
+    );
+
+    // the service: 2 tasks, private subnets, no public IP, behind the NLB, after the listener
+    let service = &r["ServiceService"];
+    let props = &service["Properties"];
+    assert_eq!(props["DesiredCount"], 2);
+    assert_eq!(props["LaunchType"], "FARGATE");
+    assert_eq!(props["Cluster"], json!({"Ref": "ClusterCluster"}));
+    assert_eq!(
+        props["TaskDefinition"],
+        json!({"Ref": "TaskTaskDefinition"})
+    );
+    let vpc = &props["NetworkConfiguration"]["AwsvpcConfiguration"];
+    assert_eq!(vpc["AssignPublicIp"], "DISABLED");
+    assert_eq!(
+        vpc["Subnets"],
+        json!([{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}])
+    );
+    assert_eq!(
+        vpc["SecurityGroups"],
+        json!([{"Fn::GetAtt": ["ServiceSecurityGroup", "GroupId"]}])
+    );
+    let lbs = props["LoadBalancers"].as_array().unwrap();
+    assert_eq!(lbs.len(), 1);
+    assert_eq!(lbs[0]["TargetGroupArn"], json!({"Ref": "TargetGroup"}));
+    assert_eq!(lbs[0]["ContainerPort"], 80);
+    // the container the load balancer names exists in the task, with that port
+    let named = containers
+        .iter()
+        .find(|c| c["Name"] == lbs[0]["ContainerName"])
+        .expect("LoadBalancers names a container of the task");
+    assert!(
+        named["PortMappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["ContainerPort"] == lbs[0]["ContainerPort"])
+    );
+    assert_eq!(service["DependsOn"], json!(["Listener"]));
+    let deployment = &props["DeploymentConfiguration"];
+    assert_eq!(
+        deployment["DeploymentCircuitBreaker"],
+        json!({"Enable": true, "Rollback": true})
+    );
+    assert_eq!(props["HealthCheckGracePeriodSeconds"], 60);
+
+    // the security group: tcp 80 from the VPC's block, and nothing else in
+    let sg = &r["ServiceSecurityGroup"]["Properties"];
+    assert_eq!(sg["VpcId"], VPC_ID);
+    let ingress = sg["SecurityGroupIngress"].as_array().unwrap();
+    assert_eq!(ingress.len(), 1);
+    assert_eq!(ingress[0]["IpProtocol"], "tcp");
+    assert_eq!(ingress[0]["FromPort"], 80);
+    assert_eq!(ingress[0]["ToPort"], 80);
+    assert_eq!(ingress[0]["CidrIp"], VPC_CIDR);
+    assert!(
+        !text.contains("\"IpProtocol\": \"-1\""),
+        "no all-protocol rule"
+    );
+    assert_eq!(
+        sg["SecurityGroupEgress"],
+        json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
+            "Description": "HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"}])
+    );
+    // EC2 accepts only these characters in group and rule descriptions
+    let allowed = |d: &str| {
+        d.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c))
+    };
+    let mut descriptions = vec![sg["GroupDescription"].as_str().unwrap()];
+    for rule in ingress
+        .iter()
+        .chain(sg["SecurityGroupEgress"].as_array().unwrap())
+    {
+        descriptions.push(rule["Description"].as_str().unwrap());
+    }
+    assert!(descriptions.iter().all(|d| allowed(d)), "{descriptions:?}");
+
+    // CPU target tracking between 2 and 10 tasks, with the service-linked role
+    let targets = of_type(&t, "AWS::ApplicationAutoScaling::ScalableTarget");
+    assert_eq!(targets.len(), 1);
+    let target = &targets[0].1["Properties"];
+    assert_eq!(
+        (target["MinCapacity"].clone(), target["MaxCapacity"].clone()),
+        (json!(2), json!(10))
+    );
+    assert_eq!(target["ScalableDimension"], "ecs:service:DesiredCount");
+    assert_eq!(target["ServiceNamespace"], "ecs");
+    assert!(target.get("RoleARN").is_none());
+    assert_eq!(
+        target["ResourceId"],
+        json!({"Fn::Join": ["/", ["service", {"Ref": "ClusterCluster"},
+            {"Fn::GetAtt": ["ServiceService", "Name"]}]]})
+    );
+    let policies = of_type(&t, "AWS::ApplicationAutoScaling::ScalingPolicy");
+    assert_eq!(policies.len(), 1);
+    let policy = &policies[0].1["Properties"];
+    assert_eq!(policy["PolicyType"], "TargetTrackingScaling");
+    assert_eq!(policy["ScalingTargetId"], json!({"Ref": targets[0].0}));
+    let config = &policy["TargetTrackingScalingPolicyConfiguration"];
+    assert_eq!(
+        config["PredefinedMetricSpecification"]["PredefinedMetricType"],
+        "ECSServiceAverageCPUUtilization"
+    );
+    assert_eq!(config["TargetValue"], 60.0);
+}
+
+#[test]
+fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
+    let lookup = || ContainerImage::from(ContainerImage::ecr_lookup("my_flask_repo").unwrap());
+    // missing: recorded for the toolkit, with the stack's region
+    let mut app = App::new();
+    let e = build_original(&mut app, lookup()).unwrap_err();
+    assert!(
+        matches!(e, cloudwright_core::Error::MissingContext { .. }),
+        "{e}"
+    );
+    let missing = app.missing_context();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(
+        missing[0].key,
+        "ecr-image-provider:region=eu-west-1:repositoryName=my_flask_repo"
+    );
+
+    // present: the template names repositoryUri@digest, and the policy the repository
+    let mut context = Context::new();
+    context.set(
+        &missing[0].key,
+        json!({
+            "repositoryUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo",
+            "tag": "v3",
+            "digest": DIGEST,
+        }),
+        "test",
+    );
+    let mut app = App::with_context(context);
+    build_original(&mut app, lookup()).unwrap();
+    let (text, t) = template(&app);
+    assert_lint_clean("FlaskApiPinned", &text);
+    let task = &t["Resources"]["TaskTaskDefinition"]["Properties"];
+    assert_eq!(
+        task["ContainerDefinitions"][0]["Image"],
+        format!("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo@{DIGEST}")
+    );
+    assert!(text.contains("repository/my_flask_repo"));
+}
+
+fn compute_error(e: &cloudwright_core::Error) -> &cloudwright_compute::Error {
+    match e {
+        cloudwright_core::Error::Construct { source, .. } => source
+            .downcast_ref::<cloudwright_compute::Error>()
+            .expect("a compute error"),
+        other => panic!("not a construct error: {other}"),
+    }
+}
+
+#[test]
+fn a_service_cannot_register_a_container_of_another_task() {
+    let mut app = App::new();
+    let mut stack = app.stack("Api").unwrap();
+    let ingress = ingress(&mut stack);
+    let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
+    let image = || ContainerImage::from_uri("nginx:1.27").unwrap();
+    let (first_task, flask_port) = flask_task(image());
+    let (other_task, _) = flask_task(image());
+    let _flask = stack.construct("Flask", first_task).unwrap();
+    let other = stack.construct("Other", other_task).unwrap();
+    let e = stack
+        .construct(
+            "Service",
+            FargateService::new(&cluster, &other, VPC_ID, ingress.subnets.clone())
+                .allow_from_cidrs([VPC_CIDR])
+                .load_balancer(ingress.target_group.r#ref(), flask_port),
+        )
+        .unwrap_err();
+    assert_eq!(
+        compute_error(&e),
+        &cloudwright_compute::Error::ForeignContainer {
+            container: "flask".into(),
+            task: "OtherTaskDefinition".into()
+        }
+    );
+    // and a name the task does not have is an error, not a template
+    assert!(matches!(
+        other.container("pmm"),
+        Err(cloudwright_compute::Error::UnknownContainer { .. })
+    ));
+}
+
+#[test]
+fn a_load_balanced_service_must_admit_someone_and_never_everyone() {
+    for (cidrs, expected) in [
+        (vec![], cloudwright_compute::Error::NoIngressSource),
+        (
+            vec!["0.0.0.0/0"],
+            cloudwright_compute::Error::OpenIngress {
+                cidr: "0.0.0.0/0".into(),
+            },
+        ),
+    ] {
+        let mut app = App::new();
+        let mut stack = app.stack("Api").unwrap();
+        let ingress = ingress(&mut stack);
+        let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
+        let (task, http) = flask_task(ContainerImage::from_uri("nginx:1.27").unwrap());
+        let task = stack.construct("Task", task).unwrap();
+        let e = stack
+            .construct(
+                "Service",
+                FargateService::new(&cluster, &task, VPC_ID, ingress.subnets.clone())
+                    .allow_from_cidrs(cidrs)
+                    .load_balancer(ingress.target_group.r#ref(), http),
+            )
+            .unwrap_err();
+        assert_eq!(compute_error(&e), &expected);
+        assert!(e.to_string().starts_with("Api/Service: "), "{e}");
+    }
+}
+
+#[test]
+fn every_option_together_is_lint_clean() {
+    use cloudwright_compute::{
+        CapacityProvider, CapacityProviderStrategy, CircuitBreaker, ContainerInsights,
+        CpuArchitecture, Egress, EgressRule, HealthCheck, PlatformVersion, PropagateTags,
+        RetentionDays, Secret,
+    };
+    let mut app = App::new();
+    let mut stack = app.stack("Everything").unwrap();
+    let ingress = ingress(&mut stack);
+    let lb_group = stack
+        .add(
+            "LbGroup",
+            ec2::SecurityGroup::new("the load balancer").vpc_id(VPC_ID),
+        )
+        .unwrap();
+    let cluster = stack
+        .construct(
+            "Cluster",
+            Cluster::new()
+                .container_insights(ContainerInsights::Enabled)
+                .default_strategy([
+                    CapacityProviderStrategy::new(CapacityProvider::Fargate).base(1),
+                    CapacityProviderStrategy::new(CapacityProvider::FargateSpot).weight(3),
+                ]),
+        )
+        .unwrap();
+    let mut task = FargateTaskDefinition::new(FargateSize::fixed::<2048, 4096>())
+        .family("flask-api")
+        .log_retention(RetentionDays::days(14).unwrap())
+        .log_stream_prefix("flask")
+        .cpu_architecture(CpuArchitecture::Arm64)
+        .task_role([json!({
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::my-bucket/*"
+        })]);
+    let flask = task
+        .add_container(
+            Container::new("flask", ContainerImage::from_uri(IMAGE).unwrap())
+                .port(80)
+                .env("FLASK_ENV", "production")
+                .env("LB_DNS", Value::get_att("LoadBalancer", "DNSName"))
+                .secret(
+                    "DB_PASSWORD",
+                    Secret::secrets_manager_json_key(
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+                        "password",
+                    )
+                    .unwrap(),
+                )
+                .secret(
+                    "API_TOKEN",
+                    Secret::ssm_parameter(
+                        "arn:aws:ssm:eu-west-1:123456789012:parameter/flask/token",
+                    )
+                    .unwrap(),
+                )
+                .command(["gunicorn", "-b", "0.0.0.0:80", "app:app"])
+                .health_check(
+                    HealthCheck::shell("curl -f http://localhost/health || exit 1")
+                        .start_period_secs(30),
+                )
+                .cpu(1536)
+                .memory_limit_mib(3072)
+                .memory_reservation_mib(2048)
+                .readonly_root_filesystem(true)
+                .drop_capabilities(["NET_RAW"])
+                .user("1000")
+                .working_directory("/app"),
+        )
+        .unwrap();
+    task.add_container(
+        Container::new(
+            "sidecar",
+            ContainerImage::from_uri(&format!("public.ecr.aws/docker/library/busybox@{DIGEST}"))
+                .unwrap(),
+        )
+        .essential(false)
+        .command(["sleep", "infinity"])
+        .cpu(256)
+        .memory_reservation_mib(256),
+    )
+    .unwrap();
+    let http = flask.port(80).unwrap();
+    let task = stack.construct("Task", task).unwrap();
+    assert!(task.task_role.is_some());
+    stack
+        .construct(
+            "Service",
+            FargateService::new(&cluster, &task, VPC_ID, ingress.subnets.clone())
+                .desired_count(3)
+                .allow_from_security_group(lb_group.group_id())
+                .allow_from_cidrs([Value::from(VPC_CIDR)])
+                .egress(Egress::Tcp(vec![
+                    EgressRule::tcp("0.0.0.0/0", 443),
+                    EgressRule::tcp(VPC_CIDR, 5432),
+                ]))
+                .load_balancer(ingress.target_group.r#ref(), http)
+                .depends_on(&ingress.listener)
+                .circuit_breaker(CircuitBreaker::Enabled)
+                .deployment_percents(50, 150)
+                .health_check_grace_period_secs(120)
+                .platform_version(PlatformVersion::V1_4_0)
+                .propagate_tags(PropagateTags::TaskDefinition)
+                .capacity_provider_strategy([CapacityProviderStrategy::new(
+                    CapacityProvider::FargateSpot,
+                )
+                .weight(1)])
+                .auto_scaling(
+                    AutoScaling::new(2, 20)
+                        .target_cpu_utilization(55.0)
+                        .target_memory_utilization(70.0)
+                        .scale_in_cooldown_secs(600)
+                        .scale_out_cooldown_secs(30),
+                ),
+        )
+        .unwrap();
+    stack.add_tag("project", "flask-api");
+    let (text, t) = template(&app);
+    assert_lint_clean("Everything", &text);
+
+    let r = &t["Resources"];
+    let statements =
+        r["TaskExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+    // ECR (one repository: the public image needs nothing), logs, and each secret by ARN
+    assert_eq!(statements.len(), 5, "{statements:?}");
+    assert_eq!(
+        statements[3],
+        json!({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+            "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"})
+    );
+    assert_eq!(statements[4]["Action"], "ssm:GetParameters");
+    let flask = &r["TaskTaskDefinition"]["Properties"]["ContainerDefinitions"][0];
+    assert_eq!(
+        flask["Secrets"][1]["ValueFrom"],
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::"
+    );
+    assert!(!text.contains("hunter2"));
+    let ingress_rules = r["ServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+        .as_array()
+        .unwrap();
+    assert_eq!(ingress_rules.len(), 2);
+    assert_eq!(
+        ingress_rules[0]["SourceSecurityGroupId"],
+        json!({"Fn::GetAtt": ["LbGroup", "GroupId"]})
+    );
+    assert_eq!(
+        of_type(&t, "AWS::ApplicationAutoScaling::ScalingPolicy").len(),
+        2
+    );
+    assert_eq!(
+        r["TaskTaskRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
+            ["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+}
