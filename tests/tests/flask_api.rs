@@ -15,7 +15,8 @@ use cloudwright_tests::{assert_lint_clean, workspace_root};
 use serde_json::{Value as Json, json};
 
 fn synthesize() -> String {
-    let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json")).unwrap();
+    let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json"))
+        .unwrap();
     let mut app = App::with_context(ctx);
     app_flask_api::build(&mut app).unwrap();
     let asm = app.synth().unwrap();
@@ -69,16 +70,30 @@ fn exactly_one_public_route() {
     let paths = api["Properties"]["Body"]["paths"].as_object().unwrap();
     let routes: Vec<(String, String)> = paths
         .iter()
-        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), p.clone())))
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), p.clone()))
+        })
         .collect();
-    assert_eq!(routes, [("get".to_owned(), "/{person}/{firstname}".to_owned())]);
+    assert_eq!(
+        routes,
+        [("get".to_owned(), "/{person}/{firstname}".to_owned())]
+    );
     let get = &paths["/{person}/{firstname}"]["get"];
     let integration = &get["x-amazon-apigateway-integration"];
     assert_eq!(integration["connectionType"], "VPC_LINK");
     assert_eq!(integration["type"], "http_proxy");
     let params = &integration["requestParameters"];
-    assert_eq!(params["integration.request.path.person"], "method.request.path.person");
-    assert_eq!(params["integration.request.path.firstname"], "method.request.path.firstname");
+    assert_eq!(
+        params["integration.request.path.person"],
+        "method.request.path.person"
+    );
+    assert_eq!(
+        params["integration.request.path.firstname"],
+        "method.request.path.firstname"
+    );
     assert_eq!(params["integration.request.header.X-Public-Request"], "'1'");
     let (_, stage) = one(&t, "AWS::ApiGateway::Stage");
     assert_eq!(stage["Properties"]["StageName"], "v1");
@@ -111,7 +126,9 @@ fn the_task_security_group_admits_only_port_80_from_inside_the_vpc() {
     let t = template();
     let groups = of_type(&t, "AWS::EC2::SecurityGroup");
     assert_eq!(groups.len(), 1);
-    let ingress = groups[0].1["Properties"]["SecurityGroupIngress"].as_array().unwrap();
+    let ingress = groups[0].1["Properties"]["SecurityGroupIngress"]
+        .as_array()
+        .unwrap();
     assert!(!ingress.is_empty());
     for rule in ingress {
         assert_eq!(rule["IpProtocol"], "tcp", "{rule}");
@@ -142,7 +159,9 @@ fn the_service_waits_for_the_listener_and_names_a_container_that_exists() {
     }
     assert_eq!(task["Properties"]["Cpu"], "1024");
     assert_eq!(task["Properties"]["Memory"], "2048");
-    let image = task["Properties"]["ContainerDefinitions"][0]["Image"].as_str().unwrap();
+    let image = task["Properties"]["ContainerDefinitions"][0]["Image"]
+        .as_str()
+        .unwrap();
     assert!(
         image.starts_with("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo@sha256:"),
         "the image is pinned by digest: {image}"
@@ -154,7 +173,10 @@ fn the_execution_role_is_passed_by_arn() {
     let t = template();
     let (role, _) = one(&t, "AWS::IAM::Role");
     let (_, task) = one(&t, "AWS::ECS::TaskDefinition");
-    assert_eq!(task["Properties"]["ExecutionRoleArn"], json!({"Fn::GetAtt": [role, "Arn"]}));
+    assert_eq!(
+        task["Properties"]["ExecutionRoleArn"],
+        json!({"Fn::GetAtt": [role, "Arn"]})
+    );
 }
 
 #[test]
@@ -178,10 +200,10 @@ fn references(v: &Json, out: &mut BTreeSet<String>) {
             if let Some(Json::String(r)) = m.get("Ref") {
                 out.insert(r.clone());
             }
-            if let Some(Json::Array(a)) = m.get("Fn::GetAtt") {
-                if let Some(Json::String(r)) = a.first() {
-                    out.insert(r.clone());
-                }
+            if let Some(Json::Array(a)) = m.get("Fn::GetAtt")
+                && let Some(Json::String(r)) = a.first()
+            {
+                out.insert(r.clone());
             }
             let sub = match m.get("Fn::Sub") {
                 Some(Json::String(s)) => Some(s.clone()),
@@ -232,7 +254,10 @@ fn no_depends_on_is_redundant() {
     for (id, r) in resources {
         for d in r["DependsOn"].as_array().into_iter().flatten() {
             let d = d.as_str().unwrap();
-            assert!(!reachable(id, d), "{id} DependsOn {d}, which its references already imply");
+            assert!(
+                !reachable(id, d),
+                "{id} DependsOn {d}, which its references already imply"
+            );
         }
     }
 }
