@@ -10,7 +10,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 /// A stack of `n` resources in chains of references with some declared dependencies, tags
 /// and outputs: the shape of a real stack at CloudFormation's limit.
-fn big_stack(app: &mut App, id: &str, n: usize, import: Option<&Handle<RawResource>>) -> Handle<RawResource> {
+fn big_stack(
+    app: &mut App,
+    id: &str,
+    n: usize,
+    import: Option<&Handle<RawResource>>,
+) -> Handle<RawResource> {
     let mut s = app.stack(id).unwrap();
     s.add_tag("project", "bench");
     let mut prev: Option<Handle<RawResource>> = None;
@@ -22,7 +27,10 @@ fn big_stack(app: &mut App, id: &str, n: usize, import: Option<&Handle<RawResour
         if let Some(p) = &prev {
             r = r.property("VpcId", p.r#ref());
             if i % 3 == 0 {
-                r = r.property("Description", Value::sub(format!("${{{}.GroupId}}", p.logical_id())));
+                r = r.property(
+                    "Description",
+                    Value::sub(format!("${{{}.GroupId}}", p.logical_id())),
+                );
             }
         } else if let Some(h) = import {
             r = r.property("VpcId", h.r#ref());
@@ -34,7 +42,8 @@ fn big_stack(app: &mut App, id: &str, n: usize, import: Option<&Handle<RawResour
             s.add_dependency(&h, f);
         }
         if i % 50 == 0 {
-            s.add_output(&format!("Out{i}"), Output::new(h.r#ref())).unwrap();
+            s.add_output(&format!("Out{i}"), Output::new(h.r#ref()))
+                .unwrap();
         }
         first.get_or_insert_with(|| h.clone());
         prev = Some(h);

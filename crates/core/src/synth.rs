@@ -5,9 +5,11 @@
 //! dangling references and cycles, emit `DependsOn` as the transitive reduction, check
 //! CloudFormation's limits, and render the template deterministically. Then order the stacks.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -15,7 +17,7 @@ use crate::assembly::{Assembly, StackArtifact};
 use crate::dot;
 use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
-use crate::resource::TagFormat;
+use crate::resource::{Policy, TagFormat};
 use crate::stack::{DepTarget, StackData, to_json};
 use crate::value::{Pseudo, Reference, Value, sub_variables};
 
@@ -531,9 +533,26 @@ impl RefChecker<'_, '_> {
     }
 }
 
-/// Rewrites references into other stacks as imports, and strips the stack qualifier.
-fn resolve(value: &Value, stack: &StackData, names: &Names<'_>) -> Value {
-    value.map_refs(&mut |v| {
+/// Whether `value` holds a reference into another stack.
+fn crosses_stacks(value: &Value, stack: &StackData) -> bool {
+    let mut found = false;
+    value.visit(&mut |v| {
+        if let Value::Ref(r) | Value::GetAtt(r, _) = v
+            && r.stack.as_ref().is_some_and(|t| *t != stack.id)
+        {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Rewrites references into other stacks as imports (references within the stack serialize
+/// as they are), borrowing when there is nothing to rewrite.
+fn resolve<'v>(value: &'v Value, stack: &StackData, names: &Names<'_>) -> Cow<'v, Value> {
+    if !crosses_stacks(value, stack) {
+        return Cow::Borrowed(value);
+    }
+    Cow::Owned(value.map_refs(&mut |v| {
         let (r, attr) = match v {
             Value::Ref(r) => (r, None),
             Value::GetAtt(r, a) => (r, Some(a)),
@@ -541,10 +560,7 @@ fn resolve(value: &Value, stack: &StackData, names: &Names<'_>) -> Value {
         };
         let target = r.stack.as_ref()?;
         if *target == stack.id {
-            return Some(match attr {
-                None => Value::r#ref(r.logical_id.clone()),
-                Some(a) => Value::get_att(r.logical_id.clone(), a.clone()),
-            });
+            return None;
         }
         let producer = names.stack(target)?;
         let export = Export {
@@ -555,7 +571,45 @@ fn resolve(value: &Value, stack: &StackData, names: &Names<'_>) -> Value {
         Some(Value::import_value(
             export.export_name(producer.stack_name()),
         ))
-    })
+    }))
+}
+
+/// One resource as written (fields in the order they are written: alphabetical).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResourceBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deletion_policy: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    depends_on: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Cow<'a, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Cow<'a, Value>>,
+    r#type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update_replace_policy: Option<&'static str>,
+}
+
+/// A template as written (sections in alphabetical order, as before this was a struct).
+#[derive(Serialize)]
+struct TemplateBody<'a> {
+    #[serde(rename = "AWSTemplateFormatVersion")]
+    version: &'static str,
+    #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
+    conditions: Option<serde_json::Value>,
+    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(rename = "Mappings", skip_serializing_if = "Option::is_none")]
+    mappings: Option<serde_json::Value>,
+    #[serde(rename = "Outputs", skip_serializing_if = "Option::is_none")]
+    outputs: Option<serde_json::Value>,
+    #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+    parameters: Option<serde_json::Value>,
+    #[serde(rename = "Resources")]
+    resources: BTreeMap<&'a str, ResourceBody<'a>>,
 }
 
 fn render(
@@ -586,31 +640,23 @@ fn render(
         s.outputs.len() + exports.len(),
     )?;
 
-    let mut resources = serde_json::Map::new();
     let graph_dot = p.dot;
-    for ((r, props), depends_on) in s.resources.iter().zip(p.properties).zip(p.depends_on) {
-        let mut body = serde_json::Map::new();
-        body.insert("Type".into(), r.type_name.clone().into());
-        let props = resolve(&props, s, names);
-        if !matches!(&props, Value::Map(m) if m.is_empty()) {
-            body.insert("Properties".into(), to_json(&props));
-        }
-        if !depends_on.is_empty() {
-            body.insert("DependsOn".into(), depends_on.into());
-        }
-        if let Some(c) = &r.condition {
-            body.insert("Condition".into(), c.clone().into());
-        }
-        if let Some(d) = r.deletion_policy {
-            body.insert("DeletionPolicy".into(), d.name().into());
-        }
-        if let Some(d) = r.update_replace_policy {
-            body.insert("UpdateReplacePolicy".into(), d.name().into());
-        }
-        if let Some(m) = &r.metadata {
-            body.insert("Metadata".into(), to_json(&resolve(m, s, names)));
-        }
-        resources.insert(r.logical_id.clone(), body.into());
+    let mut resources = BTreeMap::new();
+    for ((r, props), depends_on) in s.resources.iter().zip(&p.properties).zip(p.depends_on) {
+        let props = resolve(props, s, names);
+        let properties = (!matches!(&*props, Value::Map(m) if m.is_empty())).then_some(props);
+        resources.insert(
+            r.logical_id.as_str(),
+            ResourceBody {
+                condition: r.condition.as_deref(),
+                deletion_policy: r.deletion_policy.map(Policy::name),
+                depends_on,
+                metadata: r.metadata.as_ref().map(|m| resolve(m, s, names)),
+                properties,
+                r#type: &r.type_name,
+                update_replace_policy: r.update_replace_policy.map(Policy::name),
+            },
+        );
     }
 
     let mut outputs = serde_json::Map::new();
@@ -663,22 +709,15 @@ fn render(
         export_list.push(name);
     }
 
-    let mut template = serde_json::Map::new();
-    template.insert("AWSTemplateFormatVersion".into(), "2010-09-09".into());
-    if let Some(d) = &s.props.description {
-        template.insert("Description".into(), d.clone().into());
-    }
-    if !s.parameters.is_empty() {
-        let params: serde_json::Map<_, _> = s
-            .parameters
+    let parameters = (!s.parameters.is_empty()).then(|| {
+        s.parameters
             .iter()
             .map(|(k, v)| (k.clone(), v.to_json()))
-            .collect();
-        template.insert("Parameters".into(), params.into());
-    }
-    if !s.mappings.is_empty() {
-        let maps: serde_json::Map<_, _> = s
-            .mappings
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    });
+    let mappings = (!s.mappings.is_empty()).then(|| {
+        s.mappings
             .iter()
             .map(|(k, (_, m))| {
                 let inner: serde_json::Map<_, _> = m
@@ -693,22 +732,25 @@ fn render(
                     .collect();
                 (k.clone(), inner.into())
             })
-            .collect();
-        template.insert("Mappings".into(), maps.into());
-    }
-    if !s.conditions.is_empty() {
-        let conds: serde_json::Map<_, _> = s
-            .conditions
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    });
+    let conditions = (!s.conditions.is_empty()).then(|| {
+        s.conditions
             .iter()
             .map(|(k, (_, v))| (k.clone(), to_json(&resolve(v, s, names))))
-            .collect();
-        template.insert("Conditions".into(), conds.into());
-    }
-    template.insert("Resources".into(), resources.into());
-    if !outputs.is_empty() {
-        template.insert("Outputs".into(), outputs.into());
-    }
-    let template = serde_json::Value::Object(template);
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    });
+    let template = TemplateBody {
+        version: "2010-09-09",
+        conditions,
+        description: s.props.description.as_deref(),
+        mappings,
+        outputs: (!outputs.is_empty()).then(|| outputs.into()),
+        parameters,
+        resources,
+    };
     let mut text = serde_json::to_string_pretty(&template).map_err(|e| Error::Invalid {
         path: s.id.to_string(),
         message: format!("template cannot be serialized: {e}"),

@@ -374,6 +374,41 @@ impl Value {
         }
     }
 
+    /// Visits this value and every value nested inside it, depth first (no paths: cheaper
+    /// than [`Value::walk`]).
+    pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Value)) {
+        f(self);
+        match self {
+            Value::Null
+            | Value::String(_)
+            | Value::Number(_)
+            | Value::Bool(_)
+            | Value::Ref(_)
+            | Value::Pseudo(_)
+            | Value::GetAtt(..)
+            | Value::Condition(_) => {}
+            Value::List(items) | Value::Join(_, items) | Value::And(items) | Value::Or(items) => {
+                items.iter().for_each(|v| v.visit(f));
+            }
+            Value::Map(m) => m.values().for_each(|v| v.visit(f)),
+            Value::Sub(_, vars) => vars.values().for_each(|v| v.visit(f)),
+            Value::Select(a, b) | Value::Equals(a, b) | Value::If(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Value::Cidr(a, b, c) | Value::FindInMap(a, b, c) => {
+                a.visit(f);
+                b.visit(f);
+                c.visit(f);
+            }
+            Value::GetAzs(a)
+            | Value::Split(_, a)
+            | Value::ImportValue(a)
+            | Value::Base64(a)
+            | Value::Not(a) => a.visit(f),
+        }
+    }
+
     /// Rewrites every nested value bottom-up with `f` (used to resolve cross-stack references).
     pub fn map_refs(&self, f: &mut dyn FnMut(&Value) -> Option<Value>) -> Value {
         if let Some(v) = f(self) {
