@@ -1,0 +1,141 @@
+//! The `app-two-services` app: a network stack and a services stack joined by cross-stack
+//! references, two services behind one internal NLB on different ports, one public route
+//! each, and templates that pass cfn-lint with no findings at all.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+use std::collections::BTreeSet;
+
+use cloudwright_core::{App, Assembly};
+use cloudwright_tests::assert_lint_clean;
+use serde_json::Value;
+
+fn synth() -> Assembly {
+    let mut app = App::new();
+    app_two_services::build(&mut app).unwrap();
+    app.synth().unwrap()
+}
+
+fn template(asm: &Assembly, id: &str) -> Value {
+    serde_json::from_str(&asm.stack(id).unwrap().template).unwrap()
+}
+
+/// The resources of `template` of type `ty`, by logical id.
+fn of_type<'a>(template: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+#[test]
+fn network_comes_first_and_services_imports_from_it() {
+    let asm = synth();
+    let ids: Vec<&str> = asm.stacks.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["Network", "Services"]);
+    assert_eq!(asm.stack("Services").unwrap().dependencies, ["Network"]);
+    assert!(asm.stack("Network").unwrap().dependencies.is_empty());
+
+    let network = template(&asm, "Network");
+    assert_eq!(of_type(&network, "AWS::EC2::VPC").len(), 1);
+    assert_eq!(
+        of_type(&network, "AWS::EC2::VPC")[0].1["Properties"]["CidrBlock"],
+        "10.20.0.0/16"
+    );
+    assert_eq!(of_type(&network, "AWS::EC2::Subnet").len(), 4);
+    assert_eq!(of_type(&network, "AWS::EC2::NatGateway").len(), 1);
+
+    let services = &asm.stack("Services").unwrap().template;
+    assert!(services.contains("Fn::ImportValue"), "{services}");
+    for export in &asm.stack("Network").unwrap().exports {
+        assert!(
+            services.contains(export.as_str()),
+            "{export} is not imported"
+        );
+    }
+}
+
+#[test]
+fn two_services_share_one_nlb_on_different_ports() {
+    let asm = synth();
+    let services = template(&asm, "Services");
+
+    assert_eq!(of_type(&services, "AWS::ECS::Service").len(), 2);
+    assert_eq!(
+        of_type(&services, "AWS::ElasticLoadBalancingV2::LoadBalancer").len(),
+        1
+    );
+    let listener_ports: BTreeSet<u64> = of_type(&services, "AWS::ElasticLoadBalancingV2::Listener")
+        .iter()
+        .map(|(_, l)| l["Properties"]["Port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listener_ports, BTreeSet::from([8080, 8081]));
+
+    // each service registers its own port, and its security group admits only that port,
+    // only from the VPC
+    let mut container_ports = BTreeSet::new();
+    for (id, service) in of_type(&services, "AWS::ECS::Service") {
+        let lbs = service["Properties"]["LoadBalancers"].as_array().unwrap();
+        assert_eq!(lbs.len(), 1, "{id}");
+        let port = lbs[0]["ContainerPort"].as_u64().unwrap();
+        container_ports.insert(port);
+        let group = &service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"]
+            [0]["Fn::GetAtt"][0];
+        let ingress =
+            services["Resources"][group.as_str().unwrap()]["Properties"]["SecurityGroupIngress"]
+                .as_array()
+                .unwrap();
+        assert_eq!(ingress.len(), 1, "{id}");
+        assert_eq!(ingress[0]["FromPort"], port, "{id}");
+        assert_eq!(ingress[0]["ToPort"], port, "{id}");
+        assert_eq!(ingress[0]["CidrIp"], "10.20.0.0/16", "{id}");
+    }
+    assert_eq!(container_ports, BTreeSet::from([8080, 8081]));
+
+    // both scale on CPU
+    let policies = of_type(&services, "AWS::ApplicationAutoScaling::ScalingPolicy");
+    assert_eq!(policies.len(), 2);
+    for (id, p) in policies {
+        assert_eq!(
+            p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+                ["PredefinedMetricType"],
+            "ECSServiceAverageCPUUtilization",
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn each_service_has_exactly_one_public_route_to_its_own_port() {
+    let asm = synth();
+    let services = template(&asm, "Services");
+    let apis = of_type(&services, "AWS::ApiGateway::RestApi");
+    assert_eq!(apis.len(), 2);
+    let mut ports = BTreeSet::new();
+    for (id, api) in apis {
+        let paths = api["Properties"]["Body"]["paths"].as_object().unwrap();
+        let operations: Vec<&Value> = paths
+            .values()
+            .flat_map(|p| p.as_object().unwrap().values())
+            .collect();
+        assert_eq!(operations.len(), 1, "{id}: {paths:?}");
+        let uri = operations[0]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"][0]
+            .as_str()
+            .unwrap();
+        ports.insert(uri.to_owned());
+    }
+    assert_eq!(
+        ports,
+        BTreeSet::from(["http://${Dns}:8080/".into(), "http://${Dns}:8081/".into()])
+    );
+}
+
+#[test]
+fn both_templates_pass_cfn_lint_with_no_findings() {
+    let asm = synth();
+    for s in &asm.stacks {
+        assert_lint_clean(&s.id, &s.template);
+    }
+}
