@@ -1,0 +1,347 @@
+//! `cloudwright-codegen`: generates the typed resources of `cloudwright-resources` from the
+//! CloudFormation resource provider schemas exported out of cfn-lint.
+//!
+//! Inputs, all under `crates/codegen/`:
+//!
+//! - `allowlist.txt`: the resource types to generate, one per line (`#` starts a comment);
+//! - `schemas/<service>-<type>.json`: their provider schemas, `schemas/getatts.json`: the
+//!   `Fn::GetAtt` names cfn-lint accepts for each, and `schemas/SOURCE`: the cfn-lint version
+//!   they came from. `export_schemas.py` writes all three; generating needs no Python.
+//!
+//! Output: `crates/resources/src/generated/`, one module per service and one file per type,
+//! formatted with rustfmt. [`generate`] builds it in memory; the binary writes it
+//! (`cargo run -p cloudwright-codegen`), and `tests/up_to_date.rs` checks that the committed
+//! code is what [`generate`] produces.
+//!
+//! This crate is a development tool: nothing depends on it at run time.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value as Json;
+
+pub mod docs;
+mod emit;
+pub mod model;
+pub mod names;
+
+/// A generation error: a message naming the file or type at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub(crate) fn err(msg: impl Into<String>) -> Error {
+    Error(msg.into())
+}
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Its path relative to the generated directory (`ec2/subnet.rs`).
+    pub path: PathBuf,
+    /// Its contents.
+    pub contents: String,
+}
+
+/// `crates/codegen`: where the allowlist and the schemas live.
+pub fn codegen_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `crates/resources/src/generated`: where the generated code goes.
+pub fn generated_dir() -> PathBuf {
+    let codegen = codegen_dir();
+    codegen
+        .parent()
+        .map_or_else(|| codegen.join(".."), Path::to_path_buf)
+        .join("resources/src/generated")
+}
+
+/// The command that regenerates everything.
+pub const REGENERATE: &str = "cargo run -p cloudwright-codegen";
+
+/// The types in an allowlist file's text, in order.
+pub fn parse_allowlist(text: &str) -> Result<Vec<String>, Error> {
+    let mut types = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.split("::").count() != 3 || line.contains(char::is_whitespace) {
+            return Err(err(format!(
+                "allowlist line {}: not a resource type name: {line:?}",
+                i + 1
+            )));
+        }
+        if types.iter().any(|t| t == line) {
+            return Err(err(format!(
+                "allowlist line {}: {line} is listed twice",
+                i + 1
+            )));
+        }
+        types.push(line.to_owned());
+    }
+    Ok(types)
+}
+
+/// The schema file name of a type (`AWS::EC2::Subnet` → `ec2-subnet.json`), as
+/// `export_schemas.py` writes it.
+pub fn schema_file_name(type_name: &str) -> String {
+    let parts: Vec<String> = type_name
+        .split("::")
+        .skip(1)
+        .map(str::to_lowercase)
+        .collect();
+    format!("{}.json", parts.join("-"))
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| {
+        err(format!(
+            "{}: {e} (run `python3 crates/codegen/export_schemas.py` to export the schemas)",
+            path.display()
+        ))
+    })
+}
+
+fn parse_json(path: &Path) -> Result<Json, Error> {
+    serde_json::from_str(&read(path)?).map_err(|e| err(format!("{}: {e}", path.display())))
+}
+
+/// The cfn-lint version recorded in `schemas/SOURCE` (`cfn-lint 1.51.0` on its first line).
+pub fn cfn_lint_version(codegen_dir: &Path) -> Result<String, Error> {
+    let path = codegen_dir.join("schemas/SOURCE");
+    let text = read(&path)?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("cfn-lint "))
+        .map(|v| v.trim().to_owned())
+        .ok_or_else(|| err(format!("{}: no `cfn-lint X.Y.Z` line", path.display())))
+}
+
+/// Generates the code of every allowlisted type, formatted, in memory.
+pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
+    let types = parse_allowlist(&read(&codegen_dir.join("allowlist.txt"))?)?;
+    let version = cfn_lint_version(codegen_dir)?;
+    let header = emit::header(&version);
+    let getatts_path = codegen_dir.join("schemas/getatts.json");
+    let getatts = parse_json(&getatts_path)?;
+
+    let mut models = Vec::new();
+    for type_name in &types {
+        let path = codegen_dir
+            .join("schemas")
+            .join(schema_file_name(type_name));
+        let schema = parse_json(&path)?;
+        if schema.get("typeName").and_then(Json::as_str) != Some(type_name.as_str()) {
+            return Err(err(format!(
+                "{}: typeName is not {type_name}",
+                path.display()
+            )));
+        }
+        let attrs: BTreeMap<String, String> = getatts
+            .get(type_name)
+            .and_then(Json::as_object)
+            .ok_or_else(|| {
+                err(format!(
+                    "{}: no entry for {type_name} (run `python3 crates/codegen/export_schemas.py`)",
+                    getatts_path.display()
+                ))
+            })?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect();
+        let model =
+            model::resource_model(&schema, &attrs).map_err(|e| err(format!("{type_name}: {e}")))?;
+        models.push(model);
+    }
+
+    let mut services: BTreeMap<String, Vec<&model::ResourceModel>> = BTreeMap::new();
+    for m in &models {
+        services.entry(m.service_mod.clone()).or_default().push(m);
+    }
+    let mut files = Vec::new();
+    files.push(GeneratedFile {
+        path: PathBuf::from("mod.rs"),
+        contents: emit::root_file(&services, &header),
+    });
+    for (service_mod, ms) in &mut services {
+        ms.sort_by(|a, b| a.module.cmp(&b.module));
+        let service = ms[0]
+            .type_name
+            .split("::")
+            .nth(1)
+            .unwrap_or(service_mod.as_str())
+            .to_owned();
+        files.push(GeneratedFile {
+            path: PathBuf::from(service_mod).join("mod.rs"),
+            contents: emit::service_file(&service, ms, &header),
+        });
+        for m in ms.iter() {
+            files.push(GeneratedFile {
+                path: PathBuf::from(service_mod).join(format!("{}.rs", m.module)),
+                contents: emit::resource_file(m, &header),
+            });
+        }
+    }
+    for f in &mut files {
+        f.contents = rustfmt(&f.contents).map_err(|e| err(format!("{}: {e}", f.path.display())))?;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Formats Rust source with rustfmt (`$RUSTFMT`, else `rustfmt` on `PATH`), edition 2024,
+/// as `cargo fmt` formats the workspace.
+pub fn rustfmt(source: &str) -> Result<String, Error> {
+    let bin = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    // run from the workspace root, so a rustfmt.toml there applies as it does to `cargo fmt`
+    let root = codegen_dir().join("../..");
+    let mut child = Command::new(&bin)
+        .args(["--edition", "2024"])
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| err(format!("cannot run {}: {e}", bin.to_string_lossy())))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(source.as_bytes())
+            .map_err(|e| err(format!("rustfmt: {e}")))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| err(format!("rustfmt: {e}")))?;
+    if !out.status.success() {
+        return Err(err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    String::from_utf8(out.stdout).map_err(|e| err(format!("rustfmt: {e}")))
+}
+
+/// How the files on disk differ from `files`: a line per file that differs, is missing, or
+/// is on disk but no longer generated.
+pub fn compare(files: &[GeneratedFile], dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    // paths as the workspace spells them, when the directory is inside it
+    let root = codegen_dir().join("../..");
+    let shown = |p: &Path| -> String {
+        std::fs::canonicalize(p)
+            .ok()
+            .zip(std::fs::canonicalize(&root).ok())
+            .and_then(|(p, r)| p.strip_prefix(r).ok().map(|p| p.display().to_string()))
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    for f in files {
+        let path = dir.join(&f.path);
+        match std::fs::read_to_string(&path) {
+            Ok(on_disk) if on_disk == f.contents => {}
+            Ok(on_disk) => {
+                let line = on_disk
+                    .lines()
+                    .zip(f.contents.lines())
+                    .position(|(a, b)| a != b)
+                    .map_or_else(
+                        || on_disk.lines().count().min(f.contents.lines().count()) + 1,
+                        |i| i + 1,
+                    );
+                problems.push(format!(
+                    "{} differs from what the generator produces (first at line {line})",
+                    shown(&path)
+                ));
+            }
+            Err(_) => problems.push(format!("{} is missing", path.display())),
+        }
+    }
+    for stale in rust_files(dir) {
+        let rel = stale.strip_prefix(dir).unwrap_or(&stale);
+        if !files.iter().any(|f| f.path == rel) {
+            problems.push(format!("{} is no longer generated (stale)", shown(&stale)));
+        }
+    }
+    problems
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Writes `files` under `dir`, removing `.rs` files that are no longer generated (and
+/// directories left empty). Returns how many files changed.
+pub fn write(files: &[GeneratedFile], dir: &Path) -> Result<usize, Error> {
+    let io = |p: &Path, e: std::io::Error| err(format!("{}: {e}", p.display()));
+    let mut changed = 0;
+    for f in files {
+        let path = dir.join(&f.path);
+        if std::fs::read_to_string(&path).is_ok_and(|s| s == f.contents) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        std::fs::write(&path, &f.contents).map_err(|e| io(&path, e))?;
+        changed += 1;
+    }
+    for stale in rust_files(dir) {
+        let rel = stale.strip_prefix(dir).unwrap_or(&stale).to_path_buf();
+        if !files.iter().any(|f| f.path == rel) {
+            std::fs::remove_file(&stale).map_err(|e| io(&stale, e))?;
+            changed += 1;
+            if let Some(parent) = stale.parent()
+                && parent != dir
+                && std::fs::read_dir(parent).is_ok_and(|mut d| d.next().is_none())
+            {
+                std::fs::remove_dir(parent).map_err(|e| io(parent, e))?;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlist_allows_comments_and_rejects_junk() {
+        let types = parse_allowlist("# c\n\nAWS::EC2::VPC  # the VPC\n AWS::IAM::Role\n").unwrap();
+        assert_eq!(types, vec!["AWS::EC2::VPC", "AWS::IAM::Role"]);
+        assert!(parse_allowlist("AWS::EC2\n").is_err());
+        assert!(parse_allowlist("AWS::EC2::VPC\nAWS::EC2::VPC\n").is_err());
+    }
+
+    #[test]
+    fn schema_file_names_match_the_export_script() {
+        assert_eq!(schema_file_name("AWS::EC2::Subnet"), "ec2-subnet.json");
+        assert_eq!(
+            schema_file_name("AWS::ElasticLoadBalancingV2::TargetGroup"),
+            "elasticloadbalancingv2-targetgroup.json"
+        );
+    }
+}

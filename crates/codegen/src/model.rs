@@ -1,0 +1,1126 @@
+//! From a CloudFormation resource provider schema to the model of the Rust code to emit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json};
+
+use crate::docs::{code, sanitize};
+use crate::names::{field, pascal, singular, snake};
+use crate::{Error, err};
+
+/// The Rust type of a property.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// `Str`
+    Str,
+    /// `Int`
+    Int,
+    /// `Num`
+    Num,
+    /// `Bool`
+    Bool,
+    /// `Json`: free-form objects, several types, anything not expressible.
+    Json,
+    /// `List<T>`
+    List(Box<Ty>),
+    /// A generated struct (`Obj<T>` as a field; boxed when the definition is recursive).
+    Struct {
+        /// Its Rust name.
+        name: String,
+        /// Whether the field holds it in a `Box`.
+        boxed: bool,
+    },
+    /// A generated string enum.
+    Enum(String),
+}
+
+/// One property of a struct.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// The CloudFormation name.
+    pub cfn: String,
+    /// The field, setter and parameter identifier (maybe `r#...`).
+    pub ident: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether the constructor takes it.
+    pub required: bool,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+}
+
+/// A struct: the resource's properties or a property type.
+#[derive(Clone, Debug)]
+pub struct StructDef {
+    /// Its Rust name.
+    pub name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Properties, sorted by CloudFormation name.
+    pub fields: Vec<Field>,
+}
+
+/// A string enum.
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    /// Its Rust name.
+    pub name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// `(variant, exact string)`, in schema order.
+    pub variants: Vec<(String, String)>,
+}
+
+/// A `Fn::GetAtt` attribute.
+#[derive(Clone, Debug)]
+pub struct Attr {
+    /// The attribute name (`DNSName`, `Endpoint.Address`).
+    pub name: String,
+    /// The getter's name.
+    pub method: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+}
+
+/// Schema facts kept as data.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// `primaryIdentifier`, as property paths.
+    pub primary_identifier: Vec<String>,
+    /// `required`.
+    pub required: Vec<String>,
+    /// `createOnlyProperties`.
+    pub create_only: Vec<String>,
+    /// `conditionalCreateOnlyProperties`.
+    pub conditional_create_only: Vec<String>,
+    /// `writeOnlyProperties`.
+    pub write_only: Vec<String>,
+    /// `readOnlyProperties`.
+    pub read_only: Vec<String>,
+    /// Whether the type is taggable.
+    pub taggable: bool,
+}
+
+/// Everything generated for one resource type.
+#[derive(Clone, Debug)]
+pub struct ResourceModel {
+    /// `AWS::EC2::Subnet`
+    pub type_name: String,
+    /// `ec2`
+    pub service_mod: String,
+    /// `subnet`
+    pub module: String,
+    /// The documentation URL.
+    pub doc_url: String,
+    /// The resource's own struct.
+    pub resource: StructDef,
+    /// Property types, sorted by name.
+    pub structs: Vec<StructDef>,
+    /// String enums, sorted by name.
+    pub enums: Vec<EnumDef>,
+    /// `Fn::GetAtt` attributes, sorted by name.
+    pub attrs: Vec<Attr>,
+    /// `TagFormat` variant name.
+    pub tag_format: &'static str,
+    /// Schema facts.
+    pub facts: Facts,
+}
+
+impl ResourceModel {
+    /// The `...Attributes` struct's name.
+    pub fn attributes_name(&self) -> String {
+        format!("{}Attributes", self.resource.name)
+    }
+}
+
+/// Names the generated code imports or relies on: no generated type may take them.
+const RESERVED: &[&str] = &[
+    "Bool",
+    "Int",
+    "Json",
+    "List",
+    "Num",
+    "Str",
+    "ToValue",
+    "Value",
+    "Resource",
+    "ResourceRef",
+    "TagFormat",
+    "Obj",
+    "PropertyType",
+    "ResourceFacts",
+    "MapBuilder",
+    "Option",
+    "Some",
+    "None",
+    "Box",
+    "Vec",
+    "String",
+    "Default",
+    "Result",
+    "Ok",
+    "Err",
+    "From",
+    "Into",
+    "Self",
+    "Clone",
+    "Debug",
+    "PartialEq",
+];
+
+/// Property names too generic to name an enum on their own (`Type` → `ActionType`).
+const GENERIC: &[&str] = &[
+    "Type",
+    "Name",
+    "Format",
+    "Mode",
+    "Scope",
+    "Condition",
+    "Status",
+    "State",
+    "Kind",
+    "Value",
+    "Statistic",
+    "Logging",
+    "Permission",
+    "Strategy",
+];
+
+/// The CloudFormation documentation URL of a resource type (`aws-resource-ec2-subnet.html`).
+pub fn resource_doc_url(type_name: &str) -> String {
+    let parts: Vec<String> = type_name
+        .split("::")
+        .skip(1)
+        .map(str::to_lowercase)
+        .collect();
+    format!(
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-{}.html",
+        parts.join("-")
+    )
+}
+
+/// The CloudFormation documentation URL of a property type of a resource type.
+pub fn property_doc_url(type_name: &str, property_type: &str) -> String {
+    let parts: Vec<String> = type_name
+        .split("::")
+        .skip(1)
+        .map(str::to_lowercase)
+        .collect();
+    format!(
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-{}-{}.html",
+        parts.join("-"),
+        property_type.to_lowercase()
+    )
+}
+
+fn strip_pointer(p: &str) -> String {
+    p.strip_prefix("/properties/").unwrap_or(p).to_owned()
+}
+
+fn string_list(schema: &Json, key: &str) -> Vec<String> {
+    schema
+        .get(key)
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(strip_pointer)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+enum Kind<'a> {
+    Str,
+    Int,
+    Num,
+    Bool,
+    Json,
+    StrEnum(Vec<String>),
+    List(Option<&'a Json>),
+    Object,
+}
+
+fn kind(schema: &Json) -> Kind<'_> {
+    let ty = match schema.get("type") {
+        Some(Json::String(t)) => Some(t.as_str()),
+        Some(Json::Array(ts)) if ts.len() == 1 => ts[0].as_str(),
+        Some(Json::Array(_)) => return Kind::Json,
+        _ => None,
+    };
+    let props = schema
+        .get("properties")
+        .and_then(Json::as_object)
+        .filter(|p| !p.is_empty());
+    match ty {
+        Some("string") => match schema.get("enum").and_then(Json::as_array) {
+            Some(values) if !values.is_empty() && values.iter().all(Json::is_string) => {
+                Kind::StrEnum(
+                    values
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }
+            _ => Kind::Str,
+        },
+        Some("integer") => Kind::Int,
+        Some("number") => Kind::Num,
+        Some("boolean") => Kind::Bool,
+        Some("array") => Kind::List(schema.get("items")),
+        Some("object") | None => match props {
+            Some(_) => Kind::Object,
+            None => Kind::Json,
+        },
+        Some(_) => Kind::Json,
+    }
+}
+
+/// What a definition is, for naming it before use.
+fn def_is_named(schema: &Json) -> bool {
+    schema.get("$ref").is_none() && matches!(kind(schema), Kind::Object | Kind::StrEnum(_))
+}
+
+fn ref_key(r: &str) -> Result<&str, Error> {
+    r.strip_prefix("#/definitions/")
+        .filter(|k| !k.contains('/'))
+        .ok_or_else(|| err(format!("unsupported $ref {r:?}")))
+}
+
+/// A short phrase describing a schema's type, for docs: "a string", "a list of integers".
+fn phrase(root: &Json, schema: &Json, depth: usize) -> String {
+    if depth > 8 {
+        return "a value".into();
+    }
+    if let Some(r) = schema.get("$ref").and_then(Json::as_str) {
+        return match ref_key(r).ok().and_then(|k| root["definitions"].get(k)) {
+            Some(def) if def_is_named(def) => match kind(def) {
+                Kind::StrEnum(_) => format!("a `{}` value", r.rsplit('/').next().unwrap_or(r)),
+                _ => format!("a `{}` object", r.rsplit('/').next().unwrap_or(r)),
+            },
+            Some(def) => phrase(root, def, depth + 1),
+            None => "a value".into(),
+        };
+    }
+    match kind(schema) {
+        Kind::Str => "a string".into(),
+        Kind::Int => "an integer".into(),
+        Kind::Num => "a number".into(),
+        Kind::Bool => "a boolean".into(),
+        Kind::Json => "a JSON value".into(),
+        Kind::StrEnum(_) => "one of a set of strings".into(),
+        Kind::Object => "an object".into(),
+        Kind::List(items) => {
+            let item = items.map_or_else(|| "a value".into(), |i| phrase(root, i, depth + 1));
+            format!("a list of {}", plural(&item))
+        }
+    }
+}
+
+/// "a string" → "strings", "a list of strings" → "lists of strings".
+fn plural(phrase: &str) -> String {
+    let bare = phrase
+        .strip_prefix("a ")
+        .or_else(|| phrase.strip_prefix("an "))
+        .unwrap_or(phrase);
+    if let Some(rest) = bare.strip_prefix("list of ") {
+        format!("lists of {rest}")
+    } else if let Some(rest) = bare.strip_prefix("one of ") {
+        format!("values, each one of {rest}")
+    } else {
+        format!("{bare}s")
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// The phrase for a generated field type, linking generated types.
+fn ty_phrase(ty: &Ty) -> String {
+    match ty {
+        Ty::Str => "a string".into(),
+        Ty::Int => "an integer".into(),
+        Ty::Num => "a number".into(),
+        Ty::Bool => "a boolean".into(),
+        Ty::Json => "a JSON value".into(),
+        Ty::Struct { name, .. } => format!("{} [`{name}`] object", article(name)),
+        Ty::Enum(name) => format!("{} [`{name}`] value", article(name)),
+        Ty::List(item) => format!("a list of {}", plural(&ty_phrase(item))),
+    }
+}
+
+/// Constraint facts of a property schema, for docs.
+fn constraints(schema: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(f) = schema.get("format").and_then(Json::as_str) {
+        out.push(format!("format {}", code(f)));
+    }
+    if let Some(p) = schema.get("pattern").and_then(Json::as_str) {
+        out.push(format!("pattern {}", code(p)));
+    }
+    let range = |lo: &str, hi: &str, what: &str| -> Option<String> {
+        let lo = schema.get(lo).filter(|v| v.is_number());
+        let hi = schema.get(hi).filter(|v| v.is_number());
+        match (lo, hi) {
+            (Some(l), Some(h)) => Some(format!("{what} {l} to {h}")),
+            (Some(l), None) => Some(format!("{what} at least {l}")),
+            (None, Some(h)) => Some(format!("{what} at most {h}")),
+            (None, None) => None,
+        }
+    };
+    out.extend(range("minLength", "maxLength", "length"));
+    out.extend(range("minimum", "maximum", "value"));
+    out.extend(range("minItems", "maxItems", "items"));
+    if let Some(Json::Array(values)) = schema.get("enum")
+        && !values.iter().all(Json::is_string)
+    {
+        let vs: Vec<String> = values.iter().map(Json::to_string).collect();
+        out.push(format!("one of {}", vs.join(", ")));
+    }
+    if let Some(d) = schema.get("default") {
+        out.push(format!("default {}", code(&d.to_string())));
+    }
+    out
+}
+
+fn description(schema: &Json) -> Vec<String> {
+    schema
+        .get("description")
+        .and_then(Json::as_str)
+        .map(sanitize)
+        .unwrap_or_default()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Taken {
+    Reserved,
+    Struct,
+    Enum(Vec<String>),
+}
+
+struct Builder<'a> {
+    root: &'a Json,
+    type_name: &'a str,
+    defs: &'a Map<String, Json>,
+    /// Rust names in use in the module.
+    taken: BTreeMap<String, Taken>,
+    /// Definition key → Rust name.
+    def_names: BTreeMap<String, String>,
+    /// Definitions reachable from themselves.
+    cyclic: BTreeSet<String>,
+    /// Definitions built or being built.
+    started: BTreeSet<String>,
+    structs: BTreeMap<String, StructDef>,
+    enums: BTreeMap<String, EnumDef>,
+    /// Top-level facts, for field docs.
+    create_only: BTreeSet<String>,
+    conditional_create_only: BTreeSet<String>,
+    write_only: BTreeSet<String>,
+    deprecated: BTreeSet<String>,
+}
+
+fn collect_refs(schema: &Json, out: &mut BTreeSet<String>) {
+    match schema {
+        Json::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Json::as_str)
+                && let Ok(k) = ref_key(r)
+            {
+                out.insert(k.to_owned());
+            }
+            m.values().for_each(|v| collect_refs(v, out));
+        }
+        Json::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(root: &'a Json, type_name: &'a str, resource_name: &str) -> Result<Self, Error> {
+        static EMPTY: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+        let defs = root
+            .get("definitions")
+            .and_then(Json::as_object)
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        let mut taken: BTreeMap<String, Taken> = RESERVED
+            .iter()
+            .map(|n| ((*n).to_owned(), Taken::Reserved))
+            .collect();
+        taken.insert(resource_name.to_owned(), Taken::Reserved);
+        taken.insert(format!("{resource_name}Attributes"), Taken::Reserved);
+
+        // every named definition gets its name up front, so names do not depend on use order
+        let mut def_names = BTreeMap::new();
+        for (key, def) in defs {
+            if !def_is_named(def) {
+                continue;
+            }
+            let base = pascal(key);
+            let mut name = base.clone();
+            if taken.contains_key(&name) {
+                name = format!("{base}Property");
+            }
+            let mut n = 2;
+            while taken.contains_key(&name) {
+                name = format!("{base}Property{n}");
+                n += 1;
+            }
+            taken.insert(
+                name.clone(),
+                match kind(def) {
+                    Kind::StrEnum(values) => Taken::Enum(values),
+                    _ => Taken::Struct,
+                },
+            );
+            def_names.insert(key.clone(), name);
+        }
+
+        // recursive definitions: a field of their type needs a Box
+        let graph: BTreeMap<&String, BTreeSet<String>> = defs
+            .iter()
+            .map(|(k, v)| {
+                let mut refs = BTreeSet::new();
+                collect_refs(v, &mut refs);
+                (k, refs)
+            })
+            .collect();
+        let mut cyclic = BTreeSet::new();
+        for start in defs.keys() {
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<String> = graph[start].iter().cloned().collect();
+            while let Some(k) = stack.pop() {
+                if k == *start {
+                    cyclic.insert(start.clone());
+                    break;
+                }
+                if seen.insert(k.clone())
+                    && let Some(next) = graph.get(&k)
+                {
+                    stack.extend(next.iter().cloned());
+                }
+            }
+        }
+
+        let set = |key: &str| -> BTreeSet<String> { string_list(root, key).into_iter().collect() };
+        Ok(Builder {
+            root,
+            type_name,
+            defs,
+            taken,
+            def_names,
+            cyclic,
+            started: BTreeSet::new(),
+            structs: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            create_only: set("createOnlyProperties"),
+            conditional_create_only: set("conditionalCreateOnlyProperties"),
+            write_only: set("writeOnlyProperties"),
+            deprecated: set("deprecatedProperties"),
+        })
+    }
+
+    /// A name for an inline type: the property's name, else prefixed with its owner's.
+    fn inline_name(&mut self, owner: &str, hint: &str, what: Taken) -> String {
+        let base = pascal(hint);
+        let mut candidates = Vec::new();
+        if !GENERIC.contains(&base.as_str()) {
+            candidates.push(base.clone());
+        }
+        candidates.push(format!("{owner}{base}"));
+        for c in &candidates {
+            match self.taken.get(c) {
+                None => {
+                    self.taken.insert(c.clone(), what);
+                    return c.clone();
+                }
+                // the same enum under the same name: share it
+                Some(t @ Taken::Enum(_)) if *t == what => return c.clone(),
+                Some(_) => {}
+            }
+        }
+        let last = candidates.last().cloned().unwrap_or(base);
+        let mut n = 2;
+        loop {
+            let c = format!("{last}{n}");
+            if !self.taken.contains_key(&c) {
+                self.taken.insert(c.clone(), what);
+                return c;
+            }
+            n += 1;
+        }
+    }
+
+    fn ty(&mut self, schema: &Json, owner: &str, hint: &str) -> Result<Ty, Error> {
+        if let Some(r) = schema.get("$ref").and_then(Json::as_str) {
+            let key = ref_key(r)?;
+            let def = self
+                .defs
+                .get(key)
+                .ok_or_else(|| err(format!("{}: dangling $ref {r}", self.type_name)))?;
+            let Some(name) = self.def_names.get(key).cloned() else {
+                // a definition that is a plain value (a string with a pattern, ...)
+                return self.ty(def, owner, hint);
+            };
+            if self.started.insert(key.to_owned()) {
+                match kind(def) {
+                    Kind::StrEnum(values) => self.add_enum(&name, &values, key),
+                    Kind::Object => {
+                        let s = self.build_struct(&name, def, key, false)?;
+                        self.structs.insert(name.clone(), s);
+                    }
+                    _ => {}
+                }
+            }
+            return Ok(match kind(def) {
+                Kind::StrEnum(_) => Ty::Enum(name),
+                _ => Ty::Struct {
+                    name,
+                    boxed: self.cyclic.contains(key),
+                },
+            });
+        }
+        Ok(match kind(schema) {
+            Kind::Str => Ty::Str,
+            Kind::Int => Ty::Int,
+            Kind::Num => Ty::Num,
+            Kind::Bool => Ty::Bool,
+            Kind::Json => Ty::Json,
+            Kind::StrEnum(values) => {
+                let name = self.inline_name(owner, hint, Taken::Enum(values.clone()));
+                if !self.enums.contains_key(&name) {
+                    self.add_enum(&name, &values, hint);
+                }
+                Ty::Enum(name)
+            }
+            Kind::List(items) => match items {
+                Some(items) => Ty::List(Box::new(self.ty(items, owner, &singular(hint))?)),
+                None => Ty::List(Box::new(Ty::Json)),
+            },
+            Kind::Object => {
+                let name = self.inline_name(owner, hint, Taken::Struct);
+                let s = self.build_struct(&name, schema, hint, false)?;
+                self.structs.insert(name.clone(), s);
+                Ty::Struct { name, boxed: false }
+            }
+        })
+    }
+
+    fn add_enum(&mut self, name: &str, values: &[String], cfn_name: &str) {
+        let mut variants: Vec<(String, String)> = Vec::new();
+        for v in values {
+            let mut ident = pascal(v);
+            if ident == "Expr" {
+                ident = "ExprValue".into();
+            }
+            let base = ident.clone();
+            let mut n = 2;
+            while variants.iter().any(|(i, _)| *i == ident) {
+                ident = format!("{base}{n}");
+                n += 1;
+            }
+            variants.push((ident, v.clone()));
+        }
+        let doc = vec![format!(
+            "The values of `{cfn_name}` (`{}`), and [`Self::Expr`] for an intrinsic function \
+                 or a value the schema does not list yet.",
+            self.type_name
+        )];
+        self.enums.insert(
+            name.to_owned(),
+            EnumDef {
+                name: name.to_owned(),
+                doc,
+                variants,
+            },
+        );
+    }
+
+    /// The fields of an object schema. `top` is the resource itself (read-only properties
+    /// are attributes, not fields).
+    fn build_struct(
+        &mut self,
+        name: &str,
+        schema: &Json,
+        cfn_name: &str,
+        top: bool,
+    ) -> Result<StructDef, Error> {
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        let read_only: BTreeSet<String> = if top {
+            string_list(self.root, "readOnlyProperties")
+                .into_iter()
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        let mut fields = Vec::new();
+        let props = schema
+            .get("properties")
+            .and_then(Json::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (prop, prop_schema) in &props {
+            if read_only.contains(prop) {
+                continue;
+            }
+            let ty = self.ty(prop_schema, name, prop)?;
+            let is_required = required.contains(prop.as_str());
+            let doc = self.field_doc(prop, prop_schema, &ty, is_required, top);
+            fields.push(Field {
+                cfn: prop.clone(),
+                ident: field(prop),
+                ty,
+                required: is_required,
+                doc,
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for f in &fields {
+            if !seen.insert(f.ident.clone()) {
+                return Err(err(format!(
+                    "{}: two properties of {name} map to the field {}",
+                    self.type_name, f.ident
+                )));
+            }
+        }
+        let doc = if top {
+            Vec::new()
+        } else {
+            let mut doc = vec![format!(
+                "The `{cfn_name}` property type of `{}`.",
+                self.type_name
+            )];
+            let d = description(schema);
+            if !d.is_empty() {
+                doc.push(String::new());
+                doc.extend(d);
+            }
+            doc.push(String::new());
+            doc.push(format!(
+                "Documentation: <{}>",
+                property_doc_url(self.type_name, cfn_name)
+            ));
+            doc
+        };
+        Ok(StructDef {
+            name: name.to_owned(),
+            doc,
+            fields,
+        })
+    }
+
+    fn field_doc(
+        &self,
+        prop: &str,
+        schema: &Json,
+        ty: &Ty,
+        required: bool,
+        top: bool,
+    ) -> Vec<String> {
+        let mut doc = vec![format!(
+            "`{prop}`: {}{}.",
+            ty_phrase(ty),
+            if required { ", required" } else { "" }
+        )];
+        let mut desc = description(schema);
+        let mut facts = constraints(schema);
+        if let Some(r) = schema.get("$ref").and_then(Json::as_str)
+            && let Ok(k) = ref_key(r)
+            && let Some(def) = self.defs.get(k)
+            && !def_is_named(def)
+        {
+            facts.extend(constraints(def));
+            if desc.is_empty() {
+                desc = description(def);
+            }
+        }
+        if let Some(items) = schema.get("items") {
+            let item_facts = constraints(items);
+            if !item_facts.is_empty() {
+                facts.push(format!("each item: {}", item_facts.join(", ")));
+            }
+        }
+        if top {
+            if self.create_only.contains(prop) {
+                facts.push("create-only: changing it replaces the resource".into());
+            }
+            if self.conditional_create_only.contains(prop) {
+                facts.push(
+                    "changing it may replace the resource (conditionally create-only)".into(),
+                );
+            }
+            if self.write_only.contains(prop) {
+                facts.push("write-only: CloudFormation does not return it".into());
+            }
+            if self.deprecated.contains(prop) {
+                facts.push("deprecated".into());
+            }
+        }
+        if !desc.is_empty() {
+            doc.push(String::new());
+            doc.extend(desc);
+        }
+        if !facts.is_empty() {
+            doc.push(String::new());
+            let mut line = facts.join("; ");
+            if let Some(first) = line.get(..1) {
+                line = format!("{}{}", first.to_uppercase(), &line[1..]);
+            }
+            doc.push(format!("{line}."));
+        }
+        doc
+    }
+
+    /// The schema at a `/properties/A/B` pointer, following `$ref`s.
+    fn at_pointer(&self, pointer: &str) -> Option<&'a Json> {
+        // CloudFormation's pointers name properties, not JSON keys: `/properties/A/B` is
+        // `properties.A.properties.B`, and `*` is every item of a list
+        let mut cur = self.root;
+        for seg in pointer.strip_prefix("/properties/")?.split('/') {
+            while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
+                cur = self.defs.get(ref_key(r).ok()?)?;
+            }
+            cur = if seg == "*" {
+                cur.get("items")?
+            } else {
+                cur.get("properties")?.get(seg)?
+            };
+        }
+        while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
+            cur = self.defs.get(ref_key(r).ok()?)?;
+        }
+        Some(cur)
+    }
+}
+
+/// Builds the model of one resource type from its schema and cfn-lint's `GetAtt` names.
+pub fn resource_model(
+    schema: &Json,
+    getatts: &BTreeMap<String, String>,
+) -> Result<ResourceModel, Error> {
+    let type_name = schema
+        .get("typeName")
+        .and_then(Json::as_str)
+        .ok_or_else(|| err("schema without typeName"))?;
+    let parts: Vec<&str> = type_name.split("::").collect();
+    let [_, service, resource] = parts[..] else {
+        return Err(err(format!("not a resource type name: {type_name}")));
+    };
+    let rust_name = pascal(resource);
+    let mut b = Builder::new(schema, type_name, &rust_name)?;
+    let mut top = b.build_struct(&rust_name, schema, resource, true)?;
+
+    let doc_url = schema
+        .get("documentationUrl")
+        .and_then(Json::as_str)
+        .filter(|u| u.starts_with("https://docs.aws.amazon.com/"))
+        .map_or_else(|| resource_doc_url(type_name), str::to_owned);
+
+    let facts = Facts {
+        primary_identifier: string_list(schema, "primaryIdentifier"),
+        required: {
+            let mut r = string_list(schema, "required");
+            r.sort();
+            r
+        },
+        create_only: string_list(schema, "createOnlyProperties"),
+        conditional_create_only: string_list(schema, "conditionalCreateOnlyProperties"),
+        write_only: string_list(schema, "writeOnlyProperties"),
+        read_only: string_list(schema, "readOnlyProperties"),
+        taggable: schema
+            .get("tagging")
+            .and_then(|t| t.get("taggable"))
+            .or_else(|| schema.get("taggable"))
+            .and_then(Json::as_bool)
+            .unwrap_or(true),
+    };
+
+    // tags: a list of Key/Value objects, or a map
+    let tag_property = schema
+        .get("tagging")
+        .and_then(|t| t.get("tagProperty"))
+        .and_then(Json::as_str)
+        .unwrap_or("/properties/Tags");
+    let tag_format = match b.at_pointer(tag_property) {
+        Some(tags) if facts.taggable => match kind(tags) {
+            Kind::List(Some(items)) => {
+                let item = b.at_pointer_from(items);
+                let has = |k: &str| {
+                    item.and_then(|i| i.get("properties"))
+                        .and_then(|p| p.get(k))
+                };
+                if has("Key").is_some() && has("Value").is_some() {
+                    "KeyValueList"
+                } else {
+                    "None"
+                }
+            }
+            Kind::Object | Kind::Json => "Map",
+            _ => "None",
+        },
+        _ => "None",
+    };
+
+    // attributes, named as cfn-lint accepts them
+    let mut attrs = Vec::new();
+    let mut methods = BTreeSet::new();
+    for (name, pointer) in getatts {
+        if name.contains(['\\', '*', '(', '[']) {
+            continue; // a pattern (Outputs\..*): not a fixed attribute
+        }
+        let mut method = field(&name.replace('.', "_"));
+        if matches!(method.as_str(), "r#ref" | "logical_id" | "resource_ref") {
+            method = format!("{}_attribute", method.trim_start_matches("r#"));
+        }
+        if !methods.insert(method.clone()) {
+            return Err(err(format!(
+                "{type_name}: two attributes map to the getter {method}"
+            )));
+        }
+        let described = b
+            .at_pointer(pointer)
+            .map(|s| phrase(schema, s, 0))
+            .unwrap_or_else(|| "a value".into());
+        let mut doc = vec![format!("`Fn::GetAtt` `{name}`: {described}.")];
+        if let Some(s) = b.at_pointer(pointer) {
+            let d = description(s);
+            if !d.is_empty() {
+                doc.push(String::new());
+                doc.extend(d);
+            }
+        }
+        attrs.push(Attr {
+            name: name.clone(),
+            method,
+            doc,
+        });
+    }
+
+    // the resource's own doc
+    let mut doc = vec![format!("The `{type_name}` resource.")];
+    let d = description(schema);
+    if !d.is_empty() {
+        doc.push(String::new());
+        doc.extend(d);
+    }
+    doc.push(String::new());
+    doc.push(match facts.primary_identifier.as_slice() {
+        [one] => format!("`Ref` returns its `{one}` (the primary identifier)."),
+        [] => "`Ref` returns its physical id.".into(),
+        many => format!(
+            "`Ref` returns the primary identifier, which is composite here ({}): see the \
+             documentation for which part `Ref` returns.",
+            many.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    let attributes_name = format!("{rust_name}Attributes");
+    doc.push(if attrs.is_empty() {
+        format!("It has no `Fn::GetAtt` attributes ([`{attributes_name}`] is empty).")
+    } else {
+        format!(
+            "`Fn::GetAtt` attributes are the methods of [`{attributes_name}`], which \
+             `Handle<{rust_name}>` dereferences to."
+        )
+    });
+    let required_fields: Vec<String> = top
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| format!("`{}`", f.cfn))
+        .collect();
+    doc.push(String::new());
+    doc.push(if required_fields.is_empty() {
+        "No property is required: [`Self::new`] takes none; optional ones have setters.".into()
+    } else {
+        format!(
+            "[`Self::new`] takes the required properties ({}); optional ones have setters.",
+            required_fields.join(", ")
+        )
+    });
+    if !facts.create_only.is_empty() {
+        doc.push(format!(
+            "Create-only properties (changing one replaces the resource): {}.",
+            facts
+                .create_only
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    doc.push(String::new());
+    doc.push(format!("Documentation: <{doc_url}>"));
+    top.doc = doc;
+
+    let module = snake(resource);
+    Ok(ResourceModel {
+        type_name: type_name.to_owned(),
+        service_mod: service.to_lowercase(),
+        module,
+        doc_url,
+        resource: top,
+        structs: b.structs.into_values().collect(),
+        enums: b.enums.into_values().collect(),
+        attrs,
+        tag_format,
+        facts,
+    })
+}
+
+impl<'a> Builder<'a> {
+    fn at_pointer_from(&self, mut cur: &'a Json) -> Option<&'a Json> {
+        while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
+            cur = self.defs.get(ref_key(r).ok()?)?;
+        }
+        Some(cur)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(schema: serde_json::Value, getatts: &[(&str, &str)]) -> ResourceModel {
+        let getatts = getatts
+            .iter()
+            .map(|(a, p)| ((*a).to_owned(), (*p).to_owned()))
+            .collect();
+        resource_model(&schema, &getatts).unwrap()
+    }
+
+    fn field<'a>(s: &'a StructDef, cfn: &str) -> &'a Field {
+        s.fields.iter().find(|f| f.cfn == cfn).unwrap()
+    }
+
+    #[test]
+    fn types_names_and_read_only_properties() {
+        let m = model(
+            serde_json::json!({
+                "typeName": "AWS::Demo::Thing",
+                "properties": {
+                    "Id": {"type": "string"},
+                    "Name": {"type": "string"},
+                    "Type": {"type": "string", "enum": ["a-b", "C_D"]},
+                    "Count": {"type": "integer"},
+                    "Ratio": {"type": "number"},
+                    "On": {"type": "boolean"},
+                    "Doc": {"type": ["object", "string"]},
+                    "Labels": {"type": "object", "patternProperties": {".*": {"type": "string"}}},
+                    "Items": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
+                    "Tags": {"type": "array", "items": {"$ref": "#/definitions/Tag"}}
+                },
+                "definitions": {
+                    "Item": {"type": "object", "properties": {
+                        "Kind": {"type": "string", "enum": ["x"]},
+                        "Child": {"$ref": "#/definitions/Item"}
+                    }, "required": ["Kind"]},
+                    "Tag": {"type": "object", "properties": {
+                        "Key": {"type": "string"}, "Value": {"type": "string"}
+                    }}
+                },
+                "required": ["Name"],
+                "readOnlyProperties": ["/properties/Id"],
+                "createOnlyProperties": ["/properties/Name"],
+                "primaryIdentifier": ["/properties/Id"]
+            }),
+            &[("Id", "/properties/Id")],
+        );
+        let r = &m.resource;
+        assert!(
+            r.fields.iter().all(|f| f.cfn != "Id"),
+            "read-only is not a field"
+        );
+        assert_eq!(field(r, "Name").ty, Ty::Str);
+        assert!(field(r, "Name").required);
+        assert_eq!(field(r, "Type").ty, Ty::Enum("ThingType".into()));
+        assert_eq!(field(r, "Type").ident, "r#type");
+        assert_eq!(field(r, "Count").ty, Ty::Int);
+        assert_eq!(field(r, "Ratio").ty, Ty::Num);
+        assert_eq!(field(r, "On").ty, Ty::Bool);
+        assert_eq!(field(r, "Doc").ty, Ty::Json);
+        assert_eq!(field(r, "Labels").ty, Ty::Json);
+        assert_eq!(
+            field(r, "Items").ty,
+            Ty::List(Box::new(Ty::Struct {
+                name: "Item".into(),
+                boxed: true
+            }))
+        );
+        let item = m.structs.iter().find(|s| s.name == "Item").unwrap();
+        assert_eq!(
+            field(item, "Child").ty,
+            Ty::Struct {
+                name: "Item".into(),
+                boxed: true
+            },
+            "a recursive definition is boxed"
+        );
+        assert_eq!(field(item, "Kind").ty, Ty::Enum("ItemKind".into()));
+        let e = m.enums.iter().find(|e| e.name == "ThingType").unwrap();
+        assert_eq!(
+            e.variants,
+            vec![("AB".into(), "a-b".into()), ("CD".into(), "C_D".into())]
+        );
+        assert_eq!(m.tag_format, "KeyValueList");
+        assert_eq!(m.attrs.len(), 1);
+        assert_eq!(m.attrs[0].method, "id");
+        assert_eq!(m.facts.create_only, vec!["Name"]);
+        assert!(
+            m.resource
+                .doc
+                .iter()
+                .any(|l| l.contains("`Ref` returns its `Id`"))
+        );
+    }
+
+    #[test]
+    fn tags_as_a_map_and_dotted_attributes() {
+        let m = model(
+            serde_json::json!({
+                "typeName": "AWS::Demo::Db",
+                "properties": {
+                    "Tags": {"type": "object", "patternProperties": {".*": {"type": "string"}}},
+                    "Endpoint": {"type": "object", "properties": {"Address": {"type": "string"}}}
+                },
+                "readOnlyProperties": ["/properties/Endpoint/Address"]
+            }),
+            &[("Endpoint.Address", "/properties/Endpoint/Address")],
+        );
+        assert_eq!(m.tag_format, "Map");
+        assert_eq!(m.attrs[0].method, "endpoint_address");
+        assert!(m.attrs[0].doc[0].contains("a string"));
+    }
+
+    #[test]
+    fn a_definition_named_like_a_reserved_name_is_renamed() {
+        let m = model(
+            serde_json::json!({
+                "typeName": "AWS::Demo::Value",
+                "properties": {"Value": {"$ref": "#/definitions/Value"}},
+                "definitions": {"Value": {"type": "object", "properties": {"A": {"type": "string"}}}},
+                "taggable": false
+            }),
+            &[],
+        );
+        assert_eq!(m.resource.name, "Value");
+        assert_eq!(
+            field(&m.resource, "Value").ty,
+            Ty::Struct {
+                name: "ValueProperty".into(),
+                boxed: false
+            }
+        );
+        assert_eq!(m.tag_format, "None");
+    }
+}

@@ -1,0 +1,251 @@
+//! `cloudwright-resources`: typed CloudFormation resources, generated from the CloudFormation
+//! resource provider schemas (as cfn-lint ships them), the way the CDK's L1 classes and
+//! troposphere's classes are generated.
+//!
+//! One module per service ([`ec2`], [`elasticloadbalancingv2`], [`apigateway`], [`ecs`],
+//! [`iam`], [`logs`], [`applicationautoscaling`], [`certificatemanager`]); in each, one
+//! submodule per resource type holding the resource struct, its attributes struct and its
+//! property types, with the resource and attributes structs re-exported at the service level
+//! (`ec2::Subnet`, `ecs::task_definition::ContainerDefinition`). The code under `generated/`
+//! is written by `cargo run -p cloudwright-codegen` (see `crates/resources/README.md`); do not
+//! edit it by hand.
+//!
+//! # Shape of a generated type
+//!
+//! - `Type::new(required...)` takes every required property, in alphabetical order of the
+//!   CloudFormation names; every other property has a chainable setter named after it in
+//!   `snake_case` (`Type` becomes `r#type`). Fields are public too.
+//! - Property values are typed: [`Str`](cloudwright_core::Str),
+//!   [`Int`](cloudwright_core::Int), [`Num`](cloudwright_core::Num),
+//!   [`Bool`](cloudwright_core::Bool), [`List<T>`](cloudwright_core::List),
+//!   [`Json`](cloudwright_core::Json) for free-form documents and anything with several
+//!   types, generated structs (held as [`Obj<T>`]) for nested objects, and generated enums for
+//!   string enums. Each one also accepts an intrinsic [`Value`](cloudwright_core::Value)
+//!   (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, ...), so the wrong kind of literal does not
+//!   compile but any intrinsic does.
+//! - String enums have a variant per allowed value (`ActionType::Forward` serializes as
+//!   `"forward"`) and `Expr(Value)` for an intrinsic or a value the schema does not list yet;
+//!   setters take `impl Into<TheEnum>`, and `Value` converts into it.
+//! - [`ToValue`](cloudwright_core::ToValue) yields the `Properties` map with the
+//!   CloudFormation names, unset optionals left out.
+//! - [`Resource`](cloudwright_core::Resource) gives the type name and the tag format, and
+//!   `Type::TYPE_NAME` and `Type::FACTS` ([`ResourceFacts`]) are associated constants.
+//! - `TypeAttributes` has a getter per `Fn::GetAtt` attribute that cfn-lint accepts for the
+//!   type; [`Handle<Type>`](cloudwright_core::Handle) dereferences to it, and `handle.r#ref()`
+//!   is the `Ref`.
+//!
+//! ```
+//! use cloudwright_core::{App, Value};
+//! use cloudwright_resources::ec2::{Subnet, Vpc};
+//! use cloudwright_resources::elasticloadbalancingv2::{listener, Listener, LoadBalancer, TargetGroup};
+//! use cloudwright_resources::elasticloadbalancingv2::load_balancer::{LoadBalancerType, Scheme};
+//!
+//! let mut app = App::new();
+//! let mut stack = app.stack("Demo")?;
+//! let vpc = stack.add("Vpc", Vpc::new().cidr_block("10.0.0.0/16"))?;
+//! let subnet = stack.add(
+//!     "Subnet",
+//!     Subnet::new(vpc.vpc_id())
+//!         .cidr_block("10.0.0.0/24")
+//!         .availability_zone(Value::az(0))
+//!         .map_public_ip_on_launch(false),
+//! )?;
+//! let lb = stack.add(
+//!     "Nlb",
+//!     LoadBalancer::new()
+//!         .r#type(LoadBalancerType::Network)
+//!         .scheme(Scheme::Internal)
+//!         .subnets(vec![subnet.subnet_id()]),
+//! )?;
+//! let tg = stack.add("Targets", TargetGroup::new().port(80).vpc_id(vpc.r#ref()))?;
+//! stack.add(
+//!     "Listener",
+//!     Listener::new(
+//!         vec![listener::Action::new(listener::ActionType::Forward).target_group_arn(tg.r#ref())],
+//!         lb.r#ref(),
+//!     )
+//!     .port(80)
+//!     .protocol(listener::Protocol::Tcp),
+//! )?;
+//! let _dns: Value = lb.dns_name();
+//! let template = &app.synth()?.stacks[0].template;
+//! assert!(template.contains(r#""Type": "network""#));
+//! assert!(template.contains(r#""Fn::GetAtt": ["#));
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+//!
+//! # Type errors are compile errors
+//!
+//! A boolean property takes a boolean (or an intrinsic):
+//!
+//! ```
+//! use cloudwright_core::Value;
+//! use cloudwright_resources::ec2::Subnet;
+//! let vpc = Value::r#ref("Vpc");
+//! Subnet::new(vpc.clone()).map_public_ip_on_launch(true);
+//! Subnet::new(vpc).map_public_ip_on_launch(Value::if_("Public", true, false));
+//! ```
+//!
+//! and not a string:
+//!
+//! ```compile_fail,E0277
+//! use cloudwright_core::Value;
+//! use cloudwright_resources::ec2::Subnet;
+//! let vpc = Value::r#ref("Vpc");
+//! Subnet::new(vpc).map_public_ip_on_launch("yes");
+//! ```
+//!
+//! An attribute the type has is a method of its handle:
+//!
+//! ```
+//! use cloudwright_core::App;
+//! use cloudwright_resources::elasticloadbalancingv2::LoadBalancer;
+//! let mut app = App::new();
+//! let mut stack = app.stack("Demo")?;
+//! let lb = stack.add("Lb", LoadBalancer::new())?;
+//! let dns = lb.dns_name();
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+//!
+//! and a misspelled one does not compile:
+//!
+//! ```compile_fail,E0599
+//! use cloudwright_core::App;
+//! use cloudwright_resources::elasticloadbalancingv2::LoadBalancer;
+//! let mut app = App::new();
+//! let mut stack = app.stack("Demo")?;
+//! let lb = stack.add("Lb", LoadBalancer::new())?;
+//! let dns = lb.dns_nam();
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+//!
+//! A required property cannot be left out: `Subnet::new()` without a VPC id does not compile
+//! either.
+//!
+//! ```compile_fail,E0061
+//! use cloudwright_resources::ec2::Subnet;
+//! let subnet = Subnet::new();
+//! ```
+//!
+//! # Schema facts
+//!
+//! [`facts`] looks a generated type's [`ResourceFacts`] up by name: create-only properties
+//! (whose change replaces the resource), write-only and read-only ones, the primary
+//! identifier, attributes and tagging.
+//!
+//! ```
+//! let subnet = cloudwright_resources::facts("AWS::EC2::Subnet").unwrap();
+//! assert!(subnet.replaces_on_change("CidrBlock"));
+//! assert!(!subnet.replaces_on_change("MapPublicIpOnLaunch"));
+//! assert_eq!(subnet.primary_identifier, ["SubnetId"]);
+//! assert_eq!(cloudwright_resources::ec2::Subnet::FACTS, subnet);
+//! ```
+
+mod generated;
+mod support;
+
+pub use generated::*;
+pub use support::{Obj, PropertyType, ResourceFacts};
+
+/// The facts of a generated type by its CloudFormation name (`AWS::EC2::Subnet`), or `None`
+/// when the type is not generated.
+pub fn facts(type_name: &str) -> Option<&'static ResourceFacts> {
+    generated::ALL_FACTS
+        .binary_search_by(|f| f.type_name.cmp(type_name))
+        .ok()
+        .map(|i| generated::ALL_FACTS[i])
+}
+
+/// The facts of every generated type, sorted by type name.
+pub fn all_facts() -> &'static [&'static ResourceFacts] {
+    generated::ALL_FACTS
+}
+
+#[cfg(test)]
+mod tests {
+    use cloudwright_core::{Pseudo, ToValue, Value};
+
+    use super::*;
+
+    #[test]
+    fn facts_are_sorted_and_found_by_name() {
+        let all = all_facts();
+        assert!(all.windows(2).all(|w| w[0].type_name < w[1].type_name));
+        for f in all {
+            assert_eq!(facts(f.type_name), Some(*f));
+        }
+        assert_eq!(facts("AWS::Nope::Nope"), None);
+        assert_eq!(facts("AWS::EC2::VPC").map(|f| f.taggable), Some(true));
+    }
+
+    #[test]
+    fn properties_serialize_with_cloudformation_names_and_skip_unset_ones() {
+        let subnet = ec2::Subnet::new(Value::r#ref("Vpc"))
+            .cidr_block("10.0.0.0/24")
+            .map_public_ip_on_launch(false);
+        assert_eq!(
+            subnet.to_value(),
+            Value::map([
+                ("CidrBlock", Value::from("10.0.0.0/24")),
+                ("MapPublicIpOnLaunch", Value::from(false)),
+                ("VpcId", Value::r#ref("Vpc")),
+            ])
+        );
+    }
+
+    #[test]
+    fn enums_serialize_to_their_exact_strings_or_the_intrinsic() {
+        use elasticloadbalancingv2::load_balancer::{IpAddressType, LoadBalancerType};
+        assert_eq!(
+            IpAddressType::DualstackWithoutPublicIpv4.to_value(),
+            Value::from("dualstack-without-public-ipv4")
+        );
+        assert_eq!(LoadBalancerType::Network.to_value(), Value::from("network"));
+        let e: LoadBalancerType = Value::r#ref("LbType").into();
+        assert_eq!(e.to_value(), Value::r#ref("LbType"));
+    }
+
+    #[test]
+    fn nested_objects_accept_the_struct_or_an_intrinsic() {
+        use ecs::task_definition::{ContainerDefinition, PortMapping, Protocol};
+        let typed = ContainerDefinition::new("nginx", "web").port_mappings(vec![
+            PortMapping::new()
+                .container_port(80)
+                .protocol(Protocol::Tcp),
+        ]);
+        assert_eq!(
+            typed.to_value(),
+            Value::map([
+                ("Image", Value::from("nginx")),
+                ("Name", Value::from("web")),
+                (
+                    "PortMappings",
+                    Value::list([Value::map([
+                        ("ContainerPort", Value::from(80)),
+                        ("Protocol", Value::from("tcp")),
+                    ])])
+                ),
+            ])
+        );
+        let conditional = ecs::task_definition::ContainerDefinition::new("nginx", "web")
+            .health_check(Value::if_(
+                "Checks",
+                Value::map([("Command", vec!["CMD", "true"])]),
+                Pseudo::NoValue,
+            ));
+        assert!(matches!(
+            conditional.health_check,
+            Some(Obj::Expr(Value::If(..)))
+        ));
+    }
+
+    #[test]
+    fn lists_accept_items_or_an_intrinsic() {
+        let lb = elasticloadbalancingv2::LoadBalancer::new()
+            .subnets(Value::split(",", Value::import_value("Subnets")));
+        assert_eq!(
+            lb.to_value(),
+            Value::map([("Subnets", Value::split(",", Value::import_value("Subnets")))])
+        );
+    }
+}
