@@ -43,10 +43,17 @@ fn two_runs_give_byte_identical_assemblies() {
         let o = run(&["--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let stdout = String::from_utf8_lossy(&o.stdout);
-        assert!(stdout.contains("FlaskApi") && stdout.contains("synthesized 1 stack"), "{stdout}");
+        assert!(
+            stdout.contains("FlaskApi") && stdout.contains("synthesized 1 stack"),
+            "{stdout}"
+        );
     }
     for f in ["FlaskApi.template.json", "FlaskApi.graph.dot"] {
-        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
     }
     // the manifests differ in nothing either (no paths or times inside)
     assert_eq!(
@@ -60,7 +67,12 @@ fn assert_fails_cleanly(name: &str, context: &str, expect: &[&str]) {
     let ctx = d.0.join("broken.context.json");
     std::fs::write(&ctx, context).unwrap();
     let out = d.0.join("out");
-    let o = run(&["--out", out.to_str().unwrap(), "--context-file", ctx.to_str().unwrap()]);
+    let o = run(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--context-file",
+        ctx.to_str().unwrap(),
+    ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success(), "{name}: expected failure");
     for e in expect {
@@ -72,7 +84,11 @@ fn assert_fails_cleanly(name: &str, context: &str, expect: &[&str]) {
 
 #[test]
 fn bad_json_names_the_file() {
-    assert_fails_cleanly("badjson", "{ \"vpc-provider\": ", &["broken.context.json", "not valid JSON"]);
+    assert_fails_cleanly(
+        "badjson",
+        "{ \"vpc-provider\": ",
+        &["broken.context.json", "not valid JSON"],
+    );
 }
 
 #[test]
@@ -90,14 +106,22 @@ fn a_missing_key_names_the_key_and_the_fix() {
 fn a_malformed_cidr_names_the_key_and_field() {
     let mut ctx = shipped_context();
     ctx[KEY]["cidrBlocks"][0] = "172.31.0.0/99".into();
-    assert_fails_cleanly("badcidr", &ctx.to_string(), &[KEY, "cidrBlocks[0]", "172.31.0.0/99"]);
+    assert_fails_cleanly(
+        "badcidr",
+        &ctx.to_string(),
+        &[KEY, "cidrBlocks[0]", "172.31.0.0/99"],
+    );
 }
 
 #[test]
 fn a_value_of_the_wrong_shape_names_the_key_and_file() {
     let mut ctx = shipped_context();
     ctx[KEY]["subnets"] = "none".into();
-    assert_fails_cleanly("shape", &ctx.to_string(), &[KEY, "broken.context.json", "invalid type"]);
+    assert_fails_cleanly(
+        "shape",
+        &ctx.to_string(),
+        &[KEY, "broken.context.json", "invalid type"],
+    );
 }
 
 #[test]
@@ -108,7 +132,13 @@ fn an_unknown_nat_strategy_is_refused() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown NAT strategy `per-region`"));
     assert!(!out.exists());
-    let o = run(&["--out", out.to_str().unwrap(), "-c", "nat=single", "--quiet"]);
+    let o = run(&[
+        "--out",
+        out.to_str().unwrap(),
+        "-c",
+        "nat=single",
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let t = std::fs::read_to_string(out.join("FlaskApi.template.json")).unwrap();
     assert_eq!(t.matches("\"AWS::EC2::NatGateway\"").count(), 1);
