@@ -1,6 +1,7 @@
 //! The `app-two-services` app: a network stack and a services stack joined by cross-stack
-//! references, two services behind one internal NLB on different ports, one public route
-//! each, and templates that pass cfn-lint with no findings at all.
+//! references, two services behind one internal NLB on different ports, one public REST API
+//! (one VPC link) with one route to each, and templates that pass cfn-lint with no findings at
+//! all.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
@@ -108,28 +109,64 @@ fn two_services_share_one_nlb_on_different_ports() {
 }
 
 #[test]
-fn each_service_has_exactly_one_public_route_to_its_own_port() {
+fn one_api_and_one_vpc_link_route_each_service_to_its_own_port() {
     let asm = synth();
     let services = template(&asm, "Services");
+
+    // AWS allows one REST API VPC link per network load balancer: exactly one, to the NLB
+    let links = of_type(&services, "AWS::ApiGateway::VpcLink");
+    assert_eq!(links.len(), 1, "{links:?}");
+    let (lb_id, _) = of_type(&services, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
+    assert_eq!(
+        links[0].1["Properties"]["TargetArns"],
+        serde_json::json!([{ "Ref": lb_id }])
+    );
+    let link_ref = serde_json::json!({ "Ref": links[0].0 });
+
     let apis = of_type(&services, "AWS::ApiGateway::RestApi");
-    assert_eq!(apis.len(), 2);
-    let mut ports = BTreeSet::new();
-    for (id, api) in apis {
-        let paths = api["Properties"]["Body"]["paths"].as_object().unwrap();
-        let operations: Vec<&Value> = paths
-            .values()
-            .flat_map(|p| p.as_object().unwrap().values())
-            .collect();
-        assert_eq!(operations.len(), 1, "{id}: {paths:?}");
-        let uri = operations[0]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"][0]
-            .as_str()
-            .unwrap();
-        ports.insert(uri.to_owned());
+    assert_eq!(apis.len(), 1);
+    let paths = apis[0].1["Properties"]["Body"]["paths"]
+        .as_object()
+        .unwrap();
+    let mut routes = BTreeSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let integration = &op["x-amazon-apigateway-integration"];
+            assert_eq!(integration["connectionId"], link_ref, "{method} {path}");
+            let uri = integration["uri"]["Fn::Sub"][0].as_str().unwrap();
+            routes.insert((method.clone(), path.clone(), uri.to_owned()));
+        }
     }
     assert_eq!(
-        ports,
-        BTreeSet::from(["http://${Dns}:8080/".into(), "http://${Dns}:8081/".into()])
+        routes,
+        BTreeSet::from([
+            (
+                "get".into(),
+                "/catalog".into(),
+                "http://${Dns}:8081/catalog".into()
+            ),
+            (
+                "get".into(),
+                "/orders".into(),
+                "http://${Dns}:8080/orders".into()
+            ),
+        ])
     );
+
+    // each service's nginx answers its own public path on its own port
+    let mut commands = BTreeSet::new();
+    for (_, task) in of_type(&services, "AWS::ECS::TaskDefinition") {
+        let command = task["Properties"]["ContainerDefinitions"][0]["Command"][2]
+            .as_str()
+            .unwrap();
+        for (name, port) in [("orders", 8080), ("catalog", 8081)] {
+            if command.contains(&format!("location = /{name} {{")) {
+                assert!(command.contains(&format!("listen {port};")), "{command}");
+                commands.insert(name);
+            }
+        }
+    }
+    assert_eq!(commands, BTreeSet::from(["catalog", "orders"]));
 }
 
 #[test]

@@ -6,21 +6,21 @@
 //!   zones and one shared NAT gateway. It declares no outputs: what `Services` uses from it
 //!   (the VPC id, the private subnet ids) becomes exports here and `Fn::ImportValue` there.
 //! - `Services`: one ECS cluster, one internal network load balancer in the private
-//!   subnets, and per entry of [`SERVICES`] a [`WebService`]: a Fargate task and service
+//!   subnets, per entry of [`SERVICES`] a [`WebService`] (a Fargate task and service
 //!   registered behind its own listener/target group of that load balancer, admitting only
-//!   its port from the VPC's CIDR, scaling on CPU, with a REST API exposing one route.
+//!   its port from the VPC's CIDR, scaling on CPU), and one REST API exposing one route per
+//!   service: `GET /<name>` to that service's load balancer port.
 //!
-//! One REST API per service: a [`PublicApi`] targets one load balancer port
-//! ([`ApiTarget::for_port`]), so two ports need two APIs.
+//! One REST API for both services: AWS lets a network load balancer be the target of only one
+//! REST API VPC link, so the API reaches both listeners through its one link
+//! ([`PublicApi::route_to`]).
 
 use cloudwright_compute::{
     AutoScaling, Cluster, ClusterOutput, Container, ContainerImage, FargateService, FargateSize,
     FargateTaskDefinition, ServiceOutput,
 };
 use cloudwright_core::{App, Construct, Error, Scope, StackProps};
-use cloudwright_ingress::{
-    ApiTarget, InternalNlb, InternalNlbOutput, NlbPort, PublicApi, PublicApiOutput, Route,
-};
+use cloudwright_ingress::{InternalNlb, NlbPort, PublicApi, Route};
 use cloudwright_network::{NatStrategy, NewVpc, Subnets, SubnetsOutput};
 
 /// The region both stacks are for.
@@ -31,49 +31,67 @@ pub const NETWORK_STACK: &str = "Network";
 pub const SERVICES_STACK: &str = "Services";
 /// The new VPC's IPv4 block.
 pub const VPC_CIDR: &str = "10.20.0.0/16";
-/// The image every service runs (set to listen on its port at start).
+/// The image every service runs (configured at start to listen on its port and answer its
+/// public path, see [`nginx_command`]).
 pub const IMAGE: &str = "public.ecr.aws/nginx/nginx:1.27";
+/// The title of the one public REST API.
+pub const API_TITLE: &str = "two-services";
 /// The services: name and port (the load balancer listens on the port the container does).
 /// The first is the load balancer's primary port, the others additional ports.
 pub const SERVICES: [(&str, u16); 2] = [("orders", 8080), ("catalog", 8081)];
 
-/// One web service of the app: a Fargate task running [`IMAGE`] on `port`, its service in
-/// the private subnets behind one port of a shared internal NLB, and a public REST API that
-/// exposes `route` only.
+/// The public path of the service `name`: `/<name>`.
+pub fn public_path(name: &str) -> String {
+    format!("/{name}")
+}
+
+/// The container command that configures nginx for a service and starts it: listen on `port`
+/// (the image's default server listens on 80), answer `<path>` with `<name>` as plain text
+/// (the public route's integration forwards the path as it is), and keep serving the welcome
+/// page on `/` (the load balancer's health check).
+pub fn nginx_command(name: &str, port: u16, path: &str) -> String {
+    format!(
+        "cat > /etc/nginx/conf.d/default.conf <<'CONF'
+server {{
+    listen {port};
+    location = {path} {{
+        default_type text/plain;
+        return 200 '{name}\\n';
+    }}
+    location / {{
+        root /usr/share/nginx/html;
+        index index.html;
+    }}
+}}
+CONF
+exec nginx -g 'daemon off;'"
+    )
+}
+
+/// One web service of the app: a Fargate task running [`IMAGE`] on `port`, answering on
+/// `/<name>`, and its service in the private subnets behind one port of a shared internal NLB.
+/// The public route to it belongs to the app's one [`PublicApi`].
 ///
-/// Built into `<Id>/Task`, `<Id>/Service` (security group, service, scaling) and `<Id>/Api`.
+/// Built into `<Id>/Task` and `<Id>/Service` (security group, service, scaling).
 pub struct WebService<'a> {
-    /// The service's name (the container's name and the API's title).
+    /// The service's name (the container's name; its public path is `/<name>`).
     pub name: String,
     /// The port the container listens on; it must be the target port of `nlb_port`.
     pub port: u16,
     /// The image, by URI.
     pub image: String,
-    /// The one route the API exposes.
-    pub route: Route,
     /// The cluster the service runs in.
     pub cluster: &'a ClusterOutput,
     /// The VPC and its subnets (from the network stack).
     pub network: &'a SubnetsOutput,
-    /// The shared load balancer.
-    pub nlb: &'a InternalNlbOutput,
-    /// The listener and target group of the load balancer for this service.
+    /// The listener and target group of the shared load balancer for this service.
     pub nlb_port: &'a NlbPort,
 }
 
-/// What a [`WebService`] made.
-#[derive(Clone, Debug)]
-pub struct WebServiceOutput {
-    /// The Fargate service.
-    pub service: ServiceOutput,
-    /// The public API.
-    pub api: PublicApiOutput,
-}
-
 impl Construct for WebService<'_> {
-    type Output = WebServiceOutput;
+    type Output = ServiceOutput;
 
-    fn build(self, scope: &mut Scope<'_>) -> Result<WebServiceOutput, Error> {
+    fn build(self, scope: &mut Scope<'_>) -> Result<ServiceOutput, Error> {
         if self.nlb_port.target_port != self.port {
             return Err(scope.invalid(format!(
                 "the service listens on {} but its load balancer port forwards to {}",
@@ -81,24 +99,20 @@ impl Construct for WebService<'_> {
             )));
         }
         let image = ContainerImage::from_uri(&self.image).map_err(|e| scope.error(e))?;
-        // nginx listens on 80; move it to the service's port before starting it
-        let listen = format!(
-            "sed -i 's/80;/{};/' /etc/nginx/conf.d/default.conf && exec nginx -g 'daemon off;'",
-            self.port
-        );
+        let command = nginx_command(&self.name, self.port, &public_path(&self.name));
         let mut task = FargateTaskDefinition::new(FargateSize::QUARTER_VCPU_HALF_GB);
         let container = task
             .add_container(
                 Container::new(self.name.as_str(), image)
                     .port(self.port)
-                    .command(["sh", "-c", listen.as_str()]),
+                    .command(["sh", "-c", command.as_str()]),
             )
             .map_err(|e| scope.error(e))?;
         let http = container.port(self.port).map_err(|e| scope.error(e))?;
         let task = scope.construct("Task", task)?;
 
         let vpc = &self.network.vpc;
-        let service = scope.construct(
+        scope.construct(
             "Service",
             FargateService::new(
                 self.cluster,
@@ -111,17 +125,7 @@ impl Construct for WebService<'_> {
             .load_balancer(self.nlb_port.target_group_arn(), http)
             .depends_on(&self.nlb_port.listener)
             .auto_scaling(AutoScaling::new(1, 4).target_cpu_utilization(60.0)),
-        )?;
-        let api = scope.construct(
-            "Api",
-            PublicApi::new(
-                self.name.as_str(),
-                ApiTarget::for_port(self.nlb, self.nlb_port),
-            )
-            .description(format!("The public route of the {} service", self.name))
-            .route(self.route),
-        )?;
-        Ok(WebServiceOutput { service, api })
+        )
     }
 }
 
@@ -164,7 +168,7 @@ pub fn build(app: &mut App) -> Result<(), Error> {
         StackProps {
             region: Some(REGION.into()),
             description: Some(
-                "Two Fargate services behind one internal NLB, one public REST API each".into(),
+                "Two Fargate services behind one internal NLB and one public REST API".into(),
             ),
             ..StackProps::default()
         },
@@ -177,6 +181,9 @@ pub fn build(app: &mut App) -> Result<(), Error> {
     );
     let nlb = stack.construct("Ingress", nlb)?;
     let cluster = stack.construct("Cluster", Cluster::new())?;
+    // one API, one VPC link to the load balancer, one route per service to its own port
+    let mut api = PublicApi::new(API_TITLE, &nlb)
+        .description("The public routes of the orders and catalog services");
     for ((name, port), nlb_port) in SERVICES.into_iter().zip(nlb.ports()) {
         stack.construct(
             &construct_id(name),
@@ -184,13 +191,13 @@ pub fn build(app: &mut App) -> Result<(), Error> {
                 name: name.into(),
                 port,
                 image: IMAGE.into(),
-                route: Route::get("/"),
                 cluster: &cluster,
                 network: &network,
-                nlb: &nlb,
                 nlb_port,
             },
         )?;
+        api = api.route_to(Route::get(public_path(name)), nlb_port);
     }
+    stack.construct("Api", api)?;
     Ok(())
 }

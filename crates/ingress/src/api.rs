@@ -4,6 +4,11 @@
 //! Only what is declared is routed: every route becomes one operation of the generated
 //! OpenAPI body, and there is no catch-all `ANY /{proxy+}` unless [`PublicApi::proxy_all`]
 //! asks for one.
+//!
+//! One API has one VPC link, and AWS lets a network load balancer be the target of only one
+//! REST API VPC link. Services behind different listeners of one load balancer therefore share
+//! one API: [`PublicApi::route_to`] sends a route to another listener of the same load
+//! balancer, through the same link.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +31,9 @@ use crate::routes::{Method, Route, ValidRoute, validate_routes};
 /// Where the API sends requests: a network load balancer (its ARN for the VPC link, its DNS
 /// name and listener port for the integration URI) and the port the service behind it listens
 /// on (reported by [`PublicApiOutput::exposed_routes`]).
+///
+/// The port is the one [`PublicApi::route`] uses; a [`VpcLinkTarget`] adds the other listeners
+/// of the same load balancer that [`PublicApi::route_to`] may use.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiTarget {
     /// The network load balancer's ARN.
@@ -61,6 +69,102 @@ impl From<&InternalNlbOutput> for ApiTarget {
             target_port: nlb.target_port(),
         }
     }
+}
+
+/// The load balancer behind an API's one VPC link: the [`ApiTarget`] whose port
+/// [`PublicApi::route`] uses, and every listener of that load balancer (listener port and target
+/// port) that [`PublicApi::route_to`] and [`PublicApi::route_to_port`] may send routes to.
+///
+/// Made from an [`InternalNlbOutput`] it knows all the load balancer's listeners, the primary
+/// one first; made from an [`ApiTarget`] it knows that target's port only, and
+/// [`VpcLinkTarget::listener`] declares more.
+///
+/// ```
+/// use cloudwright_core::Value;
+/// use cloudwright_ingress::{ApiTarget, VpcLinkTarget};
+///
+/// let target = VpcLinkTarget::new(ApiTarget {
+///     load_balancer_arn: Value::r#ref("Lb"),
+///     dns_name: Value::get_att("Lb", "DNSName"),
+///     load_balancer_port: 80,
+///     target_port: 8080,
+/// })
+/// .listener(9090, 9090);
+/// assert_eq!(target.listener_ports().collect::<Vec<_>>(), [80, 9090]);
+/// assert_eq!(target.target_port_of(80), Some(8080));
+/// assert_eq!(target.target_port_of(81), None);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcLinkTarget {
+    primary: ApiTarget,
+    /// listener port -> target port, the primary's included
+    listeners: BTreeMap<u16, u16>,
+}
+
+impl VpcLinkTarget {
+    /// The load balancer of `primary`, knowing only `primary`'s listener.
+    pub fn new(primary: ApiTarget) -> Self {
+        let listeners = BTreeMap::from([(primary.load_balancer_port, primary.target_port)]);
+        VpcLinkTarget { primary, listeners }
+    }
+
+    /// Declares another listener of the same load balancer: `listener_port`, forwarding to
+    /// services on `target_port`.
+    pub fn listener(mut self, listener_port: u16, target_port: u16) -> Self {
+        if listener_port == self.primary.load_balancer_port {
+            self.primary.target_port = target_port;
+        }
+        self.listeners.insert(listener_port, target_port);
+        self
+    }
+
+    /// The target [`PublicApi::route`] uses.
+    pub fn primary(&self) -> &ApiTarget {
+        &self.primary
+    }
+
+    /// The listener ports routes may go to, in ascending order.
+    pub fn listener_ports(&self) -> impl Iterator<Item = u16> + '_ {
+        self.listeners.keys().copied()
+    }
+
+    /// The target port behind `listener_port`, if the load balancer listens there.
+    pub fn target_port_of(&self, listener_port: u16) -> Option<u16> {
+        self.listeners.get(&listener_port).copied()
+    }
+}
+
+impl From<ApiTarget> for VpcLinkTarget {
+    fn from(target: ApiTarget) -> Self {
+        VpcLinkTarget::new(target)
+    }
+}
+
+impl From<&InternalNlbOutput> for VpcLinkTarget {
+    /// The primary listener, and every additional one.
+    fn from(nlb: &InternalNlbOutput) -> Self {
+        nlb.additional
+            .iter()
+            .fold(VpcLinkTarget::new(ApiTarget::from(nlb)), |target, port| {
+                target.listener(port.listener_port, port.target_port)
+            })
+    }
+}
+
+/// The load balancer port a route was sent to, and the target port expected behind it (known
+/// when the route was given an [`NlbPort`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RoutePort {
+    listener: u16,
+    target: Option<u16>,
+}
+
+/// A validated route with the load balancer port and target port it goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PortedRoute {
+    route: ValidRoute,
+    load_balancer_port: u16,
+    target_port: u16,
 }
 
 /// Access logging of the stage.
@@ -160,6 +264,11 @@ impl AccessLog {
 /// mapped), a deployment whose logical id follows the body (so a change of routes redeploys
 /// the stage), a stage, optionally a custom domain, and outputs of the invoke URL and API id.
 ///
+/// Routes added with [`route`](PublicApi::route) go to the primary port of the target;
+/// [`route_to`](PublicApi::route_to) sends a route to another listener of the same load
+/// balancer, so several services behind one load balancer share one API and its one VPC link
+/// (AWS allows one REST API VPC link per network load balancer).
+///
 /// ```
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{InternalNlb, PublicApi, Route};
@@ -182,13 +291,36 @@ impl AccessLog {
 /// app.synth()?;
 /// # Ok::<(), cloudwright_core::Error>(())
 /// ```
+///
+/// Two services behind two listeners of one load balancer, one API:
+///
+/// ```
+/// use cloudwright_core::App;
+/// use cloudwright_ingress::{InternalNlb, PublicApi, Route};
+///
+/// let mut app = App::new();
+/// let mut stack = app.stack("Shop")?;
+/// let nlb = stack.construct(
+///     "Ingress",
+///     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 8080).additional_port(8081, 8081),
+/// )?;
+/// let api = stack.construct(
+///     "Api",
+///     PublicApi::new("shop", &nlb)
+///         .route(Route::get("/orders"))
+///         .route_to(Route::get("/catalog"), &nlb.additional[0]),
+/// )?;
+/// let ports: Vec<u16> = api.exposed_routes().iter().map(|r| r.load_balancer_port).collect();
+/// assert_eq!(ports, [8080, 8081]);
+/// # Ok::<(), cloudwright_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicApi {
     title: String,
     version: String,
     description: Option<String>,
-    target: ApiTarget,
-    routes: Vec<Route>,
+    target: VpcLinkTarget,
+    routes: Vec<(Route, Option<RoutePort>)>,
     proxy_all: bool,
     integration_headers: BTreeMap<String, String>,
     integration_timeout_millis: Option<u32>,
@@ -201,9 +333,9 @@ pub struct PublicApi {
 }
 
 impl PublicApi {
-    /// An API titled `title` in front of `target` (an [`InternalNlbOutput`] or an
-    /// [`ApiTarget`]), with no routes yet, an EDGE endpoint and a stage `v1`.
-    pub fn new(title: impl Into<String>, target: impl Into<ApiTarget>) -> Self {
+    /// An API titled `title` in front of `target` (an [`InternalNlbOutput`], an [`ApiTarget`]
+    /// or a [`VpcLinkTarget`]), with no routes yet, an EDGE endpoint and a stage `v1`.
+    pub fn new(title: impl Into<String>, target: impl Into<VpcLinkTarget>) -> Self {
         PublicApi {
             title: title.into(),
             version: "1.0".into(),
@@ -234,19 +366,50 @@ impl PublicApi {
         self
     }
 
-    /// Exposes a route.
+    /// Exposes a route, sent to the target's primary port.
     pub fn route(mut self, route: Route) -> Self {
-        self.routes.push(route);
+        self.routes.push((route, None));
         self
     }
 
-    /// Exposes several routes.
+    /// Exposes several routes, sent to the target's primary port.
     pub fn routes(mut self, routes: impl IntoIterator<Item = Route>) -> Self {
-        self.routes.extend(routes);
+        self.routes.extend(routes.into_iter().map(|r| (r, None)));
         self
     }
 
-    /// Also routes everything else: `ANY /{proxy+}` to the service. This exposes every
+    /// Exposes a route sent to `port`, a listener of the same load balancer (e.g. one of
+    /// [`InternalNlbOutput::additional`]), through the API's one VPC link.
+    ///
+    /// Building the API fails if the load balancer, as the API knows it (see
+    /// [`VpcLinkTarget`]), has no listener on `port.listener_port` or that listener forwards to
+    /// another target port (a port of another load balancer).
+    pub fn route_to(mut self, route: Route, port: &NlbPort) -> Self {
+        self.routes.push((
+            route,
+            Some(RoutePort {
+                listener: port.listener_port,
+                target: Some(port.target_port),
+            }),
+        ));
+        self
+    }
+
+    /// Exposes a route sent to the load balancer's listener on `listener_port`; building the
+    /// API fails if the load balancer, as the API knows it (see [`VpcLinkTarget`]), has no
+    /// listener there.
+    pub fn route_to_port(mut self, route: Route, listener_port: u16) -> Self {
+        self.routes.push((
+            route,
+            Some(RoutePort {
+                listener: listener_port,
+                target: None,
+            }),
+        ));
+        self
+    }
+
+    /// Also routes everything else: `ANY /{proxy+}` to the service on the primary port. This exposes every
     /// endpoint of the service, internal ones included, so it is off unless asked for; it
     /// cannot be combined with routes that have a different variable segment at the root.
     pub fn proxy_all(mut self) -> Self {
@@ -311,21 +474,66 @@ impl PublicApi {
         self
     }
 
-    /// The routes to expose, validated together (`ANY /{proxy+}` last when opted in).
-    fn all_routes(&self) -> Result<Vec<ValidRoute>, Error> {
+    /// The routes to expose, validated together (`ANY /{proxy+}` last when opted in), with
+    /// their ports.
+    fn all_routes(&self) -> Result<Vec<PortedRoute>, Error> {
         let mut routes = self.routes.clone();
         if self.proxy_all {
-            routes.push(Route::any("/{proxy+}"));
+            routes.push((Route::any("/{proxy+}"), None));
         }
         if routes.is_empty() {
             return Err(Error::NoRoutes {
                 api: self.title.clone(),
             });
         }
-        validate_routes(&routes)
+        let plain: Vec<Route> = routes.iter().map(|(r, _)| r.clone()).collect();
+        let valid = validate_routes(&plain)?;
+        valid
+            .into_iter()
+            .zip(routes.iter().map(|(_, p)| *p))
+            .map(|(route, port)| self.resolve_port(route, port))
+            .collect()
     }
 
-    fn validate(&self, region: Option<&str>) -> Result<Vec<ValidRoute>, Error> {
+    /// The load balancer and target ports of `route`, checked against the known listeners.
+    fn resolve_port(
+        &self,
+        route: ValidRoute,
+        port: Option<RoutePort>,
+    ) -> Result<PortedRoute, Error> {
+        let primary = &self.target.primary;
+        let Some(port) = port else {
+            return Ok(PortedRoute {
+                route,
+                load_balancer_port: primary.load_balancer_port,
+                target_port: primary.target_port,
+            });
+        };
+        let Some(target_port) = self.target.target_port_of(port.listener) else {
+            return Err(Error::UnknownListenerPort {
+                route: route.to_string(),
+                port: port.listener,
+                listening: self.target.listener_ports().collect(),
+            });
+        };
+        if let Some(expected) = port.target
+            && expected != target_port
+        {
+            return Err(Error::ListenerTargetMismatch {
+                route: route.to_string(),
+                port: port.listener,
+                target_port: expected,
+                actual_target_port: target_port,
+            });
+        }
+        Ok(PortedRoute {
+            route,
+            load_balancer_port: port.listener,
+            target_port,
+        })
+    }
+
+    fn validate(&self, region: Option<&str>) -> Result<Vec<PortedRoute>, Error> {
         let bad = |setting, value: &str, reason: &str| {
             Err(Error::InvalidSetting {
                 setting,
@@ -397,7 +605,7 @@ impl PublicApi {
             domain.validate(self.endpoint, region)?;
         }
         let routes = self.all_routes()?;
-        for route in &routes {
+        for PortedRoute { route, .. } in &routes {
             for h in &route.headers {
                 if self
                     .integration_headers
@@ -414,16 +622,22 @@ impl PublicApi {
         Ok(routes)
     }
 
-    /// The OpenAPI body this API would be built with, given the VPC link's id.
-    fn body(&self, routes: &[ValidRoute], connection_id: Value) -> Value {
+    /// The OpenAPI body this API would be built with, given the VPC link's id: each route's
+    /// integration URI on its own load balancer port.
+    fn body(&self, routes: &[PortedRoute], connection_id: Value) -> Value {
+        let primary = &self.target.primary;
         let mut integration = Integration::new(
             connection_id,
-            self.target.dns_name.clone(),
-            self.target.load_balancer_port,
+            primary.dns_name.clone(),
+            primary.load_balancer_port,
         );
         integration.headers = self.integration_headers.clone();
         integration.timeout_millis = self.integration_timeout_millis;
-        openapi::body(&self.title, &self.version, routes, &integration)
+        let routes: Vec<(ValidRoute, u16)> = routes
+            .iter()
+            .map(|r| (r.route.clone(), r.load_balancer_port))
+            .collect();
+        openapi::body_with_ports(&self.title, &self.version, &routes, &integration)
     }
 }
 
@@ -436,9 +650,9 @@ pub struct ExposedRoute {
     pub path: String,
     /// The stage it is deployed in; the invoke URL's path starts with it.
     pub stage: String,
-    /// The load balancer port requests go to.
+    /// The load balancer port requests of this route go to.
     pub load_balancer_port: u16,
-    /// The service port behind the load balancer.
+    /// The service port behind that load balancer port.
     pub target_port: u16,
     /// Query string parameters a request must carry.
     pub required_query: Vec<String>,
@@ -473,8 +687,7 @@ pub struct PublicApiOutput {
     /// The custom domain, if any.
     pub domain: Option<DomainOutput>,
     stage_name: String,
-    routes: Vec<ValidRoute>,
-    target: ApiTarget,
+    routes: Vec<PortedRoute>,
     body: Value,
     body_hash: String,
 }
@@ -513,18 +726,18 @@ impl PublicApiOutput {
     }
 
     /// Every route the API exposes, in declaration order (`ANY /{proxy+}` last when
-    /// [`PublicApi::proxy_all`] was asked for).
+    /// [`PublicApi::proxy_all`] was asked for), each with its own ports.
     pub fn exposed_routes(&self) -> Vec<ExposedRoute> {
         self.routes
             .iter()
             .map(|r| ExposedRoute {
-                method: r.method,
-                path: r.path.to_string(),
+                method: r.route.method,
+                path: r.route.path.to_string(),
                 stage: self.stage_name.clone(),
-                load_balancer_port: self.target.load_balancer_port,
-                target_port: self.target.target_port,
-                required_query: r.query.clone(),
-                required_headers: r.headers.clone(),
+                load_balancer_port: r.load_balancer_port,
+                target_port: r.target_port,
+                required_query: r.route.query.clone(),
+                required_headers: r.route.headers.clone(),
             })
             .collect()
     }
@@ -561,9 +774,14 @@ impl Construct for PublicApi {
         ));
         let vpc_link = scope.add(
             "VpcLink",
-            VpcLink::new(link_name, vec![self.target.load_balancer_arn.clone()]).description(
-                format!("Links the REST API {} with its load balancer", self.title),
-            ),
+            VpcLink::new(
+                link_name,
+                vec![self.target.primary.load_balancer_arn.clone()],
+            )
+            .description(format!(
+                "Links the REST API {} with its load balancer",
+                self.title
+            )),
         )?;
 
         let body = self.body(&routes, vpc_link.r#ref());
@@ -640,7 +858,6 @@ impl Construct for PublicApi {
             domain,
             stage_name: self.stage_name.clone(),
             routes,
-            target: self.target.clone(),
             body,
             body_hash,
         };

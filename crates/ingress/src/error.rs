@@ -210,6 +210,33 @@ pub enum Error {
         /// Why, and what is accepted.
         reason: String,
     },
+    /// A route sent to a load balancer port the API's load balancer does not listen on.
+    #[error(
+        "route `{route}` is sent to load balancer port {port}, but the API's load balancer listens on {listening:?} only; add the listener to the load balancer (`additional_port`) or build the API from the load balancer's output so it knows every listener"
+    )]
+    UnknownListenerPort {
+        /// The route.
+        route: String,
+        /// The port asked for.
+        port: u16,
+        /// The listener ports the API knows of.
+        listening: Vec<u16>,
+    },
+    /// A route sent to a listener whose target port is not the one the API's load balancer
+    /// forwards to there: the listener belongs to another load balancer.
+    #[error(
+        "route `{route}` is sent to a listener on port {port} forwarding to {target_port}, but the API's load balancer forwards port {port} to {actual_target_port}; the listener belongs to another load balancer (an API reaches one load balancer, through its one VPC link)"
+    )]
+    ListenerTargetMismatch {
+        /// The route.
+        route: String,
+        /// The listener port.
+        port: u16,
+        /// The target port of the listener given.
+        target_port: u16,
+        /// The target port of the API's load balancer's listener on that port.
+        actual_target_port: u16,
+    },
     /// A load balancer without subnets.
     #[error("an internal load balancer needs at least one subnet; give the private subnets' ids")]
     NoSubnets,

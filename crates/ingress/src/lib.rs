@@ -12,7 +12,9 @@
 //! - [`routes`]: routes as data (`GET /{person}/{firstname}`) and validated path templates.
 //! - [`openapi`]: the OpenAPI 3.0 body with API Gateway's integration extensions.
 //! - [`api`]: [`PublicApi`] (VPC link, REST API, deployment, stage, outputs) and what it
-//!   exposes ([`PublicApiOutput::exposed_routes`]).
+//!   exposes ([`PublicApiOutput::exposed_routes`]); one API can route to several listeners of
+//!   its load balancer ([`PublicApi::route_to`]), since a network load balancer can be the
+//!   target of only one REST API VPC link.
 //! - [`domain`]: [`CustomDomain`]: a domain name, its certificate and base path mapping.
 //!
 //! Errors are [`Error`]; constructs return them wrapped in the core error with the construct
@@ -48,6 +50,7 @@ pub mod routes;
 
 pub use api::{
     AccessLog, AccessLogDestination, ApiTarget, ExposedRoute, PublicApi, PublicApiOutput,
+    VpcLinkTarget,
 };
 pub use domain::{CertificateSource, CustomDomain, DomainOutput, EndpointType};
 pub use error::Error;

@@ -38,7 +38,8 @@ pub const OPENAPI_VERSION: &str = "3.0.1";
 /// The name of the request validator routes with required query strings or headers use.
 pub const PARAMS_VALIDATOR: &str = "params-only";
 
-/// Where every route's integration goes: a VPC link to a load balancer port.
+/// Where every route's integration goes: a VPC link to a load balancer port (the default one:
+/// [`body_with_ports`] sends each route to a port of its own on the same load balancer).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Integration {
     /// The VPC link's id (its `Ref`).
@@ -75,7 +76,7 @@ fn param(name: &str, location: &str) -> Value {
     ])
 }
 
-fn operation(route: &ValidRoute, integration: &Integration) -> Value {
+fn operation(route: &ValidRoute, port: u16, integration: &Integration) -> Value {
     let mut parameters = Vec::new();
     let mut mappings: BTreeMap<String, Value> = BTreeMap::new();
     for seg in route.path.segments() {
@@ -109,11 +110,7 @@ fn operation(route: &ValidRoute, integration: &Integration) -> Value {
         );
     }
     let uri = Value::sub_with(
-        format!(
-            "http://${{Dns}}:{}{}",
-            integration.port,
-            route.path.integration_path()
-        ),
+        format!("http://${{Dns}}:{}{}", port, route.path.integration_path()),
         [("Dns", integration.dns_name.clone())],
     );
     let mut x_integration = BTreeMap::from([
@@ -157,15 +154,46 @@ fn operation(route: &ValidRoute, integration: &Integration) -> Value {
 
 /// The OpenAPI body declaring exactly `routes`, each integrated through `integration`.
 pub fn body(title: &str, version: &str, routes: &[ValidRoute], integration: &Integration) -> Value {
+    let routes: Vec<(ValidRoute, u16)> = routes
+        .iter()
+        .map(|r| (r.clone(), integration.port))
+        .collect();
+    body_with_ports(title, version, &routes, integration)
+}
+
+/// The OpenAPI body declaring exactly `routes`, each integrated through `integration` (its VPC
+/// link, DNS name, headers and timeout) but on its own load balancer port: one VPC link to one
+/// load balancer can serve routes on several of its listeners.
+///
+/// ```
+/// use cloudwright_core::Value;
+/// use cloudwright_ingress::openapi::{self, Integration};
+/// use cloudwright_ingress::routes::Route;
+///
+/// let orders = Route::get("/orders").validate()?;
+/// let catalog = Route::get("/catalog").validate()?;
+/// let integration = Integration::new(Value::r#ref("Link"), Value::get_att("Lb", "DNSName"), 8080);
+/// let body = openapi::body_with_ports("shop", "1.0", &[(orders, 8080), (catalog, 8081)], &integration);
+/// let json = serde_json::to_value(&body).unwrap();
+/// let uri = &json["paths"]["/catalog"]["get"]["x-amazon-apigateway-integration"]["uri"];
+/// assert_eq!(uri["Fn::Sub"][0], "http://${Dns}:8081/catalog");
+/// # Ok::<(), cloudwright_ingress::Error>(())
+/// ```
+pub fn body_with_ports(
+    title: &str,
+    version: &str,
+    routes: &[(ValidRoute, u16)],
+    integration: &Integration,
+) -> Value {
     let mut paths: BTreeMap<String, Value> = BTreeMap::new();
-    for route in routes {
+    for (route, port) in routes {
         let item = paths
             .entry(route.path.to_string())
             .or_insert_with(|| Value::Map(BTreeMap::new()));
         if let Value::Map(ops) = item {
             ops.insert(
                 route.method.openapi_key().to_owned(),
-                operation(route, integration),
+                operation(route, *port, integration),
             );
         }
     }
@@ -179,7 +207,7 @@ pub fn body(title: &str, version: &str, routes: &[ValidRoute], integration: &Int
     ]);
     if routes
         .iter()
-        .any(|r| !r.query.is_empty() || !r.headers.is_empty())
+        .any(|(r, _)| !r.query.is_empty() || !r.headers.is_empty())
     {
         doc.insert(
             "x-amazon-apigateway-request-validators".into(),

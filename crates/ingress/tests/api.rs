@@ -551,3 +551,204 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
     assert!(edge.template.contains("Fn::ImportValue"));
     assert_eq!(edge.dependencies, ["Network"]);
 }
+
+/// A load balancer listening on 8080 (primary) and 8081, built into a stack with `api`.
+fn two_port_nlb() -> InternalNlb {
+    InternalNlb::new(
+        "vpc-0a1b2c3d",
+        ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+        8080,
+    )
+    .additional_port(8081, 9081)
+}
+
+fn integration_uri<'a>(t: &'a Json, path: &str, method: &str) -> &'a Json {
+    &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"][path][method]["x-amazon-apigateway-integration"]
+        ["uri"]["Fn::Sub"][0]
+}
+
+#[test]
+fn one_api_routes_to_two_ports_through_one_vpc_link() {
+    let mut app = App::new();
+    let mut stack = app.stack("Shop").unwrap();
+    let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
+    let api = stack
+        .construct(
+            "Api",
+            PublicApi::new("shop", &nlb)
+                .route(Route::get("/orders"))
+                .route_to(Route::get("/catalog"), &nlb.additional[0])
+                .route_to_port(Route::post("/catalog/{item}"), 8081)
+                .route_to(Route::get("/orders/{item}"), &nlb.primary),
+        )
+        .unwrap();
+
+    let exposed: Vec<(String, u16, u16)> = api
+        .exposed_routes()
+        .into_iter()
+        .map(|r| {
+            (
+                format!("{} {}", r.method, r.path),
+                r.load_balancer_port,
+                r.target_port,
+            )
+        })
+        .collect();
+    assert_eq!(
+        exposed,
+        [
+            ("GET /orders".into(), 8080, 8080),
+            ("GET /catalog".into(), 8081, 9081),
+            ("POST /catalog/{item}".into(), 8081, 9081),
+            ("GET /orders/{item}".into(), 8080, 8080),
+        ]
+    );
+
+    let template = app.synth().unwrap().stacks[0].template.clone();
+    assert_lint_clean("two-ports-one-api", &template);
+    let t: Json = serde_json::from_str(&template).unwrap();
+    assert_eq!(ids_of(&t, "AWS::ApiGateway::VpcLink"), ["ApiVpcLink"]);
+    assert_eq!(ids_of(&t, "AWS::ApiGateway::RestApi"), ["ApiRestApi"]);
+    assert_eq!(
+        t["Resources"]["ApiVpcLink"]["Properties"]["TargetArns"],
+        serde_json::json!([{ "Ref": "IngressLoadBalancer" }])
+    );
+    assert_eq!(
+        integration_uri(&t, "/orders", "get"),
+        "http://${Dns}:8080/orders"
+    );
+    assert_eq!(
+        integration_uri(&t, "/catalog", "get"),
+        "http://${Dns}:8081/catalog"
+    );
+    assert_eq!(
+        integration_uri(&t, "/catalog/{item}", "post"),
+        "http://${Dns}:8081/catalog/{item}"
+    );
+    assert_eq!(
+        integration_uri(&t, "/orders/{item}", "get"),
+        "http://${Dns}:8080/orders/{item}"
+    );
+    // every integration goes through the one link
+    let body = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"];
+    for (path, item) in body.as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert_eq!(
+                op["x-amazon-apigateway-integration"]["connectionId"],
+                serde_json::json!({ "Ref": "ApiVpcLink" }),
+                "{method} {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_port_of_a_route_is_part_of_the_deployment_hash() {
+    let build = |to_additional: bool| {
+        let mut app = App::new();
+        let mut stack = app.stack("Shop").unwrap();
+        let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
+        let api = PublicApi::new("shop", &nlb).route(Route::get("/orders"));
+        let api = if to_additional {
+            api.route_to(Route::get("/catalog"), &nlb.additional[0])
+        } else {
+            api.route(Route::get("/catalog"))
+        };
+        stack.construct("Api", api).unwrap();
+        let template = app.synth().unwrap().stacks[0].template.clone();
+        serde_json::from_str::<Json>(&template).unwrap()
+    };
+    let (primary, additional) = (build(false), build(true));
+    assert_ne!(deployment_id(&primary), deployment_id(&additional));
+    assert_eq!(
+        ids_except_deployment(&primary),
+        ids_except_deployment(&additional)
+    );
+    // routing to the primary port explicitly is the same as `route`
+    let mut app = App::new();
+    let mut stack = app.stack("Shop").unwrap();
+    let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
+    stack
+        .construct(
+            "Api",
+            PublicApi::new("shop", &nlb)
+                .route(Route::get("/orders"))
+                .route_to_port(Route::get("/catalog"), 8080),
+        )
+        .unwrap();
+    let template = app.synth().unwrap().stacks[0].template.clone();
+    let explicit: Json = serde_json::from_str(&template).unwrap();
+    assert_eq!(deployment_id(&explicit), deployment_id(&primary));
+}
+
+#[test]
+fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
+    let mut app = App::new();
+    let mut stack = app.stack("Shop").unwrap();
+    let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
+    let err = stack
+        .construct(
+            "Api",
+            PublicApi::new("shop", &nlb)
+                .route(Route::get("/orders"))
+                .route_to_port(Route::get("/catalog"), 9090),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("port 9090"), "{err}");
+    assert_eq!(
+        construct_error(err),
+        Error::UnknownListenerPort {
+            route: "GET /catalog".into(),
+            port: 9090,
+            listening: vec![8080, 8081],
+        }
+    );
+
+    // a listener of another load balancer: unknown port, or a known port forwarding elsewhere
+    let other = stack
+        .construct(
+            "Other",
+            InternalNlb::new("vpc-0a1b2c3d", ["subnet-0aaaaaaaaaaaaaaaa"], 8080)
+                .additional_port(8082, 8082)
+                .additional_port(8081, 8081),
+        )
+        .unwrap();
+    let err = stack
+        .construct(
+            "Api2",
+            PublicApi::new("shop", &nlb).route_to(Route::get("/x"), &other.additional[0]),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        construct_error(err),
+        Error::UnknownListenerPort { port: 8082, .. }
+    ));
+    let err = stack
+        .construct(
+            "Api3",
+            PublicApi::new("shop", &nlb).route_to(Route::get("/x"), &other.additional[1]),
+        )
+        .unwrap_err();
+    assert_eq!(
+        construct_error(err),
+        Error::ListenerTargetMismatch {
+            route: "GET /x".into(),
+            port: 8081,
+            target_port: 8081,
+            actual_target_port: 9081,
+        }
+    );
+
+    // an API made from one `ApiTarget` knows that port only
+    let err = stack
+        .construct(
+            "Api4",
+            PublicApi::new("shop", ApiTarget::for_port(&nlb, &nlb.primary))
+                .route_to(Route::get("/catalog"), &nlb.additional[0]),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        construct_error(err),
+        Error::UnknownListenerPort { port: 8081, .. }
+    ));
+}
