@@ -1,1 +1,40 @@
-//! stub
+//! `cloudwright`: the toolkit that takes a cloudwright app to AWS.
+//!
+//! An app (a small binary built on `cloudwright-core`) synthesizes a cloud assembly offline:
+//! CloudFormation templates and a `manifest.json`. This crate is everything that talks to AWS,
+//! as the CDK's toolkit is to a CDK app, and it is the only crate of the workspace that
+//! depends on the AWS SDK:
+//!
+//! - [`config`]: where the app, its context file and its assembly are (`cloudwright.json`);
+//! - [`app_runner`] and [`synth`]: running the app, performing the context lookups it reports
+//!   missing ([`lookup`]: `vpc-provider`, `ecr-image-provider`), writing them to the context
+//!   file ([`context_file`]) and running it again;
+//! - [`assembly`]: reading the assembly, selecting and ordering stacks;
+//! - [`diff`]: synthesized against deployed templates, with replacements ([`facts`]) and
+//!   security-relevant changes called out;
+//! - [`deploy`] and [`destroy`]: change sets (or direct updates), confirmation, events and
+//!   progress ([`events`]), outputs, failures with their first cause and rollback outcome;
+//! - [`aws`] and [`error`]: SDK configuration and errors a user can act on.
+//!
+//! AWS access uses aws-config's standard resolution of credentials, region and endpoint
+//! (`AWS_ENDPOINT_URL` points it at a local endpoint such as moto), with the SDK's standard
+//! retry mode. The pure parts (diffing, event interpretation, ordering, capabilities,
+//! parameters) are unit-tested without AWS; the rest is tested against `moto_server`.
+
+pub mod app_runner;
+pub mod assembly;
+pub mod aws;
+pub mod config;
+pub mod context_file;
+pub mod deploy;
+pub mod destroy;
+pub mod diff;
+pub mod error;
+pub mod events;
+pub mod facts;
+pub mod lookup;
+pub mod stacks;
+pub mod synth;
+pub mod ui;
+
+pub use error::{Error, Result};

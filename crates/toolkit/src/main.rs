@@ -1,2 +1,257 @@
-//! stub
-fn main() {}
+//! The `cloudwright` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use cloudwright::aws::Aws;
+use cloudwright::config::{Overrides, Settings};
+use cloudwright::deploy::{DeployOptions, Method};
+use cloudwright::destroy::DestroyOptions;
+use cloudwright::synth::{Stderr, Stdout};
+use cloudwright::{Error, assembly, deploy, destroy, diff, events, synth};
+
+/// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
+///
+/// The app is found through cloudwright.json in the current directory
+/// ({"app": "cargo run -q -p my-app --", "context": "cloudwright.context.json", "out": "cloudwright.out"}),
+/// or --app CMD; --assembly DIR reads an existing cloud assembly instead of running the app.
+/// AWS credentials, region and endpoint come from the standard AWS configuration
+/// (environment, profiles, AWS_ENDPOINT_URL).
+#[derive(Debug, Parser)]
+#[command(name = "cloudwright", version)]
+struct Cli {
+    /// The command that runs the app (overrides "app" in cloudwright.json).
+    #[arg(long, global = true, value_name = "CMD")]
+    app: Option<String>,
+    /// Read this cloud assembly instead of running the app.
+    #[arg(long, global = true, value_name = "DIR")]
+    assembly: Option<PathBuf>,
+    /// Where the app writes its assembly (overrides "out").
+    #[arg(long, global = true, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The app's context file, where lookups are written (overrides "context").
+    #[arg(long, global = true, value_name = "FILE")]
+    context_file: Option<PathBuf>,
+    /// A context value passed on to the app (repeatable).
+    #[arg(short = 'c', long = "context", global = true, value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum Progress {
+    /// A progress bar per stack in a terminal (plain lines otherwise).
+    #[default]
+    Bar,
+    /// One line per stack event.
+    Events,
+}
+
+impl From<Progress> for events::Display {
+    fn from(p: Progress) -> Self {
+        match p {
+            Progress::Bar => events::Display::Bar,
+            Progress::Events => events::Display::Lines,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the app, performing the context lookups it reports missing, and write the assembly.
+    Synth,
+    /// Fill every context lookup the app needs (or, with --refresh, perform them all again).
+    Lookup {
+        /// Perform again every lookup already in the context file.
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// List the stacks in deployment order with their dependencies.
+    List,
+    /// Compare synthesized templates with the deployed ones.
+    Diff {
+        /// Stacks to compare (all when none are named).
+        stacks: Vec<String>,
+        /// Exit with status 1 when there are differences.
+        #[arg(long)]
+        fail: bool,
+    },
+    /// Deploy stacks (and the stacks they depend on) in dependency order.
+    Deploy {
+        /// Stacks to deploy (all when none are named).
+        stacks: Vec<String>,
+        /// Deploy only the named stacks, not their dependencies.
+        #[arg(long, short = 'e')]
+        exclusively: bool,
+        /// How many independent stacks to deploy at once.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        concurrency: usize,
+        /// change-set: show a change set and execute it; direct: CreateStack/UpdateStack.
+        #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
+        method: Method,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Stack parameters: Key=Value (every stack declaring Key) or Stack:Key=Value.
+        #[arg(long = "parameters", value_name = "[STACK:]KEY=VALUE")]
+        parameters: Vec<String>,
+        /// Tags for the stacks (CloudFormation propagates them to resources).
+        #[arg(long = "tags", value_name = "KEY=VALUE")]
+        tags: Vec<String>,
+        /// Write the stacks' outputs to this file as JSON: {"Stack": {"Output": "value"}}.
+        #[arg(long, value_name = "FILE")]
+        outputs_file: Option<PathBuf>,
+        /// Give up waiting for a stack after this many seconds.
+        #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+        timeout: u64,
+        /// An S3 bucket to upload templates over 51,200 bytes to.
+        #[arg(long, value_name = "BUCKET")]
+        bucket: Option<String>,
+        /// How to show stack events.
+        #[arg(long, value_enum, default_value_t = Progress::Bar)]
+        progress: Progress,
+    },
+    /// Delete stacks (and the stacks that depend on them), dependents first.
+    Destroy {
+        /// Stacks to delete (all when none are named).
+        stacks: Vec<String>,
+        /// Delete only the named stacks, not the stacks that depend on them.
+        #[arg(long, short = 'e')]
+        exclusively: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Give up waiting for a stack after this many seconds.
+        #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+        timeout: u64,
+        /// How to show stack events.
+        #[arg(long, value_enum, default_value_t = Progress::Bar)]
+        progress: Progress,
+    },
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let cwd = std::env::current_dir().map_err(Error::read("the current directory"))?;
+    let settings = Settings::resolve(
+        &cwd,
+        Overrides {
+            app: cli.app,
+            assembly: cli.assembly,
+            context_file: cli.context_file,
+            out: cli.out,
+            context: cli.context,
+        },
+    )?;
+    let aws = Aws::load().await;
+    match cli.command {
+        Command::Synth => {
+            if settings.assembly.is_some() {
+                return Err(Error::Usage(
+                    "synth runs the app: it cannot be combined with --assembly".into(),
+                ));
+            }
+            let (_, summary) = synth::synthesize(&aws, &settings, &Stdout).await?;
+            print!("{summary}");
+        }
+        Command::Lookup { refresh } => {
+            let n = synth::lookup(&aws, &settings, refresh, &Stdout).await?;
+            println!(
+                "{n} lookup{} performed; context file {}",
+                if n == 1 { "" } else { "s" },
+                settings.context_file.display()
+            );
+        }
+        Command::List => {
+            let a = synth::assembly(&aws, &settings, &Stderr).await?;
+            print!("{}", assembly::render_list(a.stacks()));
+        }
+        Command::Diff { stacks, fail } => {
+            let a = synth::assembly(&aws, &settings, &Stderr).await?;
+            let differs = diff::diff_stacks(&aws, &a, &stacks).await?;
+            if fail && differs {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Deploy {
+            stacks,
+            exclusively,
+            concurrency,
+            method,
+            yes,
+            parameters,
+            tags,
+            outputs_file,
+            timeout,
+            bucket,
+            progress,
+        } => {
+            let a = synth::assembly(&aws, &settings, &Stdout).await?;
+            deploy::deploy(
+                &aws,
+                &a,
+                DeployOptions {
+                    stacks,
+                    exclusively,
+                    concurrency,
+                    method,
+                    yes,
+                    parameters,
+                    tags,
+                    outputs_file,
+                    timeout: Duration::from_secs(timeout),
+                    bucket,
+                    display: progress.into(),
+                },
+            )
+            .await?;
+        }
+        Command::Destroy {
+            stacks,
+            exclusively,
+            yes,
+            timeout,
+            progress,
+        } => {
+            let a = synth::assembly(&aws, &settings, &Stdout).await?;
+            destroy::destroy(
+                &aws,
+                &a,
+                DestroyOptions {
+                    stacks,
+                    exclusively,
+                    yes,
+                    timeout: Duration::from_secs(timeout),
+                    display: progress.into(),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

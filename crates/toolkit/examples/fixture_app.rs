@@ -1,0 +1,286 @@
+//! A small cloudwright app the toolkit's integration tests deploy to moto. The context value
+//! `fixture` picks what it synthesizes:
+//!
+//! - `lookup`: looks up the VPC `vpcId` (vpc-provider) and the newest image of the ECR
+//!   repository `repository` (ecr-image-provider), and allocates a /24 subnet beside the
+//!   existing ones (the first /24 after the highest existing subnet; a stand-in for the
+//!   network crate's allocator);
+//! - `multi`: stack `CwNet` with a VPC, and stack `CwApp` with a subnet and a security group in
+//!   it (a cross-stack reference: an export in CwNet, an import in CwApp); with `version=2`
+//!   CwApp gets a second subnet;
+//! - `single`: stack `CwSingle` with a parameter `Env` and a VPC (and a subnet with
+//!   `version=2`);
+//! - `pair`: two independent stacks, `CwLeft` and `CwRight`, each with a VPC;
+//! - `fail`: stack `CwFail` with a network load balancer and a TCP listener, which moto rejects
+//!   (it makes every load balancer an application load balancer);
+//! - `iam`: stack `CwIam` with a named IAM role (needs CAPABILITY_NAMED_IAM);
+//! - `logs`: stack `CwLogs` with two log groups of the same name (moto answers with JSON where
+//!   the CloudFormation API has XML);
+//! - `big`: stack `CwBig`, a VPC with 60 KB of metadata: a template over the 51,200-byte limit
+//!   for inline templates.
+//!
+//! Run it as `fixture_app -c fixture=multi --out DIR ...` (the runner's flags).
+
+use std::net::Ipv4Addr;
+use std::process::ExitCode;
+
+use cloudwright_core::{
+    App, ContextQuery, Error, Output, Parameter, RawResource, StackProps, Value,
+};
+
+fn text(app: &App, key: &str) -> Option<String> {
+    app.context().get(key).map(|v| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// The first /24 at or after the end of the highest existing subnet.
+fn next_subnet(existing: &[(Ipv4Addr, u32)], vpc: (Ipv4Addr, u32)) -> String {
+    let end = existing
+        .iter()
+        .map(|(addr, len)| u32::from(*addr) + (1u32 << (32 - len)))
+        .max()
+        .unwrap_or(u32::from(vpc.0));
+    let aligned = end.div_ceil(256) * 256;
+    format!("{}/24", Ipv4Addr::from(aligned))
+}
+
+fn parse_cidr(c: &str) -> Option<(Ipv4Addr, u32)> {
+    let (a, l) = c.split_once('/')?;
+    Some((a.parse().ok()?, l.parse().ok()?))
+}
+
+fn lookup(app: &mut App) -> Result<(), Error> {
+    let vpc_id = text(app, "vpcId").unwrap_or_default();
+    let repository = text(app, "repository").unwrap_or_default();
+    let mut stack = app.stack_with(
+        "CwLookup",
+        StackProps {
+            region: Some("eu-west-1".into()),
+            ..StackProps::default()
+        },
+    )?;
+    let vpc = stack.lookup(
+        &ContextQuery::new("vpc-provider")
+            .prop("region", "eu-west-1")
+            .prop("vpcId", vpc_id.clone()),
+    )?;
+    let image = stack.lookup(
+        &ContextQuery::new("ecr-image-provider")
+            .prop("region", "eu-west-1")
+            .prop("repositoryName", repository),
+    )?;
+    let vpc_cidr = vpc["cidrBlocks"][0]
+        .as_str()
+        .and_then(parse_cidr)
+        .ok_or_else(|| stack.invalid("the looked-up VPC has no IPv4 CIDR block"))?;
+    let existing: Vec<(Ipv4Addr, u32)> = vpc["subnets"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter_map(|s| s["cidrBlock"].as_str().and_then(parse_cidr))
+                .collect()
+        })
+        .unwrap_or_default();
+    let az = vpc["availabilityZones"][0].as_str().unwrap_or("eu-west-1a");
+    let subnet = stack.add(
+        "Subnet",
+        RawResource::new("AWS::EC2::Subnet")
+            .property("VpcId", vpc["vpcId"].as_str().unwrap_or_default())
+            .property("CidrBlock", next_subnet(&existing, vpc_cidr))
+            .property("AvailabilityZone", az),
+    )?;
+    stack.add_output("SubnetId", Output::new(subnet.r#ref()))?;
+    let uri = format!(
+        "{}:{}",
+        image["repositoryUri"].as_str().unwrap_or_default(),
+        image["tag"].as_str().unwrap_or("latest")
+    );
+    stack.add_output("Image", Output::new(uri))?;
+    Ok(())
+}
+
+fn multi(app: &mut App, version: u32) -> Result<(), Error> {
+    let mut net = app.stack("CwNet")?;
+    let vpc = net.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.20.0.0/16"),
+    )?;
+    net.add_output("VpcId", Output::new(vpc.r#ref()))?;
+    let mut svc = app.stack("CwApp")?;
+    let subnet = svc.add(
+        "Subnet",
+        RawResource::new("AWS::EC2::Subnet")
+            .property("VpcId", vpc.r#ref())
+            .property("CidrBlock", "10.20.1.0/24"),
+    )?;
+    let sg = svc.add(
+        "Sg",
+        RawResource::new("AWS::EC2::SecurityGroup")
+            .property("GroupDescription", "fixture")
+            .property("VpcId", vpc.r#ref()),
+    )?;
+    svc.add_output("SubnetId", Output::new(subnet.r#ref()))?;
+    svc.add_output("SecurityGroupId", Output::new(sg.r#ref()))?;
+    if version >= 2 {
+        let second = svc.add(
+            "Subnet2",
+            RawResource::new("AWS::EC2::Subnet")
+                .property("VpcId", vpc.r#ref())
+                .property("CidrBlock", "10.20.2.0/24"),
+        )?;
+        svc.add_output("Subnet2Id", Output::new(second.r#ref()))?;
+    }
+    Ok(())
+}
+
+fn single(app: &mut App, version: u32) -> Result<(), Error> {
+    let mut stack = app.stack("CwSingle")?;
+    let env = stack.add_parameter("Env", Parameter::new("String").default_value("dev"))?;
+    let vpc = stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC")
+            .property("CidrBlock", "10.30.0.0/16")
+            .property(
+                "Tags",
+                vec![Value::map([
+                    ("Key", Value::from("Env")),
+                    ("Value", env.r#ref()),
+                ])],
+            ),
+    )?;
+    stack.add_output("VpcId", Output::new(vpc.r#ref()))?;
+    if version >= 2 {
+        stack.add(
+            "Subnet",
+            RawResource::new("AWS::EC2::Subnet")
+                .property("VpcId", vpc.r#ref())
+                .property("CidrBlock", "10.30.1.0/24"),
+        )?;
+    }
+    Ok(())
+}
+
+fn pair(app: &mut App) -> Result<(), Error> {
+    for (name, cidr) in [("CwLeft", "10.70.0.0/16"), ("CwRight", "10.71.0.0/16")] {
+        let mut stack = app.stack(name)?;
+        let vpc = stack.add(
+            "Vpc",
+            RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+        )?;
+        stack.add_output("VpcId", Output::new(vpc.r#ref()))?;
+    }
+    Ok(())
+}
+
+fn fail(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack("CwFail")?;
+    let vpc = stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.40.0.0/16"),
+    )?;
+    let a = stack.add(
+        "SubnetA",
+        RawResource::new("AWS::EC2::Subnet")
+            .property("VpcId", vpc.r#ref())
+            .property("CidrBlock", "10.40.1.0/24")
+            .property("AvailabilityZone", "eu-west-1a"),
+    )?;
+    let b = stack.add(
+        "SubnetB",
+        RawResource::new("AWS::EC2::Subnet")
+            .property("VpcId", vpc.r#ref())
+            .property("CidrBlock", "10.40.2.0/24")
+            .property("AvailabilityZone", "eu-west-1b"),
+    )?;
+    let lb = stack.add(
+        "Nlb",
+        RawResource::new("AWS::ElasticLoadBalancingV2::LoadBalancer")
+            .property("Type", "network")
+            .property("Scheme", "internal")
+            .property("Subnets", vec![a.r#ref(), b.r#ref()]),
+    )?;
+    let tg = stack.add(
+        "Targets",
+        RawResource::new("AWS::ElasticLoadBalancingV2::TargetGroup")
+            .property("Port", 80)
+            .property("Protocol", "TCP")
+            .property("TargetType", "ip")
+            .property("VpcId", vpc.r#ref()),
+    )?;
+    stack.add(
+        "ApiListener",
+        RawResource::new("AWS::ElasticLoadBalancingV2::Listener")
+            .property("LoadBalancerArn", lb.r#ref())
+            .property("Port", 80)
+            .property("Protocol", "TCP")
+            .property(
+                "DefaultActions",
+                vec![Value::map([
+                    ("Type", Value::from("forward")),
+                    ("TargetGroupArn", tg.r#ref()),
+                ])],
+            ),
+    )?;
+    Ok(())
+}
+
+fn iam(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack("CwIam")?;
+    let role = stack.add(
+        "Role",
+        RawResource::new("AWS::IAM::Role")
+            .property("RoleName", "cloudwright-fixture-role")
+            .property(
+                "AssumeRolePolicyDocument",
+                Value::from_json(&serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})),
+            ),
+    )?;
+    stack.add_output("RoleArn", Output::new(role.resource_ref().get_att("Arn")))?;
+    Ok(())
+}
+
+fn big(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack("CwBig")?;
+    let vpc = stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.60.0.0/16"),
+    )?;
+    stack.set_metadata(&vpc, Value::map([("Padding", "x".repeat(60_000))]))?;
+    Ok(())
+}
+
+fn logs(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack("CwLogs")?;
+    for id in ["First", "Second"] {
+        stack.add(
+            id,
+            RawResource::new("AWS::Logs::LogGroup").property("LogGroupName", "cloudwright-dup"),
+        )?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
+    cloudwright_core::run(context_file, |app| {
+        let version = text(app, "version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        match text(app, "fixture").as_deref() {
+            Some("lookup") => lookup(app),
+            Some("multi") => multi(app, version),
+            Some("single") => single(app, version),
+            Some("pair") => pair(app),
+            Some("fail") => fail(app),
+            Some("iam") => iam(app),
+            Some("big") => big(app),
+            Some("logs") => logs(app),
+            other => Err(Error::Usage(format!(
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs (got {other:?})"
+            ))),
+        }
+    })
+}

@@ -1,0 +1,369 @@
+//! AWS access: configuration through aws-config's standard chain (credentials, region,
+//! `AWS_ENDPOINT_URL`, retries with backoff in the SDK's standard mode), clients per region, and
+//! SDK errors turned into [`Error`]s a user can act on.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation::config::http::HttpResponse;
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
+
+use crate::error::Error;
+
+/// The loaded AWS configuration, from which clients for any region are made.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    base: SdkConfig,
+}
+
+/// Error codes AWS uses for throttling.
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+    "ProvisionedThroughputExceededException",
+];
+
+/// Error codes AWS uses for denied calls and rejected credentials.
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "AuthFailure",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "InvalidAccessKeyId",
+    "MissingAuthenticationToken",
+    "IncompleteSignature",
+    "RequestExpired",
+    "OptInRequired",
+];
+
+impl Aws {
+    /// Loads the configuration the standard way (environment, profiles, instance metadata).
+    pub async fn load() -> Aws {
+        Aws {
+            base: aws_config::defaults(BehaviorVersion::latest()).load().await,
+        }
+    }
+
+    /// A configuration from an explicit `SdkConfig` (for tests and embedding).
+    pub fn from_config(base: SdkConfig) -> Aws {
+        Aws { base }
+    }
+
+    /// The configured default region, if any.
+    pub fn default_region(&self) -> Option<&str> {
+        self.base.region().map(Region::as_ref)
+    }
+
+    /// The configuration for `region`, or for the default region; `what` names what needs a
+    /// region for the error when there is none.
+    pub fn config(&self, region: Option<&str>, what: &str) -> Result<SdkConfig, Error> {
+        match region {
+            Some(r) => Ok(self
+                .base
+                .to_builder()
+                .region(Region::new(r.to_owned()))
+                .build()),
+            None if self.base.region().is_some() => Ok(self.base.clone()),
+            None => Err(Error::NoRegion {
+                what: what.to_owned(),
+            }),
+        }
+    }
+
+    /// A CloudFormation client.
+    pub fn cloudformation(
+        &self,
+        region: Option<&str>,
+        what: &str,
+    ) -> Result<Api<aws_sdk_cloudformation::Client>, Error> {
+        let config = self.config(region, what)?;
+        Ok(Api::new(
+            aws_sdk_cloudformation::Client::new(&config),
+            &config,
+        ))
+    }
+
+    /// An EC2 client.
+    pub fn ec2(&self, region: Option<&str>, what: &str) -> Result<Api<aws_sdk_ec2::Client>, Error> {
+        let config = self.config(region, what)?;
+        Ok(Api::new(aws_sdk_ec2::Client::new(&config), &config))
+    }
+
+    /// An ECR client.
+    pub fn ecr(&self, region: Option<&str>, what: &str) -> Result<Api<aws_sdk_ecr::Client>, Error> {
+        let config = self.config(region, what)?;
+        Ok(Api::new(aws_sdk_ecr::Client::new(&config), &config))
+    }
+
+    /// An S3 client.
+    pub fn s3(&self, region: Option<&str>, what: &str) -> Result<Api<aws_sdk_s3::Client>, Error> {
+        let config = self.config(region, what)?;
+        // path-style addressing works with any endpoint, including a local one
+        let s3 = aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(self.base.endpoint_url().is_some())
+            .build();
+        Ok(Api::new(aws_sdk_s3::Client::from_conf(s3), &config))
+    }
+}
+
+/// A client with what is needed to explain its errors.
+#[derive(Clone, Debug)]
+pub struct Api<C> {
+    /// The SDK client.
+    pub client: C,
+    /// The region it calls.
+    pub region: String,
+    endpoint: String,
+}
+
+impl<C> Api<C> {
+    fn new(client: C, config: &SdkConfig) -> Self {
+        let region = config
+            .region()
+            .map(|r| r.as_ref().to_owned())
+            .unwrap_or_default();
+        let endpoint = match config.endpoint_url() {
+            Some(url) => url.to_owned(),
+            None => format!("the AWS endpoint in region {region}"),
+        };
+        Api {
+            client,
+            region,
+            endpoint,
+        }
+    }
+
+    /// Turns an SDK error of `operation` into an [`Error`].
+    pub fn error<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        classify(&self.endpoint, operation, err)
+    }
+}
+
+/// The error code and message of a service error, if the error is one.
+pub fn service_error<E: ProvideErrorMetadata>(
+    err: &SdkError<E, HttpResponse>,
+) -> Option<(&str, &str)> {
+    match err {
+        SdkError::ServiceError(_) => Some((err.code()?, err.message().unwrap_or(""))),
+        _ => None,
+    }
+}
+
+fn raw_body(response: &HttpResponse) -> String {
+    let body = response
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).trim().to_owned())
+        .unwrap_or_default();
+    if body.is_empty() {
+        "(empty)".into()
+    } else {
+        body
+    }
+}
+
+fn mentions_credentials(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    d.contains("no providers in chain provided credentials")
+        || d.contains("credentials provider was not enabled")
+        || d.contains("credential provider was not enabled")
+        || d.contains("credentialsnotloaded")
+        || d.contains("noidentityresolver")
+        || (d.contains("credential") && (d.contains("not loaded") || d.contains("could not load")))
+        || d.contains("failed to load credentials")
+}
+
+/// An error and its sources as one line: `a: b: c`, whitespace collapsed, repeats dropped.
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !text.is_empty() && !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Classifies an SDK error: unreachable endpoint, missing credentials or region, throttling,
+/// access denied, undecodable response (with its raw body), or a service error.
+pub fn classify<E>(endpoint: &str, operation: &'static str, err: SdkError<E, HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let detail = chain(&err);
+    match &err {
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Error::EndpointUnreachable {
+            endpoint: endpoint.to_owned(),
+            operation,
+            detail,
+        },
+        SdkError::TimeoutError(_) => Error::EndpointUnreachable {
+            endpoint: endpoint.to_owned(),
+            operation,
+            detail,
+        },
+        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
+            if mentions_credentials(&detail) {
+                Error::NoCredentials { detail }
+            } else if detail.to_ascii_lowercase().contains("region") {
+                Error::NoRegion {
+                    what: operation.to_owned(),
+                }
+            } else {
+                Error::Aws {
+                    operation,
+                    code: "request failed".into(),
+                    message: detail,
+                }
+            }
+        }
+        SdkError::ResponseError(r) => Error::UnreadableResponse {
+            operation,
+            status: r.raw().status().as_u16(),
+            body: raw_body(r.raw()),
+        },
+        SdkError::ServiceError(s) => {
+            let message = err.message().unwrap_or("").to_owned();
+            match err.code() {
+                Some(code) if THROTTLING.contains(&code) => Error::Throttled {
+                    operation,
+                    detail: format!("{code}: {message}"),
+                },
+                Some(code) if DENIED.contains(&code) => Error::AccessDenied {
+                    operation,
+                    code: code.to_owned(),
+                    detail: message,
+                },
+                Some(code) => Error::Aws {
+                    operation,
+                    code: code.to_owned(),
+                    message,
+                },
+                None => Error::UnreadableResponse {
+                    operation,
+                    status: s.raw().status().as_u16(),
+                    body: raw_body(s.raw()),
+                },
+            }
+        }
+        _ => Error::Aws {
+            operation,
+            code: "request failed".into(),
+            message: detail,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use aws_sdk_cloudformation::error::ErrorMetadata;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
+    use aws_sdk_s3::primitives::SdkBody;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body))
+    }
+
+    fn service(code: Option<&str>, message: &str, body: &str) -> Error {
+        let mut meta = ErrorMetadata::builder().message(message);
+        if let Some(c) = code {
+            meta = meta.code(c);
+        }
+        let err = SdkError::service_error(
+            DescribeStacksError::generic(meta.build()),
+            response(400, body),
+        );
+        classify("http://127.0.0.1:1", "DescribeStacks", err)
+    }
+
+    #[test]
+    fn classifies_service_errors() {
+        let e = service(Some("Throttling"), "Rate exceeded", "");
+        assert!(matches!(e, Error::Throttled { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("throttled DescribeStacks even after retrying"),
+            "{e}"
+        );
+        let e = service(Some("AccessDenied"), "User: arn:x is not authorized", "");
+        assert!(matches!(e, Error::AccessDenied { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("AWS denied DescribeStacks (AccessDenied: User: arn:x"),
+            "{e}"
+        );
+        let e = service(
+            Some("ExpiredToken"),
+            "The security token included in the request is expired",
+            "",
+        );
+        assert!(matches!(e, Error::AccessDenied { .. }), "{e:?}");
+        let e = service(
+            Some("ValidationError"),
+            "Stack with id X does not exist",
+            "",
+        );
+        assert_eq!(
+            e.to_string(),
+            "DescribeStacks failed: ValidationError: Stack with id X does not exist"
+        );
+        // what the SDK makes of JSON where XML belongs: no code, and the raw body is shown
+        let body = r#"{"__type": "ResourceAlreadyExistsException", "message": "The specified log group already exists"}"#;
+        let e = service(None, "", body);
+        assert!(
+            e.to_string()
+                .contains(&format!("(HTTP 400); the raw response body was: {body}")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn undecodable_responses_show_the_raw_body() {
+        let err: SdkError<DescribeStacksError, HttpResponse> = SdkError::response_error(
+            std::io::Error::other("XmlDecodeError: invalid XML"),
+            response(
+                500,
+                "<!doctype html><title>500 Internal Server Error</title>",
+            ),
+        );
+        let e = classify("http://127.0.0.1:1", "ListImports", err);
+        assert_eq!(
+            e.to_string(),
+            "ListImports failed and its response could not be decoded (HTTP 500); the raw response body was: <!doctype html><title>500 Internal Server Error</title>"
+        );
+    }
+
+    #[test]
+    fn recognizes_missing_credentials() {
+        assert!(mentions_credentials(
+            "dispatch failure: other: the credential provider was not enabled: no providers in chain provided credentials"
+        ));
+        assert!(!mentions_credentials("io error: connection refused"));
+    }
+}

@@ -1,0 +1,265 @@
+//! Where the app, its context file and its assembly are: `cloudwright.json` in the current
+//! directory, overridden by command-line flags.
+//!
+//! ```json
+//! {"app": "cargo run -q -p app-flask-api --", "context": "apps/flask-api/cloudwright.context.json", "out": "cloudwright.out"}
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The project file's name.
+pub const CONFIG_FILE: &str = "cloudwright.json";
+
+/// The default context file, relative to the project directory.
+pub const DEFAULT_CONTEXT_FILE: &str = "cloudwright.context.json";
+
+/// The default assembly directory, relative to the project directory.
+pub const DEFAULT_OUT: &str = "cloudwright.out";
+
+/// `cloudwright.json` as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The command that runs the app.
+    pub app: Option<String>,
+    /// The app's context file.
+    pub context: Option<PathBuf>,
+    /// The assembly directory the app writes.
+    pub out: Option<PathBuf>,
+}
+
+impl ConfigFile {
+    /// Reads `cloudwright.json` from `dir`; a missing file is an empty configuration.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(Error::read(&path)(e)),
+        };
+        serde_json::from_str(&text).map_err(|e| Error::InvalidFile {
+            path,
+            message: format!(
+                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file) and \"out\" (its assembly directory)"
+            ),
+        })
+    }
+}
+
+/// Command-line flags that override `cloudwright.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--app CMD`.
+    pub app: Option<String>,
+    /// `--assembly DIR`: read this assembly instead of running the app.
+    pub assembly: Option<PathBuf>,
+    /// `--context-file FILE`.
+    pub context_file: Option<PathBuf>,
+    /// `--out DIR`.
+    pub out: Option<PathBuf>,
+    /// `-c key=value` passed on to the app.
+    pub context: Vec<String>,
+}
+
+/// The app to run: its command line, split into words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppCommand {
+    /// The command as written.
+    pub display: String,
+    /// The program and its arguments.
+    pub words: Vec<String>,
+}
+
+/// The resolved settings of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The app, if there is one.
+    pub app: Option<AppCommand>,
+    /// An existing assembly to read instead of running the app.
+    pub assembly: Option<PathBuf>,
+    /// The context file lookups are written to and the app reads.
+    pub context_file: PathBuf,
+    /// The assembly directory the app writes.
+    pub out: PathBuf,
+    /// `key=value` context overrides passed on to the app.
+    pub context: Vec<String>,
+}
+
+impl Settings {
+    /// Resolves settings from `cloudwright.json` in `dir` and the flags. Relative paths in the
+    /// file are relative to `dir`.
+    pub fn resolve(dir: &Path, overrides: Overrides) -> Result<Self> {
+        let file = ConfigFile::load(dir)?;
+        let in_dir = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };
+        let app = match overrides.app.or(file.app) {
+            Some(cmd) => {
+                let words = split_command(&cmd).map_err(|message| {
+                    Error::Usage(format!(
+                        "the app command `{cmd}` cannot be split into words: {message}; quote arguments with '...' or \"...\""
+                    ))
+                })?;
+                if words.is_empty() {
+                    return Err(Error::Usage(
+                        "the app command is empty: set \"app\" in cloudwright.json or pass --app CMD"
+                            .into(),
+                    ));
+                }
+                Some(AppCommand {
+                    display: cmd,
+                    words,
+                })
+            }
+            None => None,
+        };
+        Ok(Settings {
+            app,
+            assembly: overrides.assembly,
+            context_file: overrides
+                .context_file
+                .unwrap_or_else(|| in_dir(file.context.unwrap_or(DEFAULT_CONTEXT_FILE.into()))),
+            out: overrides
+                .out
+                .unwrap_or_else(|| in_dir(file.out.unwrap_or(DEFAULT_OUT.into()))),
+            context: overrides.context,
+        })
+    }
+}
+
+/// Splits a command line into words the way a POSIX shell would for simple cases, without
+/// running a shell: whitespace separates words, `'...'` quotes literally, `"..."` quotes with
+/// `\"` and `\\` escapes, and a backslash outside quotes escapes the next character.
+///
+/// ```
+/// use cloudwright::config::split_command;
+/// assert_eq!(
+///     split_command(r#"cargo run -q -p "my app" -- --name 'a b' c\ d"#).unwrap(),
+///     ["cargo", "run", "-q", "-p", "my app", "--", "--name", "a b", "c d"]
+/// );
+/// ```
+pub fn split_command(line: &str) -> std::result::Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => word.push(c),
+                        None => return Err("a single quote is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
+                            Some(c) => {
+                                word.push('\\');
+                                word.push(c);
+                            }
+                            None => return Err("a double quote is not closed".into()),
+                        },
+                        Some(c) => word.push(c),
+                        None => return Err("a double quote is not closed".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some(c) => word.push(c),
+                    None => return Err("the line ends with a lone backslash".into()),
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_a_shell() {
+        assert_eq!(split_command("  a  b\tc ").unwrap(), ["a", "b", "c"]);
+        assert_eq!(split_command(r#"x "" ''"#).unwrap(), ["x", "", ""]);
+        assert_eq!(split_command(r#"a"b c"d"#).unwrap(), ["ab cd"]);
+        assert_eq!(split_command(r#""a \"q\" \n""#).unwrap(), [r#"a "q" \n"#]);
+        assert!(split_command("'open").is_err());
+        assert!(split_command("\"open").is_err());
+        assert!(split_command("end\\").is_err());
+        assert!(split_command("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn resolves_the_project_file_and_flags() {
+        let dir = std::env::temp_dir().join(format!("cw-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"app": "cargo run -q -p app --", "context": "apps/app/ctx.json", "out": "out"}"#,
+        )
+        .unwrap();
+        let s = Settings::resolve(&dir, Overrides::default()).unwrap();
+        assert_eq!(
+            s.app.as_ref().unwrap().words,
+            ["cargo", "run", "-q", "-p", "app", "--"]
+        );
+        assert_eq!(s.context_file, dir.join("apps/app/ctx.json"));
+        assert_eq!(s.out, dir.join("out"));
+
+        let s = Settings::resolve(
+            &dir,
+            Overrides {
+                app: Some("./my-app --flag".into()),
+                out: Some("elsewhere".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(s.app.unwrap().words, ["./my-app", "--flag"]);
+        assert_eq!(s.out, PathBuf::from("elsewhere"));
+
+        std::fs::write(dir.join(CONFIG_FILE), r#"{"ap": "x"}"#).unwrap();
+        let e = Settings::resolve(&dir, Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("cloudwright.json") && e.contains("unknown field"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let empty = std::env::temp_dir().join(format!("cw-config-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        let s = Settings::resolve(&empty, Overrides::default()).unwrap();
+        assert!(s.app.is_none());
+        assert_eq!(s.context_file, empty.join(DEFAULT_CONTEXT_FILE));
+        std::fs::remove_dir_all(&empty).unwrap();
+    }
+}

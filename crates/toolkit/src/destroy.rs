@@ -1,0 +1,320 @@
+//! `cloudwright destroy`: stacks in reverse dependency order, after confirmation, each only
+//! when no other stack still imports its exports.
+//!
+//! Whether an export is imported comes from `ListImports`. When that call fails with anything
+//! but "not imported" (moto answers HTTP 500), the imports are checked instead by scanning the
+//! templates of the region's other live stacks for `Fn::ImportValue` of the export's name; if
+//! that fails too, the stack is not deleted.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::StackStatus;
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::assembly::{CloudAssembly, Extend};
+use crate::aws::{Aws, service_error};
+use crate::error::{Error, Result};
+use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
+use crate::stacks::{self, Cfn};
+use crate::ui;
+
+/// Options of `cloudwright destroy`.
+#[derive(Clone, Debug)]
+pub struct DestroyOptions {
+    /// The stacks to destroy (all when empty).
+    pub stacks: Vec<String>,
+    /// Only the named stacks, not the stacks that depend on them.
+    pub exclusively: bool,
+    /// Do not ask for confirmation.
+    pub yes: bool,
+    /// How long one stack may take.
+    pub timeout: Duration,
+    /// How events are shown.
+    pub display: events::Display,
+}
+
+/// Whether `template` (JSON text, or any text as a fallback) imports `export`.
+pub fn imports(template: &str, export: &str) -> bool {
+    fn walk(v: &Value, export: &str) -> bool {
+        match v {
+            Value::Object(m) => {
+                if let Some(arg) = m.get("Fn::ImportValue") {
+                    let name = match arg {
+                        Value::String(s) => Some(s.as_str()),
+                        Value::Object(sub) => sub.get("Fn::Sub").and_then(Value::as_str),
+                        _ => None,
+                    };
+                    match name {
+                        Some(n) if n == export => return true,
+                        // a computed name cannot be resolved here: count it when it may match
+                        None if arg.to_string().contains(export) => return true,
+                        _ => {}
+                    }
+                }
+                m.values().any(|x| walk(x, export))
+            }
+            Value::Array(a) => a.iter().any(|x| walk(x, export)),
+            _ => false,
+        }
+    }
+    match serde_json::from_str::<Value>(template) {
+        Ok(v) => walk(&v, export),
+        // YAML: be conservative
+        Err(_) => template.contains("ImportValue") && template.contains(export),
+    }
+}
+
+/// What stops a stack from being deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Importers {
+    /// Nothing imports the export.
+    None,
+    /// These stacks import it.
+    Stacks(Vec<String>),
+}
+
+/// Finds the stacks importing `export`: `ListImports`, or a scan of the live stacks'
+/// templates when `ListImports` cannot answer. `except` is the exporting stack itself.
+pub async fn importers(
+    cfn: &Cfn,
+    export: &str,
+    except: &str,
+) -> std::result::Result<Importers, String> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        match cfn
+            .client
+            .list_imports()
+            .export_name(export)
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
+            Ok(out) => {
+                names.extend(out.imports().iter().cloned());
+                token = out.next_token().map(str::to_owned);
+                if token.is_none() {
+                    names.retain(|n| n != except);
+                    return Ok(if names.is_empty() {
+                        Importers::None
+                    } else {
+                        Importers::Stacks(names)
+                    });
+                }
+            }
+            Err(e)
+                if service_error(&e)
+                    .is_some_and(|(_, m)| m.contains("is not imported by any stack")) =>
+            {
+                return Ok(Importers::None);
+            }
+            Err(e) => {
+                let reason = cfn.error("ListImports", e).to_string();
+                return scan_for_imports(cfn, export, except).await.map_err(|scan| {
+                    format!("{reason}; scanning the stacks' templates instead failed too: {scan}")
+                });
+            }
+        }
+    }
+}
+
+/// The fallback: every live stack's template, searched for `Fn::ImportValue` of `export`.
+async fn scan_for_imports(
+    cfn: &Cfn,
+    export: &str,
+    except: &str,
+) -> std::result::Result<Importers, String> {
+    let live = cfn
+        .client
+        .list_stacks()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| cfn.error("ListStacks", e).to_string())?;
+    let mut found = BTreeSet::new();
+    for s in live {
+        let name = s.stack_name().unwrap_or_default();
+        if name == except || s.stack_status() == Some(&StackStatus::DeleteComplete) {
+            continue;
+        }
+        let id = s.stack_id().unwrap_or(name);
+        let template = stacks::deployed_template(cfn, id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if template.is_some_and(|t| imports(&t, export)) {
+            found.insert(name.to_owned());
+        }
+    }
+    Ok(if found.is_empty() {
+        Importers::None
+    } else {
+        Importers::Stacks(found.into_iter().collect())
+    })
+}
+
+/// Destroys the selected stacks of an assembly, dependents first. Returns the stacks deleted.
+pub async fn destroy(
+    aws: &Aws,
+    assembly: &CloudAssembly,
+    opts: DestroyOptions,
+) -> Result<Vec<String>> {
+    let selected = assembly.select(
+        &opts.stacks,
+        if opts.exclusively {
+            Extend::None
+        } else {
+            Extend::Downstream
+        },
+    )?;
+    let reporter = Reporter::new(opts.display);
+    let names: Vec<&str> = selected
+        .iter()
+        .rev()
+        .map(|s| s.stack_name.as_str())
+        .collect();
+    if names.is_empty() {
+        reporter.println("no stacks to destroy");
+        return Ok(Vec::new());
+    }
+    ui::confirm(
+        &reporter,
+        &Mutex::new(()),
+        opts.yes,
+        "",
+        &format!("Delete the stacks {} (in this order)?", names.join(", ")),
+        &format!("destroying {}", names.join(", ")),
+    )
+    .await?;
+    let mut deleted = Vec::new();
+    for s in selected.iter().rev() {
+        let started = Instant::now();
+        let deadline = started + opts.timeout;
+        let cfn = aws.cloudformation(s.region.as_deref(), &format!("stack {}", s.stack_name))?;
+        let Some(mut info) = stacks::describe(&cfn, &s.stack_name).await? else {
+            reporter.println(&format!("{}: already deleted", s.stack_name));
+            continue;
+        };
+        if events::busy(&info.status) {
+            reporter.println(&format!(
+                "{}: the stack is {}; waiting for that to finish before deleting it",
+                info.name, info.status
+            ));
+            let mut watch = EventWatch::since(stacks::newest_event(&cfn, &info.id).await?);
+            let mut rep = reporter.stack(&info.name, "waiting", 0);
+            match stacks::wait_settled(
+                &cfn,
+                &info.id,
+                &info.name,
+                &mut watch,
+                &mut rep,
+                deadline,
+                opts.timeout,
+            )
+            .await?
+            {
+                Some(i) if i.status != "DELETE_COMPLETE" => info = i,
+                _ => {
+                    rep.finish("deleted");
+                    reporter.println(&format!("{}: already deleted", s.stack_name));
+                    continue;
+                }
+            }
+            rep.finish("settled");
+        }
+        // every export, as deployed and as synthesized
+        let mut exports: BTreeSet<String> = info
+            .outputs
+            .iter()
+            .filter_map(|(_, _, e)| e.clone())
+            .collect();
+        exports.extend(s.exports.iter().cloned());
+        for export in &exports {
+            match importers(&cfn, export, &info.name).await {
+                Ok(Importers::None) => {}
+                Ok(Importers::Stacks(by)) => {
+                    return Err(Error::ExportInUse {
+                        stack: info.name.clone(),
+                        export: export.clone(),
+                        importers: by.join(", "),
+                    });
+                }
+                Err(detail) => {
+                    return Err(Error::ImportsUnverified {
+                        stack: info.name.clone(),
+                        export: export.clone(),
+                        detail,
+                    });
+                }
+            }
+        }
+        let mut watch = EventWatch::since(stacks::newest_event(&cfn, &info.id).await?);
+        cfn.client
+            .delete_stack()
+            .stack_name(&info.id)
+            .send()
+            .await
+            .map_err(|e| cfn.error("DeleteStack", e))?;
+        let mut rep = reporter.stack(&info.name, "deleting", s.resource_count);
+        let end = stacks::wait_settled(
+            &cfn,
+            &info.id,
+            &info.name,
+            &mut watch,
+            &mut rep,
+            deadline,
+            opts.timeout,
+        )
+        .await?;
+        match end {
+            Some(end) if end.status != "DELETE_COMPLETE" => {
+                rep.finish(&end.status);
+                return Err(Error::StackFailed {
+                    stack: info.name.clone(),
+                    failure: first_failure(rep.seen())
+                        .map(|f| f.to_string())
+                        .or(end.reason.clone())
+                        .unwrap_or_else(|| "CloudFormation gave no reason".into()),
+                    outcome: Outcome::from_status(&end.status, rep.seen()).describe(&info.name),
+                    status: end.status,
+                });
+            }
+            _ => {
+                rep.finish("DELETE_COMPLETE");
+                reporter.println(&format!(
+                    "{}: deleted in {:.1} s",
+                    info.name,
+                    started.elapsed().as_secs_f64()
+                ));
+                deleted.push(info.name.clone());
+            }
+        }
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_imports_in_templates() {
+        let t = r#"{"Resources": {"S": {"Type": "AWS::EC2::Subnet", "Properties": {
+            "VpcId": {"Fn::ImportValue": "Net:ExportsOutputRefVpc"}}}}}"#;
+        assert!(imports(t, "Net:ExportsOutputRefVpc"));
+        assert!(!imports(t, "Net:ExportsOutputRefOther"));
+        let sub = r#"{"Outputs": {"O": {"Value": {"Fn::ImportValue": {"Fn::Sub": "Net:Id"}}}}}"#;
+        assert!(imports(sub, "Net:Id"));
+        let computed = r#"{"Outputs": {"O": {"Value": {"Fn::ImportValue": {"Fn::Join": [":", ["Net", "Id"]]}}}}}"#;
+        assert!(
+            !imports(computed, "Net:Id"),
+            "a computed name that does not spell it out"
+        );
+        assert!(imports("Value: !ImportValue Net:Id", "Net:Id"));
+        assert!(!imports("Value: !Ref X", "Net:Id"));
+    }
+}

@@ -1,0 +1,314 @@
+//! The toolkit's one error type. Every message is a single paragraph that says what went wrong
+//! and what to do about it; `main` prints it after `error: ` and exits non-zero.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the toolkit.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{action} {}: {source}. Check that the path exists and is accessible.", path.display())]
+    Io {
+        /// What was being done (`cannot read`, `cannot write`, ...).
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `cloudwright.json` (or another input file) is malformed.
+    #[error("{} is not valid: {message}.", path.display())]
+    InvalidFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A command-line argument is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// There is neither an app to run nor an assembly to read.
+    #[error(
+        "there is no app to run: create cloudwright.json in this directory with {{\"app\": \"cargo run -q -p my-app --\"}}, pass --app CMD, or read an existing cloud assembly with --assembly DIR."
+    )]
+    NoApp,
+    /// The app could not be started.
+    #[error(
+        "cannot start the app `{command}`: {source}. Check the `app` command in cloudwright.json or --app."
+    )]
+    AppSpawn {
+        /// The command line.
+        command: String,
+        /// Why it could not be started.
+        source: std::io::Error,
+    },
+    /// The app exited with an error.
+    #[error(
+        "the app `{command}` failed ({status}). Its output follows; fix what it reports and run again.\n{output}"
+    )]
+    AppFailed {
+        /// The command line.
+        command: String,
+        /// How it exited.
+        status: String,
+        /// What it printed on stderr (and stdout).
+        output: String,
+    },
+    /// The app kept asking for context after the lookups were performed.
+    #[error(
+        "the app still reports missing context after {rounds} rounds of lookups ({keys}). Check that the app reads the context file cloudwright writes ({}): its `--context-file` flag must be honored.",
+        context_file.display()
+    )]
+    LookupRounds {
+        /// How many rounds ran.
+        rounds: usize,
+        /// The keys still missing.
+        keys: String,
+        /// The context file the lookups were written to.
+        context_file: PathBuf,
+    },
+    /// The cloud assembly is missing or inconsistent.
+    #[error("the cloud assembly in {} cannot be used: {message}. Synthesize it again (`cloudwright synth`).", dir.display())]
+    Assembly {
+        /// The assembly directory.
+        dir: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A stack named on the command line is not in the assembly.
+    #[error(
+        "there is no stack `{name}` in the app; its stacks are: {available}. Use `cloudwright list` to see them."
+    )]
+    UnknownStack {
+        /// The name given.
+        name: String,
+        /// The stacks that exist.
+        available: String,
+    },
+    /// A context key names a lookup provider the toolkit does not know.
+    #[error(
+        "context key `{key}` asks for lookup provider `{provider}`, which cloudwright does not know; the known providers are vpc-provider and ecr-image-provider. Add the value to the context file by hand, or use a known provider."
+    )]
+    UnknownProvider {
+        /// The context key.
+        key: String,
+        /// The provider asked for.
+        provider: String,
+    },
+    /// A lookup's properties are wrong.
+    #[error("context key `{key}`: {message}")]
+    LookupProps {
+        /// The context key.
+        key: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// A lookup found nothing (or too much).
+    #[error("context key `{key}`: {message}")]
+    LookupFailed {
+        /// The context key.
+        key: String,
+        /// What was not found and what to check.
+        message: String,
+    },
+    /// No AWS credentials could be found.
+    #[error(
+        "no AWS credentials were found ({detail}). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or AWS_PROFILE naming a profile in ~/.aws/credentials, or run where an instance or task role is available; then run the command again."
+    )]
+    NoCredentials {
+        /// What the SDK reported.
+        detail: String,
+    },
+    /// No AWS region is configured.
+    #[error(
+        "no AWS region is set for {what}. Set AWS_REGION (or `region` in your AWS profile), or pin the stack's region in the app (StackProps::region); lookups use their own `region` property."
+    )]
+    NoRegion {
+        /// What needed a region (`stack X`, `lookups`, ...).
+        what: String,
+    },
+    /// The endpoint could not be reached.
+    #[error(
+        "cannot reach {endpoint} for {operation} ({detail}). Check the network connection and proxy settings; if AWS_ENDPOINT_URL is set, check that the service it points at is running."
+    )]
+    EndpointUnreachable {
+        /// The endpoint (or a description of it).
+        endpoint: String,
+        /// The API call.
+        operation: &'static str,
+        /// What the SDK reported.
+        detail: String,
+    },
+    /// AWS kept throttling a call after the SDK's retries.
+    #[error(
+        "AWS throttled {operation} even after retrying with backoff ({detail}). Wait a minute and run the command again, lower --concurrency, or raise AWS_MAX_ATTEMPTS."
+    )]
+    Throttled {
+        /// The API call.
+        operation: &'static str,
+        /// What AWS said.
+        detail: String,
+    },
+    /// AWS denied a call (or rejected the credentials).
+    #[error(
+        "AWS denied {operation} ({code}: {detail}). The credentials in use are invalid, expired, or lack permission for this call: check which identity is used (`aws sts get-caller-identity`) and its IAM policies, or refresh the credentials."
+    )]
+    AccessDenied {
+        /// The API call.
+        operation: &'static str,
+        /// The error code.
+        code: String,
+        /// What AWS said.
+        detail: String,
+    },
+    /// Any other error AWS returned.
+    #[error("{operation} failed: {code}: {message}")]
+    Aws {
+        /// The API call.
+        operation: &'static str,
+        /// The error code (or the kind of failure).
+        code: String,
+        /// What AWS said.
+        message: String,
+    },
+    /// AWS answered with something the SDK could not decode; the raw body is shown.
+    #[error(
+        "{operation} failed and its response could not be decoded (HTTP {status}); the raw response body was: {body}"
+    )]
+    UnreadableResponse {
+        /// The API call.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The raw body (or the SDK's description when there is none).
+        body: String,
+    },
+    /// A template too large to pass inline and no bucket to upload it to.
+    #[error(
+        "the template of stack `{stack}` is {bytes} bytes, over CloudFormation's 51,200-byte limit for templates passed inline: pass --bucket BUCKET (an S3 bucket in the stack's region that you can write to) so cloudwright uploads it there."
+    )]
+    TemplateTooLarge {
+        /// The stack.
+        stack: String,
+        /// The template size.
+        bytes: usize,
+    },
+    /// Confirmation is needed but nobody can answer.
+    #[error(
+        "{action} needs confirmation, but standard input is not a terminal: pass --yes to proceed without asking."
+    )]
+    ConfirmationRequired {
+        /// What needed confirming.
+        action: String,
+    },
+    /// The user answered no.
+    #[error("{action} was cancelled at the prompt; nothing was changed.")]
+    Declined {
+        /// What was declined.
+        action: String,
+    },
+    /// The change set could not be created.
+    #[error(
+        "the change set for stack `{stack}` failed: {reason}. Fix the template (or its parameters) and deploy again."
+    )]
+    ChangeSetFailed {
+        /// The stack.
+        stack: String,
+        /// CloudFormation's status reason.
+        reason: String,
+    },
+    /// A deploy or delete failed.
+    #[error("stack `{stack}` failed ({status}): {failure}. {outcome}")]
+    StackFailed {
+        /// The stack.
+        stack: String,
+        /// Its final status.
+        status: String,
+        /// The first failure: resource, type and reason.
+        failure: String,
+        /// What happened afterwards (rollback outcome) and what to do.
+        outcome: String,
+    },
+    /// A stack is in a state nothing can be deployed onto.
+    #[error("stack `{stack}` is in state {status} and cannot be {verb} as it is. {advice}")]
+    StackState {
+        /// The stack.
+        stack: String,
+        /// Its status.
+        status: String,
+        /// `deployed` or `deleted`.
+        verb: &'static str,
+        /// What to do.
+        advice: String,
+    },
+    /// A stack operation did not finish in time.
+    #[error(
+        "stack `{stack}` is still {status} after {seconds} s; cloudwright stopped waiting but cancelled nothing. Look at the stack's events, then run the command again (it waits for a stack in progress) or raise --timeout."
+    )]
+    Timeout {
+        /// The stack.
+        stack: String,
+        /// Its last status.
+        status: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// A stack's export is still imported by other stacks.
+    #[error(
+        "stack `{stack}` cannot be deleted: its export `{export}` is imported by {importers}. Destroy those stacks first, or remove the imports from them and deploy them."
+    )]
+    ExportInUse {
+        /// The stack.
+        stack: String,
+        /// The export name.
+        export: String,
+        /// The importing stacks.
+        importers: String,
+    },
+    /// Whether an export is still imported could not be checked.
+    #[error(
+        "stack `{stack}` was not deleted: cloudwright could not verify that its export `{export}` is no longer imported ({detail}). Check `aws cloudformation list-imports --export-name {export}` and delete the stack yourself if nothing imports it."
+    )]
+    ImportsUnverified {
+        /// The stack.
+        stack: String,
+        /// The export name.
+        export: String,
+        /// Why it could not be verified.
+        detail: String,
+    },
+    /// A bug: a task panicked or similar.
+    #[error(
+        "internal error: {0}. This is a bug in cloudwright; please report it with the command that was run."
+    )]
+    Internal(String),
+    /// Several stacks failed independently.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n\nerror: "))]
+    Several(Vec<Error>),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::Io`] for reading `path`.
+    pub fn read(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            action: "cannot read",
+            path,
+            source,
+        }
+    }
+
+    /// An [`Error::Io`] for writing `path`.
+    pub fn write(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            action: "cannot write",
+            path,
+            source,
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! CloudFormation stack calls shared by deploy, diff and destroy: describing a stack, its
+//! deployed template, following its events, and waiting for it to settle.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::primitives::DateTimeFormat;
+use aws_sdk_cloudformation::types::TemplateStage;
+
+use crate::aws::{Api, service_error};
+use crate::error::{Error, Result};
+use crate::events::{EventWatch, StackEvent, StackReporter, in_progress};
+
+/// A CloudFormation client with its region.
+pub type Cfn = Api<aws_sdk_cloudformation::Client>;
+
+/// A deployed stack as far as the toolkit cares.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackInfo {
+    /// The stack id (ARN).
+    pub id: String,
+    /// The stack name.
+    pub name: String,
+    /// Its status.
+    pub status: String,
+    /// The status reason, if any.
+    pub reason: Option<String>,
+    /// Outputs: key, value, export name.
+    pub outputs: Vec<(String, String, Option<String>)>,
+    /// The names of its parameters.
+    pub parameters: Vec<String>,
+    /// Its tags.
+    pub tags: Vec<(String, String)>,
+}
+
+/// Describes a stack by name or id; `None` when it does not exist.
+pub async fn describe(cfn: &Cfn, name_or_id: &str) -> Result<Option<StackInfo>> {
+    let out = match cfn
+        .client
+        .describe_stacks()
+        .stack_name(name_or_id)
+        .send()
+        .await
+    {
+        Ok(o) => o,
+        Err(e)
+            if service_error(&e)
+                .is_some_and(|(c, m)| c == "ValidationError" && m.contains("does not exist")) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(cfn.error("DescribeStacks", e)),
+    };
+    Ok(out.stacks().first().map(|s| StackInfo {
+        id: s.stack_id().unwrap_or_default().to_owned(),
+        name: s.stack_name().unwrap_or_default().to_owned(),
+        status: s
+            .stack_status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        reason: s.stack_status_reason().map(str::to_owned),
+        outputs: s
+            .outputs()
+            .iter()
+            .map(|o| {
+                (
+                    o.output_key().unwrap_or_default().to_owned(),
+                    o.output_value().unwrap_or_default().to_owned(),
+                    o.export_name().map(str::to_owned),
+                )
+            })
+            .collect(),
+        parameters: s
+            .parameters()
+            .iter()
+            .filter_map(|p| p.parameter_key().map(str::to_owned))
+            .collect(),
+        tags: s
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_owned(),
+                    t.value().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect(),
+    }))
+}
+
+/// The deployed template's text (`None` when the stack does not exist).
+pub async fn deployed_template(cfn: &Cfn, name_or_id: &str) -> Result<Option<String>> {
+    match cfn
+        .client
+        .get_template()
+        .stack_name(name_or_id)
+        .template_stage(TemplateStage::Original)
+        .send()
+        .await
+    {
+        Ok(o) => Ok(o.template_body().map(str::to_owned)),
+        Err(e)
+            if service_error(&e)
+                .is_some_and(|(c, m)| c == "ValidationError" && m.contains("does not exist")) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(cfn.error("GetTemplate", e)),
+    }
+}
+
+fn convert(e: &aws_sdk_cloudformation::types::StackEvent) -> StackEvent {
+    StackEvent {
+        event_id: e.event_id().unwrap_or_default().to_owned(),
+        stack_name: e.stack_name().unwrap_or_default().to_owned(),
+        logical_resource_id: e.logical_resource_id().unwrap_or_default().to_owned(),
+        physical_resource_id: e.physical_resource_id().map(str::to_owned),
+        resource_type: e.resource_type().unwrap_or_default().to_owned(),
+        timestamp: e
+            .timestamp()
+            .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+            .unwrap_or_default(),
+        resource_status: e
+            .resource_status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        resource_status_reason: e.resource_status_reason().map(str::to_owned),
+    }
+}
+
+/// The newest event of a stack, the watermark for an operation about to start.
+pub async fn newest_event(cfn: &Cfn, stack_id: &str) -> Result<Option<String>> {
+    let out = cfn
+        .client
+        .describe_stack_events()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| cfn.error("DescribeStackEvents", e))?;
+    Ok(out
+        .stack_events()
+        .first()
+        .and_then(|e| e.event_id())
+        .map(str::to_owned))
+}
+
+/// Reads events newer than the watch has seen (following pages until known events).
+pub async fn new_events(
+    cfn: &Cfn,
+    stack_id: &str,
+    watch: &mut EventWatch,
+) -> Result<Vec<StackEvent>> {
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = cfn
+            .client
+            .describe_stack_events()
+            .stack_name(stack_id)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| cfn.error("DescribeStackEvents", e))?;
+        let page: Vec<StackEvent> = out.stack_events().iter().map(convert).collect();
+        let (new, reached) = watch.take(&page);
+        // pages come newest first: older pages go before what is already collected
+        let mut merged = new;
+        merged.append(&mut all);
+        all = merged;
+        token = out.next_token().map(str::to_owned);
+        if reached || token.is_none() {
+            return Ok(all);
+        }
+    }
+}
+
+/// Delays between polls: quick at first (local endpoints finish at once), then every 5 s.
+#[derive(Clone, Debug, Default)]
+pub struct Backoff(usize);
+
+impl Backoff {
+    /// The next delay.
+    pub fn next_delay(&mut self) -> Duration {
+        const STEPS: [u64; 6] = [200, 500, 1000, 2000, 3000, 5000];
+        let d = STEPS[self.0.min(STEPS.len() - 1)];
+        self.0 += 1;
+        Duration::from_millis(d)
+    }
+}
+
+/// Polls a stack until its status is no longer in progress, showing its events; returns the
+/// final state. `None` when the stack disappeared (a delete that finished).
+pub async fn wait_settled(
+    cfn: &Cfn,
+    stack_id: &str,
+    stack_name: &str,
+    watch: &mut EventWatch,
+    reporter: &mut StackReporter,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<Option<StackInfo>> {
+    let mut backoff = Backoff::default();
+    loop {
+        let info = describe(cfn, stack_id).await?;
+        let events = new_events(cfn, stack_id, watch).await.or_else(|e| {
+            // a deleted stack may have no events to read any more
+            if info.is_none() {
+                Ok(Vec::new())
+            } else {
+                Err(e)
+            }
+        })?;
+        reporter.events(events);
+        match info {
+            None => return Ok(None),
+            Some(info) if !in_progress(&info.status) => return Ok(Some(info)),
+            Some(info) => {
+                if Instant::now() >= deadline {
+                    return Err(Error::Timeout {
+                        stack: stack_name.to_owned(),
+                        status: info.status,
+                        seconds: timeout.as_secs(),
+                    });
+                }
+            }
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
