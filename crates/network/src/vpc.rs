@@ -165,8 +165,9 @@ pub struct VpcContext {
 pub struct SubnetContext {
     /// The subnet id.
     pub subnet_id: String,
-    /// Its IPv4 CIDR.
-    pub cidr_block: String,
+    /// Its IPv4 CIDR (`null` for an IPv6-only subnet).
+    #[serde(default)]
+    pub cidr_block: Option<String>,
     /// Its IPv6 CIDRs.
     #[serde(default)]
     pub ipv6_cidr_blocks: Vec<String>,
@@ -224,7 +225,9 @@ impl VpcContext {
         }
         let mut existing = Vec::new();
         for (i, s) in self.subnets.iter().enumerate() {
-            existing.push(cidr(format!("subnets[{i}].cidrBlock"), &s.cidr_block)?);
+            if let Some(block) = &s.cidr_block {
+                existing.push(cidr(format!("subnets[{i}].cidrBlock"), block)?);
+            }
             for (j, b) in s.ipv6_cidr_blocks.iter().enumerate() {
                 existing.push(cidr(format!("subnets[{i}].ipv6CidrBlocks[{j}]"), b)?);
             }
@@ -372,6 +375,22 @@ mod tests {
         assert!(
             e.contains("subnets[0].cidrBlock") && e.contains("10.0.300.0/24"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn an_ipv6_only_subnet_has_no_ipv4_block() {
+        let c = ctx(serde_json::json!({
+            "vpcId": "vpc-1", "cidrBlocks": ["10.0.0.0/16"], "ipv6CidrBlocks": ["2001:db8::/56"],
+            "availabilityZones": ["a"],
+            "subnets": [{"subnetId": "s", "cidrBlock": null, "ipv6CidrBlocks": ["2001:db8::/64"], "availabilityZone": "a"}]
+        }));
+        let v = c.to_vpc("k").unwrap();
+        assert_eq!(v.existing_subnets().len(), 1);
+        assert!(
+            v.existing_subnets()[0]
+                .to_string()
+                .starts_with("2001:db8::")
         );
     }
 
