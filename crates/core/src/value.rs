@@ -321,17 +321,9 @@ impl Value {
         }
     }
 
-    /// Visits this value and every value nested inside it, depth first, with the property
-    /// path of each (`Tags[0].Key`).
-    pub fn walk<'a>(&'a self, path: &mut String, f: &mut dyn FnMut(&str, &'a Value)) {
-        f(path, self);
-        let len = path.len();
-        let mut child = |path: &mut String, seg: &dyn fmt::Display, v: &'a Value| {
-            use std::fmt::Write;
-            let _ = write!(path, "{seg}");
-            v.walk(path, f);
-            path.truncate(len);
-        };
+    /// Calls `f` with each value directly inside this one and the path segment that leads
+    /// to it (`[0]`, `.Key`, `{Fn::Sub $Var}`, or nothing for single-argument functions).
+    fn for_each_child<'a>(&'a self, f: &mut dyn FnMut(Segment<'a>, &'a Value)) {
         match self {
             Value::Null
             | Value::String(_)
@@ -343,70 +335,52 @@ impl Value {
             | Value::Condition(_) => {}
             Value::List(items) | Value::Join(_, items) | Value::And(items) | Value::Or(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    child(path, &format_args!("[{i}]"), v);
+                    f(Segment::Index(i), v);
                 }
             }
-            Value::Map(m) => {
-                for (k, v) in m {
-                    let sep = if len == 0 { "" } else { "." };
-                    child(path, &format_args!("{sep}{k}"), v);
-                }
-            }
-            Value::Sub(_, vars) => {
-                for (k, v) in vars {
-                    child(path, &format_args!("{{Fn::Sub ${k}}}"), v);
-                }
-            }
+            Value::Map(m) => m.iter().for_each(|(k, v)| f(Segment::Key(k), v)),
+            Value::Sub(_, vars) => vars.iter().for_each(|(k, v)| f(Segment::SubVar(k), v)),
             Value::Select(a, b) | Value::Equals(a, b) | Value::If(_, a, b) => {
-                child(path, &"[0]", a);
-                child(path, &"[1]", b);
+                f(Segment::Index(0), a);
+                f(Segment::Index(1), b);
             }
             Value::Cidr(a, b, c) | Value::FindInMap(a, b, c) => {
-                child(path, &"[0]", a);
-                child(path, &"[1]", b);
-                child(path, &"[2]", c);
+                f(Segment::Index(0), a);
+                f(Segment::Index(1), b);
+                f(Segment::Index(2), c);
             }
             Value::GetAzs(a)
             | Value::Split(_, a)
             | Value::ImportValue(a)
             | Value::Base64(a)
-            | Value::Not(a) => child(path, &"", a),
+            | Value::Not(a) => f(Segment::Argument, a),
         }
+    }
+
+    /// Visits this value and every value nested inside it, depth first, with the property
+    /// path of each (`Tags[0].Key`).
+    pub fn walk<'a>(&'a self, path: &mut String, f: &mut dyn FnMut(&str, &'a Value)) {
+        f(path, self);
+        let len = path.len();
+        self.for_each_child(&mut |seg, v| {
+            use std::fmt::Write;
+            let _ = match seg {
+                Segment::Index(i) => write!(path, "[{i}]"),
+                Segment::Key(k) if len == 0 => write!(path, "{k}"),
+                Segment::Key(k) => write!(path, ".{k}"),
+                Segment::SubVar(k) => write!(path, "{{Fn::Sub ${k}}}"),
+                Segment::Argument => Ok(()),
+            };
+            v.walk(path, f);
+            path.truncate(len);
+        });
     }
 
     /// Visits this value and every value nested inside it, depth first (no paths: cheaper
     /// than [`Value::walk`]).
     pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Value)) {
         f(self);
-        match self {
-            Value::Null
-            | Value::String(_)
-            | Value::Number(_)
-            | Value::Bool(_)
-            | Value::Ref(_)
-            | Value::Pseudo(_)
-            | Value::GetAtt(..)
-            | Value::Condition(_) => {}
-            Value::List(items) | Value::Join(_, items) | Value::And(items) | Value::Or(items) => {
-                items.iter().for_each(|v| v.visit(f));
-            }
-            Value::Map(m) => m.values().for_each(|v| v.visit(f)),
-            Value::Sub(_, vars) => vars.values().for_each(|v| v.visit(f)),
-            Value::Select(a, b) | Value::Equals(a, b) | Value::If(_, a, b) => {
-                a.visit(f);
-                b.visit(f);
-            }
-            Value::Cidr(a, b, c) | Value::FindInMap(a, b, c) => {
-                a.visit(f);
-                b.visit(f);
-                c.visit(f);
-            }
-            Value::GetAzs(a)
-            | Value::Split(_, a)
-            | Value::ImportValue(a)
-            | Value::Base64(a)
-            | Value::Not(a) => a.visit(f),
-        }
+        self.for_each_child(&mut |_, v| v.visit(f));
     }
 
     /// Rewrites every nested value bottom-up with `f` (used to resolve cross-stack references).
@@ -451,6 +425,15 @@ impl Value {
             Value::Not(a) => Value::Not(b(a, f)),
         }
     }
+}
+
+/// How a nested value is reached from its parent, for property paths.
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Index(usize),
+    Key(&'a str),
+    SubVar(&'a str),
+    Argument,
 }
 
 /// One `${...}` placeholder of an `Fn::Sub` template.

@@ -100,49 +100,44 @@ impl SecurityGroup {
         }
     }
 
+    /// Admits `port` from `source`.
+    pub fn allow(mut self, port: Port, source: Source, description: impl Into<String>) -> Self {
+        self.ingress.push(Rule {
+            port,
+            source,
+            description: description.into(),
+        });
+        self
+    }
+
     /// Admits `port` from an IPv4 CIDR.
     pub fn allow_from_cidr(
-        mut self,
+        self,
         port: Port,
         cidr: impl Into<Value>,
         description: impl Into<String>,
     ) -> Self {
-        self.ingress.push(Rule {
-            port,
-            source: Source::Cidr(cidr.into()),
-            description: description.into(),
-        });
-        self
+        self.allow(port, Source::Cidr(cidr.into()), description)
     }
 
     /// Admits `port` from an IPv6 CIDR.
     pub fn allow_from_ipv6_cidr(
-        mut self,
+        self,
         port: Port,
         cidr: impl Into<Value>,
         description: impl Into<String>,
     ) -> Self {
-        self.ingress.push(Rule {
-            port,
-            source: Source::CidrIpv6(cidr.into()),
-            description: description.into(),
-        });
-        self
+        self.allow(port, Source::CidrIpv6(cidr.into()), description)
     }
 
     /// Admits `port` from members of another security group.
     pub fn allow_from_group(
-        mut self,
+        self,
         port: Port,
         group_id: impl Into<Value>,
         description: impl Into<String>,
     ) -> Self {
-        self.ingress.push(Rule {
-            port,
-            source: Source::Group(group_id.into()),
-            description: description.into(),
-        });
-        self
+        self.allow(port, Source::Group(group_id.into()), description)
     }
 
     /// Admits `port` from every CIDR block of the VPC (IPv4 and IPv6 known at synthesis).
