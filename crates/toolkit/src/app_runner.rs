@@ -158,6 +158,7 @@ mod tests {
             context_file: "ctx.json".into(),
             out: "out".into(),
             context: vec!["a=1".into()],
+            surface: None,
         };
         assert_eq!(
             app_arguments(&settings, Path::new("/tmp/m.json"), true),

@@ -2,9 +2,15 @@
 //! directory, overridden by command-line flags.
 //!
 //! ```json
-//! {"app": "cargo run -q -p app-flask-api --", "context": "apps/flask-api/cloudwright.context.json", "out": "cloudwright.out"}
+//! {"app": "cargo run -q -p app-flask-api --", "context": "apps/flask-api/cloudwright.context.json", "out": "cloudwright.out",
+//!  "surface": "apps/flask-api/surface.json"}
 //! ```
+//!
+//! `surface` (optional) is the declared public surface that `cloudwright audit` compares with and
+//! `cloudwright deploy` enforces: one declaration file for every stack, or a map from stack id to
+//! a declaration file (`{"Api": "api.surface.json"}`); stacks not in the map have none.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -30,6 +36,38 @@ pub struct ConfigFile {
     pub context: Option<PathBuf>,
     /// The assembly directory the app writes.
     pub out: Option<PathBuf>,
+    /// The declared surface: one declaration file, or one per stack id.
+    pub surface: Option<SurfaceConfig>,
+}
+
+/// `"surface"` in `cloudwright.json`: where the declared public surface of the stacks is.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SurfaceConfig {
+    /// One declaration file for every stack.
+    All(PathBuf),
+    /// A declaration file per stack id; stacks not named have no declaration.
+    PerStack(BTreeMap<String, PathBuf>),
+}
+
+impl SurfaceConfig {
+    /// The declaration file of stack `id`, if it has one.
+    pub fn for_stack(&self, id: &str) -> Option<&Path> {
+        match self {
+            SurfaceConfig::All(p) => Some(p),
+            SurfaceConfig::PerStack(m) => m.get(id).map(PathBuf::as_path),
+        }
+    }
+
+    fn in_dir(self, dir: &Path) -> Self {
+        let join = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };
+        match self {
+            SurfaceConfig::All(p) => SurfaceConfig::All(join(p)),
+            SurfaceConfig::PerStack(m) => {
+                SurfaceConfig::PerStack(m.into_iter().map(|(k, p)| (k, join(p))).collect())
+            }
+        }
+    }
 }
 
 impl ConfigFile {
@@ -44,7 +82,7 @@ impl ConfigFile {
         serde_json::from_str(&text).map_err(|e| Error::InvalidFile {
             path,
             message: format!(
-                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file) and \"out\" (its assembly directory)"
+                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), all optional"
             ),
         })
     }
@@ -87,6 +125,8 @@ pub struct Settings {
     pub out: PathBuf,
     /// `key=value` context overrides passed on to the app.
     pub context: Vec<String>,
+    /// The declared surface (paths resolved against the project directory).
+    pub surface: Option<SurfaceConfig>,
 }
 
 impl Settings {
@@ -125,6 +165,7 @@ impl Settings {
                 .out
                 .unwrap_or_else(|| in_dir(file.out.unwrap_or(DEFAULT_OUT.into()))),
             context: overrides.context,
+            surface: file.surface.map(|s| s.in_dir(dir)),
         })
     }
 }
@@ -244,6 +285,28 @@ mod tests {
         .unwrap();
         assert_eq!(s.app.unwrap().words, ["./my-app", "--flag"]);
         assert_eq!(s.out, PathBuf::from("elsewhere"));
+
+        assert_eq!(s.surface, None);
+
+        std::fs::write(dir.join(CONFIG_FILE), r#"{"surface": "s.json"}"#).unwrap();
+        let s = Settings::resolve(&dir, Overrides::default()).unwrap();
+        let surface = s.surface.unwrap();
+        assert_eq!(surface.for_stack("Any"), Some(dir.join("s.json").as_path()));
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"surface": {"Api": "api.json", "Db": "/abs/db.json"}}"#,
+        )
+        .unwrap();
+        let surface = Settings::resolve(&dir, Overrides::default())
+            .unwrap()
+            .surface
+            .unwrap();
+        assert_eq!(
+            surface.for_stack("Api"),
+            Some(dir.join("api.json").as_path())
+        );
+        assert_eq!(surface.for_stack("Db"), Some(Path::new("/abs/db.json")));
+        assert_eq!(surface.for_stack("Other"), None);
 
         std::fs::write(dir.join(CONFIG_FILE), r#"{"ap": "x"}"#).unwrap();
         let e = Settings::resolve(&dir, Overrides::default())

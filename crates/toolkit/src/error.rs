@@ -278,6 +278,40 @@ pub enum Error {
         /// Why it could not be verified.
         detail: String,
     },
+    /// A stack's template could not be audited.
+    #[error(
+        "the template of stack `{stack}` cannot be audited: {message}. Synthesize it again (`cloudwright synth`) and check the template."
+    )]
+    Audit {
+        /// The stack.
+        stack: String,
+        /// What the audit reported.
+        message: String,
+    },
+    /// A deploy would expose more than the declared surface.
+    #[error(
+        "refusing to deploy: the stacks would expose what their declared surface does not:\n{exposed}\nNothing was deployed and no AWS call was made. If this exposure is intended, add it to the declaration (\"surface\" in cloudwright.json); otherwise fix the app. To deploy anyway, pass --allow-exposure."
+    )]
+    Exposure {
+        /// One line per stack and exposure: `  stack X (declared in FILE): + GET /a (stage v1) on Api`.
+        exposed: String,
+    },
+    /// Graphviz `dot` is not installed.
+    #[error(
+        "Graphviz `dot` was not found on PATH ({detail}), and `graph --svg` needs it. Install Graphviz (`apt-get install graphviz` on Debian/Ubuntu, `brew install graphviz` on macOS, or see https://graphviz.org/download/) and run again; without --svg, `cloudwright graph` prints the paths of the DOT files."
+    )]
+    GraphvizMissing {
+        /// What went wrong looking for it.
+        detail: String,
+    },
+    /// Graphviz `dot` failed on a graph.
+    #[error("Graphviz `dot` failed to render {}: {message}", file.display())]
+    Graphviz {
+        /// The DOT file.
+        file: PathBuf,
+        /// Its exit status and output.
+        message: String,
+    },
     /// A bug: a task panicked or similar.
     #[error(
         "internal error: {0}. This is a bug in cloudwright; please report it with the command that was run."

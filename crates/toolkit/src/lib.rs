@@ -14,6 +14,9 @@
 //!   security-relevant changes called out;
 //! - [`deploy`] and [`destroy`]: change sets (or direct updates), confirmation, events and
 //!   progress ([`events`]), outputs, failures with their first cause and rollback outcome;
+//! - [`audit`]: the public surface of each stack (through `cloudwright-audit`), checked against
+//!   the declared surface (`"surface"` in `cloudwright.json`) and the bundled policy rules; the
+//!   deploy's refusal of undeclared exposure; the stacks' dependency graphs (DOT, SVG);
 //! - [`aws`] and [`error`]: SDK configuration and errors a user can act on.
 //!
 //! AWS access uses aws-config's standard resolution of credentials, region and endpoint
@@ -23,6 +26,7 @@
 
 pub mod app_runner;
 pub mod assembly;
+pub mod audit;
 pub mod aws;
 pub mod config;
 pub mod context_file;

@@ -6,17 +6,20 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use cloudwright::assembly::Extend;
 use cloudwright::aws::Aws;
 use cloudwright::config::{Overrides, Settings};
 use cloudwright::deploy::{DeployOptions, Method};
 use cloudwright::destroy::DestroyOptions;
 use cloudwright::synth::{Stderr, Stdout};
-use cloudwright::{Error, assembly, deploy, destroy, diff, events, synth};
+use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, synth};
+use cloudwright_audit::Severity;
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
 ///
 /// The app is found through cloudwright.json in the current directory
-/// ({"app": "cargo run -q -p my-app --", "context": "cloudwright.context.json", "out": "cloudwright.out"}),
+/// ({"app": "cargo run -q -p my-app --", "context": "cloudwright.context.json", "out": "cloudwright.out",
+/// "surface": "surface.json"}),
 /// or --app CMD; --assembly DIR reads an existing cloud assembly instead of running the app.
 /// AWS credentials, region and endpoint come from the standard AWS configuration
 /// (environment, profiles, AWS_ENDPOINT_URL).
@@ -80,7 +83,29 @@ enum Command {
         #[arg(long)]
         fail: bool,
     },
-    /// Deploy stacks (and the stacks they depend on) in dependency order.
+    /// Audit the stacks' templates: public surface, difference from the declared surface
+    /// ("surface" in cloudwright.json) and policy rules. Exits 1 when a surface differs from
+    /// its declaration or findings reach --fail-on.
+    Audit {
+        /// Stacks to audit (all when none are named).
+        stacks: Vec<String>,
+        /// Print the machine-readable report (JSON) instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Exit with status 1 when a finding has this severity or worse.
+        #[arg(long, value_name = "error|warning|info", default_value = "error", value_parser = parse_severity)]
+        fail_on: Severity,
+    },
+    /// Print the paths of the stacks' dependency graphs (Graphviz DOT); --svg renders them.
+    Graph {
+        /// Stacks whose graphs to show (all when none are named).
+        stacks: Vec<String>,
+        /// Render each <Stack>.graph.dot to <Stack>.graph.svg beside it with Graphviz `dot`.
+        #[arg(long)]
+        svg: bool,
+    },
+    /// Deploy stacks (and the stacks they depend on) in dependency order. A stack whose public
+    /// surface widens beyond its declared surface is refused unless --allow-exposure.
     Deploy {
         /// Stacks to deploy (all when none are named).
         stacks: Vec<String>,
@@ -114,6 +139,9 @@ enum Command {
         /// How to show stack events.
         #[arg(long, value_enum, default_value_t = Progress::Bar)]
         progress: Progress,
+        /// Deploy even when a stack exposes what its declared surface does not.
+        #[arg(long)]
+        allow_exposure: bool,
     },
     /// Delete stacks (and the stacks that depend on them), dependents first.
     Destroy {
@@ -132,6 +160,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Progress::Bar)]
         progress: Progress,
     },
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse::<Severity>()
+        .map_err(|_| format!("`{s}` is not a severity: use error, warning or info"))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -176,6 +209,34 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Audit {
+            stacks,
+            json,
+            fail_on,
+        } => {
+            let a = synth::assembly(&aws, &settings, &Stderr).await?;
+            let report = audit::audit_stacks(&a, &stacks, settings.surface.as_ref(), fail_on)?;
+            if json {
+                let text = cloudwright_audit::to_json(&report)
+                    .map_err(|e| Error::Internal(format!("cannot serialize the audit: {e}")))?;
+                println!("{text}");
+            } else {
+                print!("{}", audit::render(&report));
+            }
+            if !report.passed {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Graph { stacks, svg } => {
+            let a = synth::assembly(&aws, &settings, &Stderr).await?;
+            for dot in audit::graph_files(&a, &stacks)? {
+                if svg {
+                    println!("{}", audit::render_svg(&dot)?.display());
+                } else {
+                    println!("{}", dot.display());
+                }
+            }
+        }
         Command::Deploy {
             stacks,
             exclusively,
@@ -188,8 +249,22 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             timeout,
             bucket,
             progress,
+            allow_exposure,
         } => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
+            let selected = a.select(
+                &stacks,
+                if exclusively {
+                    Extend::None
+                } else {
+                    Extend::Upstream
+                },
+            )?;
+            for line in
+                audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
+            {
+                println!("{line}");
+            }
             deploy::deploy(
                 &aws,
                 &a,
