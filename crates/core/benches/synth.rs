@@ -59,6 +59,12 @@ fn benches(c: &mut Criterion) {
             black_box(app.synth().unwrap())
         })
     });
+    let mut built = App::new();
+    big_stack(&mut built, "Big", 500, None);
+    c.bench_function(
+        "synth/one stack of 500 resources, synthesis only (app built once)",
+        |b| b.iter(|| black_box(built.synth().unwrap())),
+    );
     c.bench_function("synth/50 stacks of 40 resources, cross-stack", |b| {
         b.iter(|| {
             let mut app = App::new();
