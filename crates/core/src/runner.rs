@@ -111,7 +111,7 @@ pub fn run_with(
             return 0;
         }
         Err(e) => {
-            report(err, &e);
+            report_error(err, &e);
             return 2;
         }
     };
@@ -141,7 +141,7 @@ pub fn run_with(
             0
         }
         Err(e) => {
-            report(err, &e);
+            report_error(err, &e);
             1
         }
     }
@@ -159,10 +159,6 @@ fn synthesize(
     let app = slot.insert(App::with_context(context));
     build(app)?;
     app.synth()
-}
-
-fn report(err: &mut dyn Write, e: &Error) {
-    report_error(err, e);
 }
 
 fn report_error(err: &mut dyn Write, e: &(dyn std::error::Error + 'static)) {

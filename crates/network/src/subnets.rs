@@ -218,11 +218,7 @@ impl Subnets {
                 max: MAX_AZS,
             });
         }
-        let zones = if self.pinned_azs.is_empty() {
-            &self.vpc.availability_zones
-        } else {
-            &self.pinned_azs
-        };
+        let zones = self.zone_names();
         if !zones.is_empty() && zones.len() < self.azs {
             return Err(Error::NotEnoughAzs {
                 asked: self.azs,
@@ -259,6 +255,15 @@ impl Subnets {
             }
         }
         Ok(plan)
+    }
+
+    /// The zone names known at synthesis: the pinned ones, else the VPC's from context.
+    fn zone_names(&self) -> &[String] {
+        if self.pinned_azs.is_empty() {
+            &self.vpc.availability_zones
+        } else {
+            &self.pinned_azs
+        }
     }
 
     fn az_value(&self, index: usize) -> Value {
@@ -331,16 +336,11 @@ impl Construct for Subnets {
             {
                 scope.add_dependency(&handle, ready);
             }
-            let zone_names = if self.pinned_azs.is_empty() {
-                &self.vpc.availability_zones
-            } else {
-                &self.pinned_azs
-            };
             let s = Subnet {
                 handle,
                 tier,
                 availability_zone: az_value,
-                availability_zone_name: zone_names.get(az).cloned(),
+                availability_zone_name: self.zone_names().get(az).cloned(),
                 cidr,
                 ipv6_cidr,
             };
