@@ -11,7 +11,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 /// A stack of `n` resources in chains of references with some declared dependencies, tags
 /// and outputs: the shape of a real stack at CloudFormation's limit.
 fn big_stack(
-    app: &mut App,
+    app: &App,
     id: &str,
     n: usize,
     import: Option<&Handle<RawResource>>,
@@ -54,8 +54,8 @@ fn big_stack(
 fn benches(c: &mut Criterion) {
     c.bench_function("synth/one stack of 500 resources", |b| {
         b.iter(|| {
-            let mut app = App::new();
-            big_stack(&mut app, "Big", 500, None);
+            let app = App::new();
+            big_stack(&app, "Big", 500, None);
             black_box(app.synth().unwrap())
         })
     });
@@ -67,10 +67,10 @@ fn benches(c: &mut Criterion) {
     );
     c.bench_function("synth/50 stacks of 40 resources, cross-stack", |b| {
         b.iter(|| {
-            let mut app = App::new();
+            let app = App::new();
             let mut prev = None;
             for i in 0..50 {
-                prev = Some(big_stack(&mut app, &format!("Stack{i}"), 40, prev.as_ref()));
+                prev = Some(big_stack(&app, &format!("Stack{i}"), 40, prev.as_ref()));
             }
             black_box(app.synth().unwrap())
         })

@@ -1,7 +1,7 @@
 //! [`App`]: the root of the construct tree, holding stacks and the context.
 
 use crate::assembly::Assembly;
-use crate::construct::{Env, Scope};
+use crate::construct::{AppState, Scope};
 use crate::context::{Context, MissingContext};
 use crate::error::Error;
 use crate::stack::{StackData, StackProps};
@@ -12,7 +12,7 @@ use crate::synth;
 /// ```
 /// use cloudwright_core::{App, Output, RawResource};
 ///
-/// let mut app = App::new();
+/// let app = App::new();
 /// let mut network = app.stack("Network")?;
 /// let topic = network.add("Topic", RawResource::new("AWS::SNS::Topic"))?;
 /// let mut service = app.stack("Service")?;
@@ -25,8 +25,8 @@ use crate::synth;
 /// ```
 #[derive(Debug, Default)]
 pub struct App {
-    stacks: Vec<StackData>,
-    env: Env,
+    state: AppState,
+    region: Option<String>,
 }
 
 impl App {
@@ -38,61 +38,85 @@ impl App {
     /// An app with the given context.
     pub fn with_context(context: Context) -> Self {
         App {
-            stacks: Vec::new(),
-            env: Env {
+            state: AppState {
                 context,
-                missing: Vec::new(),
+                ..AppState::default()
             },
+            region: None,
         }
+    }
+
+    /// Sets the region of every stack added afterwards that does not name its own
+    /// ([`StackProps::region`]).
+    ///
+    /// ```
+    /// use cloudwright_core::{App, StackProps};
+    ///
+    /// let mut app = App::new();
+    /// app.set_region("eu-west-1");
+    /// let network = app.stack("Network")?;
+    /// let edge = app.stack_with("Edge", StackProps::new().region("us-east-1"))?;
+    /// assert_eq!(network.region(), Some("eu-west-1"));
+    /// assert_eq!(edge.region(), Some("us-east-1"));
+    /// # Ok::<(), cloudwright_core::Error>(())
+    /// ```
+    pub fn set_region(&mut self, region: impl Into<String>) {
+        self.region = Some(region.into());
     }
 
     /// The context.
     pub fn context(&self) -> &Context {
-        &self.env.context
+        &self.state.context
     }
 
     /// Adds a stack named `id` and returns its root scope.
-    pub fn stack(&mut self, id: &str) -> Result<Scope<'_>, Error> {
+    ///
+    /// Scopes of several stacks can be alive at once, so one stack can use what another
+    /// made while both are being built.
+    pub fn stack(&self, id: &str) -> Result<Scope<'_>, Error> {
         self.stack_with(id, StackProps::default())
     }
 
     /// Adds a stack with settings and returns its root scope.
-    pub fn stack_with(&mut self, id: &str, props: StackProps) -> Result<Scope<'_>, Error> {
+    pub fn stack_with(&self, id: &str, mut props: StackProps) -> Result<Scope<'_>, Error> {
         validate_stack_name(id, id)?;
         if let Some(name) = &props.stack_name {
             validate_stack_name(id, name)?;
         }
-        let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
-        if self
-            .stacks
-            .iter()
-            .any(|s| &*s.id == id || s.stack_name() == name)
-        {
-            return Err(Error::DuplicateStack(id.to_owned()));
+        if props.region.is_none() {
+            props.region.clone_from(&self.region);
         }
-        self.stacks.push(StackData::new(id, props));
-        let Some(stack) = self.stacks.last_mut() else {
-            return Err(Error::DuplicateStack(id.to_owned()));
+        let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
+        let index = {
+            let mut stacks = self.state.stacks.borrow_mut();
+            if stacks
+                .iter()
+                .any(|s| &*s.id == id || s.stack_name() == name)
+            {
+                return Err(Error::DuplicateStack(id.to_owned()));
+            }
+            stacks.push(StackData::new(id, props));
+            stacks.len() - 1
         };
-        Ok(Scope::root(stack, &mut self.env))
+        Scope::root(&self.state, index).ok_or_else(|| Error::DuplicateStack(id.to_owned()))
     }
 
     /// Context lookups that constructs asked for and did not find.
-    pub fn missing_context(&self) -> &[MissingContext] {
-        &self.env.missing
+    pub fn missing_context(&self) -> Vec<MissingContext> {
+        self.state.missing.borrow().clone()
     }
 
     /// Synthesizes every stack: checks references, dependencies and limits, and renders the
     /// templates. Nothing is written; see [`Assembly::write`].
     pub fn synth(&self) -> Result<Assembly, Error> {
-        if let Some(m) = self.env.missing.first() {
+        if let Some(m) = self.state.missing.borrow().first() {
             return Err(Error::MissingContext {
                 key: m.key.clone(),
                 provider: m.query.provider.clone(),
-                file: self.env.context.file_name(),
+                file: self.state.context.file_name(),
             });
         }
-        synth::synthesize(&self.stacks)
+        synth::synthesize(&self.state.stacks.borrow())
     }
 }
 

@@ -1,5 +1,6 @@
 //! The construct tree: [`Construct`], [`Scope`], and dependencies between its nodes.
 
+use std::cell::{RefCell, RefMut};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -147,27 +148,48 @@ impl MappingHandle {
     }
 }
 
-/// State shared by every scope of an app: the context and the lookups found missing.
-#[derive(Debug, Default)]
-pub(crate) struct Env {
-    pub context: Context,
-    pub missing: Vec<MissingContext>,
-}
-
 /// A node of the construct tree, through which constructs add what they make.
+///
+/// Scopes of different stacks of one [`App`](crate::App) can be alive at the same time: the
+/// app is shared, not borrowed mutably, so a second stack can use what the first made without
+/// ending the first one's scope.
 pub struct Scope<'a> {
-    stack: &'a mut StackData,
-    env: &'a mut Env,
+    app: &'a AppState,
+    index: usize,
+    stack_id: Arc<str>,
+    stack_name: String,
+    region: Option<String>,
     path: Vec<String>,
 }
 
+/// What every scope of an app shares: the stacks being built, the context, and the lookups
+/// found missing.
+#[derive(Debug, Default)]
+pub(crate) struct AppState {
+    pub context: Context,
+    pub stacks: RefCell<Vec<StackData>>,
+    pub missing: RefCell<Vec<MissingContext>>,
+}
+
 impl<'a> Scope<'a> {
-    pub(crate) fn root(stack: &'a mut StackData, env: &'a mut Env) -> Self {
-        Scope {
-            stack,
-            env,
+    pub(crate) fn root(app: &'a AppState, index: usize) -> Option<Self> {
+        let stacks = app.stacks.borrow();
+        let stack = stacks.get(index)?;
+        let scope = Scope {
+            app,
+            index,
+            stack_id: stack.id.clone(),
+            stack_name: stack.stack_name().to_owned(),
+            region: stack.props.region.clone(),
             path: Vec::new(),
-        }
+        };
+        drop(stacks);
+        Some(scope)
+    }
+
+    /// The stack's data, borrowed for one operation (never held across a construct's build).
+    fn data(&self) -> RefMut<'a, StackData> {
+        RefMut::map(self.app.stacks.borrow_mut(), |s| &mut s[self.index])
     }
 
     /// The construct path of this scope within its stack, `A/B/C` (`""` at the stack root).
@@ -186,24 +208,25 @@ impl<'a> Scope<'a> {
     /// This scope as something to depend on.
     pub fn node(&self) -> ConstructRef {
         ConstructRef {
-            stack: self.stack.id.clone(),
+            stack: self.stack_id.clone(),
             path: self.path(),
         }
     }
 
     /// The id of the stack this scope is in.
     pub fn stack_id(&self) -> &str {
-        &self.stack.id
+        &self.stack_id
     }
 
     /// The CloudFormation name of the stack this scope is in.
     pub fn stack_name(&self) -> &str {
-        self.stack.stack_name()
+        &self.stack_name
     }
 
-    /// The region the stack is meant for, if it was given.
+    /// The region the stack is meant for: its own, else the app's default, if either was
+    /// given.
     pub fn region(&self) -> Option<&str> {
-        self.stack.props.region.as_deref()
+        self.region.as_deref()
     }
 
     /// The logical id a child with this id would get: the path in PascalCase.
@@ -214,16 +237,16 @@ impl<'a> Scope<'a> {
     }
 
     fn claim_node(&mut self, id: &str) -> Result<String, Error> {
-        let display = format!("{}/{}", self.stack.id, self.child_path(id));
+        let display = format!("{}/{}", self.stack_id, self.child_path(id));
         id::validate_segment(id).map_err(|reason| Error::InvalidId {
             path: display.clone(),
             id: id.to_owned(),
             reason,
         })?;
         let path = self.child_path(id);
-        if !self.stack.nodes.insert(path.clone()) {
+        if !self.data().nodes.insert(path.clone()) {
             return Err(Error::DuplicateId {
-                stack: self.stack.id.to_string(),
+                stack: self.stack_id.to_string(),
                 logical_id: self.logical_id_for(id),
                 first: display.clone(),
                 second: display,
@@ -239,28 +262,27 @@ impl<'a> Scope<'a> {
         namespace: Namespace,
     ) -> Result<(), Error> {
         id::validate_logical_id(logical_id).map_err(|reason| Error::InvalidId {
-            path: format!("{}/{path}", self.stack.id),
+            path: format!("{}/{path}", self.stack_id),
             id: logical_id.to_owned(),
             reason,
         })?;
+        let mut stack = self.data();
         let owner = match namespace {
-            Namespace::Resource => self.stack.owners.get(logical_id).cloned(),
-            Namespace::Output => self.stack.outputs.get(logical_id).map(|o| o.0.clone()),
-            Namespace::Condition => self.stack.conditions.get(logical_id).map(|c| c.0.clone()),
-            Namespace::Mapping => self.stack.mappings.get(logical_id).map(|m| m.0.clone()),
+            Namespace::Resource => stack.owners.get(logical_id).cloned(),
+            Namespace::Output => stack.outputs.get(logical_id).map(|o| o.0.clone()),
+            Namespace::Condition => stack.conditions.get(logical_id).map(|c| c.0.clone()),
+            Namespace::Mapping => stack.mappings.get(logical_id).map(|m| m.0.clone()),
         };
         if let Some(first) = owner {
             return Err(Error::DuplicateId {
-                stack: self.stack.id.to_string(),
+                stack: self.stack_id.to_string(),
                 logical_id: logical_id.to_owned(),
-                first: format!("{}/{first}", self.stack.id),
-                second: format!("{}/{path}", self.stack.id),
+                first: format!("{}/{first}", self.stack_id),
+                second: format!("{}/{path}", self.stack_id),
             });
         }
         if namespace == Namespace::Resource {
-            self.stack
-                .owners
-                .insert(logical_id.to_owned(), path.to_owned());
+            stack.owners.insert(logical_id.to_owned(), path.to_owned());
         }
         Ok(())
     }
@@ -281,10 +303,10 @@ impl<'a> Scope<'a> {
     ) -> Result<Handle<T>, Error> {
         let path = self.claim_node(id)?;
         self.claim_logical_id(logical_id, &path, Namespace::Resource)?;
-        self.stack
-            .resource_index
-            .insert(logical_id.to_owned(), self.stack.resources.len());
-        self.stack.resources.push(ResourceEntry {
+        let mut stack = self.data();
+        let index = stack.resources.len();
+        stack.resource_index.insert(logical_id.to_owned(), index);
+        stack.resources.push(ResourceEntry {
             logical_id: logical_id.to_owned(),
             path,
             type_name: resource.type_name().to_owned(),
@@ -296,20 +318,27 @@ impl<'a> Scope<'a> {
             metadata: None,
         });
         Ok(Handle::new(ResourceRef::new(
-            self.stack.id.clone(),
+            self.stack_id.clone(),
             logical_id,
         )))
     }
 
-    /// Builds a child construct under `id`.
+    /// Builds a child construct under `id`. An error leaving its `build` that does not name a
+    /// construct path yet gets this child's path (so the deepest construct being built is
+    /// named, once).
     pub fn construct<C: Construct>(&mut self, id: &str, construct: C) -> Result<C::Output, Error> {
         let path = self.claim_node(id)?;
         let mut child = Scope {
-            stack: &mut *self.stack,
-            env: &mut *self.env,
+            app: self.app,
+            index: self.index,
+            stack_id: self.stack_id.clone(),
+            stack_name: self.stack_name.clone(),
+            region: self.region.clone(),
             path: path.split('/').map(str::to_owned).collect(),
         };
-        construct.build(&mut child)
+        construct
+            .build(&mut child)
+            .map_err(|e| e.placed(|| format!("{}/{path}", self.stack_id)))
     }
 
     /// Declares that every resource under this scope (including ones added later) depends on
@@ -326,25 +355,38 @@ impl<'a> Scope<'a> {
         from: &(impl Dependable + ?Sized),
         to: &(impl Dependable + ?Sized),
     ) {
+        let targets = to.dependency_targets();
+        let mut stack = self.data();
         for f in from.dependency_targets() {
-            for t in to.dependency_targets() {
-                self.stack.dependencies.push((f.clone(), t));
+            for t in &targets {
+                stack.dependencies.push((f.clone(), t.clone()));
             }
         }
     }
 
-    fn entry<T: Resource>(&mut self, handle: &Handle<T>) -> Result<&mut ResourceEntry, Error> {
+    fn with_entry<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        f: impl FnOnce(&mut ResourceEntry),
+    ) -> Result<(), Error> {
         let r = handle.resource_ref();
         let foreign = || Error::ForeignHandle {
             logical_id: r.logical_id().to_owned(),
             handle_stack: r.stack().to_owned(),
-            scope_stack: self.stack.id.to_string(),
+            scope_stack: self.stack_id.to_string(),
         };
-        if r.stack() != &*self.stack.id {
+        if r.stack() != &*self.stack_id {
             return Err(foreign());
         }
-        match self.stack.resource_index.get(r.logical_id()) {
-            Some(&i) => Ok(&mut self.stack.resources[i]),
+        let mut stack = self.data();
+        let Some(&i) = stack.resource_index.get(r.logical_id()) else {
+            return Err(foreign());
+        };
+        match stack.resources.get_mut(i) {
+            Some(entry) => {
+                f(entry);
+                Ok(())
+            }
             None => Err(foreign()),
         }
     }
@@ -355,8 +397,7 @@ impl<'a> Scope<'a> {
         handle: &Handle<T>,
         policy: Policy,
     ) -> Result<(), Error> {
-        self.entry(handle)?.deletion_policy = Some(policy);
-        Ok(())
+        self.with_entry(handle, |e| e.deletion_policy = Some(policy))
     }
 
     /// Sets the resource's `UpdateReplacePolicy`.
@@ -365,8 +406,7 @@ impl<'a> Scope<'a> {
         handle: &Handle<T>,
         policy: Policy,
     ) -> Result<(), Error> {
-        self.entry(handle)?.update_replace_policy = Some(policy);
-        Ok(())
+        self.with_entry(handle, |e| e.update_replace_policy = Some(policy))
     }
 
     /// Creates the resource only when `condition` holds.
@@ -375,8 +415,8 @@ impl<'a> Scope<'a> {
         handle: &Handle<T>,
         condition: &ConditionHandle,
     ) -> Result<(), Error> {
-        self.entry(handle)?.condition = Some(condition.0.clone());
-        Ok(())
+        let name = condition.0.clone();
+        self.with_entry(handle, |e| e.condition = Some(name))
     }
 
     /// Sets the resource's `Metadata`.
@@ -385,8 +425,8 @@ impl<'a> Scope<'a> {
         handle: &Handle<T>,
         metadata: impl Into<Value>,
     ) -> Result<(), Error> {
-        self.entry(handle)?.metadata = Some(metadata.into());
-        Ok(())
+        let metadata = metadata.into();
+        self.with_entry(handle, |e| e.metadata = Some(metadata))
     }
 
     /// Adds a template parameter under `id`.
@@ -398,9 +438,11 @@ impl<'a> Scope<'a> {
         let path = self.claim_node(id)?;
         let logical_id = self.logical_id_for(id);
         self.claim_logical_id(&logical_id, &path, Namespace::Resource)?;
-        self.stack.parameters.insert(logical_id.clone(), parameter);
+        self.data()
+            .parameters
+            .insert(logical_id.clone(), parameter);
         Ok(ParameterHandle(ResourceRef::new(
-            self.stack.id.clone(),
+            self.stack_id.clone(),
             &logical_id,
         )))
     }
@@ -410,7 +452,7 @@ impl<'a> Scope<'a> {
         let path = self.claim_node(id)?;
         let logical_id = self.logical_id_for(id);
         self.claim_logical_id(&logical_id, &path, Namespace::Output)?;
-        self.stack.outputs.insert(logical_id, (path, output));
+        self.data().outputs.insert(logical_id, (path, output));
         Ok(())
     }
 
@@ -423,7 +465,7 @@ impl<'a> Scope<'a> {
         let path = self.claim_node(id)?;
         let name = self.logical_id_for(id);
         self.claim_logical_id(&name, &path, Namespace::Condition)?;
-        self.stack
+        self.data()
             .conditions
             .insert(name.clone(), (path, condition.into()));
         Ok(ConditionHandle(name))
@@ -434,7 +476,7 @@ impl<'a> Scope<'a> {
         let path = self.claim_node(id)?;
         let name = self.logical_id_for(id);
         self.claim_logical_id(&name, &path, Namespace::Mapping)?;
-        self.stack.mappings.insert(name.clone(), (path, mapping));
+        self.data().mappings.insert(name.clone(), (path, mapping));
         Ok(MappingHandle(name))
     }
 
@@ -442,23 +484,61 @@ impl<'a> Scope<'a> {
     /// tags set on a resource's own properties win over both).
     pub fn add_tag(&mut self, key: impl Into<String>, value: impl Into<String>) {
         let path = self.path();
-        self.stack.tags.push((path, key.into(), value.into()));
+        self.data().tags.push((path, key.into(), value.into()));
     }
 
     /// A plain context value (from the context file or a `-c key=value` override).
-    pub fn context(&self, key: &str) -> Option<&serde_json::Value> {
-        self.env.context.get(key)
+    pub fn context(&self, key: &str) -> Option<&'a serde_json::Value> {
+        self.app.context.get(key)
+    }
+
+    /// A plain context value parsed with [`FromStr`](std::str::FromStr): `Ok(None)` when the
+    /// key is absent, and an [`Error::InvalidContext`] naming the key, where it came from and
+    /// what the parser said when the value is not a string or does not parse.
+    ///
+    /// ```
+    /// use cloudwright_core::{App, Context};
+    ///
+    /// let mut context = Context::default();
+    /// context.set("replicas", "three".into(), "a test");
+    /// let app = App::with_context(context);
+    /// let stack = app.stack("Demo")?;
+    /// let err = stack.context_parse::<u32>("replicas").unwrap_err();
+    /// assert!(err.to_string().contains("context key `replicas`"));
+    /// assert_eq!(stack.context_parse::<u32>("absent")?, None);
+    /// # Ok::<(), cloudwright_core::Error>(())
+    /// ```
+    pub fn context_parse<T>(&self, key: &str) -> Result<Option<T>, Error>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let Some(value) = self.context(key) else {
+            return Ok(None);
+        };
+        let invalid = |message: String| Error::InvalidContext {
+            key: key.to_owned(),
+            file: self.app.context.origin(key),
+            message,
+        };
+        let text = value
+            .as_str()
+            .ok_or_else(|| invalid(format!("expected a string, found {value}")))?;
+        text.parse::<T>()
+            .map(Some)
+            .map_err(|e| invalid(e.to_string()))
     }
 
     /// The value of a context lookup. When it is missing, the lookup is recorded (the toolkit
     /// can perform it) and an [`Error::MissingContext`] names the key.
     pub fn lookup(&mut self, query: &ContextQuery) -> Result<serde_json::Value, Error> {
         let key = query.key();
-        if let Some(v) = self.env.context.get(&key) {
+        if let Some(v) = self.app.context.get(&key) {
             return Ok(v.clone());
         }
-        if !self.env.missing.iter().any(|m| m.key == key) {
-            self.env.missing.push(MissingContext {
+        let mut missing = self.app.missing.borrow_mut();
+        if !missing.iter().any(|m| m.key == key) {
+            missing.push(MissingContext {
                 key: key.clone(),
                 query: query.clone(),
             });
@@ -466,7 +546,7 @@ impl<'a> Scope<'a> {
         Err(Error::MissingContext {
             key,
             provider: query.provider.clone(),
-            file: self.env.context.file_name(),
+            file: self.app.context.file_name(),
         })
     }
 
@@ -476,29 +556,35 @@ impl<'a> Scope<'a> {
         let v = self.lookup(query)?;
         let key = query.key();
         serde_json::from_value(v).map_err(|e| Error::InvalidContext {
-            file: self.env.context.origin(&key),
+            file: self.app.context.origin(&key),
             key,
             message: e.to_string(),
         })
     }
 
-    /// An error about this construct's input, naming its path.
-    pub fn invalid(&self, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            path: format!("{}/{}", self.stack.id, self.path()),
+    /// An [`Error::InvalidContext`] for a lookup's value that has the right shape but a wrong
+    /// field: names the key, where it came from, the field and what is wrong with it.
+    pub fn invalid_context(&self, query: &ContextQuery, message: impl Into<String>) -> Error {
+        let key = query.key();
+        Error::InvalidContext {
+            file: self.app.context.origin(&key),
+            key,
             message: message.into(),
         }
     }
 
-    /// An error from a construct crate, wrapped with this construct's path.
-    pub fn error(&self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-        Error::construct(format!("{}/{}", self.stack.id, self.path()), source)
+    /// An error about this construct's input, naming its path.
+    pub fn invalid(&self, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            path: format!("{}/{}", self.stack_id, self.path()),
+            message: message.into(),
+        }
     }
 
     /// A `Ref` to a logical id of this stack, written by hand (checked at synthesis).
     pub fn local_ref(&self, logical_id: &str) -> Value {
         Value::Ref(Reference {
-            stack: Some(self.stack.id.clone()),
+            stack: Some(self.stack_id.clone()),
             logical_id: logical_id.to_owned(),
         })
     }

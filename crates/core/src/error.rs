@@ -163,33 +163,157 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A construct rejected its input.
-    #[error("{path}: {message}")]
+    #[error("{}{message}", prefix(path))]
     Invalid {
-        /// The construct path.
+        /// The construct path, `Stack/Construct/...` (empty until the scope that built the
+        /// construct adds it on the way out).
         path: String,
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// An error from a construct crate, kept whole so a caller can downcast and match it.
-    #[error("{path}: {source}")]
+    /// An error from a construct crate (its own `Error` enum, converted with `?`), with the
+    /// path of the deepest construct that was being built when it happened.
+    ///
+    /// Match on the construct crate's variant with [`Error::downcast_ref`].
+    #[error("{}{error}", prefix(path))]
     Construct {
-        /// The construct path where it happened.
+        /// The construct path, `Stack/Construct/...` (empty until the scope that built the
+        /// construct adds it on the way out).
         path: String,
-        /// The construct crate's own error.
-        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+        /// The construct crate's own error. Its text (and its own causes) are part of this
+        /// error's message, so it is not repeated as a separate cause.
+        error: ConstructError,
     },
 }
 
+fn prefix(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
+}
+
+/// A construct crate's error inside [`Error::Construct`]: displays the error and its causes
+/// on one line (`outer: inner`), so a report prints each cause once.
+pub struct ConstructError(Box<dyn std::error::Error + Send + Sync + 'static>);
+
+impl ConstructError {
+    /// The construct crate's error.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl std::fmt::Debug for ConstructError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::fmt::Display for ConstructError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(c) = cause {
+            write!(f, ": {c}")?;
+            cause = c.source();
+        }
+        Ok(())
+    }
+}
+
 impl Error {
-    /// Wraps a construct crate's error with the path of the construct that raised it.
-    pub fn construct(
+    /// A construct crate's error, to be placed by the scope it leaves: what construct crates'
+    /// `From<TheirError> for cloudwright_core::Error` impls call, so that `?` works in
+    /// [`Construct::build`](crate::Construct::build) and the path of the construct being built
+    /// is added on the way out.
+    ///
+    /// ```
+    /// use cloudwright_core::{App, Construct, Error, Scope};
+    ///
+    /// #[derive(Debug, thiserror::Error, PartialEq)]
+    /// enum QueueError {
+    ///     #[error("a queue holds messages for 60 seconds to 14 days, not {0} seconds")]
+    ///     Retention(u32),
+    /// }
+    /// impl From<QueueError> for Error {
+    ///     fn from(e: QueueError) -> Error {
+    ///         Error::construct(e)
+    ///     }
+    /// }
+    ///
+    /// struct Queue { retention: u32 }
+    /// impl Construct for Queue {
+    ///     type Output = ();
+    ///     fn build(self, _scope: &mut Scope<'_>) -> Result<(), Error> {
+    ///         if self.retention < 60 {
+    ///             Err(QueueError::Retention(self.retention))?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let app = App::new();
+    /// let mut stack = app.stack("Orders")?;
+    /// let err = stack.construct("Queue", Queue { retention: 5 }).unwrap_err();
+    /// assert_eq!(err.path(), Some("Orders/Queue"));
+    /// assert_eq!(err.downcast_ref::<QueueError>(), Some(&QueueError::Retention(5)));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "Orders/Queue: a queue holds messages for 60 seconds to 14 days, not 5 seconds"
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn construct(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Construct {
+            path: String::new(),
+            error: ConstructError(Box::new(error)),
+        }
+    }
+
+    /// [`Error::construct`] with the path already known.
+    pub fn construct_at(
         path: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
+        error: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
         Error::Construct {
             path: path.into(),
-            source: Box::new(source),
+            error: ConstructError(Box::new(error)),
         }
+    }
+
+    /// The construct crate's error of type `E` inside [`Error::Construct`], to match on its
+    /// variants; `None` for any other error.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::Construct { error, .. } => error.get().downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+
+    /// The construct path the error names (`Stack/Construct/...`), for errors raised by
+    /// constructs.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Error::Construct { path, .. } | Error::Invalid { path, .. } if !path.is_empty() => {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
+    /// Adds `path` to a construct error that does not name one yet (what [`Scope::construct`]
+    /// does with the errors leaving a construct's `build`).
+    ///
+    /// [`Scope::construct`]: crate::Scope::construct
+    pub(crate) fn placed(mut self, at: impl FnOnce() -> String) -> Self {
+        if let Error::Construct { path, .. } | Error::Invalid { path, .. } = &mut self
+            && path.is_empty()
+        {
+            *path = at();
+        }
+        self
     }
 }
 

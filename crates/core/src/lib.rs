@@ -20,7 +20,7 @@
 //! ```
 //! use cloudwright_core::{App, Output, RawResource, Value};
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Demo")?;
 //! let queue = stack.add("Queue", RawResource::new("AWS::SQS::Queue"))?;
 //! let alarm = stack.add(
@@ -53,7 +53,7 @@ pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };
 pub use context::{Context, ContextQuery, MissingContext};
-pub use error::{Error, Result};
+pub use error::{ConstructError, Error, Result};
 pub use resource::{Handle, Policy, RawAttributes, RawResource, Resource, ResourceRef, TagFormat};
 pub use runner::run;
 pub use stack::{DepTarget, Mapping, Output, Parameter, StackProps};

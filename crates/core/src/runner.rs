@@ -118,7 +118,7 @@ pub fn run_with(
     let mut app = None;
     let result = synthesize(&args, build, &mut app);
     if let (Some(path), Some(app)) = (&args.missing_report, &app) {
-        let report = serde_json::to_string_pretty(app.missing_context()).unwrap_or_default();
+        let report = serde_json::to_string_pretty(&app.missing_context()).unwrap_or_default();
         if let Err(source) = std::fs::write(path, report) {
             report_error(
                 err,

@@ -7,17 +7,56 @@ use std::sync::Arc;
 use crate::resource::{Policy, TagFormat};
 use crate::value::Value;
 
-/// Settings of one stack.
+/// Settings of one stack, built with short setters:
+///
+/// ```
+/// use cloudwright_core::StackProps;
+/// let props = StackProps::new().description("The orders service").region("eu-west-1");
+/// assert_eq!(props.region.as_deref(), Some("eu-west-1"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StackProps {
     /// The CloudFormation stack name; defaults to the stack's id.
     pub stack_name: Option<String>,
     /// The template's `Description`.
     pub description: Option<String>,
-    /// The region the stack is meant for (recorded in the manifest for the toolkit).
+    /// The region the stack is meant for (recorded in the manifest for the toolkit); defaults
+    /// to the app's ([`App::set_region`](crate::App::set_region)).
     pub region: Option<String>,
     /// The account the stack is meant for (recorded in the manifest for the toolkit).
     pub account: Option<String>,
+}
+
+impl StackProps {
+    /// No settings: the stack name is the id, the region the app's.
+    pub fn new() -> Self {
+        StackProps::default()
+    }
+
+    /// Sets the CloudFormation stack name (default: the stack's id).
+    pub fn stack_name(mut self, name: impl Into<String>) -> Self {
+        self.stack_name = Some(name.into());
+        self
+    }
+
+    /// Sets the template's `Description`.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the region the stack is for.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the account the stack is for.
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = Some(account.into());
+        self
+    }
 }
 
 /// A template parameter.

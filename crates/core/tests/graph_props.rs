@@ -37,7 +37,7 @@ fn name(i: usize) -> String {
 
 /// Builds a stack with `n` resources and the given edges `(from, to, kind)`.
 fn build(n: usize, edges: &[(usize, usize, Kind)]) -> App {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let mut handles: Vec<Handle<RawResource>> = Vec::new();
     for i in 0..n {

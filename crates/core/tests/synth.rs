@@ -26,7 +26,7 @@ fn logical_ids_are_pascal_case_paths() {
             scope.add("first", topic())
         }
     }
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let h = s.construct("network", Pair).unwrap();
     assert_eq!(h.logical_id(), "NetworkFirst");
@@ -36,7 +36,7 @@ fn logical_ids_are_pascal_case_paths() {
 
 #[test]
 fn duplicate_ids_name_both_paths() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add("Topic", topic()).unwrap();
     let e = s.add("Topic", topic()).unwrap_err();
@@ -62,7 +62,7 @@ fn duplicate_ids_name_both_paths() {
 
 #[test]
 fn invalid_ids_are_rejected() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     for bad in ["", "has-dash", "spa ce", "ünï"] {
         let e = s.add(bad, topic()).unwrap_err();
@@ -77,7 +77,7 @@ fn invalid_ids_are_rejected() {
 
 #[test]
 fn explicit_logical_ids_are_kept() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let h = s
         .add_with_logical_id("Topic", "LegacyTopicName", topic())
@@ -91,7 +91,7 @@ fn explicit_logical_ids_are_kept() {
 
 #[test]
 fn dangling_references_name_referrer_property_and_target() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add(
         "Topic",
@@ -114,7 +114,7 @@ fn dangling_references_name_referrer_property_and_target() {
 
 #[test]
 fn sub_placeholders_are_references() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add("A", topic()).unwrap();
     s.add(
@@ -130,7 +130,7 @@ fn sub_placeholders_are_references() {
     .unwrap();
     app.synth().unwrap();
 
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add(
         "B",
@@ -140,7 +140,7 @@ fn sub_placeholders_are_references() {
     let msg = app.synth().unwrap_err().to_string();
     assert!(msg.contains("`Missing`"), "{msg}");
 
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add("B", topic().property("DisplayName", Value::sub("${Open")))
         .unwrap();
@@ -149,7 +149,7 @@ fn sub_placeholders_are_references() {
 
 #[test]
 fn parameters_and_pseudo_parameters_resolve_but_get_att_on_a_parameter_does_not() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let p = s.add_parameter("Name", Parameter::new("String")).unwrap();
     s.add(
@@ -162,7 +162,7 @@ fn parameters_and_pseudo_parameters_resolve_but_get_att_on_a_parameter_does_not(
     let t = template(&app, "S");
     assert_eq!(t["Parameters"]["Name"]["Type"], "String");
 
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add_parameter("Name", Parameter::new("String")).unwrap();
     s.add(
@@ -175,7 +175,7 @@ fn parameters_and_pseudo_parameters_resolve_but_get_att_on_a_parameter_does_not(
 
 #[test]
 fn a_cycle_is_an_error_that_prints_it_in_order() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let a = s
         .add("A", topic().property("DisplayName", Value::r#ref("B")))
@@ -200,7 +200,7 @@ fn a_cycle_is_an_error_that_prints_it_in_order() {
 
 #[test]
 fn declared_dependencies_become_a_reduced_depends_on() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let c = s.add("C", topic()).unwrap();
     let b = s
@@ -230,7 +230,7 @@ fn construct_dependencies_expand_to_every_resource_beneath() {
             Ok(scope.node())
         }
     }
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let group = s.construct("Group", Group).unwrap();
     let user = s.add("User", topic()).unwrap();
@@ -254,7 +254,7 @@ fn a_scope_depending_on_its_own_child_does_not_make_a_cycle() {
             Ok(())
         }
     }
-    let mut app = App::new();
+    let app = App::new();
     app.stack("S").unwrap().construct("Svc", Service).unwrap();
     let t = template(&app, "S");
     assert_eq!(
@@ -266,7 +266,7 @@ fn a_scope_depending_on_its_own_child_does_not_make_a_cycle() {
 
 #[test]
 fn the_501st_resource_is_an_error() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("Big").unwrap();
     for i in 0..500 {
         s.add(&format!("T{i}"), topic()).unwrap();
@@ -293,7 +293,7 @@ fn the_501st_resource_is_an_error() {
 
 #[test]
 fn too_many_outputs_and_parameters_are_errors() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let t = s.add("T", topic()).unwrap();
     for i in 0..201 {
@@ -301,7 +301,7 @@ fn too_many_outputs_and_parameters_are_errors() {
             .unwrap();
     }
     assert!(matches!(app.synth(), Err(Error::Limit { limit: 200, .. })));
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     for i in 0..201 {
         s.add_parameter(&format!("P{i}"), Parameter::new("String"))
@@ -318,7 +318,7 @@ fn too_many_outputs_and_parameters_are_errors() {
 
 #[test]
 fn missing_context_is_recorded_and_named() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let q = ContextQuery::new("vpc-provider").prop("vpcId", "vpc-1");
     let e = s.lookup(&q).unwrap_err();
@@ -334,7 +334,7 @@ fn missing_context_is_recorded_and_named() {
 fn context_of_the_wrong_shape_names_the_key() {
     let mut ctx = cloudwright_core::Context::new();
     ctx.set("p:a=b", serde_json::json!({"vpcId": 3}), "ctx.json");
-    let mut app = App::with_context(ctx);
+    let app = App::with_context(ctx);
     let mut s = app.stack("S").unwrap();
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
@@ -351,7 +351,7 @@ fn context_of_the_wrong_shape_names_the_key() {
 
 #[test]
 fn references_across_stacks_become_exports_and_imports() {
-    let mut app = App::new();
+    let app = App::new();
     let mut net = app.stack("Network").unwrap();
     let vpc = net
         .add(
@@ -393,7 +393,7 @@ fn references_across_stacks_become_exports_and_imports() {
 
 #[test]
 fn stacks_come_out_in_dependency_order_and_cycles_between_stacks_are_errors() {
-    let mut app = App::new();
+    let app = App::new();
     let a = app.stack("Late").unwrap().add("T", topic()).unwrap();
     let b = app.stack("Early").unwrap().add("T", topic()).unwrap();
     assert!(app.stack("Late").is_err(), "duplicate stack is rejected");
@@ -404,7 +404,7 @@ fn stacks_come_out_in_dependency_order_and_cycles_between_stacks_are_errors() {
     let order: Vec<&str> = asm.stacks.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(order, ["Early", "Late", "Mid"]);
 
-    let mut app = App::new();
+    let app = App::new();
     let a = app.stack("A").unwrap().add("T", topic()).unwrap();
     let b = app
         .stack("B")
@@ -417,7 +417,7 @@ fn stacks_come_out_in_dependency_order_and_cycles_between_stacks_are_errors() {
 
 #[test]
 fn duplicate_export_names_are_errors() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     let t = s.add("T", topic()).unwrap();
     s.add_output("One", Output::new(t.r#ref()).export("shared"))
@@ -471,7 +471,7 @@ fn tags_propagate_to_taggable_resources_deeper_scopes_winning() {
             Ok(())
         }
     }
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add_tag("team", "outer");
     s.add_tag("app", "demo");
@@ -494,14 +494,11 @@ fn tags_propagate_to_taggable_resources_deeper_scopes_winning() {
 
 #[test]
 fn conditions_mappings_and_resource_attributes_render() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app
         .stack_with(
             "S",
-            cloudwright_core::StackProps {
-                description: Some("demo".into()),
-                ..Default::default()
-            },
+            cloudwright_core::StackProps::new().description("demo"),
         )
         .unwrap();
     let env = s
@@ -551,7 +548,7 @@ fn conditions_mappings_and_resource_attributes_render() {
     assert_eq!(r["Metadata"]["Note"], "x");
 
     // an undeclared condition is an error
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("S").unwrap();
     s.add(
         "T",
@@ -569,7 +566,7 @@ fn conditions_mappings_and_resource_attributes_render() {
 
 #[test]
 fn a_handle_from_another_stack_cannot_be_configured_here() {
-    let mut app = App::new();
+    let app = App::new();
     let t = app.stack("A").unwrap().add("T", topic()).unwrap();
     let mut b = app.stack("B").unwrap();
     let e = b
@@ -581,7 +578,7 @@ fn a_handle_from_another_stack_cannot_be_configured_here() {
 #[test]
 fn synthesis_is_deterministic() {
     let build = || {
-        let mut app = App::new();
+        let app = App::new();
         let mut s = app.stack("S").unwrap();
         let mut prev = s.add("T0", topic()).unwrap();
         for i in 1..50 {
@@ -595,4 +592,73 @@ fn synthesis_is_deterministic() {
         app.synth().unwrap()
     };
     assert_eq!(build(), build());
+}
+
+/// A construct three levels deep whose innermost part rejects its input.
+struct Outer;
+struct Middle;
+struct Inner;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("the inner part refuses")]
+struct Refused;
+
+impl From<Refused> for Error {
+    fn from(e: Refused) -> Error {
+        Error::construct(e)
+    }
+}
+
+impl Construct for Inner {
+    type Output = ();
+    fn build(self, scope: &mut Scope<'_>) -> Result<(), Error> {
+        scope.add("Topic", RawResource::new("AWS::SNS::Topic"))?;
+        Err(Refused)?
+    }
+}
+impl Construct for Middle {
+    type Output = ();
+    fn build(self, scope: &mut Scope<'_>) -> Result<(), Error> {
+        scope.construct("Inner", Inner)
+    }
+}
+impl Construct for Outer {
+    type Output = ();
+    fn build(self, scope: &mut Scope<'_>) -> Result<(), Error> {
+        scope.construct("Middle", Middle)
+    }
+}
+
+#[test]
+fn an_error_three_constructs_deep_names_the_full_path_once() {
+    let app = App::new();
+    let mut stack = app.stack("Orders").unwrap();
+    let err = stack.construct("Outer", Outer).unwrap_err();
+    assert_eq!(err.path(), Some("Orders/Outer/Middle/Inner"));
+    assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused));
+    let text = err.to_string();
+    assert_eq!(text, "Orders/Outer/Middle/Inner: the inner part refuses");
+    assert!(std::error::Error::source(&err).is_none(), "the cause is printed once, in the message");
+}
+
+#[test]
+fn scopes_of_two_stacks_are_alive_at_once() {
+    let app = App::new();
+    let mut network = app.stack("Network").unwrap();
+    let mut service = app.stack("Service").unwrap();
+    let topic = network
+        .add("Topic", RawResource::new("AWS::SNS::Topic"))
+        .unwrap();
+    service
+        .add(
+            "Queue",
+            RawResource::new("AWS::SQS::Queue").property("QueueName", topic.resource_ref().get_att("TopicName")),
+        )
+        .unwrap();
+    // the first stack is still usable after the second was created
+    network
+        .add("Other", RawResource::new("AWS::SNS::Topic"))
+        .unwrap();
+    let assembly = app.synth().unwrap();
+    assert_eq!(assembly.stacks[1].dependencies, vec!["Network".to_string()]);
 }
