@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 fn synthesize() -> String {
     let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json"))
         .unwrap();
-    let mut app = App::with_context(ctx);
+    let app = App::with_context(ctx);
     app_flask_api::build(&mut app).unwrap();
     let asm = app.synth().unwrap();
     assert_eq!(asm.stacks.len(), 1);

@@ -15,7 +15,7 @@ use cloudwright_resources::{
 };
 
 fn wired_template() -> Result<String, cloudwright_core::Error> {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("Wired")?;
 
     // EC2
@@ -249,7 +249,7 @@ fn assume_role(service: &str) -> serde_json::Value {
 }
 
 fn required_only_template() -> Result<String, cloudwright_core::Error> {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("AllTypes")?;
     let arn = |rest: &str| Value::sub(format!("arn:${{AWS::Partition}}:{rest}"));
 

@@ -12,7 +12,7 @@ use cloudwright_tests::assert_lint_clean;
 use serde_json::Value;
 
 fn synth() -> Assembly {
-    let mut app = App::new();
+    let app = App::new();
     app_two_services::build(&mut app).unwrap();
     app.synth().unwrap()
 }

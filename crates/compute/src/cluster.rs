@@ -4,7 +4,7 @@
 //! use cloudwright_compute::{CapacityProvider, CapacityProviderStrategy, Cluster, ContainerInsights};
 //! use cloudwright_core::App;
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Api")?;
 //! let cluster = stack.construct(
 //!     "Cluster",

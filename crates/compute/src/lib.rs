@@ -24,7 +24,7 @@
 //! };
 //! use cloudwright_core::{App, Value};
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Api")?;
 //! let cluster = stack.construct("Cluster", Cluster::new())?;
 //! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);

@@ -9,7 +9,7 @@
 //! };
 //! use cloudwright_core::{App, RawResource, Value};
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Api")?;
 //! // stand-ins for what the network and ingress crates provide
 //! let listener = stack.add("Listener", RawResource::new("AWS::ElasticLoadBalancingV2::Listener"))?;

@@ -16,7 +16,7 @@
 //! use cloudwright_compute::{Container, ContainerImage, FargateSize, FargateTaskDefinition};
 //! use cloudwright_core::App;
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Api")?;
 //! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
 //! let image = ContainerImage::from_uri("nginx:1.27").map_err(|e| stack.error(e))?;

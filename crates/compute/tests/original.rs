@@ -142,7 +142,7 @@ fn of_type<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
 
 #[test]
 fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
-    let mut app = App::new();
+    let app = App::new();
     build_original(&mut app, ContainerImage::from_uri(IMAGE).unwrap()).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean("FlaskApi", &text);
@@ -324,7 +324,7 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
 fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
     let lookup = || ContainerImage::from(ContainerImage::ecr_lookup("my_flask_repo").unwrap());
     // missing: recorded for the toolkit, with the stack's region
-    let mut app = App::new();
+    let app = App::new();
     let e = build_original(&mut app, lookup()).unwrap_err();
     assert!(
         matches!(e, cloudwright_core::Error::MissingContext { .. }),
@@ -348,7 +348,7 @@ fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
         }),
         "test",
     );
-    let mut app = App::with_context(context);
+    let app = App::with_context(context);
     build_original(&mut app, lookup()).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean("FlaskApiPinned", &text);
@@ -371,7 +371,7 @@ fn compute_error(e: &cloudwright_core::Error) -> &cloudwright_compute::Error {
 
 #[test]
 fn a_service_cannot_register_a_container_of_another_task() {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("Api").unwrap();
     let ingress = ingress(&mut stack);
     let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
@@ -413,7 +413,7 @@ fn a_load_balanced_service_must_admit_someone_and_never_everyone() {
             },
         ),
     ] {
-        let mut app = App::new();
+        let app = App::new();
         let mut stack = app.stack("Api").unwrap();
         let ingress = ingress(&mut stack);
         let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
@@ -439,7 +439,7 @@ fn every_option_together_is_lint_clean() {
         CpuArchitecture, Egress, EgressRule, HealthCheck, PlatformVersion, PropagateTags,
         RetentionDays, Secret,
     };
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("Everything").unwrap();
     let ingress = ingress(&mut stack);
     let lb_group = stack

@@ -59,8 +59,8 @@ fn benches(c: &mut Criterion) {
             black_box(app.synth().unwrap())
         })
     });
-    let mut built = App::new();
-    big_stack(&mut built, "Big", 500, None);
+    let built = App::new();
+    big_stack(&built, "Big", 500, None);
     c.bench_function(
         "synth/one stack of 500 resources, synthesis only (app built once)",
         |b| b.iter(|| black_box(built.synth().unwrap())),

@@ -273,7 +273,7 @@ impl AccessLog {
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{InternalNlb, PublicApi, Route};
 ///
-/// let mut app = App::new();
+/// let app = App::new();
 /// let mut stack = app.stack("Service")?;
 /// let nlb = stack.construct("Ingress", InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80))?;
 /// let api = stack.construct(
@@ -298,7 +298,7 @@ impl AccessLog {
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{InternalNlb, PublicApi, Route};
 ///
-/// let mut app = App::new();
+/// let app = App::new();
 /// let mut stack = app.stack("Shop")?;
 /// let nlb = stack.construct(
 ///     "Ingress",

@@ -24,7 +24,7 @@
 //! use cloudwright_core::App;
 //! use cloudwright_ingress::{InternalNlb, PublicApi, Route};
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("People")?;
 //! // the subnets and VPC come from the network crate (`subnet.id()`, `vpc.id()`) or literals
 //! let nlb = stack.construct(

@@ -181,7 +181,7 @@ fn port(setting: &'static str, value: u16) -> Result<(), Error> {
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{HealthCheck, InternalNlb};
 ///
-/// let mut app = App::new();
+/// let app = App::new();
 /// let mut stack = app.stack("Service")?;
 /// let nlb = stack.construct(
 ///     "Ingress",

@@ -38,7 +38,7 @@ fn synth_with(
     api: PublicApi,
     region: Option<&str>,
 ) -> Result<(String, Json), cloudwright_core::Error> {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack_with(
         "People",
         StackProps {
@@ -278,7 +278,7 @@ fn nothing_undeclared_is_routed_unless_proxy_all_is_asked_for() {
         Error::ConflictingParameters { .. }
     ));
 
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("People").unwrap();
     let nlb = stack.construct("Ingress", nlb()).unwrap();
     let api = stack
@@ -405,7 +405,7 @@ fn invalid_props_are_errors_not_panics() {
         "route `GET /a//b`: empty path segment at position 3 (two `/` in a row or a trailing `/`)"
     );
 
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("People").unwrap();
     let err = stack
         .construct("Ingress", InternalNlb::new("vpc", Vec::<String>::new(), 80))
@@ -422,7 +422,7 @@ fn invalid_props_are_errors_not_panics() {
 
 #[test]
 fn load_balancer_options_and_extra_ports() {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("People").unwrap();
     let out = stack
         .construct(
@@ -519,7 +519,7 @@ fn load_balancer_options_and_extra_ports() {
 
 #[test]
 fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("People").unwrap();
     for name in ["Public", "Partner"] {
         let nlb = stack.construct(&format!("{name}Nlb"), nlb()).unwrap();
@@ -534,7 +534,7 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
     assert_lint_clean("two-ingresses", &template);
 
     // the load balancer in one stack, the API in another: an export/import pair appears
-    let mut app = App::new();
+    let app = App::new();
     let mut network = app.stack("Network").unwrap();
     let nlb = network.construct("Ingress", nlb()).unwrap();
     let mut edge = app.stack("Edge").unwrap();
@@ -569,7 +569,7 @@ fn integration_uri<'a>(t: &'a Json, path: &str, method: &str) -> &'a Json {
 
 #[test]
 fn one_api_routes_to_two_ports_through_one_vpc_link() {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("Shop").unwrap();
     let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
     let api = stack
@@ -645,7 +645,7 @@ fn one_api_routes_to_two_ports_through_one_vpc_link() {
 #[test]
 fn the_port_of_a_route_is_part_of_the_deployment_hash() {
     let build = |to_additional: bool| {
-        let mut app = App::new();
+        let app = App::new();
         let mut stack = app.stack("Shop").unwrap();
         let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
         let api = PublicApi::new("shop", &nlb).route(Route::get("/orders"));
@@ -665,7 +665,7 @@ fn the_port_of_a_route_is_part_of_the_deployment_hash() {
         ids_except_deployment(&additional)
     );
     // routing to the primary port explicitly is the same as `route`
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("Shop").unwrap();
     let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
     stack
@@ -683,7 +683,7 @@ fn the_port_of_a_route_is_part_of_the_deployment_hash() {
 
 #[test]
 fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("Shop").unwrap();
     let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
     let err = stack

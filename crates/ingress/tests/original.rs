@@ -11,7 +11,7 @@ use cloudwright_tests::assert_lint_clean;
 use serde_json::Value as Json;
 
 fn synth() -> (String, Json, Vec<cloudwright_ingress::ExposedRoute>) {
-    let mut app = App::new();
+    let app = App::new();
     let mut stack = app.stack("PersonIdentifier").unwrap();
     let nlb = stack
         .construct(

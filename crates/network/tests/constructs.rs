@@ -210,7 +210,7 @@ fn a_full_first_block_spills_into_the_next_block_in_numeric_order() {
 
 #[test]
 fn a_new_dual_stack_vpc_with_its_own_gateway() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("Fresh").unwrap();
     let vpc = s
         .construct(
@@ -341,7 +341,7 @@ fn public_subnets_without_an_internet_gateway_are_an_error() {
 
 #[test]
 fn missing_context_names_the_key() {
-    let mut app = App::new();
+    let app = App::new();
     let mut s = app.stack("Net").unwrap();
     let e = s
         .construct("Vpc", ExistingVpc::default_vpc("eu-west-1"))

@@ -40,7 +40,7 @@
 //! use cloudwright_resources::elasticloadbalancingv2::{listener, Listener, LoadBalancer, TargetGroup};
 //! use cloudwright_resources::elasticloadbalancingv2::load_balancer::{LoadBalancerType, Scheme};
 //!
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Demo")?;
 //! let vpc = stack.add("Vpc", Vpc::new().cidr_block("10.0.0.0/16"))?;
 //! let subnet = stack.add(
@@ -100,7 +100,7 @@
 //! ```
 //! use cloudwright_core::App;
 //! use cloudwright_resources::elasticloadbalancingv2::LoadBalancer;
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Demo")?;
 //! let lb = stack.add("Lb", LoadBalancer::new())?;
 //! let dns = lb.dns_name();
@@ -112,7 +112,7 @@
 //! ```compile_fail,E0599
 //! use cloudwright_core::App;
 //! use cloudwright_resources::elasticloadbalancingv2::LoadBalancer;
-//! let mut app = App::new();
+//! let app = App::new();
 //! let mut stack = app.stack("Demo")?;
 //! let lb = stack.add("Lb", LoadBalancer::new())?;
 //! let dns = lb.dns_nam();
