@@ -11,7 +11,7 @@ use cloudwright_tests::{TempDir, assert_lint_clean, cfn_lint_files};
 
 #[test]
 fn the_two_stack_example_passes_cfn_lint_with_no_findings() {
-    let app = App::new();
+    let mut app = App::new();
     two_stacks::build(&mut app).unwrap();
     let asm = app.synth().unwrap();
     assert_eq!(asm.stacks.len(), 2);
@@ -34,7 +34,7 @@ fn the_two_stack_example_passes_cfn_lint_with_no_findings() {
 
 #[test]
 fn the_written_assembly_passes_cfn_lint_as_files() {
-    let app = App::new();
+    let mut app = App::new();
     two_stacks::build(&mut app).unwrap();
     let dir = TempDir::new("example");
     let out = dir.path().join("cloudwright.out");

@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 fn synthesize() -> String {
     let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json"))
         .unwrap();
-    let app = App::with_context(ctx);
+    let mut app = App::with_context(ctx);
     app_flask_api::build(&mut app).unwrap();
     let asm = app.synth().unwrap();
     assert_eq!(asm.stacks.len(), 1);
@@ -102,6 +102,10 @@ fn exactly_one_public_route() {
     assert!(of_type(&t, "AWS::ApiGatewayV2::Api").is_empty());
 }
 
+fn one_named<'a>(t: &'a Json, logical_id: &'a str) -> (&'a str, &'a Json) {
+    (logical_id, &t["Resources"][logical_id])
+}
+
 #[test]
 fn the_load_balancer_is_internal_and_tasks_get_no_public_ip() {
     let t = template();
@@ -122,29 +126,45 @@ fn the_load_balancer_is_internal_and_tasks_get_no_public_ip() {
 }
 
 #[test]
-fn the_task_security_group_admits_only_port_80_from_inside_the_vpc() {
+fn the_task_security_group_admits_only_port_80_from_the_load_balancer_subnets() {
     let t = template();
     let groups = of_type(&t, "AWS::EC2::SecurityGroup");
     assert_eq!(groups.len(), 1);
     let ingress = groups[0].1["Properties"]["SecurityGroupIngress"]
         .as_array()
         .unwrap();
-    assert!(!ingress.is_empty());
-    for rule in ingress {
+    // the load balancer lives in the two private subnets; its traffic comes from there only
+    let (_, subnet1) = one_named(&t, "NetworkPrivateSubnet1");
+    let (_, subnet2) = one_named(&t, "NetworkPrivateSubnet2");
+    let lb_cidrs = [
+        subnet1["Properties"]["CidrBlock"].clone(),
+        subnet2["Properties"]["CidrBlock"].clone(),
+    ];
+    assert_eq!(ingress.len(), 2);
+    for (rule, cidr) in ingress.iter().zip(&lb_cidrs) {
         assert_eq!(rule["IpProtocol"], "tcp", "{rule}");
         assert_eq!(rule["FromPort"], 80, "{rule}");
         assert_eq!(rule["ToPort"], 80, "{rule}");
-        assert_eq!(rule["CidrIp"], "172.31.0.0/16", "{rule}");
+        assert_eq!(&rule["CidrIp"], cidr, "{rule}");
     }
     assert!(of_type(&t, "AWS::EC2::SecurityGroupIngress").is_empty());
 }
 
 #[test]
-fn the_service_waits_for_the_listener_and_names_a_container_that_exists() {
+fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_that_exists() {
     let t = template();
     let (_, svc) = one(&t, "AWS::ECS::Service");
     let (listener, _) = one(&t, "AWS::ElasticLoadBalancingV2::Listener");
-    assert_eq!(svc["DependsOn"], json!([listener]));
+    assert_eq!(
+        svc["DependsOn"],
+        json!([
+            listener,
+            "NetworkPrivateDefaultRoute1",
+            "NetworkPrivateDefaultRoute2",
+            "NetworkPrivateSubnet1RouteTableAssociation",
+            "NetworkPrivateSubnet2RouteTableAssociation"
+        ])
+    );
     let (_, task) = one(&t, "AWS::ECS::TaskDefinition");
     let names: Vec<&Json> = task["Properties"]["ContainerDefinitions"]
         .as_array()

@@ -12,7 +12,7 @@ use cloudwright_tests::workspace_root;
 fn template() -> serde_json::Value {
     let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json"))
         .unwrap();
-    let app = App::with_context(ctx);
+    let mut app = App::with_context(ctx);
     app_flask_api::build(&mut app).unwrap();
     serde_json::from_str(&app.synth().unwrap().stacks[0].template).unwrap()
 }

@@ -12,7 +12,7 @@ use cloudwright_tests::assert_lint_clean;
 use serde_json::Value;
 
 fn synth() -> Assembly {
-    let app = App::new();
+    let mut app = App::new();
     app_two_services::build(&mut app).unwrap();
     app.synth().unwrap()
 }
@@ -75,7 +75,7 @@ fn two_services_share_one_nlb_on_different_ports() {
     assert_eq!(listener_ports, BTreeSet::from([8080, 8081]));
 
     // each service registers its own port, and its security group admits only that port,
-    // only from the VPC
+    // only from the load balancer's (private) subnets
     let mut container_ports = BTreeSet::new();
     for (id, service) in of_type(&services, "AWS::ECS::Service") {
         let lbs = service["Properties"]["LoadBalancers"].as_array().unwrap();
@@ -88,10 +88,12 @@ fn two_services_share_one_nlb_on_different_ports() {
             services["Resources"][group.as_str().unwrap()]["Properties"]["SecurityGroupIngress"]
                 .as_array()
                 .unwrap();
-        assert_eq!(ingress.len(), 1, "{id}");
-        assert_eq!(ingress[0]["FromPort"], port, "{id}");
-        assert_eq!(ingress[0]["ToPort"], port, "{id}");
-        assert_eq!(ingress[0]["CidrIp"], "10.20.0.0/16", "{id}");
+        assert_eq!(ingress.len(), 2, "{id}");
+        for (rule, cidr) in ingress.iter().zip(["10.20.0.0/24", "10.20.1.0/24"]) {
+            assert_eq!(rule["FromPort"], port, "{id}");
+            assert_eq!(rule["ToPort"], port, "{id}");
+            assert_eq!(rule["CidrIp"], cidr, "{id}");
+        }
     }
     assert_eq!(container_ports, BTreeSet::from([8080, 8081]));
 

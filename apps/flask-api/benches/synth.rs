@@ -21,7 +21,7 @@ fn context_file() -> &'static Path {
 fn benches(c: &mut Criterion) {
     c.bench_function("flask-api/in-process synthesis", |b| {
         b.iter(|| {
-            let app = App::with_context(Context::from_file(context_file()).unwrap());
+            let mut app = App::with_context(Context::from_file(context_file()).unwrap());
             app_flask_api::build(&mut app).unwrap();
             black_box(app.synth().unwrap())
         })

@@ -16,7 +16,7 @@
 //! `-c nat=single` shares one NAT gateway instead of one per zone.
 
 use cloudwright_compute::{
-    AutoScaling, Cluster, Container, ContainerImage, Cpu, FargateService, FargateSize,
+    AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
     FargateTaskDefinition,
 };
 use cloudwright_core::{App, Error, StackProps};
@@ -36,42 +36,25 @@ pub const PORT: u16 = 80;
 /// match `GET /internal/people`.
 pub const PUBLIC_REQUEST_HEADER: &str = "X-Public-Request";
 
-fn wrap(path: &str) -> impl Fn(Box<dyn std::error::Error + Send + Sync>) -> Error + '_ {
-    move |source| Error::Construct {
-        path: format!("{STACK}/{path}"),
-        source,
-    }
-}
-
 /// Builds the `FlaskApi` stack into `app`.
 pub fn build(app: &mut App) -> Result<(), Error> {
+    app.set_region(REGION);
     let mut stack = app.stack_with(
         STACK,
-        StackProps {
-            region: Some(REGION.into()),
-            description: Some(
-                "Flask API on ECS Fargate behind an internal NLB; API Gateway exposes only GET /{person}/{firstname}"
-                    .into(),
-            ),
-            ..StackProps::default()
-        },
+        StackProps::new().description(
+            "Flask API on ECS Fargate behind an internal NLB; API Gateway exposes only GET /{person}/{firstname}",
+        ),
     )?;
-    let nat = match stack.context("nat") {
-        None => NatStrategy::PerAz,
-        Some(v) => v
-            .as_str()
-            .unwrap_or_default()
-            .parse::<NatStrategy>()
-            .map_err(|e| wrap("Network")(Box::new(e)))?,
-    };
+    let nat = stack
+        .context_parse::<NatStrategy>("nat")?
+        .unwrap_or_default();
 
     let vpc = stack.construct("Vpc", ExistingVpc::default_vpc(REGION))?;
-    let network = stack.construct("Network", Subnets::new(vpc.clone()).nat(nat))?;
+    let network = stack.construct("Network", Subnets::new(vpc).nat(nat))?;
 
     let nlb = stack.construct(
         "Ingress",
-        InternalNlb::new(vpc.id(), network.private_subnet_ids(), PORT)
-            .health_check(HealthCheck::http("/health")),
+        InternalNlb::new(&network.private(), PORT).health_check(HealthCheck::http("/health")),
     )?;
     stack.construct(
         "Api",
@@ -82,21 +65,15 @@ pub fn build(app: &mut App) -> Result<(), Error> {
     )?;
 
     let cluster = stack.construct("Cluster", Cluster::new())?;
-    let size = FargateSize::new(Cpu::Vcpu1, 2048).map_err(|e| wrap("Task")(Box::new(e)))?;
-    let image = ContainerImage::ecr_lookup(REPOSITORY).map_err(|e| wrap("Task")(Box::new(e)))?;
-    let mut task = FargateTaskDefinition::new(size);
+    let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
     let flask = task
-        .add_container(Container::new("flask", image).port(PORT))
-        .map_err(|e| wrap("Task")(Box::new(e)))?;
-    let http = flask.port(PORT).map_err(|e| wrap("Task")(Box::new(e)))?;
+        .add_container(Container::new("flask", ContainerImage::ecr_lookup(REPOSITORY)).port(PORT));
     let task = stack.construct("Task", task)?;
     stack.construct(
         "Service",
-        FargateService::new(&cluster, &task, vpc.id(), network.private_subnet_ids())
+        FargateService::new(&cluster, &task, &network.private())
             .desired_count(2)
-            .allow_from_cidrs(vpc.ipv4_cidr_values())
-            .load_balancer(nlb.target_group_arn(), http)
-            .depends_on(nlb.listener())
+            .attach(nlb.target(), &flask)
             .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
     )?;
     Ok(())

@@ -7,8 +7,8 @@
 //!   (the VPC id, the private subnet ids) becomes exports here and `Fn::ImportValue` there.
 //! - `Services`: one ECS cluster, one internal network load balancer in the private
 //!   subnets, per entry of [`SERVICES`] a [`WebService`] (a Fargate task and service
-//!   registered behind its own listener/target group of that load balancer, admitting only
-//!   its port from the VPC's CIDR, scaling on CPU), and one REST API exposing one route per
+//!   attached to its own listener/target group of that load balancer, admitting only its port
+//!   from the load balancer's subnets, scaling on CPU), and one REST API exposing one route per
 //!   service: `GET /<name>` to that service's load balancer port.
 //!
 //! One REST API for both services: AWS lets a network load balancer be the target of only one
@@ -20,7 +20,9 @@ use cloudwright_compute::{
     FargateTaskDefinition, ServiceOutput,
 };
 use cloudwright_core::{App, Construct, Error, Scope, StackProps};
-use cloudwright_ingress::{InternalNlb, NlbPort, PublicApi, Route};
+use std::time::Duration;
+
+use cloudwright_ingress::{InternalNlb, InternalNlbOutput, PublicApi, Route};
 use cloudwright_network::{NatStrategy, NewVpc, Subnets, SubnetsOutput};
 
 /// The region both stacks are for.
@@ -84,47 +86,47 @@ pub struct WebService<'a> {
     pub cluster: &'a ClusterOutput,
     /// The VPC and its subnets (from the network stack).
     pub network: &'a SubnetsOutput,
-    /// The listener and target group of the shared load balancer for this service.
-    pub nlb_port: &'a NlbPort,
+    /// The shared load balancer.
+    pub nlb: &'a InternalNlbOutput,
+    /// The port the load balancer listens on for this service.
+    pub nlb_port: u16,
 }
 
 impl Construct for WebService<'_> {
     type Output = ServiceOutput;
 
     fn build(self, scope: &mut Scope<'_>) -> Result<ServiceOutput, Error> {
-        if self.nlb_port.target_port != self.port {
+        let Some(target) = self.nlb.target_at(self.nlb_port) else {
+            return Err(scope.invalid(format!(
+                "the load balancer does not listen on port {}",
+                self.nlb_port
+            )));
+        };
+        if target.target_port() != self.port {
             return Err(scope.invalid(format!(
                 "the service listens on {} but its load balancer port forwards to {}",
-                self.port, self.nlb_port.target_port
+                self.port,
+                target.target_port()
             )));
         }
-        let image = ContainerImage::from_uri(&self.image).map_err(|e| scope.error(e))?;
         let command = nginx_command(&self.name, self.port, &public_path(&self.name));
         let mut task = FargateTaskDefinition::new(FargateSize::QUARTER_VCPU_HALF_GB);
-        let container = task
-            .add_container(
-                Container::new(self.name.as_str(), image)
-                    .port(self.port)
-                    .command(["sh", "-c", command.as_str()]),
+        let container = task.add_container(
+            Container::new(
+                self.name.as_str(),
+                ContainerImage::from_uri(self.image.as_str()),
             )
-            .map_err(|e| scope.error(e))?;
-        let http = container.port(self.port).map_err(|e| scope.error(e))?;
+            .port(self.port)
+            .command(["sh", "-c", command.as_str()]),
+        );
         let task = scope.construct("Task", task)?;
 
-        let vpc = &self.network.vpc;
         scope.construct(
             "Service",
-            FargateService::new(
-                self.cluster,
-                &task,
-                vpc.id(),
-                self.network.private_subnet_ids(),
-            )
-            .desired_count(1)
-            .allow_from_cidrs(vpc.ipv4_cidr_values())
-            .load_balancer(self.nlb_port.target_group_arn(), http)
-            .depends_on(&self.nlb_port.listener)
-            .auto_scaling(AutoScaling::new(1, 4).target_cpu_utilization(60.0)),
+            FargateService::new(self.cluster, &task, &self.network.private())
+                .desired_count(1)
+                .attach(target, &container)
+                .auto_scaling(AutoScaling::new(1, 4).target_cpu_utilization(60.0)),
         )
     }
 }
@@ -140,43 +142,31 @@ fn construct_id(name: &str) -> String {
 
 /// Builds the `Network` and `Services` stacks into `app`.
 pub fn build(app: &mut App) -> Result<(), Error> {
-    let network = {
-        let mut stack = app.stack_with(
-            NETWORK_STACK,
-            StackProps {
-                region: Some(REGION.into()),
-                description: Some(
-                    "A new VPC: public and private subnets in two zones, one NAT gateway".into(),
-                ),
-                ..StackProps::default()
-            },
-        )?;
-        let cidr = VPC_CIDR
-            .parse()
-            .map_err(|e| Error::construct(format!("{NETWORK_STACK}/Vpc"), e))?;
-        let vpc = stack.construct("Vpc", NewVpc::new(cidr))?;
-        stack.construct(
-            "Subnets",
-            Subnets::new(vpc)
-                .availability_zones(2)
-                .nat(NatStrategy::Single),
-        )?
-    };
+    app.set_region(REGION);
+    let mut network_stack = app.stack_with(
+        NETWORK_STACK,
+        StackProps::new()
+            .description("A new VPC: public and private subnets in two zones, one NAT gateway"),
+    )?;
+    let cidr = VPC_CIDR
+        .parse()
+        .map_err(|e| Error::construct_at(format!("{NETWORK_STACK}/Vpc"), e))?;
+    let vpc = network_stack.construct("Vpc", NewVpc::new(cidr))?;
+    let network = network_stack.construct(
+        "Subnets",
+        Subnets::new(vpc)
+            .availability_zones(2)
+            .nat(NatStrategy::Single),
+    )?;
 
     let mut stack = app.stack_with(
         SERVICES_STACK,
-        StackProps {
-            region: Some(REGION.into()),
-            description: Some(
-                "Two Fargate services behind one internal NLB and one public REST API".into(),
-            ),
-            ..StackProps::default()
-        },
+        StackProps::new()
+            .description("Two Fargate services behind one internal NLB and one public REST API"),
     )?;
     let [(_, primary), additional @ ..] = SERVICES;
     let nlb = additional.iter().fold(
-        InternalNlb::new(network.vpc.id(), network.private_subnet_ids(), primary)
-            .deregistration_delay(30),
+        InternalNlb::new(&network.private(), primary).deregistration_delay(Duration::from_secs(30)),
         |nlb, &(_, port)| nlb.additional_port(port, port),
     );
     let nlb = stack.construct("Ingress", nlb)?;
@@ -193,7 +183,8 @@ pub fn build(app: &mut App) -> Result<(), Error> {
                 image: IMAGE.into(),
                 cluster: &cluster,
                 network: &network,
-                nlb_port,
+                nlb: &nlb,
+                nlb_port: nlb_port.listener_port,
             },
         )?;
         api = api.route_to(Route::get(public_path(name)), nlb_port);

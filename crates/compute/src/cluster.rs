@@ -281,7 +281,7 @@ impl Construct for Cluster {
     type Output = ClusterOutput;
 
     fn build(self, scope: &mut Scope<'_>) -> Result<ClusterOutput, cloudwright_core::Error> {
-        self.validate().map_err(|e| scope.error(e))?;
+        self.validate()?;
         let mut cluster = ecs::Cluster::new()
             .capacity_providers(self.providers.iter().map(|p| p.name()).collect::<Vec<_>>())
             .default_capacity_provider_strategy(

@@ -4,7 +4,7 @@
 //! ```
 //! use cloudwright_compute::{Container, ContainerImage, HealthCheck, Secret};
 //!
-//! let flask = Container::new("flask", ContainerImage::from_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3")?)
+//! let flask = Container::new("flask", ContainerImage::from_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3"))
 //!     .port(80)
 //!     .env("FLASK_ENV", "production")
 //!     .secret("DB_PASSWORD", Secret::secrets_manager(
@@ -18,10 +18,11 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use cloudwright_core::Value;
 
-use crate::error::Error;
+use crate::error::{Error, whole_seconds};
 use crate::image::ContainerImage;
 
 /// A port's transport protocol.
@@ -190,11 +191,11 @@ fn check_arn(arn: &Value, service: &str, resource_prefix: &str) -> Result<(), Er
 /// A container health check, run by ECS inside the container.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HealthCheck {
-    command: Vec<String>,
-    interval_secs: u32,
-    timeout_secs: u32,
-    retries: u32,
-    start_period_secs: Option<u32>,
+    pub(crate) command: Vec<String>,
+    pub(crate) interval: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) retries: u32,
+    pub(crate) start_period: Option<Duration>,
 }
 
 impl HealthCheck {
@@ -214,22 +215,22 @@ impl HealthCheck {
     fn with_command(command: Vec<String>) -> Self {
         HealthCheck {
             command,
-            interval_secs: 30,
-            timeout_secs: 5,
+            interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(5),
             retries: 3,
-            start_period_secs: None,
+            start_period: None,
         }
     }
 
-    /// Seconds between checks (5 to 300; default 30).
-    pub fn interval_secs(mut self, secs: u32) -> Self {
-        self.interval_secs = secs;
+    /// Time between checks (5 to 300 whole seconds; default 30 s).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
         self
     }
 
-    /// Seconds before a check fails (2 to 120; default 5).
-    pub fn timeout_secs(mut self, secs: u32) -> Self {
-        self.timeout_secs = secs;
+    /// Time before a check fails (2 to 120 whole seconds; default 5 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
         self
     }
 
@@ -239,35 +240,10 @@ impl HealthCheck {
         self
     }
 
-    /// Seconds of grace after start during which failures do not count (0 to 300).
-    pub fn start_period_secs(mut self, secs: u32) -> Self {
-        self.start_period_secs = Some(secs);
+    /// Grace after start during which failures do not count (0 to 300 whole seconds).
+    pub fn start_period(mut self, period: Duration) -> Self {
+        self.start_period = Some(period);
         self
-    }
-
-    /// The command, with `CMD` or `CMD-SHELL` first.
-    pub fn command(&self) -> &[String] {
-        &self.command
-    }
-
-    /// Seconds between checks.
-    pub fn interval(&self) -> u32 {
-        self.interval_secs
-    }
-
-    /// Seconds before a check fails.
-    pub fn timeout(&self) -> u32 {
-        self.timeout_secs
-    }
-
-    /// Failures in a row before the container is unhealthy.
-    pub fn retry_count(&self) -> u32 {
-        self.retries
-    }
-
-    /// The start period, if set.
-    pub fn start_period(&self) -> Option<u32> {
-        self.start_period_secs
     }
 
     fn validate(&self, container: &str) -> Result<(), Error> {
@@ -284,33 +260,28 @@ impl HealthCheck {
                 "a non-empty command",
             ));
         }
-        if !(5..=300).contains(&self.interval_secs) {
-            return Err(bad(
-                "interval",
-                self.interval_secs.to_string(),
-                "5 to 300 seconds",
-            ));
+        let interval = whole_seconds("health check interval", self.interval)?;
+        let timeout = whole_seconds("health check timeout", self.timeout)?;
+        if !(5..=300).contains(&interval) {
+            return Err(bad("interval", interval.to_string(), "5 to 300 seconds"));
         }
-        if !(2..=120).contains(&self.timeout_secs) {
+        if !(2..=120).contains(&timeout) {
+            return Err(bad("timeout", timeout.to_string(), "2 to 120 seconds"));
+        }
+        if timeout >= interval {
             return Err(bad(
                 "timeout",
-                self.timeout_secs.to_string(),
-                "2 to 120 seconds",
-            ));
-        }
-        if self.timeout_secs >= self.interval_secs {
-            return Err(bad(
-                "timeout",
-                self.timeout_secs.to_string(),
+                timeout.to_string(),
                 "less than the interval",
             ));
         }
         if !(1..=10).contains(&self.retries) {
             return Err(bad("retries", self.retries.to_string(), "1 to 10"));
         }
-        if let Some(s) = self.start_period_secs
-            && s > 300
+        if let Some(s) = self.start_period
+            && whole_seconds("health check start period", s)? > 300
         {
+            let s = s.as_secs();
             return Err(bad("start period", s.to_string(), "0 to 300 seconds"));
         }
         Ok(())
@@ -571,7 +542,7 @@ mod tests {
     use super::*;
 
     fn image() -> ContainerImage {
-        ContainerImage::from_uri("nginx:1.27").unwrap()
+        ContainerImage::from_uri("nginx:1.27")
     }
 
     #[test]
@@ -646,13 +617,21 @@ mod tests {
             .validate()
             .unwrap();
         for (check, setting) in [
-            (ok.clone().interval_secs(4), "interval"),
-            (ok.clone().interval_secs(301), "interval"),
-            (ok.clone().timeout_secs(1), "timeout"),
-            (ok.clone().timeout_secs(30).interval_secs(30), "timeout"),
+            (ok.clone().interval(Duration::from_secs(4)), "interval"),
+            (ok.clone().interval(Duration::from_secs(301)), "interval"),
+            (ok.clone().timeout(Duration::from_secs(1)), "timeout"),
+            (
+                ok.clone()
+                    .timeout(Duration::from_secs(30))
+                    .interval(Duration::from_secs(30)),
+                "timeout",
+            ),
             (ok.clone().retries(0), "retries"),
             (ok.clone().retries(11), "retries"),
-            (ok.clone().start_period_secs(301), "start period"),
+            (
+                ok.clone().start_period(Duration::from_secs(301)),
+                "start period",
+            ),
             (HealthCheck::shell(""), "command"),
             (HealthCheck::exec(Vec::<String>::new()), "command"),
         ] {
@@ -666,7 +645,7 @@ mod tests {
             );
         }
         assert_eq!(
-            HealthCheck::exec(["/bin/check", "-q"]).command(),
+            HealthCheck::exec(["/bin/check", "-q"]).command,
             ["CMD", "/bin/check", "-q"]
         );
     }

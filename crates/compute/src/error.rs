@@ -1,14 +1,48 @@
 //! The one error type of `cloudwright-compute`.
 
+impl From<Error> for cloudwright_core::Error {
+    /// Lets `?` turn a compute error into the core error; the scope that built the construct
+    /// adds its path.
+    fn from(e: Error) -> Self {
+        cloudwright_core::Error::construct(e)
+    }
+}
+
+/// Whole seconds of `d`, or [`Error::FractionalDuration`].
+pub(crate) fn whole_seconds(setting: &'static str, d: std::time::Duration) -> Result<u32, Error> {
+    if d.subsec_nanos() != 0 {
+        return Err(Error::FractionalDuration { setting, value: d });
+    }
+    Ok(u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
+}
+
 /// Everything the compute constructs reject. Each variant names what is wrong and, where it
 /// helps, what would be accepted.
 ///
-/// Inside a construct's `build` these are wrapped with the construct's path by
-/// [`Scope::error`](cloudwright_core::Scope::error); a caller can get them back with
-/// `downcast_ref::<cloudwright_compute::Error>()` on the core error's source.
+/// `?` turns them into the core error, which names the path of the construct being built; a
+/// caller matches on the variant with
+/// [`Error::downcast_ref`](cloudwright_core::Error::downcast_ref).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A duration that is not a whole number of seconds.
+    #[error("{setting}: {value:?} is not a whole number of seconds")]
+    FractionalDuration {
+        /// The setting.
+        setting: &'static str,
+        /// The duration given.
+        value: std::time::Duration,
+    },
+    /// A container of another task definition was given to a service.
+    #[error(
+        "container `{container}` belongs to another task definition than the service's `{task}`"
+    )]
+    ContainerOfAnotherTask {
+        /// The container.
+        container: String,
+        /// The service's task definition (its logical id).
+        task: String,
+    },
     /// Fargate does not run a task of this CPU with this memory.
     #[error(
         "Fargate does not support {memory_mib} MiB of memory with {cpu} CPU units; with {cpu} units it allows {allowed} MiB"

@@ -14,7 +14,7 @@
 //! let ecr = image.ecr().expect("an ECR image");
 //! assert_eq!((ecr.account(), ecr.region(), ecr.name()), ("123456789012", "eu-west-1", "my_flask_repo"));
 //! assert!(ImageRef::parse("nginx").is_err()); // no tag or digest
-//! let _ = ContainerImage::ecr_lookup("my_flask_repo")?.region("eu-west-1");
+//! let _ = ContainerImage::ecr_lookup("my_flask_repo").region("eu-west-1");
 //! # Ok::<(), cloudwright_compute::Error>(())
 //! ```
 
@@ -148,33 +148,38 @@ impl EcrRepository {
 /// The image of a container.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContainerImage {
-    /// A reference given as text.
-    Uri(ImageRef),
+    /// A reference given as text, parsed when the task definition is built (so a mistake is
+    /// reported with the construct's path).
+    Uri(String),
+    /// A parsed reference.
+    Parsed(ImageRef),
     /// An ECR lookup, resolved from context when the task definition is built.
     EcrLookup(EcrLookup),
 }
 
 impl ContainerImage {
-    /// An image reference given as text (parsed and validated).
-    pub fn from_uri(image: &str) -> Result<ContainerImage, Error> {
-        ImageRef::parse(image).map(ContainerImage::Uri)
+    /// An image reference given as text, `[registry/]repository(:tag|@digest)`; it is parsed
+    /// and validated when the task definition is built.
+    pub fn from_uri(image: impl Into<String>) -> ContainerImage {
+        ContainerImage::Uri(image.into())
     }
 
     /// The newest image of an ECR repository, pinned by digest, from the context (provider
     /// `ecr-image-provider`, props `region` and `repositoryName`). The region defaults to the
     /// stack's.
-    pub fn ecr_lookup(repository_name: &str) -> Result<EcrLookup, Error> {
-        validate_repository_name(repository_name)?;
-        Ok(EcrLookup {
-            repository_name: repository_name.to_owned(),
+    /// The repository name is checked when the task definition is built.
+    pub fn ecr_lookup(repository_name: impl Into<String>) -> EcrLookup {
+        EcrLookup {
+            repository_name: repository_name.into(),
             region: None,
-        })
+        }
     }
 
     /// The reference this image resolves to; an ECR lookup reads (or records) its context.
     pub fn resolve(&self, scope: &mut Scope<'_>) -> Result<ImageRef, cloudwright_core::Error> {
         match self {
-            ContainerImage::Uri(image) => Ok(image.clone()),
+            ContainerImage::Uri(text) => Ok(ImageRef::parse(text)?),
+            ContainerImage::Parsed(image) => Ok(image.clone()),
             ContainerImage::EcrLookup(lookup) => lookup.resolve(scope),
         }
     }
@@ -182,7 +187,7 @@ impl ContainerImage {
 
 impl From<ImageRef> for ContainerImage {
     fn from(image: ImageRef) -> Self {
-        ContainerImage::Uri(image)
+        ContainerImage::Parsed(image)
     }
 }
 
@@ -246,13 +251,15 @@ impl EcrLookup {
         {
             Some(r) => r,
             None => {
-                return Err(scope.error(Error::LookupRegionUnknown {
+                return Err(Error::LookupRegionUnknown {
                     repository: self.repository_name.clone(),
-                }));
+                }
+                .into());
             }
         };
+        validate_repository_name(&self.repository_name)?;
         let found: EcrImageContext = scope.lookup_as(&self.query(&region))?;
-        self.pin(&found).map_err(|e| scope.error(e))
+        Ok(self.pin(&found)?)
     }
 
     /// The pinned reference for a lookup's value: checks that it names this repository, and
@@ -588,7 +595,7 @@ mod tests {
 
     #[test]
     fn a_lookup_pins_the_digest_of_its_repository() {
-        let lookup = ContainerImage::ecr_lookup("my_flask_repo").unwrap();
+        let lookup = ContainerImage::ecr_lookup("my_flask_repo");
         assert_eq!(
             lookup.query("eu-west-1").key(),
             "ecr-image-provider:region=eu-west-1:repositoryName=my_flask_repo"
@@ -622,14 +629,14 @@ mod tests {
     }
 
     #[test]
-    fn repository_names_are_checked_before_a_lookup() {
+    fn repository_names_are_checked() {
         for ok in ["my_flask_repo", "team/app", "a.b-c"] {
-            assert!(ContainerImage::ecr_lookup(ok).is_ok(), "{ok}");
+            assert!(validate_repository_name(ok).is_ok(), "{ok}");
         }
         for bad in ["", "a", "App", "a//b", "/a", "a/", "a b"] {
             assert!(
                 matches!(
-                    ContainerImage::ecr_lookup(bad),
+                    validate_repository_name(bad),
                     Err(Error::InvalidRepositoryName { .. })
                 ),
                 "{bad}"

@@ -22,23 +22,30 @@
 //!     AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
 //!     FargateTaskDefinition,
 //! };
-//! use cloudwright_core::{App, Value};
+//! use cloudwright_core::App;
+//! use cloudwright_ingress::InternalNlb;
+//! use cloudwright_network::SubnetGroup;
 //!
 //! let app = App::new();
 //! let mut stack = app.stack("Api")?;
+//! // normally `network.private()` of the network crate's `Subnets`
+//! let private = SubnetGroup::imported(
+//!     "vpc-0123456789abcdef0",
+//!     [("subnet-0123456789abcdef0", "10.0.1.0/24"), ("subnet-0123456789abcdef1", "10.0.2.0/24")],
+//! );
+//! let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 //! let cluster = stack.construct("Cluster", Cluster::new())?;
 //! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
-//! let image = ContainerImage::from_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3")
-//!     .map_err(|e| stack.error(e))?;
-//! let flask = task.add_container(Container::new("flask", image).port(80)).map_err(|e| stack.error(e))?;
-//! let http = flask.port(80).map_err(|e| stack.error(e))?;
+//! let flask = task.add_container(Container::new(
+//!     "flask",
+//!     ContainerImage::from_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3"),
+//! ).port(80));
 //! let task = stack.construct("Task", task)?;
 //! stack.construct(
 //!     "Service",
-//!     FargateService::new(&cluster, &task, "vpc-0123456789abcdef0", vec![Value::from("subnet-0123456789abcdef0")])
+//!     FargateService::new(&cluster, &task, &private)
 //!         .desired_count(2)
-//!         .allow_from_cidrs(["10.0.0.0/16"])
-//!         .load_balancer("arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0123456789abcdef", http)
+//!         .attach(nlb.target(), &flask)
 //!         .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
 //! )?;
 //! let template = &app.synth()?.stacks[0].template;
@@ -55,6 +62,7 @@ pub mod scaling;
 pub mod service;
 pub mod task;
 
+pub use cloudwright_resources::RetentionDays;
 pub use cluster::{
     CapacityProvider, CapacityProviderStrategy, Cluster, ClusterOutput, ContainerInsights,
 };
@@ -70,6 +78,5 @@ pub use service::{
     ServiceOutput,
 };
 pub use task::{
-    ContainerPort, ContainerRef, CpuArchitecture, FargateTaskDefinition, RetentionDays,
-    TaskDefinitionOutput,
+    ContainerPort, ContainerRef, CpuArchitecture, FargateTaskDefinition, TaskDefinitionOutput,
 };

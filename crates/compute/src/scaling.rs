@@ -7,11 +7,13 @@
 //!
 //! [`FargateService::auto_scaling`]: crate::FargateService::auto_scaling
 
+use std::time::Duration;
+
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
 use cloudwright_resources::applicationautoscaling as aas;
 use cloudwright_resources::applicationautoscaling::scaling_policy as sp;
 
-use crate::error::Error;
+use crate::error::{Error, whole_seconds};
 use crate::service::ServiceOutput;
 
 /// The metric a policy keeps at its target.
@@ -43,11 +45,12 @@ impl ScalingMetric {
 /// How a service scales: between `min` and `max` tasks, by target tracking policies.
 ///
 /// ```
+/// use std::time::Duration;
 /// use cloudwright_compute::AutoScaling;
 /// let scaling = AutoScaling::new(2, 10)
 ///     .target_cpu_utilization(60.0)
-///     .scale_in_cooldown_secs(300)
-///     .scale_out_cooldown_secs(60);
+///     .scale_in_cooldown(Duration::from_secs(300))
+///     .scale_out_cooldown(Duration::from_secs(60));
 /// # let _ = scaling;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -55,8 +58,8 @@ pub struct AutoScaling {
     min: u32,
     max: u32,
     policies: Vec<(ScalingMetric, f64)>,
-    scale_in_cooldown: u32,
-    scale_out_cooldown: u32,
+    scale_in_cooldown: Duration,
+    scale_out_cooldown: Duration,
     disable_scale_in: bool,
 }
 
@@ -67,8 +70,8 @@ impl AutoScaling {
             min,
             max,
             policies: Vec::new(),
-            scale_in_cooldown: 300,
-            scale_out_cooldown: 60,
+            scale_in_cooldown: Duration::from_secs(300),
+            scale_out_cooldown: Duration::from_secs(60),
             disable_scale_in: false,
         }
     }
@@ -111,15 +114,15 @@ impl AutoScaling {
         self
     }
 
-    /// Seconds after a scale-in before another (default 300).
-    pub fn scale_in_cooldown_secs(mut self, secs: u32) -> Self {
-        self.scale_in_cooldown = secs;
+    /// Time after a scale-in before another (whole seconds; default 300 s).
+    pub fn scale_in_cooldown(mut self, cooldown: Duration) -> Self {
+        self.scale_in_cooldown = cooldown;
         self
     }
 
-    /// Seconds after a scale-out before another (default 60).
-    pub fn scale_out_cooldown_secs(mut self, secs: u32) -> Self {
-        self.scale_out_cooldown = secs;
+    /// Time after a scale-out before another (whole seconds; default 60 s).
+    pub fn scale_out_cooldown(mut self, cooldown: Duration) -> Self {
+        self.scale_out_cooldown = cooldown;
         self
     }
 
@@ -182,6 +185,7 @@ impl AutoScaling {
             ("scale-in", self.scale_in_cooldown),
             ("scale-out", self.scale_out_cooldown),
         ] {
+            let secs = whole_seconds("scaling cooldown", secs)?;
             if secs > 86_400 {
                 return bad(format!("the {what} cooldown of {secs} s is above a day"));
             }
@@ -227,12 +231,17 @@ impl Dependable for ScalingOutput {
     }
 }
 
+/// Whole seconds of a duration already checked by `validate`.
+fn secs(d: Duration) -> u32 {
+    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
+}
+
 impl Construct for ServiceAutoScaling {
     type Output = ScalingOutput;
 
     fn build(self, scope: &mut Scope<'_>) -> Result<ScalingOutput, cloudwright_core::Error> {
         let s = &self.scaling;
-        s.validate().map_err(|e| scope.error(e))?;
+        s.validate()?;
         let target = scope.add(
             "Target",
             aas::ScalableTarget::new(
@@ -264,8 +273,8 @@ impl Construct for ServiceAutoScaling {
             };
             let mut config = sp::TargetTrackingScalingPolicyConfiguration::new(*value)
                 .predefined_metric_specification(spec)
-                .scale_in_cooldown(s.scale_in_cooldown)
-                .scale_out_cooldown(s.scale_out_cooldown);
+                .scale_in_cooldown(secs(s.scale_in_cooldown))
+                .scale_out_cooldown(secs(s.scale_out_cooldown));
             if s.disable_scale_in {
                 config = config.disable_scale_in(true);
             }
@@ -307,7 +316,7 @@ mod tests {
         ));
         assert!(bad(AutoScaling::new(1, 2)
             .target_cpu_utilization(50.0)
-            .scale_in_cooldown_secs(100_000)));
+            .scale_in_cooldown(Duration::from_secs(100_000))));
         assert!(!bad(AutoScaling::new(0, 2)
             .target_cpu_utilization(50.0)
             .target_memory_utilization(75.0)

@@ -38,8 +38,11 @@
 //! ```
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
 
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
+use cloudwright_ingress::LoadBalancerTarget;
+use cloudwright_network::SubnetGroup;
 use cloudwright_resources::ecs::service as es;
 use cloudwright_resources::{ec2, ecs};
 
@@ -47,9 +50,9 @@ use crate::cluster::{
     CapacityProvider, CapacityProviderStrategy, ClusterOutput, strategy_items, validate_strategy,
 };
 use crate::container::PortMapping;
-use crate::error::Error;
+use crate::error::{Error, whole_seconds};
 use crate::scaling::{AutoScaling, ScalingOutput, ServiceAutoScaling};
-use crate::task::{ContainerPort, ContainerRef, TaskDefinitionOutput, TaskId};
+use crate::task::{ContainerRef, TaskDefinitionOutput, TaskId};
 
 /// A list of dependency targets, as something to depend on.
 pub(crate) struct Deps(pub(crate) Vec<DepTarget>);
@@ -165,16 +168,17 @@ pub struct FargateService {
     task_containers: Vec<ContainerRef>,
     vpc_id: Value,
     subnets: Vec<Value>,
+    placement_ready: Vec<DepTarget>,
     desired_count: u32,
     assign_public_ip: bool,
     ingress: Vec<IngressSource>,
     egress: Egress,
-    load_balancers: Vec<(Value, ContainerPort)>,
+    targets: Vec<(LoadBalancerTarget, ContainerRef)>,
     depends_on: Vec<DepTarget>,
     circuit_breaker: CircuitBreaker,
     min_healthy_percent: u32,
     max_percent: u32,
-    grace_period: Option<u32>,
+    grace_period: Option<Duration>,
     platform_version: PlatformVersion,
     propagate_tags: PropagateTags,
     capacity: Capacity,
@@ -183,14 +187,15 @@ pub struct FargateService {
 }
 
 impl FargateService {
-    /// A service of one task of `task` in `cluster`, in `subnets` of the VPC `vpc_id`.
+    /// A service of one task of `task` in `cluster`, placed in `subnets` (normally the
+    /// private ones: `network.private()`). The service is created after the routes its
+    /// subnets need (so tasks can pull images through the NAT gateway from the start).
     pub fn new(
         cluster: &ClusterOutput,
         task: &TaskDefinitionOutput,
-        vpc_id: impl Into<Value>,
-        subnets: Vec<Value>,
+        subnets: &SubnetGroup,
     ) -> Self {
-        let mut service = FargateService::in_cluster_named(cluster.name(), task, vpc_id, subnets);
+        let mut service = FargateService::in_cluster_named(cluster.name(), task, subnets);
         service.cluster_providers = cluster.capacity_providers().to_vec();
         service
     }
@@ -199,8 +204,7 @@ impl FargateService {
     pub fn in_cluster_named(
         cluster_name: impl Into<Value>,
         task: &TaskDefinitionOutput,
-        vpc_id: impl Into<Value>,
-        subnets: Vec<Value>,
+        subnets: &SubnetGroup,
     ) -> Self {
         FargateService {
             cluster_name: cluster_name.into(),
@@ -209,13 +213,14 @@ impl FargateService {
             task_arn: task.arn(),
             task_logical_id: task.task_definition.logical_id().to_owned(),
             task_containers: task.containers().to_vec(),
-            vpc_id: vpc_id.into(),
-            subnets,
+            vpc_id: subnets.vpc_id().clone(),
+            subnets: subnets.ids().to_vec(),
+            placement_ready: subnets.dependency_targets(),
             desired_count: 1,
             assign_public_ip: false,
             ingress: Vec::new(),
             egress: Egress::default(),
-            load_balancers: Vec::new(),
+            targets: Vec::new(),
             depends_on: Vec::new(),
             circuit_breaker: CircuitBreaker::default(),
             min_healthy_percent: 100,
@@ -263,18 +268,20 @@ impl FargateService {
         self
     }
 
-    /// Registers the tasks in a target group, by its ARN, at `port` of a container of the
-    /// service's task definition.
-    pub fn load_balancer(
-        mut self,
-        target_group_arn: impl Into<Value>,
-        port: ContainerPort,
-    ) -> Self {
-        self.load_balancers.push((target_group_arn.into(), port));
+    /// Puts `container` (of the service's task definition) behind a load balancer's target
+    /// group, at the target's port, in one call: the container must map that port; the tasks'
+    /// security group admits the port from where the load balancer's traffic comes (its
+    /// subnets' blocks, or its security groups) and nothing else; and the service is created
+    /// only after the listener that attaches the target group to the load balancer.
+    ///
+    /// `nlb.target()` of an `InternalNlb` gives the target.
+    pub fn attach(mut self, target: LoadBalancerTarget, container: &ContainerRef) -> Self {
+        self.targets.push((target, container.clone()));
         self
     }
 
-    /// Creates the service only after `target` (the load balancer's listener, typically).
+    /// Creates the service only after `target`, beyond what it already waits for (its
+    /// subnets' routes, the listeners of the targets it is attached to).
     pub fn depends_on(mut self, target: &(impl Dependable + ?Sized)) -> Self {
         self.depends_on.extend(target.dependency_targets());
         self
@@ -295,10 +302,10 @@ impl FargateService {
         self
     }
 
-    /// Seconds after a task starts during which failed load balancer health checks do not
-    /// count (default: 60 with a load balancer).
-    pub fn health_check_grace_period_secs(mut self, secs: u32) -> Self {
-        self.grace_period = Some(secs);
+    /// Time after a task starts during which failed load balancer health checks do not
+    /// count (whole seconds; default 60 s with a load balancer).
+    pub fn health_check_grace_period(mut self, grace: Duration) -> Self {
+        self.grace_period = Some(grace);
         self
     }
 
@@ -340,22 +347,25 @@ impl FargateService {
         if self.subnets.is_empty() {
             return Err(Error::NoSubnets);
         }
-        for (_, port) in &self.load_balancers {
-            let in_task = self.task_containers.iter().any(|c| {
-                c.name() == port.container()
-                    && c.ports()
-                        .iter()
-                        .any(|p| p.container_port == port.port() && p.protocol == port.protocol())
-            });
-            if port.task() != self.task_id || !in_task {
-                return Err(Error::ForeignContainer {
-                    container: port.container().to_owned(),
+        for (target, container) in &self.targets {
+            if container.task() != self.task_id
+                || !self
+                    .task_containers
+                    .iter()
+                    .any(|c| c.name() == container.name())
+            {
+                return Err(Error::ContainerOfAnotherTask {
+                    container: container.name().to_owned(),
                     task: self.task_logical_id.clone(),
                 });
             }
-        }
-        if !self.load_balancers.is_empty() && self.ingress.is_empty() {
-            return Err(Error::NoIngressSource);
+            container.port(target.target_port())?;
+            if target.source_cidrs().is_empty() && target.source_security_groups().is_empty() {
+                return Err(Error::NoIngressSource);
+            }
+            for cidr in target.source_cidrs() {
+                check_cidr(cidr, false)?;
+            }
         }
         for source in &self.ingress {
             if let IngressSource::Cidr(cidr) = source {
@@ -395,8 +405,9 @@ impl FargateService {
             });
         }
         if let Some(g) = self.grace_period
-            && g > 2_147_483_647
+            && whole_seconds("health check grace period", g)? > 2_147_483_647
         {
+            let g = g.as_secs();
             return Err(Error::InvalidDeployment {
                 reason: format!("health check grace period {g} s is too long"),
             });
@@ -434,20 +445,18 @@ impl FargateService {
         Ok(())
     }
 
-    /// The ports the security group opens: the load balancers', or every mapped port.
+    /// The ports the security group opens to the sources given with `allow_from_*`: the
+    /// attached targets' ports, or every mapped port.
     fn ingress_ports(&self) -> Vec<PortMapping> {
-        let mut ports: Vec<PortMapping> = if self.load_balancers.is_empty() {
+        let mut ports: Vec<PortMapping> = if self.targets.is_empty() {
             self.task_containers
                 .iter()
                 .flat_map(|c| c.ports().iter().copied())
                 .collect()
         } else {
-            self.load_balancers
+            self.targets
                 .iter()
-                .map(|(_, p)| PortMapping {
-                    container_port: p.port(),
-                    protocol: p.protocol(),
-                })
+                .map(|(t, _)| PortMapping::tcp(t.target_port()))
                 .collect()
         };
         ports.sort();
@@ -455,17 +464,47 @@ impl FargateService {
         ports
     }
 
+    /// (port, source) pairs the security group admits: each attached target's port from
+    /// where its load balancer's traffic comes, then the `allow_from_*` sources.
+    fn ingress_rules(&self) -> Vec<(PortMapping, IngressSource)> {
+        let mut rules = Vec::new();
+        for (target, _) in &self.targets {
+            let port = PortMapping::tcp(target.target_port());
+            if target.source_security_groups().is_empty() {
+                for cidr in target.source_cidrs() {
+                    rules.push((port, IngressSource::Cidr(cidr.clone())));
+                }
+            } else {
+                for group in target.source_security_groups() {
+                    rules.push((port, IngressSource::SecurityGroup(group.clone())));
+                }
+            }
+        }
+        for port in self.ingress_ports() {
+            for source in &self.ingress {
+                rules.push((port, source.clone()));
+            }
+        }
+        let mut unique = Vec::new();
+        for rule in rules {
+            if !unique.contains(&rule) {
+                unique.push(rule);
+            }
+        }
+        unique
+    }
+
     fn security_group(&self, description: String) -> ec2::SecurityGroup {
         let mut ingress = Vec::new();
-        for port in self.ingress_ports() {
+        for (port, source) in self.ingress_rules() {
             let protocol = port.protocol.name();
             let p = port.container_port;
-            for source in &self.ingress {
+            {
                 let rule = ec2::security_group::Ingress::new(protocol)
                     .ip_protocol(protocol)
                     .from_port(p)
                     .to_port(p);
-                ingress.push(match source {
+                ingress.push(match &source {
                     IngressSource::Cidr(c) if is_ipv6(c) => rule
                         .cidr_ipv6(c.clone())
                         .description(format!("{protocol} {p} from the load balancer network")),
@@ -626,7 +665,7 @@ impl Construct for FargateService {
     type Output = ServiceOutput;
 
     fn build(self, scope: &mut Scope<'_>) -> Result<ServiceOutput, cloudwright_core::Error> {
-        self.validate().map_err(|e| scope.error(e))?;
+        self.validate()?;
         let description = format!(
             "Tasks of the Fargate service {}/{}",
             scope.stack_id(),
@@ -693,29 +732,37 @@ impl Construct for FargateService {
             }
             PropagateTags::None => service,
         };
-        if !self.load_balancers.is_empty() {
+        let grace = self
+            .grace_period
+            .map(|g| u32::try_from(g.as_secs()).unwrap_or(u32::MAX));
+        if !self.targets.is_empty() {
             let lbs: Vec<es::LoadBalancer> = self
-                .load_balancers
+                .targets
                 .iter()
-                .map(|(tg, port)| {
+                .map(|(target, container)| {
                     es::LoadBalancer::new()
-                        .container_name(port.container())
-                        .container_port(port.port())
-                        .target_group_arn(tg.clone())
+                        .container_name(container.name())
+                        .container_port(target.target_port())
+                        .target_group_arn(target.target_group_arn().clone())
                 })
                 .collect();
             service = service
                 .load_balancers(lbs)
-                .health_check_grace_period_seconds(self.grace_period.unwrap_or(60));
-        } else if let Some(g) = self.grace_period {
+                .health_check_grace_period_seconds(grace.unwrap_or(60));
+        } else if let Some(g) = grace {
             service = service.health_check_grace_period_seconds(g);
         }
         if let Some(name) = &self.service_name {
             service = service.service_name(name.clone());
         }
         let service = scope.add("Service", service)?;
-        if !self.depends_on.is_empty() {
-            scope.add_dependency(&service, &Deps(self.depends_on.clone()));
+        let mut waits_for = self.placement_ready.clone();
+        for (target, _) in &self.targets {
+            waits_for.extend(target.dependency_targets());
+        }
+        waits_for.extend(self.depends_on.iter().cloned());
+        if !waits_for.is_empty() {
+            scope.add_dependency(&service, &Deps(waits_for));
         }
 
         let mut output = ServiceOutput {

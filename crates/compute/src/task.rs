@@ -2,14 +2,14 @@
 //! execution role passed by ARN, an optional task role, and containers whose reservations
 //! fit the task.
 //!
-//! Adding a container returns a [`ContainerRef`]; its [`ContainerRef::port`] gives a
-//! [`ContainerPort`], the only way to name a container and port to a load balancer. Neither
-//! can be written by hand, so a service cannot name a container its task does not have:
+//! Adding a container returns a [`ContainerRef`], the only way to name a container to a
+//! service's `attach`. It cannot be written by hand, so a service cannot name a container its
+//! task does not have:
 //!
 //! ```compile_fail,E0451
-//! use cloudwright_compute::{ContainerPort, PortMapping};
-//! // private fields: a container port cannot be made up, only obtained from a container
-//! let pmm = ContainerPort { container: "pmm".to_owned(), mapping: PortMapping::tcp(80) };
+//! use cloudwright_compute::ContainerRef;
+//! // private fields: a container reference cannot be made up, only obtained from a task
+//! let pmm = ContainerRef { name: "pmm".to_owned(), ports: Vec::new() };
 //! ```
 //!
 //! ```
@@ -19,13 +19,9 @@
 //! let app = App::new();
 //! let mut stack = app.stack("Api")?;
 //! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
-//! let image = ContainerImage::from_uri("nginx:1.27").map_err(|e| stack.error(e))?;
-//! let flask = task
-//!     .add_container(Container::new("flask", image).port(80))
-//!     .map_err(|e| stack.error(e))?;
-//! let http = flask.port(80).map_err(|e| stack.error(e))?;
+//! let flask = task.add_container(Container::new("flask", ContainerImage::from_uri("nginx:1.27")).port(80));
 //! let task = stack.construct("Task", task)?;
-//! assert_eq!(http.container(), "flask");
+//! assert_eq!(flask.name(), "flask");
 //! assert!(task.container("flask").is_ok());
 //! assert!(task.container("pmm").is_err());
 //! # Ok::<(), cloudwright_core::Error>(())
@@ -35,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Pseudo, Scope, Value};
 use cloudwright_resources::ecs::task_definition as td;
-use cloudwright_resources::{iam, logs};
+use cloudwright_resources::{RetentionDays, iam, logs};
 
 use crate::container::{Container, PortMapping, Protocol, SecretSource};
 use crate::error::Error;
@@ -50,48 +46,6 @@ impl TaskId {
     fn next() -> TaskId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         TaskId(NEXT.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
-/// How long CloudWatch Logs keeps the task's logs: only the periods it offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RetentionDays(u32);
-
-impl RetentionDays {
-    /// The periods CloudWatch Logs offers, in days.
-    pub const ALLOWED: [u32; 22] = [
-        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-        2922, 3288, 3653,
-    ];
-    /// One week.
-    pub const ONE_WEEK: RetentionDays = RetentionDays(7);
-    /// Two weeks.
-    pub const TWO_WEEKS: RetentionDays = RetentionDays(14);
-    /// One month (30 days), the default.
-    pub const ONE_MONTH: RetentionDays = RetentionDays(30);
-    /// Three months (90 days).
-    pub const THREE_MONTHS: RetentionDays = RetentionDays(90);
-    /// One year (365 days).
-    pub const ONE_YEAR: RetentionDays = RetentionDays(365);
-
-    /// A retention period, if CloudWatch Logs offers it.
-    pub fn days(days: u32) -> Result<RetentionDays, Error> {
-        if RetentionDays::ALLOWED.contains(&days) {
-            Ok(RetentionDays(days))
-        } else {
-            Err(Error::InvalidRetention { days })
-        }
-    }
-
-    /// The number of days.
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
-
-impl Default for RetentionDays {
-    fn default() -> Self {
-        RetentionDays::ONE_MONTH
     }
 }
 
@@ -115,6 +69,10 @@ pub struct ContainerRef {
 }
 
 impl ContainerRef {
+    pub(crate) fn task(&self) -> TaskId {
+        self.task
+    }
+
     /// The container's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -134,7 +92,6 @@ impl ContainerRef {
     pub fn port_mapping(&self, mapping: PortMapping) -> Result<ContainerPort, Error> {
         if self.ports.contains(&mapping) {
             Ok(ContainerPort {
-                task: self.task,
                 container: self.name.clone(),
                 mapping,
             })
@@ -164,7 +121,6 @@ fn describe_ports(ports: &[PortMapping]) -> String {
 /// [`ContainerRef::port`] makes one, so it always names a container and port that exist.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContainerPort {
-    task: TaskId,
     container: String,
     mapping: PortMapping,
 }
@@ -183,10 +139,6 @@ impl ContainerPort {
     /// The protocol.
     pub fn protocol(&self) -> Protocol {
         self.mapping.protocol
-    }
-
-    pub(crate) fn task(&self) -> TaskId {
-        self.task
     }
 }
 
@@ -296,14 +248,35 @@ impl FargateTaskDefinition {
         self
     }
 
-    /// Adds a container. It is checked on its own (name, ports, environment, health check)
-    /// and against the task: a unique name, its memory limit and reservation within the task's
-    /// memory, the containers' CPU and memory reservations together within the task's.
-    pub fn add_container(&mut self, container: Container) -> Result<ContainerRef, Error> {
+    /// Adds a container, and gives the reference a service attaches to a load balancer with.
+    /// When the task definition is built, the container is checked on its own (name, ports,
+    /// environment, health check) and against the task: a unique name, its memory limit and
+    /// reservation within the task's memory, the containers' CPU and memory reservations
+    /// together within the task's.
+    pub fn add_container(&mut self, container: Container) -> ContainerRef {
+        let reference = ContainerRef {
+            task: self.id,
+            name: container.name.clone(),
+            ports: container.ports.clone(),
+        };
+        self.containers.push(container);
+        reference
+    }
+
+    /// [`Self::add_container`] for a builder chain; the reference is found again with
+    /// [`FargateTaskDefinitionOutput::container`].
+    pub fn with_container(mut self, container: Container) -> Self {
+        self.add_container(container);
+        self
+    }
+
+    /// Checks `container` against the ones before it.
+    fn check_container(&self, index: usize, container: &Container) -> Result<(), Error> {
         container.validate()?;
-        if self.containers.iter().any(|c| c.name == container.name) {
+        let before = &self.containers[..index];
+        if before.iter().any(|c| c.name == container.name) {
             return Err(Error::DuplicateContainer {
-                name: container.name,
+                name: container.name.clone(),
             });
         }
         let task_cpu = self.size.cpu_units();
@@ -316,14 +289,14 @@ impl FargateTaskDefinition {
                 && value > task_memory
             {
                 return Err(Error::ContainerMemoryExceedsTask {
-                    container: container.name,
+                    container: container.name.clone(),
                     setting,
                     value,
                     task_memory,
                 });
             }
         }
-        let all = || self.containers.iter().chain(std::iter::once(&container));
+        let all = || before.iter().chain(std::iter::once(container));
         let cpus: Vec<(&str, u32)> = all()
             .filter_map(|c| c.cpu.map(|cpu| (c.name.as_str(), cpu)))
             .collect();
@@ -350,25 +323,15 @@ impl FargateTaskDefinition {
                 detail: detail(&memories, " MiB"),
             });
         }
-        let reference = ContainerRef {
-            task: self.id,
-            name: container.name.clone(),
-            ports: container.ports.clone(),
-        };
-        self.containers.push(container);
-        Ok(reference)
-    }
-
-    /// [`Self::add_container`] for a builder chain; the reference is found again with
-    /// [`TaskDefinitionOutput::container`].
-    pub fn with_container(mut self, container: Container) -> Result<Self, Error> {
-        self.add_container(container)?;
-        Ok(self)
+        Ok(())
     }
 
     fn validate(&self) -> Result<(), Error> {
         if self.containers.is_empty() {
             return Err(Error::NoContainers);
+        }
+        for (i, c) in self.containers.iter().enumerate() {
+            self.check_container(i, c)?;
         }
         if !self.containers.iter().any(|c| c.essential) {
             return Err(Error::NoEssentialContainer);
@@ -387,6 +350,11 @@ impl FargateTaskDefinition {
         }
         Ok(())
     }
+}
+
+/// Whole seconds of a duration already checked by `validate`.
+fn secs(d: std::time::Duration) -> u32 {
+    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
 
 fn detail(items: &[(&str, u32)], unit: &str) -> String {
@@ -636,12 +604,12 @@ fn container_definition(
     }
     if let Some(check) = &c.health_check {
         let mut hc = td::HealthCheck::new()
-            .command(check.command().to_vec())
-            .interval(check.interval())
-            .timeout(check.timeout())
-            .retries(check.retry_count());
-        if let Some(s) = check.start_period() {
-            hc = hc.start_period(s);
+            .command(check.command.clone())
+            .interval(secs(check.interval))
+            .timeout(secs(check.timeout))
+            .retries(check.retries);
+        if let Some(s) = check.start_period {
+            hc = hc.start_period(secs(s));
         }
         def = def.health_check(hc);
     }
@@ -676,7 +644,7 @@ impl Construct for FargateTaskDefinition {
     type Output = TaskDefinitionOutput;
 
     fn build(self, scope: &mut Scope<'_>) -> Result<TaskDefinitionOutput, cloudwright_core::Error> {
-        self.validate().map_err(|e| scope.error(e))?;
+        self.validate()?;
         // resolve every image before failing, so every missing lookup is recorded at once
         let mut images = Vec::new();
         let mut first_error = None;
@@ -694,7 +662,7 @@ impl Construct for FargateTaskDefinition {
 
         let log_group = scope.add(
             "Logs",
-            logs::LogGroup::new().retention_in_days(self.retention.get()),
+            logs::LogGroup::new().retention_in_days(self.retention.days()),
         )?;
 
         let (execution_role, execution_role_arn) = match &self.execution_role {
@@ -784,7 +752,7 @@ mod tests {
     use crate::image::ContainerImage;
 
     fn image() -> ContainerImage {
-        ContainerImage::from_uri("nginx:1.27").unwrap()
+        ContainerImage::from_uri("nginx:1.27")
     }
 
     fn task() -> FargateTaskDefinition {
@@ -795,7 +763,8 @@ mod tests {
     fn containers_whose_reservations_exceed_the_task_are_rejected() {
         // one container above the task's memory
         let e = task()
-            .add_container(Container::new("a", image()).memory_limit_mib(4096))
+            .with_container(Container::new("a", image()).memory_limit_mib(4096))
+            .validate()
             .unwrap_err();
         assert_eq!(
             e,
@@ -807,7 +776,8 @@ mod tests {
             }
         );
         let e = task()
-            .add_container(Container::new("a", image()).memory_reservation_mib(2049))
+            .with_container(Container::new("a", image()).memory_reservation_mib(2049))
+            .validate()
             .unwrap_err();
         assert!(matches!(
             e,
@@ -818,11 +788,9 @@ mod tests {
         ));
         // CPU adds up over the containers
         let mut t = task();
-        t.add_container(Container::new("a", image()).cpu(768))
-            .unwrap();
-        let e = t
-            .add_container(Container::new("b", image()).cpu(512))
-            .unwrap_err();
+        t.add_container(Container::new("a", image()).cpu(768));
+        t.add_container(Container::new("b", image()).cpu(512));
+        let e = t.validate().unwrap_err();
         assert!(
             matches!(
                 &e,
@@ -837,11 +805,9 @@ mod tests {
         assert!(e.to_string().contains("a 768, b 512"), "{e}");
         // so do memory reservations (a limit counts where no reservation is set)
         let mut t = task();
-        t.add_container(Container::new("a", image()).memory_limit_mib(1536))
-            .unwrap();
-        let e = t
-            .add_container(Container::new("b", image()).memory_reservation_mib(1024))
-            .unwrap_err();
+        t.add_container(Container::new("a", image()).memory_limit_mib(1536));
+        t.add_container(Container::new("b", image()).memory_reservation_mib(1024));
+        let e = t.validate().unwrap_err();
         assert!(matches!(
             e,
             Error::ContainerMemoryReservationsExceedTask {
@@ -856,23 +822,19 @@ mod tests {
             Container::new("a", image())
                 .cpu(512)
                 .memory_reservation_mib(1024),
-        )
-        .unwrap();
-        t.add_container(Container::new("b", image()).cpu(512).memory_limit_mib(1024))
-            .unwrap();
-        // the failed additions above left nothing behind
-        assert_eq!(t.containers.len(), 2);
+        );
+        t.add_container(Container::new("b", image()).cpu(512).memory_limit_mib(1024));
+        assert_eq!(t.validate(), Ok(()));
     }
 
     #[test]
     fn container_names_are_unique_and_ports_must_be_mapped() {
         let mut t = task();
-        let web = t
-            .add_container(Container::new("web", image()).port(80))
-            .unwrap();
+        let web = t.add_container(Container::new("web", image()).port(80));
+        t.add_container(Container::new("web", image()));
         assert_eq!(
-            t.add_container(Container::new("web", image())).unwrap_err(),
-            Error::DuplicateContainer { name: "web".into() }
+            t.validate(),
+            Err(Error::DuplicateContainer { name: "web".into() })
         );
         let port = web.port(80).unwrap();
         assert_eq!((port.container(), port.port()), ("web", 80));
@@ -886,13 +848,10 @@ mod tests {
     #[test]
     fn a_task_needs_an_essential_container_and_a_sane_log_prefix() {
         assert_eq!(task().validate(), Err(Error::NoContainers));
-        let t = task()
-            .with_container(Container::new("a", image()).essential(false))
-            .unwrap();
+        let t = task().with_container(Container::new("a", image()).essential(false));
         assert_eq!(t.validate(), Err(Error::NoEssentialContainer));
         let t = task()
             .with_container(Container::new("a", image()))
-            .unwrap()
             .log_stream_prefix("a:b");
         assert!(matches!(
             t.validate(),
@@ -901,37 +860,20 @@ mod tests {
     }
 
     #[test]
-    fn retention_is_one_of_the_offered_periods() {
-        assert_eq!(RetentionDays::default().get(), 30);
-        assert_eq!(RetentionDays::days(14), Ok(RetentionDays::TWO_WEEKS));
-        for bad in [0, 2, 31, 366, 10_000] {
-            assert_eq!(
-                RetentionDays::days(bad),
-                Err(Error::InvalidRetention { days: bad })
-            );
-        }
-    }
-
-    #[test]
     fn the_execution_role_only_gets_what_the_containers_need() {
         let ecr = ContainerImage::from_uri(
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3",
-        )
-        .unwrap();
-        let t = task()
-            .with_container(
-                Container::new("a", ecr).secret(
-                    "TOKEN",
-                    Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/token")
-                        .unwrap(),
-                ),
-            )
-            .unwrap();
+        );
+        let t = task().with_container(Container::new("a", ecr).secret(
+            "TOKEN",
+            Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/token").unwrap(),
+        ));
         let images: Vec<ImageRef> = t
             .containers
             .iter()
             .map(|c| match &c.image {
-                ContainerImage::Uri(i) => i.clone(),
+                ContainerImage::Uri(text) => ImageRef::parse(text).unwrap(),
+                ContainerImage::Parsed(i) => i.clone(),
                 ContainerImage::EcrLookup(_) => unreachable!(),
             })
             .collect();
@@ -958,7 +900,7 @@ mod tests {
         );
         assert_eq!(doc[3]["Action"], "ssm:GetParameters");
         // a public image needs no ECR permission at all
-        let t = task().with_container(Container::new("a", image())).unwrap();
+        let t = task().with_container(Container::new("a", image()));
         let images = [ImageRef::parse("nginx:1.27").unwrap()];
         let statements = t.execution_statements(&images, Value::get_att("Logs", "Arn"));
         assert_eq!(statements.len(), 1);

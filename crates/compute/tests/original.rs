@@ -3,11 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
+use std::time::Duration;
+
 use cloudwright_compute::{
-    AutoScaling, Cluster, Container, ContainerImage, Cpu, FargateService, FargateSize,
-    FargateTaskDefinition, TaskDefinitionOutput,
+    AutoScaling, Cluster, Container, ContainerImage, ContainerRef, Cpu, FargateService,
+    FargateSize, FargateTaskDefinition, TaskDefinitionOutput,
 };
-use cloudwright_core::{App, Context, Handle, Scope, StackProps, Value};
+use cloudwright_core::{App, Context, Scope, StackProps, Value};
+use cloudwright_ingress::LoadBalancerTarget;
+use cloudwright_network::SubnetGroup;
 use cloudwright_resources::ec2;
 use cloudwright_resources::elasticloadbalancingv2 as elb;
 use cloudwright_tests::assert_lint_clean;
@@ -21,13 +25,13 @@ const DIGEST: &str = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15
 /// What the network and ingress crates provide, stood in by generated resources: two private
 /// subnets in an existing VPC, an internal NLB, its IP target group and TCP listener.
 struct Ingress {
-    subnets: Vec<Value>,
-    target_group: Handle<elb::TargetGroup>,
-    listener: Handle<elb::Listener>,
+    private: SubnetGroup,
+    target: LoadBalancerTarget,
 }
 
 fn ingress(stack: &mut Scope<'_>) -> Ingress {
     let mut subnets = Vec::new();
+    let mut placed = Vec::new();
     for (i, cidr) in ["172.31.100.0/24", "172.31.101.0/24"]
         .into_iter()
         .enumerate()
@@ -41,6 +45,7 @@ fn ingress(stack: &mut Scope<'_>) -> Ingress {
             )
             .unwrap();
         subnets.push(subnet.r#ref());
+        placed.push((subnet.r#ref(), cidr));
     }
     let lb = stack
         .add(
@@ -79,46 +84,37 @@ fn ingress(stack: &mut Scope<'_>) -> Ingress {
         )
         .unwrap();
     Ingress {
-        subnets,
-        target_group,
-        listener,
+        private: SubnetGroup::imported(VPC_ID, placed),
+        target: LoadBalancerTarget::new(
+            target_group.r#ref(),
+            80,
+            &listener,
+            ["172.31.100.0/24", "172.31.101.0/24"],
+        ),
     }
 }
 
 /// The task of the original: 1 vCPU, 2 GB, a `flask` container on port 80.
-fn flask_task(
-    image: ContainerImage,
-) -> (FargateTaskDefinition, cloudwright_compute::ContainerPort) {
+fn flask_task(image: ContainerImage) -> (FargateTaskDefinition, ContainerRef) {
     let mut task = FargateTaskDefinition::new(FargateSize::new(Cpu::Vcpu1, 2048).unwrap());
-    let flask = task
-        .add_container(Container::new("flask", image).port(80))
-        .unwrap();
-    let http = flask.port(80).unwrap();
-    (task, http)
+    let flask = task.add_container(Container::new("flask", image).port(80));
+    (task, flask)
 }
 
 fn build_original(
-    app: &mut App,
+    app: &App,
     image: ContainerImage,
 ) -> Result<TaskDefinitionOutput, cloudwright_core::Error> {
-    let mut stack = app.stack_with(
-        "FlaskApi",
-        StackProps {
-            region: Some("eu-west-1".into()),
-            ..StackProps::default()
-        },
-    )?;
+    let mut stack = app.stack_with("FlaskApi", StackProps::new().region("eu-west-1"))?;
     let ingress = ingress(&mut stack);
     let cluster = stack.construct("Cluster", Cluster::new())?;
-    let (task, http) = flask_task(image);
+    let (task, flask) = flask_task(image);
     let task = stack.construct("Task", task)?;
     stack.construct(
         "Service",
-        FargateService::new(&cluster, &task, VPC_ID, ingress.subnets.clone())
+        FargateService::new(&cluster, &task, &ingress.private)
             .desired_count(2)
-            .allow_from_cidrs([VPC_CIDR])
-            .load_balancer(ingress.target_group.r#ref(), http)
-            .depends_on(&ingress.listener)
+            .attach(ingress.target, &flask)
             .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
     )?;
     Ok(task)
@@ -143,7 +139,7 @@ fn of_type<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
 #[test]
 fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
     let app = App::new();
-    build_original(&mut app, ContainerImage::from_uri(IMAGE).unwrap()).unwrap();
+    build_original(&app, ContainerImage::from_uri(IMAGE)).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean("FlaskApi", &text);
     let r = &t["Resources"];
@@ -259,15 +255,17 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
     );
     assert_eq!(props["HealthCheckGracePeriodSeconds"], 60);
 
-    // the security group: tcp 80 from the VPC's block, and nothing else in
+    // the security group: tcp 80 from the load balancer's subnets, and nothing else in
     let sg = &r["ServiceSecurityGroup"]["Properties"];
     assert_eq!(sg["VpcId"], VPC_ID);
     let ingress = sg["SecurityGroupIngress"].as_array().unwrap();
-    assert_eq!(ingress.len(), 1);
-    assert_eq!(ingress[0]["IpProtocol"], "tcp");
-    assert_eq!(ingress[0]["FromPort"], 80);
-    assert_eq!(ingress[0]["ToPort"], 80);
-    assert_eq!(ingress[0]["CidrIp"], VPC_CIDR);
+    assert_eq!(ingress.len(), 2);
+    for (rule, cidr) in ingress.iter().zip(["172.31.100.0/24", "172.31.101.0/24"]) {
+        assert_eq!(rule["IpProtocol"], "tcp");
+        assert_eq!(rule["FromPort"], 80);
+        assert_eq!(rule["ToPort"], 80);
+        assert_eq!(rule["CidrIp"], cidr);
+    }
     assert!(
         !text.contains("\"IpProtocol\": \"-1\""),
         "no all-protocol rule"
@@ -322,10 +320,10 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
 
 #[test]
 fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
-    let lookup = || ContainerImage::from(ContainerImage::ecr_lookup("my_flask_repo").unwrap());
+    let lookup = || ContainerImage::from(ContainerImage::ecr_lookup("my_flask_repo"));
     // missing: recorded for the toolkit, with the stack's region
     let app = App::new();
-    let e = build_original(&mut app, lookup()).unwrap_err();
+    let e = build_original(&app, lookup()).unwrap_err();
     assert!(
         matches!(e, cloudwright_core::Error::MissingContext { .. }),
         "{e}"
@@ -349,7 +347,7 @@ fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
         "test",
     );
     let app = App::with_context(context);
-    build_original(&mut app, lookup()).unwrap();
+    build_original(&app, lookup()).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean("FlaskApiPinned", &text);
     let task = &t["Resources"]["TaskTaskDefinition"]["Properties"];
@@ -361,12 +359,8 @@ fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
 }
 
 fn compute_error(e: &cloudwright_core::Error) -> &cloudwright_compute::Error {
-    match e {
-        cloudwright_core::Error::Construct { source, .. } => source
-            .downcast_ref::<cloudwright_compute::Error>()
-            .expect("a compute error"),
-        other => panic!("not a construct error: {other}"),
-    }
+    e.downcast_ref::<cloudwright_compute::Error>()
+        .unwrap_or_else(|| panic!("not a compute error: {e}"))
 }
 
 #[test]
@@ -375,22 +369,20 @@ fn a_service_cannot_register_a_container_of_another_task() {
     let mut stack = app.stack("Api").unwrap();
     let ingress = ingress(&mut stack);
     let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
-    let image = || ContainerImage::from_uri("nginx:1.27").unwrap();
-    let (first_task, flask_port) = flask_task(image());
+    let image = || ContainerImage::from_uri("nginx:1.27");
+    let (first_task, flask) = flask_task(image());
     let (other_task, _) = flask_task(image());
     let _flask = stack.construct("Flask", first_task).unwrap();
     let other = stack.construct("Other", other_task).unwrap();
     let e = stack
         .construct(
             "Service",
-            FargateService::new(&cluster, &other, VPC_ID, ingress.subnets.clone())
-                .allow_from_cidrs([VPC_CIDR])
-                .load_balancer(ingress.target_group.r#ref(), flask_port),
+            FargateService::new(&cluster, &other, &ingress.private).attach(ingress.target, &flask),
         )
         .unwrap_err();
     assert_eq!(
         compute_error(&e),
-        &cloudwright_compute::Error::ForeignContainer {
+        &cloudwright_compute::Error::ContainerOfAnotherTask {
             container: "flask".into(),
             task: "OtherTaskDefinition".into()
         }
@@ -405,7 +397,10 @@ fn a_service_cannot_register_a_container_of_another_task() {
 #[test]
 fn a_load_balanced_service_must_admit_someone_and_never_everyone() {
     for (cidrs, expected) in [
-        (vec![], cloudwright_compute::Error::NoIngressSource),
+        (
+            Vec::<&str>::new(),
+            cloudwright_compute::Error::NoIngressSource,
+        ),
         (
             vec!["0.0.0.0/0"],
             cloudwright_compute::Error::OpenIngress {
@@ -417,14 +412,18 @@ fn a_load_balanced_service_must_admit_someone_and_never_everyone() {
         let mut stack = app.stack("Api").unwrap();
         let ingress = ingress(&mut stack);
         let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
-        let (task, http) = flask_task(ContainerImage::from_uri("nginx:1.27").unwrap());
+        let (task, flask) = flask_task(ContainerImage::from_uri("nginx:1.27"));
         let task = stack.construct("Task", task).unwrap();
+        let target = LoadBalancerTarget::new(
+            ingress.target.target_group_arn().clone(),
+            80,
+            &ingress.target,
+            cidrs,
+        );
         let e = stack
             .construct(
                 "Service",
-                FargateService::new(&cluster, &task, VPC_ID, ingress.subnets.clone())
-                    .allow_from_cidrs(cidrs)
-                    .load_balancer(ingress.target_group.r#ref(), http),
+                FargateService::new(&cluster, &task, &ingress.private).attach(target, &flask),
             )
             .unwrap_err();
         assert_eq!(compute_error(&e), &expected);
@@ -461,7 +460,7 @@ fn every_option_together_is_lint_clean() {
         .unwrap();
     let mut task = FargateTaskDefinition::new(FargateSize::fixed::<2048, 4096>())
         .family("flask-api")
-        .log_retention(RetentionDays::days(14).unwrap())
+        .log_retention(RetentionDays::TwoWeeks)
         .log_stream_prefix("flask")
         .cpu_architecture(CpuArchitecture::Arm64)
         .task_role([json!({
@@ -469,60 +468,53 @@ fn every_option_together_is_lint_clean() {
             "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::my-bucket/*"
         })]);
-    let flask = task
-        .add_container(
-            Container::new("flask", ContainerImage::from_uri(IMAGE).unwrap())
-                .port(80)
-                .env("FLASK_ENV", "production")
-                .env("LB_DNS", Value::get_att("LoadBalancer", "DNSName"))
-                .secret(
-                    "DB_PASSWORD",
-                    Secret::secrets_manager_json_key(
-                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
-                        "password",
-                    )
+    let flask = task.add_container(
+        Container::new("flask", ContainerImage::from_uri(IMAGE))
+            .port(80)
+            .env("FLASK_ENV", "production")
+            .env("LB_DNS", Value::get_att("LoadBalancer", "DNSName"))
+            .secret(
+                "DB_PASSWORD",
+                Secret::secrets_manager_json_key(
+                    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+                    "password",
+                )
+                .unwrap(),
+            )
+            .secret(
+                "API_TOKEN",
+                Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/flask/token")
                     .unwrap(),
-                )
-                .secret(
-                    "API_TOKEN",
-                    Secret::ssm_parameter(
-                        "arn:aws:ssm:eu-west-1:123456789012:parameter/flask/token",
-                    )
-                    .unwrap(),
-                )
-                .command(["gunicorn", "-b", "0.0.0.0:80", "app:app"])
-                .health_check(
-                    HealthCheck::shell("curl -f http://localhost/health || exit 1")
-                        .start_period_secs(30),
-                )
-                .cpu(1536)
-                .memory_limit_mib(3072)
-                .memory_reservation_mib(2048)
-                .readonly_root_filesystem(true)
-                .drop_capabilities(["NET_RAW"])
-                .user("1000")
-                .working_directory("/app"),
-        )
-        .unwrap();
+            )
+            .command(["gunicorn", "-b", "0.0.0.0:80", "app:app"])
+            .health_check(
+                HealthCheck::shell("curl -f http://localhost/health || exit 1")
+                    .start_period(Duration::from_secs(30)),
+            )
+            .cpu(1536)
+            .memory_limit_mib(3072)
+            .memory_reservation_mib(2048)
+            .readonly_root_filesystem(true)
+            .drop_capabilities(["NET_RAW"])
+            .user("1000")
+            .working_directory("/app"),
+    );
     task.add_container(
         Container::new(
             "sidecar",
-            ContainerImage::from_uri(&format!("public.ecr.aws/docker/library/busybox@{DIGEST}"))
-                .unwrap(),
+            ContainerImage::from_uri(format!("public.ecr.aws/docker/library/busybox@{DIGEST}")),
         )
         .essential(false)
         .command(["sleep", "infinity"])
         .cpu(256)
         .memory_reservation_mib(256),
-    )
-    .unwrap();
-    let http = flask.port(80).unwrap();
+    );
     let task = stack.construct("Task", task).unwrap();
     assert!(task.task_role.is_some());
     stack
         .construct(
             "Service",
-            FargateService::new(&cluster, &task, VPC_ID, ingress.subnets.clone())
+            FargateService::new(&cluster, &task, &ingress.private)
                 .desired_count(3)
                 .allow_from_security_group(lb_group.group_id())
                 .allow_from_cidrs([Value::from(VPC_CIDR)])
@@ -530,11 +522,10 @@ fn every_option_together_is_lint_clean() {
                     EgressRule::tcp("0.0.0.0/0", 443),
                     EgressRule::tcp(VPC_CIDR, 5432),
                 ]))
-                .load_balancer(ingress.target_group.r#ref(), http)
-                .depends_on(&ingress.listener)
+                .attach(ingress.target, &flask)
                 .circuit_breaker(CircuitBreaker::Enabled)
                 .deployment_percents(50, 150)
-                .health_check_grace_period_secs(120)
+                .health_check_grace_period(Duration::from_secs(120))
                 .platform_version(PlatformVersion::V1_4_0)
                 .propagate_tags(PropagateTags::TaskDefinition)
                 .capacity_provider_strategy([CapacityProviderStrategy::new(
@@ -545,8 +536,8 @@ fn every_option_together_is_lint_clean() {
                     AutoScaling::new(2, 20)
                         .target_cpu_utilization(55.0)
                         .target_memory_utilization(70.0)
-                        .scale_in_cooldown_secs(600)
-                        .scale_out_cooldown_secs(30),
+                        .scale_in_cooldown(Duration::from_secs(600))
+                        .scale_out_cooldown(Duration::from_secs(30)),
                 ),
         )
         .unwrap();
@@ -576,9 +567,12 @@ fn every_option_together_is_lint_clean() {
     let ingress_rules = r["ServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
         .as_array()
         .unwrap();
-    assert_eq!(ingress_rules.len(), 2);
+    // the load balancer's two subnets (from attach), then the group and the VPC block
+    assert_eq!(ingress_rules.len(), 4, "{ingress_rules:?}");
+    assert_eq!(ingress_rules[0]["CidrIp"], "172.31.100.0/24");
+    assert_eq!(ingress_rules[1]["CidrIp"], "172.31.101.0/24");
     assert_eq!(
-        ingress_rules[0]["SourceSecurityGroupId"],
+        ingress_rules[2]["SourceSecurityGroupId"],
         json!({"Fn::GetAtt": ["LbGroup", "GroupId"]})
     );
     assert_eq!(

@@ -438,9 +438,7 @@ impl<'a> Scope<'a> {
         let path = self.claim_node(id)?;
         let logical_id = self.logical_id_for(id);
         self.claim_logical_id(&logical_id, &path, Namespace::Resource)?;
-        self.data()
-            .parameters
-            .insert(logical_id.clone(), parameter);
+        self.data().parameters.insert(logical_id.clone(), parameter);
         Ok(ParameterHandle(ResourceRef::new(
             self.stack_id.clone(),
             &logical_id,

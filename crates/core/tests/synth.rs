@@ -496,10 +496,7 @@ fn tags_propagate_to_taggable_resources_deeper_scopes_winning() {
 fn conditions_mappings_and_resource_attributes_render() {
     let app = App::new();
     let mut s = app
-        .stack_with(
-            "S",
-            cloudwright_core::StackProps::new().description("demo"),
-        )
+        .stack_with("S", cloudwright_core::StackProps::new().description("demo"))
         .unwrap();
     let env = s
         .add_parameter(
@@ -638,7 +635,10 @@ fn an_error_three_constructs_deep_names_the_full_path_once() {
     assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused));
     let text = err.to_string();
     assert_eq!(text, "Orders/Outer/Middle/Inner: the inner part refuses");
-    assert!(std::error::Error::source(&err).is_none(), "the cause is printed once, in the message");
+    assert!(
+        std::error::Error::source(&err).is_none(),
+        "the cause is printed once, in the message"
+    );
 }
 
 #[test]
@@ -652,7 +652,8 @@ fn scopes_of_two_stacks_are_alive_at_once() {
     service
         .add(
             "Queue",
-            RawResource::new("AWS::SQS::Queue").property("QueueName", topic.resource_ref().get_att("TopicName")),
+            RawResource::new("AWS::SQS::Queue")
+                .property("QueueName", topic.resource_ref().get_att("TopicName")),
         )
         .unwrap();
     // the first stack is still usable after the second was created

@@ -11,8 +11,10 @@
 //! balancer, through the same link.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Output, Scope, Value};
+use cloudwright_resources::RetentionDays;
 use cloudwright_resources::apigateway::rest_api::EndpointConfiguration;
 use cloudwright_resources::apigateway::stage::{AccessLogSetting, MethodSetting};
 use cloudwright_resources::apigateway::{
@@ -182,10 +184,10 @@ pub struct AccessLog {
 pub enum AccessLogDestination {
     /// An existing log group (or Firehose stream), by ARN.
     Existing(Value),
-    /// A log group made with the API, keeping events this many days.
+    /// A log group made with the API, keeping events this long.
     NewLogGroup {
-        /// The retention, one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ...).
-        retention_days: u32,
+        /// How long the events are kept.
+        retention: RetentionDays,
     },
 }
 
@@ -197,11 +199,6 @@ pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
     r#""protocol":"$context.protocol","responseLength":"$context.responseLength"}"#
 );
 
-const RETENTION_DAYS: [u32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
 impl AccessLog {
     /// Logs to an existing log group, by ARN, in the default format.
     pub fn to_log_group(arn: impl Into<Value>) -> Self {
@@ -211,10 +208,10 @@ impl AccessLog {
         }
     }
 
-    /// Logs to a new log group keeping events `retention_days`, in the default format.
-    pub fn new_log_group(retention_days: u32) -> Self {
+    /// Logs to a new log group keeping events for `retention`, in the default format.
+    pub fn new_log_group(retention: RetentionDays) -> Self {
         AccessLog {
-            destination: AccessLogDestination::NewLogGroup { retention_days },
+            destination: AccessLogDestination::NewLogGroup { retention },
             format: DEFAULT_ACCESS_LOG_FORMAT.into(),
         }
     }
@@ -242,15 +239,6 @@ impl AccessLog {
                 setting: "access log format",
                 value: self.format.clone(),
                 reason: "write variables as `$context.name`, without braces".into(),
-            });
-        }
-        if let AccessLogDestination::NewLogGroup { retention_days } = self.destination
-            && !RETENTION_DAYS.contains(&retention_days)
-        {
-            return Err(Error::OutOfRange {
-                setting: "access log retention (days)",
-                value: retention_days.to_string(),
-                allowed: format!("one of {RETENTION_DAYS:?}"),
             });
         }
         Ok(())
@@ -323,7 +311,7 @@ pub struct PublicApi {
     routes: Vec<(Route, Option<RoutePort>)>,
     proxy_all: bool,
     integration_headers: BTreeMap<String, String>,
-    integration_timeout_millis: Option<u32>,
+    integration_timeout: Option<Duration>,
     endpoint: EndpointType,
     stage_name: String,
     throttling: Option<(f64, u32)>,
@@ -344,7 +332,7 @@ impl PublicApi {
             routes: Vec::new(),
             proxy_all: false,
             integration_headers: BTreeMap::new(),
-            integration_timeout_millis: None,
+            integration_timeout: None,
             endpoint: EndpointType::Edge,
             stage_name: "v1".into(),
             throttling: None,
@@ -431,9 +419,10 @@ impl PublicApi {
         self
     }
 
-    /// How long API Gateway waits for the service, 50 to 29000 milliseconds (29000).
-    pub fn integration_timeout_millis(mut self, millis: u32) -> Self {
-        self.integration_timeout_millis = Some(millis);
+    /// How long API Gateway waits for the service, 50 ms to 29 s in whole milliseconds
+    /// (default 29 s).
+    pub fn integration_timeout(mut self, timeout: Duration) -> Self {
+        self.integration_timeout = Some(timeout);
         self
     }
 
@@ -589,9 +578,10 @@ impl PublicApi {
                 allowed: "a finite number, 0 or more".into(),
             });
         }
-        if let Some(t) = self.integration_timeout_millis
-            && !(50..=29_000).contains(&t)
+        if let Some(t) = self.integration_timeout
+            && (t.subsec_nanos() % 1_000_000 != 0 || !(50..=29_000).contains(&t.as_millis()))
         {
+            let t = t.as_secs_f64() * 1000.0;
             return Err(Error::OutOfRange {
                 setting: "integration timeout (milliseconds)",
                 value: t.to_string(),
@@ -632,7 +622,9 @@ impl PublicApi {
             primary.load_balancer_port,
         );
         integration.headers = self.integration_headers.clone();
-        integration.timeout_millis = self.integration_timeout_millis;
+        integration.timeout_millis = self
+            .integration_timeout
+            .map(|t| u32::try_from(t.as_millis()).unwrap_or(u32::MAX));
         let routes: Vec<(ValidRoute, u16)> = routes
             .iter()
             .map(|r| (r.route.clone(), r.load_balancer_port))
@@ -764,9 +756,7 @@ impl Construct for PublicApi {
 
     fn build(self, scope: &mut Scope<'_>) -> Result<PublicApiOutput, cloudwright_core::Error> {
         let region = scope.region().map(str::to_owned);
-        let routes = self
-            .validate(region.as_deref())
-            .map_err(|e| scope.error(e))?;
+        let routes = self.validate(region.as_deref())?;
 
         let link_name = Value::sub(format!(
             "${{AWS::StackName}}-{}",
@@ -826,10 +816,10 @@ impl Construct for PublicApi {
         if let Some(log) = &self.access_log {
             let arn = match &log.destination {
                 AccessLogDestination::Existing(arn) => arn.clone(),
-                AccessLogDestination::NewLogGroup { retention_days } => {
+                AccessLogDestination::NewLogGroup { retention } => {
                     let group = scope.add(
                         "AccessLogs",
-                        LogGroup::new().retention_in_days(*retention_days),
+                        LogGroup::new().retention_in_days(retention.days()),
                     )?;
                     let arn = group.arn();
                     access_log_group = Some(group);

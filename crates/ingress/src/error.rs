@@ -1,14 +1,44 @@
 //! The one error type of `cloudwright-ingress`.
 
+impl From<Error> for cloudwright_core::Error {
+    /// Lets `?` turn an ingress error into the core error; the scope that built the construct
+    /// adds its path.
+    fn from(e: Error) -> Self {
+        cloudwright_core::Error::construct(e)
+    }
+}
+
+/// Whole seconds of `d`, or [`Error::FractionalDuration`].
+pub(crate) fn whole_seconds(setting: &'static str, d: std::time::Duration) -> Result<u32, Error> {
+    if d.subsec_nanos() != 0 {
+        return Err(Error::FractionalDuration {
+            setting,
+            value: d,
+            unit: "seconds",
+        });
+    }
+    Ok(u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
+}
+
 /// Everything the ingress constructs reject, before any AWS call.
 ///
 /// Path template errors name the route (`GET /a//b`, or the bare path when a template is parsed
 /// on its own) and a `position`: the 0-based index of the offending character in the path.
-/// Constructs return these wrapped in the core error with the construct path
-/// (`scope.error(e)`); downcast the source to match on the variant.
+/// `?` turns them into the core error, which names the construct path; match on the variant
+/// with [`cloudwright_core::Error::downcast_ref`].
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A duration that is not a whole number of the unit the setting takes.
+    #[error("{setting}: {value:?} is not a whole number of {unit}")]
+    FractionalDuration {
+        /// The setting.
+        setting: &'static str,
+        /// The duration given.
+        value: std::time::Duration,
+        /// `seconds` or `milliseconds`.
+        unit: &'static str,
+    },
     /// The path is the empty string.
     #[error("route `{route}`: the path is empty; paths start with `/` (the root is `/`)")]
     EmptyPath {

@@ -17,20 +17,19 @@
 //!   target of only one REST API VPC link.
 //! - [`domain`]: [`CustomDomain`]: a domain name, its certificate and base path mapping.
 //!
-//! Errors are [`Error`]; constructs return them wrapped in the core error with the construct
-//! path (downcast the source to match on the variant).
+//! Errors are [`Error`]; `?` turns them into the core error, which names the construct path
+//! (match on the variant with [`cloudwright_core::Error::downcast_ref`]).
 //!
 //! ```
 //! use cloudwright_core::App;
 //! use cloudwright_ingress::{InternalNlb, PublicApi, Route};
+//! use cloudwright_network::SubnetGroup;
 //!
 //! let app = App::new();
 //! let mut stack = app.stack("People")?;
-//! // the subnets and VPC come from the network crate (`subnet.id()`, `vpc.id()`) or literals
-//! let nlb = stack.construct(
-//!     "Ingress",
-//!     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80),
-//! )?;
+//! // the subnets normally come from the network crate: `network.private()`
+//! let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+//! let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 //! let api = stack.construct(
 //!     "Api",
 //!     PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}")),
@@ -54,5 +53,5 @@ pub use api::{
 };
 pub use domain::{CertificateSource, CustomDomain, DomainOutput, EndpointType};
 pub use error::Error;
-pub use nlb::{HealthCheck, InternalNlb, InternalNlbOutput, NlbPort};
+pub use nlb::{HealthCheck, InternalNlb, InternalNlbOutput, LoadBalancerTarget, NlbPort};
 pub use routes::{Method, PathTemplate, Route};

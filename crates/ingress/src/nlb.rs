@@ -4,7 +4,10 @@
 //! Being `internal`, the load balancer gets no public address: only the VPC (and whatever the
 //! VPC link of a [`PublicApi`](crate::PublicApi) forwards) can reach it.
 
+use std::time::Duration;
+
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Output, Scope, Value};
+use cloudwright_network::SubnetGroup;
 use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionType};
 use cloudwright_resources::elasticloadbalancingv2::load_balancer::{
     LoadBalancerAttribute, LoadBalancerType, Scheme,
@@ -16,7 +19,7 @@ use cloudwright_resources::elasticloadbalancingv2::{
     Listener, LoadBalancer, TargetGroup, listener,
 };
 
-use crate::error::Error;
+use crate::error::{Error, whole_seconds};
 
 /// The HTTP health check of the target group.
 ///
@@ -31,10 +34,11 @@ pub struct HealthCheck {
     pub path: String,
     /// The port checked; `None` checks the port traffic goes to.
     pub port: Option<u16>,
-    /// Seconds between checks, 5 to 300 (60).
-    pub interval_seconds: u32,
-    /// Seconds without a response that fail a check, 2 to 120 and less than the interval (10).
-    pub timeout_seconds: u32,
+    /// Time between checks, 5 to 300 whole seconds (60 s).
+    pub interval: Duration,
+    /// Time without a response that fails a check, 2 to 120 whole seconds and less than the
+    /// interval (10 s).
+    pub timeout: Duration,
     /// Consecutive successes that make a target healthy, 2 to 10 (3).
     pub healthy_threshold: u32,
     /// Consecutive failures that make a target unhealthy, 2 to 10 (3).
@@ -48,8 +52,8 @@ impl Default for HealthCheck {
         HealthCheck {
             path: "/".into(),
             port: None,
-            interval_seconds: 60,
-            timeout_seconds: 10,
+            interval: Duration::from_secs(60),
+            timeout: Duration::from_secs(10),
             healthy_threshold: 3,
             unhealthy_threshold: 3,
             success_codes: "200-399".into(),
@@ -72,15 +76,16 @@ impl HealthCheck {
         self
     }
 
-    /// Seconds between checks (5 to 300).
-    pub fn interval(mut self, seconds: u32) -> Self {
-        self.interval_seconds = seconds;
+    /// Time between checks (5 to 300 whole seconds).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
         self
     }
 
-    /// Seconds without a response that fail a check (2 to 120, less than the interval).
-    pub fn timeout(mut self, seconds: u32) -> Self {
-        self.timeout_seconds = seconds;
+    /// Time without a response that fails a check (2 to 120 whole seconds, less than the
+    /// interval).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
         self
     }
 
@@ -98,23 +103,15 @@ impl HealthCheck {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        range(
-            "health check interval (seconds)",
-            self.interval_seconds,
-            5,
-            300,
-        )?;
-        range(
-            "health check timeout (seconds)",
-            self.timeout_seconds,
-            2,
-            120,
-        )?;
-        if self.timeout_seconds >= self.interval_seconds {
+        let interval = whole_seconds("health check interval", self.interval)?;
+        let timeout = whole_seconds("health check timeout", self.timeout)?;
+        range("health check interval (seconds)", interval, 5, 300)?;
+        range("health check timeout (seconds)", timeout, 2, 120)?;
+        if timeout >= interval {
             return Err(Error::OutOfRange {
                 setting: "health check timeout (seconds)",
-                value: self.timeout_seconds.to_string(),
-                allowed: format!("less than the interval ({} seconds)", self.interval_seconds),
+                value: timeout.to_string(),
+                allowed: format!("less than the interval ({interval} seconds)"),
             });
         }
         range("healthy threshold count", self.healthy_threshold, 2, 10)?;
@@ -148,6 +145,11 @@ impl HealthCheck {
     }
 }
 
+/// Whole seconds of a duration already checked by `validate`.
+fn secs(d: Duration) -> u32 {
+    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
+}
+
 fn range(setting: &'static str, value: u32, min: u32, max: u32) -> Result<(), Error> {
     if (min..=max).contains(&value) {
         Ok(())
@@ -178,16 +180,20 @@ fn port(setting: &'static str, value: u16) -> Result<(), Error> {
 /// No physical names are set, so two stacks (or two instances in one stack) can coexist.
 ///
 /// ```
+/// use std::time::Duration;
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{HealthCheck, InternalNlb};
+/// use cloudwright_network::SubnetGroup;
 ///
 /// let app = App::new();
 /// let mut stack = app.stack("Service")?;
+/// // normally `network.private()` of the network crate's `Subnets`
+/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
 /// let nlb = stack.construct(
 ///     "Ingress",
-///     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80)
-///         .health_check(HealthCheck::http("/health").interval(60))
-///         .deregistration_delay(30),
+///     InternalNlb::new(&private, 80)
+///         .health_check(HealthCheck::http("/health").interval(Duration::from_secs(60)))
+///         .deregistration_delay(Duration::from_secs(30)),
 /// )?;
 /// assert_eq!(nlb.target_port(), 80);
 /// assert_eq!(nlb.load_balancer.logical_id(), "IngressLoadBalancer");
@@ -199,26 +205,24 @@ fn port(setting: &'static str, value: u16) -> Result<(), Error> {
 pub struct InternalNlb {
     vpc_id: Value,
     subnets: Vec<Value>,
+    source_cidrs: Vec<Value>,
     target_port: u16,
     listener_port: Option<u16>,
     additional: Vec<(u16, u16)>,
     health_check: HealthCheck,
-    deregistration_delay: Option<u32>,
+    deregistration_delay: Option<Duration>,
     cross_zone: Option<bool>,
     security_groups: Vec<Value>,
 }
 
 impl InternalNlb {
-    /// A load balancer in `subnets` (subnet ids, normally private ones) of the VPC `vpc_id`,
-    /// forwarding TCP on `port` to targets listening on `port`.
-    pub fn new<S: Into<Value>>(
-        vpc_id: impl Into<Value>,
-        subnets: impl IntoIterator<Item = S>,
-        port: u16,
-    ) -> Self {
+    /// A load balancer in `subnets` (normally the private ones), forwarding TCP on `port` to
+    /// targets listening on `port`.
+    pub fn new(subnets: &SubnetGroup, port: u16) -> Self {
         InternalNlb {
-            vpc_id: vpc_id.into(),
-            subnets: subnets.into_iter().map(Into::into).collect(),
+            vpc_id: subnets.vpc_id().clone(),
+            subnets: subnets.ids().to_vec(),
+            source_cidrs: subnets.ipv4_cidrs().to_vec(),
             target_port: port,
             listener_port: None,
             additional: Vec::new(),
@@ -248,9 +252,10 @@ impl InternalNlb {
         self
     }
 
-    /// Seconds a deregistering target keeps its connections (0 to 3600; AWS's default is 300).
-    pub fn deregistration_delay(mut self, seconds: u32) -> Self {
-        self.deregistration_delay = Some(seconds);
+    /// How long a deregistering target keeps its connections (0 to 3600 whole seconds; AWS's
+    /// default is 300 s).
+    pub fn deregistration_delay(mut self, delay: Duration) -> Self {
+        self.deregistration_delay = Some(delay);
         self
     }
 
@@ -287,6 +292,7 @@ impl InternalNlb {
             }
         }
         if let Some(d) = self.deregistration_delay {
+            let d = whole_seconds("deregistration delay", d)?;
             range("deregistration delay (seconds)", d, 0, 3600)?;
         }
         Ok(())
@@ -312,22 +318,30 @@ impl InternalNlb {
             .health_check_enabled(true)
             .health_check_protocol(HealthCheckProtocol::Http)
             .health_check_path(hc.path.as_str())
-            .health_check_interval_seconds(hc.interval_seconds)
-            .health_check_timeout_seconds(hc.timeout_seconds)
+            .health_check_interval_seconds(secs(hc.interval))
+            .health_check_timeout_seconds(secs(hc.timeout))
             .healthy_threshold_count(hc.healthy_threshold)
             .unhealthy_threshold_count(hc.unhealthy_threshold)
             .matcher(Matcher::new().http_code(hc.success_codes.as_str()));
         if let Some(p) = hc.port {
             tg = tg.health_check_port(p.to_string());
         }
+        // Targets see the load balancer's own addresses as the source (in its subnets), never
+        // the client's: what a service attached to this target admits rests on it, so it is
+        // set rather than left to the default.
+        let mut attributes = vec![
+            TargetGroupAttribute::new()
+                .key("preserve_client_ip.enabled")
+                .value("false"),
+        ];
         if let Some(d) = self.deregistration_delay {
-            tg = tg.target_group_attributes(vec![
+            attributes.push(
                 TargetGroupAttribute::new()
                     .key("deregistration_delay.timeout_seconds")
-                    .value(d.to_string()),
-            ]);
+                    .value(secs(d).to_string()),
+            );
         }
-        tg
+        tg.target_group_attributes(attributes)
     }
 }
 
@@ -345,9 +359,71 @@ pub struct NlbPort {
 }
 
 impl NlbPort {
-    /// The target group's ARN, for a service's load balancer registration.
+    /// The target group's ARN.
     pub fn target_group_arn(&self) -> Value {
         self.target_group.r#ref()
+    }
+}
+
+/// A target group of a load balancer, passed whole to whatever registers targets in it (a
+/// Fargate service's `attach`): its ARN, the port targets receive traffic on, what targets
+/// must wait for (the listener that attaches the group to the load balancer), and where the
+/// traffic comes from (the load balancer's subnets, or its security groups).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadBalancerTarget {
+    target_group_arn: Value,
+    target_port: u16,
+    ready: Vec<DepTarget>,
+    source_cidrs: Vec<Value>,
+    source_security_groups: Vec<Value>,
+}
+
+impl LoadBalancerTarget {
+    /// A target group made elsewhere: its ARN, the target port, the listener (or anything)
+    /// that must exist before targets register, and the IPv4 blocks traffic comes from.
+    pub fn new<C: Into<Value>>(
+        target_group_arn: impl Into<Value>,
+        target_port: u16,
+        ready: &(impl Dependable + ?Sized),
+        source_cidrs: impl IntoIterator<Item = C>,
+    ) -> Self {
+        LoadBalancerTarget {
+            target_group_arn: target_group_arn.into(),
+            target_port,
+            ready: ready.dependency_targets(),
+            source_cidrs: source_cidrs.into_iter().map(Into::into).collect(),
+            source_security_groups: Vec::new(),
+        }
+    }
+
+    /// The target group's ARN.
+    pub fn target_group_arn(&self) -> &Value {
+        &self.target_group_arn
+    }
+
+    /// The port targets receive traffic on.
+    pub fn target_port(&self) -> u16 {
+        self.target_port
+    }
+
+    /// The IPv4 blocks the load balancer's traffic comes from (its subnets), when it has no
+    /// security groups.
+    pub fn source_cidrs(&self) -> &[Value] {
+        &self.source_cidrs
+    }
+
+    /// The load balancer's security groups: when it has any, targets admit them instead of
+    /// address blocks.
+    pub fn source_security_groups(&self) -> &[Value] {
+        &self.source_security_groups
+    }
+}
+
+impl Dependable for LoadBalancerTarget {
+    /// The listener (and target group): targets must not register before the group is
+    /// attached to the load balancer.
+    fn dependency_targets(&self) -> Vec<DepTarget> {
+        self.ready.clone()
     }
 }
 
@@ -368,6 +444,8 @@ pub struct InternalNlbOutput {
     pub primary: NlbPort,
     /// Listeners added with [`InternalNlb::additional_port`], in order.
     pub additional: Vec<NlbPort>,
+    source_cidrs: Vec<Value>,
+    security_groups: Vec<Value>,
 }
 
 impl InternalNlbOutput {
@@ -384,6 +462,28 @@ impl InternalNlbOutput {
     /// The primary target group's ARN.
     pub fn target_group_arn(&self) -> Value {
         self.primary.target_group_arn()
+    }
+
+    /// The primary target group, to attach a service to (`FargateService::attach`).
+    pub fn target(&self) -> LoadBalancerTarget {
+        self.target_of(&self.primary)
+    }
+
+    /// The target group behind `listener_port`, if the load balancer listens there.
+    pub fn target_at(&self, listener_port: u16) -> Option<LoadBalancerTarget> {
+        self.ports()
+            .find(|p| p.listener_port == listener_port)
+            .map(|p| self.target_of(p))
+    }
+
+    fn target_of(&self, port: &NlbPort) -> LoadBalancerTarget {
+        LoadBalancerTarget {
+            target_group_arn: port.target_group_arn(),
+            target_port: port.target_port,
+            ready: port.dependency_targets(),
+            source_cidrs: self.source_cidrs.clone(),
+            source_security_groups: self.security_groups.clone(),
+        }
     }
 
     /// The primary target group.
@@ -427,7 +527,7 @@ impl Construct for InternalNlb {
     type Output = InternalNlbOutput;
 
     fn build(self, scope: &mut Scope<'_>) -> Result<InternalNlbOutput, cloudwright_core::Error> {
-        self.validate().map_err(|e| scope.error(e))?;
+        self.validate()?;
 
         let mut lb = LoadBalancer::new()
             .r#type(LoadBalancerType::Network)
@@ -490,12 +590,14 @@ impl Construct for InternalNlb {
 
         let mut ports = ports.into_iter();
         let Some(primary) = ports.next() else {
-            return Err(scope.error(Error::NoSubnets));
+            return Err(Error::NoSubnets.into());
         };
         Ok(InternalNlbOutput {
             load_balancer,
             primary,
             additional: ports.collect(),
+            source_cidrs: self.source_cidrs,
+            security_groups: self.security_groups,
         })
     }
 }
@@ -508,14 +610,19 @@ mod tests {
     fn health_check_ranges_are_checked() {
         assert!(HealthCheck::default().validate().is_ok());
         assert!(matches!(
-            HealthCheck::default().interval(3).validate(),
+            HealthCheck::default()
+                .interval(Duration::from_secs(3))
+                .validate(),
             Err(Error::OutOfRange {
                 setting: "health check interval (seconds)",
                 ..
             })
         ));
         assert!(matches!(
-            HealthCheck::default().interval(10).timeout(10).validate(),
+            HealthCheck::default()
+                .interval(Duration::from_secs(10))
+                .timeout(Duration::from_secs(10))
+                .validate(),
             Err(Error::OutOfRange {
                 setting: "health check timeout (seconds)",
                 ..
@@ -545,25 +652,39 @@ mod tests {
     }
 
     #[test]
+    fn durations_must_be_whole_seconds() {
+        assert!(matches!(
+            HealthCheck::default()
+                .interval(Duration::from_millis(30_500))
+                .validate(),
+            Err(Error::FractionalDuration {
+                setting: "health check interval",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn props_are_checked() {
-        let none: [&str; 0] = [];
+        let none = SubnetGroup::imported("vpc", Vec::<(&str, &str)>::new());
+        let one = SubnetGroup::imported("vpc", [("s", "10.0.0.0/24")]);
         assert_eq!(
-            InternalNlb::new("vpc", none, 80).validate(),
+            InternalNlb::new(&none, 80).validate(),
             Err(Error::NoSubnets)
         );
         assert_eq!(
-            InternalNlb::new("vpc", ["s"], 80)
+            InternalNlb::new(&one, 80)
                 .additional_port(80, 8080)
                 .validate(),
             Err(Error::DuplicateListenerPort { port: 80 })
         );
         assert!(matches!(
-            InternalNlb::new("vpc", ["s"], 0).validate(),
+            InternalNlb::new(&one, 0).validate(),
             Err(Error::OutOfRange { .. })
         ));
         assert!(matches!(
-            InternalNlb::new("vpc", ["s"], 80)
-                .deregistration_delay(4000)
+            InternalNlb::new(&one, 80)
+                .deregistration_delay(Duration::from_secs(4000))
                 .validate(),
             Err(Error::OutOfRange { .. })
         ));

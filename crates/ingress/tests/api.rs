@@ -3,20 +3,31 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::time::Duration;
+
 use cloudwright_core::{App, StackProps, Value};
 use cloudwright_ingress::{
     AccessLog, ApiTarget, CustomDomain, EndpointType, Error, HealthCheck, InternalNlb, Method,
     PublicApi, Route,
 };
+use cloudwright_network::SubnetGroup;
+use cloudwright_resources::RetentionDays;
 use cloudwright_tests::assert_lint_clean;
 use serde_json::Value as Json;
 
-fn nlb() -> InternalNlb {
-    InternalNlb::new(
+/// Two private subnets of a VPC made elsewhere.
+fn private() -> SubnetGroup {
+    SubnetGroup::imported(
         "vpc-0a1b2c3d",
-        ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-        80,
+        [
+            ("subnet-0aaaaaaaaaaaaaaaa", "10.0.1.0/24"),
+            ("subnet-0bbbbbbbbbbbbbbbb", "10.0.2.0/24"),
+        ],
     )
+}
+
+fn nlb() -> InternalNlb {
+    InternalNlb::new(&private(), 80)
 }
 
 fn api_target() -> ApiTarget {
@@ -41,9 +52,9 @@ fn synth_with(
     let app = App::new();
     let mut stack = app.stack_with(
         "People",
-        StackProps {
-            region: region.map(str::to_owned),
-            ..StackProps::default()
+        match region {
+            Some(r) => StackProps::new().region(r),
+            None => StackProps::new(),
         },
     )?;
     stack.construct("Ingress", nlb())?;
@@ -91,13 +102,9 @@ fn ids_except_deployment(t: &Json) -> Vec<String> {
 }
 
 fn construct_error(err: cloudwright_core::Error) -> Error {
-    match err {
-        cloudwright_core::Error::Construct { source, .. } => source
-            .downcast_ref::<Error>()
-            .cloned()
-            .expect("an ingress error"),
-        other => panic!("not a construct error: {other}"),
-    }
+    err.downcast_ref::<Error>()
+        .cloned()
+        .unwrap_or_else(|| panic!("not an ingress error: {err}"))
 }
 
 #[test]
@@ -125,7 +132,7 @@ fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
         api().tracing(true),
         api().endpoint_type(EndpointType::Regional),
         api().description("The people API"),
-        api().access_log(AccessLog::new_log_group(30)),
+        api().access_log(AccessLog::new_log_group(RetentionDays::OneMonth)),
         api().domain(CustomDomain::new(
             "api.example.com",
             "arn:aws:acm:us-east-1:123456789012:certificate/abc",
@@ -147,7 +154,7 @@ fn stage_settings_land_on_the_stage() {
             .stage_name("prod")
             .throttling(50.0, 100)
             .tracing(true)
-            .access_log(AccessLog::new_log_group(30)),
+            .access_log(AccessLog::new_log_group(RetentionDays::OneMonth)),
     );
     assert_lint_clean("api-stage-settings", &template);
     let stage = &t["Resources"]["ApiStage"]["Properties"];
@@ -371,14 +378,13 @@ fn invalid_props_are_errors_not_panics() {
         (api().throttling(f64::NAN, 1), |e| {
             matches!(e, Error::OutOfRange { .. })
         }),
-        (api().integration_timeout_millis(30_000), |e| {
-            matches!(e, Error::OutOfRange { .. })
-        }),
-        (api().access_log(AccessLog::new_log_group(2)), |e| {
+        (api().integration_timeout(Duration::from_secs(30)), |e| {
             matches!(e, Error::OutOfRange { .. })
         }),
         (
-            api().access_log(AccessLog::new_log_group(7).format("$context.status")),
+            api().access_log(
+                AccessLog::new_log_group(RetentionDays::OneWeek).format("$context.status"),
+            ),
             |e| matches!(e, Error::InvalidSetting { .. }),
         ),
         (
@@ -408,13 +414,23 @@ fn invalid_props_are_errors_not_panics() {
     let app = App::new();
     let mut stack = app.stack("People").unwrap();
     let err = stack
-        .construct("Ingress", InternalNlb::new("vpc", Vec::<String>::new(), 80))
+        .construct(
+            "Ingress",
+            InternalNlb::new(
+                &SubnetGroup::imported("vpc", Vec::<(&str, &str)>::new()),
+                80,
+            ),
+        )
         .unwrap_err();
     assert_eq!(construct_error(err), Error::NoSubnets);
     let err = stack
         .construct(
             "Ingress2",
-            nlb().health_check(HealthCheck::http("/").interval(5).timeout(6)),
+            nlb().health_check(
+                HealthCheck::http("/")
+                    .interval(Duration::from_secs(5))
+                    .timeout(Duration::from_secs(6)),
+            ),
         )
         .unwrap_err();
     assert!(matches!(construct_error(err), Error::OutOfRange { .. }));
@@ -427,24 +443,20 @@ fn load_balancer_options_and_extra_ports() {
     let out = stack
         .construct(
             "Ingress",
-            InternalNlb::new(
-                "vpc-0a1b2c3d",
-                ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-                8080,
-            )
-            .listener_port(80)
-            .additional_port(9090, 9090)
-            .health_check(
-                HealthCheck::http("/health")
-                    .port(8081)
-                    .interval(120)
-                    .timeout(20)
-                    .thresholds(2, 4)
-                    .success_codes("200"),
-            )
-            .deregistration_delay(30)
-            .cross_zone(true)
-            .security_groups(["sg-0123456789abcdef0"]),
+            InternalNlb::new(&private(), 8080)
+                .listener_port(80)
+                .additional_port(9090, 9090)
+                .health_check(
+                    HealthCheck::http("/health")
+                        .port(8081)
+                        .interval(Duration::from_secs(120))
+                        .timeout(Duration::from_secs(20))
+                        .thresholds(2, 4)
+                        .success_codes("200"),
+                )
+                .deregistration_delay(Duration::from_secs(30))
+                .cross_zone(true)
+                .security_groups(["sg-0123456789abcdef0"]),
         )
         .unwrap();
     assert_eq!(out.listener_port(), 80);
@@ -498,7 +510,10 @@ fn load_balancer_options_and_extra_ports() {
     assert_eq!(tg["Matcher"]["HttpCode"], "200");
     assert_eq!(
         tg["TargetGroupAttributes"],
-        serde_json::json!([{ "Key": "deregistration_delay.timeout_seconds", "Value": "30" }])
+        serde_json::json!([
+            { "Key": "preserve_client_ip.enabled", "Value": "false" },
+            { "Key": "deregistration_delay.timeout_seconds", "Value": "30" }
+        ])
     );
     assert_eq!(t["Resources"]["IngressListener"]["Properties"]["Port"], 80);
     assert_eq!(
@@ -554,12 +569,7 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
 
 /// A load balancer listening on 8080 (primary) and 8081, built into a stack with `api`.
 fn two_port_nlb() -> InternalNlb {
-    InternalNlb::new(
-        "vpc-0a1b2c3d",
-        ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-        8080,
-    )
-    .additional_port(8081, 9081)
+    InternalNlb::new(&private(), 8080).additional_port(8081, 9081)
 }
 
 fn integration_uri<'a>(t: &'a Json, path: &str, method: &str) -> &'a Json {
@@ -708,9 +718,15 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
     let other = stack
         .construct(
             "Other",
-            InternalNlb::new("vpc-0a1b2c3d", ["subnet-0aaaaaaaaaaaaaaaa"], 8080)
-                .additional_port(8082, 8082)
-                .additional_port(8081, 8081),
+            InternalNlb::new(
+                &SubnetGroup::imported(
+                    "vpc-0a1b2c3d",
+                    [("subnet-0aaaaaaaaaaaaaaaa", "10.0.1.0/24")],
+                ),
+                8080,
+            )
+            .additional_port(8082, 8082)
+            .additional_port(8081, 8081),
         )
         .unwrap();
     let err = stack

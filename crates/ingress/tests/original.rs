@@ -7,6 +7,7 @@
 
 use cloudwright_core::App;
 use cloudwright_ingress::{InternalNlb, Method, PublicApi, Route};
+use cloudwright_network::SubnetGroup;
 use cloudwright_tests::assert_lint_clean;
 use serde_json::Value as Json;
 
@@ -17,8 +18,13 @@ fn synth() -> (String, Json, Vec<cloudwright_ingress::ExposedRoute>) {
         .construct(
             "Ingress",
             InternalNlb::new(
-                "vpc-0a1b2c3d",
-                ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                &SubnetGroup::imported(
+                    "vpc-0a1b2c3d",
+                    [
+                        ("subnet-0aaaaaaaaaaaaaaaa", "10.0.1.0/24"),
+                        ("subnet-0bbbbbbbbbbbbbbbb", "10.0.2.0/24"),
+                    ],
+                ),
                 80,
             ),
         )

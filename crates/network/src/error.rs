@@ -2,6 +2,20 @@
 
 use crate::cidr;
 
+impl From<Error> for cloudwright_core::Error {
+    /// Lets `?` turn a network error into the core error; the scope that built the construct
+    /// adds its path.
+    fn from(e: Error) -> Self {
+        cloudwright_core::Error::construct(e)
+    }
+}
+
+impl From<cidr::Error> for cloudwright_core::Error {
+    fn from(e: cidr::Error) -> Self {
+        cloudwright_core::Error::construct(Error::from(e))
+    }
+}
+
 /// What the network constructs reject.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -22,5 +22,5 @@ mod vpc;
 pub use error::Error;
 pub use routing::RoutingOutput;
 pub use security_group::{Port, SecurityGroup, SecurityGroupOutput, Source};
-pub use subnets::{MAX_AZS, NatStrategy, Subnet, Subnets, SubnetsOutput, Tier};
+pub use subnets::{MAX_AZS, NatStrategy, Subnet, SubnetGroup, Subnets, SubnetsOutput, Tier};
 pub use vpc::{ExistingVpc, NewVpc, SubnetContext, VPC_PROVIDER, Vpc, VpcContext, VpcLookup};

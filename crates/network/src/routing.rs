@@ -2,7 +2,7 @@
 //! with Elastic IPs in the public subnets, private route tables through them, and an isolated
 //! route table with no route out.
 
-use cloudwright_core::{Construct, Error as CoreError, Handle, Scope};
+use cloudwright_core::{Construct, Error as CoreError, Handle, ResourceRef, Scope};
 use cloudwright_resources::ec2;
 
 use crate::subnets::{NatStrategy, Subnet};
@@ -21,6 +21,9 @@ pub struct RoutingOutput {
     pub nat_gateways: Vec<Handle<ec2::NatGateway>>,
     /// The NAT gateways' Elastic IPs.
     pub elastic_ips: Vec<Handle<ec2::Eip>>,
+    /// Per tier (public, private, isolated) and subnet: the route table association and the
+    /// routes out that the subnet's traffic needs.
+    pub(crate) ready: [Vec<Vec<ResourceRef>>; 3],
 }
 
 /// The routing of a set of subnets. Built by [`Subnets`](crate::Subnets) into its own scope.
@@ -43,6 +46,7 @@ impl Construct for Routing<'_> {
             && let Some(igw) = self.vpc.internet_gateway_id()
         {
             let table = scope.add("PublicRouteTable", ec2::RouteTable::new(vpc_id.clone()))?;
+            let mut routes = Vec::new();
             let route = scope.add(
                 "PublicDefaultRoute",
                 ec2::Route::new(table.r#ref())
@@ -52,6 +56,7 @@ impl Construct for Routing<'_> {
             if let Some(ready) = &self.vpc.gateway_ready {
                 scope.add_dependency(&route, ready);
             }
+            routes.push(route.resource_ref().clone());
             if self.ipv6 {
                 let route6 = scope.add(
                     "PublicDefaultRouteIpv6",
@@ -62,12 +67,16 @@ impl Construct for Routing<'_> {
                 if let Some(ready) = &self.vpc.gateway_ready {
                     scope.add_dependency(&route6, ready);
                 }
+                routes.push(route6.resource_ref().clone());
             }
             for (i, s) in self.public.iter().enumerate() {
-                scope.add(
+                let association = scope.add(
                     &format!("PublicSubnet{}RouteTableAssociation", i + 1),
                     ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
                 )?;
+                let mut ready = vec![association.resource_ref().clone()];
+                ready.extend(routes.iter().cloned());
+                out.ready[0].push(ready);
             }
             out.public_route_table = Some(table);
         }
@@ -98,29 +107,34 @@ impl Construct for Routing<'_> {
                 &format!("PrivateRouteTable{}", i + 1),
                 ec2::RouteTable::new(vpc_id.clone()),
             )?;
+            let mut ready = Vec::new();
             if !out.nat_gateways.is_empty() {
                 let nat = &out.nat_gateways[i.min(out.nat_gateways.len() - 1)];
-                scope.add(
+                let route = scope.add(
                     &format!("PrivateDefaultRoute{}", i + 1),
                     ec2::Route::new(table.r#ref())
                         .destination_cidr_block("0.0.0.0/0")
                         .nat_gateway_id(nat.r#ref()),
                 )?;
+                ready.push(route.resource_ref().clone());
             }
-            scope.add(
+            let association = scope.add(
                 &format!("PrivateSubnet{}RouteTableAssociation", i + 1),
                 ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
             )?;
+            ready.insert(0, association.resource_ref().clone());
+            out.ready[1].push(ready);
             out.private_route_tables.push(table);
         }
 
         if !self.isolated.is_empty() {
             let table = scope.add("IsolatedRouteTable", ec2::RouteTable::new(vpc_id))?;
             for (i, s) in self.isolated.iter().enumerate() {
-                scope.add(
+                let association = scope.add(
                     &format!("IsolatedSubnet{}RouteTableAssociation", i + 1),
                     ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
                 )?;
+                out.ready[2].push(vec![association.resource_ref().clone()]);
             }
             out.isolated_route_table = Some(table);
         }

@@ -223,7 +223,7 @@ impl Construct for SecurityGroup {
     type Output = SecurityGroupOutput;
     fn build(self, scope: &mut Scope<'_>) -> Result<SecurityGroupOutput, CoreError> {
         let path = format!("{}/{}", scope.stack_id(), scope.path());
-        self.check(&path).map_err(|e| scope.error(e))?;
+        self.check(&path)?;
         let (inline, by_group): (Vec<&Rule>, Vec<&Rule>) = self
             .ingress
             .iter()
@@ -234,16 +234,14 @@ impl Construct for SecurityGroup {
             let rules = inline
                 .iter()
                 .map(|r| inline_rule(r))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| scope.error(e))?;
+                .collect::<Result<Vec<_>, _>>()?;
             group = group.security_group_ingress(rules);
         }
         if let Some(egress) = &self.egress {
             let mut rules = egress
                 .iter()
                 .map(egress_rule)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| scope.error(e))?;
+                .collect::<Result<Vec<_>, _>>()?;
             if rules.is_empty() {
                 // CloudFormation adds "allow all" when no egress rule is given; a rule that
                 // matches nothing keeps the group closed (the CDK does the same)
@@ -260,7 +258,7 @@ impl Construct for SecurityGroup {
         let handle = scope.add("Group", group)?;
         let mut group_rules = Vec::new();
         for (i, r) in by_group.iter().enumerate() {
-            let (protocol, from, to) = r.port.parts().map_err(|e| scope.error(e))?;
+            let (protocol, from, to) = r.port.parts()?;
             let Source::Group(source) = &r.source else {
                 continue;
             };

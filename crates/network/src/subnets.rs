@@ -4,7 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use cloudwright_core::{Construct, Error as CoreError, Handle, Scope, Value};
+use cloudwright_core::{
+    Construct, DepTarget, Dependable, Error as CoreError, Handle, ResourceRef, Scope, Value,
+};
 use cloudwright_resources::ec2;
 use ipnet::IpNet;
 
@@ -88,12 +90,101 @@ pub struct Subnet {
     pub cidr: IpNet,
     /// Its IPv6 CIDR, when the subnets are dual-stack.
     pub ipv6_cidr: Option<Value>,
+    /// What traffic from the subnet needs before it flows: the route table association and
+    /// the routes out (to the NAT gateway or the internet gateway).
+    pub routes: Vec<ResourceRef>,
 }
 
 impl Subnet {
     /// `{"Ref": subnet}`: the subnet id.
     pub fn id(&self) -> Value {
         self.handle.r#ref()
+    }
+}
+
+/// Subnets to place something in, passed whole: the VPC they are in, the subnets' ids and
+/// IPv4 blocks, and (as a [`Dependable`]) the routes their traffic needs, so what is placed
+/// in them is created after its way out exists.
+///
+/// [`SubnetsOutput::private`] (or `public`, `isolated`) gives one; [`SubnetGroup::imported`]
+/// describes subnets made elsewhere.
+///
+/// ```
+/// use cloudwright_core::Dependable;
+/// use cloudwright_network::SubnetGroup;
+///
+/// let group = SubnetGroup::imported(
+///     "vpc-0123456789abcdef0",
+///     [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")],
+/// );
+/// assert_eq!(group.ids().len(), 2);
+/// assert_eq!(group.ipv4_cidrs()[1], "10.0.2.0/24".into());
+/// assert!(group.dependency_targets().is_empty()); // nothing of ours to wait for
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetGroup {
+    vpc_id: Value,
+    ids: Vec<Value>,
+    ipv4_cidrs: Vec<Value>,
+    routes: Vec<ResourceRef>,
+}
+
+impl SubnetGroup {
+    /// Subnets made elsewhere, by id with their IPv4 blocks (which security groups admit
+    /// traffic from), in the VPC `vpc_id`.
+    pub fn imported<I: Into<Value>, C: Into<Value>>(
+        vpc_id: impl Into<Value>,
+        subnets: impl IntoIterator<Item = (I, C)>,
+    ) -> Self {
+        let (ids, ipv4_cidrs) = subnets
+            .into_iter()
+            .map(|(i, c)| (i.into(), c.into()))
+            .unzip();
+        SubnetGroup {
+            vpc_id: vpc_id.into(),
+            ids,
+            ipv4_cidrs,
+            routes: Vec::new(),
+        }
+    }
+
+    fn of(vpc: &Vpc, subnets: &[Subnet]) -> Self {
+        SubnetGroup {
+            vpc_id: vpc.id(),
+            ids: subnets.iter().map(Subnet::id).collect(),
+            ipv4_cidrs: subnets
+                .iter()
+                .map(|s| Value::from(s.cidr.to_string()))
+                .collect(),
+            routes: subnets.iter().flat_map(|s| s.routes.clone()).collect(),
+        }
+    }
+
+    /// The VPC's id.
+    pub fn vpc_id(&self) -> &Value {
+        &self.vpc_id
+    }
+
+    /// The subnets' ids, in zone order.
+    pub fn ids(&self) -> &[Value] {
+        &self.ids
+    }
+
+    /// The subnets' IPv4 blocks, in zone order.
+    pub fn ipv4_cidrs(&self) -> &[Value] {
+        &self.ipv4_cidrs
+    }
+
+    /// Whether the group has no subnet.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+impl Dependable for SubnetGroup {
+    /// The routes the subnets' traffic needs (route table associations, default routes).
+    fn dependency_targets(&self) -> Vec<DepTarget> {
+        self.routes.dependency_targets()
     }
 }
 
@@ -131,6 +222,21 @@ pub struct SubnetsOutput {
 }
 
 impl SubnetsOutput {
+    /// The private subnets, to place services and internal load balancers in.
+    pub fn private(&self) -> SubnetGroup {
+        SubnetGroup::of(&self.vpc, &self.private)
+    }
+
+    /// The public subnets.
+    pub fn public(&self) -> SubnetGroup {
+        SubnetGroup::of(&self.vpc, &self.public)
+    }
+
+    /// The isolated subnets.
+    pub fn isolated(&self) -> SubnetGroup {
+        SubnetGroup::of(&self.vpc, &self.isolated)
+    }
+
     /// The ids of the private subnets.
     pub fn private_subnet_ids(&self) -> Vec<Value> {
         self.private.iter().map(Subnet::id).collect()
@@ -175,21 +281,33 @@ impl Subnets {
         self
     }
 
-    /// The public tier's prefix length, or `None` for no public tier.
-    pub fn public(mut self, prefix: Option<u8>) -> Self {
-        self.public_prefix = prefix;
+    /// The public tier's prefix length (default /24).
+    pub fn public(mut self, prefix: u8) -> Self {
+        self.public_prefix = Some(prefix);
         self
     }
 
-    /// The private tier's prefix length, or `None` for no private tier.
-    pub fn private(mut self, prefix: Option<u8>) -> Self {
-        self.private_prefix = prefix;
+    /// No public tier (and so no NAT gateways: use [`NatStrategy::None`] with it).
+    pub fn without_public(mut self) -> Self {
+        self.public_prefix = None;
         self
     }
 
-    /// The isolated tier's prefix length, or `None` (the default) for none.
-    pub fn isolated(mut self, prefix: Option<u8>) -> Self {
-        self.isolated_prefix = prefix;
+    /// The private tier's prefix length (default /24).
+    pub fn private(mut self, prefix: u8) -> Self {
+        self.private_prefix = Some(prefix);
+        self
+    }
+
+    /// No private tier.
+    pub fn without_private(mut self) -> Self {
+        self.private_prefix = None;
+        self
+    }
+
+    /// Adds an isolated tier (no route out of the VPC) with this prefix length.
+    pub fn isolated(mut self, prefix: u8) -> Self {
+        self.isolated_prefix = Some(prefix);
         self
     }
 
@@ -277,7 +395,7 @@ impl Subnets {
 impl Construct for Subnets {
     type Output = SubnetsOutput;
     fn build(self, scope: &mut Scope<'_>) -> Result<SubnetsOutput, CoreError> {
-        let plan = self.plan().map_err(|e| scope.error(e))?;
+        let plan = self.plan()?;
         let blocks = self
             .vpc
             .ipv4_blocks
@@ -286,9 +404,7 @@ impl Construct for Subnets {
             .chain(self.vpc.ipv6_blocks.iter().map(|b| IpNet::V6(*b)));
         let mut allocator = CidrAllocator::new(blocks, self.vpc.existing_subnets.iter().copied());
         let requests: Vec<Request> = plan.iter().map(|&(_, _, p)| Request::v4(p)).collect();
-        let cidrs = allocator
-            .allocate_all(&requests, self.strategy)
-            .map_err(|e| scope.error(Error::from(e)))?;
+        let cidrs = allocator.allocate_all(&requests, self.strategy)?;
         let ipv6: Vec<Option<Value>> = if !self.ipv6 {
             vec![None; plan.len()]
         } else if self.vpc.ipv6_blocks.is_empty() {
@@ -304,8 +420,7 @@ impl Construct for Subnets {
                 .collect()
         } else {
             let v6 = allocator
-                .allocate_all(&vec![Request::v6_default(); plan.len()], Strategy::InOrder)
-                .map_err(|e| scope.error(Error::from(e)))?;
+                .allocate_all(&vec![Request::v6_default(); plan.len()], Strategy::InOrder)?;
             v6.into_iter()
                 .map(|n| Some(Value::from(n.to_string())))
                 .collect()
@@ -343,6 +458,7 @@ impl Construct for Subnets {
                 availability_zone_name: self.zone_names().get(az).cloned(),
                 cidr,
                 ipv6_cidr,
+                routes: Vec::new(),
             };
             match tier {
                 Tier::Public => out.public.push(s),
@@ -359,6 +475,15 @@ impl Construct for Subnets {
             ipv6: self.ipv6,
         }
         .build(scope)?;
+        let ready = std::mem::take(&mut out.routing.ready);
+        for (subnets, ready) in [&mut out.public, &mut out.private, &mut out.isolated]
+            .into_iter()
+            .zip(ready)
+        {
+            for (subnet, routes) in subnets.iter_mut().zip(ready) {
+                subnet.routes = routes;
+            }
+        }
         Ok(out)
     }
 }

@@ -257,7 +257,7 @@ impl Construct for ExistingVpc {
     fn build(self, scope: &mut Scope<'_>) -> Result<Vpc, CoreError> {
         let query = self.query();
         let ctx: VpcContext = scope.lookup_as(&query)?;
-        ctx.to_vpc(&query.key()).map_err(|e| scope.error(e))
+        Ok(ctx.to_vpc(&query.key())?)
     }
 }
 

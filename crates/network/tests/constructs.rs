@@ -37,7 +37,7 @@ fn synth_network(
     value: Json,
     subnets: impl FnOnce(cloudwright_network::Vpc) -> Subnets,
 ) -> Result<(SubnetsOutput, Json, String), CoreError> {
-    let mut app = app_with(value);
+    let app = app_with(value);
     let mut s = app.stack("Net")?;
     let vpc = s.construct("Vpc", ExistingVpc::default_vpc("eu-west-1"))?;
     let out = s.construct("Network", subnets(vpc))?;
@@ -150,7 +150,7 @@ fn pinned_zones_are_named_and_counted() {
 #[test]
 fn an_isolated_tier_has_no_route_out() {
     let (out, t, text) = synth_network(default_vpc(), |v| {
-        Subnets::new(v).isolated(Some(28)).nat(NatStrategy::None)
+        Subnets::new(v).isolated(28).nat(NatStrategy::None)
     })
     .unwrap();
     assert_eq!(out.isolated.len(), 2);
@@ -262,8 +262,9 @@ fn error_of(value: Json, subnets: impl FnOnce(cloudwright_network::Vpc) -> Subne
     let e = synth_network(value, subnets).unwrap_err();
     let msg = e.to_string();
     match &e {
-        CoreError::Construct { source, .. } => {
-            assert!(source.downcast_ref::<Error>().is_some(), "{msg}")
+        CoreError::Construct { .. } => {
+            assert!(e.downcast_ref::<Error>().is_some(), "{msg}");
+            assert!(e.path().is_some_and(|p| p.contains('/')), "{msg}");
         }
         CoreError::InvalidContext { .. } => {}
         other => panic!("unexpected error kind: {other}"),
@@ -292,17 +293,15 @@ fn a_context_value_of_the_wrong_shape_names_the_key() {
 
 #[test]
 fn a_prefix_out_of_range_is_an_error() {
-    let msg = error_of(default_vpc(), |v| Subnets::new(v).private(Some(29)));
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).private(29));
     assert!(msg.contains("/29"), "{msg}");
-    let msg = error_of(default_vpc(), |v| Subnets::new(v).public(Some(15)));
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).public(15));
     assert!(msg.contains("/15"), "{msg}");
 }
 
 #[test]
 fn a_full_vpc_is_an_error_naming_the_largest_free_block() {
-    let msg = error_of(default_vpc(), |v| {
-        Subnets::new(v).private(Some(17)).public(Some(17))
-    });
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).private(17).public(17));
     assert!(
         msg.contains("no room") && msg.contains("largest free block"),
         "{msg}"

@@ -142,9 +142,11 @@
 //! ```
 
 mod generated;
+mod retention;
 mod support;
 
 pub use generated::*;
+pub use retention::RetentionDays;
 pub use support::{Obj, PropertyType, ResourceFacts};
 
 /// The facts of a generated type by its CloudFormation name (`AWS::EC2::Subnet`), or `None`

@@ -54,13 +54,7 @@ fn parse_cidr(c: &str) -> Option<(Ipv4Addr, u32)> {
 fn lookup(app: &mut App) -> Result<(), Error> {
     let vpc_id = text(app, "vpcId").unwrap_or_default();
     let repository = text(app, "repository").unwrap_or_default();
-    let mut stack = app.stack_with(
-        "CwLookup",
-        StackProps {
-            region: Some("eu-west-1".into()),
-            ..StackProps::default()
-        },
-    )?;
+    let mut stack = app.stack_with("CwLookup", StackProps::new().region("eu-west-1"))?;
     let vpc = stack.lookup(
         &ContextQuery::new("vpc-provider")
             .prop("region", "eu-west-1")

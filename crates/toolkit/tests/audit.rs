@@ -20,7 +20,7 @@ fn repo_root() -> PathBuf {
 fn flask_api_assembly(dir: &Path) -> PathBuf {
     let context =
         Context::from_file(&repo_root().join("apps/flask-api/cloudwright.context.json")).unwrap();
-    let app = App::with_context(context);
+    let mut app = App::with_context(context);
     app_flask_api::build(&mut app).unwrap();
     let out = dir.join("out");
     app.synth().unwrap().write(&out).unwrap();

@@ -189,7 +189,7 @@ impl Account {
         assert_eq!(after[ECR_KEY]["tag"], "v1");
 
         // the app, unchanged, synthesized in process
-        let app = App::with_context(Context::from_file(&context_file).unwrap());
+        let mut app = App::with_context(Context::from_file(&context_file).unwrap());
         app_flask_api::build(&mut app).unwrap();
         let full = dir.path().join("full");
         app.synth().unwrap().write(&full).unwrap();
