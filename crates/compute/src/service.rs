@@ -7,30 +7,34 @@
 //!     AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
 //!     FargateTaskDefinition,
 //! };
-//! use cloudwright_core::{App, RawResource, Value};
+//! use cloudwright_core::{App, RawResource};
+//! use cloudwright_ingress::LoadBalancerTarget;
+//! use cloudwright_network::SubnetGroup;
 //!
 //! let app = App::new();
 //! let mut stack = app.stack("Api")?;
 //! // stand-ins for what the network and ingress crates provide
 //! let listener = stack.add("Listener", RawResource::new("AWS::ElasticLoadBalancingV2::Listener"))?;
-//! let target_group = Value::from("arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0123456789abcdef");
-//! let subnets = vec![Value::from("subnet-0123456789abcdef0"), Value::from("subnet-0123456789abcdef1")];
+//! let private = SubnetGroup::imported(
+//!     "vpc-0123456789abcdef0",
+//!     [("subnet-0123456789abcdef0", "10.0.1.0/24"), ("subnet-0123456789abcdef1", "10.0.2.0/24")],
+//! );
+//! let target = LoadBalancerTarget::new(
+//!     "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0123456789abcdef",
+//!     80,
+//!     &listener,
+//!     ["10.0.1.0/24", "10.0.2.0/24"],
+//! );
 //!
 //! let cluster = stack.construct("Cluster", Cluster::new())?;
 //! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
-//! let image = ContainerImage::from_uri("nginx:1.27").map_err(|e| stack.error(e))?;
-//! let flask = task
-//!     .add_container(Container::new("flask", image).port(80))
-//!     .map_err(|e| stack.error(e))?;
-//! let http = flask.port(80).map_err(|e| stack.error(e))?;
+//! let flask = task.add_container(Container::new("flask", ContainerImage::from_uri("nginx:1.27")).port(80));
 //! let task = stack.construct("Task", task)?;
 //! let service = stack.construct(
 //!     "Service",
-//!     FargateService::new(&cluster, &task, "vpc-0123456789abcdef0", subnets)
+//!     FargateService::new(&cluster, &task, &private)
 //!         .desired_count(2)
-//!         .allow_from_cidrs(["10.0.0.0/16"])
-//!         .load_balancer(target_group, http)
-//!         .depends_on(&listener)
+//!         .attach(target, &flask)
 //!         .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
 //! )?;
 //! # let _ = service.name();

@@ -260,10 +260,12 @@ impl AccessLog {
 /// ```
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{InternalNlb, PublicApi, Route};
+/// use cloudwright_network::SubnetGroup;
 ///
 /// let app = App::new();
 /// let mut stack = app.stack("Service")?;
-/// let nlb = stack.construct("Ingress", InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80))?;
+/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+/// let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 /// let api = stack.construct(
 ///     "Api",
 ///     PublicApi::new("person-identifier", &nlb)
@@ -285,12 +287,14 @@ impl AccessLog {
 /// ```
 /// use cloudwright_core::App;
 /// use cloudwright_ingress::{InternalNlb, PublicApi, Route};
+/// use cloudwright_network::SubnetGroup;
 ///
 /// let app = App::new();
 /// let mut stack = app.stack("Shop")?;
+/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
 /// let nlb = stack.construct(
 ///     "Ingress",
-///     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 8080).additional_port(8081, 8081),
+///     InternalNlb::new(&private, 8080).additional_port(8081, 8081),
 /// )?;
 /// let api = stack.construct(
 ///     "Api",
