@@ -66,13 +66,29 @@
 //! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Whole templates are compared with [`snapshot`], which rewrites the committed file when
+//! [`UPDATE_SNAPSHOTS_ENV`] is set:
+//!
+//! ```no_run
+//! # fn demo(assembly: &cloudwright_core::Assembly) -> Result<(), Box<dyn std::error::Error>> {
+//! let text = &assembly.stack("Queues").ok_or("no stack Queues")?.template;
+//! cloudwright_core::assertions::snapshot("tests/snapshots/Queues.template.json", text)?;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
 use crate::assembly::Assembly;
+
+/// The environment variable that makes [`snapshot`] rewrite the snapshot instead of failing:
+/// `CLOUDWRIGHT_UPDATE_SNAPSHOTS=1 cargo test`. Any value other than empty or `0` counts.
+pub const UPDATE_SNAPSHOTS_ENV: &str = "CLOUDWRIGHT_UPDATE_SNAPSHOTS";
 
 /// How many differing paths or lines a failure message lists before summarizing the rest.
 const SHOWN: usize = 10;
@@ -797,6 +813,81 @@ fn sorted(map: &Map<String, Json>) -> Vec<(&str, &Json)> {
     entries
 }
 
+/// Compares `actual` with the committed snapshot file at `path`.
+///
+/// When [`UPDATE_SNAPSHOTS_ENV`] is set (to anything but empty or `0`), a missing or different
+/// file is (re)written instead, creating its directory, and the check passes: review the diff
+/// and commit it. Otherwise a difference is an error showing the first differing lines.
+pub fn snapshot(path: impl AsRef<Path>, actual: &str) -> Result<(), AssertionError> {
+    let update = std::env::var_os(UPDATE_SNAPSHOTS_ENV).is_some_and(|v| !v.is_empty() && v != "0");
+    compare_snapshot(path.as_ref(), actual, update)
+}
+
+fn compare_snapshot(path: &Path, actual: &str, update: bool) -> Result<(), AssertionError> {
+    let io = |e: std::io::Error| AssertionError::new(format!("snapshot {}: {e}", path.display()));
+    let expected = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
+    };
+    if expected.as_deref() == Some(actual) {
+        return Ok(());
+    }
+    if update {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        return std::fs::write(path, actual).map_err(io);
+    }
+    let rerun = format!(
+        "if the change is intended, rerun with {UPDATE_SNAPSHOTS_ENV}=1 and review the diff"
+    );
+    let Some(expected) = expected else {
+        return Err(AssertionError::new(format!(
+            "snapshot {} does not exist; {rerun}",
+            path.display()
+        )));
+    };
+    Err(AssertionError::new(format!(
+        "differs from the snapshot {}{}\n{rerun}",
+        path.display(),
+        first_difference(&expected, actual)
+    )))
+}
+
+/// The differing lines between the common first and last lines, numbered, `-` expected and
+/// `+` actual.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.split('\n').collect();
+    let a: Vec<&str> = actual.split('\n').collect();
+    let prefix = e.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let suffix = e[prefix..]
+        .iter()
+        .rev()
+        .zip(a[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (e_mid, a_mid) = (&e[prefix..e.len() - suffix], &a[prefix..a.len() - suffix]);
+    let mut text = format!(
+        " from line {}: {} line(s) expected, {} line(s) got",
+        prefix + 1,
+        e_mid.len(),
+        a_mid.len()
+    );
+    for (sign, lines) in [('-', e_mid), ('+', a_mid)] {
+        for (i, line) in lines.iter().enumerate().take(SHOWN) {
+            text.push_str(&format!("\n{:>5} {sign} {line}", prefix + i + 1));
+        }
+        if lines.len() > SHOWN {
+            text.push_str(&format!(
+                "\n      {sign} ... and {} more",
+                lines.len() - SHOWN
+            ));
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 mod tests {
@@ -1262,5 +1353,83 @@ mod tests {
         let e = AssertionError::new("line one\n  line two");
         assert_eq!(format!("{e:?}"), "line one\n  line two");
         assert_eq!(e.to_string(), "line one\n  line two");
+    }
+
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!(
+                "cloudwright-assertions-{}-{name}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_missing_snapshot_fails_unless_updating_which_writes_it() {
+        let dir = Scratch::new("missing");
+        let file = dir.0.join("snapshots/S.json");
+        let message = failure(compare_snapshot(&file, "a\n", false));
+        assert_eq!(
+            message,
+            format!(
+                "snapshot {} does not exist; if the change is intended, rerun with CLOUDWRIGHT_UPDATE_SNAPSHOTS=1 and review the diff",
+                file.display()
+            )
+        );
+        assert!(!file.exists());
+        compare_snapshot(&file, "a\n", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "a\n");
+        compare_snapshot(&file, "a\n", false).unwrap();
+    }
+
+    #[test]
+    fn a_different_snapshot_shows_the_first_differing_lines_or_is_rewritten() {
+        let dir = Scratch::new("differs");
+        let file = dir.0.join("S.json");
+        std::fs::create_dir_all(&dir.0).unwrap();
+        std::fs::write(&file, "{\n  \"A\": 1,\n  \"B\": 2,\n  \"C\": 3\n}\n").unwrap();
+        let actual = "{\n  \"A\": 1,\n  \"B\": 20,\n  \"B2\": 21,\n  \"C\": 3\n}\n";
+        let message = failure(compare_snapshot(&file, actual, false));
+        assert_eq!(
+            message,
+            format!(
+                "differs from the snapshot {} from line 3: 1 line(s) expected, 2 line(s) got\n    \
+                 3 -   \"B\": 2,\n    \
+                 3 +   \"B\": 20,\n    \
+                 4 +   \"B2\": 21,\n\
+                 if the change is intended, rerun with CLOUDWRIGHT_UPDATE_SNAPSHOTS=1 and review the diff",
+                file.display()
+            )
+        );
+        compare_snapshot(&file, actual, true).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), actual);
+    }
+
+    #[test]
+    fn snapshot_differences_are_shown_even_at_the_ends_and_summarized_when_long() {
+        assert_eq!(
+            first_difference("a\n", "a"),
+            " from line 2: 1 line(s) expected, 0 line(s) got\n    2 - "
+        );
+        let expected: String = (0..30).map(|i| format!("{i}\n")).collect();
+        let text = first_difference(&expected, "x\n");
+        assert!(
+            text.starts_with(" from line 1: 30 line(s) expected, 1 line(s) got\n    1 - 0\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\n   10 - 9\n      - ... and 20 more\n    1 + x"),
+            "{text}"
+        );
     }
 }
