@@ -818,9 +818,16 @@ fn sorted(map: &Map<String, Json>) -> Vec<(&str, &Json)> {
 /// When [`UPDATE_SNAPSHOTS_ENV`] is set (to anything but empty or `0`), a missing or different
 /// file is (re)written instead, creating its directory, and the check passes: review the diff
 /// and commit it. Otherwise a difference is an error showing the first differing lines.
+///
+/// A relative `path` is relative to the current directory, which `cargo test` sets to the root
+/// of the package under test.
 pub fn snapshot(path: impl AsRef<Path>, actual: &str) -> Result<(), AssertionError> {
-    let update = std::env::var_os(UPDATE_SNAPSHOTS_ENV).is_some_and(|v| !v.is_empty() && v != "0");
+    let update = update_requested(std::env::var_os(UPDATE_SNAPSHOTS_ENV).as_deref());
     compare_snapshot(path.as_ref(), actual, update)
+}
+
+fn update_requested(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 fn compare_snapshot(path: &Path, actual: &str, update: bool) -> Result<(), AssertionError> {
@@ -1353,6 +1360,16 @@ mod tests {
         let e = AssertionError::new("line one\n  line two");
         assert_eq!(format!("{e:?}"), "line one\n  line two");
         assert_eq!(e.to_string(), "line one\n  line two");
+    }
+
+    #[test]
+    fn the_update_variable_counts_unless_empty_or_zero() {
+        use std::ffi::OsStr;
+        assert!(update_requested(Some(OsStr::new("1"))));
+        assert!(update_requested(Some(OsStr::new("yes"))));
+        assert!(!update_requested(Some(OsStr::new("0"))));
+        assert!(!update_requested(Some(OsStr::new(""))));
+        assert!(!update_requested(None));
     }
 
     struct Scratch(std::path::PathBuf);
