@@ -35,6 +35,7 @@
 
 mod app;
 pub mod assembly;
+pub mod assertions;
 mod construct;
 pub mod context;
 mod dot;
