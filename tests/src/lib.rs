@@ -11,6 +11,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The flask-api app's one template, synthesized in process from the context file it ships
+/// with.
+pub fn flask_api_template() -> String {
+    let file = workspace_root().join("apps/flask-api/cloudwright.context.json");
+    let context = match cloudwright_core::Context::from_file(&file) {
+        Ok(c) => c,
+        Err(e) => panic!("{e}"),
+    };
+    let mut app = cloudwright_core::App::with_context(context);
+    if let Err(e) = app_flask_api::build(&mut app) {
+        panic!("{e}");
+    }
+    match app.synth() {
+        Ok(assembly) => assembly.stacks[0].template.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,63 +10,29 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cloudwright_core::{App, Context};
-use cloudwright_tests::{assert_lint_clean, workspace_root};
+use cloudwright_core::assertions::{Match, Template, snapshot};
+use cloudwright_tests::{assert_lint_clean, flask_api_template, workspace_root};
 use serde_json::{Value as Json, json};
 
-fn synthesize() -> String {
-    let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json"))
-        .unwrap();
-    let mut app = App::with_context(ctx);
-    app_flask_api::build(&mut app).unwrap();
-    let asm = app.synth().unwrap();
-    assert_eq!(asm.stacks.len(), 1);
-    asm.stacks[0].template.clone()
-}
-
-fn template() -> Json {
-    serde_json::from_str(&synthesize()).unwrap()
-}
-
-fn of_type<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .collect()
-}
-
-fn one<'a>(t: &'a Json, type_name: &str) -> (&'a String, &'a Json) {
-    let all = of_type(t, type_name);
-    assert_eq!(all.len(), 1, "expected one {type_name}");
-    all[0]
+fn flask_api() -> Template {
+    Template::parse(&flask_api_template()).unwrap()
 }
 
 #[test]
 fn passes_cfn_lint_with_no_findings() {
-    assert_lint_clean("FlaskApi", &synthesize());
+    assert_lint_clean("FlaskApi", &flask_api_template());
 }
 
 #[test]
 fn matches_the_reviewed_snapshot() {
-    let text = synthesize();
     let file = workspace_root().join("tests/snapshots/FlaskApi.template.json");
-    if std::env::var_os("CLOUDWRIGHT_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&file, &text).unwrap();
-    }
-    let expected = std::fs::read_to_string(&file).unwrap_or_default();
-    assert!(
-        expected == text,
-        "the template differs from {}; if the change is intended, rerun with CLOUDWRIGHT_UPDATE_SNAPSHOTS=1 and review the diff",
-        file.display()
-    );
+    snapshot(file, &flask_api_template()).unwrap();
 }
 
 #[test]
 fn exactly_one_public_route() {
-    let t = template();
-    let (_, api) = one(&t, "AWS::ApiGateway::RestApi");
+    let t = flask_api();
+    let (_, api) = t.single_resource("AWS::ApiGateway::RestApi").unwrap();
     let paths = api["Properties"]["Body"]["paths"].as_object().unwrap();
     let routes: Vec<(String, String)> = paths
         .iter()
@@ -95,28 +61,32 @@ fn exactly_one_public_route() {
         "method.request.path.firstname"
     );
     assert_eq!(params["integration.request.header.X-Public-Request"], "'1'");
-    let (_, stage) = one(&t, "AWS::ApiGateway::Stage");
+    let (_, stage) = t.single_resource("AWS::ApiGateway::Stage").unwrap();
     assert_eq!(stage["Properties"]["StageName"], "v1");
     // nothing else reaches the internet: no other API, no internet-facing load balancer
-    assert!(of_type(&t, "AWS::ApiGateway::Method").is_empty());
-    assert!(of_type(&t, "AWS::ApiGatewayV2::Api").is_empty());
-}
-
-fn one_named<'a>(t: &'a Json, logical_id: &'a str) -> (&'a str, &'a Json) {
-    (logical_id, &t["Resources"][logical_id])
+    assert!(
+        t.find_resources("AWS::ApiGateway::Method", Match::any_value())
+            .is_empty()
+    );
+    assert!(
+        t.find_resources("AWS::ApiGatewayV2::Api", Match::any_value())
+            .is_empty()
+    );
 }
 
 #[test]
 fn the_load_balancer_is_internal_and_tasks_get_no_public_ip() {
-    let t = template();
-    let (_, lb) = one(&t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    let t = flask_api();
+    let (_, lb) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        .unwrap();
     assert_eq!(lb["Properties"]["Scheme"], "internal");
     assert_eq!(lb["Properties"]["Type"], "network");
     assert_eq!(
         lb["Properties"]["Subnets"],
         json!([{"Ref": "NetworkPrivateSubnet1"}, {"Ref": "NetworkPrivateSubnet2"}])
     );
-    let (_, svc) = one(&t, "AWS::ECS::Service");
+    let (_, svc) = t.single_resource("AWS::ECS::Service").unwrap();
     let net = &svc["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"];
     assert_eq!(net["AssignPublicIp"], "DISABLED");
     assert_eq!(
@@ -127,15 +97,15 @@ fn the_load_balancer_is_internal_and_tasks_get_no_public_ip() {
 
 #[test]
 fn the_task_security_group_admits_only_port_80_from_the_load_balancer_subnets() {
-    let t = template();
-    let groups = of_type(&t, "AWS::EC2::SecurityGroup");
+    let t = flask_api();
+    let groups = t.find_resources("AWS::EC2::SecurityGroup", Match::any_value());
     assert_eq!(groups.len(), 1);
     let ingress = groups[0].1["Properties"]["SecurityGroupIngress"]
         .as_array()
         .unwrap();
     // the load balancer lives in the two private subnets; its traffic comes from there only
-    let (_, subnet1) = one_named(&t, "NetworkPrivateSubnet1");
-    let (_, subnet2) = one_named(&t, "NetworkPrivateSubnet2");
+    let subnet1 = t.resource("NetworkPrivateSubnet1").unwrap();
+    let subnet2 = t.resource("NetworkPrivateSubnet2").unwrap();
     let lb_cidrs = [
         subnet1["Properties"]["CidrBlock"].clone(),
         subnet2["Properties"]["CidrBlock"].clone(),
@@ -147,14 +117,19 @@ fn the_task_security_group_admits_only_port_80_from_the_load_balancer_subnets() 
         assert_eq!(rule["ToPort"], 80, "{rule}");
         assert_eq!(&rule["CidrIp"], cidr, "{rule}");
     }
-    assert!(of_type(&t, "AWS::EC2::SecurityGroupIngress").is_empty());
+    assert!(
+        t.find_resources("AWS::EC2::SecurityGroupIngress", Match::any_value())
+            .is_empty()
+    );
 }
 
 #[test]
 fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_that_exists() {
-    let t = template();
-    let (_, svc) = one(&t, "AWS::ECS::Service");
-    let (listener, _) = one(&t, "AWS::ElasticLoadBalancingV2::Listener");
+    let t = flask_api();
+    let (_, svc) = t.single_resource("AWS::ECS::Service").unwrap();
+    let (listener, _) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::Listener")
+        .unwrap();
     assert_eq!(
         svc["DependsOn"],
         json!([
@@ -165,7 +140,7 @@ fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_t
             "NetworkPrivateSubnet2RouteTableAssociation"
         ])
     );
-    let (_, task) = one(&t, "AWS::ECS::TaskDefinition");
+    let (_, task) = t.single_resource("AWS::ECS::TaskDefinition").unwrap();
     let names: Vec<&Json> = task["Properties"]["ContainerDefinitions"]
         .as_array()
         .unwrap()
@@ -190,9 +165,9 @@ fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_t
 
 #[test]
 fn the_execution_role_is_passed_by_arn() {
-    let t = template();
-    let (role, _) = one(&t, "AWS::IAM::Role");
-    let (_, task) = one(&t, "AWS::ECS::TaskDefinition");
+    let t = flask_api();
+    let (role, _) = t.single_resource("AWS::IAM::Role").unwrap();
+    let (_, task) = t.single_resource("AWS::ECS::TaskDefinition").unwrap();
     assert_eq!(
         task["Properties"]["ExecutionRoleArn"],
         json!({"Fn::GetAtt": [role, "Arn"]})
@@ -201,11 +176,15 @@ fn the_execution_role_is_passed_by_arn() {
 
 #[test]
 fn scaling_is_cpu_target_tracking_from_2_to_10() {
-    let t = template();
-    let (_, target) = one(&t, "AWS::ApplicationAutoScaling::ScalableTarget");
+    let t = flask_api();
+    let (_, target) = t
+        .single_resource("AWS::ApplicationAutoScaling::ScalableTarget")
+        .unwrap();
     assert_eq!(target["Properties"]["MinCapacity"], 2);
     assert_eq!(target["Properties"]["MaxCapacity"], 10);
-    let (_, policy) = one(&t, "AWS::ApplicationAutoScaling::ScalingPolicy");
+    let (_, policy) = t
+        .single_resource("AWS::ApplicationAutoScaling::ScalingPolicy")
+        .unwrap();
     assert_eq!(
         policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
             ["PredefinedMetricType"],
@@ -247,8 +226,8 @@ fn references(v: &Json, out: &mut BTreeSet<String>) {
 
 #[test]
 fn no_depends_on_is_redundant() {
-    let t = template();
-    let resources = t["Resources"].as_object().unwrap();
+    let t = flask_api();
+    let resources = t.json()["Resources"].as_object().unwrap();
     let mut edges: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for (id, r) in resources {
         let mut refs = BTreeSet::new();

@@ -6,20 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 use cloudwright_audit::{Declaration, Integration, Kind, Severity, audit_template, check, diff};
-use cloudwright_core::{App, Context};
-use cloudwright_tests::workspace_root;
+use cloudwright_tests::{flask_api_template, workspace_root};
 
-fn template() -> serde_json::Value {
-    let ctx = Context::from_file(&workspace_root().join("apps/flask-api/cloudwright.context.json"))
-        .unwrap();
-    let mut app = App::with_context(ctx);
-    app_flask_api::build(&mut app).unwrap();
-    serde_json::from_str(&app.synth().unwrap().stacks[0].template).unwrap()
+fn flask_api() -> serde_json::Value {
+    serde_json::from_str(&flask_api_template()).unwrap()
 }
 
 #[test]
 fn exactly_one_public_route_reaching_the_nlb_on_port_80() {
-    let surface = audit_template(&template()).unwrap();
+    let surface = audit_template(&flask_api()).unwrap();
     assert_eq!(surface.routes.len(), 1, "{:#?}", surface.routes);
     let route = &surface.routes[0];
     assert_eq!(route.method, "GET");
@@ -66,7 +61,7 @@ fn exactly_one_public_route_reaching_the_nlb_on_port_80() {
 
 #[test]
 fn the_declared_surface_matches_and_the_rules_find_nothing() {
-    let t = template();
+    let t = flask_api();
     let surface = audit_template(&t).unwrap();
     let declared: Declaration = Declaration::from_json(
         &std::fs::read_to_string(workspace_root().join("apps/flask-api/surface.json")).unwrap(),

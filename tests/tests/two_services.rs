@@ -7,28 +7,18 @@
 
 use std::collections::BTreeSet;
 
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, Assembly};
 use cloudwright_tests::assert_lint_clean;
-use serde_json::Value;
+
+fn template(asm: &Assembly, id: &str) -> Template {
+    Template::from_stack(asm, id).unwrap()
+}
 
 fn synth() -> Assembly {
     let mut app = App::new();
     app_two_services::build(&mut app).unwrap();
     app.synth().unwrap()
-}
-
-fn template(asm: &Assembly, id: &str) -> Value {
-    serde_json::from_str(&asm.stack(id).unwrap().template).unwrap()
-}
-
-/// The resources of `template` of type `ty`, by logical id.
-fn of_type<'a>(template: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
-    template["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == ty)
-        .collect()
 }
 
 #[test]
@@ -40,13 +30,28 @@ fn network_comes_first_and_services_imports_from_it() {
     assert!(asm.stack("Network").unwrap().dependencies.is_empty());
 
     let network = template(&asm, "Network");
-    assert_eq!(of_type(&network, "AWS::EC2::VPC").len(), 1);
     assert_eq!(
-        of_type(&network, "AWS::EC2::VPC")[0].1["Properties"]["CidrBlock"],
+        network
+            .find_resources("AWS::EC2::VPC", Match::any_value())
+            .len(),
+        1
+    );
+    assert_eq!(
+        network.find_resources("AWS::EC2::VPC", Match::any_value())[0].1["Properties"]["CidrBlock"],
         "10.20.0.0/16"
     );
-    assert_eq!(of_type(&network, "AWS::EC2::Subnet").len(), 4);
-    assert_eq!(of_type(&network, "AWS::EC2::NatGateway").len(), 1);
+    assert_eq!(
+        network
+            .find_resources("AWS::EC2::Subnet", Match::any_value())
+            .len(),
+        4
+    );
+    assert_eq!(
+        network
+            .find_resources("AWS::EC2::NatGateway", Match::any_value())
+            .len(),
+        1
+    );
 
     let services = &asm.stack("Services").unwrap().template;
     assert!(services.contains("Fn::ImportValue"), "{services}");
@@ -63,12 +68,23 @@ fn two_services_share_one_nlb_on_different_ports() {
     let asm = synth();
     let services = template(&asm, "Services");
 
-    assert_eq!(of_type(&services, "AWS::ECS::Service").len(), 2);
     assert_eq!(
-        of_type(&services, "AWS::ElasticLoadBalancingV2::LoadBalancer").len(),
+        services
+            .find_resources("AWS::ECS::Service", Match::any_value())
+            .len(),
+        2
+    );
+    assert_eq!(
+        services
+            .find_resources(
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                Match::any_value()
+            )
+            .len(),
         1
     );
-    let listener_ports: BTreeSet<u64> = of_type(&services, "AWS::ElasticLoadBalancingV2::Listener")
+    let listener_ports: BTreeSet<u64> = services
+        .find_resources("AWS::ElasticLoadBalancingV2::Listener", Match::any_value())
         .iter()
         .map(|(_, l)| l["Properties"]["Port"].as_u64().unwrap())
         .collect();
@@ -77,7 +93,7 @@ fn two_services_share_one_nlb_on_different_ports() {
     // each service registers its own port, and its security group admits only that port,
     // only from the load balancer's (private) subnets
     let mut container_ports = BTreeSet::new();
-    for (id, service) in of_type(&services, "AWS::ECS::Service") {
+    for (id, service) in services.find_resources("AWS::ECS::Service", Match::any_value()) {
         let lbs = service["Properties"]["LoadBalancers"].as_array().unwrap();
         assert_eq!(lbs.len(), 1, "{id}");
         let port = lbs[0]["ContainerPort"].as_u64().unwrap();
@@ -85,7 +101,7 @@ fn two_services_share_one_nlb_on_different_ports() {
         let group = &service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"]
             [0]["Fn::GetAtt"][0];
         let ingress =
-            services["Resources"][group.as_str().unwrap()]["Properties"]["SecurityGroupIngress"]
+            services.json()["Resources"][group.as_str().unwrap()]["Properties"]["SecurityGroupIngress"]
                 .as_array()
                 .unwrap();
         assert_eq!(ingress.len(), 2, "{id}");
@@ -98,7 +114,10 @@ fn two_services_share_one_nlb_on_different_ports() {
     assert_eq!(container_ports, BTreeSet::from([8080, 8081]));
 
     // both scale on CPU
-    let policies = of_type(&services, "AWS::ApplicationAutoScaling::ScalingPolicy");
+    let policies = services.find_resources(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        Match::any_value(),
+    );
     assert_eq!(policies.len(), 2);
     for (id, p) in policies {
         assert_eq!(
@@ -116,16 +135,19 @@ fn one_api_and_one_vpc_link_route_each_service_to_its_own_port() {
     let services = template(&asm, "Services");
 
     // AWS allows one REST API VPC link per network load balancer: exactly one, to the NLB
-    let links = of_type(&services, "AWS::ApiGateway::VpcLink");
+    let links = services.find_resources("AWS::ApiGateway::VpcLink", Match::any_value());
     assert_eq!(links.len(), 1, "{links:?}");
-    let (lb_id, _) = of_type(&services, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0];
+    let (lb_id, _) = services.find_resources(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        Match::any_value(),
+    )[0];
     assert_eq!(
         links[0].1["Properties"]["TargetArns"],
         serde_json::json!([{ "Ref": lb_id }])
     );
     let link_ref = serde_json::json!({ "Ref": links[0].0 });
 
-    let apis = of_type(&services, "AWS::ApiGateway::RestApi");
+    let apis = services.find_resources("AWS::ApiGateway::RestApi", Match::any_value());
     assert_eq!(apis.len(), 1);
     let paths = apis[0].1["Properties"]["Body"]["paths"]
         .as_object()
@@ -157,7 +179,7 @@ fn one_api_and_one_vpc_link_route_each_service_to_its_own_port() {
 
     // each service's nginx answers its own public path on its own port
     let mut commands = BTreeSet::new();
-    for (_, task) in of_type(&services, "AWS::ECS::TaskDefinition") {
+    for (_, task) in services.find_resources("AWS::ECS::TaskDefinition", Match::any_value()) {
         let command = task["Properties"]["ContainerDefinitions"][0]["Command"][2]
             .as_str()
             .unwrap();

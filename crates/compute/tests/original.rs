@@ -9,13 +9,14 @@ use cloudwright_compute::{
     AutoScaling, Cluster, Container, ContainerImage, ContainerRef, Cpu, FargateService,
     FargateSize, FargateTaskDefinition, TaskDefinitionOutput,
 };
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, Context, Scope, StackProps, Value};
 use cloudwright_ingress::LoadBalancerTarget;
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::ec2;
 use cloudwright_resources::elasticloadbalancingv2 as elb;
 use cloudwright_tests::assert_lint_clean;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 const VPC_ID: &str = "vpc-0123456789abcdef0";
 const VPC_CIDR: &str = "172.31.0.0/16";
@@ -120,20 +121,11 @@ fn build_original(
     Ok(task)
 }
 
-fn template(app: &App) -> (String, Json) {
+fn template(app: &App) -> (String, Template) {
     let asm = app.synth().unwrap();
     let text = asm.stacks[0].template.clone();
-    let json: Json = serde_json::from_str(&text).unwrap();
-    (text, json)
-}
-
-fn of_type<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .collect()
+    let template = Template::parse(&text).unwrap();
+    (text, template)
 }
 
 #[test]
@@ -142,7 +134,7 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
     build_original(&app, ContainerImage::from_uri(IMAGE)).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean("FlaskApi", &text);
-    let r = &t["Resources"];
+    let r = &t.json()["Resources"];
 
     // the cluster: no fixed name, Fargate capacity providers
     let cluster = &r["ClusterCluster"]["Properties"];
@@ -290,7 +282,10 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
     assert!(descriptions.iter().all(|d| allowed(d)), "{descriptions:?}");
 
     // CPU target tracking between 2 and 10 tasks, with the service-linked role
-    let targets = of_type(&t, "AWS::ApplicationAutoScaling::ScalableTarget");
+    let targets = t.find_resources(
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        Match::any_value(),
+    );
     assert_eq!(targets.len(), 1);
     let target = &targets[0].1["Properties"];
     assert_eq!(
@@ -305,7 +300,10 @@ fn the_original_compute_part_synthesizes_lint_clean_with_its_defects_fixed() {
         json!({"Fn::Join": ["/", ["service", {"Ref": "ClusterCluster"},
             {"Fn::GetAtt": ["ServiceService", "Name"]}]]})
     );
-    let policies = of_type(&t, "AWS::ApplicationAutoScaling::ScalingPolicy");
+    let policies = t.find_resources(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        Match::any_value(),
+    );
     assert_eq!(policies.len(), 1);
     let policy = &policies[0].1["Properties"];
     assert_eq!(policy["PolicyType"], "TargetTrackingScaling");
@@ -350,7 +348,7 @@ fn an_ecr_lookup_pins_the_image_by_digest_and_a_missing_one_is_recorded() {
     build_original(&app, lookup()).unwrap();
     let (text, t) = template(&app);
     assert_lint_clean("FlaskApiPinned", &text);
-    let task = &t["Resources"]["TaskTaskDefinition"]["Properties"];
+    let task = &t.json()["Resources"]["TaskTaskDefinition"]["Properties"];
     assert_eq!(
         task["ContainerDefinitions"][0]["Image"],
         format!("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo@{DIGEST}")
@@ -545,7 +543,7 @@ fn every_option_together_is_lint_clean() {
     let (text, t) = template(&app);
     assert_lint_clean("Everything", &text);
 
-    let r = &t["Resources"];
+    let r = &t.json()["Resources"];
     let statements =
         r["TaskExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
             .as_array()
@@ -576,7 +574,11 @@ fn every_option_together_is_lint_clean() {
         json!({"Fn::GetAtt": ["LbGroup", "GroupId"]})
     );
     assert_eq!(
-        of_type(&t, "AWS::ApplicationAutoScaling::ScalingPolicy").len(),
+        t.find_resources(
+            "AWS::ApplicationAutoScaling::ScalingPolicy",
+            Match::any_value()
+        )
+        .len(),
         2
     );
     assert_eq!(

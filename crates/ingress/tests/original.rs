@@ -6,12 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cloudwright_core::App;
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_ingress::{InternalNlb, Method, PublicApi, Route};
 use cloudwright_network::SubnetGroup;
 use cloudwright_tests::assert_lint_clean;
-use serde_json::Value as Json;
 
-fn synth() -> (String, Json, Vec<cloudwright_ingress::ExposedRoute>) {
+fn synth() -> (String, Template, Vec<cloudwright_ingress::ExposedRoute>) {
     let app = App::new();
     let mut stack = app.stack("PersonIdentifier").unwrap();
     let nlb = stack
@@ -38,23 +38,8 @@ fn synth() -> (String, Json, Vec<cloudwright_ingress::ExposedRoute>) {
     let routes = api.exposed_routes();
     let assembly = app.synth().unwrap();
     let template = assembly.stacks[0].template.clone();
-    let json = serde_json::from_str(&template).unwrap();
+    let json = Template::parse(&template).unwrap();
     (template, json, routes)
-}
-
-fn of_type<'a>(t: &'a Json, type_name: &str) -> Vec<(&'a String, &'a Json)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == type_name)
-        .collect()
-}
-
-fn one<'a>(t: &'a Json, type_name: &str) -> (&'a String, &'a Json) {
-    let all = of_type(t, type_name);
-    assert_eq!(all.len(), 1, "exactly one {type_name}");
-    all[0]
 }
 
 #[test]
@@ -66,7 +51,9 @@ fn the_original_ingress_is_lint_clean() {
 #[test]
 fn the_load_balancer_is_internal_in_both_private_subnets() {
     let (_, t, _) = synth();
-    let (lb_id, lb) = one(&t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    let (lb_id, lb) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        .unwrap();
     let p = &lb["Properties"];
     assert_eq!(p["Scheme"], "internal");
     assert_eq!(p["Type"], "network");
@@ -75,7 +62,9 @@ fn the_load_balancer_is_internal_in_both_private_subnets() {
         serde_json::json!(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"])
     );
 
-    let (tg_id, tg) = one(&t, "AWS::ElasticLoadBalancingV2::TargetGroup");
+    let (tg_id, tg) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::TargetGroup")
+        .unwrap();
     let p = &tg["Properties"];
     assert_eq!(p["Protocol"], "TCP");
     assert_eq!(p["Port"], 80);
@@ -88,17 +77,16 @@ fn the_load_balancer_is_internal_in_both_private_subnets() {
         "no physical name: two stacks must coexist"
     );
 
-    let (_, listener) = one(&t, "AWS::ElasticLoadBalancingV2::Listener");
+    let (_, listener) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::Listener")
+        .unwrap();
     let p = &listener["Properties"];
     assert_eq!(p["Port"], 80);
     assert_eq!(p["Protocol"], "TCP");
-    assert_eq!(p["LoadBalancerArn"]["Ref"], lb_id.as_str());
-    assert_eq!(
-        p["DefaultActions"][0]["TargetGroupArn"]["Ref"],
-        tg_id.as_str()
-    );
+    assert_eq!(p["LoadBalancerArn"]["Ref"], lb_id);
+    assert_eq!(p["DefaultActions"][0]["TargetGroupArn"]["Ref"], tg_id);
 
-    let out = &t["Outputs"]["IngressDnsName"];
+    let out = &t.json()["Outputs"]["IngressDnsName"];
     assert_eq!(
         out["Value"]["Fn::GetAtt"],
         serde_json::json!([lb_id, "DNSName"])
@@ -107,20 +95,22 @@ fn the_load_balancer_is_internal_in_both_private_subnets() {
         out["Export"]["Name"]["Fn::Sub"],
         "${AWS::StackName}-IngressLoadBalancerDnsName"
     );
-    assert_eq!(t["Outputs"]["IngressArn"]["Value"]["Ref"], lb_id.as_str());
+    assert_eq!(t.json()["Outputs"]["IngressArn"]["Value"]["Ref"], lb_id);
 }
 
 #[test]
 fn the_api_exposes_exactly_one_route_through_the_vpc_link() {
     let (_, t, routes) = synth();
-    let (lb_id, _) = one(&t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
-    let (link_id, link) = one(&t, "AWS::ApiGateway::VpcLink");
+    let (lb_id, _) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        .unwrap();
+    let (link_id, link) = t.single_resource("AWS::ApiGateway::VpcLink").unwrap();
     assert_eq!(
         link["Properties"]["TargetArns"],
         serde_json::json!([{ "Ref": lb_id }])
     );
 
-    let (api_id, api) = one(&t, "AWS::ApiGateway::RestApi");
+    let (api_id, api) = t.single_resource("AWS::ApiGateway::RestApi").unwrap();
     let body = &api["Properties"]["Body"];
     assert_eq!(body["openapi"], "3.0.1");
     assert_eq!(body["info"]["title"], "person-identifier");
@@ -153,7 +143,7 @@ fn the_api_exposes_exactly_one_route_through_the_vpc_link() {
     let i = &op["x-amazon-apigateway-integration"];
     assert_eq!(i["type"], "http_proxy");
     assert_eq!(i["connectionType"], "VPC_LINK");
-    assert_eq!(i["connectionId"]["Ref"], link_id.as_str());
+    assert_eq!(i["connectionId"]["Ref"], link_id);
     assert_eq!(i["httpMethod"], "GET");
     assert_eq!(
         i["uri"]["Fn::Sub"],
@@ -170,29 +160,32 @@ fn the_api_exposes_exactly_one_route_through_the_vpc_link() {
         })
     );
 
-    let (dep_id, dep) = one(&t, "AWS::ApiGateway::Deployment");
+    let (dep_id, dep) = t.single_resource("AWS::ApiGateway::Deployment").unwrap();
     assert!(dep_id.starts_with("ApiDeployment") && dep_id.len() == "ApiDeployment".len() + 8);
-    assert_eq!(dep["Properties"]["RestApiId"]["Ref"], api_id.as_str());
-    let (_, stage) = one(&t, "AWS::ApiGateway::Stage");
+    assert_eq!(dep["Properties"]["RestApiId"]["Ref"], api_id);
+    let (_, stage) = t.single_resource("AWS::ApiGateway::Stage").unwrap();
     assert_eq!(stage["Properties"]["StageName"], "v1");
-    assert_eq!(stage["Properties"]["DeploymentId"]["Ref"], dep_id.as_str());
-    assert_eq!(stage["Properties"]["RestApiId"]["Ref"], api_id.as_str());
+    assert_eq!(stage["Properties"]["DeploymentId"]["Ref"], dep_id);
+    assert_eq!(stage["Properties"]["RestApiId"]["Ref"], api_id);
 
     // no base path mapping or domain without a custom domain, no redundant DependsOn
-    assert!(of_type(&t, "AWS::ApiGateway::BasePathMapping").is_empty());
-    assert!(of_type(&t, "AWS::ApiGateway::DomainName").is_empty());
-    for (id, r) in t["Resources"].as_object().unwrap() {
+    assert!(
+        t.find_resources("AWS::ApiGateway::BasePathMapping", Match::any_value())
+            .is_empty()
+    );
+    assert!(
+        t.find_resources("AWS::ApiGateway::DomainName", Match::any_value())
+            .is_empty()
+    );
+    for (id, r) in t.json()["Resources"].as_object().unwrap() {
         assert!(r.get("DependsOn").is_none(), "{id} has a DependsOn");
     }
 
     assert_eq!(
-        t["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"][0],
+        t.json()["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"][0],
         "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/v1/"
     );
-    assert_eq!(
-        t["Outputs"]["ApiRestApiId"]["Value"]["Ref"],
-        api_id.as_str()
-    );
+    assert_eq!(t.json()["Outputs"]["ApiRestApiId"]["Value"]["Ref"], api_id);
 
     assert_eq!(routes.len(), 1);
     assert_eq!(routes[0].method, Method::Get);

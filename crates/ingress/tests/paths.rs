@@ -160,7 +160,7 @@ fn literal() -> impl Strategy<Value = Segment> {
 }
 
 /// Valid templates: literals and uniquely named parameters, optionally a greedy one last.
-fn template() -> impl Strategy<Value = Vec<Segment>> {
+fn path_segments() -> impl Strategy<Value = Vec<Segment>> {
     let seg = prop_oneof![
         literal(),
         "[A-Za-z_][A-Za-z0-9_]{0,8}".prop_map(Segment::Param)
@@ -189,7 +189,7 @@ fn template() -> impl Strategy<Value = Vec<Segment>> {
 
 proptest! {
     #[test]
-    fn rendered_templates_parse_back(segments in template()) {
+    fn rendered_templates_parse_back(segments in path_segments()) {
         let rendered = PathTemplate::from_segments(segments.clone()).unwrap().to_string();
         let parsed = PathTemplate::parse(&rendered).unwrap();
         prop_assert_eq!(parsed.segments(), &segments[..]);
