@@ -51,6 +51,29 @@ impl StackArtifact {
     pub fn graph_file(&self) -> String {
         format!("{}.graph.dot", self.id)
     }
+
+    /// The YAML template's file name inside the assembly (written with [`Formats::yaml`]).
+    pub fn yaml_file(&self) -> String {
+        format!("{}.template.yaml", self.id)
+    }
+
+    /// The template as YAML ([`crate::yaml`]): the same document, long-form intrinsics.
+    pub fn template_yaml(&self) -> Result<String, Error> {
+        let value: serde_json::Value =
+            serde_json::from_str(&self.template).map_err(|e| Error::Invalid {
+                path: self.template_file(),
+                message: format!("the synthesized template is not JSON: {e}"),
+            })?;
+        Ok(crate::yaml::to_yaml(&value))
+    }
+}
+
+/// Which template formats an assembly is written in. The JSON template is always written (the
+/// manifest's `templateFile`, what the toolkit deploys); YAML is written beside it on request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Formats {
+    /// Also write `<Stack>.template.yaml`, named in the manifest as `templateYamlFile`.
+    pub yaml: bool,
 }
 
 /// The result of synthesis: stacks in deployment order, and warnings worth showing.
@@ -98,6 +121,9 @@ pub struct ManifestStack {
     pub exports: Vec<String>,
     /// Number of resources.
     pub resource_count: usize,
+    /// The YAML template, relative to the assembly directory, when one was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_yaml_file: Option<String>,
     /// Template size in bytes.
     pub template_bytes: usize,
     /// `sha256:<hex>` of the template file.
@@ -105,8 +131,13 @@ pub struct ManifestStack {
 }
 
 impl Assembly {
-    /// The manifest describing these stacks.
+    /// The manifest describing these stacks, written as JSON only.
     pub fn manifest(&self) -> Manifest {
+        self.manifest_for(Formats::default())
+    }
+
+    /// The manifest describing these stacks written in `formats`.
+    pub fn manifest_for(&self, formats: Formats) -> Manifest {
         Manifest {
             version: MANIFEST_VERSION,
             stacks: self
@@ -116,6 +147,7 @@ impl Assembly {
                     id: s.id.clone(),
                     stack_name: s.stack_name.clone(),
                     template_file: s.template_file(),
+                    template_yaml_file: formats.yaml.then(|| s.yaml_file()),
                     graph_file: s.graph_file(),
                     region: s.region.clone(),
                     account: s.account.clone(),
@@ -138,6 +170,11 @@ impl Assembly {
     /// Writes the assembly to `dir`: first into a sibling temporary directory, which then
     /// replaces `dir`. A failure leaves `dir` as it was.
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        self.write_formats(dir, Formats::default())
+    }
+
+    /// [`Assembly::write`] in `formats` (JSON templates, and YAML beside them on request).
+    pub fn write_formats(&self, dir: &Path, formats: Formats) -> Result<(), Error> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| Error::Io { path, source }
@@ -160,38 +197,43 @@ impl Assembly {
                 .unwrap_or(0)
         );
         let tmp = parent.join(format!(".{name}.tmp-{unique}"));
-        let result = (|| {
-            std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-            for s in &self.stacks {
-                let f = tmp.join(s.template_file());
-                std::fs::write(&f, &s.template).map_err(io(&f))?;
-                let f = tmp.join(s.graph_file());
-                std::fs::write(&f, &s.graph_dot).map_err(io(&f))?;
-            }
-            let mut manifest =
-                serde_json::to_string_pretty(&self.manifest()).map_err(|e| Error::Invalid {
-                    path: MANIFEST_FILE.into(),
-                    message: e.to_string(),
-                })?;
-            manifest.push('\n');
-            let f = tmp.join(MANIFEST_FILE);
-            std::fs::write(&f, manifest).map_err(io(&f))?;
-            if dir.exists() {
-                if !dir.is_dir() {
-                    return Err(Error::Io {
-                        path: dir.to_owned(),
-                        source: std::io::Error::other("exists and is not a directory"),
-                    });
+        let result =
+            (|| {
+                std::fs::create_dir(&tmp).map_err(io(&tmp))?;
+                for s in &self.stacks {
+                    let f = tmp.join(s.template_file());
+                    std::fs::write(&f, &s.template).map_err(io(&f))?;
+                    if formats.yaml {
+                        let f = tmp.join(s.yaml_file());
+                        std::fs::write(&f, s.template_yaml()?).map_err(io(&f))?;
+                    }
+                    let f = tmp.join(s.graph_file());
+                    std::fs::write(&f, &s.graph_dot).map_err(io(&f))?;
                 }
-                let old = parent.join(format!(".{name}.old-{unique}"));
-                std::fs::rename(dir, &old).map_err(io(dir))?;
-                std::fs::rename(&tmp, dir).map_err(io(dir))?;
-                std::fs::remove_dir_all(&old).map_err(io(&old))?;
-            } else {
-                std::fs::rename(&tmp, dir).map_err(io(dir))?;
-            }
-            Ok(())
-        })();
+                let mut manifest = serde_json::to_string_pretty(&self.manifest_for(formats))
+                    .map_err(|e| Error::Invalid {
+                        path: MANIFEST_FILE.into(),
+                        message: e.to_string(),
+                    })?;
+                manifest.push('\n');
+                let f = tmp.join(MANIFEST_FILE);
+                std::fs::write(&f, manifest).map_err(io(&f))?;
+                if dir.exists() {
+                    if !dir.is_dir() {
+                        return Err(Error::Io {
+                            path: dir.to_owned(),
+                            source: std::io::Error::other("exists and is not a directory"),
+                        });
+                    }
+                    let old = parent.join(format!(".{name}.old-{unique}"));
+                    std::fs::rename(dir, &old).map_err(io(dir))?;
+                    std::fs::rename(&tmp, dir).map_err(io(dir))?;
+                    std::fs::remove_dir_all(&old).map_err(io(&old))?;
+                } else {
+                    std::fs::rename(&tmp, dir).map_err(io(dir))?;
+                }
+                Ok(())
+            })();
         if result.is_err() {
             let _ = std::fs::remove_dir_all(&tmp);
         }

@@ -47,9 +47,10 @@ pub mod runner;
 mod stack;
 mod synth;
 pub mod value;
+pub mod yaml;
 
 pub use app::App;
-pub use assembly::{Assembly, Manifest, ManifestStack, StackArtifact};
+pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact};
 pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };

@@ -3,8 +3,8 @@
 //! exits non-zero without writing anything.
 //!
 //! Flags: `--out DIR` (default `cloudwright.out`), `-c/--context key=value` (repeatable),
-//! `--context-file FILE`, `--quiet`, and `--missing-report FILE` (where the toolkit asks for
-//! the lookups still missing, as JSON).
+//! `--context-file FILE`, `--quiet`, `--missing-report FILE` (where the toolkit asks for
+//! the lookups still missing, as JSON), and `--yaml` (YAML templates beside the JSON ones).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::app::App;
-use crate::assembly::Assembly;
+use crate::assembly::{Assembly, Formats};
 use crate::context::Context;
 use crate::error::Error;
 
@@ -32,9 +32,11 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Where to write the lookups still missing, if anywhere.
     pub missing_report: Option<PathBuf>,
+    /// Also write `<Stack>.template.yaml` beside each JSON template.
+    pub yaml: bool,
 }
 
-const USAGE: &str = "usage: <app> [--out DIR] [-c key=value]... [--context-file FILE] [--quiet] [--missing-report FILE]";
+const USAGE: &str = "usage: <app> [--out DIR] [-c key=value]... [--context-file FILE] [--quiet] [--missing-report FILE] [--yaml]";
 
 impl RunArgs {
     /// Parses flags (without the program name); `default_context_file` is the app's own.
@@ -48,6 +50,7 @@ impl RunArgs {
             overrides: Vec::new(),
             quiet: false,
             missing_report: None,
+            yaml: false,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -69,6 +72,7 @@ impl RunArgs {
                     parsed.missing_report = Some(PathBuf::from(value("--missing-report")?))
                 }
                 "--quiet" | "-q" => parsed.quiet = true,
+                "--yaml" => parsed.yaml = true,
                 "--help" | "-h" => return Ok(None),
                 other => {
                     return Err(Error::Usage(format!("unknown argument `{other}`\n{USAGE}")));
@@ -130,7 +134,12 @@ pub fn run_with(
             return 1;
         }
     }
-    match result.and_then(|assembly| assembly.write(&args.out).map(|()| assembly)) {
+    let formats = Formats { yaml: args.yaml };
+    match result.and_then(|assembly| {
+        assembly
+            .write_formats(&args.out, formats)
+            .map(|()| assembly)
+    }) {
         Ok(assembly) => {
             for w in &assembly.warnings {
                 let _ = writeln!(err, "warning: {w}");

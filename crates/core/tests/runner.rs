@@ -280,3 +280,35 @@ fn bad_flags_are_usage_errors() {
     assert_eq!(code, 1);
     assert!(err.contains("key=value"), "{err}");
 }
+
+#[test]
+fn yaml_templates_are_written_beside_the_json_ones_on_request() {
+    let d = Dir::new("yaml");
+    let out = d.0.join("out");
+    let ctx = d.0.join("ctx.json");
+    let (code, _, err) = run(
+        &["--out", out.to_str().unwrap(), "--yaml", "-q"],
+        &ctx,
+        good,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        listing(&out),
+        [
+            "Demo.graph.dot",
+            "Demo.template.json",
+            "Demo.template.yaml",
+            "manifest.json"
+        ]
+    );
+    let yaml = std::fs::read_to_string(out.join("Demo.template.yaml")).unwrap();
+    assert_eq!(
+        yaml,
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+    );
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"templateYamlFile\": \"Demo.template.yaml\""),
+        "{manifest}"
+    );
+}

@@ -17,7 +17,9 @@
 //! - `logs`: stack `CwLogs` with two log groups of the same name (moto answers with JSON where
 //!   the CloudFormation API has XML);
 //! - `big`: stack `CwBig`, a VPC with 60 KB of metadata: a template over the 51,200-byte limit
-//!   for inline templates.
+//!   for inline templates;
+//! - `flask-api`: the flask-api app itself (run with its committed context file), for the
+//!   CLI's `synth --yaml` test.
 //!
 //! Run it as `fixture_app -c fixture=multi --out DIR ...` (the runner's flags).
 
@@ -272,8 +274,9 @@ fn main() -> ExitCode {
             Some("iam") => iam(app),
             Some("big") => big(app),
             Some("logs") => logs(app),
+            Some("flask-api") => app_flask_api::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|flask-api (got {other:?})"
             ))),
         }
     })

@@ -1,5 +1,6 @@
 //! Running the app: its command split into words (no shell), with `--out DIR --context-file
-//! FILE --missing-report FILE` appended, and `-c key=value` for each override.
+//! FILE --missing-report FILE` appended, `-c key=value` for each override, and `--yaml` for
+//! `synth --yaml`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -60,6 +61,9 @@ pub fn app_arguments(settings: &Settings, missing_report: &Path, quiet: bool) ->
     }
     if quiet {
         args.push("--quiet".into());
+    }
+    if settings.yaml {
+        args.push("--yaml".into());
     }
     args
 }
@@ -159,6 +163,7 @@ mod tests {
             out: "out".into(),
             context: vec!["a=1".into()],
             surface: None,
+            yaml: true,
         };
         assert_eq!(
             app_arguments(&settings, Path::new("/tmp/m.json"), true),
@@ -171,7 +176,8 @@ mod tests {
                 "/tmp/m.json",
                 "-c",
                 "a=1",
-                "--quiet"
+                "--quiet",
+                "--yaml"
             ]
         );
     }

@@ -248,6 +248,7 @@ pub(crate) mod tests {
             id: id.into(),
             stack_name: id.into(),
             template_file: format!("{id}.template.json"),
+            template_yaml_file: None,
             graph_file: format!("{id}.graph.dot"),
             region: None,
             account: None,

@@ -14,8 +14,8 @@ pub struct Aws {
     base: SdkConfig,
 }
 
-/// Error codes AWS uses for throttling.
-const THROTTLING: &[&str] = &[
+/// Error codes AWS uses for throttling (retried with backoff).
+pub const THROTTLING: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -97,10 +97,9 @@ impl Aws {
         ))
     }
 
-    /// An EC2 client.
-    pub fn ec2(&self, region: Option<&str>, what: &str) -> Result<Api<aws_sdk_ec2::Client>, Error> {
-        let config = self.config(region, what)?;
-        Ok(Api::new(aws_sdk_ec2::Client::new(&config), &config))
+    /// An EC2 client (our own Query API client, [`crate::ec2`]).
+    pub fn ec2(&self, region: Option<&str>, what: &str) -> Result<crate::ec2::Ec2, Error> {
+        crate::ec2::Ec2::new(&self.config(region, what)?, what)
     }
 
     /// An ECR client.
@@ -208,6 +207,29 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// A service error of `operation` with its `code`: throttling and denied calls get their own
+/// variants (with advice), any other code is an [`Error::Aws`].
+pub fn service_failure(operation: &'static str, code: &str, message: String) -> Error {
+    if THROTTLING.contains(&code) {
+        Error::Throttled {
+            operation,
+            detail: format!("{code}: {message}"),
+        }
+    } else if DENIED.contains(&code) {
+        Error::AccessDenied {
+            operation,
+            code: code.to_owned(),
+            detail: message,
+        }
+    } else {
+        Error::Aws {
+            operation,
+            code: code.to_owned(),
+            message,
+        }
+    }
+}
+
 /// Classifies an SDK error: unreachable endpoint, missing credentials or region, throttling,
 /// access denied, undecodable response (with its raw body), or a service error.
 pub fn classify<E>(endpoint: &str, operation: &'static str, err: SdkError<E, HttpResponse>) -> Error
@@ -249,20 +271,7 @@ where
         SdkError::ServiceError(s) => {
             let message = err.message().unwrap_or("").to_owned();
             match err.code() {
-                Some(code) if THROTTLING.contains(&code) => Error::Throttled {
-                    operation,
-                    detail: format!("{code}: {message}"),
-                },
-                Some(code) if DENIED.contains(&code) => Error::AccessDenied {
-                    operation,
-                    code: code.to_owned(),
-                    detail: message,
-                },
-                Some(code) => Error::Aws {
-                    operation,
-                    code: code.to_owned(),
-                    message,
-                },
+                Some(code) => service_failure(operation, code, message),
                 None => Error::UnreadableResponse {
                     operation,
                     status: s.raw().status().as_u16(),

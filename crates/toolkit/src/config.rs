@@ -127,6 +127,8 @@ pub struct Settings {
     pub context: Vec<String>,
     /// The declared surface (paths resolved against the project directory).
     pub surface: Option<SurfaceConfig>,
+    /// Ask the app for YAML templates beside the JSON ones (`synth --yaml`).
+    pub yaml: bool,
 }
 
 impl Settings {
@@ -166,6 +168,7 @@ impl Settings {
                 .unwrap_or_else(|| in_dir(file.out.unwrap_or(DEFAULT_OUT.into()))),
             context: overrides.context,
             surface: file.surface.map(|s| s.in_dir(dir)),
+            yaml: false,
         })
     }
 }

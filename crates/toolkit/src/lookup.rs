@@ -11,11 +11,11 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use aws_sdk_ec2::types::Filter;
 use cloudwright_core::ContextQuery;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::{Aws, service_error};
+use crate::ec2::Filter;
 use crate::error::{Error, Result};
 
 /// The VPC lookup provider's name.
@@ -321,10 +321,6 @@ pub async fn perform(aws: &Aws, key: &str, lookup: &Lookup) -> Result<serde_json
     })
 }
 
-fn filter(name: &str, value: &str) -> Filter {
-    Filter::builder().name(name).values(value).build()
-}
-
 async fn lookup_vpc(
     aws: &Aws,
     key: &str,
@@ -332,27 +328,23 @@ async fn lookup_vpc(
     selector: &VpcSelector,
 ) -> Result<VpcContext> {
     let ec2 = aws.ec2(Some(region), "the vpc-provider lookup")?;
-    let mut request = ec2.client.describe_vpcs();
-    let what = match selector {
-        VpcSelector::Id(id) => {
-            request = request.vpc_ids(id);
-            format!("with id {id}")
-        }
-        VpcSelector::Default => {
-            request = request.filters(filter("isDefault", "true"));
-            "marked default".to_owned()
-        }
-        VpcSelector::Tag { key, value } => {
-            request = request.filters(filter(&format!("tag:{key}"), value));
-            format!("tagged {key}={value}")
-        }
+    let (ids, filters, what) = match selector {
+        VpcSelector::Id(id) => (vec![id.as_str()], vec![], format!("with id {id}")),
+        VpcSelector::Default => (
+            vec![],
+            vec![Filter::new("isDefault", "true")],
+            "marked default".to_owned(),
+        ),
+        VpcSelector::Tag { key, value } => (
+            vec![],
+            vec![Filter::new(format!("tag:{key}"), value)],
+            format!("tagged {key}={value}"),
+        ),
     };
-    let vpcs = match request.into_paginator().items().send().try_collect().await {
+    let vpcs = match ec2.describe_vpcs(&ids, &filters).await {
         Ok(v) => v,
-        Err(e) if service_error(&e).is_some_and(|(c, _)| c == "InvalidVpcID.NotFound") => {
-            Vec::new()
-        }
-        Err(e) => return Err(ec2.error("DescribeVpcs", e)),
+        Err(Error::Aws { code, .. }) if code == "InvalidVpcID.NotFound" => Vec::new(),
+        Err(e) => return Err(e),
     };
     let vpc = match vpcs.as_slice() {
         [vpc] => vpc,
@@ -371,119 +363,82 @@ async fn lookup_vpc(
                     "{} VPCs are {what} in region {region} ({}); make the lookup specific, e.g. by vpcId.",
                     many.len(),
                     many.iter()
-                        .filter_map(|v| v.vpc_id())
+                        .map(|v| v.vpc_id.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
             });
         }
     };
-    let vpc_id = vpc.vpc_id().unwrap_or_default().to_owned();
+    let vpc_id = vpc.vpc_id.clone();
 
     let mut cidr_blocks: Vec<String> = Vec::new();
-    if let Some(primary) = vpc.cidr_block() {
-        let primary_associated = vpc.cidr_block_association_set().iter().any(|a| {
-            a.cidr_block() == Some(primary)
-                && a.cidr_block_state()
-                    .and_then(|s| s.state())
-                    .map(|s| s.as_str())
-                    == Some("associated")
-        });
-        if primary_associated || vpc.cidr_block_association_set().is_empty() {
-            cidr_blocks.push(primary.to_owned());
+    if let Some(primary) = &vpc.cidr_block {
+        let primary_associated = vpc
+            .cidr_blocks
+            .iter()
+            .any(|a| &a.cidr == primary && a.associated());
+        if primary_associated || vpc.cidr_blocks.is_empty() {
+            cidr_blocks.push(primary.clone());
         }
     }
-    for a in vpc.cidr_block_association_set() {
-        let associated = a
-            .cidr_block_state()
-            .and_then(|s| s.state())
-            .map(|s| s.as_str())
-            == Some("associated");
-        if let Some(c) = a.cidr_block().filter(|_| associated)
-            && !cidr_blocks.iter().any(|x| x == c)
-        {
-            cidr_blocks.push(c.to_owned());
+    for a in vpc.cidr_blocks.iter().filter(|a| a.associated()) {
+        if !cidr_blocks.contains(&a.cidr) {
+            cidr_blocks.push(a.cidr.clone());
         }
     }
     let ipv6_cidr_blocks = vpc
-        .ipv6_cidr_block_association_set()
+        .ipv6_cidr_blocks
         .iter()
-        .filter(|a| {
-            a.ipv6_cidr_block_state()
-                .and_then(|s| s.state())
-                .map(|s| s.as_str())
-                == Some("associated")
-        })
-        .filter_map(|a| a.ipv6_cidr_block().map(str::to_owned))
+        .filter(|a| a.associated())
+        .map(|a| a.cidr.clone())
         .collect();
 
     let gateways = ec2
-        .client
-        .describe_internet_gateways()
-        .filters(filter("attachment.vpc-id", &vpc_id))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| ec2.error("DescribeInternetGateways", e))?;
+        .describe_internet_gateways(&[Filter::new("attachment.vpc-id", &vpc_id)])
+        .await?;
     let mut gateway_ids: Vec<String> = gateways
-        .iter()
+        .into_iter()
         .filter(|g| {
-            g.attachments().iter().any(|a| {
-                a.vpc_id() == Some(vpc_id.as_str())
-                    && a.state().map(|s| s.as_str()) != Some("detached")
-            })
+            g.attachments
+                .iter()
+                .any(|(v, state)| *v == vpc_id && state.as_deref() != Some("detached"))
         })
-        .filter_map(|g| g.internet_gateway_id().map(str::to_owned))
+        .map(|g| g.internet_gateway_id)
         .collect();
     gateway_ids.sort();
 
-    let zones = ec2
-        .client
-        .describe_availability_zones()
-        .send()
-        .await
-        .map_err(|e| ec2.error("DescribeAvailabilityZones", e))?;
+    let zones = ec2.describe_availability_zones().await?;
     let mut availability_zones: Vec<String> = zones
-        .availability_zones()
-        .iter()
-        .filter(|z| z.state().map(|s| s.as_str()) == Some("available"))
-        .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
-        .filter(|z| z.region_name().is_none_or(|r| r == region))
-        .filter_map(|z| z.zone_name().map(str::to_owned))
+        .into_iter()
+        .filter(|z| z.state.as_deref() == Some("available"))
+        .filter(|z| {
+            z.zone_type
+                .as_deref()
+                .is_none_or(|t| t == "availability-zone")
+        })
+        .filter(|z| z.region_name.as_deref().is_none_or(|r| r == region))
+        .map(|z| z.zone_name)
         .collect();
     availability_zones.sort();
     availability_zones.dedup();
 
     let subnets = ec2
-        .client
-        .describe_subnets()
-        .filters(filter("vpc-id", &vpc_id))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| ec2.error("DescribeSubnets", e))?;
+        .describe_subnets(&[], &[Filter::new("vpc-id", &vpc_id)])
+        .await?;
     let mut subnets: Vec<SubnetContext> = subnets
-        .iter()
-        .filter(|s| s.vpc_id().is_none_or(|v| v == vpc_id))
+        .into_iter()
+        .filter(|s| s.vpc_id.as_deref().is_none_or(|v| v == vpc_id))
         .map(|s| SubnetContext {
-            subnet_id: s.subnet_id().unwrap_or_default().to_owned(),
-            cidr_block: s.cidr_block().map(str::to_owned),
+            subnet_id: s.subnet_id,
+            cidr_block: s.cidr_block,
             ipv6_cidr_blocks: s
-                .ipv6_cidr_block_association_set()
-                .iter()
-                .filter(|a| {
-                    a.ipv6_cidr_block_state()
-                        .and_then(|st| st.state())
-                        .map(|st| st.as_str())
-                        == Some("associated")
-                })
-                .filter_map(|a| a.ipv6_cidr_block().map(str::to_owned))
+                .ipv6_cidr_blocks
+                .into_iter()
+                .filter(|a| a.associated())
+                .map(|a| a.cidr)
                 .collect(),
-            availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
+            availability_zone: s.availability_zone.unwrap_or_default(),
         })
         .collect();
     sort_subnets(&mut subnets);

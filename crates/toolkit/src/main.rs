@@ -66,7 +66,11 @@ impl From<Progress> for events::Display {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the app, performing the context lookups it reports missing, and write the assembly.
-    Synth,
+    Synth {
+        /// Also write each template as YAML (`<Stack>.template.yaml`, long-form intrinsics).
+        #[arg(long)]
+        yaml: bool,
+    },
     /// Fill every context lookup the app needs (or, with --refresh, perform them all again).
     Lookup {
         /// Perform again every lookup already in the context file.
@@ -169,7 +173,7 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let cwd = std::env::current_dir().map_err(Error::read("the current directory"))?;
-    let settings = Settings::resolve(
+    let mut settings = Settings::resolve(
         &cwd,
         Overrides {
             app: cli.app,
@@ -181,7 +185,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     )?;
     let aws = Aws::load().await;
     match cli.command {
-        Command::Synth => {
+        Command::Synth { yaml } => {
+            settings.yaml = yaml;
             if settings.assembly.is_some() {
                 return Err(Error::Usage(
                     "synth runs the app: it cannot be combined with --assembly".into(),

@@ -16,6 +16,7 @@ use std::process::{Command, Output, Stdio};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::Credentials;
+use cloudwright::ec2::{Ec2, Filter};
 use cloudwright_core::{App, Context};
 use cloudwright_tests::{Moto, TempDir, workspace_root};
 use serde_json::{Value, json};
@@ -74,6 +75,14 @@ async fn sdk(moto: &Moto) -> SdkConfig {
         .await
 }
 
+/// The text of the child element `name` of `node`.
+fn xml_text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
+    node.children()
+        .find(|c| c.has_tag_name(name))
+        .and_then(|c| c.text())
+        .map(str::to_owned)
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -111,36 +120,23 @@ impl Account {
     async fn prepare() -> Account {
         let moto = Moto::start();
         let config = sdk(&moto).await;
-        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let ec2 = Ec2::new(&config, "tests").unwrap();
         let ecr = aws_sdk_ecr::Client::new(&config);
 
         let vpcs = ec2
-            .describe_vpcs()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name("isDefault")
-                    .values("true")
-                    .build(),
-            )
-            .send()
+            .describe_vpcs(&[], &[Filter::new("isDefault", "true")])
             .await
             .unwrap();
-        let vpc = &vpcs.vpcs()[0];
-        let vpc_id = vpc.vpc_id().unwrap().to_owned();
-        assert_eq!(vpc.cidr_block(), Some("172.31.0.0/16"));
-        let igw = ec2.create_internet_gateway().send().await.unwrap();
-        let igw_id = igw
-            .internet_gateway()
-            .unwrap()
-            .internet_gateway_id()
-            .unwrap()
-            .to_owned();
-        ec2.attach_internet_gateway()
-            .internet_gateway_id(&igw_id)
-            .vpc_id(&vpc_id)
-            .send()
-            .await
-            .unwrap();
+        let vpc = &vpcs[0];
+        let vpc_id = vpc.vpc_id.clone();
+        assert_eq!(vpc.cidr_block.as_deref(), Some("172.31.0.0/16"));
+        let igw = ec2.call("CreateInternetGateway", &[]).await.unwrap();
+        let igw_id = igw.text("internetGatewayId").unwrap().unwrap();
+        let attach = [
+            ("InternetGatewayId".to_owned(), igw_id.clone()),
+            ("VpcId".to_owned(), vpc_id.clone()),
+        ];
+        ec2.call("AttachInternetGateway", &attach).await.unwrap();
         ecr.create_repository()
             .repository_name(app_flask_api::REPOSITORY)
             .send()
@@ -460,7 +456,7 @@ async fn moto_rejects_the_whole_stack_for_two_resources() {
 async fn the_largest_part_moto_accepts_deploys_and_destroys() {
     let account = Account::prepare().await;
     let cfn = aws_sdk_cloudformation::Client::new(&account.config);
-    let ec2 = aws_sdk_ec2::Client::new(&account.config);
+    let ec2 = Ec2::new(&account.config, "tests").unwrap();
     let full = account.template();
     let roots = rejected_by_moto(&full, true, true);
     let (dir, removed) = account.subset("accepted", &roots);
@@ -566,21 +562,12 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
         .map(|id| physical[id].as_str())
         .collect();
     assert_eq!(subnet_ids.len(), 4);
-    let subnets = ec2
-        .describe_subnets()
-        .set_subnet_ids(Some(subnet_ids.iter().map(|s| (*s).to_owned()).collect()))
-        .send()
-        .await
-        .unwrap();
+    let subnets = ec2.describe_subnets(&subnet_ids, &[]).await.unwrap();
     let mut got: Vec<(String, String)> = subnets
-        .subnets()
         .iter()
         .map(|s| {
-            assert_eq!(s.vpc_id(), Some(account.vpc_id.as_str()));
-            (
-                s.subnet_id().unwrap().to_owned(),
-                s.cidr_block().unwrap().to_owned(),
-            )
+            assert_eq!(s.vpc_id.as_deref(), Some(account.vpc_id.as_str()));
+            (s.subnet_id.clone(), s.cidr_block.clone().unwrap())
         })
         .collect();
     got.sort();
@@ -613,20 +600,31 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
 
     // a NAT gateway per zone, each in its public subnet
     let nats = ec2
-        .describe_nat_gateways()
-        .nat_gateway_ids(&physical["NetworkNatGateway1"])
-        .nat_gateway_ids(&physical["NetworkNatGateway2"])
-        .send()
+        .call(
+            "DescribeNatGateways",
+            &[
+                (
+                    "NatGatewayId.1".into(),
+                    physical["NetworkNatGateway1"].clone(),
+                ),
+                (
+                    "NatGatewayId.2".into(),
+                    physical["NetworkNatGateway2"].clone(),
+                ),
+            ],
+        )
         .await
         .unwrap();
-    let mut nat_subnets: Vec<(String, String)> = nats
-        .nat_gateways()
-        .iter()
+    let doc = roxmltree::Document::parse(nats.body()).unwrap();
+    let mut nat_subnets: Vec<(String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("natGatewaySet"))
+        .flat_map(|set| set.children().filter(|c| c.has_tag_name("item")))
         .map(|n| {
-            assert_eq!(n.state().map(|s| s.as_str()), Some("available"));
+            assert_eq!(xml_text(n, "state").as_deref(), Some("available"));
             (
-                n.nat_gateway_id().unwrap().to_owned(),
-                n.subnet_id().unwrap().to_owned(),
+                xml_text(n, "natGatewayId").unwrap(),
+                xml_text(n, "subnetId").unwrap(),
             )
         })
         .collect();
@@ -662,21 +660,34 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
         ),
     ] {
         let tables = ec2
-            .describe_route_tables()
-            .route_table_ids(&physical[table])
-            .send()
+            .call(
+                "DescribeRouteTables",
+                &[("RouteTableId.1".into(), physical[table].clone())],
+            )
             .await
             .unwrap();
-        let rt = &tables.route_tables()[0];
-        assert_eq!(rt.vpc_id(), Some(account.vpc_id.as_str()), "{table}");
+        let doc = roxmltree::Document::parse(tables.body()).unwrap();
+        let rt = doc
+            .descendants()
+            .find(|n| {
+                n.has_tag_name("item")
+                    && n.parent().is_some_and(|p| p.has_tag_name("routeTableSet"))
+            })
+            .unwrap_or_else(|| panic!("{table}: not found: {}", tables.body()));
+        assert_eq!(
+            xml_text(rt, "vpcId").as_deref(),
+            Some(account.vpc_id.as_str()),
+            "{table}"
+        );
         let default = rt
-            .routes()
-            .iter()
-            .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
-            .unwrap_or_else(|| panic!("{table}: no default route: {:?}", rt.routes()));
-        let via = default
-            .gateway_id()
-            .or(default.nat_gateway_id())
+            .descendants()
+            .find(|r| {
+                r.has_tag_name("item")
+                    && xml_text(*r, "destinationCidrBlock").as_deref() == Some("0.0.0.0/0")
+            })
+            .unwrap_or_else(|| panic!("{table}: no default route: {}", tables.body()));
+        let via = xml_text(default, "gatewayId")
+            .or(xml_text(default, "natGatewayId"))
             .unwrap_or_default();
         assert_eq!(via, target, "{table}");
     }
@@ -695,14 +706,7 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
     ]));
     assert_eq!(stack_status(&cfn, STACK).await, None);
     let left = ec2
-        .describe_subnets()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&account.vpc_id)
-                .build(),
-        )
-        .send()
+        .describe_subnets(&[], &[Filter::new("vpc-id", &account.vpc_id)])
         .await
         .unwrap();
     let context = read_json(&account.dir.path().join("cloudwright.context.json"));
@@ -713,14 +717,14 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
         .map(|s| s["subnetId"].as_str().unwrap())
         .collect();
     let mut recreated = Vec::new();
-    for s in left.subnets() {
-        let id = s.subnet_id().unwrap();
+    for s in &left {
+        let id = s.subnet_id.as_str();
         assert!(
             !subnet_ids.contains(&id),
             "{id} of the stack was not deleted"
         );
         if !defaults.contains(id) {
-            recreated.push(s.cidr_block().unwrap().to_owned());
+            recreated.push(s.cidr_block.clone().unwrap());
         }
     }
     eprintln!("subnets moto left behind after destroy: {recreated:?}");
@@ -729,5 +733,5 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
         recreated.is_empty() || recreated == ["172.31.48.0/24", "172.31.49.0/24"],
         "{recreated:?}"
     );
-    assert_eq!(left.subnets().len(), defaults.len() + recreated.len());
+    assert_eq!(left.len(), defaults.len() + recreated.len());
 }

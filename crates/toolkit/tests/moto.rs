@@ -12,6 +12,7 @@ use std::process::{Command, Output, Stdio};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::Credentials;
+use cloudwright::ec2::Ec2;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 
@@ -197,6 +198,19 @@ async fn push(ecr: &aws_sdk_ecr::Client, repo: &str, n: u32, tag: &str) -> Strin
         .to_owned()
 }
 
+/// Calls an EC2 action on moto and returns the text of the element `field` of its response.
+async fn ec2_call(ec2: &Ec2, action: &'static str, params: &[(&str, &str)], field: &str) -> String {
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let response = ec2.call(action, &params).await.unwrap();
+    response
+        .text(field)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {field} in {}", response.body()))
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -205,51 +219,28 @@ fn read_json(path: &Path) -> Value {
 async fn lookups_fill_the_context_and_synthesis_allocates_beside_existing_subnets() {
     let moto = Moto::start();
     let config = sdk(&moto).await;
-    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let ec2 = Ec2::new(&config, "tests").unwrap();
     let ecr = aws_sdk_ecr::Client::new(&config);
 
     // an unrelated VPC first, so the lookup has to pick the right one
-    ec2.create_vpc()
-        .cidr_block("10.99.0.0/16")
-        .send()
-        .await
-        .unwrap();
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.50.0.0/16")
-        .send()
-        .await
-        .unwrap();
-    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
+    ec2_call(&ec2, "CreateVpc", &[("CidrBlock", "10.99.0.0/16")], "vpcId").await;
+    let vpc_id = ec2_call(&ec2, "CreateVpc", &[("CidrBlock", "10.50.0.0/16")], "vpcId").await;
     let mut subnet_ids = Vec::new();
     for (cidr, az) in [
         ("10.50.3.0/24", "eu-west-1b"),
         ("10.50.0.0/24", "eu-west-1a"),
         ("10.50.1.0/24", "eu-west-1c"),
     ] {
-        let s = ec2
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block(cidr)
-            .availability_zone(az)
-            .send()
-            .await
-            .unwrap();
-        subnet_ids.push(s.subnet().unwrap().subnet_id().unwrap().to_owned());
+        let params = [
+            ("VpcId", vpc_id.as_str()),
+            ("CidrBlock", cidr),
+            ("AvailabilityZone", az),
+        ];
+        subnet_ids.push(ec2_call(&ec2, "CreateSubnet", &params, "subnetId").await);
     }
-    let igw = ec2.create_internet_gateway().send().await.unwrap();
-    let igw_id = igw
-        .internet_gateway()
-        .unwrap()
-        .internet_gateway_id()
-        .unwrap()
-        .to_owned();
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw_id)
-        .vpc_id(&vpc_id)
-        .send()
-        .await
-        .unwrap();
+    let igw_id = ec2_call(&ec2, "CreateInternetGateway", &[], "internetGatewayId").await;
+    let params = [("InternetGatewayId", igw_id.as_str()), ("VpcId", &vpc_id)];
+    ec2_call(&ec2, "AttachInternetGateway", &params, "requestId").await;
     ecr.create_repository()
         .repository_name("my_flask_repo")
         .send()
@@ -325,13 +316,12 @@ async fn lookups_fill_the_context_and_synthesis_allocates_beside_existing_subnet
     // --refresh performs every lookup again: a newer image and a new subnet show up
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let digest3 = push(&ecr, "my_flask_repo", 3, "v3").await;
-    ec2.create_subnet()
-        .vpc_id(&vpc_id)
-        .cidr_block("10.50.8.0/22")
-        .availability_zone("eu-west-1a")
-        .send()
-        .await
-        .unwrap();
+    let params = [
+        ("VpcId", vpc_id.as_str()),
+        ("CidrBlock", "10.50.8.0/22"),
+        ("AvailabilityZone", "eu-west-1a"),
+    ];
+    ec2_call(&ec2, "CreateSubnet", &params, "subnetId").await;
     let refresh = run(dir.path(), &env, &["lookup", "--refresh"]);
     ok(&refresh);
     let context = read_json(&context_file);
@@ -346,17 +336,12 @@ async fn lookups_fill_the_context_and_synthesis_allocates_beside_existing_subnet
     );
 
     // the default VPC and a VPC by tag, refreshed straight from the context file (no app)
-    ec2.create_tags()
-        .resources(&vpc_id)
-        .tags(
-            aws_sdk_ec2::types::Tag::builder()
-                .key("Name")
-                .value("main")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let params = [
+        ("ResourceId.1", vpc_id.as_str()),
+        ("Tag.1.Key", "Name"),
+        ("Tag.1.Value", "main"),
+    ];
+    ec2_call(&ec2, "CreateTags", &params, "requestId").await;
     let bare = TempDir::new("toolkit-refresh");
     let default_key = "vpc-provider:filter.isDefault=true:region=eu-west-1";
     let tag_key = "vpc-provider:region=eu-west-1:tag:Name=main";
@@ -418,7 +403,7 @@ async fn deploys_updates_and_destroys_a_multi_stack_app_with_a_cross_stack_refer
     let moto = Moto::start();
     let config = sdk(&moto).await;
     let cfn = aws_sdk_cloudformation::Client::new(&config);
-    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let ec2 = Ec2::new(&config, "tests").unwrap();
     let env = moto.env();
     let dir = project("multi", "");
 
@@ -485,13 +470,8 @@ async fn deploys_updates_and_destroys_a_multi_stack_app_with_a_cross_stack_refer
         .map(|(_, v)| v.clone())
         .unwrap();
     // the import resolved: the subnet is in the VPC of the other stack
-    let subnets = ec2
-        .describe_subnets()
-        .subnet_ids(&subnet_id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(subnets.subnets()[0].vpc_id(), Some(vpc_id.as_str()));
+    let subnets = ec2.describe_subnets(&[&subnet_id], &[]).await.unwrap();
+    assert_eq!(subnets[0].vpc_id.as_deref(), Some(vpc_id.as_str()));
     let written = read_json(&dir.path().join("outputs.json"));
     assert_eq!(written["CwNet"]["VpcId"], vpc_id.as_str());
     assert_eq!(written["CwApp"]["SubnetId"], subnet_id.as_str());
