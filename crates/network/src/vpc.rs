@@ -86,10 +86,30 @@ pub enum VpcLookup {
 
 /// An existing VPC, described by context.
 ///
-/// The context key is `vpc-provider:<lookup>:region=<region>` where `<lookup>` is
-/// `vpcId=<id>`, `filter.isDefault=true` or `tag:<Name>=<value>`; its value has the shape
-/// documented in ARCHITECTURE.md (`vpcId`, `cidrBlocks`, `ipv6CidrBlocks`,
-/// `internetGatewayId`, `availabilityZones`, `subnets`). `cloudwright lookup` fills it.
+/// The context key is built by [`ContextQuery::key`]: the provider `vpc-provider`, then the
+/// lookup's properties sorted by name, `region=<region>` and one of `vpcId=<id>`,
+/// `filter.isDefault=true` or `tag:<Name>=<value>`:
+///
+/// ```
+/// use cloudwright_network::ExistingVpc;
+///
+/// assert_eq!(
+///     ExistingVpc::default_vpc("eu-west-1").query().key(),
+///     "vpc-provider:filter.isDefault=true:region=eu-west-1"
+/// );
+/// assert_eq!(
+///     ExistingVpc::by_id("vpc-0abc1234", "eu-west-1").query().key(),
+///     "vpc-provider:region=eu-west-1:vpcId=vpc-0abc1234"
+/// );
+/// assert_eq!(
+///     ExistingVpc::by_tag("Name", "prod", "us-east-1").query().key(),
+///     "vpc-provider:region=us-east-1:tag:Name=prod"
+/// );
+/// ```
+///
+/// Its value has the shape documented in ARCHITECTURE.md (`vpcId`, `cidrBlocks`,
+/// `ipv6CidrBlocks`, `internetGatewayId`, `availabilityZones`, `subnets`). `cloudwright
+/// lookup` fills it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExistingVpc {
     /// How to find it.
