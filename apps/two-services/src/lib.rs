@@ -16,8 +16,8 @@
 //! ([`PublicApi::route_to`]).
 
 use cloudwright_compute::{
-    AutoScaling, Cluster, ClusterOutput, Container, ContainerImage, FargateService, FargateSize,
-    FargateTaskDefinition, ServiceOutput,
+    AutoScaling, Cluster, ClusterOutput, Container, ContainerImage, FargateService,
+    FargateServiceOutput, FargateSize, FargateTaskDefinition,
 };
 use cloudwright_core::{App, Construct, Error, Scope, StackProps};
 use std::time::Duration;
@@ -93,9 +93,9 @@ pub struct WebService<'a> {
 }
 
 impl Construct for WebService<'_> {
-    type Output = ServiceOutput;
+    type Output = FargateServiceOutput;
 
-    fn build(self, scope: &mut Scope<'_>) -> Result<ServiceOutput, Error> {
+    fn build(self, scope: &mut Scope<'_>) -> Result<FargateServiceOutput, Error> {
         let Some(target) = self.nlb.target_at(self.nlb_port) else {
             return Err(scope.invalid(format!(
                 "the load balancer does not listen on port {}",
@@ -148,10 +148,7 @@ pub fn build(app: &mut App) -> Result<(), Error> {
         StackProps::new()
             .description("A new VPC: public and private subnets in two zones, one NAT gateway"),
     )?;
-    let cidr = VPC_CIDR
-        .parse()
-        .map_err(|e| Error::construct_at(format!("{NETWORK_STACK}/Vpc"), e))?;
-    let vpc = network_stack.construct("Vpc", NewVpc::new(cidr))?;
+    let vpc = network_stack.construct("Vpc", NewVpc::new(VPC_CIDR))?;
     let network = network_stack.construct(
         "Subnets",
         Subnets::new(vpc)

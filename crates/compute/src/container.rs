@@ -9,7 +9,7 @@
 //!     .env("FLASK_ENV", "production")
 //!     .secret("DB_PASSWORD", Secret::secrets_manager(
 //!         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
-//!     )?)
+//!     ))
 //!     .health_check(HealthCheck::shell("curl -f http://localhost/health || exit 1"))
 //!     .cpu(512)
 //!     .memory_reservation_mib(1024);
@@ -84,7 +84,8 @@ pub enum SecretSource {
 /// A secret injected into a container's environment by ECS at start, by ARN: its value never
 /// appears in the template. The execution role is granted read access to exactly these ARNs.
 ///
-/// Literal ARNs are checked (service and resource type); intrinsic values (the `Ref` of an
+/// Literal ARNs are checked when the task definition is built (service and resource type,
+/// JSON key); intrinsic values (the `Ref` of an
 /// `AWS::SecretsManager::Secret`, an imported value, ...) are taken as they are. For SSM the
 /// value must be the parameter's ARN, not its name.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,42 +97,45 @@ pub struct Secret {
 
 impl Secret {
     /// A Secrets Manager secret by its full ARN.
-    pub fn secrets_manager(arn: impl Into<Value>) -> Result<Secret, Error> {
-        let arn = arn.into();
-        check_arn(&arn, "secretsmanager", "secret:")?;
-        Ok(Secret {
+    pub fn secrets_manager(arn: impl Into<Value>) -> Secret {
+        Secret {
             source: SecretSource::SecretsManager,
-            arn,
+            arn: arn.into(),
             json_key: None,
-        })
+        }
     }
 
     /// One key of a Secrets Manager secret holding JSON.
-    pub fn secrets_manager_json_key(
-        arn: impl Into<Value>,
-        key: impl Into<String>,
-    ) -> Result<Secret, Error> {
-        let key = key.into();
-        let mut secret = Secret::secrets_manager(arn)?;
-        if key.is_empty() || key.contains(':') {
-            return Err(Error::InvalidSecret {
-                arn: secret.arn.to_string(),
-                reason: format!("JSON key `{key}` must be non-empty and contain no `:`"),
-            });
+    pub fn secrets_manager_json_key(arn: impl Into<Value>, key: impl Into<String>) -> Secret {
+        Secret {
+            json_key: Some(key.into()),
+            ..Secret::secrets_manager(arn)
         }
-        secret.json_key = Some(key);
-        Ok(secret)
     }
 
     /// An SSM Parameter Store parameter by its ARN (`arn:aws:ssm:region:account:parameter/name`).
-    pub fn ssm_parameter(arn: impl Into<Value>) -> Result<Secret, Error> {
-        let arn = arn.into();
-        check_arn(&arn, "ssm", "parameter/")?;
-        Ok(Secret {
+    pub fn ssm_parameter(arn: impl Into<Value>) -> Secret {
+        Secret {
             source: SecretSource::SsmParameter,
-            arn,
+            arn: arn.into(),
             json_key: None,
-        })
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        match self.source {
+            SecretSource::SecretsManager => check_arn(&self.arn, "secretsmanager", "secret:")?,
+            SecretSource::SsmParameter => check_arn(&self.arn, "ssm", "parameter/")?,
+        }
+        if let Some(key) = &self.json_key
+            && (key.is_empty() || key.contains(':'))
+        {
+            return Err(Error::InvalidSecret {
+                arn: self.arn.to_string(),
+                reason: format!("JSON key `{key}` must be non-empty and contain no `:`"),
+            });
+        }
+        Ok(())
     }
 
     /// Where it is stored.
@@ -492,6 +496,9 @@ impl Container {
         if let Some((var, kind)) = &self.duplicate {
             return Err(env_error(format!("{kind} `{var}` is set twice")));
         }
+        for secret in self.secrets.values() {
+            secret.validate()?;
+        }
         for var in self.environment.keys().chain(self.secrets.keys()) {
             if var.is_empty() || var.contains('=') || var.contains('\0') {
                 return Err(env_error(format!(
@@ -573,7 +580,7 @@ mod tests {
         let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
         let both = Container::new("c", image())
             .env("X", "1")
-            .secret("X", Secret::secrets_manager(arn).unwrap());
+            .secret("X", Secret::secrets_manager(arn));
         assert!(matches!(
             both.validate(),
             Err(Error::InvalidEnvironment { .. })
@@ -654,11 +661,9 @@ mod tests {
     fn secrets_are_arns_of_their_service() {
         let sm = Secret::secrets_manager(
             "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
-        )
-        .unwrap();
+        );
         assert_eq!(sm.source(), SecretSource::SecretsManager);
-        let ssm = Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/app/token")
-            .unwrap();
+        let ssm = Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/app/token");
         assert_eq!(
             ssm.value_from(),
             Value::from("arn:aws:ssm:eu-west-1:123456789012:parameter/app/token")
@@ -671,18 +676,18 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    Secret::secrets_manager(bad),
+                    Secret::secrets_manager(bad).validate(),
                     Err(Error::InvalidSecret { .. })
                 ),
                 "{bad}"
             );
         }
-        assert!(Secret::ssm_parameter("/app/token").is_err());
-        assert!(Secret::secrets_manager(42).is_err());
+        assert!(Secret::ssm_parameter("/app/token").validate().is_err());
+        assert!(Secret::secrets_manager(42).validate().is_err());
         // an intrinsic (the Ref of a secret resource) is taken as it is
-        let r = Secret::secrets_manager(Value::r#ref("DbSecret")).unwrap();
+        let r = Secret::secrets_manager(Value::r#ref("DbSecret"));
         assert_eq!(r.arn(), &Value::r#ref("DbSecret"));
-        let key = Secret::secrets_manager_json_key(Value::r#ref("DbSecret"), "password").unwrap();
+        let key = Secret::secrets_manager_json_key(Value::r#ref("DbSecret"), "password");
         assert_eq!(
             serde_json::to_string(&key.value_from()).unwrap(),
             r#"{"Fn::Join":["",[{"Ref":"DbSecret"},":password::"]]}"#
@@ -690,14 +695,17 @@ mod tests {
         let lit = Secret::secrets_manager_json_key(
             "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
             "password",
-        )
-        .unwrap();
+        );
         assert_eq!(
             lit.value_from(),
             Value::from(
                 "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::"
             )
         );
-        assert!(Secret::secrets_manager_json_key(Value::r#ref("S"), "a:b").is_err());
+        assert!(
+            Secret::secrets_manager_json_key(Value::r#ref("S"), "a:b")
+                .validate()
+                .is_err()
+        );
     }
 }

@@ -53,14 +53,14 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
-pub mod cluster;
-pub mod container;
-pub mod error;
-pub mod fargate;
-pub mod image;
-pub mod scaling;
-pub mod service;
-pub mod task;
+mod cluster;
+mod container;
+mod error;
+mod fargate;
+mod image;
+mod scaling;
+mod service;
+mod task;
 
 pub use cloudwright_resources::RetentionDays;
 pub use cluster::{
@@ -72,11 +72,12 @@ pub use fargate::{Cpu, FargateSize};
 pub use image::{
     ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageRef,
 };
-pub use scaling::{AutoScaling, ScalingMetric, ScalingOutput, ServiceAutoScaling};
+pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};
 pub use service::{
-    CircuitBreaker, Egress, EgressRule, FargateService, PlatformVersion, PropagateTags,
-    ServiceOutput,
+    CircuitBreaker, Egress, EgressRule, FargateService, FargateServiceOutput, PlatformVersion,
+    PropagateTags,
 };
 pub use task::{
-    ContainerPort, ContainerRef, CpuArchitecture, FargateTaskDefinition, TaskDefinitionOutput,
+    ContainerPort, ContainerRef, CpuArchitecture, FargateTaskDefinition,
+    FargateTaskDefinitionOutput,
 };

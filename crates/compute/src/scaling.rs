@@ -14,7 +14,7 @@ use cloudwright_resources::applicationautoscaling as aas;
 use cloudwright_resources::applicationautoscaling::scaling_policy as sp;
 
 use crate::error::{Error, whole_seconds};
-use crate::service::ServiceOutput;
+use crate::service::FargateServiceOutput;
 
 /// The metric a policy keeps at its target.
 #[derive(Clone, Debug, PartialEq)]
@@ -206,7 +206,7 @@ pub struct ServiceAutoScaling {
 
 impl ServiceAutoScaling {
     /// Scales `service` as `scaling` says.
-    pub fn new(service: &ServiceOutput, scaling: AutoScaling) -> Self {
+    pub fn new(service: &FargateServiceOutput, scaling: AutoScaling) -> Self {
         ServiceAutoScaling {
             resource_id: service.scaling_resource_id(),
             scaling,
@@ -216,14 +216,14 @@ impl ServiceAutoScaling {
 
 /// What building [`ServiceAutoScaling`] gives.
 #[derive(Clone, Debug)]
-pub struct ScalingOutput {
+pub struct ServiceAutoScalingOutput {
     /// The scalable target.
     pub target: Handle<aas::ScalableTarget>,
     /// The target tracking policies, in the order they were added.
     pub policies: Vec<Handle<aas::ScalingPolicy>>,
 }
 
-impl Dependable for ScalingOutput {
+impl Dependable for ServiceAutoScalingOutput {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         let mut targets = self.target.dependency_targets();
         targets.extend(self.policies.dependency_targets());
@@ -237,9 +237,12 @@ fn secs(d: Duration) -> u32 {
 }
 
 impl Construct for ServiceAutoScaling {
-    type Output = ScalingOutput;
+    type Output = ServiceAutoScalingOutput;
 
-    fn build(self, scope: &mut Scope<'_>) -> Result<ScalingOutput, cloudwright_core::Error> {
+    fn build(
+        self,
+        scope: &mut Scope<'_>,
+    ) -> Result<ServiceAutoScalingOutput, cloudwright_core::Error> {
         let s = &self.scaling;
         s.validate()?;
         let target = scope.add(
@@ -289,7 +292,7 @@ impl Construct for ServiceAutoScaling {
             )?;
             policies.push(policy);
         }
-        Ok(ScalingOutput { target, policies })
+        Ok(ServiceAutoScalingOutput { target, policies })
     }
 }
 

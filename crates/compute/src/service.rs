@@ -55,8 +55,8 @@ use crate::cluster::{
 };
 use crate::container::PortMapping;
 use crate::error::{Error, whole_seconds};
-use crate::scaling::{AutoScaling, ScalingOutput, ServiceAutoScaling};
-use crate::task::{ContainerRef, TaskDefinitionOutput, TaskId};
+use crate::scaling::{AutoScaling, ServiceAutoScaling, ServiceAutoScalingOutput};
+use crate::task::{ContainerRef, FargateTaskDefinitionOutput, TaskId};
 
 /// A list of dependency targets, as something to depend on.
 pub(crate) struct Deps(pub(crate) Vec<DepTarget>);
@@ -196,7 +196,7 @@ impl FargateService {
     /// subnets need (so tasks can pull images through the NAT gateway from the start).
     pub fn new(
         cluster: &ClusterOutput,
-        task: &TaskDefinitionOutput,
+        task: &FargateTaskDefinitionOutput,
         subnets: &SubnetGroup,
     ) -> Self {
         let mut service = FargateService::in_cluster_named(cluster.name(), task, subnets);
@@ -207,7 +207,7 @@ impl FargateService {
     /// [`Self::new`] for a cluster made elsewhere, by name.
     pub fn in_cluster_named(
         cluster_name: impl Into<Value>,
-        task: &TaskDefinitionOutput,
+        task: &FargateTaskDefinitionOutput,
         subnets: &SubnetGroup,
     ) -> Self {
         FargateService {
@@ -613,17 +613,17 @@ fn check_cidr(cidr: &Value, open_ok: bool) -> Result<(), Error> {
 
 /// What building a [`FargateService`] gives.
 #[derive(Clone, Debug)]
-pub struct ServiceOutput {
+pub struct FargateServiceOutput {
     /// The service (`Ref` is its ARN).
     pub service: Handle<ecs::Service>,
     /// The tasks' security group.
     pub security_group: Handle<ec2::SecurityGroup>,
     /// The autoscaling resources, when the service scales.
-    pub scaling: Option<ScalingOutput>,
+    pub scaling: Option<ServiceAutoScalingOutput>,
     cluster_name: Value,
 }
 
-impl ServiceOutput {
+impl FargateServiceOutput {
     /// The service's name.
     pub fn name(&self) -> Value {
         self.service.name()
@@ -657,7 +657,7 @@ impl ServiceOutput {
     }
 }
 
-impl Dependable for ServiceOutput {
+impl Dependable for FargateServiceOutput {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         let mut targets = self.service.dependency_targets();
         targets.extend(self.security_group.dependency_targets());
@@ -666,9 +666,9 @@ impl Dependable for ServiceOutput {
 }
 
 impl Construct for FargateService {
-    type Output = ServiceOutput;
+    type Output = FargateServiceOutput;
 
-    fn build(self, scope: &mut Scope<'_>) -> Result<ServiceOutput, cloudwright_core::Error> {
+    fn build(self, scope: &mut Scope<'_>) -> Result<FargateServiceOutput, cloudwright_core::Error> {
         self.validate()?;
         let description = format!(
             "Tasks of the Fargate service {}/{}",
@@ -769,7 +769,7 @@ impl Construct for FargateService {
             scope.add_dependency(&service, &Deps(waits_for));
         }
 
-        let mut output = ServiceOutput {
+        let mut output = FargateServiceOutput {
             service,
             security_group,
             scaling: None,

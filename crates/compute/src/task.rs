@@ -368,7 +368,7 @@ fn detail(items: &[(&str, u32)], unit: &str) -> String {
 /// What building a [`FargateTaskDefinition`] gives: handles to its resources, and the
 /// references to its containers.
 #[derive(Clone, Debug)]
-pub struct TaskDefinitionOutput {
+pub struct FargateTaskDefinitionOutput {
     id: TaskId,
     /// The task definition (`Ref` is its ARN).
     pub task_definition: Handle<td::TaskDefinition>,
@@ -383,7 +383,7 @@ pub struct TaskDefinitionOutput {
     containers: Vec<ContainerRef>,
 }
 
-impl TaskDefinitionOutput {
+impl FargateTaskDefinitionOutput {
     /// The task definition's ARN.
     pub fn arn(&self) -> Value {
         self.task_definition.r#ref()
@@ -416,7 +416,7 @@ impl TaskDefinitionOutput {
     }
 }
 
-impl Dependable for TaskDefinitionOutput {
+impl Dependable for FargateTaskDefinitionOutput {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         let mut targets = self.task_definition.dependency_targets();
         targets.extend(self.log_group.dependency_targets());
@@ -641,9 +641,12 @@ fn container_definition(
 }
 
 impl Construct for FargateTaskDefinition {
-    type Output = TaskDefinitionOutput;
+    type Output = FargateTaskDefinitionOutput;
 
-    fn build(self, scope: &mut Scope<'_>) -> Result<TaskDefinitionOutput, cloudwright_core::Error> {
+    fn build(
+        self,
+        scope: &mut Scope<'_>,
+    ) -> Result<FargateTaskDefinitionOutput, cloudwright_core::Error> {
         self.validate()?;
         // resolve every image before failing, so every missing lookup is recorded at once
         let mut images = Vec::new();
@@ -733,7 +736,7 @@ impl Construct for FargateTaskDefinition {
                 ports: c.ports.clone(),
             })
             .collect();
-        Ok(TaskDefinitionOutput {
+        Ok(FargateTaskDefinitionOutput {
             id: self.id,
             task_definition,
             execution_role,
@@ -866,7 +869,7 @@ mod tests {
         );
         let t = task().with_container(Container::new("a", ecr).secret(
             "TOKEN",
-            Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/token").unwrap(),
+            Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/token"),
         ));
         let images: Vec<ImageRef> = t
             .containers

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cloudwright_compute::{
     AutoScaling, Cluster, Container, ContainerImage, ContainerRef, Cpu, FargateService,
-    FargateSize, FargateTaskDefinition, TaskDefinitionOutput,
+    FargateSize, FargateTaskDefinition, FargateTaskDefinitionOutput,
 };
 use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, Context, Scope, StackProps, Value};
@@ -105,7 +105,7 @@ fn flask_task(image: ContainerImage) -> (FargateTaskDefinition, ContainerRef) {
 fn build_original(
     app: &App,
     image: ContainerImage,
-) -> Result<TaskDefinitionOutput, cloudwright_core::Error> {
+) -> Result<FargateTaskDefinitionOutput, cloudwright_core::Error> {
     let mut stack = app.stack_with("FlaskApi", StackProps::new().region("eu-west-1"))?;
     let ingress = ingress(&mut stack);
     let cluster = stack.construct("Cluster", Cluster::new())?;
@@ -476,13 +476,11 @@ fn every_option_together_is_lint_clean() {
                 Secret::secrets_manager_json_key(
                     "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
                     "password",
-                )
-                .unwrap(),
+                ),
             )
             .secret(
                 "API_TOKEN",
-                Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/flask/token")
-                    .unwrap(),
+                Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/flask/token"),
             )
             .command(["gunicorn", "-b", "0.0.0.0:80", "app:app"])
             .health_check(

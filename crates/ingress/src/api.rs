@@ -24,7 +24,7 @@ use cloudwright_resources::certificatemanager::Certificate;
 use cloudwright_resources::certificatemanager::certificate::DomainValidationOption;
 use cloudwright_resources::logs::LogGroup;
 
-use crate::domain::{CertificateSource, CustomDomain, DomainOutput, EndpointType};
+use crate::domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
 use crate::error::Error;
 use crate::nlb::{InternalNlbOutput, NlbPort};
 use crate::openapi::{self, Integration};
@@ -681,7 +681,7 @@ pub struct PublicApiOutput {
     /// The access log group, when the API made one.
     pub access_log_group: Option<Handle<LogGroup>>,
     /// The custom domain, if any.
-    pub domain: Option<DomainOutput>,
+    pub domain: Option<CustomDomainOutput>,
     stage_name: String,
     routes: Vec<PortedRoute>,
     body: Value,
@@ -886,7 +886,7 @@ fn build_domain(
     endpoint: EndpointType,
     rest_api: &Handle<RestApi>,
     stage: &Handle<Stage>,
-) -> Result<DomainOutput, cloudwright_core::Error> {
+) -> Result<CustomDomainOutput, cloudwright_core::Error> {
     let (certificate_arn, certificate) = match &domain.certificate {
         CertificateSource::Existing(arn) => (arn.clone(), None),
         CertificateSource::NewDnsValidated { hosted_zone_id } => {
@@ -918,7 +918,7 @@ fn build_domain(
         mapping = mapping.base_path(base.as_str());
     }
     let base_path_mapping = scope.add("BasePathMapping", mapping)?;
-    Ok(DomainOutput {
+    Ok(CustomDomainOutput {
         name: domain.name.clone(),
         base_path: domain.base_path.clone(),
         domain_name,

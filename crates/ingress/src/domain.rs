@@ -173,7 +173,7 @@ fn validate_domain_name(name: &str) -> Result<(), Error> {
 
 /// What a custom domain made.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DomainOutput {
+pub struct CustomDomainOutput {
     /// The domain name.
     pub name: String,
     /// The base path, if any.
@@ -188,7 +188,7 @@ pub struct DomainOutput {
     pub endpoint: EndpointType,
 }
 
-impl DomainOutput {
+impl CustomDomainOutput {
     /// The host name a DNS alias (or CNAME) for the domain points to: the CloudFront
     /// distribution (EDGE) or the regional domain name (REGIONAL).
     pub fn alias_target(&self) -> Value {
@@ -215,7 +215,7 @@ impl DomainOutput {
     }
 }
 
-impl Dependable for DomainOutput {
+impl Dependable for CustomDomainOutput {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         let mut out = self.domain_name.dependency_targets();
         out.extend(self.base_path_mapping.dependency_targets());

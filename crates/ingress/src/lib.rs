@@ -40,10 +40,10 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
-pub mod api;
-pub mod domain;
+mod api;
+mod domain;
 mod error;
-pub mod nlb;
+mod nlb;
 pub mod openapi;
 pub mod routes;
 
@@ -51,7 +51,7 @@ pub use api::{
     AccessLog, AccessLogDestination, ApiTarget, ExposedRoute, PublicApi, PublicApiOutput,
     VpcLinkTarget,
 };
-pub use domain::{CertificateSource, CustomDomain, DomainOutput, EndpointType};
+pub use domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
 pub use error::Error;
 pub use nlb::{HealthCheck, InternalNlb, InternalNlbOutput, LoadBalancerTarget, NlbPort};
 pub use routes::{Method, PathTemplate, Route};

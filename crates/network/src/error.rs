@@ -35,6 +35,14 @@ pub enum Error {
         /// What the parser said.
         reason: String,
     },
+    /// A new VPC's IPv4 block is not an IPv4 CIDR.
+    #[error("the VPC block `{cidr}` is not an IPv4 CIDR ({reason})")]
+    InvalidVpcCidr {
+        /// The text given.
+        cidr: String,
+        /// What the parser said.
+        reason: String,
+    },
     /// The VPC's context value is unusable for another reason.
     #[error("context key `{key}`: {message}")]
     InvalidVpcContext {

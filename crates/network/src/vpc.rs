@@ -282,21 +282,32 @@ impl Construct for ExistingVpc {
 }
 
 /// A new VPC with its own internet gateway.
+///
+/// ```
+/// use cloudwright_core::App;
+/// use cloudwright_network::NewVpc;
+///
+/// let app = App::new();
+/// let mut stack = app.stack("Network")?;
+/// let vpc = stack.construct("Vpc", NewVpc::new("10.20.0.0/16"))?;
+/// assert_eq!(vpc.ipv4_blocks()[0].to_string(), "10.20.0.0/16");
+/// // a block that is not one is reported with the construct's path
+/// let err = stack.construct("Other", NewVpc::new("10.20.0.0/33")).unwrap_err();
+/// assert!(err.to_string().starts_with("Network/Other: "), "{err}");
+/// # Ok::<(), cloudwright_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewVpc {
-    /// The VPC's IPv4 block.
-    pub cidr: Ipv4Net,
-    /// Ask Amazon for an IPv6 /56 block.
-    pub ipv6: bool,
-    /// Availability zones to use by name; empty means `Fn::GetAZs` of the stack's region.
-    pub availability_zones: Vec<String>,
+    cidr: String,
+    ipv6: bool,
+    availability_zones: Vec<String>,
 }
 
 impl NewVpc {
-    /// A VPC with this IPv4 block.
-    pub fn new(cidr: Ipv4Net) -> Self {
+    /// A VPC with this IPv4 block (`10.20.0.0/16`; checked when the VPC is built).
+    pub fn new(cidr: impl Into<String>) -> Self {
         NewVpc {
-            cidr: cidr.trunc(),
+            cidr: cidr.into(),
             ipv6: false,
             availability_zones: Vec::new(),
         }
@@ -321,10 +332,18 @@ impl NewVpc {
 impl Construct for NewVpc {
     type Output = Vpc;
     fn build(self, scope: &mut Scope<'_>) -> Result<Vpc, CoreError> {
+        let cidr = self
+            .cidr
+            .parse::<Ipv4Net>()
+            .map_err(|e| Error::InvalidVpcCidr {
+                cidr: self.cidr.clone(),
+                reason: e.to_string(),
+            })?
+            .trunc();
         let vpc = scope.add(
             "Vpc",
             ec2::Vpc::new()
-                .cidr_block(self.cidr.to_string())
+                .cidr_block(cidr.to_string())
                 .enable_dns_hostnames(true)
                 .enable_dns_support(true),
         )?;
@@ -347,7 +366,7 @@ impl Construct for NewVpc {
         };
         Ok(Vpc {
             id: vpc.r#ref(),
-            ipv4_blocks: vec![self.cidr],
+            ipv4_blocks: vec![cidr],
             ipv6_blocks: Vec::new(),
             ipv6_block_expr,
             internet_gateway: Some(igw.r#ref()),

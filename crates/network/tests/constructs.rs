@@ -213,10 +213,7 @@ fn a_new_dual_stack_vpc_with_its_own_gateway() {
     let app = App::new();
     let mut s = app.stack("Fresh").unwrap();
     let vpc = s
-        .construct(
-            "Vpc",
-            NewVpc::new("10.0.0.0/16".parse().unwrap()).with_ipv6(),
-        )
+        .construct("Vpc", NewVpc::new("10.0.0.0/16").with_ipv6())
         .unwrap();
     let net = s
         .construct(
