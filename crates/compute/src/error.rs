@@ -33,6 +33,12 @@ pub enum Error {
         /// The duration given.
         value: std::time::Duration,
     },
+    /// A FireLens log router that cannot work as configured.
+    #[error("log router: {reason}")]
+    InvalidLogRouter {
+        /// What is wrong.
+        reason: String,
+    },
     /// A container of another task definition was given to a service.
     #[error(
         "container `{container}` belongs to another task definition than the service's `{task}`"

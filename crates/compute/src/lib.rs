@@ -57,6 +57,7 @@ mod cluster;
 mod container;
 mod error;
 mod fargate;
+mod firelens;
 mod image;
 mod scaling;
 mod service;
@@ -69,6 +70,7 @@ pub use cluster::{
 pub use container::{Container, HealthCheck, PortMapping, Protocol, Secret, SecretSource};
 pub use error::Error;
 pub use fargate::{Cpu, FargateSize};
+pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRouterType};
 pub use image::{
     ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageRef,
 };

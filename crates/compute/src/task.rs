@@ -36,6 +36,7 @@ use cloudwright_resources::{RetentionDays, iam, logs};
 use crate::container::{Container, PortMapping, Protocol, SecretSource};
 use crate::error::Error;
 use crate::fargate::FargateSize;
+use crate::firelens::{FireLensOutput, LogRouter, LogRouterType};
 use crate::image::ImageRef;
 
 /// Distinguishes task definitions, so a [`ContainerPort`] of one cannot be used with another.
@@ -178,6 +179,7 @@ pub struct FargateTaskDefinition {
     retention: RetentionDays,
     stream_prefix: String,
     architecture: CpuArchitecture,
+    log_router: Option<LogRouter>,
 }
 
 impl FargateTaskDefinition {
@@ -193,6 +195,7 @@ impl FargateTaskDefinition {
             retention: RetentionDays::default(),
             stream_prefix: "ecs".into(),
             architecture: CpuArchitecture::default(),
+            log_router: None,
         }
     }
 
@@ -223,6 +226,15 @@ impl FargateTaskDefinition {
     /// The CPU architecture (default x86-64).
     pub fn cpu_architecture(mut self, architecture: CpuArchitecture) -> Self {
         self.architecture = architecture;
+        self
+    }
+
+    /// Routes the logs of every container through a FireLens log router container (Fluent
+    /// Bit or Fluentd): the router logs itself with `awslogs`, the others use the
+    /// `awsfirelens` driver with the router's output and start after it. With the default
+    /// output (the task's log group) the task role is granted writing to that group.
+    pub fn log_router(mut self, router: LogRouter) -> Self {
+        self.log_router = Some(router);
         self
     }
 
@@ -335,6 +347,45 @@ impl FargateTaskDefinition {
         }
         if !self.containers.iter().any(|c| c.essential) {
             return Err(Error::NoEssentialContainer);
+        }
+        if let Some(router) = &self.log_router {
+            if self.containers.iter().any(|c| c.name == router.name) {
+                return Err(Error::DuplicateContainer {
+                    name: router.name.clone(),
+                });
+            }
+            if router.r#type == LogRouterType::Fluentd
+                && router.output == FireLensOutput::CloudWatchLogs
+            {
+                return Err(Error::InvalidLogRouter {
+                    reason: "the CloudWatch Logs output is Fluent Bit's; give Fluentd its output options".into(),
+                });
+            }
+            if let FireLensOutput::Options(options) = &router.output
+                && !options.contains_key("Name")
+                && !options.contains_key("@type")
+            {
+                return Err(Error::InvalidLogRouter {
+                    reason: "the output options must name the output plugin (`Name` for Fluent Bit, `@type` for Fluentd)".into(),
+                });
+            }
+            let task_memory = self.size.memory_mib();
+            let total: u32 = self
+                .containers
+                .iter()
+                .filter_map(|c| c.memory_reservation_mib.or(c.memory_limit_mib))
+                .sum::<u32>()
+                .saturating_add(router.memory_reservation_mib);
+            if total > task_memory {
+                return Err(Error::ContainerMemoryReservationsExceedTask {
+                    total,
+                    task_memory,
+                    detail: format!(
+                        " (with {} MiB for the log router)",
+                        router.memory_reservation_mib
+                    ),
+                });
+            }
         }
         let prefix = &self.stream_prefix;
         if prefix.is_empty()
@@ -543,24 +594,37 @@ impl FargateTaskDefinition {
     }
 }
 
+/// How the task's (non-router) containers log.
+enum ContainerLogs {
+    /// Straight to the task's log group.
+    AwsLogs(td::LogConfiguration),
+    /// Through the FireLens router, started after it.
+    FireLens {
+        options: td::LogConfiguration,
+        router: String,
+    },
+}
+
 fn container_definition(
     c: &Container,
     image: &ImageRef,
-    log_group: &Handle<logs::LogGroup>,
-    stream_prefix: &str,
+    logs: &ContainerLogs,
 ) -> td::ContainerDefinition {
     let image = image.to_string();
     let mut def = td::ContainerDefinition::new(image.clone(), c.name.clone())
         .image(image)
         .name(c.name.clone())
-        .essential(c.essential)
-        .log_configuration(
-            td::LogConfiguration::new("awslogs").options(Json(Value::map([
-                ("awslogs-group", log_group.r#ref()),
-                ("awslogs-region", Value::from(Pseudo::Region)),
-                ("awslogs-stream-prefix", Value::from(stream_prefix)),
-            ]))),
-        );
+        .essential(c.essential);
+    def = match logs {
+        ContainerLogs::AwsLogs(config) => def.log_configuration(config.clone()),
+        ContainerLogs::FireLens { options, router } => {
+            def.log_configuration(options.clone()).depends_on(vec![
+                td::ContainerDependency::new()
+                    .container_name(router.clone())
+                    .condition(td::ContainerDependencyCondition::Start),
+            ])
+        }
+    };
     if !c.ports.is_empty() {
         let mappings: Vec<td::PortMapping> = c
             .ports
@@ -651,8 +715,9 @@ impl Construct for FargateTaskDefinition {
         // resolve every image before failing, so every missing lookup is recorded at once
         let mut images = Vec::new();
         let mut first_error = None;
-        for c in &self.containers {
-            match c.image.resolve(scope) {
+        let router_image = self.log_router.as_ref().map(|r| &r.image);
+        for image in self.containers.iter().map(|c| &c.image).chain(router_image) {
+            match image.resolve(scope) {
                 Ok(i) => images.push(i),
                 Err(e) => {
                     first_error.get_or_insert(e);
@@ -681,7 +746,26 @@ impl Construct for FargateTaskDefinition {
             }
             ExecutionRole::Existing(arn) => (None, arn.clone()),
         };
-        let (task_role, task_role_arn) = match &self.task_role {
+        // the router's CloudWatch output writes with the task role
+        let router_statements: Vec<Value> = match &self.log_router {
+            Some(r) if r.output == FireLensOutput::CloudWatchLogs => vec![statement(
+                &["logs:CreateLogStream", "logs:PutLogEvents"],
+                log_group.arn(),
+            )],
+            _ => Vec::new(),
+        };
+        let task_role_kind = match (&self.task_role, router_statements.is_empty()) {
+            (TaskRole::None, false) => TaskRole::Create(router_statements),
+            (TaskRole::Create(statements), false) => TaskRole::Create(
+                statements
+                    .iter()
+                    .cloned()
+                    .chain(router_statements)
+                    .collect(),
+            ),
+            (other, _) => other.clone(),
+        };
+        let (task_role, task_role_arn) = match &task_role_kind {
             TaskRole::None => (None, None),
             TaskRole::Existing(arn) => (None, Some(arn.clone())),
             TaskRole::Create(statements) => {
@@ -698,12 +782,71 @@ impl Construct for FargateTaskDefinition {
             }
         };
 
-        let definitions: Vec<td::ContainerDefinition> = self
-            .containers
-            .iter()
-            .zip(&images)
-            .map(|(c, i)| container_definition(c, i, &log_group, &self.stream_prefix))
-            .collect();
+        let awslogs = td::LogConfiguration::new("awslogs").options(Json(Value::map([
+            ("awslogs-group", log_group.r#ref()),
+            ("awslogs-region", Value::from(Pseudo::Region)),
+            (
+                "awslogs-stream-prefix",
+                Value::from(self.stream_prefix.as_str()),
+            ),
+        ])));
+        let mut definitions: Vec<td::ContainerDefinition> = Vec::new();
+        let app_logs = match (&self.log_router, images.get(self.containers.len())) {
+            (Some(router), Some(image)) => {
+                let image = image.to_string();
+                definitions.push(
+                    td::ContainerDefinition::new(image.clone(), router.name.clone())
+                        .image(image)
+                        .name(router.name.clone())
+                        .essential(true)
+                        .memory_reservation(router.memory_reservation_mib)
+                        .firelens_configuration(
+                            td::FirelensConfiguration::new()
+                                .r#type(match router.r#type {
+                                    LogRouterType::FluentBit => {
+                                        td::FirelensConfigurationType::Fluentbit
+                                    }
+                                    LogRouterType::Fluentd => {
+                                        td::FirelensConfigurationType::Fluentd
+                                    }
+                                })
+                                .options(Json(Value::map([(
+                                    "enable-ecs-log-metadata",
+                                    Value::from(if router.enable_ecs_log_metadata {
+                                        "true"
+                                    } else {
+                                        "false"
+                                    }),
+                                )]))),
+                        )
+                        .log_configuration(awslogs.clone()),
+                );
+                let options = match &router.output {
+                    FireLensOutput::CloudWatchLogs => Value::map([
+                        ("Name", Value::from("cloudwatch_logs")),
+                        ("region", Value::from(Pseudo::Region)),
+                        ("log_group_name", log_group.r#ref()),
+                        (
+                            "log_stream_prefix",
+                            Value::from(format!("{}/", self.stream_prefix)),
+                        ),
+                        ("auto_create_group", Value::from("false")),
+                    ]),
+                    FireLensOutput::Options(options) => Value::Map(options.clone()),
+                };
+                ContainerLogs::FireLens {
+                    options: td::LogConfiguration::new("awsfirelens").options(Json(options)),
+                    router: router.name.clone(),
+                }
+            }
+            _ => ContainerLogs::AwsLogs(awslogs),
+        };
+        definitions.extend(
+            self.containers
+                .iter()
+                .zip(&images)
+                .map(|(c, i)| container_definition(c, i, &app_logs)),
+        );
         let mut task = td::TaskDefinition::new()
             .cpu(self.size.cpu_units().to_string())
             .memory(self.size.memory_mib().to_string())

@@ -585,3 +585,72 @@ fn every_option_together_is_lint_clean() {
         json!({"Ref": "AWS::AccountId"})
     );
 }
+
+#[test]
+fn a_firelens_log_router_carries_the_other_containers_logs_lint_clean() {
+    use cloudwright_compute::{FireLensOutput, LogRouter};
+    let app = App::new();
+    let mut stack = app
+        .stack_with("Logs", StackProps::new().region("eu-west-1"))
+        .unwrap();
+    let ingress = ingress(&mut stack);
+    let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
+    let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB)
+        .log_router(LogRouter::fluent_bit().output(FireLensOutput::CloudWatchLogs));
+    let flask =
+        task.add_container(Container::new("flask", ContainerImage::from_uri(IMAGE)).port(80));
+    let task = stack.construct("Task", task).unwrap();
+    stack
+        .construct(
+            "Service",
+            FargateService::new(&cluster, &task, &ingress.private).attach(ingress.target, &flask),
+        )
+        .unwrap();
+    let (text, t) = template(&app);
+    assert_lint_clean("FireLens", &text);
+
+    let definitions =
+        &t.json()["Resources"]["TaskTaskDefinition"]["Properties"]["ContainerDefinitions"];
+    let router = &definitions[0];
+    assert_eq!(router["Name"], "log-router");
+    assert_eq!(router["FirelensConfiguration"]["Type"], "fluentbit");
+    assert_eq!(router["LogConfiguration"]["LogDriver"], "awslogs");
+    let app_container = &definitions[1];
+    assert_eq!(app_container["Name"], "flask");
+    assert_eq!(
+        app_container["LogConfiguration"]["LogDriver"],
+        "awsfirelens"
+    );
+    assert_eq!(
+        app_container["LogConfiguration"]["Options"]["log_group_name"],
+        json!({"Ref": "TaskLogs"})
+    );
+    assert_eq!(
+        app_container["DependsOn"],
+        json!([{"ContainerName": "log-router", "Condition": "START"}])
+    );
+    // the router writes with the task role, to the task's log group only
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        json!({"Policies": [{"PolicyDocument": {"Statement": [{
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": ["TaskLogs", "Arn"]}
+        }]}}]}),
+    )
+    .unwrap();
+    assert_eq!(
+        t.json()["Resources"]["TaskTaskDefinition"]["Properties"]["TaskRoleArn"],
+        json!({"Fn::GetAtt": ["TaskTaskRole", "Arn"]})
+    );
+
+    // Fluentd has no built-in CloudWatch output: its options must be given
+    let mut fluentd = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB).log_router(
+        LogRouter::fluentd(ContainerImage::from_uri("fluent/fluentd:v1.17")),
+    );
+    fluentd.add_container(Container::new("app", ContainerImage::from_uri(IMAGE)));
+    let e = stack.construct("Fluentd", fluentd).unwrap_err();
+    assert!(matches!(
+        compute_error(&e),
+        cloudwright_compute::Error::InvalidLogRouter { .. }
+    ));
+}
