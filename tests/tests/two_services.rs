@@ -200,3 +200,43 @@ fn both_templates_pass_cfn_lint_with_no_findings() {
         assert_lint_clean(&s.id, &s.template);
     }
 }
+
+#[test]
+fn an_error_three_constructs_deep_names_the_full_path_once() {
+    use app_two_services::web_service;
+    use cloudwright_compute::{Cluster, PrivateServiceApi};
+    use cloudwright_network::SubnetGroup;
+
+    let build = |app: &mut App| -> Result<(), cloudwright_core::Error> {
+        let mut stack = app.stack("Services")?;
+        let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.20.0.0/24")]);
+        let cluster = stack.construct("Cluster", Cluster::new())?;
+        // 9 tasks, but the service scales between 1 and 4: refused by the Fargate service,
+        // inside the orders service of the pattern `Web`
+        stack.construct(
+            "Web",
+            PrivateServiceApi::new("shop", &private, &cluster)
+                .service(web_service("orders", 8080).desired_count(9)),
+        )?;
+        Ok(())
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let dir = cloudwright_tests::TempDir::new("three-deep");
+    let code = cloudwright_core::runner::run_with(
+        [
+            "--out".to_string(),
+            dir.path().join("out").display().to_string(),
+        ],
+        &dir.path().join("absent.context.json"),
+        build,
+        &mut out,
+        &mut err,
+    );
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 1, "{err}");
+    let path = "Services/Web/Orders/Service: ";
+    assert_eq!(err.matches(path).count(), 1, "{err}");
+    assert_eq!(err.matches("the desired count 9").count(), 1, "{err}");
+    assert!(!err.contains("caused by"), "{err}");
+    assert!(!dir.path().join("out").exists());
+}

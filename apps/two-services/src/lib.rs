@@ -5,26 +5,24 @@
 //! - `Network`: a new VPC ([`VPC_CIDR`]) with a public and a private /24 in each of two
 //!   zones and one shared NAT gateway. It declares no outputs: what `Services` uses from it
 //!   (the VPC id, the private subnet ids) becomes exports here and `Fn::ImportValue` there.
-//! - `Services`: one ECS cluster, one internal network load balancer in the private
-//!   subnets, per entry of [`SERVICES`] a [`WebService`] (a Fargate task and service
-//!   attached to its own listener/target group of that load balancer, admitting only its port
-//!   from the load balancer's subnets, scaling on CPU), and one REST API exposing one route per
-//!   service: `GET /<name>` to that service's load balancer port.
+//! - `Services`: one ECS cluster and the [`PrivateServiceApi`] pattern (`Web`): one internal
+//!   network load balancer in the private subnets, per entry of [`SERVICES`] a Fargate task
+//!   and service ([`web_service`]) attached to its own listener/target group of that load
+//!   balancer (admitting only its port from the load balancer's subnets, scaling on CPU), and
+//!   one REST API exposing one route per service: `GET /<name>` to that service's port.
 //!
 //! One REST API for both services: AWS lets a network load balancer be the target of only one
-//! REST API VPC link, so the API reaches both listeners through its one link
-//! ([`PublicApi::route_to`]).
+//! REST API VPC link, so the API reaches both listeners through its one link.
 
-use cloudwright_compute::{
-    AutoScaling, Cluster, ClusterOutput, Container, ContainerImage, FargateService,
-    FargateServiceOutput, FargateSize, FargateTaskDefinition,
-};
-use cloudwright_core::{App, Construct, Error, Scope, StackProps};
 use std::time::Duration;
 
-use cloudwright_ingress::{InternalNlb, InternalNlbOutput, PublicApi, Route};
-use cloudwright_network::{NatStrategy, NewVpc, Subnets, SubnetsOutput};
-
+use cloudwright_compute::{
+    ApiService, AutoScaling, Cluster, Container, ContainerImage, FargateSize,
+    FargateTaskDefinition, PrivateServiceApi,
+};
+use cloudwright_core::{App, Error, StackProps};
+use cloudwright_ingress::Route;
+use cloudwright_network::{NatStrategy, NewVpc, Subnets};
 /// The region both stacks are for.
 pub const REGION: &str = "eu-west-1";
 /// The network stack's id and name.
@@ -70,68 +68,23 @@ exec nginx -g 'daemon off;'"
     )
 }
 
-/// One web service of the app: a Fargate task running [`IMAGE`] on `port`, answering on
-/// `/<name>`, and its service in the private subnets behind one port of a shared internal NLB.
-/// The public route to it belongs to the app's one [`PublicApi`].
-///
-/// Built into `<Id>/Task` and `<Id>/Service` (security group, service, scaling).
-pub struct WebService<'a> {
-    /// The service's name (the container's name; its public path is `/<name>`).
-    pub name: String,
-    /// The port the container listens on; it must be the target port of `nlb_port`.
-    pub port: u16,
-    /// The image, by URI.
-    pub image: String,
-    /// The cluster the service runs in.
-    pub cluster: &'a ClusterOutput,
-    /// The VPC and its subnets (from the network stack).
-    pub network: &'a SubnetsOutput,
-    /// The shared load balancer.
-    pub nlb: &'a InternalNlbOutput,
-    /// The port the load balancer listens on for this service.
-    pub nlb_port: u16,
-}
-
-impl Construct for WebService<'_> {
-    type Output = FargateServiceOutput;
-
-    fn build(self, scope: &mut Scope<'_>) -> Result<FargateServiceOutput, Error> {
-        let Some(target) = self.nlb.target_at(self.nlb_port) else {
-            return Err(scope.invalid(format!(
-                "the load balancer does not listen on port {}",
-                self.nlb_port
-            )));
-        };
-        if target.target_port() != self.port {
-            return Err(scope.invalid(format!(
-                "the service listens on {} but its load balancer port forwards to {}",
-                self.port,
-                target.target_port()
-            )));
-        }
-        let command = nginx_command(&self.name, self.port, &public_path(&self.name));
-        let mut task = FargateTaskDefinition::new(FargateSize::QUARTER_VCPU_HALF_GB);
-        let container = task.add_container(
-            Container::new(
-                self.name.as_str(),
-                ContainerImage::from_uri(self.image.as_str()),
-            )
-            .port(self.port)
+/// One web service of the app, as a service of the [`PrivateServiceApi`] pattern: a Fargate
+/// task running [`IMAGE`] on `port`, answering on `/<name>` (its one public route), scaling
+/// from 1 to 4 tasks on CPU.
+pub fn web_service(name: &str, port: u16) -> ApiService {
+    let command = nginx_command(name, port, &public_path(name));
+    let mut task = FargateTaskDefinition::new(FargateSize::QUARTER_VCPU_HALF_GB);
+    let container = task.add_container(
+        Container::new(name, ContainerImage::from_uri(IMAGE))
+            .port(port)
             .command(["sh", "-c", command.as_str()]),
-        );
-        let task = scope.construct("Task", task)?;
-
-        scope.construct(
-            "Service",
-            FargateService::new(self.cluster, &task, &self.network.private())
-                .desired_count(1)
-                .attach(target, &container)
-                .auto_scaling(AutoScaling::new(1, 4).target_cpu_utilization(60.0)),
-        )
-    }
+    );
+    ApiService::new(construct_id(name), task, &container, port)
+        .route(Route::get(public_path(name)))
+        .auto_scaling(AutoScaling::new(1, 4).target_cpu_utilization(60.0))
 }
 
-/// PascalCase construct id of a service name (`orders` -> `Orders`).
+/// `orders` → `Orders`: the construct id of a service.
 fn construct_id(name: &str) -> String {
     let mut chars = name.chars();
     chars
@@ -161,31 +114,14 @@ pub fn build(app: &mut App) -> Result<(), Error> {
         StackProps::new()
             .description("Two Fargate services behind one internal NLB and one public REST API"),
     )?;
-    let [(_, primary), additional @ ..] = SERVICES;
-    let nlb = additional.iter().fold(
-        InternalNlb::new(&network.private(), primary).deregistration_delay(Duration::from_secs(30)),
-        |nlb, &(_, port)| nlb.additional_port(port, port),
-    );
-    let nlb = stack.construct("Ingress", nlb)?;
     let cluster = stack.construct("Cluster", Cluster::new())?;
-    // one API, one VPC link to the load balancer, one route per service to its own port
-    let mut api = PublicApi::new(API_TITLE, &nlb)
-        .description("The public routes of the orders and catalog services");
-    for ((name, port), nlb_port) in SERVICES.into_iter().zip(nlb.ports()) {
-        stack.construct(
-            &construct_id(name),
-            WebService {
-                name: name.into(),
-                port,
-                image: IMAGE.into(),
-                cluster: &cluster,
-                network: &network,
-                nlb: &nlb,
-                nlb_port: nlb_port.listener_port,
-            },
-        )?;
-        api = api.route_to(Route::get(public_path(name)), nlb_port);
-    }
-    stack.construct("Api", api)?;
+    // one API, one VPC link to the load balancer, one listener and route per service
+    let web = SERVICES.into_iter().fold(
+        PrivateServiceApi::new(API_TITLE, &network.private(), &cluster)
+            .nlb(|nlb| nlb.deregistration_delay(Duration::from_secs(30)))
+            .api(|api| api.description("The public routes of the orders and catalog services")),
+        |web, (name, port)| web.service(web_service(name, port)),
+    );
+    stack.construct("Web", web)?;
     Ok(())
 }

@@ -33,6 +33,15 @@ pub enum Error {
         /// The duration given.
         value: std::time::Duration,
     },
+    /// A [`PrivateServiceApi`](crate::PrivateServiceApi) with no service.
+    #[error("the API has no service behind it; add one with `.service(...)`")]
+    NoServices,
+    /// A service's port has no listener on the load balancer (an adjustment removed it).
+    #[error("the load balancer has no listener on port {port} for the service")]
+    NoListenerForPort {
+        /// The service's port.
+        port: u16,
+    },
     /// A FireLens log router that cannot work as configured.
     #[error("log router: {reason}")]
     InvalidLogRouter {

@@ -59,6 +59,7 @@ mod error;
 mod fargate;
 mod firelens;
 mod image;
+mod private_api;
 mod scaling;
 mod service;
 mod task;
@@ -74,6 +75,7 @@ pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRoute
 pub use image::{
     ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageRef,
 };
+pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
 pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};
 pub use service::{
     CircuitBreaker, Egress, EgressRule, FargateService, FargateServiceOutput, PlatformVersion,
