@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 
 use crate::context::{Context, ContextQuery, MissingContext};
 use crate::error::Error;
+use crate::exception::Exception;
 use crate::id;
 use crate::resource::{Handle, Policy, Resource, ResourceRef};
 use crate::stack::{DepTarget, Mapping, Output, Parameter, ResourceEntry, StackData};
@@ -419,7 +420,8 @@ impl<'a> Scope<'a> {
         self.with_entry(handle, |e| e.condition = Some(name))
     }
 
-    /// Sets the resource's `Metadata`.
+    /// Sets the resource's `Metadata` (replacing what is there, exceptions included: call it
+    /// before [`Scope::add_exception`]).
     pub fn set_metadata<T: Resource>(
         &mut self,
         handle: &Handle<T>,
@@ -427,6 +429,16 @@ impl<'a> Scope<'a> {
     ) -> Result<(), Error> {
         let metadata = metadata.into();
         self.with_entry(handle, |e| e.metadata = Some(metadata))
+    }
+
+    /// Records a deliberate exception to a security or best-practice check on the resource,
+    /// in its `Metadata` (beside what is there), for scanners and for `cloudwright audit`.
+    pub fn add_exception<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        exception: Exception,
+    ) -> Result<(), Error> {
+        self.with_entry(handle, |e| exception.merge_into(&mut e.metadata))
     }
 
     /// Adds a template parameter under `id`.

@@ -40,6 +40,7 @@ mod construct;
 pub mod context;
 mod dot;
 mod error;
+mod exception;
 pub mod graph;
 pub mod id;
 mod resource;
@@ -56,6 +57,7 @@ pub use construct::{
 };
 pub use context::{Context, ContextQuery, MissingContext};
 pub use error::{ConstructError, Error, Result};
+pub use exception::Exception;
 pub use resource::{Handle, Policy, RawAttributes, RawResource, Resource, ResourceRef, TagFormat};
 pub use runner::run;
 pub use stack::{DepTarget, Mapping, Output, Parameter, StackProps};
