@@ -8,10 +8,10 @@
 //!
 //! Both synthesize into one stack each; cfn-lint must report no errors.
 
-use cloudwright_core::{App, Pseudo, Value};
+use cloudwright_core::{App, Json, Pseudo, Value};
 use cloudwright_resources::{
     apigateway, applicationautoscaling, certificatemanager, ec2, ecs, elasticloadbalancingv2, iam,
-    logs,
+    kms, logs,
 };
 
 fn wired_template() -> Result<String, cloudwright_core::Error> {
@@ -49,6 +49,33 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     s.add(
         "SubnetRouteTableAssociation",
         ec2::SubnetRouteTableAssociation::new(table.r#ref(), subnet.r#ref()),
+    )?;
+    s.add(
+        "EgressOnlyInternetGateway",
+        ec2::EgressOnlyInternetGateway::new(vpc.r#ref()),
+    )?;
+    s.add(
+        "Key",
+        kms::Key::new()
+            .enable_key_rotation(true)
+            .key_policy(Json(Value::map([
+                ("Version", Value::from("2012-10-17")),
+                (
+                    "Statement",
+                    Value::List(vec![Value::map([
+                        ("Effect", Value::from("Allow")),
+                        (
+                            "Principal",
+                            Value::map([(
+                                "AWS",
+                                Value::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
+                            )]),
+                        ),
+                        ("Action", Value::from("kms:*")),
+                        ("Resource", Value::from("*")),
+                    ])]),
+                ),
+            ]))),
     )?;
     let eip = s.add("Eip", ec2::Eip::new())?;
     s.add(
@@ -279,6 +306,11 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     )?;
     s.add("Eip", ec2::Eip::new())?;
     s.add("NatGateway", ec2::NatGateway::new())?;
+    s.add(
+        "EgressOnlyInternetGateway",
+        ec2::EgressOnlyInternetGateway::new(vpc.vpc_id()),
+    )?;
+    s.add("Key", kms::Key::new())?;
     let sg = s.add("SecurityGroup", ec2::SecurityGroup::new("all types"))?;
     // E3014: a source is required; E3687: ports are required for tcp
     s.add(

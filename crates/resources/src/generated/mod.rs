@@ -14,6 +14,7 @@ pub mod ec2;
 pub mod ecs;
 pub mod elasticloadbalancingv2;
 pub mod iam;
+pub mod kms;
 pub mod logs;
 
 /// The facts of every generated type, sorted by type name.
@@ -29,6 +30,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     applicationautoscaling::ScalingPolicy::FACTS,
     certificatemanager::Certificate::FACTS,
     ec2::Eip::FACTS,
+    ec2::EgressOnlyInternetGateway::FACTS,
     ec2::InternetGateway::FACTS,
     ec2::NatGateway::FACTS,
     ec2::Route::FACTS,
@@ -49,5 +51,6 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     elasticloadbalancingv2::TargetGroup::FACTS,
     iam::Policy::FACTS,
     iam::Role::FACTS,
+    kms::Key::FACTS,
     logs::LogGroup::FACTS,
 ];

@@ -3,6 +3,7 @@
 
 //! `AWS::EC2` resource types:
 //!
+//! - `AWS::EC2::EgressOnlyInternetGateway`: [`EgressOnlyInternetGateway`], property types in [`egress_only_internet_gateway`]
 //! - `AWS::EC2::EIP`: [`Eip`], property types in [`eip`]
 //! - `AWS::EC2::InternetGateway`: [`InternetGateway`], property types in [`internet_gateway`]
 //! - `AWS::EC2::NatGateway`: [`NatGateway`], property types in [`nat_gateway`]
@@ -17,6 +18,7 @@
 //! - `AWS::EC2::VPCCidrBlock`: [`VpcCidrBlock`], property types in [`vpc_cidr_block`]
 //! - `AWS::EC2::VPCGatewayAttachment`: [`VpcGatewayAttachment`], property types in [`vpc_gateway_attachment`]
 
+pub mod egress_only_internet_gateway;
 pub mod eip;
 pub mod internet_gateway;
 pub mod nat_gateway;
@@ -31,6 +33,9 @@ pub mod vpc;
 pub mod vpc_cidr_block;
 pub mod vpc_gateway_attachment;
 
+pub use egress_only_internet_gateway::{
+    EgressOnlyInternetGateway, EgressOnlyInternetGatewayAttributes,
+};
 pub use eip::{Eip, EipAttributes};
 pub use internet_gateway::{InternetGateway, InternetGatewayAttributes};
 pub use nat_gateway::{NatGateway, NatGatewayAttributes};
