@@ -46,6 +46,7 @@ mod apigateway;
 mod compute;
 mod declaration;
 mod error;
+mod exceptions;
 mod loadbalancing;
 mod network;
 mod report;
@@ -58,7 +59,10 @@ pub use declaration::{
     SurfaceDiff, diff,
 };
 pub use error::Error;
-pub use report::{Report, audit, render_diff, render_findings, render_table, to_json};
+pub use exceptions::{DeclaredException, exceptions};
+pub use report::{
+    Report, audit, render_diff, render_exceptions, render_findings, render_table, to_json,
+};
 pub use rules::{
     ECS_SERVICE_NO_PUBLIC_IP, Finding, IAM_ROLE_PASSED_BY_ARN, LB_INTERNAL_UNLESS_DECLARED,
     LOG_GROUP_RETENTION, NO_HARDCODED_PHYSICAL_NAMES, PHYSICAL_NAME_PROPERTIES,

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::declaration::{Declaration, SurfaceDiff, diff};
+use crate::exceptions::{DeclaredException, exceptions};
 use crate::rules::{Finding, check};
 use crate::surface::{Surface, audit_template, port_text};
 
@@ -19,6 +20,9 @@ pub struct Report {
     pub diff: Option<SurfaceDiff>,
     /// Findings of the bundled rules.
     pub findings: Vec<Finding>,
+    /// The checks the template deliberately does not meet, and why (from `Metadata`).
+    #[serde(default)]
+    pub exceptions: Vec<DeclaredException>,
 }
 
 /// Audits a template: surface, diff against `declared` (if given), and bundled rules.
@@ -26,10 +30,12 @@ pub fn audit(template: &Value, declared: Option<&Declaration>) -> Result<Report,
     let surface = audit_template(template)?;
     let findings = check(template, declared)?;
     let diff = declared.map(|d| diff(&surface, d));
+    let exceptions = exceptions(template)?;
     Ok(Report {
         surface,
         diff,
         findings,
+        exceptions,
     })
 }
 
@@ -43,8 +49,36 @@ impl Report {
         }
         out.push('\n');
         out.push_str(&render_findings(&self.findings));
+        out.push('\n');
+        out.push_str(&render_exceptions(&self.exceptions));
         out
     }
+}
+
+/// The deliberate exceptions as a table: resource, checks, reason.
+pub fn render_exceptions(exceptions: &[DeclaredException]) -> String {
+    if exceptions.is_empty() {
+        return "Deliberate exceptions: none\n".into();
+    }
+    let mut out = format!(
+        "Deliberate exceptions: {}\n",
+        plural(exceptions.len(), "exception", "exceptions")
+    );
+    out.push_str(&table(
+        &["RESOURCE", "TYPE", "CHECKS", "REASON"],
+        &exceptions
+            .iter()
+            .map(|e| {
+                vec![
+                    e.resource.clone(),
+                    e.resource_type.clone(),
+                    e.checks.join(", "),
+                    e.reason.clone(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    out
 }
 
 /// Pretty JSON of any report type ([`Surface`], [`SurfaceDiff`], [`Report`], findings).
