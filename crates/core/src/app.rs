@@ -46,8 +46,8 @@ impl App {
         }
     }
 
-    /// Sets the region of every stack added afterwards that does not name its own
-    /// ([`StackProps::region`]).
+    /// Sets the region of every stack that does not name its own ([`StackProps::region`]),
+    /// added before or after the call.
     ///
     /// ```
     /// use cloudwright_core::{App, StackProps};
@@ -58,10 +58,22 @@ impl App {
     /// let edge = app.stack_with("Edge", StackProps::new().region("us-east-1"))?;
     /// assert_eq!(network.region(), Some("eu-west-1"));
     /// assert_eq!(edge.region(), Some("us-east-1"));
+    /// // a stack added before the call gets the region too
+    /// let mut app = App::new();
+    /// app.stack("Early")?;
+    /// app.set_region("eu-west-1");
+    /// assert_eq!(app.synth()?.stacks[0].region.as_deref(), Some("eu-west-1"));
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
     pub fn set_region(&mut self, region: impl Into<String>) {
-        self.region = Some(region.into());
+        let region = region.into();
+        // no scope is alive (this takes `&mut self`), so the stacks can change under them
+        for stack in self.state.stacks.get_mut() {
+            if !stack.region_explicit {
+                stack.props.region = Some(region.clone());
+            }
+        }
+        self.region = Some(region);
     }
 
     /// The context.
@@ -83,7 +95,8 @@ impl App {
         if let Some(name) = &props.stack_name {
             validate_stack_name(id, name)?;
         }
-        if props.region.is_none() {
+        let region_explicit = props.region.is_some();
+        if !region_explicit {
             props.region.clone_from(&self.region);
         }
         let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
@@ -95,7 +108,9 @@ impl App {
             {
                 return Err(Error::DuplicateStack(id.to_owned()));
             }
-            stacks.push(StackData::new(id, props));
+            let mut data = StackData::new(id, props);
+            data.region_explicit = region_explicit;
+            stacks.push(data);
             stacks.len() - 1
         };
         Scope::root(&self.state, index).ok_or_else(|| Error::DuplicateStack(id.to_owned()))

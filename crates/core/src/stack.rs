@@ -258,6 +258,8 @@ pub(crate) struct StackData {
     pub nodes: HashSet<String>,
     pub tags: Vec<(String, String, String)>,
     pub dependencies: Vec<(DepTarget, DepTarget)>,
+    /// Whether the region was given for this stack (not taken from the app's).
+    pub region_explicit: bool,
 }
 
 impl StackData {
@@ -275,6 +277,7 @@ impl StackData {
             nodes: HashSet::new(),
             tags: Vec::new(),
             dependencies: Vec::new(),
+            region_explicit: false,
         }
     }
 
