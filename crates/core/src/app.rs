@@ -131,7 +131,9 @@ impl App {
                 file: self.state.context.file_name(),
             });
         }
-        synth::synthesize(&self.state.stacks.borrow())
+        let mut assembly = synth::synthesize(&self.state.stacks.borrow())?;
+        assembly.assets = self.state.assets.borrow().values().cloned().collect();
+        Ok(assembly)
     }
 }
 

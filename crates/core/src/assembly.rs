@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::asset::{ASSETS_FILE, AssetManifest, DockerImageAsset};
 use crate::error::Error;
 
 /// The manifest's file name inside an assembly directory.
@@ -83,6 +84,8 @@ pub struct Assembly {
     pub stacks: Vec<StackArtifact>,
     /// Things that are not errors but deserve attention (e.g. a template too large to inline).
     pub warnings: Vec<String>,
+    /// Container images to build and publish before deploying, by hash.
+    pub assets: Vec<DockerImageAsset>,
 }
 
 /// `manifest.json`: what the toolkit reads.
@@ -218,6 +221,7 @@ impl Assembly {
                 manifest.push('\n');
                 let f = tmp.join(MANIFEST_FILE);
                 std::fs::write(&f, manifest).map_err(io(&f))?;
+                self.write_assets(&tmp)?;
                 if dir.exists() {
                     if !dir.is_dir() {
                         return Err(Error::Io {
@@ -238,6 +242,58 @@ impl Assembly {
             let _ = std::fs::remove_dir_all(&tmp);
         }
         result
+    }
+
+    /// `assets.json` and each asset's context under `asset.<hash>/`, when there are assets.
+    fn write_assets(&self, dir: &Path) -> Result<(), Error> {
+        if self.assets.is_empty() {
+            return Ok(());
+        }
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
+        let manifest = AssetManifest {
+            version: 1,
+            docker_images: self
+                .assets
+                .iter()
+                .map(|a| (a.hash.clone(), a.clone()))
+                .collect(),
+        };
+        for asset in &self.assets {
+            for file in &asset.files {
+                let from = asset.source_directory.join(file);
+                let to = dir.join(&asset.directory).join(file);
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                std::fs::copy(&from, &to).map_err(io(&from))?;
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Invalid {
+            path: ASSETS_FILE.into(),
+            message: e.to_string(),
+        })?;
+        text.push('\n');
+        let f = dir.join(ASSETS_FILE);
+        std::fs::write(&f, text).map_err(io(&f))
+    }
+
+    /// Reads `assets.json` of an assembly directory (an empty manifest when there is none).
+    pub fn read_assets(dir: &Path) -> Result<AssetManifest, Error> {
+        let f = dir.join(ASSETS_FILE);
+        let text = match std::fs::read_to_string(&f) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(AssetManifest::default());
+            }
+            Err(source) => return Err(Error::Io { path: f, source }),
+        };
+        serde_json::from_str(&text).map_err(|e| Error::Io {
+            path: f,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })
     }
 
     /// Reads the manifest of an assembly directory.

@@ -1,10 +1,12 @@
 //! The construct tree: [`Construct`], [`Scope`], and dependencies between its nodes.
 
 use std::cell::{RefCell, RefMut};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::asset::{DockerImageAsset, DockerImageSource};
 use crate::context::{Context, ContextQuery, MissingContext};
 use crate::error::Error;
 use crate::exception::Exception;
@@ -170,6 +172,7 @@ pub(crate) struct AppState {
     pub context: Context,
     pub stacks: RefCell<Vec<StackData>>,
     pub missing: RefCell<Vec<MissingContext>>,
+    pub assets: RefCell<BTreeMap<String, DockerImageAsset>>,
 }
 
 impl<'a> Scope<'a> {
@@ -439,6 +442,22 @@ impl<'a> Scope<'a> {
         exception: Exception,
     ) -> Result<(), Error> {
         self.with_entry(handle, |e| exception.merge_into(&mut e.metadata))
+    }
+
+    /// Adds a container image asset built from `source`: hashes its context now and records
+    /// it for the assembly (`assets.json` and `asset.<hash>/`), so the toolkit publishes it
+    /// before deploying. The returned asset names the repository and the tag to reference.
+    pub fn add_docker_image_asset(
+        &mut self,
+        source: &DockerImageSource,
+    ) -> Result<DockerImageAsset, Error> {
+        let asset = DockerImageAsset::from_source(source)?;
+        self.app
+            .assets
+            .borrow_mut()
+            .entry(asset.hash.clone())
+            .or_insert_with(|| asset.clone());
+        Ok(asset)
     }
 
     /// Adds a template parameter under `id`.

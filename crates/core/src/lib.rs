@@ -36,6 +36,7 @@
 mod app;
 pub mod assembly;
 pub mod assertions;
+pub mod asset;
 mod construct;
 pub mod context;
 mod dot;
@@ -52,6 +53,7 @@ pub mod yaml;
 
 pub use app::App;
 pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact};
+pub use asset::{DockerImageAsset, DockerImageSource};
 pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };

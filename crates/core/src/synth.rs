@@ -128,6 +128,7 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
     Ok(Assembly {
         stacks: artifacts,
         warnings,
+        assets: Vec::new(),
     })
 }
 
