@@ -10,10 +10,13 @@
 //! - a REST API (stage `v1`) exposing only `GET /{person}/{firstname}` through a VPC link;
 //!   every other endpoint of the Flask app stays reachable only from inside the VPC;
 //! - an ECS cluster, a Fargate task (1 vCPU, 2 GB) with one container `flask` on port 80
-//!   from the ECR repository `my_flask_repo` pinned by digest, two tasks in the private
-//!   subnets behind the load balancer, scaling from 2 to 10 on CPU.
+//!   built from `service/` (an image asset: `cloudwright deploy` builds and pushes it, tagged
+//!   with the hash of its source), two tasks in the private subnets behind the load balancer,
+//!   scaling from 2 to 10 on CPU.
 //!
-//! `-c nat=single` shares one NAT gateway instead of one per zone.
+//! `-c nat=single` shares one NAT gateway instead of one per zone; `-c image=lookup` runs the
+//! newest image pushed by hand to the ECR repository `my_flask_repo` instead (pinned by
+//! digest, from the context file).
 
 use cloudwright_compute::{
     AutoScaling, Cluster, Container, ContainerImage, FargateService, FargateSize,
@@ -27,8 +30,10 @@ use cloudwright_network::{ExistingVpc, NatStrategy, Subnets};
 pub const REGION: &str = "eu-west-1";
 /// The stack's id and name.
 pub const STACK: &str = "FlaskApi";
-/// The ECR repository the image comes from.
+/// The ECR repository the image is looked up in with `-c image=lookup`.
 pub const REPOSITORY: &str = "my_flask_repo";
+/// The Flask service's source: the image is built from it (the default).
+pub const SERVICE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/service");
 /// The port the container and the load balancer listen on.
 pub const PORT: u16 = 80;
 /// The header the API sets on every request it forwards; the Flask app refuses
@@ -65,9 +70,20 @@ pub fn build(app: &mut App) -> Result<(), Error> {
     )?;
 
     let cluster = stack.construct("Cluster", Cluster::new())?;
+    // the image: built from the service's source (`-c serviceDirectory=DIR` to build
+    // another copy), or the newest one pushed to the repository by hand (`-c image=lookup`)
+    let image = match stack.context("image").and_then(|v| v.as_str()) {
+        Some("lookup") => ContainerImage::from(ContainerImage::ecr_lookup(REPOSITORY)),
+        _ => {
+            let dir = stack
+                .context("serviceDirectory")
+                .and_then(|v| v.as_str())
+                .unwrap_or(SERVICE_DIR);
+            ContainerImage::from(ContainerImage::from_asset(dir))
+        }
+    };
     let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
-    let flask = task
-        .add_container(Container::new("flask", ContainerImage::ecr_lookup(REPOSITORY)).port(PORT));
+    let flask = task.add_container(Container::new("flask", image).port(PORT));
     let task = stack.construct("Task", task)?;
     stack.construct(
         "Service",

@@ -21,7 +21,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use cloudwright_core::{ContextQuery, Scope, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use cloudwright_core::asset::DEFAULT_ASSET_REPOSITORY;
+use cloudwright_core::{ContextQuery, DockerImageSource, Scope, Value};
 use serde::Deserialize;
 
 use crate::error::Error;
@@ -155,6 +159,119 @@ pub enum ContainerImage {
     Parsed(ImageRef),
     /// An ECR lookup, resolved from context when the task definition is built.
     EcrLookup(EcrLookup),
+    /// An image built from a directory and published by the toolkit before it deploys.
+    Asset(ImageAsset),
+}
+
+/// An image built from a directory ([`ContainerImage::from_asset`]): its build context is
+/// hashed at synthesis, and the template names it by a tag derived from the hash in the
+/// repository it is published to, so changing one byte of the context changes the tag and
+/// therefore the task definition. The platform follows the task's CPU architecture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageAsset {
+    directory: PathBuf,
+    dockerfile: String,
+    ignore_file: String,
+    build_args: BTreeMap<String, String>,
+    target: Option<String>,
+    repository: String,
+}
+
+impl ImageAsset {
+    /// Builds from this Dockerfile (relative to the directory; default `Dockerfile`).
+    pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
+        self.dockerfile = path.into();
+        self
+    }
+
+    /// Reads what to leave out of the context from this file (default `.dockerignore`).
+    pub fn ignore_file(mut self, path: impl Into<String>) -> Self {
+        self.ignore_file = path.into();
+        self
+    }
+
+    /// Passes `--build-arg name=value` (part of the hash).
+    pub fn build_arg(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.build_args.insert(name.into(), value.into());
+        self
+    }
+
+    /// Builds this stage of a multi-stage Dockerfile.
+    pub fn target(mut self, stage: impl Into<String>) -> Self {
+        self.target = Some(stage.into());
+        self
+    }
+
+    /// Publishes to this existing ECR repository instead of the toolkit's
+    /// (`cloudwright-assets`, created when missing).
+    pub fn repository(mut self, name: impl Into<String>) -> Self {
+        self.repository = name.into();
+        self
+    }
+
+    /// Hashes the context and records the asset in the assembly.
+    fn resolve(
+        &self,
+        scope: &mut Scope<'_>,
+        platform: &str,
+    ) -> Result<ResolvedImage, cloudwright_core::Error> {
+        validate_repository_name(&self.repository)?;
+        let asset = scope.add_docker_image_asset(&DockerImageSource {
+            directory: self.directory.clone(),
+            dockerfile: self.dockerfile.clone(),
+            ignore_file: self.ignore_file.clone(),
+            build_args: self.build_args.clone(),
+            target: self.target.clone(),
+            platform: platform.to_owned(),
+            repository_name: self.repository.clone(),
+        })?;
+        Ok(ResolvedImage::Asset {
+            repository: asset.repository_name,
+            tag: asset.image_tag,
+        })
+    }
+}
+
+impl From<ImageAsset> for ContainerImage {
+    fn from(asset: ImageAsset) -> Self {
+        ContainerImage::Asset(asset)
+    }
+}
+
+/// An image as the task definition names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolvedImage {
+    /// A reference known at synthesis.
+    Ref(ImageRef),
+    /// An asset in an ECR repository of the account and region deployed to.
+    Asset {
+        /// The repository.
+        repository: String,
+        /// The tag (the context's hash).
+        tag: String,
+    },
+}
+
+impl ResolvedImage {
+    /// The `Image` of the container definition.
+    pub fn uri(&self) -> Value {
+        match self {
+            ResolvedImage::Ref(r) => Value::from(r.to_string()),
+            ResolvedImage::Asset { repository, tag } => Value::sub(format!(
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{repository}:{tag}"
+            )),
+        }
+    }
+
+    /// The ARN of the ECR repository the image is pulled from, if it is in ECR.
+    pub fn ecr_repository_arn(&self) -> Option<Value> {
+        match self {
+            ResolvedImage::Ref(r) => r.ecr().map(|repo| repo.arn()),
+            ResolvedImage::Asset { repository, .. } => Some(Value::sub(format!(
+                "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repository}"
+            ))),
+        }
+    }
 }
 
 impl ContainerImage {
@@ -175,12 +292,53 @@ impl ContainerImage {
         }
     }
 
-    /// The reference this image resolves to; an ECR lookup reads (or records) its context.
-    pub fn resolve(&self, scope: &mut Scope<'_>) -> Result<ImageRef, cloudwright_core::Error> {
+    /// An image built from the directory `dir` (its `Dockerfile`, what its `.dockerignore`
+    /// leaves in) and published by `cloudwright deploy` (or `cloudwright assets`) before the
+    /// stack is deployed.
+    ///
+    /// ```
+    /// use cloudwright_compute::{Container, ContainerImage, FargateSize, FargateTaskDefinition};
+    /// use cloudwright_core::App;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("cw-asset-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("Dockerfile"), "FROM scratch\nCOPY hello /\n").unwrap();
+    /// std::fs::write(dir.join("hello"), "hi").unwrap();
+    ///
+    /// let app = App::new();
+    /// let mut stack = app.stack("Api")?;
+    /// let mut task = FargateTaskDefinition::new(FargateSize::HALF_VCPU_1GB);
+    /// task.add_container(Container::new("app", ContainerImage::from_asset(&dir)));
+    /// stack.construct("Task", task)?;
+    /// let assembly = app.synth()?;
+    /// let tag = &assembly.assets[0].image_tag;
+    /// assert!(assembly.stacks[0].template.contains(&format!("cloudwright-assets:{tag}")));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), cloudwright_core::Error>(())
+    /// ```
+    pub fn from_asset(dir: impl Into<PathBuf>) -> ImageAsset {
+        ImageAsset {
+            directory: dir.into(),
+            dockerfile: "Dockerfile".into(),
+            ignore_file: ".dockerignore".into(),
+            build_args: BTreeMap::new(),
+            target: None,
+            repository: DEFAULT_ASSET_REPOSITORY.into(),
+        }
+    }
+
+    /// The reference this image resolves to for a task of `platform` (`linux/amd64`); an ECR
+    /// lookup reads (or records) its context, an asset is hashed and recorded.
+    pub fn resolve(
+        &self,
+        scope: &mut Scope<'_>,
+        platform: &str,
+    ) -> Result<ResolvedImage, cloudwright_core::Error> {
         match self {
-            ContainerImage::Uri(text) => Ok(ImageRef::parse(text)?),
-            ContainerImage::Parsed(image) => Ok(image.clone()),
-            ContainerImage::EcrLookup(lookup) => lookup.resolve(scope),
+            ContainerImage::Uri(text) => Ok(ResolvedImage::Ref(ImageRef::parse(text)?)),
+            ContainerImage::Parsed(image) => Ok(ResolvedImage::Ref(image.clone())),
+            ContainerImage::EcrLookup(lookup) => lookup.resolve(scope).map(ResolvedImage::Ref),
+            ContainerImage::Asset(asset) => asset.resolve(scope, platform),
         }
     }
 }

@@ -73,7 +73,8 @@ pub use error::Error;
 pub use fargate::{Cpu, FargateSize};
 pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRouterType};
 pub use image::{
-    ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageRef,
+    ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageAsset,
+    ImageRef, ResolvedImage,
 };
 pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
 pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};

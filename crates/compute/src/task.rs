@@ -37,7 +37,7 @@ use crate::container::{Container, PortMapping, Protocol, SecretSource};
 use crate::error::Error;
 use crate::fargate::FargateSize;
 use crate::firelens::{FireLensOutput, LogRouter, LogRouterType};
-use crate::image::ImageRef;
+use crate::image::ResolvedImage;
 
 /// Distinguishes task definitions, so a [`ContainerPort`] of one cannot be used with another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -547,15 +547,14 @@ fn ecs_tasks_trust(restricted: bool) -> Value {
 
 impl FargateTaskDefinition {
     /// The execution role's policy statements.
-    fn execution_statements(&self, images: &[ImageRef], log_group_arn: Value) -> Vec<Value> {
+    fn execution_statements(&self, images: &[ResolvedImage], log_group_arn: Value) -> Vec<Value> {
         let mut statements = Vec::new();
         let mut repositories: Vec<Value> = Vec::new();
         for image in images {
-            if let Some(repo) = image.ecr() {
-                let arn = repo.arn();
-                if !repositories.contains(&arn) {
-                    repositories.push(arn);
-                }
+            if let Some(arn) = image.ecr_repository_arn()
+                && !repositories.contains(&arn)
+            {
+                repositories.push(arn);
             }
         }
         if !repositories.is_empty() {
@@ -607,10 +606,10 @@ enum ContainerLogs {
 
 fn container_definition(
     c: &Container,
-    image: &ImageRef,
+    image: &ResolvedImage,
     logs: &ContainerLogs,
 ) -> td::ContainerDefinition {
-    let image = image.to_string();
+    let image = image.uri();
     let mut def = td::ContainerDefinition::new(image.clone(), c.name.clone())
         .image(image)
         .name(c.name.clone())
@@ -716,8 +715,12 @@ impl Construct for FargateTaskDefinition {
         let mut images = Vec::new();
         let mut first_error = None;
         let router_image = self.log_router.as_ref().map(|r| &r.image);
+        let platform = match self.architecture {
+            CpuArchitecture::X86_64 => "linux/amd64",
+            CpuArchitecture::Arm64 => "linux/arm64",
+        };
         for image in self.containers.iter().map(|c| &c.image).chain(router_image) {
-            match image.resolve(scope) {
+            match image.resolve(scope, platform) {
                 Ok(i) => images.push(i),
                 Err(e) => {
                     first_error.get_or_insert(e);
@@ -793,7 +796,7 @@ impl Construct for FargateTaskDefinition {
         let mut definitions: Vec<td::ContainerDefinition> = Vec::new();
         let app_logs = match (&self.log_router, images.get(self.containers.len())) {
             (Some(router), Some(image)) => {
-                let image = image.to_string();
+                let image = image.uri();
                 definitions.push(
                     td::ContainerDefinition::new(image.clone(), router.name.clone())
                         .image(image)
@@ -895,7 +898,7 @@ impl Construct for FargateTaskDefinition {
 mod tests {
     use super::*;
     use crate::container::Secret;
-    use crate::image::ContainerImage;
+    use crate::image::{ContainerImage, ImageRef};
 
     fn image() -> ContainerImage {
         ContainerImage::from_uri("nginx:1.27")
@@ -1014,13 +1017,13 @@ mod tests {
             "TOKEN",
             Secret::ssm_parameter("arn:aws:ssm:eu-west-1:123456789012:parameter/token"),
         ));
-        let images: Vec<ImageRef> = t
+        let images: Vec<ResolvedImage> = t
             .containers
             .iter()
             .map(|c| match &c.image {
-                ContainerImage::Uri(text) => ImageRef::parse(text).unwrap(),
-                ContainerImage::Parsed(i) => i.clone(),
-                ContainerImage::EcrLookup(_) => unreachable!(),
+                ContainerImage::Uri(text) => ResolvedImage::Ref(ImageRef::parse(text).unwrap()),
+                ContainerImage::Parsed(i) => ResolvedImage::Ref(i.clone()),
+                ContainerImage::EcrLookup(_) | ContainerImage::Asset(_) => unreachable!(),
             })
             .collect();
         let doc = serde_json::to_value(Value::List(
@@ -1047,7 +1050,7 @@ mod tests {
         assert_eq!(doc[3]["Action"], "ssm:GetParameters");
         // a public image needs no ECR permission at all
         let t = task().with_container(Container::new("a", image()));
-        let images = [ImageRef::parse("nginx:1.27").unwrap()];
+        let images = [ResolvedImage::Ref(ImageRef::parse("nginx:1.27").unwrap())];
         let statements = t.execution_statements(&images, Value::get_att("Logs", "Arn"));
         assert_eq!(statements.len(), 1);
         assert!(!Value::List(statements).to_string().contains("ecr:"));

@@ -248,38 +248,45 @@ fn matches(pattern: &[String], path: &[&str]) -> bool {
     }
 }
 
-/// `*` and `?` within one segment.
+/// `*`, `?` and `[...]` classes (`[a-z]`, `[!abc]`) within one segment.
 fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('?') => {
-                pi += 1;
-                ti += 1;
+    glob_at(&p, &t)
+}
+
+fn glob_at(p: &[char], t: &[char]) -> bool {
+    match p.first() {
+        None => t.is_empty(),
+        Some('*') => (0..=t.len()).any(|skip| glob_at(&p[1..], &t[skip..])),
+        Some('?') => !t.is_empty() && glob_at(&p[1..], &t[1..]),
+        Some('[') => {
+            let Some(close) = p.iter().skip(1).position(|c| *c == ']').map(|i| i + 1) else {
+                return t.first() == Some(&'[') && glob_at(&p[1..], &t[1..]);
+            };
+            let Some(c) = t.first() else {
+                return false;
+            };
+            let mut class = &p[1..close];
+            let negated = matches!(class.first(), Some('!') | Some('^'));
+            if negated {
+                class = &class[1..];
             }
-            Some('*') => {
-                star = Some(pi);
-                mark = ti;
-                pi += 1;
-            }
-            Some(c) if *c == t[ti] => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some(s) => {
-                    pi = s + 1;
-                    mark += 1;
-                    ti = mark;
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == '-' {
+                    hit |= (class[i]..=class[i + 2]).contains(c);
+                    i += 3;
+                } else {
+                    hit |= class[i] == *c;
+                    i += 1;
                 }
-                None => return false,
-            },
+            }
+            hit != negated && glob_at(&p[close + 1..], &t[1..])
         }
+        Some(c) => t.first() == Some(c) && glob_at(&p[1..], &t[1..]),
     }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]
@@ -301,5 +308,17 @@ mod tests {
         let deep = IgnorePatterns::parse("**/*.log\n");
         assert!(deep.excludes("a.log") && deep.excludes("x/y/z.log"));
         assert!(glob("a?c*", "abcdef") && !glob("a?c", "ac"));
+        assert!(glob("*.py[cod]", "x.pyc") && !glob("*.py[cod]", "x.py"));
+        assert!(glob("[!a]b", "xb") && !glob("[!a]b", "ab") && glob("v[0-9]", "v7"));
+        // the Flask service's allow-list
+        let allow = IgnorePatterns::parse(
+            "*\n!requirements.txt\n!person_api/\n**/__pycache__\n**/*.py[cod]\n",
+        );
+        assert!(!allow.excludes("person_api/app.py"));
+        assert!(!allow.excludes("requirements.txt"));
+        assert!(allow.excludes("tests/test_app.py"));
+        assert!(allow.excludes("README.md"));
+        assert!(allow.excludes("person_api/__pycache__/app.cpython-312.pyc"));
+        assert!(allow.excludes("person_api/app.pyc"));
     }
 }
