@@ -102,10 +102,9 @@ impl Aws {
         crate::ec2::Ec2::new(&self.config(region, what)?, what)
     }
 
-    /// An ECR client.
-    pub fn ecr(&self, region: Option<&str>, what: &str) -> Result<Api<aws_sdk_ecr::Client>, Error> {
-        let config = self.config(region, what)?;
-        Ok(Api::new(aws_sdk_ecr::Client::new(&config), &config))
+    /// An ECR client (our own `awsJson1_1` client, [`crate::ecr`]).
+    pub fn ecr(&self, region: Option<&str>, what: &str) -> Result<crate::ecr::Ecr, Error> {
+        crate::ecr::Ecr::new(&self.config(region, what)?, what)
     }
 
     /// An S3 client.

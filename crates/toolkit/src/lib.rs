@@ -35,6 +35,7 @@ pub mod deploy;
 pub mod destroy;
 pub mod diff;
 pub mod ec2;
+pub mod ecr;
 pub mod error;
 pub mod events;
 pub mod facts;

@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use cloudwright_core::ContextQuery;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::{Aws, service_error};
+use crate::aws::Aws;
 use crate::ec2::Filter;
 use crate::error::{Error, Result};
 
@@ -285,16 +285,7 @@ pub fn sort_subnets(subnets: &mut [SubnetContext]) {
     subnets.sort_by_key(key);
 }
 
-/// One image of a repository, as far as the lookup cares.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageInfo {
-    /// `sha256:...`.
-    pub digest: String,
-    /// Its tags.
-    pub tags: Vec<String>,
-    /// When it was pushed (seconds and nanoseconds since the epoch).
-    pub pushed_at: Option<(i64, u32)>,
-}
+pub use crate::ecr::ImageInfo;
 
 /// The newest image by push time (the later one in the list on a tie).
 pub fn newest_image(images: &[ImageInfo]) -> Option<&ImageInfo> {
@@ -466,45 +457,14 @@ async fn lookup_image(
             "there is no ECR repository `{repository}` in region {region} for the account in use. Check the name, the region and the account, or create the repository and push an image."
         ),
     };
-    let repos = match ecr
-        .client
-        .describe_repositories()
-        .repository_names(repository)
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        Err(e) if service_error(&e).is_some_and(|(c, _)| c == "RepositoryNotFoundException") => {
+    let repository_uri = match ecr.repository_uri(repository).await {
+        Ok(uri) => uri.ok_or_else(not_found)?,
+        Err(Error::Aws { code, .. }) if code == "RepositoryNotFoundException" => {
             return Err(not_found());
         }
-        Err(e) => return Err(ecr.error("DescribeRepositories", e)),
+        Err(e) => return Err(e),
     };
-    let repository_uri = repos
-        .repositories()
-        .iter()
-        .find_map(|r| r.repository_uri())
-        .ok_or_else(not_found)?
-        .to_owned();
-    let details = ecr
-        .client
-        .describe_images()
-        .repository_name(repository)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| ecr.error("DescribeImages", e))?;
-    let images: Vec<ImageInfo> = details
-        .iter()
-        .filter_map(|d| {
-            Some(ImageInfo {
-                digest: d.image_digest()?.to_owned(),
-                tags: d.image_tags().to_vec(),
-                pushed_at: d.image_pushed_at().map(|t| (t.secs(), t.subsec_nanos())),
-            })
-        })
-        .collect();
+    let images = ecr.images(repository).await?;
     let newest = newest_image(&images).ok_or_else(|| Error::LookupFailed {
         key: key.to_owned(),
         message: format!(

@@ -17,6 +17,7 @@ use std::process::{Command, Output, Stdio};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::Credentials;
 use cloudwright::ec2::{Ec2, Filter};
+use cloudwright::ecr::Ecr;
 use cloudwright_core::{App, Context};
 use cloudwright_tests::{Moto, TempDir, workspace_root};
 use serde_json::{Value, json};
@@ -121,7 +122,7 @@ impl Account {
         let moto = Moto::start();
         let config = sdk(&moto).await;
         let ec2 = Ec2::new(&config, "tests").unwrap();
-        let ecr = aws_sdk_ecr::Client::new(&config);
+        let ecr = Ecr::new(&config, "tests").unwrap();
 
         let vpcs = ec2
             .describe_vpcs(&[], &[Filter::new("isDefault", "true")])
@@ -137,11 +138,8 @@ impl Account {
             ("VpcId".to_owned(), vpc_id.clone()),
         ];
         ec2.call("AttachInternetGateway", &attach).await.unwrap();
-        ecr.create_repository()
-            .repository_name(app_flask_api::REPOSITORY)
-            .send()
-            .await
-            .unwrap();
+        let repository = json!({"repositoryName": app_flask_api::REPOSITORY});
+        ecr.call("CreateRepository", &repository).await.unwrap();
         let manifest = json!({
             "schemaVersion": 2,
             "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
@@ -150,13 +148,9 @@ impl Account {
             "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
                         "digest": format!("sha256:{:064x}", 2)}]
         });
-        ecr.put_image()
-            .repository_name(app_flask_api::REPOSITORY)
-            .image_manifest(manifest.to_string())
-            .image_tag("v1")
-            .send()
-            .await
-            .unwrap();
+        let image = json!({"repositoryName": app_flask_api::REPOSITORY,
+                           "imageManifest": manifest.to_string(), "imageTag": "v1"});
+        ecr.call("PutImage", &image).await.unwrap();
 
         // the committed context, refreshed from moto: same keys and shape, moto's ids
         let dir = TempDir::new("flask-api-moto");

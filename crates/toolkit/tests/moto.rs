@@ -13,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::Credentials;
 use cloudwright::ec2::Ec2;
+use cloudwright::ecr::Ecr;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 
@@ -182,19 +183,12 @@ fn manifest(n: u32) -> String {
     .to_string()
 }
 
-async fn push(ecr: &aws_sdk_ecr::Client, repo: &str, n: u32, tag: &str) -> String {
-    let out = ecr
-        .put_image()
-        .repository_name(repo)
-        .image_manifest(manifest(n))
-        .image_tag(tag)
-        .send()
-        .await
-        .unwrap();
-    out.image()
-        .and_then(|i| i.image_id())
-        .and_then(|i| i.image_digest())
-        .unwrap()
+async fn push(ecr: &Ecr, repo: &str, n: u32, tag: &str) -> String {
+    let input = json!({"repositoryName": repo, "imageManifest": manifest(n), "imageTag": tag});
+    let out = ecr.call("PutImage", &input).await.unwrap();
+    out["image"]["imageId"]["imageDigest"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no digest in {out}"))
         .to_owned()
 }
 
@@ -220,7 +214,7 @@ async fn lookups_fill_the_context_and_synthesis_allocates_beside_existing_subnet
     let moto = Moto::start();
     let config = sdk(&moto).await;
     let ec2 = Ec2::new(&config, "tests").unwrap();
-    let ecr = aws_sdk_ecr::Client::new(&config);
+    let ecr = Ecr::new(&config, "tests").unwrap();
 
     // an unrelated VPC first, so the lookup has to pick the right one
     ec2_call(&ec2, "CreateVpc", &[("CidrBlock", "10.99.0.0/16")], "vpcId").await;
@@ -241,18 +235,15 @@ async fn lookups_fill_the_context_and_synthesis_allocates_beside_existing_subnet
     let igw_id = ec2_call(&ec2, "CreateInternetGateway", &[], "internetGatewayId").await;
     let params = [("InternetGatewayId", igw_id.as_str()), ("VpcId", &vpc_id)];
     ec2_call(&ec2, "AttachInternetGateway", &params, "requestId").await;
-    ecr.create_repository()
-        .repository_name("my_flask_repo")
-        .send()
+    let create = |name: &str| json!({"repositoryName": name});
+    ecr.call("CreateRepository", &create("my_flask_repo"))
         .await
         .unwrap();
     push(&ecr, "my_flask_repo", 1, "v1").await;
     // moto records push times in whole seconds: let the newer image be newer
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let digest2 = push(&ecr, "my_flask_repo", 2, "v2").await;
-    ecr.create_repository()
-        .repository_name("empty_repo")
-        .send()
+    ecr.call("CreateRepository", &create("empty_repo"))
         .await
         .unwrap();
 

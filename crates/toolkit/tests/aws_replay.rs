@@ -1,6 +1,7 @@
-//! The EC2 client against a local HTTP server on 127.0.0.1 that replays EC2 responses
-//! (`tests/ec2/*.xml`, in the documented wire format): pagination through `NextToken`,
-//! retries with backoff on throttling, errors that are not retried, the signed request itself.
+//! The EC2 and ECR clients against a local HTTP server on 127.0.0.1 that replays recorded
+//! responses (`tests/ec2/*.xml` in EC2's documented wire format; ECR's JSON inline):
+//! pagination through `NextToken`, retries with backoff on throttling, errors that are not
+//! retried, the signed request itself.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
@@ -15,6 +16,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::retry::RetryConfig;
 use cloudwright::Error;
 use cloudwright::ec2::{Ec2, Filter};
+use cloudwright::ecr::Ecr;
 
 /// A request as the server received it.
 #[derive(Clone, Debug)]
@@ -83,9 +85,9 @@ fn recorded(name: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/ec2/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// A client of `url` with test credentials and `attempts` attempts 5 ms apart at most.
-fn client(url: &str, attempts: u32) -> Ec2 {
-    let config = SdkConfig::builder()
+/// A configuration for `url` with test credentials and `attempts` attempts 5 ms apart at most.
+fn config(url: &str, attempts: u32) -> SdkConfig {
+    SdkConfig::builder()
         .region(Region::new("eu-west-1"))
         .endpoint_url(url)
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
@@ -101,8 +103,12 @@ fn client(url: &str, attempts: u32) -> Ec2 {
                 .with_initial_backoff(Duration::from_millis(5))
                 .with_max_backoff(Duration::from_millis(5)),
         )
-        .build();
-    Ec2::new(&config, "tests").unwrap()
+        .build()
+}
+
+/// An EC2 client of `url`.
+fn client(url: &str, attempts: u32) -> Ec2 {
+    Ec2::new(&config(url, attempts), "tests").unwrap()
 }
 
 fn form(body: &str) -> Vec<(String, String)> {
@@ -298,4 +304,71 @@ async fn an_endpoint_nobody_listens_on_is_unreachable() {
             .starts_with(&format!("cannot reach {url} for DescribeVpcs")),
         "{e}"
     );
+}
+
+#[tokio::test]
+async fn ecr_speaks_json_pages_through_next_token_and_retries_throttling() {
+    let page = |digest: &str, next: Option<&str>| {
+        let mut v = serde_json::json!({"imageDetails": [
+            {"imageDigest": digest, "imageTags": ["v"], "imagePushedAt": 1700000000.5}
+        ]});
+        if let Some(n) = next {
+            v["nextToken"] = serde_json::json!(n);
+        }
+        v.to_string()
+    };
+    let throttled =
+        r#"{"__type":"com.amazonaws.ecr#ThrottlingException","message":"Rate exceeded"}"#;
+    let (url, received) = replay(vec![
+        (200, page("sha256:a", Some("n/1+"))),
+        (400, throttled.to_owned()),
+        (200, page("sha256:b", None)),
+        (
+            400,
+            r#"{"__type":"RepositoryNotFoundException","message":"The repository with name 'x' does not exist"}"#
+                .to_owned(),
+        ),
+    ]);
+    let ecr = Ecr::new(&config(&url, 3), "tests").unwrap();
+    let images = ecr.images("repo").await.unwrap();
+    let digests: Vec<&str> = images.iter().map(|i| i.digest.as_str()).collect();
+    assert_eq!(digests, ["sha256:a", "sha256:b"]);
+    assert_eq!(images[0].pushed_at, Some((1_700_000_000, 500_000_000)));
+    let e = ecr.repository_uri("x").await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Aws { operation: "DescribeRepositories", code, .. } if code == "RepositoryNotFoundException"),
+        "{e:?}"
+    );
+
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 4);
+    let bodies: Vec<serde_json::Value> = received
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(bodies[0], serde_json::json!({"repositoryName": "repo"}));
+    // the retry repeats the second page's request, token and all
+    assert_eq!(
+        bodies[1],
+        serde_json::json!({"repositoryName": "repo", "nextToken": "n/1+"})
+    );
+    assert_eq!(bodies[2], bodies[1]);
+    assert_eq!(bodies[3], serde_json::json!({"repositoryNames": ["x"]}));
+    for (r, target) in received.iter().zip([
+        "DescribeImages",
+        "DescribeImages",
+        "DescribeImages",
+        "DescribeRepositories",
+    ]) {
+        assert_eq!(
+            r.header("x-amz-target"),
+            Some(format!("AmazonEC2ContainerRegistry_V20150921.{target}"))
+        );
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/x-amz-json-1.1")
+        );
+        let auth = r.header("authorization").unwrap();
+        assert!(auth.contains("/eu-west-1/ecr/aws4_request"), "{auth}");
+    }
 }
