@@ -6,25 +6,36 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 use cloudwright_compute::{
-    Cluster, Container, ContainerImage, FargateService, FargateSize, FargateTaskDefinition,
+    Cluster, ClusterOutput, Container, ContainerImage, ContainerRef, FargateService, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionOutput,
 };
-use cloudwright_core::App;
 use cloudwright_core::assertions::{Match, Template};
+use cloudwright_core::{App, Scope};
 use cloudwright_ingress::InternalNlb;
-use cloudwright_network::{NatStrategy, NewVpc, Subnets};
+use cloudwright_ingress::InternalNlbOutput;
+use cloudwright_network::{NatStrategy, NewVpc, Subnets, SubnetsOutput};
 use cloudwright_tests::assert_lint_clean;
 use serde_json::json;
 
-#[test]
-fn an_attached_service_waits_for_its_listener_and_nat_routes_and_admits_only_the_lb_subnets() {
-    let app = App::new();
-    let mut stack = app.stack("Shop").unwrap();
+/// A new VPC with private subnets in `zones` zones (a NAT gateway each), an internal NLB on
+/// 8080, a cluster, and a task whose container `web` listens on `container_port`.
+fn shop(
+    stack: &mut Scope<'_>,
+    zones: usize,
+    container_port: u16,
+) -> (
+    SubnetsOutput,
+    InternalNlbOutput,
+    ClusterOutput,
+    FargateTaskDefinitionOutput,
+    ContainerRef,
+) {
     let vpc = stack.construct("Vpc", NewVpc::new("10.30.0.0/16")).unwrap();
     let network = stack
         .construct(
             "Network",
             Subnets::new(vpc)
-                .availability_zones(3)
+                .availability_zones(zones)
                 .nat(NatStrategy::PerAz),
         )
         .unwrap();
@@ -38,9 +49,17 @@ fn an_attached_service_waits_for_its_listener_and_nat_routes_and_admits_only_the
             "web",
             ContainerImage::from_uri("public.ecr.aws/nginx/nginx:1.27"),
         )
-        .port(8080),
+        .port(container_port),
     );
     let task = stack.construct("Task", task).unwrap();
+    (network, nlb, cluster, task, web)
+}
+
+#[test]
+fn an_attached_service_waits_for_its_listener_and_nat_routes_and_admits_only_the_lb_subnets() {
+    let app = App::new();
+    let mut stack = app.stack("Shop").unwrap();
+    let (network, nlb, cluster, task, web) = shop(&mut stack, 3, 8080);
     stack
         .construct(
             "Service",
@@ -106,21 +125,7 @@ fn an_attached_service_waits_for_its_listener_and_nat_routes_and_admits_only_the
 fn a_container_that_does_not_map_the_target_port_is_refused_naming_the_service() {
     let app = App::new();
     let mut stack = app.stack("Shop").unwrap();
-    let vpc = stack.construct("Vpc", NewVpc::new("10.30.0.0/16")).unwrap();
-    let network = stack.construct("Network", Subnets::new(vpc)).unwrap();
-    let nlb = stack
-        .construct("Ingress", InternalNlb::new(&network.private(), 8080))
-        .unwrap();
-    let cluster = stack.construct("Cluster", Cluster::new()).unwrap();
-    let mut task = FargateTaskDefinition::new(FargateSize::HALF_VCPU_1GB);
-    let web = task.add_container(
-        Container::new(
-            "web",
-            ContainerImage::from_uri("public.ecr.aws/nginx/nginx:1.27"),
-        )
-        .port(80),
-    );
-    let task = stack.construct("Task", task).unwrap();
+    let (network, nlb, cluster, task, web) = shop(&mut stack, 2, 80);
     let err = stack
         .construct(
             "Service",

@@ -69,12 +69,13 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
-/// Every file of the assembly in `out`, by name.
+/// Every file at the top of the assembly in `out` (templates, graphs, manifests), by name.
 fn files(out: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(out)
         .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
         .map(|e| {
-            let e = e.unwrap();
             (
                 e.file_name().to_string_lossy().into_owned(),
                 std::fs::read(e.path()).unwrap(),
