@@ -1,35 +1,4 @@
 //! Fargate task sizes: the CPU and memory combinations Fargate supports, and nothing else.
-//!
-//! | CPU (units) | memory (MiB)                    |
-//! |-------------|---------------------------------|
-//! | 256         | 512, 1024, 2048                 |
-//! | 512         | 1024 to 4096 in steps of 1024   |
-//! | 1024        | 2048 to 8192 in steps of 1024   |
-//! | 2048        | 4096 to 16384 in steps of 1024  |
-//! | 4096        | 8192 to 30720 in steps of 1024  |
-//! | 8192        | 16384 to 61440 in steps of 4096 |
-//! | 16384       | 32768 to 122880 in steps of 8192|
-//!
-//! A [`FargateSize`] can only hold a supported pair: [`FargateSize::new`] checks at run time,
-//! [`FargateSize::fixed`] at compile time, and the named constants are common sizes.
-//!
-//! ```
-//! use cloudwright_compute::{Cpu, FargateSize};
-//!
-//! let size = FargateSize::new(Cpu::Vcpu1, 2048)?;
-//! assert_eq!(size, FargateSize::ONE_VCPU_2GB);
-//! assert!(FargateSize::new(Cpu::Vcpu1, 1024).is_err());
-//! const BIG: FargateSize = FargateSize::fixed::<4096, 16384>();
-//! assert_eq!(BIG.memory_mib(), 16384);
-//! # Ok::<(), cloudwright_compute::Error>(())
-//! ```
-//!
-//! An unsupported pair in [`FargateSize::fixed`] does not compile:
-//!
-//! ```compile_fail,E0080
-//! use cloudwright_compute::FargateSize;
-//! let size = FargateSize::fixed::<1024, 1024>();
-//! ```
 
 use std::fmt;
 
@@ -136,6 +105,39 @@ impl fmt::Display for Cpu {
     }
 }
 
+/// Fargate task sizes: the CPU and memory combinations Fargate supports, and nothing else.
+///
+/// | CPU (units) | memory (MiB)                    |
+/// |-------------|---------------------------------|
+/// | 256         | 512, 1024, 2048                 |
+/// | 512         | 1024 to 4096 in steps of 1024   |
+/// | 1024        | 2048 to 8192 in steps of 1024   |
+/// | 2048        | 4096 to 16384 in steps of 1024  |
+/// | 4096        | 8192 to 30720 in steps of 1024  |
+/// | 8192        | 16384 to 61440 in steps of 4096 |
+/// | 16384       | 32768 to 122880 in steps of 8192|
+///
+/// A [`FargateSize`] can only hold a supported pair: [`FargateSize::new`] checks at run time,
+/// [`FargateSize::fixed`] at compile time, and the named constants are common sizes.
+///
+/// ```
+/// use cloudwright_compute::{Cpu, FargateSize};
+///
+/// let size = FargateSize::new(Cpu::Vcpu1, 2048)?;
+/// assert_eq!(size, FargateSize::ONE_VCPU_2GB);
+/// assert!(FargateSize::new(Cpu::Vcpu1, 1024).is_err());
+/// const BIG: FargateSize = FargateSize::fixed::<4096, 16384>();
+/// assert_eq!(BIG.memory_mib(), 16384);
+/// # Ok::<(), cloudwright_compute::Error>(())
+/// ```
+///
+/// An unsupported pair in [`FargateSize::fixed`] does not compile:
+///
+/// ```compile_fail,E0080
+/// use cloudwright_compute::FargateSize;
+/// let size = FargateSize::fixed::<1024, 1024>();
+/// ```
+///
 /// A supported Fargate task size: CPU and memory together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FargateSize {

@@ -1,25 +1,5 @@
 //! FireLens: a log router container (Fluent Bit or Fluentd) that receives the logs of every
 //! other container of the task through the `awsfirelens` log driver and sends them on.
-//!
-//! ```
-//! use cloudwright_compute::{
-//!     Container, ContainerImage, FargateSize, FargateTaskDefinition, FireLensOutput, LogRouter,
-//! };
-//! use cloudwright_core::App;
-//!
-//! let app = App::new();
-//! let mut stack = app.stack("Api")?;
-//! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB)
-//!     // the router logs itself with awslogs; the others go through it to CloudWatch Logs
-//!     .log_router(LogRouter::fluent_bit().output(FireLensOutput::CloudWatchLogs));
-//! task.add_container(Container::new("app", ContainerImage::from_uri("nginx:1.27")).port(80));
-//! let task = stack.construct("Task", task)?;
-//! let template = &app.synth()?.stacks[0].template;
-//! assert!(template.contains(r#""LogDriver": "awsfirelens""#));
-//! assert!(template.contains(r#""Type": "fluentbit""#));
-//! # let _ = task;
-//! # Ok::<(), cloudwright_core::Error>(())
-//! ```
 
 use std::collections::BTreeMap;
 
@@ -57,6 +37,29 @@ pub enum FireLensOutput {
     Options(BTreeMap<String, Value>),
 }
 
+/// FireLens: a log router container (Fluent Bit or Fluentd) that receives the logs of every
+/// other container of the task through the `awsfirelens` log driver and sends them on.
+///
+/// ```
+/// use cloudwright_compute::{
+///     Container, ContainerImage, FargateSize, FargateTaskDefinition, FireLensOutput, LogRouter,
+/// };
+/// use cloudwright_core::App;
+///
+/// let app = App::new();
+/// let mut stack = app.stack("Api")?;
+/// let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB)
+///     // the router logs itself with awslogs; the others go through it to CloudWatch Logs
+///     .log_router(LogRouter::fluent_bit().output(FireLensOutput::CloudWatchLogs));
+/// task.add_container(Container::new("app", ContainerImage::from_uri("nginx:1.27")).port(80));
+/// let task = stack.construct("Task", task)?;
+/// let template = &app.synth()?.stacks[0].template;
+/// assert!(template.contains(r#""LogDriver": "awsfirelens""#));
+/// assert!(template.contains(r#""Type": "fluentbit""#));
+/// # let _ = task;
+/// # Ok::<(), cloudwright_core::Error>(())
+/// ```
+///
 /// A FireLens log router container for a task definition: see
 /// [`FargateTaskDefinition::log_router`](crate::FargateTaskDefinition::log_router).
 ///

@@ -1,22 +1,5 @@
 //! Container images: references parsed and validated, ECR repositories recognized, and ECR
 //! lookups from context that pin an image by digest.
-//!
-//! An image is either a reference given as text ([`ContainerImage::from_uri`]: a registry,
-//! repository and a tag or digest, checked with Docker's reference grammar) or an ECR lookup
-//! ([`ContainerImage::ecr_lookup`]) that the toolkit fills into the context file. A lookup
-//! pins the digest, so the template names `repositoryUri@sha256:...` and a deploy never picks
-//! up a different image behind the same tag.
-//!
-//! ```
-//! use cloudwright_compute::{ContainerImage, ImageRef};
-//!
-//! let image = ImageRef::parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3")?;
-//! let ecr = image.ecr().expect("an ECR image");
-//! assert_eq!((ecr.account(), ecr.region(), ecr.name()), ("123456789012", "eu-west-1", "my_flask_repo"));
-//! assert!(ImageRef::parse("nginx").is_err()); // no tag or digest
-//! let _ = ContainerImage::ecr_lookup("my_flask_repo").region("eu-west-1");
-//! # Ok::<(), cloudwright_compute::Error>(())
-//! ```
 
 use std::fmt;
 use std::str::FromStr;
@@ -149,6 +132,26 @@ impl EcrRepository {
     }
 }
 
+/// Container images: references parsed and validated, ECR repositories recognized, and ECR
+/// lookups from context that pin an image by digest.
+///
+/// An image is either a reference given as text ([`ContainerImage::from_uri`]: a registry,
+/// repository and a tag or digest, checked with Docker's reference grammar) or an ECR lookup
+/// ([`ContainerImage::ecr_lookup`]) that the toolkit fills into the context file. A lookup
+/// pins the digest, so the template names `repositoryUri@sha256:...` and a deploy never picks
+/// up a different image behind the same tag.
+///
+/// ```
+/// use cloudwright_compute::{ContainerImage, ImageRef};
+///
+/// let image = ImageRef::parse("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3")?;
+/// let ecr = image.ecr().expect("an ECR image");
+/// assert_eq!((ecr.account(), ecr.region(), ecr.name()), ("123456789012", "eu-west-1", "my_flask_repo"));
+/// assert!(ImageRef::parse("nginx").is_err()); // no tag or digest
+/// let _ = ContainerImage::ecr_lookup("my_flask_repo").region("eu-west-1");
+/// # Ok::<(), cloudwright_compute::Error>(())
+/// ```
+///
 /// The image of a container.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContainerImage {

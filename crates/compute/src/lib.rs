@@ -3,19 +3,22 @@
 //! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
 //!   (no fixed name unless asked for, so copies of a stack coexist).
 //! - [`FargateTaskDefinition`]: a task of a [`FargateSize`] (only the CPU/memory pairs Fargate
-//!   supports exist), [`Container`]s whose images are parsed ([`ImageRef`]) or looked up in
-//!   ECR and pinned by digest ([`ContainerImage::ecr_lookup`]), whose reservations must fit
-//!   the task, logging to a log group it creates, with a least-privilege execution role
-//!   passed by ARN.
-//! - [`FargateService`]: the tasks in private subnets without public IPs, behind a security
-//!   group that admits only the load balancer on the container port, registered in a target
-//!   group through a [`ContainerPort`] (which only a container that maps the port can give),
-//!   created after the listener, with a circuit breaker that rolls back.
+//!   supports exist), [`Container`]s whose images are given by reference, looked up in ECR and
+//!   pinned by digest ([`ContainerImage::ecr_lookup`]) or built from a directory
+//!   ([`ContainerImage::from_asset`]), whose reservations must fit the task, logging to a log
+//!   group it creates (or through a FireLens [`LogRouter`]), with a least-privilege execution
+//!   role passed by ARN.
+//! - [`FargateService`]: the tasks in private subnets without public IPs (created after their
+//!   subnets' routes), [`attach`](FargateService::attach)ed to a load balancer's target: the
+//!   security group admits only the load balancer's subnets on the target port, the service
+//!   waits for the listener; a circuit breaker rolls back failed deployments.
 //! - [`AutoScaling`]: target tracking on CPU, memory or ALB request count.
+//! - [`PrivateServiceApi`]: the pattern — services in private subnets reachable from the
+//!   internet only through the routes a REST API declares.
 //!
-//! Constructs are pure: they read context (for ECR lookups) and add resources, and never call
-//! AWS. Invalid input is an [`Error`], wrapped with the construct's path by
-//! [`Scope::error`](cloudwright_core::Scope::error) when it comes out of a `build`.
+//! Constructs are pure: they read context (for ECR lookups) and files (image assets) and add
+//! resources, and never call AWS. Invalid input is an [`Error`]; `?` turns it into the core
+//! error, which names the construct's path.
 //!
 //! ```
 //! use cloudwright_compute::{

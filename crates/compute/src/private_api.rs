@@ -2,41 +2,6 @@
 //! private subnets behind an internal network load balancer, reachable from the internet only
 //! through the routes a REST API declares (one VPC link, one listener per service), scaling
 //! with load, secure by default, every piece reachable for adjustment.
-//!
-//! ```
-//! use std::time::Duration;
-//! use cloudwright_compute::{
-//!     ApiService, AutoScaling, Cluster, Container, ContainerImage, FargateSize,
-//!     FargateTaskDefinition, PrivateServiceApi,
-//! };
-//! use cloudwright_core::App;
-//! use cloudwright_ingress::{HealthCheck, Route};
-//! use cloudwright_network::SubnetGroup;
-//!
-//! let app = App::new();
-//! let mut stack = app.stack("People")?;
-//! // normally `network.private()` of the network crate's `Subnets`
-//! let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
-//! let cluster = stack.construct("Cluster", Cluster::new())?;
-//! let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
-//! let flask = task.add_container(Container::new("flask", ContainerImage::from_uri("nginx:1.27")).port(80));
-//! let people = stack.construct(
-//!     "People",
-//!     PrivateServiceApi::new("person-identifier", &private, &cluster)
-//!         .service(
-//!             ApiService::new("Flask", task, &flask, 80)
-//!                 .route(Route::get("/{person}/{firstname}"))
-//!                 .desired_count(2)
-//!                 .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
-//!         )
-//!         // every piece can be adjusted before it is built
-//!         .nlb(|nlb| nlb.health_check(HealthCheck::http("/health").interval(Duration::from_secs(30)))),
-//! )?;
-//! assert_eq!(people.api.exposed_routes().len(), 1);
-//! assert_eq!(people.services[0].service.service.logical_id(), "PeopleFlaskServiceService");
-//! app.synth()?;
-//! # Ok::<(), cloudwright_core::Error>(())
-//! ```
 
 use cloudwright_core::{Construct, Error as CoreError, Scope};
 use cloudwright_ingress::{InternalNlb, InternalNlbOutput, PublicApi, PublicApiOutput, Route};
@@ -110,6 +75,46 @@ impl ApiService {
     }
 }
 
+/// [`PrivateServiceApi`]: the pattern of the main app as one construct. Fargate services in
+/// private subnets behind an internal network load balancer, reachable from the internet only
+/// through the routes a REST API declares (one VPC link, one listener per service), scaling
+/// with load, secure by default, every piece reachable for adjustment.
+///
+/// ```
+/// use std::time::Duration;
+/// use cloudwright_compute::{
+///     ApiService, AutoScaling, Cluster, Container, ContainerImage, FargateSize,
+///     FargateTaskDefinition, PrivateServiceApi,
+/// };
+/// use cloudwright_core::App;
+/// use cloudwright_ingress::{HealthCheck, Route};
+/// use cloudwright_network::SubnetGroup;
+///
+/// let app = App::new();
+/// let mut stack = app.stack("People")?;
+/// // normally `network.private()` of the network crate's `Subnets`
+/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+/// let cluster = stack.construct("Cluster", Cluster::new())?;
+/// let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
+/// let flask = task.add_container(Container::new("flask", ContainerImage::from_uri("nginx:1.27")).port(80));
+/// let people = stack.construct(
+///     "People",
+///     PrivateServiceApi::new("person-identifier", &private, &cluster)
+///         .service(
+///             ApiService::new("Flask", task, &flask, 80)
+///                 .route(Route::get("/{person}/{firstname}"))
+///                 .desired_count(2)
+///                 .auto_scaling(AutoScaling::new(2, 10).target_cpu_utilization(60.0)),
+///         )
+///         // every piece can be adjusted before it is built
+///         .nlb(|nlb| nlb.health_check(HealthCheck::http("/health").interval(Duration::from_secs(30)))),
+/// )?;
+/// assert_eq!(people.api.exposed_routes().len(), 1);
+/// assert_eq!(people.services[0].service.service.logical_id(), "PeopleFlaskServiceService");
+/// app.synth()?;
+/// # Ok::<(), cloudwright_core::Error>(())
+/// ```
+///
 /// Fargate services exposed only through declared API routes, built into:
 ///
 /// - `Ingress`: an [`InternalNlb`] in the subnets, one listener and target group per service

@@ -7,15 +7,15 @@
 //! reaches that load balancer through a VPC link and forwards only the routes it declares;
 //! every other endpoint of the service stays private to callers inside the VPC.
 //!
-//! - [`nlb`]: [`InternalNlb`] (load balancer, IP target group with an HTTP health check, TCP
+//! - [`InternalNlb`] (load balancer, IP target group with an HTTP health check, TCP
 //!   listeners, DNS name output) and its [`InternalNlbOutput`].
 //! - [`routes`]: routes as data (`GET /{person}/{firstname}`) and validated path templates.
 //! - [`openapi`]: the OpenAPI 3.0 body with API Gateway's integration extensions.
-//! - [`api`]: [`PublicApi`] (VPC link, REST API, deployment, stage, outputs) and what it
+//! - [`PublicApi`] (VPC link, REST API, deployment, stage, outputs) and what it
 //!   exposes ([`PublicApiOutput::exposed_routes`]); one API can route to several listeners of
 //!   its load balancer ([`PublicApi::route_to`]), since a network load balancer can be the
 //!   target of only one REST API VPC link.
-//! - [`domain`]: [`CustomDomain`]: a domain name, its certificate and base path mapping.
+//! - [`CustomDomain`]: a domain name, its certificate and base path mapping.
 //!
 //! Errors are [`Error`]; `?` turns them into the core error, which names the construct path
 //! (match on the variant with [`cloudwright_core::Error::downcast_ref`]).
