@@ -282,7 +282,7 @@ impl Subnets {
     }
 
     /// The public tier's prefix length (default /24).
-    pub fn public(mut self, prefix: u8) -> Self {
+    pub fn public_prefix(mut self, prefix: u8) -> Self {
         self.public_prefix = Some(prefix);
         self
     }
@@ -294,7 +294,7 @@ impl Subnets {
     }
 
     /// The private tier's prefix length (default /24).
-    pub fn private(mut self, prefix: u8) -> Self {
+    pub fn private_prefix(mut self, prefix: u8) -> Self {
         self.private_prefix = Some(prefix);
         self
     }
@@ -306,7 +306,7 @@ impl Subnets {
     }
 
     /// Adds an isolated tier (no route out of the VPC) with this prefix length.
-    pub fn isolated(mut self, prefix: u8) -> Self {
+    pub fn isolated_prefix(mut self, prefix: u8) -> Self {
         self.isolated_prefix = Some(prefix);
         self
     }

@@ -320,7 +320,7 @@ impl NewVpc {
     }
 
     /// Pins the availability zones by name.
-    pub fn availability_zones<S: Into<String>>(
+    pub fn pin_availability_zones<S: Into<String>>(
         mut self,
         zones: impl IntoIterator<Item = S>,
     ) -> Self {

@@ -150,7 +150,7 @@ fn pinned_zones_are_named_and_counted() {
 #[test]
 fn an_isolated_tier_has_no_route_out() {
     let (out, t, text) = synth_network(default_vpc(), |v| {
-        Subnets::new(v).isolated(28).nat(NatStrategy::None)
+        Subnets::new(v).isolated_prefix(28).nat(NatStrategy::None)
     })
     .unwrap();
     assert_eq!(out.isolated.len(), 2);
@@ -290,15 +290,15 @@ fn a_context_value_of_the_wrong_shape_names_the_key() {
 
 #[test]
 fn a_prefix_out_of_range_is_an_error() {
-    let msg = error_of(default_vpc(), |v| Subnets::new(v).private(29));
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).private_prefix(29));
     assert!(msg.contains("/29"), "{msg}");
-    let msg = error_of(default_vpc(), |v| Subnets::new(v).public(15));
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).public_prefix(15));
     assert!(msg.contains("/15"), "{msg}");
 }
 
 #[test]
 fn a_full_vpc_is_an_error_naming_the_largest_free_block() {
-    let msg = error_of(default_vpc(), |v| Subnets::new(v).private(17).public(17));
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).private_prefix(17).public_prefix(17));
     assert!(
         msg.contains("no room") && msg.contains("largest free block"),
         "{msg}"
