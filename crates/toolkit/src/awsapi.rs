@@ -151,7 +151,7 @@ impl Client {
                 )
             })
             .or_else(|| config.endpoint_url().map(str::to_owned));
-        let (url, described) = match configured {
+        let (mut url, described) = match configured {
             Some(url) => (url.clone(), url),
             None => {
                 let suffix = if region.starts_with("cn-") {
@@ -165,6 +165,13 @@ impl Client {
                 )
             }
         };
+        // requests go to the endpoint's root path, `/` when it names none
+        if !url
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.contains('/'))
+        {
+            url.push('/');
+        }
         Ok(Client {
             service,
             region,

@@ -3,7 +3,7 @@
 //! An app (a small binary built on `cloudwright-core`) synthesizes a cloud assembly offline:
 //! CloudFormation templates and a `manifest.json`. This crate is everything that talks to AWS,
 //! as the CDK's toolkit is to a CDK app, and it is the only crate of the workspace that
-//! depends on the AWS SDK:
+//! depends on AWS crates:
 //!
 //! - [`config`]: where the app, its context file and its assembly are (`cloudwright.json`);
 //! - [`app_runner`] and [`synth`]: running the app, performing the context lookups it reports
@@ -17,11 +17,14 @@
 //! - [`audit`]: the public surface of each stack (through `cloudwright-audit`), checked against
 //!   the declared surface (`"surface"` in `cloudwright.json`) and the bundled policy rules; the
 //!   deploy's refusal of undeclared exposure; the stacks' dependency graphs (DOT, SVG);
-//! - [`aws`] and [`error`]: SDK configuration and errors a user can act on.
+//! - [`aws`] and [`error`]: SDK configuration and errors a user can act on;
+//! - [`awsapi`], [`ec2`] and [`ecr`]: the client of our own for EC2 (Query protocol, XML) and
+//!   ECR (`awsJson1_1`): SigV4 signing, the SDK's HTTPS connector, pagination, retries with
+//!   backoff; used instead of `aws-sdk-ec2` and `aws-sdk-ecr`, whose builds cost minutes and GBs.
 //!
 //! AWS access uses aws-config's standard resolution of credentials, region and endpoint
 //! (`AWS_ENDPOINT_URL` points it at a local endpoint such as moto), with the SDK's standard
-//! retry mode. The pure parts (diffing, event interpretation, ordering, capabilities,
+//! retry mode (the client of our own reads the same retry settings). The pure parts (diffing, event interpretation, ordering, capabilities,
 //! parameters) are unit-tested without AWS; the rest is tested against `moto_server`.
 
 pub mod app_runner;
