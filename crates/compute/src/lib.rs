@@ -12,6 +12,13 @@
 //!   group through a [`ContainerPort`] (which only a container that maps the port can give),
 //!   created after the listener, with a circuit breaker that rolls back.
 //! - [`AutoScaling`]: target tracking on CPU, memory or ALB request count.
+//! - [`LogKey`]: a customer-managed KMS key CloudWatch Logs may use for this account's log
+//!   groups ([`FargateTaskDefinition::log_key`]).
+//!
+//! What a production team turns on is on by default (Container Insights, log groups kept
+//! when the stack goes), and where a check is deliberately not met (an HTTPS egress to
+//! anywhere, `ecr:GetAuthorizationToken` on `*`, service-managed log encryption) the
+//! resource's `Metadata` says why, for checkov, cfn_nag and `cloudwright audit`.
 //!
 //! Constructs are pure: they read context (for ECR lookups) and add resources, and never call
 //! AWS. Invalid input is an [`Error`], wrapped with the construct's path by
@@ -59,6 +66,7 @@ mod error;
 mod fargate;
 mod firelens;
 mod image;
+mod log_key;
 mod private_api;
 mod scaling;
 mod service;
@@ -75,6 +83,7 @@ pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRoute
 pub use image::{
     ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageRef,
 };
+pub use log_key::{LogKey, LogKeyOutput};
 pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
 pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};
 pub use service::{

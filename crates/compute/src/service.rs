@@ -44,7 +44,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Scope, Value};
 use cloudwright_ingress::LoadBalancerTarget;
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::ecs::service as es;
@@ -676,6 +676,26 @@ impl Construct for FargateService {
             scope.path()
         );
         let security_group = scope.add("SecurityGroup", self.security_group(description))?;
+        if self.egress == Egress::HttpsOnly {
+            scope.add_exception(
+                &security_group,
+                Exception::new(
+                    "HTTPS to anywhere: ECR, CloudWatch Logs and other AWS APIs are reached through the NAT gateway at addresses that are not fixed",
+                )
+                .cfn_nag("W5"),
+            )?;
+        }
+        if self.targets.iter().any(|(target, _)| {
+            target.source_security_groups().is_empty() && !target.source_cidrs().is_empty()
+        }) {
+            scope.add_exception(
+                &security_group,
+                Exception::new(
+                    "admits the load balancer's subnets: an NLB's addresses in them are not known before it exists",
+                )
+                .cfn_nag("W9"),
+            )?;
+        }
 
         let mut deployment = es::DeploymentConfiguration::new()
             .minimum_healthy_percent(self.min_healthy_percent)
