@@ -155,7 +155,10 @@ enum Capacity {
 ///   containers) from the given CIDR blocks ([`Self::allow_from_cidrs`]: the VPC's blocks
 ///   for an NLB without security groups, which forwards client addresses from inside the
 ///   VPC) or security group ([`Self::allow_from_security_group`]), and nothing else. Egress
-///   is HTTPS only unless [`Self::egress`] says otherwise.
+///   is HTTPS only unless [`Self::egress`] says otherwise. Its `Metadata` states the
+///   deliberate exceptions: the default HTTPS egress to anywhere (cfn_nag `W5`: AWS APIs
+///   through the NAT gateway) and admitting a load balancer's subnets rather than single
+///   addresses (cfn_nag `W9`).
 /// - `Service`: the `AWS::ECS::Service`, in the given (private) subnets with no public IP,
 ///   with a deployment circuit breaker that rolls back, minimum healthy 100% and maximum
 ///   200%, tags propagated from the service, and a `DependsOn` on whatever
