@@ -461,8 +461,9 @@ impl Container {
     }
 
     /// Drops Linux capabilities (`NET_RAW`, ..., or `ALL`). None are dropped by default:
-    /// dropping `ALL` also drops `NET_BIND_SERVICE`, and a non-root process can then no longer
-    /// bind a port below 1024 (the Flask image binds port 80).
+    /// dropping `ALL` also drops `NET_BIND_SERVICE`: a non-root process can then no longer bind
+    /// a port below 1024, and Fargate cannot add a capability back, so listen on a port above
+    /// 1023 (the Flask image listens on 8080, behind a load balancer listening on 80).
     pub fn drop_capabilities<S: Into<String>>(mut self, caps: impl IntoIterator<Item = S>) -> Self {
         self.drop_capabilities = caps.into_iter().map(Into::into).collect();
         self
