@@ -1,5 +1,6 @@
 //! The compute part of the original blog post, rebuilt with the constructs and its defects
-//! fixed: the template passes cfn-lint with no findings (informational included), and reads as intended.
+//! fixed: the template passes cfn-lint with no findings (informational included), and reads
+//! as intended.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
