@@ -44,7 +44,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Scope, Value};
 use cloudwright_ingress::LoadBalancerTarget;
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::ecs::service as es;
@@ -155,7 +155,10 @@ enum Capacity {
 ///   containers) from the given CIDR blocks ([`Self::allow_from_cidrs`]: the VPC's blocks
 ///   for an NLB without security groups, which forwards client addresses from inside the
 ///   VPC) or security group ([`Self::allow_from_security_group`]), and nothing else. Egress
-///   is HTTPS only unless [`Self::egress`] says otherwise.
+///   is HTTPS only unless [`Self::egress`] says otherwise. Its `Metadata` states the
+///   deliberate exceptions: the default HTTPS egress to anywhere (cfn_nag `W5`: AWS APIs
+///   through the NAT gateway) and admitting a load balancer's subnets rather than single
+///   addresses (cfn_nag `W9`).
 /// - `Service`: the `AWS::ECS::Service`, in the given (private) subnets with no public IP,
 ///   with a deployment circuit breaker that rolls back, minimum healthy 100% and maximum
 ///   200%, tags propagated from the service, and a `DependsOn` on whatever
@@ -676,6 +679,26 @@ impl Construct for FargateService {
             scope.path()
         );
         let security_group = scope.add("SecurityGroup", self.security_group(description))?;
+        if self.egress == Egress::HttpsOnly {
+            scope.add_exception(
+                &security_group,
+                Exception::new(
+                    "HTTPS to anywhere: ECR, CloudWatch Logs and other AWS APIs are reached through the NAT gateway at addresses that are not fixed",
+                )
+                .cfn_nag("W5"),
+            )?;
+        }
+        if self.targets.iter().any(|(target, _)| {
+            target.source_security_groups().is_empty() && !target.source_cidrs().is_empty()
+        }) {
+            scope.add_exception(
+                &security_group,
+                Exception::new(
+                    "admits the load balancer's subnets: an NLB's addresses in them are not known before it exists",
+                )
+                .cfn_nag("W9"),
+            )?;
+        }
 
         let mut deployment = es::DeploymentConfiguration::new()
             .minimum_healthy_percent(self.min_healthy_percent)

@@ -1,6 +1,7 @@
 //! Routing for the subnet tiers: a public route table to the internet gateway, NAT gateways
-//! with Elastic IPs in the public subnets, private route tables through them, and an isolated
-//! route table with no route out.
+//! with Elastic IPs in the public subnets, private route tables through them (and, for
+//! dual-stack subnets, `::/0` through an egress-only internet gateway), and an isolated route
+//! table with no route out.
 
 use cloudwright_core::{Construct, Error as CoreError, Handle, ResourceRef, Scope};
 use cloudwright_resources::ec2;
@@ -21,6 +22,8 @@ pub struct RoutingOutput {
     pub nat_gateways: Vec<Handle<ec2::NatGateway>>,
     /// The NAT gateways' Elastic IPs.
     pub elastic_ips: Vec<Handle<ec2::Eip>>,
+    /// The egress-only internet gateway of dual-stack private subnets (IPv6 out, nothing in).
+    pub egress_only_internet_gateway: Option<Handle<ec2::EgressOnlyInternetGateway>>,
     /// Per tier (public, private, isolated) and subnet: the route table association and the
     /// routes out that the subnet's traffic needs.
     pub(crate) ready: [Vec<Vec<ResourceRef>>; 3],
@@ -102,6 +105,12 @@ impl Construct for Routing<'_> {
             out.nat_gateways.push(nat);
         }
 
+        if self.ipv6 && !self.private.is_empty() {
+            out.egress_only_internet_gateway = Some(scope.add(
+                "EgressOnlyInternetGateway",
+                ec2::EgressOnlyInternetGateway::new(vpc_id.clone()),
+            )?);
+        }
         for (i, s) in self.private.iter().enumerate() {
             let table = scope.add(
                 &format!("PrivateRouteTable{}", i + 1),
@@ -115,6 +124,15 @@ impl Construct for Routing<'_> {
                     ec2::Route::new(table.r#ref())
                         .destination_cidr_block("0.0.0.0/0")
                         .nat_gateway_id(nat.r#ref()),
+                )?;
+                ready.push(route.resource_ref().clone());
+            }
+            if let Some(eigw) = &out.egress_only_internet_gateway {
+                let route = scope.add(
+                    &format!("PrivateDefaultRouteIpv6{}", i + 1),
+                    ec2::Route::new(table.r#ref())
+                        .destination_ipv6_cidr_block("::/0")
+                        .egress_only_internet_gateway_id(eigw.r#ref()),
                 )?;
                 ready.push(route.resource_ref().clone());
             }

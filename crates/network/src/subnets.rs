@@ -5,7 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use cloudwright_core::{
-    Construct, DepTarget, Dependable, Error as CoreError, Handle, ResourceRef, Scope, Value,
+    Construct, DepTarget, Dependable, Error as CoreError, Exception, Handle, ResourceRef, Scope,
+    Value,
 };
 use cloudwright_resources::ec2;
 use ipnet::IpNet;
@@ -91,7 +92,8 @@ pub struct Subnet {
     /// Its IPv6 CIDR, when the subnets are dual-stack.
     pub ipv6_cidr: Option<Value>,
     /// What traffic from the subnet needs before it flows: the route table association and
-    /// the routes out (to the NAT gateway or the internet gateway).
+    /// the routes out (to the NAT gateway, the internet gateway or, for IPv6 from a private
+    /// subnet, the egress-only internet gateway).
     pub routes: Vec<ResourceRef>,
 }
 
@@ -317,7 +319,10 @@ impl Subnets {
         self
     }
 
-    /// Gives every subnet an IPv6 /64 too (the VPC must have an IPv6 block).
+    /// Gives every subnet an IPv6 /64 too (the VPC must have an IPv6 block). Public subnets
+    /// route `::/0` to the internet gateway; private subnets route it to one egress-only
+    /// internet gateway of the VPC (outbound only, as a NAT gateway is for IPv4); isolated
+    /// subnets have no route out.
     pub fn dual_stack(mut self) -> Self {
         self.ipv6 = true;
         self
@@ -446,6 +451,16 @@ impl Construct for Subnets {
             }
             let id = format!("{}Subnet{}", tier.name(), az + 1);
             let handle = scope.add(&id, subnet)?;
+            if tier == Tier::Public {
+                scope.add_exception(
+                    &handle,
+                    Exception::new(
+                        "the public tier by design: it holds the NAT gateways and anything deliberately internet-facing; services go in the private tier",
+                    )
+                    .checkov("CKV_AWS_130")
+                    .cfn_nag("W33"),
+                )?;
+            }
             if ipv6_cidr.is_some()
                 && let Some(ready) = &self.vpc.ipv6_ready
             {
