@@ -46,6 +46,7 @@ pub mod runner;
 mod stack;
 mod synth;
 pub mod value;
+pub mod violation;
 
 pub use app::App;
 pub use assembly::{Assembly, Manifest, ManifestStack, StackArtifact};
@@ -59,3 +60,4 @@ pub use runner::run;
 pub use stack::{DepTarget, Mapping, Output, Parameter, StackProps};
 pub use synth::limits;
 pub use value::{Bool, Int, Json, List, Num, Pseudo, Reference, Str, ToValue, Value};
+pub use violation::Violation;
