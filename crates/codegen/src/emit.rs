@@ -67,8 +67,60 @@ fn str_slice(items: &[String]) -> String {
     format!("&[{}]", items.join(", "))
 }
 
+fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
+    let c = &s.constraints;
+    let fields: std::collections::BTreeMap<&str, &Field> =
+        s.fields.iter().map(|f| (f.cfn.as_str(), f)).collect();
+    let _ = writeln!(out, "static RULE_{}: ObjRule = ObjRule {{", s.name);
+    out.push_str("    properties: &[\n");
+    for (cfn, f) in &fields {
+        let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
+    }
+    out.push_str("    ],\n");
+    // a required property the type cannot set (read-only) cannot be asked for
+    let required: Vec<String> = c
+        .required
+        .iter()
+        .filter(|r| !top || fields.contains_key(r.as_str()))
+        .cloned()
+        .collect();
+    let _ = writeln!(out, "    required: {},", str_slice(&required));
+    let sets = |v: &[Vec<Vec<String>>]| -> String {
+        let outer: Vec<String> = v
+            .iter()
+            .map(|alts| {
+                let inner: Vec<String> = alts.iter().map(|a| str_slice(a)).collect();
+                format!("&[{}]", inner.join(", "))
+            })
+            .collect();
+        format!("&[{}]", outer.join(", "))
+    };
+    let deps = |v: &[(String, Vec<String>)]| -> String {
+        let items: Vec<String> = v
+            .iter()
+            .map(|(k, l)| format!("({}, {})", lit(k), str_slice(l)))
+            .collect();
+        format!("&[{}]", items.join(", "))
+    };
+    let _ = writeln!(out, "    one_of: {},", sets(&c.one_of));
+    let _ = writeln!(out, "    any_of: {},", sets(&c.any_of));
+    let _ = writeln!(
+        out,
+        "    dependent_required: {},",
+        deps(&c.dependent_required)
+    );
+    let _ = writeln!(
+        out,
+        "    dependent_excluded: {},",
+        deps(&c.dependent_excluded)
+    );
+    let _ = writeln!(out, "    closed: {},", c.closed);
+    out.push_str("};\n\n");
+}
+
 fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    emit_rule(out, s, resource.is_some());
     doc(out, &s.doc, "");
     if required.is_empty() {
         out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");
@@ -195,6 +247,12 @@ fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>
                 m.tag_format
             );
         }
+        let _ = writeln!(
+            out,
+            "    fn check(properties: &Value) -> Result<(), Violation> {{\n        \
+             constraint::check(&RULE_{}, properties)\n    }}",
+            s.name
+        );
         out.push_str("}\n\n");
     } else {
         let _ = writeln!(out, "impl PropertyType for {} {{}}\n", s.name);
@@ -285,7 +343,18 @@ pub fn resource_file(m: &ResourceModel, header: &str) -> String {
         "\n//! The `{}` resource type ([`{}`]) and its property types.\n",
         m.type_name, m.resource.name
     );
+    out.push_str("#![allow(non_upper_case_globals)]\n\n");
     out.push_str("use crate::support::prelude::*;\n\n");
+    for (i, p) in m.patterns.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "pub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
+            lit(p)
+        );
+    }
+    if !m.patterns.is_empty() {
+        out.push('\n');
+    }
     emit_struct(&mut out, &m.resource, Some(m));
     emit_attributes(&mut out, m);
     for s in &m.structs {
@@ -404,6 +473,20 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
     );
     for m in all {
         let _ = writeln!(out, "    {}::{}::FACTS,", m.service_mod, m.resource.name);
+    }
+    out.push_str("];\n");
+
+    // every pattern, so the crate can say which ones it cannot check
+    out.push_str(
+        "\n/// Every `pattern` static of the generated types (one per distinct pattern and type).\n\
+         pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[\n",
+    );
+    let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
+    all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+    for m in all {
+        for i in 0..m.patterns.len() {
+            let _ = writeln!(out, "    &{}::{}::PATTERN_{i},", m.service_mod, m.module);
+        }
     }
     out.push_str("];\n");
     out

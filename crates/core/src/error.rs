@@ -164,25 +164,8 @@ pub enum Error {
     Usage(String),
     /// A literal property value breaks a constraint of its type's schema (pattern, enum,
     /// range, length, item count, required property, ...), found at synthesis.
-    #[error(
-        "stack `{stack}`: resource `{logical_id}` ({type_name} at construct path `{path}`), property `{property}`: value {value} breaks {constraint}"
-    )]
-    Constraint {
-        /// The stack.
-        stack: String,
-        /// The resource's logical id.
-        logical_id: String,
-        /// The construct path that added it.
-        path: String,
-        /// Its CloudFormation type.
-        type_name: String,
-        /// The property path below `Properties` (`SecurityGroupIngress/0/FromPort`).
-        property: String,
-        /// The value as JSON, shortened.
-        value: String,
-        /// The constraint, as the schema states it.
-        constraint: String,
-    },
+    #[error("{0}")]
+    Constraint(Box<crate::violation::ResourceViolation>),
     /// A construct rejected its input.
     #[error("{path}: {message}")]
     Invalid {

@@ -60,4 +60,4 @@ pub use runner::run;
 pub use stack::{DepTarget, Mapping, Output, Parameter, StackProps};
 pub use synth::limits;
 pub use value::{Bool, Int, Json, List, Num, Pseudo, Reference, Str, ToValue, Value};
-pub use violation::Violation;
+pub use violation::{ResourceViolation, Violation};

@@ -46,6 +46,39 @@ impl fmt::Display for Violation {
     }
 }
 
+/// A [`Violation`] in a resource of a stack: what [`Error::Constraint`](crate::Error::Constraint)
+/// holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceViolation {
+    /// The stack.
+    pub stack: String,
+    /// The resource's logical id.
+    pub logical_id: String,
+    /// The construct path that added it (`Stack/Construct/Id`).
+    pub path: String,
+    /// Its CloudFormation type.
+    pub type_name: String,
+    /// The property path, the shortened value and the constraint.
+    pub violation: Violation,
+}
+
+impl fmt::Display for ResourceViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = &self.violation;
+        write!(
+            f,
+            "stack `{}`: resource `{}` ({} at construct path `{}`), property `{}`: value {} breaks {}",
+            self.stack,
+            self.logical_id,
+            self.type_name,
+            self.path,
+            v.property,
+            v.value,
+            v.constraint
+        )
+    }
+}
+
 /// `text` cut to [`Violation::MAX_VALUE_CHARS`] characters, with the total length noted.
 pub fn shorten(text: &str) -> String {
     let count = text.chars().count();
@@ -98,18 +131,21 @@ mod tests {
             .add("Intrinsic", Short(Value::r#ref("AWS::StackName")))
             .unwrap();
         let err = app.synth().unwrap_err();
-        let Error::Constraint {
+        let Error::Constraint(v) = &err else {
+            panic!("{err}")
+        };
+        let ResourceViolation {
             stack,
             logical_id,
             path,
             type_name,
-            property,
-            value,
-            constraint,
-        } = &err
-        else {
-            panic!("{err}")
-        };
+            violation:
+                Violation {
+                    property,
+                    value,
+                    constraint,
+                },
+        } = &**v;
         assert_eq!(
             (stack.as_str(), logical_id.as_str(), path.as_str()),
             ("Demo", "Long", "Demo/Long")
@@ -119,7 +155,11 @@ mod tests {
             (property.as_str(), value.as_str(), constraint.as_str()),
             ("Name", "\"abcd\"", "maxLength 3")
         );
-        assert!(err.to_string().contains("`Long`"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "stack `Demo`: resource `Long` (AWS::Demo::Short at construct path `Demo/Long`), \
+             property `Name`: value \"abcd\" breaks maxLength 3"
+        );
     }
 
     #[test]

@@ -141,6 +141,7 @@
 //! assert_eq!(cloudwright_resources::ec2::Subnet::FACTS, subnet);
 //! ```
 
+pub mod constraint;
 mod generated;
 mod support;
 
@@ -154,6 +155,30 @@ pub fn facts(type_name: &str) -> Option<&'static ResourceFacts> {
         .binary_search_by(|f| f.type_name.cmp(type_name))
         .ok()
         .map(|i| generated::ALL_FACTS[i])
+}
+
+/// The distinct schema patterns of the generated types that cannot be compiled (by
+/// `fancy-regex`, after translating Python's regex dialect; lookarounds and backreferences
+/// are supported), sorted. Values are not checked against these; every other pattern is
+/// checked. Compiles every pattern, so it takes a moment; synthesis compiles lazily.
+pub fn unchecked_patterns() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = generated::ALL_PATTERNS
+        .iter()
+        .filter(|p| !p.is_checkable())
+        .map(|p| p.source())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many distinct `pattern`s the generated types check values against (including the
+/// [`unchecked_patterns`]).
+pub fn pattern_count() -> usize {
+    let mut all: Vec<&str> = generated::ALL_PATTERNS.iter().map(|p| p.source()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.len()
 }
 
 /// The facts of every generated type, sorted by type name.
@@ -176,6 +201,20 @@ mod tests {
         }
         assert_eq!(facts("AWS::Nope::Nope"), None);
         assert_eq!(facts("AWS::EC2::VPC").map(|f| f.taggable), Some(true));
+    }
+
+    #[test]
+    fn unchecked_patterns_are_exactly_those_that_do_not_compile() {
+        let unchecked = unchecked_patterns();
+        for p in &unchecked {
+            assert!(constraint::compile(p).is_none(), "{p} compiles");
+        }
+        assert!(pattern_count() > unchecked.len());
+        // the schemas' Python-isms are translated, not given up on
+        assert!(
+            !unchecked.contains(&"^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$"),
+            "{unchecked:?}"
+        );
     }
 
     #[test]

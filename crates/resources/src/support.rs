@@ -136,9 +136,13 @@ impl MapBuilder {
 /// What every generated module imports.
 pub(crate) mod prelude {
     pub(crate) use super::MapBuilder;
+    pub(crate) use crate::constraint::{
+        self, Format, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule,
+    };
     pub(crate) use crate::{Obj, PropertyType, ResourceFacts};
     pub(crate) use cloudwright_core::{
         Bool, Int, Json, List, Num, Resource, ResourceRef, Str, TagFormat, ToValue, Value,
+        Violation,
     };
 }
 

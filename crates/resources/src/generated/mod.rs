@@ -51,3 +51,26 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     iam::Role::FACTS,
     logs::LogGroup::FACTS,
 ];
+
+/// Every `pattern` static of the generated types (one per distinct pattern and type).
+pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
+    &apigateway::stage::PATTERN_0,
+    &applicationautoscaling::scaling_policy::PATTERN_0,
+    &ec2::security_group::PATTERN_0,
+    &ecs::cluster::PATTERN_0,
+    &ecs::service::PATTERN_0,
+    &ecs::task_definition::PATTERN_0,
+    &elasticloadbalancingv2::listener::PATTERN_0,
+    &elasticloadbalancingv2::listener::PATTERN_1,
+    &elasticloadbalancingv2::load_balancer::PATTERN_0,
+    &elasticloadbalancingv2::target_group::PATTERN_0,
+    &iam::policy::PATTERN_0,
+    &iam::role::PATTERN_0,
+    &iam::role::PATTERN_1,
+    &iam::role::PATTERN_2,
+    &iam::role::PATTERN_3,
+    &iam::role::PATTERN_4,
+    &iam::role::PATTERN_5,
+    &logs::log_group::PATTERN_0,
+    &logs::log_group::PATTERN_1,
+];

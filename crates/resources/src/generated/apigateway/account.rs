@@ -3,7 +3,28 @@
 
 //! The `AWS::ApiGateway::Account` resource type ([`Account`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Account: ObjRule = ObjRule {
+    properties: &[(
+        "CloudWatchRoleArn",
+        Shape::Str(&StrRule {
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            allowed: &[],
+            format: Some(Format::IamRoleArn),
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::Account` resource.
 ///
@@ -59,6 +80,9 @@ impl Resource for Account {
     type Attributes = AccountAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Account, properties)
     }
 }
 

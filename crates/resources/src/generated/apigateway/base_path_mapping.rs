@@ -3,7 +3,24 @@
 
 //! The `AWS::ApiGateway::BasePathMapping` resource type ([`BasePathMapping`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_BasePathMapping: ObjRule = ObjRule {
+    properties: &[
+        ("BasePath", Shape::STR),
+        ("DomainName", Shape::STR),
+        ("RestApiId", Shape::STR),
+        ("Stage", Shape::STR),
+    ],
+    required: &["DomainName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::BasePathMapping` resource.
 ///
@@ -93,6 +110,9 @@ impl Resource for BasePathMapping {
     type Attributes = BasePathMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_BasePathMapping, properties)
     }
 }
 

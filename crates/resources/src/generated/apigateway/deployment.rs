@@ -3,7 +3,28 @@
 
 //! The `AWS::ApiGateway::Deployment` resource type ([`Deployment`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Deployment: ObjRule = ObjRule {
+    properties: &[
+        (
+            "DeploymentCanarySettings",
+            Shape::Object(&RULE_DeploymentCanarySettings),
+        ),
+        ("Description", Shape::STR),
+        ("RestApiId", Shape::STR),
+        ("StageDescription", Shape::Object(&RULE_StageDescription)),
+        ("StageName", Shape::STR),
+    ],
+    required: &["RestApiId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::Deployment` resource.
 ///
@@ -114,6 +135,9 @@ impl Resource for Deployment {
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Deployment, properties)
+    }
 }
 
 impl ToValue for Deployment {
@@ -144,6 +168,16 @@ impl DeploymentAttributes {
         self.0.get_att("DeploymentId")
     }
 }
+
+static RULE_AccessLogSetting: ObjRule = ObjRule {
+    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AccessLogSetting` property type of `AWS::ApiGateway::Deployment`.
 ///
@@ -185,6 +219,20 @@ impl ToValue for AccessLogSetting {
             .build()
     }
 }
+
+static RULE_CanarySetting: ObjRule = ObjRule {
+    properties: &[
+        ("PercentTraffic", Shape::NUM),
+        ("StageVariableOverrides", Shape::Any),
+        ("UseStageCache", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `CanarySetting` property type of `AWS::ApiGateway::Deployment`.
 ///
@@ -236,6 +284,20 @@ impl ToValue for CanarySetting {
     }
 }
 
+static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
+    properties: &[
+        ("PercentTraffic", Shape::NUM),
+        ("StageVariableOverrides", Shape::Any),
+        ("UseStageCache", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentCanarySettings` property type of `AWS::ApiGateway::Deployment`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-deploymentcanarysettings.html>
@@ -285,6 +347,27 @@ impl ToValue for DeploymentCanarySettings {
             .build()
     }
 }
+
+static RULE_MethodSetting: ObjRule = ObjRule {
+    properties: &[
+        ("CacheDataEncrypted", Shape::Bool),
+        ("CacheTtlInSeconds", Shape::INT),
+        ("CachingEnabled", Shape::Bool),
+        ("DataTraceEnabled", Shape::Bool),
+        ("HttpMethod", Shape::STR),
+        ("LoggingLevel", Shape::STR),
+        ("MetricsEnabled", Shape::Bool),
+        ("ResourcePath", Shape::STR),
+        ("ThrottlingBurstLimit", Shape::INT),
+        ("ThrottlingRateLimit", Shape::NUM),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `MethodSetting` property type of `AWS::ApiGateway::Deployment`.
 ///
@@ -398,6 +481,50 @@ impl ToValue for MethodSetting {
             .build()
     }
 }
+
+static RULE_StageDescription: ObjRule = ObjRule {
+    properties: &[
+        ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
+        ("CacheClusterEnabled", Shape::Bool),
+        ("CacheClusterSize", Shape::STR),
+        ("CacheDataEncrypted", Shape::Bool),
+        ("CacheTtlInSeconds", Shape::INT),
+        ("CachingEnabled", Shape::Bool),
+        ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
+        ("ClientCertificateId", Shape::STR),
+        ("DataTraceEnabled", Shape::Bool),
+        ("Description", Shape::STR),
+        ("DocumentationVersion", Shape::STR),
+        ("LoggingLevel", Shape::STR),
+        (
+            "MethodSettings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MethodSetting),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("MetricsEnabled", Shape::Bool),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("ThrottlingBurstLimit", Shape::INT),
+        ("ThrottlingRateLimit", Shape::NUM),
+        ("TracingEnabled", Shape::Bool),
+        ("Variables", Shape::Any),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `StageDescription` property type of `AWS::ApiGateway::Deployment`.
 ///
@@ -592,6 +719,16 @@ impl ToValue for StageDescription {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::Deployment`.
 ///

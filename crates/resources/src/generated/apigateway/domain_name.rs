@@ -3,7 +3,65 @@
 
 //! The `AWS::ApiGateway::DomainName` resource type ([`DomainName`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_DomainName: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CertificateArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::AcmCertificateArn),
+            }),
+        ),
+        ("DomainName", Shape::STR),
+        ("EndpointAccessMode", Shape::STR),
+        (
+            "EndpointConfiguration",
+            Shape::Object(&RULE_EndpointConfiguration),
+        ),
+        (
+            "MutualTlsAuthentication",
+            Shape::Object(&RULE_MutualTlsAuthentication),
+        ),
+        ("OwnershipVerificationCertificateArn", Shape::STR),
+        ("RegionalCertificateArn", Shape::STR),
+        (
+            "RoutingMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "BASE_PATH_MAPPING_ONLY",
+                    "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+                    "ROUTING_RULE_ONLY",
+                ],
+                format: None,
+            }),
+        ),
+        ("SecurityPolicy", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::DomainName` resource.
 ///
@@ -159,6 +217,9 @@ impl Resource for DomainName {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_DomainName, properties)
+    }
 }
 
 impl ToValue for DomainName {
@@ -218,6 +279,26 @@ impl DomainNameAttributes {
     }
 }
 
+static RULE_EndpointConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IpAddressType", Shape::STR),
+        (
+            "Types",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EndpointConfiguration` property type of `AWS::ApiGateway::DomainName`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainname-endpointconfiguration.html>
@@ -259,6 +340,19 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
+static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
+    properties: &[
+        ("TruststoreUri", Shape::STR),
+        ("TruststoreVersion", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MutualTlsAuthentication` property type of `AWS::ApiGateway::DomainName`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainname-mutualtlsauthentication.html>
@@ -299,6 +393,16 @@ impl ToValue for MutualTlsAuthentication {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainName`.
 ///

@@ -3,7 +3,54 @@
 
 //! The `AWS::ApiGateway::RestApi` resource type ([`RestApi`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_RestApi: ObjRule = ObjRule {
+    properties: &[
+        ("ApiKeySourceType", Shape::STR),
+        (
+            "BinaryMediaTypes",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Body", Shape::Any),
+        ("BodyS3Location", Shape::Object(&RULE_S3Location)),
+        ("CloneFrom", Shape::STR),
+        ("Description", Shape::STR),
+        ("DisableExecuteApiEndpoint", Shape::Bool),
+        ("EndpointAccessMode", Shape::STR),
+        (
+            "EndpointConfiguration",
+            Shape::Object(&RULE_EndpointConfiguration),
+        ),
+        ("FailOnWarnings", Shape::Bool),
+        ("MinimumCompressionSize", Shape::INT),
+        ("Mode", Shape::STR),
+        ("Name", Shape::STR),
+        ("Parameters", Shape::Any),
+        ("Policy", Shape::Any),
+        ("SecurityPolicy", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::RestApi` resource.
 ///
@@ -218,6 +265,9 @@ impl Resource for RestApi {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_RestApi, properties)
+    }
 }
 
 impl ToValue for RestApi {
@@ -269,6 +319,34 @@ impl RestApiAttributes {
     }
 }
 
+static RULE_EndpointConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IpAddressType", Shape::STR),
+        (
+            "Types",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcEndpointIds",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EndpointConfiguration` property type of `AWS::ApiGateway::RestApi`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-restapi-endpointconfiguration.html>
@@ -318,6 +396,21 @@ impl ToValue for EndpointConfiguration {
             .build()
     }
 }
+
+static RULE_S3Location: ObjRule = ObjRule {
+    properties: &[
+        ("Bucket", Shape::STR),
+        ("ETag", Shape::STR),
+        ("Key", Shape::STR),
+        ("Version", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `S3Location` property type of `AWS::ApiGateway::RestApi`.
 ///
@@ -377,6 +470,16 @@ impl ToValue for S3Location {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::RestApi`.
 ///

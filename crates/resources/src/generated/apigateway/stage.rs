@@ -3,7 +3,50 @@
 
 //! The `AWS::ApiGateway::Stage` resource type ([`Stage`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
+
+static RULE_Stage: ObjRule = ObjRule {
+    properties: &[
+        ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
+        ("CacheClusterEnabled", Shape::Bool),
+        ("CacheClusterSize", Shape::STR),
+        ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
+        ("ClientCertificateId", Shape::STR),
+        ("DeploymentId", Shape::STR),
+        ("Description", Shape::STR),
+        ("DocumentationVersion", Shape::STR),
+        (
+            "MethodSettings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MethodSetting),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RestApiId", Shape::STR),
+        ("StageName", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("TracingEnabled", Shape::Bool),
+        ("Variables", Shape::Any),
+    ],
+    required: &["RestApiId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::Stage` resource.
 ///
@@ -187,6 +230,9 @@ impl Resource for Stage {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Stage, properties)
+    }
 }
 
 impl ToValue for Stage {
@@ -219,6 +265,16 @@ impl From<ResourceRef> for StageAttributes {
         Self(())
     }
 }
+
+static RULE_AccessLogSetting: ObjRule = ObjRule {
+    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AccessLogSetting` property type of `AWS::ApiGateway::Stage`.
 ///
@@ -260,6 +316,28 @@ impl ToValue for AccessLogSetting {
             .build()
     }
 }
+
+static RULE_CanarySetting: ObjRule = ObjRule {
+    properties: &[
+        ("DeploymentId", Shape::STR),
+        (
+            "PercentTraffic",
+            Shape::Num(&NumRule {
+                min: Some(0.0),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+        ("StageVariableOverrides", Shape::Any),
+        ("UseStageCache", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `CanarySetting` property type of `AWS::ApiGateway::Stage`.
 ///
@@ -323,6 +401,50 @@ impl ToValue for CanarySetting {
             .build()
     }
 }
+
+static RULE_MethodSetting: ObjRule = ObjRule {
+    properties: &[
+        ("CacheDataEncrypted", Shape::Bool),
+        ("CacheTtlInSeconds", Shape::INT),
+        ("CachingEnabled", Shape::Bool),
+        ("DataTraceEnabled", Shape::Bool),
+        ("HttpMethod", Shape::STR),
+        ("LoggingLevel", Shape::STR),
+        ("MetricsEnabled", Shape::Bool),
+        (
+            "ResourcePath",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ThrottlingBurstLimit",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        (
+            "ThrottlingRateLimit",
+            Shape::Num(&NumRule {
+                min: Some(0.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `MethodSetting` property type of `AWS::ApiGateway::Stage`.
 ///
@@ -448,6 +570,37 @@ impl ToValue for MethodSetting {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::Stage`.
 ///

@@ -3,7 +3,38 @@
 
 //! The `AWS::ApiGateway::VpcLink` resource type ([`VpcLink`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_VpcLink: ObjRule = ObjRule {
+    properties: &[
+        ("Description", Shape::STR),
+        ("Name", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "TargetArns",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["Name", "TargetArns"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApiGateway::VpcLink` resource.
 ///
@@ -93,6 +124,9 @@ impl Resource for VpcLink {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_VpcLink, properties)
+    }
 }
 
 impl ToValue for VpcLink {
@@ -122,6 +156,16 @@ impl VpcLinkAttributes {
         self.0.get_att("VpcLinkId")
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::VpcLink`.
 ///

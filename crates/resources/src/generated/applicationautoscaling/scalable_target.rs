@@ -3,7 +3,118 @@
 
 //! The `AWS::ApplicationAutoScaling::ScalableTarget` resource type ([`ScalableTarget`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_ScalableTarget: ObjRule = ObjRule {
+    properties: &[
+        ("MaxCapacity", Shape::INT),
+        ("MinCapacity", Shape::INT),
+        (
+            "ResourceId",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1600),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "RoleARN",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1600),
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        (
+            "ScalableDimension",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream:fleet:DesiredCapacity",
+                    "cassandra:table:ReadCapacityUnits",
+                    "cassandra:table:WriteCapacityUnits",
+                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+                    "custom-resource:ResourceType:Property",
+                    "dynamodb:index:ReadCapacityUnits",
+                    "dynamodb:index:WriteCapacityUnits",
+                    "dynamodb:table:ReadCapacityUnits",
+                    "dynamodb:table:WriteCapacityUnits",
+                    "ec2:spot-fleet-request:TargetCapacity",
+                    "ecs:service:DesiredCount",
+                    "elasticache:cache-cluster:Nodes",
+                    "elasticache:replication-group:NodeGroups",
+                    "elasticache:replication-group:Replicas",
+                    "elasticmapreduce:instancegroup:InstanceCount",
+                    "kafka:broker-storage:VolumeSize",
+                    "lambda:function:ProvisionedConcurrency",
+                    "neptune:cluster:ReadReplicaCount",
+                    "rds:cluster:ReadReplicaCount",
+                    "sagemaker:inference-component:DesiredCopyCount",
+                    "sagemaker:variant:DesiredInstanceCount",
+                    "sagemaker:variant:DesiredProvisionedConcurrency",
+                    "workspaces:workspacespool:DesiredUserSessions",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "ScheduledActions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ScheduledAction),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ServiceNamespace",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream",
+                    "cassandra",
+                    "comprehend",
+                    "custom-resource",
+                    "dynamodb",
+                    "ec2",
+                    "ecs",
+                    "elasticache",
+                    "elasticmapreduce",
+                    "kafka",
+                    "lambda",
+                    "neptune",
+                    "rds",
+                    "sagemaker",
+                    "workspaces",
+                ],
+                format: None,
+            }),
+        ),
+        ("SuspendedState", Shape::Object(&RULE_SuspendedState)),
+    ],
+    required: &[
+        "ResourceId",
+        "ServiceNamespace",
+        "ScalableDimension",
+        "MinCapacity",
+        "MaxCapacity",
+    ],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource.
 ///
@@ -150,6 +261,9 @@ impl Resource for ScalableTarget {
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_ScalableTarget, properties)
+    }
 }
 
 impl ToValue for ScalableTarget {
@@ -183,6 +297,16 @@ impl ScalableTargetAttributes {
         self.0.get_att("Id")
     }
 }
+
+static RULE_ScalableTargetAction: ObjRule = ObjRule {
+    properties: &[("MaxCapacity", Shape::INT), ("MinCapacity", Shape::INT)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ScalableTargetAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
@@ -224,6 +348,26 @@ impl ToValue for ScalableTargetAction {
             .build()
     }
 }
+
+static RULE_ScheduledAction: ObjRule = ObjRule {
+    properties: &[
+        ("EndTime", Shape::STR),
+        (
+            "ScalableTargetAction",
+            Shape::Object(&RULE_ScalableTargetAction),
+        ),
+        ("Schedule", Shape::STR),
+        ("ScheduledActionName", Shape::STR),
+        ("StartTime", Shape::STR),
+        ("Timezone", Shape::STR),
+    ],
+    required: &["ScheduledActionName", "Schedule"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ScheduledAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
@@ -308,6 +452,20 @@ impl ToValue for ScheduledAction {
             .build()
     }
 }
+
+static RULE_SuspendedState: ObjRule = ObjRule {
+    properties: &[
+        ("DynamicScalingInSuspended", Shape::Bool),
+        ("DynamicScalingOutSuspended", Shape::Bool),
+        ("ScheduledScalingSuspended", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `SuspendedState` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///

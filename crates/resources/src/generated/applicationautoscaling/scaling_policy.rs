@@ -3,7 +3,126 @@
 
 //! The `AWS::ApplicationAutoScaling::ScalingPolicy` resource type ([`ScalingPolicy`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
+
+static RULE_ScalingPolicy: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PolicyName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "PolicyType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"],
+                format: None,
+            }),
+        ),
+        (
+            "PredictiveScalingPolicyConfiguration",
+            Shape::Object(&RULE_PredictiveScalingPolicyConfiguration),
+        ),
+        (
+            "ResourceId",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1600),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ScalableDimension",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream:fleet:DesiredCapacity",
+                    "cassandra:table:ReadCapacityUnits",
+                    "cassandra:table:WriteCapacityUnits",
+                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+                    "custom-resource:ResourceType:Property",
+                    "dynamodb:index:ReadCapacityUnits",
+                    "dynamodb:index:WriteCapacityUnits",
+                    "dynamodb:table:ReadCapacityUnits",
+                    "dynamodb:table:WriteCapacityUnits",
+                    "ec2:spot-fleet-request:TargetCapacity",
+                    "ecs:service:DesiredCount",
+                    "elasticache:cache-cluster:Nodes",
+                    "elasticache:replication-group:NodeGroups",
+                    "elasticache:replication-group:Replicas",
+                    "elasticmapreduce:instancegroup:InstanceCount",
+                    "kafka:broker-storage:VolumeSize",
+                    "lambda:function:ProvisionedConcurrency",
+                    "neptune:cluster:ReadReplicaCount",
+                    "rds:cluster:ReadReplicaCount",
+                    "sagemaker:inference-component:DesiredCopyCount",
+                    "sagemaker:variant:DesiredInstanceCount",
+                    "sagemaker:variant:DesiredProvisionedConcurrency",
+                    "workspaces:workspacespool:DesiredUserSessions",
+                ],
+                format: None,
+            }),
+        ),
+        ("ScalingTargetId", Shape::STR),
+        (
+            "ServiceNamespace",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream",
+                    "cassandra",
+                    "comprehend",
+                    "custom-resource",
+                    "dynamodb",
+                    "ec2",
+                    "ecs",
+                    "elasticache",
+                    "elasticmapreduce",
+                    "kafka",
+                    "lambda",
+                    "neptune",
+                    "rds",
+                    "sagemaker",
+                    "workspaces",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "StepScalingPolicyConfiguration",
+            Shape::Object(&RULE_StepScalingPolicyConfiguration),
+        ),
+        (
+            "TargetTrackingScalingPolicyConfiguration",
+            Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
+        ),
+    ],
+    required: &["PolicyName", "PolicyType"],
+    one_of: &[&[&["ScalingTargetId"], &["ResourceId"]]],
+    any_of: &[],
+    dependent_required: &[("ResourceId", &["ScalableDimension", "ServiceNamespace"])],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource.
 ///
@@ -170,6 +289,9 @@ impl Resource for ScalingPolicy {
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_ScalingPolicy, properties)
+    }
 }
 
 impl ToValue for ScalingPolicy {
@@ -213,6 +335,46 @@ impl ScalingPolicyAttributes {
         self.0.get_att("Arn")
     }
 }
+
+static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Dimensions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MetricDimension),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("MetricName", Shape::STR),
+        (
+            "Metrics",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetTrackingMetricDataQuery),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Namespace", Shape::STR),
+        (
+            "Statistic",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
+                format: None,
+            }),
+        ),
+        ("Unit", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `CustomizedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -291,6 +453,16 @@ impl ToValue for CustomizedMetricSpecification {
     }
 }
 
+static RULE_MetricDimension: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Name"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html>
@@ -334,6 +506,67 @@ impl ToValue for MetricDimension {
             .build()
     }
 }
+
+static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "ALBRequestCountPerTarget",
+                    "AppStreamAverageCapacityUtilization",
+                    "CassandraReadCapacityUtilization",
+                    "CassandraWriteCapacityUtilization",
+                    "ComprehendInferenceUtilization",
+                    "DynamoDBReadCapacityUtilization",
+                    "DynamoDBWriteCapacityUtilization",
+                    "EC2SpotFleetRequestAverageCPUUtilization",
+                    "EC2SpotFleetRequestAverageNetworkIn",
+                    "EC2SpotFleetRequestAverageNetworkOut",
+                    "ECSServiceAverageCPUUtilization",
+                    "ECSServiceAverageMemoryUtilization",
+                    "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+                    "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+                    "ElastiCacheDatabaseMemoryUsagePercentage",
+                    "ElastiCacheEngineCPUUtilization",
+                    "ElastiCachePrimaryEngineCPUUtilization",
+                    "ElastiCacheReplicaEngineCPUUtilization",
+                    "KafkaBrokerStorageUtilization",
+                    "LambdaProvisionedConcurrencyUtilization",
+                    "NeptuneReaderAverageCPUUtilization",
+                    "RDSReaderAverageCPUUtilization",
+                    "RDSReaderAverageDatabaseConnections",
+                    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                    "SageMakerInferenceComponentInvocationsPerCopy",
+                    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+                    "SageMakerVariantInvocationsPerInstance",
+                    "SageMakerVariantProvisionedConcurrencyUtilization",
+                    "WorkSpacesAverageUserSessionsCapacityUtilization",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredefinedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -383,6 +616,23 @@ impl ToValue for PredefinedMetricSpecification {
     }
 }
 
+static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+    properties: &[(
+        "MetricDataQueries",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &["MetricDataQueries"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html>
@@ -419,6 +669,23 @@ impl ToValue for PredictiveScalingCustomizedCapacityMetric {
             .build()
     }
 }
+
+static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+    properties: &[(
+        "MetricDataQueries",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &["MetricDataQueries"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -457,6 +724,23 @@ impl ToValue for PredictiveScalingCustomizedLoadMetric {
     }
 }
 
+static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+    properties: &[(
+        "MetricDataQueries",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &["MetricDataQueries"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html>
@@ -493,6 +777,45 @@ impl ToValue for PredictiveScalingCustomizedScalingMetric {
             .build()
     }
 }
+
+static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Dimensions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PredictiveScalingMetricDimension),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "MetricName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Namespace",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredictiveScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -551,6 +874,43 @@ impl ToValue for PredictiveScalingMetric {
             .build()
     }
 }
+
+static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Expression",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(2048),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Id",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("Label", Shape::STR),
+        (
+            "MetricStat",
+            Shape::Object(&RULE_PredictiveScalingMetricStat),
+        ),
+        ("ReturnData", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredictiveScalingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -628,6 +988,37 @@ impl ToValue for PredictiveScalingMetricDataQuery {
     }
 }
 
+static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Name",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdimension.html>
@@ -676,6 +1067,42 @@ impl ToValue for PredictiveScalingMetricDimension {
             .build()
     }
 }
+
+static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CustomizedCapacityMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric),
+        ),
+        (
+            "CustomizedLoadMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric),
+        ),
+        (
+            "CustomizedScalingMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric),
+        ),
+        (
+            "PredefinedLoadMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric),
+        ),
+        (
+            "PredefinedMetricPairSpecification",
+            Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair),
+        ),
+        (
+            "PredefinedScalingMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric),
+        ),
+        ("TargetValue", Shape::NUM),
+    ],
+    required: &["TargetValue"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredictiveScalingMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -810,6 +1237,29 @@ impl ToValue for PredictiveScalingMetricSpecification {
     }
 }
 
+static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
+    properties: &[
+        ("Metric", Shape::Object(&RULE_PredictiveScalingMetric)),
+        ("Stat", Shape::STR),
+        (
+            "Unit",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricstat.html>
@@ -863,6 +1313,61 @@ impl ToValue for PredictiveScalingMetricStat {
             .build()
     }
 }
+
+static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "MaxCapacityBreachBehavior",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"],
+                format: None,
+            }),
+        ),
+        (
+            "MaxCapacityBuffer",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "MetricSpecifications",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PredictiveScalingMetricSpecification),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Mode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ForecastAndScale", "ForecastOnly"],
+                format: None,
+            }),
+        ),
+        (
+            "SchedulingBufferTime",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(3600.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["MetricSpecifications"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredictiveScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -957,6 +1462,37 @@ impl ToValue for PredictiveScalingPolicyConfiguration {
     }
 }
 
+static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html>
@@ -1008,6 +1544,37 @@ impl ToValue for PredictiveScalingPredefinedLoadMetric {
             .build()
     }
 }
+
+static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1061,6 +1628,37 @@ impl ToValue for PredictiveScalingPredefinedMetricPair {
     }
 }
 
+static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html>
@@ -1112,6 +1710,20 @@ impl ToValue for PredictiveScalingPredefinedScalingMetric {
             .build()
     }
 }
+
+static RULE_StepAdjustment: ObjRule = ObjRule {
+    properties: &[
+        ("MetricIntervalLowerBound", Shape::NUM),
+        ("MetricIntervalUpperBound", Shape::NUM),
+        ("ScalingAdjustment", Shape::INT),
+    ],
+    required: &["ScalingAdjustment"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `StepAdjustment` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1172,6 +1784,51 @@ impl ToValue for StepAdjustment {
             .build()
     }
 }
+
+static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdjustmentType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "ChangeInCapacity",
+                    "ExactCapacity",
+                    "PercentChangeInCapacity",
+                ],
+                format: None,
+            }),
+        ),
+        ("Cooldown", Shape::INT),
+        (
+            "MetricAggregationType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["Average", "Maximum", "Minimum"],
+                format: None,
+            }),
+        ),
+        ("MinAdjustmentMagnitude", Shape::INT),
+        (
+            "StepAdjustments",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_StepAdjustment),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `StepScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1241,6 +1898,45 @@ impl ToValue for StepScalingPolicyConfiguration {
     }
 }
 
+static RULE_TargetTrackingMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Dimensions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetTrackingMetricDimension),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "MetricName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Namespace",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html>
@@ -1298,6 +1994,40 @@ impl ToValue for TargetTrackingMetric {
             .build()
     }
 }
+
+static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Expression",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(2048),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Id",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("Label", Shape::STR),
+        ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
+        ("ReturnData", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TargetTrackingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1375,6 +2105,37 @@ impl ToValue for TargetTrackingMetricDataQuery {
     }
 }
 
+static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Name",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html>
@@ -1423,6 +2184,29 @@ impl ToValue for TargetTrackingMetricDimension {
             .build()
     }
 }
+
+static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+    properties: &[
+        ("Metric", Shape::Object(&RULE_TargetTrackingMetric)),
+        ("Stat", Shape::STR),
+        (
+            "Unit",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TargetTrackingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1477,6 +2261,29 @@ impl ToValue for TargetTrackingMetricStat {
             .build()
     }
 }
+
+static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CustomizedMetricSpecification",
+            Shape::Object(&RULE_CustomizedMetricSpecification),
+        ),
+        ("DisableScaleIn", Shape::Bool),
+        (
+            "PredefinedMetricSpecification",
+            Shape::Object(&RULE_PredefinedMetricSpecification),
+        ),
+        ("ScaleInCooldown", Shape::INT),
+        ("ScaleOutCooldown", Shape::INT),
+        ("TargetValue", Shape::NUM),
+    ],
+    required: &["TargetValue"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///

@@ -3,7 +3,50 @@
 
 //! The `AWS::CertificateManager::Certificate` resource type ([`Certificate`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Certificate: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateAuthorityArn", Shape::STR),
+        ("CertificateExport", Shape::STR),
+        ("CertificateTransparencyLoggingPreference", Shape::STR),
+        ("DomainName", Shape::STR),
+        (
+            "DomainValidationOptions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_DomainValidationOption),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("KeyAlgorithm", Shape::STR),
+        (
+            "SubjectAlternativeNames",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("ValidationMethod", Shape::STR),
+    ],
+    required: &["DomainName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::CertificateManager::Certificate` resource.
 ///
@@ -168,6 +211,9 @@ impl Resource for Certificate {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Certificate, properties)
+    }
 }
 
 impl ToValue for Certificate {
@@ -205,6 +251,20 @@ impl CertificateAttributes {
         self.0.get_att("Id")
     }
 }
+
+static RULE_DomainValidationOption: ObjRule = ObjRule {
+    properties: &[
+        ("DomainName", Shape::STR),
+        ("HostedZoneId", Shape::STR),
+        ("ValidationDomain", Shape::STR),
+    ],
+    required: &["DomainName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `DomainValidationOption` property type of `AWS::CertificateManager::Certificate`.
 ///
@@ -259,6 +319,16 @@ impl ToValue for DomainValidationOption {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::CertificateManager::Certificate`.
 ///

@@ -3,7 +3,35 @@
 
 //! The `AWS::EC2::EIP` resource type ([`Eip`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Eip: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::STR),
+        ("Domain", Shape::STR),
+        ("InstanceId", Shape::STR),
+        ("IpamPoolId", Shape::STR),
+        ("NetworkBorderGroup", Shape::STR),
+        ("PublicIpv4Pool", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("TransferAddress", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::EIP` resource.
 ///
@@ -137,6 +165,9 @@ impl Resource for Eip {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Eip, properties)
+    }
 }
 
 impl ToValue for Eip {
@@ -175,6 +206,16 @@ impl EipAttributes {
         self.0.get_att("PublicIp")
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::EIP`.
 ///

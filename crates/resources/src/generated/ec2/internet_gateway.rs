@@ -3,7 +3,26 @@
 
 //! The `AWS::EC2::InternetGateway` resource type ([`InternetGateway`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_InternetGateway: ObjRule = ObjRule {
+    properties: &[(
+        "Tags",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_Tag),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::InternetGateway` resource.
 ///
@@ -59,6 +78,9 @@ impl Resource for InternetGateway {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_InternetGateway, properties)
+    }
 }
 
 impl ToValue for InternetGateway {
@@ -83,6 +105,37 @@ impl InternetGatewayAttributes {
         self.0.get_att("InternetGatewayId")
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::InternetGateway`.
 ///

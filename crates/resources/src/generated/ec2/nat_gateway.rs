@@ -3,7 +3,103 @@
 
 //! The `AWS::EC2::NatGateway` resource type ([`NatGateway`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_NatGateway: ObjRule = ObjRule {
+    properties: &[
+        ("AllocationId", Shape::STR),
+        (
+            "AvailabilityMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["regional", "zonal"],
+                format: None,
+            }),
+        ),
+        (
+            "AvailabilityZoneAddresses",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_AvailabilityZoneAddress),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ConnectivityType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["private", "public"],
+                format: None,
+            }),
+        ),
+        ("MaxDrainDurationSeconds", Shape::INT),
+        ("PrivateIpAddress", Shape::STR),
+        (
+            "SecondaryAllocationIds",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SecondaryPrivateIpAddressCount",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(31.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "SecondaryPrivateIpAddresses",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SubnetId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SubnetId),
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::NatGateway` resource.
 ///
@@ -202,6 +298,9 @@ impl Resource for NatGateway {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_NatGateway, properties)
+    }
 }
 
 impl ToValue for NatGateway {
@@ -269,6 +368,27 @@ impl NatGatewayAttributes {
     }
 }
 
+static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AllocationIds",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("AvailabilityZone", Shape::STR),
+        ("AvailabilityZoneId", Shape::STR),
+    ],
+    required: &["AllocationIds"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AvailabilityZoneAddress` property type of `AWS::EC2::NatGateway`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-natgateway-availabilityzoneaddress.html>
@@ -322,6 +442,16 @@ impl ToValue for AvailabilityZoneAddress {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::NatGateway`.
 ///

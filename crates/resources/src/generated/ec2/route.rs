@@ -3,7 +3,44 @@
 
 //! The `AWS::EC2::Route` resource type ([`Route`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Route: ObjRule = ObjRule {
+    properties: &[
+        ("CarrierGatewayId", Shape::STR),
+        ("CoreNetworkArn", Shape::STR),
+        (
+            "DestinationCidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("DestinationIpv6CidrBlock", Shape::STR),
+        ("DestinationPrefixListId", Shape::STR),
+        ("EgressOnlyInternetGatewayId", Shape::STR),
+        ("GatewayId", Shape::STR),
+        ("InstanceId", Shape::STR),
+        ("LocalGatewayId", Shape::STR),
+        ("NatGatewayId", Shape::STR),
+        ("NetworkInterfaceId", Shape::STR),
+        ("RouteTableId", Shape::STR),
+        ("TransitGatewayId", Shape::STR),
+        ("VpcEndpointId", Shape::STR),
+        ("VpcPeeringConnectionId", Shape::STR),
+    ],
+    required: &["RouteTableId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::Route` resource.
 ///
@@ -205,6 +242,9 @@ impl Resource for Route {
     type Attributes = RouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Route, properties)
     }
 }
 

@@ -3,7 +3,77 @@
 
 //! The `AWS::EC2::SecurityGroup` resource type ([`SecurityGroup`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern =
+    Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
+
+static RULE_SecurityGroup: ObjRule = ObjRule {
+    properties: &[
+        (
+            "GroupDescription",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(255),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "GroupName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupName),
+            }),
+        ),
+        (
+            "SecurityGroupEgress",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Egress),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SecurityGroupIngress",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Ingress),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["GroupDescription"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[("SecurityGroupEgress", &["VpcId"])],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::SecurityGroup` resource.
 ///
@@ -128,6 +198,9 @@ impl Resource for SecurityGroup {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SecurityGroup, properties)
+    }
 }
 
 impl ToValue for SecurityGroup {
@@ -194,6 +267,71 @@ impl SecurityGroupAttributes {
         self.0.get_att("VpcId")
     }
 }
+
+static RULE_Egress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        ("DestinationPrefixListId", Shape::STR),
+        (
+            "DestinationSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        ("IpProtocol", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["DestinationSecurityGroupId"],
+        &["DestinationPrefixListId"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Egress` property type of `AWS::EC2::SecurityGroup`.
 ///
@@ -321,6 +459,83 @@ impl ToValue for Egress {
             .build()
     }
 }
+
+static RULE_Ingress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        ("IpProtocol", Shape::STR),
+        ("SourcePrefixListId", Shape::STR),
+        (
+            "SourceSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "SourceSecurityGroupName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupName),
+            }),
+        ),
+        ("SourceSecurityGroupOwnerId", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["SourcePrefixListId"],
+        &["SourceSecurityGroupId"],
+        &["SourceSecurityGroupName"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Ingress` property type of `AWS::EC2::SecurityGroup`.
 ///
@@ -472,6 +687,16 @@ impl ToValue for Ingress {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::SecurityGroup`.
 ///

@@ -3,7 +3,84 @@
 
 //! The `AWS::EC2::SecurityGroupEgress` resource type ([`SecurityGroupEgress`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_SecurityGroupEgress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        ("DestinationPrefixListId", Shape::STR),
+        (
+            "DestinationSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        (
+            "GroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        ("IpProtocol", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol", "GroupId"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["DestinationPrefixListId"],
+        &["DestinationSecurityGroupId"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::SecurityGroupEgress` resource.
 ///
@@ -171,6 +248,9 @@ impl Resource for SecurityGroupEgress {
     type Attributes = SecurityGroupEgressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SecurityGroupEgress, properties)
     }
 }
 

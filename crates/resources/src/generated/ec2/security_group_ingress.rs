@@ -3,7 +3,97 @@
 
 //! The `AWS::EC2::SecurityGroupIngress` resource type ([`SecurityGroupIngress`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        (
+            "GroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        ("GroupName", Shape::STR),
+        ("IpProtocol", Shape::STR),
+        ("SourcePrefixListId", Shape::STR),
+        (
+            "SourceSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "SourceSecurityGroupName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupName),
+            }),
+        ),
+        ("SourceSecurityGroupOwnerId", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["SourcePrefixListId"],
+        &["SourceSecurityGroupId"],
+        &["SourceSecurityGroupName"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::SecurityGroupIngress` resource.
 ///
@@ -213,6 +303,9 @@ impl Resource for SecurityGroupIngress {
     type Attributes = SecurityGroupIngressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SecurityGroupIngress, properties)
     }
 }
 

@@ -3,7 +3,86 @@
 
 //! The `AWS::EC2::Subnet` resource type ([`Subnet`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Subnet: ObjRule = ObjRule {
+    properties: &[
+        ("AssignIpv6AddressOnCreation", Shape::Bool),
+        ("AvailabilityZone", Shape::STR),
+        ("AvailabilityZoneId", Shape::STR),
+        (
+            "CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("EnableDns64", Shape::Bool),
+        ("EnableLniAtDeviceIndex", Shape::INT),
+        ("Ipv4IpamPoolId", Shape::STR),
+        ("Ipv4NetmaskLength", Shape::INT),
+        (
+            "Ipv6CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Ipv6IpamPoolId", Shape::STR),
+        ("Ipv6Native", Shape::Bool),
+        ("Ipv6NetmaskLength", Shape::INT),
+        ("MapPublicIpOnLaunch", Shape::Bool),
+        ("OutpostArn", Shape::STR),
+        (
+            "PrivateDnsNameOptionsOnLaunch",
+            Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[
+        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
+        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
+        ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]),
+        ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"]),
+    ],
+    dependent_excluded: &[
+        ("AvailabilityZone", &["AvailabilityZoneId"]),
+        ("AvailabilityZoneId", &["AvailabilityZone"]),
+        ("CidrBlock", &["Ipv4IpamPoolId"]),
+        ("Ipv4IpamPoolId", &["CidrBlock"]),
+        ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]),
+        ("Ipv6IpamPoolId", &["Ipv6CidrBlock"]),
+    ],
+    closed: true,
+};
 
 /// The `AWS::EC2::Subnet` resource.
 ///
@@ -303,6 +382,9 @@ impl Resource for Subnet {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Subnet, properties)
+    }
 }
 
 impl ToValue for Subnet {
@@ -465,6 +547,20 @@ impl SubnetAttributes {
     }
 }
 
+static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
+    properties: &[
+        ("EnableResourceNameDnsAAAARecord", Shape::Bool),
+        ("EnableResourceNameDnsARecord", Shape::Bool),
+        ("HostnameType", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PrivateDnsNameOptionsOnLaunch` property type of `AWS::EC2::Subnet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-subnet-privatednsnameoptionsonlaunch.html>
@@ -520,6 +616,16 @@ impl ToValue for PrivateDnsNameOptionsOnLaunch {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::Subnet`.
 ///

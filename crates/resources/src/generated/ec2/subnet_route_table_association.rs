@@ -3,7 +3,31 @@
 
 //! The `AWS::EC2::SubnetRouteTableAssociation` resource type ([`SubnetRouteTableAssociation`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("RouteTableId", Shape::STR),
+        (
+            "SubnetId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SubnetId),
+            }),
+        ),
+    ],
+    required: &["RouteTableId", "SubnetId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::SubnetRouteTableAssociation` resource.
 ///
@@ -75,6 +99,9 @@ impl Resource for SubnetRouteTableAssociation {
     type Attributes = SubnetRouteTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SubnetRouteTableAssociation, properties)
     }
 }
 

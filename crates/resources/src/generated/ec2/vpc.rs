@@ -3,7 +3,55 @@
 
 //! The `AWS::EC2::VPC` resource type ([`Vpc`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_Vpc: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("EnableDnsHostnames", Shape::Bool),
+        ("EnableDnsSupport", Shape::Bool),
+        (
+            "InstanceTenancy",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["dedicated", "default", "host"],
+                format: None,
+            }),
+        ),
+        ("Ipv4IpamPoolId", Shape::STR),
+        ("Ipv4NetmaskLength", Shape::INT),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
+    any_of: &[],
+    dependent_required: &[
+        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
+        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
+    ],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::VPC` resource.
 ///
@@ -143,6 +191,9 @@ impl Resource for Vpc {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Vpc, properties)
+    }
 }
 
 impl ToValue for Vpc {
@@ -230,6 +281,16 @@ impl VpcAttributes {
         self.0.get_att("VpcId")
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::VPC`.
 ///

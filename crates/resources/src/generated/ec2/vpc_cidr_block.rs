@@ -3,7 +3,57 @@
 
 //! The `AWS::EC2::VPCCidrBlock` resource type ([`VpcCidrBlock`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_VpcCidrBlock: ObjRule = ObjRule {
+    properties: &[
+        ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
+        (
+            "CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("Ipv4IpamPoolId", Shape::STR),
+        ("Ipv4NetmaskLength", Shape::INT),
+        (
+            "Ipv6CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Ipv6CidrBlockNetworkBorderGroup", Shape::STR),
+        ("Ipv6IpamPoolId", Shape::STR),
+        ("Ipv6NetmaskLength", Shape::INT),
+        ("Ipv6Pool", Shape::STR),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::VPCCidrBlock` resource.
 ///
@@ -195,6 +245,9 @@ impl Resource for VpcCidrBlock {
     type Attributes = VpcCidrBlockAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_VpcCidrBlock, properties)
     }
 }
 

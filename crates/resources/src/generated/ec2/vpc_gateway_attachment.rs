@@ -3,7 +3,32 @@
 
 //! The `AWS::EC2::VPCGatewayAttachment` resource type ([`VpcGatewayAttachment`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
+    properties: &[
+        ("InternetGatewayId", Shape::STR),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+        ("VpnGatewayId", Shape::STR),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::EC2::VPCGatewayAttachment` resource.
 ///
@@ -80,6 +105,9 @@ impl Resource for VpcGatewayAttachment {
     type Attributes = VpcGatewayAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_VpcGatewayAttachment, properties)
     }
 }
 

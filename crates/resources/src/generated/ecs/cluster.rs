@@ -3,7 +3,60 @@
 
 //! The `AWS::ECS::Cluster` resource type ([`Cluster`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_Cluster: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CapacityProviders",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("ClusterName", Shape::STR),
+        (
+            "ClusterSettings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ClusterSettings),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
+        (
+            "DefaultCapacityProviderStrategy",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ServiceConnectDefaults",
+            Shape::Object(&RULE_ServiceConnectDefaults),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ECS::Cluster` resource.
 ///
@@ -126,6 +179,9 @@ impl Resource for Cluster {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Cluster, properties)
+    }
 }
 
 impl ToValue for Cluster {
@@ -161,6 +217,34 @@ impl ClusterAttributes {
         self.0.get_att("Arn")
     }
 }
+
+static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Base",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(100000.0),
+                allowed: &[],
+            }),
+        ),
+        ("CapacityProvider", Shape::STR),
+        (
+            "Weight",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1000.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Cluster`.
 ///
@@ -220,6 +304,25 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+static RULE_ClusterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ExecuteCommandConfiguration",
+            Shape::Object(&RULE_ExecuteCommandConfiguration),
+        ),
+        (
+            "ManagedStorageConfiguration",
+            Shape::Object(&RULE_ManagedStorageConfiguration),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ClusterConfiguration` property type of `AWS::ECS::Cluster`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-clusterconfiguration.html>
@@ -273,6 +376,16 @@ impl ToValue for ClusterConfiguration {
     }
 }
 
+static RULE_ClusterSettings: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ClusterSettings` property type of `AWS::ECS::Cluster`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-clustersettings.html>
@@ -313,6 +426,32 @@ impl ToValue for ClusterSettings {
             .build()
     }
 }
+
+static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::STR),
+        (
+            "LogConfiguration",
+            Shape::Object(&RULE_ExecuteCommandLogConfiguration),
+        ),
+        (
+            "Logging",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DEFAULT", "NONE", "OVERRIDE"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ExecuteCommandConfiguration` property type of `AWS::ECS::Cluster`.
 ///
@@ -366,6 +505,31 @@ impl ToValue for ExecuteCommandConfiguration {
             .build()
     }
 }
+
+static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchEncryptionEnabled", Shape::Bool),
+        ("CloudWatchLogGroupName", Shape::STR),
+        (
+            "S3BucketName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::S3BucketName),
+            }),
+        ),
+        ("S3EncryptionEnabled", Shape::Bool),
+        ("S3KeyPrefix", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ExecuteCommandLogConfiguration` property type of `AWS::ECS::Cluster`.
 ///
@@ -442,6 +606,19 @@ impl ToValue for ExecuteCommandLogConfiguration {
     }
 }
 
+static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FargateEphemeralStorageKmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ManagedStorageConfiguration` property type of `AWS::ECS::Cluster`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-managedstorageconfiguration.html>
@@ -486,6 +663,16 @@ impl ToValue for ManagedStorageConfiguration {
     }
 }
 
+static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
+    properties: &[("Namespace", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectDefaults` property type of `AWS::ECS::Cluster`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-serviceconnectdefaults.html>
@@ -515,6 +702,37 @@ impl ToValue for ServiceConnectDefaults {
         MapBuilder::new().opt("Namespace", &self.namespace).build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ECS::Cluster`.
 ///

@@ -3,7 +3,155 @@
 
 //! The `AWS::ECS::Service` resource type ([`Service`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_Service: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AvailabilityZoneRebalancing",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ENABLED", "DISABLED"],
+                format: None,
+            }),
+        ),
+        (
+            "CapacityProviderStrategy",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Cluster", Shape::STR),
+        (
+            "DeploymentConfiguration",
+            Shape::Object(&RULE_DeploymentConfiguration),
+        ),
+        (
+            "DeploymentController",
+            Shape::Object(&RULE_DeploymentController),
+        ),
+        ("DesiredCount", Shape::INT),
+        ("EnableECSManagedTags", Shape::Bool),
+        ("EnableExecuteCommand", Shape::Bool),
+        (
+            "ForceNewDeployment",
+            Shape::Object(&RULE_ForceNewDeployment),
+        ),
+        ("HealthCheckGracePeriodSeconds", Shape::INT),
+        (
+            "LaunchType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["EC2", "FARGATE", "EXTERNAL"],
+                format: None,
+            }),
+        ),
+        (
+            "LoadBalancers",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_LoadBalancer),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "NetworkConfiguration",
+            Shape::Object(&RULE_NetworkConfiguration),
+        ),
+        (
+            "PlacementConstraints",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PlacementConstraint),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "PlacementStrategies",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PlacementStrategy),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("PlatformVersion", Shape::STR),
+        (
+            "PropagateTags",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["SERVICE", "TASK_DEFINITION"],
+                format: None,
+            }),
+        ),
+        ("Role", Shape::STR),
+        (
+            "SchedulingStrategy",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DAEMON", "REPLICA"],
+                format: None,
+            }),
+        ),
+        (
+            "ServiceConnectConfiguration",
+            Shape::Object(&RULE_ServiceConnectConfiguration),
+        ),
+        ("ServiceName", Shape::STR),
+        (
+            "ServiceRegistries",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceRegistry),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+        ("TaskDefinition", Shape::STR),
+        (
+            "VolumeConfigurations",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceVolumeConfiguration),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcLatticeConfigurations",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_VpcLatticeConfiguration),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ECS::Service` resource.
 ///
@@ -326,6 +474,9 @@ impl Resource for Service {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Service, properties)
+    }
 }
 
 impl ToValue for Service {
@@ -391,6 +542,30 @@ impl ServiceAttributes {
         self.0.get_att("ServiceArn")
     }
 }
+
+static RULE_AdvancedConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AlternateTargetGroupArn", Shape::STR),
+        ("ProductionListenerRule", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("TestListenerRule", Shape::STR),
+    ],
+    required: &["AlternateTargetGroupArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AdvancedConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -460,6 +635,55 @@ impl ToValue for AdvancedConfiguration {
     }
 }
 
+static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AssignPublicIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DISABLED", "ENABLED"],
+                format: None,
+            }),
+        ),
+        (
+            "SecurityGroups",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SecurityGroupId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Subnets",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SubnetId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-awsvpcconfiguration.html>
@@ -518,6 +742,33 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
+static RULE_CanaryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CanaryBakeTimeInMinutes",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1440.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "CanaryPercent",
+            Shape::Num(&NumRule {
+                min: Some(0.1),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CanaryConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-canaryconfiguration.html>
@@ -566,6 +817,34 @@ impl ToValue for CanaryConfiguration {
             .build()
     }
 }
+
+static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Base",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(100000.0),
+                allowed: &[],
+            }),
+        ),
+        ("CapacityProvider", Shape::STR),
+        (
+            "Weight",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1000.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Service`.
 ///
@@ -625,6 +904,27 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+static RULE_DeploymentAlarms: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AlarmNames",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Enable", Shape::Bool),
+        ("Rollback", Shape::Bool),
+    ],
+    required: &["AlarmNames", "Rollback", "Enable"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentAlarms` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentalarms.html>
@@ -683,6 +983,16 @@ impl ToValue for DeploymentAlarms {
     }
 }
 
+static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
+    properties: &[("Enable", Shape::Bool), ("Rollback", Shape::Bool)],
+    required: &["Enable", "Rollback"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentCircuitBreaker` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcircuitbreaker.html>
@@ -726,6 +1036,58 @@ impl ToValue for DeploymentCircuitBreaker {
             .build()
     }
 }
+
+static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Alarms", Shape::Object(&RULE_DeploymentAlarms)),
+        (
+            "BakeTimeInMinutes",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1440.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "CanaryConfiguration",
+            Shape::Object(&RULE_CanaryConfiguration),
+        ),
+        (
+            "DeploymentCircuitBreaker",
+            Shape::Object(&RULE_DeploymentCircuitBreaker),
+        ),
+        (
+            "LifecycleHooks",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_DeploymentLifecycleHook),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "LinearConfiguration",
+            Shape::Object(&RULE_LinearConfiguration),
+        ),
+        ("MaximumPercent", Shape::INT),
+        ("MinimumHealthyPercent", Shape::INT),
+        (
+            "Strategy",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `DeploymentConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -838,6 +1200,25 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
+static RULE_DeploymentController: ObjRule = ObjRule {
+    properties: &[(
+        "Type",
+        Shape::Str(&StrRule {
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"],
+            format: None,
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentController` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcontroller.html>
@@ -867,6 +1248,51 @@ impl ToValue for DeploymentController {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
 }
+
+static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
+    properties: &[
+        ("HookDetails", Shape::Any),
+        ("HookTargetArn", Shape::STR),
+        (
+            "LifecycleStages",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[
+                        "RECONCILE_SERVICE",
+                        "PRE_SCALE_UP",
+                        "POST_SCALE_UP",
+                        "TEST_TRAFFIC_SHIFT",
+                        "POST_TEST_TRAFFIC_SHIFT",
+                        "PRODUCTION_TRAFFIC_SHIFT",
+                        "POST_PRODUCTION_TRAFFIC_SHIFT",
+                    ],
+                    format: None,
+                }),
+                min_items: Some(1),
+                max_items: None,
+            }),
+        ),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+    ],
+    required: &["HookTargetArn", "RoleArn", "LifecycleStages"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `DeploymentLifecycleHook` property type of `AWS::ECS::Service`.
 ///
@@ -944,6 +1370,45 @@ impl ToValue for DeploymentLifecycleHook {
     }
 }
 
+static RULE_EbsTagSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PropagateTags",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["SERVICE", "TASK_DEFINITION"],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["volume"],
+                format: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+    ],
+    required: &["ResourceType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EBSTagSpecification` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-ebstagspecification.html>
@@ -1002,6 +1467,28 @@ impl ToValue for EbsTagSpecification {
     }
 }
 
+static RULE_ForceNewDeployment: ObjRule = ObjRule {
+    properties: &[
+        ("EnableForceNewDeployment", Shape::Bool),
+        (
+            "ForceNewDeploymentNonce",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["EnableForceNewDeployment"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ForceNewDeployment` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-forcenewdeployment.html>
@@ -1053,6 +1540,33 @@ impl ToValue for ForceNewDeployment {
     }
 }
 
+static RULE_LinearConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "StepBakeTimeInMinutes",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1440.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "StepPercent",
+            Shape::Num(&NumRule {
+                min: Some(3.0),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LinearConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-linearconfiguration.html>
@@ -1101,6 +1615,25 @@ impl ToValue for LinearConfiguration {
             .build()
     }
 }
+
+static RULE_LoadBalancer: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdvancedConfiguration",
+            Shape::Object(&RULE_AdvancedConfiguration),
+        ),
+        ("ContainerName", Shape::STR),
+        ("ContainerPort", Shape::INT),
+        ("LoadBalancerName", Shape::STR),
+        ("TargetGroupArn", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `LoadBalancer` property type of `AWS::ECS::Service`.
 ///
@@ -1170,6 +1703,27 @@ impl ToValue for LoadBalancer {
     }
 }
 
+static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogDriver", Shape::STR),
+        ("Options", Shape::Any),
+        (
+            "SecretOptions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Secret),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LogConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-logconfiguration.html>
@@ -1220,6 +1774,19 @@ impl ToValue for LogConfiguration {
     }
 }
 
+static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[(
+        "AwsvpcConfiguration",
+        Shape::Object(&RULE_AwsVpcConfiguration),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `NetworkConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-networkconfiguration.html>
@@ -1251,6 +1818,28 @@ impl ToValue for NetworkConfiguration {
             .build()
     }
 }
+
+static RULE_PlacementConstraint: ObjRule = ObjRule {
+    properties: &[
+        ("Expression", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["distinctInstance", "memberOf"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PlacementConstraint` property type of `AWS::ECS::Service`.
 ///
@@ -1296,6 +1885,28 @@ impl ToValue for PlacementConstraint {
     }
 }
 
+static RULE_PlacementStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("Field", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["binpack", "random", "spread"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PlacementStrategy` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-placementstrategy.html>
@@ -1339,6 +1950,16 @@ impl ToValue for PlacementStrategy {
             .build()
     }
 }
+
+static RULE_Secret: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
+    required: &["Name", "ValueFrom"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Secret` property type of `AWS::ECS::Service`.
 ///
@@ -1384,6 +2005,37 @@ impl ToValue for Secret {
     }
 }
 
+static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Format",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["TEXT", "JSON"],
+                format: None,
+            }),
+        ),
+        (
+            "IncludeQueryParameters",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DISABLED", "ENABLED"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Format"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectAccessLogConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html>
@@ -1427,6 +2079,30 @@ impl ToValue for ServiceConnectAccessLogConfiguration {
             .build()
     }
 }
+
+static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
+    properties: &[
+        ("DnsName", Shape::STR),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "TestTrafficRules",
+            Shape::Object(&RULE_ServiceConnectTestTrafficRules),
+        ),
+    ],
+    required: &["Port"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ServiceConnectClientAlias` property type of `AWS::ECS::Service`.
 ///
@@ -1488,6 +2164,32 @@ impl ToValue for ServiceConnectClientAlias {
             .build()
     }
 }
+
+static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AccessLogConfiguration",
+            Shape::Object(&RULE_ServiceConnectAccessLogConfiguration),
+        ),
+        ("Enabled", Shape::Bool),
+        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+        ("Namespace", Shape::STR),
+        (
+            "Services",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceConnectService),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["Enabled"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ServiceConnectConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -1565,6 +2267,37 @@ impl ToValue for ServiceConnectConfiguration {
             .build()
     }
 }
+
+static RULE_ServiceConnectService: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ClientAliases",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceConnectClientAlias),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("DiscoveryName", Shape::STR),
+        (
+            "IngressPortOverride",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        ("PortName", Shape::STR),
+        ("Timeout", Shape::Object(&RULE_TimeoutConfiguration)),
+        ("Tls", Shape::Object(&RULE_ServiceConnectTlsConfiguration)),
+    ],
+    required: &["PortName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ServiceConnectService` property type of `AWS::ECS::Service`.
 ///
@@ -1654,6 +2387,19 @@ impl ToValue for ServiceConnectService {
     }
 }
 
+static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
+    properties: &[(
+        "Header",
+        Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader),
+    )],
+    required: &["Header"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTestTrafficRules` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttesttrafficrules.html>
@@ -1685,6 +2431,22 @@ impl ToValue for ServiceConnectTestTrafficRules {
         MapBuilder::new().req("Header", &self.header).build()
     }
 }
+
+static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        (
+            "Value",
+            Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeaderValue),
+        ),
+    ],
+    required: &["Name"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ServiceConnectTestTrafficRulesHeader` property type of `AWS::ECS::Service`.
 ///
@@ -1733,6 +2495,16 @@ impl ToValue for ServiceConnectTestTrafficRulesHeader {
     }
 }
 
+static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
+    properties: &[("Exact", Shape::STR)],
+    required: &["Exact"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTestTrafficRulesHeaderValue` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttesttrafficrulesheadervalue.html>
@@ -1765,6 +2537,16 @@ impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
     }
 }
 
+static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
+    properties: &[("AwsPcaAuthorityArn", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTlsCertificateAuthority` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttlscertificateauthority.html>
@@ -1796,6 +2578,32 @@ impl ToValue for ServiceConnectTlsCertificateAuthority {
             .build()
     }
 }
+
+static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "IssuerCertificateAuthority",
+            Shape::Object(&RULE_ServiceConnectTlsCertificateAuthority),
+        ),
+        ("KmsKey", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+    ],
+    required: &["IssuerCertificateAuthority"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ServiceConnectTlsConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -1862,6 +2670,53 @@ impl ToValue for ServiceConnectTlsConfiguration {
             .build()
     }
 }
+
+static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Encrypted", Shape::Bool),
+        (
+            "FilesystemType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ext3", "ext4", "ntfs", "xfs"],
+                format: None,
+            }),
+        ),
+        ("Iops", Shape::INT),
+        ("KmsKeyId", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("SizeInGiB", Shape::INT),
+        ("SnapshotId", Shape::STR),
+        (
+            "TagSpecifications",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_EbsTagSpecification),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Throughput", Shape::INT),
+        ("VolumeInitializationRate", Shape::INT),
+        ("VolumeType", Shape::STR),
+    ],
+    required: &["RoleArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ServiceManagedEBSVolumeConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -2001,6 +2856,21 @@ impl ToValue for ServiceManagedEbsVolumeConfiguration {
     }
 }
 
+static RULE_ServiceRegistry: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerName", Shape::STR),
+        ("ContainerPort", Shape::INT),
+        ("Port", Shape::INT),
+        ("RegistryArn", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceRegistry` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceregistry.html>
@@ -2060,6 +2930,22 @@ impl ToValue for ServiceRegistry {
     }
 }
 
+static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ManagedEBSVolume",
+            Shape::Object(&RULE_ServiceManagedEbsVolumeConfiguration),
+        ),
+        ("Name", Shape::STR),
+    ],
+    required: &["Name"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceVolumeConfiguration` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-servicevolumeconfiguration.html>
@@ -2106,6 +2992,37 @@ impl ToValue for ServiceVolumeConfiguration {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ECS::Service`.
 ///
@@ -2155,6 +3072,33 @@ impl ToValue for Tag {
             .build()
     }
 }
+
+static RULE_TimeoutConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "IdleTimeoutSeconds",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(2147483647.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "PerRequestTimeoutSeconds",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(2147483647.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TimeoutConfiguration` property type of `AWS::ECS::Service`.
 ///
@@ -2207,6 +3151,29 @@ impl ToValue for TimeoutConfiguration {
             .build()
     }
 }
+
+static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PortName", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("TargetGroupArn", Shape::STR),
+    ],
+    required: &["RoleArn", "TargetGroupArn", "PortName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `VpcLatticeConfiguration` property type of `AWS::ECS::Service`.
 ///

@@ -3,7 +3,136 @@
 
 //! The `AWS::ECS::TaskDefinition` resource type ([`TaskDefinition`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_TaskDefinition: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ContainerDefinitions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ContainerDefinition),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Cpu", Shape::STR),
+        ("EnableFaultInjection", Shape::Bool),
+        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+        (
+            "ExecutionRoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("Family", Shape::STR),
+        (
+            "InferenceAccelerators",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_InferenceAccelerator),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "IpcMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["host", "none", "task"],
+                format: None,
+            }),
+        ),
+        ("Memory", Shape::STR),
+        (
+            "NetworkMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["awsvpc", "bridge", "host", "none"],
+                format: None,
+            }),
+        ),
+        (
+            "PidMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["host", "task"],
+                format: None,
+            }),
+        ),
+        (
+            "PlacementConstraints",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ProxyConfiguration",
+            Shape::Object(&RULE_ProxyConfiguration),
+        ),
+        (
+            "RequiresCompatibilities",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"],
+                    format: None,
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+        (
+            "TaskRoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        (
+            "Volumes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Volume),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ECS::TaskDefinition` resource.
 ///
@@ -292,6 +421,9 @@ impl Resource for TaskDefinition {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_TaskDefinition, properties)
+    }
 }
 
 impl ToValue for TaskDefinition {
@@ -336,6 +468,28 @@ impl TaskDefinitionAttributes {
     }
 }
 
+static RULE_AuthorizationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AccessPointId", Shape::STR),
+        (
+            "IAM",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ENABLED", "DISABLED"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-authorizationconfig.html>
@@ -376,6 +530,200 @@ impl ToValue for AuthorizationConfig {
             .build()
     }
 }
+
+static RULE_ContainerDefinition: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Command",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Cpu", Shape::INT),
+        (
+            "CredentialSpecs",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "DependsOn",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ContainerDependency),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("DisableNetworking", Shape::Bool),
+        (
+            "DnsSearchDomains",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "DnsServers",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("DockerLabels", Shape::Any),
+        (
+            "DockerSecurityOptions",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "EntryPoint",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Environment",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_KeyValuePair),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "EnvironmentFiles",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_EnvironmentFile),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Essential", Shape::Bool),
+        (
+            "ExtraHosts",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_HostEntry),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "FirelensConfiguration",
+            Shape::Object(&RULE_FirelensConfiguration),
+        ),
+        ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
+        ("Hostname", Shape::STR),
+        ("Image", Shape::STR),
+        ("Interactive", Shape::Bool),
+        (
+            "Links",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+        ("Memory", Shape::INT),
+        ("MemoryReservation", Shape::INT),
+        (
+            "MountPoints",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MountPoint),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Name", Shape::STR),
+        (
+            "PortMappings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PortMapping),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Privileged", Shape::Bool),
+        ("PseudoTerminal", Shape::Bool),
+        ("ReadonlyRootFilesystem", Shape::Bool),
+        (
+            "RepositoryCredentials",
+            Shape::Object(&RULE_RepositoryCredentials),
+        ),
+        (
+            "ResourceRequirements",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ResourceRequirement),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
+        (
+            "Secrets",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Secret),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("StartTimeout", Shape::INT),
+        ("StopTimeout", Shape::INT),
+        (
+            "SystemControls",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_SystemControl),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Ulimits",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Ulimit),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("User", Shape::STR),
+        (
+            "VersionConsistency",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["enabled", "disabled"],
+                format: None,
+            }),
+        ),
+        (
+            "VolumesFrom",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_VolumeFrom),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("WorkingDirectory", Shape::STR),
+    ],
+    required: &["Name", "Image"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ContainerDefinition` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -825,6 +1173,28 @@ impl ToValue for ContainerDefinition {
     }
 }
 
+static RULE_ContainerDependency: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Condition",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"],
+                format: None,
+            }),
+        ),
+        ("ContainerName", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ContainerDependency` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-containerdependency.html>
@@ -865,6 +1235,33 @@ impl ToValue for ContainerDependency {
             .build()
     }
 }
+
+static RULE_Device: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        ("HostPath", Shape::STR),
+        (
+            "Permissions",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &["mknod", "read", "write"],
+                    format: None,
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Device` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -915,6 +1312,31 @@ impl ToValue for Device {
             .build()
     }
 }
+
+static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Autoprovision", Shape::Bool),
+        ("Driver", Shape::STR),
+        ("DriverOpts", Shape::Any),
+        ("Labels", Shape::Any),
+        (
+            "Scope",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["shared", "task"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `DockerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -983,6 +1405,34 @@ impl ToValue for DockerVolumeConfiguration {
             .build()
     }
 }
+
+static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AuthorizationConfig",
+            Shape::Object(&RULE_AuthorizationConfig),
+        ),
+        ("FilesystemId", Shape::STR),
+        ("RootDirectory", Shape::STR),
+        (
+            "TransitEncryption",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ENABLED", "DISABLED"],
+                format: None,
+            }),
+        ),
+        ("TransitEncryptionPort", Shape::INT),
+    ],
+    required: &["FilesystemId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `EFSVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1058,6 +1508,28 @@ impl ToValue for EfsVolumeConfiguration {
     }
 }
 
+static RULE_EnvironmentFile: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["s3"],
+                format: None,
+            }),
+        ),
+        ("Value", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EnvironmentFile` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-environmentfile.html>
@@ -1099,6 +1571,16 @@ impl ToValue for EnvironmentFile {
     }
 }
 
+static RULE_EphemeralStorage: ObjRule = ObjRule {
+    properties: &[("SizeInGiB", Shape::INT)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EphemeralStorage` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-ephemeralstorage.html>
@@ -1130,6 +1612,28 @@ impl ToValue for EphemeralStorage {
             .build()
     }
 }
+
+static RULE_FirelensConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Options", Shape::Any),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["fluentbit", "fluentd"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `FirelensConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1171,6 +1675,16 @@ impl ToValue for FirelensConfiguration {
             .build()
     }
 }
+
+static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
+    properties: &[("CredentialsParameter", Shape::STR), ("Domain", Shape::STR)],
+    required: &["CredentialsParameter", "Domain"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `FSxAuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1215,6 +1729,23 @@ impl ToValue for FsxAuthorizationConfig {
             .build()
     }
 }
+
+static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AuthorizationConfig",
+            Shape::Object(&RULE_FsxAuthorizationConfig),
+        ),
+        ("FileSystemId", Shape::STR),
+        ("RootDirectory", Shape::STR),
+    ],
+    required: &["FileSystemId", "RootDirectory"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `FSxWindowsFileServerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1269,6 +1800,29 @@ impl ToValue for FsxWindowsFileServerVolumeConfiguration {
             .build()
     }
 }
+
+static RULE_HealthCheck: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Command",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Interval", Shape::INT),
+        ("Retries", Shape::INT),
+        ("StartPeriod", Shape::INT),
+        ("Timeout", Shape::INT),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `HealthCheck` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1338,6 +1892,16 @@ impl ToValue for HealthCheck {
     }
 }
 
+static RULE_HostEntry: ObjRule = ObjRule {
+    properties: &[("Hostname", Shape::STR), ("IpAddress", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `HostEntry` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-hostentry.html>
@@ -1379,6 +1943,16 @@ impl ToValue for HostEntry {
     }
 }
 
+static RULE_HostVolumeProperties: ObjRule = ObjRule {
+    properties: &[("SourcePath", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `HostVolumeProperties` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-hostvolumeproperties.html>
@@ -1410,6 +1984,16 @@ impl ToValue for HostVolumeProperties {
             .build()
     }
 }
+
+static RULE_InferenceAccelerator: ObjRule = ObjRule {
+    properties: &[("DeviceName", Shape::STR), ("DeviceType", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `InferenceAccelerator` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1452,6 +2036,33 @@ impl ToValue for InferenceAccelerator {
     }
 }
 
+static RULE_KernelCapabilities: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Add",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Drop",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `KernelCapabilities` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-kernelcapabilities.html>
@@ -1493,6 +2104,16 @@ impl ToValue for KernelCapabilities {
     }
 }
 
+static RULE_KeyValuePair: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `KeyValuePair` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-keyvaluepair.html>
@@ -1533,6 +2154,38 @@ impl ToValue for KeyValuePair {
             .build()
     }
 }
+
+static RULE_LinuxParameters: ObjRule = ObjRule {
+    properties: &[
+        ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
+        (
+            "Devices",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Device),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("InitProcessEnabled", Shape::Bool),
+        ("MaxSwap", Shape::INT),
+        ("SharedMemorySize", Shape::INT),
+        ("Swappiness", Shape::INT),
+        (
+            "Tmpfs",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tmpfs),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `LinuxParameters` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1620,6 +2273,27 @@ impl ToValue for LinuxParameters {
     }
 }
 
+static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogDriver", Shape::STR),
+        ("Options", Shape::Any),
+        (
+            "SecretOptions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Secret),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["LogDriver"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LogConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-logconfiguration.html>
@@ -1674,6 +2348,20 @@ impl ToValue for LogConfiguration {
     }
 }
 
+static RULE_MountPoint: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        ("ReadOnly", Shape::Bool),
+        ("SourceVolume", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MountPoint` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-mountpoint.html>
@@ -1723,6 +2411,41 @@ impl ToValue for MountPoint {
             .build()
     }
 }
+
+static RULE_PortMapping: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AppProtocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["http", "http2", "grpc"],
+                format: None,
+            }),
+        ),
+        ("ContainerPort", Shape::INT),
+        ("ContainerPortRange", Shape::STR),
+        ("HostPort", Shape::INT),
+        ("Name", Shape::STR),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["tcp", "udp"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `PortMapping` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1801,6 +2524,36 @@ impl ToValue for PortMapping {
     }
 }
 
+static RULE_ProxyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerName", Shape::STR),
+        (
+            "ProxyConfigurationProperties",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_KeyValuePair),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["APPMESH"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["ContainerName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ProxyConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-proxyconfiguration.html>
@@ -1858,6 +2611,16 @@ impl ToValue for ProxyConfiguration {
     }
 }
 
+static RULE_RepositoryCredentials: ObjRule = ObjRule {
+    properties: &[("CredentialsParameter", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `RepositoryCredentials` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-repositorycredentials.html>
@@ -1889,6 +2652,28 @@ impl ToValue for RepositoryCredentials {
             .build()
     }
 }
+
+static RULE_ResourceRequirement: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["GPU", "InferenceAccelerator"],
+                format: None,
+            }),
+        ),
+        ("Value", Shape::STR),
+    ],
+    required: &["Type", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `ResourceRequirement` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1933,6 +2718,27 @@ impl ToValue for ResourceRequirement {
             .build()
     }
 }
+
+static RULE_RestartPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        (
+            "IgnoredExitCodes",
+            Shape::List(&ListRule {
+                items: Shape::INT,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RestartAttemptPeriod", Shape::INT),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `RestartPolicy` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1984,6 +2790,48 @@ impl ToValue for RestartPolicy {
     }
 }
 
+static RULE_RuntimePlatform: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CpuArchitecture",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ARM64", "X86_64"],
+                format: None,
+            }),
+        ),
+        (
+            "OperatingSystemFamily",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "LINUX",
+                    "WINDOWS_SERVER_2004_CORE",
+                    "WINDOWS_SERVER_2016_FULL",
+                    "WINDOWS_SERVER_2019_CORE",
+                    "WINDOWS_SERVER_2019_FULL",
+                    "WINDOWS_SERVER_2022_CORE",
+                    "WINDOWS_SERVER_2022_FULL",
+                    "WINDOWS_SERVER_2025_CORE",
+                    "WINDOWS_SERVER_2025_FULL",
+                    "WINDOWS_SERVER_20H2_CORE",
+                ],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `RuntimePlatform` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-runtimeplatform.html>
@@ -2024,6 +2872,21 @@ impl ToValue for RuntimePlatform {
             .build()
     }
 }
+
+static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AccessPointArn", Shape::STR),
+        ("FileSystemArn", Shape::STR),
+        ("RootDirectory", Shape::STR),
+        ("TransitEncryptionPort", Shape::INT),
+    ],
+    required: &["FileSystemArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `S3FilesVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -2089,6 +2952,16 @@ impl ToValue for S3FilesVolumeConfiguration {
     }
 }
 
+static RULE_Secret: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
+    required: &["Name", "ValueFrom"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Secret` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-secret.html>
@@ -2133,6 +3006,16 @@ impl ToValue for Secret {
     }
 }
 
+static RULE_SystemControl: ObjRule = ObjRule {
+    properties: &[("Namespace", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `SystemControl` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-systemcontrol.html>
@@ -2173,6 +3056,37 @@ impl ToValue for SystemControl {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -2223,6 +3137,28 @@ impl ToValue for Tag {
     }
 }
 
+static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
+    properties: &[
+        ("Expression", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["memberOf"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TaskDefinitionPlacementConstraint` property type of `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html>
@@ -2266,6 +3202,27 @@ impl ToValue for TaskDefinitionPlacementConstraint {
             .build()
     }
 }
+
+static RULE_Tmpfs: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        (
+            "MountOptions",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Size", Shape::INT),
+    ],
+    required: &["Size"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tmpfs` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -2320,6 +3277,45 @@ impl ToValue for Tmpfs {
             .build()
     }
 }
+
+static RULE_Ulimit: ObjRule = ObjRule {
+    properties: &[
+        ("HardLimit", Shape::INT),
+        (
+            "Name",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "core",
+                    "cpu",
+                    "data",
+                    "fsize",
+                    "locks",
+                    "memlock",
+                    "msgqueue",
+                    "nice",
+                    "nofile",
+                    "nproc",
+                    "rss",
+                    "rtprio",
+                    "rttime",
+                    "sigpending",
+                    "stack",
+                ],
+                format: None,
+            }),
+        ),
+        ("SoftLimit", Shape::INT),
+    ],
+    required: &["HardLimit", "Name", "SoftLimit"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Ulimit` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -2378,6 +3374,36 @@ impl ToValue for Ulimit {
             .build()
     }
 }
+
+static RULE_Volume: ObjRule = ObjRule {
+    properties: &[
+        ("ConfiguredAtLaunch", Shape::Bool),
+        (
+            "DockerVolumeConfiguration",
+            Shape::Object(&RULE_DockerVolumeConfiguration),
+        ),
+        (
+            "EFSVolumeConfiguration",
+            Shape::Object(&RULE_EfsVolumeConfiguration),
+        ),
+        (
+            "FSxWindowsFileServerVolumeConfiguration",
+            Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration),
+        ),
+        ("Host", Shape::Object(&RULE_HostVolumeProperties)),
+        ("Name", Shape::STR),
+        (
+            "S3FilesVolumeConfiguration",
+            Shape::Object(&RULE_S3FilesVolumeConfiguration),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Volume` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -2486,6 +3512,16 @@ impl ToValue for Volume {
             .build()
     }
 }
+
+static RULE_VolumeFrom: ObjRule = ObjRule {
+    properties: &[("ReadOnly", Shape::Bool), ("SourceContainer", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `VolumeFrom` property type of `AWS::ECS::TaskDefinition`.
 ///

@@ -3,7 +3,81 @@
 
 //! The `AWS::ElasticLoadBalancingV2::Listener` resource type ([`Listener`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
+
+static RULE_Listener: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AlpnPolicy",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Certificates",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Certificate),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "DefaultActions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Action),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ListenerAttributes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ListenerAttribute),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("LoadBalancerArn", Shape::STR),
+        (
+            "MutualAuthentication",
+            Shape::Object(&RULE_MutualAuthentication),
+        ),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
+                ],
+                format: None,
+            }),
+        ),
+        ("SslPolicy", Shape::STR),
+    ],
+    required: &["LoadBalancerArn", "DefaultActions"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ElasticLoadBalancingV2::Listener` resource.
 ///
@@ -142,6 +216,9 @@ impl Resource for Listener {
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Listener, properties)
+    }
 }
 
 impl ToValue for Listener {
@@ -176,6 +253,61 @@ impl ListenerAttributes {
         self.0.get_att("ListenerArn")
     }
 }
+
+static RULE_Action: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AuthenticateCognitoConfig",
+            Shape::Object(&RULE_AuthenticateCognitoConfig),
+        ),
+        (
+            "AuthenticateOidcConfig",
+            Shape::Object(&RULE_AuthenticateOidcConfig),
+        ),
+        (
+            "FixedResponseConfig",
+            Shape::Object(&RULE_FixedResponseConfig),
+        ),
+        ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
+        (
+            "JwtValidationConfig",
+            Shape::Object(&RULE_JwtValidationConfig),
+        ),
+        (
+            "Order",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(50000.0),
+                allowed: &[],
+            }),
+        ),
+        ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
+        ("TargetGroupArn", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "authenticate-cognito",
+                    "authenticate-oidc",
+                    "fixed-response",
+                    "forward",
+                    "jwt-validation",
+                    "redirect",
+                ],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -304,6 +436,34 @@ impl ToValue for Action {
     }
 }
 
+static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AuthenticationRequestExtraParams", Shape::Any),
+        (
+            "OnUnauthenticatedRequest",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["allow", "authenticate", "deny"],
+                format: None,
+            }),
+        ),
+        ("Scope", Shape::STR),
+        ("SessionCookieName", Shape::STR),
+        ("SessionTimeout", Shape::STR),
+        ("UserPoolArn", Shape::STR),
+        ("UserPoolClientId", Shape::STR),
+        ("UserPoolDomain", Shape::STR),
+    ],
+    required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-authenticatecognitoconfig.html>
@@ -417,6 +577,44 @@ impl ToValue for AuthenticateCognitoConfig {
             .build()
     }
 }
+
+static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AuthenticationRequestExtraParams", Shape::Any),
+        ("AuthorizationEndpoint", Shape::STR),
+        ("ClientId", Shape::STR),
+        ("ClientSecret", Shape::STR),
+        ("Issuer", Shape::STR),
+        (
+            "OnUnauthenticatedRequest",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["allow", "authenticate", "deny"],
+                format: None,
+            }),
+        ),
+        ("Scope", Shape::STR),
+        ("SessionCookieName", Shape::STR),
+        ("SessionTimeout", Shape::STR),
+        ("TokenEndpoint", Shape::STR),
+        ("UseExistingClientSecret", Shape::Bool),
+        ("UserInfoEndpoint", Shape::STR),
+    ],
+    required: &[
+        "TokenEndpoint",
+        "Issuer",
+        "UserInfoEndpoint",
+        "ClientId",
+        "AuthorizationEndpoint",
+    ],
+    one_of: &[],
+    any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -574,6 +772,25 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
+static RULE_Certificate: ObjRule = ObjRule {
+    properties: &[(
+        "CertificateArn",
+        Shape::Str(&StrRule {
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            allowed: &[],
+            format: Some(Format::AcmCertificateArn),
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Certificate` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-certificate.html>
@@ -609,6 +826,47 @@ impl ToValue for Certificate {
             .build()
     }
 }
+
+static RULE_FixedResponseConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ContentType",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(32),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "MessageBody",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "StatusCode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["StatusCode"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `FixedResponseConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -676,6 +934,29 @@ impl ToValue for FixedResponseConfig {
     }
 }
 
+static RULE_ForwardConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "TargetGroupStickinessConfig",
+            Shape::Object(&RULE_TargetGroupStickinessConfig),
+        ),
+        (
+            "TargetGroups",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetGroupTuple),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ForwardConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-forwardconfig.html>
@@ -722,6 +1003,36 @@ impl ToValue for ForwardConfig {
             .build()
     }
 }
+
+static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Format",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["single-string", "space-separated-values", "string-array"],
+                format: None,
+            }),
+        ),
+        ("Name", Shape::STR),
+        (
+            "Values",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["Format", "Name", "Values"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `JwtValidationActionAdditionalClaim` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -781,6 +1092,27 @@ impl ToValue for JwtValidationActionAdditionalClaim {
     }
 }
 
+static RULE_JwtValidationConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdditionalClaims",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Issuer", Shape::STR),
+        ("JwksEndpoint", Shape::STR),
+    ],
+    required: &["JwksEndpoint", "Issuer"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `JwtValidationConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html>
@@ -838,6 +1170,16 @@ impl ToValue for JwtValidationConfig {
     }
 }
 
+static RULE_ListenerAttribute: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ListenerAttribute` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-listenerattribute.html>
@@ -878,6 +1220,30 @@ impl ToValue for ListenerAttribute {
             .build()
     }
 }
+
+static RULE_MutualAuthentication: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdvertiseTrustStoreCaNames",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["off", "on"],
+                format: None,
+            }),
+        ),
+        ("IgnoreClientCertificateExpiry", Shape::Bool),
+        ("Mode", Shape::STR),
+        ("TrustStoreArn", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `MutualAuthentication` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -946,6 +1312,68 @@ impl ToValue for MutualAuthentication {
             .build()
     }
 }
+
+static RULE_RedirectConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Host",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Path",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("Port", Shape::STR),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: Some(&PATTERN_1),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Query",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "StatusCode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["HTTP_301", "HTTP_302"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["StatusCode"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `RedirectConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
@@ -1047,6 +1475,16 @@ impl ToValue for RedirectConfig {
     }
 }
 
+static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
+    properties: &[("DurationSeconds", Shape::INT), ("Enabled", Shape::Bool)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetGroupStickinessConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-targetgroupstickinessconfig.html>
@@ -1087,6 +1525,16 @@ impl ToValue for TargetGroupStickinessConfig {
             .build()
     }
 }
+
+static RULE_TargetGroupTuple: ObjRule = ObjRule {
+    properties: &[("TargetGroupArn", Shape::STR), ("Weight", Shape::INT)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TargetGroupTuple` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///

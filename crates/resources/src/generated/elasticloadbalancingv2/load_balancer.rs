@@ -3,7 +3,125 @@
 
 //! The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource type ([`LoadBalancer`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_LoadBalancer: ObjRule = ObjRule {
+    properties: &[
+        ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
+        (
+            "EnablePrefixForIpv6SourceNat",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["off", "on"],
+                format: None,
+            }),
+        ),
+        (
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            Shape::STR,
+        ),
+        (
+            "IpAddressType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"],
+                format: None,
+            }),
+        ),
+        ("Ipv4IpamPoolId", Shape::STR),
+        (
+            "LoadBalancerAttributes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_LoadBalancerAttribute),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "MinimumLoadBalancerCapacity",
+            Shape::Object(&RULE_MinimumLoadBalancerCapacity),
+        ),
+        ("Name", Shape::STR),
+        (
+            "Scheme",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["internal", "internet-facing"],
+                format: None,
+            }),
+        ),
+        (
+            "SecurityGroups",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SecurityGroupId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SubnetMappings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_SubnetMapping),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Subnets",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SubnetId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["application", "gateway", "network"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
 ///
@@ -228,6 +346,9 @@ impl Resource for LoadBalancer {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_LoadBalancer, properties)
+    }
 }
 
 impl ToValue for LoadBalancer {
@@ -367,6 +488,16 @@ impl LoadBalancerAttributes {
     }
 }
 
+static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LoadBalancerAttribute` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html>
@@ -408,6 +539,16 @@ impl ToValue for LoadBalancerAttribute {
     }
 }
 
+static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
+    properties: &[("CapacityUnits", Shape::INT)],
+    required: &["CapacityUnits"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MinimumLoadBalancerCapacity` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-minimumloadbalancercapacity.html>
@@ -441,6 +582,31 @@ impl ToValue for MinimumLoadBalancerCapacity {
             .build()
     }
 }
+
+static RULE_SubnetMapping: ObjRule = ObjRule {
+    properties: &[
+        ("AllocationId", Shape::STR),
+        ("IPv6Address", Shape::STR),
+        ("PrivateIPv4Address", Shape::STR),
+        ("SourceNatIpv6Prefix", Shape::STR),
+        (
+            "SubnetId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SubnetId),
+            }),
+        ),
+    ],
+    required: &["SubnetId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `SubnetMapping` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
@@ -519,6 +685,37 @@ impl ToValue for SubnetMapping {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///

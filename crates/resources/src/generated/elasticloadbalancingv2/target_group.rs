@@ -3,7 +3,163 @@
 
 //! The `AWS::ElasticLoadBalancingV2::TargetGroup` resource type ([`TargetGroup`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_TargetGroup: ObjRule = ObjRule {
+    properties: &[
+        ("HealthCheckEnabled", Shape::Bool),
+        (
+            "HealthCheckIntervalSeconds",
+            Shape::Int(&NumRule {
+                min: Some(5.0),
+                max: Some(300.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "HealthCheckPath",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("HealthCheckPort", Shape::STR),
+        (
+            "HealthCheckProtocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "HealthCheckTimeoutSeconds",
+            Shape::Int(&NumRule {
+                min: Some(2.0),
+                max: Some(120.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "HealthyThresholdCount",
+            Shape::Int(&NumRule {
+                min: Some(2.0),
+                max: Some(10.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "IpAddressType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ipv4", "ipv6"],
+                format: None,
+            }),
+        ),
+        ("Matcher", Shape::Object(&RULE_Matcher)),
+        ("Name", Shape::STR),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
+                ],
+                format: None,
+            }),
+        ),
+        ("ProtocolVersion", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "TargetControlPort",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "TargetGroupAttributes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetGroupAttribute),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "TargetType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["alb", "instance", "ip", "lambda"],
+                format: None,
+            }),
+        ),
+        (
+            "Targets",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetDescription),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "UnhealthyThresholdCount",
+            Shape::Int(&NumRule {
+                min: Some(2.0),
+                max: Some(10.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::ElasticLoadBalancingV2::TargetGroup` resource.
 ///
@@ -282,6 +438,9 @@ impl Resource for TargetGroup {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_TargetGroup, properties)
+    }
 }
 
 impl ToValue for TargetGroup {
@@ -349,6 +508,16 @@ impl TargetGroupAttributes {
     }
 }
 
+static RULE_Matcher: ObjRule = ObjRule {
+    properties: &[("GrpcCode", Shape::STR), ("HttpCode", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Matcher` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-matcher.html>
@@ -389,6 +558,37 @@ impl ToValue for Matcher {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
@@ -441,6 +641,37 @@ impl ToValue for Tag {
             .build()
     }
 }
+
+static RULE_TargetDescription: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZone", Shape::STR),
+        ("Id", Shape::STR),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "QuicServerId",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Id"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TargetDescription` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
@@ -513,6 +744,16 @@ impl ToValue for TargetDescription {
             .build()
     }
 }
+
+static RULE_TargetGroupAttribute: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `TargetGroupAttribute` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///

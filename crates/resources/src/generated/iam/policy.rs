@@ -3,7 +3,57 @@
 
 //! The `AWS::IAM::Policy` resource type ([`Policy`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+
+static RULE_Policy: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Groups",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("PolicyDocument", Shape::Any),
+        (
+            "PolicyName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Roles",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Users",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["PolicyDocument", "PolicyName"],
+    one_of: &[],
+    any_of: &[&[&["Users"], &["Groups"], &["Roles"]]],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::IAM::Policy` resource.
 ///
@@ -101,6 +151,9 @@ impl Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Policy, properties)
     }
 }
 

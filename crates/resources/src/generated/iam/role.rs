@@ -3,7 +3,109 @@
 
 //! The `AWS::IAM::Role` resource type ([`Role`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern =
+    Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
+pub(crate) static PATTERN_1: Pattern =
+    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+pub(crate) static PATTERN_2: Pattern =
+    Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+
+static RULE_Role: ObjRule = ObjRule {
+    properties: &[
+        ("AssumeRolePolicyDocument", Shape::Any),
+        (
+            "Description",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(1000),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ManagedPolicyArns",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: Some(&PATTERN_1),
+                    allowed: &[],
+                    format: None,
+                }),
+                min_items: Some(0),
+                max_items: Some(20),
+            }),
+        ),
+        (
+            "MaxSessionDuration",
+            Shape::Int(&NumRule {
+                min: Some(3600.0),
+                max: Some(43200.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Path",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(512),
+                pattern: Some(&PATTERN_2),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "PermissionsBoundary",
+            Shape::Str(&StrRule {
+                min_len: Some(20),
+                max_len: Some(2048),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Policies",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Policy),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "RoleName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(64),
+                pattern: Some(&PATTERN_3),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+    ],
+    required: &["AssumeRolePolicyDocument"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::IAM::Role` resource.
 ///
@@ -166,6 +268,9 @@ impl Resource for Role {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Role, properties)
+    }
 }
 
 impl ToValue for Role {
@@ -208,6 +313,16 @@ impl RoleAttributes {
         self.0.get_att("RoleId")
     }
 }
+
+static RULE_Policy: ObjRule = ObjRule {
+    properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
+    required: &["PolicyName", "PolicyDocument"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Policy` property type of `AWS::IAM::Role`.
 ///
@@ -252,6 +367,37 @@ impl ToValue for Policy {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_4),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_5),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::IAM::Role`.
 ///

@@ -3,7 +3,85 @@
 
 //! The `AWS::Logs::LogGroup` resource type ([`LogGroup`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
+
+pub(crate) static PATTERN_0: Pattern =
+    Pattern::new("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\\Z");
+
+static RULE_LogGroup: ObjRule = ObjRule {
+    properties: &[
+        ("BearerTokenAuthenticationEnabled", Shape::Bool),
+        ("DataProtectionPolicy", Shape::Any),
+        ("DeletionProtectionEnabled", Shape::Bool),
+        (
+            "FieldIndexPolicies",
+            Shape::List(&ListRule {
+                items: Shape::Any,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "KmsKeyId",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "LogGroupClass",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"],
+                format: None,
+            }),
+        ),
+        (
+            "LogGroupName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(512),
+                pattern: Some(&PATTERN_1),
+                allowed: &[],
+                format: Some(Format::LogGroupName),
+            }),
+        ),
+        ("ResourcePolicyDocument", Shape::Any),
+        (
+            "RetentionInDays",
+            Shape::Int(&NumRule {
+                min: None,
+                max: None,
+                allowed: &[
+                    1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0,
+                    545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0,
+                ],
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `AWS::Logs::LogGroup` resource.
 ///
@@ -160,6 +238,9 @@ impl Resource for LogGroup {
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
     }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_LogGroup, properties)
+    }
 }
 
 impl ToValue for LogGroup {
@@ -201,6 +282,37 @@ impl LogGroupAttributes {
         self.0.get_att("Arn")
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::Logs::LogGroup`.
 ///
