@@ -358,6 +358,33 @@ impl Format {
         }
     }
 
+    /// What the format is, in words, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::VpcId => "`vpc-` and 8 or 17 hex digits",
+            Format::SubnetId => "`subnet-` and 8 or 17 hex digits",
+            Format::SecurityGroupId => "`sg-` and 8 or 17 hex digits",
+            Format::ImageId => "`ami-` and 8 or 17 characters",
+            Format::Ipv4Network => "an IPv4 network like `10.0.0.0/16`, no host bits set",
+            Format::Ipv6Network => "an IPv6 network like `2001:db8::/56`, no host bits set",
+            Format::Ipv4 => "an IPv4 address",
+            Format::Ipv6 => "an IPv6 address",
+            Format::DateTime => "an RFC 3339 date and time",
+            Format::Date => "a date `YYYY-MM-DD`",
+            Format::S3BucketName => "3 to 63 of `a-z0-9.-`, not starting or ending with `.`/`-`",
+            Format::IamRoleArn
+            | Format::KmsKeyArn
+            | Format::LambdaFunctionArn
+            | Format::AcmCertificateArn
+            | Format::SnsTopicArn => "an ARN of that type",
+            Format::SecurityGroupName
+            | Format::LogGroupName
+            | Format::KmsKeyId
+            | Format::KmsAliasName
+            | Format::LambdaFunctionName => "a name of that form",
+        }
+    }
+
     /// The format a schema names, when it is one cfn-lint checks.
     pub fn from_name(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == name)
