@@ -1,6 +1,6 @@
 //! Rendering the model as Rust source (formatted afterwards by rustfmt).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::model::{EnumDef, Field, ResourceModel, StructDef, Ty};
@@ -67,6 +67,41 @@ fn str_slice(items: &[String]) -> String {
     format!("&[{}]", items.join(", "))
 }
 
+/// The name of a struct's `...Required` struct: `<Name>Required`, or `<Name>RequiredProps`
+/// when the module already has a type of that name.
+fn required_name(s: &StructDef, taken: &BTreeSet<String>) -> String {
+    let name = format!("{}Required", s.name);
+    if taken.contains(&name) {
+        format!("{}RequiredProps", s.name)
+    } else {
+        name
+    }
+}
+
+fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    if required.is_empty() {
+        return;
+    }
+    let name = required_name(s, taken);
+    let _ = writeln!(
+        out,
+        "/// The required properties of [`{}`], by name: `{}::new({name} {{ .. }})`.",
+        s.name, s.name
+    );
+    out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
+    let _ = writeln!(out, "pub struct {name} {{");
+    for f in required {
+        doc(out, &f.doc, "    ");
+        let ty = match &f.ty {
+            Ty::Struct { name, .. } => format!("Obj<{name}>"),
+            other => field_ty(other),
+        };
+        let _ = writeln!(out, "    pub {}: {ty},", f.ident);
+    }
+    out.push_str("}\n\n");
+}
+
 fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
     let c = &s.constraints;
     let fields: std::collections::BTreeMap<&str, &Field> =
@@ -118,8 +153,14 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
     out.push_str("};\n\n");
 }
 
-fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) {
+fn emit_struct(
+    out: &mut String,
+    s: &StructDef,
+    resource: Option<&ResourceModel>,
+    taken: &BTreeSet<String>,
+) {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    emit_required(out, s, taken);
     emit_rule(out, s, resource.is_some());
     doc(out, &s.doc, "");
     if required.is_empty() {
@@ -190,27 +231,21 @@ fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>
         );
         out.push_str("    pub fn new() -> Self {\n        Self::default()\n    }\n\n");
     } else {
-        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.cfn)).collect();
+        let req = required_name(s, taken);
         let _ = writeln!(
             out,
-            "    /// A `{}` with its required properties, in this order: {}.",
-            s.name,
-            names.join(", ")
+            "    /// A `{}` with its required properties, named in a [`{req}`].",
+            s.name
         );
-        let params: Vec<String> = required
-            .iter()
-            .map(|f| format!("{}: {}", f.ident, param(&f.ty, &f.ident).0))
-            .collect();
-        let _ = writeln!(out, "    pub fn new({}) -> Self {{", params.join(", "));
+        let _ = writeln!(out, "    pub fn new(required: {req}) -> Self {{");
         out.push_str("        Self {\n");
         for f in &s.fields {
             if f.required {
-                let _ = writeln!(
-                    out,
-                    "            {}: {},",
-                    f.ident,
-                    param(&f.ty, &f.ident).1
-                );
+                let conv = match f.ty {
+                    Ty::Struct { boxed: true, .. } => format!("Box::new(required.{})", f.ident),
+                    _ => format!("required.{}", f.ident),
+                };
+                let _ = writeln!(out, "            {}: {conv},", f.ident);
             } else {
                 let _ = writeln!(out, "            {}: None,", f.ident);
             }
@@ -355,10 +390,16 @@ pub fn resource_file(m: &ResourceModel, header: &str) -> String {
     if !m.patterns.is_empty() {
         out.push('\n');
     }
-    emit_struct(&mut out, &m.resource, Some(m));
+    let taken: BTreeSet<String> = std::iter::once(&m.resource)
+        .chain(&m.structs)
+        .map(|s| s.name.clone())
+        .chain(m.enums.iter().map(|e| e.name.clone()))
+        .chain(std::iter::once(m.attributes_name()))
+        .collect();
+    emit_struct(&mut out, &m.resource, Some(m), &taken);
     emit_attributes(&mut out, m);
     for s in &m.structs {
-        emit_struct(&mut out, s, None);
+        emit_struct(&mut out, s, None, &taken);
     }
     for e in &m.enums {
         emit_enum(&mut out, e);
@@ -383,9 +424,19 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
     }
     out.push('\n');
     for m in models {
+        let required = if m.resource.fields.iter().any(|f| f.required) {
+            let taken: BTreeSet<String> = std::iter::once(&m.resource)
+                .chain(&m.structs)
+                .map(|s| s.name.clone())
+                .chain(m.enums.iter().map(|e| e.name.clone()))
+                .collect();
+            format!(", {}", required_name(&m.resource, &taken))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "pub use {}::{{{}, {}}};",
+            "pub use {}::{{{}, {}{required}}};",
             m.module,
             m.resource.name,
             m.attributes_name()
@@ -398,19 +449,6 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
 pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
-    let max_args = services
-        .values()
-        .flatten()
-        .flat_map(|m| std::iter::once(&m.resource).chain(&m.structs))
-        .map(|s| s.fields.iter().filter(|f| f.required).count())
-        .max()
-        .unwrap_or(0);
-    if max_args > 7 {
-        out.push_str(
-            "// constructors take every required property of a type, however many it has\n\
-             #![allow(clippy::too_many_arguments)]\n\n",
-        );
-    }
     // the std trait method names clippy's should_implement_trait knows
     const TRAIT_METHODS: &[&str] = &[
         "add",

@@ -11,11 +11,14 @@ use cloudwright_core::{TagFormat, ToValue, Value};
 ///
 /// ```
 /// use cloudwright_core::{Pseudo, Value};
-/// use cloudwright_resources::ecs::task_definition::{ContainerDefinition, HealthCheck};
+/// use cloudwright_resources::ecs::task_definition::{
+///     ContainerDefinition, ContainerDefinitionRequired, HealthCheck,
+/// };
 ///
+/// let nginx = || ContainerDefinitionRequired { image: "nginx".into(), name: "web".into() };
 /// let check = HealthCheck::new().command(vec!["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
-/// let web = ContainerDefinition::new("nginx", "web").health_check(check);
-/// let plain = ContainerDefinition::new("nginx", "web")
+/// let web = ContainerDefinition::new(nginx()).health_check(check);
+/// let plain = ContainerDefinition::new(nginx())
 ///     .health_check(Value::if_("WithChecks", Value::map([("Command", vec!["CMD", "true"])]), Pseudo::NoValue));
 /// # let _ = (web, plain);
 /// ```

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`BasePathMapping`], by name: `BasePathMapping::new(BasePathMappingRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BasePathMappingRequired {
+    /// `DomainName`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub domain_name: Str,
+}
+
 static RULE_BasePathMapping: ObjRule = ObjRule {
     properties: &[
         ("BasePath", Shape::STR),
@@ -67,11 +76,11 @@ impl BasePathMapping {
         tag_format: TagFormat::None,
     };
 
-    /// A `BasePathMapping` with its required properties, in this order: `DomainName`.
-    pub fn new(domain_name: impl Into<Str>) -> Self {
+    /// A `BasePathMapping` with its required properties, named in a [`BasePathMappingRequired`].
+    pub fn new(required: BasePathMappingRequired) -> Self {
         Self {
             base_path: None,
-            domain_name: domain_name.into(),
+            domain_name: required.domain_name,
             rest_api_id: None,
             stage: None,
         }

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentRequired {
+    /// `RestApiId`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub rest_api_id: Str,
+}
+
 static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         (
@@ -77,12 +86,12 @@ impl Deployment {
         tag_format: TagFormat::None,
     };
 
-    /// A `Deployment` with its required properties, in this order: `RestApiId`.
-    pub fn new(rest_api_id: impl Into<Str>) -> Self {
+    /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    pub fn new(required: DeploymentRequired) -> Self {
         Self {
             deployment_canary_settings: None,
             description: None,
-            rest_api_id: rest_api_id.into(),
+            rest_api_id: required.rest_api_id,
             stage_description: None,
             stage_name: None,
         }
@@ -720,6 +729,15 @@ impl ToValue for StageDescription {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -742,11 +760,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

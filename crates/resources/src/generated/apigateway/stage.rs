@@ -9,6 +9,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
 
+/// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageRequired {
+    /// `RestApiId`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub rest_api_id: Str,
+}
+
 static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
@@ -113,8 +122,8 @@ impl Stage {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Stage` with its required properties, in this order: `RestApiId`.
-    pub fn new(rest_api_id: impl Into<Str>) -> Self {
+    /// A `Stage` with its required properties, named in a [`StageRequired`].
+    pub fn new(required: StageRequired) -> Self {
         Self {
             access_log_setting: None,
             cache_cluster_enabled: None,
@@ -125,7 +134,7 @@ impl Stage {
             description: None,
             documentation_version: None,
             method_settings: None,
-            rest_api_id: rest_api_id.into(),
+            rest_api_id: required.rest_api_id,
             stage_name: None,
             tags: None,
             tracing_enabled: None,
@@ -571,6 +580,19 @@ impl ToValue for MethodSetting {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Length 0 to 256.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
@@ -618,11 +640,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

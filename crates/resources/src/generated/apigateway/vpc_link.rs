@@ -7,6 +7,17 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`VpcLink`], by name: `VpcLink::new(VpcLinkRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcLinkRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
+    /// `TargetArns`: a list of strings, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub target_arns: List<Str>,
+}
+
 static RULE_VpcLink: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
@@ -79,13 +90,13 @@ impl VpcLink {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `VpcLink` with its required properties, in this order: `Name`, `TargetArns`.
-    pub fn new(name: impl Into<Str>, target_arns: impl Into<List<Str>>) -> Self {
+    /// A `VpcLink` with its required properties, named in a [`VpcLinkRequired`].
+    pub fn new(required: VpcLinkRequired) -> Self {
         Self {
             description: None,
-            name: name.into(),
+            name: required.name,
             tags: None,
-            target_arns: target_arns.into(),
+            target_arns: required.target_arns,
         }
     }
 
@@ -157,6 +168,15 @@ impl VpcLinkAttributes {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -179,11 +199,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -7,6 +7,27 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`ScalableTarget`], by name: `ScalableTarget::new(ScalableTargetRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalableTargetRequired {
+    /// `MaxCapacity`: an integer, required.
+    pub max_capacity: Int,
+    /// `MinCapacity`: an integer, required.
+    pub min_capacity: Int,
+    /// `ResourceId`: a string, required.
+    ///
+    /// Length 1 to 1600; create-only: changing it replaces the resource.
+    pub resource_id: Str,
+    /// `ScalableDimension`: a [`ScalableDimension`] value, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub scalable_dimension: ScalableDimension,
+    /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub service_namespace: ServiceNamespace,
+}
+
 static RULE_ScalableTarget: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacity", Shape::INT),
@@ -179,22 +200,16 @@ impl ScalableTarget {
         tag_format: TagFormat::None,
     };
 
-    /// A `ScalableTarget` with its required properties, in this order: `MaxCapacity`, `MinCapacity`, `ResourceId`, `ScalableDimension`, `ServiceNamespace`.
-    pub fn new(
-        max_capacity: impl Into<Int>,
-        min_capacity: impl Into<Int>,
-        resource_id: impl Into<Str>,
-        scalable_dimension: impl Into<ScalableDimension>,
-        service_namespace: impl Into<ServiceNamespace>,
-    ) -> Self {
+    /// A `ScalableTarget` with its required properties, named in a [`ScalableTargetRequired`].
+    pub fn new(required: ScalableTargetRequired) -> Self {
         Self {
-            max_capacity: max_capacity.into(),
-            min_capacity: min_capacity.into(),
-            resource_id: resource_id.into(),
+            max_capacity: required.max_capacity,
+            min_capacity: required.min_capacity,
+            resource_id: required.resource_id,
             role_arn: None,
-            scalable_dimension: scalable_dimension.into(),
+            scalable_dimension: required.scalable_dimension,
             scheduled_actions: None,
-            service_namespace: service_namespace.into(),
+            service_namespace: required.service_namespace,
             suspended_state: None,
         }
     }
@@ -349,6 +364,15 @@ impl ToValue for ScalableTargetAction {
     }
 }
 
+/// The required properties of [`ScheduledAction`], by name: `ScheduledAction::new(ScheduledActionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledActionRequired {
+    /// `Schedule`: a string, required.
+    pub schedule: Str,
+    /// `ScheduledActionName`: a string, required.
+    pub scheduled_action_name: Str,
+}
+
 static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
         ("EndTime", Shape::STR),
@@ -389,13 +413,13 @@ pub struct ScheduledAction {
 }
 
 impl ScheduledAction {
-    /// A `ScheduledAction` with its required properties, in this order: `Schedule`, `ScheduledActionName`.
-    pub fn new(schedule: impl Into<Str>, scheduled_action_name: impl Into<Str>) -> Self {
+    /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    pub fn new(required: ScheduledActionRequired) -> Self {
         Self {
             end_time: None,
             scalable_target_action: None,
-            schedule: schedule.into(),
-            scheduled_action_name: scheduled_action_name.into(),
+            schedule: required.schedule,
+            scheduled_action_name: required.scheduled_action_name,
             start_time: None,
             timezone: None,
         }

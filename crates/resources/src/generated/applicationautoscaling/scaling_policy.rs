@@ -9,6 +9,17 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
 
+/// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalingPolicyRequired {
+    /// `PolicyName`: a string, required.
+    ///
+    /// Pattern `^\p{Print}+$`; length 1 to 256; create-only: changing it replaces the resource.
+    pub policy_name: Str,
+    /// `PolicyType`: a [`PolicyType`] value, required.
+    pub policy_type: PolicyType,
+}
+
 static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
@@ -195,11 +206,11 @@ impl ScalingPolicy {
         tag_format: TagFormat::None,
     };
 
-    /// A `ScalingPolicy` with its required properties, in this order: `PolicyName`, `PolicyType`.
-    pub fn new(policy_name: impl Into<Str>, policy_type: impl Into<PolicyType>) -> Self {
+    /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
-            policy_name: policy_name.into(),
-            policy_type: policy_type.into(),
+            policy_name: required.policy_name,
+            policy_type: required.policy_type,
             predictive_scaling_policy_configuration: None,
             resource_id: None,
             scalable_dimension: None,
@@ -453,6 +464,15 @@ impl ToValue for CustomizedMetricSpecification {
     }
 }
 
+/// The required properties of [`MetricDimension`], by name: `MetricDimension::new(MetricDimensionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDimensionRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Name"],
@@ -475,11 +495,11 @@ pub struct MetricDimension {
 }
 
 impl MetricDimension {
-    /// A `MetricDimension` with its required properties, in this order: `Name`, `Value`.
-    pub fn new(name: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
-            name: name.into(),
-            value: value.into(),
+            name: required.name,
+            value: required.value,
         }
     }
 
@@ -505,6 +525,13 @@ impl ToValue for MetricDimension {
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The required properties of [`PredefinedMetricSpecification`], by name: `PredefinedMetricSpecification::new(PredefinedMetricSpecificationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredefinedMetricSpecificationRequired {
+    /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
+    pub predefined_metric_type: PredefinedMetricType,
 }
 
 static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
@@ -582,10 +609,10 @@ pub struct PredefinedMetricSpecification {
 }
 
 impl PredefinedMetricSpecification {
-    /// A `PredefinedMetricSpecification` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<PredefinedMetricType>) -> Self {
+    /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
+    pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
@@ -616,6 +643,13 @@ impl ToValue for PredefinedMetricSpecification {
     }
 }
 
+/// The required properties of [`PredictiveScalingCustomizedCapacityMetric`], by name: `PredictiveScalingCustomizedCapacityMetric::new(PredictiveScalingCustomizedCapacityMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingCustomizedCapacityMetricRequired {
+    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+}
+
 static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
@@ -643,10 +677,10 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
 }
 
 impl PredictiveScalingCustomizedCapacityMetric {
-    /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, in this order: `MetricDataQueries`.
-    pub fn new(metric_data_queries: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self {
+    /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
+    pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
         Self {
-            metric_data_queries: metric_data_queries.into(),
+            metric_data_queries: required.metric_data_queries,
         }
     }
 
@@ -668,6 +702,13 @@ impl ToValue for PredictiveScalingCustomizedCapacityMetric {
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
+}
+
+/// The required properties of [`PredictiveScalingCustomizedLoadMetric`], by name: `PredictiveScalingCustomizedLoadMetric::new(PredictiveScalingCustomizedLoadMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingCustomizedLoadMetricRequired {
+    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
 static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
@@ -697,10 +738,10 @@ pub struct PredictiveScalingCustomizedLoadMetric {
 }
 
 impl PredictiveScalingCustomizedLoadMetric {
-    /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, in this order: `MetricDataQueries`.
-    pub fn new(metric_data_queries: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self {
+    /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
+    pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
         Self {
-            metric_data_queries: metric_data_queries.into(),
+            metric_data_queries: required.metric_data_queries,
         }
     }
 
@@ -722,6 +763,13 @@ impl ToValue for PredictiveScalingCustomizedLoadMetric {
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
+}
+
+/// The required properties of [`PredictiveScalingCustomizedScalingMetric`], by name: `PredictiveScalingCustomizedScalingMetric::new(PredictiveScalingCustomizedScalingMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingCustomizedScalingMetricRequired {
+    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
 static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
@@ -751,10 +799,10 @@ pub struct PredictiveScalingCustomizedScalingMetric {
 }
 
 impl PredictiveScalingCustomizedScalingMetric {
-    /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, in this order: `MetricDataQueries`.
-    pub fn new(metric_data_queries: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self {
+    /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
+    pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
         Self {
-            metric_data_queries: metric_data_queries.into(),
+            metric_data_queries: required.metric_data_queries,
         }
     }
 
@@ -1068,6 +1116,13 @@ impl ToValue for PredictiveScalingMetricDimension {
     }
 }
 
+/// The required properties of [`PredictiveScalingMetricSpecification`], by name: `PredictiveScalingMetricSpecification::new(PredictiveScalingMetricSpecificationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingMetricSpecificationRequired {
+    /// `TargetValue`: a number, required.
+    pub target_value: Num,
+}
+
 static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
@@ -1129,8 +1184,8 @@ pub struct PredictiveScalingMetricSpecification {
 }
 
 impl PredictiveScalingMetricSpecification {
-    /// A `PredictiveScalingMetricSpecification` with its required properties, in this order: `TargetValue`.
-    pub fn new(target_value: impl Into<Num>) -> Self {
+    /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
+    pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
         Self {
             customized_capacity_metric_specification: None,
             customized_load_metric_specification: None,
@@ -1138,7 +1193,7 @@ impl PredictiveScalingMetricSpecification {
             predefined_load_metric_specification: None,
             predefined_metric_pair_specification: None,
             predefined_scaling_metric_specification: None,
-            target_value: target_value.into(),
+            target_value: required.target_value,
         }
     }
 
@@ -1314,6 +1369,13 @@ impl ToValue for PredictiveScalingMetricStat {
     }
 }
 
+/// The required properties of [`PredictiveScalingPolicyConfiguration`], by name: `PredictiveScalingPolicyConfiguration::new(PredictiveScalingPolicyConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPolicyConfigurationRequired {
+    /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
+    pub metric_specifications: List<PredictiveScalingMetricSpecification>,
+}
+
 static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
@@ -1391,14 +1453,12 @@ pub struct PredictiveScalingPolicyConfiguration {
 }
 
 impl PredictiveScalingPolicyConfiguration {
-    /// A `PredictiveScalingPolicyConfiguration` with its required properties, in this order: `MetricSpecifications`.
-    pub fn new(
-        metric_specifications: impl Into<List<PredictiveScalingMetricSpecification>>,
-    ) -> Self {
+    /// A `PredictiveScalingPolicyConfiguration` with its required properties, named in a [`PredictiveScalingPolicyConfigurationRequired`].
+    pub fn new(required: PredictiveScalingPolicyConfigurationRequired) -> Self {
         Self {
             max_capacity_breach_behavior: None,
             max_capacity_buffer: None,
-            metric_specifications: metric_specifications.into(),
+            metric_specifications: required.metric_specifications,
             mode: None,
             scheduling_buffer_time: None,
         }
@@ -1462,6 +1522,15 @@ impl ToValue for PredictiveScalingPolicyConfiguration {
     }
 }
 
+/// The required properties of [`PredictiveScalingPredefinedLoadMetric`], by name: `PredictiveScalingPredefinedLoadMetric::new(PredictiveScalingPredefinedLoadMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPredefinedLoadMetricRequired {
+    /// `PredefinedMetricType`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub predefined_metric_type: Str,
+}
+
 static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
     properties: &[
         (
@@ -1509,10 +1578,10 @@ pub struct PredictiveScalingPredefinedLoadMetric {
 }
 
 impl PredictiveScalingPredefinedLoadMetric {
-    /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<Str>) -> Self {
+    /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
+    pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
@@ -1543,6 +1612,15 @@ impl ToValue for PredictiveScalingPredefinedLoadMetric {
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
+}
+
+/// The required properties of [`PredictiveScalingPredefinedMetricPair`], by name: `PredictiveScalingPredefinedMetricPair::new(PredictiveScalingPredefinedMetricPairRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPredefinedMetricPairRequired {
+    /// `PredefinedMetricType`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub predefined_metric_type: Str,
 }
 
 static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
@@ -1592,10 +1670,10 @@ pub struct PredictiveScalingPredefinedMetricPair {
 }
 
 impl PredictiveScalingPredefinedMetricPair {
-    /// A `PredictiveScalingPredefinedMetricPair` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<Str>) -> Self {
+    /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
+    pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
@@ -1626,6 +1704,15 @@ impl ToValue for PredictiveScalingPredefinedMetricPair {
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
+}
+
+/// The required properties of [`PredictiveScalingPredefinedScalingMetric`], by name: `PredictiveScalingPredefinedScalingMetric::new(PredictiveScalingPredefinedScalingMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPredefinedScalingMetricRequired {
+    /// `PredefinedMetricType`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub predefined_metric_type: Str,
 }
 
 static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
@@ -1675,10 +1762,10 @@ pub struct PredictiveScalingPredefinedScalingMetric {
 }
 
 impl PredictiveScalingPredefinedScalingMetric {
-    /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<Str>) -> Self {
+    /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
+    pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
@@ -1711,6 +1798,13 @@ impl ToValue for PredictiveScalingPredefinedScalingMetric {
     }
 }
 
+/// The required properties of [`StepAdjustment`], by name: `StepAdjustment::new(StepAdjustmentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepAdjustmentRequired {
+    /// `ScalingAdjustment`: an integer, required.
+    pub scaling_adjustment: Int,
+}
+
 static RULE_StepAdjustment: ObjRule = ObjRule {
     properties: &[
         ("MetricIntervalLowerBound", Shape::NUM),
@@ -1739,12 +1833,12 @@ pub struct StepAdjustment {
 }
 
 impl StepAdjustment {
-    /// A `StepAdjustment` with its required properties, in this order: `ScalingAdjustment`.
-    pub fn new(scaling_adjustment: impl Into<Int>) -> Self {
+    /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
+    pub fn new(required: StepAdjustmentRequired) -> Self {
         Self {
             metric_interval_lower_bound: None,
             metric_interval_upper_bound: None,
-            scaling_adjustment: scaling_adjustment.into(),
+            scaling_adjustment: required.scaling_adjustment,
         }
     }
 
@@ -2262,6 +2356,13 @@ impl ToValue for TargetTrackingMetricStat {
     }
 }
 
+/// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetTrackingScalingPolicyConfigurationRequired {
+    /// `TargetValue`: a number, required.
+    pub target_value: Num,
+}
+
 static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
@@ -2305,15 +2406,15 @@ pub struct TargetTrackingScalingPolicyConfiguration {
 }
 
 impl TargetTrackingScalingPolicyConfiguration {
-    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, in this order: `TargetValue`.
-    pub fn new(target_value: impl Into<Num>) -> Self {
+    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
         Self {
             customized_metric_specification: None,
             disable_scale_in: None,
             predefined_metric_specification: None,
             scale_in_cooldown: None,
             scale_out_cooldown: None,
-            target_value: target_value.into(),
+            target_value: required.target_value,
         }
     }
 

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CertificateRequired {
+    /// `DomainName`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub domain_name: Str,
+}
+
 static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateAuthorityArn", Shape::STR),
@@ -118,13 +127,13 @@ impl Certificate {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Certificate` with its required properties, in this order: `DomainName`.
-    pub fn new(domain_name: impl Into<Str>) -> Self {
+    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    pub fn new(required: CertificateRequired) -> Self {
         Self {
             certificate_authority_arn: None,
             certificate_export: None,
             certificate_transparency_logging_preference: None,
-            domain_name: domain_name.into(),
+            domain_name: required.domain_name,
             domain_validation_options: None,
             key_algorithm: None,
             subject_alternative_names: None,
@@ -252,6 +261,13 @@ impl CertificateAttributes {
     }
 }
 
+/// The required properties of [`DomainValidationOption`], by name: `DomainValidationOption::new(DomainValidationOptionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainValidationOptionRequired {
+    /// `DomainName`: a string, required.
+    pub domain_name: Str,
+}
+
 static RULE_DomainValidationOption: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
@@ -280,10 +296,10 @@ pub struct DomainValidationOption {
 }
 
 impl DomainValidationOption {
-    /// A `DomainValidationOption` with its required properties, in this order: `DomainName`.
-    pub fn new(domain_name: impl Into<Str>) -> Self {
+    /// A `DomainValidationOption` with its required properties, named in a [`DomainValidationOptionRequired`].
+    pub fn new(required: DomainValidationOptionRequired) -> Self {
         Self {
-            domain_name: domain_name.into(),
+            domain_name: required.domain_name,
             hosted_zone_id: None,
             validation_domain: None,
         }
@@ -320,6 +336,15 @@ impl ToValue for DomainValidationOption {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -342,11 +367,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -368,6 +368,13 @@ impl NatGatewayAttributes {
     }
 }
 
+/// The required properties of [`AvailabilityZoneAddress`], by name: `AvailabilityZoneAddress::new(AvailabilityZoneAddressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AvailabilityZoneAddressRequired {
+    /// `AllocationIds`: a list of strings, required.
+    pub allocation_ids: List<Str>,
+}
+
 static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
     properties: &[
         (
@@ -403,10 +410,10 @@ pub struct AvailabilityZoneAddress {
 }
 
 impl AvailabilityZoneAddress {
-    /// A `AvailabilityZoneAddress` with its required properties, in this order: `AllocationIds`.
-    pub fn new(allocation_ids: impl Into<List<Str>>) -> Self {
+    /// A `AvailabilityZoneAddress` with its required properties, named in a [`AvailabilityZoneAddressRequired`].
+    pub fn new(required: AvailabilityZoneAddressRequired) -> Self {
         Self {
-            allocation_ids: allocation_ids.into(),
+            allocation_ids: required.allocation_ids,
             availability_zone: None,
             availability_zone_id: None,
         }
@@ -443,6 +450,15 @@ impl ToValue for AvailabilityZoneAddress {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -465,11 +481,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteRequired {
+    /// `RouteTableId`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub route_table_id: Str,
+}
+
 static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("CarrierGatewayId", Shape::STR),
@@ -118,8 +127,8 @@ impl Route {
         tag_format: TagFormat::None,
     };
 
-    /// A `Route` with its required properties, in this order: `RouteTableId`.
-    pub fn new(route_table_id: impl Into<Str>) -> Self {
+    /// A `Route` with its required properties, named in a [`RouteRequired`].
+    pub fn new(required: RouteRequired) -> Self {
         Self {
             carrier_gateway_id: None,
             core_network_arn: None,
@@ -132,7 +141,7 @@ impl Route {
             local_gateway_id: None,
             nat_gateway_id: None,
             network_interface_id: None,
-            route_table_id: route_table_id.into(),
+            route_table_id: required.route_table_id,
             transit_gateway_id: None,
             vpc_endpoint_id: None,
             vpc_peering_connection_id: None,

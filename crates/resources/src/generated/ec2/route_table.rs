@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`RouteTable`], by name: `RouteTable::new(RouteTableRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteTableRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
 static RULE_RouteTable: ObjRule = ObjRule {
     properties: &[
         (
@@ -75,11 +84,11 @@ impl RouteTable {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `RouteTable` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `RouteTable` with its required properties, named in a [`RouteTableRequired`].
+    pub fn new(required: RouteTableRequired) -> Self {
         Self {
             tags: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 
@@ -137,6 +146,15 @@ impl RouteTableAttributes {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -159,11 +177,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

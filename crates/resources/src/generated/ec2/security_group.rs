@@ -10,6 +10,15 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
 
+/// The required properties of [`SecurityGroup`], by name: `SecurityGroup::new(SecurityGroupRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroupRequired {
+    /// `GroupDescription`: a string, required.
+    ///
+    /// Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`; length 0 to 255; create-only: changing it replaces the resource.
+    pub group_description: Str,
+}
+
 static RULE_SecurityGroup: ObjRule = ObjRule {
     properties: &[
         (
@@ -135,10 +144,10 @@ impl SecurityGroup {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `SecurityGroup` with its required properties, in this order: `GroupDescription`.
-    pub fn new(group_description: impl Into<Str>) -> Self {
+    /// A `SecurityGroup` with its required properties, named in a [`SecurityGroupRequired`].
+    pub fn new(required: SecurityGroupRequired) -> Self {
         Self {
-            group_description: group_description.into(),
+            group_description: required.group_description,
             group_name: None,
             security_group_egress: None,
             security_group_ingress: None,
@@ -268,6 +277,13 @@ impl SecurityGroupAttributes {
     }
 }
 
+/// The required properties of [`Egress`], by name: `Egress::new(EgressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EgressRequired {
+    /// `IpProtocol`: a string, required.
+    pub ip_protocol: Str,
+}
+
 static RULE_Egress: ObjRule = ObjRule {
     properties: &[
         (
@@ -367,8 +383,8 @@ pub struct Egress {
 }
 
 impl Egress {
-    /// A `Egress` with its required properties, in this order: `IpProtocol`.
-    pub fn new(ip_protocol: impl Into<Str>) -> Self {
+    /// A `Egress` with its required properties, named in a [`EgressRequired`].
+    pub fn new(required: EgressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -376,7 +392,7 @@ impl Egress {
             destination_prefix_list_id: None,
             destination_security_group_id: None,
             from_port: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: required.ip_protocol,
             to_port: None,
         }
     }
@@ -458,6 +474,13 @@ impl ToValue for Egress {
             .opt("ToPort", &self.to_port)
             .build()
     }
+}
+
+/// The required properties of [`Ingress`], by name: `Ingress::new(IngressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IngressRequired {
+    /// `IpProtocol`: a string, required.
+    pub ip_protocol: Str,
 }
 
 static RULE_Ingress: ObjRule = ObjRule {
@@ -577,14 +600,14 @@ pub struct Ingress {
 }
 
 impl Ingress {
-    /// A `Ingress` with its required properties, in this order: `IpProtocol`.
-    pub fn new(ip_protocol: impl Into<Str>) -> Self {
+    /// A `Ingress` with its required properties, named in a [`IngressRequired`].
+    pub fn new(required: IngressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
             description: None,
             from_port: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: required.ip_protocol,
             source_prefix_list_id: None,
             source_security_group_id: None,
             source_security_group_name: None,
@@ -688,6 +711,15 @@ impl ToValue for Ingress {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -710,11 +742,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -7,6 +7,19 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`SecurityGroupEgress`], by name: `SecurityGroupEgress::new(SecurityGroupEgressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroupEgressRequired {
+    /// `GroupId`: a string, required.
+    ///
+    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
+    pub group_id: Str,
+    /// `IpProtocol`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub ip_protocol: Str,
+}
+
 static RULE_SecurityGroupEgress: ObjRule = ObjRule {
     properties: &[
         (
@@ -158,8 +171,8 @@ impl SecurityGroupEgress {
         tag_format: TagFormat::None,
     };
 
-    /// A `SecurityGroupEgress` with its required properties, in this order: `GroupId`, `IpProtocol`.
-    pub fn new(group_id: impl Into<Str>, ip_protocol: impl Into<Str>) -> Self {
+    /// A `SecurityGroupEgress` with its required properties, named in a [`SecurityGroupEgressRequired`].
+    pub fn new(required: SecurityGroupEgressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -167,8 +180,8 @@ impl SecurityGroupEgress {
             destination_prefix_list_id: None,
             destination_security_group_id: None,
             from_port: None,
-            group_id: group_id.into(),
-            ip_protocol: ip_protocol.into(),
+            group_id: required.group_id,
+            ip_protocol: required.ip_protocol,
             to_port: None,
         }
     }

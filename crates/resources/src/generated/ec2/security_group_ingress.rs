@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`SecurityGroupIngress`], by name: `SecurityGroupIngress::new(SecurityGroupIngressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroupIngressRequired {
+    /// `IpProtocol`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub ip_protocol: Str,
+}
+
 static RULE_SecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
         (
@@ -186,8 +195,8 @@ impl SecurityGroupIngress {
         tag_format: TagFormat::None,
     };
 
-    /// A `SecurityGroupIngress` with its required properties, in this order: `IpProtocol`.
-    pub fn new(ip_protocol: impl Into<Str>) -> Self {
+    /// A `SecurityGroupIngress` with its required properties, named in a [`SecurityGroupIngressRequired`].
+    pub fn new(required: SecurityGroupIngressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -195,7 +204,7 @@ impl SecurityGroupIngress {
             from_port: None,
             group_id: None,
             group_name: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: required.ip_protocol,
             source_prefix_list_id: None,
             source_security_group_id: None,
             source_security_group_name: None,

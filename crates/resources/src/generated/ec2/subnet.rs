@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`Subnet`], by name: `Subnet::new(SubnetRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
 static RULE_Subnet: ObjRule = ObjRule {
     properties: &[
         ("AssignIpv6AddressOnCreation", Shape::Bool),
@@ -221,8 +230,8 @@ impl Subnet {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Subnet` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `Subnet` with its required properties, named in a [`SubnetRequired`].
+    pub fn new(required: SubnetRequired) -> Self {
         Self {
             assign_ipv6_address_on_creation: None,
             availability_zone: None,
@@ -240,7 +249,7 @@ impl Subnet {
             outpost_arn: None,
             private_dns_name_options_on_launch: None,
             tags: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 
@@ -617,6 +626,15 @@ impl ToValue for PrivateDnsNameOptionsOnLaunch {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
@@ -639,11 +657,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

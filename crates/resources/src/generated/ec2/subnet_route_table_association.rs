@@ -7,6 +7,19 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`SubnetRouteTableAssociation`], by name: `SubnetRouteTableAssociation::new(SubnetRouteTableAssociationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetRouteTableAssociationRequired {
+    /// `RouteTableId`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub route_table_id: Str,
+    /// `SubnetId`: a string, required.
+    ///
+    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
+    pub subnet_id: Str,
+}
+
 static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
     properties: &[
         ("RouteTableId", Shape::STR),
@@ -70,11 +83,11 @@ impl SubnetRouteTableAssociation {
         tag_format: TagFormat::None,
     };
 
-    /// A `SubnetRouteTableAssociation` with its required properties, in this order: `RouteTableId`, `SubnetId`.
-    pub fn new(route_table_id: impl Into<Str>, subnet_id: impl Into<Str>) -> Self {
+    /// A `SubnetRouteTableAssociation` with its required properties, named in a [`SubnetRouteTableAssociationRequired`].
+    pub fn new(required: SubnetRouteTableAssociationRequired) -> Self {
         Self {
-            route_table_id: route_table_id.into(),
-            subnet_id: subnet_id.into(),
+            route_table_id: required.route_table_id,
+            subnet_id: required.subnet_id,
         }
     }
 

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`VpcCidrBlock`], by name: `VpcCidrBlock::new(VpcCidrBlockRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcCidrBlockRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
 static RULE_VpcCidrBlock: ObjRule = ObjRule {
     properties: &[
         ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
@@ -144,8 +153,8 @@ impl VpcCidrBlock {
         tag_format: TagFormat::None,
     };
 
-    /// A `VpcCidrBlock` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `VpcCidrBlock` with its required properties, named in a [`VpcCidrBlockRequired`].
+    pub fn new(required: VpcCidrBlockRequired) -> Self {
         Self {
             amazon_provided_ipv6_cidr_block: None,
             cidr_block: None,
@@ -156,7 +165,7 @@ impl VpcCidrBlock {
             ipv6_ipam_pool_id: None,
             ipv6_netmask_length: None,
             ipv6_pool: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 

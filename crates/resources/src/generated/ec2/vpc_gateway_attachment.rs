@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+/// The required properties of [`VpcGatewayAttachment`], by name: `VpcGatewayAttachment::new(VpcGatewayAttachmentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcGatewayAttachmentRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
 static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
     properties: &[
         ("InternetGatewayId", Shape::STR),
@@ -71,11 +80,11 @@ impl VpcGatewayAttachment {
         tag_format: TagFormat::None,
     };
 
-    /// A `VpcGatewayAttachment` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `VpcGatewayAttachment` with its required properties, named in a [`VpcGatewayAttachmentRequired`].
+    pub fn new(required: VpcGatewayAttachmentRequired) -> Self {
         Self {
             internet_gateway_id: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
             vpn_gateway_id: None,
         }
     }

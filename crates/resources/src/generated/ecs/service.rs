@@ -543,6 +543,13 @@ impl ServiceAttributes {
     }
 }
 
+/// The required properties of [`AdvancedConfiguration`], by name: `AdvancedConfiguration::new(AdvancedConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdvancedConfigurationRequired {
+    /// `AlternateTargetGroupArn`: a string, required.
+    pub alternate_target_group_arn: Str,
+}
+
 static RULE_AdvancedConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AlternateTargetGroupArn", Shape::STR),
@@ -585,10 +592,10 @@ pub struct AdvancedConfiguration {
 }
 
 impl AdvancedConfiguration {
-    /// A `AdvancedConfiguration` with its required properties, in this order: `AlternateTargetGroupArn`.
-    pub fn new(alternate_target_group_arn: impl Into<Str>) -> Self {
+    /// A `AdvancedConfiguration` with its required properties, named in a [`AdvancedConfigurationRequired`].
+    pub fn new(required: AdvancedConfigurationRequired) -> Self {
         Self {
-            alternate_target_group_arn: alternate_target_group_arn.into(),
+            alternate_target_group_arn: required.alternate_target_group_arn,
             production_listener_rule: None,
             role_arn: None,
             test_listener_rule: None,
@@ -904,6 +911,17 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+/// The required properties of [`DeploymentAlarms`], by name: `DeploymentAlarms::new(DeploymentAlarmsRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentAlarmsRequired {
+    /// `AlarmNames`: a list of strings, required.
+    pub alarm_names: List<Str>,
+    /// `Enable`: a boolean, required.
+    pub enable: Bool,
+    /// `Rollback`: a boolean, required.
+    pub rollback: Bool,
+}
+
 static RULE_DeploymentAlarms: ObjRule = ObjRule {
     properties: &[
         (
@@ -939,16 +957,12 @@ pub struct DeploymentAlarms {
 }
 
 impl DeploymentAlarms {
-    /// A `DeploymentAlarms` with its required properties, in this order: `AlarmNames`, `Enable`, `Rollback`.
-    pub fn new(
-        alarm_names: impl Into<List<Str>>,
-        enable: impl Into<Bool>,
-        rollback: impl Into<Bool>,
-    ) -> Self {
+    /// A `DeploymentAlarms` with its required properties, named in a [`DeploymentAlarmsRequired`].
+    pub fn new(required: DeploymentAlarmsRequired) -> Self {
         Self {
-            alarm_names: alarm_names.into(),
-            enable: enable.into(),
-            rollback: rollback.into(),
+            alarm_names: required.alarm_names,
+            enable: required.enable,
+            rollback: required.rollback,
         }
     }
 
@@ -983,6 +997,15 @@ impl ToValue for DeploymentAlarms {
     }
 }
 
+/// The required properties of [`DeploymentCircuitBreaker`], by name: `DeploymentCircuitBreaker::new(DeploymentCircuitBreakerRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentCircuitBreakerRequired {
+    /// `Enable`: a boolean, required.
+    pub enable: Bool,
+    /// `Rollback`: a boolean, required.
+    pub rollback: Bool,
+}
+
 static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
     properties: &[("Enable", Shape::Bool), ("Rollback", Shape::Bool)],
     required: &["Enable", "Rollback"],
@@ -1005,11 +1028,11 @@ pub struct DeploymentCircuitBreaker {
 }
 
 impl DeploymentCircuitBreaker {
-    /// A `DeploymentCircuitBreaker` with its required properties, in this order: `Enable`, `Rollback`.
-    pub fn new(enable: impl Into<Bool>, rollback: impl Into<Bool>) -> Self {
+    /// A `DeploymentCircuitBreaker` with its required properties, named in a [`DeploymentCircuitBreakerRequired`].
+    pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
         Self {
-            enable: enable.into(),
-            rollback: rollback.into(),
+            enable: required.enable,
+            rollback: required.rollback,
         }
     }
 
@@ -1249,6 +1272,21 @@ impl ToValue for DeploymentController {
     }
 }
 
+/// The required properties of [`DeploymentLifecycleHook`], by name: `DeploymentLifecycleHook::new(DeploymentLifecycleHookRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentLifecycleHookRequired {
+    /// `HookTargetArn`: a string, required.
+    pub hook_target_arn: Str,
+    /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
+    ///
+    /// Items at least 1.
+    pub lifecycle_stages: List<LifecycleStage>,
+    /// `RoleArn`: a string, required.
+    ///
+    /// Format `AWS::IAM::Role.Arn`.
+    pub role_arn: Str,
+}
+
 static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
     properties: &[
         ("HookDetails", Shape::Any),
@@ -1314,17 +1352,13 @@ pub struct DeploymentLifecycleHook {
 }
 
 impl DeploymentLifecycleHook {
-    /// A `DeploymentLifecycleHook` with its required properties, in this order: `HookTargetArn`, `LifecycleStages`, `RoleArn`.
-    pub fn new(
-        hook_target_arn: impl Into<Str>,
-        lifecycle_stages: impl Into<List<LifecycleStage>>,
-        role_arn: impl Into<Str>,
-    ) -> Self {
+    /// A `DeploymentLifecycleHook` with its required properties, named in a [`DeploymentLifecycleHookRequired`].
+    pub fn new(required: DeploymentLifecycleHookRequired) -> Self {
         Self {
             hook_details: None,
-            hook_target_arn: hook_target_arn.into(),
-            lifecycle_stages: lifecycle_stages.into(),
-            role_arn: role_arn.into(),
+            hook_target_arn: required.hook_target_arn,
+            lifecycle_stages: required.lifecycle_stages,
+            role_arn: required.role_arn,
         }
     }
 
@@ -1368,6 +1402,13 @@ impl ToValue for DeploymentLifecycleHook {
             .req("RoleArn", &self.role_arn)
             .build()
     }
+}
+
+/// The required properties of [`EbsTagSpecification`], by name: `EbsTagSpecification::new(EbsTagSpecificationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EbsTagSpecificationRequired {
+    /// `ResourceType`: a [`ResourceType`] value, required.
+    pub resource_type: ResourceType,
 }
 
 static RULE_EbsTagSpecification: ObjRule = ObjRule {
@@ -1425,11 +1466,11 @@ pub struct EbsTagSpecification {
 }
 
 impl EbsTagSpecification {
-    /// A `EbsTagSpecification` with its required properties, in this order: `ResourceType`.
-    pub fn new(resource_type: impl Into<ResourceType>) -> Self {
+    /// A `EbsTagSpecification` with its required properties, named in a [`EbsTagSpecificationRequired`].
+    pub fn new(required: EbsTagSpecificationRequired) -> Self {
         Self {
             propagate_tags: None,
-            resource_type: resource_type.into(),
+            resource_type: required.resource_type,
             tags: None,
         }
     }
@@ -1465,6 +1506,13 @@ impl ToValue for EbsTagSpecification {
             .opt("Tags", &self.tags)
             .build()
     }
+}
+
+/// The required properties of [`ForceNewDeployment`], by name: `ForceNewDeployment::new(ForceNewDeploymentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForceNewDeploymentRequired {
+    /// `EnableForceNewDeployment`: a boolean, required.
+    pub enable_force_new_deployment: Bool,
 }
 
 static RULE_ForceNewDeployment: ObjRule = ObjRule {
@@ -1503,10 +1551,10 @@ pub struct ForceNewDeployment {
 }
 
 impl ForceNewDeployment {
-    /// A `ForceNewDeployment` with its required properties, in this order: `EnableForceNewDeployment`.
-    pub fn new(enable_force_new_deployment: impl Into<Bool>) -> Self {
+    /// A `ForceNewDeployment` with its required properties, named in a [`ForceNewDeploymentRequired`].
+    pub fn new(required: ForceNewDeploymentRequired) -> Self {
         Self {
-            enable_force_new_deployment: enable_force_new_deployment.into(),
+            enable_force_new_deployment: required.enable_force_new_deployment,
             force_new_deployment_nonce: None,
         }
     }
@@ -1819,6 +1867,13 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
+/// The required properties of [`PlacementConstraint`], by name: `PlacementConstraint::new(PlacementConstraintRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementConstraintRequired {
+    /// `Type`: a [`PlacementConstraintType`] value, required.
+    pub r#type: PlacementConstraintType,
+}
+
 static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::STR),
@@ -1853,11 +1908,11 @@ pub struct PlacementConstraint {
 }
 
 impl PlacementConstraint {
-    /// A `PlacementConstraint` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<PlacementConstraintType>) -> Self {
+    /// A `PlacementConstraint` with its required properties, named in a [`PlacementConstraintRequired`].
+    pub fn new(required: PlacementConstraintRequired) -> Self {
         Self {
             expression: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
@@ -1883,6 +1938,13 @@ impl ToValue for PlacementConstraint {
             .req("Type", &self.r#type)
             .build()
     }
+}
+
+/// The required properties of [`PlacementStrategy`], by name: `PlacementStrategy::new(PlacementStrategyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementStrategyRequired {
+    /// `Type`: a [`PlacementStrategyType`] value, required.
+    pub r#type: PlacementStrategyType,
 }
 
 static RULE_PlacementStrategy: ObjRule = ObjRule {
@@ -1919,11 +1981,11 @@ pub struct PlacementStrategy {
 }
 
 impl PlacementStrategy {
-    /// A `PlacementStrategy` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<PlacementStrategyType>) -> Self {
+    /// A `PlacementStrategy` with its required properties, named in a [`PlacementStrategyRequired`].
+    pub fn new(required: PlacementStrategyRequired) -> Self {
         Self {
             field: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
@@ -1951,6 +2013,15 @@ impl ToValue for PlacementStrategy {
     }
 }
 
+/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
+    /// `ValueFrom`: a string, required.
+    pub value_from: Str,
+}
+
 static RULE_Secret: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
     required: &["Name", "ValueFrom"],
@@ -1973,11 +2044,11 @@ pub struct Secret {
 }
 
 impl Secret {
-    /// A `Secret` with its required properties, in this order: `Name`, `ValueFrom`.
-    pub fn new(name: impl Into<Str>, value_from: impl Into<Str>) -> Self {
+    /// A `Secret` with its required properties, named in a [`SecretRequired`].
+    pub fn new(required: SecretRequired) -> Self {
         Self {
-            name: name.into(),
-            value_from: value_from.into(),
+            name: required.name,
+            value_from: required.value_from,
         }
     }
 
@@ -2003,6 +2074,13 @@ impl ToValue for Secret {
             .req("ValueFrom", &self.value_from)
             .build()
     }
+}
+
+/// The required properties of [`ServiceConnectAccessLogConfiguration`], by name: `ServiceConnectAccessLogConfiguration::new(ServiceConnectAccessLogConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectAccessLogConfigurationRequired {
+    /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
+    pub format: ServiceConnectAccessLogConfigurationFormat,
 }
 
 static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
@@ -2048,10 +2126,10 @@ pub struct ServiceConnectAccessLogConfiguration {
 }
 
 impl ServiceConnectAccessLogConfiguration {
-    /// A `ServiceConnectAccessLogConfiguration` with its required properties, in this order: `Format`.
-    pub fn new(format: impl Into<ServiceConnectAccessLogConfigurationFormat>) -> Self {
+    /// A `ServiceConnectAccessLogConfiguration` with its required properties, named in a [`ServiceConnectAccessLogConfigurationRequired`].
+    pub fn new(required: ServiceConnectAccessLogConfigurationRequired) -> Self {
         Self {
-            format: format.into(),
+            format: required.format,
             include_query_parameters: None,
         }
     }
@@ -2078,6 +2156,15 @@ impl ToValue for ServiceConnectAccessLogConfiguration {
             .opt("IncludeQueryParameters", &self.include_query_parameters)
             .build()
     }
+}
+
+/// The required properties of [`ServiceConnectClientAlias`], by name: `ServiceConnectClientAlias::new(ServiceConnectClientAliasRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectClientAliasRequired {
+    /// `Port`: an integer, required.
+    ///
+    /// Value 0 to 65535.
+    pub port: Int,
 }
 
 static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
@@ -2120,11 +2207,11 @@ pub struct ServiceConnectClientAlias {
 }
 
 impl ServiceConnectClientAlias {
-    /// A `ServiceConnectClientAlias` with its required properties, in this order: `Port`.
-    pub fn new(port: impl Into<Int>) -> Self {
+    /// A `ServiceConnectClientAlias` with its required properties, named in a [`ServiceConnectClientAliasRequired`].
+    pub fn new(required: ServiceConnectClientAliasRequired) -> Self {
         Self {
             dns_name: None,
-            port: port.into(),
+            port: required.port,
             test_traffic_rules: None,
         }
     }
@@ -2163,6 +2250,13 @@ impl ToValue for ServiceConnectClientAlias {
             .opt("TestTrafficRules", &self.test_traffic_rules)
             .build()
     }
+}
+
+/// The required properties of [`ServiceConnectConfiguration`], by name: `ServiceConnectConfiguration::new(ServiceConnectConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectConfigurationRequired {
+    /// `Enabled`: a boolean, required.
+    pub enabled: Bool,
 }
 
 static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
@@ -2209,11 +2303,11 @@ pub struct ServiceConnectConfiguration {
 }
 
 impl ServiceConnectConfiguration {
-    /// A `ServiceConnectConfiguration` with its required properties, in this order: `Enabled`.
-    pub fn new(enabled: impl Into<Bool>) -> Self {
+    /// A `ServiceConnectConfiguration` with its required properties, named in a [`ServiceConnectConfigurationRequired`].
+    pub fn new(required: ServiceConnectConfigurationRequired) -> Self {
         Self {
             access_log_configuration: None,
-            enabled: enabled.into(),
+            enabled: required.enabled,
             log_configuration: None,
             namespace: None,
             services: None,
@@ -2266,6 +2360,13 @@ impl ToValue for ServiceConnectConfiguration {
             .opt("Services", &self.services)
             .build()
     }
+}
+
+/// The required properties of [`ServiceConnectService`], by name: `ServiceConnectService::new(ServiceConnectServiceRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectServiceRequired {
+    /// `PortName`: a string, required.
+    pub port_name: Str,
 }
 
 static RULE_ServiceConnectService: ObjRule = ObjRule {
@@ -2321,13 +2422,13 @@ pub struct ServiceConnectService {
 }
 
 impl ServiceConnectService {
-    /// A `ServiceConnectService` with its required properties, in this order: `PortName`.
-    pub fn new(port_name: impl Into<Str>) -> Self {
+    /// A `ServiceConnectService` with its required properties, named in a [`ServiceConnectServiceRequired`].
+    pub fn new(required: ServiceConnectServiceRequired) -> Self {
         Self {
             client_aliases: None,
             discovery_name: None,
             ingress_port_override: None,
-            port_name: port_name.into(),
+            port_name: required.port_name,
             timeout: None,
             tls: None,
         }
@@ -2387,6 +2488,13 @@ impl ToValue for ServiceConnectService {
     }
 }
 
+/// The required properties of [`ServiceConnectTestTrafficRules`], by name: `ServiceConnectTestTrafficRules::new(ServiceConnectTestTrafficRulesRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTestTrafficRulesRequired {
+    /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
+    pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
+}
+
 static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
     properties: &[(
         "Header",
@@ -2410,10 +2518,10 @@ pub struct ServiceConnectTestTrafficRules {
 }
 
 impl ServiceConnectTestTrafficRules {
-    /// A `ServiceConnectTestTrafficRules` with its required properties, in this order: `Header`.
-    pub fn new(header: impl Into<Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self {
+    /// A `ServiceConnectTestTrafficRules` with its required properties, named in a [`ServiceConnectTestTrafficRulesRequired`].
+    pub fn new(required: ServiceConnectTestTrafficRulesRequired) -> Self {
         Self {
-            header: header.into(),
+            header: required.header,
         }
     }
 
@@ -2430,6 +2538,13 @@ impl ToValue for ServiceConnectTestTrafficRules {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Header", &self.header).build()
     }
+}
+
+/// The required properties of [`ServiceConnectTestTrafficRulesHeader`], by name: `ServiceConnectTestTrafficRulesHeader::new(ServiceConnectTestTrafficRulesHeaderRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTestTrafficRulesHeaderRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
 }
 
 static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
@@ -2460,10 +2575,10 @@ pub struct ServiceConnectTestTrafficRulesHeader {
 }
 
 impl ServiceConnectTestTrafficRulesHeader {
-    /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, in this order: `Name`.
-    pub fn new(name: impl Into<Str>) -> Self {
+    /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderRequired`].
+    pub fn new(required: ServiceConnectTestTrafficRulesHeaderRequired) -> Self {
         Self {
-            name: name.into(),
+            name: required.name,
             value: None,
         }
     }
@@ -2495,6 +2610,13 @@ impl ToValue for ServiceConnectTestTrafficRulesHeader {
     }
 }
 
+/// The required properties of [`ServiceConnectTestTrafficRulesHeaderValue`], by name: `ServiceConnectTestTrafficRulesHeaderValue::new(ServiceConnectTestTrafficRulesHeaderValueRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTestTrafficRulesHeaderValueRequired {
+    /// `Exact`: a string, required.
+    pub exact: Str,
+}
+
 static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
     properties: &[("Exact", Shape::STR)],
     required: &["Exact"],
@@ -2515,10 +2637,10 @@ pub struct ServiceConnectTestTrafficRulesHeaderValue {
 }
 
 impl ServiceConnectTestTrafficRulesHeaderValue {
-    /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, in this order: `Exact`.
-    pub fn new(exact: impl Into<Str>) -> Self {
+    /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderValueRequired`].
+    pub fn new(required: ServiceConnectTestTrafficRulesHeaderValueRequired) -> Self {
         Self {
-            exact: exact.into(),
+            exact: required.exact,
         }
     }
 
@@ -2579,6 +2701,13 @@ impl ToValue for ServiceConnectTlsCertificateAuthority {
     }
 }
 
+/// The required properties of [`ServiceConnectTlsConfiguration`], by name: `ServiceConnectTlsConfiguration::new(ServiceConnectTlsConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTlsConfigurationRequired {
+    /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
+    pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
+}
+
 static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
@@ -2621,12 +2750,10 @@ pub struct ServiceConnectTlsConfiguration {
 }
 
 impl ServiceConnectTlsConfiguration {
-    /// A `ServiceConnectTlsConfiguration` with its required properties, in this order: `IssuerCertificateAuthority`.
-    pub fn new(
-        issuer_certificate_authority: impl Into<Obj<ServiceConnectTlsCertificateAuthority>>,
-    ) -> Self {
+    /// A `ServiceConnectTlsConfiguration` with its required properties, named in a [`ServiceConnectTlsConfigurationRequired`].
+    pub fn new(required: ServiceConnectTlsConfigurationRequired) -> Self {
         Self {
-            issuer_certificate_authority: issuer_certificate_authority.into(),
+            issuer_certificate_authority: required.issuer_certificate_authority,
             kms_key: None,
             role_arn: None,
         }
@@ -2669,6 +2796,15 @@ impl ToValue for ServiceConnectTlsConfiguration {
             .opt("RoleArn", &self.role_arn)
             .build()
     }
+}
+
+/// The required properties of [`ServiceManagedEbsVolumeConfiguration`], by name: `ServiceManagedEbsVolumeConfiguration::new(ServiceManagedEbsVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceManagedEbsVolumeConfigurationRequired {
+    /// `RoleArn`: a string, required.
+    ///
+    /// Format `AWS::IAM::Role.Arn`.
+    pub role_arn: Str,
 }
 
 static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
@@ -2750,14 +2886,14 @@ pub struct ServiceManagedEbsVolumeConfiguration {
 }
 
 impl ServiceManagedEbsVolumeConfiguration {
-    /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, in this order: `RoleArn`.
-    pub fn new(role_arn: impl Into<Str>) -> Self {
+    /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, named in a [`ServiceManagedEbsVolumeConfigurationRequired`].
+    pub fn new(required: ServiceManagedEbsVolumeConfigurationRequired) -> Self {
         Self {
             encrypted: None,
             filesystem_type: None,
             iops: None,
             kms_key_id: None,
-            role_arn: role_arn.into(),
+            role_arn: required.role_arn,
             size_in_gi_b: None,
             snapshot_id: None,
             tag_specifications: None,
@@ -2930,6 +3066,13 @@ impl ToValue for ServiceRegistry {
     }
 }
 
+/// The required properties of [`ServiceVolumeConfiguration`], by name: `ServiceVolumeConfiguration::new(ServiceVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceVolumeConfigurationRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
+}
+
 static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
@@ -2958,11 +3101,11 @@ pub struct ServiceVolumeConfiguration {
 }
 
 impl ServiceVolumeConfiguration {
-    /// A `ServiceVolumeConfiguration` with its required properties, in this order: `Name`.
-    pub fn new(name: impl Into<Str>) -> Self {
+    /// A `ServiceVolumeConfiguration` with its required properties, named in a [`ServiceVolumeConfigurationRequired`].
+    pub fn new(required: ServiceVolumeConfigurationRequired) -> Self {
         Self {
             managed_ebs_volume: None,
-            name: name.into(),
+            name: required.name,
         }
     }
 
@@ -3152,6 +3295,19 @@ impl ToValue for TimeoutConfiguration {
     }
 }
 
+/// The required properties of [`VpcLatticeConfiguration`], by name: `VpcLatticeConfiguration::new(VpcLatticeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcLatticeConfigurationRequired {
+    /// `PortName`: a string, required.
+    pub port_name: Str,
+    /// `RoleArn`: a string, required.
+    ///
+    /// Format `AWS::IAM::Role.Arn`.
+    pub role_arn: Str,
+    /// `TargetGroupArn`: a string, required.
+    pub target_group_arn: Str,
+}
+
 static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("PortName", Shape::STR),
@@ -3191,16 +3347,12 @@ pub struct VpcLatticeConfiguration {
 }
 
 impl VpcLatticeConfiguration {
-    /// A `VpcLatticeConfiguration` with its required properties, in this order: `PortName`, `RoleArn`, `TargetGroupArn`.
-    pub fn new(
-        port_name: impl Into<Str>,
-        role_arn: impl Into<Str>,
-        target_group_arn: impl Into<Str>,
-    ) -> Self {
+    /// A `VpcLatticeConfiguration` with its required properties, named in a [`VpcLatticeConfigurationRequired`].
+    pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
         Self {
-            port_name: port_name.into(),
-            role_arn: role_arn.into(),
-            target_group_arn: target_group_arn.into(),
+            port_name: required.port_name,
+            role_arn: required.role_arn,
+            target_group_arn: required.target_group_arn,
         }
     }
 

@@ -531,6 +531,15 @@ impl ToValue for AuthorizationConfig {
     }
 }
 
+/// The required properties of [`ContainerDefinition`], by name: `ContainerDefinition::new(ContainerDefinitionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerDefinitionRequired {
+    /// `Image`: a string, required.
+    pub image: Str,
+    /// `Name`: a string, required.
+    pub name: Str,
+}
+
 static RULE_ContainerDefinition: ObjRule = ObjRule {
     properties: &[
         (
@@ -819,8 +828,8 @@ pub struct ContainerDefinition {
 }
 
 impl ContainerDefinition {
-    /// A `ContainerDefinition` with its required properties, in this order: `Image`, `Name`.
-    pub fn new(image: impl Into<Str>, name: impl Into<Str>) -> Self {
+    /// A `ContainerDefinition` with its required properties, named in a [`ContainerDefinitionRequired`].
+    pub fn new(required: ContainerDefinitionRequired) -> Self {
         Self {
             command: None,
             cpu: None,
@@ -839,7 +848,7 @@ impl ContainerDefinition {
             firelens_configuration: None,
             health_check: None,
             hostname: None,
-            image: image.into(),
+            image: required.image,
             interactive: None,
             links: None,
             linux_parameters: None,
@@ -847,7 +856,7 @@ impl ContainerDefinition {
             memory: None,
             memory_reservation: None,
             mount_points: None,
-            name: name.into(),
+            name: required.name,
             port_mappings: None,
             privileged: None,
             pseudo_terminal: None,
@@ -1406,6 +1415,13 @@ impl ToValue for DockerVolumeConfiguration {
     }
 }
 
+/// The required properties of [`EfsVolumeConfiguration`], by name: `EfsVolumeConfiguration::new(EfsVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EfsVolumeConfigurationRequired {
+    /// `FilesystemId`: a string, required.
+    pub filesystem_id: Str,
+}
+
 static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
@@ -1452,11 +1468,11 @@ pub struct EfsVolumeConfiguration {
 }
 
 impl EfsVolumeConfiguration {
-    /// A `EfsVolumeConfiguration` with its required properties, in this order: `FilesystemId`.
-    pub fn new(filesystem_id: impl Into<Str>) -> Self {
+    /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
+    pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
-            filesystem_id: filesystem_id.into(),
+            filesystem_id: required.filesystem_id,
             root_directory: None,
             transit_encryption: None,
             transit_encryption_port: None,
@@ -1676,6 +1692,15 @@ impl ToValue for FirelensConfiguration {
     }
 }
 
+/// The required properties of [`FsxAuthorizationConfig`], by name: `FsxAuthorizationConfig::new(FsxAuthorizationConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FsxAuthorizationConfigRequired {
+    /// `CredentialsParameter`: a string, required.
+    pub credentials_parameter: Str,
+    /// `Domain`: a string, required.
+    pub domain: Str,
+}
+
 static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
     properties: &[("CredentialsParameter", Shape::STR), ("Domain", Shape::STR)],
     required: &["CredentialsParameter", "Domain"],
@@ -1698,11 +1723,11 @@ pub struct FsxAuthorizationConfig {
 }
 
 impl FsxAuthorizationConfig {
-    /// A `FsxAuthorizationConfig` with its required properties, in this order: `CredentialsParameter`, `Domain`.
-    pub fn new(credentials_parameter: impl Into<Str>, domain: impl Into<Str>) -> Self {
+    /// A `FsxAuthorizationConfig` with its required properties, named in a [`FsxAuthorizationConfigRequired`].
+    pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
         Self {
-            credentials_parameter: credentials_parameter.into(),
-            domain: domain.into(),
+            credentials_parameter: required.credentials_parameter,
+            domain: required.domain,
         }
     }
 
@@ -1728,6 +1753,15 @@ impl ToValue for FsxAuthorizationConfig {
             .req("Domain", &self.domain)
             .build()
     }
+}
+
+/// The required properties of [`FsxWindowsFileServerVolumeConfiguration`], by name: `FsxWindowsFileServerVolumeConfiguration::new(FsxWindowsFileServerVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FsxWindowsFileServerVolumeConfigurationRequired {
+    /// `FileSystemId`: a string, required.
+    pub file_system_id: Str,
+    /// `RootDirectory`: a string, required.
+    pub root_directory: Str,
 }
 
 static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
@@ -1761,12 +1795,12 @@ pub struct FsxWindowsFileServerVolumeConfiguration {
 }
 
 impl FsxWindowsFileServerVolumeConfiguration {
-    /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, in this order: `FileSystemId`, `RootDirectory`.
-    pub fn new(file_system_id: impl Into<Str>, root_directory: impl Into<Str>) -> Self {
+    /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, named in a [`FsxWindowsFileServerVolumeConfigurationRequired`].
+    pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
-            file_system_id: file_system_id.into(),
-            root_directory: root_directory.into(),
+            file_system_id: required.file_system_id,
+            root_directory: required.root_directory,
         }
     }
 
@@ -2273,6 +2307,13 @@ impl ToValue for LinuxParameters {
     }
 }
 
+/// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogConfigurationRequired {
+    /// `LogDriver`: a string, required.
+    pub log_driver: Str,
+}
+
 static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
@@ -2308,10 +2349,10 @@ pub struct LogConfiguration {
 }
 
 impl LogConfiguration {
-    /// A `LogConfiguration` with its required properties, in this order: `LogDriver`.
-    pub fn new(log_driver: impl Into<Str>) -> Self {
+    /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    pub fn new(required: LogConfigurationRequired) -> Self {
         Self {
-            log_driver: log_driver.into(),
+            log_driver: required.log_driver,
             options: None,
             secret_options: None,
         }
@@ -2524,6 +2565,13 @@ impl ToValue for PortMapping {
     }
 }
 
+/// The required properties of [`ProxyConfiguration`], by name: `ProxyConfiguration::new(ProxyConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProxyConfigurationRequired {
+    /// `ContainerName`: a string, required.
+    pub container_name: Str,
+}
+
 static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
@@ -2568,10 +2616,10 @@ pub struct ProxyConfiguration {
 }
 
 impl ProxyConfiguration {
-    /// A `ProxyConfiguration` with its required properties, in this order: `ContainerName`.
-    pub fn new(container_name: impl Into<Str>) -> Self {
+    /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
+    pub fn new(required: ProxyConfigurationRequired) -> Self {
         Self {
-            container_name: container_name.into(),
+            container_name: required.container_name,
             proxy_configuration_properties: None,
             r#type: None,
         }
@@ -2653,6 +2701,15 @@ impl ToValue for RepositoryCredentials {
     }
 }
 
+/// The required properties of [`ResourceRequirement`], by name: `ResourceRequirement::new(ResourceRequirementRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceRequirementRequired {
+    /// `Type`: a [`ResourceRequirementType`] value, required.
+    pub r#type: ResourceRequirementType,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
 static RULE_ResourceRequirement: ObjRule = ObjRule {
     properties: &[
         (
@@ -2687,11 +2744,11 @@ pub struct ResourceRequirement {
 }
 
 impl ResourceRequirement {
-    /// A `ResourceRequirement` with its required properties, in this order: `Type`, `Value`.
-    pub fn new(r#type: impl Into<ResourceRequirementType>, value: impl Into<Str>) -> Self {
+    /// A `ResourceRequirement` with its required properties, named in a [`ResourceRequirementRequired`].
+    pub fn new(required: ResourceRequirementRequired) -> Self {
         Self {
-            r#type: r#type.into(),
-            value: value.into(),
+            r#type: required.r#type,
+            value: required.value,
         }
     }
 
@@ -2873,6 +2930,13 @@ impl ToValue for RuntimePlatform {
     }
 }
 
+/// The required properties of [`S3FilesVolumeConfiguration`], by name: `S3FilesVolumeConfiguration::new(S3FilesVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct S3FilesVolumeConfigurationRequired {
+    /// `FileSystemArn`: a string, required.
+    pub file_system_arn: Str,
+}
+
 static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
@@ -2904,11 +2968,11 @@ pub struct S3FilesVolumeConfiguration {
 }
 
 impl S3FilesVolumeConfiguration {
-    /// A `S3FilesVolumeConfiguration` with its required properties, in this order: `FileSystemArn`.
-    pub fn new(file_system_arn: impl Into<Str>) -> Self {
+    /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
+    pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
         Self {
             access_point_arn: None,
-            file_system_arn: file_system_arn.into(),
+            file_system_arn: required.file_system_arn,
             root_directory: None,
             transit_encryption_port: None,
         }
@@ -2952,6 +3016,15 @@ impl ToValue for S3FilesVolumeConfiguration {
     }
 }
 
+/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
+    /// `ValueFrom`: a string, required.
+    pub value_from: Str,
+}
+
 static RULE_Secret: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
     required: &["Name", "ValueFrom"],
@@ -2974,11 +3047,11 @@ pub struct Secret {
 }
 
 impl Secret {
-    /// A `Secret` with its required properties, in this order: `Name`, `ValueFrom`.
-    pub fn new(name: impl Into<Str>, value_from: impl Into<Str>) -> Self {
+    /// A `Secret` with its required properties, named in a [`SecretRequired`].
+    pub fn new(required: SecretRequired) -> Self {
         Self {
-            name: name.into(),
-            value_from: value_from.into(),
+            name: required.name,
+            value_from: required.value_from,
         }
     }
 
@@ -3137,6 +3210,13 @@ impl ToValue for Tag {
     }
 }
 
+/// The required properties of [`TaskDefinitionPlacementConstraint`], by name: `TaskDefinitionPlacementConstraint::new(TaskDefinitionPlacementConstraintRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskDefinitionPlacementConstraintRequired {
+    /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
+    pub r#type: TaskDefinitionPlacementConstraintType,
+}
+
 static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::STR),
@@ -3171,11 +3251,11 @@ pub struct TaskDefinitionPlacementConstraint {
 }
 
 impl TaskDefinitionPlacementConstraint {
-    /// A `TaskDefinitionPlacementConstraint` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<TaskDefinitionPlacementConstraintType>) -> Self {
+    /// A `TaskDefinitionPlacementConstraint` with its required properties, named in a [`TaskDefinitionPlacementConstraintRequired`].
+    pub fn new(required: TaskDefinitionPlacementConstraintRequired) -> Self {
         Self {
             expression: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
@@ -3201,6 +3281,13 @@ impl ToValue for TaskDefinitionPlacementConstraint {
             .req("Type", &self.r#type)
             .build()
     }
+}
+
+/// The required properties of [`Tmpfs`], by name: `Tmpfs::new(TmpfsRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TmpfsRequired {
+    /// `Size`: an integer, required.
+    pub size: Int,
 }
 
 static RULE_Tmpfs: ObjRule = ObjRule {
@@ -3238,12 +3325,12 @@ pub struct Tmpfs {
 }
 
 impl Tmpfs {
-    /// A `Tmpfs` with its required properties, in this order: `Size`.
-    pub fn new(size: impl Into<Int>) -> Self {
+    /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
+    pub fn new(required: TmpfsRequired) -> Self {
         Self {
             container_path: None,
             mount_options: None,
-            size: size.into(),
+            size: required.size,
         }
     }
 
@@ -3276,6 +3363,17 @@ impl ToValue for Tmpfs {
             .req("Size", &self.size)
             .build()
     }
+}
+
+/// The required properties of [`Ulimit`], by name: `Ulimit::new(UlimitRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UlimitRequired {
+    /// `HardLimit`: an integer, required.
+    pub hard_limit: Int,
+    /// `Name`: an [`UlimitName`] value, required.
+    pub name: UlimitName,
+    /// `SoftLimit`: an integer, required.
+    pub soft_limit: Int,
 }
 
 static RULE_Ulimit: ObjRule = ObjRule {
@@ -3331,16 +3429,12 @@ pub struct Ulimit {
 }
 
 impl Ulimit {
-    /// A `Ulimit` with its required properties, in this order: `HardLimit`, `Name`, `SoftLimit`.
-    pub fn new(
-        hard_limit: impl Into<Int>,
-        name: impl Into<UlimitName>,
-        soft_limit: impl Into<Int>,
-    ) -> Self {
+    /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
+    pub fn new(required: UlimitRequired) -> Self {
         Self {
-            hard_limit: hard_limit.into(),
-            name: name.into(),
-            soft_limit: soft_limit.into(),
+            hard_limit: required.hard_limit,
+            name: required.name,
+            soft_limit: required.soft_limit,
         }
     }
 

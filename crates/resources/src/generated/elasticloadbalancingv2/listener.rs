@@ -10,6 +10,17 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
 
+/// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListenerRequired {
+    /// `DefaultActions`: a list of [`Action`] objects, required.
+    pub default_actions: List<Action>,
+    /// `LoadBalancerArn`: a string, required.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub load_balancer_arn: Str,
+}
+
 static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         (
@@ -134,17 +145,14 @@ impl Listener {
         tag_format: TagFormat::None,
     };
 
-    /// A `Listener` with its required properties, in this order: `DefaultActions`, `LoadBalancerArn`.
-    pub fn new(
-        default_actions: impl Into<List<Action>>,
-        load_balancer_arn: impl Into<Str>,
-    ) -> Self {
+    /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    pub fn new(required: ListenerRequired) -> Self {
         Self {
             alpn_policy: None,
             certificates: None,
-            default_actions: default_actions.into(),
+            default_actions: required.default_actions,
             listener_attributes: None,
-            load_balancer_arn: load_balancer_arn.into(),
+            load_balancer_arn: required.load_balancer_arn,
             mutual_authentication: None,
             port: None,
             protocol: None,
@@ -254,6 +262,13 @@ impl ListenerAttributes {
     }
 }
 
+/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionRequired {
+    /// `Type`: an [`ActionType`] value, required.
+    pub r#type: ActionType,
+}
+
 static RULE_Action: ObjRule = ObjRule {
     properties: &[
         (
@@ -337,8 +352,8 @@ pub struct Action {
 }
 
 impl Action {
-    /// A `Action` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<ActionType>) -> Self {
+    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    pub fn new(required: ActionRequired) -> Self {
         Self {
             authenticate_cognito_config: None,
             authenticate_oidc_config: None,
@@ -348,7 +363,7 @@ impl Action {
             order: None,
             redirect_config: None,
             target_group_arn: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
@@ -436,6 +451,17 @@ impl ToValue for Action {
     }
 }
 
+/// The required properties of [`AuthenticateCognitoConfig`], by name: `AuthenticateCognitoConfig::new(AuthenticateCognitoConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthenticateCognitoConfigRequired {
+    /// `UserPoolArn`: a string, required.
+    pub user_pool_arn: Str,
+    /// `UserPoolClientId`: a string, required.
+    pub user_pool_client_id: Str,
+    /// `UserPoolDomain`: a string, required.
+    pub user_pool_domain: Str,
+}
+
 static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
@@ -488,21 +514,17 @@ pub struct AuthenticateCognitoConfig {
 }
 
 impl AuthenticateCognitoConfig {
-    /// A `AuthenticateCognitoConfig` with its required properties, in this order: `UserPoolArn`, `UserPoolClientId`, `UserPoolDomain`.
-    pub fn new(
-        user_pool_arn: impl Into<Str>,
-        user_pool_client_id: impl Into<Str>,
-        user_pool_domain: impl Into<Str>,
-    ) -> Self {
+    /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
+    pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
             on_unauthenticated_request: None,
             scope: None,
             session_cookie_name: None,
             session_timeout: None,
-            user_pool_arn: user_pool_arn.into(),
-            user_pool_client_id: user_pool_client_id.into(),
-            user_pool_domain: user_pool_domain.into(),
+            user_pool_arn: required.user_pool_arn,
+            user_pool_client_id: required.user_pool_client_id,
+            user_pool_domain: required.user_pool_domain,
         }
     }
 
@@ -578,6 +600,21 @@ impl ToValue for AuthenticateCognitoConfig {
     }
 }
 
+/// The required properties of [`AuthenticateOidcConfig`], by name: `AuthenticateOidcConfig::new(AuthenticateOidcConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthenticateOidcConfigRequired {
+    /// `AuthorizationEndpoint`: a string, required.
+    pub authorization_endpoint: Str,
+    /// `ClientId`: a string, required.
+    pub client_id: Str,
+    /// `Issuer`: a string, required.
+    pub issuer: Str,
+    /// `TokenEndpoint`: a string, required.
+    pub token_endpoint: Str,
+    /// `UserInfoEndpoint`: a string, required.
+    pub user_info_endpoint: Str,
+}
+
 static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
@@ -648,27 +685,21 @@ pub struct AuthenticateOidcConfig {
 }
 
 impl AuthenticateOidcConfig {
-    /// A `AuthenticateOidcConfig` with its required properties, in this order: `AuthorizationEndpoint`, `ClientId`, `Issuer`, `TokenEndpoint`, `UserInfoEndpoint`.
-    pub fn new(
-        authorization_endpoint: impl Into<Str>,
-        client_id: impl Into<Str>,
-        issuer: impl Into<Str>,
-        token_endpoint: impl Into<Str>,
-        user_info_endpoint: impl Into<Str>,
-    ) -> Self {
+    /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
+    pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
-            authorization_endpoint: authorization_endpoint.into(),
-            client_id: client_id.into(),
+            authorization_endpoint: required.authorization_endpoint,
+            client_id: required.client_id,
             client_secret: None,
-            issuer: issuer.into(),
+            issuer: required.issuer,
             on_unauthenticated_request: None,
             scope: None,
             session_cookie_name: None,
             session_timeout: None,
-            token_endpoint: token_endpoint.into(),
+            token_endpoint: required.token_endpoint,
             use_existing_client_secret: None,
-            user_info_endpoint: user_info_endpoint.into(),
+            user_info_endpoint: required.user_info_endpoint,
         }
     }
 
@@ -827,6 +858,15 @@ impl ToValue for Certificate {
     }
 }
 
+/// The required properties of [`FixedResponseConfig`], by name: `FixedResponseConfig::new(FixedResponseConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedResponseConfigRequired {
+    /// `StatusCode`: a string, required.
+    ///
+    /// Pattern `^(2|4|5)\d\d$`.
+    pub status_code: Str,
+}
+
 static RULE_FixedResponseConfig: ObjRule = ObjRule {
     properties: &[
         (
@@ -888,12 +928,12 @@ pub struct FixedResponseConfig {
 }
 
 impl FixedResponseConfig {
-    /// A `FixedResponseConfig` with its required properties, in this order: `StatusCode`.
-    pub fn new(status_code: impl Into<Str>) -> Self {
+    /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
+    pub fn new(required: FixedResponseConfigRequired) -> Self {
         Self {
             content_type: None,
             message_body: None,
-            status_code: status_code.into(),
+            status_code: required.status_code,
         }
     }
 
@@ -1004,6 +1044,17 @@ impl ToValue for ForwardConfig {
     }
 }
 
+/// The required properties of [`JwtValidationActionAdditionalClaim`], by name: `JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JwtValidationActionAdditionalClaimRequired {
+    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
+    pub format: JwtValidationActionAdditionalClaimFormat,
+    /// `Name`: a string, required.
+    pub name: Str,
+    /// `Values`: a list of strings, required.
+    pub values: List<Str>,
+}
+
 static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
     properties: &[
         (
@@ -1048,16 +1099,12 @@ pub struct JwtValidationActionAdditionalClaim {
 }
 
 impl JwtValidationActionAdditionalClaim {
-    /// A `JwtValidationActionAdditionalClaim` with its required properties, in this order: `Format`, `Name`, `Values`.
-    pub fn new(
-        format: impl Into<JwtValidationActionAdditionalClaimFormat>,
-        name: impl Into<Str>,
-        values: impl Into<List<Str>>,
-    ) -> Self {
+    /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
+    pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
         Self {
-            format: format.into(),
-            name: name.into(),
-            values: values.into(),
+            format: required.format,
+            name: required.name,
+            values: required.values,
         }
     }
 
@@ -1090,6 +1137,15 @@ impl ToValue for JwtValidationActionAdditionalClaim {
             .req("Values", &self.values)
             .build()
     }
+}
+
+/// The required properties of [`JwtValidationConfig`], by name: `JwtValidationConfig::new(JwtValidationConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JwtValidationConfigRequired {
+    /// `Issuer`: a string, required.
+    pub issuer: Str,
+    /// `JwksEndpoint`: a string, required.
+    pub jwks_endpoint: Str,
 }
 
 static RULE_JwtValidationConfig: ObjRule = ObjRule {
@@ -1127,12 +1183,12 @@ pub struct JwtValidationConfig {
 }
 
 impl JwtValidationConfig {
-    /// A `JwtValidationConfig` with its required properties, in this order: `Issuer`, `JwksEndpoint`.
-    pub fn new(issuer: impl Into<Str>, jwks_endpoint: impl Into<Str>) -> Self {
+    /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
+    pub fn new(required: JwtValidationConfigRequired) -> Self {
         Self {
             additional_claims: None,
-            issuer: issuer.into(),
-            jwks_endpoint: jwks_endpoint.into(),
+            issuer: required.issuer,
+            jwks_endpoint: required.jwks_endpoint,
         }
     }
 
@@ -1313,6 +1369,13 @@ impl ToValue for MutualAuthentication {
     }
 }
 
+/// The required properties of [`RedirectConfig`], by name: `RedirectConfig::new(RedirectConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RedirectConfigRequired {
+    /// `StatusCode`: a [`StatusCode`] value, required.
+    pub status_code: StatusCode,
+}
+
 static RULE_RedirectConfig: ObjRule = ObjRule {
     properties: &[
         (
@@ -1403,15 +1466,15 @@ pub struct RedirectConfig {
 }
 
 impl RedirectConfig {
-    /// A `RedirectConfig` with its required properties, in this order: `StatusCode`.
-    pub fn new(status_code: impl Into<StatusCode>) -> Self {
+    /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
+    pub fn new(required: RedirectConfigRequired) -> Self {
         Self {
             host: None,
             path: None,
             port: None,
             protocol: None,
             query: None,
-            status_code: status_code.into(),
+            status_code: required.status_code,
         }
     }
 

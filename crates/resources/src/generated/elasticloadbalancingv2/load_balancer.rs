@@ -539,6 +539,13 @@ impl ToValue for LoadBalancerAttribute {
     }
 }
 
+/// The required properties of [`MinimumLoadBalancerCapacity`], by name: `MinimumLoadBalancerCapacity::new(MinimumLoadBalancerCapacityRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinimumLoadBalancerCapacityRequired {
+    /// `CapacityUnits`: an integer, required.
+    pub capacity_units: Int,
+}
+
 static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
     properties: &[("CapacityUnits", Shape::INT)],
     required: &["CapacityUnits"],
@@ -559,10 +566,10 @@ pub struct MinimumLoadBalancerCapacity {
 }
 
 impl MinimumLoadBalancerCapacity {
-    /// A `MinimumLoadBalancerCapacity` with its required properties, in this order: `CapacityUnits`.
-    pub fn new(capacity_units: impl Into<Int>) -> Self {
+    /// A `MinimumLoadBalancerCapacity` with its required properties, named in a [`MinimumLoadBalancerCapacityRequired`].
+    pub fn new(required: MinimumLoadBalancerCapacityRequired) -> Self {
         Self {
-            capacity_units: capacity_units.into(),
+            capacity_units: required.capacity_units,
         }
     }
 
@@ -581,6 +588,15 @@ impl ToValue for MinimumLoadBalancerCapacity {
             .req("CapacityUnits", &self.capacity_units)
             .build()
     }
+}
+
+/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetMappingRequired {
+    /// `SubnetId`: a string, required.
+    ///
+    /// Format `AWS::EC2::Subnet.Id`.
+    pub subnet_id: Str,
 }
 
 static RULE_SubnetMapping: ObjRule = ObjRule {
@@ -628,14 +644,14 @@ pub struct SubnetMapping {
 }
 
 impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, in this order: `SubnetId`.
-    pub fn new(subnet_id: impl Into<Str>) -> Self {
+    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    pub fn new(required: SubnetMappingRequired) -> Self {
         Self {
             allocation_id: None,
             ipv6_address: None,
             private_ipv4_address: None,
             source_nat_ipv6_prefix: None,
-            subnet_id: subnet_id.into(),
+            subnet_id: required.subnet_id,
         }
     }
 
@@ -686,6 +702,15 @@ impl ToValue for SubnetMapping {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    pub key: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
@@ -733,10 +758,10 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`.
-    pub fn new(key: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
+            key: required.key,
             value: None,
         }
     }

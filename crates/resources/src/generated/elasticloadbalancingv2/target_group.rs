@@ -559,6 +559,19 @@ impl ToValue for Matcher {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    pub value: Str,
+}
+
 static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
@@ -606,11 +619,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
@@ -640,6 +653,13 @@ impl ToValue for Tag {
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The required properties of [`TargetDescription`], by name: `TargetDescription::new(TargetDescriptionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetDescriptionRequired {
+    /// `Id`: a string, required.
+    pub id: Str,
 }
 
 static RULE_TargetDescription: ObjRule = ObjRule {
@@ -693,11 +713,11 @@ pub struct TargetDescription {
 }
 
 impl TargetDescription {
-    /// A `TargetDescription` with its required properties, in this order: `Id`.
-    pub fn new(id: impl Into<Str>) -> Self {
+    /// A `TargetDescription` with its required properties, named in a [`TargetDescriptionRequired`].
+    pub fn new(required: TargetDescriptionRequired) -> Self {
         Self {
             availability_zone: None,
-            id: id.into(),
+            id: required.id,
             port: None,
             quic_server_id: None,
         }

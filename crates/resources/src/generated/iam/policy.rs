@@ -9,6 +9,19 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 
+/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRequired {
+    /// `PolicyDocument`: a JSON value, required.
+    ///
+    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
+    pub policy_document: Json,
+    /// `PolicyName`: a string, required.
+    ///
+    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
+    pub policy_name: Str,
+}
+
 static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         (
@@ -101,12 +114,12 @@ impl Policy {
         tag_format: TagFormat::None,
     };
 
-    /// A `Policy` with its required properties, in this order: `PolicyDocument`, `PolicyName`.
-    pub fn new(policy_document: impl Into<Json>, policy_name: impl Into<Str>) -> Self {
+    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    pub fn new(required: PolicyRequired) -> Self {
         Self {
             groups: None,
-            policy_document: policy_document.into(),
-            policy_name: policy_name.into(),
+            policy_document: required.policy_document,
+            policy_name: required.policy_name,
             roles: None,
             users: None,
         }

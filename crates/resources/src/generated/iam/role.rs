@@ -17,6 +17,15 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 
+/// The required properties of [`Role`], by name: `Role::new(RoleRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleRequired {
+    /// `AssumeRolePolicyDocument`: a JSON value, required.
+    ///
+    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
+    pub assume_role_policy_document: Json,
+}
+
 static RULE_Role: ObjRule = ObjRule {
     properties: &[
         ("AssumeRolePolicyDocument", Shape::Any),
@@ -174,10 +183,10 @@ impl Role {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Role` with its required properties, in this order: `AssumeRolePolicyDocument`.
-    pub fn new(assume_role_policy_document: impl Into<Json>) -> Self {
+    /// A `Role` with its required properties, named in a [`RoleRequired`].
+    pub fn new(required: RoleRequired) -> Self {
         Self {
-            assume_role_policy_document: assume_role_policy_document.into(),
+            assume_role_policy_document: required.assume_role_policy_document,
             description: None,
             managed_policy_arns: None,
             max_session_duration: None,
@@ -314,6 +323,15 @@ impl RoleAttributes {
     }
 }
 
+/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRequired {
+    /// `PolicyDocument`: a JSON value, required.
+    pub policy_document: Json,
+    /// `PolicyName`: a string, required.
+    pub policy_name: Str,
+}
+
 static RULE_Policy: ObjRule = ObjRule {
     properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
     required: &["PolicyName", "PolicyDocument"],
@@ -336,11 +354,11 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// A `Policy` with its required properties, in this order: `PolicyDocument`, `PolicyName`.
-    pub fn new(policy_document: impl Into<Json>, policy_name: impl Into<Str>) -> Self {
+    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    pub fn new(required: PolicyRequired) -> Self {
         Self {
-            policy_document: policy_document.into(),
-            policy_name: policy_name.into(),
+            policy_document: required.policy_document,
+            policy_name: required.policy_name,
         }
     }
 
@@ -366,6 +384,19 @@ impl ToValue for Policy {
             .req("PolicyName", &self.policy_name)
             .build()
     }
+}
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
+    pub value: Str,
 }
 
 static RULE_Tag: ObjRule = ObjRule {
@@ -415,11 +446,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
