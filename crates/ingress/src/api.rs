@@ -275,7 +275,7 @@ impl AccessLog {
 ///
 /// let mut app = App::new();
 /// let mut stack = app.stack("Service")?;
-/// let nlb = stack.construct("Ingress", InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80))?;
+/// let nlb = stack.construct("Ingress", InternalNlb::new("vpc-0123abcd", ["subnet-0000000a", "subnet-0000000b"], 80))?;
 /// let api = stack.construct(
 ///     "Api",
 ///     PublicApi::new("person-identifier", &nlb)
@@ -302,7 +302,7 @@ impl AccessLog {
 /// let mut stack = app.stack("Shop")?;
 /// let nlb = stack.construct(
 ///     "Ingress",
-///     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 8080).additional_port(8081, 8081),
+///     InternalNlb::new("vpc-0123abcd", ["subnet-0000000a", "subnet-0000000b"], 8080).additional_port(8081, 8081),
 /// )?;
 /// let api = stack.construct(
 ///     "Api",

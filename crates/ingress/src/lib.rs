@@ -29,7 +29,7 @@
 //! // the subnets and VPC come from the network crate (`subnet.id()`, `vpc.id()`) or literals
 //! let nlb = stack.construct(
 //!     "Ingress",
-//!     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80),
+//!     InternalNlb::new("vpc-0123abcd", ["subnet-0000000a", "subnet-0000000b"], 80),
 //! )?;
 //! let api = stack.construct(
 //!     "Api",

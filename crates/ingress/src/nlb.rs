@@ -185,7 +185,7 @@ fn port(setting: &'static str, value: u16) -> Result<(), Error> {
 /// let mut stack = app.stack("Service")?;
 /// let nlb = stack.construct(
 ///     "Ingress",
-///     InternalNlb::new("vpc-0123", ["subnet-0a", "subnet-0b"], 80)
+///     InternalNlb::new("vpc-0123abcd", ["subnet-0000000a", "subnet-0000000b"], 80)
 ///         .health_check(HealthCheck::http("/health").interval(60))
 ///         .deregistration_delay(30),
 /// )?;
