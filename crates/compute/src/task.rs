@@ -478,12 +478,12 @@ fn document(statements: Vec<Value>) -> Value {
     ])
 }
 
-/// An inline policy of a role. The setters repeat the constructor's arguments so that a change
-/// of the generated constructor's argument order cannot swap them.
+/// An inline policy of a role.
 fn inline_policy(name: &str, document: Value) -> iam::role::Policy {
-    iam::role::Policy::new(Json(document.clone()), name)
-        .policy_document(Json(document))
-        .policy_name(name)
+    iam::role::Policy::new(iam::role::PolicyRequired {
+        policy_document: Json(document),
+        policy_name: name.into(),
+    })
 }
 
 fn one_or_list(mut values: Vec<Value>) -> Value {
@@ -582,17 +582,21 @@ fn container_definition(
     stream_prefix: &str,
 ) -> td::ContainerDefinition {
     let image = image.to_string();
-    let mut def = td::ContainerDefinition::new(image.clone(), c.name.clone())
-        .image(image)
-        .name(c.name.clone())
-        .essential(c.essential)
-        .log_configuration(
-            td::LogConfiguration::new("awslogs").options(Json(Value::map([
-                ("awslogs-group", log_group.r#ref()),
-                ("awslogs-region", Value::from(Pseudo::Region)),
-                ("awslogs-stream-prefix", Value::from(stream_prefix)),
-            ]))),
-        );
+    let mut def = td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+        image: image.into(),
+        name: c.name.clone().into(),
+    })
+    .essential(c.essential)
+    .log_configuration(
+        td::LogConfiguration::new(td::LogConfigurationRequired {
+            log_driver: "awslogs".into(),
+        })
+        .options(Json(Value::map([
+            ("awslogs-group", log_group.r#ref()),
+            ("awslogs-region", Value::from(Pseudo::Region)),
+            ("awslogs-stream-prefix", Value::from(stream_prefix)),
+        ]))),
+    );
     if !c.ports.is_empty() {
         let mappings: Vec<td::PortMapping> = c
             .ports
@@ -621,9 +625,10 @@ fn container_definition(
             .secrets
             .iter()
             .map(|(k, s)| {
-                td::Secret::new(k.clone(), s.value_from())
-                    .name(k.clone())
-                    .value_from(s.value_from())
+                td::Secret::new(td::SecretRequired {
+                    name: k.clone().into(),
+                    value_from: s.value_from().into(),
+                })
             })
             .collect();
         def = def.secrets(secrets);
@@ -702,8 +707,10 @@ impl Construct for FargateTaskDefinition {
                 let statements = self.execution_statements(&images, log_group.arn());
                 let role = scope.add(
                     "ExecutionRole",
-                    iam::Role::new(Json(ecs_tasks_trust(false)))
-                        .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
+                    iam::Role::new(iam::RoleRequired {
+                        assume_role_policy_document: Json(ecs_tasks_trust(false)),
+                    })
+                    .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
                 )?;
                 let arn = role.arn();
                 (Some(role), arn)
@@ -714,7 +721,9 @@ impl Construct for FargateTaskDefinition {
             TaskRole::None => (None, None),
             TaskRole::Existing(arn) => (None, Some(arn.clone())),
             TaskRole::Create(statements) => {
-                let mut role = iam::Role::new(Json(ecs_tasks_trust(true)));
+                let mut role = iam::Role::new(iam::RoleRequired {
+                    assume_role_policy_document: Json(ecs_tasks_trust(true)),
+                });
                 if !statements.is_empty() {
                     role = role.policies(vec![inline_policy(
                         "TaskPolicy",

@@ -5,7 +5,7 @@
 //! VPC link of a [`PublicApi`](crate::PublicApi) forwards) can reach it.
 
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Output, Scope, Value};
-use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionType};
+use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
 use cloudwright_resources::elasticloadbalancingv2::load_balancer::{
     LoadBalancerAttribute, LoadBalancerType, Scheme,
 };
@@ -13,7 +13,7 @@ use cloudwright_resources::elasticloadbalancingv2::target_group::{
     HealthCheckProtocol, Matcher, Protocol, TargetGroupAttribute, TargetType,
 };
 use cloudwright_resources::elasticloadbalancingv2::{
-    Listener, LoadBalancer, TargetGroup, listener,
+    Listener, ListenerRequired, LoadBalancer, TargetGroup, listener,
 };
 
 use crate::error::Error;
@@ -460,10 +460,16 @@ impl Construct for InternalNlb {
             )?;
             let listener = scope.add(
                 &format!("Listener{suffix}"),
-                Listener::new(
-                    vec![Action::new(ActionType::Forward).target_group_arn(target_group.r#ref())],
-                    load_balancer.r#ref(),
-                )
+                Listener::new(ListenerRequired {
+                    default_actions: vec![
+                        Action::new(ActionRequired {
+                            r#type: ActionType::Forward,
+                        })
+                        .target_group_arn(target_group.r#ref()),
+                    ]
+                    .into(),
+                    load_balancer_arn: load_balancer.r#ref().into(),
+                })
                 .port(listener_port)
                 .protocol(listener::Protocol::Tcp),
             )?;

@@ -42,12 +42,19 @@ impl Construct for Routing<'_> {
         if !self.public.is_empty()
             && let Some(igw) = self.vpc.internet_gateway_id()
         {
-            let table = scope.add("PublicRouteTable", ec2::RouteTable::new(vpc_id.clone()))?;
+            let table = scope.add(
+                "PublicRouteTable",
+                ec2::RouteTable::new(ec2::RouteTableRequired {
+                    vpc_id: vpc_id.clone().into(),
+                }),
+            )?;
             let route = scope.add(
                 "PublicDefaultRoute",
-                ec2::Route::new(table.r#ref())
-                    .destination_cidr_block("0.0.0.0/0")
-                    .gateway_id(igw.clone()),
+                ec2::Route::new(ec2::RouteRequired {
+                    route_table_id: table.r#ref().into(),
+                })
+                .destination_cidr_block("0.0.0.0/0")
+                .gateway_id(igw.clone()),
             )?;
             if let Some(ready) = &self.vpc.gateway_ready {
                 scope.add_dependency(&route, ready);
@@ -55,9 +62,11 @@ impl Construct for Routing<'_> {
             if self.ipv6 {
                 let route6 = scope.add(
                     "PublicDefaultRouteIpv6",
-                    ec2::Route::new(table.r#ref())
-                        .destination_ipv6_cidr_block("::/0")
-                        .gateway_id(igw),
+                    ec2::Route::new(ec2::RouteRequired {
+                        route_table_id: table.r#ref().into(),
+                    })
+                    .destination_ipv6_cidr_block("::/0")
+                    .gateway_id(igw),
                 )?;
                 if let Some(ready) = &self.vpc.gateway_ready {
                     scope.add_dependency(&route6, ready);
@@ -66,7 +75,12 @@ impl Construct for Routing<'_> {
             for (i, s) in self.public.iter().enumerate() {
                 scope.add(
                     &format!("PublicSubnet{}RouteTableAssociation", i + 1),
-                    ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
+                    ec2::SubnetRouteTableAssociation::new(
+                        ec2::SubnetRouteTableAssociationRequired {
+                            route_table_id: table.r#ref().into(),
+                            subnet_id: s.id().into(),
+                        },
+                    ),
                 )?;
             }
             out.public_route_table = Some(table);
@@ -96,30 +110,47 @@ impl Construct for Routing<'_> {
         for (i, s) in self.private.iter().enumerate() {
             let table = scope.add(
                 &format!("PrivateRouteTable{}", i + 1),
-                ec2::RouteTable::new(vpc_id.clone()),
+                ec2::RouteTable::new(ec2::RouteTableRequired {
+                    vpc_id: vpc_id.clone().into(),
+                }),
             )?;
             if !out.nat_gateways.is_empty() {
                 let nat = &out.nat_gateways[i.min(out.nat_gateways.len() - 1)];
                 scope.add(
                     &format!("PrivateDefaultRoute{}", i + 1),
-                    ec2::Route::new(table.r#ref())
-                        .destination_cidr_block("0.0.0.0/0")
-                        .nat_gateway_id(nat.r#ref()),
+                    ec2::Route::new(ec2::RouteRequired {
+                        route_table_id: table.r#ref().into(),
+                    })
+                    .destination_cidr_block("0.0.0.0/0")
+                    .nat_gateway_id(nat.r#ref()),
                 )?;
             }
             scope.add(
                 &format!("PrivateSubnet{}RouteTableAssociation", i + 1),
-                ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
+                ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+                    route_table_id: table.r#ref().into(),
+                    subnet_id: s.id().into(),
+                }),
             )?;
             out.private_route_tables.push(table);
         }
 
         if !self.isolated.is_empty() {
-            let table = scope.add("IsolatedRouteTable", ec2::RouteTable::new(vpc_id))?;
+            let table = scope.add(
+                "IsolatedRouteTable",
+                ec2::RouteTable::new(ec2::RouteTableRequired {
+                    vpc_id: vpc_id.into(),
+                }),
+            )?;
             for (i, s) in self.isolated.iter().enumerate() {
                 scope.add(
                     &format!("IsolatedSubnet{}RouteTableAssociation", i + 1),
-                    ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
+                    ec2::SubnetRouteTableAssociation::new(
+                        ec2::SubnetRouteTableAssociationRequired {
+                            route_table_id: table.r#ref().into(),
+                            subnet_id: s.id().into(),
+                        },
+                    ),
                 )?;
             }
             out.isolated_route_table = Some(table);
