@@ -11,7 +11,7 @@
 use cloudwright_core::{App, Pseudo, Value};
 use cloudwright_resources::{
     apigateway, applicationautoscaling, certificatemanager, ec2, ecs, elasticloadbalancingv2, iam,
-    logs,
+    lambda, logs, s3, sqs,
 };
 
 fn wired_template() -> Result<String, cloudwright_core::Error> {
@@ -304,6 +304,26 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     }
     let _ = service;
 
+    // Lambda, S3, SQS: a function with inline code, a bucket and a queue feeding it
+    let bucket = s.add("Bucket", s3::Bucket::new())?;
+    let queue = s.add("Queue", sqs::Queue::new())?;
+    let function = s.add(
+        "Function",
+        lambda::Function::new(lambda::FunctionRequired {
+            code: lambda::function::Code::new()
+                .zip_file("def handler(event, context):\n    return None\n")
+                .into(),
+            role: "arn:aws:iam::123456789012:role/all-types".into(),
+        })
+        .runtime(lambda::function::Runtime::Python3_12)
+        .handler("index.handler")
+        .environment(lambda::function::Environment::new().variables(Value::map([
+            ("BUCKET", bucket.r#ref()),
+            ("QUEUE", queue.queue_url()),
+        ]))),
+    )?;
+    let _ = (function.arn(), bucket.arn(), queue.arn());
+
     let assembly = app.synth()?;
     Ok(assembly.stacks[0].template.clone())
 }
@@ -515,6 +535,22 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
         certificatemanager::Certificate::new(certificatemanager::CertificateRequired {
             domain_name: "api.example.com".into(),
         }),
+    )?;
+
+    // Lambda, S3, SQS (the function's Runtime and Handler: cfn-lint E3678 and W2533 ask for them
+    // with inline code)
+    s.add("Bucket", s3::Bucket::new())?;
+    s.add("Queue", sqs::Queue::new())?;
+    s.add(
+        "Function",
+        lambda::Function::new(lambda::FunctionRequired {
+            code: lambda::function::Code::new()
+                .zip_file("def handler(event, context):\n    return None\n")
+                .into(),
+            role: "arn:aws:iam::123456789012:role/all-types".into(),
+        })
+        .runtime(lambda::function::Runtime::Python3_12)
+        .handler("index.handler"),
     )?;
 
     Ok(app.synth()?.stacks[0].template.clone())

@@ -58,7 +58,7 @@ pub struct ObjConstraints {
     pub required: Vec<String>,
     /// `oneOf` of required sets (and `requiredXor` as singleton sets).
     pub one_of: Vec<Vec<Vec<String>>>,
-    /// `anyOf` of required sets.
+    /// `anyOf` of required sets (and cfn-lint's `requiredOr` as singleton sets).
     pub any_of: Vec<Vec<Vec<String>>>,
     /// `dependentRequired` and list-valued `dependencies`.
     pub dependent_required: Vec<(String, Vec<String>)>,
@@ -1106,6 +1106,10 @@ fn obj_constraints(schema: &Json) -> ObjConstraints {
     };
     c.one_of.extend(schema.get("oneOf").and_then(required_sets));
     c.any_of.extend(schema.get("anyOf").and_then(required_sets));
+    let or = string_array(schema.get("requiredOr"));
+    if !or.is_empty() {
+        c.any_of.push(or.into_iter().map(|p| vec![p]).collect());
+    }
     let xor = string_array(schema.get("requiredXor"));
     if !xor.is_empty() {
         c.one_of.push(xor.into_iter().map(|p| vec![p]).collect());

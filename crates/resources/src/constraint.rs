@@ -3,8 +3,12 @@
 //! Each generated type has a static [`ObjRule`] per object (the resource's `Properties` and
 //! each property type), built from the schema's `pattern`, `enum`, `format`,
 //! `minimum`/`maximum`, `minLength`/`maxLength`, `minItems`/`maxItems`, `required`,
-//! `oneOf`/`anyOf` of required sets, `requiredXor`, `dependentRequired` (and `dependencies`
-//! lists) and `dependentExcluded`. [`check`] walks a value against a rule: every literal is
+//! `oneOf`/`anyOf` of required sets, cfn-lint's `requiredXor` and `requiredOr`,
+//! `dependentRequired` (and `dependencies` lists) and `dependentExcluded`. cfn-lint's
+//! rule-level cross-property checks that are not schema keywords (`E3045` an S3
+//! `AccessControl` without `OwnershipControls`, `E3048` a Fargate task without `Cpu`, `E3688` a port range
+//! with `-1` at one end only, ...)
+//! are not made here. [`check`] walks a value against a rule: every literal is
 //! checked, every intrinsic function (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, ...) passes
 //! through, since its value is only known at deploy time.
 //!
@@ -125,7 +129,7 @@ pub struct ObjRule {
     pub required: &'static [&'static str],
     /// `oneOf` of required sets (and `requiredXor`): exactly one set is present in full.
     pub one_of: &'static [&'static [&'static [&'static str]]],
-    /// `anyOf` of required sets: at least one set is present in full.
+    /// `anyOf` of required sets (and `requiredOr`): at least one set is present in full.
     pub any_of: &'static [&'static [&'static [&'static str]]],
     /// `dependentRequired`: when the first is present, so are the others.
     pub dependent_required: &'static [(&'static str, &'static [&'static str])],

@@ -3,7 +3,8 @@
 //! troposphere's classes are generated.
 //!
 //! One module per service ([`ec2`], [`elasticloadbalancingv2`], [`apigateway`], [`ecs`],
-//! [`iam`], [`logs`], [`applicationautoscaling`], [`certificatemanager`]); in each, one
+//! [`iam`], [`logs`], [`applicationautoscaling`], [`certificatemanager`], [`lambda`], [`s3`],
+//! [`sqs`]); in each, one
 //! submodule per resource type holding the resource struct, its attributes struct and its
 //! property types, with the resource and attributes structs re-exported at the service level
 //! (`ec2::Subnet`, `ecs::task_definition::ContainerDefinition`). The code under `generated/`

@@ -14,7 +14,10 @@ pub mod ec2;
 pub mod ecs;
 pub mod elasticloadbalancingv2;
 pub mod iam;
+pub mod lambda;
 pub mod logs;
+pub mod s3;
+pub mod sqs;
 
 /// The facts of every generated type, sorted by type name.
 pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
@@ -49,7 +52,10 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     elasticloadbalancingv2::TargetGroup::FACTS,
     iam::Policy::FACTS,
     iam::Role::FACTS,
+    lambda::Function::FACTS,
     logs::LogGroup::FACTS,
+    s3::Bucket::FACTS,
+    sqs::Queue::FACTS,
 ];
 
 /// Every `pattern` static of the generated types (one per distinct pattern and type).
@@ -71,6 +77,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::role::PATTERN_3,
     &iam::role::PATTERN_4,
     &iam::role::PATTERN_5,
+    &lambda::function::PATTERN_0,
+    &lambda::function::PATTERN_1,
+    &lambda::function::PATTERN_2,
+    &lambda::function::PATTERN_3,
+    &lambda::function::PATTERN_4,
+    &lambda::function::PATTERN_5,
+    &lambda::function::PATTERN_6,
+    &lambda::function::PATTERN_7,
+    &lambda::function::PATTERN_8,
+    &lambda::function::PATTERN_9,
     &logs::log_group::PATTERN_0,
     &logs::log_group::PATTERN_1,
+    &s3::bucket::PATTERN_0,
+    &s3::bucket::PATTERN_1,
+    &s3::bucket::PATTERN_2,
 ];

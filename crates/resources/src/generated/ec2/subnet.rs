@@ -75,7 +75,12 @@ static RULE_Subnet: ObjRule = ObjRule {
     ],
     required: &["VpcId"],
     one_of: &[],
-    any_of: &[],
+    any_of: &[&[
+        &["CidrBlock"],
+        &["Ipv4IpamPoolId"],
+        &["Ipv6IpamPoolId"],
+        &["Ipv6CidrBlock"],
+    ]],
     dependent_required: &[
         ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
         ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
