@@ -501,7 +501,7 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
         );
     }
     for service in services.keys() {
-        let _ = writeln!(out, "pub mod {service};");
+        let _ = writeln!(out, "#[cfg(feature = \"{service}\")]\npub mod {service};");
     }
     let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
@@ -510,7 +510,11 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
          pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[\n",
     );
     for m in all {
-        let _ = writeln!(out, "    {}::{}::FACTS,", m.service_mod, m.resource.name);
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = \"{}\")]\n    {}::{}::FACTS,",
+            m.service_mod, m.service_mod, m.resource.name
+        );
     }
     out.push_str("];\n");
 
@@ -523,7 +527,11 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     for m in all {
         for i in 0..m.patterns.len() {
-            let _ = writeln!(out, "    &{}::{}::PATTERN_{i},", m.service_mod, m.module);
+            let _ = writeln!(
+                out,
+                "    #[cfg(feature = \"{}\")]\n    &{}::{}::PATTERN_{i},",
+                m.service_mod, m.service_mod, m.module
+            );
         }
     }
     out.push_str("];\n");

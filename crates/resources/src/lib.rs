@@ -184,6 +184,7 @@ pub mod constraint;
 mod generated;
 mod support;
 
+#[allow(unused_imports)] // nothing to re-export when no service feature is on
 pub use generated::*;
 pub use support::{Obj, PropertyType, ResourceFacts};
 

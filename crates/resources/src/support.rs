@@ -109,9 +109,12 @@ fn path_within(path: &str, prefix: &str) -> bool {
         .all(|want| path.next().is_some_and(|got| want == "*" || want == got))
 }
 
-/// Builds the `Value::Map` of a generated struct's set properties.
+/// Builds the `Value::Map` of a generated struct's set properties (unused when no service
+/// feature is on).
+#[allow(dead_code)]
 pub(crate) struct MapBuilder(BTreeMap<String, Value>);
 
+#[allow(dead_code)]
 impl MapBuilder {
     pub(crate) fn new() -> Self {
         MapBuilder(BTreeMap::new())
@@ -136,7 +139,8 @@ impl MapBuilder {
     }
 }
 
-/// What every generated module imports.
+/// What every generated module imports (unused when no service feature is on).
+#[allow(unused_imports)]
 pub(crate) mod prelude {
     pub(crate) use super::MapBuilder;
     pub(crate) use crate::constraint::{
