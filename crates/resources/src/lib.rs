@@ -11,6 +11,9 @@
 //! is written by `cargo run -p cloudwright-codegen` (see `crates/resources/README.md`); do not
 //! edit it by hand.
 //!
+//! Each service module is behind a cargo feature of the same name; the default features are
+//! the services the construct crates use, and `full` turns on every one.
+//!
 //! # Shape of a generated type
 //!
 //! - `Type::new(TypeRequired { .. })` takes every required property by name, so two of the
