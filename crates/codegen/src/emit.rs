@@ -253,9 +253,14 @@ fn emit_struct(
         out.push_str("        }\n    }\n\n");
     }
 
-    // setters
+    // setters: the first line of the field's doc (the field carries the rest)
     for f in &s.fields {
-        doc(out, &f.doc, "    ");
+        doc(out, &f.doc[..f.doc.len().min(1)], "    ");
+        if f.doc.len() > 1 {
+            out.push_str(
+                "    ///\n    /// The field of the same name has the full documentation.\n",
+            );
+        }
         let (pty, conv) = param(&f.ty, "value");
         let _ = writeln!(
             out,

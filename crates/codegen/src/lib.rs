@@ -137,12 +137,17 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let getatts_path = codegen_dir.join("schemas/getatts.json");
     let getatts = parse_json(&getatts_path)?;
 
+    let docs = parse_json(&codegen_dir.join("schemas/docs.json"))?;
+
     let mut models = Vec::new();
     for type_name in &types {
         let path = codegen_dir
             .join("schemas")
             .join(schema_file_name(type_name));
-        let schema = parse_json(&path)?;
+        let mut schema = parse_json(&path)?;
+        if let Some(d) = docs.get(type_name) {
+            add_descriptions(&mut schema, d);
+        }
         if schema.get("typeName").and_then(Json::as_str) != Some(type_name.as_str()) {
             return Err(err(format!(
                 "{}: typeName is not {type_name}",
@@ -244,6 +249,43 @@ pub fn with_features(manifest: &str, block: &str) -> Result<String, Error> {
             ))
         })?;
     Ok(format!("{}{block}{}", &manifest[..start], &manifest[end..]))
+}
+
+/// Puts the documentation prose exported by `export_docs.py` (`schemas/docs.json`, from
+/// `@aws-cdk/aws-service-spec`) into a schema as `description`s, where the schema has none:
+/// the type's, its properties' (attributes' for read-only ones) and its definitions'.
+pub fn add_descriptions(schema: &mut Json, docs: &Json) {
+    fn set(target: Option<&mut Json>, text: Option<&Json>) {
+        if let (Some(Json::Object(t)), Some(Json::String(text))) = (target, text)
+            && !t.contains_key("description")
+            && !text.trim().is_empty()
+        {
+            t.insert("description".into(), Json::String(text.clone()));
+        }
+    }
+    fn set_properties(obj: &mut Json, docs: Option<&Json>) {
+        let Some(Json::Object(docs)) = docs else {
+            return;
+        };
+        for (name, text) in docs {
+            set(
+                obj.get_mut("properties").and_then(|p| p.get_mut(name)),
+                Some(text),
+            );
+        }
+    }
+    set(Some(schema), docs.get("doc"));
+    set_properties(schema, docs.get("properties"));
+    set_properties(schema, docs.get("attributes"));
+    if let Some(Json::Object(types)) = docs.get("types") {
+        for (name, t) in types {
+            let Some(def) = schema.get_mut("definitions").and_then(|d| d.get_mut(name)) else {
+                continue;
+            };
+            set(Some(def), t.get("doc"));
+            set_properties(def, t.get("properties"));
+        }
+    }
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT`, else `rustfmt` on `PATH`), edition 2024,

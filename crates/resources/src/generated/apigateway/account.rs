@@ -28,6 +28,10 @@ static RULE_Account: ObjRule = ObjRule {
 
 /// The `AWS::ApiGateway::Account` resource.
 ///
+/// The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. To avoid overwriting other roles, you should only have one `AWS::ApiGateway::Account` resource per region per account.
+///
+/// When you delete a stack containing this resource, API Gateway can still assume the provided IAM role to write API logs to CloudWatch Logs. To deny API Gateway access to write API logs to CloudWatch logs, update the permissions policies or change the IAM role to deny access.
+///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccountAttributes`], which `Handle<Account>` dereferences to.
 ///
@@ -37,6 +41,8 @@ static RULE_Account: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Account {
     /// `CloudWatchRoleArn`: a string.
+    ///
+    /// The ARN of an Amazon CloudWatch role for the current Account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub cloud_watch_role_arn: Option<Str>,
@@ -69,7 +75,7 @@ impl Account {
 
     /// `CloudWatchRoleArn`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self {
         self.cloud_watch_role_arn = Some(value.into());
         self
@@ -106,6 +112,8 @@ impl From<ResourceRef> for AccountAttributes {
 
 impl AccountAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The ID for the account. For example: `abc123` .
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

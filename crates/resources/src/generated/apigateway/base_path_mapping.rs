@@ -12,6 +12,8 @@ use crate::support::prelude::*;
 pub struct BasePathMappingRequired {
     /// `DomainName`: a string, required.
     ///
+    /// The domain name of the BasePathMapping resource to be described.
+    ///
     /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
@@ -33,6 +35,8 @@ static RULE_BasePathMapping: ObjRule = ObjRule {
 
 /// The `AWS::ApiGateway::BasePathMapping` resource.
 ///
+/// The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names.
+///
 /// `Ref` returns the primary identifier, which is composite here (`DomainName`, `BasePath`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`BasePathMappingAttributes`] is empty).
 ///
@@ -44,15 +48,23 @@ static RULE_BasePathMapping: ObjRule = ObjRule {
 pub struct BasePathMapping {
     /// `BasePath`: a string.
     ///
+    /// The base path name that callers of the API must provide as part of the URL after the domain name.
+    ///
     /// Create-only: changing it replaces the resource.
     pub base_path: Option<Str>,
     /// `DomainName`: a string, required.
     ///
+    /// The domain name of the BasePathMapping resource to be described.
+    ///
     /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `RestApiId`: a string.
+    ///
+    /// The string identifier of the associated RestApi.
     pub rest_api_id: Option<Str>,
     /// `Stage`: a string.
+    ///
+    /// The name of the associated stage.
     pub stage: Option<Str>,
 }
 
@@ -88,7 +100,7 @@ impl BasePathMapping {
 
     /// `BasePath`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn base_path(mut self, value: impl Into<Str>) -> Self {
         self.base_path = Some(value.into());
         self
@@ -96,19 +108,23 @@ impl BasePathMapping {
 
     /// `DomainName`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
         self.domain_name = value.into();
         self
     }
 
     /// `RestApiId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
         self.rest_api_id = Some(value.into());
         self
     }
 
     /// `Stage`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stage(mut self, value: impl Into<Str>) -> Self {
         self.stage = Some(value.into());
         self

@@ -11,8 +11,12 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLinkRequired {
     /// `Name`: a string, required.
+    ///
+    /// The name used to label and identify the VPC link.
     pub name: Str,
     /// `TargetArns`: a list of strings, required.
+    ///
+    /// The ARN of the network load balancer of the VPC targeted by the VPC link. The network load balancer must be owned by the same AWS account of the API owner.
     ///
     /// Create-only: changing it replaces the resource.
     pub target_arns: List<Str>,
@@ -49,6 +53,8 @@ static RULE_VpcLink: ObjRule = ObjRule {
 
 /// The `AWS::ApiGateway::VpcLink` resource.
 ///
+/// The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see \[vpclink:create\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html>) in the `Amazon API Gateway REST API Reference` .
+///
 /// `Ref` returns its `VpcLinkId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcLinkAttributes`], which `Handle<VpcLink>` dereferences to.
 ///
@@ -59,12 +65,20 @@ static RULE_VpcLink: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLink {
     /// `Description`: a string.
+    ///
+    /// The description of the VPC link.
     pub description: Option<Str>,
     /// `Name`: a string, required.
+    ///
+    /// The name used to label and identify the VPC link.
     pub name: Str,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// An array of arbitrary tags (key-value pairs) to associate with the VPC link.
     pub tags: Option<List<Tag>>,
     /// `TargetArns`: a list of strings, required.
+    ///
+    /// The ARN of the network load balancer of the VPC targeted by the VPC link. The network load balancer must be owned by the same AWS account of the API owner.
     ///
     /// Create-only: changing it replaces the resource.
     pub target_arns: List<Str>,
@@ -101,18 +115,24 @@ impl VpcLink {
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -120,7 +140,7 @@ impl VpcLink {
 
     /// `TargetArns`: a list of strings, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self {
         self.target_arns = value.into();
         self
@@ -163,6 +183,8 @@ impl From<ResourceRef> for VpcLinkAttributes {
 
 impl VpcLinkAttributes {
     /// `Fn::GetAtt` `VpcLinkId`: a string.
+    ///
+    /// The ID for the VPC link. For example: `abc123` .
     pub fn vpc_link_id(&self) -> Value {
         self.0.get_att("VpcLinkId")
     }

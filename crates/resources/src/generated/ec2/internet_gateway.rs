@@ -26,6 +26,8 @@ static RULE_InternetGateway: ObjRule = ObjRule {
 
 /// The `AWS::EC2::InternetGateway` resource.
 ///
+/// Allocates an internet gateway for use with a VPC. After creating the Internet gateway, you then attach it to a VPC.
+///
 /// `Ref` returns its `InternetGatewayId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InternetGatewayAttributes`], which `Handle<InternetGateway>` dereferences to.
 ///
@@ -35,6 +37,8 @@ static RULE_InternetGateway: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InternetGateway {
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags to assign to the internet gateway.
     pub tags: Option<List<Tag>>,
 }
 
@@ -64,6 +68,8 @@ impl InternetGateway {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -101,6 +107,8 @@ impl From<ResourceRef> for InternetGatewayAttributes {
 
 impl InternetGatewayAttributes {
     /// `Fn::GetAtt` `InternetGatewayId`: a string.
+    ///
+    /// The ID of the internet gateway.
     pub fn internet_gateway_id(&self) -> Value {
         self.0.get_att("InternetGatewayId")
     }
@@ -176,7 +184,7 @@ impl Tag {
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -184,7 +192,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Length at most 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self

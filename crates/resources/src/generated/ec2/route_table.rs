@@ -12,6 +12,8 @@ use crate::support::prelude::*;
 pub struct RouteTableRequired {
     /// `VpcId`: a string, required.
     ///
+    /// The ID of the VPC.
+    ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
@@ -47,6 +49,10 @@ static RULE_RouteTable: ObjRule = ObjRule {
 
 /// The `AWS::EC2::RouteTable` resource.
 ///
+/// Specifies a route table for the specified VPC. After you create a route table, you can add routes and associate the table with a subnet.
+///
+/// For more information, see \[Route tables\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html>) in the *Amazon VPC User Guide* .
+///
 /// `Ref` returns its `RouteTableId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RouteTableAttributes`], which `Handle<RouteTable>` dereferences to.
 ///
@@ -57,8 +63,12 @@ static RULE_RouteTable: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteTable {
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags assigned to the route table.
     pub tags: Option<List<Tag>>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
@@ -93,6 +103,8 @@ impl RouteTable {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -100,7 +112,7 @@ impl RouteTable {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
@@ -141,6 +153,8 @@ impl From<ResourceRef> for RouteTableAttributes {
 
 impl RouteTableAttributes {
     /// `Fn::GetAtt` `RouteTableId`: a string.
+    ///
+    /// The ID of the route table.
     pub fn route_table_id(&self) -> Value {
         self.0.get_att("RouteTableId")
     }

@@ -12,9 +12,15 @@ use crate::support::prelude::*;
 pub struct SubnetRouteTableAssociationRequired {
     /// `RouteTableId`: a string, required.
     ///
+    /// The ID of the route table.
+    ///
+    /// The physical ID changes when the route table ID is changed.
+    ///
     /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
     /// `SubnetId`: a string, required.
+    ///
+    /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
@@ -44,6 +50,8 @@ static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
 
 /// The `AWS::EC2::SubnetRouteTableAssociation` resource.
 ///
+/// Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. To create a route table, see \[AWS::EC2::RouteTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html>) .
+///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetRouteTableAssociationAttributes`], which `Handle<SubnetRouteTableAssociation>` dereferences to.
 ///
@@ -55,9 +63,15 @@ static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
 pub struct SubnetRouteTableAssociation {
     /// `RouteTableId`: a string, required.
     ///
+    /// The ID of the route table.
+    ///
+    /// The physical ID changes when the route table ID is changed.
+    ///
     /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
     /// `SubnetId`: a string, required.
+    ///
+    /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
@@ -93,7 +107,7 @@ impl SubnetRouteTableAssociation {
 
     /// `RouteTableId`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
         self.route_table_id = value.into();
         self
@@ -101,7 +115,7 @@ impl SubnetRouteTableAssociation {
 
     /// `SubnetId`: a string, required.
     ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
         self.subnet_id = value.into();
         self
@@ -139,6 +153,8 @@ impl From<ResourceRef> for SubnetRouteTableAssociationAttributes {
 
 impl SubnetRouteTableAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The ID of the subnet route table association.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

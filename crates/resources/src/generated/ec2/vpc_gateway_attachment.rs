@@ -12,6 +12,8 @@ use crate::support::prelude::*;
 pub struct VpcGatewayAttachmentRequired {
     /// `VpcId`: a string, required.
     ///
+    /// The ID of the VPC.
+    ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
@@ -41,6 +43,8 @@ static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
 
 /// The `AWS::EC2::VPCGatewayAttachment` resource.
 ///
+/// Attaches an internet gateway, or a virtual private gateway to a VPC, enabling connectivity between the internet and the VPC.
+///
 /// `Ref` returns the primary identifier, which is composite here (`AttachmentType`, `VpcId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`VpcGatewayAttachmentAttributes`], which `Handle<VpcGatewayAttachment>` dereferences to.
 ///
@@ -51,12 +55,22 @@ static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcGatewayAttachment {
     /// `InternetGatewayId`: a string.
+    ///
+    /// The ID of the internet gateway.
+    ///
+    /// You must specify either `InternetGatewayId` or `VpnGatewayId` , but not both.
     pub internet_gateway_id: Option<Str>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
     /// `VpnGatewayId`: a string.
+    ///
+    /// The ID of the virtual private gateway.
+    ///
+    /// You must specify either `InternetGatewayId` or `VpnGatewayId` , but not both.
     pub vpn_gateway_id: Option<Str>,
 }
 
@@ -90,6 +104,8 @@ impl VpcGatewayAttachment {
     }
 
     /// `InternetGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn internet_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.internet_gateway_id = Some(value.into());
         self
@@ -97,13 +113,15 @@ impl VpcGatewayAttachment {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
     }
 
     /// `VpnGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
@@ -142,6 +160,8 @@ impl From<ResourceRef> for VpcGatewayAttachmentAttributes {
 
 impl VpcGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
+    ///
+    /// Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }

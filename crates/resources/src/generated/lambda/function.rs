@@ -31,8 +31,16 @@ pub(crate) static PATTERN_9: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `Code`: a [`Code`] object, required.
+    ///
+    /// The code for the function. You can define your function code in multiple ways:
+    ///
+    /// - For .zip deployment packages, you can specify the Amazon S3 location of the .zip file in the `S3Bucket` , `S3Key` , and `S3ObjectVersion` properties.
+    /// - For .zip deployment packages, you can alternatively define the function code inline in the `ZipFile` property. This method works only for Node.js and Python functions.
+    /// - For container images, specify the URI of your container image in the Amazon ECR registry in the `ImageUri` property.
     pub code: Obj<Code>,
     /// `Role`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the function's execution role.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
     pub role: Str,
@@ -280,6 +288,20 @@ static RULE_Function: ObjRule = ObjRule {
 
 /// The `AWS::Lambda::Function` resource.
 ///
+/// The `AWS::Lambda::Function` resource creates a Lambda function. To create a function, you need a \[deployment package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) and an \[execution role\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>) . The deployment package is a .zip file archive or container image that contains your function code. The execution role grants the function permission to use AWS services, such as Amazon CloudWatch Logs for log streaming and AWS X-Ray for request tracing.
+///
+/// You set the package type to `Image` if the deployment package is a \[container image\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>) . For these functions, include the URI of the container image in the Amazon ECR registry in the \[`ImageUri` property of the `Code` property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-imageuri>) . You do not need to specify the handler and runtime properties.
+///
+/// You set the package type to `Zip` if the deployment package is a \[.zip file archive\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html#gettingstarted-package-zip>) . For these functions, specify the Amazon S3 location of your .zip file in the `Code` property. Alternatively, for Node.js and Python functions, you can define your function inline in the \[`ZipFile` property of the `Code` property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-zipfile>) . In both cases, you must also specify the handler and runtime properties.
+///
+/// You can use \[code signing\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html>) if your deployment package is a .zip file archive. To enable code signing for this function, specify the ARN of a code-signing configuration. When a user attempts to deploy a code package with `UpdateFunctionCode` , Lambda checks that the code package has a valid signature from a trusted publisher. The code-signing configuration includes a set of signing profiles, which define the trusted publishers for this function.
+///
+/// When you update a `AWS::Lambda::Function` resource, CloudFormation calls the \[UpdateFunctionConfiguration\](<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html>) and \[UpdateFunctionCode\](<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html>) Lambda APIs under the hood. Because these calls happen sequentially, and invocations can happen between these calls, your function may encounter errors in the time between the calls. For example, if you remove an environment variable, and the code that references that environment variable in the same CloudFormation update, you may see invocation errors related to a missing environment variable. To work around this, you can invoke your function against a version or alias by default, rather than the `$LATEST` version.
+///
+/// Note that you configure \[provisioned concurrency\](<https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html>) on a `AWS::Lambda::Version` or a `AWS::Lambda::Alias` .
+///
+/// For a complete introduction to Lambda functions, see \[What is Lambda?\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html>) in the *Lambda developer guide.*
+///
 /// `Ref` returns its `FunctionName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FunctionAttributes`], which `Handle<Function>` dereferences to.
 ///
@@ -291,61 +313,115 @@ static RULE_Function: ObjRule = ObjRule {
 pub struct Function {
     /// `Architectures`: a list of [`Architecture`] values.
     ///
+    /// The instruction set architecture that the function supports. Enter a string array with one of the valid values (arm64 or x86_64). The default value is `x86_64` .
+    ///
     /// Items 1 to 1.
     pub architectures: Option<List<Architecture>>,
     /// `CapacityProviderConfig`: a [`CapacityProviderConfig`] object.
+    ///
+    /// Configuration for the capacity provider that manages compute resources for Lambda functions.
     pub capacity_provider_config: Option<Obj<CapacityProviderConfig>>,
     /// `Code`: a [`Code`] object, required.
+    ///
+    /// The code for the function. You can define your function code in multiple ways:
+    ///
+    /// - For .zip deployment packages, you can specify the Amazon S3 location of the .zip file in the `S3Bucket` , `S3Key` , and `S3ObjectVersion` properties.
+    /// - For .zip deployment packages, you can alternatively define the function code inline in the `ZipFile` property. This method works only for Node.js and Python functions.
+    /// - For container images, specify the URI of your container image in the Amazon ECR registry in the `ImageUri` property.
     pub code: Obj<Code>,
     /// `CodeSigningConfigArn`: a string.
+    ///
+    /// To enable code signing for this function, specify the ARN of a code-signing configuration. A code-signing configuration
+    /// includes a set of signing profiles, which define the trusted publishers for this function.
     ///
     /// Pattern `arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:code-signing-config:csc-[a-z0-9]{17}`; length 0 to 200.
     pub code_signing_config_arn: Option<Str>,
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
+    ///
+    /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing. For more information, see \[Dead-letter queues\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq>) .
     pub dead_letter_config: Option<Obj<DeadLetterConfig>>,
     /// `Description`: a string.
+    ///
+    /// A description of the function.
     ///
     /// Length 0 to 256.
     pub description: Option<Str>,
     /// `DurableConfig`: a [`DurableConfig`] object.
     ///
+    /// Configuration settings for \[durable functions\](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>) , including execution timeout and retention period for execution history.
+    ///
     /// Changing it may replace the resource (conditionally create-only).
     pub durable_config: Option<Obj<DurableConfig>>,
     /// `Environment`: an [`Environment`] object.
+    ///
+    /// Environment variables that are accessible from function code during execution.
     pub environment: Option<Obj<Environment>>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
+    ///
+    /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
     pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
     /// `FileSystemConfigs`: a list of [`FileSystemConfig`] objects.
+    ///
+    /// Connection settings for an Amazon EFS file system. To connect a function to a file system, a mount target must be available in every Availability Zone that your function connects to. If your template contains an \[AWS::EFS::MountTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html>) resource, you must also specify a `DependsOn` attribute to ensure that the mount target is created or updated before the function.
+    ///
+    /// For more information about using the `DependsOn` attribute, see \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
     ///
     /// Items 0 to 1.
     pub file_system_configs: Option<List<FileSystemConfig>>,
     /// `FunctionName`: a string.
     ///
+    /// The name of the Lambda function, up to 64 characters in length. If you don't specify a name, CloudFormation generates one.
+    ///
+    /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    ///
     /// Format `AWS::Lambda::Function.Name`; length 1 to 64; create-only: changing it replaces the resource.
     pub function_name: Option<Str>,
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
+    ///
+    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
     pub function_scaling_config: Option<Obj<FunctionScalingConfig>>,
     /// `Handler`: a string.
+    ///
+    /// The name of the method within your code that Lambda calls to run your function. Handler is required if the deployment package is a .zip file archive. The format includes the file name. It can also include namespaces and other qualifiers, depending on the runtime. For more information, see \[Lambda programming model\](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html>) .
     ///
     /// Pattern `^[^\s]+$`; length 0 to 128.
     pub handler: Option<Str>,
     /// `ImageConfig`: an [`ImageConfig`] object.
+    ///
+    /// Configuration values that override the container image Dockerfile settings. For more information, see \[Container image settings\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>) .
     pub image_config: Option<Obj<ImageConfig>>,
     /// `KmsKeyArn`: a string.
+    ///
+    /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that's used to encrypt the following resources:
+    ///
+    /// - The function's \[environment variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption>) .
+    /// - The function's \[Lambda SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html>) snapshots.
+    /// - When used with `SourceKMSKeyArn` , the unzipped version of the .zip deployment package that's used for function invocations. For more information, see \[Specifying a customer managed key for Lambda\](<https://docs.aws.amazon.com/lambda/latest/dg/encrypt-zip-package.html#enable-zip-custom-encryption>) .
+    /// - The optimized version of the container image that's used for function invocations. Note that this is not the same key that's used to protect your container image in the Amazon Elastic Container Registry (Amazon ECR). For more information, see \[Function lifecycle\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle>) .
+    ///
+    /// If you don't provide a customer managed key, Lambda uses an \[AWS owned key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk>) or an \[AWS managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) .
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
     pub kms_key_arn: Option<Str>,
     /// `Layers`: a list of strings.
     ///
+    /// A list of \[function layers\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the function's execution environment. Specify each layer by its ARN, including the version.
+    ///
     /// Items at most 5; each item: pattern `^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$`, length at least 1.
     pub layers: Option<List<Str>>,
     /// `LoggingConfig`: a [`LoggingConfig`] object.
+    ///
+    /// The function's Amazon CloudWatch Logs configuration settings.
     pub logging_config: Option<Obj<LoggingConfig>>,
     /// `MemorySize`: an integer.
+    ///
+    /// The amount of \[memory available to the function\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console>) at runtime. Increasing the function memory also increases its CPU allocation. The default value is 128 MB. The value can be any multiple of 1 MB. Note that new AWS accounts have reduced concurrency and memory quotas. AWS raises these quotas automatically based on your usage. You can also request a quota increase.
     ///
     /// Value 128 to 32768.
     pub memory_size: Option<Int>,
     /// `PackageType`: a [`PackageType`] value.
+    ///
+    /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip file archive.
     ///
     /// Create-only: changing it replaces the resource.
     pub package_type: Option<PackageType>,
@@ -354,36 +430,68 @@ pub struct Function {
     /// Write-only: CloudFormation does not return it.
     pub publish_to_latest_published: Option<Bool>,
     /// `RecursiveLoop`: a [`RecursiveLoop`] value.
+    ///
+    /// The status of your function's recursive loop detection configuration.
+    ///
+    /// When this value is set to `Allow` and Lambda detects your function being invoked as part of a recursive loop, it doesn't take any action.
+    ///
+    /// When this value is set to `Terminate` and Lambda detects your function being invoked as part of a recursive loop, it stops your function being invoked and notifies you.
     pub recursive_loop: Option<RecursiveLoop>,
     /// `ReservedConcurrentExecutions`: an integer.
+    ///
+    /// The number of simultaneous executions to reserve for the function.
     ///
     /// Value at least 0.
     pub reserved_concurrent_executions: Option<Int>,
     /// `Role`: a string, required.
     ///
+    /// The Amazon Resource Name (ARN) of the function's execution role.
+    ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
     pub role: Str,
     /// `Runtime`: a [`Runtime`] value.
+    ///
+    /// The identifier of the function's \[runtime\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>) . Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
+    ///
+    /// The following list includes deprecated runtimes. Lambda blocks creating new functions and updating existing functions shortly after each runtime is deprecated. For more information, see \[Runtime use after deprecation\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels>) .
+    ///
+    /// For a list of all currently supported runtimes, see \[Supported runtimes\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported>) .
     pub runtime: Option<Runtime>,
     /// `RuntimeManagementConfig`: a [`RuntimeManagementConfig`] object.
+    ///
+    /// Sets the runtime management configuration for a function's version. For more information, see \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>) .
     pub runtime_management_config: Option<Obj<RuntimeManagementConfig>>,
     /// `SnapStart`: a [`SnapStart`] object.
+    ///
+    /// The function's \[AWS Lambda SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
     ///
     /// Write-only: CloudFormation does not return it.
     pub snap_start: Option<Obj<SnapStart>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// A list of \[tags\](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
+    ///
+    /// &gt; You must have the `lambda:TagResource` , `lambda:UntagResource` , and `lambda:ListTags` permissions for your \[IAM principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>) to manage the CloudFormation stack. If you don't have these permissions, there might be unexpected behavior with stack-level tags propagating to the resource during resource creation and update.
     pub tags: Option<List<Tag>>,
     /// `TenancyConfig`: a [`TenancyConfig`] object.
+    ///
+    /// The function's tenant isolation configuration settings. Determines whether the Lambda function runs on a shared or dedicated infrastructure per unique tenant.
     ///
     /// Create-only: changing it replaces the resource.
     pub tenancy_config: Option<Obj<TenancyConfig>>,
     /// `Timeout`: an integer.
     ///
+    /// The amount of time (in seconds) that Lambda allows a function to run before stopping it. The default is 3 seconds. The maximum allowed value is 900 seconds. For more information, see \[Lambda execution environment\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-context.html>) .
+    ///
     /// Value 1 to 900.
     pub timeout: Option<Int>,
     /// `TracingConfig`: a [`TracingConfig`] object.
+    ///
+    /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with \[X-Ray\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) .
     pub tracing_config: Option<Obj<TracingConfig>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
+    ///
+    /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC. When you connect a function to a VPC, it can access resources and the internet only through that VPC. For more information, see \[Configuring a Lambda function to access resources in a VPC\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>) .
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
@@ -466,13 +574,15 @@ impl Function {
 
     /// `Architectures`: a list of [`Architecture`] values.
     ///
-    /// Items 1 to 1.
+    /// The field of the same name has the full documentation.
     pub fn architectures(mut self, value: impl Into<List<Architecture>>) -> Self {
         self.architectures = Some(value.into());
         self
     }
 
     /// `CapacityProviderConfig`: a [`CapacityProviderConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capacity_provider_config(
         mut self,
         value: impl Into<Obj<CapacityProviderConfig>>,
@@ -482,6 +592,8 @@ impl Function {
     }
 
     /// `Code`: a [`Code`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self {
         self.code = value.into();
         self
@@ -489,13 +601,15 @@ impl Function {
 
     /// `CodeSigningConfigArn`: a string.
     ///
-    /// Pattern `arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:code-signing-config:csc-[a-z0-9]{17}`; length 0 to 200.
+    /// The field of the same name has the full documentation.
     pub fn code_signing_config_arn(mut self, value: impl Into<Str>) -> Self {
         self.code_signing_config_arn = Some(value.into());
         self
     }
 
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
         self.dead_letter_config = Some(value.into());
         self
@@ -503,7 +617,7 @@ impl Function {
 
     /// `Description`: a string.
     ///
-    /// Length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
@@ -511,19 +625,23 @@ impl Function {
 
     /// `DurableConfig`: a [`DurableConfig`] object.
     ///
-    /// Changing it may replace the resource (conditionally create-only).
+    /// The field of the same name has the full documentation.
     pub fn durable_config(mut self, value: impl Into<Obj<DurableConfig>>) -> Self {
         self.durable_config = Some(value.into());
         self
     }
 
     /// `Environment`: an [`Environment`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self {
         self.environment = Some(value.into());
         self
     }
 
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
         self.ephemeral_storage = Some(value.into());
         self
@@ -531,7 +649,7 @@ impl Function {
 
     /// `FileSystemConfigs`: a list of [`FileSystemConfig`] objects.
     ///
-    /// Items 0 to 1.
+    /// The field of the same name has the full documentation.
     pub fn file_system_configs(mut self, value: impl Into<List<FileSystemConfig>>) -> Self {
         self.file_system_configs = Some(value.into());
         self
@@ -539,13 +657,15 @@ impl Function {
 
     /// `FunctionName`: a string.
     ///
-    /// Format `AWS::Lambda::Function.Name`; length 1 to 64; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn function_name(mut self, value: impl Into<Str>) -> Self {
         self.function_name = Some(value.into());
         self
     }
 
     /// `FunctionScalingConfig`: a [`FunctionScalingConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn function_scaling_config(mut self, value: impl Into<Obj<FunctionScalingConfig>>) -> Self {
         self.function_scaling_config = Some(value.into());
         self
@@ -553,13 +673,15 @@ impl Function {
 
     /// `Handler`: a string.
     ///
-    /// Pattern `^[^\s]+$`; length 0 to 128.
+    /// The field of the same name has the full documentation.
     pub fn handler(mut self, value: impl Into<Str>) -> Self {
         self.handler = Some(value.into());
         self
     }
 
     /// `ImageConfig`: an [`ImageConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self {
         self.image_config = Some(value.into());
         self
@@ -567,7 +689,7 @@ impl Function {
 
     /// `KmsKeyArn`: a string.
     ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
+    /// The field of the same name has the full documentation.
     pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
         self.kms_key_arn = Some(value.into());
         self
@@ -575,13 +697,15 @@ impl Function {
 
     /// `Layers`: a list of strings.
     ///
-    /// Items at most 5; each item: pattern `^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$`, length at least 1.
+    /// The field of the same name has the full documentation.
     pub fn layers(mut self, value: impl Into<List<Str>>) -> Self {
         self.layers = Some(value.into());
         self
     }
 
     /// `LoggingConfig`: a [`LoggingConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self {
         self.logging_config = Some(value.into());
         self
@@ -589,7 +713,7 @@ impl Function {
 
     /// `MemorySize`: an integer.
     ///
-    /// Value 128 to 32768.
+    /// The field of the same name has the full documentation.
     pub fn memory_size(mut self, value: impl Into<Int>) -> Self {
         self.memory_size = Some(value.into());
         self
@@ -597,7 +721,7 @@ impl Function {
 
     /// `PackageType`: a [`PackageType`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn package_type(mut self, value: impl Into<PackageType>) -> Self {
         self.package_type = Some(value.into());
         self
@@ -605,13 +729,15 @@ impl Function {
 
     /// `PublishToLatestPublished`: a boolean.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn publish_to_latest_published(mut self, value: impl Into<Bool>) -> Self {
         self.publish_to_latest_published = Some(value.into());
         self
     }
 
     /// `RecursiveLoop`: a [`RecursiveLoop`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn recursive_loop(mut self, value: impl Into<RecursiveLoop>) -> Self {
         self.recursive_loop = Some(value.into());
         self
@@ -619,7 +745,7 @@ impl Function {
 
     /// `ReservedConcurrentExecutions`: an integer.
     ///
-    /// Value at least 0.
+    /// The field of the same name has the full documentation.
     pub fn reserved_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
         self.reserved_concurrent_executions = Some(value.into());
         self
@@ -627,19 +753,23 @@ impl Function {
 
     /// `Role`: a string, required.
     ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`.
+    /// The field of the same name has the full documentation.
     pub fn role(mut self, value: impl Into<Str>) -> Self {
         self.role = value.into();
         self
     }
 
     /// `Runtime`: a [`Runtime`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn runtime(mut self, value: impl Into<Runtime>) -> Self {
         self.runtime = Some(value.into());
         self
     }
 
     /// `RuntimeManagementConfig`: a [`RuntimeManagementConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn runtime_management_config(
         mut self,
         value: impl Into<Obj<RuntimeManagementConfig>>,
@@ -650,13 +780,15 @@ impl Function {
 
     /// `SnapStart`: a [`SnapStart`] object.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn snap_start(mut self, value: impl Into<Obj<SnapStart>>) -> Self {
         self.snap_start = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -664,7 +796,7 @@ impl Function {
 
     /// `TenancyConfig`: a [`TenancyConfig`] object.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn tenancy_config(mut self, value: impl Into<Obj<TenancyConfig>>) -> Self {
         self.tenancy_config = Some(value.into());
         self
@@ -672,19 +804,23 @@ impl Function {
 
     /// `Timeout`: an integer.
     ///
-    /// Value 1 to 900.
+    /// The field of the same name has the full documentation.
     pub fn timeout(mut self, value: impl Into<Int>) -> Self {
         self.timeout = Some(value.into());
         self
     }
 
     /// `TracingConfig`: a [`TracingConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tracing_config(mut self, value: impl Into<Obj<TracingConfig>>) -> Self {
         self.tracing_config = Some(value.into());
         self
     }
 
     /// `VpcConfig`: a [`VpcConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
         self.vpc_config = Some(value.into());
         self
@@ -760,21 +896,29 @@ impl From<ResourceRef> for FunctionAttributes {
 
 impl FunctionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the function.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `SnapStartResponse`: an object.
+    ///
+    /// The function's \[SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
     pub fn snap_start_response(&self) -> Value {
         self.0.get_att("SnapStartResponse")
     }
 
     /// `Fn::GetAtt` `SnapStartResponse.ApplyOn`: one of a set of strings.
+    ///
+    /// When set to `PublishedVersions` , Lambda creates a snapshot of the execution environment when you publish a function version.
     pub fn snap_start_response_apply_on(&self) -> Value {
         self.0.get_att("SnapStartResponse.ApplyOn")
     }
 
     /// `Fn::GetAtt` `SnapStartResponse.OptimizationStatus`: one of a set of strings.
+    ///
+    /// When you provide a \[qualified Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html#versioning-versions-using>) , this response element indicates whether SnapStart is activated for the specified function version.
     pub fn snap_start_response_optimization_status(&self) -> Value {
         self.0.get_att("SnapStartResponse.OptimizationStatus")
     }
@@ -784,6 +928,8 @@ impl FunctionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderConfigRequired {
     /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
+    ///
+    /// Configuration for Lambda-managed instances used by the capacity provider.
     pub lambda_managed_instances_capacity_provider_config:
         Obj<LambdaManagedInstancesCapacityProviderConfig>,
 }
@@ -803,10 +949,14 @@ static RULE_CapacityProviderConfig: ObjRule = ObjRule {
 
 /// The `CapacityProviderConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Configuration for the capacity provider that manages compute resources for Lambda functions.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-capacityproviderconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderConfig {
     /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
+    ///
+    /// Configuration for Lambda-managed instances used by the capacity provider.
     pub lambda_managed_instances_capacity_provider_config:
         Obj<LambdaManagedInstancesCapacityProviderConfig>,
 }
@@ -821,6 +971,8 @@ impl CapacityProviderConfig {
     }
 
     /// `LambdaManagedInstancesCapacityProviderConfig`: a [`LambdaManagedInstancesCapacityProviderConfig`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn lambda_managed_instances_capacity_provider_config(
         mut self,
         value: impl Into<Obj<LambdaManagedInstancesCapacityProviderConfig>>,
@@ -908,30 +1060,58 @@ static RULE_Code: ObjRule = ObjRule {
 
 /// The `Code` property type of `AWS::Lambda::Function`.
 ///
+/// The \[deployment package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3. For Node.js and Python functions, you can specify the function code inline in the template.
+///
+/// &gt; When you specify source code inline for a Node.js function, the `index` file that CloudFormation creates uses the extension `.js` . This means that Node.js treats the file as a CommonJS module.
+///
+/// Changes to a deployment package in Amazon S3 or a container image in ECR are not detected automatically during stack updates. To update the function code, change the object key or version in the template.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Code {
     /// `ImageUri`: a string.
+    ///
+    /// URI of a \[container image\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>) in the Amazon ECR registry.
     pub image_uri: Option<Str>,
     /// `S3Bucket`: a string.
+    ///
+    /// An Amazon S3 bucket in the same AWS Region as your function. The bucket can be in a different AWS account .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9A-Za-z\.\-_]*(?<!\.)$`; length 3 to 63.
     pub s3_bucket: Option<Str>,
     /// `S3Key`: a string.
     ///
+    /// The Amazon S3 key of the deployment package.
+    ///
     /// Length 1 to 1024.
     pub s3_key: Option<Str>,
     /// `S3ObjectStorageMode`: a [`S3ObjectStorageMode`] value.
+    ///
+    /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3 bucket. If omitted, the default is ``COPY``.
     pub s3_object_storage_mode: Option<S3ObjectStorageMode>,
     /// `S3ObjectVersion`: a string.
+    ///
+    /// For versioned objects, the version of the deployment package object to use.
     ///
     /// Length 1 to 1024.
     pub s3_object_version: Option<Str>,
     /// `SourceKMSKeyArn`: a string.
     ///
+    /// The ARN of the AWS Key Management Service ( AWS  ) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an \[AWS owned key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk>) .
+    ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
     pub source_kms_key_arn: Option<Str>,
     /// `ZipFile`: a string.
+    ///
+    /// (Node.js and Python) The source code of your Lambda function. If you include your function source inline with this parameter, CloudFormation places it in a file named `index` and zips it to create a \[deployment package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) . This zip file cannot exceed 4MB. For the `Handler` property, the first part of the handler identifier must be `index` . For example, `index.handler` .
+    ///
+    /// &gt; When you specify source code inline for a Node.js function, the `index` file that CloudFormation creates uses the extension `.js` . This means that Node.js treats the file as a CommonJS module.
+    /// &gt;
+    /// &gt; When using Node.js 24 or later, Node.js can automatically detect if a `.js` file should be treated as CommonJS or as an ES module. To enable auto-detection, add the `--experimental-detect-module` flag to the `NODE_OPTIONS` environment variable. For more information, see \[Experimental Node.js features\](<https://docs.aws.amazon.com//lambda/latest/dg/lambda-nodejs.html#nodejs-experimental-features>) .
+    ///
+    /// For JSON, you must escape quotes and special characters such as newline ( `\n` ) with a backslash.
+    ///
+    /// If you specify a function that interacts with an AWS CloudFormation custom resource, you don't have to write your own functions to send responses to the custom resource that invoked the function. AWS CloudFormation provides a response module ( \[cfn-response\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html>) ) that simplifies sending responses. See \[Using AWS Lambda with AWS CloudFormation\](<https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html>) for details.
     pub zip_file: Option<Str>,
 }
 
@@ -942,6 +1122,8 @@ impl Code {
     }
 
     /// `ImageUri`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
         self.image_uri = Some(value.into());
         self
@@ -949,7 +1131,7 @@ impl Code {
 
     /// `S3Bucket`: a string.
     ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9A-Za-z\.\-_]*(?<!\.)$`; length 3 to 63.
+    /// The field of the same name has the full documentation.
     pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
         self.s3_bucket = Some(value.into());
         self
@@ -957,13 +1139,15 @@ impl Code {
 
     /// `S3Key`: a string.
     ///
-    /// Length 1 to 1024.
+    /// The field of the same name has the full documentation.
     pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
         self.s3_key = Some(value.into());
         self
     }
 
     /// `S3ObjectStorageMode`: a [`S3ObjectStorageMode`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn s3_object_storage_mode(mut self, value: impl Into<S3ObjectStorageMode>) -> Self {
         self.s3_object_storage_mode = Some(value.into());
         self
@@ -971,7 +1155,7 @@ impl Code {
 
     /// `S3ObjectVersion`: a string.
     ///
-    /// Length 1 to 1024.
+    /// The field of the same name has the full documentation.
     pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self {
         self.s3_object_version = Some(value.into());
         self
@@ -979,13 +1163,15 @@ impl Code {
 
     /// `SourceKMSKeyArn`: a string.
     ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
+    /// The field of the same name has the full documentation.
     pub fn source_kms_key_arn(mut self, value: impl Into<Str>) -> Self {
         self.source_kms_key_arn = Some(value.into());
         self
     }
 
     /// `ZipFile`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn zip_file(mut self, value: impl Into<Str>) -> Self {
         self.zip_file = Some(value.into());
         self
@@ -1029,10 +1215,14 @@ static RULE_DeadLetterConfig: ObjRule = ObjRule {
 
 /// The `DeadLetterConfig` property type of `AWS::Lambda::Function`.
 ///
+/// The \[dead-letter queue\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq>) for failed asynchronous invocations.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-deadletterconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeadLetterConfig {
     /// `TargetArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
     ///
     /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
     pub target_arn: Option<Str>,
@@ -1046,7 +1236,7 @@ impl DeadLetterConfig {
 
     /// `TargetArn`: a string.
     ///
-    /// Pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`.
+    /// The field of the same name has the full documentation.
     pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
         self.target_arn = Some(value.into());
         self
@@ -1065,6 +1255,8 @@ impl ToValue for DeadLetterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurableConfigRequired {
     /// `ExecutionTimeout`: an integer, required.
+    ///
+    /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout applies to the entire durable execution, not individual function invocations.
     ///
     /// Value 1 to 31622400.
     pub execution_timeout: Int,
@@ -1099,14 +1291,20 @@ static RULE_DurableConfig: ObjRule = ObjRule {
 
 /// The `DurableConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Configuration settings for \[durable functions\](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>) , including execution timeout and retention period for execution history.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-durableconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurableConfig {
     /// `ExecutionTimeout`: an integer, required.
     ///
+    /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout applies to the entire durable execution, not individual function invocations.
+    ///
     /// Value 1 to 31622400.
     pub execution_timeout: Int,
     /// `RetentionPeriodInDays`: an integer.
+    ///
+    /// The number of days to retain execution history after a durable execution completes. After this period, execution history is no longer available through the GetDurableExecutionHistory API.
     ///
     /// Value 1 to 90; default `14`.
     pub retention_period_in_days: Option<Int>,
@@ -1123,7 +1321,7 @@ impl DurableConfig {
 
     /// `ExecutionTimeout`: an integer, required.
     ///
-    /// Value 1 to 31622400.
+    /// The field of the same name has the full documentation.
     pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self {
         self.execution_timeout = value.into();
         self
@@ -1131,7 +1329,7 @@ impl DurableConfig {
 
     /// `RetentionPeriodInDays`: an integer.
     ///
-    /// Value 1 to 90; default `14`.
+    /// The field of the same name has the full documentation.
     pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self {
         self.retention_period_in_days = Some(value.into());
         self
@@ -1161,10 +1359,16 @@ static RULE_Environment: ObjRule = ObjRule {
 
 /// The `Environment` property type of `AWS::Lambda::Function`.
 ///
+/// A function's environment variable settings. You can use environment variables to adjust your function's behavior without updating code. An environment variable is a pair of strings that are stored in a function's version-specific configuration.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-environment.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Environment {
     /// `Variables`: a JSON value.
+    ///
+    /// Environment variable key-value pairs. For more information, see \[Using Lambda environment variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html>) .
+    ///
+    /// If the value of the environment variable is a time or a duration, enclose the value in quotes.
     pub variables: Option<Json>,
 }
 
@@ -1175,6 +1379,8 @@ impl Environment {
     }
 
     /// `Variables`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn variables(mut self, value: impl Into<Json>) -> Self {
         self.variables = Some(value.into());
         self
@@ -1193,6 +1399,8 @@ impl ToValue for Environment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EphemeralStorageRequired {
     /// `Size`: an integer, required.
+    ///
+    /// The size of the function's `/tmp` directory.
     ///
     /// Value 512 to 10240.
     pub size: Int,
@@ -1217,10 +1425,14 @@ static RULE_EphemeralStorage: ObjRule = ObjRule {
 
 /// The `EphemeralStorage` property type of `AWS::Lambda::Function`.
 ///
+/// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-ephemeralstorage.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EphemeralStorage {
     /// `Size`: an integer, required.
+    ///
+    /// The size of the function's `/tmp` directory.
     ///
     /// Value 512 to 10240.
     pub size: Int,
@@ -1236,7 +1448,7 @@ impl EphemeralStorage {
 
     /// `Size`: an integer, required.
     ///
-    /// Value 512 to 10240.
+    /// The field of the same name has the full documentation.
     pub fn size(mut self, value: impl Into<Int>) -> Self {
         self.size = value.into();
         self
@@ -1256,9 +1468,13 @@ impl ToValue for EphemeralStorage {
 pub struct FileSystemConfigRequired {
     /// `Arn`: a string, required.
     ///
+    /// The Amazon Resource Name (ARN) of the Amazon EFS access point that provides access to the file system.
+    ///
     /// Pattern `^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$`; length at most 200.
     pub arn: Str,
     /// `LocalMountPath`: a string, required.
+    ///
+    /// The path where the function can access the file system, starting with `/mnt/` .
     ///
     /// Pattern `^/mnt/[a-zA-Z0-9-_.]+$`; length 0 to 160.
     pub local_mount_path: Str,
@@ -1297,14 +1513,20 @@ static RULE_FileSystemConfig: ObjRule = ObjRule {
 
 /// The `FileSystemConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Details about the connection between a Lambda function and an \[Amazon EFS file system\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-filesystemconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemConfig {
     /// `Arn`: a string, required.
     ///
+    /// The Amazon Resource Name (ARN) of the Amazon EFS access point that provides access to the file system.
+    ///
     /// Pattern `^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$`; length at most 200.
     pub arn: Str,
     /// `LocalMountPath`: a string, required.
+    ///
+    /// The path where the function can access the file system, starting with `/mnt/` .
     ///
     /// Pattern `^/mnt/[a-zA-Z0-9-_.]+$`; length 0 to 160.
     pub local_mount_path: Str,
@@ -1321,7 +1543,7 @@ impl FileSystemConfig {
 
     /// `Arn`: a string, required.
     ///
-    /// Pattern `^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$`; length at most 200.
+    /// The field of the same name has the full documentation.
     pub fn arn(mut self, value: impl Into<Str>) -> Self {
         self.arn = value.into();
         self
@@ -1329,7 +1551,7 @@ impl FileSystemConfig {
 
     /// `LocalMountPath`: a string, required.
     ///
-    /// Pattern `^/mnt/[a-zA-Z0-9-_.]+$`; length 0 to 160.
+    /// The field of the same name has the full documentation.
     pub fn local_mount_path(mut self, value: impl Into<Str>) -> Self {
         self.local_mount_path = value.into();
         self
@@ -1376,14 +1598,20 @@ static RULE_FunctionScalingConfig: ObjRule = ObjRule {
 
 /// The `FunctionScalingConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-functionscalingconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FunctionScalingConfig {
     /// `MaxExecutionEnvironments`: an integer.
     ///
+    /// The maximum number of execution environments that can be provisioned for the function.
+    ///
     /// Value 0 to 15000.
     pub max_execution_environments: Option<Int>,
     /// `MinExecutionEnvironments`: an integer.
+    ///
+    /// The minimum number of execution environments to maintain for the function.
     ///
     /// Value 0 to 15000.
     pub min_execution_environments: Option<Int>,
@@ -1397,7 +1625,7 @@ impl FunctionScalingConfig {
 
     /// `MaxExecutionEnvironments`: an integer.
     ///
-    /// Value 0 to 15000.
+    /// The field of the same name has the full documentation.
     pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self {
         self.max_execution_environments = Some(value.into());
         self
@@ -1405,7 +1633,7 @@ impl FunctionScalingConfig {
 
     /// `MinExecutionEnvironments`: an integer.
     ///
-    /// Value 0 to 15000.
+    /// The field of the same name has the full documentation.
     pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self {
         self.min_execution_environments = Some(value.into());
         self
@@ -1462,18 +1690,26 @@ static RULE_ImageConfig: ObjRule = ObjRule {
 
 /// The `ImageConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Configuration values that override the container image Dockerfile settings. For more information, see \[Container image settings\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-imageconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageConfig {
     /// `Command`: a list of strings.
     ///
+    /// Specifies parameters that you want to pass in with ENTRYPOINT. You can specify a maximum of 1,500 parameters in the list.
+    ///
     /// Items 0 to 1500.
     pub command: Option<List<Str>>,
     /// `EntryPoint`: a list of strings.
     ///
+    /// Specifies the entry point to their application, which is typically the location of the runtime executable. You can specify a maximum of 1,500 string entries in the list.
+    ///
     /// Items 0 to 1500.
     pub entry_point: Option<List<Str>>,
     /// `WorkingDirectory`: a string.
+    ///
+    /// Specifies the working directory. The length of the directory string cannot exceed 1,000 characters.
     ///
     /// Length 0 to 1000.
     pub working_directory: Option<Str>,
@@ -1487,7 +1723,7 @@ impl ImageConfig {
 
     /// `Command`: a list of strings.
     ///
-    /// Items 0 to 1500.
+    /// The field of the same name has the full documentation.
     pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
         self.command = Some(value.into());
         self
@@ -1495,7 +1731,7 @@ impl ImageConfig {
 
     /// `EntryPoint`: a list of strings.
     ///
-    /// Items 0 to 1500.
+    /// The field of the same name has the full documentation.
     pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
         self.entry_point = Some(value.into());
         self
@@ -1503,7 +1739,7 @@ impl ImageConfig {
 
     /// `WorkingDirectory`: a string.
     ///
-    /// Length 0 to 1000.
+    /// The field of the same name has the full documentation.
     pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
         self.working_directory = Some(value.into());
         self
@@ -1526,6 +1762,8 @@ impl ToValue for ImageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaManagedInstancesCapacityProviderConfigRequired {
     /// `CapacityProviderArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the capacity provider.
     ///
     /// Pattern `^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$`; length 1 to 140.
     pub capacity_provider_arn: Str,
@@ -1570,18 +1808,26 @@ static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
 
 /// The `LambdaManagedInstancesCapacityProviderConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Configuration for Lambda-managed instances used by the capacity provider.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-lambdamanagedinstancescapacityproviderconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// `CapacityProviderArn`: a string, required.
     ///
+    /// The Amazon Resource Name (ARN) of the capacity provider.
+    ///
     /// Pattern `^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$`; length 1 to 140.
     pub capacity_provider_arn: Str,
     /// `ExecutionEnvironmentMemoryGiBPerVCpu`: a number.
     ///
+    /// The amount of memory in GiB allocated per vCPU for execution environments.
+    ///
     /// Value 2 to 8.
     pub execution_environment_memory_gi_b_per_v_cpu: Option<Num>,
     /// `PerExecutionEnvironmentMaxConcurrency`: an integer.
+    ///
+    /// The maximum number of concurrent executions that can run on each execution environment.
     ///
     /// Value 1 to 1600.
     pub per_execution_environment_max_concurrency: Option<Int>,
@@ -1599,7 +1845,7 @@ impl LambdaManagedInstancesCapacityProviderConfig {
 
     /// `CapacityProviderArn`: a string, required.
     ///
-    /// Pattern `^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$`; length 1 to 140.
+    /// The field of the same name has the full documentation.
     pub fn capacity_provider_arn(mut self, value: impl Into<Str>) -> Self {
         self.capacity_provider_arn = value.into();
         self
@@ -1607,7 +1853,7 @@ impl LambdaManagedInstancesCapacityProviderConfig {
 
     /// `ExecutionEnvironmentMemoryGiBPerVCpu`: a number.
     ///
-    /// Value 2 to 8.
+    /// The field of the same name has the full documentation.
     pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: impl Into<Num>) -> Self {
         self.execution_environment_memory_gi_b_per_v_cpu = Some(value.into());
         self
@@ -1615,7 +1861,7 @@ impl LambdaManagedInstancesCapacityProviderConfig {
 
     /// `PerExecutionEnvironmentMaxConcurrency`: an integer.
     ///
-    /// Value 1 to 1600.
+    /// The field of the same name has the full documentation.
     pub fn per_execution_environment_max_concurrency(mut self, value: impl Into<Int>) -> Self {
         self.per_execution_environment_max_concurrency = Some(value.into());
         self
@@ -1693,18 +1939,28 @@ static RULE_LoggingConfig: ObjRule = ObjRule {
 
 /// The `LoggingConfig` property type of `AWS::Lambda::Function`.
 ///
+/// The function's Amazon CloudWatch Logs configuration settings.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-loggingconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoggingConfig {
     /// `ApplicationLogLevel`: an [`ApplicationLogLevel`] value.
+    ///
+    /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the lowest.
     pub application_log_level: Option<ApplicationLogLevel>,
     /// `LogFormat`: a [`LogFormat`] value.
+    ///
+    /// The format in which Lambda sends your function's application and system logs to CloudWatch. Select between plain text and structured JSON.
     pub log_format: Option<LogFormat>,
     /// `LogGroup`: a string.
+    ///
+    /// The name of the Amazon CloudWatch log group the function sends logs to. By default, Lambda functions send logs to a default log group named `/aws/lambda/<function name>` . To use a different log group, enter an existing log group or enter a new log group name.
     ///
     /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
     pub log_group: Option<Str>,
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
+    ///
+    /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
     pub system_log_level: Option<SystemLogLevel>,
 }
 
@@ -1715,12 +1971,16 @@ impl LoggingConfig {
     }
 
     /// `ApplicationLogLevel`: an [`ApplicationLogLevel`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn application_log_level(mut self, value: impl Into<ApplicationLogLevel>) -> Self {
         self.application_log_level = Some(value.into());
         self
     }
 
     /// `LogFormat`: a [`LogFormat`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self {
         self.log_format = Some(value.into());
         self
@@ -1728,13 +1988,15 @@ impl LoggingConfig {
 
     /// `LogGroup`: a string.
     ///
-    /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
+    /// The field of the same name has the full documentation.
     pub fn log_group(mut self, value: impl Into<Str>) -> Self {
         self.log_group = Some(value.into());
         self
     }
 
     /// `SystemLogLevel`: a [`SystemLogLevel`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn system_log_level(mut self, value: impl Into<SystemLogLevel>) -> Self {
         self.system_log_level = Some(value.into());
         self
@@ -1758,6 +2020,14 @@ impl ToValue for LoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeManagementConfigRequired {
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
+    ///
+    /// Specify the runtime update mode.
+    ///
+    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a \[Two-phase runtime version rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>) . This is the best choice for most customers to ensure they always benefit from runtime updates.
+    /// - *FunctionUpdate* - Lambda updates the runtime of you function to the most recent and secure runtime version when you update your function. This approach synchronizes runtime updates with function deployments, giving you control over when runtime updates are applied and allowing you to detect and mitigate rare runtime update incompatibilities early. When using this setting, you need to regularly update your functions to keep their runtime up-to-date.
+    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see \[Roll back a runtime version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>) .
+    ///
+    /// *Valid Values* : `Auto` | `FunctionUpdate` | `Manual`
     pub update_runtime_on: UpdateRuntimeOn,
 }
 
@@ -1785,12 +2055,26 @@ static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
 
 /// The `RuntimeManagementConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Sets the runtime management configuration for a function's version. For more information, see \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-runtimemanagementconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeManagementConfig {
     /// `RuntimeVersionArn`: a string.
+    ///
+    /// The ARN of the runtime version you want the function to use.
+    ///
+    /// &gt; This is only required if you're using the *Manual* runtime update mode.
     pub runtime_version_arn: Option<Str>,
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
+    ///
+    /// Specify the runtime update mode.
+    ///
+    /// - *Auto (default)* - Automatically update to the most recent and secure runtime version using a \[Two-phase runtime version rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>) . This is the best choice for most customers to ensure they always benefit from runtime updates.
+    /// - *FunctionUpdate* - Lambda updates the runtime of you function to the most recent and secure runtime version when you update your function. This approach synchronizes runtime updates with function deployments, giving you control over when runtime updates are applied and allowing you to detect and mitigate rare runtime update incompatibilities early. When using this setting, you need to regularly update your functions to keep their runtime up-to-date.
+    /// - *Manual* - You specify a runtime version in your function configuration. The function will use this runtime version indefinitely. In the rare case where a new runtime version is incompatible with an existing function, this allows you to roll back your function to an earlier runtime version. For more information, see \[Roll back a runtime version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>) .
+    ///
+    /// *Valid Values* : `Auto` | `FunctionUpdate` | `Manual`
     pub update_runtime_on: UpdateRuntimeOn,
 }
 
@@ -1804,12 +2088,16 @@ impl RuntimeManagementConfig {
     }
 
     /// `RuntimeVersionArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn runtime_version_arn(mut self, value: impl Into<Str>) -> Self {
         self.runtime_version_arn = Some(value.into());
         self
     }
 
     /// `UpdateRuntimeOn`: an [`UpdateRuntimeOn`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn update_runtime_on(mut self, value: impl Into<UpdateRuntimeOn>) -> Self {
         self.update_runtime_on = value.into();
         self
@@ -1831,6 +2119,8 @@ impl ToValue for RuntimeManagementConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapStartRequired {
     /// `ApplyOn`: an [`ApplyOn`] value, required.
+    ///
+    /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
     pub apply_on: ApplyOn,
 }
 
@@ -1855,10 +2145,14 @@ static RULE_SnapStart: ObjRule = ObjRule {
 
 /// The `SnapStart` property type of `AWS::Lambda::Function`.
 ///
+/// The function's \[AWS Lambda SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-snapstart.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapStart {
     /// `ApplyOn`: an [`ApplyOn`] value, required.
+    ///
+    /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
     pub apply_on: ApplyOn,
 }
 
@@ -1871,6 +2165,8 @@ impl SnapStart {
     }
 
     /// `ApplyOn`: an [`ApplyOn`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn apply_on(mut self, value: impl Into<ApplyOn>) -> Self {
         self.apply_on = value.into();
         self
@@ -1951,7 +2247,7 @@ impl Tag {
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -1959,7 +2255,7 @@ impl Tag {
 
     /// `Value`: a string.
     ///
-    /// Length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -1981,6 +2277,8 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TenancyConfigRequired {
     /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
+    ///
+    /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
     pub tenant_isolation_mode: TenantIsolationMode,
 }
 
@@ -2005,10 +2303,14 @@ static RULE_TenancyConfig: ObjRule = ObjRule {
 
 /// The `TenancyConfig` property type of `AWS::Lambda::Function`.
 ///
+/// Specifies the tenant isolation mode configuration for a Lambda function. This allows you to configure specific tenant isolation strategies for your function invocations. Tenant isolation configuration cannot be modified after function creation.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-tenancyconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TenancyConfig {
     /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
+    ///
+    /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
     pub tenant_isolation_mode: TenantIsolationMode,
 }
 
@@ -2021,6 +2323,8 @@ impl TenancyConfig {
     }
 
     /// `TenantIsolationMode`: a [`TenantIsolationMode`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tenant_isolation_mode(mut self, value: impl Into<TenantIsolationMode>) -> Self {
         self.tenant_isolation_mode = value.into();
         self
@@ -2058,10 +2362,14 @@ static RULE_TracingConfig: ObjRule = ObjRule {
 
 /// The `TracingConfig` property type of `AWS::Lambda::Function`.
 ///
+/// The function's \[AWS X-Ray\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) tracing configuration. To sample and record incoming requests, set `Mode` to `Active` .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-tracingconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TracingConfig {
     /// `Mode`: a [`TracingConfigMode`] value.
+    ///
+    /// The tracing mode.
     pub mode: Option<TracingConfigMode>,
 }
 
@@ -2072,6 +2380,8 @@ impl TracingConfig {
     }
 
     /// `Mode`: a [`TracingConfigMode`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mode(mut self, value: impl Into<TracingConfigMode>) -> Self {
         self.mode = Some(value.into());
         self
@@ -2122,16 +2432,28 @@ static RULE_VpcConfig: ObjRule = ObjRule {
 
 /// The `VpcConfig` property type of `AWS::Lambda::Function`.
 ///
+/// The VPC security groups and subnets that are attached to a Lambda function. When you connect a function to a VPC, Lambda creates an elastic network interface for each combination of security group and subnet in the function's VPC configuration. The function can only access resources and the internet through that VPC. For more information, see \[VPC Settings\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>) .
+///
+/// &gt; When you delete a function, CloudFormation monitors the state of its network interfaces and waits for Lambda to delete them before proceeding. If the VPC is defined in the same stack, the network interfaces need to be deleted by Lambda before CloudFormation can delete the VPC's resources.
+/// &gt;
+/// &gt; To monitor network interfaces, CloudFormation needs the `ec2:DescribeNetworkInterfaces` permission. It obtains this from the user or role that modifies the stack. If you don't provide this permission, CloudFormation does not wait for network interfaces to be deleted.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-vpcconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VpcConfig {
     /// `Ipv6AllowedForDualStack`: a boolean.
+    ///
+    /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
     pub ipv6_allowed_for_dual_stack: Option<Bool>,
     /// `SecurityGroupIds`: a list of strings.
+    ///
+    /// A list of VPC security group IDs.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_group_ids: Option<List<Str>>,
     /// `SubnetIds`: a list of strings.
+    ///
+    /// A list of VPC subnet IDs.
     ///
     /// Items 0 to 16.
     pub subnet_ids: Option<List<Str>>,
@@ -2144,6 +2466,8 @@ impl VpcConfig {
     }
 
     /// `Ipv6AllowedForDualStack`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self {
         self.ipv6_allowed_for_dual_stack = Some(value.into());
         self
@@ -2151,7 +2475,7 @@ impl VpcConfig {
 
     /// `SecurityGroupIds`: a list of strings.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
+    /// The field of the same name has the full documentation.
     pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
         self.security_group_ids = Some(value.into());
         self
@@ -2159,7 +2483,7 @@ impl VpcConfig {
 
     /// `SubnetIds`: a list of strings.
     ///
-    /// Items 0 to 16.
+    /// The field of the same name has the full documentation.
     pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
         self.subnet_ids = Some(value.into());
         self

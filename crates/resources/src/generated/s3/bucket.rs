@@ -164,6 +164,12 @@ static RULE_Bucket: ObjRule = ObjRule {
 
 /// The `AWS::S3::Bucket` resource.
 ///
+/// The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
+///
+/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+///
+/// &gt; You can only delete empty buckets. Deletion fails for buckets that have contents.
+///
 /// `Ref` returns its `BucketName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BucketAttributes`], which `Handle<Bucket>` dereferences to.
 ///
@@ -174,18 +180,38 @@ static RULE_Bucket: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Bucket {
     /// `AbacStatus`: an [`AbacStatus`] value.
+    ///
+    /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes. For more information, see \[Using tags with S3 general purpose buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html>) .
     pub abac_status: Option<AbacStatus>,
     /// `AccelerateConfiguration`: an [`AccelerateConfiguration`] object.
+    ///
+    /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see \[Amazon S3 Transfer Acceleration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html>) in the *Amazon S3 User Guide* .
     pub accelerate_configuration: Option<Obj<AccelerateConfiguration>>,
     /// `AccessControl`: an [`AccessControl`] value.
+    ///
+    /// &gt; This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see \[Controlling object ownership\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html>) in the *Amazon S3 User Guide* .
+    ///
+    /// A canned access control list (ACL) that grants predefined permissions to the bucket. For more information about canned ACLs, see \[Canned ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl>) in the *Amazon S3 User Guide* .
+    ///
+    /// S3 buckets are created with ACLs disabled by default. Therefore, unless you explicitly set the \[AWS::S3::OwnershipControls\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html>) property to enable ACLs, your resource will fail to deploy with any value other than Private. Use cases requiring ACLs are uncommon.
+    ///
+    /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see \[AWS::S3::BucketPolicy\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html>) . For examples of common policy configurations, including S3 Server Access Logs buckets and more, see \[Bucket policy examples\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html>) in the *Amazon S3 User Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
     pub access_control: Option<AccessControl>,
     /// `AnalyticsConfigurations`: a list of [`AnalyticsConfiguration`] objects.
+    ///
+    /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
     pub analytics_configurations: Option<List<AnalyticsConfiguration>>,
     /// `BucketEncryption`: a [`BucketEncryption`] object.
+    ///
+    /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see \[Amazon S3 Default Encryption for S3 Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html>) in the *Amazon S3 User Guide* .
     pub bucket_encryption: Option<Obj<BucketEncryption>>,
     /// `BucketName`: a string.
+    ///
+    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow \[Amazon S3 bucket restrictions and limitations\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html>) . For more information, see \[Rules for naming Amazon S3 buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) in the *Amazon S3 User Guide* .
+    ///
+    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^([a-z0-9][a-z0-9.-]*[a-z0-9])?$`; length at most 63; create-only: changing it replaces the resource.
     pub bucket_name: Option<Str>,
@@ -198,38 +224,82 @@ pub struct Bucket {
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub bucket_namespace: Option<BucketNamespace>,
     /// `CorsConfiguration`: a [`CorsConfiguration`] object.
+    ///
+    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see \[Enabling Cross-Origin Resource Sharing\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html>) in the *Amazon S3 User Guide* .
     pub cors_configuration: Option<Obj<CorsConfiguration>>,
     /// `IntelligentTieringConfigurations`: a list of [`IntelligentTieringConfiguration`] objects.
+    ///
+    /// Defines how Amazon S3 handles Intelligent-Tiering storage.
     pub intelligent_tiering_configurations: Option<List<IntelligentTieringConfiguration>>,
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
+    ///
+    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see \[GET Bucket inventory\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html>) in the *Amazon S3 API Reference* .
     pub inventory_configurations: Option<List<InventoryConfiguration>>,
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
+    ///
+    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see \[Object Lifecycle Management\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html>) in the *Amazon S3 User Guide* .
     pub lifecycle_configuration: Option<Obj<LifecycleConfiguration>>,
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
+    ///
+    /// Settings that define where logs are stored.
     pub logging_configuration: Option<Obj<LoggingConfiguration>>,
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
+    ///
+    /// The S3 Metadata configuration for a general purpose bucket.
     pub metadata_configuration: Option<Obj<MetadataConfiguration>>,
     /// `MetadataTableConfiguration`: a [`MetadataTableConfiguration`] object.
+    ///
+    /// The metadata table configuration of an Amazon S3 general purpose bucket.
     pub metadata_table_configuration: Option<Obj<MetadataTableConfiguration>>,
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
+    ///
+    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For more information, see \[PutBucketMetricsConfiguration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html>) .
     pub metrics_configurations: Option<List<MetricsConfiguration>>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
+    ///
+    /// Configuration that defines how Amazon S3 handles bucket notifications.
     pub notification_configuration: Option<Obj<NotificationConfiguration>>,
     /// `ObjectLockConfiguration`: an [`ObjectLockConfiguration`] object.
+    ///
+    /// &gt; This operation is not supported for directory buckets.
+    ///
+    /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see \[Locking Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html>) .
+    ///
+    /// &gt; - The `DefaultRetention` settings require both a mode and a period.
+    /// &gt; - The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
+    /// &gt; - You can enable Object Lock for new or existing buckets. For more information, see \[Configuring Object Lock\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html>) . &gt; You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt` , containing two spaces after `my` , you must URL encode this value to `my%20%20file.txt` .
     pub object_lock_configuration: Option<Obj<ObjectLockConfiguration>>,
     /// `ObjectLockEnabled`: a boolean.
+    ///
+    /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
     pub object_lock_enabled: Option<Bool>,
     /// `OwnershipControls`: an [`OwnershipControls`] object.
+    ///
+    /// Configuration that defines how Amazon S3 handles Object Ownership rules.
     pub ownership_controls: Option<Obj<OwnershipControls>>,
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
+    ///
+    /// Configuration that defines how Amazon S3 handles public access.
     pub public_access_block_configuration: Option<Obj<PublicAccessBlockConfiguration>>,
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
+    ///
+    /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the `VersioningConfiguration` property.
+    ///
+    /// Amazon S3 can store replicated objects in a single destination bucket or multiple destination buckets. The destination bucket or buckets must already exist.
     pub replication_configuration: Option<Obj<ReplicationConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// An arbitrary set of tags (key-value pairs) for this S3 bucket.
     pub tags: Option<List<Tag>>,
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
+    ///
+    /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
+    ///
+    /// &gt; When you enable versioning on a bucket for the first time, it might take a short amount of time for the change to be fully propagated. We recommend that you wait for 15 minutes after enabling versioning before issuing write operations ( `PUT` or `DELETE` ) on objects in the bucket.
     pub versioning_configuration: Option<Obj<VersioningConfiguration>>,
     /// `WebsiteConfiguration`: a [`WebsiteConfiguration`] object.
+    ///
+    /// Information used to configure the bucket as a static website. For more information, see \[Hosting Websites on Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html>) .
     pub website_configuration: Option<Obj<WebsiteConfiguration>>,
 }
 
@@ -296,12 +366,16 @@ impl Bucket {
     }
 
     /// `AbacStatus`: an [`AbacStatus`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn abac_status(mut self, value: impl Into<AbacStatus>) -> Self {
         self.abac_status = Some(value.into());
         self
     }
 
     /// `AccelerateConfiguration`: an [`AccelerateConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn accelerate_configuration(
         mut self,
         value: impl Into<Obj<AccelerateConfiguration>>,
@@ -312,13 +386,15 @@ impl Bucket {
 
     /// `AccessControl`: an [`AccessControl`] value.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn access_control(mut self, value: impl Into<AccessControl>) -> Self {
         self.access_control = Some(value.into());
         self
     }
 
     /// `AnalyticsConfigurations`: a list of [`AnalyticsConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn analytics_configurations(
         mut self,
         value: impl Into<List<AnalyticsConfiguration>>,
@@ -328,6 +404,8 @@ impl Bucket {
     }
 
     /// `BucketEncryption`: a [`BucketEncryption`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self {
         self.bucket_encryption = Some(value.into());
         self
@@ -335,7 +413,7 @@ impl Bucket {
 
     /// `BucketName`: a string.
     ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^([a-z0-9][a-z0-9.-]*[a-z0-9])?$`; length at most 63; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
         self.bucket_name = Some(value.into());
         self
@@ -343,7 +421,7 @@ impl Bucket {
 
     /// `BucketNamePrefix`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn bucket_name_prefix(mut self, value: impl Into<Str>) -> Self {
         self.bucket_name_prefix = Some(value.into());
         self
@@ -351,19 +429,23 @@ impl Bucket {
 
     /// `BucketNamespace`: a [`BucketNamespace`] value.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn bucket_namespace(mut self, value: impl Into<BucketNamespace>) -> Self {
         self.bucket_namespace = Some(value.into());
         self
     }
 
     /// `CorsConfiguration`: a [`CorsConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cors_configuration(mut self, value: impl Into<Obj<CorsConfiguration>>) -> Self {
         self.cors_configuration = Some(value.into());
         self
     }
 
     /// `IntelligentTieringConfigurations`: a list of [`IntelligentTieringConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn intelligent_tiering_configurations(
         mut self,
         value: impl Into<List<IntelligentTieringConfiguration>>,
@@ -373,6 +455,8 @@ impl Bucket {
     }
 
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn inventory_configurations(
         mut self,
         value: impl Into<List<InventoryConfiguration>>,
@@ -382,6 +466,8 @@ impl Bucket {
     }
 
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn lifecycle_configuration(
         mut self,
         value: impl Into<Obj<LifecycleConfiguration>>,
@@ -391,18 +477,24 @@ impl Bucket {
     }
 
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
         self.logging_configuration = Some(value.into());
         self
     }
 
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
         self.metadata_configuration = Some(value.into());
         self
     }
 
     /// `MetadataTableConfiguration`: a [`MetadataTableConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metadata_table_configuration(
         mut self,
         value: impl Into<Obj<MetadataTableConfiguration>>,
@@ -412,12 +504,16 @@ impl Bucket {
     }
 
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self {
         self.metrics_configurations = Some(value.into());
         self
     }
 
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn notification_configuration(
         mut self,
         value: impl Into<Obj<NotificationConfiguration>>,
@@ -427,6 +523,8 @@ impl Bucket {
     }
 
     /// `ObjectLockConfiguration`: an [`ObjectLockConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn object_lock_configuration(
         mut self,
         value: impl Into<Obj<ObjectLockConfiguration>>,
@@ -436,18 +534,24 @@ impl Bucket {
     }
 
     /// `ObjectLockEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn object_lock_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.object_lock_enabled = Some(value.into());
         self
     }
 
     /// `OwnershipControls`: an [`OwnershipControls`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ownership_controls(mut self, value: impl Into<Obj<OwnershipControls>>) -> Self {
         self.ownership_controls = Some(value.into());
         self
     }
 
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn public_access_block_configuration(
         mut self,
         value: impl Into<Obj<PublicAccessBlockConfiguration>>,
@@ -457,6 +561,8 @@ impl Bucket {
     }
 
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn replication_configuration(
         mut self,
         value: impl Into<Obj<ReplicationConfiguration>>,
@@ -466,12 +572,16 @@ impl Bucket {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn versioning_configuration(
         mut self,
         value: impl Into<Obj<VersioningConfiguration>>,
@@ -481,6 +591,8 @@ impl Bucket {
     }
 
     /// `WebsiteConfiguration`: a [`WebsiteConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn website_configuration(mut self, value: impl Into<Obj<WebsiteConfiguration>>) -> Self {
         self.website_configuration = Some(value.into());
         self
@@ -561,62 +673,96 @@ impl BucketAttributes {
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
+    ///
+    /// Returns the IPv4 DNS name of the specified bucket.
+    ///
+    /// Example: `DOC-EXAMPLE-BUCKET.s3.amazonaws.com`
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
 
     /// `Fn::GetAtt` `DualStackDomainName`: a string.
+    ///
+    /// Returns the IPv6 DNS name of the specified bucket.
+    ///
+    /// Example: `DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
+    ///
+    /// For more information about dual-stack endpoints, see \[Using Amazon S3 Dual-Stack Endpoints\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/dual-stack-endpoints.html>) .
     pub fn dual_stack_domain_name(&self) -> Value {
         self.0.get_att("DualStackDomainName")
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.Destination`: an object.
+    ///
+    /// The destination information for the S3 Metadata configuration.
     pub fn metadata_configuration_destination(&self) -> Value {
         self.0.get_att("MetadataConfiguration.Destination")
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) for the inventory table.
     pub fn metadata_configuration_inventory_table_configuration_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`: a string.
+    ///
+    /// The name of the inventory table.
     pub fn metadata_configuration_inventory_table_configuration_table_name(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) for the journal table.
     pub fn metadata_configuration_journal_table_configuration_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`: a string.
+    ///
+    /// The name of the journal table.
     pub fn metadata_configuration_journal_table_configuration_table_name(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
     }
 
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub fn metadata_table_configuration_s3_tables_destination_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
     }
 
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: a string.
+    ///
+    /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata` .
     pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Value {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
     }
 
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
+    ///
+    /// Returns the regional domain name of the specified bucket.
+    ///
+    /// Example: `DOC-EXAMPLE-BUCKET.s3.us-east-2.amazonaws.com`
     pub fn regional_domain_name(&self) -> Value {
         self.0.get_att("RegionalDomainName")
     }
 
     /// `Fn::GetAtt` `WebsiteURL`: a string.
+    ///
+    /// Returns the Amazon S3 website endpoint for the specified bucket.
+    ///
+    /// Example (IPv4): `http://DOC-EXAMPLE-BUCKET.s3-website.us-east-2.amazonaws.com`
+    ///
+    /// Example (IPv6): `http://DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
     pub fn website_url(&self) -> Value {
         self.0.get_att("WebsiteURL")
     }
@@ -626,6 +772,8 @@ impl BucketAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortIncompleteMultipartUploadRequired {
     /// `DaysAfterInitiation`: an integer, required.
+    ///
+    /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
     ///
     /// Value at least 0.
     pub days_after_initiation: Int,
@@ -650,10 +798,14 @@ static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
 
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see \[Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-abortincompletemultipartupload.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortIncompleteMultipartUpload {
     /// `DaysAfterInitiation`: an integer, required.
+    ///
+    /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
     ///
     /// Value at least 0.
     pub days_after_initiation: Int,
@@ -669,7 +821,7 @@ impl AbortIncompleteMultipartUpload {
 
     /// `DaysAfterInitiation`: an integer, required.
     ///
-    /// Value at least 0.
+    /// The field of the same name has the full documentation.
     pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self {
         self.days_after_initiation = value.into();
         self
@@ -690,6 +842,8 @@ impl ToValue for AbortIncompleteMultipartUpload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccelerateConfigurationRequired {
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
+    ///
+    /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: AccelerationStatus,
 }
 
@@ -714,10 +868,14 @@ static RULE_AccelerateConfiguration: ObjRule = ObjRule {
 
 /// The `AccelerateConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see \[Amazon S3 Transfer Acceleration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-accelerateconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccelerateConfiguration {
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
+    ///
+    /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: AccelerationStatus,
 }
 
@@ -730,6 +888,8 @@ impl AccelerateConfiguration {
     }
 
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn acceleration_status(mut self, value: impl Into<AccelerationStatus>) -> Self {
         self.acceleration_status = value.into();
         self
@@ -750,6 +910,8 @@ impl ToValue for AccelerateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlTranslationRequired {
     /// `Owner`: an [`Owner`] value, required.
+    ///
+    /// Specifies the replica ownership. For default and valid values, see \[PUT bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) in the *Amazon S3 API Reference* .
     pub owner: Owner,
 }
 
@@ -774,10 +936,14 @@ static RULE_AccessControlTranslation: ObjRule = ObjRule {
 
 /// The `AccessControlTranslation` property type of `AWS::S3::Bucket`.
 ///
+/// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS account that owns the source object.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-accesscontroltranslation.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlTranslation {
     /// `Owner`: an [`Owner`] value, required.
+    ///
+    /// Specifies the replica ownership. For default and valid values, see \[PUT bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) in the *Amazon S3 API Reference* .
     pub owner: Owner,
 }
 
@@ -790,6 +956,8 @@ impl AccessControlTranslation {
     }
 
     /// `Owner`: an [`Owner`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn owner(mut self, value: impl Into<Owner>) -> Self {
         self.owner = value.into();
         self
@@ -808,8 +976,12 @@ impl ToValue for AccessControlTranslation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalyticsConfigurationRequired {
     /// `Id`: a string, required.
+    ///
+    /// The ID that identifies the analytics configuration.
     pub id: Str,
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
+    ///
+    /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     pub storage_class_analysis: Obj<StorageClassAnalysis>,
 }
 
@@ -840,16 +1012,28 @@ static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
 
 /// The `AnalyticsConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-analyticsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalyticsConfiguration {
     /// `Id`: a string, required.
+    ///
+    /// The ID that identifies the analytics configuration.
     pub id: Str,
     /// `Prefix`: a string.
+    ///
+    /// The prefix that an object must have to be included in the analytics results.
     pub prefix: Option<Str>,
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
+    ///
+    /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     pub storage_class_analysis: Obj<StorageClassAnalysis>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// The tags to use when evaluating an analytics filter.
+    ///
+    /// The analytics only includes objects that meet the filter's criteria. If no filter is specified, all of the contents of the bucket are included in the analysis.
     pub tag_filters: Option<List<TagFilter>>,
 }
 
@@ -865,24 +1049,32 @@ impl AnalyticsConfiguration {
     }
 
     /// `Id`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = value.into();
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn storage_class_analysis(mut self, value: impl Into<Obj<StorageClassAnalysis>>) -> Self {
         self.storage_class_analysis = value.into();
         self
     }
 
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
         self.tag_filters = Some(value.into());
         self
@@ -927,10 +1119,26 @@ static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
 
 /// The `BlockedEncryptionTypes` property type of `AWS::S3::Bucket`.
 ///
+/// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject` , `CopyObject` , `PostObject` , multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see \[Blocking or unblocking SSE-C for a general purpose bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html>) .
+///
+/// This data type is used with the following actions:
+///
+/// - \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html>)
+/// - \[GetBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html>)
+/// - \[DeleteBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html>)
+///
+/// - **Permissions** - You must have the `s3:PutEncryptionConfiguration` permission to block or unblock an encryption type for a bucket.
+///
+/// You must have the `s3:GetEncryptionConfiguration` permission to view a bucket's encryption type.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-blockedencryptiontypes.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BlockedEncryptionTypes {
     /// `EncryptionType`: a list of [`EncryptionType`] values.
+    ///
+    /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
+    ///
+    /// &gt; Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see \[Using server-side encryption with customer-provided keys (SSE-C)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html>) .
     pub encryption_type: Option<List<EncryptionType>>,
 }
 
@@ -941,6 +1149,8 @@ impl BlockedEncryptionTypes {
     }
 
     /// `EncryptionType`: a list of [`EncryptionType`] values.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn encryption_type(mut self, value: impl Into<List<EncryptionType>>) -> Self {
         self.encryption_type = Some(value.into());
         self
@@ -961,6 +1171,8 @@ impl ToValue for BlockedEncryptionTypes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketEncryptionRequired {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
+    ///
+    /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
@@ -983,10 +1195,14 @@ static RULE_BucketEncryption: ObjRule = ObjRule {
 
 /// The `BucketEncryption` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see \[Amazon S3 Default Encryption for S3 Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-bucketencryption.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketEncryption {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
+    ///
+    /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
@@ -999,6 +1215,8 @@ impl BucketEncryption {
     }
 
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn server_side_encryption_configuration(
         mut self,
         value: impl Into<List<ServerSideEncryptionRule>>,
@@ -1026,6 +1244,8 @@ impl ToValue for BucketEncryption {
 pub struct CorsConfigurationRequired {
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
     ///
+    /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
+    ///
     /// Each item: length at most 100.
     pub cors_rules: List<CorsRule>,
 }
@@ -1049,10 +1269,14 @@ static RULE_CorsConfiguration: ObjRule = ObjRule {
 
 /// The `CorsConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see \[Enabling Cross-Origin Resource Sharing\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-corsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsConfiguration {
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
+    ///
+    /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
     ///
     /// Each item: length at most 100.
     pub cors_rules: List<CorsRule>,
@@ -1068,7 +1292,7 @@ impl CorsConfiguration {
 
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
     ///
-    /// Each item: length at most 100.
+    /// The field of the same name has the full documentation.
     pub fn cors_rules(mut self, value: impl Into<List<CorsRule>>) -> Self {
         self.cors_rules = value.into();
         self
@@ -1087,8 +1311,14 @@ impl ToValue for CorsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsRuleRequired {
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
+    ///
+    /// An HTTP method that you allow the origin to run.
+    ///
+    /// *Allowed values* : `GET` | `PUT` | `HEAD` | `POST` | `DELETE`
     pub allowed_methods: List<AllowedMethod>,
     /// `AllowedOrigins`: a list of strings, required.
+    ///
+    /// One or more origins you want customers to be able to access the bucket from.
     pub allowed_origins: List<Str>,
 }
 
@@ -1161,22 +1391,38 @@ static RULE_CorsRule: ObjRule = ObjRule {
 
 /// The `CorsRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies a cross-origin access rule for an Amazon S3 bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-corsrule.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsRule {
     /// `AllowedHeaders`: a list of strings.
+    ///
+    /// Headers that are specified in the `Access-Control-Request-Headers` header. These headers are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3 returns any requested headers that are allowed.
     pub allowed_headers: Option<List<Str>>,
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
+    ///
+    /// An HTTP method that you allow the origin to run.
+    ///
+    /// *Allowed values* : `GET` | `PUT` | `HEAD` | `POST` | `DELETE`
     pub allowed_methods: List<AllowedMethod>,
     /// `AllowedOrigins`: a list of strings, required.
+    ///
+    /// One or more origins you want customers to be able to access the bucket from.
     pub allowed_origins: List<Str>,
     /// `ExposedHeaders`: a list of strings.
+    ///
+    /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
     pub exposed_headers: Option<List<Str>>,
     /// `Id`: a string.
+    ///
+    /// A unique identifier for this rule. The value must be no more than 255 characters.
     ///
     /// Length at most 255.
     pub id: Option<Str>,
     /// `MaxAge`: an integer.
+    ///
+    /// The time in seconds that your browser is to cache the preflight response for the specified resource.
     ///
     /// Value at least 0.
     pub max_age: Option<Int>,
@@ -1196,24 +1442,32 @@ impl CorsRule {
     }
 
     /// `AllowedHeaders`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self {
         self.allowed_headers = Some(value.into());
         self
     }
 
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn allowed_methods(mut self, value: impl Into<List<AllowedMethod>>) -> Self {
         self.allowed_methods = value.into();
         self
     }
 
     /// `AllowedOrigins`: a list of strings, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self {
         self.allowed_origins = value.into();
         self
     }
 
     /// `ExposedHeaders`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn exposed_headers(mut self, value: impl Into<List<Str>>) -> Self {
         self.exposed_headers = Some(value.into());
         self
@@ -1221,7 +1475,7 @@ impl CorsRule {
 
     /// `Id`: a string.
     ///
-    /// Length at most 255.
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = Some(value.into());
         self
@@ -1229,7 +1483,7 @@ impl CorsRule {
 
     /// `MaxAge`: an integer.
     ///
-    /// Value at least 0.
+    /// The field of the same name has the full documentation.
     pub fn max_age(mut self, value: impl Into<Int>) -> Self {
         self.max_age = Some(value.into());
         self
@@ -1255,8 +1509,12 @@ impl ToValue for CorsRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataExportRequired {
     /// `Destination`: a [`Destination`] object, required.
+    ///
+    /// The place to store the data for an analysis.
     pub destination: Obj<Destination>,
     /// `OutputSchemaVersion`: a string, required.
+    ///
+    /// The version of the output schema to use when exporting data. Must be `V_1` .
     pub output_schema_version: Str,
 }
 
@@ -1275,12 +1533,18 @@ static RULE_DataExport: ObjRule = ObjRule {
 
 /// The `DataExport` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-dataexport.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataExport {
     /// `Destination`: a [`Destination`] object, required.
+    ///
+    /// The place to store the data for an analysis.
     pub destination: Obj<Destination>,
     /// `OutputSchemaVersion`: a string, required.
+    ///
+    /// The version of the output schema to use when exporting data. Must be `V_1` .
     pub output_schema_version: Str,
 }
 
@@ -1294,12 +1558,16 @@ impl DataExport {
     }
 
     /// `Destination`: a [`Destination`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
         self.destination = value.into();
         self
     }
 
     /// `OutputSchemaVersion`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn output_schema_version(mut self, value: impl Into<Str>) -> Self {
         self.output_schema_version = value.into();
         self
@@ -1342,14 +1610,25 @@ static RULE_DefaultRetention: ObjRule = ObjRule {
 
 /// The `DefaultRetention` property type of `AWS::S3::Bucket`.
 ///
+/// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
+///
+/// &gt; - The `DefaultRetention` settings require both a mode and a period.
+/// &gt; - The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DefaultRetention {
     /// `Days`: an integer.
+    ///
+    /// The number of days that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years` .
     pub days: Option<Int>,
     /// `Mode`: a [`DefaultRetentionMode`] value.
+    ///
+    /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years` .
     pub mode: Option<DefaultRetentionMode>,
     /// `Years`: an integer.
+    ///
+    /// The number of years that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years` .
     pub years: Option<Int>,
 }
 
@@ -1360,18 +1639,24 @@ impl DefaultRetention {
     }
 
     /// `Days`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn days(mut self, value: impl Into<Int>) -> Self {
         self.days = Some(value.into());
         self
     }
 
     /// `Mode`: a [`DefaultRetentionMode`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mode(mut self, value: impl Into<DefaultRetentionMode>) -> Self {
         self.mode = Some(value.into());
         self
     }
 
     /// `Years`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn years(mut self, value: impl Into<Int>) -> Self {
         self.years = Some(value.into());
         self
@@ -1411,10 +1696,18 @@ static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
 
 /// The `DeleteMarkerReplication` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication` `Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config>) .
+///
+/// For more information about delete marker replication, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html>) .
+///
+/// &gt; If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see \[Backward Compatibility\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-deletemarkerreplication.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteMarkerReplication {
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
+    ///
+    /// Indicates whether to replicate delete markers.
     pub status: Option<DeleteMarkerReplicationStatus>,
 }
 
@@ -1425,6 +1718,8 @@ impl DeleteMarkerReplication {
     }
 
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<DeleteMarkerReplicationStatus>) -> Self {
         self.status = Some(value.into());
         self
@@ -1443,8 +1738,14 @@ impl ToValue for DeleteMarkerReplication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `BucketArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
     pub bucket_arn: Str,
     /// `Format`: a [`DestinationFormat`] value, required.
+    ///
+    /// Specifies the file format used when exporting data to Amazon S3.
+    ///
+    /// *Allowed values* : `CSV` | `ORC` | `Parquet`
     pub format: DestinationFormat,
 }
 
@@ -1474,16 +1775,30 @@ static RULE_Destination: ObjRule = ObjRule {
 
 /// The `Destination` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-destination.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Destination {
     /// `BucketAccountId`: a string.
+    ///
+    /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
+    ///
+    /// &gt; Although this value is optional, we strongly recommend that you set it to help prevent problems if the destination bucket ownership changes.
     pub bucket_account_id: Option<Str>,
     /// `BucketArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
     pub bucket_arn: Str,
     /// `Format`: a [`DestinationFormat`] value, required.
+    ///
+    /// Specifies the file format used when exporting data to Amazon S3.
+    ///
+    /// *Allowed values* : `CSV` | `ORC` | `Parquet`
     pub format: DestinationFormat,
     /// `Prefix`: a string.
+    ///
+    /// The prefix to use when exporting data. The prefix is prepended to all results.
     pub prefix: Option<Str>,
 }
 
@@ -1499,24 +1814,32 @@ impl Destination {
     }
 
     /// `BucketAccountId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
         self.bucket_account_id = Some(value.into());
         self
     }
 
     /// `BucketArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
         self.bucket_arn = value.into();
         self
     }
 
     /// `Format`: a [`DestinationFormat`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self {
         self.format = value.into();
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
@@ -1540,6 +1863,8 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `ReplicaKmsKeyID`: a string, required.
+    ///
+    /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
     pub replica_kms_key_id: Str,
 }
 
@@ -1555,10 +1880,16 @@ static RULE_EncryptionConfiguration: ObjRule = ObjRule {
 
 /// The `EncryptionConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
+///
+/// &gt; If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-encryptionconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfiguration {
     /// `ReplicaKmsKeyID`: a string, required.
+    ///
+    /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
     pub replica_kms_key_id: Str,
 }
 
@@ -1571,6 +1902,8 @@ impl EncryptionConfiguration {
     }
 
     /// `ReplicaKmsKeyID`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn replica_kms_key_id(mut self, value: impl Into<Str>) -> Self {
         self.replica_kms_key_id = value.into();
         self
@@ -1592,6 +1925,8 @@ impl ToValue for EncryptionConfiguration {
 pub struct EventBridgeConfigurationRequired {
     /// `EventBridgeEnabled`: a boolean, required.
     ///
+    /// Enables delivery of events to Amazon EventBridge.
+    ///
     /// Default `"true"`.
     pub event_bridge_enabled: Bool,
 }
@@ -1608,10 +1943,16 @@ static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
 
 /// The `EventBridgeConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see \[Using EventBridge\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html>) in the *Amazon S3 User Guide* .
+///
+/// Unlike other destinations, delivery of events to EventBridge can be either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge and you can use EventBridge rules to route events to additional targets. For more information, see \[What Is Amazon EventBridge\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html>) in the *Amazon EventBridge User Guide*
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-eventbridgeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeConfiguration {
     /// `EventBridgeEnabled`: a boolean, required.
+    ///
+    /// Enables delivery of events to Amazon EventBridge.
     ///
     /// Default `"true"`.
     pub event_bridge_enabled: Bool,
@@ -1627,7 +1968,7 @@ impl EventBridgeConfiguration {
 
     /// `EventBridgeEnabled`: a boolean, required.
     ///
-    /// Default `"true"`.
+    /// The field of the same name has the full documentation.
     pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.event_bridge_enabled = value.into();
         self
@@ -1649,9 +1990,13 @@ impl ToValue for EventBridgeConfiguration {
 pub struct FilterRuleRequired {
     /// `Name`: a string, required.
     ///
+    /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see \[Configuring Event Notifications\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
+    ///
     /// Length at most 1024.
     pub name: Str,
     /// `Value`: a string, required.
+    ///
+    /// The value that the filter searches for in object key names.
     pub value: Str,
 }
 
@@ -1679,14 +2024,20 @@ static RULE_FilterRule: ObjRule = ObjRule {
 
 /// The `FilterRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name. A prefix is a specific string of characters at the beginning of an object key name, which you can use to organize objects. For example, you can start the key names of related objects with a prefix, such as `2023-` or `engineering/` . Then, you can use `FilterRule` to find objects in a bucket with key names that have the same prefix. A suffix is similar to a prefix, but it is at the end of the object key name instead of at the beginning.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-filterrule.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRule {
     /// `Name`: a string, required.
     ///
+    /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see \[Configuring Event Notifications\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
+    ///
     /// Length at most 1024.
     pub name: Str,
     /// `Value`: a string, required.
+    ///
+    /// The value that the filter searches for in object key names.
     pub value: Str,
 }
 
@@ -1701,13 +2052,15 @@ impl FilterRule {
 
     /// `Name`: a string, required.
     ///
-    /// Length at most 1024.
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `Value`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self
@@ -1729,10 +2082,18 @@ impl ToValue for FilterRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentTieringConfigurationRequired {
     /// `Id`: a string, required.
+    ///
+    /// The ID used to identify the S3 Intelligent-Tiering configuration.
     pub id: Str,
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
+    ///
+    /// Specifies the status of the configuration.
     pub status: IntelligentTieringConfigurationStatus,
     /// `Tierings`: a list of [`Tiering`] objects, required.
+    ///
+    /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS` .
+    ///
+    /// &gt; You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
     pub tierings: List<Tiering>,
 }
 
@@ -1777,18 +2138,34 @@ static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
 
 /// The `IntelligentTieringConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
+///
+/// For information about the S3 Intelligent-Tiering storage class, see \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-intelligenttieringconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentTieringConfiguration {
     /// `Id`: a string, required.
+    ///
+    /// The ID used to identify the S3 Intelligent-Tiering configuration.
     pub id: Str,
     /// `Prefix`: a string.
+    ///
+    /// An object key name prefix that identifies the subset of objects to which the rule applies.
     pub prefix: Option<Str>,
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
+    ///
+    /// Specifies the status of the configuration.
     pub status: IntelligentTieringConfigurationStatus,
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// A container for a key-value pair.
     pub tag_filters: Option<List<TagFilter>>,
     /// `Tierings`: a list of [`Tiering`] objects, required.
+    ///
+    /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS` .
+    ///
+    /// &gt; You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
     pub tierings: List<Tiering>,
 }
 
@@ -1805,30 +2182,40 @@ impl IntelligentTieringConfiguration {
     }
 
     /// `Id`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = value.into();
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<IntelligentTieringConfigurationStatus>) -> Self {
         self.status = value.into();
         self
     }
 
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
         self.tag_filters = Some(value.into());
         self
     }
 
     /// `Tierings`: a list of [`Tiering`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tierings(mut self, value: impl Into<List<Tiering>>) -> Self {
         self.tierings = value.into();
         self
@@ -1853,14 +2240,24 @@ impl ToValue for IntelligentTieringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfigurationRequired {
     /// `Destination`: a [`Destination`] object, required.
+    ///
+    /// Contains information about where to publish the inventory results.
     pub destination: Obj<Destination>,
     /// `Enabled`: a boolean, required.
+    ///
+    /// Specifies whether the inventory is enabled or disabled. If set to `True` , an inventory list is generated. If set to `False` , no inventory list is generated.
     pub enabled: Bool,
     /// `Id`: a string, required.
+    ///
+    /// The ID used to identify the inventory configuration.
     pub id: Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
+    ///
+    /// Object versions to include in the inventory list. If set to `All` , the list includes all the object versions, which adds the version-related fields `VersionId` , `IsLatest` , and `DeleteMarker` to the list. If set to `Current` , the list does not contain these version-related fields.
     pub included_object_versions: IncludedObjectVersions,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
+    ///
+    /// Specifies the schedule for generating inventory results.
     pub schedule_frequency: ScheduleFrequency,
 }
 
@@ -1938,22 +2335,38 @@ static RULE_InventoryConfiguration: ObjRule = ObjRule {
 
 /// The `InventoryConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see \[GET Bucket inventory\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html>) in the *Amazon S3 API Reference* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-inventoryconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfiguration {
     /// `Destination`: a [`Destination`] object, required.
+    ///
+    /// Contains information about where to publish the inventory results.
     pub destination: Obj<Destination>,
     /// `Enabled`: a boolean, required.
+    ///
+    /// Specifies whether the inventory is enabled or disabled. If set to `True` , an inventory list is generated. If set to `False` , no inventory list is generated.
     pub enabled: Bool,
     /// `Id`: a string, required.
+    ///
+    /// The ID used to identify the inventory configuration.
     pub id: Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
+    ///
+    /// Object versions to include in the inventory list. If set to `All` , the list includes all the object versions, which adds the version-related fields `VersionId` , `IsLatest` , and `DeleteMarker` to the list. If set to `Current` , the list does not contain these version-related fields.
     pub included_object_versions: IncludedObjectVersions,
     /// `OptionalFields`: a list of [`OptionalField`] values.
+    ///
+    /// Contains the optional fields that are included in the inventory results.
     pub optional_fields: Option<List<OptionalField>>,
     /// `Prefix`: a string.
+    ///
+    /// Specifies the inventory filter prefix.
     pub prefix: Option<Str>,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
+    ///
+    /// Specifies the schedule for generating inventory results.
     pub schedule_frequency: ScheduleFrequency,
 }
 
@@ -1972,42 +2385,56 @@ impl InventoryConfiguration {
     }
 
     /// `Destination`: a [`Destination`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
         self.destination = value.into();
         self
     }
 
     /// `Enabled`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
         self.enabled = value.into();
         self
     }
 
     /// `Id`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = value.into();
         self
     }
 
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self {
         self.included_object_versions = value.into();
         self
     }
 
     /// `OptionalFields`: a list of [`OptionalField`] values.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self {
         self.optional_fields = Some(value.into());
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
         self.schedule_frequency = value.into();
         self
@@ -2034,6 +2461,8 @@ impl ToValue for InventoryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryTableConfigurationRequired {
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
+    ///
+    /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
     pub configuration_state: ConfigurationState,
 }
 
@@ -2066,16 +2495,26 @@ static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
 
 /// The `InventoryTableConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// The inventory table configuration for an S3 Metadata configuration.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-inventorytableconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryTableConfiguration {
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
+    ///
+    /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
     pub configuration_state: ConfigurationState,
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
+    ///
+    /// The encryption configuration for the inventory table.
     pub encryption_configuration: Option<Obj<MetadataTableEncryptionConfiguration>>,
     /// `TableArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) for the inventory table.
     pub table_arn: Option<Str>,
     /// `TableName`: a string.
+    ///
+    /// The name of the inventory table.
     pub table_name: Option<Str>,
 }
 
@@ -2091,12 +2530,16 @@ impl InventoryTableConfiguration {
     }
 
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn configuration_state(mut self, value: impl Into<ConfigurationState>) -> Self {
         self.configuration_state = value.into();
         self
     }
 
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn encryption_configuration(
         mut self,
         value: impl Into<Obj<MetadataTableEncryptionConfiguration>>,
@@ -2106,12 +2549,16 @@ impl InventoryTableConfiguration {
     }
 
     /// `TableArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
         self.table_arn = Some(value.into());
         self
     }
 
     /// `TableName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_name(mut self, value: impl Into<Str>) -> Self {
         self.table_name = Some(value.into());
         self
@@ -2135,6 +2582,8 @@ impl ToValue for InventoryTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JournalTableConfigurationRequired {
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
+    ///
+    /// The journal table record expiration settings for the journal table.
     pub record_expiration: Obj<RecordExpiration>,
 }
 
@@ -2158,16 +2607,26 @@ static RULE_JournalTableConfiguration: ObjRule = ObjRule {
 
 /// The `JournalTableConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// The journal table configuration for an S3 Metadata configuration.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-journaltableconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct JournalTableConfiguration {
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
+    ///
+    /// The encryption configuration for the journal table.
     pub encryption_configuration: Option<Obj<MetadataTableEncryptionConfiguration>>,
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
+    ///
+    /// The journal table record expiration settings for the journal table.
     pub record_expiration: Obj<RecordExpiration>,
     /// `TableArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) for the journal table.
     pub table_arn: Option<Str>,
     /// `TableName`: a string.
+    ///
+    /// The name of the journal table.
     pub table_name: Option<Str>,
 }
 
@@ -2183,6 +2642,8 @@ impl JournalTableConfiguration {
     }
 
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn encryption_configuration(
         mut self,
         value: impl Into<Obj<MetadataTableEncryptionConfiguration>>,
@@ -2192,18 +2653,24 @@ impl JournalTableConfiguration {
     }
 
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn record_expiration(mut self, value: impl Into<Obj<RecordExpiration>>) -> Self {
         self.record_expiration = value.into();
         self
     }
 
     /// `TableArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
         self.table_arn = Some(value.into());
         self
     }
 
     /// `TableName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_name(mut self, value: impl Into<Str>) -> Self {
         self.table_name = Some(value.into());
         self
@@ -2227,8 +2694,12 @@ impl ToValue for JournalTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfigurationRequired {
     /// `Event`: a string, required.
+    ///
+    /// The Amazon S3 bucket event for which to invoke the AWS Lambda function. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Function`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the AWS Lambda function that Amazon S3 invokes when the specified event type occurs.
     pub function: Str,
 }
 
@@ -2248,14 +2719,22 @@ static RULE_LambdaConfiguration: ObjRule = ObjRule {
 
 /// The `LambdaConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Describes the AWS Lambda functions to invoke and the events for which to invoke them.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lambdaconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfiguration {
     /// `Event`: a string, required.
+    ///
+    /// The Amazon S3 bucket event for which to invoke the AWS Lambda function. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Filter`: a [`NotificationFilter`] object.
+    ///
+    /// The filtering rules that determine which objects invoke the AWS Lambda function. For example, you can create a filter so that only image files with a `.jpg` extension invoke the function when they are added to the Amazon S3 bucket.
     pub filter: Option<Obj<NotificationFilter>>,
     /// `Function`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the AWS Lambda function that Amazon S3 invokes when the specified event type occurs.
     pub function: Str,
 }
 
@@ -2270,18 +2749,24 @@ impl LambdaConfiguration {
     }
 
     /// `Event`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn event(mut self, value: impl Into<Str>) -> Self {
         self.event = value.into();
         self
     }
 
     /// `Filter`: a [`NotificationFilter`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
     /// `Function`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn function(mut self, value: impl Into<Str>) -> Self {
         self.function = value.into();
         self
@@ -2304,6 +2789,8 @@ impl ToValue for LambdaConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleConfigurationRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
+    ///
+    /// A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: List<Rule>,
 }
 
@@ -2338,12 +2825,25 @@ static RULE_LifecycleConfiguration: ObjRule = ObjRule {
 
 /// The `LifecycleConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see \[Object Lifecycle Management\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleConfiguration {
     /// `Rules`: a list of [`Rule`] objects, required.
+    ///
+    /// A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: List<Rule>,
     /// `TransitionDefaultMinimumObjectSize`: a [`TransitionDefaultMinimumObjectSize`] value.
+    ///
+    /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    ///
+    /// &gt; This parameter applies to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
+    ///
+    /// - `all_storage_classes_128K` - Objects smaller than 128 KB will not transition to any storage class by default.
+    /// - `varies_by_storage_class` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
+    ///
+    /// To customize the minimum object size for any transition you can add a filter that specifies a custom `ObjectSizeGreaterThan` or `ObjectSizeLessThan` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
     pub transition_default_minimum_object_size: Option<TransitionDefaultMinimumObjectSize>,
 }
 
@@ -2357,12 +2857,16 @@ impl LifecycleConfiguration {
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
         self.rules = value.into();
         self
     }
 
     /// `TransitionDefaultMinimumObjectSize`: a [`TransitionDefaultMinimumObjectSize`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transition_default_minimum_object_size(
         mut self,
         value: impl Into<TransitionDefaultMinimumObjectSize>,
@@ -2402,14 +2906,24 @@ static RULE_LoggingConfiguration: ObjRule = ObjRule {
 
 /// The `LoggingConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see \[PUT Bucket logging\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html>) in the *Amazon S3 API Reference* .
+///
+/// &gt; To successfully complete the `AWS::S3::Bucket LoggingConfiguration` request, you must have `s3:PutObject` and `s3:PutObjectAcl` in your IAM permissions.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-loggingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoggingConfiguration {
     /// `DestinationBucketName`: a string.
+    ///
+    /// The name of the bucket where Amazon S3 should store server access log files. You can store log files in any bucket that you own. By default, logs are stored in the bucket where the `LoggingConfiguration` property is defined.
     pub destination_bucket_name: Option<Str>,
     /// `LogFilePrefix`: a string.
+    ///
+    /// A prefix for all log object keys. If you store log files from multiple Amazon S3 buckets in a single bucket, you can use a prefix to distinguish which log files came from which bucket.
     pub log_file_prefix: Option<Str>,
     /// `TargetObjectKeyFormat`: a JSON value.
+    ///
+    /// Amazon S3 key format for log objects. Only one format, either PartitionedPrefix or SimplePrefix, is allowed.
     pub target_object_key_format: Option<Json>,
 }
 
@@ -2420,18 +2934,24 @@ impl LoggingConfiguration {
     }
 
     /// `DestinationBucketName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination_bucket_name(mut self, value: impl Into<Str>) -> Self {
         self.destination_bucket_name = Some(value.into());
         self
     }
 
     /// `LogFilePrefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_file_prefix(mut self, value: impl Into<Str>) -> Self {
         self.log_file_prefix = Some(value.into());
         self
     }
 
     /// `TargetObjectKeyFormat`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_object_key_format(mut self, value: impl Into<Json>) -> Self {
         self.target_object_key_format = Some(value.into());
         self
@@ -2454,6 +2974,8 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataConfigurationRequired {
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
+    ///
+    /// The journal table configuration for a metadata configuration.
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
@@ -2479,14 +3001,22 @@ static RULE_MetadataConfiguration: ObjRule = ObjRule {
 
 /// The `MetadataConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Creates a V2 Amazon S3 Metadata configuration of a general purpose bucket. For more information, see \[Accelerating data discovery with S3 Metadata\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metadataconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataConfiguration {
     /// `Destination`: a [`MetadataDestination`] object.
+    ///
+    /// The destination information for the S3 Metadata configuration.
     pub destination: Option<Obj<MetadataDestination>>,
     /// `InventoryTableConfiguration`: an [`InventoryTableConfiguration`] object.
+    ///
+    /// The inventory table configuration for a metadata configuration.
     pub inventory_table_configuration: Option<Obj<InventoryTableConfiguration>>,
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
+    ///
+    /// The journal table configuration for a metadata configuration.
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
@@ -2501,12 +3031,16 @@ impl MetadataConfiguration {
     }
 
     /// `Destination`: a [`MetadataDestination`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination(mut self, value: impl Into<Obj<MetadataDestination>>) -> Self {
         self.destination = Some(value.into());
         self
     }
 
     /// `InventoryTableConfiguration`: an [`InventoryTableConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn inventory_table_configuration(
         mut self,
         value: impl Into<Obj<InventoryTableConfiguration>>,
@@ -2516,6 +3050,8 @@ impl MetadataConfiguration {
     }
 
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn journal_table_configuration(
         mut self,
         value: impl Into<Obj<JournalTableConfiguration>>,
@@ -2547,6 +3083,8 @@ impl ToValue for MetadataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataDestinationRequired {
     /// `TableBucketType`: a [`TableBucketType`] value, required.
+    ///
+    /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
     pub table_bucket_type: TableBucketType,
 }
 
@@ -2575,14 +3113,22 @@ static RULE_MetadataDestination: ObjRule = ObjRule {
 
 /// The `MetadataDestination` property type of `AWS::S3::Bucket`.
 ///
+/// The destination information for the S3 Metadata configuration.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metadatadestination.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataDestination {
     /// `TableBucketArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
     pub table_bucket_arn: Option<Str>,
     /// `TableBucketType`: a [`TableBucketType`] value, required.
+    ///
+    /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
     pub table_bucket_type: TableBucketType,
     /// `TableNamespace`: a string.
+    ///
+    /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
     pub table_namespace: Option<Str>,
 }
 
@@ -2597,18 +3143,24 @@ impl MetadataDestination {
     }
 
     /// `TableBucketArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
         self.table_bucket_arn = Some(value.into());
         self
     }
 
     /// `TableBucketType`: a [`TableBucketType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_bucket_type(mut self, value: impl Into<TableBucketType>) -> Self {
         self.table_bucket_type = value.into();
         self
     }
 
     /// `TableNamespace`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_namespace(mut self, value: impl Into<Str>) -> Self {
         self.table_namespace = Some(value.into());
         self
@@ -2631,6 +3183,8 @@ impl ToValue for MetadataDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableConfigurationRequired {
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
+    ///
+    /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
@@ -2649,10 +3203,18 @@ static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
 
 /// The `MetadataTableConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// &gt; We recommend that you create your S3 Metadata configurations by using the V2 \[MetadataConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
+/// &gt;
+/// &gt; If you created your S3 Metadata configuration before July 15, 2025, we recommend that you delete and re-create your configuration by using the \[MetadataConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>) resource type so that you can expire journal table records and create a live inventory table.
+///
+/// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see \[Accelerating data discovery with S3 Metadata\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metadatatableconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableConfiguration {
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
+    ///
+    /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
@@ -2665,6 +3227,8 @@ impl MetadataTableConfiguration {
     }
 
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn s3_tables_destination(mut self, value: impl Into<Obj<S3TablesDestination>>) -> Self {
         self.s3_tables_destination = value.into();
         self
@@ -2685,6 +3249,8 @@ impl ToValue for MetadataTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableEncryptionConfigurationRequired {
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
+    ///
+    /// The encryption type specified for a metadata table. To specify server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
@@ -2721,14 +3287,20 @@ static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
 
 /// The `MetadataTableEncryptionConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// The encryption settings for an S3 Metadata journal table or inventory table configuration.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableEncryptionConfiguration {
     /// `KmsKeyArn`: a string.
     ///
+    /// If server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN). You must specify a customer-managed KMS key that's located in the same Region as the general purpose bucket that corresponds to the metadata table configuration.
+    ///
     /// Format `AWS::KMS::Key.Arn`.
     pub kms_key_arn: Option<Str>,
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
+    ///
+    /// The encryption type specified for a metadata table. To specify server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
@@ -2743,13 +3315,15 @@ impl MetadataTableEncryptionConfiguration {
 
     /// `KmsKeyArn`: a string.
     ///
-    /// Format `AWS::KMS::Key.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
         self.kms_key_arn = Some(value.into());
         self
     }
 
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn sse_algorithm(
         mut self,
         value: impl Into<MetadataTableEncryptionConfigurationSseAlgorithm>,
@@ -2774,6 +3348,8 @@ impl ToValue for MetadataTableEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsRequired {
     /// `Status`: a [`MetricsStatus`] value, required.
+    ///
+    /// Specifies whether the replication metrics are enabled.
     pub status: MetricsStatus,
 }
 
@@ -2801,12 +3377,18 @@ static RULE_Metrics: ObjRule = ObjRule {
 
 /// The `Metrics` property type of `AWS::S3::Bucket`.
 ///
+/// A container specifying replication metrics-related settings enabling replication metrics and events.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metrics.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metrics {
     /// `EventThreshold`: a [`ReplicationTimeValue`] object.
+    ///
+    /// A container specifying the time threshold for emitting the `s3:Replication:OperationMissedThreshold` event.
     pub event_threshold: Option<Obj<ReplicationTimeValue>>,
     /// `Status`: a [`MetricsStatus`] value, required.
+    ///
+    /// Specifies whether the replication metrics are enabled.
     pub status: MetricsStatus,
 }
 
@@ -2820,12 +3402,16 @@ impl Metrics {
     }
 
     /// `EventThreshold`: a [`ReplicationTimeValue`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn event_threshold(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self {
         self.event_threshold = Some(value.into());
         self
     }
 
     /// `Status`: a [`MetricsStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<MetricsStatus>) -> Self {
         self.status = value.into();
         self
@@ -2847,6 +3433,8 @@ impl ToValue for Metrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsConfigurationRequired {
     /// `Id`: a string, required.
+    ///
+    /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
     pub id: Str,
 }
 
@@ -2874,16 +3462,26 @@ static RULE_MetricsConfiguration: ObjRule = ObjRule {
 
 /// The `MetricsConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For examples, see \[AWS::S3::Bucket\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket.html#aws-properties-s3-bucket--examples>) . For more information, see \[PUT Bucket metrics\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html>) in the *Amazon S3 API Reference* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metricsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsConfiguration {
     /// `AccessPointArn`: a string.
+    ///
+    /// The access point that was used while performing operations on the object. The metrics configuration only includes objects that meet the filter's criteria.
     pub access_point_arn: Option<Str>,
     /// `Id`: a string, required.
+    ///
+    /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
     pub id: Str,
     /// `Prefix`: a string.
+    ///
+    /// The prefix that an object must have to be included in the metrics results.
     pub prefix: Option<Str>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// Specifies a list of tag filters to use as a metrics configuration filter. The metrics configuration includes only objects that meet the filter's criteria.
     pub tag_filters: Option<List<TagFilter>>,
 }
 
@@ -2899,24 +3497,32 @@ impl MetricsConfiguration {
     }
 
     /// `AccessPointArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
         self.access_point_arn = Some(value.into());
         self
     }
 
     /// `Id`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = value.into();
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
         self.tag_filters = Some(value.into());
         self
@@ -2940,6 +3546,8 @@ impl ToValue for MetricsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionExpirationRequired {
     /// `NoncurrentDays`: an integer, required.
+    ///
+    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates When an Object Became Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub noncurrent_days: Int,
 }
 
@@ -2958,12 +3566,18 @@ static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
 
 /// The `NoncurrentVersionExpiration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that Amazon S3 delete noncurrent object versions at a specific period in the object's lifetime. For more information about setting a lifecycle rule configuration, see \[AWS::S3::Bucket Rule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-noncurrentversionexpiration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionExpiration {
     /// `NewerNoncurrentVersions`: an integer.
+    ///
+    /// Specifies how many noncurrent versions Amazon S3 will retain. If there are this many more recent noncurrent versions, Amazon S3 will take the associated action. For more information about noncurrent versions, see \[Lifecycle configuration elements\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>) in the *Amazon S3 User Guide* .
     pub newer_noncurrent_versions: Option<Int>,
     /// `NoncurrentDays`: an integer, required.
+    ///
+    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates When an Object Became Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub noncurrent_days: Int,
 }
 
@@ -2977,12 +3591,16 @@ impl NoncurrentVersionExpiration {
     }
 
     /// `NewerNoncurrentVersions`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self {
         self.newer_noncurrent_versions = Some(value.into());
         self
     }
 
     /// `NoncurrentDays`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self {
         self.noncurrent_days = value.into();
         self
@@ -3004,8 +3622,12 @@ impl ToValue for NoncurrentVersionExpiration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionTransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
+    ///
+    /// The class of storage used to store the object.
     pub storage_class: StorageClass,
     /// `TransitionInDays`: an integer, required.
+    ///
+    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates How Long an Object Has Been Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub transition_in_days: Int,
 }
 
@@ -3042,14 +3664,22 @@ static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
 
 /// The `NoncurrentVersionTransition` property type of `AWS::S3::Bucket`.
 ///
+/// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA` , `ONEZONE_IA` , `INTELLIGENT_TIERING` , `GLACIER_IR` , `GLACIER` , or `DEEP_ARCHIVE` storage class. If your bucket is versioning-enabled (or versioning is suspended), you can set this action to request that Amazon S3 transition noncurrent object versions to the `STANDARD_IA` , `ONEZONE_IA` , `INTELLIGENT_TIERING` , `GLACIER_IR` , `GLACIER` , or `DEEP_ARCHIVE` storage class at a specific period in the object's lifetime. If you specify this property, don't specify the `NoncurrentVersionTransitions` property.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-noncurrentversiontransition.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionTransition {
     /// `NewerNoncurrentVersions`: an integer.
+    ///
+    /// Specifies how many noncurrent versions Amazon S3 will retain. If there are this many more recent noncurrent versions, Amazon S3 will take the associated action. For more information about noncurrent versions, see \[Lifecycle configuration elements\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>) in the *Amazon S3 User Guide* .
     pub newer_noncurrent_versions: Option<Int>,
     /// `StorageClass`: a [`StorageClass`] value, required.
+    ///
+    /// The class of storage used to store the object.
     pub storage_class: StorageClass,
     /// `TransitionInDays`: an integer, required.
+    ///
+    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates How Long an Object Has Been Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub transition_in_days: Int,
 }
 
@@ -3064,18 +3694,24 @@ impl NoncurrentVersionTransition {
     }
 
     /// `NewerNoncurrentVersions`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self {
         self.newer_noncurrent_versions = Some(value.into());
         self
     }
 
     /// `StorageClass`: a [`StorageClass`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
         self.storage_class = value.into();
         self
     }
 
     /// `TransitionInDays`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self {
         self.transition_in_days = value.into();
         self
@@ -3135,16 +3771,34 @@ static RULE_NotificationConfiguration: ObjRule = ObjRule {
 
 /// The `NotificationConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Describes the notification configuration for an Amazon S3 bucket.
+///
+/// &gt; If you create the target resource and related permissions in the same template, you might have a circular dependency.
+/// &gt;
+/// &gt; For example, you might use the `AWS::Lambda::Permission` resource to grant the bucket permission to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket until the bucket has permission to invoke the function ( AWS CloudFormation checks whether the bucket can invoke the function). If you're using Refs to pass the bucket name, this leads to a circular dependency.
+/// &gt;
+/// &gt; To avoid this dependency, you can create all resources without specifying the notification configuration. Then, update the stack with a notification configuration.
+/// &gt;
+/// &gt; For more information on permissions, see \[AWS::Lambda::Permission\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html>) and \[Granting Permissions to Publish Event Notification Messages to a Destination\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-notificationconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NotificationConfiguration {
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
+    ///
+    /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_configuration: Option<Obj<EventBridgeConfiguration>>,
     /// `LambdaConfigurations`: a list of [`LambdaConfiguration`] objects.
+    ///
+    /// Describes the AWS Lambda functions to invoke and the events for which to invoke them.
     pub lambda_configurations: Option<List<LambdaConfiguration>>,
     /// `QueueConfigurations`: a list of [`QueueConfiguration`] objects.
+    ///
+    /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
     pub queue_configurations: Option<List<QueueConfiguration>>,
     /// `TopicConfigurations`: a list of [`TopicConfiguration`] objects.
+    ///
+    /// The topic to which notifications are sent and the events for which notifications are generated.
     pub topic_configurations: Option<List<TopicConfiguration>>,
 }
 
@@ -3155,6 +3809,8 @@ impl NotificationConfiguration {
     }
 
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn event_bridge_configuration(
         mut self,
         value: impl Into<Obj<EventBridgeConfiguration>>,
@@ -3164,18 +3820,24 @@ impl NotificationConfiguration {
     }
 
     /// `LambdaConfigurations`: a list of [`LambdaConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn lambda_configurations(mut self, value: impl Into<List<LambdaConfiguration>>) -> Self {
         self.lambda_configurations = Some(value.into());
         self
     }
 
     /// `QueueConfigurations`: a list of [`QueueConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn queue_configurations(mut self, value: impl Into<List<QueueConfiguration>>) -> Self {
         self.queue_configurations = Some(value.into());
         self
     }
 
     /// `TopicConfigurations`: a list of [`TopicConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn topic_configurations(mut self, value: impl Into<List<TopicConfiguration>>) -> Self {
         self.topic_configurations = Some(value.into());
         self
@@ -3199,6 +3861,8 @@ impl ToValue for NotificationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationFilterRequired {
     /// `S3Key`: a [`S3KeyFilter`] object, required.
+    ///
+    /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: Obj<S3KeyFilter>,
 }
 
@@ -3214,10 +3878,14 @@ static RULE_NotificationFilter: ObjRule = ObjRule {
 
 /// The `NotificationFilter` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies object key name filtering rules. For information about key name filtering, see \[Configuring event notifications using object key name filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-notificationfilter.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationFilter {
     /// `S3Key`: a [`S3KeyFilter`] object, required.
+    ///
+    /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: Obj<S3KeyFilter>,
 }
 
@@ -3230,6 +3898,8 @@ impl NotificationFilter {
     }
 
     /// `S3Key`: a [`S3KeyFilter`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn s3_key(mut self, value: impl Into<Obj<S3KeyFilter>>) -> Self {
         self.s3_key = value.into();
         self
@@ -3268,12 +3938,18 @@ static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
 
 /// The `ObjectLockConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see \[Locking Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html>) .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectLockConfiguration {
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
+    ///
+    /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
     pub object_lock_enabled: Option<ObjectLockEnabled>,
     /// `Rule`: an [`ObjectLockRule`] object.
+    ///
+    /// Specifies the Object Lock rule for the specified object. Enable this rule when you apply `ObjectLockConfiguration` to a bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years` . You cannot specify `Days` and `Years` at the same time. For more information, see \[ObjectLockRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockrule.html>) and \[DefaultRetention\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>) .
     pub rule: Option<Obj<ObjectLockRule>>,
 }
 
@@ -3284,12 +3960,16 @@ impl ObjectLockConfiguration {
     }
 
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn object_lock_enabled(mut self, value: impl Into<ObjectLockEnabled>) -> Self {
         self.object_lock_enabled = Some(value.into());
         self
     }
 
     /// `Rule`: an [`ObjectLockRule`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rule(mut self, value: impl Into<Obj<ObjectLockRule>>) -> Self {
         self.rule = Some(value.into());
         self
@@ -3319,10 +3999,14 @@ static RULE_ObjectLockRule: ObjRule = ObjRule {
 
 /// The `ObjectLockRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply `ObjectLockConfiguration` to a bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectLockRule {
     /// `DefaultRetention`: a [`DefaultRetention`] object.
+    ///
+    /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years` . You cannot specify `Days` and `Years` at the same time. For more information about allowable values for mode and period, see \[DefaultRetention\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>) .
     pub default_retention: Option<Obj<DefaultRetention>>,
 }
 
@@ -3333,6 +4017,8 @@ impl ObjectLockRule {
     }
 
     /// `DefaultRetention`: a [`DefaultRetention`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn default_retention(mut self, value: impl Into<Obj<DefaultRetention>>) -> Self {
         self.default_retention = Some(value.into());
         self
@@ -3353,6 +4039,8 @@ impl ToValue for ObjectLockRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnershipControlsRequired {
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
+    ///
+    /// Specifies the container element for Object Ownership rules.
     pub rules: List<OwnershipControlsRule>,
 }
 
@@ -3375,10 +4063,16 @@ static RULE_OwnershipControls: ObjRule = ObjRule {
 
 /// The `OwnershipControls` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the container element for Object Ownership rules.
+///
+/// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see \[Controlling ownership of objects and disabling ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnershipControls {
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
+    ///
+    /// Specifies the container element for Object Ownership rules.
     pub rules: List<OwnershipControlsRule>,
 }
 
@@ -3391,6 +4085,8 @@ impl OwnershipControls {
     }
 
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rules(mut self, value: impl Into<List<OwnershipControlsRule>>) -> Self {
         self.rules = value.into();
         self
@@ -3430,10 +4126,16 @@ static RULE_OwnershipControlsRule: ObjRule = ObjRule {
 
 /// The `OwnershipControlsRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies an Object Ownership rule.
+///
+/// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see \[Controlling ownership of objects and disabling ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrolsrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OwnershipControlsRule {
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
+    ///
+    /// Specifies an object ownership rule.
     pub object_ownership: Option<ObjectOwnership>,
 }
 
@@ -3444,6 +4146,8 @@ impl OwnershipControlsRule {
     }
 
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn object_ownership(mut self, value: impl Into<ObjectOwnership>) -> Self {
         self.object_ownership = Some(value.into());
         self
@@ -3477,16 +4181,38 @@ static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
 
 /// The `PublicAccessBlockConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PublicAccessBlockConfiguration {
     /// `BlockPublicAcls`: a boolean.
+    ///
+    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
+    ///
+    /// - PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
+    /// - PUT Object calls fail if the request includes a public ACL.
+    /// - PUT Bucket calls fail if the request includes a public ACL.
+    ///
+    /// Enabling this setting doesn't affect existing policies or ACLs.
     pub block_public_acls: Option<Bool>,
     /// `BlockPublicPolicy`: a boolean.
+    ///
+    /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
+    ///
+    /// Enabling this setting doesn't affect existing bucket policies.
     pub block_public_policy: Option<Bool>,
     /// `IgnorePublicAcls`: a boolean.
+    ///
+    /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
+    ///
+    /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
     pub ignore_public_acls: Option<Bool>,
     /// `RestrictPublicBuckets`: a boolean.
+    ///
+    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
+    ///
+    /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
     pub restrict_public_buckets: Option<Bool>,
 }
 
@@ -3497,24 +4223,32 @@ impl PublicAccessBlockConfiguration {
     }
 
     /// `BlockPublicAcls`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self {
         self.block_public_acls = Some(value.into());
         self
     }
 
     /// `BlockPublicPolicy`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
         self.block_public_policy = Some(value.into());
         self
     }
 
     /// `IgnorePublicAcls`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self {
         self.ignore_public_acls = Some(value.into());
         self
     }
 
     /// `RestrictPublicBuckets`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self {
         self.restrict_public_buckets = Some(value.into());
         self
@@ -3538,8 +4272,12 @@ impl ToValue for PublicAccessBlockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueConfigurationRequired {
     /// `Event`: a string, required.
+    ///
+    /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Queue`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
     pub queue: Str,
 }
 
@@ -3559,14 +4297,22 @@ static RULE_QueueConfiguration: ObjRule = ObjRule {
 
 /// The `QueueConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-queueconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueConfiguration {
     /// `Event`: a string, required.
+    ///
+    /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Filter`: a [`NotificationFilter`] object.
+    ///
+    /// The filtering rules that determine which objects trigger notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket. For more information, see \[Configuring event notifications using object key name filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/user-guide/notification-how-to-filtering.html>) in the *Amazon S3 User Guide* .
     pub filter: Option<Obj<NotificationFilter>>,
     /// `Queue`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
     pub queue: Str,
 }
 
@@ -3581,18 +4327,24 @@ impl QueueConfiguration {
     }
 
     /// `Event`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn event(mut self, value: impl Into<Str>) -> Self {
         self.event = value.into();
         self
     }
 
     /// `Filter`: a [`NotificationFilter`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
     /// `Queue`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn queue(mut self, value: impl Into<Str>) -> Self {
         self.queue = value.into();
         self
@@ -3615,6 +4367,8 @@ impl ToValue for QueueConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordExpirationRequired {
     /// `Expiration`: an [`Expiration`] value, required.
+    ///
+    /// Specifies whether journal table record expiration is enabled or disabled.
     pub expiration: Expiration,
 }
 
@@ -3642,12 +4396,18 @@ static RULE_RecordExpiration: ObjRule = ObjRule {
 
 /// The `RecordExpiration` property type of `AWS::S3::Bucket`.
 ///
+/// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-recordexpiration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordExpiration {
     /// `Days`: an integer.
+    ///
+    /// If you enable journal table record expiration, you can set the number of days to retain your journal table records. Journal table records must be retained for a minimum of 7 days. To set this value, specify any whole number from `7` to `2147483647` . For example, to retain your journal table records for one year, set this value to `365` .
     pub days: Option<Int>,
     /// `Expiration`: an [`Expiration`] value, required.
+    ///
+    /// Specifies whether journal table record expiration is enabled or disabled.
     pub expiration: Expiration,
 }
 
@@ -3661,12 +4421,16 @@ impl RecordExpiration {
     }
 
     /// `Days`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn days(mut self, value: impl Into<Int>) -> Self {
         self.days = Some(value.into());
         self
     }
 
     /// `Expiration`: an [`Expiration`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn expiration(mut self, value: impl Into<Expiration>) -> Self {
         self.expiration = value.into();
         self
@@ -3688,6 +4452,8 @@ impl ToValue for RecordExpiration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectAllRequestsToRequired {
     /// `HostName`: a string, required.
+    ///
+    /// Name of the host where requests are redirected.
     pub host_name: Str,
 }
 
@@ -3718,12 +4484,18 @@ static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
 
 /// The `RedirectAllRequestsTo` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-redirectallrequeststo.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectAllRequestsTo {
     /// `HostName`: a string, required.
+    ///
+    /// Name of the host where requests are redirected.
     pub host_name: Str,
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     pub protocol: Option<Protocol>,
 }
 
@@ -3737,12 +4509,16 @@ impl RedirectAllRequestsTo {
     }
 
     /// `HostName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn host_name(mut self, value: impl Into<Str>) -> Self {
         self.host_name = value.into();
         self
     }
 
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -3787,18 +4563,34 @@ static RULE_RedirectRule: ObjRule = ObjRule {
 
 /// The `RedirectRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-redirectrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RedirectRule {
     /// `HostName`: a string.
+    ///
+    /// The host name to use in the redirect request.
     pub host_name: Option<Str>,
     /// `HttpRedirectCode`: a string.
+    ///
+    /// The HTTP redirect code to use on the response. Not required if one of the siblings is present.
     pub http_redirect_code: Option<Str>,
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
     pub protocol: Option<Protocol>,
     /// `ReplaceKeyPrefixWith`: a string.
+    ///
+    /// The object key prefix to use in the redirect request. For example, to redirect requests for all pages with prefix `docs/` (objects in the `docs/` folder) to `documents/` , you can set a condition block with `KeyPrefixEquals` set to `docs/` and in the Redirect set `ReplaceKeyPrefixWith` to `/documents` . Not required if one of the siblings is present. Can be present only if `ReplaceKeyWith` is not provided.
+    ///
+    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
     pub replace_key_prefix_with: Option<Str>,
     /// `ReplaceKeyWith`: a string.
+    ///
+    /// The specific object key to use in the redirect request. For example, redirect request to `error.html` . Not required if one of the siblings is present. Can be present only if `ReplaceKeyPrefixWith` is not provided.
+    ///
+    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
     pub replace_key_with: Option<Str>,
 }
 
@@ -3809,30 +4601,40 @@ impl RedirectRule {
     }
 
     /// `HostName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn host_name(mut self, value: impl Into<Str>) -> Self {
         self.host_name = Some(value.into());
         self
     }
 
     /// `HttpRedirectCode`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn http_redirect_code(mut self, value: impl Into<Str>) -> Self {
         self.http_redirect_code = Some(value.into());
         self
     }
 
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
 
     /// `ReplaceKeyPrefixWith`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn replace_key_prefix_with(mut self, value: impl Into<Str>) -> Self {
         self.replace_key_prefix_with = Some(value.into());
         self
     }
 
     /// `ReplaceKeyWith`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn replace_key_with(mut self, value: impl Into<Str>) -> Self {
         self.replace_key_with = Some(value.into());
         self
@@ -3857,6 +4659,10 @@ impl ToValue for RedirectRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaModificationsRequired {
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
+    ///
+    /// Specifies whether Amazon S3 replicates modifications on replicas.
+    ///
+    /// *Allowed values* : `Enabled` | `Disabled`
     pub status: ReplicaModificationsStatus,
 }
 
@@ -3881,10 +4687,16 @@ static RULE_ReplicaModifications: ObjRule = ObjRule {
 
 /// The `ReplicaModifications` property type of `AWS::S3::Bucket`.
 ///
+/// A filter that you can specify for selection for modifications on replicas.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicamodifications.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaModifications {
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
+    ///
+    /// Specifies whether Amazon S3 replicates modifications on replicas.
+    ///
+    /// *Allowed values* : `Enabled` | `Disabled`
     pub status: ReplicaModificationsStatus,
 }
 
@@ -3897,6 +4709,8 @@ impl ReplicaModifications {
     }
 
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<ReplicaModificationsStatus>) -> Self {
         self.status = value.into();
         self
@@ -3915,8 +4729,12 @@ impl ToValue for ReplicaModifications {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `Role`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects. For more information, see \[How to Set Up Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html>) in the *Amazon S3 User Guide* .
     pub role: Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
+    ///
+    /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
     ///
     /// Each item: length 1 to 1000.
     pub rules: List<ReplicationRule>,
@@ -3944,12 +4762,18 @@ static RULE_ReplicationConfiguration: ObjRule = ObjRule {
 
 /// The `ReplicationConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see \[Replication configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfiguration {
     /// `Role`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects. For more information, see \[How to Set Up Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html>) in the *Amazon S3 User Guide* .
     pub role: Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
+    ///
+    /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
     ///
     /// Each item: length 1 to 1000.
     pub rules: List<ReplicationRule>,
@@ -3965,6 +4789,8 @@ impl ReplicationConfiguration {
     }
 
     /// `Role`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn role(mut self, value: impl Into<Str>) -> Self {
         self.role = value.into();
         self
@@ -3972,7 +4798,7 @@ impl ReplicationConfiguration {
 
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
     ///
-    /// Each item: length 1 to 1000.
+    /// The field of the same name has the full documentation.
     pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self {
         self.rules = value.into();
         self
@@ -3994,6 +4820,8 @@ impl ToValue for ReplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestinationRequired {
     /// `Bucket`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
     pub bucket: Str,
 }
 
@@ -4041,22 +4869,44 @@ static RULE_ReplicationDestination: ObjRule = ObjRule {
 
 /// The `ReplicationDestination` property type of `AWS::S3::Bucket`.
 ///
+/// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationdestination.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestination {
     /// `AccessControlTranslation`: an [`AccessControlTranslation`] object.
+    ///
+    /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS account that owns the source object.
     pub access_control_translation: Option<Obj<AccessControlTranslation>>,
     /// `Account`: a string.
+    ///
+    /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner. For more information, see \[Cross-Region Replication Additional Configuration: Change Replica Owner\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html>) in the *Amazon S3 User Guide* .
+    ///
+    /// If you specify the `AccessControlTranslation` property, the `Account` property is required.
     pub account: Option<Str>,
     /// `Bucket`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
     pub bucket: Str,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
+    ///
+    /// Specifies encryption-related information.
     pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
     /// `Metrics`: a [`Metrics`] object.
+    ///
+    /// A container specifying replication metrics-related settings enabling replication metrics and events.
     pub metrics: Option<Obj<Metrics>>,
     /// `ReplicationTime`: a [`ReplicationTime`] object.
+    ///
+    /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
     pub replication_time: Option<Obj<ReplicationTime>>,
     /// `StorageClass`: a [`ReplicationDestinationStorageClass`] value.
+    ///
+    /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+    ///
+    /// For valid values, see the `StorageClass` element of the \[PUT Bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) action in the *Amazon S3 API Reference* .
+    ///
+    /// `FSX_OPENZFS` is not an accepted value when replicating objects.
     pub storage_class: Option<ReplicationDestinationStorageClass>,
 }
 
@@ -4075,6 +4925,8 @@ impl ReplicationDestination {
     }
 
     /// `AccessControlTranslation`: an [`AccessControlTranslation`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_control_translation(
         mut self,
         value: impl Into<Obj<AccessControlTranslation>>,
@@ -4084,18 +4936,24 @@ impl ReplicationDestination {
     }
 
     /// `Account`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn account(mut self, value: impl Into<Str>) -> Self {
         self.account = Some(value.into());
         self
     }
 
     /// `Bucket`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn bucket(mut self, value: impl Into<Str>) -> Self {
         self.bucket = value.into();
         self
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn encryption_configuration(
         mut self,
         value: impl Into<Obj<EncryptionConfiguration>>,
@@ -4105,18 +4963,24 @@ impl ReplicationDestination {
     }
 
     /// `Metrics`: a [`Metrics`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metrics(mut self, value: impl Into<Obj<Metrics>>) -> Self {
         self.metrics = Some(value.into());
         self
     }
 
     /// `ReplicationTime`: a [`ReplicationTime`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn replication_time(mut self, value: impl Into<Obj<ReplicationTime>>) -> Self {
         self.replication_time = Some(value.into());
         self
     }
 
     /// `StorageClass`: a [`ReplicationDestinationStorageClass`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn storage_class(mut self, value: impl Into<ReplicationDestinationStorageClass>) -> Self {
         self.storage_class = Some(value.into());
         self
@@ -4143,8 +5007,12 @@ impl ToValue for ReplicationDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRuleRequired {
     /// `Destination`: a [`ReplicationDestination`] object, required.
+    ///
+    /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     pub destination: Obj<ReplicationDestination>,
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
+    ///
+    /// Specifies whether the rule is enabled.
     pub status: ReplicationRuleStatus,
 }
 
@@ -4202,28 +5070,56 @@ static RULE_ReplicationRule: ObjRule = ObjRule {
 
 /// The `ReplicationRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies which Amazon S3 objects to replicate and where to store the replicas.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationrule.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRule {
     /// `DeleteMarkerReplication`: a [`DeleteMarkerReplication`] object.
+    ///
+    /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication` `Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config>) .
+    ///
+    /// For more information about delete marker replication, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html>) .
+    ///
+    /// &gt; If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see \[Backward Compatibility\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations>) .
     pub delete_marker_replication: Option<Obj<DeleteMarkerReplication>>,
     /// `Destination`: a [`ReplicationDestination`] object, required.
+    ///
+    /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     pub destination: Obj<ReplicationDestination>,
     /// `Filter`: a [`ReplicationRuleFilter`] object.
+    ///
+    /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix` , `TagFilter` , or an `And` child element. The use of the filter field indicates that this is a V2 replication configuration. This field isn't supported in a V1 replication configuration.
+    ///
+    /// &gt; V1 replication configuration only supports filtering by key prefix. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
     pub filter: Option<Obj<ReplicationRuleFilter>>,
     /// `Id`: a string.
+    ///
+    /// A unique identifier for the rule. The maximum value is 255 characters. If you don't specify a value, AWS CloudFormation generates a random ID. When using a V2 replication configuration this property is capitalized as "ID".
     ///
     /// Length at most 255.
     pub id: Option<Str>,
     /// `Prefix`: a string.
     ///
+    /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
+    ///
+    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
+    ///
     /// Length at most 1024.
     pub prefix: Option<Str>,
     /// `Priority`: an integer.
+    ///
+    /// The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
+    ///
+    /// For more information, see \[Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html>) in the *Amazon S3 User Guide* .
     pub priority: Option<Int>,
     /// `SourceSelectionCriteria`: a [`SourceSelectionCriteria`] object.
+    ///
+    /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
     pub source_selection_criteria: Option<Obj<SourceSelectionCriteria>>,
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
+    ///
+    /// Specifies whether the rule is enabled.
     pub status: ReplicationRuleStatus,
 }
 
@@ -4243,6 +5139,8 @@ impl ReplicationRule {
     }
 
     /// `DeleteMarkerReplication`: a [`DeleteMarkerReplication`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn delete_marker_replication(
         mut self,
         value: impl Into<Obj<DeleteMarkerReplication>>,
@@ -4252,12 +5150,16 @@ impl ReplicationRule {
     }
 
     /// `Destination`: a [`ReplicationDestination`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination(mut self, value: impl Into<Obj<ReplicationDestination>>) -> Self {
         self.destination = value.into();
         self
     }
 
     /// `Filter`: a [`ReplicationRuleFilter`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn filter(mut self, value: impl Into<Obj<ReplicationRuleFilter>>) -> Self {
         self.filter = Some(value.into());
         self
@@ -4265,7 +5167,7 @@ impl ReplicationRule {
 
     /// `Id`: a string.
     ///
-    /// Length at most 255.
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = Some(value.into());
         self
@@ -4273,19 +5175,23 @@ impl ReplicationRule {
 
     /// `Prefix`: a string.
     ///
-    /// Length at most 1024.
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `Priority`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn priority(mut self, value: impl Into<Int>) -> Self {
         self.priority = Some(value.into());
         self
     }
 
     /// `SourceSelectionCriteria`: a [`SourceSelectionCriteria`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_selection_criteria(
         mut self,
         value: impl Into<Obj<SourceSelectionCriteria>>,
@@ -4295,6 +5201,8 @@ impl ReplicationRule {
     }
 
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<ReplicationRuleStatus>) -> Self {
         self.status = value.into();
         self
@@ -4340,12 +5248,23 @@ static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
 
 /// The `ReplicationRuleAndOperator` property type of `AWS::S3::Bucket`.
 ///
+/// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
+///
+/// For example:
+///
+/// - If you specify both a `Prefix` and a `TagFilter` , wrap these filters in an `And` tag.
+/// - If you specify a filter based on multiple tags, wrap the `TagFilter` elements in an `And` tag
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationruleandoperator.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationRuleAndOperator {
     /// `Prefix`: a string.
+    ///
+    /// An object key name prefix that identifies the subset of objects to which the rule applies.
     pub prefix: Option<Str>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// An array of tags containing key and value pairs.
     pub tag_filters: Option<List<TagFilter>>,
 }
 
@@ -4356,12 +5275,16 @@ impl ReplicationRuleAndOperator {
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
         self.tag_filters = Some(value.into());
         self
@@ -4395,14 +5318,29 @@ static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
 
 /// The `ReplicationRuleFilter` property type of `AWS::S3::Bucket`.
 ///
+/// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix` , `TagFilter` , or an `And` child element.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationrulefilter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationRuleFilter {
     /// `And`: a [`ReplicationRuleAndOperator`] object.
+    ///
+    /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter. For example:
+    ///
+    /// - If you specify both a `Prefix` and a `TagFilter` , wrap these filters in an `And` tag.
+    /// - If you specify a filter based on multiple tags, wrap the `TagFilter` elements in an `And` tag.
     pub and: Option<Obj<ReplicationRuleAndOperator>>,
     /// `Prefix`: a string.
+    ///
+    /// An object key name prefix that identifies the subset of objects to which the rule applies.
+    ///
+    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
     pub prefix: Option<Str>,
     /// `TagFilter`: a [`TagFilter`] object.
+    ///
+    /// A container for specifying a tag key and value.
+    ///
+    /// The rule applies only to objects that have the tag in their tag set.
     pub tag_filter: Option<Obj<TagFilter>>,
 }
 
@@ -4413,18 +5351,24 @@ impl ReplicationRuleFilter {
     }
 
     /// `And`: a [`ReplicationRuleAndOperator`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn and(mut self, value: impl Into<Obj<ReplicationRuleAndOperator>>) -> Self {
         self.and = Some(value.into());
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `TagFilter`: a [`TagFilter`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_filter(mut self, value: impl Into<Obj<TagFilter>>) -> Self {
         self.tag_filter = Some(value.into());
         self
@@ -4447,8 +5391,12 @@ impl ToValue for ReplicationRuleFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeRequired {
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
+    ///
+    /// Specifies whether the replication time is enabled.
     pub status: ReplicationTimeStatus,
     /// `Time`: a [`ReplicationTimeValue`] object, required.
+    ///
+    /// A container specifying the time by which replication should be complete for all objects and operations on objects.
     pub time: Obj<ReplicationTimeValue>,
 }
 
@@ -4476,12 +5424,18 @@ static RULE_ReplicationTime: ObjRule = ObjRule {
 
 /// The `ReplicationTime` property type of `AWS::S3::Bucket`.
 ///
+/// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationtime.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTime {
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
+    ///
+    /// Specifies whether the replication time is enabled.
     pub status: ReplicationTimeStatus,
     /// `Time`: a [`ReplicationTimeValue`] object, required.
+    ///
+    /// A container specifying the time by which replication should be complete for all objects and operations on objects.
     pub time: Obj<ReplicationTimeValue>,
 }
 
@@ -4495,12 +5449,16 @@ impl ReplicationTime {
     }
 
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<ReplicationTimeStatus>) -> Self {
         self.status = value.into();
         self
     }
 
     /// `Time`: a [`ReplicationTimeValue`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn time(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self {
         self.time = value.into();
         self
@@ -4522,6 +5480,10 @@ impl ToValue for ReplicationTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeValueRequired {
     /// `Minutes`: an integer, required.
+    ///
+    /// Contains an integer specifying time in minutes.
+    ///
+    /// Valid value: 15
     pub minutes: Int,
 }
 
@@ -4537,10 +5499,16 @@ static RULE_ReplicationTimeValue: ObjRule = ObjRule {
 
 /// The `ReplicationTimeValue` property type of `AWS::S3::Bucket`.
 ///
+/// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics `EventThreshold` .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationtimevalue.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeValue {
     /// `Minutes`: an integer, required.
+    ///
+    /// Contains an integer specifying time in minutes.
+    ///
+    /// Valid value: 15
     pub minutes: Int,
 }
 
@@ -4553,6 +5521,8 @@ impl ReplicationTimeValue {
     }
 
     /// `Minutes`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn minutes(mut self, value: impl Into<Int>) -> Self {
         self.minutes = value.into();
         self
@@ -4571,6 +5541,8 @@ impl ToValue for ReplicationTimeValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingRuleRequired {
     /// `RedirectRule`: a [`RedirectRule`] object, required.
+    ///
+    /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
     pub redirect_rule: Obj<RedirectRule>,
 }
 
@@ -4592,12 +5564,18 @@ static RULE_RoutingRule: ObjRule = ObjRule {
 
 /// The `RoutingRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see \[Configuring advanced conditional redirects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-routingrule.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingRule {
     /// `RedirectRule`: a [`RedirectRule`] object, required.
+    ///
+    /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
     pub redirect_rule: Obj<RedirectRule>,
     /// `RoutingRuleCondition`: a [`RoutingRuleCondition`] object.
+    ///
+    /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
     pub routing_rule_condition: Option<Obj<RoutingRuleCondition>>,
 }
 
@@ -4611,12 +5589,16 @@ impl RoutingRule {
     }
 
     /// `RedirectRule`: a [`RedirectRule`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn redirect_rule(mut self, value: impl Into<Obj<RedirectRule>>) -> Self {
         self.redirect_rule = value.into();
         self
     }
 
     /// `RoutingRuleCondition`: a [`RoutingRuleCondition`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn routing_rule_condition(mut self, value: impl Into<Obj<RoutingRuleCondition>>) -> Self {
         self.routing_rule_condition = Some(value.into());
         self
@@ -4649,12 +5631,22 @@ static RULE_RoutingRuleCondition: ObjRule = ObjRule {
 
 /// The `RoutingRuleCondition` property type of `AWS::S3::Bucket`.
 ///
+/// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-routingrulecondition.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoutingRuleCondition {
     /// `HttpErrorCodeReturnedEquals`: a string.
+    ///
+    /// The HTTP error code when the redirect is applied. In the event of an error, if the error code equals this value, then the specified redirect is applied.
+    ///
+    /// Required when parent element `Condition` is specified and sibling `KeyPrefixEquals` is not specified. If both are specified, then both must be true for the redirect to be applied.
     pub http_error_code_returned_equals: Option<Str>,
     /// `KeyPrefixEquals`: a string.
+    ///
+    /// The object key name prefix when the redirect is applied. For example, to redirect requests for `ExamplePage.html` , the key prefix will be `ExamplePage.html` . To redirect request for all pages with the prefix `docs/` , the key prefix will be `docs/` , which identifies all objects in the docs/ folder.
+    ///
+    /// Required when the parent element `Condition` is specified and sibling `HttpErrorCodeReturnedEquals` is not specified. If both conditions are specified, both must be true for the redirect to be applied.
     pub key_prefix_equals: Option<Str>,
 }
 
@@ -4665,12 +5657,16 @@ impl RoutingRuleCondition {
     }
 
     /// `HttpErrorCodeReturnedEquals`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn http_error_code_returned_equals(mut self, value: impl Into<Str>) -> Self {
         self.http_error_code_returned_equals = Some(value.into());
         self
     }
 
     /// `KeyPrefixEquals`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn key_prefix_equals(mut self, value: impl Into<Str>) -> Self {
         self.key_prefix_equals = Some(value.into());
         self
@@ -4695,6 +5691,8 @@ impl ToValue for RoutingRuleCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Status`: a [`RuleStatus`] value, required.
+    ///
+    /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
     pub status: RuleStatus,
 }
 
@@ -4805,48 +5803,86 @@ static RULE_Rule: ObjRule = ObjRule {
 
 /// The `Rule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see \[Put Bucket Lifecycle Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html>) in the *Amazon S3 API Reference* .
+///
+/// You must specify at least one of the following properties: `AbortIncompleteMultipartUpload` , `ExpirationDate` , `ExpirationInDays` , `NoncurrentVersionExpirationInDays` , `NoncurrentVersionTransition` , `NoncurrentVersionTransitions` , `Transition` , or `Transitions` .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-rule.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
+    ///
+    /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
     pub abort_incomplete_multipart_upload: Option<Obj<AbortIncompleteMultipartUpload>>,
     /// `ExpirationDate`: a string.
+    ///
+    /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier. The date value must be in ISO 8601 format. The time is always midnight UTC. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
     ///
     /// Pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
     pub expiration_date: Option<Str>,
     /// `ExpirationInDays`: an integer.
+    ///
+    /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
     pub expiration_in_days: Option<Int>,
     /// `ExpiredObjectDeleteMarker`: a boolean.
+    ///
+    /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set to true, the delete marker will be removed if there are no noncurrent versions. This cannot be specified with `ExpirationInDays` , `ExpirationDate` , or `TagFilters` .
     pub expired_object_delete_marker: Option<Bool>,
     /// `Id`: a string.
+    ///
+    /// Unique identifier for the rule. The value can't be longer than 255 characters.
     ///
     /// Length at most 255.
     pub id: Option<Str>,
     /// `NoncurrentVersionExpiration`: a [`NoncurrentVersionExpiration`] object.
+    ///
+    /// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that Amazon S3 delete noncurrent object versions at a specific period in the object's lifetime.
     pub noncurrent_version_expiration: Option<Obj<NoncurrentVersionExpiration>>,
     /// `NoncurrentVersionExpirationInDays`: an integer.
+    ///
+    /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
     pub noncurrent_version_expiration_in_days: Option<Int>,
     /// `NoncurrentVersionTransition`: a [`NoncurrentVersionTransition`] object.
+    ///
+    /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransitions` property.
     pub noncurrent_version_transition: Option<Obj<NoncurrentVersionTransition>>,
     /// `NoncurrentVersionTransitions`: a list of [`NoncurrentVersionTransition`] objects.
+    ///
+    /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransition` property.
     pub noncurrent_version_transitions: Option<List<NoncurrentVersionTransition>>,
     /// `ObjectSizeGreaterThan`: a string.
+    ///
+    /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see \[Lifecycle configuration using size-based rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>) in the *Amazon S3 User Guide* .
     ///
     /// Pattern `[0-9]+`; length at most 20.
     pub object_size_greater_than: Option<Str>,
     /// `ObjectSizeLessThan`: a string.
     ///
+    /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see \[Lifecycle configuration using size-based rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>) in the *Amazon S3 User Guide* .
+    ///
     /// Pattern `[0-9]+`; length at most 20.
     pub object_size_less_than: Option<Str>,
     /// `Prefix`: a string.
+    ///
+    /// Object key prefix that identifies one or more objects to which this rule applies.
+    ///
+    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
     pub prefix: Option<Str>,
     /// `Status`: a [`RuleStatus`] value, required.
+    ///
+    /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
     pub status: RuleStatus,
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// Tags to use to identify a subset of objects to which the lifecycle rule applies.
     pub tag_filters: Option<List<TagFilter>>,
     /// `Transition`: a [`Transition`] object.
+    ///
+    /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transitions` property.
     pub transition: Option<Obj<Transition>>,
     /// `Transitions`: a list of [`Transition`] objects.
+    ///
+    /// One or more transition rules that specify when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transition` property.
     pub transitions: Option<List<Transition>>,
 }
 
@@ -4874,6 +5910,8 @@ impl Rule {
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn abort_incomplete_multipart_upload(
         mut self,
         value: impl Into<Obj<AbortIncompleteMultipartUpload>>,
@@ -4884,19 +5922,23 @@ impl Rule {
 
     /// `ExpirationDate`: a string.
     ///
-    /// Pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
+    /// The field of the same name has the full documentation.
     pub fn expiration_date(mut self, value: impl Into<Str>) -> Self {
         self.expiration_date = Some(value.into());
         self
     }
 
     /// `ExpirationInDays`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self {
         self.expiration_in_days = Some(value.into());
         self
     }
 
     /// `ExpiredObjectDeleteMarker`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn expired_object_delete_marker(mut self, value: impl Into<Bool>) -> Self {
         self.expired_object_delete_marker = Some(value.into());
         self
@@ -4904,13 +5946,15 @@ impl Rule {
 
     /// `Id`: a string.
     ///
-    /// Length at most 255.
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = Some(value.into());
         self
     }
 
     /// `NoncurrentVersionExpiration`: a [`NoncurrentVersionExpiration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn noncurrent_version_expiration(
         mut self,
         value: impl Into<Obj<NoncurrentVersionExpiration>>,
@@ -4920,12 +5964,16 @@ impl Rule {
     }
 
     /// `NoncurrentVersionExpirationInDays`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Int>) -> Self {
         self.noncurrent_version_expiration_in_days = Some(value.into());
         self
     }
 
     /// `NoncurrentVersionTransition`: a [`NoncurrentVersionTransition`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn noncurrent_version_transition(
         mut self,
         value: impl Into<Obj<NoncurrentVersionTransition>>,
@@ -4935,6 +5983,8 @@ impl Rule {
     }
 
     /// `NoncurrentVersionTransitions`: a list of [`NoncurrentVersionTransition`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn noncurrent_version_transitions(
         mut self,
         value: impl Into<List<NoncurrentVersionTransition>>,
@@ -4945,7 +5995,7 @@ impl Rule {
 
     /// `ObjectSizeGreaterThan`: a string.
     ///
-    /// Pattern `[0-9]+`; length at most 20.
+    /// The field of the same name has the full documentation.
     pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self {
         self.object_size_greater_than = Some(value.into());
         self
@@ -4953,37 +6003,47 @@ impl Rule {
 
     /// `ObjectSizeLessThan`: a string.
     ///
-    /// Pattern `[0-9]+`; length at most 20.
+    /// The field of the same name has the full documentation.
     pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self {
         self.object_size_less_than = Some(value.into());
         self
     }
 
     /// `Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn prefix(mut self, value: impl Into<Str>) -> Self {
         self.prefix = Some(value.into());
         self
     }
 
     /// `Status`: a [`RuleStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<RuleStatus>) -> Self {
         self.status = value.into();
         self
     }
 
     /// `TagFilters`: a list of [`TagFilter`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
         self.tag_filters = Some(value.into());
         self
     }
 
     /// `Transition`: a [`Transition`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transition(mut self, value: impl Into<Obj<Transition>>) -> Self {
         self.transition = Some(value.into());
         self
     }
 
     /// `Transitions`: a list of [`Transition`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transitions(mut self, value: impl Into<List<Transition>>) -> Self {
         self.transitions = Some(value.into());
         self
@@ -5037,6 +6097,8 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3KeyFilterRequired {
     /// `Rules`: a list of [`FilterRule`] objects, required.
+    ///
+    /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: List<FilterRule>,
 }
 
@@ -5059,10 +6121,16 @@ static RULE_S3KeyFilter: ObjRule = ObjRule {
 
 /// The `S3KeyFilter` property type of `AWS::S3::Bucket`.
 ///
+/// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see \[Configuring event notifications using object key name filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html>) in the *Amazon S3 User Guide* .
+///
+/// &gt; The same type of filter rule cannot be used more than once. For example, you cannot specify two prefix rules.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-s3keyfilter.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3KeyFilter {
     /// `Rules`: a list of [`FilterRule`] objects, required.
+    ///
+    /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: List<FilterRule>,
 }
 
@@ -5075,6 +6143,8 @@ impl S3KeyFilter {
     }
 
     /// `Rules`: a list of [`FilterRule`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rules(mut self, value: impl Into<List<FilterRule>>) -> Self {
         self.rules = value.into();
         self
@@ -5093,8 +6163,12 @@ impl ToValue for S3KeyFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TablesDestinationRequired {
     /// `TableBucketArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket.
     pub table_bucket_arn: Str,
     /// `TableName`: a string, required.
+    ///
+    /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub table_name: Str,
 }
 
@@ -5115,16 +6189,26 @@ static RULE_S3TablesDestination: ObjRule = ObjRule {
 
 /// The `S3TablesDestination` property type of `AWS::S3::Bucket`.
 ///
+/// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-s3tablesdestination.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TablesDestination {
     /// `TableArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub table_arn: Option<Str>,
     /// `TableBucketArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket.
     pub table_bucket_arn: Str,
     /// `TableName`: a string, required.
+    ///
+    /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub table_name: Str,
     /// `TableNamespace`: a string.
+    ///
+    /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata` .
     pub table_namespace: Option<Str>,
 }
 
@@ -5140,24 +6224,32 @@ impl S3TablesDestination {
     }
 
     /// `TableArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
         self.table_arn = Some(value.into());
         self
     }
 
     /// `TableBucketArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
         self.table_bucket_arn = value.into();
         self
     }
 
     /// `TableName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_name(mut self, value: impl Into<Str>) -> Self {
         self.table_name = value.into();
         self
     }
 
     /// `TableNamespace`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn table_namespace(mut self, value: impl Into<Str>) -> Self {
         self.table_namespace = Some(value.into());
         self
@@ -5181,6 +6273,10 @@ impl ToValue for S3TablesDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerSideEncryptionByDefaultRequired {
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
+    ///
+    /// Server-side encryption algorithm to use for the default encryption.
+    ///
+    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
@@ -5208,12 +6304,38 @@ static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
 
 /// The `ServerSideEncryptionByDefault` property type of `AWS::S3::Bucket`.
 ///
+/// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html>) .
+///
+/// &gt; - *General purpose buckets* - If you don't specify a customer managed key at configuration, Amazon S3 automatically creates an AWS KMS key ( `aws/s3` ) in your AWS account the first time that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this KMS key for SSE-KMS.
+/// &gt; - *Directory buckets* - Your SSE-KMS configuration can only support 1 \[customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) per directory bucket's lifetime. The \[AWS managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) ( `aws/s3` ) isn't supported.
+/// &gt; - *Directory buckets* - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-serversideencryptionbydefault.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerSideEncryptionByDefault {
     /// `KMSMasterKeyID`: a string.
+    ///
+    /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
+    ///
+    /// &gt; - *General purpose buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` or `aws:kms:dsse` .
+    /// &gt; - *Directory buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` .
+    ///
+    /// You can specify the key ID, key alias, or the Amazon Resource Name (ARN) of the KMS key.
+    ///
+    /// - Key ID: `1234abcd-12ab-34cd-56ef-1234567890ab`
+    /// - Key ARN: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+    /// - Key Alias: `alias/alias-name`
+    ///
+    /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see \[Using encryption for cross-account operations\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy>) .
+    ///
+    /// &gt; - *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner. Also, if you use a key ID, you can run into a LogDestination undeliverable error when creating a VPC flow log.
+    /// &gt; - *Directory buckets* - When you specify an \[AWS  customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported. &gt; Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
     pub kms_master_key_id: Option<Str>,
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
+    ///
+    /// Server-side encryption algorithm to use for the default encryption.
+    ///
+    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
@@ -5227,12 +6349,16 @@ impl ServerSideEncryptionByDefault {
     }
 
     /// `KMSMasterKeyID`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
         self.kms_master_key_id = Some(value.into());
         self
     }
 
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self {
         self.sse_algorithm = value.into();
         self
@@ -5272,14 +6398,29 @@ static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
 
 /// The `ServerSideEncryptionRule` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies the default server-side encryption configuration.
+///
+/// &gt; - *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
+/// &gt; - *Directory buckets* - When you specify an \[AWS  customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-serversideencryptionrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerSideEncryptionRule {
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
+    ///
+    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject` , `CopyObject` , `PostObject` , multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see \[Blocking or unblocking SSE-C for a general purpose bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html>) .
+    ///
+    /// &gt; Currently, this parameter only supports blocking or unblocking server-side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see \[Using server-side encryption with customer-provided keys (SSE-C)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html>) .
     pub blocked_encryption_types: Option<Obj<BlockedEncryptionTypes>>,
     /// `BucketKeyEnabled`: a boolean.
+    ///
+    /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
+    ///
+    /// For more information, see \[Amazon S3 Bucket Keys\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html>) in the *Amazon S3 User Guide* .
     pub bucket_key_enabled: Option<Bool>,
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
+    ///
+    /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
     pub server_side_encryption_by_default: Option<Obj<ServerSideEncryptionByDefault>>,
 }
 
@@ -5290,6 +6431,8 @@ impl ServerSideEncryptionRule {
     }
 
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn blocked_encryption_types(
         mut self,
         value: impl Into<Obj<BlockedEncryptionTypes>>,
@@ -5299,12 +6442,16 @@ impl ServerSideEncryptionRule {
     }
 
     /// `BucketKeyEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.bucket_key_enabled = Some(value.into());
         self
     }
 
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn server_side_encryption_by_default(
         mut self,
         value: impl Into<Obj<ServerSideEncryptionByDefault>>,
@@ -5350,12 +6497,18 @@ static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
 
 /// The `SourceSelectionCriteria` property type of `AWS::S3::Bucket`.
 ///
+/// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-sourceselectioncriteria.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceSelectionCriteria {
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
+    ///
+    /// A filter that you can specify for selection for modifications on replicas.
     pub replica_modifications: Option<Obj<ReplicaModifications>>,
     /// `SseKmsEncryptedObjects`: a [`SseKmsEncryptedObjects`] object.
+    ///
+    /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
     pub sse_kms_encrypted_objects: Option<Obj<SseKmsEncryptedObjects>>,
 }
 
@@ -5366,12 +6519,16 @@ impl SourceSelectionCriteria {
     }
 
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn replica_modifications(mut self, value: impl Into<Obj<ReplicaModifications>>) -> Self {
         self.replica_modifications = Some(value.into());
         self
     }
 
     /// `SseKmsEncryptedObjects`: a [`SseKmsEncryptedObjects`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn sse_kms_encrypted_objects(
         mut self,
         value: impl Into<Obj<SseKmsEncryptedObjects>>,
@@ -5396,6 +6553,8 @@ impl ToValue for SourceSelectionCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseKmsEncryptedObjectsRequired {
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
+    ///
+    /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
@@ -5420,10 +6579,14 @@ static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
 
 /// The `SseKmsEncryptedObjects` property type of `AWS::S3::Bucket`.
 ///
+/// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ssekmsencryptedobjects.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseKmsEncryptedObjects {
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
+    ///
+    /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
@@ -5436,6 +6599,8 @@ impl SseKmsEncryptedObjects {
     }
 
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<SseKmsEncryptedObjectsStatus>) -> Self {
         self.status = value.into();
         self
@@ -5462,10 +6627,14 @@ static RULE_StorageClassAnalysis: ObjRule = ObjRule {
 
 /// The `StorageClassAnalysis` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes for an Amazon S3 bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-storageclassanalysis.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageClassAnalysis {
     /// `DataExport`: a [`DataExport`] object.
+    ///
+    /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
     pub data_export: Option<Obj<DataExport>>,
 }
 
@@ -5476,6 +6645,8 @@ impl StorageClassAnalysis {
     }
 
     /// `DataExport`: a [`DataExport`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self {
         self.data_export = Some(value.into());
         self
@@ -5562,7 +6733,7 @@ impl Tag {
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -5570,7 +6741,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Length at most 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self
@@ -5592,8 +6763,12 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilterRequired {
     /// `Key`: a string, required.
+    ///
+    /// The tag key.
     pub key: Str,
     /// `Value`: a string, required.
+    ///
+    /// The tag value.
     pub value: Str,
 }
 
@@ -5609,12 +6784,18 @@ static RULE_TagFilter: ObjRule = ObjRule {
 
 /// The `TagFilter` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more information, see \[Categorizing your storage using tags\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html>) in the *Amazon Simple Storage Service User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-tagfilter.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilter {
     /// `Key`: a string, required.
+    ///
+    /// The tag key.
     pub key: Str,
     /// `Value`: a string, required.
+    ///
+    /// The tag value.
     pub value: Str,
 }
 
@@ -5628,12 +6809,16 @@ impl TagFilter {
     }
 
     /// `Key`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
     }
 
     /// `Value`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self
@@ -5655,8 +6840,12 @@ impl ToValue for TagFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieringRequired {
     /// `AccessTier`: an [`AccessTier`] value, required.
+    ///
+    /// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     pub access_tier: AccessTier,
     /// `Days`: an integer, required.
+    ///
+    /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
     pub days: Int,
 }
 
@@ -5684,12 +6873,18 @@ static RULE_Tiering: ObjRule = ObjRule {
 
 /// The `Tiering` property type of `AWS::S3::Bucket`.
 ///
+/// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically moving data to the most cost-effective storage access tier, without additional operational overhead.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-tiering.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tiering {
     /// `AccessTier`: an [`AccessTier`] value, required.
+    ///
+    /// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     pub access_tier: AccessTier,
     /// `Days`: an integer, required.
+    ///
+    /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
     pub days: Int,
 }
 
@@ -5703,12 +6898,16 @@ impl Tiering {
     }
 
     /// `AccessTier`: an [`AccessTier`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_tier(mut self, value: impl Into<AccessTier>) -> Self {
         self.access_tier = value.into();
         self
     }
 
     /// `Days`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn days(mut self, value: impl Into<Int>) -> Self {
         self.days = value.into();
         self
@@ -5730,8 +6929,12 @@ impl ToValue for Tiering {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigurationRequired {
     /// `Event`: a string, required.
+    ///
+    /// The Amazon S3 bucket event about which to send notifications. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Topic`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
     pub topic: Str,
 }
 
@@ -5751,14 +6954,22 @@ static RULE_TopicConfiguration: ObjRule = ObjRule {
 
 /// The `TopicConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-topicconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfiguration {
     /// `Event`: a string, required.
+    ///
+    /// The Amazon S3 bucket event about which to send notifications. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Filter`: a [`NotificationFilter`] object.
+    ///
+    /// The filtering rules that determine for which objects to send notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket.
     pub filter: Option<Obj<NotificationFilter>>,
     /// `Topic`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
     pub topic: Str,
 }
 
@@ -5773,18 +6984,24 @@ impl TopicConfiguration {
     }
 
     /// `Event`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn event(mut self, value: impl Into<Str>) -> Self {
         self.event = value.into();
         self
     }
 
     /// `Filter`: a [`NotificationFilter`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
     /// `Topic`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn topic(mut self, value: impl Into<Str>) -> Self {
         self.topic = value.into();
         self
@@ -5807,6 +7024,8 @@ impl ToValue for TopicConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
+    ///
+    /// The storage class to which you want the object to transition.
     pub storage_class: StorageClass,
 }
 
@@ -5852,16 +7071,24 @@ static RULE_Transition: ObjRule = ObjRule {
 
 /// The `Transition` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see \[Transitioning Objects Using Amazon S3 Lifecycle\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html>) in the *Amazon S3 User Guide* .
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-transition.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transition {
     /// `StorageClass`: a [`StorageClass`] value, required.
+    ///
+    /// The storage class to which you want the object to transition.
     pub storage_class: StorageClass,
     /// `TransitionDate`: a string.
+    ///
+    /// Indicates when objects are transitioned to the specified storage class. The date value must be in ISO 8601 format. The time is always midnight UTC.
     ///
     /// Pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
     pub transition_date: Option<Str>,
     /// `TransitionInDays`: an integer.
+    ///
+    /// Indicates the number of days after creation when objects are transitioned to the specified storage class. If the specified storage class is `INTELLIGENT_TIERING` , `GLACIER_IR` , `GLACIER` , or `DEEP_ARCHIVE` , valid values are `0` or positive integers. If the specified storage class is `STANDARD_IA` or `ONEZONE_IA` , valid values are positive integers greater than `30` . Be aware that some storage classes have a minimum storage duration and that you're charged for transitioning objects before their minimum storage duration. For more information, see \[Constraints and considerations for transitions\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html#lifecycle-configuration-constraints>) in the *Amazon S3 User Guide* .
     pub transition_in_days: Option<Int>,
 }
 
@@ -5876,6 +7103,8 @@ impl Transition {
     }
 
     /// `StorageClass`: a [`StorageClass`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
         self.storage_class = value.into();
         self
@@ -5883,13 +7112,15 @@ impl Transition {
 
     /// `TransitionDate`: a string.
     ///
-    /// Pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
+    /// The field of the same name has the full documentation.
     pub fn transition_date(mut self, value: impl Into<Str>) -> Self {
         self.transition_date = Some(value.into());
         self
     }
 
     /// `TransitionInDays`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self {
         self.transition_in_days = Some(value.into());
         self
@@ -5912,6 +7143,8 @@ impl ToValue for Transition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersioningConfigurationRequired {
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
+    ///
+    /// The versioning state of the bucket.
     ///
     /// Default `"Suspended"`.
     pub status: VersioningConfigurationStatus,
@@ -5938,10 +7171,20 @@ static RULE_VersioningConfiguration: ObjRule = ObjRule {
 
 /// The `VersioningConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Describes the versioning state of an Amazon S3 bucket. For more information, see \[PUT Bucket versioning\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html>) in the *Amazon S3 API Reference* .
+///
+/// Keep the following timing in mind when enabling, suspending, or transitioning between versioning states:
+///
+/// - *Enabling versioning* - Changes may take up to 15 minutes to propagate across all AWS regions for full consistency.
+/// - *Suspending versioning* - Takes effect immediately with no propagation delay.
+/// - *Transitioning between states* - Any change from Suspended to Enabled has a 15-minute delay.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-versioningconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersioningConfiguration {
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
+    ///
+    /// The versioning state of the bucket.
     ///
     /// Default `"Suspended"`.
     pub status: VersioningConfigurationStatus,
@@ -5957,7 +7200,7 @@ impl VersioningConfiguration {
 
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
     ///
-    /// Default `"Suspended"`.
+    /// The field of the same name has the full documentation.
     pub fn status(mut self, value: impl Into<VersioningConfigurationStatus>) -> Self {
         self.status = value.into();
         self
@@ -5999,16 +7242,28 @@ static RULE_WebsiteConfiguration: ObjRule = ObjRule {
 
 /// The `WebsiteConfiguration` property type of `AWS::S3::Bucket`.
 ///
+/// Specifies website configuration parameters for an Amazon S3 bucket.
+///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-websiteconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WebsiteConfiguration {
     /// `ErrorDocument`: a string.
+    ///
+    /// The name of the error document for the website.
     pub error_document: Option<Str>,
     /// `IndexDocument`: a string.
+    ///
+    /// The name of the index document for the website.
     pub index_document: Option<Str>,
     /// `RedirectAllRequestsTo`: a [`RedirectAllRequestsTo`] object.
+    ///
+    /// The redirect behavior for every request to this bucket's website endpoint.
+    ///
+    /// &gt; If you specify this property, you can't specify any other property.
     pub redirect_all_requests_to: Option<Obj<RedirectAllRequestsTo>>,
     /// `RoutingRules`: a list of [`RoutingRule`] objects.
+    ///
+    /// Rules that define when a redirect is applied and the redirect behavior.
     pub routing_rules: Option<List<RoutingRule>>,
 }
 
@@ -6019,18 +7274,24 @@ impl WebsiteConfiguration {
     }
 
     /// `ErrorDocument`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn error_document(mut self, value: impl Into<Str>) -> Self {
         self.error_document = Some(value.into());
         self
     }
 
     /// `IndexDocument`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn index_document(mut self, value: impl Into<Str>) -> Self {
         self.index_document = Some(value.into());
         self
     }
 
     /// `RedirectAllRequestsTo`: a [`RedirectAllRequestsTo`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn redirect_all_requests_to(
         mut self,
         value: impl Into<Obj<RedirectAllRequestsTo>>,
@@ -6040,6 +7301,8 @@ impl WebsiteConfiguration {
     }
 
     /// `RoutingRules`: a list of [`RoutingRule`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn routing_rules(mut self, value: impl Into<List<RoutingRule>>) -> Self {
         self.routing_rules = Some(value.into());
         self
