@@ -507,8 +507,10 @@ impl FargateService {
             let protocol = port.protocol.name();
             let p = port.container_port;
             {
-                let rule = ec2::security_group::Ingress::new(protocol)
-                    .ip_protocol(protocol)
+                let rule =
+                    ec2::security_group::Ingress::new(ec2::security_group::IngressRequired {
+                        ip_protocol: protocol.into(),
+                    })
                     .from_port(p)
                     .to_port(p);
                 ingress.push(match &source {
@@ -526,24 +528,21 @@ impl FargateService {
         }
         let egress: Vec<ec2::security_group::Egress> = match &self.egress {
             Egress::HttpsOnly => vec![
-                ec2::security_group::Egress::new("tcp")
-                    .ip_protocol("tcp")
+                egress_rule("tcp")
                     .from_port(443)
                     .to_port(443)
                     .cidr_ip("0.0.0.0/0")
                     .description("HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"),
             ],
             Egress::AllowAll => vec![
-                ec2::security_group::Egress::new("-1")
-                    .ip_protocol("-1")
+                egress_rule("-1")
                     .cidr_ip("0.0.0.0/0")
                     .description("all traffic"),
             ],
             Egress::Tcp(rules) => rules
                 .iter()
                 .map(|r| {
-                    let rule = ec2::security_group::Egress::new("tcp")
-                        .ip_protocol("tcp")
+                    let rule = egress_rule("tcp")
                         .from_port(r.port)
                         .to_port(r.port)
                         .description(format!("tcp {}", r.port));
@@ -555,9 +554,10 @@ impl FargateService {
                 })
                 .collect(),
         };
-        let mut group = ec2::SecurityGroup::new(description.clone())
-            .group_description(description)
-            .vpc_id(self.vpc_id.clone());
+        let mut group = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
+            group_description: description.into(),
+        })
+        .vpc_id(self.vpc_id.clone());
         if !ingress.is_empty() {
             group = group.security_group_ingress(ingress);
         }
@@ -709,11 +709,12 @@ impl Construct for FargateService {
             CircuitBreaker::Disabled => (false, false),
         };
         if enable {
-            deployment = deployment.deployment_circuit_breaker(
-                es::DeploymentCircuitBreaker::new(enable, rollback)
-                    .enable(enable)
-                    .rollback(rollback),
-            );
+            deployment = deployment.deployment_circuit_breaker(es::DeploymentCircuitBreaker::new(
+                es::DeploymentCircuitBreakerRequired {
+                    enable: enable.into(),
+                    rollback: rollback.into(),
+                },
+            ));
         }
         let mut service = ecs::Service::new()
             .cluster(self.cluster_name.clone())
@@ -804,6 +805,13 @@ impl Construct for FargateService {
         }
         Ok(output)
     }
+}
+
+/// A security group egress rule for `protocol`.
+fn egress_rule(protocol: &str) -> ec2::security_group::Egress {
+    ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
+        ip_protocol: protocol.into(),
+    })
 }
 
 #[cfg(test)]

@@ -525,12 +525,12 @@ fn document(statements: Vec<Value>) -> Value {
     ])
 }
 
-/// An inline policy of a role. The setters repeat the constructor's arguments so that a change
-/// of the generated constructor's argument order cannot swap them.
+/// An inline policy of a role.
 fn inline_policy(name: &str, document: Value) -> iam::role::Policy {
-    iam::role::Policy::new(Json(document.clone()), name)
-        .policy_document(Json(document))
-        .policy_name(name)
+    iam::role::Policy::new(iam::role::PolicyRequired {
+        policy_document: Json(document),
+        policy_name: name.into(),
+    })
 }
 
 fn one_or_list(mut values: Vec<Value>) -> Value {
@@ -638,10 +638,11 @@ fn container_definition(
     logs: &ContainerLogs,
 ) -> td::ContainerDefinition {
     let image = image.uri();
-    let mut def = td::ContainerDefinition::new(image.clone(), c.name.clone())
-        .image(image)
-        .name(c.name.clone())
-        .essential(c.essential);
+    let mut def = td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+        image: image.into(),
+        name: c.name.clone().into(),
+    })
+    .essential(c.essential);
     def = match logs {
         ContainerLogs::AwsLogs(config) => def.log_configuration(config.clone()),
         ContainerLogs::FireLens { options, router } => {
@@ -680,9 +681,10 @@ fn container_definition(
             .secrets
             .iter()
             .map(|(k, s)| {
-                td::Secret::new(k.clone(), s.value_from())
-                    .name(k.clone())
-                    .value_from(s.value_from())
+                td::Secret::new(td::SecretRequired {
+                    name: k.clone().into(),
+                    value_from: s.value_from().into(),
+                })
             })
             .collect();
         def = def.secrets(secrets);
@@ -804,8 +806,10 @@ impl Construct for FargateTaskDefinition {
                 let wildcard = images.iter().any(|i| i.ecr_repository_arn().is_some());
                 let role = scope.add(
                     "ExecutionRole",
-                    iam::Role::new(Json(ecs_tasks_trust(false)))
-                        .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
+                    iam::Role::new(iam::RoleRequired {
+                        assume_role_policy_document: Json(ecs_tasks_trust(false)),
+                    })
+                    .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
                 )?;
                 if wildcard {
                     scope.add_exception(
@@ -844,7 +848,9 @@ impl Construct for FargateTaskDefinition {
             TaskRole::None => (None, None),
             TaskRole::Existing(arn) => (None, Some(arn.clone())),
             TaskRole::Create(statements) => {
-                let mut role = iam::Role::new(Json(ecs_tasks_trust(true)));
+                let mut role = iam::Role::new(iam::RoleRequired {
+                    assume_role_policy_document: Json(ecs_tasks_trust(true)),
+                });
                 if !statements.is_empty() {
                     role = role.policies(vec![inline_policy(
                         "TaskPolicy",
@@ -857,7 +863,10 @@ impl Construct for FargateTaskDefinition {
             }
         };
 
-        let awslogs = td::LogConfiguration::new("awslogs").options(Json(Value::map([
+        let awslogs = td::LogConfiguration::new(td::LogConfigurationRequired {
+            log_driver: "awslogs".into(),
+        })
+        .options(Json(Value::map([
             ("awslogs-group", log_group.r#ref()),
             ("awslogs-region", Value::from(Pseudo::Region)),
             (
@@ -870,31 +879,30 @@ impl Construct for FargateTaskDefinition {
             (Some(router), Some(image)) => {
                 let image = image.uri();
                 definitions.push(
-                    td::ContainerDefinition::new(image.clone(), router.name.clone())
-                        .image(image)
-                        .name(router.name.clone())
-                        .essential(true)
-                        .memory_reservation(router.memory_reservation_mib)
-                        .firelens_configuration(
-                            td::FirelensConfiguration::new()
-                                .r#type(match router.r#type {
-                                    LogRouterType::FluentBit => {
-                                        td::FirelensConfigurationType::Fluentbit
-                                    }
-                                    LogRouterType::Fluentd => {
-                                        td::FirelensConfigurationType::Fluentd
-                                    }
-                                })
-                                .options(Json(Value::map([(
-                                    "enable-ecs-log-metadata",
-                                    Value::from(if router.enable_ecs_log_metadata {
-                                        "true"
-                                    } else {
-                                        "false"
-                                    }),
-                                )]))),
-                        )
-                        .log_configuration(awslogs.clone()),
+                    td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+                        image: image.into(),
+                        name: router.name.clone().into(),
+                    })
+                    .essential(true)
+                    .memory_reservation(router.memory_reservation_mib)
+                    .firelens_configuration(
+                        td::FirelensConfiguration::new()
+                            .r#type(match router.r#type {
+                                LogRouterType::FluentBit => {
+                                    td::FirelensConfigurationType::Fluentbit
+                                }
+                                LogRouterType::Fluentd => td::FirelensConfigurationType::Fluentd,
+                            })
+                            .options(Json(Value::map([(
+                                "enable-ecs-log-metadata",
+                                Value::from(if router.enable_ecs_log_metadata {
+                                    "true"
+                                } else {
+                                    "false"
+                                }),
+                            )]))),
+                    )
+                    .log_configuration(awslogs.clone()),
                 );
                 let options = match &router.output {
                     FireLensOutput::CloudWatchLogs => Value::map([
@@ -910,7 +918,10 @@ impl Construct for FargateTaskDefinition {
                     FireLensOutput::Options(options) => Value::Map(options.clone()),
                 };
                 ContainerLogs::FireLens {
-                    options: td::LogConfiguration::new("awsfirelens").options(Json(options)),
+                    options: td::LogConfiguration::new(td::LogConfigurationRequired {
+                        log_driver: "awsfirelens".into(),
+                    })
+                    .options(Json(options)),
                     router: router.name.clone(),
                 }
             }

@@ -117,7 +117,7 @@ impl Subnet {
 ///
 /// let group = SubnetGroup::imported(
 ///     "vpc-0123456789abcdef0",
-///     [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")],
+///     [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")],
 /// );
 /// assert_eq!(group.ids().len(), 2);
 /// assert_eq!(group.ipv4_cidrs()[1], "10.0.2.0/24".into());
@@ -440,9 +440,11 @@ impl Construct for Subnets {
         };
         for ((&(tier, az, _), cidr), ipv6_cidr) in plan.iter().zip(cidrs).zip(ipv6) {
             let az_value = self.az_value(az);
-            let mut subnet = ec2::Subnet::new(self.vpc.id())
-                .cidr_block(cidr.to_string())
-                .availability_zone(az_value.clone());
+            let mut subnet = ec2::Subnet::new(ec2::SubnetRequired {
+                vpc_id: self.vpc.id().into(),
+            })
+            .cidr_block(cidr.to_string())
+            .availability_zone(az_value.clone());
             if tier == Tier::Public {
                 subnet = subnet.map_public_ip_on_launch(true);
             }

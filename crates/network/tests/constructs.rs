@@ -20,9 +20,9 @@ fn default_vpc() -> Json {
         "internetGatewayId": "igw-0abc1234",
         "availabilityZones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
         "subnets": [
-            {"subnetId": "subnet-a", "cidrBlock": "172.31.0.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1a"},
-            {"subnetId": "subnet-b", "cidrBlock": "172.31.16.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1b"},
-            {"subnetId": "subnet-c", "cidrBlock": "172.31.32.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1c"}
+            {"subnetId": "subnet-0000000a", "cidrBlock": "172.31.0.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1a"},
+            {"subnetId": "subnet-0000000b", "cidrBlock": "172.31.16.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1b"},
+            {"subnetId": "subnet-0000000c", "cidrBlock": "172.31.32.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1c"}
         ]
     })
 }
@@ -290,8 +290,8 @@ fn a_full_first_block_spills_into_the_next_block_in_numeric_order() {
         "internetGatewayId": "igw-0123abcd",
         "availabilityZones": ["eu-west-1a", "eu-west-1b"],
         "subnets": [
-            {"subnetId": "s1", "cidrBlock": "10.9.0.0/23", "availabilityZone": "eu-west-1a"},
-            {"subnetId": "s2", "cidrBlock": "10.9.2.0/24", "availabilityZone": "eu-west-1b"}
+            {"subnetId": "subnet-000000a1", "cidrBlock": "10.9.0.0/23", "availabilityZone": "eu-west-1a"},
+            {"subnetId": "subnet-000000a2", "cidrBlock": "10.9.2.0/24", "availabilityZone": "eu-west-1b"}
         ]
     });
     let (_, t, text) = synth_network(ctx, Subnets::new).unwrap();
