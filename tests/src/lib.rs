@@ -84,9 +84,17 @@ impl Drop for TempDir {
 /// Panics when cfn-lint cannot be run at all, because a lint that silently did not run
 /// would let every template pass.
 pub fn cfn_lint_files(files: &[&Path]) -> Vec<String> {
+    cfn_lint_files_with(files, &[])
+}
+
+/// Runs `cfn-lint` with extra arguments (`["--include-checks", "I"]`) on template files;
+/// returns its findings (empty when clean). Panics when cfn-lint cannot be run at all.
+pub fn cfn_lint_files_with(files: &[&Path], args: &[&str]) -> Vec<String> {
     let bin = tool("CFN_LINT", "cfn-lint");
     let out = Command::new(&bin)
-        .args(["--format", "parseable", "--"])
+        .args(["--format", "parseable"])
+        .args(args)
+        .arg("--")
         .args(files)
         .output()
         .unwrap_or_else(|e| {
@@ -110,18 +118,34 @@ pub fn cfn_lint_files(files: &[&Path]) -> Vec<String> {
 
 /// Writes `template` to a temporary file named `name` and lints it.
 pub fn cfn_lint_template(name: &str, template: &str) -> Vec<String> {
+    cfn_lint_template_with(name, template, &[])
+}
+
+/// Writes `template` to a temporary file named `name` and lints it with extra arguments.
+pub fn cfn_lint_template_with(name: &str, template: &str, args: &[&str]) -> Vec<String> {
     let dir = TempDir::new("lint");
     let file = dir.path().join(format!("{name}.template.json"));
     std::fs::write(&file, template).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    cfn_lint_files(&[&file])
+    cfn_lint_files_with(&[&file], args)
 }
 
-/// Asserts that cfn-lint reports nothing at all (no errors, warnings or informational findings).
+/// Asserts that cfn-lint's default checks (errors and warnings) find nothing.
 pub fn assert_lint_clean(name: &str, template: &str) {
     let findings = cfn_lint_template(name, template);
     assert!(
         findings.is_empty(),
         "cfn-lint findings for {name}:\n{}\n--- template ---\n{template}",
+        findings.join("\n")
+    );
+}
+
+/// Asserts that cfn-lint finds nothing even with its informational checks included
+/// (`--include-checks I`), which the default run leaves out.
+pub fn assert_lint_clean_including_informational(name: &str, template: &str) {
+    let findings = cfn_lint_template_with(name, template, &["--include-checks", "I"]);
+    assert!(
+        findings.is_empty(),
+        "cfn-lint findings (informational included) for {name}:\n{}\n--- template ---\n{template}",
         findings.join("\n")
     );
 }

@@ -166,11 +166,14 @@ fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_t
 #[test]
 fn the_execution_role_is_passed_by_arn() {
     let t = flask_api();
-    let (role, _) = t.single_resource("AWS::IAM::Role").unwrap();
     let (_, task) = t.single_resource("AWS::ECS::TaskDefinition").unwrap();
+    let arn = &task["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"];
+    assert_eq!(arn[1], "Arn");
+    let role = &t.json()["Resources"][arn[0].as_str().unwrap()];
+    assert_eq!(role["Type"], "AWS::IAM::Role");
     assert_eq!(
-        task["Properties"]["ExecutionRoleArn"],
-        json!({"Fn::GetAtt": [role, "Arn"]})
+        role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
     );
 }
 
