@@ -97,7 +97,7 @@ impl Construct for ApiGatewayAccount {
         scope: &mut Scope<'_>,
     ) -> Result<ApiGatewayAccountOutput, cloudwright_core::Error> {
         let role = scope.add(
-            "CloudWatchRole",
+            "Role",
             Role::new(Json(trust_policy()))
                 .description(
                     "Lets API Gateway write the logs of every API in this account and region",

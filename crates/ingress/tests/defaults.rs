@@ -153,11 +153,8 @@ fn the_stage_logs_traces_measures_and_throttles_by_default() {
 #[test]
 fn access_logging_brings_the_account_role_and_the_stage_waits_for_it() {
     let (_, t) = synth(api());
-    assert_eq!(
-        ids_of(&t, "AWS::IAM::Role"),
-        ["ApiCloudWatchCloudWatchRole"]
-    );
-    let role = &t["Resources"]["ApiCloudWatchCloudWatchRole"];
+    assert_eq!(ids_of(&t, "AWS::IAM::Role"), ["ApiCloudWatchRole"]);
+    let role = &t["Resources"]["ApiCloudWatchRole"];
     assert_eq!(role["DeletionPolicy"], "Retain");
     assert_eq!(role["UpdateReplacePolicy"], "Retain");
     let p = &role["Properties"];
@@ -181,7 +178,7 @@ fn access_logging_brings_the_account_role_and_the_stage_waits_for_it() {
     );
     assert_eq!(
         t["Resources"]["ApiCloudWatchAccount"]["Properties"]["CloudWatchRoleArn"],
-        json!({"Fn::GetAtt": ["ApiCloudWatchCloudWatchRole", "Arn"]})
+        json!({"Fn::GetAtt": ["ApiCloudWatchRole", "Arn"]})
     );
     assert_eq!(
         t["Resources"]["ApiStage"]["DependsOn"],
@@ -256,11 +253,7 @@ fn deliberate_exceptions_are_in_the_metadata_of_the_resources_they_concern() {
         ]
     );
     // the role, link and listeners need none
-    for id in [
-        "ApiCloudWatchCloudWatchRole",
-        "ApiVpcLink",
-        "IngressListener",
-    ] {
+    for id in ["ApiCloudWatchRole", "ApiVpcLink", "IngressListener"] {
         assert!(exceptions(&t, id).is_empty(), "{id}");
     }
 }
