@@ -120,7 +120,8 @@ pub fn cfn_lint_template(name: &str, template: &str) -> Vec<String> {
     cfn_lint_template_with(name, template, &[])
 }
 
-fn cfn_lint_template_with(name: &str, template: &str, args: &[&str]) -> Vec<String> {
+/// Writes `template` to a temporary file named `name` and lints it with extra arguments.
+pub fn cfn_lint_template_with(name: &str, template: &str, args: &[&str]) -> Vec<String> {
     let dir = TempDir::new("lint");
     let file = dir.path().join(format!("{name}.template.json"));
     std::fs::write(&file, template).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -138,7 +139,7 @@ pub fn assert_lint_clean_informational(name: &str, template: &str) {
     );
 }
 
-/// Asserts that cfn-lint reports nothing at all (no errors, warnings or informational findings).
+/// Asserts that cfn-lint's default checks (errors and warnings) find nothing.
 pub fn assert_lint_clean(name: &str, template: &str) {
     let findings = cfn_lint_template(name, template);
     assert!(

@@ -301,11 +301,14 @@ fn each_deliberate_exception_of_compute_and_network_says_why() {
 #[test]
 fn the_execution_role_is_passed_by_arn() {
     let t = flask_api();
-    let (role, _) = t.single_resource("AWS::IAM::Role").unwrap();
     let (_, task) = t.single_resource("AWS::ECS::TaskDefinition").unwrap();
+    let arn = &task["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"];
+    assert_eq!(arn[1], "Arn");
+    let role = &t.json()["Resources"][arn[0].as_str().unwrap()];
+    assert_eq!(role["Type"], "AWS::IAM::Role");
     assert_eq!(
-        task["Properties"]["ExecutionRoleArn"],
-        json!({"Fn::GetAtt": [role, "Arn"]})
+        role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
     );
 }
 

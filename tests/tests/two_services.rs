@@ -145,7 +145,17 @@ fn one_api_and_one_vpc_link_route_each_service_to_its_own_port() {
         links[0].1["Properties"]["TargetArns"],
         serde_json::json!([{ "Ref": lb_id }])
     );
-    let link_ref = serde_json::json!({ "Ref": links[0].0 });
+    // the body reaches the link and the load balancer through the stage's variables
+    let stages = services.find_resources("AWS::ApiGateway::Stage", Match::any_value());
+    assert_eq!(stages.len(), 1);
+    assert_eq!(
+        stages[0].1["Properties"]["Variables"],
+        serde_json::json!({
+            "vpcLinkId": { "Ref": links[0].0 },
+            "loadBalancerDns": { "Fn::GetAtt": [lb_id, "DNSName"] },
+        })
+    );
+    let link_ref = serde_json::json!("${stageVariables.vpcLinkId}");
 
     let apis = services.find_resources("AWS::ApiGateway::RestApi", Match::any_value());
     assert_eq!(apis.len(), 1);
@@ -157,7 +167,7 @@ fn one_api_and_one_vpc_link_route_each_service_to_its_own_port() {
         for (method, op) in item.as_object().unwrap() {
             let integration = &op["x-amazon-apigateway-integration"];
             assert_eq!(integration["connectionId"], link_ref, "{method} {path}");
-            let uri = integration["uri"]["Fn::Sub"][0].as_str().unwrap();
+            let uri = integration["uri"].as_str().unwrap();
             routes.insert((method.clone(), path.clone(), uri.to_owned()));
         }
     }
@@ -167,12 +177,12 @@ fn one_api_and_one_vpc_link_route_each_service_to_its_own_port() {
             (
                 "get".into(),
                 "/catalog".into(),
-                "http://${Dns}:8081/catalog".into()
+                "http://${stageVariables.loadBalancerDns}:8081/catalog".into()
             ),
             (
                 "get".into(),
                 "/orders".into(),
-                "http://${Dns}:8080/orders".into()
+                "http://${stageVariables.loadBalancerDns}:8080/orders".into()
             ),
         ])
     );

@@ -7,6 +7,11 @@
 //! HTTP and WebSocket APIs are read from their `Body`, their quick-create `Target`, and
 //! `AWS::ApiGatewayV2::Route` resources. Stages come from `Stage` resources that refer to the
 //! API directly or through a `Deployment`, and from a `Deployment`'s own `StageName`.
+//!
+//! Integrations are resolved per stage: a `${stageVariables.name}` in a connection id or URI
+//! (a VPC link id or load balancer host kept out of the body, so that replacing them updates
+//! the stage instead of needing a new deployment) is read from that stage's `Variables`; a
+//! variable the stage does not set is a gap.
 
 use std::collections::BTreeMap;
 
@@ -37,11 +42,24 @@ const LAMBDA_TYPES: &[&str] = &[
 ];
 
 /// A route before stages are applied.
-struct RawRoute {
+struct RawRoute<'a> {
     method: String,
     path: String,
     authorization: String,
-    integration: Integration,
+    integration: Pending<'a>,
+}
+
+/// An integration as written (resolved per stage, which may set stage variables it uses), or
+/// already known.
+enum Pending<'a> {
+    Raw(RawIntegration<'a>),
+    Known(Integration),
+}
+
+/// A stage: its name and the stage variables it sets.
+struct StageInfo<'a> {
+    name: String,
+    variables: Option<&'a serde_json::Map<String, Value>>,
 }
 
 /// An integration as written, before it is resolved.
@@ -80,12 +98,13 @@ fn upper(v: &Value) -> Option<String> {
     literal_str(v).map(str::to_ascii_uppercase)
 }
 
-fn push_routes(
+fn push_routes<'a>(
+    t: &Template<'a>,
     s: &mut Surface,
     api: &str,
     api_type: ApiType,
-    raws: Vec<RawRoute>,
-    stages: &[String],
+    raws: Vec<RawRoute<'a>>,
+    stages: &[StageInfo<'a>],
 ) {
     if raws.is_empty() {
         return;
@@ -98,44 +117,136 @@ fn push_routes(
                 .into(),
         });
     }
-    let stages: Vec<Option<String>> = if stages.is_empty() {
-        vec![None]
+    let no_stage = [StageInfo {
+        name: String::new(),
+        variables: None,
+    }];
+    let (stages, named) = if stages.is_empty() {
+        (&no_stage[..], false)
     } else {
-        stages.iter().cloned().map(Some).collect()
+        (stages, true)
     };
+    let mut unset: Vec<(String, String)> = Vec::new();
     for r in raws {
-        for stage in &stages {
+        for stage in stages {
+            let integration = match &r.integration {
+                Pending::Known(i) => i.clone(),
+                Pending::Raw(raw) => {
+                    if named {
+                        for name in raw.stage_variables() {
+                            let set = stage.variables.is_some_and(|v| v.contains_key(&name));
+                            if !set && !unset.contains(&(stage.name.clone(), name.clone())) {
+                                unset.push((stage.name.clone(), name));
+                            }
+                        }
+                    }
+                    resolve(t, raw, stage.variables)
+                }
+            };
             s.routes.push(Route {
                 api: api.to_owned(),
                 api_type,
                 method: r.method.clone(),
                 path: r.path.clone(),
-                stage: stage.clone(),
+                stage: named.then(|| stage.name.clone()),
                 authorization: r.authorization.clone(),
-                integration: r.integration.clone(),
+                integration,
             });
         }
     }
+    for (stage, name) in unset {
+        s.gaps.push(Gap {
+            resource: api.to_owned(),
+            reason: format!(
+                "stage `{stage}` does not set the stage variable `{name}` its integrations use: \
+                 where they go is unknown"
+            ),
+        });
+    }
 }
 
-fn stage_name(s: &mut Surface, stage: &Resource<'_>, v: &Value, out: &mut Vec<String>) {
-    match literal_str(v) {
-        Some(name) => out.push(name.to_owned()),
+/// The names in `${stageVariables.name}` placeholders of `text`.
+fn stage_variable_names(text: &str) -> Vec<String> {
+    const PREFIX: &str = "${stageVariables.";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(PREFIX) {
+        let after = &rest[start + PREFIX.len()..];
+        let Some(end) = after.find('}') else {
+            break;
+        };
+        out.push(after[..end].to_owned());
+        rest = &after[end..];
+    }
+    out
+}
+
+/// `text` with each `${stageVariables.name}` the stage sets replaced by its value as text.
+fn substitute_stage_variables(
+    text: &str,
+    variables: Option<&serde_json::Map<String, Value>>,
+) -> String {
+    let Some(vars) = variables else {
+        return text.to_owned();
+    };
+    let mut out = text.to_owned();
+    for name in stage_variable_names(text) {
+        if let Some(v) = vars.get(&name) {
+            out = out.replace(&format!("${{stageVariables.{name}}}"), &render(v));
+        }
+    }
+    out
+}
+
+impl RawIntegration<'_> {
+    /// The stage variables its connection id and URI use.
+    fn stage_variables(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for v in [self.connection_id, self.uri].into_iter().flatten() {
+            for name in stage_variable_names(&render(v)) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+}
+
+fn stage_name<'a>(
+    s: &mut Surface,
+    stage: &Resource<'a>,
+    v: &Value,
+    variables: Option<&'a Value>,
+    out: &mut Vec<StageInfo<'a>>,
+) {
+    let name = match literal_str(v) {
+        Some(name) => name.to_owned(),
         None => {
             s.gaps.push(Gap {
                 resource: stage.id.to_owned(),
                 reason: format!("stage name `{}` is only known at deploy time", display(v)),
             });
-            out.push(display(v));
+            display(v)
         }
-    }
+    };
+    out.push(StageInfo {
+        name,
+        variables: variables.and_then(Value::as_object),
+    });
+}
+
+/// Sorted by name, one per name (the first seen keeps its variables).
+fn dedup_stages(stages: &mut Vec<StageInfo<'_>>) {
+    stages.sort_by(|a, b| a.name.cmp(&b.name));
+    stages.dedup_by(|a, b| a.name == b.name);
 }
 
 // ---------------------------------------------------------------------------------------------
 // REST APIs
 // ---------------------------------------------------------------------------------------------
 
-fn rest_apis(t: &Template<'_>, s: &mut Surface) {
+fn rest_apis<'a>(t: &Template<'a>, s: &mut Surface) {
     for api in t.of_type(REST_API) {
         let types = api.prop("EndpointConfiguration").get("Types");
         if let Some(types) = types {
@@ -159,7 +270,7 @@ fn rest_apis(t: &Template<'_>, s: &mut Surface) {
         let mut raws = Vec::new();
         match api.props.get("Body") {
             Some(body) if body.get("paths").is_some_and(Value::is_object) => {
-                raws.extend(body_routes(t, body));
+                raws.extend(body_routes(body));
             }
             Some(body) => s.gaps.push(Gap {
                 resource: api.id.to_owned(),
@@ -184,10 +295,10 @@ fn rest_apis(t: &Template<'_>, s: &mut Surface) {
             }
         }
         let stages = rest_stages(t, s, api.id);
-        push_routes(s, api.id, ApiType::Rest, raws, &stages);
+        push_routes(t, s, api.id, ApiType::Rest, raws, &stages);
     }
     // Methods added to an API that is not in this template.
-    let mut outside: BTreeMap<String, Vec<RawRoute>> = BTreeMap::new();
+    let mut outside: BTreeMap<String, Vec<RawRoute<'a>>> = BTreeMap::new();
     for m in t.of_type(METHOD) {
         if t.target(m.prop("RestApiId"), &[REST_API]).is_none() {
             let api = display(m.prop("RestApiId"));
@@ -196,11 +307,11 @@ fn rest_apis(t: &Template<'_>, s: &mut Surface) {
         }
     }
     for (api, raws) in outside {
-        push_routes(s, &api, ApiType::Rest, raws, &[]);
+        push_routes(t, s, &api, ApiType::Rest, raws, &[]);
     }
 }
 
-fn rest_stages(t: &Template<'_>, s: &mut Surface, api: &str) -> Vec<String> {
+fn rest_stages<'a>(t: &Template<'a>, s: &mut Surface, api: &str) -> Vec<StageInfo<'a>> {
     let mut out = Vec::new();
     let api_of_deployment = |d: &Value| {
         t.target(d, &[DEPLOYMENT])
@@ -212,22 +323,28 @@ fn rest_stages(t: &Template<'_>, s: &mut Surface, api: &str) -> Vec<String> {
         if direct == Some(api)
             || (direct.is_none() && api_of_deployment(st.prop("DeploymentId")) == Some(api))
         {
-            stage_name(s, st, st.prop("StageName"), &mut out);
+            let variables = st.props.get("Variables");
+            stage_name(s, st, st.prop("StageName"), variables, &mut out);
         }
     }
     for d in t.of_type(DEPLOYMENT) {
         if t.target(d.prop("RestApiId"), &[REST_API]).map(|r| r.id) == Some(api)
             && let Some(name) = d.props.get("StageName")
         {
-            stage_name(s, d, name, &mut out);
+            let variables = d.prop("StageDescription").get("Variables");
+            stage_name(s, d, name, variables, &mut out);
         }
     }
-    out.sort();
-    out.dedup();
+    dedup_stages(&mut out);
     out
 }
 
-fn method_route(t: &Template<'_>, s: &mut Surface, api: &str, m: &Resource<'_>) -> RawRoute {
+fn method_route<'a>(
+    t: &Template<'a>,
+    s: &mut Surface,
+    api: &str,
+    m: &Resource<'a>,
+) -> RawRoute<'a> {
     let method = upper(m.prop("HttpMethod")).unwrap_or_else(|| display(m.prop("HttpMethod")));
     let path = match resource_path(t, m.prop("ResourceId"), 0) {
         Some(p) => normalize_path(&p),
@@ -258,7 +375,7 @@ fn method_route(t: &Template<'_>, s: &mut Surface, api: &str, m: &Resource<'_>) 
         method,
         path,
         authorization,
-        integration: resolve(t, &raw),
+        integration: Pending::Raw(raw),
     }
 }
 
@@ -290,7 +407,7 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-fn body_routes(t: &Template<'_>, body: &Value) -> Vec<RawRoute> {
+fn body_routes<'a>(body: &'a Value) -> Vec<RawRoute<'a>> {
     let mut out = Vec::new();
     let Some(paths) = body.get("paths").and_then(Value::as_object) else {
         return out;
@@ -312,19 +429,16 @@ fn body_routes(t: &Template<'_>, body: &Value) -> Vec<RawRoute> {
             let security = op.get("security").or(global_security);
             let i = op.get("x-amazon-apigateway-integration");
             let integration = match i {
-                Some(i) => resolve(
-                    t,
-                    &RawIntegration {
-                        ty: i.get("type").and_then(upper),
-                        uri: i.get("uri"),
-                        connection_type: i.get("connectionType").and_then(upper),
-                        connection_id: i.get("connectionId"),
-                        subtype: i.get("integrationSubtype"),
-                    },
-                ),
-                None => Integration::Unknown {
+                Some(i) => Pending::Raw(RawIntegration {
+                    ty: i.get("type").and_then(upper),
+                    uri: i.get("uri"),
+                    connection_type: i.get("connectionType").and_then(upper),
+                    connection_id: i.get("connectionId"),
+                    subtype: i.get("integrationSubtype"),
+                }),
+                None => Pending::Known(Integration::Unknown {
                     detail: "the operation has no x-amazon-apigateway-integration".into(),
-                },
+                }),
             };
             out.push(RawRoute {
                 method,
@@ -359,13 +473,19 @@ fn security_names(security: Option<&Value>) -> String {
 // Integrations
 // ---------------------------------------------------------------------------------------------
 
-fn resolve(t: &Template<'_>, raw: &RawIntegration<'_>) -> Integration {
-    let uri_text = raw.uri.map(render);
+fn resolve<'a>(
+    t: &Template<'a>,
+    raw: &RawIntegration<'a>,
+    variables: Option<&'a serde_json::Map<String, Value>>,
+) -> Integration {
+    let uri_text = raw
+        .uri
+        .map(|u| substitute_stage_variables(&render(u), variables));
     if raw.ty.as_deref() == Some("MOCK") {
         return Integration::Mock;
     }
     if raw.connection_type.as_deref() == Some("VPC_LINK") {
-        return vpc_link(t, raw, uri_text);
+        return vpc_link(t, raw, uri_text, variables);
     }
     match raw.ty.as_deref() {
         Some("AWS_PROXY" | "AWS") => {
@@ -393,11 +513,23 @@ fn resolve(t: &Template<'_>, raw: &RawIntegration<'_>) -> Integration {
     }
 }
 
-fn vpc_link(t: &Template<'_>, raw: &RawIntegration<'_>, uri: Option<String>) -> Integration {
-    let link = raw
-        .connection_id
-        .and_then(|c| t.target(c, &[VPC_LINK, V2_VPC_LINK]));
-    let vpc_link = match (link, raw.connection_id) {
+fn vpc_link<'a>(
+    t: &Template<'a>,
+    raw: &RawIntegration<'a>,
+    uri: Option<String>,
+    variables: Option<&'a serde_json::Map<String, Value>>,
+) -> Integration {
+    // `${stageVariables.name}` as the whole connection id: the stage's value
+    let connection_id = raw.connection_id.map(|c| {
+        literal_str(c)
+            .and_then(|text| {
+                let name = text.strip_prefix("${stageVariables.")?.strip_suffix('}')?;
+                variables?.get(name)
+            })
+            .unwrap_or(c)
+    });
+    let link = connection_id.and_then(|c| t.target(c, &[VPC_LINK, V2_VPC_LINK]));
+    let vpc_link = match (link, connection_id) {
         (Some(l), _) => l.id.to_owned(),
         (None, Some(c)) => display(c),
         (None, None) => "(no connectionId)".into(),
@@ -490,7 +622,7 @@ fn short(v: &Value) -> String {
 // HTTP and WebSocket APIs
 // ---------------------------------------------------------------------------------------------
 
-fn v2_apis(t: &Template<'_>, s: &mut Surface) {
+fn v2_apis<'a>(t: &Template<'a>, s: &mut Surface) {
     for api in t.of_type(V2_API) {
         let api_type = match upper(api.prop("ProtocolType")).as_deref() {
             Some("WEBSOCKET") => ApiType::Websocket,
@@ -499,7 +631,8 @@ fn v2_apis(t: &Template<'_>, s: &mut Surface) {
         let mut stages = Vec::new();
         for st in t.of_type(V2_STAGE) {
             if t.target(st.prop("ApiId"), &[V2_API]).map(|r| r.id) == Some(api.id) {
-                stage_name(s, st, st.prop("StageName"), &mut stages);
+                let variables = st.props.get("StageVariables");
+                stage_name(s, st, st.prop("StageName"), variables, &mut stages);
             }
         }
         let mut raws = Vec::new();
@@ -519,13 +652,16 @@ fn v2_apis(t: &Template<'_>, s: &mut Surface) {
                 method: "ANY".into(),
                 path: "$default".into(),
                 authorization: "NONE".into(),
-                integration,
+                integration: Pending::Known(integration),
             });
-            stages.push("$default".into());
+            stages.push(StageInfo {
+                name: "$default".into(),
+                variables: None,
+            });
         }
         match api.props.get("Body") {
             Some(body) if body.get("paths").is_some_and(Value::is_object) => {
-                raws.extend(body_routes(t, body));
+                raws.extend(body_routes(body));
             }
             Some(body) => s.gaps.push(Gap {
                 resource: api.id.to_owned(),
@@ -549,11 +685,10 @@ fn v2_apis(t: &Template<'_>, s: &mut Surface) {
                 raws.push(v2_route(t, r, api_type));
             }
         }
-        stages.sort();
-        stages.dedup();
-        push_routes(s, api.id, api_type, raws, &stages);
+        dedup_stages(&mut stages);
+        push_routes(t, s, api.id, api_type, raws, &stages);
     }
-    let mut outside: BTreeMap<String, Vec<RawRoute>> = BTreeMap::new();
+    let mut outside: BTreeMap<String, Vec<RawRoute<'a>>> = BTreeMap::new();
     for r in t.of_type(V2_ROUTE) {
         if t.target(r.prop("ApiId"), &[V2_API]).is_none() {
             outside
@@ -563,11 +698,11 @@ fn v2_apis(t: &Template<'_>, s: &mut Surface) {
         }
     }
     for (api, raws) in outside {
-        push_routes(s, &api, ApiType::Http, raws, &[]);
+        push_routes(t, s, &api, ApiType::Http, raws, &[]);
     }
 }
 
-fn v2_route(t: &Template<'_>, r: &Resource<'_>, api_type: ApiType) -> RawRoute {
+fn v2_route<'a>(t: &Template<'a>, r: &Resource<'a>, api_type: ApiType) -> RawRoute<'a> {
     let key =
         literal_str(r.prop("RouteKey")).map_or_else(|| display(r.prop("RouteKey")), str::to_owned);
     let (method, path) = match key.split_once(' ') {
@@ -578,23 +713,20 @@ fn v2_route(t: &Template<'_>, r: &Resource<'_>, api_type: ApiType) -> RawRoute {
     };
     let authorization = upper(r.prop("AuthorizationType")).unwrap_or_else(|| "NONE".into());
     let integration = match r.props.get("Target") {
-        None => Integration::Unknown {
+        None => Pending::Known(Integration::Unknown {
             detail: "the route has no target integration".into(),
-        },
+        }),
         Some(target) => match t.referenced(target, &[V2_INTEGRATION]) {
-            Some(i) => resolve(
-                t,
-                &RawIntegration {
-                    ty: upper(i.prop("IntegrationType")),
-                    uri: i.props.get("IntegrationUri"),
-                    connection_type: upper(i.prop("ConnectionType")),
-                    connection_id: i.props.get("ConnectionId"),
-                    subtype: i.props.get("IntegrationSubtype"),
-                },
-            ),
-            None => Integration::Unknown {
+            Some(i) => Pending::Raw(RawIntegration {
+                ty: upper(i.prop("IntegrationType")),
+                uri: i.props.get("IntegrationUri"),
+                connection_type: upper(i.prop("ConnectionType")),
+                connection_id: i.props.get("ConnectionId"),
+                subtype: i.props.get("IntegrationSubtype"),
+            }),
+            None => Pending::Known(Integration::Unknown {
                 detail: format!("target {}", render(target)),
-            },
+            }),
         },
     };
     RawRoute {

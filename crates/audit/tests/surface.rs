@@ -646,3 +646,92 @@ fn transforms_are_gaps_not_errors() {
     assert_eq!(gaps, vec!["(template)", "Fn::ForEach::Topics"]);
     assert_eq!(s.not_analyzed[0].resource_type, "AWS::Serverless::Api");
 }
+
+#[test]
+fn stage_variables_resolve_per_stage_and_unset_ones_are_gaps() {
+    // the body names the link and the host through stage variables (as cloudwright's
+    // PublicApi writes it); each stage points them at its own load balancer
+    let body = json!({"openapi": "3.0.1", "paths": {"/{person}": {"get": {
+        "x-amazon-apigateway-integration": {"type": "http_proxy", "connectionType": "VPC_LINK",
+            "connectionId": "${stageVariables.vpcLinkId}", "httpMethod": "GET",
+            "uri": "http://${stageVariables.loadBalancerDns}:80/{person}"}}}}});
+    let nlb = json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "Properties": {"Scheme": "internal", "Type": "network", "Subnets": ["subnet-1"]}});
+    let t = json!({"Resources": {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "people", "Body": body}},
+        "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+        "Blue": {"Type": "AWS::ApiGateway::Stage", "Properties": {"StageName": "blue",
+            "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"},
+            "Variables": {"vpcLinkId": {"Ref": "BlueLink"},
+                "loadBalancerDns": {"Fn::GetAtt": ["BlueNlb", "DNSName"]}}}},
+        "Green": {"Type": "AWS::ApiGateway::Stage", "Properties": {"StageName": "green",
+            "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"},
+            "Variables": {"vpcLinkId": {"Ref": "GreenLink"},
+                "loadBalancerDns": {"Fn::GetAtt": ["GreenNlb", "DNSName"]}}}},
+        "Bare": {"Type": "AWS::ApiGateway::Stage", "Properties": {"StageName": "bare",
+            "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"}}},
+        "BlueLink": {"Type": "AWS::ApiGateway::VpcLink", "Properties": {"Name": "b", "TargetArns": [{"Ref": "BlueNlb"}]}},
+        "GreenLink": {"Type": "AWS::ApiGateway::VpcLink", "Properties": {"Name": "g", "TargetArns": [{"Ref": "GreenNlb"}]}},
+        "BlueNlb": nlb.clone(),
+        "GreenNlb": nlb,
+        "BlueListener": {"Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {"LoadBalancerArn": {"Ref": "BlueNlb"}, "Port": 80, "Protocol": "TCP",
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "BlueTg"}}]}},
+        "GreenListener": {"Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {"LoadBalancerArn": {"Ref": "GreenNlb"}, "Port": 80, "Protocol": "TCP",
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "GreenTg"}}]}},
+        "BlueTg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 8080, "Protocol": "TCP", "VpcId": "vpc-1"}},
+        "GreenTg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 9090, "Protocol": "TCP", "VpcId": "vpc-1"}}
+    }});
+    let s = surface(&t);
+    assert_eq!(
+        routes(&s),
+        vec![
+            r("GET", "/{person}", Some("bare")),
+            r("GET", "/{person}", Some("blue")),
+            r("GET", "/{person}", Some("green")),
+        ]
+    );
+    let on = |stage: &str| {
+        s.routes
+            .iter()
+            .find(|x| x.stage.as_deref() == Some(stage))
+            .unwrap()
+            .integration
+            .clone()
+    };
+    for (stage, color, port) in [("blue", "Blue", 8080), ("green", "Green", 9090)] {
+        assert_eq!(
+            on(stage),
+            Integration::VpcLink {
+                vpc_link: format!("{color}Link"),
+                load_balancer: Some(format!("{color}Nlb")),
+                internal: Some(true),
+                listener_port: Some(80),
+                target_group: Some(format!("{color}Tg")),
+                target_group_port: Some(port),
+                uri: Some(format!("http://${{{color}Nlb.DNSName}}:80/{{person}}")),
+            },
+            "{stage}"
+        );
+    }
+    // a stage that sets neither: where it goes is unknown, and said to be
+    match on("bare") {
+        Integration::VpcLink {
+            vpc_link,
+            load_balancer,
+            ..
+        } => {
+            assert_eq!(vpc_link, "${stageVariables.vpcLinkId}");
+            assert_eq!(load_balancer, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    let gaps: Vec<&str> = s.gaps.iter().map(|g| g.reason.as_str()).collect();
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    for name in ["vpcLinkId", "loadBalancerDns"] {
+        let expected = format!("stage `bare` does not set the stage variable `{name}`");
+        assert!(gaps.iter().any(|g| g.contains(&expected)), "{gaps:?}");
+    }
+    assert!(s.gaps.iter().all(|g| g.resource == "Api"));
+}

@@ -13,7 +13,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Output, Scope, Value};
+use cloudwright_core::{
+    Construct, DepTarget, Dependable, Exception, Handle, Json, Output, Policy, Scope, Value,
+};
 use cloudwright_resources::RetentionDays;
 use cloudwright_resources::apigateway::rest_api::EndpointConfiguration;
 use cloudwright_resources::apigateway::stage::{AccessLogSetting, MethodSetting};
@@ -27,6 +29,7 @@ use cloudwright_resources::certificatemanager::certificate::{
 use cloudwright_resources::certificatemanager::{Certificate, CertificateRequired};
 use cloudwright_resources::logs::LogGroup;
 
+use crate::account::{AccountRole, ApiGatewayAccount, ApiGatewayAccountOutput};
 use crate::domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
 use crate::error::Error;
 use crate::nlb::{InternalNlbOutput, NlbPort};
@@ -175,11 +178,23 @@ struct PortedRoute {
 /// Access logging of the stage.
 ///
 /// API Gateway writes access logs only once the account's API Gateway CloudWatch role is set
-/// (`AWS::ApiGateway::Account`, once per account and region).
+/// (`AWS::ApiGateway::Account`, once per account and region); see [`AccountRole`].
+///
+/// ```
+/// use cloudwright_core::Value;
+/// use cloudwright_ingress::AccessLog;
+/// use cloudwright_resources::RetentionDays;
+///
+/// // a log group of its own, kept two years, encrypted with a customer-managed key
+/// let log = AccessLog::new_log_group(RetentionDays::TwoYears)
+///     .encrypted_with(Value::get_att("LogKey", "Arn"));
+/// # let _ = log;
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessLog {
     destination: AccessLogDestination,
     format: String,
+    kms_key: Option<Value>,
 }
 
 /// Where access logs go.
@@ -194,13 +209,43 @@ pub enum AccessLogDestination {
     },
 }
 
-/// The default access log format: one JSON object per request.
+/// The default access log format: one JSON object per request, on one line: who called
+/// (`requestId`, `ip`, `caller`, `user`), what (`requestTime`, `httpMethod`, `resourcePath`,
+/// `protocol`), how it went (`status`, `responseLength`, `responseLatency` in ms) and what the
+/// service behind the VPC link did (`integrationStatus`, `integrationLatency`,
+/// `integrationError`, and API Gateway's own `errorMessage`).
 pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
     r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#,
+    r#""caller":"$context.identity.caller","user":"$context.identity.user","#,
     r#""requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","#,
     r#""resourcePath":"$context.resourcePath","status":"$context.status","#,
-    r#""protocol":"$context.protocol","responseLength":"$context.responseLength"}"#
+    r#""protocol":"$context.protocol","responseLength":"$context.responseLength","#,
+    r#""responseLatency":"$context.responseLatency","#,
+    r#""integrationStatus":"$context.integration.status","#,
+    r#""integrationLatency":"$context.integration.latency","#,
+    r#""integrationError":"$context.integration.error","#,
+    r#""errorMessage":"$context.error.message"}"#
 );
+
+/// How long the access log group [`PublicApi`] makes by default keeps events: one year (what
+/// checkov's CKV_AWS_338 asks for).
+pub const DEFAULT_ACCESS_LOG_RETENTION: RetentionDays = RetentionDays::OneYear;
+
+/// The default steady rate limit of every method, in requests per second: well under the
+/// account's regional limit (10,000 per second, shared by every API of the account), so one
+/// API cannot starve the others, and ample for one service's public routes.
+pub const DEFAULT_THROTTLING_RATE: f64 = 100.0;
+
+/// The default burst limit of every method, in requests: twice the default rate.
+pub const DEFAULT_THROTTLING_BURST: u32 = 200;
+
+/// The stage variable holding the VPC link's id; the OpenAPI body's integrations read it as
+/// `${stageVariables.vpcLinkId}`.
+pub const VPC_LINK_STAGE_VARIABLE: &str = "vpcLinkId";
+
+/// The stage variable holding the load balancer's DNS name; the integration URIs read it as
+/// `${stageVariables.loadBalancerDns}`.
+pub const LOAD_BALANCER_DNS_STAGE_VARIABLE: &str = "loadBalancerDns";
 
 impl AccessLog {
     /// Logs to an existing log group, by ARN, in the default format.
@@ -208,6 +253,7 @@ impl AccessLog {
         AccessLog {
             destination: AccessLogDestination::Existing(arn.into()),
             format: DEFAULT_ACCESS_LOG_FORMAT.into(),
+            kms_key: None,
         }
     }
 
@@ -216,7 +262,16 @@ impl AccessLog {
         AccessLog {
             destination: AccessLogDestination::NewLogGroup { retention },
             format: DEFAULT_ACCESS_LOG_FORMAT.into(),
+            kms_key: None,
         }
+    }
+
+    /// Encrypts the new log group with a customer-managed KMS key, by ARN (whose key policy
+    /// lets CloudWatch Logs use it). Only for [`AccessLog::new_log_group`]: a log group made
+    /// elsewhere is encrypted where it is made, and building the API fails if both are asked.
+    pub fn encrypted_with(mut self, key_arn: impl Into<Value>) -> Self {
+        self.kms_key = Some(key_arn.into());
+        self
     }
 
     /// The log line format (`$context` variables); it must include `$context.requestId` or
@@ -227,6 +282,15 @@ impl AccessLog {
     }
 
     fn validate(&self) -> Result<(), Error> {
+        if let (AccessLogDestination::Existing(_), Some(key)) = (&self.destination, &self.kms_key) {
+            return Err(Error::InvalidSetting {
+                setting: "access log encryption key",
+                value: serde_json::to_string(key).unwrap_or_default(),
+                reason: "the access log group is not made by the API (`AccessLog::to_log_group`); \
+                         encrypt it where it is made, or use `AccessLog::new_log_group`"
+                    .into(),
+            });
+        }
         if !self.format.contains("$context.requestId")
             && !self.format.contains("$context.extendedRequestId")
         {
@@ -323,13 +387,21 @@ pub struct PublicApi {
     stage_name: String,
     throttling: Option<(f64, u32)>,
     tracing: bool,
+    metrics: bool,
     access_log: Option<AccessLog>,
+    account_role: AccountRole,
     domain: Option<CustomDomain>,
 }
 
 impl PublicApi {
     /// An API titled `title` in front of `target` (an [`InternalNlbOutput`], an [`ApiTarget`]
-    /// or a [`VpcLinkTarget`]), with no routes yet, an EDGE endpoint and a stage `v1`.
+    /// or a [`VpcLinkTarget`]), with no routes yet, an EDGE endpoint and a stage `v1` with
+    /// production defaults: access logs in [`DEFAULT_ACCESS_LOG_FORMAT`] to a log group of its
+    /// own kept [`DEFAULT_ACCESS_LOG_RETENTION`] (and the account's API Gateway CloudWatch role,
+    /// see [`AccountRole`]), X-Ray tracing, method metrics, and throttling at
+    /// [`DEFAULT_THROTTLING_RATE`] requests per second with bursts of
+    /// [`DEFAULT_THROTTLING_BURST`]. Each can be turned off; the stage's `Metadata` then says so
+    /// (a [`cloudwright_core::Exception`]).
     pub fn new(title: impl Into<String>, target: impl Into<VpcLinkTarget>) -> Self {
         PublicApi {
             title: title.into(),
@@ -342,9 +414,11 @@ impl PublicApi {
             integration_timeout: None,
             endpoint: EndpointType::Edge,
             stage_name: "v1".into(),
-            throttling: None,
-            tracing: false,
-            access_log: None,
+            throttling: Some((DEFAULT_THROTTLING_RATE, DEFAULT_THROTTLING_BURST)),
+            tracing: true,
+            metrics: true,
+            access_log: Some(AccessLog::new_log_group(DEFAULT_ACCESS_LOG_RETENTION)),
+            account_role: AccountRole::Create,
             domain: None,
         }
     }
@@ -446,21 +520,50 @@ impl PublicApi {
     }
 
     /// Throttles every method of the stage: a steady `rate` of requests per second and bursts
-    /// of up to `burst` requests (the account's limits apply when unset).
+    /// of up to `burst` requests (default [`DEFAULT_THROTTLING_RATE`] and
+    /// [`DEFAULT_THROTTLING_BURST`]).
     pub fn throttling(mut self, rate: f64, burst: u32) -> Self {
         self.throttling = Some((rate, burst));
         self
     }
 
-    /// Turns X-Ray tracing of the stage on or off (off).
+    /// No stage throttling: only the account's limits apply (recorded as an exception).
+    pub fn without_throttling(mut self) -> Self {
+        self.throttling = None;
+        self
+    }
+
+    /// Turns X-Ray tracing of the stage on or off (on; off is recorded as an exception).
     pub fn tracing(mut self, enabled: bool) -> Self {
         self.tracing = enabled;
         self
     }
 
-    /// Logs every request of the stage.
+    /// Turns CloudWatch method metrics (`MetricsEnabled` for every method) on or off (on; off
+    /// is recorded as an exception).
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = enabled;
+        self
+    }
+
+    /// Logs every request of the stage as `log` says (by default, a log group of its own kept
+    /// [`DEFAULT_ACCESS_LOG_RETENTION`], in [`DEFAULT_ACCESS_LOG_FORMAT`]).
     pub fn access_log(mut self, log: AccessLog) -> Self {
         self.access_log = Some(log);
+        self
+    }
+
+    /// No access logs (recorded as an exception); no account role is made either.
+    pub fn without_access_log(mut self) -> Self {
+        self.access_log = None;
+        self
+    }
+
+    /// How the account's API Gateway CloudWatch role, which access logging needs, is set:
+    /// [`AccountRole::Create`] (the default), [`AccountRole::AlreadySet`], or a shared
+    /// [`ApiGatewayAccountOutput`] (`.account_role(&account)`).
+    pub fn account_role(mut self, role: impl Into<AccountRole>) -> Self {
+        self.account_role = role.into();
         self
     }
 
@@ -619,13 +722,17 @@ impl PublicApi {
         Ok(routes)
     }
 
-    /// The OpenAPI body this API would be built with, given the VPC link's id: each route's
-    /// integration URI on its own load balancer port.
-    fn body(&self, routes: &[PortedRoute], connection_id: Value) -> Value {
+    /// The OpenAPI body this API is built with: each route's integration URI on its own load
+    /// balancer port. The VPC link and the load balancer's DNS name are stage variables, so
+    /// the body (and the deployment named after it) changes only with the routes, and a
+    /// replaced link or load balancer updates the stage in place.
+    fn body(&self, routes: &[PortedRoute]) -> Value {
         let primary = &self.target.primary;
         let mut integration = Integration::new(
-            connection_id,
-            primary.dns_name.clone(),
+            Value::from(format!("${{stageVariables.{VPC_LINK_STAGE_VARIABLE}}}")),
+            Value::from(format!(
+                "${{stageVariables.{LOAD_BALANCER_DNS_STAGE_VARIABLE}}}"
+            )),
             primary.load_balancer_port,
         );
         integration.headers = self.integration_headers.clone();
@@ -638,6 +745,63 @@ impl PublicApi {
             .collect();
         openapi::body_with_ports(&self.title, &self.version, &routes, &integration)
     }
+}
+
+impl PublicApi {
+    /// Records on the stage every control that is off: caching always (a cost choice), and
+    /// whatever the app turned off.
+    fn stage_exceptions(
+        &self,
+        scope: &mut Scope<'_>,
+        stage: &Handle<Stage>,
+    ) -> Result<(), cloudwright_core::Error> {
+        let mut exceptions = vec![
+            Exception::new(
+                "no cache cluster: it is billed by the hour whether used or not, and the routes \
+                 pass every request to the service",
+            )
+            .checkov("CKV_AWS_120"),
+            no_usage_plan("W63"),
+        ];
+        if self.access_log.is_none() {
+            exceptions.push(
+                Exception::new("access logging turned off by the app (without_access_log)")
+                    .checkov("CKV_AWS_76")
+                    .cfn_nag("W69"),
+            );
+        }
+        if !self.tracing {
+            exceptions.push(
+                Exception::new("X-Ray tracing turned off by the app (tracing(false))")
+                    .checkov("CKV_AWS_73"),
+            );
+        }
+        if !self.metrics {
+            exceptions.push(Exception::new(
+                "method metrics turned off by the app (metrics(false))",
+            ));
+        }
+        if self.throttling.is_none() {
+            exceptions.push(Exception::new(
+                "stage throttling turned off by the app (without_throttling): only the \
+                 account's limits apply",
+            ));
+        }
+        for e in exceptions {
+            scope.add_exception(stage, e)?;
+        }
+        Ok(())
+    }
+}
+
+/// One of cfn_nag's usage plan rules (`W63` stage, `W64` REST API, `W68` deployment): usage
+/// plans meter callers by API key, and this API's routes are public without one.
+fn no_usage_plan(cfn_nag_rule: &str) -> Exception {
+    Exception::new(
+        "no usage plan: the routes are public without API keys, which usage plans meter; the \
+         stage's throttling limits every caller",
+    )
+    .cfn_nag(cfn_nag_rule)
 }
 
 /// A route a built [`PublicApi`] exposes to the internet.
@@ -683,6 +847,9 @@ pub struct PublicApiOutput {
     pub stage: Handle<Stage>,
     /// The access log group, when the API made one.
     pub access_log_group: Option<Handle<LogGroup>>,
+    /// The account's API Gateway CloudWatch role, when the API made it
+    /// ([`AccountRole::Create`] with access logging on).
+    pub account: Option<ApiGatewayAccountOutput>,
     /// The custom domain, if any.
     pub domain: Option<CustomDomainOutput>,
     stage_name: String,
@@ -751,6 +918,9 @@ impl Dependable for PublicApiOutput {
         if let Some(g) = &self.access_log_group {
             out.extend(g.dependency_targets());
         }
+        if let Some(a) = &self.account {
+            out.extend(a.dependency_targets());
+        }
         if let Some(d) = &self.domain {
             out.extend(d.dependency_targets());
         }
@@ -781,7 +951,7 @@ impl Construct for PublicApi {
             )),
         )?;
 
-        let body = self.body(&routes, vpc_link.r#ref());
+        let body = self.body(&routes);
         let body_hash = openapi::body_hash(&body);
         let mut api = RestApi::new()
             .name(self.title.as_str())
@@ -794,9 +964,11 @@ impl Construct for PublicApi {
             api = api.description(d.as_str());
         }
         let rest_api = scope.add("RestApi", api)?;
+        scope.add_exception(&rest_api, no_usage_plan("W64"))?;
 
         // a new logical id whenever the body changes: CloudFormation only deploys a stage
-        // when its deployment is replaced, and nothing but the body may cause that
+        // when its deployment is replaced, and nothing but the body may cause that; the VPC
+        // link and the load balancer are stage variables, not part of the body
         let short = body_hash.get(..8).unwrap_or(&body_hash);
         let deployment = scope.add(
             &format!("Deployment{short}"),
@@ -805,33 +977,52 @@ impl Construct for PublicApi {
             })
             .description(format!("Routes of OpenAPI body sha256:{short}")),
         )?;
+        scope.add_exception(&deployment, no_usage_plan("W68"))?;
 
         let mut stage = Stage::new(StageRequired {
             rest_api_id: rest_api.r#ref().into(),
         })
         .stage_name(self.stage_name.as_str())
-        .deployment_id(deployment.r#ref());
+        .deployment_id(deployment.r#ref())
+        .variables(Json(Value::map([
+            (VPC_LINK_STAGE_VARIABLE, vpc_link.r#ref()),
+            (
+                LOAD_BALANCER_DNS_STAGE_VARIABLE,
+                self.target.primary.dns_name.clone(),
+            ),
+        ])));
         if self.tracing {
             stage = stage.tracing_enabled(true);
         }
-        if let Some((rate, burst)) = self.throttling {
-            stage = stage.method_settings(vec![
-                MethodSetting::new()
-                    .http_method("*")
-                    .resource_path("/*")
+        if self.metrics || self.throttling.is_some() {
+            let mut setting = MethodSetting::new().http_method("*").resource_path("/*");
+            if self.metrics {
+                setting = setting.metrics_enabled(true);
+            }
+            if let Some((rate, burst)) = self.throttling {
+                setting = setting
                     .throttling_rate_limit(rate)
-                    .throttling_burst_limit(burst),
-            ]);
+                    .throttling_burst_limit(burst);
+            }
+            stage = stage.method_settings(vec![setting]);
         }
         let mut access_log_group = None;
+        let mut log_group_exception = None;
         if let Some(log) = &self.access_log {
             let arn = match &log.destination {
                 AccessLogDestination::Existing(arn) => arn.clone(),
                 AccessLogDestination::NewLogGroup { retention } => {
-                    let group = scope.add(
-                        "AccessLogs",
-                        LogGroup::new().retention_in_days(retention.days()),
-                    )?;
+                    let mut group = LogGroup::new().retention_in_days(retention.days());
+                    if let Some(key) = &log.kms_key {
+                        group = group.kms_key_id(key.clone());
+                    }
+                    let group = scope.add("AccessLogs", group)?;
+                    // access logs outlive the stack: deleting or replacing it keeps them
+                    scope.set_deletion_policy(&group, Policy::Retain)?;
+                    scope.set_update_replace_policy(&group, Policy::Retain)?;
+                    if log.kms_key.is_none() {
+                        log_group_exception = Some(group.clone());
+                    }
                     let arn = group.arn();
                     access_log_group = Some(group);
                     arn
@@ -843,7 +1034,32 @@ impl Construct for PublicApi {
                     .format(log.format.as_str()),
             );
         }
+        if let Some(group) = &log_group_exception {
+            scope.add_exception(
+                group,
+                Exception::new(
+                    "encrypted by CloudWatch Logs with its own key; pass a customer-managed key \
+                     with AccessLog::encrypted_with",
+                )
+                .checkov("CKV_AWS_158")
+                .cfn_nag("W84")
+                .guard("cloudwatch_log_group_encrypted_check"),
+            )?;
+        }
         let stage = scope.add("Stage", stage)?;
+        let account = match (&self.access_log, &self.account_role) {
+            (None, _) | (Some(_), AccountRole::AlreadySet) => None,
+            (Some(_), AccountRole::Shared(account)) => {
+                scope.add_dependency(&stage, account);
+                None
+            }
+            (Some(_), AccountRole::Create) => {
+                let account = scope.construct("CloudWatch", ApiGatewayAccount::new())?;
+                scope.add_dependency(&stage, &account);
+                Some(account)
+            }
+        };
+        self.stage_exceptions(scope, &stage)?;
 
         let domain = match &self.domain {
             Some(d) => Some(build_domain(scope, d, self.endpoint, &rest_api, &stage)?),
@@ -856,6 +1072,7 @@ impl Construct for PublicApi {
             deployment,
             stage,
             access_log_group,
+            account,
             domain,
             stage_name: self.stage_name.clone(),
             routes,

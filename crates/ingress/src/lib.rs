@@ -15,6 +15,8 @@
 //!   exposes ([`PublicApiOutput::exposed_routes`]); one API can route to several listeners of
 //!   its load balancer ([`PublicApi::route_to`]), since a network load balancer can be the
 //!   target of only one REST API VPC link.
+//! - [`ApiGatewayAccount`]: the account and region's API Gateway CloudWatch role that access
+//!   logging needs, and [`AccountRole`] (how a [`PublicApi`] gets it).
 //! - [`CustomDomain`]: a domain name, its certificate and base path mapping.
 //!
 //! Errors are [`Error`]; `?` turns them into the core error, which names the construct path
@@ -40,6 +42,7 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
+mod account;
 mod api;
 mod domain;
 mod error;
@@ -47,8 +50,13 @@ mod nlb;
 pub mod openapi;
 pub mod routes;
 
+pub use account::{
+    AccountRole, ApiGatewayAccount, ApiGatewayAccountOutput, PUSH_TO_CLOUDWATCH_LOGS_POLICY,
+};
 pub use api::{
-    AccessLog, AccessLogDestination, ApiTarget, ExposedRoute, PublicApi, PublicApiOutput,
+    AccessLog, AccessLogDestination, ApiTarget, DEFAULT_ACCESS_LOG_FORMAT,
+    DEFAULT_ACCESS_LOG_RETENTION, DEFAULT_THROTTLING_BURST, DEFAULT_THROTTLING_RATE, ExposedRoute,
+    LOAD_BALANCER_DNS_STAGE_VARIABLE, PublicApi, PublicApiOutput, VPC_LINK_STAGE_VARIABLE,
     VpcLinkTarget,
 };
 pub use domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Output, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Output, Scope, Value};
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
 use cloudwright_resources::elasticloadbalancingv2::load_balancer::{
@@ -546,6 +546,25 @@ impl Construct for InternalNlb {
             ]);
         }
         let load_balancer = scope.add("LoadBalancer", lb)?;
+        // controls that do not apply, said instead of adding dead resources
+        scope.add_exception(
+            &load_balancer,
+            Exception::new(
+                "no access logs: network load balancers write them only for TLS listeners, and \
+                 these are TCP (TLS ends at API Gateway)",
+            )
+            .checkov("CKV_AWS_91")
+            .cfn_nag("W52")
+            .guard("elbv2_logging_enabled_check"),
+        )?;
+        scope.add_exception(
+            &load_balancer,
+            Exception::new(
+                "no deletion protection: the stack owns the load balancer, and protection would \
+                 make deleting or replacing it through the stack fail",
+            )
+            .checkov("CKV_AWS_150"),
+        )?;
 
         let mut ports = Vec::new();
         for (i, (listener_port, target_port)) in self.ports().into_iter().enumerate() {

@@ -42,9 +42,11 @@ pub const PARAMS_VALIDATOR: &str = "params-only";
 /// [`body_with_ports`] sends each route to a port of its own on the same load balancer).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Integration {
-    /// The VPC link's id (its `Ref`).
+    /// The VPC link's id (its `Ref`, or a stage variable such as
+    /// `${stageVariables.vpcLinkId}`).
     pub connection_id: Value,
-    /// The load balancer's DNS name.
+    /// The load balancer's DNS name: an intrinsic (written into an `Fn::Sub`) or a literal
+    /// host written as is, such as a stage variable (`${stageVariables.loadBalancerDns}`).
     pub dns_name: Value,
     /// The load balancer port.
     pub port: u16,
@@ -109,10 +111,18 @@ fn operation(route: &ValidRoute, port: u16, integration: &Integration) -> Value 
             format!("'{value}'").into(),
         );
     }
-    let uri = Value::sub_with(
-        format!("http://${{Dns}}:{}{}", port, route.path.integration_path()),
-        [("Dns", integration.dns_name.clone())],
-    );
+    let uri = match &integration.dns_name {
+        // a literal host (a stage variable such as `${stageVariables.loadBalancerDns}`) is
+        // written as is: CloudFormation must not substitute it
+        Value::String(host) => Value::from(format!(
+            "http://{host}:{port}{}",
+            route.path.integration_path()
+        )),
+        dns => Value::sub_with(
+            format!("http://${{Dns}}:{}{}", port, route.path.integration_path()),
+            [("Dns", dns.clone())],
+        ),
+    };
     let mut x_integration = BTreeMap::from([
         ("type".to_owned(), Value::from("http_proxy")),
         ("connectionType".to_owned(), "VPC_LINK".into()),
@@ -284,6 +294,23 @@ mod tests {
             json["x-amazon-apigateway-request-validators"][PARAMS_VALIDATOR]["validateRequestParameters"],
             true
         );
+    }
+
+    #[test]
+    fn a_literal_host_is_written_as_is_without_fn_sub() {
+        let routes = validate_routes(&[Route::get("/{person}")]).unwrap();
+        let i = Integration::new(
+            Value::from("${stageVariables.vpcLinkId}"),
+            Value::from("${stageVariables.loadBalancerDns}"),
+            8080,
+        );
+        let json = serde_json::to_value(body("t", "1", &routes, &i)).unwrap();
+        let x = &json["paths"]["/{person}"]["get"]["x-amazon-apigateway-integration"];
+        assert_eq!(
+            x["uri"],
+            "http://${stageVariables.loadBalancerDns}:8080/{person}"
+        );
+        assert_eq!(x["connectionId"], "${stageVariables.vpcLinkId}");
     }
 
     #[test]

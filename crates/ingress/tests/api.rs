@@ -129,7 +129,10 @@ fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
         api().stage_name("prod"),
         api().throttling(10.0, 20),
         api().throttling(1000.0, 2000),
-        api().tracing(true),
+        api().tracing(false),
+        api().metrics(false),
+        api().without_throttling(),
+        api().without_access_log(),
         api().endpoint_type(EndpointType::Regional),
         api().description("The people API"),
         api().access_log(AccessLog::new_log_group(RetentionDays::OneMonth)),
@@ -217,8 +220,13 @@ fn a_custom_domain_adds_a_domain_name_and_a_base_path_mapping() {
         t["Outputs"]["ApiDomainTarget"]["Value"]["Fn::GetAtt"],
         serde_json::json!(["ApiDomainName", "DistributionDomainName"])
     );
+    // the only DependsOn: the stage waits for the account's CloudWatch role
     for (id, r) in t["Resources"].as_object().unwrap() {
-        assert!(r.get("DependsOn").is_none(), "{id} has a DependsOn");
+        if id == "ApiStage" {
+            assert_eq!(r["DependsOn"], serde_json::json!(["ApiCloudWatchAccount"]));
+        } else {
+            assert!(r.get("DependsOn").is_none(), "{id} has a DependsOn");
+        }
     }
 
     // a new DNS-validated certificate, REGIONAL, under a base path
@@ -525,11 +533,11 @@ fn load_balancer_options_and_extra_ports() {
         9090
     );
     let uri = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"]["/people"]["get"]["x-amazon-apigateway-integration"]
-        ["uri"]["Fn::Sub"][0];
-    assert_eq!(uri, "http://${Dns}:80/people");
+        ["uri"];
+    assert_eq!(uri, "http://${stageVariables.loadBalancerDns}:80/people");
     let uri = &t["Resources"]["MetricsApiRestApi"]["Properties"]["Body"]["paths"]["/metrics"]["get"]
-        ["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"][0];
-    assert_eq!(uri, "http://${Dns}:9090/metrics");
+        ["x-amazon-apigateway-integration"]["uri"];
+    assert_eq!(uri, "http://${stageVariables.loadBalancerDns}:9090/metrics");
 }
 
 #[test]
@@ -574,7 +582,7 @@ fn two_port_nlb() -> InternalNlb {
 
 fn integration_uri<'a>(t: &'a Json, path: &str, method: &str) -> &'a Json {
     &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"][path][method]["x-amazon-apigateway-integration"]
-        ["uri"]["Fn::Sub"][0]
+        ["uri"]
 }
 
 #[test]
@@ -625,31 +633,35 @@ fn one_api_routes_to_two_ports_through_one_vpc_link() {
     );
     assert_eq!(
         integration_uri(&t, "/orders", "get"),
-        "http://${Dns}:8080/orders"
+        "http://${stageVariables.loadBalancerDns}:8080/orders"
     );
     assert_eq!(
         integration_uri(&t, "/catalog", "get"),
-        "http://${Dns}:8081/catalog"
+        "http://${stageVariables.loadBalancerDns}:8081/catalog"
     );
     assert_eq!(
         integration_uri(&t, "/catalog/{item}", "post"),
-        "http://${Dns}:8081/catalog/{item}"
+        "http://${stageVariables.loadBalancerDns}:8081/catalog/{item}"
     );
     assert_eq!(
         integration_uri(&t, "/orders/{item}", "get"),
-        "http://${Dns}:8080/orders/{item}"
+        "http://${stageVariables.loadBalancerDns}:8080/orders/{item}"
     );
-    // every integration goes through the one link
+    // every integration goes through the one link, the stage's variable
     let body = &t["Resources"]["ApiRestApi"]["Properties"]["Body"]["paths"];
     for (path, item) in body.as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             assert_eq!(
                 op["x-amazon-apigateway-integration"]["connectionId"],
-                serde_json::json!({ "Ref": "ApiVpcLink" }),
+                "${stageVariables.vpcLinkId}",
                 "{method} {path}"
             );
         }
     }
+    assert_eq!(
+        t["Resources"]["ApiStage"]["Properties"]["Variables"]["vpcLinkId"],
+        serde_json::json!({ "Ref": "ApiVpcLink" })
+    );
 }
 
 #[test]
