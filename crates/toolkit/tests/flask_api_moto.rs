@@ -545,8 +545,11 @@ async fn the_largest_part_moto_accepts_deploys_and_destroys() {
     let mut expected = kept.clone();
     expected.remove("ApiVpcLink");
     expected.remove("ApiCloudWatchAccount");
-    // the API's access log group and the account's CloudWatch role are created
-    assert!(expected.contains("ApiAccessLogs") && expected.contains("ApiCloudWatchRole"));
+    // the new production resources are among those created: the API's access log group,
+    // the account's CloudWatch role and the task's (retained) log group
+    for id in ["ApiAccessLogs", "ApiCloudWatchRole", "TaskLogs"] {
+        assert!(expected.contains(id), "{id} is not deployed: {expected:?}");
+    }
     assert_eq!(physical.keys().cloned().collect::<BTreeSet<_>>(), expected);
     for (id, p) in &physical {
         assert!(!p.is_empty(), "{id} has no physical id");
