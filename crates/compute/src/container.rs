@@ -2,7 +2,7 @@
 //! and resource reservations.
 //!
 //! ```
-//! use cloudwright_compute::{Container, ContainerImage, HealthCheck, Secret};
+//! use cloudwright_compute::{Container, ContainerImage, ContainerHealthCheck, Secret};
 //!
 //! let flask = Container::new("flask", ContainerImage::from_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/my_flask_repo:v3"))
 //!     .port(80)
@@ -10,7 +10,7 @@
 //!     .secret("DB_PASSWORD", Secret::secrets_manager(
 //!         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
 //!     ))
-//!     .health_check(HealthCheck::shell("curl -f http://localhost/health || exit 1"))
+//!     .health_check(ContainerHealthCheck::shell("curl -f http://localhost/health || exit 1"))
 //!     .cpu(512)
 //!     .memory_reservation_mib(1024);
 //! # let _ = flask;
@@ -194,7 +194,7 @@ fn check_arn(arn: &Value, service: &str, resource_prefix: &str) -> Result<(), Er
 
 /// A container health check, run by ECS inside the container.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HealthCheck {
+pub struct ContainerHealthCheck {
     pub(crate) command: Vec<String>,
     pub(crate) interval: Duration,
     pub(crate) timeout: Duration,
@@ -202,22 +202,22 @@ pub struct HealthCheck {
     pub(crate) start_period: Option<Duration>,
 }
 
-impl HealthCheck {
+impl ContainerHealthCheck {
     /// A command run by the container's shell (`CMD-SHELL`), e.g.
     /// `curl -f http://localhost/health || exit 1`.
     pub fn shell(command: impl Into<String>) -> Self {
-        HealthCheck::with_command(vec!["CMD-SHELL".to_owned(), command.into()])
+        ContainerHealthCheck::with_command(vec!["CMD-SHELL".to_owned(), command.into()])
     }
 
     /// A command run directly (`CMD`), without a shell.
     pub fn exec<S: Into<String>>(argv: impl IntoIterator<Item = S>) -> Self {
         let mut command = vec!["CMD".to_owned()];
         command.extend(argv.into_iter().map(Into::into));
-        HealthCheck::with_command(command)
+        ContainerHealthCheck::with_command(command)
     }
 
     fn with_command(command: Vec<String>) -> Self {
-        HealthCheck {
+        ContainerHealthCheck {
             command,
             interval: Duration::from_secs(30),
             timeout: Duration::from_secs(5),
@@ -322,7 +322,7 @@ pub struct Container {
     pub(crate) secrets: BTreeMap<String, Secret>,
     pub(crate) command: Option<Vec<String>>,
     pub(crate) entry_point: Option<Vec<String>>,
-    pub(crate) health_check: Option<HealthCheck>,
+    pub(crate) health_check: Option<ContainerHealthCheck>,
     pub(crate) essential: bool,
     pub(crate) cpu: Option<u32>,
     pub(crate) memory_limit_mib: Option<u32>,
@@ -424,7 +424,7 @@ impl Container {
     }
 
     /// The health check.
-    pub fn health_check(mut self, check: HealthCheck) -> Self {
+    pub fn health_check(mut self, check: ContainerHealthCheck) -> Self {
         self.health_check = Some(check);
         self
     }
@@ -708,7 +708,7 @@ mod tests {
 
     #[test]
     fn health_check_ranges_are_checked() {
-        let ok = HealthCheck::shell("curl -f http://localhost/ || exit 1");
+        let ok = ContainerHealthCheck::shell("curl -f http://localhost/ || exit 1");
         Container::new("c", image())
             .health_check(ok.clone())
             .validate()
@@ -729,8 +729,8 @@ mod tests {
                 ok.clone().start_period(Duration::from_secs(301)),
                 "start period",
             ),
-            (HealthCheck::shell(""), "command"),
-            (HealthCheck::exec(Vec::<String>::new()), "command"),
+            (ContainerHealthCheck::shell(""), "command"),
+            (ContainerHealthCheck::exec(Vec::<String>::new()), "command"),
         ] {
             let e = Container::new("c", image())
                 .health_check(check)
@@ -742,7 +742,7 @@ mod tests {
             );
         }
         assert_eq!(
-            HealthCheck::exec(["/bin/check", "-q"]).command,
+            ContainerHealthCheck::exec(["/bin/check", "-q"]).command,
             ["CMD", "/bin/check", "-q"]
         );
     }

@@ -79,7 +79,7 @@ pub use cloudwright_resources::RetentionDays;
 pub use cluster::{
     CapacityProvider, CapacityProviderStrategy, Cluster, ClusterOutput, ContainerInsights,
 };
-pub use container::{Container, HealthCheck, PortMapping, Protocol, Secret, SecretSource};
+pub use container::{Container, ContainerHealthCheck, PortMapping, Protocol, Secret, SecretSource};
 pub use error::Error;
 pub use fargate::{Cpu, FargateSize};
 pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRouterType};

@@ -438,8 +438,8 @@ fn a_load_balanced_service_must_admit_someone_and_never_everyone() {
 #[test]
 fn every_option_together_is_lint_clean() {
     use cloudwright_compute::{
-        CapacityProvider, CapacityProviderStrategy, CircuitBreaker, ContainerInsights,
-        CpuArchitecture, Egress, EgressRule, HealthCheck, PlatformVersion, PropagateTags,
+        CapacityProvider, CapacityProviderStrategy, CircuitBreaker, ContainerHealthCheck,
+        ContainerInsights, CpuArchitecture, Egress, EgressRule, PlatformVersion, PropagateTags,
         RetentionDays, Secret,
     };
     let app = App::new();
@@ -493,7 +493,7 @@ fn every_option_together_is_lint_clean() {
             )
             .command(["gunicorn", "-b", "0.0.0.0:80", "app:app"])
             .health_check(
-                HealthCheck::shell("curl -f http://localhost/health || exit 1")
+                ContainerHealthCheck::shell("curl -f http://localhost/health || exit 1")
                     .start_period(Duration::from_secs(30)),
             )
             .cpu(1536)
