@@ -179,7 +179,11 @@ impl Account {
         assert_eq!(after[ECR_KEY]["tag"], "v1");
 
         // the app, unchanged, synthesized in process
-        let mut app = App::with_context(Context::from_file(&context_file).unwrap());
+        // with the image looked up in ECR (`-c image=lookup`), the path this test covers; the
+        // default, an image asset built from `service/`, is published in tests/assets.rs
+        let mut context = Context::from_file(&context_file).unwrap();
+        context.set_override("image=lookup").unwrap();
+        let mut app = App::with_context(context);
         app_flask_api::build(&mut app).unwrap();
         let full = dir.path().join("full");
         app.synth().unwrap().write(&full).unwrap();
