@@ -298,7 +298,9 @@ fn a_prefix_out_of_range_is_an_error() {
 
 #[test]
 fn a_full_vpc_is_an_error_naming_the_largest_free_block() {
-    let msg = error_of(default_vpc(), |v| Subnets::new(v).private_prefix(17).public_prefix(17));
+    let msg = error_of(default_vpc(), |v| {
+        Subnets::new(v).private_prefix(17).public_prefix(17)
+    });
     assert!(
         msg.contains("no room") && msg.contains("largest free block"),
         "{msg}"
