@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 
 use aws_config::SdkConfig;
-use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 
@@ -102,14 +102,7 @@ impl RegistryOverride {
             registry: self.host.clone(),
             detail,
         };
-        let mut settings = HttpConnectorSettings::builder();
-        if let Some(timeouts) = config.timeout_config() {
-            settings.set_connect_timeout(timeouts.connect_timeout());
-            settings.set_read_timeout(timeouts.read_timeout());
-        }
-        let connector =
-            aws_smithy_http_client::default_connector(&settings.build(), config.sleep_impl())
-                .ok_or_else(|| Error::Internal("the HTTPS connector is not compiled in".into()))?;
+        let connector = crate::awsapi::connector(config)?;
         let request = http::Request::builder()
             .method("HEAD")
             .uri(&url)

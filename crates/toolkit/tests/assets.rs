@@ -18,13 +18,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudformation::config::Credentials;
 use cloudwright::awsapi::{Client, Protocol, Service};
 use cloudwright::ecr::Ecr;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+mod common;
+use common::{fixture_app, run, sdk, stack_status};
 
 const STACK: &str = "CwAsset";
 const REPOSITORY: &str = "cloudwright-assets";
@@ -53,23 +54,6 @@ fn tools_present() -> bool {
     assert!(std::env::var_os("CI").is_none(), "under CI: {why}");
     eprintln!("SKIPPED: {why}");
     false
-}
-
-/// The fixture app example, built by `cargo test` next to the test binaries.
-fn fixture_app() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let app = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join("examples")
-        .join(format!("fixture_app{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        app.exists(),
-        "{} is missing: run `cargo build -p cloudwright --examples`",
-        app.display()
-    );
-    app
 }
 
 /// A free port on 127.0.0.1 (nothing listens on it once returned).
@@ -213,60 +197,11 @@ fn buildah_env(dir: &Path) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Runs the CLI in `dir` with a clean environment plus `env`.
-fn run(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_cloudwright"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    eprintln!(
-        "$ cloudwright {}\n--- status {:?}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
-}
-
-async fn sdk(moto: &Moto) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(moto.endpoint())
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .load()
-        .await
-}
-
-/// The stack's status in moto, `None` when it does not exist.
-async fn stack_status(config: &SdkConfig, name: &str) -> Option<String> {
-    let cfn = aws_sdk_cloudformation::Client::new(config);
-    match cfn.describe_stacks().stack_name(name).send().await {
-        Ok(o) => o.stacks()[0].stack_status().map(|s| s.as_str().to_owned()),
-        Err(e) => {
-            let text = format!("{e:?}");
-            assert!(text.contains("does not exist"), "{text}");
-            None
-        }
-    }
 }
 
 /// The asset the assembly in `dir` holds (exactly one).
@@ -293,6 +228,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
     }
     let moto = Moto::start();
     let config = sdk(&moto).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
     let work = TempDir::new("toolkit-assets-work");
     let registry = Registry::start(work.path(), false);
     let ctx = context(
@@ -378,10 +314,9 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
 
     // the stack runs exactly that image
     assert_eq!(
-        stack_status(&config, STACK).await.as_deref(),
+        stack_status(&cfn, STACK).await.as_deref(),
         Some("CREATE_COMPLETE")
     );
-    let cfn = aws_sdk_cloudformation::Client::new(&config);
     let described = cfn
         .describe_stacks()
         .stack_name(STACK)
@@ -444,6 +379,7 @@ async fn an_image_already_in_ecr_needs_no_container_tool() {
     // the ECR path (no registry override): DescribeImages finds the tag, so no tool is needed
     let moto = Moto::start();
     let config = sdk(&moto).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
     let work = TempDir::new("toolkit-assets-work");
     let ctx = context(work.path(), "FROM scratch\nCOPY hello.txt /\n");
     let dir = project(&ctx);
@@ -480,7 +416,7 @@ async fn an_image_already_in_ecr_needs_no_container_tool() {
         )),
         "{out}"
     );
-    assert_eq!(stack_status(&config, STACK).await, None);
+    assert_eq!(stack_status(&cfn, STACK).await, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -490,6 +426,7 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
     }
     let moto = Moto::start();
     let config = sdk(&moto).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
     let work = TempDir::new("toolkit-assets-work");
     let args = ["deploy", "--yes", "--method", "direct"];
     let fails = |o: &Output, wants: &[&str]| {
@@ -514,7 +451,7 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
             "no stack was changed",
         ],
     );
-    assert_eq!(stack_status(&config, STACK).await, None);
+    assert_eq!(stack_status(&cfn, STACK).await, None);
 
     // a build that fails: the tool's own output is shown
     let bad_dir = TempDir::new("toolkit-assets-bad");
@@ -532,7 +469,7 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
             "no stack was changed",
         ],
     );
-    assert_eq!(stack_status(&config, STACK).await, None);
+    assert_eq!(stack_status(&cfn, STACK).await, None);
 
     // a push the registry refuses (read-only): the tool's output is shown
     let read_only = Registry::start(work.path(), true);
@@ -548,7 +485,7 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
             "no stack was changed",
         ],
     );
-    assert_eq!(stack_status(&config, STACK).await, None);
+    assert_eq!(stack_status(&cfn, STACK).await, None);
 
     // a registry that is not listening
     let closed = format!("127.0.0.1:{}", free_port());
@@ -562,5 +499,5 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
             "no stack was changed",
         ],
     );
-    assert_eq!(stack_status(&config, STACK).await, None);
+    assert_eq!(stack_status(&cfn, STACK).await, None);
 }
