@@ -251,8 +251,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Assets => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
-            let regions = publish::regions(&aws, a.stacks())?;
-            let done = publish::publish(&aws, &a, &regions, &Stdout).await?;
+            let stacks: Vec<_> = a.stacks().iter().collect();
+            let done = publish::publish(&aws, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
                 println!("the app has no image assets");
             }
@@ -285,8 +285,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             {
                 println!("{line}");
             }
-            let regions = publish::regions(&aws, selected.iter().copied())?;
-            publish::publish(&aws, &a, &regions, &Stdout).await?;
+            publish::publish(&aws, &a, &selected, &Stdout).await?;
             deploy::deploy(
                 &aws,
                 &a,

@@ -122,12 +122,13 @@ struct Run<'a> {
     logged_in: BTreeSet<String>,
 }
 
-/// Publishes every image asset of `assembly` to each of `regions`. Returns what was done per
-/// image and region; the first failure stops it (nothing after it is built or pushed).
+/// Publishes every image asset of `assembly` to each region `stacks` deploy to. Returns what
+/// was done per image and region (nothing, without asking for a region, when the assembly has
+/// no image assets); the first failure stops it (nothing after it is built or pushed).
 pub async fn publish(
     aws: &Aws,
     assembly: &CloudAssembly,
-    regions: &[String],
+    stacks: &[&cloudwright_core::ManifestStack],
     out: &dyn Say,
 ) -> Result<Vec<Published>> {
     let manifest = Assembly::read_assets(&assembly.dir).map_err(|e| Error::Assembly {
@@ -137,6 +138,7 @@ pub async fn publish(
     if manifest.docker_images.is_empty() {
         return Ok(Vec::new());
     }
+    let regions = regions(aws, stacks.iter().copied())?;
     let mut run = Run {
         aws,
         dir: &assembly.dir,
@@ -153,7 +155,7 @@ pub async fn publish(
         regions.join(", ")
     ));
     let mut done = Vec::new();
-    for region in regions {
+    for region in &regions {
         let ecr = aws.ecr(Some(region), "publishing image assets")?;
         let mut repositories: BTreeMap<&str, String> = BTreeMap::new();
         for asset in manifest.docker_images.values() {

@@ -501,3 +501,15 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
     );
     assert_eq!(stack_status(&cfn, STACK).await, None);
 }
+
+#[test]
+fn an_app_without_image_assets_publishes_nothing_and_asks_nothing() {
+    // no region, no credentials, no endpoint: any AWS call would fail
+    let dir = TempDir::new("toolkit-assets-none");
+    let config = json!({"app": format!("{} -c fixture=single", fixture_app().display())});
+    std::fs::write(dir.path().join("cloudwright.json"), config.to_string()).unwrap();
+    let o = run(dir.path(), &[("PATH", String::new())], &["assets"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out, "the app has no image assets\n");
+}
