@@ -84,9 +84,16 @@ impl Drop for TempDir {
 /// Panics when cfn-lint cannot be run at all, because a lint that silently did not run
 /// would let every template pass.
 pub fn cfn_lint_files(files: &[&Path]) -> Vec<String> {
+    cfn_lint_files_with(files, &[])
+}
+
+/// [`cfn_lint_files`] with extra cfn-lint arguments (`--include-checks I`, ...).
+pub fn cfn_lint_files_with(files: &[&Path], args: &[&str]) -> Vec<String> {
     let bin = tool("CFN_LINT", "cfn-lint");
     let out = Command::new(&bin)
-        .args(["--format", "parseable", "--"])
+        .args(["--format", "parseable"])
+        .args(args)
+        .arg("--")
         .args(files)
         .output()
         .unwrap_or_else(|e| {
@@ -110,10 +117,25 @@ pub fn cfn_lint_files(files: &[&Path]) -> Vec<String> {
 
 /// Writes `template` to a temporary file named `name` and lints it.
 pub fn cfn_lint_template(name: &str, template: &str) -> Vec<String> {
+    cfn_lint_template_with(name, template, &[])
+}
+
+fn cfn_lint_template_with(name: &str, template: &str, args: &[&str]) -> Vec<String> {
     let dir = TempDir::new("lint");
     let file = dir.path().join(format!("{name}.template.json"));
     std::fs::write(&file, template).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    cfn_lint_files(&[&file])
+    cfn_lint_files_with(&[&file], args)
+}
+
+/// Asserts that cfn-lint reports nothing even with its informational checks switched on
+/// (`--include-checks I`, which cfn-lint leaves off by default).
+pub fn assert_lint_clean_informational(name: &str, template: &str) {
+    let findings = cfn_lint_template_with(name, template, &["--include-checks", "I"]);
+    assert!(
+        findings.is_empty(),
+        "cfn-lint findings (informational included) for {name}:\n{}\n--- template ---\n{template}",
+        findings.join("\n")
+    );
 }
 
 /// Asserts that cfn-lint reports nothing at all (no errors, warnings or informational findings).

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cloudwright_core::assertions::{Match, Template, snapshot};
-use cloudwright_tests::{assert_lint_clean, flask_api_template, workspace_root};
+use cloudwright_tests::{assert_lint_clean_informational, flask_api_template, workspace_root};
 use serde_json::{Value as Json, json};
 
 fn flask_api() -> Template {
@@ -19,8 +19,8 @@ fn flask_api() -> Template {
 }
 
 #[test]
-fn passes_cfn_lint_with_no_findings() {
-    assert_lint_clean("FlaskApi", &flask_api_template());
+fn passes_cfn_lint_with_no_findings_informational_included() {
+    assert_lint_clean_informational("FlaskApi", &flask_api_template());
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn the_load_balancer_is_internal_and_tasks_get_no_public_ip() {
 }
 
 #[test]
-fn the_task_security_group_admits_only_port_80_from_the_load_balancer_subnets() {
+fn the_task_security_group_admits_only_port_8080_from_the_load_balancer_subnets() {
     let t = flask_api();
     let groups = t.find_resources("AWS::EC2::SecurityGroup", Match::any_value());
     assert_eq!(groups.len(), 1);
@@ -122,8 +122,8 @@ fn the_task_security_group_admits_only_port_80_from_the_load_balancer_subnets() 
     assert_eq!(ingress.len(), 2);
     for (rule, cidr) in ingress.iter().zip(&lb_cidrs) {
         assert_eq!(rule["IpProtocol"], "tcp", "{rule}");
-        assert_eq!(rule["FromPort"], 80, "{rule}");
-        assert_eq!(rule["ToPort"], 80, "{rule}");
+        assert_eq!(rule["FromPort"], 8080, "{rule}");
+        assert_eq!(rule["ToPort"], 8080, "{rule}");
         assert_eq!(&rule["CidrIp"], cidr, "{rule}");
     }
     assert!(
@@ -159,7 +159,7 @@ fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_t
     assert_eq!(names, [&json!("flask")]);
     for lb in svc["Properties"]["LoadBalancers"].as_array().unwrap() {
         assert!(names.contains(&&lb["ContainerName"]), "{lb}");
-        assert_eq!(lb["ContainerPort"], 80);
+        assert_eq!(lb["ContainerPort"], 8080);
     }
     assert_eq!(task["Properties"]["Cpu"], "1024");
     assert_eq!(task["Properties"]["Memory"], "2048");
@@ -172,6 +172,130 @@ fn the_service_waits_for_the_listener_and_its_nat_routes_and_names_a_container_t
         "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/cloudwright-assets"
     );
     assert_eq!(tag.len(), 64, "{image}");
+}
+
+/// The Dockerfile's instruction `keyword` (the last one), continuation lines joined.
+fn dockerfile(keyword: &str) -> String {
+    let text = std::fs::read_to_string(workspace_root().join("apps/flask-api/service/Dockerfile"))
+        .unwrap();
+    let mut found = None;
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') || (current.is_empty() && line.is_empty()) {
+            continue;
+        }
+        if let Some(head) = line.strip_suffix('\\') {
+            current.push_str(head);
+            current.push(' ');
+            continue;
+        }
+        current.push_str(line);
+        if let Some(rest) = current.strip_prefix(keyword)
+            && rest.starts_with(' ')
+        {
+            found = Some(rest.trim().to_owned());
+        }
+        current.clear();
+    }
+    found.unwrap_or_else(|| panic!("the Dockerfile has no {keyword}"))
+}
+
+#[test]
+fn the_container_runs_hardened_as_the_image_is_built() {
+    let t = flask_api();
+    let (_, task) = t.single_resource("AWS::ECS::TaskDefinition").unwrap();
+    let flask = &task["Properties"]["ContainerDefinitions"][0];
+    // the image's user, port and scratch directory are the task definition's
+    assert_eq!(flask["User"], dockerfile("USER"));
+    let cmd: Vec<String> = serde_json::from_str(&dockerfile("CMD")).unwrap();
+    let arg = |name: &str| cmd[cmd.iter().position(|a| a == name).unwrap() + 1].clone();
+    assert_eq!(arg("--bind"), "0.0.0.0:8080");
+    assert_eq!(
+        flask["PortMappings"],
+        json!([{"ContainerPort": 8080, "Protocol": "tcp"}])
+    );
+    assert_eq!(dockerfile("EXPOSE"), "8080");
+    assert_eq!(flask["ReadonlyRootFilesystem"], true);
+    assert_eq!(
+        flask["MountPoints"],
+        json!([{"ContainerPath": arg("--worker-tmp-dir"), "ReadOnly": false, "SourceVolume": "flask-scratch-1"}])
+    );
+    assert_eq!(
+        task["Properties"]["Volumes"],
+        json!([{"Name": "flask-scratch-1"}])
+    );
+    assert_eq!(
+        flask["LinuxParameters"]["Capabilities"],
+        json!({"Drop": ["ALL"]})
+    );
+    // the load balancer keeps listening on 80, where the API's VPC link sends requests
+    let (_, listener) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::Listener")
+        .unwrap();
+    assert_eq!(listener["Properties"]["Port"], 80);
+    let (_, group) = t
+        .single_resource("AWS::ElasticLoadBalancingV2::TargetGroup")
+        .unwrap();
+    assert_eq!(group["Properties"]["Port"], 8080);
+}
+
+#[test]
+fn observability_is_on_and_logs_outlive_the_stack() {
+    let t = flask_api();
+    t.has_resource_properties(
+        "AWS::ECS::Cluster",
+        json!({"ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]}),
+    )
+    .unwrap();
+    for (id, group) in t.find_resources("AWS::Logs::LogGroup", Match::any_value()) {
+        assert_eq!(group["DeletionPolicy"], "Retain", "{id}");
+        assert_eq!(group["UpdateReplacePolicy"], "Retain", "{id}");
+        assert!(group["Properties"]["RetentionInDays"].is_u64(), "{id}");
+    }
+}
+
+#[test]
+fn each_deliberate_exception_of_compute_and_network_says_why() {
+    let t = flask_api();
+    let resources = t.json()["Resources"].as_object().unwrap();
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, r) in resources {
+        for e in r["Metadata"]["cloudwright"]["exceptions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                e["reason"].as_str().is_some_and(|r| r.len() > 20),
+                "{id}: {e}"
+            );
+            for check in e["checks"].as_array().unwrap() {
+                found
+                    .entry(id.clone())
+                    .or_default()
+                    .push(check.as_str().unwrap().to_owned());
+            }
+        }
+    }
+    for (id, checks) in [
+        ("TaskLogs", &["checkov:CKV_AWS_158", "cfn_nag:W84"][..]),
+        ("TaskExecutionRole", &["cfn_nag:W11"]),
+        ("ServiceSecurityGroup", &["cfn_nag:W5", "cfn_nag:W9"]),
+        (
+            "NetworkPublicSubnet1",
+            &["checkov:CKV_AWS_130", "cfn_nag:W33"],
+        ),
+        (
+            "NetworkPublicSubnet2",
+            &["checkov:CKV_AWS_130", "cfn_nag:W33"],
+        ),
+    ] {
+        assert_eq!(
+            found.get(id).cloned().unwrap_or_default(),
+            checks.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>(),
+            "{id}"
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The audit of the synthesized flask-api template: exactly one public route,
-//! `GET /{person}/{firstname}` on stage `v1`, reaching the internal NLB on port 80, and nothing
+//! `GET /{person}/{firstname}` on stage `v1`, reaching the internal NLB on port 80 (which
+//! forwards to the containers' unprivileged port 8080), and nothing
 //! else public but NAT gateway egress; the bundled policy rules find nothing; the declared
 //! surface matches exactly.
 
@@ -33,7 +34,7 @@ fn exactly_one_public_route_reaching_the_nlb_on_port_80() {
     assert_eq!(load_balancer.as_deref(), Some("IngressLoadBalancer"));
     assert_eq!(*internal, Some(true));
     assert_eq!(*listener_port, Some(80));
-    assert_eq!(*target_group_port, Some(80));
+    assert_eq!(*target_group_port, Some(8080));
 
     // nothing else public, except the NAT gateways' egress
     assert!(surface.load_balancers.is_empty());

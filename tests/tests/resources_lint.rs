@@ -11,7 +11,7 @@
 use cloudwright_core::{App, Json, Pseudo, Value};
 use cloudwright_resources::{
     apigateway, applicationautoscaling, certificatemanager, ec2, ecs, elasticloadbalancingv2, iam,
-    kms, logs,
+    kms, lambda, logs, s3, sqs,
 };
 
 fn wired_template() -> Result<String, cloudwright_core::Error> {
@@ -22,37 +22,60 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     let vpc = s.add("Vpc", ec2::Vpc::new().cidr_block("10.0.0.0/16"))?;
     s.add(
         "VpcCidrBlock",
-        ec2::VpcCidrBlock::new(vpc.r#ref()).cidr_block("10.1.0.0/16"),
+        ec2::VpcCidrBlock::new(ec2::VpcCidrBlockRequired {
+            vpc_id: vpc.r#ref().into(),
+        })
+        .cidr_block("10.1.0.0/16"),
     )?;
     let igw = s.add("InternetGateway", ec2::InternetGateway::new())?;
     s.add(
         "VpcGatewayAttachment",
-        ec2::VpcGatewayAttachment::new(vpc.r#ref()).internet_gateway_id(igw.r#ref()),
+        ec2::VpcGatewayAttachment::new(ec2::VpcGatewayAttachmentRequired {
+            vpc_id: vpc.r#ref().into(),
+        })
+        .internet_gateway_id(igw.r#ref()),
     )?;
     let subnet = s.add(
         "Subnet",
-        ec2::Subnet::new(vpc.r#ref()).cidr_block("10.0.0.0/24"),
+        ec2::Subnet::new(ec2::SubnetRequired {
+            vpc_id: vpc.r#ref().into(),
+        })
+        .cidr_block("10.0.0.0/24"),
     )?;
     let subnet2 = s.add(
         "Subnet2",
-        ec2::Subnet::new(vpc.vpc_id())
-            .cidr_block("10.0.1.0/24")
-            .availability_zone(Value::az(1)),
+        ec2::Subnet::new(ec2::SubnetRequired {
+            vpc_id: vpc.vpc_id().into(),
+        })
+        .cidr_block("10.0.1.0/24")
+        .availability_zone(Value::az(1)),
     )?;
-    let table = s.add("RouteTable", ec2::RouteTable::new(vpc.r#ref()))?;
+    let table = s.add(
+        "RouteTable",
+        ec2::RouteTable::new(ec2::RouteTableRequired {
+            vpc_id: vpc.r#ref().into(),
+        }),
+    )?;
     s.add(
         "Route",
-        ec2::Route::new(table.r#ref())
-            .destination_cidr_block("0.0.0.0/0")
-            .gateway_id(igw.r#ref()),
+        ec2::Route::new(ec2::RouteRequired {
+            route_table_id: table.r#ref().into(),
+        })
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(igw.r#ref()),
     )?;
     s.add(
         "SubnetRouteTableAssociation",
-        ec2::SubnetRouteTableAssociation::new(table.r#ref(), subnet.r#ref()),
+        ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+            route_table_id: table.r#ref().into(),
+            subnet_id: subnet.r#ref().into(),
+        }),
     )?;
     s.add(
         "EgressOnlyInternetGateway",
-        ec2::EgressOnlyInternetGateway::new(vpc.r#ref()),
+        ec2::EgressOnlyInternetGateway::new(ec2::EgressOnlyInternetGatewayRequired {
+            vpc_id: vpc.r#ref().into(),
+        }),
     )?;
     s.add(
         "Key",
@@ -86,19 +109,28 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     let sg = s.add(
         "SecurityGroup",
-        ec2::SecurityGroup::new("all types").vpc_id(vpc.r#ref()),
+        ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
+            group_description: "all types".into(),
+        })
+        .vpc_id(vpc.r#ref()),
     )?;
     s.add(
         "SecurityGroupIngress",
-        ec2::SecurityGroupIngress::new("tcp")
-            .group_id(sg.group_id())
-            .cidr_ip("10.0.0.0/16")
-            .from_port(80)
-            .to_port(80),
+        ec2::SecurityGroupIngress::new(ec2::SecurityGroupIngressRequired {
+            ip_protocol: "tcp".into(),
+        })
+        .group_id(sg.group_id())
+        .cidr_ip("10.0.0.0/16")
+        .from_port(80)
+        .to_port(80),
     )?;
     s.add(
         "SecurityGroupEgress",
-        ec2::SecurityGroupEgress::new(sg.group_id(), "-1").cidr_ip("0.0.0.0/0"),
+        ec2::SecurityGroupEgress::new(ec2::SecurityGroupEgressRequired {
+            group_id: sg.group_id().into(),
+            ip_protocol: "-1".into(),
+        })
+        .cidr_ip("0.0.0.0/0"),
     )?;
 
     // Elastic Load Balancing v2
@@ -118,13 +150,19 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
             .vpc_id(vpc.r#ref()),
     )?;
     {
-        use elasticloadbalancingv2::listener::{Action, ActionType};
+        use elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
         s.add(
             "Listener",
-            elasticloadbalancingv2::Listener::new(
-                vec![Action::new(ActionType::Forward).target_group_arn(tg.r#ref())],
-                lb.r#ref(),
-            )
+            elasticloadbalancingv2::Listener::new(elasticloadbalancingv2::ListenerRequired {
+                default_actions: vec![
+                    Action::new(ActionRequired {
+                        r#type: ActionType::Forward,
+                    })
+                    .target_group_arn(tg.r#ref()),
+                ]
+                .into(),
+                load_balancer_arn: lb.r#ref().into(),
+            })
             .port(80)
             .protocol(elasticloadbalancingv2::listener::Protocol::Tcp),
         )?;
@@ -144,20 +182,32 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
             }),
         )),
     )?;
-    let deployment = s.add("Deployment", apigateway::Deployment::new(api.r#ref()))?;
+    let deployment = s.add(
+        "Deployment",
+        apigateway::Deployment::new(apigateway::DeploymentRequired {
+            rest_api_id: api.r#ref().into(),
+        }),
+    )?;
     let stage = s.add(
         "Stage",
-        apigateway::Stage::new(api.r#ref())
-            .stage_name("v1")
-            .deployment_id(deployment.r#ref()),
+        apigateway::Stage::new(apigateway::StageRequired {
+            rest_api_id: api.r#ref().into(),
+        })
+        .stage_name("v1")
+        .deployment_id(deployment.r#ref()),
     )?;
     s.add(
         "VpcLink",
-        apigateway::VpcLink::new("all-types", vec![lb.r#ref()]),
+        apigateway::VpcLink::new(apigateway::VpcLinkRequired {
+            name: "all-types".into(),
+            target_arns: vec![lb.r#ref()].into(),
+        }),
     )?;
     let cert = s.add(
         "Certificate",
-        certificatemanager::Certificate::new("api.example.com"),
+        certificatemanager::Certificate::new(certificatemanager::CertificateRequired {
+            domain_name: "api.example.com".into(),
+        }),
     )?;
     let domain = s.add(
         "DomainName",
@@ -170,13 +220,15 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     s.add(
         "BasePathMapping",
-        apigateway::BasePathMapping::new(domain.r#ref())
-            .rest_api_id(api.r#ref())
-            .stage(stage.r#ref()),
+        apigateway::BasePathMapping::new(apigateway::BasePathMappingRequired {
+            domain_name: domain.r#ref().into(),
+        })
+        .rest_api_id(api.r#ref())
+        .stage(stage.r#ref()),
     )?;
     let api_role = s.add(
         "ApiGatewayLogsRole",
-        iam::Role::new(assume_role("apigateway.amazonaws.com")).managed_policy_arns(vec![
+        iam::Role::new(iam::RoleRequired { assume_role_policy_document: assume_role("apigateway.amazonaws.com").into() }).managed_policy_arns(vec![
             Value::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
             ),
@@ -192,35 +244,49 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     let log_group = s.add("LogGroup", logs::LogGroup::new())?;
     let role = s.add(
         "Role",
-        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")),
+        iam::Role::new(iam::RoleRequired {
+            assume_role_policy_document: assume_role("ecs-tasks.amazonaws.com").into(),
+        }),
     )?;
     s.add(
         "Policy",
-        iam::Policy::new(
-            serde_json::json!({
+        iam::Policy::new(iam::PolicyRequired {
+            policy_document: serde_json::json!({
                 "Version": "2012-10-17",
                 "Statement": [{
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                     "Resource": "*"
                 }]
-            }),
-            "all-types-logs",
-        )
+            })
+            .into(),
+            policy_name: "all-types-logs".into(),
+        })
         .roles(vec![role.r#ref()]),
     )?;
     let task = {
-        use ecs::task_definition::{ContainerDefinition, LogConfiguration};
+        use ecs::task_definition::{
+            ContainerDefinition, ContainerDefinitionRequired, LogConfiguration,
+            LogConfigurationRequired,
+        };
         s.add(
             "TaskDefinition",
             ecs::TaskDefinition::new().container_definitions(vec![
-                ContainerDefinition::new("public.ecr.aws/nginx/nginx:latest", "web")
-                    .memory(512)
-                    .log_configuration(LogConfiguration::new("awslogs").options(Value::map([
+                ContainerDefinition::new(ContainerDefinitionRequired {
+                    image: "public.ecr.aws/nginx/nginx:latest".into(),
+                    name: "web".into(),
+                })
+                .memory(512)
+                .log_configuration(
+                    LogConfiguration::new(LogConfigurationRequired {
+                        log_driver: "awslogs".into(),
+                    })
+                    .options(Value::map([
                         ("awslogs-group", log_group.r#ref()),
                         ("awslogs-region", Value::from(Pseudo::Region)),
                         ("awslogs-stream-prefix", Value::from("web")),
-                    ]))),
+                    ])),
+                ),
             ]),
         )?
     };
@@ -233,32 +299,59 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     let target = s.add(
         "ScalableTarget",
-        applicationautoscaling::ScalableTarget::new(
-            2,
-            1,
-            Value::sub("service/${Cluster}/${Service.Name}"),
-            applicationautoscaling::scalable_target::ScalableDimension::EcsServiceDesiredCount,
-            applicationautoscaling::scalable_target::ServiceNamespace::Ecs,
-        ),
+        applicationautoscaling::ScalableTarget::new(applicationautoscaling::ScalableTargetRequired { max_capacity: 2.into(), min_capacity: 1.into(), resource_id: Value::sub("service/${Cluster}/${Service.Name}").into(), scalable_dimension: applicationautoscaling::scalable_target::ScalableDimension::EcsServiceDesiredCount, service_namespace: applicationautoscaling::scalable_target::ServiceNamespace::Ecs }),
     )?;
     {
         use applicationautoscaling::scaling_policy::{
-            PolicyType, PredefinedMetricSpecification, PredefinedMetricType,
-            TargetTrackingScalingPolicyConfiguration,
+            PolicyType, PredefinedMetricSpecification, PredefinedMetricSpecificationRequired,
+            PredefinedMetricType, TargetTrackingScalingPolicyConfiguration,
+            TargetTrackingScalingPolicyConfigurationRequired,
         };
         s.add(
             "ScalingPolicy",
-            applicationautoscaling::ScalingPolicy::new("cpu", PolicyType::TargetTrackingScaling)
-                .scaling_target_id(target.r#ref())
-                .target_tracking_scaling_policy_configuration(
-                    TargetTrackingScalingPolicyConfiguration::new(50.0)
-                        .predefined_metric_specification(PredefinedMetricSpecification::new(
+            applicationautoscaling::ScalingPolicy::new(
+                applicationautoscaling::ScalingPolicyRequired {
+                    policy_name: "cpu".into(),
+                    policy_type: PolicyType::TargetTrackingScaling,
+                },
+            )
+            .scaling_target_id(target.r#ref())
+            .target_tracking_scaling_policy_configuration(
+                TargetTrackingScalingPolicyConfiguration::new(
+                    TargetTrackingScalingPolicyConfigurationRequired {
+                        target_value: 50.0.into(),
+                    },
+                )
+                .predefined_metric_specification(
+                    PredefinedMetricSpecification::new(PredefinedMetricSpecificationRequired {
+                        predefined_metric_type:
                             PredefinedMetricType::EcsServiceAverageCpuUtilization,
-                        )),
+                    }),
                 ),
+            ),
         )?;
     }
     let _ = service;
+
+    // Lambda, S3, SQS: a function with inline code, a bucket and a queue feeding it
+    let bucket = s.add("Bucket", s3::Bucket::new())?;
+    let queue = s.add("Queue", sqs::Queue::new())?;
+    let function = s.add(
+        "Function",
+        lambda::Function::new(lambda::FunctionRequired {
+            code: lambda::function::Code::new()
+                .zip_file("def handler(event, context):\n    return None\n")
+                .into(),
+            role: "arn:aws:iam::123456789012:role/all-types".into(),
+        })
+        .runtime(lambda::function::Runtime::Python3_12)
+        .handler("index.handler")
+        .environment(lambda::function::Environment::new().variables(Value::map([
+            ("BUCKET", bucket.r#ref()),
+            ("QUEUE", queue.queue_url()),
+        ]))),
+    )?;
+    let _ = (function.arn(), bucket.arn(), queue.arn());
 
     let assembly = app.synth()?;
     Ok(assembly.stacks[0].template.clone())
@@ -283,48 +376,87 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     // EC2
     // E3058: one of CidrBlock, Ipv4IpamPoolId, ... is required
     let vpc = s.add("Vpc", ec2::Vpc::new().cidr_block("10.0.0.0/16"))?;
-    s.add("VpcCidrBlock", ec2::VpcCidrBlock::new(vpc.vpc_id()))?;
+    s.add(
+        "VpcCidrBlock",
+        ec2::VpcCidrBlock::new(ec2::VpcCidrBlockRequired {
+            vpc_id: vpc.vpc_id().into(),
+        }),
+    )?;
     s.add("InternetGateway", ec2::InternetGateway::new())?;
     s.add(
         "VpcGatewayAttachment",
-        ec2::VpcGatewayAttachment::new(vpc.vpc_id()),
+        ec2::VpcGatewayAttachment::new(ec2::VpcGatewayAttachmentRequired {
+            vpc_id: vpc.vpc_id().into(),
+        }),
     )?;
     // E3058 again
     let subnet = s.add(
         "Subnet",
-        ec2::Subnet::new(vpc.vpc_id()).cidr_block("10.0.0.0/24"),
+        ec2::Subnet::new(ec2::SubnetRequired {
+            vpc_id: vpc.vpc_id().into(),
+        })
+        .cidr_block("10.0.0.0/24"),
     )?;
     let subnet2 = s.add(
         "Subnet2",
-        ec2::Subnet::new(vpc.vpc_id()).cidr_block("10.0.1.0/24"),
+        ec2::Subnet::new(ec2::SubnetRequired {
+            vpc_id: vpc.vpc_id().into(),
+        })
+        .cidr_block("10.0.1.0/24"),
     )?;
-    let table = s.add("RouteTable", ec2::RouteTable::new(vpc.vpc_id()))?;
-    s.add("Route", ec2::Route::new(table.route_table_id()))?;
+    let table = s.add(
+        "RouteTable",
+        ec2::RouteTable::new(ec2::RouteTableRequired {
+            vpc_id: vpc.vpc_id().into(),
+        }),
+    )?;
+    s.add(
+        "Route",
+        ec2::Route::new(ec2::RouteRequired {
+            route_table_id: table.route_table_id().into(),
+        }),
+    )?;
     s.add(
         "SubnetRouteTableAssociation",
-        ec2::SubnetRouteTableAssociation::new(table.route_table_id(), subnet.subnet_id()),
+        ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+            route_table_id: table.route_table_id().into(),
+            subnet_id: subnet.subnet_id().into(),
+        }),
     )?;
     s.add("Eip", ec2::Eip::new())?;
     s.add("NatGateway", ec2::NatGateway::new())?;
     s.add(
         "EgressOnlyInternetGateway",
-        ec2::EgressOnlyInternetGateway::new(vpc.vpc_id()),
+        ec2::EgressOnlyInternetGateway::new(ec2::EgressOnlyInternetGatewayRequired {
+            vpc_id: vpc.vpc_id().into(),
+        }),
     )?;
     s.add("Key", kms::Key::new())?;
-    let sg = s.add("SecurityGroup", ec2::SecurityGroup::new("all types"))?;
+    let sg = s.add(
+        "SecurityGroup",
+        ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
+            group_description: "all types".into(),
+        }),
+    )?;
     // E3014: a source is required; E3687: ports are required for tcp
     s.add(
         "SecurityGroupIngress",
-        ec2::SecurityGroupIngress::new("tcp")
-            .group_id(sg.group_id())
-            .cidr_ip("10.0.0.0/16")
-            .from_port(443)
-            .to_port(443),
+        ec2::SecurityGroupIngress::new(ec2::SecurityGroupIngressRequired {
+            ip_protocol: "tcp".into(),
+        })
+        .group_id(sg.group_id())
+        .cidr_ip("10.0.0.0/16")
+        .from_port(443)
+        .to_port(443),
     )?;
     // E3014: a destination is required
     s.add(
         "SecurityGroupEgress",
-        ec2::SecurityGroupEgress::new(sg.group_id(), "-1").cidr_ip("0.0.0.0/0"),
+        ec2::SecurityGroupEgress::new(ec2::SecurityGroupEgressRequired {
+            group_id: sg.group_id().into(),
+            ip_protocol: "-1".into(),
+        })
+        .cidr_ip("0.0.0.0/0"),
     )?;
 
     // Elastic Load Balancing v2
@@ -336,29 +468,50 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     )?;
     let tg = s.add("TargetGroup", elasticloadbalancingv2::TargetGroup::new())?;
     {
-        use elasticloadbalancingv2::listener::{Action, ActionType};
+        use elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
         s.add(
             "Listener",
-            elasticloadbalancingv2::Listener::new(
-                vec![Action::new(ActionType::Forward).target_group_arn(tg.target_group_arn())],
-                lb.load_balancer_arn(),
-            ),
+            elasticloadbalancingv2::Listener::new(elasticloadbalancingv2::ListenerRequired {
+                default_actions: vec![
+                    Action::new(ActionRequired {
+                        r#type: ActionType::Forward,
+                    })
+                    .target_group_arn(tg.target_group_arn()),
+                ]
+                .into(),
+                load_balancer_arn: lb.load_balancer_arn().into(),
+            }),
         )?;
     }
 
     // API Gateway
     // E3660: Name is required without a Body
     let api = s.add("RestApi", apigateway::RestApi::new().name("all-types"))?;
-    s.add("Deployment", apigateway::Deployment::new(api.rest_api_id()))?;
-    s.add("Stage", apigateway::Stage::new(api.rest_api_id()))?;
+    s.add(
+        "Deployment",
+        apigateway::Deployment::new(apigateway::DeploymentRequired {
+            rest_api_id: api.rest_api_id().into(),
+        }),
+    )?;
+    s.add(
+        "Stage",
+        apigateway::Stage::new(apigateway::StageRequired {
+            rest_api_id: api.rest_api_id().into(),
+        }),
+    )?;
     s.add(
         "VpcLink",
-        apigateway::VpcLink::new("all-types", vec![lb.load_balancer_arn()]),
+        apigateway::VpcLink::new(apigateway::VpcLinkRequired {
+            name: "all-types".into(),
+            target_arns: vec![lb.load_balancer_arn()].into(),
+        }),
     )?;
     let domain = s.add("DomainName", apigateway::DomainName::new())?;
     s.add(
         "BasePathMapping",
-        apigateway::BasePathMapping::new(domain.r#ref()),
+        apigateway::BasePathMapping::new(apigateway::BasePathMappingRequired {
+            domain_name: domain.r#ref().into(),
+        }),
     )?;
     s.add("Account", apigateway::Account::new())?;
 
@@ -368,18 +521,21 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     s.add("Service", ecs::Service::new())?;
     let role = s.add(
         "Role",
-        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")),
+        iam::Role::new(iam::RoleRequired {
+            assume_role_policy_document: assume_role("ecs-tasks.amazonaws.com").into(),
+        }),
     )?;
     // E3003: one of Roles, Groups, Users is required
     s.add(
         "Policy",
-        iam::Policy::new(
-            serde_json::json!({
+        iam::Policy::new(iam::PolicyRequired {
+            policy_document: serde_json::json!({
                 "Version": "2012-10-17",
                 "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": arn("logs:*:*:*")}]
-            }),
-            "all-types",
-        )
+            })
+            .into(),
+            policy_name: "all-types".into(),
+        })
         .roles(vec![role.r#ref()]),
     )?;
     s.add("LogGroup", logs::LogGroup::new())?;
@@ -388,26 +544,49 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
         let target = s.add(
             "ScalableTarget",
             applicationautoscaling::ScalableTarget::new(
-                2,
-                1,
-                "service/all-types/web",
-                ScalableDimension::EcsServiceDesiredCount,
-                ServiceNamespace::Ecs,
+                applicationautoscaling::ScalableTargetRequired {
+                    max_capacity: 2.into(),
+                    min_capacity: 1.into(),
+                    resource_id: "service/all-types/web".into(),
+                    scalable_dimension: ScalableDimension::EcsServiceDesiredCount,
+                    service_namespace: ServiceNamespace::Ecs,
+                },
             ),
         )?;
         // E3014: ScalingTargetId or ResourceId is required
         s.add(
             "ScalingPolicy",
             applicationautoscaling::ScalingPolicy::new(
-                "all-types",
-                applicationautoscaling::scaling_policy::PolicyType::TargetTrackingScaling,
+                applicationautoscaling::ScalingPolicyRequired {
+                    policy_name: "all-types".into(),
+                    policy_type:
+                        applicationautoscaling::scaling_policy::PolicyType::TargetTrackingScaling,
+                },
             )
             .scaling_target_id(target.r#ref()),
         )?;
     }
     s.add(
         "Certificate",
-        certificatemanager::Certificate::new("api.example.com"),
+        certificatemanager::Certificate::new(certificatemanager::CertificateRequired {
+            domain_name: "api.example.com".into(),
+        }),
+    )?;
+
+    // Lambda, S3, SQS (the function's Runtime and Handler: cfn-lint E3678 and W2533 ask for them
+    // with inline code)
+    s.add("Bucket", s3::Bucket::new())?;
+    s.add("Queue", sqs::Queue::new())?;
+    s.add(
+        "Function",
+        lambda::Function::new(lambda::FunctionRequired {
+            code: lambda::function::Code::new()
+                .zip_file("def handler(event, context):\n    return None\n")
+                .into(),
+            role: "arn:aws:iam::123456789012:role/all-types".into(),
+        })
+        .runtime(lambda::function::Runtime::Python3_12)
+        .handler("index.handler"),
     )?;
 
     Ok(app.synth()?.stacks[0].template.clone())

@@ -209,7 +209,7 @@ fn an_error_three_constructs_deep_names_the_full_path_once() {
 
     let build = |app: &mut App| -> Result<(), cloudwright_core::Error> {
         let mut stack = app.stack("Services")?;
-        let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.20.0.0/24")]);
+        let private = SubnetGroup::imported("vpc-0123abcd", [("subnet-0000000a", "10.20.0.0/24")]);
         let cluster = stack.construct("Cluster", Cluster::new())?;
         // 9 tasks, but the service scales between 1 and 4: refused by the Fargate service,
         // inside the orders service of the pattern `Web`

@@ -6,13 +6,16 @@
 //! - the account's default VPC, from context; two private and two public /24 subnets
 //!   allocated beside the subnets already there; a public route table to the VPC's internet
 //!   gateway, a NAT gateway with an Elastic IP per zone, private route tables through them;
-//! - an internal network load balancer in the private subnets (TCP 80, HTTP health check);
+//! - an internal network load balancer in the private subnets (listening on TCP 80,
+//!   forwarding to the containers' port 8080, HTTP health check);
 //! - a REST API (stage `v1`) exposing only `GET /{person}/{firstname}` through a VPC link;
 //!   every other endpoint of the Flask app stays reachable only from inside the VPC;
-//! - an ECS cluster, a Fargate task (1 vCPU, 2 GB) with one container `flask` on port 80
-//!   built from `service/` (an image asset: `cloudwright deploy` builds and pushes it, tagged
-//!   with the hash of its source), two tasks in the private subnets behind the load balancer,
-//!   scaling from 2 to 10 on CPU.
+//! - an ECS cluster with Container Insights, a Fargate task (1 vCPU, 2 GB) with one
+//!   hardened container `flask` on port 8080 built from `service/` (an image asset:
+//!   `cloudwright deploy` builds and pushes it, tagged with the hash of its source; a
+//!   read-only root file system with a scratch volume at `/tmp`, every Linux capability
+//!   dropped, the image's non-root user 10001), its log group kept when the stack goes, two
+//!   tasks in the private subnets behind the load balancer, scaling from 2 to 10 on CPU.
 //!
 //! `-c nat=single` shares one NAT gateway instead of one per zone; `-c image=lookup` runs the
 //! newest image pushed by hand to the ECR repository `my_flask_repo` instead (pinned by
@@ -34,8 +37,16 @@ pub const STACK: &str = "FlaskApi";
 pub const REPOSITORY: &str = "my_flask_repo";
 /// The Flask service's source: the image is built from it (the default).
 pub const SERVICE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/service");
-/// The port the container and the load balancer listen on.
-pub const PORT: u16 = 80;
+/// The port the container listens on: unprivileged, because the container drops every Linux
+/// capability (`NET_BIND_SERVICE` included) and Fargate cannot add one back.
+pub const PORT: u16 = 8080;
+/// The port the load balancer listens on (what the API's VPC link integration calls).
+pub const LISTENER_PORT: u16 = 80;
+/// The image's user and group (`USER 10001:10001` in `service/Dockerfile`).
+pub const USER: &str = "10001:10001";
+/// The writable directory of the read-only container: gunicorn's `--worker-tmp-dir` and the
+/// system's temporary directory.
+pub const SCRATCH: &str = "/tmp";
 /// The header the API sets on every request it forwards; the Flask app refuses
 /// `/internal/...` requests that carry it, since `GET /{person}/{firstname}` would otherwise
 /// match `GET /internal/people`.
@@ -59,7 +70,9 @@ pub fn build(app: &mut App) -> Result<(), Error> {
 
     let nlb = stack.construct(
         "Ingress",
-        InternalNlb::new(&network.private(), PORT).health_check(HealthCheck::http("/health")),
+        InternalNlb::new(&network.private(), PORT)
+            .listener_port(LISTENER_PORT)
+            .health_check(HealthCheck::http("/health")),
     )?;
     stack.construct(
         "Api",
@@ -83,7 +96,14 @@ pub fn build(app: &mut App) -> Result<(), Error> {
         }
     };
     let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
-    let flask = task.add_container(Container::new("flask", image).port(PORT));
+    let flask = task.add_container(
+        Container::new("flask", image)
+            .port(PORT)
+            .readonly_root_filesystem(true)
+            .scratch_volume(SCRATCH)
+            .drop_capabilities(["ALL"])
+            .user(USER),
+    );
     let task = stack.construct("Task", task)?;
     stack.construct(
         "Service",

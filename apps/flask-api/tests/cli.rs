@@ -74,7 +74,7 @@ fn assert_fails_cleanly(name: &str, context: &str, expect: &[&str]) {
         ctx.to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "{name}: expected failure");
+    assert_eq!(o.status.code(), Some(1), "{name}: expected exit 1");
     for e in expect {
         assert!(stderr.contains(e), "{name}: `{e}` not in:\n{stderr}");
     }
@@ -110,6 +110,31 @@ fn a_malformed_cidr_names_the_key_and_field() {
         "badcidr",
         &ctx.to_string(),
         &[KEY, "cidrBlocks[0]", "172.31.0.0/99"],
+    );
+}
+
+#[test]
+fn a_bad_vpc_id_is_refused_where_it_enters() {
+    let long = format!("vpc-{}", "0".repeat(5000));
+    for (name, bad) in [
+        ("idx", "x"),
+        ("idcidr", "172.31.0.0/16"),
+        ("idlong", long.as_str()),
+    ] {
+        let mut ctx = shipped_context();
+        ctx[KEY]["vpcId"] = bad.into();
+        assert_fails_cleanly(
+            name,
+            &ctx.to_string(),
+            &[KEY, "`vpcId`", "format AWS::EC2::VPC.Id"],
+        );
+    }
+    let mut ctx = shipped_context();
+    ctx[KEY]["subnets"][0]["subnetId"] = "10.0.0.0/24".into();
+    assert_fails_cleanly(
+        "subnetid",
+        &ctx.to_string(),
+        &[KEY, "`subnets[0].subnetId`", "format AWS::EC2::Subnet.Id"],
     );
 }
 

@@ -1,6 +1,6 @@
 //! Rendering the model as Rust source (formatted afterwards by rustfmt).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::model::{EnumDef, Field, ResourceModel, StructDef, Ty};
@@ -67,8 +67,101 @@ fn str_slice(items: &[String]) -> String {
     format!("&[{}]", items.join(", "))
 }
 
-fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) {
+/// The name of a struct's `...Required` struct: `<Name>Required`, or `<Name>RequiredProps`
+/// when the module already has a type of that name.
+fn required_name(s: &StructDef, taken: &BTreeSet<String>) -> String {
+    let name = format!("{}Required", s.name);
+    if taken.contains(&name) {
+        format!("{}RequiredProps", s.name)
+    } else {
+        name
+    }
+}
+
+fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    if required.is_empty() {
+        return;
+    }
+    let name = required_name(s, taken);
+    let _ = writeln!(
+        out,
+        "/// The required properties of [`{}`], by name: `{}::new({name} {{ .. }})`.",
+        s.name, s.name
+    );
+    out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
+    let _ = writeln!(out, "pub struct {name} {{");
+    for f in required {
+        doc(out, &f.doc, "    ");
+        let ty = match &f.ty {
+            Ty::Struct { name, .. } => format!("Obj<{name}>"),
+            other => field_ty(other),
+        };
+        let _ = writeln!(out, "    pub {}: {ty},", f.ident);
+    }
+    out.push_str("}\n\n");
+}
+
+fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
+    let c = &s.constraints;
+    let fields: std::collections::BTreeMap<&str, &Field> =
+        s.fields.iter().map(|f| (f.cfn.as_str(), f)).collect();
+    let _ = writeln!(out, "static RULE_{}: ObjRule = ObjRule {{", s.name);
+    out.push_str("    properties: &[\n");
+    for (cfn, f) in &fields {
+        let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
+    }
+    out.push_str("    ],\n");
+    // a required property the type cannot set (read-only) cannot be asked for
+    let required: Vec<String> = c
+        .required
+        .iter()
+        .filter(|r| !top || fields.contains_key(r.as_str()))
+        .cloned()
+        .collect();
+    let _ = writeln!(out, "    required: {},", str_slice(&required));
+    let sets = |v: &[Vec<Vec<String>>]| -> String {
+        let outer: Vec<String> = v
+            .iter()
+            .map(|alts| {
+                let inner: Vec<String> = alts.iter().map(|a| str_slice(a)).collect();
+                format!("&[{}]", inner.join(", "))
+            })
+            .collect();
+        format!("&[{}]", outer.join(", "))
+    };
+    let deps = |v: &[(String, Vec<String>)]| -> String {
+        let items: Vec<String> = v
+            .iter()
+            .map(|(k, l)| format!("({}, {})", lit(k), str_slice(l)))
+            .collect();
+        format!("&[{}]", items.join(", "))
+    };
+    let _ = writeln!(out, "    one_of: {},", sets(&c.one_of));
+    let _ = writeln!(out, "    any_of: {},", sets(&c.any_of));
+    let _ = writeln!(
+        out,
+        "    dependent_required: {},",
+        deps(&c.dependent_required)
+    );
+    let _ = writeln!(
+        out,
+        "    dependent_excluded: {},",
+        deps(&c.dependent_excluded)
+    );
+    let _ = writeln!(out, "    closed: {},", c.closed);
+    out.push_str("};\n\n");
+}
+
+fn emit_struct(
+    out: &mut String,
+    s: &StructDef,
+    resource: Option<&ResourceModel>,
+    taken: &BTreeSet<String>,
+) {
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    emit_required(out, s, taken);
+    emit_rule(out, s, resource.is_some());
     doc(out, &s.doc, "");
     if required.is_empty() {
         out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");
@@ -138,27 +231,21 @@ fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>
         );
         out.push_str("    pub fn new() -> Self {\n        Self::default()\n    }\n\n");
     } else {
-        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.cfn)).collect();
+        let req = required_name(s, taken);
         let _ = writeln!(
             out,
-            "    /// A `{}` with its required properties, in this order: {}.",
-            s.name,
-            names.join(", ")
+            "    /// A `{}` with its required properties, named in a [`{req}`].",
+            s.name
         );
-        let params: Vec<String> = required
-            .iter()
-            .map(|f| format!("{}: {}", f.ident, param(&f.ty, &f.ident).0))
-            .collect();
-        let _ = writeln!(out, "    pub fn new({}) -> Self {{", params.join(", "));
+        let _ = writeln!(out, "    pub fn new(required: {req}) -> Self {{");
         out.push_str("        Self {\n");
         for f in &s.fields {
             if f.required {
-                let _ = writeln!(
-                    out,
-                    "            {}: {},",
-                    f.ident,
-                    param(&f.ty, &f.ident).1
-                );
+                let conv = match f.ty {
+                    Ty::Struct { boxed: true, .. } => format!("Box::new(required.{})", f.ident),
+                    _ => format!("required.{}", f.ident),
+                };
+                let _ = writeln!(out, "            {}: {conv},", f.ident);
             } else {
                 let _ = writeln!(out, "            {}: None,", f.ident);
             }
@@ -166,9 +253,14 @@ fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>
         out.push_str("        }\n    }\n\n");
     }
 
-    // setters
+    // setters: the first line of the field's doc (the field carries the rest)
     for f in &s.fields {
-        doc(out, &f.doc, "    ");
+        doc(out, &f.doc[..f.doc.len().min(1)], "    ");
+        if f.doc.len() > 1 {
+            out.push_str(
+                "    ///\n    /// The field of the same name has the full documentation.\n",
+            );
+        }
         let (pty, conv) = param(&f.ty, "value");
         let _ = writeln!(
             out,
@@ -195,6 +287,12 @@ fn emit_struct(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>
                 m.tag_format
             );
         }
+        let _ = writeln!(
+            out,
+            "    fn check(properties: &Value) -> Result<(), Violation> {{\n        \
+             constraint::check(&RULE_{}, properties)\n    }}",
+            s.name
+        );
         out.push_str("}\n\n");
     } else {
         let _ = writeln!(out, "impl PropertyType for {} {{}}\n", s.name);
@@ -285,11 +383,28 @@ pub fn resource_file(m: &ResourceModel, header: &str) -> String {
         "\n//! The `{}` resource type ([`{}`]) and its property types.\n",
         m.type_name, m.resource.name
     );
+    out.push_str("#![allow(non_upper_case_globals)]\n\n");
     out.push_str("use crate::support::prelude::*;\n\n");
-    emit_struct(&mut out, &m.resource, Some(m));
+    for (i, p) in m.patterns.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "pub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
+            lit(p)
+        );
+    }
+    if !m.patterns.is_empty() {
+        out.push('\n');
+    }
+    let taken: BTreeSet<String> = std::iter::once(&m.resource)
+        .chain(&m.structs)
+        .map(|s| s.name.clone())
+        .chain(m.enums.iter().map(|e| e.name.clone()))
+        .chain(std::iter::once(m.attributes_name()))
+        .collect();
+    emit_struct(&mut out, &m.resource, Some(m), &taken);
     emit_attributes(&mut out, m);
     for s in &m.structs {
-        emit_struct(&mut out, s, None);
+        emit_struct(&mut out, s, None, &taken);
     }
     for e in &m.enums {
         emit_enum(&mut out, e);
@@ -314,9 +429,19 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
     }
     out.push('\n');
     for m in models {
+        let required = if m.resource.fields.iter().any(|f| f.required) {
+            let taken: BTreeSet<String> = std::iter::once(&m.resource)
+                .chain(&m.structs)
+                .map(|s| s.name.clone())
+                .chain(m.enums.iter().map(|e| e.name.clone()))
+                .collect();
+            format!(", {}", required_name(&m.resource, &taken))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "pub use {}::{{{}, {}}};",
+            "pub use {}::{{{}, {}{required}}};",
             m.module,
             m.resource.name,
             m.attributes_name()
@@ -329,19 +454,6 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
 pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
-    let max_args = services
-        .values()
-        .flatten()
-        .flat_map(|m| std::iter::once(&m.resource).chain(&m.structs))
-        .map(|s| s.fields.iter().filter(|f| f.required).count())
-        .max()
-        .unwrap_or(0);
-    if max_args > 7 {
-        out.push_str(
-            "// constructors take every required property of a type, however many it has\n\
-             #![allow(clippy::too_many_arguments)]\n\n",
-        );
-    }
     // the std trait method names clippy's should_implement_trait knows
     const TRAIT_METHODS: &[&str] = &[
         "add",
@@ -394,7 +506,7 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
         );
     }
     for service in services.keys() {
-        let _ = writeln!(out, "pub mod {service};");
+        let _ = writeln!(out, "#[cfg(feature = \"{service}\")]\npub mod {service};");
     }
     let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
@@ -403,7 +515,29 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
          pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[\n",
     );
     for m in all {
-        let _ = writeln!(out, "    {}::{}::FACTS,", m.service_mod, m.resource.name);
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = \"{}\")]\n    {}::{}::FACTS,",
+            m.service_mod, m.service_mod, m.resource.name
+        );
+    }
+    out.push_str("];\n");
+
+    // every pattern, so the crate can say which ones it cannot check
+    out.push_str(
+        "\n/// Every `pattern` static of the generated types (one per distinct pattern and type).\n\
+         pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[\n",
+    );
+    let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
+    all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+    for m in all {
+        for i in 0..m.patterns.len() {
+            let _ = writeln!(
+                out,
+                "    #[cfg(feature = \"{}\")]\n    &{}::{}::PATTERN_{i},",
+                m.service_mod, m.service_mod, m.module
+            );
+        }
     }
     out.push_str("];\n");
     out

@@ -47,6 +47,25 @@ pub struct Field {
     pub required: bool,
     /// Doc comment lines.
     pub doc: Vec<String>,
+    /// The `constraint::Shape` expression its values are checked against.
+    pub shape: String,
+}
+
+/// The object-level constraints of a struct (`constraint::ObjRule` without the properties).
+#[derive(Clone, Debug, Default)]
+pub struct ObjConstraints {
+    /// `required`.
+    pub required: Vec<String>,
+    /// `oneOf` of required sets (and `requiredXor` as singleton sets).
+    pub one_of: Vec<Vec<Vec<String>>>,
+    /// `anyOf` of required sets (and cfn-lint's `requiredOr` as singleton sets).
+    pub any_of: Vec<Vec<Vec<String>>>,
+    /// `dependentRequired` and list-valued `dependencies`.
+    pub dependent_required: Vec<(String, Vec<String>)>,
+    /// `dependentExcluded`.
+    pub dependent_excluded: Vec<(String, Vec<String>)>,
+    /// `additionalProperties: false`.
+    pub closed: bool,
 }
 
 /// A struct: the resource's properties or a property type.
@@ -58,6 +77,8 @@ pub struct StructDef {
     pub doc: Vec<String>,
     /// Properties, sorted by CloudFormation name.
     pub fields: Vec<Field>,
+    /// Its object-level constraints.
+    pub constraints: ObjConstraints,
 }
 
 /// A string enum.
@@ -124,6 +145,8 @@ pub struct ResourceModel {
     pub tag_format: &'static str,
     /// Schema facts.
     pub facts: Facts,
+    /// The distinct `pattern`s its shapes use, `PATTERN_<index>` in the module.
+    pub patterns: Vec<String>,
 }
 
 impl ResourceModel {
@@ -423,6 +446,8 @@ struct Builder<'a> {
     conditional_create_only: BTreeSet<String>,
     write_only: BTreeSet<String>,
     deprecated: BTreeSet<String>,
+    /// Distinct patterns, in order of first use.
+    patterns: Vec<String>,
 }
 
 fn collect_refs(schema: &Json, out: &mut BTreeSet<String>) {
@@ -521,6 +546,7 @@ impl<'a> Builder<'a> {
             conditional_create_only: set("conditionalCreateOnlyProperties"),
             write_only: set("writeOnlyProperties"),
             deprecated: set("deprecatedProperties"),
+            patterns: Vec::new(),
         })
     }
 
@@ -674,12 +700,14 @@ impl<'a> Builder<'a> {
             let ty = self.ty(prop_schema, name, prop)?;
             let is_required = required.contains(prop.as_str());
             let doc = self.field_doc(prop, prop_schema, &ty, is_required, top);
+            let shape = self.shape(prop_schema, &ty);
             fields.push(Field {
                 cfn: prop.clone(),
                 ident: field(prop),
                 ty,
                 required: is_required,
                 doc,
+                shape,
             });
         }
         let mut seen = BTreeSet::new();
@@ -714,6 +742,7 @@ impl<'a> Builder<'a> {
             name: name.to_owned(),
             doc,
             fields,
+            constraints: obj_constraints(schema),
         })
     }
 
@@ -975,10 +1004,247 @@ pub fn resource_model(
         attrs,
         tag_format,
         facts,
+        patterns: b.patterns,
     })
 }
 
+/// The formats cfn-lint checks, by schema name, and their `constraint::Format` variants.
+const FORMATS: &[(&str, &str)] = &[
+    ("AWS::EC2::VPC.Id", "VpcId"),
+    ("AWS::EC2::Subnet.Id", "SubnetId"),
+    ("AWS::EC2::SecurityGroup.Id", "SecurityGroupId"),
+    ("AWS::EC2::SecurityGroup.Name", "SecurityGroupName"),
+    ("AWS::EC2::Image.Id", "ImageId"),
+    ("AWS::Logs::LogGroup.Name", "LogGroupName"),
+    ("AWS::IAM::Role.Arn", "IamRoleArn"),
+    ("AWS::KMS::Key.Arn", "KmsKeyArn"),
+    ("AWS::KMS::Key.Id", "KmsKeyId"),
+    ("AWS::KMS::Alias.AliasName", "KmsAliasName"),
+    ("AWS::Lambda::Function.Arn", "LambdaFunctionArn"),
+    ("AWS::Lambda::Function.Name", "LambdaFunctionName"),
+    ("AWS::ACM::Certificate.Arn", "AcmCertificateArn"),
+    ("AWS::SNS::Topic.Arn", "SnsTopicArn"),
+    ("AWS::S3::Bucket.Name", "S3BucketName"),
+    ("ipv4-network", "Ipv4Network"),
+    ("ipv6-network", "Ipv6Network"),
+    ("ipv4", "Ipv4"),
+    ("ipv6", "Ipv6"),
+    ("date-time", "DateTime"),
+    ("date", "Date"),
+];
+
+fn opt_num(v: Option<&Json>) -> String {
+    match v.and_then(Json::as_f64) {
+        Some(n) => format!("Some({n:?})"),
+        None => "None".into(),
+    }
+}
+
+fn opt_u64(v: Option<&Json>) -> String {
+    match v.and_then(Json::as_u64) {
+        Some(n) => format!("Some({n})"),
+        None => "None".into(),
+    }
+}
+
+fn str_list(a: &[String]) -> String {
+    let items: Vec<String> = a.iter().map(|s| format!("{s:?}")).collect();
+    format!("&[{}]", items.join(", "))
+}
+
+/// The required sets of a `oneOf`/`anyOf`, when every alternative is only a required set
+/// (with the object's own `properties`/`type`/`title`, which add nothing checkable here).
+fn required_sets(alternatives: &Json) -> Option<Vec<Vec<String>>> {
+    let alts = alternatives.as_array()?;
+    let mut sets = Vec::new();
+    for alt in alts {
+        let obj = alt.as_object()?;
+        if obj.keys().any(|k| {
+            !matches!(
+                k.as_str(),
+                "required" | "properties" | "additionalProperties" | "title" | "type"
+            )
+        }) {
+            return None;
+        }
+        let req: Vec<String> = obj
+            .get("required")?
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        if req.is_empty() {
+            return None;
+        }
+        sets.push(req);
+    }
+    (!sets.is_empty()).then_some(sets)
+}
+
+fn dependency_lists(v: Option<&Json>) -> Vec<(String, Vec<String>)> {
+    let Some(m) = v.and_then(Json::as_object) else {
+        return Vec::new();
+    };
+    m.iter()
+        .filter_map(|(k, v)| {
+            let list: Vec<String> = v
+                .as_array()?
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect();
+            Some((k.clone(), list))
+        })
+        .collect()
+}
+
+/// The object-level constraints of an object schema.
+fn obj_constraints(schema: &Json) -> ObjConstraints {
+    let mut c = ObjConstraints {
+        required: string_array(schema.get("required")),
+        closed: schema.get("additionalProperties") == Some(&Json::Bool(false)),
+        ..ObjConstraints::default()
+    };
+    c.one_of.extend(schema.get("oneOf").and_then(required_sets));
+    c.any_of.extend(schema.get("anyOf").and_then(required_sets));
+    let or = string_array(schema.get("requiredOr"));
+    if !or.is_empty() {
+        c.any_of.push(or.into_iter().map(|p| vec![p]).collect());
+    }
+    let xor = string_array(schema.get("requiredXor"));
+    if !xor.is_empty() {
+        c.one_of.push(xor.into_iter().map(|p| vec![p]).collect());
+    }
+    c.dependent_required = dependency_lists(schema.get("dependentRequired"));
+    c.dependent_required
+        .extend(dependency_lists(schema.get("dependencies")));
+    c.dependent_excluded = dependency_lists(schema.get("dependentExcluded"));
+    c
+}
+
+fn string_array(v: Option<&Json>) -> Vec<String> {
+    v.and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl<'a> Builder<'a> {
+    /// The first value of `key` along `schema` and the plain definitions it `$ref`s.
+    fn lookup(&self, schema: &Json, key: &str) -> Option<Json> {
+        let mut cur = schema;
+        for _ in 0..8 {
+            if let Some(v) = cur.get(key) {
+                return Some(v.clone());
+            }
+            let r = cur.get("$ref").and_then(Json::as_str)?;
+            cur = self.defs.get(ref_key(r).ok()?)?;
+        }
+        None
+    }
+
+    fn pattern_index(&mut self, p: &str) -> usize {
+        match self.patterns.iter().position(|q| q == p) {
+            Some(i) => i,
+            None => {
+                self.patterns.push(p.to_owned());
+                self.patterns.len() - 1
+            }
+        }
+    }
+
+    /// The `constraint::Shape` expression of a property of type `ty`.
+    fn shape(&mut self, schema: &Json, ty: &Ty) -> String {
+        match ty {
+            Ty::Json => "Shape::Any".into(),
+            Ty::Bool => "Shape::Bool".into(),
+            Ty::Struct { name, .. } => format!("Shape::Object(&RULE_{name})"),
+            Ty::Int | Ty::Num => {
+                let allowed: Vec<String> = self
+                    .lookup(schema, "enum")
+                    .as_ref()
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Json::as_f64)
+                            .map(|n| format!("{n:?}"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let (min, max) = (
+                    opt_num(self.lookup(schema, "minimum").as_ref()),
+                    opt_num(self.lookup(schema, "maximum").as_ref()),
+                );
+                let kind = if *ty == Ty::Int { "Int" } else { "Num" };
+                if min == "None" && max == "None" && allowed.is_empty() {
+                    return format!("Shape::{}", kind.to_uppercase());
+                }
+                format!(
+                    "Shape::{kind}(&NumRule {{ min: {min}, max: {max}, allowed: &[{}] }})",
+                    allowed.join(", ")
+                )
+            }
+            Ty::Str | Ty::Enum(_) => {
+                let pattern = match self
+                    .lookup(schema, "pattern")
+                    .as_ref()
+                    .and_then(Json::as_str)
+                {
+                    Some(p) => format!("Some(&PATTERN_{})", self.pattern_index(p)),
+                    None => "None".into(),
+                };
+                let format = match self
+                    .lookup(schema, "format")
+                    .as_ref()
+                    .and_then(Json::as_str)
+                    .and_then(|f| FORMATS.iter().find(|(n, _)| *n == f))
+                {
+                    Some((_, variant)) => format!("Some(Format::{variant})"),
+                    None => "None".into(),
+                };
+                let allowed: Vec<String> = self
+                    .lookup(schema, "enum")
+                    .as_ref()
+                    .and_then(Json::as_array)
+                    .filter(|a| a.iter().all(Json::is_string))
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Json::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let (min, max) = (
+                    opt_u64(self.lookup(schema, "minLength").as_ref()),
+                    opt_u64(self.lookup(schema, "maxLength").as_ref()),
+                );
+                if [&min, &max, &pattern, &format].iter().all(|s| *s == "None")
+                    && allowed.is_empty()
+                {
+                    return "Shape::STR".into();
+                }
+                format!(
+                    "Shape::Str(&StrRule {{ min_len: {min}, max_len: {max}, pattern: {pattern}, allowed: {}, format: {format} }})",
+                    str_list(&allowed),
+                )
+            }
+            Ty::List(item) => {
+                let items_schema = self.lookup(schema, "items");
+                let item_shape = match &items_schema {
+                    Some(i) => self.shape(i, item),
+                    None => "Shape::Any".into(),
+                };
+                format!(
+                    "Shape::List(&ListRule {{ items: {item_shape}, min_items: {}, max_items: {} }})",
+                    opt_u64(self.lookup(schema, "minItems").as_ref()),
+                    opt_u64(self.lookup(schema, "maxItems").as_ref()),
+                )
+            }
+        }
+    }
+
     fn at_pointer_from(&self, mut cur: &'a Json) -> Option<&'a Json> {
         while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
             cur = self.defs.get(ref_key(r).ok()?)?;

@@ -9,7 +9,7 @@
 //! let cluster = stack.construct(
 //!     "Cluster",
 //!     Cluster::new()
-//!         .container_insights(ContainerInsights::Enabled)
+//!         .container_insights(ContainerInsights::Enhanced) // default: Enabled
 //!         // at least one task on FARGATE, the rest mostly on FARGATE_SPOT
 //!         .default_strategy([
 //!             CapacityProviderStrategy::new(CapacityProvider::Fargate).base(1).weight(1),
@@ -162,7 +162,7 @@ pub(crate) fn strategy_items(strategy: &[CapacityProviderStrategy]) -> Vec<(Stri
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cluster {
     name: Option<String>,
-    insights: Option<ContainerInsights>,
+    insights: ContainerInsights,
     providers: Vec<CapacityProvider>,
     strategy: Vec<CapacityProviderStrategy>,
 }
@@ -178,7 +178,7 @@ impl Cluster {
     pub fn new() -> Self {
         Cluster {
             name: None,
-            insights: None,
+            insights: ContainerInsights::Enabled,
             providers: vec![CapacityProvider::Fargate, CapacityProvider::FargateSpot],
             strategy: vec![CapacityProviderStrategy::new(CapacityProvider::Fargate)],
         }
@@ -190,9 +190,10 @@ impl Cluster {
         self
     }
 
-    /// Sets Container Insights (default: the account's setting).
+    /// Sets Container Insights (default [`ContainerInsights::Enabled`], whatever the account's
+    /// setting; [`ContainerInsights::Disabled`] turns it off).
     pub fn container_insights(mut self, insights: ContainerInsights) -> Self {
-        self.insights = Some(insights);
+        self.insights = insights;
         self
     }
 
@@ -298,13 +299,11 @@ impl Construct for Cluster {
         if let Some(name) = &self.name {
             cluster = cluster.cluster_name(name.clone());
         }
-        if let Some(insights) = self.insights {
-            cluster = cluster.cluster_settings(vec![
-                ec::ClusterSettings::new()
-                    .name("containerInsights")
-                    .value(insights.setting()),
-            ]);
-        }
+        cluster = cluster.cluster_settings(vec![
+            ec::ClusterSettings::new()
+                .name("containerInsights")
+                .value(self.insights.setting()),
+        ]);
         let cluster = scope.add("Cluster", cluster)?;
         Ok(ClusterOutput {
             cluster,
@@ -323,6 +322,7 @@ mod tests {
         let c = Cluster::new();
         c.validate().unwrap();
         assert_eq!(c.name, None);
+        assert_eq!(c.insights, ContainerInsights::Enabled);
     }
 
     #[test]

@@ -297,6 +297,22 @@ impl HealthCheck {
 /// Essential by default. Linux capabilities are Docker's defaults (none are dropped), so a
 /// non-root process can still bind port 80 (`NET_BIND_SERVICE`); see
 /// [`Container::drop_capabilities`].
+///
+/// Hardened, as the Flask API's container runs: a read-only root file system with a writable
+/// scratch directory, every capability dropped (Fargate cannot add one back, so the process
+/// listens on an unprivileged port), a non-root user matching the image's:
+///
+/// ```
+/// use cloudwright_compute::{Container, ContainerImage};
+///
+/// let flask = Container::new("flask", ContainerImage::from_uri("nginx:1.27"))
+///     .port(8080)
+///     .readonly_root_filesystem(true)
+///     .scratch_volume("/tmp")
+///     .drop_capabilities(["ALL"])
+///     .user("10001:10001");
+/// # let _ = flask;
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Container {
     pub(crate) name: String,
@@ -315,6 +331,7 @@ pub struct Container {
     pub(crate) drop_capabilities: Vec<String>,
     pub(crate) user: Option<String>,
     pub(crate) working_directory: Option<String>,
+    pub(crate) scratch: Vec<String>,
     pub(crate) duplicate: Option<(String, String)>,
 }
 
@@ -338,6 +355,7 @@ impl Container {
             drop_capabilities: Vec::new(),
             user: None,
             working_directory: None,
+            scratch: Vec::new(),
             duplicate: None,
         }
     }
@@ -443,8 +461,9 @@ impl Container {
     }
 
     /// Drops Linux capabilities (`NET_RAW`, ..., or `ALL`). None are dropped by default:
-    /// dropping `ALL` also drops `NET_BIND_SERVICE`, and a non-root process can then no longer
-    /// bind a port below 1024 (the Flask image binds port 80).
+    /// dropping `ALL` also drops `NET_BIND_SERVICE`: a non-root process can then no longer bind
+    /// a port below 1024, and Fargate cannot add a capability back, so listen on a port above
+    /// 1023 (the Flask image listens on 8080, behind a load balancer listening on 80).
     pub fn drop_capabilities<S: Into<String>>(mut self, caps: impl IntoIterator<Item = S>) -> Self {
         self.drop_capabilities = caps.into_iter().map(Into::into).collect();
         self
@@ -460,6 +479,24 @@ impl Container {
     pub fn working_directory(mut self, dir: impl Into<String>) -> Self {
         self.working_directory = Some(dir.into());
         self
+    }
+
+    /// Mounts an empty, writable directory at `path` (absolute), from a volume of the task's
+    /// ephemeral storage that lives as long as the task: where a process writes beside a
+    /// read-only root file system (gunicorn's worker heartbeat files, `/tmp`).
+    pub fn scratch_volume(mut self, path: impl Into<String>) -> Self {
+        self.scratch.push(path.into());
+        self
+    }
+
+    /// The scratch directories, with the names of their task-level volumes
+    /// (`<container>-scratch-<n>`).
+    pub(crate) fn scratch_volumes(&self) -> Vec<(String, &str)> {
+        self.scratch
+            .iter()
+            .enumerate()
+            .map(|(i, path)| (format!("{}-scratch-{}", self.name, i + 1), path.as_str()))
+            .collect()
     }
 
     /// The container's own checks (those that need no knowledge of the task).
@@ -540,6 +577,27 @@ impl Container {
         if let Some(check) = &self.health_check {
             check.validate(name)?;
         }
+        for (i, path) in self.scratch.iter().enumerate() {
+            let reason = if !path.starts_with('/') || path.len() < 2 {
+                Some("use an absolute path below `/`")
+            } else if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                Some("a path without spaces or control characters")
+            } else if self.scratch[..i]
+                .iter()
+                .any(|p| p.trim_end_matches('/') == path.trim_end_matches('/'))
+            {
+                Some("it is mounted twice")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(Error::InvalidScratchVolume {
+                    container: name.clone(),
+                    path: path.clone(),
+                    reason: reason.into(),
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -559,6 +617,38 @@ mod tests {
         assert!(c.essential);
         assert!(c.drop_capabilities.is_empty());
         assert_eq!(c.ports(), &[PortMapping::tcp(80)]);
+    }
+
+    #[test]
+    fn scratch_volumes_are_absolute_distinct_and_named_per_container() {
+        let c = Container::new("web", image())
+            .scratch_volume("/tmp")
+            .scratch_volume("/var/cache/app");
+        c.validate().unwrap();
+        assert_eq!(
+            c.scratch_volumes(),
+            [
+                ("web-scratch-1".to_owned(), "/tmp"),
+                ("web-scratch-2".to_owned(), "/var/cache/app")
+            ]
+        );
+        for (bad, why) in [
+            (vec!["tmp"], "absolute"),
+            (vec!["/"], "absolute"),
+            (vec!["/my tmp"], "spaces"),
+            (vec!["/tmp", "/tmp/"], "twice"),
+        ] {
+            let mut c = Container::new("web", image());
+            for p in bad {
+                c = c.scratch_volume(p);
+            }
+            let e = c.validate().unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidScratchVolume { container, .. } if container == "web"),
+                "{e}"
+            );
+            assert!(e.to_string().contains(why), "{e}");
+        }
     }
 
     #[test]

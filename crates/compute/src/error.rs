@@ -42,6 +42,16 @@ pub enum Error {
         /// The service's port.
         port: u16,
     },
+    /// A scratch volume that cannot be mounted as given.
+    #[error("container `{container}`: scratch volume `{path}`: {reason}")]
+    InvalidScratchVolume {
+        /// The container.
+        container: String,
+        /// The path given.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A FireLens log router that cannot work as configured.
     #[error("log router: {reason}")]
     InvalidLogRouter {

@@ -15,6 +15,13 @@
 //! - [`AutoScaling`]: target tracking on CPU, memory or ALB request count.
 //! - [`PrivateServiceApi`]: the pattern — services in private subnets reachable from the
 //!   internet only through the routes a REST API declares.
+//! - [`LogKey`]: a customer-managed KMS key CloudWatch Logs may use for this account's log
+//!   groups ([`FargateTaskDefinition::log_key`]).
+//!
+//! What a production team turns on is on by default (Container Insights, log groups kept
+//! when the stack goes), and where a check is deliberately not met (an HTTPS egress to
+//! anywhere, `ecr:GetAuthorizationToken` on `*`, service-managed log encryption) the
+//! resource's `Metadata` says why, for checkov, cfn_nag and `cloudwright audit`.
 //!
 //! Constructs are pure: they read context (for ECR lookups) and files (image assets) and add
 //! resources, and never call AWS. Invalid input is an [`Error`]; `?` turns it into the core
@@ -62,6 +69,7 @@ mod error;
 mod fargate;
 mod firelens;
 mod image;
+mod log_key;
 mod private_api;
 mod scaling;
 mod service;
@@ -79,6 +87,7 @@ pub use image::{
     ContainerImage, ECR_IMAGE_PROVIDER, EcrImageContext, EcrLookup, EcrRepository, ImageAsset,
     ImageRef, ResolvedImage,
 };
+pub use log_key::{LogKey, LogKeyOutput};
 pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
 pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};
 pub use service::{

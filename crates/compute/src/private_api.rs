@@ -93,7 +93,7 @@ impl ApiService {
 /// let app = App::new();
 /// let mut stack = app.stack("People")?;
 /// // normally `network.private()` of the network crate's `Subnets`
-/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+/// let private = SubnetGroup::imported("vpc-0123abcd", [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")]);
 /// let cluster = stack.construct("Cluster", Cluster::new())?;
 /// let mut task = FargateTaskDefinition::new(FargateSize::ONE_VCPU_2GB);
 /// let flask = task.add_container(Container::new("flask", ContainerImage::from_uri("nginx:1.27")).port(80));

@@ -236,6 +236,12 @@ fn secs(d: Duration) -> u32 {
     u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
 
+fn predefined(metric: sp::PredefinedMetricType) -> sp::PredefinedMetricSpecification {
+    sp::PredefinedMetricSpecification::new(sp::PredefinedMetricSpecificationRequired {
+        predefined_metric_type: metric,
+    })
+}
+
 impl Construct for ServiceAutoScaling {
     type Output = ServiceAutoScalingOutput;
 
@@ -247,48 +253,48 @@ impl Construct for ServiceAutoScaling {
         s.validate()?;
         let target = scope.add(
             "Target",
-            aas::ScalableTarget::new(
-                s.max,
-                s.min,
-                self.resource_id.clone(),
-                aas::scalable_target::ScalableDimension::EcsServiceDesiredCount,
-                aas::scalable_target::ServiceNamespace::Ecs,
-            )
-            .max_capacity(s.max)
-            .min_capacity(s.min)
-            .resource_id(self.resource_id.clone()),
+            aas::ScalableTarget::new(aas::ScalableTargetRequired {
+                max_capacity: s.max.into(),
+                min_capacity: s.min.into(),
+                resource_id: self.resource_id.clone().into(),
+                scalable_dimension: aas::scalable_target::ScalableDimension::EcsServiceDesiredCount,
+                service_namespace: aas::scalable_target::ServiceNamespace::Ecs,
+            }),
         )?;
         let mut policies = Vec::new();
         for (metric, value) in &s.policies {
             let spec = match metric {
-                ScalingMetric::Cpu => sp::PredefinedMetricSpecification::new(
-                    sp::PredefinedMetricType::EcsServiceAverageCpuUtilization,
-                ),
-                ScalingMetric::Memory => sp::PredefinedMetricSpecification::new(
-                    sp::PredefinedMetricType::EcsServiceAverageMemoryUtilization,
-                ),
+                ScalingMetric::Cpu => {
+                    predefined(sp::PredefinedMetricType::EcsServiceAverageCpuUtilization)
+                }
+                ScalingMetric::Memory => {
+                    predefined(sp::PredefinedMetricType::EcsServiceAverageMemoryUtilization)
+                }
                 ScalingMetric::AlbRequestCount { resource_label } => {
-                    sp::PredefinedMetricSpecification::new(
-                        sp::PredefinedMetricType::AlbRequestCountPerTarget,
-                    )
-                    .resource_label(resource_label.clone())
+                    predefined(sp::PredefinedMetricType::AlbRequestCountPerTarget)
+                        .resource_label(resource_label.clone())
                 }
             };
-            let mut config = sp::TargetTrackingScalingPolicyConfiguration::new(*value)
-                .predefined_metric_specification(spec)
-                .scale_in_cooldown(secs(s.scale_in_cooldown))
-                .scale_out_cooldown(secs(s.scale_out_cooldown));
+            let mut config = sp::TargetTrackingScalingPolicyConfiguration::new(
+                sp::TargetTrackingScalingPolicyConfigurationRequired {
+                    target_value: (*value).into(),
+                },
+            )
+            .predefined_metric_specification(spec)
+            .scale_in_cooldown(secs(s.scale_in_cooldown))
+            .scale_out_cooldown(secs(s.scale_out_cooldown));
             if s.disable_scale_in {
                 config = config.disable_scale_in(true);
             }
             let name = format!("{}TargetTracking", metric.id());
             let policy = scope.add(
                 &format!("{}Policy", metric.id()),
-                aas::ScalingPolicy::new(name.clone(), sp::PolicyType::TargetTrackingScaling)
-                    .policy_name(name)
-                    .policy_type(sp::PolicyType::TargetTrackingScaling)
-                    .scaling_target_id(target.r#ref())
-                    .target_tracking_scaling_policy_configuration(config),
+                aas::ScalingPolicy::new(aas::ScalingPolicyRequired {
+                    policy_name: name.into(),
+                    policy_type: sp::PolicyType::TargetTrackingScaling,
+                })
+                .scaling_target_id(target.r#ref())
+                .target_tracking_scaling_policy_configuration(config),
             )?;
             policies.push(policy);
         }

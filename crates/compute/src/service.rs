@@ -44,7 +44,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Scope, Value};
 use cloudwright_ingress::LoadBalancerTarget;
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::ecs::service as es;
@@ -155,7 +155,10 @@ enum Capacity {
 ///   containers) from the given CIDR blocks ([`Self::allow_from_cidrs`]: the VPC's blocks
 ///   for an NLB without security groups, which forwards client addresses from inside the
 ///   VPC) or security group ([`Self::allow_from_security_group`]), and nothing else. Egress
-///   is HTTPS only unless [`Self::egress`] says otherwise.
+///   is HTTPS only unless [`Self::egress`] says otherwise. Its `Metadata` states the
+///   deliberate exceptions: the default HTTPS egress to anywhere (cfn_nag `W5`: AWS APIs
+///   through the NAT gateway) and admitting a load balancer's subnets rather than single
+///   addresses (cfn_nag `W9`).
 /// - `Service`: the `AWS::ECS::Service`, in the given (private) subnets with no public IP,
 ///   with a deployment circuit breaker that rolls back, minimum healthy 100% and maximum
 ///   200%, tags propagated from the service, and a `DependsOn` on whatever
@@ -504,8 +507,10 @@ impl FargateService {
             let protocol = port.protocol.name();
             let p = port.container_port;
             {
-                let rule = ec2::security_group::Ingress::new(protocol)
-                    .ip_protocol(protocol)
+                let rule =
+                    ec2::security_group::Ingress::new(ec2::security_group::IngressRequired {
+                        ip_protocol: protocol.into(),
+                    })
                     .from_port(p)
                     .to_port(p);
                 ingress.push(match &source {
@@ -523,24 +528,21 @@ impl FargateService {
         }
         let egress: Vec<ec2::security_group::Egress> = match &self.egress {
             Egress::HttpsOnly => vec![
-                ec2::security_group::Egress::new("tcp")
-                    .ip_protocol("tcp")
+                egress_rule("tcp")
                     .from_port(443)
                     .to_port(443)
                     .cidr_ip("0.0.0.0/0")
                     .description("HTTPS: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs"),
             ],
             Egress::AllowAll => vec![
-                ec2::security_group::Egress::new("-1")
-                    .ip_protocol("-1")
+                egress_rule("-1")
                     .cidr_ip("0.0.0.0/0")
                     .description("all traffic"),
             ],
             Egress::Tcp(rules) => rules
                 .iter()
                 .map(|r| {
-                    let rule = ec2::security_group::Egress::new("tcp")
-                        .ip_protocol("tcp")
+                    let rule = egress_rule("tcp")
                         .from_port(r.port)
                         .to_port(r.port)
                         .description(format!("tcp {}", r.port));
@@ -552,9 +554,10 @@ impl FargateService {
                 })
                 .collect(),
         };
-        let mut group = ec2::SecurityGroup::new(description.clone())
-            .group_description(description)
-            .vpc_id(self.vpc_id.clone());
+        let mut group = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
+            group_description: description.into(),
+        })
+        .vpc_id(self.vpc_id.clone());
         if !ingress.is_empty() {
             group = group.security_group_ingress(ingress);
         }
@@ -676,6 +679,26 @@ impl Construct for FargateService {
             scope.path()
         );
         let security_group = scope.add("SecurityGroup", self.security_group(description))?;
+        if self.egress == Egress::HttpsOnly {
+            scope.add_exception(
+                &security_group,
+                Exception::new(
+                    "HTTPS to anywhere: ECR, CloudWatch Logs and other AWS APIs are reached through the NAT gateway at addresses that are not fixed",
+                )
+                .cfn_nag("W5"),
+            )?;
+        }
+        if self.targets.iter().any(|(target, _)| {
+            target.source_security_groups().is_empty() && !target.source_cidrs().is_empty()
+        }) {
+            scope.add_exception(
+                &security_group,
+                Exception::new(
+                    "admits the load balancer's subnets: an NLB's addresses in them are not known before it exists",
+                )
+                .cfn_nag("W9"),
+            )?;
+        }
 
         let mut deployment = es::DeploymentConfiguration::new()
             .minimum_healthy_percent(self.min_healthy_percent)
@@ -686,11 +709,12 @@ impl Construct for FargateService {
             CircuitBreaker::Disabled => (false, false),
         };
         if enable {
-            deployment = deployment.deployment_circuit_breaker(
-                es::DeploymentCircuitBreaker::new(enable, rollback)
-                    .enable(enable)
-                    .rollback(rollback),
-            );
+            deployment = deployment.deployment_circuit_breaker(es::DeploymentCircuitBreaker::new(
+                es::DeploymentCircuitBreakerRequired {
+                    enable: enable.into(),
+                    rollback: rollback.into(),
+                },
+            ));
         }
         let mut service = ecs::Service::new()
             .cluster(self.cluster_name.clone())
@@ -781,6 +805,13 @@ impl Construct for FargateService {
         }
         Ok(output)
     }
+}
+
+/// A security group egress rule for `protocol`.
+fn egress_rule(protocol: &str) -> ec2::security_group::Egress {
+    ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
+        ip_protocol: protocol.into(),
+    })
 }
 
 #[cfg(test)]

@@ -29,7 +29,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Pseudo, Scope, Value};
+use cloudwright_core::{
+    Construct, DepTarget, Dependable, Exception, Handle, Json, Policy, Pseudo, Scope, Value,
+};
 use cloudwright_resources::ecs::task_definition as td;
 use cloudwright_resources::{RetentionDays, iam, logs};
 
@@ -158,16 +160,23 @@ enum TaskRole {
 
 /// A Fargate task definition (`awsvpc` networking, Linux), built into:
 ///
-/// - `Logs`: an `AWS::Logs::LogGroup` with a retention period (default 30 days); every
-///   container logs to it through the `awslogs` driver (region `${AWS::Region}`, a stream
-///   prefix, default `ecs`);
+/// - `Logs`: an `AWS::Logs::LogGroup` with a retention period (default 30 days), kept when
+///   the stack is deleted or the group replaced (`DeletionPolicy` and `UpdateReplacePolicy`
+///   `Retain`, unless [`Self::delete_logs_with_stack`]), encrypted with a customer-managed key
+///   given by [`Self::log_key`] (else with CloudWatch Logs' own encryption, recorded as a
+///   deliberate exception to checkov `CKV_AWS_158` and cfn_nag `W84` in its `Metadata`);
+///   every container logs to it through the `awslogs` driver (region `${AWS::Region}`, a
+///   stream prefix, default `ecs`);
 /// - `ExecutionRole`: an `AWS::IAM::Role` for ECS itself, unless an existing one is given,
 ///   with least privilege: `ecr:GetAuthorizationToken` on `*` and the three pull actions on
 ///   the repositories of the ECR images only, `logs:CreateLogStream`/`logs:PutLogEvents` on
 ///   its own log group, and read access to exactly the secrets its containers use. It is
-///   passed to the task definition by ARN (`Fn::GetAtt Role.Arn`);
+///   passed to the task definition by ARN (`Fn::GetAtt Role.Arn`). `ecr:GetAuthorizationToken`
+///   has no resource-level permissions, so its `*` is recorded as an exception to cfn_nag
+///   `W11`;
 /// - `TaskRole`: the application's role, only when asked for ([`Self::task_role`]);
-/// - `TaskDefinition`: the `AWS::ECS::TaskDefinition`.
+/// - `TaskDefinition`: the `AWS::ECS::TaskDefinition`, with a task-level volume for every
+///   [`Container::scratch_volume`].
 #[derive(Clone, Debug)]
 pub struct FargateTaskDefinition {
     id: TaskId,
@@ -177,6 +186,8 @@ pub struct FargateTaskDefinition {
     execution_role: ExecutionRole,
     task_role: TaskRole,
     retention: RetentionDays,
+    retain_logs: bool,
+    log_key: Option<Value>,
     stream_prefix: String,
     architecture: CpuArchitecture,
     log_router: Option<LogRouter>,
@@ -193,6 +204,8 @@ impl FargateTaskDefinition {
             execution_role: ExecutionRole::Create,
             task_role: TaskRole::None,
             retention: RetentionDays::default(),
+            retain_logs: true,
+            log_key: None,
             stream_prefix: "ecs".into(),
             architecture: CpuArchitecture::default(),
             log_router: None,
@@ -213,6 +226,21 @@ impl FargateTaskDefinition {
     /// Keeps logs for `retention` (default 30 days).
     pub fn log_retention(mut self, retention: RetentionDays) -> Self {
         self.retention = retention;
+        self
+    }
+
+    /// Deletes the log group with the stack (and when it is replaced) instead of keeping it
+    /// (`DeletionPolicy` and `UpdateReplacePolicy` `Delete`): for short-lived stacks whose
+    /// logs nobody needs afterwards.
+    pub fn delete_logs_with_stack(mut self) -> Self {
+        self.retain_logs = false;
+        self
+    }
+
+    /// Encrypts the log group with this customer-managed KMS key: a [`LogKey`](crate::LogKey)'s
+    /// output (`&key`) or the ARN of a key whose policy lets CloudWatch Logs use it.
+    pub fn log_key(mut self, key: impl Into<Value>) -> Self {
+        self.log_key = Some(key.into());
         self
     }
 
@@ -497,12 +525,12 @@ fn document(statements: Vec<Value>) -> Value {
     ])
 }
 
-/// An inline policy of a role. The setters repeat the constructor's arguments so that a change
-/// of the generated constructor's argument order cannot swap them.
+/// An inline policy of a role.
 fn inline_policy(name: &str, document: Value) -> iam::role::Policy {
-    iam::role::Policy::new(Json(document.clone()), name)
-        .policy_document(Json(document))
-        .policy_name(name)
+    iam::role::Policy::new(iam::role::PolicyRequired {
+        policy_document: Json(document),
+        policy_name: name.into(),
+    })
 }
 
 fn one_or_list(mut values: Vec<Value>) -> Value {
@@ -610,10 +638,11 @@ fn container_definition(
     logs: &ContainerLogs,
 ) -> td::ContainerDefinition {
     let image = image.uri();
-    let mut def = td::ContainerDefinition::new(image.clone(), c.name.clone())
-        .image(image)
-        .name(c.name.clone())
-        .essential(c.essential);
+    let mut def = td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+        image: image.into(),
+        name: c.name.clone().into(),
+    })
+    .essential(c.essential);
     def = match logs {
         ContainerLogs::AwsLogs(config) => def.log_configuration(config.clone()),
         ContainerLogs::FireLens { options, router } => {
@@ -652,9 +681,10 @@ fn container_definition(
             .secrets
             .iter()
             .map(|(k, s)| {
-                td::Secret::new(k.clone(), s.value_from())
-                    .name(k.clone())
-                    .value_from(s.value_from())
+                td::Secret::new(td::SecretRequired {
+                    name: k.clone().into(),
+                    value_from: s.value_from().into(),
+                })
             })
             .collect();
         def = def.secrets(secrets);
@@ -700,6 +730,20 @@ fn container_definition(
     if let Some(w) = &c.working_directory {
         def = def.working_directory(w.clone());
     }
+    let scratch = c.scratch_volumes();
+    if !scratch.is_empty() {
+        def = def.mount_points(
+            scratch
+                .into_iter()
+                .map(|(volume, path)| {
+                    td::MountPoint::new()
+                        .source_volume(volume)
+                        .container_path(path)
+                        .read_only(false)
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
     def
 }
 
@@ -731,19 +775,51 @@ impl Construct for FargateTaskDefinition {
             return Err(e);
         }
 
-        let log_group = scope.add(
-            "Logs",
-            logs::LogGroup::new().retention_in_days(self.retention.days()),
-        )?;
+        let mut group = logs::LogGroup::new().retention_in_days(self.retention.days());
+        if let Some(key) = &self.log_key {
+            group = group.kms_key_id(key.clone());
+        }
+        let log_group = scope.add("Logs", group)?;
+        // explicit either way: a log group is stateful
+        let policy = if self.retain_logs {
+            Policy::Retain
+        } else {
+            Policy::Delete
+        };
+        scope.set_deletion_policy(&log_group, policy)?;
+        scope.set_update_replace_policy(&log_group, policy)?;
+        if self.log_key.is_none() {
+            scope.add_exception(
+                &log_group,
+                Exception::new(
+                    "service-managed encryption: CloudWatch Logs encrypts every log group; pass a customer-managed key with log_key",
+                )
+                .checkov("CKV_AWS_158")
+                .cfn_nag("W84"),
+            )?;
+        }
 
         let (execution_role, execution_role_arn) = match &self.execution_role {
             ExecutionRole::Create => {
                 let statements = self.execution_statements(&images, log_group.arn());
+                // ECR images need ecr:GetAuthorizationToken, on `*`
+                let wildcard = images.iter().any(|i| i.ecr_repository_arn().is_some());
                 let role = scope.add(
                     "ExecutionRole",
-                    iam::Role::new(Json(ecs_tasks_trust(false)))
-                        .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
+                    iam::Role::new(iam::RoleRequired {
+                        assume_role_policy_document: Json(ecs_tasks_trust(false)),
+                    })
+                    .policies(vec![inline_policy("ExecutionPolicy", document(statements))]),
                 )?;
+                if wildcard {
+                    scope.add_exception(
+                        &role,
+                        Exception::new(
+                            "ecr:GetAuthorizationToken has no resource-level permissions, so its resource is *; every other statement names its resources",
+                        )
+                        .cfn_nag("W11"),
+                    )?;
+                }
                 let arn = role.arn();
                 (Some(role), arn)
             }
@@ -772,7 +848,9 @@ impl Construct for FargateTaskDefinition {
             TaskRole::None => (None, None),
             TaskRole::Existing(arn) => (None, Some(arn.clone())),
             TaskRole::Create(statements) => {
-                let mut role = iam::Role::new(Json(ecs_tasks_trust(true)));
+                let mut role = iam::Role::new(iam::RoleRequired {
+                    assume_role_policy_document: Json(ecs_tasks_trust(true)),
+                });
                 if !statements.is_empty() {
                     role = role.policies(vec![inline_policy(
                         "TaskPolicy",
@@ -785,7 +863,10 @@ impl Construct for FargateTaskDefinition {
             }
         };
 
-        let awslogs = td::LogConfiguration::new("awslogs").options(Json(Value::map([
+        let awslogs = td::LogConfiguration::new(td::LogConfigurationRequired {
+            log_driver: "awslogs".into(),
+        })
+        .options(Json(Value::map([
             ("awslogs-group", log_group.r#ref()),
             ("awslogs-region", Value::from(Pseudo::Region)),
             (
@@ -798,31 +879,30 @@ impl Construct for FargateTaskDefinition {
             (Some(router), Some(image)) => {
                 let image = image.uri();
                 definitions.push(
-                    td::ContainerDefinition::new(image.clone(), router.name.clone())
-                        .image(image)
-                        .name(router.name.clone())
-                        .essential(true)
-                        .memory_reservation(router.memory_reservation_mib)
-                        .firelens_configuration(
-                            td::FirelensConfiguration::new()
-                                .r#type(match router.r#type {
-                                    LogRouterType::FluentBit => {
-                                        td::FirelensConfigurationType::Fluentbit
-                                    }
-                                    LogRouterType::Fluentd => {
-                                        td::FirelensConfigurationType::Fluentd
-                                    }
-                                })
-                                .options(Json(Value::map([(
-                                    "enable-ecs-log-metadata",
-                                    Value::from(if router.enable_ecs_log_metadata {
-                                        "true"
-                                    } else {
-                                        "false"
-                                    }),
-                                )]))),
-                        )
-                        .log_configuration(awslogs.clone()),
+                    td::ContainerDefinition::new(td::ContainerDefinitionRequired {
+                        image: image.into(),
+                        name: router.name.clone().into(),
+                    })
+                    .essential(true)
+                    .memory_reservation(router.memory_reservation_mib)
+                    .firelens_configuration(
+                        td::FirelensConfiguration::new()
+                            .r#type(match router.r#type {
+                                LogRouterType::FluentBit => {
+                                    td::FirelensConfigurationType::Fluentbit
+                                }
+                                LogRouterType::Fluentd => td::FirelensConfigurationType::Fluentd,
+                            })
+                            .options(Json(Value::map([(
+                                "enable-ecs-log-metadata",
+                                Value::from(if router.enable_ecs_log_metadata {
+                                    "true"
+                                } else {
+                                    "false"
+                                }),
+                            )]))),
+                    )
+                    .log_configuration(awslogs.clone()),
                 );
                 let options = match &router.output {
                     FireLensOutput::CloudWatchLogs => Value::map([
@@ -838,7 +918,10 @@ impl Construct for FargateTaskDefinition {
                     FireLensOutput::Options(options) => Value::Map(options.clone()),
                 };
                 ContainerLogs::FireLens {
-                    options: td::LogConfiguration::new("awsfirelens").options(Json(options)),
+                    options: td::LogConfiguration::new(td::LogConfigurationRequired {
+                        log_driver: "awsfirelens".into(),
+                    })
+                    .options(Json(options)),
                     router: router.name.clone(),
                 }
             }
@@ -867,6 +950,15 @@ impl Construct for FargateTaskDefinition {
             .container_definitions(definitions);
         if let Some(arn) = task_role_arn {
             task = task.task_role_arn(arn);
+        }
+        let volumes: Vec<td::Volume> = self
+            .containers
+            .iter()
+            .flat_map(Container::scratch_volumes)
+            .map(|(name, _)| td::Volume::new().name(name))
+            .collect();
+        if !volumes.is_empty() {
+            task = task.volumes(volumes);
         }
         if let Some(family) = &self.family {
             task = task.family(family.clone());

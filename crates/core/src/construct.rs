@@ -316,6 +316,7 @@ impl<'a> Scope<'a> {
             type_name: resource.type_name().to_owned(),
             properties: resource.to_value(),
             tag_format: resource.tag_format(),
+            check: T::check,
             condition: None,
             deletion_policy: None,
             update_replace_policy: None,

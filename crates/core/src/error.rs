@@ -162,6 +162,10 @@ pub enum Error {
     /// A command-line flag of the app runner is wrong.
     #[error("{0}")]
     Usage(String),
+    /// A literal property value breaks a constraint of its type's schema (pattern, enum,
+    /// range, length, item count, required property, ...), found at synthesis.
+    #[error("{0}")]
+    Constraint(Box<crate::violation::ResourceViolation>),
     /// A construct rejected its input.
     #[error("{}{message}", prefix(path))]
     Invalid {

@@ -49,6 +49,7 @@ pub mod runner;
 mod stack;
 mod synth;
 pub mod value;
+pub mod violation;
 pub mod yaml;
 
 pub use app::App;
@@ -65,3 +66,4 @@ pub use runner::run;
 pub use stack::{DepTarget, Mapping, Output, Parameter, StackProps};
 pub use synth::limits;
 pub use value::{Bool, Int, Json, List, Num, Pseudo, Reference, Str, ToValue, Value};
+pub use violation::{ResourceViolation, Violation};

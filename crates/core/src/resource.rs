@@ -7,6 +7,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::value::{Reference, ToValue, Value};
+use crate::violation::Violation;
 
 /// How a resource type carries tags, so tags applied to a scope can be propagated into it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,22 @@ pub trait Resource: ToValue {
     fn tag_format(&self) -> TagFormat {
         TagFormat::None
     }
+
+    /// Checks the `Properties` map this type synthesizes to (scope tags applied) against the
+    /// type's schema: every literal value, intrinsics passing through. Synthesis calls it and
+    /// turns a [`Violation`] into [`Error::Constraint`](crate::Error::Constraint). Types without
+    /// a schema (like [`RawResource`]) accept everything.
+    fn check(properties: &Value) -> Result<(), Violation>
+    where
+        Self: Sized,
+    {
+        let _ = properties;
+        Ok(())
+    }
 }
+
+/// The check a scope keeps with each resource, [`Resource::check`] of its type.
+pub(crate) type CheckFn = fn(&Value) -> Result<(), Violation>;
 
 /// A resource of any type, with untyped properties: the escape hatch for types that are not
 /// generated.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::resource::{Policy, TagFormat};
+use crate::resource::{CheckFn, Policy, TagFormat};
 use crate::value::Value;
 
 /// Settings of one stack, built with short setters:
@@ -236,6 +236,8 @@ pub(crate) struct ResourceEntry {
     pub type_name: String,
     pub properties: Value,
     pub tag_format: TagFormat,
+    /// The type's schema check, run at synthesis.
+    pub check: CheckFn,
     pub condition: Option<String>,
     pub deletion_policy: Option<Policy>,
     pub update_replace_policy: Option<Policy>,

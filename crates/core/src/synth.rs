@@ -150,6 +150,17 @@ fn prepare(
         .iter()
         .map(|r| propagate_tags(s, &r.path, r.tag_format, &r.properties))
         .collect();
+    for (r, props) in s.resources.iter().zip(&properties) {
+        (r.check)(props).map_err(|violation| {
+            Error::Constraint(Box::new(crate::violation::ResourceViolation {
+                stack: s.id.to_string(),
+                logical_id: r.logical_id.clone(),
+                path: format!("{}/{}", s.id, r.path),
+                type_name: r.type_name.clone(),
+                violation,
+            }))
+        })?;
+    }
 
     let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
     let mut checker = RefChecker {

@@ -18,10 +18,13 @@ use cloudwright_resources::RetentionDays;
 use cloudwright_resources::apigateway::rest_api::EndpointConfiguration;
 use cloudwright_resources::apigateway::stage::{AccessLogSetting, MethodSetting};
 use cloudwright_resources::apigateway::{
-    BasePathMapping, Deployment, DomainName, RestApi, Stage, VpcLink, domain_name,
+    BasePathMapping, BasePathMappingRequired, Deployment, DeploymentRequired, DomainName, RestApi,
+    Stage, StageRequired, VpcLink, VpcLinkRequired, domain_name,
 };
-use cloudwright_resources::certificatemanager::Certificate;
-use cloudwright_resources::certificatemanager::certificate::DomainValidationOption;
+use cloudwright_resources::certificatemanager::certificate::{
+    DomainValidationOption, DomainValidationOptionRequired,
+};
+use cloudwright_resources::certificatemanager::{Certificate, CertificateRequired};
 use cloudwright_resources::logs::LogGroup;
 
 use crate::domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
@@ -264,7 +267,7 @@ impl AccessLog {
 ///
 /// let app = App::new();
 /// let mut stack = app.stack("Service")?;
-/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+/// let private = SubnetGroup::imported("vpc-0123abcd", [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")]);
 /// let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 /// let api = stack.construct(
 ///     "Api",
@@ -291,7 +294,7 @@ impl AccessLog {
 ///
 /// let app = App::new();
 /// let mut stack = app.stack("Shop")?;
-/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+/// let private = SubnetGroup::imported("vpc-0123abcd", [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")]);
 /// let nlb = stack.construct(
 ///     "Ingress",
 ///     InternalNlb::new(&private, 8080).additional_port(8081, 8081),
@@ -768,10 +771,10 @@ impl Construct for PublicApi {
         ));
         let vpc_link = scope.add(
             "VpcLink",
-            VpcLink::new(
-                link_name,
-                vec![self.target.primary.load_balancer_arn.clone()],
-            )
+            VpcLink::new(VpcLinkRequired {
+                name: link_name.into(),
+                target_arns: vec![self.target.primary.load_balancer_arn.clone()].into(),
+            })
             .description(format!(
                 "Links the REST API {} with its load balancer",
                 self.title
@@ -797,13 +800,17 @@ impl Construct for PublicApi {
         let short = body_hash.get(..8).unwrap_or(&body_hash);
         let deployment = scope.add(
             &format!("Deployment{short}"),
-            Deployment::new(rest_api.r#ref())
-                .description(format!("Routes of OpenAPI body sha256:{short}")),
+            Deployment::new(DeploymentRequired {
+                rest_api_id: rest_api.r#ref().into(),
+            })
+            .description(format!("Routes of OpenAPI body sha256:{short}")),
         )?;
 
-        let mut stage = Stage::new(rest_api.r#ref())
-            .stage_name(self.stage_name.as_str())
-            .deployment_id(deployment.r#ref());
+        let mut stage = Stage::new(StageRequired {
+            rest_api_id: rest_api.r#ref().into(),
+        })
+        .stage_name(self.stage_name.as_str())
+        .deployment_id(deployment.r#ref());
         if self.tracing {
             stage = stage.tracing_enabled(true);
         }
@@ -890,10 +897,16 @@ fn build_domain(
     let (certificate_arn, certificate) = match &domain.certificate {
         CertificateSource::Existing(arn) => (arn.clone(), None),
         CertificateSource::NewDnsValidated { hosted_zone_id } => {
-            let mut cert = Certificate::new(domain.name.as_str()).validation_method("DNS");
+            let mut cert = Certificate::new(CertificateRequired {
+                domain_name: domain.name.as_str().into(),
+            })
+            .validation_method("DNS");
             if let Some(zone) = hosted_zone_id {
                 cert = cert.domain_validation_options(vec![
-                    DomainValidationOption::new(domain.name.as_str()).hosted_zone_id(zone.clone()),
+                    DomainValidationOption::new(DomainValidationOptionRequired {
+                        domain_name: domain.name.as_str().into(),
+                    })
+                    .hosted_zone_id(zone.clone()),
                 ]);
             }
             let handle = scope.add("Certificate", cert)?;
@@ -911,9 +924,11 @@ fn build_domain(
         EndpointType::Regional => name.regional_certificate_arn(certificate_arn),
     };
     let domain_name = scope.add("DomainName", name)?;
-    let mut mapping = BasePathMapping::new(domain_name.r#ref())
-        .rest_api_id(rest_api.r#ref())
-        .stage(stage.r#ref());
+    let mut mapping = BasePathMapping::new(BasePathMappingRequired {
+        domain_name: domain_name.r#ref().into(),
+    })
+    .rest_api_id(rest_api.r#ref())
+    .stage(stage.r#ref());
     if let Some(base) = &domain.base_path {
         mapping = mapping.base_path(base.as_str());
     }

@@ -28,7 +28,7 @@
 //! let app = App::new();
 //! let mut stack = app.stack("People")?;
 //! // the subnets normally come from the network crate: `network.private()`
-//! let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+//! let private = SubnetGroup::imported("vpc-0123abcd", [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")]);
 //! let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 //! let api = stack.construct(
 //!     "Api",

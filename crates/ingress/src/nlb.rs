@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Output, Scope, Value};
 use cloudwright_network::SubnetGroup;
-use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionType};
+use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
 use cloudwright_resources::elasticloadbalancingv2::load_balancer::{
     LoadBalancerAttribute, LoadBalancerType, Scheme,
 };
@@ -16,7 +16,7 @@ use cloudwright_resources::elasticloadbalancingv2::target_group::{
     HealthCheckProtocol, Matcher, Protocol, TargetGroupAttribute, TargetType,
 };
 use cloudwright_resources::elasticloadbalancingv2::{
-    Listener, LoadBalancer, TargetGroup, listener,
+    Listener, ListenerRequired, LoadBalancer, TargetGroup, listener,
 };
 
 use crate::error::{Error, whole_seconds};
@@ -188,7 +188,7 @@ fn port(setting: &'static str, value: u16) -> Result<(), Error> {
 /// let app = App::new();
 /// let mut stack = app.stack("Service")?;
 /// // normally `network.private()` of the network crate's `Subnets`
-/// let private = SubnetGroup::imported("vpc-0123", [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")]);
+/// let private = SubnetGroup::imported("vpc-0123abcd", [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")]);
 /// let nlb = stack.construct(
 ///     "Ingress",
 ///     InternalNlb::new(&private, 80)
@@ -560,10 +560,16 @@ impl Construct for InternalNlb {
             )?;
             let listener = scope.add(
                 &format!("Listener{suffix}"),
-                Listener::new(
-                    vec![Action::new(ActionType::Forward).target_group_arn(target_group.r#ref())],
-                    load_balancer.r#ref(),
-                )
+                Listener::new(ListenerRequired {
+                    default_actions: vec![
+                        Action::new(ActionRequired {
+                            r#type: ActionType::Forward,
+                        })
+                        .target_group_arn(target_group.r#ref()),
+                    ]
+                    .into(),
+                    load_balancer_arn: load_balancer.r#ref().into(),
+                })
                 .port(listener_port)
                 .protocol(listener::Protocol::Tcp),
             )?;

@@ -43,6 +43,19 @@ pub enum Error {
         /// What the parser said.
         reason: String,
     },
+    /// A value in the VPC's context does not have the form its CloudFormation property takes
+    /// (the same check synthesis applies to literals, made where the value enters).
+    #[error("context key `{key}`: `{field}` is {value}, which is not {expected}")]
+    ContextValue {
+        /// The context key.
+        key: String,
+        /// The field inside the value, e.g. `vpcId` or `subnets[2].subnetId`.
+        field: String,
+        /// The offending value as JSON, shortened.
+        value: String,
+        /// What it must be: `format AWS::EC2::VPC.Id` (`vpc-` and 8 or 17 hex digits).
+        expected: String,
+    },
     /// The VPC's context value is unusable for another reason.
     #[error("context key `{key}`: {message}")]
     InvalidVpcContext {

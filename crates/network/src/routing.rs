@@ -1,6 +1,7 @@
 //! Routing for the subnet tiers: a public route table to the internet gateway, NAT gateways
-//! with Elastic IPs in the public subnets, private route tables through them, and an isolated
-//! route table with no route out.
+//! with Elastic IPs in the public subnets, private route tables through them (and, for
+//! dual-stack subnets, `::/0` through an egress-only internet gateway), and an isolated route
+//! table with no route out.
 
 use cloudwright_core::{Construct, Error as CoreError, Handle, ResourceRef, Scope};
 use cloudwright_resources::ec2;
@@ -21,6 +22,8 @@ pub struct RoutingOutput {
     pub nat_gateways: Vec<Handle<ec2::NatGateway>>,
     /// The NAT gateways' Elastic IPs.
     pub elastic_ips: Vec<Handle<ec2::Eip>>,
+    /// The egress-only internet gateway of dual-stack private subnets (IPv6 out, nothing in).
+    pub egress_only_internet_gateway: Option<Handle<ec2::EgressOnlyInternetGateway>>,
     /// Per tier (public, private, isolated) and subnet: the route table association and the
     /// routes out that the subnet's traffic needs.
     pub(crate) ready: [Vec<Vec<ResourceRef>>; 3],
@@ -45,13 +48,20 @@ impl Construct for Routing<'_> {
         if !self.public.is_empty()
             && let Some(igw) = self.vpc.internet_gateway_id()
         {
-            let table = scope.add("PublicRouteTable", ec2::RouteTable::new(vpc_id.clone()))?;
+            let table = scope.add(
+                "PublicRouteTable",
+                ec2::RouteTable::new(ec2::RouteTableRequired {
+                    vpc_id: vpc_id.clone().into(),
+                }),
+            )?;
             let mut routes = Vec::new();
             let route = scope.add(
                 "PublicDefaultRoute",
-                ec2::Route::new(table.r#ref())
-                    .destination_cidr_block("0.0.0.0/0")
-                    .gateway_id(igw.clone()),
+                ec2::Route::new(ec2::RouteRequired {
+                    route_table_id: table.r#ref().into(),
+                })
+                .destination_cidr_block("0.0.0.0/0")
+                .gateway_id(igw.clone()),
             )?;
             if let Some(ready) = &self.vpc.gateway_ready {
                 scope.add_dependency(&route, ready);
@@ -60,9 +70,11 @@ impl Construct for Routing<'_> {
             if self.ipv6 {
                 let route6 = scope.add(
                     "PublicDefaultRouteIpv6",
-                    ec2::Route::new(table.r#ref())
-                        .destination_ipv6_cidr_block("::/0")
-                        .gateway_id(igw),
+                    ec2::Route::new(ec2::RouteRequired {
+                        route_table_id: table.r#ref().into(),
+                    })
+                    .destination_ipv6_cidr_block("::/0")
+                    .gateway_id(igw),
                 )?;
                 if let Some(ready) = &self.vpc.gateway_ready {
                     scope.add_dependency(&route6, ready);
@@ -72,7 +84,12 @@ impl Construct for Routing<'_> {
             for (i, s) in self.public.iter().enumerate() {
                 let association = scope.add(
                     &format!("PublicSubnet{}RouteTableAssociation", i + 1),
-                    ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
+                    ec2::SubnetRouteTableAssociation::new(
+                        ec2::SubnetRouteTableAssociationRequired {
+                            route_table_id: table.r#ref().into(),
+                            subnet_id: s.id().into(),
+                        },
+                    ),
                 )?;
                 let mut ready = vec![association.resource_ref().clone()];
                 ready.extend(routes.iter().cloned());
@@ -102,25 +119,51 @@ impl Construct for Routing<'_> {
             out.nat_gateways.push(nat);
         }
 
+        if self.ipv6 && !self.private.is_empty() {
+            out.egress_only_internet_gateway = Some(scope.add(
+                "EgressOnlyInternetGateway",
+                ec2::EgressOnlyInternetGateway::new(ec2::EgressOnlyInternetGatewayRequired {
+                    vpc_id: vpc_id.clone().into(),
+                }),
+            )?);
+        }
         for (i, s) in self.private.iter().enumerate() {
             let table = scope.add(
                 &format!("PrivateRouteTable{}", i + 1),
-                ec2::RouteTable::new(vpc_id.clone()),
+                ec2::RouteTable::new(ec2::RouteTableRequired {
+                    vpc_id: vpc_id.clone().into(),
+                }),
             )?;
             let mut ready = Vec::new();
             if !out.nat_gateways.is_empty() {
                 let nat = &out.nat_gateways[i.min(out.nat_gateways.len() - 1)];
                 let route = scope.add(
                     &format!("PrivateDefaultRoute{}", i + 1),
-                    ec2::Route::new(table.r#ref())
-                        .destination_cidr_block("0.0.0.0/0")
-                        .nat_gateway_id(nat.r#ref()),
+                    ec2::Route::new(ec2::RouteRequired {
+                        route_table_id: table.r#ref().into(),
+                    })
+                    .destination_cidr_block("0.0.0.0/0")
+                    .nat_gateway_id(nat.r#ref()),
+                )?;
+                ready.push(route.resource_ref().clone());
+            }
+            if let Some(eigw) = &out.egress_only_internet_gateway {
+                let route = scope.add(
+                    &format!("PrivateDefaultRouteIpv6{}", i + 1),
+                    ec2::Route::new(ec2::RouteRequired {
+                        route_table_id: table.r#ref().into(),
+                    })
+                    .destination_ipv6_cidr_block("::/0")
+                    .egress_only_internet_gateway_id(eigw.r#ref()),
                 )?;
                 ready.push(route.resource_ref().clone());
             }
             let association = scope.add(
                 &format!("PrivateSubnet{}RouteTableAssociation", i + 1),
-                ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
+                ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
+                    route_table_id: table.r#ref().into(),
+                    subnet_id: s.id().into(),
+                }),
             )?;
             ready.insert(0, association.resource_ref().clone());
             out.ready[1].push(ready);
@@ -128,11 +171,21 @@ impl Construct for Routing<'_> {
         }
 
         if !self.isolated.is_empty() {
-            let table = scope.add("IsolatedRouteTable", ec2::RouteTable::new(vpc_id))?;
+            let table = scope.add(
+                "IsolatedRouteTable",
+                ec2::RouteTable::new(ec2::RouteTableRequired {
+                    vpc_id: vpc_id.into(),
+                }),
+            )?;
             for (i, s) in self.isolated.iter().enumerate() {
                 let association = scope.add(
                     &format!("IsolatedSubnet{}RouteTableAssociation", i + 1),
-                    ec2::SubnetRouteTableAssociation::new(table.r#ref(), s.id()),
+                    ec2::SubnetRouteTableAssociation::new(
+                        ec2::SubnetRouteTableAssociationRequired {
+                            route_table_id: table.r#ref().into(),
+                            subnet_id: s.id().into(),
+                        },
+                    ),
                 )?;
                 out.ready[2].push(vec![association.resource_ref().clone()]);
             }

@@ -193,10 +193,12 @@ impl SecurityGroup {
 
 fn inline_rule(r: &Rule) -> Result<ec2::security_group::Ingress, Error> {
     let (protocol, from, to) = r.port.parts()?;
-    let mut rule = ec2::security_group::Ingress::new(protocol)
-        .from_port(from)
-        .to_port(to)
-        .description(r.description.clone());
+    let mut rule = ec2::security_group::Ingress::new(ec2::security_group::IngressRequired {
+        ip_protocol: protocol.into(),
+    })
+    .from_port(from)
+    .to_port(to)
+    .description(r.description.clone());
     rule = match &r.source {
         Source::Cidr(c) => rule.cidr_ip(c.clone()),
         Source::CidrIpv6(c) => rule.cidr_ipv6(c.clone()),
@@ -207,10 +209,12 @@ fn inline_rule(r: &Rule) -> Result<ec2::security_group::Ingress, Error> {
 
 fn egress_rule(r: &Rule) -> Result<ec2::security_group::Egress, Error> {
     let (protocol, from, to) = r.port.parts()?;
-    let mut rule = ec2::security_group::Egress::new(protocol)
-        .from_port(from)
-        .to_port(to)
-        .description(r.description.clone());
+    let mut rule = ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
+        ip_protocol: protocol.into(),
+    })
+    .from_port(from)
+    .to_port(to)
+    .description(r.description.clone());
     rule = match &r.source {
         Source::Cidr(c) => rule.cidr_ip(c.clone()),
         Source::CidrIpv6(c) => rule.cidr_ipv6(c.clone()),
@@ -228,8 +232,10 @@ impl Construct for SecurityGroup {
             .ingress
             .iter()
             .partition(|r| !matches!(r.source, Source::Group(_)));
-        let mut group =
-            ec2::SecurityGroup::new(self.description.clone()).vpc_id(self.vpc_id.clone());
+        let mut group = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
+            group_description: self.description.clone().into(),
+        })
+        .vpc_id(self.vpc_id.clone());
         if !inline.is_empty() {
             let rules = inline
                 .iter()
@@ -246,11 +252,13 @@ impl Construct for SecurityGroup {
                 // CloudFormation adds "allow all" when no egress rule is given; a rule that
                 // matches nothing keeps the group closed (the CDK does the same)
                 rules.push(
-                    ec2::security_group::Egress::new("icmp")
-                        .cidr_ip("255.255.255.255/32")
-                        .from_port(252)
-                        .to_port(86)
-                        .description("Disallow all traffic"),
+                    ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
+                        ip_protocol: "icmp".into(),
+                    })
+                    .cidr_ip("255.255.255.255/32")
+                    .from_port(252)
+                    .to_port(86)
+                    .description("Disallow all traffic"),
                 );
             }
             group = group.security_group_egress(rules);
@@ -265,12 +273,14 @@ impl Construct for SecurityGroup {
             group_rules.push(
                 scope.add(
                     &format!("IngressFromGroup{}", i + 1),
-                    ec2::SecurityGroupIngress::new(protocol)
-                        .group_id(handle.group_id())
-                        .source_security_group_id(source.clone())
-                        .from_port(from)
-                        .to_port(to)
-                        .description(r.description.clone()),
+                    ec2::SecurityGroupIngress::new(ec2::SecurityGroupIngressRequired {
+                        ip_protocol: protocol.into(),
+                    })
+                    .group_id(handle.group_id())
+                    .source_security_group_id(source.clone())
+                    .from_port(from)
+                    .to_port(to)
+                    .description(r.description.clone()),
                 )?,
             );
         }

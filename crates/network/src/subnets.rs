@@ -5,7 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use cloudwright_core::{
-    Construct, DepTarget, Dependable, Error as CoreError, Handle, ResourceRef, Scope, Value,
+    Construct, DepTarget, Dependable, Error as CoreError, Exception, Handle, ResourceRef, Scope,
+    Value,
 };
 use cloudwright_resources::ec2;
 use ipnet::IpNet;
@@ -91,7 +92,8 @@ pub struct Subnet {
     /// Its IPv6 CIDR, when the subnets are dual-stack.
     pub ipv6_cidr: Option<Value>,
     /// What traffic from the subnet needs before it flows: the route table association and
-    /// the routes out (to the NAT gateway or the internet gateway).
+    /// the routes out (to the NAT gateway, the internet gateway or, for IPv6 from a private
+    /// subnet, the egress-only internet gateway).
     pub routes: Vec<ResourceRef>,
 }
 
@@ -115,7 +117,7 @@ impl Subnet {
 ///
 /// let group = SubnetGroup::imported(
 ///     "vpc-0123456789abcdef0",
-///     [("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24")],
+///     [("subnet-0000000a", "10.0.1.0/24"), ("subnet-0000000b", "10.0.2.0/24")],
 /// );
 /// assert_eq!(group.ids().len(), 2);
 /// assert_eq!(group.ipv4_cidrs()[1], "10.0.2.0/24".into());
@@ -317,7 +319,10 @@ impl Subnets {
         self
     }
 
-    /// Gives every subnet an IPv6 /64 too (the VPC must have an IPv6 block).
+    /// Gives every subnet an IPv6 /64 too (the VPC must have an IPv6 block). Public subnets
+    /// route `::/0` to the internet gateway; private subnets route it to one egress-only
+    /// internet gateway of the VPC (outbound only, as a NAT gateway is for IPv4); isolated
+    /// subnets have no route out.
     pub fn dual_stack(mut self) -> Self {
         self.ipv6 = true;
         self
@@ -435,9 +440,11 @@ impl Construct for Subnets {
         };
         for ((&(tier, az, _), cidr), ipv6_cidr) in plan.iter().zip(cidrs).zip(ipv6) {
             let az_value = self.az_value(az);
-            let mut subnet = ec2::Subnet::new(self.vpc.id())
-                .cidr_block(cidr.to_string())
-                .availability_zone(az_value.clone());
+            let mut subnet = ec2::Subnet::new(ec2::SubnetRequired {
+                vpc_id: self.vpc.id().into(),
+            })
+            .cidr_block(cidr.to_string())
+            .availability_zone(az_value.clone());
             if tier == Tier::Public {
                 subnet = subnet.map_public_ip_on_launch(true);
             }
@@ -446,6 +453,16 @@ impl Construct for Subnets {
             }
             let id = format!("{}Subnet{}", tier.name(), az + 1);
             let handle = scope.add(&id, subnet)?;
+            if tier == Tier::Public {
+                scope.add_exception(
+                    &handle,
+                    Exception::new(
+                        "the public tier by design: it holds the NAT gateways and anything deliberately internet-facing; services go in the private tier",
+                    )
+                    .checkov("CKV_AWS_130")
+                    .cfn_nag("W33"),
+                )?;
+            }
             if ipv6_cidr.is_some()
                 && let Some(ready) = &self.vpc.ipv6_ready
             {

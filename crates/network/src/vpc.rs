@@ -1,7 +1,9 @@
 //! VPCs: an existing one read from context ([`ExistingVpc`]), or a new one ([`NewVpc`]), both
 //! giving a [`Vpc`] that subnets, routing and security groups build on.
 
+use cloudwright_core::violation::shorten;
 use cloudwright_core::{Construct, ContextQuery, Error as CoreError, ResourceRef, Scope, Value};
+use cloudwright_resources::constraint::Format;
 use cloudwright_resources::ec2;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::Deserialize;
@@ -258,6 +260,26 @@ impl VpcContext {
                 message: "`vpcId` is empty".into(),
             });
         }
+        // ids go into a dozen properties; refuse a bad one here, naming the context field
+        let id = |field: String, value: &str, format: Format| -> Result<(), Error> {
+            if format.accepts(value) {
+                return Ok(());
+            }
+            Err(Error::ContextValue {
+                key: key.to_owned(),
+                field,
+                value: shorten(&serde_json::Value::from(value).to_string()),
+                expected: format!("format {} ({})", format.name(), format.describe()),
+            })
+        };
+        id("vpcId".into(), &self.vpc_id, Format::VpcId)?;
+        for (i, s) in self.subnets.iter().enumerate() {
+            id(
+                format!("subnets[{i}].subnetId"),
+                &s.subnet_id,
+                Format::SubnetId,
+            )?;
+        }
         Ok(Vpc {
             id: Value::from(self.vpc_id.clone()),
             ipv4_blocks,
@@ -350,12 +372,18 @@ impl Construct for NewVpc {
         let igw = scope.add("InternetGateway", ec2::InternetGateway::new())?;
         let attachment = scope.add(
             "GatewayAttachment",
-            ec2::VpcGatewayAttachment::new(vpc.r#ref()).internet_gateway_id(igw.r#ref()),
+            ec2::VpcGatewayAttachment::new(ec2::VpcGatewayAttachmentRequired {
+                vpc_id: vpc.r#ref().into(),
+            })
+            .internet_gateway_id(igw.r#ref()),
         )?;
         let (ipv6_block_expr, ipv6_ready) = if self.ipv6 {
             let block = scope.add(
                 "Ipv6Block",
-                ec2::VpcCidrBlock::new(vpc.r#ref()).amazon_provided_ipv6_cidr_block(true),
+                ec2::VpcCidrBlock::new(ec2::VpcCidrBlockRequired {
+                    vpc_id: vpc.r#ref().into(),
+                })
+                .amazon_provided_ipv6_cidr_block(true),
             )?;
             (
                 Some(Value::select(0, vpc.ipv6_cidr_blocks())),
@@ -405,10 +433,47 @@ mod tests {
     }
 
     #[test]
+    fn ids_are_checked_where_they_enter() {
+        let base = serde_json::json!({
+            "vpcId": "vpc-0123abcd", "cidrBlocks": ["10.0.0.0/16"], "availabilityZones": ["a"],
+            "subnets": [{"subnetId": "subnet-0123abcd", "cidrBlock": "10.0.0.0/24", "availabilityZone": "a"}]
+        });
+        assert!(ctx(base.clone()).to_vpc("k").is_ok());
+        for (field, pointer, bad) in [
+            ("vpcId", "/vpcId", "x".to_owned()),
+            ("vpcId", "/vpcId", "10.0.0.0/16".to_owned()),
+            ("vpcId", "/vpcId", format!("vpc-{}", "a".repeat(5000))),
+            (
+                "subnets[0].subnetId",
+                "/subnets/0/subnetId",
+                "vpc-0123abcd".to_owned(),
+            ),
+        ] {
+            let mut json = base.clone();
+            if let Some(v) = json.pointer_mut(pointer) {
+                *v = bad.clone().into();
+            }
+            match ctx(json).to_vpc("k") {
+                Err(Error::ContextValue {
+                    key,
+                    field: f,
+                    value,
+                    expected,
+                }) => {
+                    assert_eq!((key.as_str(), f.as_str()), ("k", field));
+                    assert!(value.chars().count() < 100, "shortened: {value}");
+                    assert!(expected.starts_with("format AWS::EC2::"), "{expected}");
+                }
+                other => panic!("{bad:.20}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn a_malformed_cidr_names_its_field() {
         let c = ctx(serde_json::json!({
-            "vpcId": "vpc-1", "cidrBlocks": ["10.0.0.0/16"], "availabilityZones": ["a"],
-            "subnets": [{"subnetId": "s", "cidrBlock": "10.0.300.0/24", "availabilityZone": "a"}]
+            "vpcId": "vpc-0123abcd", "cidrBlocks": ["10.0.0.0/16"], "availabilityZones": ["a"],
+            "subnets": [{"subnetId": "subnet-0123abcd", "cidrBlock": "10.0.300.0/24", "availabilityZone": "a"}]
         }));
         let e = c.to_vpc("k").unwrap_err().to_string();
         assert!(
@@ -420,9 +485,9 @@ mod tests {
     #[test]
     fn an_ipv6_only_subnet_has_no_ipv4_block() {
         let c = ctx(serde_json::json!({
-            "vpcId": "vpc-1", "cidrBlocks": ["10.0.0.0/16"], "ipv6CidrBlocks": ["2001:db8::/56"],
+            "vpcId": "vpc-0123abcd", "cidrBlocks": ["10.0.0.0/16"], "ipv6CidrBlocks": ["2001:db8::/56"],
             "availabilityZones": ["a"],
-            "subnets": [{"subnetId": "s", "cidrBlock": null, "ipv6CidrBlocks": ["2001:db8::/64"], "availabilityZone": "a"}]
+            "subnets": [{"subnetId": "subnet-0123abcd", "cidrBlock": null, "ipv6CidrBlocks": ["2001:db8::/64"], "availabilityZone": "a"}]
         }));
         let v = c.to_vpc("k").unwrap();
         assert_eq!(v.existing_subnets().len(), 1);
@@ -436,14 +501,14 @@ mod tests {
     #[test]
     fn host_bits_are_masked_and_families_checked() {
         let c = ctx(serde_json::json!({
-            "vpcId": "vpc-1", "cidrBlocks": ["10.0.0.5/16"], "ipv6CidrBlocks": ["2001:db8::/56"],
+            "vpcId": "vpc-0123abcd", "cidrBlocks": ["10.0.0.5/16"], "ipv6CidrBlocks": ["2001:db8::/56"],
             "availabilityZones": ["a"]
         }));
         let v = c.to_vpc("k").unwrap();
         assert_eq!(v.ipv4_blocks()[0].to_string(), "10.0.0.0/16");
         assert!(v.has_ipv6());
         let c = ctx(serde_json::json!({
-            "vpcId": "vpc-1", "cidrBlocks": ["2001:db8::/56"], "availabilityZones": ["a"]
+            "vpcId": "vpc-0123abcd", "cidrBlocks": ["2001:db8::/56"], "availabilityZones": ["a"]
         }));
         assert!(
             c.to_vpc("k")
@@ -451,8 +516,9 @@ mod tests {
                 .to_string()
                 .contains("ipv6CidrBlocks")
         );
-        let c =
-            ctx(serde_json::json!({"vpcId": "vpc-1", "cidrBlocks": [], "availabilityZones": []}));
+        let c = ctx(
+            serde_json::json!({"vpcId": "vpc-0123abcd", "cidrBlocks": [], "availabilityZones": []}),
+        );
         assert!(matches!(
             c.to_vpc("k"),
             Err(Error::InvalidVpcContext { .. })

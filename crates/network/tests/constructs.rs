@@ -1,5 +1,5 @@
 //! The network constructs: the original architecture's case, dual-stack, several blocks, a new
-//! VPC, and bad input. Every template passes cfn-lint with no findings.
+//! VPC, and bad input. Every template passes cfn-lint with no findings, informational included.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
@@ -7,7 +7,7 @@ use cloudwright_core::{App, Context, Error as CoreError};
 use cloudwright_network::{
     Error, ExistingVpc, NatStrategy, NewVpc, Port, SecurityGroup, Subnets, SubnetsOutput,
 };
-use cloudwright_tests::assert_lint_clean;
+use cloudwright_tests::assert_lint_clean_informational;
 use serde_json::{Value as Json, json};
 
 const KEY: &str = "vpc-provider:filter.isDefault=true:region=eu-west-1";
@@ -20,9 +20,9 @@ fn default_vpc() -> Json {
         "internetGatewayId": "igw-0abc1234",
         "availabilityZones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
         "subnets": [
-            {"subnetId": "subnet-a", "cidrBlock": "172.31.0.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1a"},
-            {"subnetId": "subnet-b", "cidrBlock": "172.31.16.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1b"},
-            {"subnetId": "subnet-c", "cidrBlock": "172.31.32.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1c"}
+            {"subnetId": "subnet-0000000a", "cidrBlock": "172.31.0.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1a"},
+            {"subnetId": "subnet-0000000b", "cidrBlock": "172.31.16.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1b"},
+            {"subnetId": "subnet-0000000c", "cidrBlock": "172.31.32.0/20", "ipv6CidrBlocks": [], "availabilityZone": "eu-west-1c"}
         ]
     })
 }
@@ -107,7 +107,7 @@ fn the_original_case_allocates_beside_the_existing_subnets() {
     // the existing VPC's resources are not redefined, and no DependsOn is needed
     assert!(!text.contains("AWS::EC2::VPC\""));
     assert!(!text.contains("DependsOn"));
-    assert_lint_clean("original-network", &text);
+    assert_lint_clean_informational("original-network", &text);
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn a_single_shared_nat_gateway_serves_every_private_subnet() {
             json!({"Ref": "NetworkNatGateway1"})
         );
     }
-    assert_lint_clean("single-nat", &text);
+    assert_lint_clean_informational("single-nat", &text);
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn an_isolated_tier_has_no_route_out() {
         .map(|(k, _)| k)
         .collect();
     assert_eq!(routes, ["NetworkPublicDefaultRoute"]);
-    assert_lint_clean("isolated", &text);
+    assert_lint_clean_informational("isolated", &text);
 }
 
 #[test]
@@ -184,7 +184,102 @@ fn dual_stack_subnets_get_a_64_each_from_the_56() {
         t["Resources"]["NetworkPublicDefaultRouteIpv6"]["Properties"]["DestinationIpv6CidrBlock"],
         "::/0"
     );
-    assert_lint_clean("dual-stack", &text);
+    assert_lint_clean_informational("dual-stack", &text);
+}
+
+#[test]
+fn dual_stack_private_subnets_get_ipv6_egress_through_one_egress_only_gateway() {
+    let mut ctx = default_vpc();
+    ctx["ipv6CidrBlocks"] = json!(["2a05:d018:abc:de00::/56"]);
+    let (out, t, text) =
+        synth_network(ctx, |v| Subnets::new(v).dual_stack().isolated_prefix(24)).unwrap();
+    let r = t["Resources"].as_object().unwrap();
+    let of_type = |ty: &str| -> Vec<&String> {
+        r.iter()
+            .filter(|(_, v)| v["Type"] == ty)
+            .map(|(k, _)| k)
+            .collect()
+    };
+    assert_eq!(
+        of_type("AWS::EC2::EgressOnlyInternetGateway"),
+        ["NetworkEgressOnlyInternetGateway"]
+    );
+    assert_eq!(
+        r["NetworkEgressOnlyInternetGateway"]["Properties"]["VpcId"],
+        "vpc-0abc1234"
+    );
+    for i in 1..=2 {
+        let route = &r[&format!("NetworkPrivateDefaultRouteIpv6{i}")]["Properties"];
+        assert_eq!(route["DestinationIpv6CidrBlock"], "::/0");
+        assert_eq!(
+            route["EgressOnlyInternetGatewayId"],
+            json!({"Ref": "NetworkEgressOnlyInternetGateway"})
+        );
+        assert_eq!(
+            route["RouteTableId"],
+            json!({"Ref": format!("NetworkPrivateRouteTable{i}")})
+        );
+        // what a service placed in the subnet waits for includes its IPv6 route out
+        let ready: Vec<&str> = out.private[i - 1]
+            .routes
+            .iter()
+            .map(|r| r.logical_id())
+            .collect();
+        assert!(
+            ready.contains(&format!("NetworkPrivateDefaultRouteIpv6{i}").as_str()),
+            "{ready:?}"
+        );
+    }
+    // the isolated tier stays without a route out, IPv6 included
+    let isolated_routes = of_type("AWS::EC2::Route")
+        .into_iter()
+        .filter(|id| {
+            r[id.as_str()]["Properties"]["RouteTableId"]
+                == json!({"Ref": "NetworkIsolatedRouteTable"})
+        })
+        .count();
+    assert_eq!(isolated_routes, 0);
+    assert_lint_clean_informational("dual-stack-egress", &text);
+}
+
+#[test]
+fn ipv4_only_subnets_have_no_egress_only_gateway() {
+    let (out, t, _) = synth_network(default_vpc(), Subnets::new).unwrap();
+    assert!(out.routing.egress_only_internet_gateway.is_none());
+    assert!(
+        !t["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|v| v["Type"] == "AWS::EC2::EgressOnlyInternetGateway")
+    );
+}
+
+#[test]
+fn public_subnets_state_why_they_map_public_ips() {
+    let (_, t, _) = synth_network(default_vpc(), Subnets::new).unwrap();
+    let subnet = &t["Resources"]["NetworkPublicSubnet1"];
+    assert_eq!(subnet["Properties"]["MapPublicIpOnLaunch"], true);
+    assert_eq!(
+        subnet["Metadata"]["checkov"]["skip"][0]["id"],
+        "CKV_AWS_130"
+    );
+    assert_eq!(
+        subnet["Metadata"]["cfn_nag"]["rules_to_suppress"][0]["id"],
+        "W33"
+    );
+    assert!(
+        subnet["Metadata"]["cloudwright"]["exceptions"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("NAT gateways")
+    );
+    // private subnets map no public IP and need no exception
+    assert!(
+        t["Resources"]["NetworkPrivateSubnet1"]
+            .get("Metadata")
+            .is_none()
+    );
 }
 
 #[test]
@@ -195,8 +290,8 @@ fn a_full_first_block_spills_into_the_next_block_in_numeric_order() {
         "internetGatewayId": "igw-0123abcd",
         "availabilityZones": ["eu-west-1a", "eu-west-1b"],
         "subnets": [
-            {"subnetId": "s1", "cidrBlock": "10.9.0.0/23", "availabilityZone": "eu-west-1a"},
-            {"subnetId": "s2", "cidrBlock": "10.9.2.0/24", "availabilityZone": "eu-west-1b"}
+            {"subnetId": "subnet-000000a1", "cidrBlock": "10.9.0.0/23", "availabilityZone": "eu-west-1a"},
+            {"subnetId": "subnet-000000a2", "cidrBlock": "10.9.2.0/24", "availabilityZone": "eu-west-1b"}
         ]
     });
     let (_, t, text) = synth_network(ctx, Subnets::new).unwrap();
@@ -205,7 +300,7 @@ fn a_full_first_block_spills_into_the_next_block_in_numeric_order() {
     assert_eq!(cidr(&t, "NetworkPrivateSubnet2"), "10.10.0.0/24");
     assert_eq!(cidr(&t, "NetworkPublicSubnet1"), "10.10.1.0/24");
     assert_eq!(cidr(&t, "NetworkPublicSubnet2"), "10.10.2.0/24");
-    assert_lint_clean("multi-block", &text);
+    assert_lint_clean_informational("multi-block", &text);
 }
 
 #[test]
@@ -252,7 +347,7 @@ fn a_new_dual_stack_vpc_with_its_own_gateway() {
         r["WebGroup"]["Properties"]["SecurityGroupIngress"][0]["CidrIp"],
         "10.0.0.0/16"
     );
-    assert_lint_clean("new-vpc", &asm.stacks[0].template);
+    assert_lint_clean_informational("new-vpc", &asm.stacks[0].template);
 }
 
 fn error_of(value: Json, subnets: impl FnOnce(cloudwright_network::Vpc) -> Subnets) -> String {

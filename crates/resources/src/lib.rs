@@ -3,18 +3,23 @@
 //! troposphere's classes are generated.
 //!
 //! One module per service ([`ec2`], [`elasticloadbalancingv2`], [`apigateway`], [`ecs`],
-//! [`iam`], [`logs`], [`applicationautoscaling`], [`certificatemanager`]); in each, one
+//! [`iam`], [`logs`], [`applicationautoscaling`], [`certificatemanager`], [`lambda`], [`s3`],
+//! [`sqs`]); in each, one
 //! submodule per resource type holding the resource struct, its attributes struct and its
 //! property types, with the resource and attributes structs re-exported at the service level
 //! (`ec2::Subnet`, `ecs::task_definition::ContainerDefinition`). The code under `generated/`
 //! is written by `cargo run -p cloudwright-codegen` (see `crates/resources/README.md`); do not
 //! edit it by hand.
 //!
+//! Each service module is behind a cargo feature of the same name; the default features are
+//! the services the construct crates use, and `full` turns on every one.
+//!
 //! # Shape of a generated type
 //!
-//! - `Type::new(required...)` takes every required property, in alphabetical order of the
-//!   CloudFormation names; every other property has a chainable setter named after it in
-//!   `snake_case` (`Type` becomes `r#type`). Fields are public too.
+//! - `Type::new(TypeRequired { .. })` takes every required property by name, so two of the
+//!   same type cannot be swapped (a type with none has `Type::new()`); every other property
+//!   has a chainable setter named after it in `snake_case` (`Type` becomes `r#type`). Fields
+//!   are public too.
 //! - Property values are typed: [`Str`](cloudwright_core::Str),
 //!   [`Int`](cloudwright_core::Int), [`Num`](cloudwright_core::Num),
 //!   [`Bool`](cloudwright_core::Bool), [`List<T>`](cloudwright_core::List),
@@ -36,8 +41,10 @@
 //!
 //! ```
 //! use cloudwright_core::{App, Value};
-//! use cloudwright_resources::ec2::{Subnet, Vpc};
-//! use cloudwright_resources::elasticloadbalancingv2::{listener, Listener, LoadBalancer, TargetGroup};
+//! use cloudwright_resources::ec2::{Subnet, SubnetRequired, Vpc};
+//! use cloudwright_resources::elasticloadbalancingv2::{
+//!     listener, Listener, ListenerRequired, LoadBalancer, TargetGroup,
+//! };
 //! use cloudwright_resources::elasticloadbalancingv2::load_balancer::{LoadBalancerType, Scheme};
 //!
 //! let app = App::new();
@@ -45,7 +52,7 @@
 //! let vpc = stack.add("Vpc", Vpc::new().cidr_block("10.0.0.0/16"))?;
 //! let subnet = stack.add(
 //!     "Subnet",
-//!     Subnet::new(vpc.vpc_id())
+//!     Subnet::new(SubnetRequired { vpc_id: vpc.vpc_id().into() })
 //!         .cidr_block("10.0.0.0/24")
 //!         .availability_zone(Value::az(0))
 //!         .map_public_ip_on_launch(false),
@@ -60,10 +67,14 @@
 //! let tg = stack.add("Targets", TargetGroup::new().port(80).vpc_id(vpc.r#ref()))?;
 //! stack.add(
 //!     "Listener",
-//!     Listener::new(
-//!         vec![listener::Action::new(listener::ActionType::Forward).target_group_arn(tg.r#ref())],
-//!         lb.r#ref(),
-//!     )
+//!     Listener::new(ListenerRequired {
+//!         default_actions: vec![listener::Action::new(listener::ActionRequired {
+//!             r#type: listener::ActionType::Forward,
+//!         })
+//!         .target_group_arn(tg.r#ref())]
+//!         .into(),
+//!         load_balancer_arn: lb.r#ref().into(),
+//!     })
 //!     .port(80)
 //!     .protocol(listener::Protocol::Tcp),
 //! )?;
@@ -80,18 +91,18 @@
 //!
 //! ```
 //! use cloudwright_core::Value;
-//! use cloudwright_resources::ec2::Subnet;
-//! let vpc = Value::r#ref("Vpc");
-//! Subnet::new(vpc.clone()).map_public_ip_on_launch(true);
-//! Subnet::new(vpc).map_public_ip_on_launch(Value::if_("Public", true, false));
+//! use cloudwright_resources::ec2::{Subnet, SubnetRequired};
+//! let vpc = || SubnetRequired { vpc_id: Value::r#ref("Vpc").into() };
+//! Subnet::new(vpc()).map_public_ip_on_launch(true);
+//! Subnet::new(vpc()).map_public_ip_on_launch(Value::if_("Public", true, false));
 //! ```
 //!
 //! and not a string:
 //!
 //! ```compile_fail,E0277
 //! use cloudwright_core::Value;
-//! use cloudwright_resources::ec2::Subnet;
-//! let vpc = Value::r#ref("Vpc");
+//! use cloudwright_resources::ec2::{Subnet, SubnetRequired};
+//! let vpc = SubnetRequired { vpc_id: Value::r#ref("Vpc").into() };
 //! Subnet::new(vpc).map_public_ip_on_launch("yes");
 //! ```
 //!
@@ -120,11 +131,42 @@
 //! ```
 //!
 //! A required property cannot be left out: `Subnet::new()` without a VPC id does not compile
-//! either.
+//! either,
 //!
 //! ```compile_fail,E0061
 //! use cloudwright_resources::ec2::Subnet;
 //! let subnet = Subnet::new();
+//! ```
+//!
+//! nor does a `...Required` with one missing, and required properties are named, so two of
+//! the same type (a container's `Image` and `Name`) cannot be swapped silently:
+//!
+//! ```compile_fail,E0063
+//! use cloudwright_resources::ecs::task_definition::{ContainerDefinition, ContainerDefinitionRequired};
+//! let web = ContainerDefinition::new(ContainerDefinitionRequired { image: "nginx".into() });
+//! ```
+//!
+//! # Constraints are checked at synthesis
+//!
+//! Every literal value is checked against the schema when the stack is synthesized;
+//! intrinsics pass through. The error names the stack, the logical id, the construct path,
+//! the property path, the value and the constraint:
+//!
+//! ```
+//! use cloudwright_core::{App, Error, Value};
+//! use cloudwright_resources::ec2::{Subnet, SubnetRequired};
+//!
+//! let app = App::new();
+//! let mut stack = app.stack("Net")?;
+//! stack.add(
+//!     "Subnet",
+//!     Subnet::new(SubnetRequired { vpc_id: "vpc-0123abcd".into() }).cidr_block("10.0.0.1/24"),
+//! )?;
+//! let Err(Error::Constraint(v)) = app.synth() else { panic!("accepted") };
+//! assert_eq!(v.logical_id, "Subnet");
+//! assert_eq!(v.violation.property, "CidrBlock");
+//! assert_eq!(v.violation.constraint, "format ipv4-network");
+//! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 //!
 //! # Schema facts
@@ -141,10 +183,12 @@
 //! assert_eq!(cloudwright_resources::ec2::Subnet::FACTS, subnet);
 //! ```
 
+pub mod constraint;
 mod generated;
 mod retention;
 mod support;
 
+#[allow(unused_imports)] // nothing to re-export when no service feature is on
 pub use generated::*;
 pub use retention::RetentionDays;
 pub use support::{Obj, PropertyType, ResourceFacts};
@@ -156,6 +200,30 @@ pub fn facts(type_name: &str) -> Option<&'static ResourceFacts> {
         .binary_search_by(|f| f.type_name.cmp(type_name))
         .ok()
         .map(|i| generated::ALL_FACTS[i])
+}
+
+/// The distinct schema patterns of the generated types that cannot be compiled (by
+/// `fancy-regex`, after translating Python's regex dialect; lookarounds and backreferences
+/// are supported), sorted. Values are not checked against these; every other pattern is
+/// checked. Compiles every pattern, so it takes a moment; synthesis compiles lazily.
+pub fn unchecked_patterns() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = generated::ALL_PATTERNS
+        .iter()
+        .filter(|p| !p.is_checkable())
+        .map(|p| p.source())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many distinct `pattern`s the generated types check values against (including the
+/// [`unchecked_patterns`]).
+pub fn pattern_count() -> usize {
+    let mut all: Vec<&str> = generated::ALL_PATTERNS.iter().map(|p| p.source()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.len()
 }
 
 /// The facts of every generated type, sorted by type name.
@@ -181,10 +249,26 @@ mod tests {
     }
 
     #[test]
+    fn unchecked_patterns_are_exactly_those_that_do_not_compile() {
+        let unchecked = unchecked_patterns();
+        for p in &unchecked {
+            assert!(constraint::compile(p).is_none(), "{p} compiles");
+        }
+        assert!(pattern_count() > unchecked.len());
+        // the schemas' Python-isms are translated, not given up on
+        assert!(
+            !unchecked.contains(&"^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$"),
+            "{unchecked:?}"
+        );
+    }
+
+    #[test]
     fn properties_serialize_with_cloudformation_names_and_skip_unset_ones() {
-        let subnet = ec2::Subnet::new(Value::r#ref("Vpc"))
-            .cidr_block("10.0.0.0/24")
-            .map_public_ip_on_launch(false);
+        let subnet = ec2::Subnet::new(ec2::SubnetRequired {
+            vpc_id: Value::r#ref("Vpc").into(),
+        })
+        .cidr_block("10.0.0.0/24")
+        .map_public_ip_on_launch(false);
         assert_eq!(
             subnet.to_value(),
             Value::map([
@@ -209,8 +293,14 @@ mod tests {
 
     #[test]
     fn nested_objects_accept_the_struct_or_an_intrinsic() {
-        use ecs::task_definition::{ContainerDefinition, PortMapping, Protocol};
-        let typed = ContainerDefinition::new("nginx", "web").port_mappings(vec![
+        use ecs::task_definition::{
+            ContainerDefinition, ContainerDefinitionRequired, PortMapping, Protocol,
+        };
+        let web = || ContainerDefinitionRequired {
+            image: "nginx".into(),
+            name: "web".into(),
+        };
+        let typed = ContainerDefinition::new(web()).port_mappings(vec![
             PortMapping::new()
                 .container_port(80)
                 .protocol(Protocol::Tcp),
@@ -229,8 +319,8 @@ mod tests {
                 ),
             ])
         );
-        let conditional = ecs::task_definition::ContainerDefinition::new("nginx", "web")
-            .health_check(Value::if_(
+        let conditional =
+            ecs::task_definition::ContainerDefinition::new(web()).health_check(Value::if_(
                 "Checks",
                 Value::map([("Command", vec!["CMD", "true"])]),
                 Pseudo::NoValue,

@@ -11,11 +11,14 @@ use cloudwright_core::{TagFormat, ToValue, Value};
 ///
 /// ```
 /// use cloudwright_core::{Pseudo, Value};
-/// use cloudwright_resources::ecs::task_definition::{ContainerDefinition, HealthCheck};
+/// use cloudwright_resources::ecs::task_definition::{
+///     ContainerDefinition, ContainerDefinitionRequired, HealthCheck,
+/// };
 ///
+/// let nginx = || ContainerDefinitionRequired { image: "nginx".into(), name: "web".into() };
 /// let check = HealthCheck::new().command(vec!["CMD-SHELL", "curl -f http://localhost/ || exit 1"]);
-/// let web = ContainerDefinition::new("nginx", "web").health_check(check);
-/// let plain = ContainerDefinition::new("nginx", "web")
+/// let web = ContainerDefinition::new(nginx()).health_check(check);
+/// let plain = ContainerDefinition::new(nginx())
 ///     .health_check(Value::if_("WithChecks", Value::map([("Command", vec!["CMD", "true"])]), Pseudo::NoValue));
 /// # let _ = (web, plain);
 /// ```
@@ -106,9 +109,12 @@ fn path_within(path: &str, prefix: &str) -> bool {
         .all(|want| path.next().is_some_and(|got| want == "*" || want == got))
 }
 
-/// Builds the `Value::Map` of a generated struct's set properties.
+/// Builds the `Value::Map` of a generated struct's set properties (unused when no service
+/// feature is on).
+#[allow(dead_code)]
 pub(crate) struct MapBuilder(BTreeMap<String, Value>);
 
+#[allow(dead_code)]
 impl MapBuilder {
     pub(crate) fn new() -> Self {
         MapBuilder(BTreeMap::new())
@@ -133,12 +139,17 @@ impl MapBuilder {
     }
 }
 
-/// What every generated module imports.
+/// What every generated module imports (unused when no service feature is on).
+#[allow(unused_imports)]
 pub(crate) mod prelude {
     pub(crate) use super::MapBuilder;
+    pub(crate) use crate::constraint::{
+        self, Format, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule,
+    };
     pub(crate) use crate::{Obj, PropertyType, ResourceFacts};
     pub(crate) use cloudwright_core::{
         Bool, Int, Json, List, Num, Resource, ResourceRef, Str, TagFormat, ToValue, Value,
+        Violation,
     };
 }
 

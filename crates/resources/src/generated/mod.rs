@@ -7,50 +7,173 @@
 // with a std trait method
 #![allow(clippy::should_implement_trait)]
 
+#[cfg(feature = "apigateway")]
 pub mod apigateway;
+#[cfg(feature = "applicationautoscaling")]
 pub mod applicationautoscaling;
+#[cfg(feature = "certificatemanager")]
 pub mod certificatemanager;
+#[cfg(feature = "ec2")]
 pub mod ec2;
+#[cfg(feature = "ecs")]
 pub mod ecs;
+#[cfg(feature = "elasticloadbalancingv2")]
 pub mod elasticloadbalancingv2;
+#[cfg(feature = "iam")]
 pub mod iam;
+#[cfg(feature = "kms")]
 pub mod kms;
+#[cfg(feature = "lambda")]
+pub mod lambda;
+#[cfg(feature = "logs")]
 pub mod logs;
+#[cfg(feature = "s3")]
+pub mod s3;
+#[cfg(feature = "sqs")]
+pub mod sqs;
 
 /// The facts of every generated type, sorted by type name.
 pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
+    #[cfg(feature = "apigateway")]
     apigateway::Account::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::BasePathMapping::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::Deployment::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::DomainName::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::RestApi::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::Stage::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::VpcLink::FACTS,
+    #[cfg(feature = "applicationautoscaling")]
     applicationautoscaling::ScalableTarget::FACTS,
+    #[cfg(feature = "applicationautoscaling")]
     applicationautoscaling::ScalingPolicy::FACTS,
+    #[cfg(feature = "certificatemanager")]
     certificatemanager::Certificate::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Eip::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::EgressOnlyInternetGateway::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::InternetGateway::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::NatGateway::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Route::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::RouteTable::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::SecurityGroup::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::SecurityGroupEgress::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::SecurityGroupIngress::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Subnet::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::SubnetRouteTableAssociation::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Vpc::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::VpcCidrBlock::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::VpcGatewayAttachment::FACTS,
+    #[cfg(feature = "ecs")]
     ecs::Cluster::FACTS,
+    #[cfg(feature = "ecs")]
     ecs::Service::FACTS,
+    #[cfg(feature = "ecs")]
     ecs::TaskDefinition::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::Listener::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::LoadBalancer::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::TargetGroup::FACTS,
+    #[cfg(feature = "iam")]
     iam::Policy::FACTS,
+    #[cfg(feature = "iam")]
     iam::Role::FACTS,
+    #[cfg(feature = "kms")]
     kms::Key::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::Function::FACTS,
+    #[cfg(feature = "logs")]
     logs::LogGroup::FACTS,
+    #[cfg(feature = "s3")]
+    s3::Bucket::FACTS,
+    #[cfg(feature = "sqs")]
+    sqs::Queue::FACTS,
+];
+
+/// Every `pattern` static of the generated types (one per distinct pattern and type).
+pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
+    #[cfg(feature = "apigateway")]
+    &apigateway::stage::PATTERN_0,
+    #[cfg(feature = "applicationautoscaling")]
+    &applicationautoscaling::scaling_policy::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::security_group::PATTERN_0,
+    #[cfg(feature = "ecs")]
+    &ecs::cluster::PATTERN_0,
+    #[cfg(feature = "ecs")]
+    &ecs::service::PATTERN_0,
+    #[cfg(feature = "ecs")]
+    &ecs::task_definition::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::listener::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::listener::PATTERN_1,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::load_balancer::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::target_group::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::role::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::role::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::role::PATTERN_2,
+    #[cfg(feature = "iam")]
+    &iam::role::PATTERN_3,
+    #[cfg(feature = "iam")]
+    &iam::role::PATTERN_4,
+    #[cfg(feature = "iam")]
+    &iam::role::PATTERN_5,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_2,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_3,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_4,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_5,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_6,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_7,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_8,
+    #[cfg(feature = "lambda")]
+    &lambda::function::PATTERN_9,
+    #[cfg(feature = "logs")]
+    &logs::log_group::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::log_group::PATTERN_1,
+    #[cfg(feature = "s3")]
+    &s3::bucket::PATTERN_0,
+    #[cfg(feature = "s3")]
+    &s3::bucket::PATTERN_1,
+    #[cfg(feature = "s3")]
+    &s3::bucket::PATTERN_2,
 ];

@@ -3,9 +3,34 @@
 
 //! The `AWS::ApiGateway::Account` resource type ([`Account`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_Account: ObjRule = ObjRule {
+    properties: &[(
+        "CloudWatchRoleArn",
+        Shape::Str(&StrRule {
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            allowed: &[],
+            format: Some(Format::IamRoleArn),
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::Account` resource.
+///
+/// The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. To avoid overwriting other roles, you should only have one `AWS::ApiGateway::Account` resource per region per account.
+///
+/// When you delete a stack containing this resource, API Gateway can still assume the provided IAM role to write API logs to CloudWatch Logs. To deny API Gateway access to write API logs to CloudWatch logs, update the permissions policies or change the IAM role to deny access.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccountAttributes`], which `Handle<Account>` dereferences to.
@@ -16,6 +41,8 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Account {
     /// `CloudWatchRoleArn`: a string.
+    ///
+    /// The ARN of an Amazon CloudWatch role for the current Account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub cloud_watch_role_arn: Option<Str>,
@@ -48,7 +75,7 @@ impl Account {
 
     /// `CloudWatchRoleArn`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self {
         self.cloud_watch_role_arn = Some(value.into());
         self
@@ -59,6 +86,9 @@ impl Resource for Account {
     type Attributes = AccountAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Account, properties)
     }
 }
 
@@ -82,6 +112,8 @@ impl From<ResourceRef> for AccountAttributes {
 
 impl AccountAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The ID for the account. For example: `abc123` .
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

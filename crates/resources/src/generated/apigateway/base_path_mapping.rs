@@ -3,9 +3,39 @@
 
 //! The `AWS::ApiGateway::BasePathMapping` resource type ([`BasePathMapping`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`BasePathMapping`], by name: `BasePathMapping::new(BasePathMappingRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BasePathMappingRequired {
+    /// `DomainName`: a string, required.
+    ///
+    /// The domain name of the BasePathMapping resource to be described.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub domain_name: Str,
+}
+
+static RULE_BasePathMapping: ObjRule = ObjRule {
+    properties: &[
+        ("BasePath", Shape::STR),
+        ("DomainName", Shape::STR),
+        ("RestApiId", Shape::STR),
+        ("Stage", Shape::STR),
+    ],
+    required: &["DomainName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::BasePathMapping` resource.
+///
+/// The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DomainName`, `BasePath`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`BasePathMappingAttributes`] is empty).
@@ -18,15 +48,23 @@ use crate::support::prelude::*;
 pub struct BasePathMapping {
     /// `BasePath`: a string.
     ///
+    /// The base path name that callers of the API must provide as part of the URL after the domain name.
+    ///
     /// Create-only: changing it replaces the resource.
     pub base_path: Option<Str>,
     /// `DomainName`: a string, required.
     ///
+    /// The domain name of the BasePathMapping resource to be described.
+    ///
     /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `RestApiId`: a string.
+    ///
+    /// The string identifier of the associated RestApi.
     pub rest_api_id: Option<Str>,
     /// `Stage`: a string.
+    ///
+    /// The name of the associated stage.
     pub stage: Option<Str>,
 }
 
@@ -50,11 +88,11 @@ impl BasePathMapping {
         tag_format: TagFormat::None,
     };
 
-    /// A `BasePathMapping` with its required properties, in this order: `DomainName`.
-    pub fn new(domain_name: impl Into<Str>) -> Self {
+    /// A `BasePathMapping` with its required properties, named in a [`BasePathMappingRequired`].
+    pub fn new(required: BasePathMappingRequired) -> Self {
         Self {
             base_path: None,
-            domain_name: domain_name.into(),
+            domain_name: required.domain_name,
             rest_api_id: None,
             stage: None,
         }
@@ -62,7 +100,7 @@ impl BasePathMapping {
 
     /// `BasePath`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn base_path(mut self, value: impl Into<Str>) -> Self {
         self.base_path = Some(value.into());
         self
@@ -70,19 +108,23 @@ impl BasePathMapping {
 
     /// `DomainName`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
         self.domain_name = value.into();
         self
     }
 
     /// `RestApiId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
         self.rest_api_id = Some(value.into());
         self
     }
 
     /// `Stage`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stage(mut self, value: impl Into<Str>) -> Self {
         self.stage = Some(value.into());
         self
@@ -93,6 +135,9 @@ impl Resource for BasePathMapping {
     type Attributes = BasePathMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_BasePathMapping, properties)
     }
 }
 

@@ -3,9 +3,43 @@
 
 //! The `AWS::ApiGateway::Deployment` resource type ([`Deployment`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentRequired {
+    /// `RestApiId`: a string, required.
+    ///
+    /// The string identifier of the associated RestApi.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub rest_api_id: Str,
+}
+
+static RULE_Deployment: ObjRule = ObjRule {
+    properties: &[
+        (
+            "DeploymentCanarySettings",
+            Shape::Object(&RULE_DeploymentCanarySettings),
+        ),
+        ("Description", Shape::STR),
+        ("RestApiId", Shape::STR),
+        ("StageDescription", Shape::Object(&RULE_StageDescription)),
+        ("StageName", Shape::STR),
+    ],
+    required: &["RestApiId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::Deployment` resource.
+///
+/// The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet. The stage acts as an environment.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DeploymentId`, `RestApiId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`DeploymentAttributes`], which `Handle<Deployment>` dereferences to.
@@ -18,19 +52,29 @@ use crate::support::prelude::*;
 pub struct Deployment {
     /// `DeploymentCanarySettings`: a [`DeploymentCanarySettings`] object.
     ///
+    /// The input configuration for a canary deployment.
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub deployment_canary_settings: Option<Obj<DeploymentCanarySettings>>,
     /// `Description`: a string.
+    ///
+    /// The description for the Deployment resource to create.
     pub description: Option<Str>,
     /// `RestApiId`: a string, required.
+    ///
+    /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
     /// `StageDescription`: a [`StageDescription`] object.
     ///
+    /// The description of the Stage resource for the Deployment resource to create. To specify a stage description, you must also provide a stage name.
+    ///
     /// Write-only: CloudFormation does not return it.
     pub stage_description: Option<Obj<StageDescription>>,
     /// `StageName`: a string.
+    ///
+    /// The name of the Stage resource for the Deployment resource to create.
     ///
     /// Write-only: CloudFormation does not return it.
     pub stage_name: Option<Str>,
@@ -56,12 +100,12 @@ impl Deployment {
         tag_format: TagFormat::None,
     };
 
-    /// A `Deployment` with its required properties, in this order: `RestApiId`.
-    pub fn new(rest_api_id: impl Into<Str>) -> Self {
+    /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    pub fn new(required: DeploymentRequired) -> Self {
         Self {
             deployment_canary_settings: None,
             description: None,
-            rest_api_id: rest_api_id.into(),
+            rest_api_id: required.rest_api_id,
             stage_description: None,
             stage_name: None,
         }
@@ -69,7 +113,7 @@ impl Deployment {
 
     /// `DeploymentCanarySettings`: a [`DeploymentCanarySettings`] object.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn deployment_canary_settings(
         mut self,
         value: impl Into<Obj<DeploymentCanarySettings>>,
@@ -79,6 +123,8 @@ impl Deployment {
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
@@ -86,7 +132,7 @@ impl Deployment {
 
     /// `RestApiId`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
         self.rest_api_id = value.into();
         self
@@ -94,7 +140,7 @@ impl Deployment {
 
     /// `StageDescription`: a [`StageDescription`] object.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn stage_description(mut self, value: impl Into<Obj<StageDescription>>) -> Self {
         self.stage_description = Some(value.into());
         self
@@ -102,7 +148,7 @@ impl Deployment {
 
     /// `StageName`: a string.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
         self.stage_name = Some(value.into());
         self
@@ -113,6 +159,9 @@ impl Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Deployment, properties)
     }
 }
 
@@ -140,19 +189,39 @@ impl From<ResourceRef> for DeploymentAttributes {
 
 impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
+    ///
+    /// The ID for the deployment. For example: `abc123` .
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }
 }
 
+static RULE_AccessLogSetting: ObjRule = ObjRule {
+    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AccessLogSetting` property type of `AWS::ApiGateway::Deployment`.
+///
+/// The `AccessLogSetting` property type specifies settings for logging access in this stage.
+///
+/// `AccessLogSetting` is a property of the \[StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-accesslogsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessLogSetting {
     /// `DestinationArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` .
     pub destination_arn: Option<Str>,
     /// `Format`: a string.
+    ///
+    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least `$context.requestId` .
     pub format: Option<Str>,
 }
 
@@ -163,12 +232,16 @@ impl AccessLogSetting {
     }
 
     /// `DestinationArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
         self.destination_arn = Some(value.into());
         self
     }
 
     /// `Format`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn format(mut self, value: impl Into<Str>) -> Self {
         self.format = Some(value.into());
         self
@@ -186,16 +259,40 @@ impl ToValue for AccessLogSetting {
     }
 }
 
+static RULE_CanarySetting: ObjRule = ObjRule {
+    properties: &[
+        ("PercentTraffic", Shape::NUM),
+        ("StageVariableOverrides", Shape::Any),
+        ("UseStageCache", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CanarySetting` property type of `AWS::ApiGateway::Deployment`.
+///
+/// The `CanarySetting` property type specifies settings for the canary deployment in this stage.
+///
+/// `CanarySetting` is a property of the \[StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-canarysetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CanarySetting {
     /// `PercentTraffic`: a number.
+    ///
+    /// The percent (0-100) of traffic diverted to a canary deployment.
     pub percent_traffic: Option<Num>,
     /// `StageVariableOverrides`: a JSON value.
+    ///
+    /// Stage variables overridden for a canary release deployment, including new stage variables introduced in the canary. These stage variables are represented as a string-to-string map between stage variable names and their values.
     pub stage_variable_overrides: Option<Json>,
     /// `UseStageCache`: a boolean.
+    ///
+    /// A Boolean flag to indicate whether the canary deployment uses the stage cache or not.
     pub use_stage_cache: Option<Bool>,
 }
 
@@ -206,18 +303,24 @@ impl CanarySetting {
     }
 
     /// `PercentTraffic`: a number.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self {
         self.percent_traffic = Some(value.into());
         self
     }
 
     /// `StageVariableOverrides`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self {
         self.stage_variable_overrides = Some(value.into());
         self
     }
 
     /// `UseStageCache`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self {
         self.use_stage_cache = Some(value.into());
         self
@@ -236,16 +339,38 @@ impl ToValue for CanarySetting {
     }
 }
 
+static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
+    properties: &[
+        ("PercentTraffic", Shape::NUM),
+        ("StageVariableOverrides", Shape::Any),
+        ("UseStageCache", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentCanarySettings` property type of `AWS::ApiGateway::Deployment`.
+///
+/// The `DeploymentCanarySettings` property type specifies settings for the canary deployment.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-deploymentcanarysettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentCanarySettings {
     /// `PercentTraffic`: a number.
+    ///
+    /// The percentage (0.0-100.0) of traffic routed to the canary deployment.
     pub percent_traffic: Option<Num>,
     /// `StageVariableOverrides`: a JSON value.
+    ///
+    /// A stage variable overrides used for the canary release deployment. They can override existing stage variables or add new stage variables for the canary release deployment. These stage variables are represented as a string-to-string map between stage variable names and their values.
     pub stage_variable_overrides: Option<Json>,
     /// `UseStageCache`: a boolean.
+    ///
+    /// A Boolean flag to indicate whether the canary release deployment uses the stage cache or not.
     pub use_stage_cache: Option<Bool>,
 }
 
@@ -256,18 +381,24 @@ impl DeploymentCanarySettings {
     }
 
     /// `PercentTraffic`: a number.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self {
         self.percent_traffic = Some(value.into());
         self
     }
 
     /// `StageVariableOverrides`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self {
         self.stage_variable_overrides = Some(value.into());
         self
     }
 
     /// `UseStageCache`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self {
         self.use_stage_cache = Some(value.into());
         self
@@ -286,30 +417,75 @@ impl ToValue for DeploymentCanarySettings {
     }
 }
 
+static RULE_MethodSetting: ObjRule = ObjRule {
+    properties: &[
+        ("CacheDataEncrypted", Shape::Bool),
+        ("CacheTtlInSeconds", Shape::INT),
+        ("CachingEnabled", Shape::Bool),
+        ("DataTraceEnabled", Shape::Bool),
+        ("HttpMethod", Shape::STR),
+        ("LoggingLevel", Shape::STR),
+        ("MetricsEnabled", Shape::Bool),
+        ("ResourcePath", Shape::STR),
+        ("ThrottlingBurstLimit", Shape::INT),
+        ("ThrottlingRateLimit", Shape::NUM),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MethodSetting` property type of `AWS::ApiGateway::Deployment`.
+///
+/// The `MethodSetting` property type configures settings for all methods in a stage. If you modify this property type, you must create a new deployment for your API.
+///
+/// The `MethodSettings` property of the \[Amazon API Gateway Deployment StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type contains a list of `MethodSetting` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-methodsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MethodSetting {
     /// `CacheDataEncrypted`: a boolean.
+    ///
+    /// Specifies whether the cached responses are encrypted.
     pub cache_data_encrypted: Option<Bool>,
     /// `CacheTtlInSeconds`: an integer.
+    ///
+    /// Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL, the longer the response will be cached.
     pub cache_ttl_in_seconds: Option<Int>,
     /// `CachingEnabled`: a boolean.
+    ///
+    /// Specifies whether responses should be cached and returned for requests. A cache cluster must be enabled on the stage for responses to be cached.
     pub caching_enabled: Option<Bool>,
     /// `DataTraceEnabled`: a boolean.
+    ///
+    /// Specifies whether data trace logging is enabled for this method, which affects the log entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but can result in logging sensitive data. We recommend that you don't enable this option for production APIs.
     pub data_trace_enabled: Option<Bool>,
     /// `HttpMethod`: a string.
+    ///
+    /// The HTTP method.
     pub http_method: Option<Str>,
     /// `LoggingLevel`: a string.
+    ///
+    /// Specifies the logging level for this method, which affects the log entries pushed to Amazon CloudWatch Logs. Valid values are `OFF` , `ERROR` , and `INFO` . Choose `ERROR` to write only error-level entries to CloudWatch Logs, or choose `INFO` to include all `ERROR` events as well as extra informational events.
     pub logging_level: Option<Str>,
     /// `MetricsEnabled`: a boolean.
+    ///
+    /// Specifies whether Amazon CloudWatch metrics are enabled for this method.
     pub metrics_enabled: Option<Bool>,
     /// `ResourcePath`: a string.
+    ///
+    /// The resource path for this method. Forward slashes ( `/` ) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource` . To specify the root path, use only a slash ( `/` ).
     pub resource_path: Option<Str>,
     /// `ThrottlingBurstLimit`: an integer.
+    ///
+    /// Specifies the throttling burst limit.
     pub throttling_burst_limit: Option<Int>,
     /// `ThrottlingRateLimit`: a number.
+    ///
+    /// Specifies the throttling rate limit.
     pub throttling_rate_limit: Option<Num>,
 }
 
@@ -320,60 +496,80 @@ impl MethodSetting {
     }
 
     /// `CacheDataEncrypted`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self {
         self.cache_data_encrypted = Some(value.into());
         self
     }
 
     /// `CacheTtlInSeconds`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
         self.cache_ttl_in_seconds = Some(value.into());
         self
     }
 
     /// `CachingEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.caching_enabled = Some(value.into());
         self
     }
 
     /// `DataTraceEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.data_trace_enabled = Some(value.into());
         self
     }
 
     /// `HttpMethod`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn http_method(mut self, value: impl Into<Str>) -> Self {
         self.http_method = Some(value.into());
         self
     }
 
     /// `LoggingLevel`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
         self.logging_level = Some(value.into());
         self
     }
 
     /// `MetricsEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.metrics_enabled = Some(value.into());
         self
     }
 
     /// `ResourcePath`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn resource_path(mut self, value: impl Into<Str>) -> Self {
         self.resource_path = Some(value.into());
         self
     }
 
     /// `ThrottlingBurstLimit`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
         self.throttling_burst_limit = Some(value.into());
         self
     }
 
     /// `ThrottlingRateLimit`: a number.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
         self.throttling_rate_limit = Some(value.into());
         self
@@ -399,48 +595,134 @@ impl ToValue for MethodSetting {
     }
 }
 
+static RULE_StageDescription: ObjRule = ObjRule {
+    properties: &[
+        ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
+        ("CacheClusterEnabled", Shape::Bool),
+        ("CacheClusterSize", Shape::STR),
+        ("CacheDataEncrypted", Shape::Bool),
+        ("CacheTtlInSeconds", Shape::INT),
+        ("CachingEnabled", Shape::Bool),
+        ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
+        ("ClientCertificateId", Shape::STR),
+        ("DataTraceEnabled", Shape::Bool),
+        ("Description", Shape::STR),
+        ("DocumentationVersion", Shape::STR),
+        ("LoggingLevel", Shape::STR),
+        (
+            "MethodSettings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MethodSetting),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("MetricsEnabled", Shape::Bool),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("ThrottlingBurstLimit", Shape::INT),
+        ("ThrottlingRateLimit", Shape::NUM),
+        ("TracingEnabled", Shape::Bool),
+        ("Variables", Shape::Any),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `StageDescription` property type of `AWS::ApiGateway::Deployment`.
+///
+/// `StageDescription` is a property of the \[AWS::ApiGateway::Deployment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html>) resource that configures a deployment stage.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StageDescription {
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
+    ///
+    /// Specifies settings for logging access in this stage.
     pub access_log_setting: Option<Obj<AccessLogSetting>>,
     /// `CacheClusterEnabled`: a boolean.
+    ///
+    /// Specifies whether a cache cluster is enabled for the stage. To activate a method-level cache, set `CachingEnabled` to `true` for a method.
     pub cache_cluster_enabled: Option<Bool>,
     /// `CacheClusterSize`: a string.
+    ///
+    /// The size of the stage's cache cluster. For more information, see \[cacheClusterSize\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html#apigw-CreateStage-request-cacheClusterSize>) in the *API Gateway API Reference* .
     pub cache_cluster_size: Option<Str>,
     /// `CacheDataEncrypted`: a boolean.
+    ///
+    /// Indicates whether the cached responses are encrypted.
     pub cache_data_encrypted: Option<Bool>,
     /// `CacheTtlInSeconds`: an integer.
+    ///
+    /// The time-to-live (TTL) period, in seconds, that specifies how long API Gateway caches responses.
     pub cache_ttl_in_seconds: Option<Int>,
     /// `CachingEnabled`: a boolean.
+    ///
+    /// Indicates whether responses are cached and returned for requests. You must enable a cache cluster on the stage to cache responses. For more information, see \[Enable API Gateway Caching in a Stage to Enhance API Performance\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html>) in the *API Gateway Developer Guide* .
     pub caching_enabled: Option<Bool>,
     /// `CanarySetting`: a [`CanarySetting`] object.
+    ///
+    /// Specifies settings for the canary deployment in this stage.
     pub canary_setting: Option<Obj<CanarySetting>>,
     /// `ClientCertificateId`: a string.
+    ///
+    /// The identifier of the client certificate that API Gateway uses to call your integration endpoints in the stage.
     pub client_certificate_id: Option<Str>,
     /// `DataTraceEnabled`: a boolean.
+    ///
+    /// Indicates whether data trace logging is enabled for methods in the stage. API Gateway pushes these logs to Amazon CloudWatch Logs.
     pub data_trace_enabled: Option<Bool>,
     /// `Description`: a string.
+    ///
+    /// A description of the purpose of the stage.
     pub description: Option<Str>,
     /// `DocumentationVersion`: a string.
+    ///
+    /// The version identifier of the API documentation snapshot.
     pub documentation_version: Option<Str>,
     /// `LoggingLevel`: a string.
+    ///
+    /// The logging level for this method. For valid values, see the `loggingLevel` property of the \[MethodSetting\](<https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html>) resource in the *Amazon API Gateway API Reference* .
     pub logging_level: Option<Str>,
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
+    ///
+    /// Configures settings for all of the stage's methods.
     pub method_settings: Option<List<MethodSetting>>,
     /// `MetricsEnabled`: a boolean.
+    ///
+    /// Indicates whether Amazon CloudWatch metrics are enabled for methods in the stage.
     pub metrics_enabled: Option<Bool>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// An array of arbitrary tags (key-value pairs) to associate with the stage.
     pub tags: Option<List<Tag>>,
     /// `ThrottlingBurstLimit`: an integer.
+    ///
+    /// The target request burst rate limit. This allows more requests through for a period of time than the target rate limit. For more information, see \[Manage API Request Throttling\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html>) in the *API Gateway Developer Guide* .
     pub throttling_burst_limit: Option<Int>,
     /// `ThrottlingRateLimit`: a number.
+    ///
+    /// The target request steady-state rate limit. For more information, see \[Manage API Request Throttling\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html>) in the *API Gateway Developer Guide* .
     pub throttling_rate_limit: Option<Num>,
     /// `TracingEnabled`: a boolean.
+    ///
+    /// Specifies whether active tracing with X-ray is enabled for this stage.
+    ///
+    /// For more information, see \[Trace API Gateway API Execution with AWS X-Ray\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html>) in the *API Gateway Developer Guide* .
     pub tracing_enabled: Option<Bool>,
     /// `Variables`: a JSON value.
+    ///
+    /// A map that defines the stage variables. Variable names must consist of alphanumeric characters, and the values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+` .
     pub variables: Option<Json>,
 }
 
@@ -451,114 +733,152 @@ impl StageDescription {
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self {
         self.access_log_setting = Some(value.into());
         self
     }
 
     /// `CacheClusterEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.cache_cluster_enabled = Some(value.into());
         self
     }
 
     /// `CacheClusterSize`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self {
         self.cache_cluster_size = Some(value.into());
         self
     }
 
     /// `CacheDataEncrypted`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self {
         self.cache_data_encrypted = Some(value.into());
         self
     }
 
     /// `CacheTtlInSeconds`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
         self.cache_ttl_in_seconds = Some(value.into());
         self
     }
 
     /// `CachingEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.caching_enabled = Some(value.into());
         self
     }
 
     /// `CanarySetting`: a [`CanarySetting`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self {
         self.canary_setting = Some(value.into());
         self
     }
 
     /// `ClientCertificateId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self {
         self.client_certificate_id = Some(value.into());
         self
     }
 
     /// `DataTraceEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.data_trace_enabled = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
     }
 
     /// `DocumentationVersion`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn documentation_version(mut self, value: impl Into<Str>) -> Self {
         self.documentation_version = Some(value.into());
         self
     }
 
     /// `LoggingLevel`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
         self.logging_level = Some(value.into());
         self
     }
 
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self {
         self.method_settings = Some(value.into());
         self
     }
 
     /// `MetricsEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.metrics_enabled = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
     /// `ThrottlingBurstLimit`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
         self.throttling_burst_limit = Some(value.into());
         self
     }
 
     /// `ThrottlingRateLimit`: a number.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
         self.throttling_rate_limit = Some(value.into());
         self
     }
 
     /// `TracingEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.tracing_enabled = Some(value.into());
         self
     }
 
     /// `Variables`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn variables(mut self, value: impl Into<Json>) -> Self {
         self.variables = Some(value.into());
         self
@@ -593,6 +913,25 @@ impl ToValue for StageDescription {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::ApiGateway::Deployment`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-tag.html>
@@ -605,11 +944,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

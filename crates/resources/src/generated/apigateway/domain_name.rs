@@ -3,9 +3,73 @@
 
 //! The `AWS::ApiGateway::DomainName` resource type ([`DomainName`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_DomainName: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CertificateArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::AcmCertificateArn),
+            }),
+        ),
+        ("DomainName", Shape::STR),
+        ("EndpointAccessMode", Shape::STR),
+        (
+            "EndpointConfiguration",
+            Shape::Object(&RULE_EndpointConfiguration),
+        ),
+        (
+            "MutualTlsAuthentication",
+            Shape::Object(&RULE_MutualTlsAuthentication),
+        ),
+        ("OwnershipVerificationCertificateArn", Shape::STR),
+        ("RegionalCertificateArn", Shape::STR),
+        (
+            "RoutingMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "BASE_PATH_MAPPING_ONLY",
+                    "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+                    "ROUTING_RULE_ONLY",
+                ],
+                format: None,
+            }),
+        ),
+        ("SecurityPolicy", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::DomainName` resource.
+///
+/// The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway.
+///
+/// To create a custom domain name for private APIs, use \[AWS::ApiGateway::DomainNameV2\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnamev2.html>) .
+///
+/// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see \[Set up Custom Domain Name for an API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html>) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns its `DomainName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainNameAttributes`], which `Handle<DomainName>` dereferences to.
@@ -18,29 +82,49 @@ use crate::support::prelude::*;
 pub struct DomainName {
     /// `CertificateArn`: a string.
     ///
+    /// The reference to an AWS -managed certificate that will be used by edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is the only supported source.
+    ///
     /// Format `AWS::ACM::Certificate.Arn`.
     pub certificate_arn: Option<Str>,
     /// `DomainName`: a string.
     ///
+    /// The custom domain name as an API host name, for example, `my-api.example.com` .
+    ///
     /// Create-only: changing it replaces the resource.
     pub domain_name: Option<Str>,
     /// `EndpointAccessMode`: a string.
+    ///
+    /// The endpoint access mode for your DomainName.
     pub endpoint_access_mode: Option<Str>,
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
+    ///
+    /// The endpoint configuration of this DomainName showing the endpoint types and IP address types of the domain name.
     pub endpoint_configuration: Option<Obj<EndpointConfiguration>>,
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
+    ///
+    /// The mutual TLS authentication configuration for a custom domain name. If specified, API Gateway performs two-way authentication between the client and the server. Clients must present a trusted certificate to access your API.
     pub mutual_tls_authentication: Option<Obj<MutualTlsAuthentication>>,
     /// `OwnershipVerificationCertificateArn`: a string.
+    ///
+    /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain. Only required when configuring mutual TLS and using an ACM imported or private CA certificate ARN as the RegionalCertificateArn.
     pub ownership_verification_certificate_arn: Option<Str>,
     /// `RegionalCertificateArn`: a string.
+    ///
+    /// The reference to an AWS -managed certificate that will be used for validating the regional domain name. Certificate Manager is the only supported source.
     pub regional_certificate_arn: Option<Str>,
     /// `RoutingMode`: a [`RoutingMode`] value.
+    ///
+    /// The routing mode for this domain name. The routing mode determines how API Gateway sends traffic from your custom domain name to your public APIs.
     ///
     /// Default `"BASE_PATH_MAPPING_ONLY"`.
     pub routing_mode: Option<RoutingMode>,
     /// `SecurityPolicy`: a string.
+    ///
+    /// The Transport Layer Security (TLS) version + cipher suite for this DomainName.
     pub security_policy: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The collection of tags. Each tag element is associated with a given resource.
     pub tags: Option<List<Tag>>,
 }
 
@@ -83,7 +167,7 @@ impl DomainName {
 
     /// `CertificateArn`: a string.
     ///
-    /// Format `AWS::ACM::Certificate.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
         self.certificate_arn = Some(value.into());
         self
@@ -91,25 +175,31 @@ impl DomainName {
 
     /// `DomainName`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
         self.domain_name = Some(value.into());
         self
     }
 
     /// `EndpointAccessMode`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self {
         self.endpoint_access_mode = Some(value.into());
         self
     }
 
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self {
         self.endpoint_configuration = Some(value.into());
         self
     }
 
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mutual_tls_authentication(
         mut self,
         value: impl Into<Obj<MutualTlsAuthentication>>,
@@ -119,12 +209,16 @@ impl DomainName {
     }
 
     /// `OwnershipVerificationCertificateArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Str>) -> Self {
         self.ownership_verification_certificate_arn = Some(value.into());
         self
     }
 
     /// `RegionalCertificateArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn regional_certificate_arn(mut self, value: impl Into<Str>) -> Self {
         self.regional_certificate_arn = Some(value.into());
         self
@@ -132,19 +226,23 @@ impl DomainName {
 
     /// `RoutingMode`: a [`RoutingMode`] value.
     ///
-    /// Default `"BASE_PATH_MAPPING_ONLY"`.
+    /// The field of the same name has the full documentation.
     pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self {
         self.routing_mode = Some(value.into());
         self
     }
 
     /// `SecurityPolicy`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
         self.security_policy = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -158,6 +256,9 @@ impl Resource for DomainName {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_DomainName, properties)
     }
 }
 
@@ -193,39 +294,79 @@ impl From<ResourceRef> for DomainNameAttributes {
 
 impl DomainNameAttributes {
     /// `Fn::GetAtt` `DistributionDomainName`: a string.
+    ///
+    /// The Amazon CloudFront distribution domain name that's mapped to the custom domain name. This is only applicable for endpoints whose type is `EDGE` .
+    ///
+    /// Example: `d111111abcdef8.cloudfront.net`
     pub fn distribution_domain_name(&self) -> Value {
         self.0.get_att("DistributionDomainName")
     }
 
     /// `Fn::GetAtt` `DistributionHostedZoneId`: a string.
+    ///
+    /// The region-agnostic Amazon Route 53 Hosted Zone ID of the edge-optimized endpoint. The only valid value is `Z2FDTNDATAQYW2` for all regions.
     pub fn distribution_hosted_zone_id(&self) -> Value {
         self.0.get_att("DistributionHostedZoneId")
     }
 
     /// `Fn::GetAtt` `DomainNameArn`: a string.
+    ///
+    /// The ARN of the domain name.
     pub fn domain_name_arn(&self) -> Value {
         self.0.get_att("DomainNameArn")
     }
 
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
+    ///
+    /// The domain name associated with the regional endpoint for this custom domain name. You set up this association by adding a DNS record that points the custom domain name to this regional domain name.
     pub fn regional_domain_name(&self) -> Value {
         self.0.get_att("RegionalDomainName")
     }
 
     /// `Fn::GetAtt` `RegionalHostedZoneId`: a string.
+    ///
+    /// The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint.
     pub fn regional_hosted_zone_id(&self) -> Value {
         self.0.get_att("RegionalHostedZoneId")
     }
 }
 
+static RULE_EndpointConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IpAddressType", Shape::STR),
+        (
+            "Types",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EndpointConfiguration` property type of `AWS::ApiGateway::DomainName`.
+///
+/// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
+///
+/// `EndpointConfiguration` is a property of the \[AWS::ApiGateway::DomainName\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html>) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainname-endpointconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointConfiguration {
     /// `IpAddressType`: a string.
+    ///
+    /// The IP address types that can invoke this DomainName. Use `ipv4` to allow only IPv4 addresses to invoke this DomainName, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke this DomainName. For the `PRIVATE` endpoint type, only `dualstack` is supported.
     pub ip_address_type: Option<Str>,
     /// `Types`: a list of strings.
+    ///
+    /// A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For an edge-optimized API and its custom domain name, the endpoint type is `"EDGE"` . For a regional API and its custom domain name, the endpoint type is `REGIONAL` . For a private API, the endpoint type is `PRIVATE` .
     pub types: Option<List<Str>>,
 }
 
@@ -236,12 +377,16 @@ impl EndpointConfiguration {
     }
 
     /// `IpAddressType`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
         self.ip_address_type = Some(value.into());
         self
     }
 
     /// `Types`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
         self.types = Some(value.into());
         self
@@ -259,14 +404,33 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
+static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
+    properties: &[
+        ("TruststoreUri", Shape::STR),
+        ("TruststoreVersion", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MutualTlsAuthentication` property type of `AWS::ApiGateway::DomainName`.
+///
+/// The mutual TLS authentication configuration for a custom domain name. If specified, API Gateway performs two-way authentication between the client and the server. Clients must present a trusted certificate to access your API.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainname-mutualtlsauthentication.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutualTlsAuthentication {
     /// `TruststoreUri`: a string.
+    ///
+    /// An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for example `s3://bucket-name/key-name` . The truststore can contain certificates from public or private certificate authorities. To update the truststore, upload a new version to S3, and then update your custom domain name to use the new version. To update the truststore, you must have permissions to access the S3 object.
     pub truststore_uri: Option<Str>,
     /// `TruststoreVersion`: a string.
+    ///
+    /// The version of the S3 object that contains your truststore. To specify a version, you must have versioning enabled for the S3 bucket.
     pub truststore_version: Option<Str>,
 }
 
@@ -277,12 +441,16 @@ impl MutualTlsAuthentication {
     }
 
     /// `TruststoreUri`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn truststore_uri(mut self, value: impl Into<Str>) -> Self {
         self.truststore_uri = Some(value.into());
         self
     }
 
     /// `TruststoreVersion`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn truststore_version(mut self, value: impl Into<Str>) -> Self {
         self.truststore_version = Some(value.into());
         self
@@ -299,6 +467,16 @@ impl ToValue for MutualTlsAuthentication {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainName`.
 ///

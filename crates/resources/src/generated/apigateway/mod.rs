@@ -20,9 +20,9 @@ pub mod stage;
 pub mod vpc_link;
 
 pub use account::{Account, AccountAttributes};
-pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes};
-pub use deployment::{Deployment, DeploymentAttributes};
+pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes, BasePathMappingRequired};
+pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
 pub use domain_name::{DomainName, DomainNameAttributes};
 pub use rest_api::{RestApi, RestApiAttributes};
-pub use stage::{Stage, StageAttributes};
-pub use vpc_link::{VpcLink, VpcLinkAttributes};
+pub use stage::{Stage, StageAttributes, StageRequired};
+pub use vpc_link::{VpcLink, VpcLinkAttributes, VpcLinkRequired};

@@ -3,9 +3,60 @@
 
 //! The `AWS::ApiGateway::RestApi` resource type ([`RestApi`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_RestApi: ObjRule = ObjRule {
+    properties: &[
+        ("ApiKeySourceType", Shape::STR),
+        (
+            "BinaryMediaTypes",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Body", Shape::Any),
+        ("BodyS3Location", Shape::Object(&RULE_S3Location)),
+        ("CloneFrom", Shape::STR),
+        ("Description", Shape::STR),
+        ("DisableExecuteApiEndpoint", Shape::Bool),
+        ("EndpointAccessMode", Shape::STR),
+        (
+            "EndpointConfiguration",
+            Shape::Object(&RULE_EndpointConfiguration),
+        ),
+        ("FailOnWarnings", Shape::Bool),
+        ("MinimumCompressionSize", Shape::INT),
+        ("Mode", Shape::STR),
+        ("Name", Shape::STR),
+        ("Parameters", Shape::Any),
+        ("Policy", Shape::Any),
+        ("SecurityPolicy", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::RestApi` resource.
+///
+/// The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see \[restapi:create\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html>) in the *Amazon API Gateway REST API Reference* .
+///
+/// &gt; On January 1, 2016, the Swagger Specification was donated to the \[OpenAPI initiative\](<https://docs.aws.amazon.com/https://www.openapis.org/>) , becoming the foundation of the OpenAPI Specification.
 ///
 /// `Ref` returns its `RestApiId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RestApiAttributes`], which `Handle<RestApi>` dereferences to.
@@ -16,50 +67,94 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RestApi {
     /// `ApiKeySourceType`: a string.
+    ///
+    /// The source of the API key for metering requests according to a usage plan. Valid values are: `HEADER` to read the API key from the `X-API-Key` header of a request. `AUTHORIZER` to read the API key from the `UsageIdentifierKey` from a custom authorizer.
     pub api_key_source_type: Option<Str>,
     /// `BinaryMediaTypes`: a list of strings.
+    ///
+    /// The list of binary media types supported by the RestApi. By default, the RestApi supports only UTF-8-encoded text payloads.
     pub binary_media_types: Option<List<Str>>,
     /// `Body`: a JSON value.
+    ///
+    /// An OpenAPI specification that defines a set of RESTful APIs in JSON format. For YAML templates, you can also provide the specification in YAML format.
     ///
     /// Write-only: CloudFormation does not return it.
     pub body: Option<Json>,
     /// `BodyS3Location`: a [`S3Location`] object.
     ///
+    /// The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
+    ///
     /// Write-only: CloudFormation does not return it.
     pub body_s3_location: Option<Obj<S3Location>>,
     /// `CloneFrom`: a string.
     ///
+    /// The ID of the RestApi that you want to clone from.
+    ///
     /// Write-only: CloudFormation does not return it.
     pub clone_from: Option<Str>,
     /// `Description`: a string.
+    ///
+    /// The description of the RestApi.
     pub description: Option<Str>,
     /// `DisableExecuteApiEndpoint`: a boolean.
+    ///
+    /// Specifies whether clients can invoke your API by using the default `execute-api` endpoint. By default, clients can invoke your API with the default `https://{api_id}.execute-api.{region}.amazonaws.com` endpoint. To require that clients use a custom domain name to invoke your API, disable the default endpoint
     pub disable_execute_api_endpoint: Option<Bool>,
     /// `EndpointAccessMode`: a string.
+    ///
+    /// The endpoint access mode for your RestApi.
     pub endpoint_access_mode: Option<Str>,
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
+    ///
+    /// A list of the endpoint types and IP address types of the API. Use this property when creating an API. When importing an existing API, specify the endpoint configuration types using the `Parameters` property.
     pub endpoint_configuration: Option<Obj<EndpointConfiguration>>,
     /// `FailOnWarnings`: a boolean.
+    ///
+    /// A query parameter to indicate whether to rollback the API update ( `true` ) or not ( `false` ) when a warning is encountered. The default value is `false` .
     ///
     /// Write-only: CloudFormation does not return it.
     pub fail_on_warnings: Option<Bool>,
     /// `MinimumCompressionSize`: an integer.
+    ///
+    /// A nullable integer that is used to enable compression (with non-negative between 0 and 10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API. When compression is enabled, compression or decompression is not applied on the payload if the payload size is smaller than this value. Setting it to zero allows compression for any payload size.
     pub minimum_compression_size: Option<Int>,
     /// `Mode`: a string.
+    ///
+    /// This property applies only when you use OpenAPI to define your REST API. The `Mode` determines how API Gateway handles resource updates.
+    ///
+    /// Valid values are `overwrite` or `merge` .
+    ///
+    /// For `overwrite` , the new API definition replaces the existing one. The existing API identifier remains unchanged.
+    ///
+    /// For `merge` , the new API definition is merged with the existing API.
+    ///
+    /// If you don't specify this property, a default value is chosen. For REST APIs created before March 29, 2021, the default is `overwrite` . For REST APIs created after March 29, 2021, the new API definition takes precedence, but any container types such as endpoint configurations and binary media types are merged with the existing API.
+    ///
+    /// Use the default mode to define top-level `RestApi` properties in addition to using OpenAPI. Generally, it's preferred to use API Gateway's OpenAPI extensions to model these properties.
     ///
     /// Write-only: CloudFormation does not return it.
     pub mode: Option<Str>,
     /// `Name`: a string.
+    ///
+    /// The name of the RestApi. A name is required if the REST API is not based on an OpenAPI specification.
     pub name: Option<Str>,
     /// `Parameters`: a JSON value.
+    ///
+    /// Custom header parameters as part of the request. For example, to exclude DocumentationParts from an imported API, set `ignore=documentation` as a `parameters` value, as in the AWS CLI command of `aws apigateway import-rest-api --parameters ignore=documentation --body 'file:///path/to/imported-api-body.json'` .
     ///
     /// Write-only: CloudFormation does not return it.
     pub parameters: Option<Json>,
     /// `Policy`: a JSON value.
+    ///
+    /// A policy document that contains the permissions for the `RestApi` resource. To set the ARN for the policy, use the `!Join` intrinsic function with `""` as delimiter and values of `"execute-api:/"` and `"*"` .
     pub policy: Option<Json>,
     /// `SecurityPolicy`: a string.
+    ///
+    /// The Transport Layer Security (TLS) version + cipher suite for this RestApi.
     pub security_policy: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The key-value map of strings. The valid character set is \[a-zA-Z+-=._:/\]. The tag key can be up to 128 characters and must not start with `aws:` . The tag value can be up to 256 characters.
     pub tags: Option<List<Tag>>,
 }
 
@@ -96,12 +191,16 @@ impl RestApi {
     }
 
     /// `ApiKeySourceType`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn api_key_source_type(mut self, value: impl Into<Str>) -> Self {
         self.api_key_source_type = Some(value.into());
         self
     }
 
     /// `BinaryMediaTypes`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn binary_media_types(mut self, value: impl Into<List<Str>>) -> Self {
         self.binary_media_types = Some(value.into());
         self
@@ -109,7 +208,7 @@ impl RestApi {
 
     /// `Body`: a JSON value.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn body(mut self, value: impl Into<Json>) -> Self {
         self.body = Some(value.into());
         self
@@ -117,7 +216,7 @@ impl RestApi {
 
     /// `BodyS3Location`: a [`S3Location`] object.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn body_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
         self.body_s3_location = Some(value.into());
         self
@@ -125,31 +224,39 @@ impl RestApi {
 
     /// `CloneFrom`: a string.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn clone_from(mut self, value: impl Into<Str>) -> Self {
         self.clone_from = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
     }
 
     /// `DisableExecuteApiEndpoint`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self {
         self.disable_execute_api_endpoint = Some(value.into());
         self
     }
 
     /// `EndpointAccessMode`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self {
         self.endpoint_access_mode = Some(value.into());
         self
     }
 
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self {
         self.endpoint_configuration = Some(value.into());
         self
@@ -157,13 +264,15 @@ impl RestApi {
 
     /// `FailOnWarnings`: a boolean.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self {
         self.fail_on_warnings = Some(value.into());
         self
     }
 
     /// `MinimumCompressionSize`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn minimum_compression_size(mut self, value: impl Into<Int>) -> Self {
         self.minimum_compression_size = Some(value.into());
         self
@@ -171,13 +280,15 @@ impl RestApi {
 
     /// `Mode`: a string.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn mode(mut self, value: impl Into<Str>) -> Self {
         self.mode = Some(value.into());
         self
     }
 
     /// `Name`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
@@ -185,25 +296,31 @@ impl RestApi {
 
     /// `Parameters`: a JSON value.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn parameters(mut self, value: impl Into<Json>) -> Self {
         self.parameters = Some(value.into());
         self
     }
 
     /// `Policy`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn policy(mut self, value: impl Into<Json>) -> Self {
         self.policy = Some(value.into());
         self
     }
 
     /// `SecurityPolicy`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
         self.security_policy = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -217,6 +334,9 @@ impl Resource for RestApi {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_RestApi, properties)
     }
 }
 
@@ -259,26 +379,68 @@ impl From<ResourceRef> for RestApiAttributes {
 
 impl RestApiAttributes {
     /// `Fn::GetAtt` `RestApiId`: a string.
+    ///
+    /// The string identifier of the associated RestApi.
     pub fn rest_api_id(&self) -> Value {
         self.0.get_att("RestApiId")
     }
 
     /// `Fn::GetAtt` `RootResourceId`: a string.
+    ///
+    /// The root resource ID for a `RestApi` resource, such as `a0bc123d4e` .
     pub fn root_resource_id(&self) -> Value {
         self.0.get_att("RootResourceId")
     }
 }
 
+static RULE_EndpointConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IpAddressType", Shape::STR),
+        (
+            "Types",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcEndpointIds",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EndpointConfiguration` property type of `AWS::ApiGateway::RestApi`.
+///
+/// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
+///
+/// `EndpointConfiguration` is a property of the \[AWS::ApiGateway::RestApi\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html>) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-restapi-endpointconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointConfiguration {
     /// `IpAddressType`: a string.
+    ///
+    /// The IP address types that can invoke an API (RestApi). Use `ipv4` to allow only IPv4 addresses to invoke an API, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke an API. For the `PRIVATE` endpoint type, only `dualstack` is supported.
     pub ip_address_type: Option<Str>,
     /// `Types`: a list of strings.
+    ///
+    /// A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For an edge-optimized API and its custom domain name, the endpoint type is `"EDGE"` . For a regional API and its custom domain name, the endpoint type is `REGIONAL` . For a private API, the endpoint type is `PRIVATE` .
     pub types: Option<List<Str>>,
     /// `VpcEndpointIds`: a list of strings.
+    ///
+    /// A list of VpcEndpointIds of an API (RestApi) against which to create Route53 ALIASes. It is only supported for `PRIVATE` endpoint type.
     pub vpc_endpoint_ids: Option<List<Str>>,
 }
 
@@ -289,18 +451,24 @@ impl EndpointConfiguration {
     }
 
     /// `IpAddressType`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
         self.ip_address_type = Some(value.into());
         self
     }
 
     /// `Types`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
         self.types = Some(value.into());
         self
     }
 
     /// `VpcEndpointIds`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpc_endpoint_ids(mut self, value: impl Into<List<Str>>) -> Self {
         self.vpc_endpoint_ids = Some(value.into());
         self
@@ -319,18 +487,45 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
+static RULE_S3Location: ObjRule = ObjRule {
+    properties: &[
+        ("Bucket", Shape::STR),
+        ("ETag", Shape::STR),
+        ("Key", Shape::STR),
+        ("Version", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `S3Location` property type of `AWS::ApiGateway::RestApi`.
+///
+/// `S3Location` is a property of the \[AWS::ApiGateway::RestApi\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html>) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
+///
+/// &gt; On January 1, 2016, the Swagger Specification was donated to the \[OpenAPI initiative\](<https://docs.aws.amazon.com/https://www.openapis.org/>) , becoming the foundation of the OpenAPI Specification.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-restapi-s3location.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct S3Location {
     /// `Bucket`: a string.
+    ///
+    /// The name of the S3 bucket where the OpenAPI file is stored.
     pub bucket: Option<Str>,
     /// `ETag`: a string.
+    ///
+    /// The Amazon S3 ETag (a file checksum) of the OpenAPI file. If you don't specify a value, API Gateway skips ETag validation of your OpenAPI file.
     pub e_tag: Option<Str>,
     /// `Key`: a string.
+    ///
+    /// The file name of the OpenAPI file (Amazon S3 object name).
     pub key: Option<Str>,
     /// `Version`: a string.
+    ///
+    /// For versioning-enabled buckets, a specific version of the OpenAPI file.
     pub version: Option<Str>,
 }
 
@@ -341,24 +536,32 @@ impl S3Location {
     }
 
     /// `Bucket`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn bucket(mut self, value: impl Into<Str>) -> Self {
         self.bucket = Some(value.into());
         self
     }
 
     /// `ETag`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn e_tag(mut self, value: impl Into<Str>) -> Self {
         self.e_tag = Some(value.into());
         self
     }
 
     /// `Key`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
     }
 
     /// `Version`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn version(mut self, value: impl Into<Str>) -> Self {
         self.version = Some(value.into());
         self
@@ -378,6 +581,25 @@ impl ToValue for S3Location {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::ApiGateway::RestApi`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-restapi-tag.html>
@@ -390,11 +612,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -3,9 +3,65 @@
 
 //! The `AWS::ApiGateway::Stage` resource type ([`Stage`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
+
+/// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageRequired {
+    /// `RestApiId`: a string, required.
+    ///
+    /// The string identifier of the associated RestApi.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub rest_api_id: Str,
+}
+
+static RULE_Stage: ObjRule = ObjRule {
+    properties: &[
+        ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
+        ("CacheClusterEnabled", Shape::Bool),
+        ("CacheClusterSize", Shape::STR),
+        ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
+        ("ClientCertificateId", Shape::STR),
+        ("DeploymentId", Shape::STR),
+        ("Description", Shape::STR),
+        ("DocumentationVersion", Shape::STR),
+        (
+            "MethodSettings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MethodSetting),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RestApiId", Shape::STR),
+        ("StageName", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("TracingEnabled", Shape::Bool),
+        ("Variables", Shape::Any),
+    ],
+    required: &["RestApiId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::Stage` resource.
+///
+/// The `AWS::ApiGateway::Stage` resource creates a stage for a deployment.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`RestApiId`, `StageName`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`StageAttributes`] is empty).
@@ -17,36 +73,64 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stage {
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
+    ///
+    /// Access log settings, including the access log format and access log destination ARN.
     pub access_log_setting: Option<Obj<AccessLogSetting>>,
     /// `CacheClusterEnabled`: a boolean.
+    ///
+    /// Specifies whether a cache cluster is enabled for the stage. To activate a method-level cache, set `CachingEnabled` to `true` for a method.
     pub cache_cluster_enabled: Option<Bool>,
     /// `CacheClusterSize`: a string.
+    ///
+    /// The stage's cache capacity in GB. For more information about choosing a cache size, see \[Enabling API caching to enhance responsiveness\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html>) .
     pub cache_cluster_size: Option<Str>,
     /// `CanarySetting`: a [`CanarySetting`] object.
+    ///
+    /// Settings for the canary deployment in this stage.
     pub canary_setting: Option<Obj<CanarySetting>>,
     /// `ClientCertificateId`: a string.
+    ///
+    /// The identifier of a client certificate for an API stage.
     pub client_certificate_id: Option<Str>,
     /// `DeploymentId`: a string.
+    ///
+    /// The identifier of the Deployment that the stage points to.
     pub deployment_id: Option<Str>,
     /// `Description`: a string.
+    ///
+    /// The stage's description.
     pub description: Option<Str>,
     /// `DocumentationVersion`: a string.
+    ///
+    /// The version of the associated API documentation.
     pub documentation_version: Option<Str>,
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
+    ///
+    /// A map that defines the method settings for a Stage resource. Keys (designated as `/{method_setting_key` below) are method paths defined as `{resource_path}/{http_method}` for an individual method override, or `/\*/\*` for overriding all methods in the stage.
     pub method_settings: Option<List<MethodSetting>>,
     /// `RestApiId`: a string, required.
+    ///
+    /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
     pub rest_api_id: Str,
     /// `StageName`: a string.
     ///
+    /// The name of the stage is the first path segment in the Uniform Resource Identifier (URI) of a call to API Gateway. Stage names can only contain alphanumeric characters, hyphens, and underscores. Maximum length is 128 characters.
+    ///
     /// Create-only: changing it replaces the resource.
     pub stage_name: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The collection of tags. Each tag element is associated with a given resource.
     pub tags: Option<List<Tag>>,
     /// `TracingEnabled`: a boolean.
+    ///
+    /// Specifies whether active tracing with X-ray is enabled for the Stage.
     pub tracing_enabled: Option<Bool>,
     /// `Variables`: a JSON value.
+    ///
+    /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value. Variable names are limited to alphanumeric characters. Values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+` .
     pub variables: Option<Json>,
 }
 
@@ -70,8 +154,8 @@ impl Stage {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Stage` with its required properties, in this order: `RestApiId`.
-    pub fn new(rest_api_id: impl Into<Str>) -> Self {
+    /// A `Stage` with its required properties, named in a [`StageRequired`].
+    pub fn new(required: StageRequired) -> Self {
         Self {
             access_log_setting: None,
             cache_cluster_enabled: None,
@@ -82,7 +166,7 @@ impl Stage {
             description: None,
             documentation_version: None,
             method_settings: None,
-            rest_api_id: rest_api_id.into(),
+            rest_api_id: required.rest_api_id,
             stage_name: None,
             tags: None,
             tracing_enabled: None,
@@ -91,54 +175,72 @@ impl Stage {
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self {
         self.access_log_setting = Some(value.into());
         self
     }
 
     /// `CacheClusterEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.cache_cluster_enabled = Some(value.into());
         self
     }
 
     /// `CacheClusterSize`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self {
         self.cache_cluster_size = Some(value.into());
         self
     }
 
     /// `CanarySetting`: a [`CanarySetting`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self {
         self.canary_setting = Some(value.into());
         self
     }
 
     /// `ClientCertificateId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self {
         self.client_certificate_id = Some(value.into());
         self
     }
 
     /// `DeploymentId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
         self.deployment_id = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
     }
 
     /// `DocumentationVersion`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn documentation_version(mut self, value: impl Into<Str>) -> Self {
         self.documentation_version = Some(value.into());
         self
     }
 
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self {
         self.method_settings = Some(value.into());
         self
@@ -146,7 +248,7 @@ impl Stage {
 
     /// `RestApiId`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self {
         self.rest_api_id = value.into();
         self
@@ -154,25 +256,31 @@ impl Stage {
 
     /// `StageName`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
         self.stage_name = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
     /// `TracingEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.tracing_enabled = Some(value.into());
         self
     }
 
     /// `Variables`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn variables(mut self, value: impl Into<Json>) -> Self {
         self.variables = Some(value.into());
         self
@@ -186,6 +294,9 @@ impl Resource for Stage {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Stage, properties)
     }
 }
 
@@ -220,14 +331,32 @@ impl From<ResourceRef> for StageAttributes {
     }
 }
 
+static RULE_AccessLogSetting: ObjRule = ObjRule {
+    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AccessLogSetting` property type of `AWS::ApiGateway::Stage`.
+///
+/// The `AccessLogSetting` property type specifies settings for logging access in this stage.
+///
+/// `AccessLogSetting` is a property of the \[AWS::ApiGateway::Stage\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html>) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-accesslogsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AccessLogSetting {
     /// `DestinationArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` . This parameter is required to enable access logging.
     pub destination_arn: Option<Str>,
     /// `Format`: a string.
+    ///
+    /// A single line format of the access logs of data, as specified by selected \[$context variables\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference>) . The format must include at least `$context.requestId` . This parameter is required to enable access logging.
     pub format: Option<Str>,
 }
 
@@ -238,12 +367,16 @@ impl AccessLogSetting {
     }
 
     /// `DestinationArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
         self.destination_arn = Some(value.into());
         self
     }
 
     /// `Format`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn format(mut self, value: impl Into<Str>) -> Self {
         self.format = Some(value.into());
         self
@@ -261,20 +394,52 @@ impl ToValue for AccessLogSetting {
     }
 }
 
+static RULE_CanarySetting: ObjRule = ObjRule {
+    properties: &[
+        ("DeploymentId", Shape::STR),
+        (
+            "PercentTraffic",
+            Shape::Num(&NumRule {
+                min: Some(0.0),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+        ("StageVariableOverrides", Shape::Any),
+        ("UseStageCache", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CanarySetting` property type of `AWS::ApiGateway::Stage`.
+///
+/// Configuration settings of a canary deployment.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-canarysetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CanarySetting {
     /// `DeploymentId`: a string.
+    ///
+    /// The ID of the canary deployment.
     pub deployment_id: Option<Str>,
     /// `PercentTraffic`: a number.
+    ///
+    /// The percent (0-100) of traffic diverted to a canary deployment.
     ///
     /// Value 0 to 100.
     pub percent_traffic: Option<Num>,
     /// `StageVariableOverrides`: a JSON value.
+    ///
+    /// Stage variables overridden for a canary release deployment, including new stage variables introduced in the canary. These stage variables are represented as a string-to-string map between stage variable names and their values.
     pub stage_variable_overrides: Option<Json>,
     /// `UseStageCache`: a boolean.
+    ///
+    /// A Boolean flag to indicate whether the canary deployment uses the stage cache or not.
     pub use_stage_cache: Option<Bool>,
 }
 
@@ -285,6 +450,8 @@ impl CanarySetting {
     }
 
     /// `DeploymentId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
         self.deployment_id = Some(value.into());
         self
@@ -292,19 +459,23 @@ impl CanarySetting {
 
     /// `PercentTraffic`: a number.
     ///
-    /// Value 0 to 100.
+    /// The field of the same name has the full documentation.
     pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self {
         self.percent_traffic = Some(value.into());
         self
     }
 
     /// `StageVariableOverrides`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self {
         self.stage_variable_overrides = Some(value.into());
         self
     }
 
     /// `UseStageCache`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self {
         self.use_stage_cache = Some(value.into());
         self
@@ -324,34 +495,102 @@ impl ToValue for CanarySetting {
     }
 }
 
+static RULE_MethodSetting: ObjRule = ObjRule {
+    properties: &[
+        ("CacheDataEncrypted", Shape::Bool),
+        ("CacheTtlInSeconds", Shape::INT),
+        ("CachingEnabled", Shape::Bool),
+        ("DataTraceEnabled", Shape::Bool),
+        ("HttpMethod", Shape::STR),
+        ("LoggingLevel", Shape::STR),
+        ("MetricsEnabled", Shape::Bool),
+        (
+            "ResourcePath",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ThrottlingBurstLimit",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        (
+            "ThrottlingRateLimit",
+            Shape::Num(&NumRule {
+                min: Some(0.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MethodSetting` property type of `AWS::ApiGateway::Stage`.
+///
+/// The `MethodSetting` property type configures settings for all methods in a stage.
+///
+/// The `MethodSettings` property of the `AWS::ApiGateway::Stage` resource contains a list of `MethodSetting` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-methodsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MethodSetting {
     /// `CacheDataEncrypted`: a boolean.
+    ///
+    /// Specifies whether the cached responses are encrypted.
     pub cache_data_encrypted: Option<Bool>,
     /// `CacheTtlInSeconds`: an integer.
+    ///
+    /// Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL, the longer the response will be cached.
     pub cache_ttl_in_seconds: Option<Int>,
     /// `CachingEnabled`: a boolean.
+    ///
+    /// Specifies whether responses should be cached and returned for requests. A cache cluster must be enabled on the stage for responses to be cached.
     pub caching_enabled: Option<Bool>,
     /// `DataTraceEnabled`: a boolean.
+    ///
+    /// Specifies whether data trace logging is enabled for this method, which affects the log entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but can result in logging sensitive data. We recommend that you don't enable this option for production APIs.
     pub data_trace_enabled: Option<Bool>,
     /// `HttpMethod`: a string.
+    ///
+    /// The HTTP method. To apply settings to multiple resources and methods, specify an asterisk ( `*` ) for the `HttpMethod` and `/*` for the `ResourcePath` . This parameter is required when you specify a `MethodSetting` .
     pub http_method: Option<Str>,
     /// `LoggingLevel`: a string.
+    ///
+    /// Specifies the logging level for this method, which affects the log entries pushed to Amazon CloudWatch Logs. Valid values are `OFF` , `ERROR` , and `INFO` . Choose `ERROR` to write only error-level entries to CloudWatch Logs, or choose `INFO` to include all `ERROR` events as well as extra informational events.
     pub logging_level: Option<Str>,
     /// `MetricsEnabled`: a boolean.
+    ///
+    /// Specifies whether Amazon CloudWatch metrics are enabled for this method.
     pub metrics_enabled: Option<Bool>,
     /// `ResourcePath`: a string.
+    ///
+    /// The resource path for this method. Forward slashes ( `/` ) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource` . To specify the root path, use only a slash ( `/` ). To apply settings to multiple resources and methods, specify an asterisk ( `*` ) for the `HttpMethod` and `/*` for the `ResourcePath` . This parameter is required when you specify a `MethodSetting` .
     ///
     /// Pattern `^/.*$`.
     pub resource_path: Option<Str>,
     /// `ThrottlingBurstLimit`: an integer.
     ///
+    /// Specifies the throttling burst limit.
+    ///
     /// Value at least 0.
     pub throttling_burst_limit: Option<Int>,
     /// `ThrottlingRateLimit`: a number.
+    ///
+    /// Specifies the throttling rate limit.
     ///
     /// Value at least 0.
     pub throttling_rate_limit: Option<Num>,
@@ -364,42 +603,56 @@ impl MethodSetting {
     }
 
     /// `CacheDataEncrypted`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self {
         self.cache_data_encrypted = Some(value.into());
         self
     }
 
     /// `CacheTtlInSeconds`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self {
         self.cache_ttl_in_seconds = Some(value.into());
         self
     }
 
     /// `CachingEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.caching_enabled = Some(value.into());
         self
     }
 
     /// `DataTraceEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.data_trace_enabled = Some(value.into());
         self
     }
 
     /// `HttpMethod`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn http_method(mut self, value: impl Into<Str>) -> Self {
         self.http_method = Some(value.into());
         self
     }
 
     /// `LoggingLevel`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
         self.logging_level = Some(value.into());
         self
     }
 
     /// `MetricsEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.metrics_enabled = Some(value.into());
         self
@@ -407,7 +660,7 @@ impl MethodSetting {
 
     /// `ResourcePath`: a string.
     ///
-    /// Pattern `^/.*$`.
+    /// The field of the same name has the full documentation.
     pub fn resource_path(mut self, value: impl Into<Str>) -> Self {
         self.resource_path = Some(value.into());
         self
@@ -415,7 +668,7 @@ impl MethodSetting {
 
     /// `ThrottlingBurstLimit`: an integer.
     ///
-    /// Value at least 0.
+    /// The field of the same name has the full documentation.
     pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
         self.throttling_burst_limit = Some(value.into());
         self
@@ -423,7 +676,7 @@ impl MethodSetting {
 
     /// `ThrottlingRateLimit`: a number.
     ///
-    /// Value at least 0.
+    /// The field of the same name has the full documentation.
     pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
         self.throttling_rate_limit = Some(value.into());
         self
@@ -449,6 +702,50 @@ impl ToValue for MethodSetting {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Length 0 to 256.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::ApiGateway::Stage`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-tag.html>
@@ -465,17 +762,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -483,7 +780,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self

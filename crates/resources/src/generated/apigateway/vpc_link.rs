@@ -3,9 +3,57 @@
 
 //! The `AWS::ApiGateway::VpcLink` resource type ([`VpcLink`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`VpcLink`], by name: `VpcLink::new(VpcLinkRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcLinkRequired {
+    /// `Name`: a string, required.
+    ///
+    /// The name used to label and identify the VPC link.
+    pub name: Str,
+    /// `TargetArns`: a list of strings, required.
+    ///
+    /// The ARN of the network load balancer of the VPC targeted by the VPC link. The network load balancer must be owned by the same AWS account of the API owner.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub target_arns: List<Str>,
+}
+
+static RULE_VpcLink: ObjRule = ObjRule {
+    properties: &[
+        ("Description", Shape::STR),
+        ("Name", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "TargetArns",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["Name", "TargetArns"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApiGateway::VpcLink` resource.
+///
+/// The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see \[vpclink:create\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html>) in the `Amazon API Gateway REST API Reference` .
 ///
 /// `Ref` returns its `VpcLinkId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcLinkAttributes`], which `Handle<VpcLink>` dereferences to.
@@ -17,12 +65,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLink {
     /// `Description`: a string.
+    ///
+    /// The description of the VPC link.
     pub description: Option<Str>,
     /// `Name`: a string, required.
+    ///
+    /// The name used to label and identify the VPC link.
     pub name: Str,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// An array of arbitrary tags (key-value pairs) to associate with the VPC link.
     pub tags: Option<List<Tag>>,
     /// `TargetArns`: a list of strings, required.
+    ///
+    /// The ARN of the network load balancer of the VPC targeted by the VPC link. The network load balancer must be owned by the same AWS account of the API owner.
     ///
     /// Create-only: changing it replaces the resource.
     pub target_arns: List<Str>,
@@ -48,29 +104,35 @@ impl VpcLink {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `VpcLink` with its required properties, in this order: `Name`, `TargetArns`.
-    pub fn new(name: impl Into<Str>, target_arns: impl Into<List<Str>>) -> Self {
+    /// A `VpcLink` with its required properties, named in a [`VpcLinkRequired`].
+    pub fn new(required: VpcLinkRequired) -> Self {
         Self {
             description: None,
-            name: name.into(),
+            name: required.name,
             tags: None,
-            target_arns: target_arns.into(),
+            target_arns: required.target_arns,
         }
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -78,7 +140,7 @@ impl VpcLink {
 
     /// `TargetArns`: a list of strings, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self {
         self.target_arns = value.into();
         self
@@ -92,6 +154,9 @@ impl Resource for VpcLink {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_VpcLink, properties)
     }
 }
 
@@ -118,10 +183,31 @@ impl From<ResourceRef> for VpcLinkAttributes {
 
 impl VpcLinkAttributes {
     /// `Fn::GetAtt` `VpcLinkId`: a string.
+    ///
+    /// The ID for the VPC link. For example: `abc123` .
     pub fn vpc_link_id(&self) -> Value {
         self.0.get_att("VpcLinkId")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ApiGateway::VpcLink`.
 ///
@@ -135,11 +221,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

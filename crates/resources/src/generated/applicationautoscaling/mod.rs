@@ -9,5 +9,5 @@
 pub mod scalable_target;
 pub mod scaling_policy;
 
-pub use scalable_target::{ScalableTarget, ScalableTargetAttributes};
-pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes};
+pub use scalable_target::{ScalableTarget, ScalableTargetAttributes, ScalableTargetRequired};
+pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes, ScalingPolicyRequired};

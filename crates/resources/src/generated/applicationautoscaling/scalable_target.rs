@@ -3,9 +3,203 @@
 
 //! The `AWS::ApplicationAutoScaling::ScalableTarget` resource type ([`ScalableTarget`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`ScalableTarget`], by name: `ScalableTarget::new(ScalableTargetRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalableTargetRequired {
+    /// `MaxCapacity`: an integer, required.
+    ///
+    /// The maximum value that you plan to scale out to. When a scaling policy is in effect, Application Auto Scaling can scale out (expand) as needed to the maximum capacity limit in response to changing demand.
+    pub max_capacity: Int,
+    /// `MinCapacity`: an integer, required.
+    ///
+    /// The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
+    pub min_capacity: Int,
+    /// `ResourceId`: a string, required.
+    ///
+    /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
+    ///
+    /// - ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/my-cluster/my-service` .
+    /// - Spot Fleet - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE` .
+    /// - EMR cluster - The resource type is `instancegroup` and the unique identifier is the cluster ID and instance group ID. Example: `instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0` .
+    /// - AppStream 2.0 fleet - The resource type is `fleet` and the unique identifier is the fleet name. Example: `fleet/sample-fleet` .
+    /// - DynamoDB table - The resource type is `table` and the unique identifier is the table name. Example: `table/my-table` .
+    /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the index name. Example: `table/my-table/index/my-table-index` .
+    /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
+    /// - SageMaker endpoint variant - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
+    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our \[GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource>) .
+    /// - Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE` .
+    /// - Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE` .
+    /// - Lambda provisioned concurrency - The resource type is `function` and the unique identifier is the function name with a function version or alias name suffix that is not `$LATEST` . Example: `function:my-function:prod` or `function:my-function:1` .
+    /// - Amazon Keyspaces table - The resource type is `table` and the unique identifier is the table name. Example: `keyspace/mykeyspace/table/mytable` .
+    /// - Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: `arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5` .
+    /// - Amazon ElastiCache replication group - The resource type is `replication-group` and the unique identifier is the replication group name. Example: `replication-group/mycluster` .
+    /// - Amazon ElastiCache cache cluster - The resource type is `cache-cluster` and the unique identifier is the cache cluster name. Example: `cache-cluster/mycluster` .
+    /// - Neptune cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:mycluster` .
+    /// - SageMaker serverless endpoint - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
+    /// - SageMaker inference component - The resource type is `inference-component` and the unique identifier is the resource ID. Example: `inference-component/my-inference-component` .
+    /// - Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456` .
+    ///
+    /// Length 1 to 1600; create-only: changing it replaces the resource.
+    pub resource_id: Str,
+    /// `ScalableDimension`: a [`ScalableDimension`] value, required.
+    ///
+    /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    ///
+    /// - `ecs:service:DesiredCount` - The task count of an ECS service.
+    /// - `elasticmapreduce:instancegroup:InstanceCount` - The instance count of an EMR Instance Group.
+    /// - `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet.
+    /// - `appstream:fleet:DesiredCapacity` - The capacity of an AppStream 2.0 fleet.
+    /// - `dynamodb:table:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB table.
+    /// - `dynamodb:table:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB table.
+    /// - `dynamodb:index:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB global secondary index.
+    /// - `dynamodb:index:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB global secondary index.
+    /// - `rds:cluster:ReadReplicaCount` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    /// - `sagemaker:variant:DesiredInstanceCount` - The number of EC2 instances for a SageMaker model endpoint variant.
+    /// - `custom-resource:ResourceType:Property` - The scalable dimension for a custom resource provided by your own application or service.
+    /// - `comprehend:document-classifier-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    /// - `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    /// - `lambda:function:ProvisionedConcurrency` - The provisioned concurrency for a Lambda function.
+    /// - `cassandra:table:ReadCapacityUnits` - The provisioned read capacity for an Amazon Keyspaces table.
+    /// - `cassandra:table:WriteCapacityUnits` - The provisioned write capacity for an Amazon Keyspaces table.
+    /// - `kafka:broker-storage:VolumeSize` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    /// - `elasticache:cache-cluster:Nodes` - The number of nodes for an Amazon ElastiCache cache cluster.
+    /// - `elasticache:replication-group:NodeGroups` - The number of node groups for an Amazon ElastiCache replication group.
+    /// - `elasticache:replication-group:Replicas` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    /// - `neptune:cluster:ReadReplicaCount` - The count of read replicas in an Amazon Neptune DB cluster.
+    /// - `sagemaker:variant:DesiredProvisionedConcurrency` - The provisioned concurrency for a SageMaker serverless endpoint.
+    /// - `sagemaker:inference-component:DesiredCopyCount` - The number of copies across an endpoint for a SageMaker inference component.
+    /// - `workspaces:workspacespool:DesiredUserSessions` - The number of user sessions for the WorkSpaces in the pool.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub scalable_dimension: ScalableDimension,
+    /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
+    ///
+    /// The namespace of the AWS service that provides the resource, or a `custom-resource` .
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub service_namespace: ServiceNamespace,
+}
+
+static RULE_ScalableTarget: ObjRule = ObjRule {
+    properties: &[
+        ("MaxCapacity", Shape::INT),
+        ("MinCapacity", Shape::INT),
+        (
+            "ResourceId",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1600),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "RoleARN",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1600),
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        (
+            "ScalableDimension",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream:fleet:DesiredCapacity",
+                    "cassandra:table:ReadCapacityUnits",
+                    "cassandra:table:WriteCapacityUnits",
+                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+                    "custom-resource:ResourceType:Property",
+                    "dynamodb:index:ReadCapacityUnits",
+                    "dynamodb:index:WriteCapacityUnits",
+                    "dynamodb:table:ReadCapacityUnits",
+                    "dynamodb:table:WriteCapacityUnits",
+                    "ec2:spot-fleet-request:TargetCapacity",
+                    "ecs:service:DesiredCount",
+                    "elasticache:cache-cluster:Nodes",
+                    "elasticache:replication-group:NodeGroups",
+                    "elasticache:replication-group:Replicas",
+                    "elasticmapreduce:instancegroup:InstanceCount",
+                    "kafka:broker-storage:VolumeSize",
+                    "lambda:function:ProvisionedConcurrency",
+                    "neptune:cluster:ReadReplicaCount",
+                    "rds:cluster:ReadReplicaCount",
+                    "sagemaker:inference-component:DesiredCopyCount",
+                    "sagemaker:variant:DesiredInstanceCount",
+                    "sagemaker:variant:DesiredProvisionedConcurrency",
+                    "workspaces:workspacespool:DesiredUserSessions",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "ScheduledActions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ScheduledAction),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ServiceNamespace",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream",
+                    "cassandra",
+                    "comprehend",
+                    "custom-resource",
+                    "dynamodb",
+                    "ec2",
+                    "ecs",
+                    "elasticache",
+                    "elasticmapreduce",
+                    "kafka",
+                    "lambda",
+                    "neptune",
+                    "rds",
+                    "sagemaker",
+                    "workspaces",
+                ],
+                format: None,
+            }),
+        ),
+        ("SuspendedState", Shape::Object(&RULE_SuspendedState)),
+    ],
+    required: &[
+        "ResourceId",
+        "ServiceNamespace",
+        "ScalableDimension",
+        "MinCapacity",
+        "MaxCapacity",
+    ],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource.
+///
+/// The `AWS::ApplicationAutoScaling::ScalableTarget` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
+///
+/// For more information, see \[Getting started\](<https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html>) in the *Application Auto Scaling User Guide* .
+///
+/// &gt; If the resource that you want Application Auto Scaling to scale is not yet created in your account, add a dependency on the resource when registering it as a scalable target using the \[DependsOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) attribute.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ResourceId`, `ScalableDimension`, `ServiceNamespace`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ScalableTargetAttributes`], which `Handle<ScalableTarget>` dereferences to.
@@ -17,28 +211,98 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalableTarget {
     /// `MaxCapacity`: an integer, required.
+    ///
+    /// The maximum value that you plan to scale out to. When a scaling policy is in effect, Application Auto Scaling can scale out (expand) as needed to the maximum capacity limit in response to changing demand.
     pub max_capacity: Int,
     /// `MinCapacity`: an integer, required.
+    ///
+    /// The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
     pub min_capacity: Int,
     /// `ResourceId`: a string, required.
+    ///
+    /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
+    ///
+    /// - ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/my-cluster/my-service` .
+    /// - Spot Fleet - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE` .
+    /// - EMR cluster - The resource type is `instancegroup` and the unique identifier is the cluster ID and instance group ID. Example: `instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0` .
+    /// - AppStream 2.0 fleet - The resource type is `fleet` and the unique identifier is the fleet name. Example: `fleet/sample-fleet` .
+    /// - DynamoDB table - The resource type is `table` and the unique identifier is the table name. Example: `table/my-table` .
+    /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the index name. Example: `table/my-table/index/my-table-index` .
+    /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
+    /// - SageMaker endpoint variant - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
+    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our \[GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource>) .
+    /// - Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE` .
+    /// - Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE` .
+    /// - Lambda provisioned concurrency - The resource type is `function` and the unique identifier is the function name with a function version or alias name suffix that is not `$LATEST` . Example: `function:my-function:prod` or `function:my-function:1` .
+    /// - Amazon Keyspaces table - The resource type is `table` and the unique identifier is the table name. Example: `keyspace/mykeyspace/table/mytable` .
+    /// - Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: `arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5` .
+    /// - Amazon ElastiCache replication group - The resource type is `replication-group` and the unique identifier is the replication group name. Example: `replication-group/mycluster` .
+    /// - Amazon ElastiCache cache cluster - The resource type is `cache-cluster` and the unique identifier is the cache cluster name. Example: `cache-cluster/mycluster` .
+    /// - Neptune cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:mycluster` .
+    /// - SageMaker serverless endpoint - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
+    /// - SageMaker inference component - The resource type is `inference-component` and the unique identifier is the resource ID. Example: `inference-component/my-inference-component` .
+    /// - Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456` .
     ///
     /// Length 1 to 1600; create-only: changing it replaces the resource.
     pub resource_id: Str,
     /// `RoleARN`: a string.
     ///
+    /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf. This can be either an IAM service role that Application Auto Scaling can assume to make calls to other AWS resources on your behalf, or a service-linked role for the specified service. For more information, see \[How Application Auto Scaling works with IAM\](<https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html>) in the *Application Auto Scaling User Guide* .
+    ///
+    /// To automatically create a service-linked role (recommended), specify the full ARN of the service-linked role in your stack template. To find the exact ARN of the service-linked role for your AWS or custom resource, see the \[Service-linked roles\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html>) topic in the *Application Auto Scaling User Guide* . Look for the ARN in the table at the bottom of the page.
+    ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 1600; write-only: CloudFormation does not return it.
     pub role_arn: Option<Str>,
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
     ///
+    /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    ///
+    /// - `ecs:service:DesiredCount` - The task count of an ECS service.
+    /// - `elasticmapreduce:instancegroup:InstanceCount` - The instance count of an EMR Instance Group.
+    /// - `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet.
+    /// - `appstream:fleet:DesiredCapacity` - The capacity of an AppStream 2.0 fleet.
+    /// - `dynamodb:table:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB table.
+    /// - `dynamodb:table:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB table.
+    /// - `dynamodb:index:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB global secondary index.
+    /// - `dynamodb:index:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB global secondary index.
+    /// - `rds:cluster:ReadReplicaCount` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    /// - `sagemaker:variant:DesiredInstanceCount` - The number of EC2 instances for a SageMaker model endpoint variant.
+    /// - `custom-resource:ResourceType:Property` - The scalable dimension for a custom resource provided by your own application or service.
+    /// - `comprehend:document-classifier-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    /// - `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    /// - `lambda:function:ProvisionedConcurrency` - The provisioned concurrency for a Lambda function.
+    /// - `cassandra:table:ReadCapacityUnits` - The provisioned read capacity for an Amazon Keyspaces table.
+    /// - `cassandra:table:WriteCapacityUnits` - The provisioned write capacity for an Amazon Keyspaces table.
+    /// - `kafka:broker-storage:VolumeSize` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    /// - `elasticache:cache-cluster:Nodes` - The number of nodes for an Amazon ElastiCache cache cluster.
+    /// - `elasticache:replication-group:NodeGroups` - The number of node groups for an Amazon ElastiCache replication group.
+    /// - `elasticache:replication-group:Replicas` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    /// - `neptune:cluster:ReadReplicaCount` - The count of read replicas in an Amazon Neptune DB cluster.
+    /// - `sagemaker:variant:DesiredProvisionedConcurrency` - The provisioned concurrency for a SageMaker serverless endpoint.
+    /// - `sagemaker:inference-component:DesiredCopyCount` - The number of copies across an endpoint for a SageMaker inference component.
+    /// - `workspaces:workspacespool:DesiredUserSessions` - The number of user sessions for the WorkSpaces in the pool.
+    ///
     /// Create-only: changing it replaces the resource.
     pub scalable_dimension: ScalableDimension,
     /// `ScheduledActions`: a list of [`ScheduledAction`] objects.
+    ///
+    /// The scheduled actions for the scalable target. Duplicates aren't allowed.
     pub scheduled_actions: Option<List<ScheduledAction>>,
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
+    ///
+    /// The namespace of the AWS service that provides the resource, or a `custom-resource` .
     ///
     /// Create-only: changing it replaces the resource.
     pub service_namespace: ServiceNamespace,
     /// `SuspendedState`: a [`SuspendedState`] object.
+    ///
+    /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling. Setting the value of an attribute to `true` suspends the specified scaling activities. Setting it to `false` (default) resumes the specified scaling activities.
+    ///
+    /// *Suspension Outcomes*
+    ///
+    /// - For `DynamicScalingInSuspended` , while a suspension is in effect, all scale-in activities that are triggered by a scaling policy are suspended.
+    /// - For `DynamicScalingOutSuspended` , while a suspension is in effect, all scale-out activities that are triggered by a scaling policy are suspended.
+    /// - For `ScheduledScalingSuspended` , while a suspension is in effect, all scaling activities that involve scheduled actions are suspended.
     pub suspended_state: Option<Obj<SuspendedState>>,
 }
 
@@ -68,33 +332,31 @@ impl ScalableTarget {
         tag_format: TagFormat::None,
     };
 
-    /// A `ScalableTarget` with its required properties, in this order: `MaxCapacity`, `MinCapacity`, `ResourceId`, `ScalableDimension`, `ServiceNamespace`.
-    pub fn new(
-        max_capacity: impl Into<Int>,
-        min_capacity: impl Into<Int>,
-        resource_id: impl Into<Str>,
-        scalable_dimension: impl Into<ScalableDimension>,
-        service_namespace: impl Into<ServiceNamespace>,
-    ) -> Self {
+    /// A `ScalableTarget` with its required properties, named in a [`ScalableTargetRequired`].
+    pub fn new(required: ScalableTargetRequired) -> Self {
         Self {
-            max_capacity: max_capacity.into(),
-            min_capacity: min_capacity.into(),
-            resource_id: resource_id.into(),
+            max_capacity: required.max_capacity,
+            min_capacity: required.min_capacity,
+            resource_id: required.resource_id,
             role_arn: None,
-            scalable_dimension: scalable_dimension.into(),
+            scalable_dimension: required.scalable_dimension,
             scheduled_actions: None,
-            service_namespace: service_namespace.into(),
+            service_namespace: required.service_namespace,
             suspended_state: None,
         }
     }
 
     /// `MaxCapacity`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
         self.max_capacity = value.into();
         self
     }
 
     /// `MinCapacity`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
         self.min_capacity = value.into();
         self
@@ -102,7 +364,7 @@ impl ScalableTarget {
 
     /// `ResourceId`: a string, required.
     ///
-    /// Length 1 to 1600; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
         self.resource_id = value.into();
         self
@@ -110,7 +372,7 @@ impl ScalableTarget {
 
     /// `RoleARN`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 1600; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
         self.role_arn = Some(value.into());
         self
@@ -118,13 +380,15 @@ impl ScalableTarget {
 
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self {
         self.scalable_dimension = value.into();
         self
     }
 
     /// `ScheduledActions`: a list of [`ScheduledAction`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scheduled_actions(mut self, value: impl Into<List<ScheduledAction>>) -> Self {
         self.scheduled_actions = Some(value.into());
         self
@@ -132,13 +396,15 @@ impl ScalableTarget {
 
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self {
         self.service_namespace = value.into();
         self
     }
 
     /// `SuspendedState`: a [`SuspendedState`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn suspended_state(mut self, value: impl Into<Obj<SuspendedState>>) -> Self {
         self.suspended_state = Some(value.into());
         self
@@ -149,6 +415,9 @@ impl Resource for ScalableTarget {
     type Attributes = ScalableTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_ScalableTarget, properties)
     }
 }
 
@@ -184,14 +453,30 @@ impl ScalableTargetAttributes {
     }
 }
 
+static RULE_ScalableTargetAction: ObjRule = ObjRule {
+    properties: &[("MaxCapacity", Shape::INT), ("MinCapacity", Shape::INT)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ScalableTargetAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
+///
+/// `ScalableTargetAction` specifies the minimum and maximum capacity for the `ScalableTargetAction` property of the \[AWS::ApplicationAutoScaling::ScalableTarget ScheduledAction\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scalabletargetaction.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScalableTargetAction {
     /// `MaxCapacity`: an integer.
+    ///
+    /// The maximum capacity.
     pub max_capacity: Option<Int>,
     /// `MinCapacity`: an integer.
+    ///
+    /// The minimum capacity.
     pub min_capacity: Option<Int>,
 }
 
@@ -202,12 +487,16 @@ impl ScalableTargetAction {
     }
 
     /// `MaxCapacity`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
         self.max_capacity = Some(value.into());
         self
     }
 
     /// `MinCapacity`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
         self.min_capacity = Some(value.into());
         self
@@ -225,69 +514,154 @@ impl ToValue for ScalableTargetAction {
     }
 }
 
+/// The required properties of [`ScheduledAction`], by name: `ScheduledAction::new(ScheduledActionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledActionRequired {
+    /// `Schedule`: a string, required.
+    ///
+    /// The schedule for this action. The following formats are supported:
+    ///
+    /// - At expressions - " `at( *yyyy* - *mm* - *dd* T *hh* : *mm* : *ss* )` "
+    /// - Rate expressions - " `rate( *value* *unit* )` "
+    /// - Cron expressions - " `cron( *fields* )` "
+    ///
+    /// At expressions are useful for one-time schedules. Cron expressions are useful for scheduled actions that run periodically at a specified date and time, and rate expressions are useful for scheduled actions that run at a regular interval.
+    ///
+    /// At and cron expressions use Universal Coordinated Time (UTC) by default.
+    ///
+    /// The cron format consists of six fields separated by white spaces: \[Minutes\] \[Hours\] \[Day_of_Month\] \[Month\] \[Day_of_Week\] \[Year\].
+    ///
+    /// For rate expressions, *value* is a positive integer and *unit* is `minute` | `minutes` | `hour` | `hours` | `day` | `days` .
+    pub schedule: Str,
+    /// `ScheduledActionName`: a string, required.
+    ///
+    /// The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
+    pub scheduled_action_name: Str,
+}
+
+static RULE_ScheduledAction: ObjRule = ObjRule {
+    properties: &[
+        ("EndTime", Shape::STR),
+        (
+            "ScalableTargetAction",
+            Shape::Object(&RULE_ScalableTargetAction),
+        ),
+        ("Schedule", Shape::STR),
+        ("ScheduledActionName", Shape::STR),
+        ("StartTime", Shape::STR),
+        ("Timezone", Shape::STR),
+    ],
+    required: &["ScheduledActionName", "Schedule"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ScheduledAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
+///
+/// `ScheduledAction` is a property of the \[AWS::ApplicationAutoScaling::ScalableTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html>) resource that specifies a scheduled action for a scalable target.
+///
+/// For more information, see \[Scheduled scaling\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html>) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledAction {
     /// `EndTime`: a string.
+    ///
+    /// The date and time that the action is scheduled to end, in UTC.
     pub end_time: Option<Str>,
     /// `ScalableTargetAction`: a [`ScalableTargetAction`] object.
+    ///
+    /// The new minimum and maximum capacity. You can set both values or just one. At the scheduled time, if the current capacity is below the minimum capacity, Application Auto Scaling scales out to the minimum capacity. If the current capacity is above the maximum capacity, Application Auto Scaling scales in to the maximum capacity.
     pub scalable_target_action: Option<Obj<ScalableTargetAction>>,
     /// `Schedule`: a string, required.
+    ///
+    /// The schedule for this action. The following formats are supported:
+    ///
+    /// - At expressions - " `at( *yyyy* - *mm* - *dd* T *hh* : *mm* : *ss* )` "
+    /// - Rate expressions - " `rate( *value* *unit* )` "
+    /// - Cron expressions - " `cron( *fields* )` "
+    ///
+    /// At expressions are useful for one-time schedules. Cron expressions are useful for scheduled actions that run periodically at a specified date and time, and rate expressions are useful for scheduled actions that run at a regular interval.
+    ///
+    /// At and cron expressions use Universal Coordinated Time (UTC) by default.
+    ///
+    /// The cron format consists of six fields separated by white spaces: \[Minutes\] \[Hours\] \[Day_of_Month\] \[Month\] \[Day_of_Week\] \[Year\].
+    ///
+    /// For rate expressions, *value* is a positive integer and *unit* is `minute` | `minutes` | `hour` | `hours` | `day` | `days` .
     pub schedule: Str,
     /// `ScheduledActionName`: a string, required.
+    ///
+    /// The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
     pub scheduled_action_name: Str,
     /// `StartTime`: a string.
+    ///
+    /// The date and time that the action is scheduled to begin, in UTC.
     pub start_time: Option<Str>,
     /// `Timezone`: a string.
+    ///
+    /// The time zone used when referring to the date and time of a scheduled action, when the scheduled action uses an at or cron expression.
     pub timezone: Option<Str>,
 }
 
 impl ScheduledAction {
-    /// A `ScheduledAction` with its required properties, in this order: `Schedule`, `ScheduledActionName`.
-    pub fn new(schedule: impl Into<Str>, scheduled_action_name: impl Into<Str>) -> Self {
+    /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    pub fn new(required: ScheduledActionRequired) -> Self {
         Self {
             end_time: None,
             scalable_target_action: None,
-            schedule: schedule.into(),
-            scheduled_action_name: scheduled_action_name.into(),
+            schedule: required.schedule,
+            scheduled_action_name: required.scheduled_action_name,
             start_time: None,
             timezone: None,
         }
     }
 
     /// `EndTime`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn end_time(mut self, value: impl Into<Str>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 
     /// `ScalableTargetAction`: a [`ScalableTargetAction`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scalable_target_action(mut self, value: impl Into<Obj<ScalableTargetAction>>) -> Self {
         self.scalable_target_action = Some(value.into());
         self
     }
 
     /// `Schedule`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn schedule(mut self, value: impl Into<Str>) -> Self {
         self.schedule = value.into();
         self
     }
 
     /// `ScheduledActionName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self {
         self.scheduled_action_name = value.into();
         self
     }
 
     /// `StartTime`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn start_time(mut self, value: impl Into<Str>) -> Self {
         self.start_time = Some(value.into());
         self
     }
 
     /// `Timezone`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn timezone(mut self, value: impl Into<Str>) -> Self {
         self.timezone = Some(value.into());
         self
@@ -309,16 +683,40 @@ impl ToValue for ScheduledAction {
     }
 }
 
+static RULE_SuspendedState: ObjRule = ObjRule {
+    properties: &[
+        ("DynamicScalingInSuspended", Shape::Bool),
+        ("DynamicScalingOutSuspended", Shape::Bool),
+        ("ScheduledScalingSuspended", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `SuspendedState` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
+///
+/// `SuspendedState` is a property of the \[AWS::ApplicationAutoScaling::ScalableTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html>) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
+///
+/// For more information, see \[Suspending and resuming scaling\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-suspend-resume-scaling.html>) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-suspendedstate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SuspendedState {
     /// `DynamicScalingInSuspended`: a boolean.
+    ///
+    /// Whether scale in by a target tracking scaling policy or a step scaling policy is suspended. Set the value to `true` if you don't want Application Auto Scaling to remove capacity when a scaling policy is triggered. The default is `false` .
     pub dynamic_scaling_in_suspended: Option<Bool>,
     /// `DynamicScalingOutSuspended`: a boolean.
+    ///
+    /// Whether scale out by a target tracking scaling policy or a step scaling policy is suspended. Set the value to `true` if you don't want Application Auto Scaling to add capacity when a scaling policy is triggered. The default is `false` .
     pub dynamic_scaling_out_suspended: Option<Bool>,
     /// `ScheduledScalingSuspended`: a boolean.
+    ///
+    /// Whether scheduled scaling is suspended. Set the value to `true` if you don't want Application Auto Scaling to add or remove capacity by initiating scheduled actions. The default is `false` .
     pub scheduled_scaling_suspended: Option<Bool>,
 }
 
@@ -329,18 +727,24 @@ impl SuspendedState {
     }
 
     /// `DynamicScalingInSuspended`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dynamic_scaling_in_suspended(mut self, value: impl Into<Bool>) -> Self {
         self.dynamic_scaling_in_suspended = Some(value.into());
         self
     }
 
     /// `DynamicScalingOutSuspended`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dynamic_scaling_out_suspended(mut self, value: impl Into<Bool>) -> Self {
         self.dynamic_scaling_out_suspended = Some(value.into());
         self
     }
 
     /// `ScheduledScalingSuspended`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scheduled_scaling_suspended(mut self, value: impl Into<Bool>) -> Self {
         self.scheduled_scaling_suspended = Some(value.into());
         self

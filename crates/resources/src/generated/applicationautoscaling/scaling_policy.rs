@@ -3,9 +3,157 @@
 
 //! The `AWS::ApplicationAutoScaling::ScalingPolicy` resource type ([`ScalingPolicy`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
+
+/// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalingPolicyRequired {
+    /// `PolicyName`: a string, required.
+    ///
+    /// The name of the scaling policy.
+    ///
+    /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing `AWS::ApplicationAutoScaling::ScalingPolicy` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
+    ///
+    /// Pattern `^\p{Print}+$`; length 1 to 256; create-only: changing it replaces the resource.
+    pub policy_name: Str,
+    /// `PolicyType`: a [`PolicyType`] value, required.
+    ///
+    /// The scaling policy type.
+    ///
+    /// The following policy types are supported:
+    ///
+    /// `TargetTrackingScaling` —Not supported for Amazon EMR
+    ///
+    /// `StepScaling` —Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
+    ///
+    /// `PredictiveScaling` —Only supported for Amazon ECS
+    pub policy_type: PolicyType,
+}
+
+static RULE_ScalingPolicy: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PolicyName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "PolicyType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"],
+                format: None,
+            }),
+        ),
+        (
+            "PredictiveScalingPolicyConfiguration",
+            Shape::Object(&RULE_PredictiveScalingPolicyConfiguration),
+        ),
+        (
+            "ResourceId",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1600),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ScalableDimension",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream:fleet:DesiredCapacity",
+                    "cassandra:table:ReadCapacityUnits",
+                    "cassandra:table:WriteCapacityUnits",
+                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
+                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
+                    "custom-resource:ResourceType:Property",
+                    "dynamodb:index:ReadCapacityUnits",
+                    "dynamodb:index:WriteCapacityUnits",
+                    "dynamodb:table:ReadCapacityUnits",
+                    "dynamodb:table:WriteCapacityUnits",
+                    "ec2:spot-fleet-request:TargetCapacity",
+                    "ecs:service:DesiredCount",
+                    "elasticache:cache-cluster:Nodes",
+                    "elasticache:replication-group:NodeGroups",
+                    "elasticache:replication-group:Replicas",
+                    "elasticmapreduce:instancegroup:InstanceCount",
+                    "kafka:broker-storage:VolumeSize",
+                    "lambda:function:ProvisionedConcurrency",
+                    "neptune:cluster:ReadReplicaCount",
+                    "rds:cluster:ReadReplicaCount",
+                    "sagemaker:inference-component:DesiredCopyCount",
+                    "sagemaker:variant:DesiredInstanceCount",
+                    "sagemaker:variant:DesiredProvisionedConcurrency",
+                    "workspaces:workspacespool:DesiredUserSessions",
+                ],
+                format: None,
+            }),
+        ),
+        ("ScalingTargetId", Shape::STR),
+        (
+            "ServiceNamespace",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "appstream",
+                    "cassandra",
+                    "comprehend",
+                    "custom-resource",
+                    "dynamodb",
+                    "ec2",
+                    "ecs",
+                    "elasticache",
+                    "elasticmapreduce",
+                    "kafka",
+                    "lambda",
+                    "neptune",
+                    "rds",
+                    "sagemaker",
+                    "workspaces",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "StepScalingPolicyConfiguration",
+            Shape::Object(&RULE_StepScalingPolicyConfiguration),
+        ),
+        (
+            "TargetTrackingScalingPolicyConfiguration",
+            Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
+        ),
+    ],
+    required: &["PolicyName", "PolicyType"],
+    one_of: &[&[&["ScalingTargetId"], &["ResourceId"]]],
+    any_of: &[],
+    dependent_required: &[("ResourceId", &["ScalableDimension", "ServiceNamespace"])],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource.
+///
+/// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource defines a scaling policy that Application Auto Scaling uses to adjust the capacity of a scalable target.
+///
+/// For more information, see \[Target tracking scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html>) and \[Step scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html>) in the *Application Auto Scaling User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Arn`, `ScalableDimension`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ScalingPolicyAttributes`], which `Handle<ScalingPolicy>` dereferences to.
@@ -18,31 +166,107 @@ use crate::support::prelude::*;
 pub struct ScalingPolicy {
     /// `PolicyName`: a string, required.
     ///
+    /// The name of the scaling policy.
+    ///
+    /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing `AWS::ApplicationAutoScaling::ScalingPolicy` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
+    ///
     /// Pattern `^\p{Print}+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub policy_name: Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
+    ///
+    /// The scaling policy type.
+    ///
+    /// The following policy types are supported:
+    ///
+    /// `TargetTrackingScaling` —Not supported for Amazon EMR
+    ///
+    /// `StepScaling` —Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
+    ///
+    /// `PredictiveScaling` —Only supported for Amazon ECS
     pub policy_type: PolicyType,
     /// `PredictiveScalingPolicyConfiguration`: a [`PredictiveScalingPolicyConfiguration`] object.
+    ///
+    /// The predictive scaling policy configuration.
     pub predictive_scaling_policy_configuration: Option<Obj<PredictiveScalingPolicyConfiguration>>,
     /// `ResourceId`: a string.
+    ///
+    /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
+    ///
+    /// - ECS service - The resource type is `service` and the unique identifier is the cluster name and service name. Example: `service/my-cluster/my-service` .
+    /// - Spot Fleet - The resource type is `spot-fleet-request` and the unique identifier is the Spot Fleet request ID. Example: `spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE` .
+    /// - EMR cluster - The resource type is `instancegroup` and the unique identifier is the cluster ID and instance group ID. Example: `instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0` .
+    /// - AppStream 2.0 fleet - The resource type is `fleet` and the unique identifier is the fleet name. Example: `fleet/sample-fleet` .
+    /// - DynamoDB table - The resource type is `table` and the unique identifier is the table name. Example: `table/my-table` .
+    /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the index name. Example: `table/my-table/index/my-table-index` .
+    /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
+    /// - SageMaker endpoint variant - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
+    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our \[GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource>) .
+    /// - Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE` .
+    /// - Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE` .
+    /// - Lambda provisioned concurrency - The resource type is `function` and the unique identifier is the function name with a function version or alias name suffix that is not `$LATEST` . Example: `function:my-function:prod` or `function:my-function:1` .
+    /// - Amazon Keyspaces table - The resource type is `table` and the unique identifier is the table name. Example: `keyspace/mykeyspace/table/mytable` .
+    /// - Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: `arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5` .
+    /// - Amazon ElastiCache replication group - The resource type is `replication-group` and the unique identifier is the replication group name. Example: `replication-group/mycluster` .
+    /// - Amazon ElastiCache cache cluster - The resource type is `cache-cluster` and the unique identifier is the cache cluster name. Example: `cache-cluster/mycluster` .
+    /// - Neptune cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:mycluster` .
+    /// - SageMaker serverless endpoint - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
+    /// - SageMaker inference component - The resource type is `inference-component` and the unique identifier is the resource ID. Example: `inference-component/my-inference-component` .
+    /// - Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456` .
     ///
     /// Length 1 to 1600; create-only: changing it replaces the resource.
     pub resource_id: Option<Str>,
     /// `ScalableDimension`: a [`ScalableDimension`] value.
     ///
+    /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
+    ///
+    /// - `ecs:service:DesiredCount` - The task count of an ECS service.
+    /// - `elasticmapreduce:instancegroup:InstanceCount` - The instance count of an EMR Instance Group.
+    /// - `ec2:spot-fleet-request:TargetCapacity` - The target capacity of a Spot Fleet.
+    /// - `appstream:fleet:DesiredCapacity` - The capacity of an AppStream 2.0 fleet.
+    /// - `dynamodb:table:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB table.
+    /// - `dynamodb:table:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB table.
+    /// - `dynamodb:index:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB global secondary index.
+    /// - `dynamodb:index:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB global secondary index.
+    /// - `rds:cluster:ReadReplicaCount` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    /// - `sagemaker:variant:DesiredInstanceCount` - The number of EC2 instances for a SageMaker model endpoint variant.
+    /// - `custom-resource:ResourceType:Property` - The scalable dimension for a custom resource provided by your own application or service.
+    /// - `comprehend:document-classifier-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    /// - `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    /// - `lambda:function:ProvisionedConcurrency` - The provisioned concurrency for a Lambda function.
+    /// - `cassandra:table:ReadCapacityUnits` - The provisioned read capacity for an Amazon Keyspaces table.
+    /// - `cassandra:table:WriteCapacityUnits` - The provisioned write capacity for an Amazon Keyspaces table.
+    /// - `kafka:broker-storage:VolumeSize` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    /// - `elasticache:cache-cluster:Nodes` - The number of nodes for an Amazon ElastiCache cache cluster.
+    /// - `elasticache:replication-group:NodeGroups` - The number of node groups for an Amazon ElastiCache replication group.
+    /// - `elasticache:replication-group:Replicas` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    /// - `neptune:cluster:ReadReplicaCount` - The count of read replicas in an Amazon Neptune DB cluster.
+    /// - `sagemaker:variant:DesiredProvisionedConcurrency` - The provisioned concurrency for a SageMaker serverless endpoint.
+    /// - `sagemaker:inference-component:DesiredCopyCount` - The number of copies across an endpoint for a SageMaker inference component.
+    /// - `workspaces:workspacespool:DesiredUserSessions` - The number of user sessions for the WorkSpaces in the pool.
+    ///
     /// Create-only: changing it replaces the resource.
     pub scalable_dimension: Option<ScalableDimension>,
     /// `ScalingTargetId`: a string.
+    ///
+    /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the `AWS::ApplicationAutoScaling::ScalableTarget` resource.
+    ///
+    /// &gt; You must specify either the `ScalingTargetId` property, or the `ResourceId` , `ScalableDimension` , and `ServiceNamespace` properties, but not both.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub scaling_target_id: Option<Str>,
     /// `ServiceNamespace`: a [`ServiceNamespace`] value.
     ///
+    /// The namespace of the AWS service that provides the resource, or a `custom-resource` .
+    ///
     /// Create-only: changing it replaces the resource.
     pub service_namespace: Option<ServiceNamespace>,
     /// `StepScalingPolicyConfiguration`: a [`StepScalingPolicyConfiguration`] object.
+    ///
+    /// A step scaling policy.
     pub step_scaling_policy_configuration: Option<Obj<StepScalingPolicyConfiguration>>,
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
+    ///
+    /// A target tracking scaling policy.
     pub target_tracking_scaling_policy_configuration:
         Option<Obj<TargetTrackingScalingPolicyConfiguration>>,
 }
@@ -76,11 +300,11 @@ impl ScalingPolicy {
         tag_format: TagFormat::None,
     };
 
-    /// A `ScalingPolicy` with its required properties, in this order: `PolicyName`, `PolicyType`.
-    pub fn new(policy_name: impl Into<Str>, policy_type: impl Into<PolicyType>) -> Self {
+    /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
-            policy_name: policy_name.into(),
-            policy_type: policy_type.into(),
+            policy_name: required.policy_name,
+            policy_type: required.policy_type,
             predictive_scaling_policy_configuration: None,
             resource_id: None,
             scalable_dimension: None,
@@ -93,19 +317,23 @@ impl ScalingPolicy {
 
     /// `PolicyName`: a string, required.
     ///
-    /// Pattern `^\p{Print}+$`; length 1 to 256; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
         self.policy_name = value.into();
         self
     }
 
     /// `PolicyType`: a [`PolicyType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
         self.policy_type = value.into();
         self
     }
 
     /// `PredictiveScalingPolicyConfiguration`: a [`PredictiveScalingPolicyConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn predictive_scaling_policy_configuration(
         mut self,
         value: impl Into<Obj<PredictiveScalingPolicyConfiguration>>,
@@ -116,7 +344,7 @@ impl ScalingPolicy {
 
     /// `ResourceId`: a string.
     ///
-    /// Length 1 to 1600; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
         self.resource_id = Some(value.into());
         self
@@ -124,7 +352,7 @@ impl ScalingPolicy {
 
     /// `ScalableDimension`: a [`ScalableDimension`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self {
         self.scalable_dimension = Some(value.into());
         self
@@ -132,7 +360,7 @@ impl ScalingPolicy {
 
     /// `ScalingTargetId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn scaling_target_id(mut self, value: impl Into<Str>) -> Self {
         self.scaling_target_id = Some(value.into());
         self
@@ -140,13 +368,15 @@ impl ScalingPolicy {
 
     /// `ServiceNamespace`: a [`ServiceNamespace`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self {
         self.service_namespace = Some(value.into());
         self
     }
 
     /// `StepScalingPolicyConfiguration`: a [`StepScalingPolicyConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn step_scaling_policy_configuration(
         mut self,
         value: impl Into<Obj<StepScalingPolicyConfiguration>>,
@@ -156,6 +386,8 @@ impl ScalingPolicy {
     }
 
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_tracking_scaling_policy_configuration(
         mut self,
         value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>,
@@ -169,6 +401,9 @@ impl Resource for ScalingPolicy {
     type Attributes = ScalingPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_ScalingPolicy, properties)
     }
 }
 
@@ -209,27 +444,98 @@ impl From<ResourceRef> for ScalingPolicyAttributes {
 
 impl ScalingPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    ///
+    /// Returns the ARN of a scaling policy.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 }
 
+static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Dimensions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MetricDimension),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("MetricName", Shape::STR),
+        (
+            "Metrics",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetTrackingMetricDataQuery),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Namespace", Shape::STR),
+        (
+            "Statistic",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
+                format: None,
+            }),
+        ),
+        ("Unit", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CustomizedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
+///
+/// For information about the available metrics for a service, see \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
+///
+/// To create your customized metric specification:
+///
+/// - Add values for each required parameter from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see \[Publish custom metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html>) in the *Amazon CloudWatch User Guide* .
+/// - Choose a metric that changes proportionally with capacity. The value of the metric should increase or decrease in inverse proportion to the number of capacity units. That is, the value of the metric should decrease when capacity increases, and increase when capacity decreases.
+///
+/// For an example of how creating new metrics can be useful, see \[Scaling based on Amazon SQS\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html>) in the *Amazon EC2 Auto Scaling User Guide* . This topic mentions Auto Scaling groups, but the same scenario for Amazon SQS can apply to the target tracking scaling policies that you create for a Spot Fleet by using Application Auto Scaling.
+///
+/// For more information about the CloudWatch terminology below, see \[Amazon CloudWatch concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) .
+///
+/// `CustomizedMetricSpecification` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomizedMetricSpecification {
     /// `Dimensions`: a list of [`MetricDimension`] objects.
+    ///
+    /// The dimensions of the metric.
+    ///
+    /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
     pub dimensions: Option<List<MetricDimension>>,
     /// `MetricName`: a string.
+    ///
+    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that's returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
     pub metric_name: Option<Str>,
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
+    ///
+    /// The metrics to include in the target tracking scaling policy, as a metric data query. This can include both raw metric and metric math expressions.
     pub metrics: Option<List<TargetTrackingMetricDataQuery>>,
     /// `Namespace`: a string.
+    ///
+    /// The namespace of the metric.
     pub namespace: Option<Str>,
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
+    ///
+    /// The statistic of the metric.
     pub statistic: Option<CustomizedMetricSpecificationStatistic>,
     /// `Unit`: a string.
+    ///
+    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
     pub unit: Option<Str>,
 }
 
@@ -240,36 +546,48 @@ impl CustomizedMetricSpecification {
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
 
     /// `MetricName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self {
         self.metrics = Some(value.into());
         self
     }
 
     /// `Namespace`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn namespace(mut self, value: impl Into<Str>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self {
         self.statistic = Some(value.into());
         self
     }
 
     /// `Unit`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn unit(mut self, value: impl Into<Str>) -> Self {
         self.unit = Some(value.into());
         self
@@ -291,33 +609,66 @@ impl ToValue for CustomizedMetricSpecification {
     }
 }
 
+/// The required properties of [`MetricDimension`], by name: `MetricDimension::new(MetricDimensionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDimensionRequired {
+    /// `Name`: a string, required.
+    ///
+    /// The name of the dimension.
+    pub name: Str,
+    /// `Value`: a string, required.
+    ///
+    /// The value of the dimension.
+    pub value: Str,
+}
+
+static RULE_MetricDimension: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Name"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the \[AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html>) property type. Duplicate dimensions are not allowed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimension {
     /// `Name`: a string, required.
+    ///
+    /// The name of the dimension.
     pub name: Str,
     /// `Value`: a string, required.
+    ///
+    /// The value of the dimension.
     pub value: Str,
 }
 
 impl MetricDimension {
-    /// A `MetricDimension` with its required properties, in this order: `Name`, `Value`.
-    pub fn new(name: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
-            name: name.into(),
-            value: value.into(),
+            name: required.name,
+            value: required.value,
         }
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `Value`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self
@@ -335,29 +686,120 @@ impl ToValue for MetricDimension {
     }
 }
 
+/// The required properties of [`PredefinedMetricSpecification`], by name: `PredefinedMetricSpecification::new(PredefinedMetricSpecificationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredefinedMetricSpecificationRequired {
+    /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
+    ///
+    /// The metric type. The `ALBRequestCountPerTarget` metric type applies only to Spot fleet requests and ECS services.
+    pub predefined_metric_type: PredefinedMetricType,
+}
+
+static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "ALBRequestCountPerTarget",
+                    "AppStreamAverageCapacityUtilization",
+                    "CassandraReadCapacityUtilization",
+                    "CassandraWriteCapacityUtilization",
+                    "ComprehendInferenceUtilization",
+                    "DynamoDBReadCapacityUtilization",
+                    "DynamoDBWriteCapacityUtilization",
+                    "EC2SpotFleetRequestAverageCPUUtilization",
+                    "EC2SpotFleetRequestAverageNetworkIn",
+                    "EC2SpotFleetRequestAverageNetworkOut",
+                    "ECSServiceAverageCPUUtilization",
+                    "ECSServiceAverageMemoryUtilization",
+                    "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
+                    "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+                    "ElastiCacheDatabaseMemoryUsagePercentage",
+                    "ElastiCacheEngineCPUUtilization",
+                    "ElastiCachePrimaryEngineCPUUtilization",
+                    "ElastiCacheReplicaEngineCPUUtilization",
+                    "KafkaBrokerStorageUtilization",
+                    "LambdaProvisionedConcurrencyUtilization",
+                    "NeptuneReaderAverageCPUUtilization",
+                    "RDSReaderAverageCPUUtilization",
+                    "RDSReaderAverageDatabaseConnections",
+                    "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+                    "SageMakerInferenceComponentInvocationsPerCopy",
+                    "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+                    "SageMakerVariantInvocationsPerInstance",
+                    "SageMakerVariantProvisionedConcurrencyUtilization",
+                    "WorkSpacesAverageUserSessionsCapacityUtilization",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredefinedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
+///
+/// `PredefinedMetricSpecification` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predefinedmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedMetricSpecification {
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
+    ///
+    /// The metric type. The `ALBRequestCountPerTarget` metric type applies only to Spot fleet requests and ECS services.
     pub predefined_metric_type: PredefinedMetricType,
     /// `ResourceLabel`: a string.
+    ///
+    /// Identifies the resource associated with the metric type. You can't specify a resource label unless the metric type is `ALBRequestCountPerTarget` and there is a target group attached to the Spot Fleet or ECS service.
+    ///
+    /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format of the resource label is:
+    ///
+    /// `app/my-alb/778d41231b141a0f/targetgroup/my-alb-target-group/943f017f100becff` .
+    ///
+    /// Where:
+    ///
+    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
+    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    ///
+    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
     ///
     /// Length 1 to 1023.
     pub resource_label: Option<Str>,
 }
 
 impl PredefinedMetricSpecification {
-    /// A `PredefinedMetricSpecification` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<PredefinedMetricType>) -> Self {
+    /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
+    pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self {
         self.predefined_metric_type = value.into();
         self
@@ -365,7 +807,7 @@ impl PredefinedMetricSpecification {
 
     /// `ResourceLabel`: a string.
     ///
-    /// Length 1 to 1023.
+    /// The field of the same name has the full documentation.
     pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
         self.resource_label = Some(value.into());
         self
@@ -383,24 +825,56 @@ impl ToValue for PredefinedMetricSpecification {
     }
 }
 
+/// The required properties of [`PredictiveScalingCustomizedCapacityMetric`], by name: `PredictiveScalingCustomizedCapacityMetric::new(PredictiveScalingCustomizedCapacityMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingCustomizedCapacityMetricRequired {
+    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    ///
+    /// One or more metric data queries to provide data points for a metric specification.
+    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+}
+
+static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+    properties: &[(
+        "MetricDataQueries",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &["MetricDataQueries"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Represents a CloudWatch metric of your choosing for a predictive scaling policy.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedCapacityMetric {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    ///
+    /// One or more metric data queries to provide data points for a metric specification.
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
 impl PredictiveScalingCustomizedCapacityMetric {
-    /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, in this order: `MetricDataQueries`.
-    pub fn new(metric_data_queries: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self {
+    /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
+    pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
         Self {
-            metric_data_queries: metric_data_queries.into(),
+            metric_data_queries: required.metric_data_queries,
         }
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_data_queries(
         mut self,
         value: impl Into<List<PredictiveScalingMetricDataQuery>>,
@@ -420,7 +894,33 @@ impl ToValue for PredictiveScalingCustomizedCapacityMetric {
     }
 }
 
+/// The required properties of [`PredictiveScalingCustomizedLoadMetric`], by name: `PredictiveScalingCustomizedLoadMetric::new(PredictiveScalingCustomizedLoadMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingCustomizedLoadMetricRequired {
+    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+}
+
+static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+    properties: &[(
+        "MetricDataQueries",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &["MetricDataQueries"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// The customized load metric specification.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -430,10 +930,10 @@ pub struct PredictiveScalingCustomizedLoadMetric {
 }
 
 impl PredictiveScalingCustomizedLoadMetric {
-    /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, in this order: `MetricDataQueries`.
-    pub fn new(metric_data_queries: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self {
+    /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
+    pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
         Self {
-            metric_data_queries: metric_data_queries.into(),
+            metric_data_queries: required.metric_data_queries,
         }
     }
 
@@ -457,24 +957,56 @@ impl ToValue for PredictiveScalingCustomizedLoadMetric {
     }
 }
 
+/// The required properties of [`PredictiveScalingCustomizedScalingMetric`], by name: `PredictiveScalingCustomizedScalingMetric::new(PredictiveScalingCustomizedScalingMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingCustomizedScalingMetricRequired {
+    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    ///
+    /// One or more metric data queries to provide data points for a metric specification.
+    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+}
+
+static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+    properties: &[(
+        "MetricDataQueries",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &["MetricDataQueries"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// One or more metric data queries to provide data points for a metric specification.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedScalingMetric {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    ///
+    /// One or more metric data queries to provide data points for a metric specification.
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
 impl PredictiveScalingCustomizedScalingMetric {
-    /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, in this order: `MetricDataQueries`.
-    pub fn new(metric_data_queries: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self {
+    /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
+    pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
         Self {
-            metric_data_queries: metric_data_queries.into(),
+            metric_data_queries: required.metric_data_queries,
         }
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_data_queries(
         mut self,
         value: impl Into<List<PredictiveScalingMetricDataQuery>>,
@@ -494,18 +1026,65 @@ impl ToValue for PredictiveScalingCustomizedScalingMetric {
     }
 }
 
+static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Dimensions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PredictiveScalingMetricDimension),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "MetricName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Namespace",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Describes the scaling metric.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetric.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PredictiveScalingMetric {
     /// `Dimensions`: a list of [`PredictiveScalingMetricDimension`] objects.
+    ///
+    /// Describes the dimensions of the metric.
     pub dimensions: Option<List<PredictiveScalingMetricDimension>>,
     /// `MetricName`: a string.
+    ///
+    /// The name of the metric.
     ///
     /// Length 1 to 255.
     pub metric_name: Option<Str>,
     /// `Namespace`: a string.
+    ///
+    /// The namespace of the metric.
     ///
     /// Length 1 to 255.
     pub namespace: Option<Str>,
@@ -518,6 +1097,8 @@ impl PredictiveScalingMetric {
     }
 
     /// `Dimensions`: a list of [`PredictiveScalingMetricDimension`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dimensions(mut self, value: impl Into<List<PredictiveScalingMetricDimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
@@ -525,7 +1106,7 @@ impl PredictiveScalingMetric {
 
     /// `MetricName`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -533,7 +1114,7 @@ impl PredictiveScalingMetric {
 
     /// `Namespace`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn namespace(mut self, value: impl Into<Str>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -552,24 +1133,81 @@ impl ToValue for PredictiveScalingMetric {
     }
 }
 
+static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Expression",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(2048),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Id",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("Label", Shape::STR),
+        (
+            "MetricStat",
+            Shape::Object(&RULE_PredictiveScalingMetricStat),
+        ),
+        ("ReturnData", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdataquery.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PredictiveScalingMetricDataQuery {
     /// `Expression`: a string.
     ///
+    /// The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions.
+    ///
+    /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
+    ///
     /// Length 1 to 2048.
     pub expression: Option<Str>,
     /// `Id`: a string.
     ///
+    /// A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
+    ///
     /// Length 1 to 255.
     pub id: Option<Str>,
     /// `Label`: a string.
+    ///
+    /// A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
     pub label: Option<Str>,
     /// `MetricStat`: a [`PredictiveScalingMetricStat`] object.
+    ///
+    /// Information about the metric data to return.
+    ///
+    /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
     pub metric_stat: Option<Obj<PredictiveScalingMetricStat>>,
     /// `ReturnData`: a boolean.
+    ///
+    /// Indicates whether to return the timestamps and raw data values of this metric.
+    ///
+    /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
+    ///
+    /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData` . This sets it to its default ( `true` ).
     pub return_data: Option<Bool>,
 }
 
@@ -581,7 +1219,7 @@ impl PredictiveScalingMetricDataQuery {
 
     /// `Expression`: a string.
     ///
-    /// Length 1 to 2048.
+    /// The field of the same name has the full documentation.
     pub fn expression(mut self, value: impl Into<Str>) -> Self {
         self.expression = Some(value.into());
         self
@@ -589,25 +1227,31 @@ impl PredictiveScalingMetricDataQuery {
 
     /// `Id`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = Some(value.into());
         self
     }
 
     /// `Label`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn label(mut self, value: impl Into<Str>) -> Self {
         self.label = Some(value.into());
         self
     }
 
     /// `MetricStat`: a [`PredictiveScalingMetricStat`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_stat(mut self, value: impl Into<Obj<PredictiveScalingMetricStat>>) -> Self {
         self.metric_stat = Some(value.into());
         self
     }
 
     /// `ReturnData`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
         self.return_data = Some(value.into());
         self
@@ -628,16 +1272,53 @@ impl ToValue for PredictiveScalingMetricDataQuery {
     }
 }
 
+static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Name",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Describes the dimension of a metric.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdimension.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PredictiveScalingMetricDimension {
     /// `Name`: a string.
     ///
+    /// The name of the dimension.
+    ///
     /// Length 1 to 255.
     pub name: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value of the dimension.
     ///
     /// Length 1 to 1024.
     pub value: Option<Str>,
@@ -651,7 +1332,7 @@ impl PredictiveScalingMetricDimension {
 
     /// `Name`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
@@ -659,7 +1340,7 @@ impl PredictiveScalingMetricDimension {
 
     /// `Value`: a string.
     ///
-    /// Length 1 to 1024.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -677,33 +1358,96 @@ impl ToValue for PredictiveScalingMetricDimension {
     }
 }
 
+/// The required properties of [`PredictiveScalingMetricSpecification`], by name: `PredictiveScalingMetricSpecification::new(PredictiveScalingMetricSpecificationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingMetricSpecificationRequired {
+    /// `TargetValue`: a number, required.
+    ///
+    /// Specifies the target utilization.
+    pub target_value: Num,
+}
+
+static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CustomizedCapacityMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric),
+        ),
+        (
+            "CustomizedLoadMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric),
+        ),
+        (
+            "CustomizedScalingMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric),
+        ),
+        (
+            "PredefinedLoadMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric),
+        ),
+        (
+            "PredefinedMetricPairSpecification",
+            Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair),
+        ),
+        (
+            "PredefinedScalingMetricSpecification",
+            Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric),
+        ),
+        ("TargetValue", Shape::NUM),
+    ],
+    required: &["TargetValue"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// This structure specifies the metrics and target utilization settings for a predictive scaling policy.
+///
+/// You must specify either a metric pair, or a load metric and a scaling metric individually. Specifying a metric pair instead of individual metrics provides a simpler way to configure metrics for a scaling policy. You choose the metric pair, and the policy automatically knows the correct sum and average statistics to use for the load metric and the scaling metric.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingMetricSpecification {
     /// `CustomizedCapacityMetricSpecification`: a [`PredictiveScalingCustomizedCapacityMetric`] object.
+    ///
+    /// The customized capacity metric specification.
     pub customized_capacity_metric_specification:
         Option<Obj<PredictiveScalingCustomizedCapacityMetric>>,
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
+    ///
+    /// The customized load metric specification.
     pub customized_load_metric_specification: Option<Obj<PredictiveScalingCustomizedLoadMetric>>,
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
+    ///
+    /// The customized scaling metric specification.
     pub customized_scaling_metric_specification:
         Option<Obj<PredictiveScalingCustomizedScalingMetric>>,
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
+    ///
+    /// The predefined load metric specification.
     pub predefined_load_metric_specification: Option<Obj<PredictiveScalingPredefinedLoadMetric>>,
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
+    ///
+    /// The predefined metric pair specification that determines the appropriate scaling metric and load metric to use.
     pub predefined_metric_pair_specification: Option<Obj<PredictiveScalingPredefinedMetricPair>>,
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
+    ///
+    /// The predefined scaling metric specification.
     pub predefined_scaling_metric_specification:
         Option<Obj<PredictiveScalingPredefinedScalingMetric>>,
     /// `TargetValue`: a number, required.
+    ///
+    /// Specifies the target utilization.
     pub target_value: Num,
 }
 
 impl PredictiveScalingMetricSpecification {
-    /// A `PredictiveScalingMetricSpecification` with its required properties, in this order: `TargetValue`.
-    pub fn new(target_value: impl Into<Num>) -> Self {
+    /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
+    pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
         Self {
             customized_capacity_metric_specification: None,
             customized_load_metric_specification: None,
@@ -711,11 +1455,13 @@ impl PredictiveScalingMetricSpecification {
             predefined_load_metric_specification: None,
             predefined_metric_pair_specification: None,
             predefined_scaling_metric_specification: None,
-            target_value: target_value.into(),
+            target_value: required.target_value,
         }
     }
 
     /// `CustomizedCapacityMetricSpecification`: a [`PredictiveScalingCustomizedCapacityMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn customized_capacity_metric_specification(
         mut self,
         value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>,
@@ -725,6 +1471,8 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn customized_load_metric_specification(
         mut self,
         value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>,
@@ -734,6 +1482,8 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn customized_scaling_metric_specification(
         mut self,
         value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>,
@@ -743,6 +1493,8 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn predefined_load_metric_specification(
         mut self,
         value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>,
@@ -752,6 +1504,8 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn predefined_metric_pair_specification(
         mut self,
         value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>,
@@ -761,6 +1515,8 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn predefined_scaling_metric_specification(
         mut self,
         value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>,
@@ -770,6 +1526,8 @@ impl PredictiveScalingMetricSpecification {
     }
 
     /// `TargetValue`: a number, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_value(mut self, value: impl Into<Num>) -> Self {
         self.target_value = value.into();
         self
@@ -810,16 +1568,49 @@ impl ToValue for PredictiveScalingMetricSpecification {
     }
 }
 
+static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
+    properties: &[
+        ("Metric", Shape::Object(&RULE_PredictiveScalingMetric)),
+        ("Stat", Shape::STR),
+        (
+            "Unit",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// This structure defines the CloudWatch metric to return, along with the statistic and unit.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricstat.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PredictiveScalingMetricStat {
     /// `Metric`: a [`PredictiveScalingMetric`] object.
+    ///
+    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
     pub metric: Option<Obj<PredictiveScalingMetric>>,
     /// `Stat`: a string.
+    ///
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
+    ///
+    /// The most commonly used metrics for predictive scaling are `Average` and `Sum` .
     pub stat: Option<Str>,
     /// `Unit`: a string.
+    ///
+    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
     ///
     /// Length 1 to 1023.
     pub unit: Option<Str>,
@@ -832,12 +1623,16 @@ impl PredictiveScalingMetricStat {
     }
 
     /// `Metric`: a [`PredictiveScalingMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric(mut self, value: impl Into<Obj<PredictiveScalingMetric>>) -> Self {
         self.metric = Some(value.into());
         self
     }
 
     /// `Stat`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stat(mut self, value: impl Into<Str>) -> Self {
         self.stat = Some(value.into());
         self
@@ -845,7 +1640,7 @@ impl PredictiveScalingMetricStat {
 
     /// `Unit`: a string.
     ///
-    /// Length 1 to 1023.
+    /// The field of the same name has the full documentation.
     pub fn unit(mut self, value: impl Into<Str>) -> Self {
         self.unit = Some(value.into());
         self
@@ -864,42 +1659,126 @@ impl ToValue for PredictiveScalingMetricStat {
     }
 }
 
+/// The required properties of [`PredictiveScalingPolicyConfiguration`], by name: `PredictiveScalingPolicyConfiguration::new(PredictiveScalingPolicyConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPolicyConfigurationRequired {
+    /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
+    ///
+    /// This structure includes the metrics and target utilization to use for predictive scaling.
+    ///
+    /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
+    pub metric_specifications: List<PredictiveScalingMetricSpecification>,
+}
+
+static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "MaxCapacityBreachBehavior",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"],
+                format: None,
+            }),
+        ),
+        (
+            "MaxCapacityBuffer",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "MetricSpecifications",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PredictiveScalingMetricSpecification),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Mode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ForecastAndScale", "ForecastOnly"],
+                format: None,
+            }),
+        ),
+        (
+            "SchedulingBufferTime",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(3600.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["MetricSpecifications"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Represents a predictive scaling policy configuration. Predictive scaling is supported on Amazon ECS services.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpolicyconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPolicyConfiguration {
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
+    ///
+    /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity. Defaults to `HonorMaxCapacity` if not specified.
     pub max_capacity_breach_behavior: Option<MaxCapacityBreachBehavior>,
     /// `MaxCapacityBuffer`: an integer.
+    ///
+    /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer, such that if the forecast capacity is 50, and the maximum capacity is 40, then the effective maximum capacity is 55.
+    ///
+    /// Required if the `MaxCapacityBreachBehavior` property is set to `IncreaseMaxCapacity` , and cannot be used otherwise.
     ///
     /// Value 0 to 100.
     pub max_capacity_buffer: Option<Int>,
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
+    ///
+    /// This structure includes the metrics and target utilization to use for predictive scaling.
+    ///
+    /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
     pub metric_specifications: List<PredictiveScalingMetricSpecification>,
     /// `Mode`: a [`PredictiveScalingPolicyConfigurationMode`] value.
+    ///
+    /// The predictive scaling mode. Defaults to `ForecastOnly` if not specified.
     pub mode: Option<PredictiveScalingPolicyConfigurationMode>,
     /// `SchedulingBufferTime`: an integer.
+    ///
+    /// The amount of time, in seconds, that the start time can be advanced.
+    ///
+    /// The value must be less than the forecast interval duration of 3600 seconds (60 minutes). Defaults to 300 seconds if not specified.
     ///
     /// Value 0 to 3600.
     pub scheduling_buffer_time: Option<Int>,
 }
 
 impl PredictiveScalingPolicyConfiguration {
-    /// A `PredictiveScalingPolicyConfiguration` with its required properties, in this order: `MetricSpecifications`.
-    pub fn new(
-        metric_specifications: impl Into<List<PredictiveScalingMetricSpecification>>,
-    ) -> Self {
+    /// A `PredictiveScalingPolicyConfiguration` with its required properties, named in a [`PredictiveScalingPolicyConfigurationRequired`].
+    pub fn new(required: PredictiveScalingPolicyConfigurationRequired) -> Self {
         Self {
             max_capacity_breach_behavior: None,
             max_capacity_buffer: None,
-            metric_specifications: metric_specifications.into(),
+            metric_specifications: required.metric_specifications,
             mode: None,
             scheduling_buffer_time: None,
         }
     }
 
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn max_capacity_breach_behavior(
         mut self,
         value: impl Into<MaxCapacityBreachBehavior>,
@@ -910,13 +1789,15 @@ impl PredictiveScalingPolicyConfiguration {
 
     /// `MaxCapacityBuffer`: an integer.
     ///
-    /// Value 0 to 100.
+    /// The field of the same name has the full documentation.
     pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self {
         self.max_capacity_buffer = Some(value.into());
         self
     }
 
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_specifications(
         mut self,
         value: impl Into<List<PredictiveScalingMetricSpecification>>,
@@ -926,6 +1807,8 @@ impl PredictiveScalingPolicyConfiguration {
     }
 
     /// `Mode`: a [`PredictiveScalingPolicyConfigurationMode`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mode(mut self, value: impl Into<PredictiveScalingPolicyConfigurationMode>) -> Self {
         self.mode = Some(value.into());
         self
@@ -933,7 +1816,7 @@ impl PredictiveScalingPolicyConfiguration {
 
     /// `SchedulingBufferTime`: an integer.
     ///
-    /// Value 0 to 3600.
+    /// The field of the same name has the full documentation.
     pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self {
         self.scheduling_buffer_time = Some(value.into());
         self
@@ -957,33 +1840,95 @@ impl ToValue for PredictiveScalingPolicyConfiguration {
     }
 }
 
+/// The required properties of [`PredictiveScalingPredefinedLoadMetric`], by name: `PredictiveScalingPredefinedLoadMetric::new(PredictiveScalingPredefinedLoadMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPredefinedLoadMetricRequired {
+    /// `PredefinedMetricType`: a string, required.
+    ///
+    /// The metric type.
+    ///
+    /// Length 1 to 128.
+    pub predefined_metric_type: Str,
+}
+
+static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Describes a load metric for a predictive scaling policy.
+///
+/// When returned in the output of `DescribePolicies` , it indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
+///
+/// The following predefined metrics are available for predictive scaling:
+///
+/// - `ECSServiceAverageCPUUtilization`
+/// - `ECSServiceAverageMemoryUtilization`
+/// - `ECSServiceCPUUtilization`
+/// - `ECSServiceMemoryUtilization`
+/// - `ECSServiceTotalCPUUtilization`
+/// - `ECSServiceTotalMemoryUtilization`
+/// - `ALBRequestCount`
+/// - `ALBRequestCountPerTarget`
+/// - `TotalALBRequestCount`
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedLoadMetric {
     /// `PredefinedMetricType`: a string, required.
     ///
+    /// The metric type.
+    ///
     /// Length 1 to 128.
     pub predefined_metric_type: Str,
     /// `ResourceLabel`: a string.
+    ///
+    /// A label that uniquely identifies a target group.
     ///
     /// Length 1 to 1023.
     pub resource_label: Option<Str>,
 }
 
 impl PredictiveScalingPredefinedLoadMetric {
-    /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<Str>) -> Self {
+    /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
+    pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
 
     /// `PredefinedMetricType`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self {
         self.predefined_metric_type = value.into();
         self
@@ -991,7 +1936,7 @@ impl PredictiveScalingPredefinedLoadMetric {
 
     /// `ResourceLabel`: a string.
     ///
-    /// Length 1 to 1023.
+    /// The field of the same name has the full documentation.
     pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
         self.resource_label = Some(value.into());
         self
@@ -1009,33 +1954,93 @@ impl ToValue for PredictiveScalingPredefinedLoadMetric {
     }
 }
 
+/// The required properties of [`PredictiveScalingPredefinedMetricPair`], by name: `PredictiveScalingPredefinedMetricPair::new(PredictiveScalingPredefinedMetricPairRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPredefinedMetricPairRequired {
+    /// `PredefinedMetricType`: a string, required.
+    ///
+    /// Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric.
+    ///
+    /// Length 1 to 128.
+    pub predefined_metric_type: Str,
+}
+
+static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Represents a metric pair for a predictive scaling policy.
+///
+/// The following predefined metrics are available for predictive scaling:
+///
+/// - `ECSServiceAverageCPUUtilization`
+/// - `ECSServiceAverageMemoryUtilization`
+/// - `ECSServiceCPUUtilization`
+/// - `ECSServiceMemoryUtilization`
+/// - `ECSServiceTotalCPUUtilization`
+/// - `ECSServiceTotalMemoryUtilization`
+/// - `ALBRequestCount`
+/// - `ALBRequestCountPerTarget`
+/// - `TotalALBRequestCount`
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedMetricPair {
     /// `PredefinedMetricType`: a string, required.
     ///
+    /// Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric.
+    ///
     /// Length 1 to 128.
     pub predefined_metric_type: Str,
     /// `ResourceLabel`: a string.
+    ///
+    /// A label that uniquely identifies a specific target group from which to determine the total and average request count.
     ///
     /// Length 1 to 1023.
     pub resource_label: Option<Str>,
 }
 
 impl PredictiveScalingPredefinedMetricPair {
-    /// A `PredictiveScalingPredefinedMetricPair` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<Str>) -> Self {
+    /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
+    pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
 
     /// `PredefinedMetricType`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self {
         self.predefined_metric_type = value.into();
         self
@@ -1043,7 +2048,7 @@ impl PredictiveScalingPredefinedMetricPair {
 
     /// `ResourceLabel`: a string.
     ///
-    /// Length 1 to 1023.
+    /// The field of the same name has the full documentation.
     pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
         self.resource_label = Some(value.into());
         self
@@ -1061,33 +2066,95 @@ impl ToValue for PredictiveScalingPredefinedMetricPair {
     }
 }
 
+/// The required properties of [`PredictiveScalingPredefinedScalingMetric`], by name: `PredictiveScalingPredefinedScalingMetric::new(PredictiveScalingPredefinedScalingMetricRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredictiveScalingPredefinedScalingMetricRequired {
+    /// `PredefinedMetricType`: a string, required.
+    ///
+    /// The metric type.
+    ///
+    /// Length 1 to 128.
+    pub predefined_metric_type: Str,
+}
+
+static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PredefinedMetricType",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceLabel",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["PredefinedMetricType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Describes a scaling metric for a predictive scaling policy.
+///
+/// When returned in the output of `DescribePolicies` , it indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
+///
+/// The following predefined metrics are available for predictive scaling:
+///
+/// - `ECSServiceAverageCPUUtilization`
+/// - `ECSServiceAverageMemoryUtilization`
+/// - `ECSServiceCPUUtilization`
+/// - `ECSServiceMemoryUtilization`
+/// - `ECSServiceTotalCPUUtilization`
+/// - `ECSServiceTotalMemoryUtilization`
+/// - `ALBRequestCount`
+/// - `ALBRequestCountPerTarget`
+/// - `TotalALBRequestCount`
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingPredefinedScalingMetric {
     /// `PredefinedMetricType`: a string, required.
     ///
+    /// The metric type.
+    ///
     /// Length 1 to 128.
     pub predefined_metric_type: Str,
     /// `ResourceLabel`: a string.
+    ///
+    /// A label that uniquely identifies a specific target group from which to determine the average request count.
     ///
     /// Length 1 to 1023.
     pub resource_label: Option<Str>,
 }
 
 impl PredictiveScalingPredefinedScalingMetric {
-    /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, in this order: `PredefinedMetricType`.
-    pub fn new(predefined_metric_type: impl Into<Str>) -> Self {
+    /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
+    pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
         Self {
-            predefined_metric_type: predefined_metric_type.into(),
+            predefined_metric_type: required.predefined_metric_type,
             resource_label: None,
         }
     }
 
     /// `PredefinedMetricType`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self {
         self.predefined_metric_type = value.into();
         self
@@ -1095,7 +2162,7 @@ impl PredictiveScalingPredefinedScalingMetric {
 
     /// `ResourceLabel`: a string.
     ///
-    /// Length 1 to 1023.
+    /// The field of the same name has the full documentation.
     pub fn resource_label(mut self, value: impl Into<Str>) -> Self {
         self.resource_label = Some(value.into());
         self
@@ -1113,42 +2180,92 @@ impl ToValue for PredictiveScalingPredefinedScalingMetric {
     }
 }
 
+/// The required properties of [`StepAdjustment`], by name: `StepAdjustment::new(StepAdjustmentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepAdjustmentRequired {
+    /// `ScalingAdjustment`: an integer, required.
+    ///
+    /// The amount by which to scale. The adjustment is based on the value that you specified in the `AdjustmentType` property (either an absolute number or a percentage). A positive value adds to the current capacity and a negative number subtracts from the current capacity.
+    pub scaling_adjustment: Int,
+}
+
+static RULE_StepAdjustment: ObjRule = ObjRule {
+    properties: &[
+        ("MetricIntervalLowerBound", Shape::NUM),
+        ("MetricIntervalUpperBound", Shape::NUM),
+        ("ScalingAdjustment", Shape::INT),
+    ],
+    required: &["ScalingAdjustment"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `StepAdjustment` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the \[AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html>) property type.
+///
+/// For the following examples, suppose that you have an alarm with a breach threshold of 50:
+///
+/// - To trigger a step adjustment when the metric is greater than or equal to 50 and less than 60, specify a lower bound of 0 and an upper bound of 10.
+/// - To trigger a step adjustment when the metric is greater than 40 and less than or equal to 50, specify a lower bound of -10 and an upper bound of 0.
+///
+/// For more information, see \[Step adjustments\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html#as-scaling-steps>) in the *Application Auto Scaling User Guide* .
+///
+/// You can find a sample template snippet in the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html#aws-resource-applicationautoscaling-scalingpolicy--examples>) section of the `AWS::ApplicationAutoScaling::ScalingPolicy` documentation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepadjustment.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepAdjustment {
     /// `MetricIntervalLowerBound`: a number.
+    ///
+    /// The lower bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the lower bound is inclusive (the metric must be greater than or equal to the threshold plus the lower bound). Otherwise, it is exclusive (the metric must be greater than the threshold plus the lower bound). A null value indicates negative infinity.
+    ///
+    /// You must specify at least one upper or lower bound.
     pub metric_interval_lower_bound: Option<Num>,
     /// `MetricIntervalUpperBound`: a number.
+    ///
+    /// The upper bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the upper bound is exclusive (the metric must be less than the threshold plus the upper bound). Otherwise, it is inclusive (the metric must be less than or equal to the threshold plus the upper bound). A null value indicates positive infinity.
+    ///
+    /// You must specify at least one upper or lower bound.
     pub metric_interval_upper_bound: Option<Num>,
     /// `ScalingAdjustment`: an integer, required.
+    ///
+    /// The amount by which to scale. The adjustment is based on the value that you specified in the `AdjustmentType` property (either an absolute number or a percentage). A positive value adds to the current capacity and a negative number subtracts from the current capacity.
     pub scaling_adjustment: Int,
 }
 
 impl StepAdjustment {
-    /// A `StepAdjustment` with its required properties, in this order: `ScalingAdjustment`.
-    pub fn new(scaling_adjustment: impl Into<Int>) -> Self {
+    /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
+    pub fn new(required: StepAdjustmentRequired) -> Self {
         Self {
             metric_interval_lower_bound: None,
             metric_interval_upper_bound: None,
-            scaling_adjustment: scaling_adjustment.into(),
+            scaling_adjustment: required.scaling_adjustment,
         }
     }
 
     /// `MetricIntervalLowerBound`: a number.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self {
         self.metric_interval_lower_bound = Some(value.into());
         self
     }
 
     /// `MetricIntervalUpperBound`: a number.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self {
         self.metric_interval_upper_bound = Some(value.into());
         self
     }
 
     /// `ScalingAdjustment`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
         self.scaling_adjustment = value.into();
         self
@@ -1173,20 +2290,81 @@ impl ToValue for StepAdjustment {
     }
 }
 
+static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdjustmentType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "ChangeInCapacity",
+                    "ExactCapacity",
+                    "PercentChangeInCapacity",
+                ],
+                format: None,
+            }),
+        ),
+        ("Cooldown", Shape::INT),
+        (
+            "MetricAggregationType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["Average", "Maximum", "Minimum"],
+                format: None,
+            }),
+        ),
+        ("MinAdjustmentMagnitude", Shape::INT),
+        (
+            "StepAdjustments",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_StepAdjustment),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `StepScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// `StepScalingPolicyConfiguration` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html>) resource that specifies a step scaling policy configuration for Application Auto Scaling.
+///
+/// For more information, see \[Step scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html>) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepScalingPolicyConfiguration {
     /// `AdjustmentType`: an [`AdjustmentType`] value.
+    ///
+    /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
     pub adjustment_type: Option<AdjustmentType>,
     /// `Cooldown`: an integer.
+    ///
+    /// The amount of time, in seconds, to wait for a previous scaling activity to take effect. If not specified, the default value is 300. For more information, see \[Cooldown period\](<https://docs.aws.amazon.com/autoscaling/application/userguide/step-scaling-policy-overview.html#step-scaling-cooldown>) in the *Application Auto Scaling User Guide* .
     pub cooldown: Option<Int>,
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
+    ///
+    /// The aggregation type for the CloudWatch metrics. Valid values are `Minimum` , `Maximum` , and `Average` . If the aggregation type is null, the value is treated as `Average` .
     pub metric_aggregation_type: Option<MetricAggregationType>,
     /// `MinAdjustmentMagnitude`: an integer.
+    ///
+    /// The minimum value to scale by when the adjustment type is `PercentChangeInCapacity` . For example, suppose that you create a step scaling policy to scale out an Amazon ECS service by 25 percent and you specify a `MinAdjustmentMagnitude` of 2. If the service has 4 tasks and the scaling policy is performed, 25 percent of 4 is 1. However, because you specified a `MinAdjustmentMagnitude` of 2, Application Auto Scaling scales out the service by 2 tasks.
     pub min_adjustment_magnitude: Option<Int>,
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
+    ///
+    /// A set of adjustments that enable you to scale based on the size of the alarm breach.
+    ///
+    /// At least one step adjustment is required if you are adding a new step scaling policy configuration.
     pub step_adjustments: Option<List<StepAdjustment>>,
 }
 
@@ -1197,30 +2375,40 @@ impl StepScalingPolicyConfiguration {
     }
 
     /// `AdjustmentType`: an [`AdjustmentType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self {
         self.adjustment_type = Some(value.into());
         self
     }
 
     /// `Cooldown`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cooldown(mut self, value: impl Into<Int>) -> Self {
         self.cooldown = Some(value.into());
         self
     }
 
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self {
         self.metric_aggregation_type = Some(value.into());
         self
     }
 
     /// `MinAdjustmentMagnitude`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self {
         self.min_adjustment_magnitude = Some(value.into());
         self
     }
 
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self {
         self.step_adjustments = Some(value.into());
         self
@@ -1241,18 +2429,69 @@ impl ToValue for StepScalingPolicyConfiguration {
     }
 }
 
+static RULE_TargetTrackingMetric: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Dimensions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetTrackingMetricDimension),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "MetricName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Namespace",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
+///
+/// Metric is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricStat\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetTrackingMetric {
     /// `Dimensions`: a list of [`TargetTrackingMetricDimension`] objects.
+    ///
+    /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
+    ///
+    /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
     pub dimensions: Option<List<TargetTrackingMetricDimension>>,
     /// `MetricName`: a string.
+    ///
+    /// The name of the metric.
     ///
     /// Length 1 to 255.
     pub metric_name: Option<Str>,
     /// `Namespace`: a string.
+    ///
+    /// The namespace of the metric. For more information, see the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
     ///
     /// Length 1 to 255.
     pub namespace: Option<Str>,
@@ -1265,6 +2504,8 @@ impl TargetTrackingMetric {
     }
 
     /// `Dimensions`: a list of [`TargetTrackingMetricDimension`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dimensions(mut self, value: impl Into<List<TargetTrackingMetricDimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
@@ -1272,7 +2513,7 @@ impl TargetTrackingMetric {
 
     /// `MetricName`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -1280,7 +2521,7 @@ impl TargetTrackingMetric {
 
     /// `Namespace`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn namespace(mut self, value: impl Into<Str>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -1299,24 +2540,84 @@ impl ToValue for TargetTrackingMetric {
     }
 }
 
+static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Expression",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(2048),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Id",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("Label", Shape::STR),
+        ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
+        ("ReturnData", Shape::Bool),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
+///
+/// You can call for a single metric or perform math expressions on multiple metrics. Any expressions used in a metric specification must eventually return a single time series.
+///
+/// For more information and examples, see \[Create a target tracking scaling policy for Application Auto Scaling using metric math\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html>) in the *Application Auto Scaling User Guide* .
+///
+/// `TargetTrackingMetricDataQuery` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html>) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetTrackingMetricDataQuery {
     /// `Expression`: a string.
     ///
+    /// The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions.
+    ///
+    /// Conditional: Within each `TargetTrackingMetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
+    ///
     /// Length 1 to 2048.
     pub expression: Option<Str>,
     /// `Id`: a string.
     ///
+    /// A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
+    ///
     /// Length 1 to 255.
     pub id: Option<Str>,
     /// `Label`: a string.
+    ///
+    /// A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
     pub label: Option<Str>,
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
+    ///
+    /// Information about the metric data to return.
+    ///
+    /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
     pub metric_stat: Option<Obj<TargetTrackingMetricStat>>,
     /// `ReturnData`: a boolean.
+    ///
+    /// Indicates whether to return the timestamps and raw data values of this metric.
+    ///
+    /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
+    ///
+    /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData` . This sets it to its default ( `true` ).
     pub return_data: Option<Bool>,
 }
 
@@ -1328,7 +2629,7 @@ impl TargetTrackingMetricDataQuery {
 
     /// `Expression`: a string.
     ///
-    /// Length 1 to 2048.
+    /// The field of the same name has the full documentation.
     pub fn expression(mut self, value: impl Into<Str>) -> Self {
         self.expression = Some(value.into());
         self
@@ -1336,25 +2637,31 @@ impl TargetTrackingMetricDataQuery {
 
     /// `Id`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = Some(value.into());
         self
     }
 
     /// `Label`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn label(mut self, value: impl Into<Str>) -> Self {
         self.label = Some(value.into());
         self
     }
 
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self {
         self.metric_stat = Some(value.into());
         self
     }
 
     /// `ReturnData`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn return_data(mut self, value: impl Into<Bool>) -> Self {
         self.return_data = Some(value.into());
         self
@@ -1375,16 +2682,53 @@ impl ToValue for TargetTrackingMetricDataQuery {
     }
 }
 
+static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Name",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// `TargetTrackingMetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetric\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html>) property type. Duplicate dimensions are not allowed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetTrackingMetricDimension {
     /// `Name`: a string.
     ///
+    /// The name of the dimension.
+    ///
     /// Length 1 to 255.
     pub name: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value of the dimension.
     ///
     /// Length 1 to 1024.
     pub value: Option<Str>,
@@ -1398,7 +2742,7 @@ impl TargetTrackingMetricDimension {
 
     /// `Name`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
@@ -1406,7 +2750,7 @@ impl TargetTrackingMetricDimension {
 
     /// `Value`: a string.
     ///
-    /// Length 1 to 1024.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -1424,16 +2768,53 @@ impl ToValue for TargetTrackingMetricDimension {
     }
 }
 
+static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+    properties: &[
+        ("Metric", Shape::Object(&RULE_TargetTrackingMetric)),
+        ("Stat", Shape::STR),
+        (
+            "Unit",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1023),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// This structure defines the CloudWatch metric to return, along with the statistic and unit.
+///
+/// `TargetTrackingMetricStat` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricDataQuery\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html>) property type.
+///
+/// For more information about the CloudWatch terminology below, see \[Amazon CloudWatch concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) in the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetTrackingMetricStat {
     /// `Metric`: a [`TargetTrackingMetric`] object.
+    ///
+    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
     pub metric: Option<Obj<TargetTrackingMetric>>,
     /// `Stat`: a string.
+    ///
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
+    ///
+    /// The most commonly used metric for scaling is `Average` .
     pub stat: Option<Str>,
     /// `Unit`: a string.
+    ///
+    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
     ///
     /// Length 1 to 1023.
     pub unit: Option<Str>,
@@ -1446,12 +2827,16 @@ impl TargetTrackingMetricStat {
     }
 
     /// `Metric`: a [`TargetTrackingMetric`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn metric(mut self, value: impl Into<Obj<TargetTrackingMetric>>) -> Self {
         self.metric = Some(value.into());
         self
     }
 
     /// `Stat`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stat(mut self, value: impl Into<Str>) -> Self {
         self.stat = Some(value.into());
         self
@@ -1459,7 +2844,7 @@ impl TargetTrackingMetricStat {
 
     /// `Unit`: a string.
     ///
-    /// Length 1 to 1023.
+    /// The field of the same name has the full documentation.
     pub fn unit(mut self, value: impl Into<Str>) -> Self {
         self.unit = Some(value.into());
         self
@@ -1478,39 +2863,89 @@ impl ToValue for TargetTrackingMetricStat {
     }
 }
 
+/// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetTrackingScalingPolicyConfigurationRequired {
+    /// `TargetValue`: a number, required.
+    ///
+    /// The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360. The value must be a valid number based on the choice of metric. For example, if the metric is CPU utilization, then the target value is a percent value that represents how much of the CPU can be used before scaling out.
+    pub target_value: Num,
+}
+
+static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CustomizedMetricSpecification",
+            Shape::Object(&RULE_CustomizedMetricSpecification),
+        ),
+        ("DisableScaleIn", Shape::Bool),
+        (
+            "PredefinedMetricSpecification",
+            Shape::Object(&RULE_PredefinedMetricSpecification),
+        ),
+        ("ScaleInCooldown", Shape::INT),
+        ("ScaleOutCooldown", Shape::INT),
+        ("TargetValue", Shape::NUM),
+    ],
+    required: &["TargetValue"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
+///
+/// `TargetTrackingScalingPolicyConfiguration` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html>) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling. Use a target tracking scaling policy to adjust the capacity of the specified scalable target in response to actual workloads, so that resource utilization remains at or near the target utilization value.
+///
+/// For more information, see \[Target tracking scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html>) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfiguration {
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
+    ///
+    /// A customized metric. You can specify either a predefined metric or a customized metric.
     pub customized_metric_specification: Option<Obj<CustomizedMetricSpecification>>,
     /// `DisableScaleIn`: a boolean.
+    ///
+    /// Indicates whether scale in by the target tracking scaling policy is disabled. If the value is `true` , scale in is disabled and the target tracking scaling policy won't remove capacity from the scalable target. Otherwise, scale in is enabled and the target tracking scaling policy can remove capacity from the scalable target. The default value is `false` .
     pub disable_scale_in: Option<Bool>,
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
+    ///
+    /// A predefined metric. You can specify either a predefined metric or a customized metric.
     pub predefined_metric_specification: Option<Obj<PredefinedMetricSpecification>>,
     /// `ScaleInCooldown`: an integer.
+    ///
+    /// The amount of time, in seconds, after a scale-in activity completes before another scale-in activity can start. For more information and for default values, see \[Define cooldown periods\](<https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown>) in the *Application Auto Scaling User Guide* .
     pub scale_in_cooldown: Option<Int>,
     /// `ScaleOutCooldown`: an integer.
+    ///
+    /// The amount of time, in seconds, to wait for a previous scale-out activity to take effect. For more information and for default values, see \[Define cooldown periods\](<https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown>) in the *Application Auto Scaling User Guide* .
     pub scale_out_cooldown: Option<Int>,
     /// `TargetValue`: a number, required.
+    ///
+    /// The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360. The value must be a valid number based on the choice of metric. For example, if the metric is CPU utilization, then the target value is a percent value that represents how much of the CPU can be used before scaling out.
     pub target_value: Num,
 }
 
 impl TargetTrackingScalingPolicyConfiguration {
-    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, in this order: `TargetValue`.
-    pub fn new(target_value: impl Into<Num>) -> Self {
+    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
         Self {
             customized_metric_specification: None,
             disable_scale_in: None,
             predefined_metric_specification: None,
             scale_in_cooldown: None,
             scale_out_cooldown: None,
-            target_value: target_value.into(),
+            target_value: required.target_value,
         }
     }
 
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn customized_metric_specification(
         mut self,
         value: impl Into<Obj<CustomizedMetricSpecification>>,
@@ -1520,12 +2955,16 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 
     /// `DisableScaleIn`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
         self.disable_scale_in = Some(value.into());
         self
     }
 
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn predefined_metric_specification(
         mut self,
         value: impl Into<Obj<PredefinedMetricSpecification>>,
@@ -1535,18 +2974,24 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 
     /// `ScaleInCooldown`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self {
         self.scale_in_cooldown = Some(value.into());
         self
     }
 
     /// `ScaleOutCooldown`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self {
         self.scale_out_cooldown = Some(value.into());
         self
     }
 
     /// `TargetValue`: a number, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_value(mut self, value: impl Into<Num>) -> Self {
         self.target_value = value.into();
         self

@@ -3,9 +3,69 @@
 
 //! The `AWS::CertificateManager::Certificate` resource type ([`Certificate`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CertificateRequired {
+    /// `DomainName`: a string, required.
+    ///
+    /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate. Use an asterisk (*) to create a wildcard certificate that protects several sites in the same domain. For example, `*.example.com` protects `www.example.com` , `site.example.com` , and `images.example.com.`
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub domain_name: Str,
+}
+
+static RULE_Certificate: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateAuthorityArn", Shape::STR),
+        ("CertificateExport", Shape::STR),
+        ("CertificateTransparencyLoggingPreference", Shape::STR),
+        ("DomainName", Shape::STR),
+        (
+            "DomainValidationOptions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_DomainValidationOption),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("KeyAlgorithm", Shape::STR),
+        (
+            "SubjectAlternativeNames",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("ValidationMethod", Shape::STR),
+    ],
+    required: &["DomainName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::CertificateManager::Certificate` resource.
+///
+/// The `AWS::CertificateManager::Certificate` resource requests an Certificate Manager ( ACM ) certificate that you can use to enable secure connections. For example, you can deploy an ACM certificate to an Elastic Load Balancer to enable HTTPS support. For more information, see \[RequestCertificate\](<https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html>) in the Certificate Manager API Reference.
+///
+/// &gt; When you use the `AWS::CertificateManager::Certificate` resource in a CloudFormation stack, domain validation is handled automatically if all three of the following are true: The certificate domain is hosted in Amazon Route 53, the domain resides in your AWS account , and you are using DNS validation.
+/// &gt;
+/// &gt; However, if the certificate uses email validation, or if the domain is not hosted in Route 53, then the stack will remain in the `CREATE_IN_PROGRESS` state. Further stack operations are delayed until you validate the certificate request, either by acting upon the instructions in the validation email, or by adding a CNAME record to your DNS configuration. For more information, see \[Option 1: DNS Validation\](<https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html>) and \[Option 2: Email Validation\](<https://docs.aws.amazon.com/acm/latest/userguide/email-validation.html>) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CertificateAttributes`], which `Handle<Certificate>` dereferences to.
@@ -18,31 +78,71 @@ use crate::support::prelude::*;
 pub struct Certificate {
     /// `CertificateAuthorityArn`: a string.
     ///
+    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate. If you do not provide an ARN and you are trying to request a private certificate, ACM will attempt to issue a public certificate. For more information about private CAs, see the \[AWS Private Certificate Authority\](<https://docs.aws.amazon.com/privateca/latest/userguide/PcaWelcome.html>) user guide. The ARN must have the following form:
+    ///
+    /// `arn:aws:acm-pca:region:account:certificate-authority/12345678-1234-1234-1234-123456789012`
+    ///
     /// Create-only: changing it replaces the resource.
     pub certificate_authority_arn: Option<Str>,
     /// `CertificateExport`: a string.
+    ///
+    /// You can opt out of allowing export of your certificate by specifying the `DISABLED` option. Allow export of your certificate by specifying the `ENABLED` option.
+    ///
+    /// If you do not specify an export preference in a new CloudFormation template, it is the same as explicitly denying export of your certificate.
     pub certificate_export: Option<Str>,
     /// `CertificateTransparencyLoggingPreference`: a string.
+    ///
+    /// You can opt out of certificate transparency logging by specifying the `DISABLED` option. Opt in by specifying `ENABLED` . This setting doces not apply to private certificates.
+    ///
+    /// If you do not specify a certificate transparency logging preference on a new CloudFormation template, or if you remove the logging preference from an existing template, this is the same as explicitly enabling the preference.
+    ///
+    /// Changing the certificate transparency logging preference will update the existing resource by calling `UpdateCertificateOptions` on the certificate. This action will not create a new resource.
     pub certificate_transparency_logging_preference: Option<Str>,
     /// `DomainName`: a string, required.
+    ///
+    /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate. Use an asterisk (*) to create a wildcard certificate that protects several sites in the same domain. For example, `*.example.com` protects `www.example.com` , `site.example.com` , and `images.example.com.`
     ///
     /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
     /// `DomainValidationOptions`: a list of [`DomainValidationOption`] objects.
     ///
+    /// Domain information that domain name registrars use to verify your identity.
+    ///
+    /// &gt; In order for a AWS::CertificateManager::Certificate to be provisioned and validated in CloudFormation automatically, the `DomainName` property needs to be identical to one of the `DomainName` property supplied in DomainValidationOptions, if the ValidationMethod is **DNS**. Failing to keep them like-for-like will result in failure to create the domain validation records in Route53.
+    ///
     /// Create-only: changing it replaces the resource.
     pub domain_validation_options: Option<List<DomainValidationOption>>,
     /// `KeyAlgorithm`: a string.
+    ///
+    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data. RSA is the default key algorithm for ACM certificates. Elliptic Curve Digital Signature Algorithm (ECDSA) keys are smaller, offering security comparable to RSA keys but with greater computing efficiency. However, ECDSA is not supported by all network clients. Some AWS services may require RSA keys, or only support ECDSA keys of a particular size, while others allow the use of either RSA and ECDSA keys to ensure that compatibility is not broken. Check the requirements for the AWS service where you plan to deploy your certificate. For more information about selecting an algorithm, see \[Key algorithms\](<https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate-characteristics.html#algorithms-term>) .
+    ///
+    /// &gt; Algorithms supported for an ACM certificate request include:
+    /// &gt;
+    /// &gt; - `RSA_2048`
+    /// &gt; - `EC_prime256v1`
+    /// &gt; - `EC_secp384r1`
+    /// &gt;
+    /// &gt; Other listed algorithms are for imported certificates only. &gt; When you request a private PKI certificate signed by a CA from AWS Private CA, the specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
+    ///
+    /// Default: RSA_2048
     ///
     /// Create-only: changing it replaces the resource.
     pub key_algorithm: Option<Str>,
     /// `SubjectAlternativeNames`: a list of strings.
     ///
+    /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate. For example, you can add www.example.net to a certificate for which the `DomainName` field is www.example.com if users can reach your site by using either name.
+    ///
     /// Create-only: changing it replaces the resource.
     pub subject_alternative_names: Option<List<Str>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Key-value pairs that can identify the certificate.
     pub tags: Option<List<Tag>>,
     /// `ValidationMethod`: a string.
+    ///
+    /// The method you want to use to validate that you own or control the domain associated with a public certificate. You can \[validate with DNS\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-validate-dns.html>) or \[validate with email\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-validate-email.html>) . We recommend that you use DNS validation.
+    ///
+    /// If not specified, this property defaults to email validation.
     ///
     /// Create-only: changing it replaces the resource.
     pub validation_method: Option<Str>,
@@ -75,13 +175,13 @@ impl Certificate {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Certificate` with its required properties, in this order: `DomainName`.
-    pub fn new(domain_name: impl Into<Str>) -> Self {
+    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    pub fn new(required: CertificateRequired) -> Self {
         Self {
             certificate_authority_arn: None,
             certificate_export: None,
             certificate_transparency_logging_preference: None,
-            domain_name: domain_name.into(),
+            domain_name: required.domain_name,
             domain_validation_options: None,
             key_algorithm: None,
             subject_alternative_names: None,
@@ -92,19 +192,23 @@ impl Certificate {
 
     /// `CertificateAuthorityArn`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
         self.certificate_authority_arn = Some(value.into());
         self
     }
 
     /// `CertificateExport`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn certificate_export(mut self, value: impl Into<Str>) -> Self {
         self.certificate_export = Some(value.into());
         self
     }
 
     /// `CertificateTransparencyLoggingPreference`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Str>) -> Self {
         self.certificate_transparency_logging_preference = Some(value.into());
         self
@@ -112,7 +216,7 @@ impl Certificate {
 
     /// `DomainName`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
         self.domain_name = value.into();
         self
@@ -120,7 +224,7 @@ impl Certificate {
 
     /// `DomainValidationOptions`: a list of [`DomainValidationOption`] objects.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn domain_validation_options(
         mut self,
         value: impl Into<List<DomainValidationOption>>,
@@ -131,7 +235,7 @@ impl Certificate {
 
     /// `KeyAlgorithm`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self {
         self.key_algorithm = Some(value.into());
         self
@@ -139,13 +243,15 @@ impl Certificate {
 
     /// `SubjectAlternativeNames`: a list of strings.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self {
         self.subject_alternative_names = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -153,7 +259,7 @@ impl Certificate {
 
     /// `ValidationMethod`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn validation_method(mut self, value: impl Into<Str>) -> Self {
         self.validation_method = Some(value.into());
         self
@@ -167,6 +273,9 @@ impl Resource for Certificate {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Certificate, properties)
     }
 }
 
@@ -206,42 +315,93 @@ impl CertificateAttributes {
     }
 }
 
+/// The required properties of [`DomainValidationOption`], by name: `DomainValidationOption::new(DomainValidationOptionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainValidationOptionRequired {
+    /// `DomainName`: a string, required.
+    ///
+    /// A fully qualified domain name (FQDN) in the certificate request.
+    pub domain_name: Str,
+}
+
+static RULE_DomainValidationOption: ObjRule = ObjRule {
+    properties: &[
+        ("DomainName", Shape::STR),
+        ("HostedZoneId", Shape::STR),
+        ("ValidationDomain", Shape::STR),
+    ],
+    required: &["DomainName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DomainValidationOption` property type of `AWS::CertificateManager::Certificate`.
+///
+/// `DomainValidationOption` is a property of the \[AWS::CertificateManager::Certificate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html>) resource that specifies the Certificate Manager ( ACM ) certificate domain to validate. Depending on the chosen validation method, ACM checks the domain's DNS record for a validation CNAME, or it attempts to send a validation email message to the domain owner.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-certificatemanager-certificate-domainvalidationoption.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainValidationOption {
     /// `DomainName`: a string, required.
+    ///
+    /// A fully qualified domain name (FQDN) in the certificate request.
     pub domain_name: Str,
     /// `HostedZoneId`: a string.
+    ///
+    /// The `HostedZoneId` option, which is available if you are using Route 53 as your domain registrar, causes ACM to add your CNAME to the domain record. Your list of `DomainValidationOptions` must contain one and only one of the domain-validation options, and the `HostedZoneId` can be used only when `DNS` is specified as your validation method.
+    ///
+    /// Use the Route 53 `ListHostedZones` API to discover IDs for available hosted zones.
+    ///
+    /// This option is required for publicly trusted certificates.
+    ///
+    /// &gt; The `ListHostedZones` API returns IDs in the format "/hostedzone/Z111111QQQQQQQ", but CloudFormation requires the IDs to be in the format "Z111111QQQQQQQ".
+    ///
+    /// When you change your `DomainValidationOptions` , a new resource is created.
     pub hosted_zone_id: Option<Str>,
     /// `ValidationDomain`: a string.
+    ///
+    /// The domain name to which you want ACM to send validation emails. This domain name is the suffix of the email addresses that you want ACM to use. This must be the same as the `DomainName` value or a superdomain of the `DomainName` value. For example, if you request a certificate for `testing.example.com` , you can specify `example.com` as this value. In that case, ACM sends domain validation emails to the following five addresses:
+    ///
+    /// - admin@example.com
+    /// - administrator@example.com
+    /// - hostmaster@example.com
+    /// - postmaster@example.com
+    /// - webmaster@example.com
     pub validation_domain: Option<Str>,
 }
 
 impl DomainValidationOption {
-    /// A `DomainValidationOption` with its required properties, in this order: `DomainName`.
-    pub fn new(domain_name: impl Into<Str>) -> Self {
+    /// A `DomainValidationOption` with its required properties, named in a [`DomainValidationOptionRequired`].
+    pub fn new(required: DomainValidationOptionRequired) -> Self {
         Self {
-            domain_name: domain_name.into(),
+            domain_name: required.domain_name,
             hosted_zone_id: None,
             validation_domain: None,
         }
     }
 
     /// `DomainName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
         self.domain_name = value.into();
         self
     }
 
     /// `HostedZoneId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
         self.hosted_zone_id = Some(value.into());
         self
     }
 
     /// `ValidationDomain`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn validation_domain(mut self, value: impl Into<Str>) -> Self {
         self.validation_domain = Some(value.into());
         self
@@ -260,6 +420,25 @@ impl ToValue for DomainValidationOption {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::CertificateManager::Certificate`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-certificatemanager-certificate-tag.html>
@@ -272,11 +451,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -7,4 +7,4 @@
 
 pub mod certificate;
 
-pub use certificate::{Certificate, CertificateAttributes};
+pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};

@@ -3,9 +3,55 @@
 
 //! The `AWS::EC2::EgressOnlyInternetGateway` resource type ([`EgressOnlyInternetGateway`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`EgressOnlyInternetGateway`], by name: `EgressOnlyInternetGateway::new(EgressOnlyInternetGatewayRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EgressOnlyInternetGatewayRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC for which to create the egress-only internet gateway.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
+static RULE_EgressOnlyInternetGateway: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::EgressOnlyInternetGateway` resource.
+///
+/// \[IPv6 only\] Specifies an egress-only internet gateway for your VPC. An egress-only internet gateway is used to enable outbound communication over IPv6 from instances in your VPC to the internet, and prevents hosts outside of your VPC from initiating an IPv6 connection with your instance.
+///
+/// For more information, see \[Egress-only internet gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html>) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EgressOnlyInternetGatewayAttributes`], which `Handle<EgressOnlyInternetGateway>` dereferences to.
@@ -17,8 +63,12 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressOnlyInternetGateway {
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The tags assigned to the egress-only internet gateway.
     pub tags: Option<List<Tag>>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC for which to create the egress-only internet gateway.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
@@ -44,15 +94,17 @@ impl EgressOnlyInternetGateway {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `EgressOnlyInternetGateway` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `EgressOnlyInternetGateway` with its required properties, named in a [`EgressOnlyInternetGatewayRequired`].
+    pub fn new(required: EgressOnlyInternetGatewayRequired) -> Self {
         Self {
             tags: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -60,7 +112,7 @@ impl EgressOnlyInternetGateway {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
@@ -74,6 +126,9 @@ impl Resource for EgressOnlyInternetGateway {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_EgressOnlyInternetGateway, properties)
     }
 }
 
@@ -98,10 +153,56 @@ impl From<ResourceRef> for EgressOnlyInternetGatewayAttributes {
 
 impl EgressOnlyInternetGatewayAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The ID of the egress-only internet gateway.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Length at most 256.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::EgressOnlyInternetGateway`.
 ///
@@ -119,17 +220,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -137,7 +238,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Length at most 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self

@@ -3,9 +3,43 @@
 
 //! The `AWS::EC2::EIP` resource type ([`Eip`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_Eip: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::STR),
+        ("Domain", Shape::STR),
+        ("InstanceId", Shape::STR),
+        ("IpamPoolId", Shape::STR),
+        ("NetworkBorderGroup", Shape::STR),
+        ("PublicIpv4Pool", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("TransferAddress", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::EIP` resource.
+///
+/// Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
+///
+/// You can allocate an Elastic IP address from an address pool owned by AWS or from an address pool created from a public IPv4 address range that you have brought to AWS for use with your AWS resources using bring your own IP addresses (BYOIP). For more information, see \[Bring Your Own IP Addresses (BYOIP)\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html>) in the *Amazon EC2 User Guide* .
+///
+/// For more information, see \[Elastic IP Addresses\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html>) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PublicIp`, `AllocationId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`EipAttributes`], which `Handle<Eip>` dereferences to.
@@ -18,25 +52,51 @@ use crate::support::prelude::*;
 pub struct Eip {
     /// `Address`: a string.
     ///
+    /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub address: Option<Str>,
     /// `Domain`: a string.
+    ///
+    /// The network ( `vpc` ).
+    ///
+    /// If you define an Elastic IP address and associate it with a VPC that is defined in the same template, you must declare a dependency on the VPC-gateway attachment by using the \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) on this resource.
     pub domain: Option<Str>,
     /// `InstanceId`: a string.
+    ///
+    /// The ID of the instance.
+    ///
+    /// &gt; Updates to the `InstanceId` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
     pub instance_id: Option<Str>,
     /// `IpamPoolId`: a string.
+    ///
+    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see \[Allocate sequential Elastic IP addresses from an IPAM pool\](<https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html>) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipam_pool_id: Option<Str>,
     /// `NetworkBorderGroup`: a string.
     ///
+    /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
+    ///
+    /// Use \[DescribeAvailabilityZones\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html>) to view the network border groups.
+    ///
     /// Create-only: changing it replaces the resource.
     pub network_border_group: Option<Str>,
     /// `PublicIpv4Pool`: a string.
+    ///
+    /// The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address from the address pool.
+    ///
+    /// &gt; Updates to the `PublicIpv4Pool` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
     pub public_ipv4_pool: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags assigned to the Elastic IP address.
+    ///
+    /// &gt; Updates to the `Tags` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
     pub tags: Option<List<Tag>>,
     /// `TransferAddress`: a string.
+    ///
+    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see \[Transfer Elastic IP addresses\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro>) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub transfer_address: Option<Str>,
@@ -74,19 +134,23 @@ impl Eip {
 
     /// `Address`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn address(mut self, value: impl Into<Str>) -> Self {
         self.address = Some(value.into());
         self
     }
 
     /// `Domain`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn domain(mut self, value: impl Into<Str>) -> Self {
         self.domain = Some(value.into());
         self
     }
 
     /// `InstanceId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
         self.instance_id = Some(value.into());
         self
@@ -94,7 +158,7 @@ impl Eip {
 
     /// `IpamPoolId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipam_pool_id = Some(value.into());
         self
@@ -102,19 +166,23 @@ impl Eip {
 
     /// `NetworkBorderGroup`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn network_border_group(mut self, value: impl Into<Str>) -> Self {
         self.network_border_group = Some(value.into());
         self
     }
 
     /// `PublicIpv4Pool`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self {
         self.public_ipv4_pool = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -122,7 +190,7 @@ impl Eip {
 
     /// `TransferAddress`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn transfer_address(mut self, value: impl Into<Str>) -> Self {
         self.transfer_address = Some(value.into());
         self
@@ -136,6 +204,9 @@ impl Resource for Eip {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Eip, properties)
     }
 }
 
@@ -166,15 +237,38 @@ impl From<ResourceRef> for EipAttributes {
 
 impl EipAttributes {
     /// `Fn::GetAtt` `AllocationId`: a string.
+    ///
+    /// The ID that AWS assigns to represent the allocation of the address for use with Amazon VPC. This is returned only for VPC elastic IP addresses. For example, `eipalloc-5723d13e` .
     pub fn allocation_id(&self) -> Value {
         self.0.get_att("AllocationId")
     }
 
     /// `Fn::GetAtt` `PublicIp`: a string.
+    ///
+    /// The Elastic IP address.
     pub fn public_ip(&self) -> Value {
         self.0.get_att("PublicIp")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::EIP`.
 ///
@@ -188,11 +282,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -3,9 +3,30 @@
 
 //! The `AWS::EC2::InternetGateway` resource type ([`InternetGateway`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_InternetGateway: ObjRule = ObjRule {
+    properties: &[(
+        "Tags",
+        Shape::List(&ListRule {
+            items: Shape::Object(&RULE_Tag),
+            min_items: None,
+            max_items: None,
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::InternetGateway` resource.
+///
+/// Allocates an internet gateway for use with a VPC. After creating the Internet gateway, you then attach it to a VPC.
 ///
 /// `Ref` returns its `InternetGatewayId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InternetGatewayAttributes`], which `Handle<InternetGateway>` dereferences to.
@@ -16,6 +37,8 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InternetGateway {
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags to assign to the internet gateway.
     pub tags: Option<List<Tag>>,
 }
 
@@ -45,6 +68,8 @@ impl InternetGateway {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -58,6 +83,9 @@ impl Resource for InternetGateway {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_InternetGateway, properties)
     }
 }
 
@@ -79,10 +107,56 @@ impl From<ResourceRef> for InternetGatewayAttributes {
 
 impl InternetGatewayAttributes {
     /// `Fn::GetAtt` `InternetGatewayId`: a string.
+    ///
+    /// The ID of the internet gateway.
     pub fn internet_gateway_id(&self) -> Value {
         self.0.get_att("InternetGatewayId")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Length at most 256.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::InternetGateway`.
 ///
@@ -100,17 +174,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -118,7 +192,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Length at most 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self

@@ -35,19 +35,27 @@ pub mod vpc_gateway_attachment;
 
 pub use egress_only_internet_gateway::{
     EgressOnlyInternetGateway, EgressOnlyInternetGatewayAttributes,
+    EgressOnlyInternetGatewayRequired,
 };
 pub use eip::{Eip, EipAttributes};
 pub use internet_gateway::{InternetGateway, InternetGatewayAttributes};
 pub use nat_gateway::{NatGateway, NatGatewayAttributes};
-pub use route::{Route, RouteAttributes};
-pub use route_table::{RouteTable, RouteTableAttributes};
-pub use security_group::{SecurityGroup, SecurityGroupAttributes};
-pub use security_group_egress::{SecurityGroupEgress, SecurityGroupEgressAttributes};
-pub use security_group_ingress::{SecurityGroupIngress, SecurityGroupIngressAttributes};
-pub use subnet::{Subnet, SubnetAttributes};
+pub use route::{Route, RouteAttributes, RouteRequired};
+pub use route_table::{RouteTable, RouteTableAttributes, RouteTableRequired};
+pub use security_group::{SecurityGroup, SecurityGroupAttributes, SecurityGroupRequired};
+pub use security_group_egress::{
+    SecurityGroupEgress, SecurityGroupEgressAttributes, SecurityGroupEgressRequired,
+};
+pub use security_group_ingress::{
+    SecurityGroupIngress, SecurityGroupIngressAttributes, SecurityGroupIngressRequired,
+};
+pub use subnet::{Subnet, SubnetAttributes, SubnetRequired};
 pub use subnet_route_table_association::{
     SubnetRouteTableAssociation, SubnetRouteTableAssociationAttributes,
+    SubnetRouteTableAssociationRequired,
 };
 pub use vpc::{Vpc, VpcAttributes};
-pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes};
-pub use vpc_gateway_attachment::{VpcGatewayAttachment, VpcGatewayAttachmentAttributes};
+pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes, VpcCidrBlockRequired};
+pub use vpc_gateway_attachment::{
+    VpcGatewayAttachment, VpcGatewayAttachmentAttributes, VpcGatewayAttachmentRequired,
+};

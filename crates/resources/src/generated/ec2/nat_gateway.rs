@@ -3,9 +3,113 @@
 
 //! The `AWS::EC2::NatGateway` resource type ([`NatGateway`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_NatGateway: ObjRule = ObjRule {
+    properties: &[
+        ("AllocationId", Shape::STR),
+        (
+            "AvailabilityMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["regional", "zonal"],
+                format: None,
+            }),
+        ),
+        (
+            "AvailabilityZoneAddresses",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_AvailabilityZoneAddress),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ConnectivityType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["private", "public"],
+                format: None,
+            }),
+        ),
+        ("MaxDrainDurationSeconds", Shape::INT),
+        ("PrivateIpAddress", Shape::STR),
+        (
+            "SecondaryAllocationIds",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SecondaryPrivateIpAddressCount",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(31.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "SecondaryPrivateIpAddresses",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SubnetId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SubnetId),
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::NatGateway` resource.
+///
+/// Specifies a network address translation (NAT) gateway in the specified subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a public NAT gateway. If you create a public NAT gateway, you must specify an elastic IP address.
+///
+/// With a NAT gateway, instances in a private subnet can connect to the internet, other AWS services, or an on-premises network using the IP address of the NAT gateway. For more information, see \[NAT gateways\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html>) in the *Amazon VPC User Guide* .
+///
+/// If you add a default route ( `AWS::EC2::Route` resource) that points to a NAT gateway, specify the NAT gateway ID for the route's `NatGatewayId` property.
+///
+/// &gt; When you associate an Elastic IP address or secondary Elastic IP address with a public NAT gateway, the network border group of the Elastic IP address must match the network border group of the Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT gateway fails to launch. You can see the network border group for the AZ by viewing the details of the subnet. Similarly, you can view the network border group for the Elastic IP address by viewing its details. For more information, see \[Allocate an Elastic IP address\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip>) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `NatGatewayId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NatGatewayAttributes`], which `Handle<NatGateway>` dereferences to.
@@ -18,41 +122,77 @@ use crate::support::prelude::*;
 pub struct NatGateway {
     /// `AllocationId`: a string.
     ///
+    /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway.
+    ///
     /// Create-only: changing it replaces the resource.
     pub allocation_id: Option<Str>,
     /// `AvailabilityMode`: an [`AvailabilityMode`] value.
     ///
+    /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
+    ///
+    /// A zonal NAT gateway is a NAT Gateway that provides redundancy and scalability within a single availability zone. A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
+    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+    ///
     /// Create-only: changing it replaces the resource.
     pub availability_mode: Option<AvailabilityMode>,
     /// `AvailabilityZoneAddresses`: a list of [`AvailabilityZoneAddress`] objects.
+    ///
+    /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ. The regional NAT gateway uses these EIPs to handle outbound NAT traffic from their respective AZs. If not specified, the NAT gateway will automatically expand to new AZs and associate EIPs upon detection of an elastic network interface. If you specify this parameter, auto-expansion is disabled and you must manually manage AZ coverage.
+    ///
+    /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
+    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
     pub availability_zone_addresses: Option<List<AvailabilityZoneAddress>>,
     /// `ConnectivityType`: a [`ConnectivityType`] value.
+    ///
+    /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     ///
     /// Create-only: changing it replaces the resource.
     pub connectivity_type: Option<ConnectivityType>,
     /// `MaxDrainDurationSeconds`: an integer.
     ///
+    /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress. Default value is 350 seconds.
+    ///
     /// Write-only: CloudFormation does not return it.
     pub max_drain_duration_seconds: Option<Int>,
     /// `PrivateIpAddress`: a string.
     ///
+    /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned.
+    ///
     /// Create-only: changing it replaces the resource.
     pub private_ip_address: Option<Str>,
     /// `SecondaryAllocationIds`: a list of strings.
+    ///
+    /// Secondary EIP allocation IDs. For more information, see \[Create a NAT gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html>) in the *Amazon VPC User Guide* .
     pub secondary_allocation_ids: Option<List<Str>>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
+    ///
+    /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway. For more information about secondary addresses, see \[Create a NAT gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating>) in the *Amazon Virtual Private Cloud User Guide* .
+    ///
+    /// `SecondaryPrivateIpAddressCount` and `SecondaryPrivateIpAddresses` cannot be set at the same time.
     ///
     /// Value 1 to 31.
     pub secondary_private_ip_address_count: Option<Int>,
     /// `SecondaryPrivateIpAddresses`: a list of strings.
+    ///
+    /// Secondary private IPv4 addresses. For more information about secondary addresses, see \[Create a NAT gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating>) in the *Amazon Virtual Private Cloud User Guide* .
+    ///
+    /// `SecondaryPrivateIpAddressCount` and `SecondaryPrivateIpAddresses` cannot be set at the same time.
     pub secondary_private_ip_addresses: Option<List<Str>>,
     /// `SubnetId`: a string.
+    ///
+    /// The ID of the subnet in which the NAT gateway is located.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The tags for the NAT gateway.
     pub tags: Option<List<Tag>>,
     /// `VpcId`: a string.
+    ///
+    /// The ID of the VPC in which the NAT gateway is located.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Option<Str>,
@@ -104,7 +244,7 @@ impl NatGateway {
 
     /// `AllocationId`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn allocation_id(mut self, value: impl Into<Str>) -> Self {
         self.allocation_id = Some(value.into());
         self
@@ -112,13 +252,15 @@ impl NatGateway {
 
     /// `AvailabilityMode`: an [`AvailabilityMode`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn availability_mode(mut self, value: impl Into<AvailabilityMode>) -> Self {
         self.availability_mode = Some(value.into());
         self
     }
 
     /// `AvailabilityZoneAddresses`: a list of [`AvailabilityZoneAddress`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn availability_zone_addresses(
         mut self,
         value: impl Into<List<AvailabilityZoneAddress>>,
@@ -129,7 +271,7 @@ impl NatGateway {
 
     /// `ConnectivityType`: a [`ConnectivityType`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn connectivity_type(mut self, value: impl Into<ConnectivityType>) -> Self {
         self.connectivity_type = Some(value.into());
         self
@@ -137,7 +279,7 @@ impl NatGateway {
 
     /// `MaxDrainDurationSeconds`: an integer.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn max_drain_duration_seconds(mut self, value: impl Into<Int>) -> Self {
         self.max_drain_duration_seconds = Some(value.into());
         self
@@ -145,13 +287,15 @@ impl NatGateway {
 
     /// `PrivateIpAddress`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
         self.private_ip_address = Some(value.into());
         self
     }
 
     /// `SecondaryAllocationIds`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn secondary_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self {
         self.secondary_allocation_ids = Some(value.into());
         self
@@ -159,13 +303,15 @@ impl NatGateway {
 
     /// `SecondaryPrivateIpAddressCount`: an integer.
     ///
-    /// Value 1 to 31.
+    /// The field of the same name has the full documentation.
     pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
         self.secondary_private_ip_address_count = Some(value.into());
         self
     }
 
     /// `SecondaryPrivateIpAddresses`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn secondary_private_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self {
         self.secondary_private_ip_addresses = Some(value.into());
         self
@@ -173,13 +319,15 @@ impl NatGateway {
 
     /// `SubnetId`: a string.
     ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
         self.subnet_id = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -187,7 +335,7 @@ impl NatGateway {
 
     /// `VpcId`: a string.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = Some(value.into());
         self
@@ -201,6 +349,9 @@ impl Resource for NatGateway {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_NatGateway, properties)
     }
 }
 
@@ -244,67 +395,135 @@ impl From<ResourceRef> for NatGatewayAttributes {
 
 impl NatGatewayAttributes {
     /// `Fn::GetAtt` `AutoProvisionZones`: a string.
+    ///
+    /// For regional NAT gateways only: Indicates whether AWS automatically manages AZ coverage. When enabled, the NAT gateway associates EIPs in all AZs where your VPC has subnets to handle outbound NAT traffic, expands to new AZs when you create subnets there, and retracts from AZs where you've removed all subnets. When disabled, you must manually manage which AZs the NAT gateway supports and their corresponding EIPs.
+    ///
+    /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
+    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
     pub fn auto_provision_zones(&self) -> Value {
         self.0.get_att("AutoProvisionZones")
     }
 
     /// `Fn::GetAtt` `AutoScalingIps`: a string.
+    ///
+    /// For regional NAT gateways only: Indicates whether AWS automatically allocates additional Elastic IP addresses (EIPs) in an AZ when the NAT gateway needs more ports due to increased concurrent connections to a single destination from that AZ.
+    ///
+    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
     pub fn auto_scaling_ips(&self) -> Value {
         self.0.get_att("AutoScalingIps")
     }
 
     /// `Fn::GetAtt` `EniId`: a string.
+    ///
+    /// The ID of the network interface.
     pub fn eni_id(&self) -> Value {
         self.0.get_att("EniId")
     }
 
     /// `Fn::GetAtt` `NatGatewayId`: a string.
+    ///
+    /// The ID of the NAT gateway.
     pub fn nat_gateway_id(&self) -> Value {
         self.0.get_att("NatGatewayId")
     }
 
     /// `Fn::GetAtt` `RouteTableId`: a string.
+    ///
+    /// For regional NAT gateways only, this is the ID of the NAT gateway.
     pub fn route_table_id(&self) -> Value {
         self.0.get_att("RouteTableId")
     }
 }
 
+/// The required properties of [`AvailabilityZoneAddress`], by name: `AvailabilityZoneAddress::new(AvailabilityZoneAddressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AvailabilityZoneAddressRequired {
+    /// `AllocationIds`: a list of strings, required.
+    ///
+    /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
+    pub allocation_ids: List<Str>,
+}
+
+static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AllocationIds",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("AvailabilityZone", Shape::STR),
+        ("AvailabilityZoneId", Shape::STR),
+    ],
+    required: &["AllocationIds"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AvailabilityZoneAddress` property type of `AWS::EC2::NatGateway`.
+///
+/// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
+///
+/// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+///
+/// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-natgateway-availabilityzoneaddress.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AvailabilityZoneAddress {
     /// `AllocationIds`: a list of strings, required.
+    ///
+    /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
     pub allocation_ids: List<Str>,
     /// `AvailabilityZone`: a string.
+    ///
+    /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ.
+    ///
+    /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     pub availability_zone: Option<Str>,
     /// `AvailabilityZoneId`: a string.
+    ///
+    /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ. Use this instead of AvailabilityZone for consistent identification of AZs across AWS Regions.
+    ///
+    /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     pub availability_zone_id: Option<Str>,
 }
 
 impl AvailabilityZoneAddress {
-    /// A `AvailabilityZoneAddress` with its required properties, in this order: `AllocationIds`.
-    pub fn new(allocation_ids: impl Into<List<Str>>) -> Self {
+    /// A `AvailabilityZoneAddress` with its required properties, named in a [`AvailabilityZoneAddressRequired`].
+    pub fn new(required: AvailabilityZoneAddressRequired) -> Self {
         Self {
-            allocation_ids: allocation_ids.into(),
+            allocation_ids: required.allocation_ids,
             availability_zone: None,
             availability_zone_id: None,
         }
     }
 
     /// `AllocationIds`: a list of strings, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn allocation_ids(mut self, value: impl Into<List<Str>>) -> Self {
         self.allocation_ids = value.into();
         self
     }
 
     /// `AvailabilityZone`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
         self.availability_zone = Some(value.into());
         self
     }
 
     /// `AvailabilityZoneId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
         self.availability_zone_id = Some(value.into());
         self
@@ -323,6 +542,25 @@ impl ToValue for AvailabilityZoneAddress {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::EC2::NatGateway`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-natgateway-tag.html>
@@ -335,11 +573,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

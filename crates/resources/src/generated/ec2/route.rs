@@ -3,9 +3,63 @@
 
 //! The `AWS::EC2::Route` resource type ([`Route`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteRequired {
+    /// `RouteTableId`: a string, required.
+    ///
+    /// The ID of the route table for the route.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub route_table_id: Str,
+}
+
+static RULE_Route: ObjRule = ObjRule {
+    properties: &[
+        ("CarrierGatewayId", Shape::STR),
+        ("CoreNetworkArn", Shape::STR),
+        (
+            "DestinationCidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("DestinationIpv6CidrBlock", Shape::STR),
+        ("DestinationPrefixListId", Shape::STR),
+        ("EgressOnlyInternetGatewayId", Shape::STR),
+        ("GatewayId", Shape::STR),
+        ("InstanceId", Shape::STR),
+        ("LocalGatewayId", Shape::STR),
+        ("NatGatewayId", Shape::STR),
+        ("NetworkInterfaceId", Shape::STR),
+        ("RouteTableId", Shape::STR),
+        ("TransitGatewayId", Shape::STR),
+        ("VpcEndpointId", Shape::STR),
+        ("VpcPeeringConnectionId", Shape::STR),
+    ],
+    required: &["RouteTableId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::Route` resource.
+///
+/// Specifies a route in a route table. For more information, see \[Routes\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes>) in the *Amazon VPC User Guide* .
+///
+/// You must specify either a destination CIDR block or prefix list ID. You must also specify exactly one of the resources as the target.
+///
+/// If you create a route that references a transit gateway in the same template where you create the transit gateway, you must declare a dependency on the transit gateway attachment. The route table cannot use the transit gateway until it has successfully attached to the VPC. Add a \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) in the `AWS::EC2::Route` resource to explicitly declare a dependency on the `AWS::EC2::TransitGatewayAttachment` resource.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`RouteTableId`, `CidrBlock`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`RouteAttributes`], which `Handle<Route>` dereferences to.
@@ -17,42 +71,74 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
     /// `CarrierGatewayId`: a string.
+    ///
+    /// The ID of the carrier gateway.
+    ///
+    /// You can only use this option when the VPC contains a subnet which is associated with a Wavelength Zone.
     pub carrier_gateway_id: Option<Str>,
     /// `CoreNetworkArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the core network.
     pub core_network_arn: Option<Str>,
     /// `DestinationCidrBlock`: a string.
+    ///
+    /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18` , we modify it to `100.68.0.0/18` .
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub destination_cidr_block: Option<Str>,
     /// `DestinationIpv6CidrBlock`: a string.
     ///
+    /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match.
+    ///
     /// Create-only: changing it replaces the resource.
     pub destination_ipv6_cidr_block: Option<Str>,
     /// `DestinationPrefixListId`: a string.
     ///
+    /// The ID of a prefix list used for the destination match.
+    ///
     /// Create-only: changing it replaces the resource.
     pub destination_prefix_list_id: Option<Str>,
     /// `EgressOnlyInternetGatewayId`: a string.
+    ///
+    /// \[IPv6 traffic only\] The ID of an egress-only internet gateway.
     pub egress_only_internet_gateway_id: Option<Str>,
     /// `GatewayId`: a string.
+    ///
+    /// The ID of an internet gateway or virtual private gateway attached to your VPC.
     pub gateway_id: Option<Str>,
     /// `InstanceId`: a string.
+    ///
+    /// The ID of a NAT instance in your VPC. The operation fails if you specify an instance ID unless exactly one network interface is attached.
     pub instance_id: Option<Str>,
     /// `LocalGatewayId`: a string.
+    ///
+    /// The ID of the local gateway.
     pub local_gateway_id: Option<Str>,
     /// `NatGatewayId`: a string.
+    ///
+    /// \[IPv4 traffic only\] The ID of a NAT gateway.
     pub nat_gateway_id: Option<Str>,
     /// `NetworkInterfaceId`: a string.
+    ///
+    /// The ID of a network interface.
     pub network_interface_id: Option<Str>,
     /// `RouteTableId`: a string, required.
+    ///
+    /// The ID of the route table for the route.
     ///
     /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
     /// `TransitGatewayId`: a string.
+    ///
+    /// The ID of a transit gateway.
     pub transit_gateway_id: Option<Str>,
     /// `VpcEndpointId`: a string.
+    ///
+    /// The ID of a VPC endpoint. Supported for Gateway Load Balancer endpoints only.
     pub vpc_endpoint_id: Option<Str>,
     /// `VpcPeeringConnectionId`: a string.
+    ///
+    /// The ID of a VPC peering connection.
     pub vpc_peering_connection_id: Option<Str>,
 }
 
@@ -81,8 +167,8 @@ impl Route {
         tag_format: TagFormat::None,
     };
 
-    /// A `Route` with its required properties, in this order: `RouteTableId`.
-    pub fn new(route_table_id: impl Into<Str>) -> Self {
+    /// A `Route` with its required properties, named in a [`RouteRequired`].
+    pub fn new(required: RouteRequired) -> Self {
         Self {
             carrier_gateway_id: None,
             core_network_arn: None,
@@ -95,7 +181,7 @@ impl Route {
             local_gateway_id: None,
             nat_gateway_id: None,
             network_interface_id: None,
-            route_table_id: route_table_id.into(),
+            route_table_id: required.route_table_id,
             transit_gateway_id: None,
             vpc_endpoint_id: None,
             vpc_peering_connection_id: None,
@@ -103,12 +189,16 @@ impl Route {
     }
 
     /// `CarrierGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn carrier_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.carrier_gateway_id = Some(value.into());
         self
     }
 
     /// `CoreNetworkArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn core_network_arn(mut self, value: impl Into<Str>) -> Self {
         self.core_network_arn = Some(value.into());
         self
@@ -116,7 +206,7 @@ impl Route {
 
     /// `DestinationCidrBlock`: a string.
     ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
@@ -124,7 +214,7 @@ impl Route {
 
     /// `DestinationIpv6CidrBlock`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn destination_ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.destination_ipv6_cidr_block = Some(value.into());
         self
@@ -132,43 +222,55 @@ impl Route {
 
     /// `DestinationPrefixListId`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
         self.destination_prefix_list_id = Some(value.into());
         self
     }
 
     /// `EgressOnlyInternetGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn egress_only_internet_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.egress_only_internet_gateway_id = Some(value.into());
         self
     }
 
     /// `GatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.gateway_id = Some(value.into());
         self
     }
 
     /// `InstanceId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
     /// `LocalGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.local_gateway_id = Some(value.into());
         self
     }
 
     /// `NatGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn nat_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
 
     /// `NetworkInterfaceId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
         self.network_interface_id = Some(value.into());
         self
@@ -176,25 +278,31 @@ impl Route {
 
     /// `RouteTableId`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
         self.route_table_id = value.into();
         self
     }
 
     /// `TransitGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.transit_gateway_id = Some(value.into());
         self
     }
 
     /// `VpcEndpointId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_endpoint_id = Some(value.into());
         self
     }
 
     /// `VpcPeeringConnectionId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpc_peering_connection_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_peering_connection_id = Some(value.into());
         self
@@ -205,6 +313,9 @@ impl Resource for Route {
     type Attributes = RouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Route, properties)
     }
 }
 
@@ -248,6 +359,8 @@ impl From<ResourceRef> for RouteAttributes {
 
 impl RouteAttributes {
     /// `Fn::GetAtt` `CidrBlock`: a string.
+    ///
+    /// The IPv4 CIDR block.
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }

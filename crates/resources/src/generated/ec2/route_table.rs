@@ -3,9 +3,55 @@
 
 //! The `AWS::EC2::RouteTable` resource type ([`RouteTable`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`RouteTable`], by name: `RouteTable::new(RouteTableRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteTableRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
+static RULE_RouteTable: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::RouteTable` resource.
+///
+/// Specifies a route table for the specified VPC. After you create a route table, you can add routes and associate the table with a subnet.
+///
+/// For more information, see \[Route tables\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html>) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `RouteTableId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RouteTableAttributes`], which `Handle<RouteTable>` dereferences to.
@@ -17,8 +63,12 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteTable {
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags assigned to the route table.
     pub tags: Option<List<Tag>>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
@@ -44,15 +94,17 @@ impl RouteTable {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `RouteTable` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `RouteTable` with its required properties, named in a [`RouteTableRequired`].
+    pub fn new(required: RouteTableRequired) -> Self {
         Self {
             tags: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -60,7 +112,7 @@ impl RouteTable {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
@@ -74,6 +126,9 @@ impl Resource for RouteTable {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_RouteTable, properties)
     }
 }
 
@@ -98,10 +153,31 @@ impl From<ResourceRef> for RouteTableAttributes {
 
 impl RouteTableAttributes {
     /// `Fn::GetAtt` `RouteTableId`: a string.
+    ///
+    /// The ID of the route table.
     pub fn route_table_id(&self) -> Value {
         self.0.get_att("RouteTableId")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::RouteTable`.
 ///
@@ -115,11 +191,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -3,9 +3,106 @@
 
 //! The `AWS::EC2::SecurityGroup` resource type ([`SecurityGroup`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern =
+    Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
+
+/// The required properties of [`SecurityGroup`], by name: `SecurityGroup::new(SecurityGroupRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroupRequired {
+    /// `GroupDescription`: a string, required.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
+    ///
+    /// Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`; length 0 to 255; create-only: changing it replaces the resource.
+    pub group_description: Str,
+}
+
+static RULE_SecurityGroup: ObjRule = ObjRule {
+    properties: &[
+        (
+            "GroupDescription",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(255),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "GroupName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupName),
+            }),
+        ),
+        (
+            "SecurityGroupEgress",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Egress),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SecurityGroupIngress",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Ingress),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["GroupDescription"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[("SecurityGroupEgress", &["VpcId"])],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::SecurityGroup` resource.
+///
+/// Specifies a security group.
+///
+/// You must specify ingress rules to allow inbound traffic. By default, no inbound traffic is allowed.
+///
+/// When you create a security group, if you do not add egress rules, we add egress rules that allow all outbound IPv4 and IPv6 traffic. Otherwise, we do not add them. After the security group is created, if you remove all egress rules that you added, we do not add egress rules, so no outbound traffic is allowed.
+///
+/// If you modify a rule, CloudFormation removes the existing rule and then adds a new rule. There is a brief period when neither the original rule or the new rule exists, so the corresponding traffic is dropped.
+///
+/// This type supports updates. For more information about updating stacks, see \[AWS CloudFormation Stacks Updates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html>) .
+///
+/// &gt; To cross-reference two security groups in the ingress and egress rules of those security groups, use the \[AWS::EC2::SecurityGroupEgress\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-security-group-egress.html>) and \[AWS::EC2::SecurityGroupIngress\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-security-group-ingress.html>) resources to define your rules. Do not use the embedded ingress and egress rules in the `AWS::EC2::SecurityGroup` . Doing so creates a circular dependency, which CloudFormation doesn't allow.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityGroupAttributes`], which `Handle<SecurityGroup>` dereferences to.
@@ -18,19 +115,39 @@ use crate::support::prelude::*;
 pub struct SecurityGroup {
     /// `GroupDescription`: a string, required.
     ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
+    ///
     /// Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`; length 0 to 255; create-only: changing it replaces the resource.
     pub group_description: Str,
     /// `GroupName`: a string.
     ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-` .
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
+    ///
     /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
     pub group_name: Option<Str>,
     /// `SecurityGroupEgress`: a list of [`Egress`] objects.
+    ///
+    /// The outbound rules associated with the security group.
     pub security_group_egress: Option<List<Egress>>,
     /// `SecurityGroupIngress`: a list of [`Ingress`] objects.
+    ///
+    /// The inbound rules associated with the security group.
     pub security_group_ingress: Option<List<Ingress>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags assigned to the security group.
     pub tags: Option<List<Tag>>,
     /// `VpcId`: a string.
+    ///
+    /// The ID of the VPC for the security group. If you do not specify a VPC, the default is to use the default VPC for the Region. If there's no specified VPC and no default VPC, security group creation fails.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Option<Str>,
@@ -65,10 +182,10 @@ impl SecurityGroup {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `SecurityGroup` with its required properties, in this order: `GroupDescription`.
-    pub fn new(group_description: impl Into<Str>) -> Self {
+    /// A `SecurityGroup` with its required properties, named in a [`SecurityGroupRequired`].
+    pub fn new(required: SecurityGroupRequired) -> Self {
         Self {
-            group_description: group_description.into(),
+            group_description: required.group_description,
             group_name: None,
             security_group_egress: None,
             security_group_ingress: None,
@@ -79,7 +196,7 @@ impl SecurityGroup {
 
     /// `GroupDescription`: a string, required.
     ///
-    /// Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`; length 0 to 255; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn group_description(mut self, value: impl Into<Str>) -> Self {
         self.group_description = value.into();
         self
@@ -87,25 +204,31 @@ impl SecurityGroup {
 
     /// `GroupName`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn group_name(mut self, value: impl Into<Str>) -> Self {
         self.group_name = Some(value.into());
         self
     }
 
     /// `SecurityGroupEgress`: a list of [`Egress`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn security_group_egress(mut self, value: impl Into<List<Egress>>) -> Self {
         self.security_group_egress = Some(value.into());
         self
     }
 
     /// `SecurityGroupIngress`: a list of [`Ingress`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self {
         self.security_group_ingress = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -113,7 +236,7 @@ impl SecurityGroup {
 
     /// `VpcId`: a string.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = Some(value.into());
         self
@@ -127,6 +250,9 @@ impl Resource for SecurityGroup {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SecurityGroup, properties)
     }
 }
 
@@ -155,82 +281,224 @@ impl From<ResourceRef> for SecurityGroupAttributes {
 
 impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `GroupDescription`: a string.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
     pub fn group_description(&self) -> Value {
         self.0.get_att("GroupDescription")
     }
 
     /// `Fn::GetAtt` `GroupId`: a string.
+    ///
+    /// The ID of the security group, such as `sg-94b3a1f6` .
     pub fn group_id(&self) -> Value {
         self.0.get_att("GroupId")
     }
 
     /// `Fn::GetAtt` `GroupName`: a string.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-` .
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
     pub fn group_name(&self) -> Value {
         self.0.get_att("GroupName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The group name or group ID depending on whether the SG is created in default or specific VPC
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `SecurityGroupEgress`: a list of `Egress` objects.
+    ///
+    /// The outbound rules associated with the security group.
     pub fn security_group_egress(&self) -> Value {
         self.0.get_att("SecurityGroupEgress")
     }
 
     /// `Fn::GetAtt` `SecurityGroupIngress`: a list of `Ingress` objects.
+    ///
+    /// The inbound rules associated with the security group.
     pub fn security_group_ingress(&self) -> Value {
         self.0.get_att("SecurityGroupIngress")
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
+    ///
+    /// Any tags assigned to the security group.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
+    ///
+    /// The ID of the VPC for the security group. If you do not specify a VPC, the default is to use the default VPC for the Region. If there's no specified VPC and no default VPC, security group creation fails.
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
 }
 
+/// The required properties of [`Egress`], by name: `Egress::new(EgressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EgressRequired {
+    /// `IpProtocol`: a string, required.
+    ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    pub ip_protocol: Str,
+}
+
+static RULE_Egress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        ("DestinationPrefixListId", Shape::STR),
+        (
+            "DestinationSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        ("IpProtocol", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["DestinationSecurityGroupId"],
+        &["DestinationPrefixListId"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Egress` property type of `AWS::EC2::SecurityGroup`.
+///
+/// Adds the specified outbound (egress) rule to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP address ranges that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+///
+/// You must specify exactly one of the following destinations: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
+///
+/// You must specify a protocol for each rule (for example, TCP). If the protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible. However, a small delay might occur.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-securitygroup-egress.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Egress {
     /// `CidrIp`: a string.
     ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv4-network`.
     pub cidr_ip: Option<Str>,
     /// `CidrIpv6`: a string.
     ///
+    /// The IPv6 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv6-network`.
     pub cidr_ipv6: Option<Str>,
     /// `Description`: a string.
+    ///
+    /// A description for the security group rule.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
     pub description: Option<Str>,
     /// `DestinationPrefixListId`: a string.
+    ///
+    /// The prefix list IDs for the destination AWS service. This is the AWS service that you want to access through a VPC endpoint from instances associated with the security group.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     pub destination_prefix_list_id: Option<Str>,
     /// `DestinationSecurityGroupId`: a string.
+    ///
+    /// The ID of the destination VPC security group.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`.
     pub destination_security_group_id: Option<Str>,
     /// `FromPort`: an integer.
     ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
+    ///
     /// Value at least -1.
     pub from_port: Option<Int>,
     /// `IpProtocol`: a string, required.
+    ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     pub ip_protocol: Str,
     /// `ToPort`: an integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
     ///
     /// Value at least -1.
     pub to_port: Option<Int>,
 }
 
 impl Egress {
-    /// A `Egress` with its required properties, in this order: `IpProtocol`.
-    pub fn new(ip_protocol: impl Into<Str>) -> Self {
+    /// A `Egress` with its required properties, named in a [`EgressRequired`].
+    pub fn new(required: EgressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -238,14 +506,14 @@ impl Egress {
             destination_prefix_list_id: None,
             destination_security_group_id: None,
             from_port: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: required.ip_protocol,
             to_port: None,
         }
     }
 
     /// `CidrIp`: a string.
     ///
-    /// Format `ipv4-network`.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ip = Some(value.into());
         self
@@ -253,19 +521,23 @@ impl Egress {
 
     /// `CidrIpv6`: a string.
     ///
-    /// Format `ipv6-network`.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ipv6 = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
     }
 
     /// `DestinationPrefixListId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
         self.destination_prefix_list_id = Some(value.into());
         self
@@ -273,7 +545,7 @@ impl Egress {
 
     /// `DestinationSecurityGroupId`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Id`.
+    /// The field of the same name has the full documentation.
     pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self {
         self.destination_security_group_id = Some(value.into());
         self
@@ -281,13 +553,15 @@ impl Egress {
 
     /// `FromPort`: an integer.
     ///
-    /// Value at least -1.
+    /// The field of the same name has the full documentation.
     pub fn from_port(mut self, value: impl Into<Int>) -> Self {
         self.from_port = Some(value.into());
         self
     }
 
     /// `IpProtocol`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
         self.ip_protocol = value.into();
         self
@@ -295,7 +569,7 @@ impl Egress {
 
     /// `ToPort`: an integer.
     ///
-    /// Value at least -1.
+    /// The field of the same name has the full documentation.
     pub fn to_port(mut self, value: impl Into<Int>) -> Self {
         self.to_port = Some(value.into());
         self
@@ -322,54 +596,188 @@ impl ToValue for Egress {
     }
 }
 
+/// The required properties of [`Ingress`], by name: `Ingress::new(IngressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IngressRequired {
+    /// `IpProtocol`: a string, required.
+    ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    pub ip_protocol: Str,
+}
+
+static RULE_Ingress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        ("IpProtocol", Shape::STR),
+        ("SourcePrefixListId", Shape::STR),
+        (
+            "SourceSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "SourceSecurityGroupName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupName),
+            }),
+        ),
+        ("SourceSecurityGroupOwnerId", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["SourcePrefixListId"],
+        &["SourceSecurityGroupId"],
+        &["SourceSecurityGroupName"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Ingress` property type of `AWS::EC2::SecurityGroup`.
+///
+/// Adds an inbound (ingress) rule to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range, the IP address ranges that are specified by a prefix list, or the instances that are associated with a source security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+///
+/// You must specify exactly one of the following sources: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
+///
+/// You must specify a protocol for each rule (for example, TCP). If the protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible. However, a small delay might occur.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-securitygroup-ingress.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ingress {
     /// `CidrIp`: a string.
     ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv4-network`.
     pub cidr_ip: Option<Str>,
     /// `CidrIpv6`: a string.
     ///
+    /// The IPv6 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv6-network`.
     pub cidr_ipv6: Option<Str>,
     /// `Description`: a string.
+    ///
+    /// Updates the description of an ingress (inbound) security group rule. You can replace an existing description, or add a description to a rule that did not have one previously.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
     pub description: Option<Str>,
     /// `FromPort`: an integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
     ///
     /// Value at least -1.
     pub from_port: Option<Int>,
     /// `IpProtocol`: a string, required.
+    ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     pub ip_protocol: Str,
     /// `SourcePrefixListId`: a string.
+    ///
+    /// The ID of a prefix list.
     pub source_prefix_list_id: Option<Str>,
     /// `SourceSecurityGroupId`: a string.
+    ///
+    /// The ID of the security group.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`.
     pub source_security_group_id: Option<Str>,
     /// `SourceSecurityGroupName`: a string.
     ///
+    /// \[Default VPC\] The name of the source security group. You must specify either the security group ID or the security group name. You can't specify the group name in combination with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
+    ///
+    /// For security groups in a nondefault VPC, you must specify the group ID.
+    ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
     pub source_security_group_name: Option<Str>,
     /// `SourceSecurityGroupOwnerId`: a string.
+    ///
+    /// \[nondefault VPC\] The AWS account ID for the source security group, if the source security group is in a different account. You can't specify this property with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
+    ///
+    /// If you specify `SourceSecurityGroupName` or `SourceSecurityGroupId` and that security group is owned by a different account than the account creating the stack, you must specify the `SourceSecurityGroupOwnerId` ; otherwise, this property is optional.
     pub source_security_group_owner_id: Option<Str>,
     /// `ToPort`: an integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
     ///
     /// Value at least -1.
     pub to_port: Option<Int>,
 }
 
 impl Ingress {
-    /// A `Ingress` with its required properties, in this order: `IpProtocol`.
-    pub fn new(ip_protocol: impl Into<Str>) -> Self {
+    /// A `Ingress` with its required properties, named in a [`IngressRequired`].
+    pub fn new(required: IngressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
             description: None,
             from_port: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: required.ip_protocol,
             source_prefix_list_id: None,
             source_security_group_id: None,
             source_security_group_name: None,
@@ -380,7 +788,7 @@ impl Ingress {
 
     /// `CidrIp`: a string.
     ///
-    /// Format `ipv4-network`.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ip = Some(value.into());
         self
@@ -388,13 +796,15 @@ impl Ingress {
 
     /// `CidrIpv6`: a string.
     ///
-    /// Format `ipv6-network`.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ipv6 = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
@@ -402,19 +812,23 @@ impl Ingress {
 
     /// `FromPort`: an integer.
     ///
-    /// Value at least -1.
+    /// The field of the same name has the full documentation.
     pub fn from_port(mut self, value: impl Into<Int>) -> Self {
         self.from_port = Some(value.into());
         self
     }
 
     /// `IpProtocol`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
         self.ip_protocol = value.into();
         self
     }
 
     /// `SourcePrefixListId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
         self.source_prefix_list_id = Some(value.into());
         self
@@ -422,7 +836,7 @@ impl Ingress {
 
     /// `SourceSecurityGroupId`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Id`.
+    /// The field of the same name has the full documentation.
     pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self {
         self.source_security_group_id = Some(value.into());
         self
@@ -430,13 +844,15 @@ impl Ingress {
 
     /// `SourceSecurityGroupName`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Name`.
+    /// The field of the same name has the full documentation.
     pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self {
         self.source_security_group_name = Some(value.into());
         self
     }
 
     /// `SourceSecurityGroupOwnerId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
         self.source_security_group_owner_id = Some(value.into());
         self
@@ -444,7 +860,7 @@ impl Ingress {
 
     /// `ToPort`: an integer.
     ///
-    /// Value at least -1.
+    /// The field of the same name has the full documentation.
     pub fn to_port(mut self, value: impl Into<Int>) -> Self {
         self.to_port = Some(value.into());
         self
@@ -473,6 +889,25 @@ impl ToValue for Ingress {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::EC2::SecurityGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-securitygroup-tag.html>
@@ -485,11 +920,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -3,9 +3,115 @@
 
 //! The `AWS::EC2::SecurityGroupEgress` resource type ([`SecurityGroupEgress`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`SecurityGroupEgress`], by name: `SecurityGroupEgress::new(SecurityGroupEgressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroupEgressRequired {
+    /// `GroupId`: a string, required.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+    ///
+    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
+    pub group_id: Str,
+    /// `IpProtocol`: a string, required.
+    ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub ip_protocol: Str,
+}
+
+static RULE_SecurityGroupEgress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        ("DestinationPrefixListId", Shape::STR),
+        (
+            "DestinationSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        (
+            "GroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        ("IpProtocol", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol", "GroupId"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["DestinationPrefixListId"],
+        &["DestinationSecurityGroupId"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::SecurityGroupEgress` resource.
+///
+/// Adds the specified outbound (egress) rule to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+///
+/// You must specify exactly one of the following destinations: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
+///
+/// You must specify a protocol for each rule (for example, TCP). If the protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code. To specify all types or all codes, use -1.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible. However, a small delay might occur.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityGroupEgressAttributes`], which `Handle<SecurityGroupEgress>` dereferences to.
@@ -18,35 +124,69 @@ use crate::support::prelude::*;
 pub struct SecurityGroupEgress {
     /// `CidrIp`: a string.
     ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub cidr_ip: Option<Str>,
     /// `CidrIpv6`: a string.
     ///
+    /// The IPv6 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv6-network`; create-only: changing it replaces the resource.
     pub cidr_ipv6: Option<Str>,
     /// `Description`: a string.
+    ///
+    /// The description of an egress (outbound) security group rule.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
     pub description: Option<Str>,
     /// `DestinationPrefixListId`: a string.
+    ///
+    /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
     /// Create-only: changing it replaces the resource.
     pub destination_prefix_list_id: Option<Str>,
     /// `DestinationSecurityGroupId`: a string.
     ///
+    /// The ID of the security group.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
+    ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
     pub destination_security_group_id: Option<Str>,
     /// `FromPort`: an integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
     pub from_port: Option<Int>,
     /// `GroupId`: a string, required.
     ///
+    /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
+    ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
     pub group_id: Str,
     /// `IpProtocol`: a string, required.
     ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    ///
     /// Create-only: changing it replaces the resource.
     pub ip_protocol: Str,
     /// `ToPort`: an integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
     pub to_port: Option<Int>,
@@ -81,8 +221,8 @@ impl SecurityGroupEgress {
         tag_format: TagFormat::None,
     };
 
-    /// A `SecurityGroupEgress` with its required properties, in this order: `GroupId`, `IpProtocol`.
-    pub fn new(group_id: impl Into<Str>, ip_protocol: impl Into<Str>) -> Self {
+    /// A `SecurityGroupEgress` with its required properties, named in a [`SecurityGroupEgressRequired`].
+    pub fn new(required: SecurityGroupEgressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -90,15 +230,15 @@ impl SecurityGroupEgress {
             destination_prefix_list_id: None,
             destination_security_group_id: None,
             from_port: None,
-            group_id: group_id.into(),
-            ip_protocol: ip_protocol.into(),
+            group_id: required.group_id,
+            ip_protocol: required.ip_protocol,
             to_port: None,
         }
     }
 
     /// `CidrIp`: a string.
     ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ip = Some(value.into());
         self
@@ -106,13 +246,15 @@ impl SecurityGroupEgress {
 
     /// `CidrIpv6`: a string.
     ///
-    /// Format `ipv6-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ipv6 = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
@@ -120,7 +262,7 @@ impl SecurityGroupEgress {
 
     /// `DestinationPrefixListId`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
         self.destination_prefix_list_id = Some(value.into());
         self
@@ -128,7 +270,7 @@ impl SecurityGroupEgress {
 
     /// `DestinationSecurityGroupId`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self {
         self.destination_security_group_id = Some(value.into());
         self
@@ -136,7 +278,7 @@ impl SecurityGroupEgress {
 
     /// `FromPort`: an integer.
     ///
-    /// Value at least -1; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn from_port(mut self, value: impl Into<Int>) -> Self {
         self.from_port = Some(value.into());
         self
@@ -144,7 +286,7 @@ impl SecurityGroupEgress {
 
     /// `GroupId`: a string, required.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn group_id(mut self, value: impl Into<Str>) -> Self {
         self.group_id = value.into();
         self
@@ -152,7 +294,7 @@ impl SecurityGroupEgress {
 
     /// `IpProtocol`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
         self.ip_protocol = value.into();
         self
@@ -160,7 +302,7 @@ impl SecurityGroupEgress {
 
     /// `ToPort`: an integer.
     ///
-    /// Value at least -1; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn to_port(mut self, value: impl Into<Int>) -> Self {
         self.to_port = Some(value.into());
         self
@@ -171,6 +313,9 @@ impl Resource for SecurityGroupEgress {
     type Attributes = SecurityGroupEgressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SecurityGroupEgress, properties)
     }
 }
 

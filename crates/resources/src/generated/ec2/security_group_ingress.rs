@@ -3,9 +3,122 @@
 
 //! The `AWS::EC2::SecurityGroupIngress` resource type ([`SecurityGroupIngress`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`SecurityGroupIngress`], by name: `SecurityGroupIngress::new(SecurityGroupIngressRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroupIngressRequired {
+    /// `IpProtocol`: a string, required.
+    ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub ip_protocol: Str,
+}
+
+static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        (
+            "CidrIpv6",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Description", Shape::STR),
+        (
+            "FromPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+        (
+            "GroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        ("GroupName", Shape::STR),
+        ("IpProtocol", Shape::STR),
+        ("SourcePrefixListId", Shape::STR),
+        (
+            "SourceSecurityGroupId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupId),
+            }),
+        ),
+        (
+            "SourceSecurityGroupName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SecurityGroupName),
+            }),
+        ),
+        ("SourceSecurityGroupOwnerId", Shape::STR),
+        (
+            "ToPort",
+            Shape::Int(&NumRule {
+                min: Some(-1.0),
+                max: None,
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &["IpProtocol"],
+    one_of: &[&[
+        &["CidrIp"],
+        &["CidrIpv6"],
+        &["SourcePrefixListId"],
+        &["SourceSecurityGroupId"],
+        &["SourceSecurityGroupName"],
+    ]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::SecurityGroupIngress` resource.
+///
+/// Adds an inbound (ingress) rule to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a source security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+///
+/// You must specify exactly one of the following sources: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
+///
+/// You must specify a protocol for each rule (for example, TCP). If the protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible. However, a small delay might occur.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityGroupIngressAttributes`], which `Handle<SecurityGroupIngress>` dereferences to.
@@ -18,47 +131,91 @@ use crate::support::prelude::*;
 pub struct SecurityGroupIngress {
     /// `CidrIp`: a string.
     ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub cidr_ip: Option<Str>,
     /// `CidrIpv6`: a string.
     ///
+    /// The IPv6 address range, in CIDR format.
+    ///
+    /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    ///
     /// Format `ipv6-network`; create-only: changing it replaces the resource.
     pub cidr_ipv6: Option<Str>,
     /// `Description`: a string.
+    ///
+    /// Updates the description of an ingress (inbound) security group rule. You can replace an existing description, or add a description to a rule that did not have one previously.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
     pub description: Option<Str>,
     /// `FromPort`: an integer.
+    ///
+    /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of `-1` indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+    ///
+    /// Use this for ICMP and any protocol that uses ports.
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
     pub from_port: Option<Int>,
     /// `GroupId`: a string.
     ///
+    /// The ID of the security group.
+    ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
     pub group_id: Option<Str>,
     /// `GroupName`: a string.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can specify either the ID or the name of the security group. For security groups for a nondefault VPC, you must specify the ID of the security group.
     ///
     /// Create-only: changing it replaces the resource.
     pub group_name: Option<Str>,
     /// `IpProtocol`: a string, required.
     ///
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
+    ///
     /// Create-only: changing it replaces the resource.
     pub ip_protocol: Str,
     /// `SourcePrefixListId`: a string.
+    ///
+    /// The ID of a prefix list.
     ///
     /// Create-only: changing it replaces the resource.
     pub source_prefix_list_id: Option<Str>,
     /// `SourceSecurityGroupId`: a string.
     ///
+    /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID.
+    ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
     pub source_security_group_id: Option<Str>,
     /// `SourceSecurityGroupName`: a string.
+    ///
+    /// \[Default VPC\] The name of the source security group. You must specify either the security group ID or the security group name. You can't specify the group name in combination with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
+    ///
+    /// For security groups in a nondefault VPC, you must specify the group ID.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
     pub source_security_group_name: Option<Str>,
     /// `SourceSecurityGroupOwnerId`: a string.
     ///
+    /// \[nondefault VPC\] The AWS account ID for the source security group, if the source security group is in a different account. You can't specify this property with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
+    ///
+    /// If you specify `SourceSecurityGroupName` or `SourceSecurityGroupId` and that security group is owned by a different account than the account creating the stack, you must specify `SourceSecurityGroupOwnerId` ; otherwise, this property is optional.
+    ///
     /// Create-only: changing it replaces the resource.
     pub source_security_group_owner_id: Option<Str>,
     /// `ToPort`: an integer.
+    ///
+    /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of `-1` indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes.
+    ///
+    /// Use this for ICMP and any protocol that uses ports.
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
     pub to_port: Option<Int>,
@@ -96,8 +253,8 @@ impl SecurityGroupIngress {
         tag_format: TagFormat::None,
     };
 
-    /// A `SecurityGroupIngress` with its required properties, in this order: `IpProtocol`.
-    pub fn new(ip_protocol: impl Into<Str>) -> Self {
+    /// A `SecurityGroupIngress` with its required properties, named in a [`SecurityGroupIngressRequired`].
+    pub fn new(required: SecurityGroupIngressRequired) -> Self {
         Self {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -105,7 +262,7 @@ impl SecurityGroupIngress {
             from_port: None,
             group_id: None,
             group_name: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: required.ip_protocol,
             source_prefix_list_id: None,
             source_security_group_id: None,
             source_security_group_name: None,
@@ -116,7 +273,7 @@ impl SecurityGroupIngress {
 
     /// `CidrIp`: a string.
     ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ip = Some(value.into());
         self
@@ -124,13 +281,15 @@ impl SecurityGroupIngress {
 
     /// `CidrIpv6`: a string.
     ///
-    /// Format `ipv6-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self {
         self.cidr_ipv6 = Some(value.into());
         self
     }
 
     /// `Description`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
@@ -138,7 +297,7 @@ impl SecurityGroupIngress {
 
     /// `FromPort`: an integer.
     ///
-    /// Value at least -1; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn from_port(mut self, value: impl Into<Int>) -> Self {
         self.from_port = Some(value.into());
         self
@@ -146,7 +305,7 @@ impl SecurityGroupIngress {
 
     /// `GroupId`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn group_id(mut self, value: impl Into<Str>) -> Self {
         self.group_id = Some(value.into());
         self
@@ -154,7 +313,7 @@ impl SecurityGroupIngress {
 
     /// `GroupName`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn group_name(mut self, value: impl Into<Str>) -> Self {
         self.group_name = Some(value.into());
         self
@@ -162,7 +321,7 @@ impl SecurityGroupIngress {
 
     /// `IpProtocol`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self {
         self.ip_protocol = value.into();
         self
@@ -170,7 +329,7 @@ impl SecurityGroupIngress {
 
     /// `SourcePrefixListId`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self {
         self.source_prefix_list_id = Some(value.into());
         self
@@ -178,7 +337,7 @@ impl SecurityGroupIngress {
 
     /// `SourceSecurityGroupId`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self {
         self.source_security_group_id = Some(value.into());
         self
@@ -186,7 +345,7 @@ impl SecurityGroupIngress {
 
     /// `SourceSecurityGroupName`: a string.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self {
         self.source_security_group_name = Some(value.into());
         self
@@ -194,7 +353,7 @@ impl SecurityGroupIngress {
 
     /// `SourceSecurityGroupOwnerId`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
         self.source_security_group_owner_id = Some(value.into());
         self
@@ -202,7 +361,7 @@ impl SecurityGroupIngress {
 
     /// `ToPort`: an integer.
     ///
-    /// Value at least -1; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn to_port(mut self, value: impl Into<Int>) -> Self {
         self.to_port = Some(value.into());
         self
@@ -213,6 +372,9 @@ impl Resource for SecurityGroupIngress {
     type Attributes = SecurityGroupIngressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SecurityGroupIngress, properties)
     }
 }
 
@@ -250,6 +412,8 @@ impl From<ResourceRef> for SecurityGroupIngressAttributes {
 
 impl SecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The Security Group Rule Id
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -3,9 +3,112 @@
 
 //! The `AWS::EC2::Subnet` resource type ([`Subnet`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`Subnet`], by name: `Subnet::new(SubnetRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC the subnet is in.
+    ///
+    /// If you update this property, you must also update the `CidrBlock` property.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
+static RULE_Subnet: ObjRule = ObjRule {
+    properties: &[
+        ("AssignIpv6AddressOnCreation", Shape::Bool),
+        ("AvailabilityZone", Shape::STR),
+        ("AvailabilityZoneId", Shape::STR),
+        (
+            "CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("EnableDns64", Shape::Bool),
+        ("EnableLniAtDeviceIndex", Shape::INT),
+        ("Ipv4IpamPoolId", Shape::STR),
+        ("Ipv4NetmaskLength", Shape::INT),
+        (
+            "Ipv6CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Ipv6IpamPoolId", Shape::STR),
+        ("Ipv6Native", Shape::Bool),
+        ("Ipv6NetmaskLength", Shape::INT),
+        ("MapPublicIpOnLaunch", Shape::Bool),
+        ("OutpostArn", Shape::STR),
+        (
+            "PrivateDnsNameOptionsOnLaunch",
+            Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[&[
+        &["CidrBlock"],
+        &["Ipv4IpamPoolId"],
+        &["Ipv6IpamPoolId"],
+        &["Ipv6CidrBlock"],
+    ]],
+    dependent_required: &[
+        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
+        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
+        ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]),
+        ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"]),
+    ],
+    dependent_excluded: &[
+        ("AvailabilityZone", &["AvailabilityZoneId"]),
+        ("AvailabilityZoneId", &["AvailabilityZone"]),
+        ("CidrBlock", &["Ipv4IpamPoolId"]),
+        ("Ipv4IpamPoolId", &["CidrBlock"]),
+        ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]),
+        ("Ipv6IpamPoolId", &["Ipv6CidrBlock"]),
+    ],
+    closed: true,
+};
+
 /// The `AWS::EC2::Subnet` resource.
+///
+/// Specifies a subnet for the specified VPC.
+///
+/// For an IPv4 only subnet, specify an IPv4 CIDR block. If the VPC has an IPv6 CIDR block, you can create an IPv6 only subnet or a dual stack subnet instead. For an IPv6 only subnet, specify an IPv6 CIDR block. For a dual stack subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block.
+///
+/// For more information, see \[Subnets for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html>) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `SubnetId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetAttributes`], which `Handle<Subnet>` dereferences to.
@@ -17,60 +120,114 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Subnet {
     /// `AssignIpv6AddressOnCreation`: a boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is `false` .
+    ///
+    /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
     pub assign_ipv6_address_on_creation: Option<Bool>,
     /// `AvailabilityZone`: a string.
+    ///
+    /// The Availability Zone of the subnet.
+    ///
+    /// If you update this property, you must also update the `CidrBlock` property.
     ///
     /// Create-only: changing it replaces the resource.
     pub availability_zone: Option<Str>,
     /// `AvailabilityZoneId`: a string.
     ///
+    /// The AZ ID of the subnet.
+    ///
     /// Create-only: changing it replaces the resource.
     pub availability_zone_id: Option<Str>,
     /// `CidrBlock`: a string.
     ///
+    /// The IPv4 CIDR block assigned to the subnet.
+    ///
+    /// If you update this property, we create a new subnet, and then delete the existing one.
+    ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub cidr_block: Option<Str>,
     /// `EnableDns64`: a boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    ///
+    /// &gt; You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see \[Configure DNS64 and NAT64\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough>) in the *Amazon Virtual Private Cloud User Guide* .
     pub enable_dns64: Option<Bool>,
     /// `EnableLniAtDeviceIndex`: an integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
     ///
     /// Write-only: CloudFormation does not return it.
     pub enable_lni_at_device_index: Option<Int>,
     /// `Ipv4IpamPoolId`: a string.
     ///
+    /// An IPv4 IPAM pool ID for the subnet.
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv4_ipam_pool_id: Option<Str>,
     /// `Ipv4NetmaskLength`: an integer.
+    ///
+    /// An IPv4 netmask length for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv4_netmask_length: Option<Int>,
     /// `Ipv6CidrBlock`: a string.
     ///
+    /// The IPv6 CIDR block.
+    ///
+    /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
+    ///
     /// Format `ipv6-network`; changing it may replace the resource (conditionally create-only).
     pub ipv6_cidr_block: Option<Str>,
     /// `Ipv6IpamPoolId`: a string.
+    ///
+    /// An IPv6 IPAM pool ID for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv6_ipam_pool_id: Option<Str>,
     /// `Ipv6Native`: a boolean.
     ///
+    /// Indicates whether this is an IPv6 only subnet. For more information, see \[Subnet basics\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics>) in the *Amazon Virtual Private Cloud User Guide* .
+    ///
     /// Create-only: changing it replaces the resource.
     pub ipv6_native: Option<Bool>,
     /// `Ipv6NetmaskLength`: an integer.
     ///
+    /// An IPv6 netmask length for the subnet.
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv6_netmask_length: Option<Int>,
     /// `MapPublicIpOnLaunch`: a boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false` .
+    ///
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
     pub map_public_ip_on_launch: Option<Bool>,
     /// `OutpostArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     ///
     /// Create-only: changing it replaces the resource.
     pub outpost_arn: Option<Str>,
     /// `PrivateDnsNameOptionsOnLaunch`: a [`PrivateDnsNameOptionsOnLaunch`] object.
+    ///
+    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+    ///
+    /// Available options:
+    ///
+    /// - EnableResourceNameDnsAAAARecord (true | false)
+    /// - EnableResourceNameDnsARecord (true | false)
+    /// - HostnameType (ip-name | resource-name)
     pub private_dns_name_options_on_launch: Option<Obj<PrivateDnsNameOptionsOnLaunch>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// Any tags assigned to the subnet.
     pub tags: Option<List<Tag>>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC the subnet is in.
+    ///
+    /// If you update this property, you must also update the `CidrBlock` property.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
@@ -142,8 +299,8 @@ impl Subnet {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Subnet` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `Subnet` with its required properties, named in a [`SubnetRequired`].
+    pub fn new(required: SubnetRequired) -> Self {
         Self {
             assign_ipv6_address_on_creation: None,
             availability_zone: None,
@@ -161,11 +318,13 @@ impl Subnet {
             outpost_arn: None,
             private_dns_name_options_on_launch: None,
             tags: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 
     /// `AssignIpv6AddressOnCreation`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn assign_ipv6_address_on_creation(mut self, value: impl Into<Bool>) -> Self {
         self.assign_ipv6_address_on_creation = Some(value.into());
         self
@@ -173,7 +332,7 @@ impl Subnet {
 
     /// `AvailabilityZone`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
         self.availability_zone = Some(value.into());
         self
@@ -181,7 +340,7 @@ impl Subnet {
 
     /// `AvailabilityZoneId`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
         self.availability_zone_id = Some(value.into());
         self
@@ -189,13 +348,15 @@ impl Subnet {
 
     /// `CidrBlock`: a string.
     ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
 
     /// `EnableDns64`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_dns64(mut self, value: impl Into<Bool>) -> Self {
         self.enable_dns64 = Some(value.into());
         self
@@ -203,7 +364,7 @@ impl Subnet {
 
     /// `EnableLniAtDeviceIndex`: an integer.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn enable_lni_at_device_index(mut self, value: impl Into<Int>) -> Self {
         self.enable_lni_at_device_index = Some(value.into());
         self
@@ -211,7 +372,7 @@ impl Subnet {
 
     /// `Ipv4IpamPoolId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipv4_ipam_pool_id = Some(value.into());
         self
@@ -219,7 +380,7 @@ impl Subnet {
 
     /// `Ipv4NetmaskLength`: an integer.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
         self.ipv4_netmask_length = Some(value.into());
         self
@@ -227,7 +388,7 @@ impl Subnet {
 
     /// `Ipv6CidrBlock`: a string.
     ///
-    /// Format `ipv6-network`; changing it may replace the resource (conditionally create-only).
+    /// The field of the same name has the full documentation.
     pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
@@ -235,7 +396,7 @@ impl Subnet {
 
     /// `Ipv6IpamPoolId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_ipam_pool_id = Some(value.into());
         self
@@ -243,7 +404,7 @@ impl Subnet {
 
     /// `Ipv6Native`: a boolean.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_native(mut self, value: impl Into<Bool>) -> Self {
         self.ipv6_native = Some(value.into());
         self
@@ -251,13 +412,15 @@ impl Subnet {
 
     /// `Ipv6NetmaskLength`: an integer.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self {
         self.ipv6_netmask_length = Some(value.into());
         self
     }
 
     /// `MapPublicIpOnLaunch`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn map_public_ip_on_launch(mut self, value: impl Into<Bool>) -> Self {
         self.map_public_ip_on_launch = Some(value.into());
         self
@@ -265,13 +428,15 @@ impl Subnet {
 
     /// `OutpostArn`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self {
         self.outpost_arn = Some(value.into());
         self
     }
 
     /// `PrivateDnsNameOptionsOnLaunch`: a [`PrivateDnsNameOptionsOnLaunch`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn private_dns_name_options_on_launch(
         mut self,
         value: impl Into<Obj<PrivateDnsNameOptionsOnLaunch>>,
@@ -281,6 +446,8 @@ impl Subnet {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -288,7 +455,7 @@ impl Subnet {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
@@ -302,6 +469,9 @@ impl Resource for Subnet {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Subnet, properties)
     }
 }
 
@@ -347,16 +517,26 @@ impl From<ResourceRef> for SubnetAttributes {
 
 impl SubnetAttributes {
     /// `Fn::GetAtt` `AssignIpv6AddressOnCreation`: a boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is `false` .
+    ///
+    /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
     pub fn assign_ipv6_address_on_creation(&self) -> Value {
         self.0.get_att("AssignIpv6AddressOnCreation")
     }
 
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
+    ///
+    /// The Availability Zone of the subnet.
+    ///
+    /// If you update this property, you must also update the `CidrBlock` property.
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
+    ///
+    /// The AZ ID of the subnet.
     pub fn availability_zone_id(&self) -> Value {
         self.0.get_att("AvailabilityZoneId")
     }
@@ -368,66 +548,100 @@ impl SubnetAttributes {
     }
 
     /// `Fn::GetAtt` `CidrBlock`: a string.
+    ///
+    /// The IPv4 CIDR block assigned to the subnet.
+    ///
+    /// If you update this property, we create a new subnet, and then delete the existing one.
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }
 
     /// `Fn::GetAtt` `EnableDns64`: a boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    ///
+    /// &gt; You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see \[Configure DNS64 and NAT64\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough>) in the *Amazon Virtual Private Cloud User Guide* .
     pub fn enable_dns64(&self) -> Value {
         self.0.get_att("EnableDns64")
     }
 
     /// `Fn::GetAtt` `EnableLniAtDeviceIndex`: an integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub fn enable_lni_at_device_index(&self) -> Value {
         self.0.get_att("EnableLniAtDeviceIndex")
     }
 
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
+    ///
+    /// An IPv4 IPAM pool ID for the subnet.
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
 
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
+    ///
+    /// An IPv4 netmask length for the subnet.
     pub fn ipv4_netmask_length(&self) -> Value {
         self.0.get_att("Ipv4NetmaskLength")
     }
 
     /// `Fn::GetAtt` `Ipv6CidrBlock`: a string.
+    ///
+    /// The IPv6 CIDR block.
+    ///
+    /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
     pub fn ipv6_cidr_block(&self) -> Value {
         self.0.get_att("Ipv6CidrBlock")
     }
 
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
+    ///
+    /// The IPv6 CIDR blocks that are associated with the subnet.
     pub fn ipv6_cidr_blocks(&self) -> Value {
         self.0.get_att("Ipv6CidrBlocks")
     }
 
     /// `Fn::GetAtt` `Ipv6IpamPoolId`: a string.
+    ///
+    /// An IPv6 IPAM pool ID for the subnet.
     pub fn ipv6_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv6IpamPoolId")
     }
 
     /// `Fn::GetAtt` `Ipv6Native`: a boolean.
+    ///
+    /// Indicates whether this is an IPv6 only subnet. For more information, see \[Subnet basics\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics>) in the *Amazon Virtual Private Cloud User Guide* .
     pub fn ipv6_native(&self) -> Value {
         self.0.get_att("Ipv6Native")
     }
 
     /// `Fn::GetAtt` `Ipv6NetmaskLength`: an integer.
+    ///
+    /// An IPv6 netmask length for the subnet.
     pub fn ipv6_netmask_length(&self) -> Value {
         self.0.get_att("Ipv6NetmaskLength")
     }
 
     /// `Fn::GetAtt` `MapPublicIpOnLaunch`: a boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false` .
+    ///
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
     pub fn map_public_ip_on_launch(&self) -> Value {
         self.0.get_att("MapPublicIpOnLaunch")
     }
 
     /// `Fn::GetAtt` `NetworkAclAssociationId`: a string.
+    ///
+    /// The ID of the network ACL that is associated with the subnet's VPC, such as `acl-5fb85d36` .
     pub fn network_acl_association_id(&self) -> Value {
         self.0.get_att("NetworkAclAssociationId")
     }
 
     /// `Fn::GetAtt` `OutpostArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(&self) -> Value {
         self.0.get_att("OutpostArn")
     }
@@ -450,22 +664,52 @@ impl SubnetAttributes {
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
+    ///
+    /// Any tags assigned to the subnet.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
+    ///
+    /// The ID of the VPC the subnet is in.
+    ///
+    /// If you update this property, you must also update the `CidrBlock` property.
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
 }
 
+static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
+    properties: &[
+        ("EnableResourceNameDnsAAAARecord", Shape::Bool),
+        ("EnableResourceNameDnsARecord", Shape::Bool),
+        ("HostnameType", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PrivateDnsNameOptionsOnLaunch` property type of `AWS::EC2::Subnet`.
+///
+/// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+///
+/// Available options:
+///
+/// - EnableResourceNameDnsAAAARecord (true | false)
+/// - EnableResourceNameDnsARecord (true | false)
+/// - HostnameType (ip-name | resource-name)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-subnet-privatednsnameoptionsonlaunch.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -521,6 +765,25 @@ impl ToValue for PrivateDnsNameOptionsOnLaunch {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::EC2::Subnet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-subnet-tag.html>
@@ -533,11 +796,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

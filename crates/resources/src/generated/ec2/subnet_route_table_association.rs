@@ -3,9 +3,54 @@
 
 //! The `AWS::EC2::SubnetRouteTableAssociation` resource type ([`SubnetRouteTableAssociation`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`SubnetRouteTableAssociation`], by name: `SubnetRouteTableAssociation::new(SubnetRouteTableAssociationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetRouteTableAssociationRequired {
+    /// `RouteTableId`: a string, required.
+    ///
+    /// The ID of the route table.
+    ///
+    /// The physical ID changes when the route table ID is changed.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub route_table_id: Str,
+    /// `SubnetId`: a string, required.
+    ///
+    /// The ID of the subnet.
+    ///
+    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
+    pub subnet_id: Str,
+}
+
+static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("RouteTableId", Shape::STR),
+        (
+            "SubnetId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SubnetId),
+            }),
+        ),
+    ],
+    required: &["RouteTableId", "SubnetId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::SubnetRouteTableAssociation` resource.
+///
+/// Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. To create a route table, see \[AWS::EC2::RouteTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html>) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetRouteTableAssociationAttributes`], which `Handle<SubnetRouteTableAssociation>` dereferences to.
@@ -18,9 +63,15 @@ use crate::support::prelude::*;
 pub struct SubnetRouteTableAssociation {
     /// `RouteTableId`: a string, required.
     ///
+    /// The ID of the route table.
+    ///
+    /// The physical ID changes when the route table ID is changed.
+    ///
     /// Create-only: changing it replaces the resource.
     pub route_table_id: Str,
     /// `SubnetId`: a string, required.
+    ///
+    /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
     pub subnet_id: Str,
@@ -46,17 +97,17 @@ impl SubnetRouteTableAssociation {
         tag_format: TagFormat::None,
     };
 
-    /// A `SubnetRouteTableAssociation` with its required properties, in this order: `RouteTableId`, `SubnetId`.
-    pub fn new(route_table_id: impl Into<Str>, subnet_id: impl Into<Str>) -> Self {
+    /// A `SubnetRouteTableAssociation` with its required properties, named in a [`SubnetRouteTableAssociationRequired`].
+    pub fn new(required: SubnetRouteTableAssociationRequired) -> Self {
         Self {
-            route_table_id: route_table_id.into(),
-            subnet_id: subnet_id.into(),
+            route_table_id: required.route_table_id,
+            subnet_id: required.subnet_id,
         }
     }
 
     /// `RouteTableId`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn route_table_id(mut self, value: impl Into<Str>) -> Self {
         self.route_table_id = value.into();
         self
@@ -64,7 +115,7 @@ impl SubnetRouteTableAssociation {
 
     /// `SubnetId`: a string, required.
     ///
-    /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
         self.subnet_id = value.into();
         self
@@ -75,6 +126,9 @@ impl Resource for SubnetRouteTableAssociation {
     type Attributes = SubnetRouteTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_SubnetRouteTableAssociation, properties)
     }
 }
 
@@ -99,6 +153,8 @@ impl From<ResourceRef> for SubnetRouteTableAssociationAttributes {
 
 impl SubnetRouteTableAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The ID of the subnet route table association.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -3,9 +3,63 @@
 
 //! The `AWS::EC2::VPC` resource type ([`Vpc`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+static RULE_Vpc: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("EnableDnsHostnames", Shape::Bool),
+        ("EnableDnsSupport", Shape::Bool),
+        (
+            "InstanceTenancy",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["dedicated", "default", "host"],
+                format: None,
+            }),
+        ),
+        ("Ipv4IpamPoolId", Shape::STR),
+        ("Ipv4NetmaskLength", Shape::INT),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
+    any_of: &[],
+    dependent_required: &[
+        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
+        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
+    ],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::VPC` resource.
+///
+/// Specifies a virtual private cloud (VPC).
+///
+/// A VPC must have an associated IPv4 CIDR block. You can specify an IPv4 CIDR block or an IPAM-allocated IPv4 CIDR block. To associate an IPv6 CIDR block with the VPC, see \[AWS::EC2::VPCCidrBlock\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html>) .
+///
+/// For more information, see \[Virtual private clouds (VPC)\](<https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html>) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `VpcId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcAttributes`], which `Handle<Vpc>` dereferences to.
@@ -18,25 +72,50 @@ use crate::support::prelude::*;
 pub struct Vpc {
     /// `CidrBlock`: a string.
     ///
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16` . We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18` , we modify it to `100.68.0.0/18` .
+    ///
+    /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
+    ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub cidr_block: Option<Str>,
     /// `EnableDnsHostnames`: a boolean.
+    ///
+    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    ///
+    /// You can only enable DNS hostnames if you've enabled DNS support.
     pub enable_dns_hostnames: Option<Bool>,
     /// `EnableDnsSupport`: a boolean.
+    ///
+    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
     pub enable_dns_support: Option<Bool>,
     /// `InstanceTenancy`: an [`InstanceTenancy`] value.
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
+    ///
+    /// - `default` : An instance launched into the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy during instance launch.
+    /// - `dedicated` : An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of `host` during instance launch. You cannot specify a tenancy of `default` during instance launch.
+    ///
+    /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default` . Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
     ///
     /// Changing it may replace the resource (conditionally create-only).
     pub instance_tenancy: Option<InstanceTenancy>,
     /// `Ipv4IpamPoolId`: a string.
     ///
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    ///
+    /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv4_ipam_pool_id: Option<Str>,
     /// `Ipv4NetmaskLength`: an integer.
     ///
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv4_netmask_length: Option<Int>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The tags for the VPC.
     pub tags: Option<List<Tag>>,
 }
 
@@ -86,19 +165,23 @@ impl Vpc {
 
     /// `CidrBlock`: a string.
     ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
 
     /// `EnableDnsHostnames`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_dns_hostnames(mut self, value: impl Into<Bool>) -> Self {
         self.enable_dns_hostnames = Some(value.into());
         self
     }
 
     /// `EnableDnsSupport`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_dns_support(mut self, value: impl Into<Bool>) -> Self {
         self.enable_dns_support = Some(value.into());
         self
@@ -106,7 +189,7 @@ impl Vpc {
 
     /// `InstanceTenancy`: an [`InstanceTenancy`] value.
     ///
-    /// Changing it may replace the resource (conditionally create-only).
+    /// The field of the same name has the full documentation.
     pub fn instance_tenancy(mut self, value: impl Into<InstanceTenancy>) -> Self {
         self.instance_tenancy = Some(value.into());
         self
@@ -114,7 +197,7 @@ impl Vpc {
 
     /// `Ipv4IpamPoolId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipv4_ipam_pool_id = Some(value.into());
         self
@@ -122,13 +205,15 @@ impl Vpc {
 
     /// `Ipv4NetmaskLength`: an integer.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
         self.ipv4_netmask_length = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -142,6 +227,9 @@ impl Resource for Vpc {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Vpc, properties)
     }
 }
 
@@ -171,65 +259,119 @@ impl From<ResourceRef> for VpcAttributes {
 
 impl VpcAttributes {
     /// `Fn::GetAtt` `CidrBlock`: a string.
+    ///
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16` . We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18` , we modify it to `100.68.0.0/18` .
+    ///
+    /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }
 
     /// `Fn::GetAtt` `CidrBlockAssociations`: a list of strings.
+    ///
+    /// The association IDs of the IPv4 CIDR blocks for the VPC. For example, \[ vpc-cidr-assoc-0280ab6b \].
     pub fn cidr_block_associations(&self) -> Value {
         self.0.get_att("CidrBlockAssociations")
     }
 
     /// `Fn::GetAtt` `DefaultNetworkAcl`: a string.
+    ///
+    /// The ID of the default network ACL for the VPC. For example, acl-814dafe3.
     pub fn default_network_acl(&self) -> Value {
         self.0.get_att("DefaultNetworkAcl")
     }
 
     /// `Fn::GetAtt` `DefaultSecurityGroup`: a string.
+    ///
+    /// The ID of the default security group for the VPC. For example, sg-b178e0d3.
     pub fn default_security_group(&self) -> Value {
         self.0.get_att("DefaultSecurityGroup")
     }
 
     /// `Fn::GetAtt` `EnableDnsHostnames`: a boolean.
+    ///
+    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    ///
+    /// You can only enable DNS hostnames if you've enabled DNS support.
     pub fn enable_dns_hostnames(&self) -> Value {
         self.0.get_att("EnableDnsHostnames")
     }
 
     /// `Fn::GetAtt` `EnableDnsSupport`: a boolean.
+    ///
+    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
     pub fn enable_dns_support(&self) -> Value {
         self.0.get_att("EnableDnsSupport")
     }
 
     /// `Fn::GetAtt` `InstanceTenancy`: one of a set of strings.
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
+    ///
+    /// - `default` : An instance launched into the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy during instance launch.
+    /// - `dedicated` : An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of `host` during instance launch. You cannot specify a tenancy of `default` during instance launch.
+    ///
+    /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default` . Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
     pub fn instance_tenancy(&self) -> Value {
         self.0.get_att("InstanceTenancy")
     }
 
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
+    ///
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    ///
+    /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
 
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
+    ///
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
     pub fn ipv4_netmask_length(&self) -> Value {
         self.0.get_att("Ipv4NetmaskLength")
     }
 
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
+    ///
+    /// The IPv6 CIDR blocks for the VPC. For example, \[ 2001:db8:1234:1a00::/56 \].
     pub fn ipv6_cidr_blocks(&self) -> Value {
         self.0.get_att("Ipv6CidrBlocks")
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
+    ///
+    /// The tags for the VPC.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    pub key: Str,
+    /// `Value`: a string, required.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::EC2::VPC`.
 ///
@@ -243,11 +385,11 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 

@@ -3,9 +3,76 @@
 
 //! The `AWS::EC2::VPCCidrBlock` resource type ([`VpcCidrBlock`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`VpcCidrBlock`], by name: `VpcCidrBlock::new(VpcCidrBlockRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcCidrBlockRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
+static RULE_VpcCidrBlock: ObjRule = ObjRule {
+    properties: &[
+        ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
+        (
+            "CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv4Network),
+            }),
+        ),
+        ("Ipv4IpamPoolId", Shape::STR),
+        ("Ipv4NetmaskLength", Shape::INT),
+        (
+            "Ipv6CidrBlock",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::Ipv6Network),
+            }),
+        ),
+        ("Ipv6CidrBlockNetworkBorderGroup", Shape::STR),
+        ("Ipv6IpamPoolId", Shape::STR),
+        ("Ipv6NetmaskLength", Shape::INT),
+        ("Ipv6Pool", Shape::STR),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::VPCCidrBlock` resource.
+///
+/// Associates a CIDR block with your VPC.
+///
+/// A VPC must have an associated IPv4 CIDR block. You can optionally associate additional IPv4 CIDR blocks with a VPC. You can optionally associate an IPv6 CIDR block with a VPC. You can request an Amazon-provided IPv6 CIDR block from Amazon's pool of IPv6 addresses, or an IPv6 CIDR block from an IPv6 address pool that you provisioned through bring your own IP addresses (BYOIP).
+///
+/// For more information, see \[VPC CIDR blocks\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Id`, `VpcId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`VpcCidrBlockAttributes`], which `Handle<VpcCidrBlock>` dereferences to.
@@ -18,41 +85,67 @@ use crate::support::prelude::*;
 pub struct VpcCidrBlock {
     /// `AmazonProvidedIpv6CidrBlock`: a boolean.
     ///
+    /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses or the size of the CIDR block.
+    ///
     /// Create-only: changing it replaces the resource.
     pub amazon_provided_ipv6_cidr_block: Option<Bool>,
     /// `CidrBlock`: a string.
+    ///
+    /// An IPv4 CIDR block to associate with the VPC.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
     pub cidr_block: Option<Str>,
     /// `Ipv4IpamPoolId`: a string.
     ///
+    /// Associate a CIDR allocated from an IPv4 IPAM pool to a VPC. For more information about Amazon VPC IP Address Manager (IPAM), see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv4_ipam_pool_id: Option<Str>,
     /// `Ipv4NetmaskLength`: an integer.
+    ///
+    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv4_netmask_length: Option<Int>,
     /// `Ipv6CidrBlock`: a string.
     ///
+    /// An IPv6 CIDR block from the IPv6 address pool. You must also specify `Ipv6Pool` in the request.
+    ///
+    /// To let Amazon choose the IPv6 CIDR block for you, omit this parameter.
+    ///
     /// Format `ipv6-network`; create-only: changing it replaces the resource.
     pub ipv6_cidr_block: Option<Str>,
     /// `Ipv6CidrBlockNetworkBorderGroup`: a string.
+    ///
+    /// The name of the location from which we advertise the IPV6 CIDR block. Use this parameter to limit the CIDR block to this location.
+    ///
+    /// You must set `AmazonProvidedIpv6CidrBlock` to `true` to use this parameter.
+    ///
+    /// You can have one IPv6 CIDR block association per network border group.
     ///
     /// Create-only: changing it replaces the resource.
     pub ipv6_cidr_block_network_border_group: Option<Str>,
     /// `Ipv6IpamPoolId`: a string.
     ///
+    /// Associates a CIDR allocated from an IPv6 IPAM pool to a VPC. For more information about Amazon VPC IP Address Manager (IPAM), see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv6_ipam_pool_id: Option<Str>,
     /// `Ipv6NetmaskLength`: an integer.
+    ///
+    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub ipv6_netmask_length: Option<Int>,
     /// `Ipv6Pool`: a string.
     ///
+    /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
+    ///
     /// Create-only: changing it replaces the resource.
     pub ipv6_pool: Option<Str>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
@@ -94,8 +187,8 @@ impl VpcCidrBlock {
         tag_format: TagFormat::None,
     };
 
-    /// A `VpcCidrBlock` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `VpcCidrBlock` with its required properties, named in a [`VpcCidrBlockRequired`].
+    pub fn new(required: VpcCidrBlockRequired) -> Self {
         Self {
             amazon_provided_ipv6_cidr_block: None,
             cidr_block: None,
@@ -106,13 +199,13 @@ impl VpcCidrBlock {
             ipv6_ipam_pool_id: None,
             ipv6_netmask_length: None,
             ipv6_pool: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
         }
     }
 
     /// `AmazonProvidedIpv6CidrBlock`: a boolean.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl Into<Bool>) -> Self {
         self.amazon_provided_ipv6_cidr_block = Some(value.into());
         self
@@ -120,7 +213,7 @@ impl VpcCidrBlock {
 
     /// `CidrBlock`: a string.
     ///
-    /// Format `ipv4-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.cidr_block = Some(value.into());
         self
@@ -128,7 +221,7 @@ impl VpcCidrBlock {
 
     /// `Ipv4IpamPoolId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipv4_ipam_pool_id = Some(value.into());
         self
@@ -136,7 +229,7 @@ impl VpcCidrBlock {
 
     /// `Ipv4NetmaskLength`: an integer.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
         self.ipv4_netmask_length = Some(value.into());
         self
@@ -144,7 +237,7 @@ impl VpcCidrBlock {
 
     /// `Ipv6CidrBlock`: a string.
     ///
-    /// Format `ipv6-network`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
@@ -152,7 +245,7 @@ impl VpcCidrBlock {
 
     /// `Ipv6CidrBlockNetworkBorderGroup`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_cidr_block_network_border_group = Some(value.into());
         self
@@ -160,7 +253,7 @@ impl VpcCidrBlock {
 
     /// `Ipv6IpamPoolId`: a string.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_ipam_pool_id = Some(value.into());
         self
@@ -168,7 +261,7 @@ impl VpcCidrBlock {
 
     /// `Ipv6NetmaskLength`: an integer.
     ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self {
         self.ipv6_netmask_length = Some(value.into());
         self
@@ -176,7 +269,7 @@ impl VpcCidrBlock {
 
     /// `Ipv6Pool`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ipv6_pool(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_pool = Some(value.into());
         self
@@ -184,7 +277,7 @@ impl VpcCidrBlock {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
@@ -195,6 +288,9 @@ impl Resource for VpcCidrBlock {
     type Attributes = VpcCidrBlockAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_VpcCidrBlock, properties)
     }
 }
 
@@ -233,16 +329,22 @@ impl From<ResourceRef> for VpcCidrBlockAttributes {
 
 impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The Id of the VPC associated CIDR Block.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `IpSource`: a string.
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none` indicates private space.
     pub fn ip_source(&self) -> Value {
         self.0.get_att("IpSource")
     }
 
     /// `Fn::GetAtt` `Ipv6AddressAttribute`: a string.
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from AWS . Private IP addresses are not and cannot be advertised on the internet from AWS .
     pub fn ipv6_address_attribute(&self) -> Value {
         self.0.get_att("Ipv6AddressAttribute")
     }

@@ -3,9 +3,47 @@
 
 //! The `AWS::EC2::VPCGatewayAttachment` resource type ([`VpcGatewayAttachment`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+/// The required properties of [`VpcGatewayAttachment`], by name: `VpcGatewayAttachment::new(VpcGatewayAttachmentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcGatewayAttachmentRequired {
+    /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
+    ///
+    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    pub vpc_id: Str,
+}
+
+static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
+    properties: &[
+        ("InternetGatewayId", Shape::STR),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+        ("VpnGatewayId", Shape::STR),
+    ],
+    required: &["VpcId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::EC2::VPCGatewayAttachment` resource.
+///
+/// Attaches an internet gateway, or a virtual private gateway to a VPC, enabling connectivity between the internet and the VPC.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`AttachmentType`, `VpcId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`VpcGatewayAttachmentAttributes`], which `Handle<VpcGatewayAttachment>` dereferences to.
@@ -17,12 +55,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcGatewayAttachment {
     /// `InternetGatewayId`: a string.
+    ///
+    /// The ID of the internet gateway.
+    ///
+    /// You must specify either `InternetGatewayId` or `VpnGatewayId` , but not both.
     pub internet_gateway_id: Option<Str>,
     /// `VpcId`: a string, required.
+    ///
+    /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
     /// `VpnGatewayId`: a string.
+    ///
+    /// The ID of the virtual private gateway.
+    ///
+    /// You must specify either `InternetGatewayId` or `VpnGatewayId` , but not both.
     pub vpn_gateway_id: Option<Str>,
 }
 
@@ -46,16 +94,18 @@ impl VpcGatewayAttachment {
         tag_format: TagFormat::None,
     };
 
-    /// A `VpcGatewayAttachment` with its required properties, in this order: `VpcId`.
-    pub fn new(vpc_id: impl Into<Str>) -> Self {
+    /// A `VpcGatewayAttachment` with its required properties, named in a [`VpcGatewayAttachmentRequired`].
+    pub fn new(required: VpcGatewayAttachmentRequired) -> Self {
         Self {
             internet_gateway_id: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: required.vpc_id,
             vpn_gateway_id: None,
         }
     }
 
     /// `InternetGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn internet_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.internet_gateway_id = Some(value.into());
         self
@@ -63,13 +113,15 @@ impl VpcGatewayAttachment {
 
     /// `VpcId`: a string, required.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = value.into();
         self
     }
 
     /// `VpnGatewayId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
@@ -80,6 +132,9 @@ impl Resource for VpcGatewayAttachment {
     type Attributes = VpcGatewayAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_VpcGatewayAttachment, properties)
     }
 }
 
@@ -105,6 +160,8 @@ impl From<ResourceRef> for VpcGatewayAttachmentAttributes {
 
 impl VpcGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
+    ///
+    /// Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }

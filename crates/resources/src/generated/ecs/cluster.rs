@@ -3,9 +3,64 @@
 
 //! The `AWS::ECS::Cluster` resource type ([`Cluster`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_Cluster: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CapacityProviders",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("ClusterName", Shape::STR),
+        (
+            "ClusterSettings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ClusterSettings),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
+        (
+            "DefaultCapacityProviderStrategy",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ServiceConnectDefaults",
+            Shape::Object(&RULE_ServiceConnectDefaults),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ECS::Cluster` resource.
+///
+/// The `AWS::ECS::Cluster` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster.
 ///
 /// `Ref` returns its `ClusterName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClusterAttributes`], which `Handle<Cluster>` dereferences to.
@@ -17,22 +72,58 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cluster {
     /// `CapacityProviders`: a list of strings.
+    ///
+    /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the \[CreateService\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>) or \[RunTask\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) actions.
+    ///
+    /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must be created but not associated with another cluster. New Auto Scaling group capacity providers can be created with the \[CreateCapacityProvider\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html>) API operation.
+    ///
+    /// To use a AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used.
+    ///
+    /// The \[PutCapacityProvider\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutCapacityProvider.html>) API operation is used to update the list of available capacity providers for a cluster after the cluster is created.
     pub capacity_providers: Option<List<Str>>,
     /// `ClusterName`: a string.
+    ///
+    /// A user-generated string that you use to identify your cluster. If you don't specify a name, AWS CloudFormation generates a unique physical ID for the name.
     ///
     /// Create-only: changing it replaces the resource.
     pub cluster_name: Option<Str>,
     /// `ClusterSettings`: a list of [`ClusterSettings`] objects.
+    ///
+    /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+    ///
+    /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
+    ///
+    /// For more information, see \[Monitor Amazon ECS containers using Container Insights with enhanced observability\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub cluster_settings: Option<List<ClusterSettings>>,
     /// `Configuration`: a [`ClusterConfiguration`] object.
+    ///
+    /// The execute command and managed storage configuration for the cluster.
     pub configuration: Option<Obj<ClusterConfiguration>>,
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
+    ///
+    /// The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
     pub default_capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
     /// `ServiceConnectDefaults`: a [`ServiceConnectDefaults`] object.
+    ///
+    /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration` . You can set the namespace of each service individually in the `ServiceConnectConfiguration` to override this default parameter.
+    ///
+    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
     pub service_connect_defaults: Option<Obj<ServiceConnectDefaults>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
+    ///
+    /// The following basic restrictions apply to tags:
+    ///
+    /// - Maximum number of tags per resource - 50
+    /// - For each resource, each tag key must be unique, and each tag key can have only one value.
+    /// - Maximum key length - 128 Unicode characters in UTF-8
+    /// - Maximum value length - 256 Unicode characters in UTF-8
+    /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    /// - Tag keys and values are case-sensitive.
+    /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
     pub tags: Option<List<Tag>>,
@@ -64,6 +155,8 @@ impl Cluster {
     }
 
     /// `CapacityProviders`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self {
         self.capacity_providers = Some(value.into());
         self
@@ -71,25 +164,31 @@ impl Cluster {
 
     /// `ClusterName`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
         self.cluster_name = Some(value.into());
         self
     }
 
     /// `ClusterSettings`: a list of [`ClusterSettings`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cluster_settings(mut self, value: impl Into<List<ClusterSettings>>) -> Self {
         self.cluster_settings = Some(value.into());
         self
     }
 
     /// `Configuration`: a [`ClusterConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn configuration(mut self, value: impl Into<Obj<ClusterConfiguration>>) -> Self {
         self.configuration = Some(value.into());
         self
     }
 
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn default_capacity_provider_strategy(
         mut self,
         value: impl Into<List<CapacityProviderStrategyItem>>,
@@ -100,7 +199,7 @@ impl Cluster {
 
     /// `ServiceConnectDefaults`: a [`ServiceConnectDefaults`] object.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn service_connect_defaults(
         mut self,
         value: impl Into<Obj<ServiceConnectDefaults>>,
@@ -111,7 +210,7 @@ impl Cluster {
 
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Items 0 to 50.
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -125,6 +224,9 @@ impl Resource for Cluster {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Cluster, properties)
     }
 }
 
@@ -157,23 +259,89 @@ impl From<ResourceRef> for ClusterAttributes {
 
 impl ClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon ECS cluster, such as `arn:aws:ecs:us-east-2:123456789012:cluster/MyECSCluster` .
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 }
 
+static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Base",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(100000.0),
+                allowed: &[],
+            }),
+        ),
+        ("CapacityProvider", Shape::STR),
+        (
+            "Weight",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1000.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Cluster`.
+///
+/// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-capacityproviderstrategyitem.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityProviderStrategyItem {
     /// `Base`: an integer.
     ///
+    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
+    ///
+    /// Base value characteristics:
+    ///
+    /// - Only one capacity provider in a strategy can have a base defined
+    /// - The default value is `0` if not specified
+    /// - The valid range is 0 to 100,000
+    /// - Base requirements are satisfied first before weight distribution
+    ///
     /// Value 0 to 100000.
     pub base: Option<Int>,
     /// `CapacityProvider`: a string.
+    ///
+    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
     pub capacity_provider: Option<Str>,
     /// `Weight`: an integer.
+    ///
+    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
+    ///
+    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
+    ///
+    /// Weight value characteristics:
+    ///
+    /// - Weight is considered after the base value is satisfied
+    /// - The default value is `0` if not specified
+    /// - The valid range is 0 to 1,000
+    /// - At least one capacity provider must have a weight greater than zero
+    /// - Capacity providers with weight of `0` cannot place tasks
+    ///
+    /// Task distribution logic:
+    ///
+    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
+    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
+    ///
+    /// Examples:
+    ///
+    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
+    ///
+    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
     ///
     /// Value 0 to 1000.
     pub weight: Option<Int>,
@@ -187,13 +355,15 @@ impl CapacityProviderStrategyItem {
 
     /// `Base`: an integer.
     ///
-    /// Value 0 to 100000.
+    /// The field of the same name has the full documentation.
     pub fn base(mut self, value: impl Into<Int>) -> Self {
         self.base = Some(value.into());
         self
     }
 
     /// `CapacityProvider`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
         self.capacity_provider = Some(value.into());
         self
@@ -201,7 +371,7 @@ impl CapacityProviderStrategyItem {
 
     /// `Weight`: an integer.
     ///
-    /// Value 0 to 1000.
+    /// The field of the same name has the full documentation.
     pub fn weight(mut self, value: impl Into<Int>) -> Self {
         self.weight = Some(value.into());
         self
@@ -220,14 +390,39 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+static RULE_ClusterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ExecuteCommandConfiguration",
+            Shape::Object(&RULE_ExecuteCommandConfiguration),
+        ),
+        (
+            "ManagedStorageConfiguration",
+            Shape::Object(&RULE_ManagedStorageConfiguration),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ClusterConfiguration` property type of `AWS::ECS::Cluster`.
+///
+/// The execute command and managed storage configuration for the cluster.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-clusterconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterConfiguration {
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
+    ///
+    /// The details of the execute command configuration.
     pub execute_command_configuration: Option<Obj<ExecuteCommandConfiguration>>,
     /// `ManagedStorageConfiguration`: a [`ManagedStorageConfiguration`] object.
+    ///
+    /// The details of the managed storage configuration.
     pub managed_storage_configuration: Option<Obj<ManagedStorageConfiguration>>,
 }
 
@@ -238,6 +433,8 @@ impl ClusterConfiguration {
     }
 
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn execute_command_configuration(
         mut self,
         value: impl Into<Obj<ExecuteCommandConfiguration>>,
@@ -247,6 +444,8 @@ impl ClusterConfiguration {
     }
 
     /// `ManagedStorageConfiguration`: a [`ManagedStorageConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn managed_storage_configuration(
         mut self,
         value: impl Into<Obj<ManagedStorageConfiguration>>,
@@ -273,14 +472,40 @@ impl ToValue for ClusterConfiguration {
     }
 }
 
+static RULE_ClusterSettings: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ClusterSettings` property type of `AWS::ECS::Cluster`.
+///
+/// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+///
+/// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
+///
+/// For more information, see \[Monitor Amazon ECS containers using Container Insights with enhanced observability\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-clustersettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterSettings {
     /// `Name`: a string.
+    ///
+    /// The name of the cluster setting. The value is `containerInsights` .
     pub name: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value to set for the cluster setting. The supported values are `enhanced` , `enabled` , and `disabled` .
+    ///
+    /// To use Container Insights with enhanced observability, set the `containerInsights` account setting to `enhanced` .
+    ///
+    /// To use Container Insights, set the `containerInsights` account setting to `enabled` .
+    ///
+    /// If a cluster value is specified, it will override the `containerInsights` value set with \[PutAccountSetting\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSetting.html>) or \[PutAccountSettingDefault\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSettingDefault.html>) .
     pub value: Option<Str>,
 }
 
@@ -291,12 +516,16 @@ impl ClusterSettings {
     }
 
     /// `Name`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -314,16 +543,54 @@ impl ToValue for ClusterSettings {
     }
 }
 
+static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::STR),
+        (
+            "LogConfiguration",
+            Shape::Object(&RULE_ExecuteCommandLogConfiguration),
+        ),
+        (
+            "Logging",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DEFAULT", "NONE", "OVERRIDE"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ExecuteCommandConfiguration` property type of `AWS::ECS::Cluster`.
+///
+/// The details of the execute command configuration.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-executecommandconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteCommandConfiguration {
     /// `KmsKeyId`: a string.
+    ///
+    /// Specify an AWS Key Management Service key ID to encrypt the data between the local client and the container.
     pub kms_key_id: Option<Str>,
     /// `LogConfiguration`: an [`ExecuteCommandLogConfiguration`] object.
+    ///
+    /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When `logging=OVERRIDE` is specified, a `logConfiguration` must be provided.
     pub log_configuration: Option<Obj<ExecuteCommandLogConfiguration>>,
     /// `Logging`: an [`ExecuteCommandConfigurationLogging`] value.
+    ///
+    /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+    ///
+    /// - `NONE` : The execute command session is not logged.
+    /// - `DEFAULT` : The `awslogs` configuration in the task definition is used. If no logging parameter is specified, it defaults to this value. If no `awslogs` log driver is configured in the task definition, the output won't be logged.
+    /// - `OVERRIDE` : Specify the logging details as a part of `logConfiguration` . If the `OVERRIDE` logging option is specified, the `logConfiguration` is required.
     pub logging: Option<ExecuteCommandConfigurationLogging>,
 }
 
@@ -334,12 +601,16 @@ impl ExecuteCommandConfiguration {
     }
 
     /// `KmsKeyId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
         self.kms_key_id = Some(value.into());
         self
     }
 
     /// `LogConfiguration`: an [`ExecuteCommandLogConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_configuration(
         mut self,
         value: impl Into<Obj<ExecuteCommandLogConfiguration>>,
@@ -349,6 +620,8 @@ impl ExecuteCommandConfiguration {
     }
 
     /// `Logging`: an [`ExecuteCommandConfigurationLogging`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn logging(mut self, value: impl Into<ExecuteCommandConfigurationLogging>) -> Self {
         self.logging = Some(value.into());
         self
@@ -367,22 +640,63 @@ impl ToValue for ExecuteCommandConfiguration {
     }
 }
 
+static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchEncryptionEnabled", Shape::Bool),
+        ("CloudWatchLogGroupName", Shape::STR),
+        (
+            "S3BucketName",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::S3BucketName),
+            }),
+        ),
+        ("S3EncryptionEnabled", Shape::Bool),
+        ("S3KeyPrefix", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ExecuteCommandLogConfiguration` property type of `AWS::ECS::Cluster`.
+///
+/// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-executecommandlogconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecuteCommandLogConfiguration {
     /// `CloudWatchEncryptionEnabled`: a boolean.
+    ///
+    /// Determines whether to use encryption on the CloudWatch logs. If not specified, encryption will be off.
     pub cloud_watch_encryption_enabled: Option<Bool>,
     /// `CloudWatchLogGroupName`: a string.
+    ///
+    /// The name of the CloudWatch log group to send logs to.
+    ///
+    /// &gt; The CloudWatch log group must already be created.
     pub cloud_watch_log_group_name: Option<Str>,
     /// `S3BucketName`: a string.
+    ///
+    /// The name of the S3 bucket to send logs to.
+    ///
+    /// &gt; The S3 bucket must already be created.
     ///
     /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket_name: Option<Str>,
     /// `S3EncryptionEnabled`: a boolean.
+    ///
+    /// Determines whether to use encryption on the S3 logs. If not specified, encryption is not used.
     pub s3_encryption_enabled: Option<Bool>,
     /// `S3KeyPrefix`: a string.
+    ///
+    /// An optional folder in the S3 bucket to place logs in.
     pub s3_key_prefix: Option<Str>,
 }
 
@@ -393,12 +707,16 @@ impl ExecuteCommandLogConfiguration {
     }
 
     /// `CloudWatchEncryptionEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cloud_watch_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.cloud_watch_encryption_enabled = Some(value.into());
         self
     }
 
     /// `CloudWatchLogGroupName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self {
         self.cloud_watch_log_group_name = Some(value.into());
         self
@@ -406,19 +724,23 @@ impl ExecuteCommandLogConfiguration {
 
     /// `S3BucketName`: a string.
     ///
-    /// Format `AWS::S3::Bucket.Name`.
+    /// The field of the same name has the full documentation.
     pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
         self.s3_bucket_name = Some(value.into());
         self
     }
 
     /// `S3EncryptionEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn s3_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.s3_encryption_enabled = Some(value.into());
         self
     }
 
     /// `S3KeyPrefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
         self.s3_key_prefix = Some(value.into());
         self
@@ -442,14 +764,41 @@ impl ToValue for ExecuteCommandLogConfiguration {
     }
 }
 
+static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("FargateEphemeralStorageKmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ManagedStorageConfiguration` property type of `AWS::ECS::Cluster`.
+///
+/// The managed storage configuration for the cluster.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-managedstorageconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagedStorageConfiguration {
     /// `FargateEphemeralStorageKmsKeyId`: a string.
+    ///
+    /// Specify the AWS Key Management Service key ID for Fargate ephemeral storage.
+    ///
+    /// When you specify a `fargateEphemeralStorageKmsKeyId` , AWS Fargate uses the key to encrypt data at rest in ephemeral storage. For more information about Fargate ephemeral storage encryption, see \[Customer managed keys for AWS Fargate ephemeral storage for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-storage-encryption.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// The key must be a single Region key.
     pub fargate_ephemeral_storage_kms_key_id: Option<Str>,
     /// `KmsKeyId`: a string.
+    ///
+    /// Specify a AWS Key Management Service key ID to encrypt Amazon ECS managed storage.
+    ///
+    /// When you specify a `kmsKeyId` , Amazon ECS uses the key to encrypt data volumes managed by Amazon ECS that are attached to tasks in the cluster. The following data volumes are managed by Amazon ECS: Amazon EBS. For more information about encryption of Amazon EBS volumes attached to Amazon ECS tasks, see \[Encrypt data stored in Amazon EBS volumes for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// The key must be a single Region key.
     pub kms_key_id: Option<Str>,
 }
 
@@ -460,12 +809,16 @@ impl ManagedStorageConfiguration {
     }
 
     /// `FargateEphemeralStorageKmsKeyId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Str>) -> Self {
         self.fargate_ephemeral_storage_kms_key_id = Some(value.into());
         self
     }
 
     /// `KmsKeyId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
         self.kms_key_id = Some(value.into());
         self
@@ -486,12 +839,36 @@ impl ToValue for ManagedStorageConfiguration {
     }
 }
 
+static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
+    properties: &[("Namespace", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectDefaults` property type of `AWS::ECS::Cluster`.
+///
+/// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration` . You can set the namespace of each service individually in the `ServiceConnectConfiguration` to override this default parameter.
+///
+/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-serviceconnectdefaults.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceConnectDefaults {
     /// `Namespace`: a string.
+    ///
+    /// The namespace name or full Amazon Resource Name (ARN) of the AWS Cloud Map namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (&gt;), less than (&lt;), double quotation marks ("), or slash (/).
+    ///
+    /// If you enter an existing namespace name or ARN, then that namespace will be used. Any namespace type is supported. The namespace must be in this account and this AWS Region.
+    ///
+    /// If you enter a new name, a AWS Cloud Map namespace will be created. Amazon ECS creates a AWS Cloud Map namespace with the "API calls" method of instance discovery only. This instance discovery method is the "HTTP" namespace type in the AWS Command Line Interface . Other types of instance discovery aren't used by Service Connect.
+    ///
+    /// If you update the cluster with an empty string `""` for the namespace name, the cluster configuration for Service Connect is removed. Note that the namespace will remain in AWS Cloud Map and must be deleted separately.
+    ///
+    /// For more information about AWS Cloud Map , see \[Working with Services\](<https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html>) in the *AWS Cloud Map Developer Guide* .
     pub namespace: Option<Str>,
 }
 
@@ -502,6 +879,8 @@ impl ServiceConnectDefaults {
     }
 
     /// `Namespace`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn namespace(mut self, value: impl Into<Str>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -515,6 +894,37 @@ impl ToValue for ServiceConnectDefaults {
         MapBuilder::new().opt("Namespace", &self.namespace).build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ECS::Cluster`.
 ///
@@ -539,7 +949,7 @@ impl Tag {
 
     /// `Key`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
@@ -547,7 +957,7 @@ impl Tag {
 
     /// `Value`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self

@@ -3,9 +3,190 @@
 
 //! The `AWS::ECS::Service` resource type ([`Service`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_Service: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AvailabilityZoneRebalancing",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ENABLED", "DISABLED"],
+                format: None,
+            }),
+        ),
+        (
+            "CapacityProviderStrategy",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Cluster", Shape::STR),
+        (
+            "DeploymentConfiguration",
+            Shape::Object(&RULE_DeploymentConfiguration),
+        ),
+        (
+            "DeploymentController",
+            Shape::Object(&RULE_DeploymentController),
+        ),
+        ("DesiredCount", Shape::INT),
+        ("EnableECSManagedTags", Shape::Bool),
+        ("EnableExecuteCommand", Shape::Bool),
+        (
+            "ForceNewDeployment",
+            Shape::Object(&RULE_ForceNewDeployment),
+        ),
+        ("HealthCheckGracePeriodSeconds", Shape::INT),
+        (
+            "LaunchType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["EC2", "FARGATE", "EXTERNAL"],
+                format: None,
+            }),
+        ),
+        (
+            "LoadBalancers",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_LoadBalancer),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "NetworkConfiguration",
+            Shape::Object(&RULE_NetworkConfiguration),
+        ),
+        (
+            "PlacementConstraints",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PlacementConstraint),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "PlacementStrategies",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PlacementStrategy),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("PlatformVersion", Shape::STR),
+        (
+            "PropagateTags",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["SERVICE", "TASK_DEFINITION"],
+                format: None,
+            }),
+        ),
+        ("Role", Shape::STR),
+        (
+            "SchedulingStrategy",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DAEMON", "REPLICA"],
+                format: None,
+            }),
+        ),
+        (
+            "ServiceConnectConfiguration",
+            Shape::Object(&RULE_ServiceConnectConfiguration),
+        ),
+        ("ServiceName", Shape::STR),
+        (
+            "ServiceRegistries",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceRegistry),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+        ("TaskDefinition", Shape::STR),
+        (
+            "VolumeConfigurations",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceVolumeConfiguration),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "VpcLatticeConfigurations",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_VpcLatticeConfiguration),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ECS::Service` resource.
+///
+/// The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers.
+///
+/// &gt; The stack update fails if you change any properties that require replacement and at least one Amazon ECS Service Connect `ServiceConnectConfiguration` property is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceConnectService` must have a name that is unique in the namespace. &gt; Starting April 15, 2023, AWS ; will not onboard new customers to Amazon Elastic Inference (EI), and will help current customers migrate their workloads to options that offer better price and performance. After April 15, 2023, new customers will not be able to launch instances with Amazon EI accelerators in Amazon SageMaker, Amazon ECS , or Amazon EC2 . However, customers who have used Amazon EI at least once during the past 30-day period are considered current customers and will be able to continue using the service. &gt; On June 12, 2025, Amazon ECS launched support for updating capacity provider configuration for Amazon ECS services. With this launch, Amazon ECS also aligned the CloudFormation update behavior for `CapacityProviderStrategy` parameter with the standard practice. For more information, see \[Amazon ECS adds support for updating capacity provider configuration for ECS services\](<https://docs.aws.amazon.com/about-aws/whats-new/2025/05/amazon-ecs-capacity-provider-configuration-ecs/>) . Previously Amazon ECS ignored the `CapacityProviderStrategy` property if it was set to an empty list for example, `[]` in CloudFormation , because updating capacity provider configuration was not supported. Now, with support for capacity provider updates, customers can remove capacity providers from a service by passing an empty list. When you specify an empty list ( `[]` ) for the `CapacityProviderStrategy` property in your CloudFormation template, Amazon ECS will remove any capacity providers associated with the service, as follows:
+/// &gt;
+/// &gt; - For services created with a capacity provider strategy after the launch:
+/// &gt;
+/// &gt; - If there's a cluster default strategy set, the service will revert to using that default strategy.
+/// &gt; - If no cluster default strategy exists, you will receive the following error:
+/// &gt;
+/// &gt; No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.
+/// &gt; - For services created with a capacity provider strategy prior to the launch:
+/// &gt;
+/// &gt; - If `CapacityProviderStrategy` had `FARGATE_SPOT` or `FARGATE` capacity providers, the launch type will be updated to `FARGATE` and the capacity provider will be removed.
+/// &gt; - If the strategy included Auto Scaling group capacity providers, the service will revert to EC2 launch type, and the Auto Scaling group capacity providers will not be used.
+/// &gt;
+/// &gt; Recommended Actions
+/// &gt;
+/// &gt; If you are currently using `CapacityProviderStrategy: []` in your CloudFormation templates, you should take one of the following actions:
+/// &gt;
+/// &gt; - If you do not intend to update the Capacity Provider Strategy:
+/// &gt;
+/// &gt; - Remove the `CapacityProviderStrategy` property entirely from your CloudFormation template
+/// &gt; - Alternatively, use `!Ref AWS ::NoValue` for the `CapacityProviderStrategy` property in your template
+/// &gt; - If you intend to maintain or update the Capacity Provider Strategy, specify the actual Capacity Provider Strategy for the service in your CloudFormation template.
+/// &gt;
+/// &gt; If your CloudFormation template had an empty list (\[\]) for `CapacityProviderStrategy` prior to the aforementioned launch on June 12, and you are using the same template with `CapacityProviderStrategy: []` , you might encounter the following error:
+/// &gt;
+/// &gt; Invalid request provided: When switching from launch type to capacity provider strategy on an existing service, or making a change to a capacity provider strategy on a service that is already using one, you must force a new deployment. (Service: Ecs, Status Code: 400, Request ID: xxx) (SDK Attempt Count: 1)" (RequestToken: xxx HandlerErrorCode: InvalidRequest)
+/// &gt;
+/// &gt; Note that CloudFormation automatically initiates a new deployment when it detects a parameter change, but customers cannot choose to force a deployment through CloudFormation . This is an invalid input scenario that requires one of the remediation actions listed above.
+/// &gt;
+/// &gt; If you are experiencing active production issues related to this change, contact AWS Support or your Technical Account Manager.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ServiceArn`, `Cluster`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ServiceAttributes`], which `Handle<Service>` dereferences to.
@@ -18,77 +199,195 @@ use crate::support::prelude::*;
 pub struct Service {
     /// `AvailabilityZoneRebalancing`: an [`AvailabilityZoneRebalancing`] value.
     ///
+    /// Indicates whether to use Availability Zone rebalancing for the service.
+    ///
+    /// For more information, see \[Balancing an Amazon ECS service across Availability Zones\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html>) in the **Amazon Elastic Container Service Developer Guide** .
+    ///
+    /// The default behavior of `AvailabilityZoneRebalancing` differs between create and update requests:
+    ///
+    /// - For create service requests, when no value is specified for `AvailabilityZoneRebalancing` , Amazon ECS defaults the value to `ENABLED` .
+    /// - For update service requests, when no value is specified for `AvailabilityZoneRebalancing` , Amazon ECS defaults to the existing service’s `AvailabilityZoneRebalancing` value. If the service never had an `AvailabilityZoneRebalancing` value set, Amazon ECS treats this as `DISABLED` .
+    ///
     /// Default `"ENABLED"`.
     pub availability_zone_rebalancing: Option<AvailabilityZoneRebalancing>,
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
+    ///
+    /// The capacity provider strategy to use for the service.
+    ///
+    /// If a `capacityProviderStrategy` is specified, the `launchType` parameter must be omitted. If no `capacityProviderStrategy` or `launchType` is specified, the `defaultCapacityProviderStrategy` for the cluster is used.
+    ///
+    /// A capacity provider strategy can contain a maximum of 20 capacity providers.
+    ///
+    /// &gt; To remove this property from your service resource, specify an empty `CapacityProviderStrategyItem` array.
     pub capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
     /// `Cluster`: a string.
+    ///
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
     ///
     /// Create-only: changing it replaces the resource.
     pub cluster: Option<Str>,
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
+    ///
+    /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
     pub deployment_configuration: Option<Obj<DeploymentConfiguration>>,
     /// `DeploymentController`: a [`DeploymentController`] object.
+    ///
+    /// The deployment controller to use for the service.
     pub deployment_controller: Option<Obj<DeploymentController>>,
     /// `DesiredCount`: an integer.
+    ///
+    /// The number of instantiations of the specified task definition to place and keep running in your service.
+    ///
+    /// For new services, if a desired count is not specified, a default value of `1` is used. When using the `DAEMON` scheduling strategy, the desired count is not required.
+    ///
+    /// For existing services, if a desired count is not specified, it is omitted from the operation.
     pub desired_count: Option<Int>,
     /// `EnableECSManagedTags`: a boolean.
+    ///
+    /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see \[Tagging your Amazon ECS resources\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// When you use Amazon ECS managed tags, you must set the `propagateTags` request parameter.
     pub enable_ecs_managed_tags: Option<Bool>,
     /// `EnableExecuteCommand`: a boolean.
+    ///
+    /// Determines whether the execute command functionality is turned on for the service. If `true` , the execute command functionality is turned on for all containers in tasks as part of the service.
     pub enable_execute_command: Option<Bool>,
     /// `ForceNewDeployment`: a [`ForceNewDeployment`] object.
+    ///
+    /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
     ///
     /// Write-only: CloudFormation does not return it.
     pub force_new_deployment: Option<Obj<ForceNewDeployment>>,
     /// `HealthCheckGracePeriodSeconds`: an integer.
+    ///
+    /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used. If you do not use any of the health checks, then `healthCheckGracePeriodSeconds` is unused.
+    ///
+    /// If your service has more running tasks than desired, unhealthy tasks in the grace period might be stopped to reach the desired count.
     pub health_check_grace_period_seconds: Option<Int>,
     /// `LaunchType`: a [`LaunchType`] value.
+    ///
+    /// The launch type on which to run your service. For more information, see \[Amazon ECS Launch Types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; If you want to use Managed Instances, you must use the `capacityProviderStrategy` request parameter
     ///
     /// Changing it may replace the resource (conditionally create-only).
     pub launch_type: Option<LaunchType>,
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
+    ///
+    /// A list of load balancer objects to associate with the service. If you specify the `Role` property, `LoadBalancers` must be specified as well. For information about the number of load balancers that you can specify per service, see \[Service Load Balancing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; To remove this property from your service resource, specify an empty `LoadBalancer` array.
     pub load_balancers: Option<List<LoadBalancer>>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
+    ///
+    /// The network configuration for the service. This parameter is required for task definitions that use the `awsvpc` network mode to receive their own elastic network interface, and it is not supported for other network modes. For more information, see \[Task Networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub network_configuration: Option<Obj<NetworkConfiguration>>,
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
+    ///
+    /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
+    ///
+    /// &gt; To remove this property from your service resource, specify an empty `PlacementConstraint` array.
     pub placement_constraints: Option<List<PlacementConstraint>>,
     /// `PlacementStrategies`: a list of [`PlacementStrategy`] objects.
+    ///
+    /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
+    ///
+    /// &gt; To remove this property from your service resource, specify an empty `PlacementStrategy` array.
     pub placement_strategies: Option<List<PlacementStrategy>>,
     /// `PlatformVersion`: a string.
+    ///
+    /// The platform version that your tasks in the service are running on. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used. For more information, see \[AWS Fargate platform versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Default `"LATEST"`.
     pub platform_version: Option<Str>,
     /// `PropagateTags`: a [`PropagateTags`] value.
+    ///
+    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the \[TagResource\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html>) API action.
+    ///
+    /// You must set this to a value other than `NONE` when you use Cost Explorer. For more information, see \[Amazon ECS usage reports\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/usage-reports.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// The default is `NONE` .
     pub propagate_tags: Option<PropagateTags>,
     /// `Role`: a string.
+    ///
+    /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. This parameter is only permitted if you are using a load balancer with your service and your task definition doesn't use the `awsvpc` network mode. If you specify the `role` parameter, you must also specify a load balancer object with the `loadBalancers` parameter.
+    ///
+    /// &gt; If your account has already created the Amazon ECS service-linked role, that role is used for your service unless you specify a role here. The service-linked role is required if your task definition uses the `awsvpc` network mode or if the service is configured to use service discovery, an external deployment controller, multiple target groups, or Elastic Inference accelerators in which case you don't specify a role here. For more information, see \[Using service-linked roles for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// If your specified role has a path other than `/` , then you must either specify the full role ARN (this is recommended) or prefix the role name with the path. For example, if a role with the name `bar` has a path of `/foo/` then you would specify `/foo/bar` as the role name. For more information, see \[Friendly names and paths\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names>) in the *IAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub role: Option<Str>,
     /// `SchedulingStrategy`: a [`SchedulingStrategy`] value.
     ///
+    /// The scheduling strategy to use for the service. For more information, see \[Services\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html>) .
+    ///
+    /// There are two service scheduler strategies available:
+    ///
+    /// - `REPLICA` -The replica scheduling strategy places and maintains the desired number of tasks across your cluster. By default, the service scheduler spreads tasks across Availability Zones. You can use task placement strategies and constraints to customize task placement decisions. This scheduler strategy is required if the service uses the `CODE_DEPLOY` or `EXTERNAL` deployment controller types.
+    /// - `DAEMON` -The daemon scheduling strategy deploys exactly one task on each active container instance that meets all of the task placement constraints that you specify in your cluster. The service scheduler also evaluates the task placement constraints for running tasks and will stop tasks that don't meet the placement constraints. When you're using this strategy, you don't need to specify a desired number of tasks, a task placement strategy, or use Service Auto Scaling policies.
+    ///
+    /// &gt; Tasks using the Fargate launch type or the `CODE_DEPLOY` or `EXTERNAL` deployment controller types don't support the `DAEMON` scheduling strategy.
+    ///
     /// Create-only: changing it replaces the resource.
     pub scheduling_strategy: Option<SchedulingStrategy>,
     /// `ServiceConnectConfiguration`: a [`ServiceConnectConfiguration`] object.
+    ///
+    /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+    ///
+    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
     pub service_connect_configuration: Option<Obj<ServiceConnectConfiguration>>,
     /// `ServiceName`: a string.
     ///
+    /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
+    ///
+    /// &gt; The stack update fails if you change any properties that require replacement and the `ServiceName` is configured. This is because AWS CloudFormation creates the replacement service first, but each `ServiceName` must be unique in the cluster.
+    ///
     /// Create-only: changing it replaces the resource.
     pub service_name: Option<Str>,
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
+    ///
+    /// The details of the service discovery registry to associate with this service. For more information, see \[Service discovery\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html>) .
+    ///
+    /// &gt; Each service may be associated with one service registry. Multiple service registries for each service isn't supported. &gt; To remove this property from your service resource, specify an empty `ServiceRegistry` array.
     pub service_registries: Option<List<ServiceRegistry>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The metadata that you apply to the service to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. When a service is deleted, the tags are deleted as well.
+    ///
+    /// The following basic restrictions apply to tags:
+    ///
+    /// - Maximum number of tags per resource - 50
+    /// - For each resource, each tag key must be unique, and each tag key can have only one value.
+    /// - Maximum key length - 128 Unicode characters in UTF-8
+    /// - Maximum value length - 256 Unicode characters in UTF-8
+    /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    /// - Tag keys and values are case-sensitive.
+    /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// Items 0 to 50.
     pub tags: Option<List<Tag>>,
     /// `TaskDefinition`: a string.
+    ///
+    /// The `family` and `revision` ( `family:revision` ) or full ARN of the task definition to run in your service. If a `revision` isn't specified, the latest `ACTIVE` revision is used.
+    ///
+    /// A task definition must be specified if the service uses either the `ECS` or `CODE_DEPLOY` deployment controllers.
+    ///
+    /// For more information about deployment types, see \[Amazon ECS deployment types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html>) .
     pub task_definition: Option<Str>,
     /// `VolumeConfigurations`: a list of [`ServiceVolumeConfiguration`] objects.
+    ///
+    /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
+    ///
+    /// &gt; To remove this property from your service resource, specify an empty `ServiceVolumeConfiguration` array.
     ///
     /// Write-only: CloudFormation does not return it.
     pub volume_configurations: Option<List<ServiceVolumeConfiguration>>,
     /// `VpcLatticeConfigurations`: a list of [`VpcLatticeConfiguration`] objects.
+    ///
+    /// The VPC Lattice configuration for the service being created.
     pub vpc_lattice_configurations: Option<List<VpcLatticeConfiguration>>,
 }
 
@@ -123,7 +422,7 @@ impl Service {
 
     /// `AvailabilityZoneRebalancing`: an [`AvailabilityZoneRebalancing`] value.
     ///
-    /// Default `"ENABLED"`.
+    /// The field of the same name has the full documentation.
     pub fn availability_zone_rebalancing(
         mut self,
         value: impl Into<AvailabilityZoneRebalancing>,
@@ -133,6 +432,8 @@ impl Service {
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capacity_provider_strategy(
         mut self,
         value: impl Into<List<CapacityProviderStrategyItem>>,
@@ -143,13 +444,15 @@ impl Service {
 
     /// `Cluster`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cluster(mut self, value: impl Into<Str>) -> Self {
         self.cluster = Some(value.into());
         self
     }
 
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn deployment_configuration(
         mut self,
         value: impl Into<Obj<DeploymentConfiguration>>,
@@ -159,24 +462,32 @@ impl Service {
     }
 
     /// `DeploymentController`: a [`DeploymentController`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn deployment_controller(mut self, value: impl Into<Obj<DeploymentController>>) -> Self {
         self.deployment_controller = Some(value.into());
         self
     }
 
     /// `DesiredCount`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn desired_count(mut self, value: impl Into<Int>) -> Self {
         self.desired_count = Some(value.into());
         self
     }
 
     /// `EnableECSManagedTags`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self {
         self.enable_ecs_managed_tags = Some(value.into());
         self
     }
 
     /// `EnableExecuteCommand`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
         self.enable_execute_command = Some(value.into());
         self
@@ -184,13 +495,15 @@ impl Service {
 
     /// `ForceNewDeployment`: a [`ForceNewDeployment`] object.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn force_new_deployment(mut self, value: impl Into<Obj<ForceNewDeployment>>) -> Self {
         self.force_new_deployment = Some(value.into());
         self
     }
 
     /// `HealthCheckGracePeriodSeconds`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn health_check_grace_period_seconds(mut self, value: impl Into<Int>) -> Self {
         self.health_check_grace_period_seconds = Some(value.into());
         self
@@ -198,31 +511,39 @@ impl Service {
 
     /// `LaunchType`: a [`LaunchType`] value.
     ///
-    /// Changing it may replace the resource (conditionally create-only).
+    /// The field of the same name has the full documentation.
     pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
         self.launch_type = Some(value.into());
         self
     }
 
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self {
         self.load_balancers = Some(value.into());
         self
     }
 
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
         self.network_configuration = Some(value.into());
         self
     }
 
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self {
         self.placement_constraints = Some(value.into());
         self
     }
 
     /// `PlacementStrategies`: a list of [`PlacementStrategy`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn placement_strategies(mut self, value: impl Into<List<PlacementStrategy>>) -> Self {
         self.placement_strategies = Some(value.into());
         self
@@ -230,13 +551,15 @@ impl Service {
 
     /// `PlatformVersion`: a string.
     ///
-    /// Default `"LATEST"`.
+    /// The field of the same name has the full documentation.
     pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
         self.platform_version = Some(value.into());
         self
     }
 
     /// `PropagateTags`: a [`PropagateTags`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
         self.propagate_tags = Some(value.into());
         self
@@ -244,7 +567,7 @@ impl Service {
 
     /// `Role`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn role(mut self, value: impl Into<Str>) -> Self {
         self.role = Some(value.into());
         self
@@ -252,7 +575,7 @@ impl Service {
 
     /// `SchedulingStrategy`: a [`SchedulingStrategy`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn scheduling_strategy(mut self, value: impl Into<SchedulingStrategy>) -> Self {
         self.scheduling_strategy = Some(value.into());
         self
@@ -260,7 +583,7 @@ impl Service {
 
     /// `ServiceConnectConfiguration`: a [`ServiceConnectConfiguration`] object.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn service_connect_configuration(
         mut self,
         value: impl Into<Obj<ServiceConnectConfiguration>>,
@@ -271,13 +594,15 @@ impl Service {
 
     /// `ServiceName`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn service_name(mut self, value: impl Into<Str>) -> Self {
         self.service_name = Some(value.into());
         self
     }
 
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self {
         self.service_registries = Some(value.into());
         self
@@ -285,13 +610,15 @@ impl Service {
 
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Items 0 to 50.
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
     /// `TaskDefinition`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn task_definition(mut self, value: impl Into<Str>) -> Self {
         self.task_definition = Some(value.into());
         self
@@ -299,7 +626,7 @@ impl Service {
 
     /// `VolumeConfigurations`: a list of [`ServiceVolumeConfiguration`] objects.
     ///
-    /// Write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn volume_configurations(
         mut self,
         value: impl Into<List<ServiceVolumeConfiguration>>,
@@ -309,6 +636,8 @@ impl Service {
     }
 
     /// `VpcLatticeConfigurations`: a list of [`VpcLatticeConfiguration`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn vpc_lattice_configurations(
         mut self,
         value: impl Into<List<VpcLatticeConfiguration>>,
@@ -325,6 +654,9 @@ impl Resource for Service {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Service, properties)
     }
 }
 
@@ -382,38 +714,85 @@ impl From<ResourceRef> for ServiceAttributes {
 
 impl ServiceAttributes {
     /// `Fn::GetAtt` `Name`: a string.
+    ///
+    /// The name of the Amazon ECS service, such as `sample-webapp` .
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
 
     /// `Fn::GetAtt` `ServiceArn`: a string.
+    ///
+    /// The ARN that identifies the service. For more information about the ARN format, see \[Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids>) in the *Amazon ECS Developer Guide* .
     pub fn service_arn(&self) -> Value {
         self.0.get_att("ServiceArn")
     }
 }
 
+/// The required properties of [`AdvancedConfiguration`], by name: `AdvancedConfiguration::new(AdvancedConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdvancedConfigurationRequired {
+    /// `AlternateTargetGroupArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
+    pub alternate_target_group_arn: Str,
+}
+
+static RULE_AdvancedConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AlternateTargetGroupArn", Shape::STR),
+        ("ProductionListenerRule", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("TestListenerRule", Shape::STR),
+    ],
+    required: &["AlternateTargetGroupArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AdvancedConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments. For more information, see \[Required resources for Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-implementation.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-advancedconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedConfiguration {
     /// `AlternateTargetGroupArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
     pub alternate_target_group_arn: Str,
     /// `ProductionListenerRule`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) that that identifies the production listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing production traffic.
     pub production_listener_rule: Option<Str>,
     /// `RoleArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call the Elastic Load Balancing APIs for you.
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Option<Str>,
     /// `TestListenerRule`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) that identifies ) that identifies the test listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing test traffic.
     pub test_listener_rule: Option<Str>,
 }
 
 impl AdvancedConfiguration {
-    /// A `AdvancedConfiguration` with its required properties, in this order: `AlternateTargetGroupArn`.
-    pub fn new(alternate_target_group_arn: impl Into<Str>) -> Self {
+    /// A `AdvancedConfiguration` with its required properties, named in a [`AdvancedConfigurationRequired`].
+    pub fn new(required: AdvancedConfigurationRequired) -> Self {
         Self {
-            alternate_target_group_arn: alternate_target_group_arn.into(),
+            alternate_target_group_arn: required.alternate_target_group_arn,
             production_listener_rule: None,
             role_arn: None,
             test_listener_rule: None,
@@ -421,12 +800,16 @@ impl AdvancedConfiguration {
     }
 
     /// `AlternateTargetGroupArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn alternate_target_group_arn(mut self, value: impl Into<Str>) -> Self {
         self.alternate_target_group_arn = value.into();
         self
     }
 
     /// `ProductionListenerRule`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn production_listener_rule(mut self, value: impl Into<Str>) -> Self {
         self.production_listener_rule = Some(value.into());
         self
@@ -434,13 +817,15 @@ impl AdvancedConfiguration {
 
     /// `RoleArn`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
         self.role_arn = Some(value.into());
         self
     }
 
     /// `TestListenerRule`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn test_listener_rule(mut self, value: impl Into<Str>) -> Self {
         self.test_listener_rule = Some(value.into());
         self
@@ -460,18 +845,84 @@ impl ToValue for AdvancedConfiguration {
     }
 }
 
+static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AssignPublicIp",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DISABLED", "ENABLED"],
+                format: None,
+            }),
+        ),
+        (
+            "SecurityGroups",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SecurityGroupId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Subnets",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SubnetId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::Service`.
+///
+/// An object representing the networking details for a task or service. For example `awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-awsvpcconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AwsVpcConfiguration {
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
+    ///
+    /// Whether the task's elastic network interface receives a public IP address.
+    ///
+    /// Consider the following when you set this value:
+    ///
+    /// - When you use `create-service` or `update-service` , the default is `DISABLED` .
+    /// - When the service `deploymentController` is `ECS` , the value must be `DISABLED` .
     pub assign_public_ip: Option<AssignPublicIp>,
     /// `SecurityGroups`: a list of strings.
+    ///
+    /// The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
+    ///
+    /// &gt; All specified security groups must be from the same VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_groups: Option<List<Str>>,
     /// `Subnets`: a list of strings.
+    ///
+    /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
+    ///
+    /// &gt; All specified subnets must be from the same VPC.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: Option<List<Str>>,
@@ -484,6 +935,8 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
         self.assign_public_ip = Some(value.into());
         self
@@ -491,7 +944,7 @@ impl AwsVpcConfiguration {
 
     /// `SecurityGroups`: a list of strings.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
+    /// The field of the same name has the full documentation.
     pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
         self.security_groups = Some(value.into());
         self
@@ -499,7 +952,7 @@ impl AwsVpcConfiguration {
 
     /// `Subnets`: a list of strings.
     ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
+    /// The field of the same name has the full documentation.
     pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
         self.subnets = Some(value.into());
         self
@@ -518,16 +971,55 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
+static RULE_CanaryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CanaryBakeTimeInMinutes",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1440.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "CanaryPercent",
+            Shape::Num(&NumRule {
+                min: Some(0.1),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CanaryConfiguration` property type of `AWS::ECS::Service`.
+///
+/// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
+///
+/// The following validation applies only to Canary deployments created through CloudFormation . CloudFormation operations time out after 36 hours. Canary deployments can approach this limit because of their extended duration. This can cause CloudFormation to roll back the deployment. To prevent timeout-related rollbacks, CloudFormation rejects deployments when the calculated deployment time exceeds 33 hours based on your template configuration:
+///
+/// `BakeTimeInMinutes + CanaryBakeTimeInMinutes`
+///
+/// Additional backend processes (such as task scaling and running lifecycle hooks) can extend deployment time beyond these calculations. Even deployments under the 33-hour threshold might still time out if these processes cause the total duration to exceed 36 hours.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-canaryconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CanaryConfiguration {
     /// `CanaryBakeTimeInMinutes`: an integer.
     ///
+    /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision. Valid values are 0 to 1440 minutes (24 hours). The default value is 10.
+    ///
     /// Value 0 to 1440.
     pub canary_bake_time_in_minutes: Option<Int>,
     /// `CanaryPercent`: a number.
+    ///
+    /// The percentage of production traffic to shift to the new service revision during the canary phase. Valid values are multiples of 0.1 from 0.1 to 100.0. The default value is 5.0.
     ///
     /// Value 0.1 to 100.
     pub canary_percent: Option<Num>,
@@ -541,7 +1033,7 @@ impl CanaryConfiguration {
 
     /// `CanaryBakeTimeInMinutes`: an integer.
     ///
-    /// Value 0 to 1440.
+    /// The field of the same name has the full documentation.
     pub fn canary_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
         self.canary_bake_time_in_minutes = Some(value.into());
         self
@@ -549,7 +1041,7 @@ impl CanaryConfiguration {
 
     /// `CanaryPercent`: a number.
     ///
-    /// Value 0.1 to 100.
+    /// The field of the same name has the full documentation.
     pub fn canary_percent(mut self, value: impl Into<Num>) -> Self {
         self.canary_percent = Some(value.into());
         self
@@ -567,18 +1059,88 @@ impl ToValue for CanaryConfiguration {
     }
 }
 
+static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Base",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(100000.0),
+                allowed: &[],
+            }),
+        ),
+        ("CapacityProvider", Shape::STR),
+        (
+            "Weight",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1000.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Service`.
+///
+/// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
+///
+/// Only capacity providers that are already associated with a cluster and have an `ACTIVE` or `UPDATING` status can be used in a capacity provider strategy. The `PutClusterCapacityProviders` API is used to associate a capacity provider with a cluster.
+///
+/// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the `CreateCapacityProvider` API operation.
+///
+/// To use an AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-capacityproviderstrategyitem.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityProviderStrategyItem {
     /// `Base`: an integer.
     ///
+    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
+    ///
+    /// Base value characteristics:
+    ///
+    /// - Only one capacity provider in a strategy can have a base defined
+    /// - The default value is `0` if not specified
+    /// - The valid range is 0 to 100,000
+    /// - Base requirements are satisfied first before weight distribution
+    ///
     /// Value 0 to 100000.
     pub base: Option<Int>,
     /// `CapacityProvider`: a string.
+    ///
+    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
     pub capacity_provider: Option<Str>,
     /// `Weight`: an integer.
+    ///
+    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
+    ///
+    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
+    ///
+    /// Weight value characteristics:
+    ///
+    /// - Weight is considered after the base value is satisfied
+    /// - The default value is `0` if not specified
+    /// - The valid range is 0 to 1,000
+    /// - At least one capacity provider must have a weight greater than zero
+    /// - Capacity providers with weight of `0` cannot place tasks
+    ///
+    /// Task distribution logic:
+    ///
+    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
+    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
+    ///
+    /// Examples:
+    ///
+    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
+    ///
+    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
     ///
     /// Value 0 to 1000.
     pub weight: Option<Int>,
@@ -592,13 +1154,15 @@ impl CapacityProviderStrategyItem {
 
     /// `Base`: an integer.
     ///
-    /// Value 0 to 100000.
+    /// The field of the same name has the full documentation.
     pub fn base(mut self, value: impl Into<Int>) -> Self {
         self.base = Some(value.into());
         self
     }
 
     /// `CapacityProvider`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
         self.capacity_provider = Some(value.into());
         self
@@ -606,7 +1170,7 @@ impl CapacityProviderStrategyItem {
 
     /// `Weight`: an integer.
     ///
-    /// Value 0 to 1000.
+    /// The field of the same name has the full documentation.
     pub fn weight(mut self, value: impl Into<Int>) -> Self {
         self.weight = Some(value.into());
         self
@@ -625,46 +1189,100 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+/// The required properties of [`DeploymentAlarms`], by name: `DeploymentAlarms::new(DeploymentAlarmsRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentAlarmsRequired {
+    /// `AlarmNames`: a list of strings, required.
+    ///
+    /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
+    pub alarm_names: List<Str>,
+    /// `Enable`: a boolean, required.
+    ///
+    /// Determines whether to use the CloudWatch alarm option in the service deployment process.
+    pub enable: Bool,
+    /// `Rollback`: a boolean, required.
+    ///
+    /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
+    pub rollback: Bool,
+}
+
+static RULE_DeploymentAlarms: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AlarmNames",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Enable", Shape::Bool),
+        ("Rollback", Shape::Bool),
+    ],
+    required: &["AlarmNames", "Rollback", "Enable"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentAlarms` property type of `AWS::ECS::Service`.
+///
+/// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
+///
+/// When the alarms are generated, Amazon ECS sets the service deployment to failed. Set the rollback parameter to have Amazon ECS to roll back your service to the last completed deployment after a failure.
+///
+/// You can only use the `DeploymentAlarms` method to detect failures when the `DeploymentController` is set to `ECS` .
+///
+/// For more information, see \[Rolling update\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>) in the **Amazon Elastic Container Service Developer Guide** .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentalarms.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentAlarms {
     /// `AlarmNames`: a list of strings, required.
+    ///
+    /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
     pub alarm_names: List<Str>,
     /// `Enable`: a boolean, required.
+    ///
+    /// Determines whether to use the CloudWatch alarm option in the service deployment process.
     pub enable: Bool,
     /// `Rollback`: a boolean, required.
+    ///
+    /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
     pub rollback: Bool,
 }
 
 impl DeploymentAlarms {
-    /// A `DeploymentAlarms` with its required properties, in this order: `AlarmNames`, `Enable`, `Rollback`.
-    pub fn new(
-        alarm_names: impl Into<List<Str>>,
-        enable: impl Into<Bool>,
-        rollback: impl Into<Bool>,
-    ) -> Self {
+    /// A `DeploymentAlarms` with its required properties, named in a [`DeploymentAlarmsRequired`].
+    pub fn new(required: DeploymentAlarmsRequired) -> Self {
         Self {
-            alarm_names: alarm_names.into(),
-            enable: enable.into(),
-            rollback: rollback.into(),
+            alarm_names: required.alarm_names,
+            enable: required.enable,
+            rollback: required.rollback,
         }
     }
 
     /// `AlarmNames`: a list of strings, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self {
         self.alarm_names = value.into();
         self
     }
 
     /// `Enable`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable(mut self, value: impl Into<Bool>) -> Self {
         self.enable = value.into();
         self
     }
 
     /// `Rollback`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rollback(mut self, value: impl Into<Bool>) -> Self {
         self.rollback = value.into();
         self
@@ -683,33 +1301,70 @@ impl ToValue for DeploymentAlarms {
     }
 }
 
+/// The required properties of [`DeploymentCircuitBreaker`], by name: `DeploymentCircuitBreaker::new(DeploymentCircuitBreakerRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentCircuitBreakerRequired {
+    /// `Enable`: a boolean, required.
+    ///
+    /// Determines whether to use the deployment circuit breaker logic for the service.
+    pub enable: Bool,
+    /// `Rollback`: a boolean, required.
+    ///
+    /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
+    pub rollback: Bool,
+}
+
+static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
+    properties: &[("Enable", Shape::Bool), ("Rollback", Shape::Bool)],
+    required: &["Enable", "Rollback"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentCircuitBreaker` property type of `AWS::ECS::Service`.
+///
+/// &gt; The deployment circuit breaker can only be used for services using the rolling update ( `ECS` ) deployment type.
+///
+/// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If it is turned on, a service deployment will transition to a failed state and stop launching new tasks. You can also configure Amazon ECS to roll back your service to the last completed deployment after a failure. For more information, see \[Rolling update\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// For more information about API failure reasons, see \[API failure reasons\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcircuitbreaker.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentCircuitBreaker {
     /// `Enable`: a boolean, required.
+    ///
+    /// Determines whether to use the deployment circuit breaker logic for the service.
     pub enable: Bool,
     /// `Rollback`: a boolean, required.
+    ///
+    /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
     pub rollback: Bool,
 }
 
 impl DeploymentCircuitBreaker {
-    /// A `DeploymentCircuitBreaker` with its required properties, in this order: `Enable`, `Rollback`.
-    pub fn new(enable: impl Into<Bool>, rollback: impl Into<Bool>) -> Self {
+    /// A `DeploymentCircuitBreaker` with its required properties, named in a [`DeploymentCircuitBreakerRequired`].
+    pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
         Self {
-            enable: enable.into(),
-            rollback: rollback.into(),
+            enable: required.enable,
+            rollback: required.rollback,
         }
     }
 
     /// `Enable`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable(mut self, value: impl Into<Bool>) -> Self {
         self.enable = value.into();
         self
     }
 
     /// `Rollback`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn rollback(mut self, value: impl Into<Bool>) -> Self {
         self.rollback = value.into();
         self
@@ -727,30 +1382,146 @@ impl ToValue for DeploymentCircuitBreaker {
     }
 }
 
+static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Alarms", Shape::Object(&RULE_DeploymentAlarms)),
+        (
+            "BakeTimeInMinutes",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1440.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "CanaryConfiguration",
+            Shape::Object(&RULE_CanaryConfiguration),
+        ),
+        (
+            "DeploymentCircuitBreaker",
+            Shape::Object(&RULE_DeploymentCircuitBreaker),
+        ),
+        (
+            "LifecycleHooks",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_DeploymentLifecycleHook),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "LinearConfiguration",
+            Shape::Object(&RULE_LinearConfiguration),
+        ),
+        ("MaximumPercent", Shape::INT),
+        ("MinimumHealthyPercent", Shape::INT),
+        (
+            "Strategy",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentConfiguration` property type of `AWS::ECS::Service`.
+///
+/// Optional deployment parameters that control how many tasks run during a deployment and the ordering of stopping and starting tasks.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentConfiguration {
     /// `Alarms`: a [`DeploymentAlarms`] object.
+    ///
+    /// Information about the CloudWatch alarms.
     pub alarms: Option<Obj<DeploymentAlarms>>,
     /// `BakeTimeInMinutes`: an integer.
+    ///
+    /// The duration when both blue and green service revisions are running simultaneously after the production traffic has shifted.
+    ///
+    /// The following rules apply when you don't specify a value:
+    ///
+    /// - For rolling deployments, the value is set to 3 hours (180 minutes).
+    /// - When you use an external deployment controller ( `EXTERNAL` ), or the CodeDeploy blue/green deployment controller ( `CODE_DEPLOY` ), the value is set to 3 hours (180 minutes).
+    /// - For all other cases, the value is set to 36 hours (2160 minutes).
     ///
     /// Value 0 to 1440.
     pub bake_time_in_minutes: Option<Int>,
     /// `CanaryConfiguration`: a [`CanaryConfiguration`] object.
+    ///
+    /// Configuration for canary deployment strategy. Only valid when the deployment strategy is `CANARY` . This configuration enables shifting a fixed percentage of traffic for testing, followed by shifting the remaining traffic after a bake period.
     pub canary_configuration: Option<Obj<CanaryConfiguration>>,
     /// `DeploymentCircuitBreaker`: a [`DeploymentCircuitBreaker`] object.
+    ///
+    /// &gt; The deployment circuit breaker can only be used for services using the rolling update ( `ECS` ) deployment type.
+    ///
+    /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If you use the deployment circuit breaker, a service deployment will transition to a failed state and stop launching new tasks. If you use the rollback option, when a service deployment fails, the service is rolled back to the last deployment that completed successfully. For more information, see \[Rolling update\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>) in the *Amazon Elastic Container Service Developer Guide*
     pub deployment_circuit_breaker: Option<Obj<DeploymentCircuitBreaker>>,
     /// `LifecycleHooks`: a list of [`DeploymentLifecycleHook`] objects.
+    ///
+    /// An array of deployment lifecycle hook objects to run custom logic at specific stages of the deployment lifecycle.
     pub lifecycle_hooks: Option<List<DeploymentLifecycleHook>>,
     /// `LinearConfiguration`: a [`LinearConfiguration`] object.
+    ///
+    /// Configuration for linear deployment strategy. Only valid when the deployment strategy is `LINEAR` . This configuration enables progressive traffic shifting in equal percentage increments with configurable bake times between each step.
     pub linear_configuration: Option<Obj<LinearConfiguration>>,
     /// `MaximumPercent`: an integer.
+    ///
+    /// If a service is using the rolling update ( `ECS` ) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer). This parameter enables you to define the deployment batch size. For example, if your service is using the `REPLICA` service scheduler and has a `desiredCount` of four tasks and a `maximumPercent` value of 200%, the scheduler may start four new tasks before stopping the four older tasks (provided that the cluster resources required to do this are available). The default `maximumPercent` value for a service using the `REPLICA` service scheduler is 200%.
+    ///
+    /// The Amazon ECS scheduler uses this parameter to replace unhealthy tasks by starting replacement tasks first and then stopping the unhealthy tasks, as long as cluster resources for starting replacement tasks are available. For more information about how the scheduler replaces unhealthy tasks, see \[Amazon ECS services\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html>) .
+    ///
+    /// If a service is using either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types, and tasks in the service use the EC2 launch type, the *maximum percent* value is set to the default value. The *maximum percent* value is used to define the upper limit on the number of the tasks in the service that remain in the `RUNNING` state while the container instances are in the `DRAINING` state.
+    ///
+    /// &gt; You can't specify a custom `maximumPercent` value for a service that uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
+    ///
+    /// If the service uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types, and the tasks in the service use the Fargate launch type, the maximum percent value is not used. The value is still returned when describing your service.
     pub maximum_percent: Option<Int>,
     /// `MinimumHealthyPercent`: an integer.
+    ///
+    /// If a service is using the rolling update ( `ECS` ) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer). This parameter enables you to deploy without using additional cluster capacity. For example, if your service has a `desiredCount` of four tasks and a `minimumHealthyPercent` of 50%, the service scheduler may stop two existing tasks to free up cluster capacity before starting two new tasks.
+    ///
+    /// If any tasks are unhealthy and if `maximumPercent` doesn't allow the Amazon ECS scheduler to start replacement tasks, the scheduler stops the unhealthy tasks one-by-one — using the `minimumHealthyPercent` as a constraint — to clear up capacity to launch replacement tasks. For more information about how the scheduler replaces unhealthy tasks, see \[Amazon ECS services\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html>) .
+    ///
+    /// For services that *do not* use a load balancer, the following should be noted:
+    ///
+    /// - A service is considered healthy if all essential containers within the tasks in the service pass their health checks.
+    /// - If a task has no essential containers with a health check defined, the service scheduler will wait for 40 seconds after a task reaches a `RUNNING` state before the task is counted towards the minimum healthy percent total.
+    /// - If a task has one or more essential containers with a health check defined, the service scheduler will wait for the task to reach a healthy status before counting it towards the minimum healthy percent total. A task is considered healthy when all essential containers within the task have passed their health checks. The amount of time the service scheduler can wait for is determined by the container health check settings.
+    ///
+    /// For services that *do* use a load balancer, the following should be noted:
+    ///
+    /// - If a task has no essential containers with a health check defined, the service scheduler will wait for the load balancer target group health check to return a healthy status before counting the task towards the minimum healthy percent total.
+    /// - If a task has an essential container with a health check defined, the service scheduler will wait for both the task to reach a healthy status and the load balancer target group health check to return a healthy status before counting the task towards the minimum healthy percent total.
+    ///
+    /// The default value for a replica service for `minimumHealthyPercent` is 100%. The default `minimumHealthyPercent` value for a service using the `DAEMON` service schedule is 0% for the AWS CLI , the AWS SDKs, and the APIs and 50% for the AWS Management Console.
+    ///
+    /// The minimum number of healthy tasks during a deployment is the `desiredCount` multiplied by the `minimumHealthyPercent` /100, rounded up to the nearest integer value.
+    ///
+    /// If a service is using either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and is running tasks that use the EC2 launch type, the *minimum healthy percent* value is set to the default value. The *minimum healthy percent* value is used to define the lower limit on the number of the tasks in the service that remain in the `RUNNING` state while the container instances are in the `DRAINING` state.
+    ///
+    /// &gt; You can't specify a custom `minimumHealthyPercent` value for a service that uses either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and has tasks that use the EC2 launch type.
+    ///
+    /// If a service is using either the blue/green ( `CODE_DEPLOY` ) or `EXTERNAL` deployment types and is running tasks that use the Fargate launch type, the minimum healthy percent value is not used, although it is returned when describing your service.
     pub minimum_healthy_percent: Option<Int>,
     /// `Strategy`: a [`DeploymentConfigurationStrategy`] value.
+    ///
+    /// The deployment strategy for the service. Choose from these valid values:
+    ///
+    /// - `ROLLING` - When you create a service which uses the rolling update ( `ROLLING` ) deployment strategy, the Amazon ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that Amazon ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+    /// - `BLUE_GREEN` - A blue/green deployment strategy ( `BLUE_GREEN` ) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With Amazon ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+    /// - `LINEAR` - A *linear* deployment strategy ( `LINEAR` ) gradually shifts traffic from the current production environment to a new environment in equal percentages over time. With Amazon ECS linear deployments, you can control the pace of traffic shifting and validate new service revisions with increasing amounts of production traffic.
+    /// - `CANARY` - A *canary* deployment strategy ( `CANARY` ) shifts a small percentage of traffic to the new service revision first, then shifts the remaining traffic all at once after a specified time period. This allows you to test the new version with a subset of users before full deployment.
     pub strategy: Option<DeploymentConfigurationStrategy>,
 }
 
@@ -761,6 +1532,8 @@ impl DeploymentConfiguration {
     }
 
     /// `Alarms`: a [`DeploymentAlarms`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn alarms(mut self, value: impl Into<Obj<DeploymentAlarms>>) -> Self {
         self.alarms = Some(value.into());
         self
@@ -768,19 +1541,23 @@ impl DeploymentConfiguration {
 
     /// `BakeTimeInMinutes`: an integer.
     ///
-    /// Value 0 to 1440.
+    /// The field of the same name has the full documentation.
     pub fn bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
         self.bake_time_in_minutes = Some(value.into());
         self
     }
 
     /// `CanaryConfiguration`: a [`CanaryConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn canary_configuration(mut self, value: impl Into<Obj<CanaryConfiguration>>) -> Self {
         self.canary_configuration = Some(value.into());
         self
     }
 
     /// `DeploymentCircuitBreaker`: a [`DeploymentCircuitBreaker`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn deployment_circuit_breaker(
         mut self,
         value: impl Into<Obj<DeploymentCircuitBreaker>>,
@@ -790,30 +1567,40 @@ impl DeploymentConfiguration {
     }
 
     /// `LifecycleHooks`: a list of [`DeploymentLifecycleHook`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn lifecycle_hooks(mut self, value: impl Into<List<DeploymentLifecycleHook>>) -> Self {
         self.lifecycle_hooks = Some(value.into());
         self
     }
 
     /// `LinearConfiguration`: a [`LinearConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn linear_configuration(mut self, value: impl Into<Obj<LinearConfiguration>>) -> Self {
         self.linear_configuration = Some(value.into());
         self
     }
 
     /// `MaximumPercent`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn maximum_percent(mut self, value: impl Into<Int>) -> Self {
         self.maximum_percent = Some(value.into());
         self
     }
 
     /// `MinimumHealthyPercent`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn minimum_healthy_percent(mut self, value: impl Into<Int>) -> Self {
         self.minimum_healthy_percent = Some(value.into());
         self
     }
 
     /// `Strategy`: a [`DeploymentConfigurationStrategy`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn strategy(mut self, value: impl Into<DeploymentConfigurationStrategy>) -> Self {
         self.strategy = Some(value.into());
         self
@@ -838,12 +1625,78 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
+static RULE_DeploymentController: ObjRule = ObjRule {
+    properties: &[(
+        "Type",
+        Shape::Str(&StrRule {
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"],
+            format: None,
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentController` property type of `AWS::ECS::Service`.
+///
+/// The deployment controller to use for the service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcontroller.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentController {
     /// `Type`: a [`DeploymentControllerType`] value.
+    ///
+    /// The deployment controller type to use.
+    ///
+    /// The deployment controller is the mechanism that determines how tasks are deployed for your service. The valid options are:
+    ///
+    /// - ECS
+    ///
+    /// When you create a service which uses the `ECS` deployment controller, you can choose between the following deployment strategies:
+    ///
+    /// - `ROLLING` : When you create a service which uses the *rolling update* ( `ROLLING` ) deployment strategy, the Amazon ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that Amazon ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+    ///
+    /// Rolling update deployments are best suited for the following scenarios:
+    ///
+    /// - Gradual service updates: You need to update your service incrementally without taking the entire service offline at once.
+    /// - Limited resource requirements: You want to avoid the additional resource costs of running two complete environments simultaneously (as required by blue/green deployments).
+    /// - Acceptable deployment time: Your application can tolerate a longer deployment process, as rolling updates replace tasks one by one.
+    /// - No need for instant roll back: Your service can tolerate a rollback process that takes minutes rather than seconds.
+    /// - Simple deployment process: You prefer a straightforward deployment approach without the complexity of managing multiple environments, target groups, and listeners.
+    /// - No load balancer requirement: Your service doesn't use or require a load balancer, Application Load Balancer , Network Load Balancer , or Service Connect (which are required for blue/green deployments).
+    /// - Stateful applications: Your application maintains state that makes it difficult to run two parallel environments.
+    /// - Cost sensitivity: You want to minimize deployment costs by not running duplicate environments during deployment.
+    ///
+    /// Rolling updates are the default deployment strategy for services and provide a balance between deployment safety and resource efficiency for many common application scenarios.
+    /// - `BLUE_GREEN` : A *blue/green* deployment strategy ( `BLUE_GREEN` ) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With Amazon ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+    ///
+    /// Amazon ECS blue/green deployments are best suited for the following scenarios:
+    ///
+    /// - Service validation: When you need to validate new service revisions before directing production traffic to them
+    /// - Zero downtime: When your service requires zero-downtime deployments
+    /// - Instant roll back: When you need the ability to quickly roll back if issues are detected
+    /// - Load balancer requirement: When your service uses Application Load Balancer , Network Load Balancer , or Service Connect
+    /// - External
+    ///
+    /// Use a third-party deployment controller.
+    /// - Blue/green deployment (powered by CodeDeploy )
+    ///
+    /// CodeDeploy installs an updated version of the application as a new replacement task set and reroutes production traffic from the original application task set to the replacement task set. The original task set is terminated after a successful deployment. Use this deployment controller to verify a new deployment of a service before sending production traffic to it.
+    ///
+    /// When updating the deployment controller for a service, consider the following depending on the type of migration you're performing.
+    ///
+    /// - If you have a template that contains the `EXTERNAL` deployment controller information as well as `TaskSet` and `PrimaryTaskSet` resources, and you remove the task set resources from the template when updating from `EXTERNAL` to `ECS` , the `DescribeTaskSet` and `DeleteTaskSet` API calls will return a 400 error after the deployment controller is updated to `ECS` . This results in a delete failure on the task set resources, even though the stack transitions to `UPDATE_COMPLETE` status. For more information, see \[Resource removed from stack but not deleted\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-resource-removed-not-deleted>) in the AWS CloudFormation User Guide. To fix this issue, delete the task sets directly using the Amazon ECS `DeleteTaskSet` API. For more information about how to delete a task set, see \[DeleteTaskSet\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html>) in the ECSlong API Reference.
+    /// - If you're migrating from `CODE_DEPLOY` to `ECS` with a new task definition and CloudFormation performs a rollback operation, the Amazon ECS `UpdateService` request fails with the following error:
+    ///
+    /// Resource handler returned message: "Invalid request provided: Unable to update task definition on services with a CODE_DEPLOY deployment controller.
+    /// - After a successful migration from `ECS` to `EXTERNAL` deployment controller, you need to manually remove the `ACTIVE` task set, because Amazon ECS no longer manages the deployment. For information about how to delete a task set, see \[DeleteTaskSet\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html>) in the ECSlong API Reference.
     pub r#type: Option<DeploymentControllerType>,
 }
 
@@ -854,6 +1707,8 @@ impl DeploymentController {
     }
 
     /// `Type`: a [`DeploymentControllerType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<DeploymentControllerType>) -> Self {
         self.r#type = Some(value.into());
         self
@@ -868,47 +1723,211 @@ impl ToValue for DeploymentController {
     }
 }
 
+/// The required properties of [`DeploymentLifecycleHook`], by name: `DeploymentLifecycleHook::new(DeploymentLifecycleHookRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentLifecycleHookRequired {
+    /// `HookTargetArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the hook target. Currently, only Lambda function ARNs are supported.
+    ///
+    /// You must provide this parameter when configuring a deployment lifecycle hook.
+    pub hook_target_arn: Str,
+    /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
+    ///
+    /// The lifecycle stages at which to run the hook. Choose from these valid values:
+    ///
+    /// - RECONCILE_SERVICE
+    ///
+    /// The reconciliation stage that only happens when you start a new service deployment with more than 1 service revision in an ACTIVE state.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - PRE_SCALE_UP
+    ///
+    /// The green service revision has not started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - POST_SCALE_UP
+    ///
+    /// The green service revision has started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - TEST_TRAFFIC_SHIFT
+    ///
+    /// The blue and green service revisions are running. The blue service revision handles 100% of the production traffic. The green service revision is migrating from 0% to 100% of test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - POST_TEST_TRAFFIC_SHIFT
+    ///
+    /// The test traffic shift is complete. The green service revision handles 100% of the test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - PRODUCTION_TRAFFIC_SHIFT
+    ///
+    /// Production traffic is shifting to the green service revision. The green service revision is migrating from 0% to 100% of production traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - POST_PRODUCTION_TRAFFIC_SHIFT
+    ///
+    /// The production traffic shift is complete.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    ///
+    /// You must provide this parameter when configuring a deployment lifecycle hook.
+    ///
+    /// Items at least 1.
+    pub lifecycle_stages: List<LifecycleStage>,
+    /// `RoleArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
+    ///
+    /// For more information, see \[Permissions required for Lambda functions in Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// Format `AWS::IAM::Role.Arn`.
+    pub role_arn: Str,
+}
+
+static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
+    properties: &[
+        ("HookDetails", Shape::Any),
+        ("HookTargetArn", Shape::STR),
+        (
+            "LifecycleStages",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[
+                        "RECONCILE_SERVICE",
+                        "PRE_SCALE_UP",
+                        "POST_SCALE_UP",
+                        "TEST_TRAFFIC_SHIFT",
+                        "POST_TEST_TRAFFIC_SHIFT",
+                        "PRODUCTION_TRAFFIC_SHIFT",
+                        "POST_PRODUCTION_TRAFFIC_SHIFT",
+                    ],
+                    format: None,
+                }),
+                min_items: Some(1),
+                max_items: None,
+            }),
+        ),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+    ],
+    required: &["HookTargetArn", "RoleArn", "LifecycleStages"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DeploymentLifecycleHook` property type of `AWS::ECS::Service`.
+///
+/// A deployment lifecycle hook runs custom logic at specific stages of the deployment process. Currently, you can use Lambda functions as hook targets.
+///
+/// For more information, see \[Lifecycle hooks for Amazon ECS service deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentlifecyclehook.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentLifecycleHook {
     /// `HookDetails`: a JSON value.
+    ///
+    /// Use this field to specify custom parameters that Amazon ECS passes to your hook target invocations (such as a Lambda function).
+    ///
+    /// This field must be a JSON object as a string.
     pub hook_details: Option<Json>,
     /// `HookTargetArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the hook target. Currently, only Lambda function ARNs are supported.
+    ///
+    /// You must provide this parameter when configuring a deployment lifecycle hook.
     pub hook_target_arn: Str,
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
+    ///
+    /// The lifecycle stages at which to run the hook. Choose from these valid values:
+    ///
+    /// - RECONCILE_SERVICE
+    ///
+    /// The reconciliation stage that only happens when you start a new service deployment with more than 1 service revision in an ACTIVE state.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - PRE_SCALE_UP
+    ///
+    /// The green service revision has not started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - POST_SCALE_UP
+    ///
+    /// The green service revision has started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - TEST_TRAFFIC_SHIFT
+    ///
+    /// The blue and green service revisions are running. The blue service revision handles 100% of the production traffic. The green service revision is migrating from 0% to 100% of test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - POST_TEST_TRAFFIC_SHIFT
+    ///
+    /// The test traffic shift is complete. The green service revision handles 100% of the test traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - PRODUCTION_TRAFFIC_SHIFT
+    ///
+    /// Production traffic is shifting to the green service revision. The green service revision is migrating from 0% to 100% of production traffic.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    /// - POST_PRODUCTION_TRAFFIC_SHIFT
+    ///
+    /// The production traffic shift is complete.
+    ///
+    /// You can use a lifecycle hook for this stage.
+    ///
+    /// You must provide this parameter when configuring a deployment lifecycle hook.
     ///
     /// Items at least 1.
     pub lifecycle_stages: List<LifecycleStage>,
     /// `RoleArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
+    ///
+    /// For more information, see \[Permissions required for Lambda functions in Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
 impl DeploymentLifecycleHook {
-    /// A `DeploymentLifecycleHook` with its required properties, in this order: `HookTargetArn`, `LifecycleStages`, `RoleArn`.
-    pub fn new(
-        hook_target_arn: impl Into<Str>,
-        lifecycle_stages: impl Into<List<LifecycleStage>>,
-        role_arn: impl Into<Str>,
-    ) -> Self {
+    /// A `DeploymentLifecycleHook` with its required properties, named in a [`DeploymentLifecycleHookRequired`].
+    pub fn new(required: DeploymentLifecycleHookRequired) -> Self {
         Self {
             hook_details: None,
-            hook_target_arn: hook_target_arn.into(),
-            lifecycle_stages: lifecycle_stages.into(),
-            role_arn: role_arn.into(),
+            hook_target_arn: required.hook_target_arn,
+            lifecycle_stages: required.lifecycle_stages,
+            role_arn: required.role_arn,
         }
     }
 
     /// `HookDetails`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn hook_details(mut self, value: impl Into<Json>) -> Self {
         self.hook_details = Some(value.into());
         self
     }
 
     /// `HookTargetArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn hook_target_arn(mut self, value: impl Into<Str>) -> Self {
         self.hook_target_arn = value.into();
         self
@@ -916,7 +1935,7 @@ impl DeploymentLifecycleHook {
 
     /// `LifecycleStages`: a list of [`LifecycleStage`] values, required.
     ///
-    /// Items at least 1.
+    /// The field of the same name has the full documentation.
     pub fn lifecycle_stages(mut self, value: impl Into<List<LifecycleStage>>) -> Self {
         self.lifecycle_stages = value.into();
         self
@@ -924,7 +1943,7 @@ impl DeploymentLifecycleHook {
 
     /// `RoleArn`: a string, required.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
         self.role_arn = value.into();
         self
@@ -944,38 +1963,98 @@ impl ToValue for DeploymentLifecycleHook {
     }
 }
 
+/// The required properties of [`EbsTagSpecification`], by name: `EbsTagSpecification::new(EbsTagSpecificationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EbsTagSpecificationRequired {
+    /// `ResourceType`: a [`ResourceType`] value, required.
+    ///
+    /// The type of volume resource.
+    pub resource_type: ResourceType,
+}
+
+static RULE_EbsTagSpecification: ObjRule = ObjRule {
+    properties: &[
+        (
+            "PropagateTags",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["SERVICE", "TASK_DEFINITION"],
+                format: None,
+            }),
+        ),
+        (
+            "ResourceType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["volume"],
+                format: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+    ],
+    required: &["ResourceType"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EBSTagSpecification` property type of `AWS::ECS::Service`.
+///
+/// The tag specifications of an Amazon EBS volume.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-ebstagspecification.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EbsTagSpecification {
     /// `PropagateTags`: a [`PropagateTags`] value.
+    ///
+    /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration` . If no value is specified, the tags aren't propagated.
     pub propagate_tags: Option<PropagateTags>,
     /// `ResourceType`: a [`ResourceType`] value, required.
+    ///
+    /// The type of volume resource.
     pub resource_type: ResourceType,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The tags applied to this Amazon EBS volume. `AmazonECSCreated` and `AmazonECSManaged` are reserved tags that can't be used.
     ///
     /// Items 0 to 50.
     pub tags: Option<List<Tag>>,
 }
 
 impl EbsTagSpecification {
-    /// A `EbsTagSpecification` with its required properties, in this order: `ResourceType`.
-    pub fn new(resource_type: impl Into<ResourceType>) -> Self {
+    /// A `EbsTagSpecification` with its required properties, named in a [`EbsTagSpecificationRequired`].
+    pub fn new(required: EbsTagSpecificationRequired) -> Self {
         Self {
             propagate_tags: None,
-            resource_type: resource_type.into(),
+            resource_type: required.resource_type,
             tags: None,
         }
     }
 
     /// `PropagateTags`: a [`PropagateTags`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
         self.propagate_tags = Some(value.into());
         self
     }
 
     /// `ResourceType`: a [`ResourceType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
         self.resource_type = value.into();
         self
@@ -983,7 +2062,7 @@ impl EbsTagSpecification {
 
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Items 0 to 50.
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -1002,29 +2081,68 @@ impl ToValue for EbsTagSpecification {
     }
 }
 
+/// The required properties of [`ForceNewDeployment`], by name: `ForceNewDeployment::new(ForceNewDeploymentRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForceNewDeploymentRequired {
+    /// `EnableForceNewDeployment`: a boolean, required.
+    ///
+    /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
+    pub enable_force_new_deployment: Bool,
+}
+
+static RULE_ForceNewDeployment: ObjRule = ObjRule {
+    properties: &[
+        ("EnableForceNewDeployment", Shape::Bool),
+        (
+            "ForceNewDeploymentNonce",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(255),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["EnableForceNewDeployment"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ForceNewDeployment` property type of `AWS::ECS::Service`.
+///
+/// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-forcenewdeployment.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForceNewDeployment {
     /// `EnableForceNewDeployment`: a boolean, required.
+    ///
+    /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination ( `my_image:latest` ) or to roll Fargate tasks onto a newer platform version.
     pub enable_force_new_deployment: Bool,
     /// `ForceNewDeploymentNonce`: a string.
+    ///
+    /// When you change the `ForceNewDeploymentNonce` value in your template, it signals Amazon ECS to start a new deployment even though no other service parameters have changed. The value must be a unique, time- varying value like a timestamp, random string, or sequence number. Use this property when you want to ensure your tasks pick up the latest version of a Docker image that uses the same tag but has been updated in the registry.
     ///
     /// Length 1 to 255.
     pub force_new_deployment_nonce: Option<Str>,
 }
 
 impl ForceNewDeployment {
-    /// A `ForceNewDeployment` with its required properties, in this order: `EnableForceNewDeployment`.
-    pub fn new(enable_force_new_deployment: impl Into<Bool>) -> Self {
+    /// A `ForceNewDeployment` with its required properties, named in a [`ForceNewDeploymentRequired`].
+    pub fn new(required: ForceNewDeploymentRequired) -> Self {
         Self {
-            enable_force_new_deployment: enable_force_new_deployment.into(),
+            enable_force_new_deployment: required.enable_force_new_deployment,
             force_new_deployment_nonce: None,
         }
     }
 
     /// `EnableForceNewDeployment`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_force_new_deployment(mut self, value: impl Into<Bool>) -> Self {
         self.enable_force_new_deployment = value.into();
         self
@@ -1032,7 +2150,7 @@ impl ForceNewDeployment {
 
     /// `ForceNewDeploymentNonce`: a string.
     ///
-    /// Length 1 to 255.
+    /// The field of the same name has the full documentation.
     pub fn force_new_deployment_nonce(mut self, value: impl Into<Str>) -> Self {
         self.force_new_deployment_nonce = Some(value.into());
         self
@@ -1053,16 +2171,62 @@ impl ToValue for ForceNewDeployment {
     }
 }
 
+static RULE_LinearConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "StepBakeTimeInMinutes",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(1440.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "StepPercent",
+            Shape::Num(&NumRule {
+                min: Some(3.0),
+                max: Some(100.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LinearConfiguration` property type of `AWS::ECS::Service`.
+///
+/// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
+///
+/// The following validation applies only to Linear deployments created through CloudFormation . CloudFormation operations time out after 36 hours. Linear deployments can approach this limit because of their extended duration. This can cause CloudFormation to roll back the deployment. To prevent timeout-related rollbacks, CloudFormation rejects deployments when the calculated deployment time exceeds 33 hours based on your template configuration:
+///
+/// `BakeTimeInMinutes + (StepBakeTimeInMinutes × Number of deployment steps)`
+///
+/// Where the number of deployment steps is calculated as follows:
+///
+/// - *If `StepPercent` evenly divides by 100* : The number of deployment steps equals `(100 ÷ StepPercent) - 1`
+/// - *Otherwise* : The number of deployment steps equals the floor of `100 ÷ StepPercent` . For example, if `StepPercent` is 11, the number of deployment steps is 9 (not 9.1).
+///
+/// This calculation reflects that CloudFormation doesn't apply the step bake time after the final traffic shift reaches 100%. For example, with a `StepPercent` of 50%, there are actually two traffic shifts, but only one deployment step is counted for validation purposes because the bake time is applied only after the first 50% shift, not after reaching 100%.
+///
+/// Additional backend processes (such as task scaling and running lifecycle hooks) can extend deployment time beyond these calculations. Even deployments under the 33-hour threshold might still time out if these processes cause the total duration to exceed 36 hours.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-linearconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LinearConfiguration {
     /// `StepBakeTimeInMinutes`: an integer.
     ///
+    /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment. Valid values are 0 to 1440 minutes (24 hours). The default value is 6. This bake time is not applied after reaching 100 percent traffic.
+    ///
     /// Value 0 to 1440.
     pub step_bake_time_in_minutes: Option<Int>,
     /// `StepPercent`: a number.
+    ///
+    /// The percentage of production traffic to shift in each step during a linear deployment. Valid values are multiples of 0.1 from 3.0 to 100.0. The default value is 10.0.
     ///
     /// Value 3 to 100.
     pub step_percent: Option<Num>,
@@ -1076,7 +2240,7 @@ impl LinearConfiguration {
 
     /// `StepBakeTimeInMinutes`: an integer.
     ///
-    /// Value 0 to 1440.
+    /// The field of the same name has the full documentation.
     pub fn step_bake_time_in_minutes(mut self, value: impl Into<Int>) -> Self {
         self.step_bake_time_in_minutes = Some(value.into());
         self
@@ -1084,7 +2248,7 @@ impl LinearConfiguration {
 
     /// `StepPercent`: a number.
     ///
-    /// Value 3 to 100.
+    /// The field of the same name has the full documentation.
     pub fn step_percent(mut self, value: impl Into<Num>) -> Self {
         self.step_percent = Some(value.into());
         self
@@ -1102,20 +2266,67 @@ impl ToValue for LinearConfiguration {
     }
 }
 
+static RULE_LoadBalancer: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdvancedConfiguration",
+            Shape::Object(&RULE_AdvancedConfiguration),
+        ),
+        ("ContainerName", Shape::STR),
+        ("ContainerPort", Shape::INT),
+        ("LoadBalancerName", Shape::STR),
+        ("TargetGroupArn", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LoadBalancer` property type of `AWS::ECS::Service`.
+///
+/// The `LoadBalancer` property specifies details on a load balancer that is used with a service.
+///
+/// If the service is using the `CODE_DEPLOY` deployment controller, the service is required to use either an Application Load Balancer or Network Load Balancer. When you are creating an AWS CodeDeploy deployment group, you specify two target groups (referred to as a `targetGroupPair` ). Each target group binds to a separate task set in the deployment. The load balancer can also have up to two listeners, a required listener for production traffic and an optional listener that allows you to test new revisions of the service before routing production traffic to it.
+///
+/// Services with tasks that use the `awsvpc` network mode (for example, those with the Fargate launch type) only support Application Load Balancers and Network Load Balancers. Classic Load Balancers are not supported. Also, when you create any target groups for these services, you must choose `ip` as the target type, not `instance` . Tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-loadbalancer.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancer {
     /// `AdvancedConfiguration`: an [`AdvancedConfiguration`] object.
+    ///
+    /// The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
     pub advanced_configuration: Option<Obj<AdvancedConfiguration>>,
     /// `ContainerName`: a string.
+    ///
+    /// The name of the container (as it appears in a container definition) to associate with the load balancer.
+    ///
+    /// You need to specify the container name when configuring the target group for an Amazon ECS load balancer.
     pub container_name: Option<Str>,
     /// `ContainerPort`: an integer.
+    ///
+    /// The port on the container to associate with the load balancer. This port must correspond to a `containerPort` in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they're launched on must allow ingress traffic on the `hostPort` of the port mapping.
     pub container_port: Option<Int>,
     /// `LoadBalancerName`: a string.
+    ///
+    /// The name of the load balancer to associate with the Amazon ECS service or task set.
+    ///
+    /// If you are using an Application Load Balancer or a Network Load Balancer the load balancer name parameter should be omitted.
     pub load_balancer_name: Option<Str>,
     /// `TargetGroupArn`: a string.
+    ///
+    /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
+    ///
+    /// A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer.
+    ///
+    /// For services using the `ECS` deployment controller, you can specify one or multiple target groups. For more information, see \[Registering multiple target groups with a service\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// For services using the `CODE_DEPLOY` deployment controller, you're required to define two target groups for the load balancer. For more information, see \[Blue/green deployment with CodeDeploy\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; If your service's task definition uses the `awsvpc` network mode, you must choose `ip` as the target type, not `instance` . Do this when creating your target groups because tasks that use the `awsvpc` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
     pub target_group_arn: Option<Str>,
 }
 
@@ -1126,30 +2337,40 @@ impl LoadBalancer {
     }
 
     /// `AdvancedConfiguration`: an [`AdvancedConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn advanced_configuration(mut self, value: impl Into<Obj<AdvancedConfiguration>>) -> Self {
         self.advanced_configuration = Some(value.into());
         self
     }
 
     /// `ContainerName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_name(mut self, value: impl Into<Str>) -> Self {
         self.container_name = Some(value.into());
         self
     }
 
     /// `ContainerPort`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_port(mut self, value: impl Into<Int>) -> Self {
         self.container_port = Some(value.into());
         self
     }
 
     /// `LoadBalancerName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self {
         self.load_balancer_name = Some(value.into());
         self
     }
 
     /// `TargetGroupArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
         self.target_group_arn = Some(value.into());
         self
@@ -1170,16 +2391,151 @@ impl ToValue for LoadBalancer {
     }
 }
 
+static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogDriver", Shape::STR),
+        ("Options", Shape::Any),
+        (
+            "SecretOptions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Secret),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LogConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+///
+/// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+///
+/// Understand the following when specifying a log configuration for your containers.
+///
+/// - Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+///
+/// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
+///
+/// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
+/// - This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
+/// - For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// - For tasks that are on AWS Fargate , because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-logconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogConfiguration {
     /// `LogDriver`: a string.
+    ///
+    /// The log driver to use for the container.
+    ///
+    /// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
+    ///
+    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
+    ///
+    /// For more information about using the `awslogs` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// For more information about using the `awsfirelens` log driver, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) .
+    ///
+    /// &gt; If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
     pub log_driver: Option<Str>,
     /// `Options`: a JSON value.
+    ///
+    /// The configuration options to send to the log driver.
+    ///
+    /// The options you can specify depend on the log driver. Some of the options you can specify when you use the `awslogs` log driver to route logs to Amazon CloudWatch include the following:
+    ///
+    /// - **awslogs-create-group** - Required: No
+    ///
+    /// Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to `false` .
+    ///
+    /// &gt; Your IAM policy must include the `logs:CreateLogGroup` permission before you attempt to use `awslogs-create-group` .
+    /// - **awslogs-region** - Required: Yes
+    ///
+    /// Specify the AWS Region that the `awslogs` log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option.
+    /// - **awslogs-group** - Required: Yes
+    ///
+    /// Make sure to specify a log group that the `awslogs` log driver sends its log streams to.
+    /// - **awslogs-stream-prefix** - Required: Yes, when using Fargate.Optional when using EC2.
+    ///
+    /// Use the `awslogs-stream-prefix` option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format `prefix-name/container-name/ecs-task-id` .
+    ///
+    /// If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option.
+    ///
+    /// For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to.
+    ///
+    /// You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console.
+    /// - **awslogs-datetime-format** - Required: No
+    ///
+    /// This option defines a multiline start pattern in Python `strftime` format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
+    ///
+    /// One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry.
+    ///
+    /// For more information, see \[awslogs-datetime-format\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-datetime-format>) .
+    ///
+    /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
+    ///
+    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    /// - **awslogs-multiline-pattern** - Required: No
+    ///
+    /// This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
+    ///
+    /// For more information, see \[awslogs-multiline-pattern\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-multiline-pattern>) .
+    ///
+    /// This option is ignored if `awslogs-datetime-format` is also configured.
+    ///
+    /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
+    ///
+    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    ///
+    /// The following options apply to all supported log drivers.
+    ///
+    /// - **mode** - Required: No
+    ///
+    /// Valid values: `non-blocking` | `blocking`
+    ///
+    /// This option defines the delivery mode of log messages from the container to the log driver specified using `logDriver` . The delivery mode you choose affects application availability when the flow of logs from container is interrupted.
+    ///
+    /// If you use the `blocking` mode and the flow of logs is interrupted, calls from container code to write to the `stdout` and `stderr` streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure.
+    ///
+    /// If you use the `non-blocking` mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the `max-buffer-size` option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see \[Preventing log loss with non-blocking mode in the `awslogs` container log driver\](<https://docs.aws.amazon.com/containers/preventing-log-loss-with-non-blocking-mode-in-the-awslogs-container-log-driver/>) .
+    ///
+    /// You can set a default `mode` for all containers in a specific AWS Region by using the `defaultLogDriverMode` account setting. If you don't specify the `mode` option or configure the account setting, Amazon ECS will default to the `non-blocking` mode. For more information about the account setting, see \[Default log driver mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#default-log-driver-mode>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; On June 25, 2025, Amazon ECS changed the default log driver mode from `blocking` to `non-blocking` to prioritize task availability over logging. To continue using the `blocking` mode after this change, do one of the following:
+    /// &gt;
+    /// &gt; - Set the `mode` option in your container definition's `logConfiguration` as `blocking` .
+    /// &gt; - Set the `defaultLogDriverMode` account setting to `blocking` .
+    /// - **max-buffer-size** - Required: No
+    ///
+    /// Default value: `10m`
+    ///
+    /// When `non-blocking` mode is used, the `max-buffer-size` log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+    ///
+    /// To route logs using the `splunk` log router, you need to specify a `splunk-token` and a `splunk-url` .
+    ///
+    /// When you use the `awsfirelens` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the `log-driver-buffer-limit` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+    ///
+    /// Other options you can specify when using `awsfirelens` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with `region` and a name for the log stream with `delivery_stream` .
+    ///
+    /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with `region` and a data stream name with `stream` .
+    ///
+    /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name` , `Host` (OpenSearch Service endpoint without protocol), `Port` , `Index` , `Type` , `Aws_auth` , `Aws_region` , `Suppress_Type_Name` , and `tls` . For more information, see \[Under the hood: FireLens for Amazon ECS Tasks\](<https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/>) .
+    ///
+    /// When you export logs to Amazon S3, you can specify the bucket using the `bucket` option. You can also specify `region` , `total_file_size` , `upload_timeout` , and `use_put_object` as options.
+    ///
+    /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub options: Option<Json>,
     /// `SecretOptions`: a list of [`Secret`] objects.
+    ///
+    /// The secrets to pass to the log configuration. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub secret_options: Option<List<Secret>>,
 }
 
@@ -1190,18 +2546,24 @@ impl LogConfiguration {
     }
 
     /// `LogDriver`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_driver(mut self, value: impl Into<Str>) -> Self {
         self.log_driver = Some(value.into());
         self
     }
 
     /// `Options`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn options(mut self, value: impl Into<Json>) -> Self {
         self.options = Some(value.into());
         self
     }
 
     /// `SecretOptions`: a list of [`Secret`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self {
         self.secret_options = Some(value.into());
         self
@@ -1220,12 +2582,31 @@ impl ToValue for LogConfiguration {
     }
 }
 
+static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[(
+        "AwsvpcConfiguration",
+        Shape::Object(&RULE_AwsVpcConfiguration),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `NetworkConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The network configuration for a task or service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-networkconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkConfiguration {
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
+    ///
+    /// The VPC subnets and security groups that are associated with a task.
+    ///
+    /// &gt; All specified subnets and security groups must be from the same VPC.
     pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
@@ -1236,6 +2617,8 @@ impl NetworkConfiguration {
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
         self.awsvpc_configuration = Some(value.into());
         self
@@ -1252,33 +2635,76 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
+/// The required properties of [`PlacementConstraint`], by name: `PlacementConstraint::new(PlacementConstraintRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementConstraintRequired {
+    /// `Type`: a [`PlacementConstraintType`] value, required.
+    ///
+    /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
+    pub r#type: PlacementConstraintType,
+}
+
+static RULE_PlacementConstraint: ObjRule = ObjRule {
+    properties: &[
+        ("Expression", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["distinctInstance", "memberOf"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PlacementConstraint` property type of `AWS::ECS::Service`.
+///
+/// An object representing a constraint on task placement. For more information, see \[Task placement constraints\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// &gt; If you're using the Fargate launch type, task placement constraints aren't supported.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-placementconstraint.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementConstraint {
     /// `Expression`: a string.
+    ///
+    /// A cluster query language expression to apply to the constraint. The expression can have a maximum length of 2000 characters. You can't specify an expression if the constraint type is `distinctInstance` . For more information, see \[Cluster query language\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub expression: Option<Str>,
     /// `Type`: a [`PlacementConstraintType`] value, required.
+    ///
+    /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
     pub r#type: PlacementConstraintType,
 }
 
 impl PlacementConstraint {
-    /// A `PlacementConstraint` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<PlacementConstraintType>) -> Self {
+    /// A `PlacementConstraint` with its required properties, named in a [`PlacementConstraintRequired`].
+    pub fn new(required: PlacementConstraintRequired) -> Self {
         Self {
             expression: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
     /// `Expression`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn expression(mut self, value: impl Into<Str>) -> Self {
         self.expression = Some(value.into());
         self
     }
 
     /// `Type`: a [`PlacementConstraintType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self {
         self.r#type = value.into();
         self
@@ -1296,33 +2722,74 @@ impl ToValue for PlacementConstraint {
     }
 }
 
+/// The required properties of [`PlacementStrategy`], by name: `PlacementStrategy::new(PlacementStrategyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementStrategyRequired {
+    /// `Type`: a [`PlacementStrategyType`] value, required.
+    ///
+    /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory but still enough to run the task.
+    pub r#type: PlacementStrategyType,
+}
+
+static RULE_PlacementStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("Field", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["binpack", "random", "spread"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PlacementStrategy` property type of `AWS::ECS::Service`.
+///
+/// The task placement strategy for a task or service. For more information, see \[Task placement strategies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-placementstrategy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementStrategy {
     /// `Field`: a string.
+    ///
+    /// The field to apply the placement strategy against. For the `spread` placement strategy, valid values are `instanceId` (or `host` , which has the same effect), or any platform or custom attribute that's applied to a container instance, such as `attribute:ecs.availability-zone` . For the `binpack` placement strategy, valid values are `cpu` and `memory` . For the `random` placement strategy, this field is not used.
     pub field: Option<Str>,
     /// `Type`: a [`PlacementStrategyType`] value, required.
+    ///
+    /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory but still enough to run the task.
     pub r#type: PlacementStrategyType,
 }
 
 impl PlacementStrategy {
-    /// A `PlacementStrategy` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<PlacementStrategyType>) -> Self {
+    /// A `PlacementStrategy` with its required properties, named in a [`PlacementStrategyRequired`].
+    pub fn new(required: PlacementStrategyRequired) -> Self {
         Self {
             field: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
     /// `Field`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn field(mut self, value: impl Into<Str>) -> Self {
         self.field = Some(value.into());
         self
     }
 
     /// `Type`: a [`PlacementStrategyType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self {
         self.r#type = value.into();
         self
@@ -1340,33 +2807,79 @@ impl ToValue for PlacementStrategy {
     }
 }
 
+/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretRequired {
+    /// `Name`: a string, required.
+    ///
+    /// The name of the secret.
+    pub name: Str,
+    /// `ValueFrom`: a string, required.
+    ///
+    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
+    ///
+    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+    pub value_from: Str,
+}
+
+static RULE_Secret: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
+    required: &["Name", "ValueFrom"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Secret` property type of `AWS::ECS::Service`.
+///
+/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+///
+/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
+/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
+///
+/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-secret.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Secret {
     /// `Name`: a string, required.
+    ///
+    /// The name of the secret.
     pub name: Str,
     /// `ValueFrom`: a string, required.
+    ///
+    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
+    ///
+    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
     pub value_from: Str,
 }
 
 impl Secret {
-    /// A `Secret` with its required properties, in this order: `Name`, `ValueFrom`.
-    pub fn new(name: impl Into<Str>, value_from: impl Into<Str>) -> Self {
+    /// A `Secret` with its required properties, named in a [`SecretRequired`].
+    pub fn new(required: SecretRequired) -> Self {
         Self {
-            name: name.into(),
-            value_from: value_from.into(),
+            name: required.name,
+            value_from: required.value_from,
         }
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `ValueFrom`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value_from(mut self, value: impl Into<Str>) -> Self {
         self.value_from = value.into();
         self
@@ -1384,33 +2897,87 @@ impl ToValue for Secret {
     }
 }
 
+/// The required properties of [`ServiceConnectAccessLogConfiguration`], by name: `ServiceConnectAccessLogConfiguration::new(ServiceConnectAccessLogConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectAccessLogConfigurationRequired {
+    /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
+    ///
+    /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
+    pub format: ServiceConnectAccessLogConfigurationFormat,
+}
+
+static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Format",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["TEXT", "JSON"],
+                format: None,
+            }),
+        ),
+        (
+            "IncludeQueryParameters",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["DISABLED", "ENABLED"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Format"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectAccessLogConfiguration` property type of `AWS::ECS::Service`.
+///
+/// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
+///
+/// &gt; To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectAccessLogConfiguration {
     /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
+    ///
+    /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
     pub format: ServiceConnectAccessLogConfigurationFormat,
     /// `IncludeQueryParameters`: an [`IncludeQueryParameters`] value.
+    ///
+    /// Specifies whether to include query parameters in Service Connect access logs.
+    ///
+    /// When enabled, query parameters from HTTP requests are included in the access logs. Consider security and privacy implications when enabling this feature, as query parameters may contain sensitive information such as request IDs and tokens. By default, this parameter is `DISABLED` .
     pub include_query_parameters: Option<IncludeQueryParameters>,
 }
 
 impl ServiceConnectAccessLogConfiguration {
-    /// A `ServiceConnectAccessLogConfiguration` with its required properties, in this order: `Format`.
-    pub fn new(format: impl Into<ServiceConnectAccessLogConfigurationFormat>) -> Self {
+    /// A `ServiceConnectAccessLogConfiguration` with its required properties, named in a [`ServiceConnectAccessLogConfigurationRequired`].
+    pub fn new(required: ServiceConnectAccessLogConfigurationRequired) -> Self {
         Self {
-            format: format.into(),
+            format: required.format,
             include_query_parameters: None,
         }
     }
 
     /// `Format`: a [`ServiceConnectAccessLogConfigurationFormat`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn format(mut self, value: impl Into<ServiceConnectAccessLogConfigurationFormat>) -> Self {
         self.format = value.into();
         self
     }
 
     /// `IncludeQueryParameters`: an [`IncludeQueryParameters`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn include_query_parameters(mut self, value: impl Into<IncludeQueryParameters>) -> Self {
         self.include_query_parameters = Some(value.into());
         self
@@ -1428,32 +2995,89 @@ impl ToValue for ServiceConnectAccessLogConfiguration {
     }
 }
 
+/// The required properties of [`ServiceConnectClientAlias`], by name: `ServiceConnectClientAlias::new(ServiceConnectClientAliasRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectClientAliasRequired {
+    /// `Port`: an integer, required.
+    ///
+    /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
+    ///
+    /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// Value 0 to 65535.
+    pub port: Int,
+}
+
+static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
+    properties: &[
+        ("DnsName", Shape::STR),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "TestTrafficRules",
+            Shape::Object(&RULE_ServiceConnectTestTrafficRules),
+        ),
+    ],
+    required: &["Port"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectClientAlias` property type of `AWS::ECS::Service`.
+///
+/// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
+///
+/// Each name and port mapping must be unique within the namespace.
+///
+/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectclientalias.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectClientAlias {
     /// `DnsName`: a string.
+    ///
+    /// The `dnsName` is the name that you use in the applications of client tasks to connect to this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The name can include up to 127 characters. The name can include lowercase letters, numbers, underscores (_), hyphens (-), and periods (.). The name can't start with a hyphen.
+    ///
+    /// If this parameter isn't specified, the default value of `discoveryName.namespace` is used. If the `discoveryName` isn't specified, the port mapping name from the task definition is used in `portName.namespace` .
+    ///
+    /// To avoid changing your applications in client Amazon ECS services, set this to the same name that the client application uses by default. For example, a few common names are `database` , `db` , or the lowercase name of a database, such as `mysql` or `redis` . For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub dns_name: Option<Str>,
     /// `Port`: an integer, required.
+    ///
+    /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
+    ///
+    /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Value 0 to 65535.
     pub port: Int,
     /// `TestTrafficRules`: a [`ServiceConnectTestTrafficRules`] object.
+    ///
+    /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
     pub test_traffic_rules: Option<Obj<ServiceConnectTestTrafficRules>>,
 }
 
 impl ServiceConnectClientAlias {
-    /// A `ServiceConnectClientAlias` with its required properties, in this order: `Port`.
-    pub fn new(port: impl Into<Int>) -> Self {
+    /// A `ServiceConnectClientAlias` with its required properties, named in a [`ServiceConnectClientAliasRequired`].
+    pub fn new(required: ServiceConnectClientAliasRequired) -> Self {
         Self {
             dns_name: None,
-            port: port.into(),
+            port: required.port,
             test_traffic_rules: None,
         }
     }
 
     /// `DnsName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
         self.dns_name = Some(value.into());
         self
@@ -1461,13 +3085,15 @@ impl ServiceConnectClientAlias {
 
     /// `Port`: an integer, required.
     ///
-    /// Value 0 to 65535.
+    /// The field of the same name has the full documentation.
     pub fn port(mut self, value: impl Into<Int>) -> Self {
         self.port = value.into();
         self
     }
 
     /// `TestTrafficRules`: a [`ServiceConnectTestTrafficRules`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn test_traffic_rules(
         mut self,
         value: impl Into<Obj<ServiceConnectTestTrafficRules>>,
@@ -1489,29 +3115,97 @@ impl ToValue for ServiceConnectClientAlias {
     }
 }
 
+/// The required properties of [`ServiceConnectConfiguration`], by name: `ServiceConnectConfiguration::new(ServiceConnectConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectConfigurationRequired {
+    /// `Enabled`: a boolean, required.
+    ///
+    /// Specifies whether to use Service Connect with this service.
+    pub enabled: Bool,
+}
+
+static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AccessLogConfiguration",
+            Shape::Object(&RULE_ServiceConnectAccessLogConfiguration),
+        ),
+        ("Enabled", Shape::Bool),
+        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+        ("Namespace", Shape::STR),
+        (
+            "Services",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceConnectService),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["Enabled"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+///
+/// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectConfiguration {
     /// `AccessLogConfiguration`: a [`ServiceConnectAccessLogConfiguration`] object.
+    ///
+    /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
+    ///
+    /// &gt; To enable access logs, you must also specify a `logConfiguration` in the `serviceConnectConfiguration` .
     pub access_log_configuration: Option<Obj<ServiceConnectAccessLogConfiguration>>,
     /// `Enabled`: a boolean, required.
+    ///
+    /// Specifies whether to use Service Connect with this service.
     pub enabled: Bool,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
+    ///
+    /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
+    ///
+    /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+    ///
+    /// Understand the following when specifying a log configuration for your containers.
+    ///
+    /// - Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
+    /// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
+    ///
+    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
+    /// - This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
+    /// - For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// - For tasks that are on AWS Fargate , because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
     pub log_configuration: Option<Obj<LogConfiguration>>,
     /// `Namespace`: a string.
+    ///
+    /// The namespace name or full Amazon Resource Name (ARN) of the AWS Cloud Map namespace for use with Service Connect. The namespace must be in the same AWS Region as the Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect. For more information about AWS Cloud Map , see \[Working with Services\](<https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html>) in the *AWS Cloud Map Developer Guide* .
     pub namespace: Option<Str>,
     /// `Services`: a list of [`ServiceConnectService`] objects.
+    ///
+    /// The list of Service Connect service objects. These are names and aliases (also known as endpoints) that are used by other Amazon ECS services to connect to this service.
+    ///
+    /// This field is not required for a "client" Amazon ECS service that's a member of a namespace only to connect to other services within the namespace. An example of this would be a frontend application that accepts incoming requests from either a load balancer that's attached to the service or by other means.
+    ///
+    /// An object selects a port from the task definition, assigns a name for the AWS Cloud Map service, and a list of aliases (endpoints) and ports for client applications to refer to this service.
     pub services: Option<List<ServiceConnectService>>,
 }
 
 impl ServiceConnectConfiguration {
-    /// A `ServiceConnectConfiguration` with its required properties, in this order: `Enabled`.
-    pub fn new(enabled: impl Into<Bool>) -> Self {
+    /// A `ServiceConnectConfiguration` with its required properties, named in a [`ServiceConnectConfigurationRequired`].
+    pub fn new(required: ServiceConnectConfigurationRequired) -> Self {
         Self {
             access_log_configuration: None,
-            enabled: enabled.into(),
+            enabled: required.enabled,
             log_configuration: None,
             namespace: None,
             services: None,
@@ -1519,6 +3213,8 @@ impl ServiceConnectConfiguration {
     }
 
     /// `AccessLogConfiguration`: a [`ServiceConnectAccessLogConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_log_configuration(
         mut self,
         value: impl Into<Obj<ServiceConnectAccessLogConfiguration>>,
@@ -1528,24 +3224,32 @@ impl ServiceConnectConfiguration {
     }
 
     /// `Enabled`: a boolean, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
         self.enabled = value.into();
         self
     }
 
     /// `LogConfiguration`: a [`LogConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
         self.log_configuration = Some(value.into());
         self
     }
 
     /// `Namespace`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn namespace(mut self, value: impl Into<Str>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
     /// `Services`: a list of [`ServiceConnectService`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn services(mut self, value: impl Into<List<ServiceConnectService>>) -> Self {
         self.services = Some(value.into());
         self
@@ -1566,47 +3270,117 @@ impl ToValue for ServiceConnectConfiguration {
     }
 }
 
+/// The required properties of [`ServiceConnectService`], by name: `ServiceConnectService::new(ServiceConnectServiceRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectServiceRequired {
+    /// `PortName`: a string, required.
+    ///
+    /// The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
+    pub port_name: Str,
+}
+
+static RULE_ServiceConnectService: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ClientAliases",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ServiceConnectClientAlias),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("DiscoveryName", Shape::STR),
+        (
+            "IngressPortOverride",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        ("PortName", Shape::STR),
+        ("Timeout", Shape::Object(&RULE_TimeoutConfiguration)),
+        ("Tls", Shape::Object(&RULE_ServiceConnectTlsConfiguration)),
+    ],
+    required: &["PortName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectService` property type of `AWS::ECS::Service`.
+///
+/// The Service Connect service object configuration. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnectservice.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectService {
     /// `ClientAliases`: a list of [`ServiceConnectClientAlias`] objects.
+    ///
+    /// The list of client aliases for this Service Connect service. You use these to assign names that can be used by client applications. The maximum number of client aliases that you can have in this list is 1.
+    ///
+    /// Each alias ("endpoint") is a fully-qualified name and port number that other Amazon ECS tasks ("clients") can use to connect to this service.
+    ///
+    /// Each name and port mapping must be unique within the namespace.
+    ///
+    /// For each `ServiceConnectService` , you must provide at least one `clientAlias` with one `port` .
     pub client_aliases: Option<List<ServiceConnectClientAlias>>,
     /// `DiscoveryName`: a string.
+    ///
+    /// The `discoveryName` is the name of the new AWS Cloud Map service that Amazon ECS creates for this Amazon ECS service. This must be unique within the AWS Cloud Map namespace. The name can contain up to 64 characters. The name can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
+    ///
+    /// If the `discoveryName` isn't specified, the port mapping name from the task definition is used in `portName.namespace` .
     pub discovery_name: Option<Str>,
     /// `IngressPortOverride`: an integer.
+    ///
+    /// The port number for the Service Connect proxy to listen on.
+    ///
+    /// Use the value of this field to bypass the proxy for traffic on the port number specified in the named `portMapping` in the task definition of this application, and then use it in your VPC security groups to allow traffic into the proxy for this Amazon ECS service.
+    ///
+    /// In `awsvpc` mode and Fargate, the default value is the container port number. The container port number is in the `portMapping` in the task definition. In bridge mode, the default value is the ephemeral port of the Service Connect proxy.
     ///
     /// Value 0 to 65535.
     pub ingress_port_override: Option<Int>,
     /// `PortName`: a string, required.
+    ///
+    /// The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
     pub port_name: Str,
     /// `Timeout`: a [`TimeoutConfiguration`] object.
+    ///
+    /// A reference to an object that represents the configured timeouts for Service Connect.
     pub timeout: Option<Obj<TimeoutConfiguration>>,
     /// `Tls`: a [`ServiceConnectTlsConfiguration`] object.
+    ///
+    /// A reference to an object that represents a Transport Layer Security (TLS) configuration.
     pub tls: Option<Obj<ServiceConnectTlsConfiguration>>,
 }
 
 impl ServiceConnectService {
-    /// A `ServiceConnectService` with its required properties, in this order: `PortName`.
-    pub fn new(port_name: impl Into<Str>) -> Self {
+    /// A `ServiceConnectService` with its required properties, named in a [`ServiceConnectServiceRequired`].
+    pub fn new(required: ServiceConnectServiceRequired) -> Self {
         Self {
             client_aliases: None,
             discovery_name: None,
             ingress_port_override: None,
-            port_name: port_name.into(),
+            port_name: required.port_name,
             timeout: None,
             tls: None,
         }
     }
 
     /// `ClientAliases`: a list of [`ServiceConnectClientAlias`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn client_aliases(mut self, value: impl Into<List<ServiceConnectClientAlias>>) -> Self {
         self.client_aliases = Some(value.into());
         self
     }
 
     /// `DiscoveryName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn discovery_name(mut self, value: impl Into<Str>) -> Self {
         self.discovery_name = Some(value.into());
         self
@@ -1614,25 +3388,31 @@ impl ServiceConnectService {
 
     /// `IngressPortOverride`: an integer.
     ///
-    /// Value 0 to 65535.
+    /// The field of the same name has the full documentation.
     pub fn ingress_port_override(mut self, value: impl Into<Int>) -> Self {
         self.ingress_port_override = Some(value.into());
         self
     }
 
     /// `PortName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn port_name(mut self, value: impl Into<Str>) -> Self {
         self.port_name = value.into();
         self
     }
 
     /// `Timeout`: a [`TimeoutConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn timeout(mut self, value: impl Into<Obj<TimeoutConfiguration>>) -> Self {
         self.timeout = Some(value.into());
         self
     }
 
     /// `Tls`: a [`ServiceConnectTlsConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tls(mut self, value: impl Into<Obj<ServiceConnectTlsConfiguration>>) -> Self {
         self.tls = Some(value.into());
         self
@@ -1654,24 +3434,54 @@ impl ToValue for ServiceConnectService {
     }
 }
 
+/// The required properties of [`ServiceConnectTestTrafficRules`], by name: `ServiceConnectTestTrafficRules::new(ServiceConnectTestTrafficRulesRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTestTrafficRulesRequired {
+    /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
+    ///
+    /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
+    pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
+}
+
+static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
+    properties: &[(
+        "Header",
+        Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader),
+    )],
+    required: &["Header"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTestTrafficRules` property type of `AWS::ECS::Service`.
+///
+/// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
+///
+/// For more information, see \[Service Connect for Amazon ECS blue/green deployments\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttesttrafficrules.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectTestTrafficRules {
     /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
+    ///
+    /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
     pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
 }
 
 impl ServiceConnectTestTrafficRules {
-    /// A `ServiceConnectTestTrafficRules` with its required properties, in this order: `Header`.
-    pub fn new(header: impl Into<Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self {
+    /// A `ServiceConnectTestTrafficRules` with its required properties, named in a [`ServiceConnectTestTrafficRulesRequired`].
+    pub fn new(required: ServiceConnectTestTrafficRulesRequired) -> Self {
         Self {
-            header: header.into(),
+            header: required.header,
         }
     }
 
     /// `Header`: a [`ServiceConnectTestTrafficRulesHeader`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn header(mut self, value: impl Into<Obj<ServiceConnectTestTrafficRulesHeader>>) -> Self {
         self.header = value.into();
         self
@@ -1686,6 +3496,29 @@ impl ToValue for ServiceConnectTestTrafficRules {
     }
 }
 
+/// The required properties of [`ServiceConnectTestTrafficRulesHeader`], by name: `ServiceConnectTestTrafficRulesHeader::new(ServiceConnectTestTrafficRulesHeaderRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTestTrafficRulesHeaderRequired {
+    /// `Name`: a string, required.
+    pub name: Str,
+}
+
+static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        (
+            "Value",
+            Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeaderValue),
+        ),
+    ],
+    required: &["Name"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTestTrafficRulesHeader` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttesttrafficrulesheader.html>
@@ -1698,10 +3531,10 @@ pub struct ServiceConnectTestTrafficRulesHeader {
 }
 
 impl ServiceConnectTestTrafficRulesHeader {
-    /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, in this order: `Name`.
-    pub fn new(name: impl Into<Str>) -> Self {
+    /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderRequired`].
+    pub fn new(required: ServiceConnectTestTrafficRulesHeaderRequired) -> Self {
         Self {
-            name: name.into(),
+            name: required.name,
             value: None,
         }
     }
@@ -1733,6 +3566,23 @@ impl ToValue for ServiceConnectTestTrafficRulesHeader {
     }
 }
 
+/// The required properties of [`ServiceConnectTestTrafficRulesHeaderValue`], by name: `ServiceConnectTestTrafficRulesHeaderValue::new(ServiceConnectTestTrafficRulesHeaderValueRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTestTrafficRulesHeaderValueRequired {
+    /// `Exact`: a string, required.
+    pub exact: Str,
+}
+
+static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
+    properties: &[("Exact", Shape::STR)],
+    required: &["Exact"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTestTrafficRulesHeaderValue` property type of `AWS::ECS::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttesttrafficrulesheadervalue.html>
@@ -1743,10 +3593,10 @@ pub struct ServiceConnectTestTrafficRulesHeaderValue {
 }
 
 impl ServiceConnectTestTrafficRulesHeaderValue {
-    /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, in this order: `Exact`.
-    pub fn new(exact: impl Into<Str>) -> Self {
+    /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderValueRequired`].
+    pub fn new(required: ServiceConnectTestTrafficRulesHeaderValueRequired) -> Self {
         Self {
-            exact: exact.into(),
+            exact: required.exact,
         }
     }
 
@@ -1765,12 +3615,26 @@ impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
     }
 }
 
+static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
+    properties: &[("AwsPcaAuthorityArn", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTlsCertificateAuthority` property type of `AWS::ECS::Service`.
+///
+/// The certificate root authority that secures your service.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttlscertificateauthority.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceConnectTlsCertificateAuthority {
     /// `AwsPcaAuthorityArn`: a string.
+    ///
+    /// The ARN of the AWS Private Certificate Authority certificate.
     pub aws_pca_authority_arn: Option<Str>,
 }
 
@@ -1781,6 +3645,8 @@ impl ServiceConnectTlsCertificateAuthority {
     }
 
     /// `AwsPcaAuthorityArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn aws_pca_authority_arn(mut self, value: impl Into<Str>) -> Self {
         self.aws_pca_authority_arn = Some(value.into());
         self
@@ -1797,34 +3663,77 @@ impl ToValue for ServiceConnectTlsCertificateAuthority {
     }
 }
 
+/// The required properties of [`ServiceConnectTlsConfiguration`], by name: `ServiceConnectTlsConfiguration::new(ServiceConnectTlsConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceConnectTlsConfigurationRequired {
+    /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
+    ///
+    /// The signer certificate authority.
+    pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
+}
+
+static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "IssuerCertificateAuthority",
+            Shape::Object(&RULE_ServiceConnectTlsCertificateAuthority),
+        ),
+        ("KmsKey", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+    ],
+    required: &["IssuerCertificateAuthority"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceConnectTlsConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The key that encrypts and decrypts your resources for Service Connect TLS.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceconnecttlsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectTlsConfiguration {
     /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
+    ///
+    /// The signer certificate authority.
     pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
     /// `KmsKey`: a string.
+    ///
+    /// The AWS Key Management Service key.
     pub kms_key: Option<Str>,
     /// `RoleArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS.
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Option<Str>,
 }
 
 impl ServiceConnectTlsConfiguration {
-    /// A `ServiceConnectTlsConfiguration` with its required properties, in this order: `IssuerCertificateAuthority`.
-    pub fn new(
-        issuer_certificate_authority: impl Into<Obj<ServiceConnectTlsCertificateAuthority>>,
-    ) -> Self {
+    /// A `ServiceConnectTlsConfiguration` with its required properties, named in a [`ServiceConnectTlsConfigurationRequired`].
+    pub fn new(required: ServiceConnectTlsConfigurationRequired) -> Self {
         Self {
-            issuer_certificate_authority: issuer_certificate_authority.into(),
+            issuer_certificate_authority: required.issuer_certificate_authority,
             kms_key: None,
             role_arn: None,
         }
     }
 
     /// `IssuerCertificateAuthority`: a [`ServiceConnectTlsCertificateAuthority`] object, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn issuer_certificate_authority(
         mut self,
         value: impl Into<Obj<ServiceConnectTlsCertificateAuthority>>,
@@ -1834,6 +3743,8 @@ impl ServiceConnectTlsConfiguration {
     }
 
     /// `KmsKey`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
         self.kms_key = Some(value.into());
         self
@@ -1841,7 +3752,7 @@ impl ServiceConnectTlsConfiguration {
 
     /// `RoleArn`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
         self.role_arn = Some(value.into());
         self
@@ -1863,46 +3774,165 @@ impl ToValue for ServiceConnectTlsConfiguration {
     }
 }
 
+/// The required properties of [`ServiceManagedEbsVolumeConfiguration`], by name: `ServiceManagedEbsVolumeConfiguration::new(ServiceManagedEbsVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceManagedEbsVolumeConfigurationRequired {
+    /// `RoleArn`: a string, required.
+    ///
+    /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role. For more information, see \[Amazon ECS infrastructure IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html>) in the *Amazon ECS Developer Guide* .
+    ///
+    /// Format `AWS::IAM::Role.Arn`.
+    pub role_arn: Str,
+}
+
+static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Encrypted", Shape::Bool),
+        (
+            "FilesystemType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ext3", "ext4", "ntfs", "xfs"],
+                format: None,
+            }),
+        ),
+        ("Iops", Shape::INT),
+        ("KmsKeyId", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("SizeInGiB", Shape::INT),
+        ("SnapshotId", Shape::STR),
+        (
+            "TagSpecifications",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_EbsTagSpecification),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Throughput", Shape::INT),
+        ("VolumeInitializationRate", Shape::INT),
+        ("VolumeType", Shape::STR),
+    ],
+    required: &["RoleArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceManagedEBSVolumeConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. For information about the supported launch types and operating systems, see \[Supported operating systems and launch types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html#ebs-volumes-configuration>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// Many of these parameters map 1:1 with the Amazon EBS `CreateVolume` API request parameters.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-servicemanagedebsvolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceManagedEbsVolumeConfiguration {
     /// `Encrypted`: a boolean.
+    ///
+    /// Indicates whether the volume should be encrypted. If you turn on Region-level Amazon EBS encryption by default but set this value as `false` , the setting is overridden and the volume is encrypted with the KMS key specified for Amazon EBS encryption by default. This parameter maps 1:1 with the `Encrypted` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
     pub encrypted: Option<Bool>,
     /// `FilesystemType`: a [`FilesystemType`] value.
+    ///
+    /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+    ///
+    /// The available Linux filesystem types are `ext3` , `ext4` , and `xfs` . If no value is specified, the `xfs` filesystem type is used by default.
+    ///
+    /// The available Windows filesystem types are `NTFS` .
     pub filesystem_type: Option<FilesystemType>,
     /// `Iops`: an integer.
+    ///
+    /// The number of I/O operations per second (IOPS). For `gp3` , `io1` , and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+    ///
+    /// The following are the supported values for each volume type.
+    ///
+    /// - `gp3` : 3,000 - 16,000 IOPS
+    /// - `io1` : 100 - 64,000 IOPS
+    /// - `io2` : 100 - 256,000 IOPS
+    ///
+    /// This parameter is required for `io1` and `io2` volume types. The default for `gp3` volumes is `3,000 IOPS` . This parameter is not supported for `st1` , `sc1` , or `standard` volume types.
+    ///
+    /// This parameter maps 1:1 with the `Iops` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
     pub iops: Option<Int>,
     /// `KmsKeyId`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption. This parameter maps 1:1 with the `KmsKeyId` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* . For more information about encrypting Amazon EBS volumes attached to tasks, see \[Encrypt data stored in Amazon EBS volumes attached to Amazon ECS tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html>) .
+    ///
+    /// &gt; AWS authenticates the AWS Key Management Service key asynchronously. Therefore, if you specify an ID, alias, or ARN that is invalid, the action can appear to complete, but eventually fails.
     pub kms_key_id: Option<Str>,
     /// `RoleArn`: a string, required.
+    ///
+    /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role. For more information, see \[Amazon ECS infrastructure IAM role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html>) in the *Amazon ECS Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `SizeInGiB`: an integer.
+    ///
+    /// The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size. This parameter maps 1:1 with the `Size` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
+    ///
+    /// The following are the supported volume size values for each volume type.
+    ///
+    /// - `gp2` and `gp3` : 1-16,384
+    /// - `io1` and `io2` : 4-16,384
+    /// - `st1` and `sc1` : 125-16,384
+    /// - `standard` : 1-1,024
     pub size_in_gi_b: Option<Int>,
     /// `SnapshotId`: a string.
+    ///
+    /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service. You must specify either `snapshotId` or `sizeInGiB` in your volume configuration. This parameter maps 1:1 with the `SnapshotId` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
     pub snapshot_id: Option<Str>,
     /// `TagSpecifications`: a list of [`EbsTagSpecification`] objects.
+    ///
+    /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the `TagSpecifications.N` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
     pub tag_specifications: Option<List<EbsTagSpecification>>,
     /// `Throughput`: an integer.
+    ///
+    /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the `Throughput` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* .
+    ///
+    /// &gt; This parameter is only supported for the `gp3` volume type.
     pub throughput: Option<Int>,
     /// `VolumeInitializationRate`: an integer.
+    ///
+    /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service. This property can be specified only if you specify a `snapshotId` . For more information, see \[Initialize Amazon EBS volumes\](<https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html>) in the *Amazon EBS User Guide* .
     pub volume_initialization_rate: Option<Int>,
     /// `VolumeType`: a string.
+    ///
+    /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the \[CreateVolume API\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html>) in the *Amazon EC2 API Reference* . For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html>) in the *Amazon EC2 User Guide* .
+    ///
+    /// The following are the supported volume types.
+    ///
+    /// - General Purpose SSD: `gp2` | `gp3`
+    /// - Provisioned IOPS SSD: `io1` | `io2`
+    /// - Throughput Optimized HDD: `st1`
+    /// - Cold HDD: `sc1`
+    /// - Magnetic: `standard`
+    ///
+    /// &gt; The magnetic volume type is not supported on Fargate.
     pub volume_type: Option<Str>,
 }
 
 impl ServiceManagedEbsVolumeConfiguration {
-    /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, in this order: `RoleArn`.
-    pub fn new(role_arn: impl Into<Str>) -> Self {
+    /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, named in a [`ServiceManagedEbsVolumeConfigurationRequired`].
+    pub fn new(required: ServiceManagedEbsVolumeConfigurationRequired) -> Self {
         Self {
             encrypted: None,
             filesystem_type: None,
             iops: None,
             kms_key_id: None,
-            role_arn: role_arn.into(),
+            role_arn: required.role_arn,
             size_in_gi_b: None,
             snapshot_id: None,
             tag_specifications: None,
@@ -1913,24 +3943,32 @@ impl ServiceManagedEbsVolumeConfiguration {
     }
 
     /// `Encrypted`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
         self.encrypted = Some(value.into());
         self
     }
 
     /// `FilesystemType`: a [`FilesystemType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn filesystem_type(mut self, value: impl Into<FilesystemType>) -> Self {
         self.filesystem_type = Some(value.into());
         self
     }
 
     /// `Iops`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn iops(mut self, value: impl Into<Int>) -> Self {
         self.iops = Some(value.into());
         self
     }
 
     /// `KmsKeyId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
         self.kms_key_id = Some(value.into());
         self
@@ -1938,43 +3976,55 @@ impl ServiceManagedEbsVolumeConfiguration {
 
     /// `RoleArn`: a string, required.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
         self.role_arn = value.into();
         self
     }
 
     /// `SizeInGiB`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
         self.size_in_gi_b = Some(value.into());
         self
     }
 
     /// `SnapshotId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
         self.snapshot_id = Some(value.into());
         self
     }
 
     /// `TagSpecifications`: a list of [`EbsTagSpecification`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tag_specifications(mut self, value: impl Into<List<EbsTagSpecification>>) -> Self {
         self.tag_specifications = Some(value.into());
         self
     }
 
     /// `Throughput`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn throughput(mut self, value: impl Into<Int>) -> Self {
         self.throughput = Some(value.into());
         self
     }
 
     /// `VolumeInitializationRate`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self {
         self.volume_initialization_rate = Some(value.into());
         self
     }
 
     /// `VolumeType`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
         self.volume_type = Some(value.into());
         self
@@ -2001,18 +4051,47 @@ impl ToValue for ServiceManagedEbsVolumeConfiguration {
     }
 }
 
+static RULE_ServiceRegistry: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerName", Shape::STR),
+        ("ContainerPort", Shape::INT),
+        ("Port", Shape::INT),
+        ("RegistryArn", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceRegistry` property type of `AWS::ECS::Service`.
+///
+/// The details for the service registry.
+///
+/// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
+///
+/// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceregistry.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceRegistry {
     /// `ContainerName`: a string.
+    ///
+    /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition that your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
     pub container_name: Option<Str>,
     /// `ContainerPort`: an integer.
+    ///
+    /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
     pub container_port: Option<Int>,
     /// `Port`: an integer.
+    ///
+    /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
     pub port: Option<Int>,
     /// `RegistryArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see \[CreateService\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>) .
     pub registry_arn: Option<Str>,
 }
 
@@ -2023,24 +4102,32 @@ impl ServiceRegistry {
     }
 
     /// `ContainerName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_name(mut self, value: impl Into<Str>) -> Self {
         self.container_name = Some(value.into());
         self
     }
 
     /// `ContainerPort`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_port(mut self, value: impl Into<Int>) -> Self {
         self.container_port = Some(value.into());
         self
     }
 
     /// `Port`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn port(mut self, value: impl Into<Int>) -> Self {
         self.port = Some(value.into());
         self
     }
 
     /// `RegistryArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn registry_arn(mut self, value: impl Into<Str>) -> Self {
         self.registry_arn = Some(value.into());
         self
@@ -2060,27 +4147,60 @@ impl ToValue for ServiceRegistry {
     }
 }
 
+/// The required properties of [`ServiceVolumeConfiguration`], by name: `ServiceVolumeConfiguration::new(ServiceVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceVolumeConfigurationRequired {
+    /// `Name`: a string, required.
+    ///
+    /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
+    pub name: Str,
+}
+
+static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ManagedEBSVolume",
+            Shape::Object(&RULE_ServiceManagedEbsVolumeConfiguration),
+        ),
+        ("Name", Shape::STR),
+    ],
+    required: &["Name"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ServiceVolumeConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-servicevolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceVolumeConfiguration {
     /// `ManagedEBSVolume`: a [`ServiceManagedEbsVolumeConfiguration`] object.
+    ///
+    /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. The Amazon EBS volumes are visible in your account in the Amazon EC2 console once they are created.
     pub managed_ebs_volume: Option<Obj<ServiceManagedEbsVolumeConfiguration>>,
     /// `Name`: a string, required.
+    ///
+    /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
     pub name: Str,
 }
 
 impl ServiceVolumeConfiguration {
-    /// A `ServiceVolumeConfiguration` with its required properties, in this order: `Name`.
-    pub fn new(name: impl Into<Str>) -> Self {
+    /// A `ServiceVolumeConfiguration` with its required properties, named in a [`ServiceVolumeConfigurationRequired`].
+    pub fn new(required: ServiceVolumeConfigurationRequired) -> Self {
         Self {
             managed_ebs_volume: None,
-            name: name.into(),
+            name: required.name,
         }
     }
 
     /// `ManagedEBSVolume`: a [`ServiceManagedEbsVolumeConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn managed_ebs_volume(
         mut self,
         value: impl Into<Obj<ServiceManagedEbsVolumeConfiguration>>,
@@ -2090,6 +4210,8 @@ impl ServiceVolumeConfiguration {
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
@@ -2106,6 +4228,37 @@ impl ToValue for ServiceVolumeConfiguration {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ECS::Service`.
 ///
@@ -2130,7 +4283,7 @@ impl Tag {
 
     /// `Key`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
@@ -2138,7 +4291,7 @@ impl Tag {
 
     /// `Value`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -2156,16 +4309,55 @@ impl ToValue for Tag {
     }
 }
 
+static RULE_TimeoutConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "IdleTimeoutSeconds",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(2147483647.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "PerRequestTimeoutSeconds",
+            Shape::Int(&NumRule {
+                min: Some(0.0),
+                max: Some(2147483647.0),
+                allowed: &[],
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TimeoutConfiguration` property type of `AWS::ECS::Service`.
+///
+/// An object that represents the timeout configurations for Service Connect.
+///
+/// &gt; If `idleTimeout` is set to a time that is less than `perRequestTimeout` , the connection will close when the `idleTimeout` is reached and not the `perRequestTimeout` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-timeoutconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimeoutConfiguration {
     /// `IdleTimeoutSeconds`: an integer.
     ///
+    /// The amount of time in seconds a connection will stay active while idle. A value of `0` can be set to disable `idleTimeout` .
+    ///
+    /// The `idleTimeout` default for `HTTP` / `HTTP2` / `GRPC` is 5 minutes.
+    ///
+    /// The `idleTimeout` default for `TCP` is 1 hour.
+    ///
     /// Value 0 to 2147483647.
     pub idle_timeout_seconds: Option<Int>,
     /// `PerRequestTimeoutSeconds`: an integer.
+    ///
+    /// The amount of time waiting for the upstream to respond with a complete response per request. A value of `0` can be set to disable `perRequestTimeout` . `perRequestTimeout` can only be set if Service Connect `appProtocol` isn't `TCP` . Only `idleTimeout` is allowed for `TCP` `appProtocol` .
     ///
     /// Value 0 to 2147483647.
     pub per_request_timeout_seconds: Option<Int>,
@@ -2179,7 +4371,7 @@ impl TimeoutConfiguration {
 
     /// `IdleTimeoutSeconds`: an integer.
     ///
-    /// Value 0 to 2147483647.
+    /// The field of the same name has the full documentation.
     pub fn idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
         self.idle_timeout_seconds = Some(value.into());
         self
@@ -2187,7 +4379,7 @@ impl TimeoutConfiguration {
 
     /// `PerRequestTimeoutSeconds`: an integer.
     ///
-    /// Value 0 to 2147483647.
+    /// The field of the same name has the full documentation.
     pub fn per_request_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
         self.per_request_timeout_seconds = Some(value.into());
         self
@@ -2208,36 +4400,84 @@ impl ToValue for TimeoutConfiguration {
     }
 }
 
+/// The required properties of [`VpcLatticeConfiguration`], by name: `VpcLatticeConfiguration::new(VpcLatticeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VpcLatticeConfigurationRequired {
+    /// `PortName`: a string, required.
+    ///
+    /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
+    pub port_name: Str,
+    /// `RoleArn`: a string, required.
+    ///
+    /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
+    ///
+    /// Format `AWS::IAM::Role.Arn`.
+    pub role_arn: Str,
+    /// `TargetGroupArn`: a string, required.
+    ///
+    /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
+    pub target_group_arn: Str,
+}
+
+static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PortName", Shape::STR),
+        (
+            "RoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("TargetGroupArn", Shape::STR),
+    ],
+    required: &["RoleArn", "TargetGroupArn", "PortName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `VpcLatticeConfiguration` property type of `AWS::ECS::Service`.
+///
+/// The VPC Lattice configuration for your service that holds the information for the target group(s) Amazon ECS tasks will be registered to.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-vpclatticeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLatticeConfiguration {
     /// `PortName`: a string, required.
+    ///
+    /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
     pub port_name: Str,
     /// `RoleArn`: a string, required.
+    ///
+    /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
     ///
     /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `TargetGroupArn`: a string, required.
+    ///
+    /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
     pub target_group_arn: Str,
 }
 
 impl VpcLatticeConfiguration {
-    /// A `VpcLatticeConfiguration` with its required properties, in this order: `PortName`, `RoleArn`, `TargetGroupArn`.
-    pub fn new(
-        port_name: impl Into<Str>,
-        role_arn: impl Into<Str>,
-        target_group_arn: impl Into<Str>,
-    ) -> Self {
+    /// A `VpcLatticeConfiguration` with its required properties, named in a [`VpcLatticeConfigurationRequired`].
+    pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
         Self {
-            port_name: port_name.into(),
-            role_arn: role_arn.into(),
-            target_group_arn: target_group_arn.into(),
+            port_name: required.port_name,
+            role_arn: required.role_arn,
+            target_group_arn: required.target_group_arn,
         }
     }
 
     /// `PortName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn port_name(mut self, value: impl Into<Str>) -> Self {
         self.port_name = value.into();
         self
@@ -2245,13 +4485,15 @@ impl VpcLatticeConfiguration {
 
     /// `RoleArn`: a string, required.
     ///
-    /// Format `AWS::IAM::Role.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
         self.role_arn = value.into();
         self
     }
 
     /// `TargetGroupArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
         self.target_group_arn = value.into();
         self

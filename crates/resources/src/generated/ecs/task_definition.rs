@@ -3,9 +3,144 @@
 
 //! The `AWS::ECS::TaskDefinition` resource type ([`TaskDefinition`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_TaskDefinition: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ContainerDefinitions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ContainerDefinition),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Cpu", Shape::STR),
+        ("EnableFaultInjection", Shape::Bool),
+        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+        (
+            "ExecutionRoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        ("Family", Shape::STR),
+        (
+            "InferenceAccelerators",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_InferenceAccelerator),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "IpcMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["host", "none", "task"],
+                format: None,
+            }),
+        ),
+        ("Memory", Shape::STR),
+        (
+            "NetworkMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["awsvpc", "bridge", "host", "none"],
+                format: None,
+            }),
+        ),
+        (
+            "PidMode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["host", "task"],
+                format: None,
+            }),
+        ),
+        (
+            "PlacementConstraints",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ProxyConfiguration",
+            Shape::Object(&RULE_ProxyConfiguration),
+        ),
+        (
+            "RequiresCompatibilities",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"],
+                    format: None,
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+        (
+            "TaskRoleArn",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::IamRoleArn),
+            }),
+        ),
+        (
+            "Volumes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Volume),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ECS::TaskDefinition` resource.
+///
+/// Registers a new task definition from the supplied `family` and `containerDefinitions` . Optionally, you can add data volumes to your containers with the `volumes` parameter. For more information about task definition parameters and defaults, see \[Amazon ECS Task Definitions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// You can specify a role for your task with the `taskRoleArn` parameter. When you specify a role for a task, its containers can then use the latest versions of the AWS CLI or SDKs to make API requests to the AWS services that are specified in the policy that's associated with the role. For more information, see \[IAM Roles for Tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// You can specify a Docker networking mode for the containers in your task definition with the `networkMode` parameter. If you specify the `awsvpc` network mode, the task is allocated an elastic network interface, and you must specify a \[NetworkConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html>) when you create a service or run a task with the task definition. For more information, see \[Task Networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// `Ref` returns its `TaskDefinitionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TaskDefinitionAttributes`], which `Handle<TaskDefinition>` dereferences to.
@@ -18,25 +153,45 @@ use crate::support::prelude::*;
 pub struct TaskDefinition {
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
     ///
+    /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see \[Amazon ECS Task Definitions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
     /// Create-only: changing it replaces the resource.
     pub container_definitions: Option<List<ContainerDefinition>>,
     /// `Cpu`: a string.
+    ///
+    /// The number of `cpu` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the `memory` parameter.
+    ///
+    /// If you're using the EC2 launch type or the external launch type, this field is optional. Supported values are between `128` CPU units ( `0.125` vCPUs) and `196608` CPU units ( `192` vCPUs).
+    ///
+    /// This field is required for Fargate. For information about the valid values, see \[Task size\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub cpu: Option<Str>,
     /// `EnableFaultInjection`: a boolean.
     ///
+    /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is `false` .
+    ///
     /// Create-only: changing it replaces the resource.
     pub enable_fault_injection: Option<Bool>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
+    ///
+    /// The ephemeral storage settings to use for tasks run with the task definition.
     ///
     /// Create-only: changing it replaces the resource.
     pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
     /// `ExecutionRoleArn`: a string.
     ///
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. For informationabout the required IAM roles for Amazon ECS, see \[IAM roles for Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-ecs-iam-role-overview.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub execution_role_arn: Option<Str>,
     /// `Family`: a string.
+    ///
+    /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
+    ///
+    /// A family groups multiple versions of a task definition. Amazon ECS gives the first task definition that you registered to a family a revision number of 1. Amazon ECS gives sequential revision numbers to each task definition that you add.
+    ///
+    /// &gt; To use revision numbers when you update a task definition, specify this property. If you don't specify a value, AWS CloudFormation generates a new task definition each time that you update it.
     ///
     /// Create-only: changing it replaces the resource.
     pub family: Option<Str>,
@@ -46,45 +201,132 @@ pub struct TaskDefinition {
     pub inference_accelerators: Option<List<InferenceAccelerator>>,
     /// `IpcMode`: an [`IpcMode`] value.
     ///
+    /// The IPC resource namespace to use for the containers in the task. The valid values are `host` , `task` , or `none` . If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources. If `none` is specified, then IPC resources within the containers of a task are private and not shared with other containers in a task or on the container instance. If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance.
+    ///
+    /// If the `host` IPC mode is used, be aware that there is a heightened risk of undesired IPC namespace expose.
+    ///
+    /// If you are setting namespaced kernel parameters using `systemControls` for the containers in the task, the following will apply to your IPC resource namespace. For more information, see \[System Controls\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// - For tasks that use the `host` IPC mode, IPC namespace related `systemControls` are not supported.
+    /// - For tasks that use the `task` IPC mode, IPC namespace related `systemControls` will apply to all containers within a task.
+    ///
+    /// &gt; This parameter is not supported for Windows containers or tasks run on AWS Fargate .
+    ///
     /// Create-only: changing it replaces the resource.
     pub ipc_mode: Option<IpcMode>,
     /// `Memory`: a string.
+    ///
+    /// The amount (in MiB) of memory used by the task.
+    ///
+    /// If your tasks runs on Amazon EC2 instances, you must specify either a task-level memory value or a container-level memory value. This field is optional and any value can be used. If a task-level memory value is specified, the container-level memory value is optional. For more information regarding container-level memory and memory reservation, see \[ContainerDefinition\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html>) .
+    ///
+    /// If your tasks runs on AWS Fargate , this field is required. You must use one of the following values. The value you choose determines your range of valid values for the `cpu` parameter.
+    ///
+    /// - 512 (0.5 GB), 1024 (1 GB), 2048 (2 GB) - Available `cpu` values: 256 (.25 vCPU)
+    /// - 1024 (1 GB), 2048 (2 GB), 3072 (3 GB), 4096 (4 GB) - Available `cpu` values: 512 (.5 vCPU)
+    /// - 2048 (2 GB), 3072 (3 GB), 4096 (4 GB), 5120 (5 GB), 6144 (6 GB), 7168 (7 GB), 8192 (8 GB) - Available `cpu` values: 1024 (1 vCPU)
+    /// - Between 4096 (4 GB) and 16384 (16 GB) in increments of 1024 (1 GB) - Available `cpu` values: 2048 (2 vCPU)
+    /// - Between 8192 (8 GB) and 30720 (30 GB) in increments of 1024 (1 GB) - Available `cpu` values: 4096 (4 vCPU)
+    /// - Between 16 GB and 60 GB in 4 GB increments - Available `cpu` values: 8192 (8 vCPU)
+    ///
+    /// This option requires Linux platform `1.4.0` or later.
+    /// - Between 32GB and 120 GB in 8 GB increments - Available `cpu` values: 16384 (16 vCPU)
+    ///
+    /// This option requires Linux platform `1.4.0` or later.
     ///
     /// Create-only: changing it replaces the resource.
     pub memory: Option<Str>,
     /// `NetworkMode`: a [`NetworkMode`] value.
     ///
+    /// The Docker networking mode to use for the containers in the task. The valid values are `none` , `bridge` , `awsvpc` , and `host` . If no network mode is specified, the default is `bridge` .
+    ///
+    /// For Amazon ECS tasks on Fargate, the `awsvpc` network mode is required. For Amazon ECS tasks on Amazon EC2 Linux instances, any network mode can be used. For Amazon ECS tasks on Amazon EC2 Windows instances, `<default>` or `awsvpc` can be used. If the network mode is set to `none` , you cannot specify port mappings in your container definitions, and the tasks containers do not have external connectivity. The `host` and `awsvpc` network modes offer the highest networking performance for containers because they use the EC2 network stack instead of the virtualized network stack provided by the `bridge` mode.
+    ///
+    /// With the `host` and `awsvpc` network modes, exposed container ports are mapped directly to the corresponding host port (for the `host` network mode) or the attached elastic network interface port (for the `awsvpc` network mode), so you cannot take advantage of dynamic host port mappings.
+    ///
+    /// &gt; When using the `host` network mode, you should not run containers using the root user (UID 0). It is considered best practice to use a non-root user.
+    ///
+    /// If the network mode is `awsvpc` , the task is allocated an elastic network interface, and you must specify a \[NetworkConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html>) value when you create a service or run a task with the task definition. For more information, see \[Task Networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// If the network mode is `host` , you cannot run multiple instantiations of the same task on a single container instance when port mappings are used.
+    ///
     /// Create-only: changing it replaces the resource.
     pub network_mode: Option<NetworkMode>,
     /// `PidMode`: a [`PidMode`] value.
+    ///
+    /// The process namespace to use for the containers in the task. The valid values are `host` or `task` . On Fargate for Linux containers, the only valid value is `task` . For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
+    ///
+    /// If `host` is specified, all containers within the tasks that specified the `host` PID mode on the same container instance share the same process namespace with the host Amazon EC2 instance.
+    ///
+    /// If `task` is specified, all containers within the specified task share the same process namespace.
+    ///
+    /// If no value is specified, the The default is a private namespace for each container.
+    ///
+    /// If the `host` PID mode is used, there's a heightened risk of undesired process namespace exposure.
+    ///
+    /// &gt; This parameter is not supported for Windows containers. &gt; This parameter is only supported for tasks that are hosted on AWS Fargate if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
     ///
     /// Create-only: changing it replaces the resource.
     pub pid_mode: Option<PidMode>,
     /// `PlacementConstraints`: a list of [`TaskDefinitionPlacementConstraint`] objects.
     ///
+    /// An array of placement constraint objects to use for tasks.
+    ///
+    /// &gt; This parameter isn't supported for tasks run on AWS Fargate .
+    ///
     /// Create-only: changing it replaces the resource.
     pub placement_constraints: Option<List<TaskDefinitionPlacementConstraint>>,
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
+    ///
+    /// The configuration details for the App Mesh proxy.
+    ///
+    /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub proxy_configuration: Option<Obj<ProxyConfiguration>>,
     /// `RequiresCompatibilities`: a list of [`RequiresCompatibility`] values.
     ///
+    /// The task launch types the task definition was validated against. The valid values are `MANAGED_INSTANCES` , `EC2` , `FARGATE` , and `EXTERNAL` . For more information, see \[Amazon ECS launch types\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
     /// Create-only: changing it replaces the resource.
     pub requires_compatibilities: Option<List<RequiresCompatibility>>,
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
+    ///
+    /// The operating system that your tasks definitions run on.
     ///
     /// Create-only: changing it replaces the resource.
     pub runtime_platform: Option<Obj<RuntimePlatform>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
+    /// The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
+    ///
+    /// The following basic restrictions apply to tags:
+    ///
+    /// - Maximum number of tags per resource - 50
+    /// - For each resource, each tag key must be unique, and each tag key can have only one value.
+    /// - Maximum key length - 128 Unicode characters in UTF-8
+    /// - Maximum value length - 256 Unicode characters in UTF-8
+    /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    /// - Tag keys and values are case-sensitive.
+    /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
+    ///
     /// Items 0 to 50.
     pub tags: Option<List<Tag>>,
     /// `TaskRoleArn`: a string.
     ///
+    /// The short name or full Amazon Resource Name (ARN) of the AWS Identity and Access Management role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see \[Amazon ECS Task Role\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// IAM roles for tasks on Windows require that the `-EnableTaskIAMRole` option is set when you launch the Amazon ECS-optimized Windows AMI. Your containers must also run some configuration code to use the feature. For more information, see \[Windows IAM roles for tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows_task_IAM_roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; String validation is done on the ECS side. If an invalid string value is given for `TaskRoleArn` , it may cause the Cloudformation job to hang.
+    ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub task_role_arn: Option<Str>,
     /// `Volumes`: a list of [`Volume`] objects.
+    ///
+    /// The list of data volume definitions for the task. For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; The `host` and `sourcePath` parameters aren't supported for tasks run on AWS Fargate .
     ///
     /// Create-only: changing it replaces the resource.
     pub volumes: Option<List<Volume>>,
@@ -135,7 +377,7 @@ impl TaskDefinition {
 
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn container_definitions(mut self, value: impl Into<List<ContainerDefinition>>) -> Self {
         self.container_definitions = Some(value.into());
         self
@@ -143,7 +385,7 @@ impl TaskDefinition {
 
     /// `Cpu`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn cpu(mut self, value: impl Into<Str>) -> Self {
         self.cpu = Some(value.into());
         self
@@ -151,7 +393,7 @@ impl TaskDefinition {
 
     /// `EnableFaultInjection`: a boolean.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn enable_fault_injection(mut self, value: impl Into<Bool>) -> Self {
         self.enable_fault_injection = Some(value.into());
         self
@@ -159,7 +401,7 @@ impl TaskDefinition {
 
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
         self.ephemeral_storage = Some(value.into());
         self
@@ -167,7 +409,7 @@ impl TaskDefinition {
 
     /// `ExecutionRoleArn`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
         self.execution_role_arn = Some(value.into());
         self
@@ -175,7 +417,7 @@ impl TaskDefinition {
 
     /// `Family`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn family(mut self, value: impl Into<Str>) -> Self {
         self.family = Some(value.into());
         self
@@ -183,7 +425,7 @@ impl TaskDefinition {
 
     /// `InferenceAccelerators`: a list of [`InferenceAccelerator`] objects.
     ///
-    /// Create-only: changing it replaces the resource; deprecated.
+    /// The field of the same name has the full documentation.
     pub fn inference_accelerators(mut self, value: impl Into<List<InferenceAccelerator>>) -> Self {
         self.inference_accelerators = Some(value.into());
         self
@@ -191,7 +433,7 @@ impl TaskDefinition {
 
     /// `IpcMode`: an [`IpcMode`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ipc_mode(mut self, value: impl Into<IpcMode>) -> Self {
         self.ipc_mode = Some(value.into());
         self
@@ -199,7 +441,7 @@ impl TaskDefinition {
 
     /// `Memory`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn memory(mut self, value: impl Into<Str>) -> Self {
         self.memory = Some(value.into());
         self
@@ -207,7 +449,7 @@ impl TaskDefinition {
 
     /// `NetworkMode`: a [`NetworkMode`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self {
         self.network_mode = Some(value.into());
         self
@@ -215,7 +457,7 @@ impl TaskDefinition {
 
     /// `PidMode`: a [`PidMode`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn pid_mode(mut self, value: impl Into<PidMode>) -> Self {
         self.pid_mode = Some(value.into());
         self
@@ -223,7 +465,7 @@ impl TaskDefinition {
 
     /// `PlacementConstraints`: a list of [`TaskDefinitionPlacementConstraint`] objects.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn placement_constraints(
         mut self,
         value: impl Into<List<TaskDefinitionPlacementConstraint>>,
@@ -234,7 +476,7 @@ impl TaskDefinition {
 
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self {
         self.proxy_configuration = Some(value.into());
         self
@@ -242,7 +484,7 @@ impl TaskDefinition {
 
     /// `RequiresCompatibilities`: a list of [`RequiresCompatibility`] values.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn requires_compatibilities(
         mut self,
         value: impl Into<List<RequiresCompatibility>>,
@@ -253,7 +495,7 @@ impl TaskDefinition {
 
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self {
         self.runtime_platform = Some(value.into());
         self
@@ -261,7 +503,7 @@ impl TaskDefinition {
 
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Items 0 to 50.
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -269,7 +511,7 @@ impl TaskDefinition {
 
     /// `TaskRoleArn`: a string.
     ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
         self.task_role_arn = Some(value.into());
         self
@@ -277,7 +519,7 @@ impl TaskDefinition {
 
     /// `Volumes`: a list of [`Volume`] objects.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
         self.volumes = Some(value.into());
         self
@@ -291,6 +533,9 @@ impl Resource for TaskDefinition {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_TaskDefinition, properties)
     }
 }
 
@@ -331,19 +576,49 @@ impl From<ResourceRef> for TaskDefinitionAttributes {
 
 impl TaskDefinitionAttributes {
     /// `Fn::GetAtt` `TaskDefinitionArn`: a string.
+    ///
+    /// The ARN of the task definition.
     pub fn task_definition_arn(&self) -> Value {
         self.0.get_att("TaskDefinitionArn")
     }
 }
 
+static RULE_AuthorizationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AccessPointId", Shape::STR),
+        (
+            "IAM",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ENABLED", "DISABLED"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The authorization configuration details for the Amazon EFS file system.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-authorizationconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuthorizationConfig {
     /// `AccessPointId`: a string.
+    ///
+    /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the EFS access point. If an access point is used, transit encryption must be on in the `EFSVolumeConfiguration` . For more information, see \[Working with Amazon EFS access points\](<https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html>) in the *Amazon Elastic File System User Guide* .
     pub access_point_id: Option<Str>,
     /// `IAM`: an [`Iam`] value.
+    ///
+    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration` . If this parameter is omitted, the default value of `DISABLED` is used. For more information, see \[Using Amazon EFS access points\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html#efs-volume-accesspoints>) in the *Amazon Elastic Container Service Developer Guide* .
     pub iam: Option<Iam>,
 }
 
@@ -354,12 +629,16 @@ impl AuthorizationConfig {
     }
 
     /// `AccessPointId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_point_id(mut self, value: impl Into<Str>) -> Self {
         self.access_point_id = Some(value.into());
         self
     }
 
     /// `IAM`: an [`Iam`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn iam(mut self, value: impl Into<Iam>) -> Self {
         self.iam = Some(value.into());
         self
@@ -377,102 +656,556 @@ impl ToValue for AuthorizationConfig {
     }
 }
 
+/// The required properties of [`ContainerDefinition`], by name: `ContainerDefinition::new(ContainerDefinitionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerDefinitionRequired {
+    /// `Image`: a string, required.
+    ///
+    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `*repository-url* / *image* : *tag*` or `*repository-url* / *image* @ *digest*` . For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to `Image` in the docker container create command and the `IMAGE` parameter of docker run.
+    ///
+    /// - When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
+    /// - Images in Amazon ECR repositories can be specified by either using the full `registry/repository:tag` or `registry/repository@digest` . For example, `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest` or `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE` .
+    /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
+    /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
+    /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
+    pub image: Str,
+    /// `Name`: a string, required.
+    ///
+    /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
+    pub name: Str,
+}
+
+static RULE_ContainerDefinition: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Command",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Cpu", Shape::INT),
+        (
+            "CredentialSpecs",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "DependsOn",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ContainerDependency),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("DisableNetworking", Shape::Bool),
+        (
+            "DnsSearchDomains",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "DnsServers",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("DockerLabels", Shape::Any),
+        (
+            "DockerSecurityOptions",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "EntryPoint",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Environment",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_KeyValuePair),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "EnvironmentFiles",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_EnvironmentFile),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Essential", Shape::Bool),
+        (
+            "ExtraHosts",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_HostEntry),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "FirelensConfiguration",
+            Shape::Object(&RULE_FirelensConfiguration),
+        ),
+        ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
+        ("Hostname", Shape::STR),
+        ("Image", Shape::STR),
+        ("Interactive", Shape::Bool),
+        (
+            "Links",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+        ("Memory", Shape::INT),
+        ("MemoryReservation", Shape::INT),
+        (
+            "MountPoints",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_MountPoint),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Name", Shape::STR),
+        (
+            "PortMappings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_PortMapping),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Privileged", Shape::Bool),
+        ("PseudoTerminal", Shape::Bool),
+        ("ReadonlyRootFilesystem", Shape::Bool),
+        (
+            "RepositoryCredentials",
+            Shape::Object(&RULE_RepositoryCredentials),
+        ),
+        (
+            "ResourceRequirements",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ResourceRequirement),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
+        (
+            "Secrets",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Secret),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("StartTimeout", Shape::INT),
+        ("StopTimeout", Shape::INT),
+        (
+            "SystemControls",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_SystemControl),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Ulimits",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Ulimit),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("User", Shape::STR),
+        (
+            "VersionConsistency",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["enabled", "disabled"],
+                format: None,
+            }),
+        ),
+        (
+            "VolumesFrom",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_VolumeFrom),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("WorkingDirectory", Shape::STR),
+    ],
+    required: &["Name", "Image"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ContainerDefinition` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `ContainerDefinition` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-containerdefinition.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerDefinition {
     /// `Command`: a list of strings.
+    ///
+    /// The command that's passed to the container. This parameter maps to `Cmd` in the docker container create command and the `COMMAND` parameter to docker run. If there are multiple arguments, each argument is a separated string in the array.
     pub command: Option<List<Str>>,
     /// `Cpu`: an integer.
+    ///
+    /// The number of `cpu` units reserved for the container. This parameter maps to `CpuShares` in the docker container create command and the `--cpu-shares` option to docker run.
+    ///
+    /// This field is optional for tasks using the Fargate launch type, and the only requirement is that the total amount of CPU reserved for all containers within a task be lower than the task-level `cpu` value.
+    ///
+    /// &gt; You can determine the number of CPU units that are available per EC2 instance type by multiplying the vCPUs listed for that instance type on the \[Amazon EC2 Instances\](<https://docs.aws.amazon.com/ec2/instance-types/>) detail page by 1,024.
+    ///
+    /// Linux containers share unallocated CPU units with other containers on the container instance with the same ratio as their allocated amount. For example, if you run a single-container task on a single-core instance type with 512 CPU units specified for that container, and that's the only task running on the container instance, that container could use the full 1,024 CPU unit share at any given time. However, if you launched another copy of the same task on that container instance, each task is guaranteed a minimum of 512 CPU units when needed. Moreover, each container could float to higher CPU usage if the other container was not using it. If both tasks were 100% active all of the time, they would be limited to 512 CPU units.
+    ///
+    /// On Linux container instances, the Docker daemon on the container instance uses the CPU value to calculate the relative CPU share ratios for running containers. The minimum valid CPU share value that the Linux kernel allows is 2, and the maximum valid CPU share value that the Linux kernel allows is 262144. However, the CPU parameter isn't required, and you can use CPU values below 2 or above 262144 in your container definitions. For CPU values below 2 (including null) or above 262144, the behavior varies based on your Amazon ECS container agent version:
+    ///
+    /// - *Agent versions less than or equal to 1.1.0:* Null and zero CPU values are passed to Docker as 0, which Docker then converts to 1,024 CPU shares. CPU values of 1 are passed to Docker as 1, which the Linux kernel converts to two CPU shares.
+    /// - *Agent versions greater than or equal to 1.2.0:* Null, zero, and CPU values of 1 are passed to Docker as 2.
+    /// - *Agent versions greater than or equal to 1.84.0:* CPU values greater than 256 vCPU are passed to Docker as 256, which is equivalent to 262144 CPU shares.
+    ///
+    /// On Windows container instances, the CPU limit is enforced as an absolute limit, or a quota. Windows containers only have access to the specified amount of CPU that's described in the task definition. A null or zero CPU value is passed to Docker as `0` , which Windows interprets as 1% of one CPU.
     pub cpu: Option<Int>,
     /// `CredentialSpecs`: a list of strings.
+    ///
+    /// A list of ARNs in SSM or Amazon S3 to a credential spec ( `CredSpec` ) file that configures the container for Active Directory authentication. We recommend that you use this parameter instead of the `dockerSecurityOptions` . The maximum number of ARNs is 1.
+    ///
+    /// There are two formats for each ARN.
+    ///
+    /// - **credentialspecdomainless:MyARN** - You use `credentialspecdomainless:MyARN` to provide a `CredSpec` with an additional section for a secret in AWS Secrets Manager . You provide the login credentials to the domain in the secret.
+    ///
+    /// Each task that runs on any container instance can join different domains.
+    ///
+    /// You can use this format without joining the container instance to a domain.
+    /// - **credentialspec:MyARN** - You use `credentialspec:MyARN` to provide a `CredSpec` for a single domain.
+    ///
+    /// You must join the container instance to the domain before you start any tasks that use this task definition.
+    ///
+    /// In both formats, replace `MyARN` with the ARN in SSM or Amazon S3.
+    ///
+    /// If you provide a `credentialspecdomainless:MyARN` , the `credspec` must provide a ARN in AWS Secrets Manager for a secret containing the username, password, and the domain to connect to. For better security, the instance isn't joined to the domain for domainless authentication. Other applications on the instance can't use the domainless credentials. You can use this parameter to run tasks on the same instance, even it the tasks need to join different domains. For more information, see \[Using gMSAs for Windows Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html>) and \[Using gMSAs for Linux Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html>) .
     pub credential_specs: Option<List<Str>>,
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
+    ///
+    /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+    ///
+    /// For tasks using the EC2 launch type, the container instances require at least version 1.26.0 of the container agent to turn on container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+    ///
+    /// - Linux platform version `1.3.0` or later.
+    /// - Windows platform version `1.0.0` or later.
+    ///
+    /// If the task definition is used in a blue/green deployment that uses \[AWS::CodeDeploy::DeploymentGroup BlueGreenDeploymentConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html>) , the `dependsOn` parameter is not supported.
     pub depends_on: Option<List<ContainerDependency>>,
     /// `DisableNetworking`: a boolean.
+    ///
+    /// When this parameter is true, networking is off within the container. This parameter maps to `NetworkDisabled` in the docker container create command.
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub disable_networking: Option<Bool>,
     /// `DnsSearchDomains`: a list of strings.
+    ///
+    /// A list of DNS search domains that are presented to the container. This parameter maps to `DnsSearch` in the docker container create command and the `--dns-search` option to docker run.
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub dns_search_domains: Option<List<Str>>,
     /// `DnsServers`: a list of strings.
+    ///
+    /// A list of DNS servers that are presented to the container. This parameter maps to `Dns` in the docker container create command and the `--dns` option to docker run.
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub dns_servers: Option<List<Str>>,
     /// `DockerLabels`: a JSON value.
+    ///
+    /// A key/value map of labels to add to the container. This parameter maps to `Labels` in the docker container create command and the `--label` option to docker run. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub docker_labels: Option<Json>,
     /// `DockerSecurityOptions`: a list of strings.
+    ///
+    /// A list of strings to provide custom configuration for multiple security systems. This field isn't valid for containers in tasks using the Fargate launch type.
+    ///
+    /// For Linux tasks on EC2, this parameter can be used to reference custom labels for SELinux and AppArmor multi-level security systems.
+    ///
+    /// For any tasks on EC2, this parameter can be used to reference a credential spec file that configures a container for Active Directory authentication. For more information, see \[Using gMSAs for Windows Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html>) and \[Using gMSAs for Linux Containers\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// This parameter maps to `SecurityOpt` in the docker container create command and the `--security-opt` option to docker run.
+    ///
+    /// &gt; The Amazon ECS container agent running on a container instance must register with the `ECS_SELINUX_CAPABLE=true` or `ECS_APPARMOR_CAPABLE=true` environment variables before containers placed on that instance can use these security options. For more information, see \[Amazon ECS Container Agent Configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// Valid values: "no-new-privileges" | "apparmor:PROFILE" | "label:value" | "credentialspec:CredentialSpecFilePath"
     pub docker_security_options: Option<List<Str>>,
     /// `EntryPoint`: a list of strings.
+    ///
+    /// &gt; Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint` , update your container agent or enter your commands and arguments as `command` array items instead.
+    ///
+    /// The entry point that's passed to the container. This parameter maps to `Entrypoint` in the docker container create command and the `--entrypoint` option to docker run.
     pub entry_point: Option<List<Str>>,
     /// `Environment`: a list of [`KeyValuePair`] objects.
+    ///
+    /// The environment variables to pass to a container. This parameter maps to `Env` in the docker container create command and the `--env` option to docker run.
+    ///
+    /// &gt; We don't recommend that you use plaintext environment variables for sensitive information, such as credential data.
     pub environment: Option<List<KeyValuePair>>,
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
+    ///
+    /// A list of files containing the environment variables to pass to a container. This parameter maps to the `--env-file` option to docker run.
+    ///
+    /// You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file contains an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
+    ///
+    /// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see \[Specifying Environment Variables\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub environment_files: Option<List<EnvironmentFile>>,
     /// `Essential`: a boolean.
+    ///
+    /// If the `essential` parameter of a container is marked as `true` , and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the `essential` parameter of a container is marked as `false` , its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
+    ///
+    /// All tasks must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see \[Application Architecture\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub essential: Option<Bool>,
     /// `ExtraHosts`: a list of [`HostEntry`] objects.
+    ///
+    /// A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container. This parameter maps to `ExtraHosts` in the docker container create command and the `--add-host` option to docker run.
+    ///
+    /// &gt; This parameter isn't supported for Windows containers or tasks that use the `awsvpc` network mode.
     pub extra_hosts: Option<List<HostEntry>>,
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
+    ///
+    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom Log Routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub firelens_configuration: Option<Obj<FirelensConfiguration>>,
     /// `HealthCheck`: a [`HealthCheck`] object.
+    ///
+    /// The container health check command and associated configuration parameters for the container. This parameter maps to `HealthCheck` in the docker container create command and the `HEALTHCHECK` parameter of docker run.
     pub health_check: Option<Obj<HealthCheck>>,
     /// `Hostname`: a string.
+    ///
+    /// The hostname to use for your container. This parameter maps to `Hostname` in the docker container create command and the `--hostname` option to docker run.
+    ///
+    /// &gt; The `hostname` parameter is not supported if you're using the `awsvpc` network mode.
     pub hostname: Option<Str>,
     /// `Image`: a string, required.
+    ///
+    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `*repository-url* / *image* : *tag*` or `*repository-url* / *image* @ *digest*` . For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to `Image` in the docker container create command and the `IMAGE` parameter of docker run.
+    ///
+    /// - When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
+    /// - Images in Amazon ECR repositories can be specified by either using the full `registry/repository:tag` or `registry/repository@digest` . For example, `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest` or `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE` .
+    /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
+    /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
+    /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
     pub image: Str,
     /// `Interactive`: a boolean.
+    ///
+    /// When this parameter is `true` , you can deploy containerized applications that require `stdin` or a `tty` to be allocated. This parameter maps to `OpenStdin` in the docker container create command and the `--interactive` option to docker run.
     pub interactive: Option<Bool>,
     /// `Links`: a list of strings.
+    ///
+    /// The `links` parameter allows containers to communicate with each other without the need for port mappings. This parameter is only supported if the network mode of a task definition is `bridge` . The `name:internalName` construct is analogous to `name:alias` in Docker links. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.. This parameter maps to `Links` in the docker container create command and the `--link` option to docker run.
+    ///
+    /// &gt; This parameter is not supported for Windows containers. &gt; Containers that are collocated on a single container instance may be able to communicate with each other without requiring links or host port mappings. Network isolation is achieved on the container instance using security groups and VPC settings.
     pub links: Option<List<Str>>,
     /// `LinuxParameters`: a [`LinuxParameters`] object.
+    ///
+    /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>) .
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub linux_parameters: Option<Obj<LinuxParameters>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
+    ///
+    /// The log configuration specification for the container.
+    ///
+    /// This parameter maps to `LogConfig` in the docker Create a container command and the `--log-driver` option to docker run. By default, containers use the same logging driver that the Docker daemon uses. However, the container may use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see \[Configure logging drivers\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/>) in the Docker documentation.
+    ///
+    /// &gt; Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the \[LogConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html>) data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
+    /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
+    ///
+    /// &gt; The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS Container Agent Configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *ECSlong Developer Guide* .
     pub log_configuration: Option<Obj<LogConfiguration>>,
     /// `Memory`: an integer.
+    ///
+    /// The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task `memory` value, if one is specified. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    ///
+    /// If using the Fargate launch type, this parameter is optional.
+    ///
+    /// If using the EC2 launch type, you must specify either a task-level memory value or a container-level memory value. If you specify both a container-level `memory` and `memoryReservation` value, `memory` must be greater than `memoryReservation` . If you specify `memoryReservation` , then that value is subtracted from the available memory resources for the container instance where the container is placed. Otherwise, the value of `memory` is used.
+    ///
+    /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container, so you should not specify fewer than 6 MiB of memory for your containers.
+    ///
+    /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container, so you should not specify fewer than 4 MiB of memory for your containers.
     pub memory: Option<Int>,
     /// `MemoryReservation`: an integer.
+    ///
+    /// The soft limit (in MiB) of memory to reserve for the container. When system memory is under heavy contention, Docker attempts to keep the container memory to this soft limit. However, your container can consume more memory when it needs to, up to either the hard limit specified with the `memory` parameter (if applicable), or all of the available memory on the container instance, whichever comes first. This parameter maps to `MemoryReservation` in the docker container create command and the `--memory-reservation` option to docker run.
+    ///
+    /// If a task-level memory value is not specified, you must specify a non-zero integer for one or both of `memory` or `memoryReservation` in a container definition. If you specify both, `memory` must be greater than `memoryReservation` . If you specify `memoryReservation` , then that value is subtracted from the available memory resources for the container instance where the container is placed. Otherwise, the value of `memory` is used.
+    ///
+    /// For example, if your container normally uses 128 MiB of memory, but occasionally bursts to 256 MiB of memory for short periods of time, you can set a `memoryReservation` of 128 MiB, and a `memory` hard limit of 300 MiB. This configuration would allow the container to only reserve 128 MiB of memory from the remaining resources on the container instance, but also allow the container to consume more memory resources when needed.
+    ///
+    /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container. So, don't specify less than 6 MiB of memory for your containers.
+    ///
+    /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container. So, don't specify less than 4 MiB of memory for your containers.
     pub memory_reservation: Option<Int>,
     /// `MountPoints`: a list of [`MountPoint`] objects.
+    ///
+    /// The mount points for data volumes in your container.
+    ///
+    /// This parameter maps to `Volumes` in the docker container create command and the `--volume` option to docker run.
+    ///
+    /// Windows containers can mount whole directories on the same drive as `$env:ProgramData` . Windows containers can't mount directories on a different drive, and mount point can't be across drives.
     pub mount_points: Option<List<MountPoint>>,
     /// `Name`: a string, required.
+    ///
+    /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
     pub name: Str,
     /// `PortMappings`: a list of [`PortMapping`] objects.
+    ///
+    /// The list of port mappings for the container. Port mappings allow containers to access ports on the host container instance to send or receive traffic.
+    ///
+    /// For task definitions that use the `awsvpc` network mode, you should only specify the `containerPort` . The `hostPort` can be left blank or it must be the same value as the `containerPort` .
+    ///
+    /// Port mappings on Windows use the `NetNAT` gateway address rather than `localhost` . There is no loopback for port mappings on Windows, so you cannot access a container's mapped port from the host itself.
+    ///
+    /// This parameter maps to `PortBindings` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--publish` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . If the network mode of a task definition is set to `none` , then you can't specify port mappings. If the network mode of a task definition is set to `host` , then host ports must either be undefined or they must match the container port in the port mapping.
+    ///
+    /// &gt; After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the *Network Bindings* section of a container description for a selected task in the Amazon ECS console. The assignments are also visible in the `networkBindings` section \[DescribeTasks\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html>) responses.
     pub port_mappings: Option<List<PortMapping>>,
     /// `Privileged`: a boolean.
+    ///
+    /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the docker container create command and the `--privileged` option to docker run
+    ///
+    /// &gt; This parameter is not supported for Windows containers or tasks run on AWS Fargate .
     pub privileged: Option<Bool>,
     /// `PseudoTerminal`: a boolean.
+    ///
+    /// When this parameter is `true` , a TTY is allocated. This parameter maps to `Tty` in the docker container create command and the `--tty` option to docker run.
     pub pseudo_terminal: Option<Bool>,
     /// `ReadonlyRootFilesystem`: a boolean.
+    ///
+    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the docker container create command and the `--read-only` option to docker run.
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub readonly_root_filesystem: Option<Bool>,
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
+    ///
+    /// The private repository authentication credentials to use.
     pub repository_credentials: Option<Obj<RepositoryCredentials>>,
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
+    ///
+    /// The type and amount of a resource to assign to a container. The only supported resource is a GPU.
     pub resource_requirements: Option<List<ResourceRequirement>>,
     /// `RestartPolicy`: a [`RestartPolicy`] object.
+    ///
+    /// The restart policy for a container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task. For more information, see \[Restart individual containers in Amazon ECS tasks with container restart policies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub restart_policy: Option<Obj<RestartPolicy>>,
     /// `Secrets`: a list of [`Secret`] objects.
+    ///
+    /// The secrets to pass to the container. For more information, see \[Specifying Sensitive Data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub secrets: Option<List<Secret>>,
     /// `StartTimeout`: an integer.
+    ///
+    /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container. For example, you specify two containers in a task definition with containerA having a dependency on containerB reaching a `COMPLETE` , `SUCCESS` , or `HEALTHY` status. If a `startTimeout` value is specified for containerB and it doesn't reach the desired status within that time then containerA gives up and not start. This results in the task transitioning to a `STOPPED` state.
+    ///
+    /// &gt; When the `ECS_CONTAINER_START_TIMEOUT` container agent configuration variable is used, it's enforced independently from this start timeout value.
+    ///
+    /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+    ///
+    /// - Linux platform version `1.3.0` or later.
+    /// - Windows platform version `1.0.0` or later.
+    ///
+    /// For tasks using the EC2 launch type, your container instances require at least version `1.26.0` of the container agent to use a container start timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version `1.26.0-1` of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// The valid values for Fargate are 2-120 seconds.
     pub start_timeout: Option<Int>,
     /// `StopTimeout`: an integer.
+    ///
+    /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
+    ///
+    /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+    ///
+    /// - Linux platform version `1.3.0` or later.
+    /// - Windows platform version `1.0.0` or later.
+    ///
+    /// For tasks that use the Fargate launch type, the max stop timeout value is 120 seconds and if the parameter is not specified, the default value of 30 seconds is used.
+    ///
+    /// For tasks that use the EC2 launch type, if the `stopTimeout` parameter isn't specified, the value set for the Amazon ECS container agent configuration variable `ECS_CONTAINER_STOP_TIMEOUT` is used. If neither the `stopTimeout` parameter or the `ECS_CONTAINER_STOP_TIMEOUT` agent configuration variable are set, then the default values of 30 seconds for Linux containers and 30 seconds on Windows containers are used. Your container instances require at least version 1.26.0 of the container agent to use a container stop timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// The valid values for Fargate are 2-120 seconds.
     pub stop_timeout: Option<Int>,
     /// `SystemControls`: a list of [`SystemControl`] objects.
+    ///
+    /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
     pub system_controls: Option<List<SystemControl>>,
     /// `Ulimits`: a list of [`Ulimit`] objects.
+    ///
+    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--ulimit` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . Valid naming values are displayed in the \[Ulimit\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html>) data type. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub ulimits: Option<List<Ulimit>>,
     /// `User`: a string.
+    ///
+    /// The user to use inside the container. This parameter maps to `User` in the docker container create command and the `--user` option to docker run.
+    ///
+    /// &gt; When running tasks using the `host` network mode, don't run containers using the root user (UID 0). We recommend using a non-root user for better security.
+    ///
+    /// You can specify the `user` using the following formats. If specifying a UID or GID, you must specify it as a positive integer.
+    ///
+    /// - `user`
+    /// - `user:group`
+    /// - `uid`
+    /// - `uid:gid`
+    /// - `user:gid`
+    /// - `uid:group`
+    ///
+    /// &gt; This parameter is not supported for Windows containers.
     pub user: Option<Str>,
     /// `VersionConsistency`: a [`VersionConsistency`] value.
+    ///
+    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled` . If you set the value for a container as `disabled` , Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment. For more information about container image resolution, see \[Container image resolution\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability>) in the *Amazon ECS Developer Guide* .
     ///
     /// Default `"enabled"`.
     pub version_consistency: Option<VersionConsistency>,
     /// `VolumesFrom`: a list of [`VolumeFrom`] objects.
+    ///
+    /// Data volumes to mount from another container. This parameter maps to `VolumesFrom` in the docker container create command and the `--volumes-from` option to docker run.
     pub volumes_from: Option<List<VolumeFrom>>,
     /// `WorkingDirectory`: a string.
+    ///
+    /// The working directory to run commands inside the container in. This parameter maps to `WorkingDir` in the docker container create command and the `--workdir` option to docker run.
     pub working_directory: Option<Str>,
 }
 
 impl ContainerDefinition {
-    /// A `ContainerDefinition` with its required properties, in this order: `Image`, `Name`.
-    pub fn new(image: impl Into<Str>, name: impl Into<Str>) -> Self {
+    /// A `ContainerDefinition` with its required properties, named in a [`ContainerDefinitionRequired`].
+    pub fn new(required: ContainerDefinitionRequired) -> Self {
         Self {
             command: None,
             cpu: None,
@@ -491,7 +1224,7 @@ impl ContainerDefinition {
             firelens_configuration: None,
             health_check: None,
             hostname: None,
-            image: image.into(),
+            image: required.image,
             interactive: None,
             links: None,
             linux_parameters: None,
@@ -499,7 +1232,7 @@ impl ContainerDefinition {
             memory: None,
             memory_reservation: None,
             mount_points: None,
-            name: name.into(),
+            name: required.name,
             port_mappings: None,
             privileged: None,
             pseudo_terminal: None,
@@ -520,234 +1253,312 @@ impl ContainerDefinition {
     }
 
     /// `Command`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
         self.command = Some(value.into());
         self
     }
 
     /// `Cpu`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cpu(mut self, value: impl Into<Int>) -> Self {
         self.cpu = Some(value.into());
         self
     }
 
     /// `CredentialSpecs`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn credential_specs(mut self, value: impl Into<List<Str>>) -> Self {
         self.credential_specs = Some(value.into());
         self
     }
 
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self {
         self.depends_on = Some(value.into());
         self
     }
 
     /// `DisableNetworking`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn disable_networking(mut self, value: impl Into<Bool>) -> Self {
         self.disable_networking = Some(value.into());
         self
     }
 
     /// `DnsSearchDomains`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dns_search_domains(mut self, value: impl Into<List<Str>>) -> Self {
         self.dns_search_domains = Some(value.into());
         self
     }
 
     /// `DnsServers`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self {
         self.dns_servers = Some(value.into());
         self
     }
 
     /// `DockerLabels`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn docker_labels(mut self, value: impl Into<Json>) -> Self {
         self.docker_labels = Some(value.into());
         self
     }
 
     /// `DockerSecurityOptions`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn docker_security_options(mut self, value: impl Into<List<Str>>) -> Self {
         self.docker_security_options = Some(value.into());
         self
     }
 
     /// `EntryPoint`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
         self.entry_point = Some(value.into());
         self
     }
 
     /// `Environment`: a list of [`KeyValuePair`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
         self.environment = Some(value.into());
         self
     }
 
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self {
         self.environment_files = Some(value.into());
         self
     }
 
     /// `Essential`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn essential(mut self, value: impl Into<Bool>) -> Self {
         self.essential = Some(value.into());
         self
     }
 
     /// `ExtraHosts`: a list of [`HostEntry`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn extra_hosts(mut self, value: impl Into<List<HostEntry>>) -> Self {
         self.extra_hosts = Some(value.into());
         self
     }
 
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self {
         self.firelens_configuration = Some(value.into());
         self
     }
 
     /// `HealthCheck`: a [`HealthCheck`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self {
         self.health_check = Some(value.into());
         self
     }
 
     /// `Hostname`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn hostname(mut self, value: impl Into<Str>) -> Self {
         self.hostname = Some(value.into());
         self
     }
 
     /// `Image`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn image(mut self, value: impl Into<Str>) -> Self {
         self.image = value.into();
         self
     }
 
     /// `Interactive`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn interactive(mut self, value: impl Into<Bool>) -> Self {
         self.interactive = Some(value.into());
         self
     }
 
     /// `Links`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn links(mut self, value: impl Into<List<Str>>) -> Self {
         self.links = Some(value.into());
         self
     }
 
     /// `LinuxParameters`: a [`LinuxParameters`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
         self.linux_parameters = Some(value.into());
         self
     }
 
     /// `LogConfiguration`: a [`LogConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
         self.log_configuration = Some(value.into());
         self
     }
 
     /// `Memory`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn memory(mut self, value: impl Into<Int>) -> Self {
         self.memory = Some(value.into());
         self
     }
 
     /// `MemoryReservation`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self {
         self.memory_reservation = Some(value.into());
         self
     }
 
     /// `MountPoints`: a list of [`MountPoint`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
         self.mount_points = Some(value.into());
         self
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `PortMappings`: a list of [`PortMapping`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn port_mappings(mut self, value: impl Into<List<PortMapping>>) -> Self {
         self.port_mappings = Some(value.into());
         self
     }
 
     /// `Privileged`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
         self.privileged = Some(value.into());
         self
     }
 
     /// `PseudoTerminal`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self {
         self.pseudo_terminal = Some(value.into());
         self
     }
 
     /// `ReadonlyRootFilesystem`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
         self.readonly_root_filesystem = Some(value.into());
         self
     }
 
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
         self.repository_credentials = Some(value.into());
         self
     }
 
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self {
         self.resource_requirements = Some(value.into());
         self
     }
 
     /// `RestartPolicy`: a [`RestartPolicy`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self {
         self.restart_policy = Some(value.into());
         self
     }
 
     /// `Secrets`: a list of [`Secret`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
         self.secrets = Some(value.into());
         self
     }
 
     /// `StartTimeout`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn start_timeout(mut self, value: impl Into<Int>) -> Self {
         self.start_timeout = Some(value.into());
         self
     }
 
     /// `StopTimeout`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self {
         self.stop_timeout = Some(value.into());
         self
     }
 
     /// `SystemControls`: a list of [`SystemControl`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self {
         self.system_controls = Some(value.into());
         self
     }
 
     /// `Ulimits`: a list of [`Ulimit`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
         self.ulimits = Some(value.into());
         self
     }
 
     /// `User`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn user(mut self, value: impl Into<Str>) -> Self {
         self.user = Some(value.into());
         self
@@ -755,19 +1566,23 @@ impl ContainerDefinition {
 
     /// `VersionConsistency`: a [`VersionConsistency`] value.
     ///
-    /// Default `"enabled"`.
+    /// The field of the same name has the full documentation.
     pub fn version_consistency(mut self, value: impl Into<VersionConsistency>) -> Self {
         self.version_consistency = Some(value.into());
         self
     }
 
     /// `VolumesFrom`: a list of [`VolumeFrom`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn volumes_from(mut self, value: impl Into<List<VolumeFrom>>) -> Self {
         self.volumes_from = Some(value.into());
         self
     }
 
     /// `WorkingDirectory`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
         self.working_directory = Some(value.into());
         self
@@ -825,14 +1640,51 @@ impl ToValue for ContainerDefinition {
     }
 }
 
+static RULE_ContainerDependency: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Condition",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"],
+                format: None,
+            }),
+        ),
+        ("ContainerName", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ContainerDependency` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+///
+/// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to enable container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) in the *Amazon Elastic Container Service Developer Guide* . If you are using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the `ecs-init` package. If your container instances are launched from version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// &gt; For tasks using the Fargate launch type, this parameter requires that the task or service uses platform version 1.3.0 or later.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-containerdependency.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerDependency {
     /// `Condition`: a [`ContainerDependencyCondition`] value.
+    ///
+    /// The dependency condition of the container. The following are the available conditions and their behavior:
+    ///
+    /// - `START` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
+    /// - `COMPLETE` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
+    /// - `SUCCESS` - This condition is the same as `COMPLETE` , but it also requires that the container exits with a `zero` status. This condition can't be set on an essential container.
+    /// - `HEALTHY` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
     pub condition: Option<ContainerDependencyCondition>,
     /// `ContainerName`: a string.
+    ///
+    /// The name of a container.
     pub container_name: Option<Str>,
 }
 
@@ -843,12 +1695,16 @@ impl ContainerDependency {
     }
 
     /// `Condition`: a [`ContainerDependencyCondition`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self {
         self.condition = Some(value.into());
         self
     }
 
     /// `ContainerName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_name(mut self, value: impl Into<Str>) -> Self {
         self.container_name = Some(value.into());
         self
@@ -866,16 +1722,51 @@ impl ToValue for ContainerDependency {
     }
 }
 
+static RULE_Device: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        ("HostPath", Shape::STR),
+        (
+            "Permissions",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &["mknod", "read", "write"],
+                    format: None,
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Device` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `Device` property specifies an object representing a container instance host device.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-device.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Device {
     /// `ContainerPath`: a string.
+    ///
+    /// The path inside the container at which to expose the host device.
     pub container_path: Option<Str>,
     /// `HostPath`: a string.
+    ///
+    /// The path for the device on the host container instance.
     pub host_path: Option<Str>,
     /// `Permissions`: a list of [`DevicePermission`] values.
+    ///
+    /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read` , `write` , and `mknod` for the device.
     pub permissions: Option<List<DevicePermission>>,
 }
 
@@ -886,18 +1777,24 @@ impl Device {
     }
 
     /// `ContainerPath`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_path(mut self, value: impl Into<Str>) -> Self {
         self.container_path = Some(value.into());
         self
     }
 
     /// `HostPath`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn host_path(mut self, value: impl Into<Str>) -> Self {
         self.host_path = Some(value.into());
         self
     }
 
     /// `Permissions`: a list of [`DevicePermission`] values.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self {
         self.permissions = Some(value.into());
         self
@@ -916,20 +1813,59 @@ impl ToValue for Device {
     }
 }
 
+static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Autoprovision", Shape::Bool),
+        ("Driver", Shape::STR),
+        ("DriverOpts", Shape::Any),
+        ("Labels", Shape::Any),
+        (
+            "Scope",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["shared", "task"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `DockerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker volumes. Docker volumes are only supported when you are using the EC2 launch type. Windows containers only support the use of the `local` driver. To use bind mounts, specify a `host` instead.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-dockervolumeconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DockerVolumeConfiguration {
     /// `Autoprovision`: a boolean.
+    ///
+    /// If this value is `true` , the Docker volume is created if it doesn't already exist.
+    ///
+    /// &gt; This field is only used if the `scope` is `shared` .
     pub autoprovision: Option<Bool>,
     /// `Driver`: a string.
+    ///
+    /// The Docker volume driver to use. The driver value must match the driver name provided by Docker because it is used for task placement. If the driver was installed using the Docker plugin CLI, use `docker plugin ls` to retrieve the driver name from your container instance. If the driver was installed using another method, use Docker plugin discovery to retrieve the driver name. This parameter maps to `Driver` in the docker container create command and the `xxdriver` option to docker volume create.
     pub driver: Option<Str>,
     /// `DriverOpts`: a JSON value.
+    ///
+    /// A map of Docker driver-specific options passed through. This parameter maps to `DriverOpts` in the docker create-volume command and the `xxopt` option to docker volume create.
     pub driver_opts: Option<Json>,
     /// `Labels`: a JSON value.
+    ///
+    /// Custom metadata to add to your Docker volume. This parameter maps to `Labels` in the docker container create command and the `xxlabel` option to docker volume create.
     pub labels: Option<Json>,
     /// `Scope`: a [`DockerVolumeConfigurationScope`] value.
+    ///
+    /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
     pub scope: Option<DockerVolumeConfigurationScope>,
 }
 
@@ -940,30 +1876,40 @@ impl DockerVolumeConfiguration {
     }
 
     /// `Autoprovision`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn autoprovision(mut self, value: impl Into<Bool>) -> Self {
         self.autoprovision = Some(value.into());
         self
     }
 
     /// `Driver`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn driver(mut self, value: impl Into<Str>) -> Self {
         self.driver = Some(value.into());
         self
     }
 
     /// `DriverOpts`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn driver_opts(mut self, value: impl Into<Json>) -> Self {
         self.driver_opts = Some(value.into());
         self
     }
 
     /// `Labels`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn labels(mut self, value: impl Into<Json>) -> Self {
         self.labels = Some(value.into());
         self
     }
 
     /// `Scope`: a [`DockerVolumeConfigurationScope`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scope(mut self, value: impl Into<DockerVolumeConfigurationScope>) -> Self {
         self.scope = Some(value.into());
         self
@@ -984,29 +1930,80 @@ impl ToValue for DockerVolumeConfiguration {
     }
 }
 
+/// The required properties of [`EfsVolumeConfiguration`], by name: `EfsVolumeConfiguration::new(EfsVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EfsVolumeConfigurationRequired {
+    /// `FilesystemId`: a string, required.
+    ///
+    /// The Amazon EFS file system ID to use.
+    pub filesystem_id: Str,
+}
+
+static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AuthorizationConfig",
+            Shape::Object(&RULE_AuthorizationConfig),
+        ),
+        ("FilesystemId", Shape::STR),
+        ("RootDirectory", Shape::STR),
+        (
+            "TransitEncryption",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ENABLED", "DISABLED"],
+                format: None,
+            }),
+        ),
+        ("TransitEncryptionPort", Shape::INT),
+    ],
+    required: &["FilesystemId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EFSVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see \[Amazon EFS volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-efsvolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsVolumeConfiguration {
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
+    ///
+    /// The authorization configuration details for the Amazon EFS file system.
     pub authorization_config: Option<Obj<AuthorizationConfig>>,
     /// `FilesystemId`: a string, required.
+    ///
+    /// The Amazon EFS file system ID to use.
     pub filesystem_id: Str,
     /// `RootDirectory`: a string.
+    ///
+    /// The directory within the Amazon EFS file system to mount as the root directory inside the host. If this parameter is omitted, the root of the Amazon EFS volume will be used. Specifying `/` will have the same effect as omitting this parameter.
+    ///
+    /// &gt; If an EFS access point is specified in the `authorizationConfig` , the root directory parameter must either be omitted or set to `/` which will enforce the path set on the EFS access point.
     pub root_directory: Option<Str>,
     /// `TransitEncryption`: a [`TransitEncryption`] value.
+    ///
+    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used. For more information, see \[Encrypting data in transit\](<https://docs.aws.amazon.com/efs/latest/ug/encryption-in-transit.html>) in the *Amazon Elastic File System User Guide* .
     pub transit_encryption: Option<TransitEncryption>,
     /// `TransitEncryptionPort`: an integer.
+    ///
+    /// The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon EFS mount helper uses. For more information, see \[EFS mount helper\](<https://docs.aws.amazon.com/efs/latest/ug/efs-mount-helper.html>) in the *Amazon Elastic File System User Guide* .
     pub transit_encryption_port: Option<Int>,
 }
 
 impl EfsVolumeConfiguration {
-    /// A `EfsVolumeConfiguration` with its required properties, in this order: `FilesystemId`.
-    pub fn new(filesystem_id: impl Into<Str>) -> Self {
+    /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
+    pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
-            filesystem_id: filesystem_id.into(),
+            filesystem_id: required.filesystem_id,
             root_directory: None,
             transit_encryption: None,
             transit_encryption_port: None,
@@ -1014,30 +2011,40 @@ impl EfsVolumeConfiguration {
     }
 
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self {
         self.authorization_config = Some(value.into());
         self
     }
 
     /// `FilesystemId`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn filesystem_id(mut self, value: impl Into<Str>) -> Self {
         self.filesystem_id = value.into();
         self
     }
 
     /// `RootDirectory`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
         self.root_directory = Some(value.into());
         self
     }
 
     /// `TransitEncryption`: a [`TransitEncryption`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transit_encryption(mut self, value: impl Into<TransitEncryption>) -> Self {
         self.transit_encryption = Some(value.into());
         self
     }
 
     /// `TransitEncryptionPort`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
         self.transit_encryption_port = Some(value.into());
         self
@@ -1058,14 +2065,57 @@ impl ToValue for EfsVolumeConfiguration {
     }
 }
 
+static RULE_EnvironmentFile: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["s3"],
+                format: None,
+            }),
+        ),
+        ("Value", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EnvironmentFile` property type of `AWS::ECS::TaskDefinition`.
+///
+/// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
+///
+/// If there are environment variables specified using the `environment` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see \[Use a file to pass environment variables to a container\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
+///
+/// You must use the following platforms for the Fargate launch type:
+///
+/// - Linux platform version `1.4.0` or later.
+/// - Windows platform version `1.0.0` or later.
+///
+/// Consider the following when using the Fargate launch type:
+///
+/// - The file is handled like a native Docker env-file.
+/// - There is no support for shell escape handling.
+/// - The container entry point interperts the `VARIABLE` values.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-environmentfile.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnvironmentFile {
     /// `Type`: an [`EnvironmentFileType`] value.
+    ///
+    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3` .
     pub r#type: Option<EnvironmentFileType>,
     /// `Value`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
     pub value: Option<Str>,
 }
 
@@ -1076,12 +2126,16 @@ impl EnvironmentFile {
     }
 
     /// `Type`: an [`EnvironmentFileType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<EnvironmentFileType>) -> Self {
         self.r#type = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -1099,12 +2153,31 @@ impl ToValue for EnvironmentFile {
     }
 }
 
+static RULE_EphemeralStorage: ObjRule = ObjRule {
+    properties: &[("SizeInGiB", Shape::INT)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `EphemeralStorage` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on AWS Fargate . For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>) in the *Amazon ECS Developer Guide;* .
+///
+/// &gt; For tasks using the Fargate launch type, the task requires the following platforms:
+/// &gt;
+/// &gt; - Linux platform version `1.4.0` or later.
+/// &gt; - Windows platform version `1.0.0` or later.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-ephemeralstorage.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EphemeralStorage {
     /// `SizeInGiB`: an integer.
+    ///
+    /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
     pub size_in_gi_b: Option<Int>,
 }
 
@@ -1115,6 +2188,8 @@ impl EphemeralStorage {
     }
 
     /// `SizeInGiB`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
         self.size_in_gi_b = Some(value.into());
         self
@@ -1131,14 +2206,48 @@ impl ToValue for EphemeralStorage {
     }
 }
 
+static RULE_FirelensConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Options", Shape::Any),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["fluentbit", "fluentd"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `FirelensConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-firelensconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FirelensConfiguration {
     /// `Options`: a JSON value.
+    ///
+    /// The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
+    ///
+    /// If specified, valid option keys are:
+    ///
+    /// - `enable-ecs-log-metadata` , which can be `true` or `false`
+    /// - `config-file-type` , which can be `s3` or `file`
+    /// - `config-file-value` , which is either an S3 ARN or a file path
     pub options: Option<Json>,
     /// `Type`: a [`FirelensConfigurationType`] value.
+    ///
+    /// The log router to use. The valid values are `fluentd` or `fluentbit` .
     pub r#type: Option<FirelensConfigurationType>,
 }
 
@@ -1149,12 +2258,16 @@ impl FirelensConfiguration {
     }
 
     /// `Options`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn options(mut self, value: impl Into<Json>) -> Self {
         self.options = Some(value.into());
         self
     }
 
     /// `Type`: a [`FirelensConfigurationType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<FirelensConfigurationType>) -> Self {
         self.r#type = Some(value.into());
         self
@@ -1172,33 +2285,68 @@ impl ToValue for FirelensConfiguration {
     }
 }
 
+/// The required properties of [`FsxAuthorizationConfig`], by name: `FsxAuthorizationConfig::new(FsxAuthorizationConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FsxAuthorizationConfigRequired {
+    /// `CredentialsParameter`: a string, required.
+    ///
+    /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an AWS Secrets Manager secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
+    pub credentials_parameter: Str,
+    /// `Domain`: a string, required.
+    ///
+    /// A fully qualified domain name hosted by an \[AWS Directory Service\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
+    pub domain: Str,
+}
+
+static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
+    properties: &[("CredentialsParameter", Shape::STR), ("Domain", Shape::STR)],
+    required: &["CredentialsParameter", "Domain"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `FSxAuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The authorization configuration details for Amazon FSx for Windows File Server file system. See \[FSxWindowsFileServerVolumeConfiguration\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html>) in the *Amazon ECS API Reference* .
+///
+/// For more information and the input format, see \[Amazon FSx for Windows File Server Volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-fsxauthorizationconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxAuthorizationConfig {
     /// `CredentialsParameter`: a string, required.
+    ///
+    /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an AWS Secrets Manager secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
     pub credentials_parameter: Str,
     /// `Domain`: a string, required.
+    ///
+    /// A fully qualified domain name hosted by an \[AWS Directory Service\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
     pub domain: Str,
 }
 
 impl FsxAuthorizationConfig {
-    /// A `FsxAuthorizationConfig` with its required properties, in this order: `CredentialsParameter`, `Domain`.
-    pub fn new(credentials_parameter: impl Into<Str>, domain: impl Into<Str>) -> Self {
+    /// A `FsxAuthorizationConfig` with its required properties, named in a [`FsxAuthorizationConfigRequired`].
+    pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
         Self {
-            credentials_parameter: credentials_parameter.into(),
-            domain: domain.into(),
+            credentials_parameter: required.credentials_parameter,
+            domain: required.domain,
         }
     }
 
     /// `CredentialsParameter`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
         self.credentials_parameter = value.into();
         self
     }
 
     /// `Domain`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn domain(mut self, value: impl Into<Str>) -> Self {
         self.domain = value.into();
         self
@@ -1216,42 +2364,88 @@ impl ToValue for FsxAuthorizationConfig {
     }
 }
 
+/// The required properties of [`FsxWindowsFileServerVolumeConfiguration`], by name: `FsxWindowsFileServerVolumeConfiguration::new(FsxWindowsFileServerVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FsxWindowsFileServerVolumeConfigurationRequired {
+    /// `FileSystemId`: a string, required.
+    ///
+    /// The Amazon FSx for Windows File Server file system ID to use.
+    pub file_system_id: Str,
+    /// `RootDirectory`: a string, required.
+    ///
+    /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
+    pub root_directory: Str,
+}
+
+static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AuthorizationConfig",
+            Shape::Object(&RULE_FsxAuthorizationConfig),
+        ),
+        ("FileSystemId", Shape::STR),
+        ("RootDirectory", Shape::STR),
+    ],
+    required: &["FileSystemId", "RootDirectory"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `FSxWindowsFileServerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// This parameter is specified when you're using \[Amazon FSx for Windows File Server\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html>) file system for task storage.
+///
+/// For more information and the input format, see \[Amazon FSx for Windows File Server volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-fsxwindowsfileservervolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxWindowsFileServerVolumeConfiguration {
     /// `AuthorizationConfig`: a [`FsxAuthorizationConfig`] object.
+    ///
+    /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
     pub authorization_config: Option<Obj<FsxAuthorizationConfig>>,
     /// `FileSystemId`: a string, required.
+    ///
+    /// The Amazon FSx for Windows File Server file system ID to use.
     pub file_system_id: Str,
     /// `RootDirectory`: a string, required.
+    ///
+    /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
     pub root_directory: Str,
 }
 
 impl FsxWindowsFileServerVolumeConfiguration {
-    /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, in this order: `FileSystemId`, `RootDirectory`.
-    pub fn new(file_system_id: impl Into<Str>, root_directory: impl Into<Str>) -> Self {
+    /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, named in a [`FsxWindowsFileServerVolumeConfigurationRequired`].
+    pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
-            file_system_id: file_system_id.into(),
-            root_directory: root_directory.into(),
+            file_system_id: required.file_system_id,
+            root_directory: required.root_directory,
         }
     }
 
     /// `AuthorizationConfig`: a [`FsxAuthorizationConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authorization_config(mut self, value: impl Into<Obj<FsxAuthorizationConfig>>) -> Self {
         self.authorization_config = Some(value.into());
         self
     }
 
     /// `FileSystemId`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
         self.file_system_id = value.into();
         self
     }
 
     /// `RootDirectory`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
         self.root_directory = value.into();
         self
@@ -1270,20 +2464,77 @@ impl ToValue for FsxWindowsFileServerVolumeConfiguration {
     }
 }
 
+static RULE_HealthCheck: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Command",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Interval", Shape::INT),
+        ("Retries", Shape::INT),
+        ("StartPeriod", Shape::INT),
+        ("Timeout", Shape::INT),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `HealthCheck` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
+///
+/// &gt; The Amazon ECS container agent only monitors and reports on the health checks specified in the task definition. Amazon ECS does not monitor Docker health checks that are embedded in a container image and not specified in the container definition. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image.
+///
+/// If a task is run manually, and not as part of a service, the task will continue its lifecycle regardless of its health status. For tasks that are part of a service, if the task reports as unhealthy then the task will be stopped and the service scheduler will replace it.
+///
+/// The following are notes about container health check support:
+///
+/// - Container health checks require version 1.17.0 or greater of the Amazon ECS container agent. For more information, see \[Updating the Amazon ECS Container Agent\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html>) .
+/// - Container health checks are supported for Fargate tasks if you are using platform version 1.1.0 or greater. For more information, see \[AWS Fargate Platform Versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>) .
+/// - Container health checks are not supported for tasks that are part of a service that is configured to use a Classic Load Balancer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-healthcheck.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HealthCheck {
     /// `Command`: a list of strings.
+    ///
+    /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
+    ///
+    /// When you use the AWS Management Console JSON panel, the AWS Command Line Interface , or the APIs, enclose the list of commands in double quotes and brackets.
+    ///
+    /// `[ "CMD-SHELL", "curl -f http://localhost/ || exit 1" ]`
+    ///
+    /// You don't include the double quotes and brackets when you use the AWS Management Console.
+    ///
+    /// `CMD-SHELL, curl -f http://localhost/ || exit 1`
+    ///
+    /// An exit code of 0 indicates success, and non-zero exit code indicates failure. For more information, see `HealthCheck` in the docker container create command.
     pub command: Option<List<Str>>,
     /// `Interval`: an integer.
+    ///
+    /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command` .
     pub interval: Option<Int>,
     /// `Retries`: an integer.
+    ///
+    /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command` .
     pub retries: Option<Int>,
     /// `StartPeriod`: an integer.
+    ///
+    /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command` .
+    ///
+    /// &gt; If a health check succeeds within the `startPeriod` , then the container is considered healthy and any subsequent failures count toward the maximum number of retries.
     pub start_period: Option<Int>,
     /// `Timeout`: an integer.
+    ///
+    /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command` .
     pub timeout: Option<Int>,
 }
 
@@ -1294,30 +2545,40 @@ impl HealthCheck {
     }
 
     /// `Command`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
         self.command = Some(value.into());
         self
     }
 
     /// `Interval`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn interval(mut self, value: impl Into<Int>) -> Self {
         self.interval = Some(value.into());
         self
     }
 
     /// `Retries`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn retries(mut self, value: impl Into<Int>) -> Self {
         self.retries = Some(value.into());
         self
     }
 
     /// `StartPeriod`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn start_period(mut self, value: impl Into<Int>) -> Self {
         self.start_period = Some(value.into());
         self
     }
 
     /// `Timeout`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn timeout(mut self, value: impl Into<Int>) -> Self {
         self.timeout = Some(value.into());
         self
@@ -1338,14 +2599,30 @@ impl ToValue for HealthCheck {
     }
 }
 
+static RULE_HostEntry: ObjRule = ObjRule {
+    properties: &[("Hostname", Shape::STR), ("IpAddress", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `HostEntry` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `HostEntry` property specifies a hostname and an IP address that are added to the `/etc/hosts` file of a container through the `extraHosts` parameter of its `ContainerDefinition` resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-hostentry.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostEntry {
     /// `Hostname`: a string.
+    ///
+    /// The hostname to use in the `/etc/hosts` entry.
     pub hostname: Option<Str>,
     /// `IpAddress`: a string.
+    ///
+    /// The IP address to use in the `/etc/hosts` entry.
     pub ip_address: Option<Str>,
 }
 
@@ -1356,12 +2633,16 @@ impl HostEntry {
     }
 
     /// `Hostname`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn hostname(mut self, value: impl Into<Str>) -> Self {
         self.hostname = Some(value.into());
         self
     }
 
     /// `IpAddress`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
         self.ip_address = Some(value.into());
         self
@@ -1379,12 +2660,28 @@ impl ToValue for HostEntry {
     }
 }
 
+static RULE_HostVolumeProperties: ObjRule = ObjRule {
+    properties: &[("SourcePath", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `HostVolumeProperties` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-hostvolumeproperties.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostVolumeProperties {
     /// `SourcePath`: a string.
+    ///
+    /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If the `host` parameter contains a `sourcePath` file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the `sourcePath` value doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
+    ///
+    /// If you're using the Fargate launch type, the `sourcePath` parameter is not supported.
     pub source_path: Option<Str>,
 }
 
@@ -1395,6 +2692,8 @@ impl HostVolumeProperties {
     }
 
     /// `SourcePath`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_path(mut self, value: impl Into<Str>) -> Self {
         self.source_path = Some(value.into());
         self
@@ -1410,6 +2709,16 @@ impl ToValue for HostVolumeProperties {
             .build()
     }
 }
+
+static RULE_InferenceAccelerator: ObjRule = ObjRule {
+    properties: &[("DeviceName", Shape::STR), ("DeviceType", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `InferenceAccelerator` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -1452,14 +2761,61 @@ impl ToValue for InferenceAccelerator {
     }
 }
 
+static RULE_KernelCapabilities: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Add",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Drop",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `KernelCapabilities` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the \[capabilities(7)\](<https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html>) Linux manual page.
+///
+/// The following describes how Docker processes the Linux capabilities specified in the `add` and `drop` request parameters. For information about the latest behavior, see \[Docker Compose: order of cap_drop and cap_add\](<https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1>) in the Docker Community Forum.
+///
+/// - When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the `add` request parameter, and the `drop` request parameter are ignored.
+/// - When the `add` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the `drop` request parameter.
+/// - When the `drop` request parameter is set to ALL, the container capabilities are the capabilities specified in the `add` request parameter.
+/// - When the `add` request parameter and the `drop` request parameter are both empty, the capabilities the container capabilities are all of the default Docker capabilities.
+/// - The default is to first drop the capabilities specified in the `drop` request parameter, and then add the capabilities specified in the `add` request parameter.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-kernelcapabilities.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KernelCapabilities {
     /// `Add`: a list of strings.
+    ///
+    /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
+    ///
+    /// &gt; Tasks launched on AWS Fargate only support adding the `SYS_PTRACE` kernel capability.
+    ///
+    /// Valid values: `"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"`
     pub add: Option<List<Str>>,
     /// `Drop`: a list of strings.
+    ///
+    /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
+    ///
+    /// Valid values: `"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"`
     pub drop: Option<List<Str>>,
 }
 
@@ -1470,12 +2826,16 @@ impl KernelCapabilities {
     }
 
     /// `Add`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn add(mut self, value: impl Into<List<Str>>) -> Self {
         self.add = Some(value.into());
         self
     }
 
     /// `Drop`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn drop(mut self, value: impl Into<List<Str>>) -> Self {
         self.drop = Some(value.into());
         self
@@ -1493,14 +2853,30 @@ impl ToValue for KernelCapabilities {
     }
 }
 
+static RULE_KeyValuePair: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `KeyValuePair` property type of `AWS::ECS::TaskDefinition`.
+///
+/// A key-value pair object.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-keyvaluepair.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyValuePair {
     /// `Name`: a string.
+    ///
+    /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
     pub name: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
     pub value: Option<Str>,
 }
 
@@ -1511,12 +2887,16 @@ impl KeyValuePair {
     }
 
     /// `Name`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -1534,24 +2914,90 @@ impl ToValue for KeyValuePair {
     }
 }
 
+static RULE_LinuxParameters: ObjRule = ObjRule {
+    properties: &[
+        ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
+        (
+            "Devices",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Device),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("InitProcessEnabled", Shape::Bool),
+        ("MaxSwap", Shape::INT),
+        ("SharedMemorySize", Shape::INT),
+        ("Swappiness", Shape::INT),
+        (
+            "Tmpfs",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tmpfs),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LinuxParameters` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The Linux-specific options that are applied to the container, such as Linux \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-linuxparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LinuxParameters {
     /// `Capabilities`: a [`KernelCapabilities`] object.
+    ///
+    /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
+    ///
+    /// &gt; For tasks that use the Fargate launch type, `capabilities` is supported for all platform versions but the `add` parameter is only supported if using platform version 1.4.0 or later.
     pub capabilities: Option<Obj<KernelCapabilities>>,
     /// `Devices`: a list of [`Device`] objects.
+    ///
+    /// Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
+    ///
+    /// &gt; If you're using tasks that use the Fargate launch type, the `devices` parameter isn't supported.
     pub devices: Option<List<Device>>,
     /// `InitProcessEnabled`: a boolean.
+    ///
+    /// Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub init_process_enabled: Option<Bool>,
     /// `MaxSwap`: an integer.
+    ///
+    /// The total amount of swap memory (in MiB) a container can use. This parameter will be translated to the `--memory-swap` option to docker run where the value would be the sum of the container memory plus the `maxSwap` value.
+    ///
+    /// If a `maxSwap` value of `0` is specified, the container will not use swap. Accepted values are `0` or any positive integer. If the `maxSwap` parameter is omitted, the container will use the swap configuration for the container instance it is running on. A `maxSwap` value must be set for the `swappiness` parameter to be used.
+    ///
+    /// &gt; If you're using tasks that use the Fargate launch type, the `maxSwap` parameter isn't supported.
+    /// &gt;
+    /// &gt; If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
     pub max_swap: Option<Int>,
     /// `SharedMemorySize`: an integer.
+    ///
+    /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to docker run.
+    ///
+    /// &gt; If you are using tasks that use the Fargate launch type, the `sharedMemorySize` parameter is not supported.
     pub shared_memory_size: Option<Int>,
     /// `Swappiness`: an integer.
+    ///
+    /// This allows you to tune a container's memory swappiness behavior. A `swappiness` value of `0` will cause swapping to not happen unless absolutely necessary. A `swappiness` value of `100` will cause pages to be swapped very aggressively. Accepted values are whole numbers between `0` and `100` . If the `swappiness` parameter is not specified, a default value of `60` is used. If a value is not specified for `maxSwap` then this parameter is ignored. This parameter maps to the `--memory-swappiness` option to docker run.
+    ///
+    /// &gt; If you're using tasks that use the Fargate launch type, the `swappiness` parameter isn't supported.
+    /// &gt;
+    /// &gt; If you're using tasks on Amazon Linux 2023 the `swappiness` parameter isn't supported.
     pub swappiness: Option<Int>,
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
+    ///
+    /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
+    ///
+    /// &gt; If you're using tasks that use the Fargate launch type, the `tmpfs` parameter isn't supported.
     pub tmpfs: Option<List<Tmpfs>>,
 }
 
@@ -1562,42 +3008,56 @@ impl LinuxParameters {
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self {
         self.capabilities = Some(value.into());
         self
     }
 
     /// `Devices`: a list of [`Device`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
         self.devices = Some(value.into());
         self
     }
 
     /// `InitProcessEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.init_process_enabled = Some(value.into());
         self
     }
 
     /// `MaxSwap`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn max_swap(mut self, value: impl Into<Int>) -> Self {
         self.max_swap = Some(value.into());
         self
     }
 
     /// `SharedMemorySize`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self {
         self.shared_memory_size = Some(value.into());
         self
     }
 
     /// `Swappiness`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn swappiness(mut self, value: impl Into<Int>) -> Self {
         self.swappiness = Some(value.into());
         self
     }
 
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self {
         self.tmpfs = Some(value.into());
         self
@@ -1620,42 +3080,189 @@ impl ToValue for LinuxParameters {
     }
 }
 
+/// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogConfigurationRequired {
+    /// `LogDriver`: a string, required.
+    ///
+    /// The log driver to use for the container.
+    ///
+    /// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
+    ///
+    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
+    ///
+    /// For more information about using the `awslogs` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// For more information about using the `awsfirelens` log driver, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) .
+    ///
+    /// &gt; If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
+    pub log_driver: Str,
+}
+
+static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogDriver", Shape::STR),
+        ("Options", Shape::Any),
+        (
+            "SecretOptions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Secret),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["LogDriver"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LogConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-logconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfiguration {
     /// `LogDriver`: a string, required.
+    ///
+    /// The log driver to use for the container.
+    ///
+    /// For tasks on AWS Fargate , the supported log drivers are `awslogs` , `splunk` , and `awsfirelens` .
+    ///
+    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `syslog` , `splunk` , and `awsfirelens` .
+    ///
+    /// For more information about using the `awslogs` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// For more information about using the `awsfirelens` log driver, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) .
+    ///
+    /// &gt; If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
     pub log_driver: Str,
     /// `Options`: a JSON value.
+    ///
+    /// The configuration options to send to the log driver.
+    ///
+    /// The options you can specify depend on the log driver. Some of the options you can specify when you use the `awslogs` log driver to route logs to Amazon CloudWatch include the following:
+    ///
+    /// - **awslogs-create-group** - Required: No
+    ///
+    /// Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to `false` .
+    ///
+    /// &gt; Your IAM policy must include the `logs:CreateLogGroup` permission before you attempt to use `awslogs-create-group` .
+    /// - **awslogs-region** - Required: Yes
+    ///
+    /// Specify the AWS Region that the `awslogs` log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option.
+    /// - **awslogs-group** - Required: Yes
+    ///
+    /// Make sure to specify a log group that the `awslogs` log driver sends its log streams to.
+    /// - **awslogs-stream-prefix** - Required: Yes, when using Fargate.Optional when using EC2.
+    ///
+    /// Use the `awslogs-stream-prefix` option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format `prefix-name/container-name/ecs-task-id` .
+    ///
+    /// If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option.
+    ///
+    /// For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to.
+    ///
+    /// You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console.
+    /// - **awslogs-datetime-format** - Required: No
+    ///
+    /// This option defines a multiline start pattern in Python `strftime` format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
+    ///
+    /// One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry.
+    ///
+    /// For more information, see \[awslogs-datetime-format\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-datetime-format>) .
+    ///
+    /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
+    ///
+    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    /// - **awslogs-multiline-pattern** - Required: No
+    ///
+    /// This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages.
+    ///
+    /// For more information, see \[awslogs-multiline-pattern\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/#awslogs-multiline-pattern>) .
+    ///
+    /// This option is ignored if `awslogs-datetime-format` is also configured.
+    ///
+    /// You cannot configure both the `awslogs-datetime-format` and `awslogs-multiline-pattern` options.
+    ///
+    /// &gt; Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    ///
+    /// The following options apply to all supported log drivers.
+    ///
+    /// - **mode** - Required: No
+    ///
+    /// Valid values: `non-blocking` | `blocking`
+    ///
+    /// This option defines the delivery mode of log messages from the container to the log driver specified using `logDriver` . The delivery mode you choose affects application availability when the flow of logs from container is interrupted.
+    ///
+    /// If you use the `blocking` mode and the flow of logs is interrupted, calls from container code to write to the `stdout` and `stderr` streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure.
+    ///
+    /// If you use the `non-blocking` mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the `max-buffer-size` option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see \[Preventing log loss with non-blocking mode in the `awslogs` container log driver\](<https://docs.aws.amazon.com/containers/preventing-log-loss-with-non-blocking-mode-in-the-awslogs-container-log-driver/>) .
+    ///
+    /// You can set a default `mode` for all containers in a specific AWS Region by using the `defaultLogDriverMode` account setting. If you don't specify the `mode` option or configure the account setting, Amazon ECS will default to the `non-blocking` mode. For more information about the account setting, see \[Default log driver mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#default-log-driver-mode>) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; On June 25, 2025, Amazon ECS changed the default log driver mode from `blocking` to `non-blocking` to prioritize task availability over logging. To continue using the `blocking` mode after this change, do one of the following:
+    /// &gt;
+    /// &gt; - Set the `mode` option in your container definition's `logConfiguration` as `blocking` .
+    /// &gt; - Set the `defaultLogDriverMode` account setting to `blocking` .
+    /// - **max-buffer-size** - Required: No
+    ///
+    /// Default value: `10m`
+    ///
+    /// When `non-blocking` mode is used, the `max-buffer-size` log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+    ///
+    /// To route logs using the `splunk` log router, you need to specify a `splunk-token` and a `splunk-url` .
+    ///
+    /// When you use the `awsfirelens` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the `log-driver-buffer-limit` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+    ///
+    /// Other options you can specify when using `awsfirelens` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with `region` and a name for the log stream with `delivery_stream` .
+    ///
+    /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with `region` and a data stream name with `stream` .
+    ///
+    /// When you export logs to Amazon OpenSearch Service, you can specify options like `Name` , `Host` (OpenSearch Service endpoint without protocol), `Port` , `Index` , `Type` , `Aws_auth` , `Aws_region` , `Suppress_Type_Name` , and `tls` . For more information, see \[Under the hood: FireLens for Amazon ECS Tasks\](<https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/>) .
+    ///
+    /// When you export logs to Amazon S3, you can specify the bucket using the `bucket` option. You can also specify `region` , `total_file_size` , `upload_timeout` , and `use_put_object` as options.
+    ///
+    /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version --format '{{.Server.APIVersion}}'`
     pub options: Option<Json>,
     /// `SecretOptions`: a list of [`Secret`] objects.
+    ///
+    /// The secrets to pass to the log configuration. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub secret_options: Option<List<Secret>>,
 }
 
 impl LogConfiguration {
-    /// A `LogConfiguration` with its required properties, in this order: `LogDriver`.
-    pub fn new(log_driver: impl Into<Str>) -> Self {
+    /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    pub fn new(required: LogConfigurationRequired) -> Self {
         Self {
-            log_driver: log_driver.into(),
+            log_driver: required.log_driver,
             options: None,
             secret_options: None,
         }
     }
 
     /// `LogDriver`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn log_driver(mut self, value: impl Into<Str>) -> Self {
         self.log_driver = value.into();
         self
     }
 
     /// `Options`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn options(mut self, value: impl Into<Json>) -> Self {
         self.options = Some(value.into());
         self
     }
 
     /// `SecretOptions`: a list of [`Secret`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self {
         self.secret_options = Some(value.into());
         self
@@ -1674,16 +3281,38 @@ impl ToValue for LogConfiguration {
     }
 }
 
+static RULE_MountPoint: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        ("ReadOnly", Shape::Bool),
+        ("SourceVolume", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MountPoint` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The details for a volume mount point that's used in a container definition.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-mountpoint.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MountPoint {
     /// `ContainerPath`: a string.
+    ///
+    /// The path on the container to mount the host volume at.
     pub container_path: Option<Str>,
     /// `ReadOnly`: a boolean.
+    ///
+    /// If this value is `true` , the container has read-only access to the volume. If this value is `false` , then the container can write to the volume. The default value is `false` .
     pub read_only: Option<Bool>,
     /// `SourceVolume`: a string.
+    ///
+    /// The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task definition `volume` .
     pub source_volume: Option<Str>,
 }
 
@@ -1694,18 +3323,24 @@ impl MountPoint {
     }
 
     /// `ContainerPath`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_path(mut self, value: impl Into<Str>) -> Self {
         self.container_path = Some(value.into());
         self
     }
 
     /// `ReadOnly`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
         self.read_only = Some(value.into());
         self
     }
 
     /// `SourceVolume`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_volume(mut self, value: impl Into<Str>) -> Self {
         self.source_volume = Some(value.into());
         self
@@ -1724,22 +3359,121 @@ impl ToValue for MountPoint {
     }
 }
 
+static RULE_PortMapping: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AppProtocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["http", "http2", "grpc"],
+                format: None,
+            }),
+        ),
+        ("ContainerPort", Shape::INT),
+        ("ContainerPortRange", Shape::STR),
+        ("HostPort", Shape::INT),
+        ("Name", Shape::STR),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["tcp", "udp"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `PortMapping` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
+///
+/// If you are using containers in a task with the `awsvpc` or `host` network mode, exposed ports should be specified using `containerPort` . The `hostPort` can be left blank or it must be the same value as the `containerPort` .
+///
+/// After a task reaches the `RUNNING` status, manual and automatic host and container port assignments are visible in the `networkBindings` section of \[DescribeTasks\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html>) API responses.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-portmapping.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortMapping {
     /// `AppProtocol`: an [`AppProtocol`] value.
+    ///
+    /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy. If you set this parameter, Amazon ECS adds protocol-specific telemetry in the Amazon ECS console and CloudWatch.
+    ///
+    /// If you don't set a value for this parameter, then TCP is used. However, Amazon ECS doesn't add protocol-specific telemetry for TCP.
+    ///
+    /// `appProtocol` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
+    ///
+    /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see \[Service Connect\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub app_protocol: Option<AppProtocol>,
     /// `ContainerPort`: an integer.
+    ///
+    /// The port number on the container that's bound to the user-specified or automatically assigned host port.
+    ///
+    /// If you use containers in a task with the `awsvpc` or `host` network mode, specify the exposed ports using `containerPort` .
+    ///
+    /// If you use containers in a task with the `bridge` network mode and you specify a container port and not a host port, your container automatically receives a host port in the ephemeral port range. For more information, see `hostPort` . Port mappings that are automatically assigned in this way do not count toward the 100 reserved ports limit of a container instance.
     pub container_port: Option<Int>,
     /// `ContainerPortRange`: a string.
+    ///
+    /// The port number range on the container that's bound to the dynamically mapped host port range.
+    ///
+    /// The following rules apply when you specify a `containerPortRange` :
+    ///
+    /// - You must use either the `bridge` network mode or the `awsvpc` network mode.
+    /// - This parameter is available for both the EC2 and AWS Fargate launch types.
+    /// - This parameter is available for both the Linux and Windows operating systems.
+    /// - The container instance must have at least version 1.67.0 of the container agent and at least version 1.67.0-1 of the `ecs-init` package
+    /// - You can specify a maximum of 100 port ranges per container.
+    /// - You do not specify a `hostPortRange` . The value of the `hostPortRange` is set as follows:
+    ///
+    /// - For containers in a task with the `awsvpc` network mode, the `hostPortRange` is set to the same value as the `containerPortRange` . This is a static mapping strategy.
+    /// - For containers in a task with the `bridge` network mode, the Amazon ECS agent finds open host ports from the default ephemeral range and passes it to docker to bind them to the container ports.
+    /// - The `containerPortRange` valid values are between 1 and 65535.
+    /// - A port can only be included in one port mapping per container.
+    /// - You cannot specify overlapping port ranges.
+    /// - The first port in the range must be less than last port in the range.
+    /// - Docker recommends that you turn off the docker-proxy in the Docker daemon config file when you have a large number of ports.
+    ///
+    /// For more information, see \[Issue #11185\](<https://docs.aws.amazon.com/https://github.com/moby/moby/issues/11185>) on the Github website.
+    ///
+    /// For information about how to turn off the docker-proxy in the Docker daemon config file, see \[Docker daemon\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bootstrap_container_instance.html#bootstrap_docker_daemon>) in the *Amazon ECS Developer Guide* .
+    ///
+    /// You can call \[`DescribeTasks`\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html>) to view the `hostPortRange` which are the host ports that are bound to the container ports.
     pub container_port_range: Option<Str>,
     /// `HostPort`: an integer.
+    ///
+    /// The port number on the container instance to reserve for your container.
+    ///
+    /// If you specify a `containerPortRange` , leave this field empty and the value of the `hostPort` is set as follows:
+    ///
+    /// - For containers in a task with the `awsvpc` network mode, the `hostPort` is set to the same value as the `containerPort` . This is a static mapping strategy.
+    /// - For containers in a task with the `bridge` network mode, the Amazon ECS agent finds open ports on the host and automatically binds them to the container ports. This is a dynamic mapping strategy.
+    ///
+    /// If you use containers in a task with the `awsvpc` or `host` network mode, the `hostPort` can either be left blank or set to the same value as the `containerPort` .
+    ///
+    /// If you use containers in a task with the `bridge` network mode, you can specify a non-reserved host port for your container port mapping, or you can omit the `hostPort` (or set it to `0` ) while specifying a `containerPort` and your container automatically receives a port in the ephemeral port range for your container instance operating system and Docker version.
+    ///
+    /// The default ephemeral port range for Docker version 1.6.0 and later is listed on the instance under `/proc/sys/net/ipv4/ip_local_port_range` . If this kernel parameter is unavailable, the default ephemeral port range from 49153 through 65535 (Linux) or 49152 through 65535 (Windows) is used. Do not attempt to specify a host port in the ephemeral port range as these are reserved for automatic assignment. In general, ports below 32768 are outside of the ephemeral port range.
+    ///
+    /// The default reserved ports are 22 for SSH, the Docker ports 2375 and 2376, and the Amazon ECS container agent ports 51678-51680. Any host port that was previously specified in a running task is also reserved while the task is running. That is, after a task stops, the host port is released. The current reserved ports are displayed in the `remainingResources` of \[DescribeContainerInstances\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeContainerInstances.html>) output. A container instance can have up to 100 reserved ports at a time. This number includes the default reserved ports. Automatically assigned ports aren't included in the 100 reserved ports quota.
     pub host_port: Option<Int>,
     /// `Name`: a string.
+    ///
+    /// The name that's used for the port mapping. This parameter is the name that you use in the `serviceConnectConfiguration` and the `vpcLatticeConfigurations` of a service. The name can include up to 64 characters. The characters can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
     pub name: Option<Str>,
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The protocol used for the port mapping. Valid values are `tcp` and `udp` . The default is `tcp` . `protocol` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
     pub protocol: Option<Protocol>,
 }
 
@@ -1750,36 +3484,48 @@ impl PortMapping {
     }
 
     /// `AppProtocol`: an [`AppProtocol`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn app_protocol(mut self, value: impl Into<AppProtocol>) -> Self {
         self.app_protocol = Some(value.into());
         self
     }
 
     /// `ContainerPort`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_port(mut self, value: impl Into<Int>) -> Self {
         self.container_port = Some(value.into());
         self
     }
 
     /// `ContainerPortRange`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_port_range(mut self, value: impl Into<Str>) -> Self {
         self.container_port_range = Some(value.into());
         self
     }
 
     /// `HostPort`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn host_port(mut self, value: impl Into<Int>) -> Self {
         self.host_port = Some(value.into());
         self
     }
 
     /// `Name`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
     }
 
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -1801,42 +3547,105 @@ impl ToValue for PortMapping {
     }
 }
 
+/// The required properties of [`ProxyConfiguration`], by name: `ProxyConfiguration::new(ProxyConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProxyConfigurationRequired {
+    /// `ContainerName`: a string, required.
+    ///
+    /// The name of the container that will serve as the App Mesh proxy.
+    pub container_name: Str,
+}
+
+static RULE_ProxyConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerName", Shape::STR),
+        (
+            "ProxyConfigurationProperties",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_KeyValuePair),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["APPMESH"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["ContainerName"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ProxyConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The configuration details for the App Mesh proxy.
+///
+/// For tasks that use the EC2 launch type, the container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the `ecs-init` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version `20190301` or later, then they contain the required versions of the container agent and `ecs-init` . For more information, see \[Amazon ECS-optimized Linux AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-proxyconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfiguration {
     /// `ContainerName`: a string, required.
+    ///
+    /// The name of the container that will serve as the App Mesh proxy.
     pub container_name: Str,
     /// `ProxyConfigurationProperties`: a list of [`KeyValuePair`] objects.
+    ///
+    /// The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
+    ///
+    /// - `IgnoredUID` - (Required) The user ID (UID) of the proxy container as defined by the `user` parameter in a container definition. This is used to ensure the proxy ignores its own traffic. If `IgnoredGID` is specified, this field can be empty.
+    /// - `IgnoredGID` - (Required) The group ID (GID) of the proxy container as defined by the `user` parameter in a container definition. This is used to ensure the proxy ignores its own traffic. If `IgnoredUID` is specified, this field can be empty.
+    /// - `AppPorts` - (Required) The list of ports that the application uses. Network traffic to these ports is forwarded to the `ProxyIngressPort` and `ProxyEgressPort` .
+    /// - `ProxyIngressPort` - (Required) Specifies the port that incoming traffic to the `AppPorts` is directed to.
+    /// - `ProxyEgressPort` - (Required) Specifies the port that outgoing traffic from the `AppPorts` is directed to.
+    /// - `EgressIgnoredPorts` - (Required) The egress traffic going to the specified ports is ignored and not redirected to the `ProxyEgressPort` . It can be an empty list.
+    /// - `EgressIgnoredIPs` - (Required) The egress traffic going to the specified IP addresses is ignored and not redirected to the `ProxyEgressPort` . It can be an empty list.
     pub proxy_configuration_properties: Option<List<KeyValuePair>>,
     /// `Type`: a [`ProxyConfigurationType`] value.
+    ///
+    /// The proxy type. The only supported value is `APPMESH` .
     pub r#type: Option<ProxyConfigurationType>,
 }
 
 impl ProxyConfiguration {
-    /// A `ProxyConfiguration` with its required properties, in this order: `ContainerName`.
-    pub fn new(container_name: impl Into<Str>) -> Self {
+    /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
+    pub fn new(required: ProxyConfigurationRequired) -> Self {
         Self {
-            container_name: container_name.into(),
+            container_name: required.container_name,
             proxy_configuration_properties: None,
             r#type: None,
         }
     }
 
     /// `ContainerName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_name(mut self, value: impl Into<Str>) -> Self {
         self.container_name = value.into();
         self
     }
 
     /// `ProxyConfigurationProperties`: a list of [`KeyValuePair`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn proxy_configuration_properties(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
         self.proxy_configuration_properties = Some(value.into());
         self
     }
 
     /// `Type`: a [`ProxyConfigurationType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<ProxyConfigurationType>) -> Self {
         self.r#type = Some(value.into());
         self
@@ -1858,12 +3667,28 @@ impl ToValue for ProxyConfiguration {
     }
 }
 
+static RULE_RepositoryCredentials: ObjRule = ObjRule {
+    properties: &[("CredentialsParameter", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `RepositoryCredentials` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The repository credentials for private registry authentication.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-repositorycredentials.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RepositoryCredentials {
     /// `CredentialsParameter`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+    ///
+    /// &gt; When you use the Amazon ECS API, AWS CLI , or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
     pub credentials_parameter: Option<Str>,
 }
 
@@ -1874,6 +3699,8 @@ impl RepositoryCredentials {
     }
 
     /// `CredentialsParameter`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
         self.credentials_parameter = Some(value.into());
         self
@@ -1890,33 +3717,86 @@ impl ToValue for RepositoryCredentials {
     }
 }
 
+/// The required properties of [`ResourceRequirement`], by name: `ResourceRequirement::new(ResourceRequirementRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceRequirementRequired {
+    /// `Type`: a [`ResourceRequirementType`] value, required.
+    ///
+    /// The type of resource to assign to a container.
+    pub r#type: ResourceRequirementType,
+    /// `Value`: a string, required.
+    ///
+    /// The value for the specified resource type.
+    ///
+    /// When the type is `GPU` , the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
+    ///
+    /// When the type is `InferenceAccelerator` , the `value` matches the `deviceName` for an \[InferenceAccelerator\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html>) specified in a task definition.
+    pub value: Str,
+}
+
+static RULE_ResourceRequirement: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["GPU", "InferenceAccelerator"],
+                format: None,
+            }),
+        ),
+        ("Value", Shape::STR),
+    ],
+    required: &["Type", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ResourceRequirement` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The type and amount of a resource to assign to a container. The supported resource types are GPUs and Elastic Inference accelerators. For more information, see \[Working with GPUs on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html>) or \[Working with Amazon Elastic Inference on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-inference.html>) in the *Amazon Elastic Container Service Developer Guide*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-resourcerequirement.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceRequirement {
     /// `Type`: a [`ResourceRequirementType`] value, required.
+    ///
+    /// The type of resource to assign to a container.
     pub r#type: ResourceRequirementType,
     /// `Value`: a string, required.
+    ///
+    /// The value for the specified resource type.
+    ///
+    /// When the type is `GPU` , the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
+    ///
+    /// When the type is `InferenceAccelerator` , the `value` matches the `deviceName` for an \[InferenceAccelerator\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html>) specified in a task definition.
     pub value: Str,
 }
 
 impl ResourceRequirement {
-    /// A `ResourceRequirement` with its required properties, in this order: `Type`, `Value`.
-    pub fn new(r#type: impl Into<ResourceRequirementType>, value: impl Into<Str>) -> Self {
+    /// A `ResourceRequirement` with its required properties, named in a [`ResourceRequirementRequired`].
+    pub fn new(required: ResourceRequirementRequired) -> Self {
         Self {
-            r#type: r#type.into(),
-            value: value.into(),
+            r#type: required.r#type,
+            value: required.value,
         }
     }
 
     /// `Type`: a [`ResourceRequirementType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<ResourceRequirementType>) -> Self {
         self.r#type = value.into();
         self
     }
 
     /// `Value`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self
@@ -1934,16 +3814,45 @@ impl ToValue for ResourceRequirement {
     }
 }
 
+static RULE_RestartPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        (
+            "IgnoredExitCodes",
+            Shape::List(&ListRule {
+                items: Shape::INT,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("RestartAttemptPeriod", Shape::INT),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `RestartPolicy` property type of `AWS::ECS::TaskDefinition`.
+///
+/// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability. When you enable a restart policy for a container, Amazon ECS can restart the container if it exits, without needing to replace the task. For more information, see \[Restart individual containers in Amazon ECS tasks with container restart policies\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-restartpolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RestartPolicy {
     /// `Enabled`: a boolean.
+    ///
+    /// Specifies whether a restart policy is enabled for the container.
     pub enabled: Option<Bool>,
     /// `IgnoredExitCodes`: a list of integers.
+    ///
+    /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on. You can specify a maximum of 50 container exit codes. By default, Amazon ECS does not ignore any exit codes.
     pub ignored_exit_codes: Option<List<Int>>,
     /// `RestartAttemptPeriod`: an integer.
+    ///
+    /// A period of time (in seconds) that the container must run for before a restart can be attempted. A container can be restarted only once every `restartAttemptPeriod` seconds. If a container isn't able to run for this time period and exits early, it will not be restarted. You can set a minimum `restartAttemptPeriod` of 60 seconds and a maximum `restartAttemptPeriod` of 1800 seconds. By default, a container must run for 300 seconds before it can be restarted.
     pub restart_attempt_period: Option<Int>,
 }
 
@@ -1954,18 +3863,24 @@ impl RestartPolicy {
     }
 
     /// `Enabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
     /// `IgnoredExitCodes`: a list of integers.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ignored_exit_codes(mut self, value: impl Into<List<Int>>) -> Self {
         self.ignored_exit_codes = Some(value.into());
         self
     }
 
     /// `RestartAttemptPeriod`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn restart_attempt_period(mut self, value: impl Into<Int>) -> Self {
         self.restart_attempt_period = Some(value.into());
         self
@@ -1984,14 +3899,66 @@ impl ToValue for RestartPolicy {
     }
 }
 
+static RULE_RuntimePlatform: ObjRule = ObjRule {
+    properties: &[
+        (
+            "CpuArchitecture",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ARM64", "X86_64"],
+                format: None,
+            }),
+        ),
+        (
+            "OperatingSystemFamily",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "LINUX",
+                    "WINDOWS_SERVER_2004_CORE",
+                    "WINDOWS_SERVER_2016_FULL",
+                    "WINDOWS_SERVER_2019_CORE",
+                    "WINDOWS_SERVER_2019_FULL",
+                    "WINDOWS_SERVER_2022_CORE",
+                    "WINDOWS_SERVER_2022_FULL",
+                    "WINDOWS_SERVER_2025_CORE",
+                    "WINDOWS_SERVER_2025_FULL",
+                    "WINDOWS_SERVER_20H2_CORE",
+                ],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `RuntimePlatform` property type of `AWS::ECS::TaskDefinition`.
+///
+/// Information about the platform for the Amazon ECS service or task.
+///
+/// For more information about `RuntimePlatform` , see \[RuntimePlatform\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-runtimeplatform.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimePlatform {
     /// `CpuArchitecture`: a [`CpuArchitecture`] value.
+    ///
+    /// The CPU architecture.
+    ///
+    /// You can run your Linux tasks on an ARM-based platform by setting the value to `ARM64` . This option is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on Fargate.
     pub cpu_architecture: Option<CpuArchitecture>,
     /// `OperatingSystemFamily`: an [`OperatingSystemFamily`] value.
+    ///
+    /// The operating system.
     pub operating_system_family: Option<OperatingSystemFamily>,
 }
 
@@ -2002,12 +3969,16 @@ impl RuntimePlatform {
     }
 
     /// `CpuArchitecture`: a [`CpuArchitecture`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn cpu_architecture(mut self, value: impl Into<CpuArchitecture>) -> Self {
         self.cpu_architecture = Some(value.into());
         self
     }
 
     /// `OperatingSystemFamily`: an [`OperatingSystemFamily`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn operating_system_family(mut self, value: impl Into<OperatingSystemFamily>) -> Self {
         self.operating_system_family = Some(value.into());
         self
@@ -2025,51 +3996,95 @@ impl ToValue for RuntimePlatform {
     }
 }
 
+/// The required properties of [`S3FilesVolumeConfiguration`], by name: `S3FilesVolumeConfiguration::new(S3FilesVolumeConfigurationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct S3FilesVolumeConfigurationRequired {
+    /// `FileSystemArn`: a string, required.
+    ///
+    /// The full ARN of the S3 Files file system to mount.
+    pub file_system_arn: Str,
+}
+
+static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AccessPointArn", Shape::STR),
+        ("FileSystemArn", Shape::STR),
+        ("RootDirectory", Shape::STR),
+        ("TransitEncryptionPort", Shape::INT),
+    ],
+    required: &["FileSystemArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `S3FilesVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
+///
+/// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see \[Amazon S3 Files volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html>) in the *Amazon Elastic Container Service Developer Guide*.
+/// Your task definition must include a Task IAM Role. See \[IAM role for attaching your file system to compute resources\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role>) for required permissions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-s3filesvolumeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3FilesVolumeConfiguration {
     /// `AccessPointArn`: a string.
+    ///
+    /// The full ARN of the S3 Files access point to use. If an access point is specified, the root directory value specified in the ``S3FilesVolumeConfiguration`` must either be omitted or set to ``/`` which will enforce the path set on the S3 Files access point. For more information, see \[Creating S3 Files access points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-access-points-creating.html>).
     pub access_point_arn: Option<Str>,
     /// `FileSystemArn`: a string, required.
+    ///
+    /// The full ARN of the S3 Files file system to mount.
     pub file_system_arn: Str,
     /// `RootDirectory`: a string.
+    ///
+    /// The directory within the Amazon S3 Files file system to mount as the root directory. If this parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying ``/`` will have the same effect as omitting this parameter.
+    /// If a S3 Files access point is specified in the ``accessPointArn``, the root directory parameter must either be omitted or set to ``/`` which will enforce the path set on the S3 Files access point.
     pub root_directory: Option<Str>,
     /// `TransitEncryptionPort`: an integer.
+    ///
+    /// The port to use for sending encrypted data between the ECS host and the S3 Files file system. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon S3 Files mount helper uses. For more information, see \[S3 Files mount helper\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mounting.html>).
     pub transit_encryption_port: Option<Int>,
 }
 
 impl S3FilesVolumeConfiguration {
-    /// A `S3FilesVolumeConfiguration` with its required properties, in this order: `FileSystemArn`.
-    pub fn new(file_system_arn: impl Into<Str>) -> Self {
+    /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
+    pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
         Self {
             access_point_arn: None,
-            file_system_arn: file_system_arn.into(),
+            file_system_arn: required.file_system_arn,
             root_directory: None,
             transit_encryption_port: None,
         }
     }
 
     /// `AccessPointArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
         self.access_point_arn = Some(value.into());
         self
     }
 
     /// `FileSystemArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self {
         self.file_system_arn = value.into();
         self
     }
 
     /// `RootDirectory`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
         self.root_directory = Some(value.into());
         self
     }
 
     /// `TransitEncryptionPort`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
         self.transit_encryption_port = Some(value.into());
         self
@@ -2089,33 +4104,79 @@ impl ToValue for S3FilesVolumeConfiguration {
     }
 }
 
+/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretRequired {
+    /// `Name`: a string, required.
+    ///
+    /// The name of the secret.
+    pub name: Str,
+    /// `ValueFrom`: a string, required.
+    ///
+    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
+    ///
+    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+    pub value_from: Str,
+}
+
+static RULE_Secret: ObjRule = ObjRule {
+    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
+    required: &["Name", "ValueFrom"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Secret` property type of `AWS::ECS::TaskDefinition`.
+///
+/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+///
+/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
+/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
+///
+/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-secret.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Secret {
     /// `Name`: a string, required.
+    ///
+    /// The name of the secret.
     pub name: Str,
     /// `ValueFrom`: a string, required.
+    ///
+    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
+    ///
+    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
+    ///
+    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
     pub value_from: Str,
 }
 
 impl Secret {
-    /// A `Secret` with its required properties, in this order: `Name`, `ValueFrom`.
-    pub fn new(name: impl Into<Str>, value_from: impl Into<Str>) -> Self {
+    /// A `Secret` with its required properties, named in a [`SecretRequired`].
+    pub fn new(required: SecretRequired) -> Self {
         Self {
-            name: name.into(),
-            value_from: value_from.into(),
+            name: required.name,
+            value_from: required.value_from,
         }
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `ValueFrom`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value_from(mut self, value: impl Into<Str>) -> Self {
         self.value_from = value.into();
         self
@@ -2133,14 +4194,48 @@ impl ToValue for Secret {
     }
 }
 
+static RULE_SystemControl: ObjRule = ObjRule {
+    properties: &[("Namespace", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `SystemControl` property type of `AWS::ECS::TaskDefinition`.
+///
+/// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
+///
+/// We don't recommend that you specify network-related `systemControls` parameters for multiple containers in a single task that also uses either the `awsvpc` or `host` network mode. Doing this has the following disadvantages:
+///
+/// - For tasks that use the `awsvpc` network mode including Fargate, if you set `systemControls` for any container, it applies to all containers in the task. If you set different `systemControls` for multiple containers in a single task, the container that's started last determines which `systemControls` take effect.
+/// - For tasks that use the `host` network mode, the network namespace `systemControls` aren't supported.
+///
+/// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see \[IPC mode\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode>) .
+///
+/// - For tasks that use the `host` IPC mode, IPC namespace `systemControls` aren't supported.
+/// - For tasks that use the `task` IPC mode, IPC namespace `systemControls` values apply to all containers within a task.
+///
+/// &gt; This parameter is not supported for Windows containers. &gt; This parameter is only supported for tasks that are hosted on AWS Fargate if the tasks are using platform version `1.4.0` or later (Linux). This isn't supported for Windows containers on Fargate.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-systemcontrol.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SystemControl {
     /// `Namespace`: a string.
+    ///
+    /// The namespaced kernel parameter to set a `value` for.
     pub namespace: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The namespaced kernel parameter to set a `value` for.
+    ///
+    /// Valid IPC namespace values: `"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"` , and `Sysctls` that start with `"fs.mqueue.*"`
+    ///
+    /// Valid network namespace values: `Sysctls` that start with `"net.*"` . Only namespaced `Sysctls` that exist within the container starting with "net.* are accepted.
+    ///
+    /// All of these values are supported by Fargate.
     pub value: Option<Str>,
 }
 
@@ -2151,12 +4246,16 @@ impl SystemControl {
     }
 
     /// `Namespace`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn namespace(mut self, value: impl Into<Str>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -2173,6 +4272,37 @@ impl ToValue for SystemControl {
             .build()
     }
 }
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::ECS::TaskDefinition`.
 ///
@@ -2197,7 +4327,7 @@ impl Tag {
 
     /// `Key`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
@@ -2205,7 +4335,7 @@ impl Tag {
 
     /// `Value`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -2223,33 +4353,76 @@ impl ToValue for Tag {
     }
 }
 
+/// The required properties of [`TaskDefinitionPlacementConstraint`], by name: `TaskDefinitionPlacementConstraint::new(TaskDefinitionPlacementConstraintRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskDefinitionPlacementConstraintRequired {
+    /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
+    ///
+    /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
+    pub r#type: TaskDefinitionPlacementConstraintType,
+}
+
+static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
+    properties: &[
+        ("Expression", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["memberOf"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TaskDefinitionPlacementConstraint` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The constraint on task placement in the task definition. For more information, see \[Task placement constraints\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html>) in the *Amazon Elastic Container Service Developer Guide* .
+///
+/// &gt; Task placement constraints aren't supported for tasks run on AWS Fargate .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDefinitionPlacementConstraint {
     /// `Expression`: a string.
+    ///
+    /// A cluster query language expression to apply to the constraint. For more information, see \[Cluster query language\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html>) in the *Amazon Elastic Container Service Developer Guide* .
     pub expression: Option<Str>,
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
+    ///
+    /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
     pub r#type: TaskDefinitionPlacementConstraintType,
 }
 
 impl TaskDefinitionPlacementConstraint {
-    /// A `TaskDefinitionPlacementConstraint` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<TaskDefinitionPlacementConstraintType>) -> Self {
+    /// A `TaskDefinitionPlacementConstraint` with its required properties, named in a [`TaskDefinitionPlacementConstraintRequired`].
+    pub fn new(required: TaskDefinitionPlacementConstraintRequired) -> Self {
         Self {
             expression: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
     /// `Expression`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn expression(mut self, value: impl Into<Str>) -> Self {
         self.expression = Some(value.into());
         self
     }
 
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<TaskDefinitionPlacementConstraintType>) -> Self {
         self.r#type = value.into();
         self
@@ -2267,42 +4440,88 @@ impl ToValue for TaskDefinitionPlacementConstraint {
     }
 }
 
+/// The required properties of [`Tmpfs`], by name: `Tmpfs::new(TmpfsRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TmpfsRequired {
+    /// `Size`: an integer, required.
+    ///
+    /// The maximum size (in MiB) of the tmpfs volume.
+    pub size: Int,
+}
+
+static RULE_Tmpfs: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        (
+            "MountOptions",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Size", Shape::INT),
+    ],
+    required: &["Size"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tmpfs` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The container path, mount options, and size of the tmpfs mount.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-tmpfs.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tmpfs {
     /// `ContainerPath`: a string.
+    ///
+    /// The absolute file path where the tmpfs volume is to be mounted.
     pub container_path: Option<Str>,
     /// `MountOptions`: a list of strings.
+    ///
+    /// The list of tmpfs volume mount options.
+    ///
+    /// Valid values: `"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"`
     pub mount_options: Option<List<Str>>,
     /// `Size`: an integer, required.
+    ///
+    /// The maximum size (in MiB) of the tmpfs volume.
     pub size: Int,
 }
 
 impl Tmpfs {
-    /// A `Tmpfs` with its required properties, in this order: `Size`.
-    pub fn new(size: impl Into<Int>) -> Self {
+    /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
+    pub fn new(required: TmpfsRequired) -> Self {
         Self {
             container_path: None,
             mount_options: None,
-            size: size.into(),
+            size: required.size,
         }
     }
 
     /// `ContainerPath`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn container_path(mut self, value: impl Into<Str>) -> Self {
         self.container_path = Some(value.into());
         self
     }
 
     /// `MountOptions`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self {
         self.mount_options = Some(value.into());
         self
     }
 
     /// `Size`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn size(mut self, value: impl Into<Int>) -> Self {
         self.size = value.into();
         self
@@ -2321,46 +4540,116 @@ impl ToValue for Tmpfs {
     }
 }
 
+/// The required properties of [`Ulimit`], by name: `Ulimit::new(UlimitRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UlimitRequired {
+    /// `HardLimit`: an integer, required.
+    ///
+    /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
+    pub hard_limit: Int,
+    /// `Name`: an [`UlimitName`] value, required.
+    ///
+    /// The `type` of the `ulimit` .
+    pub name: UlimitName,
+    /// `SoftLimit`: an integer, required.
+    ///
+    /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
+    pub soft_limit: Int,
+}
+
+static RULE_Ulimit: ObjRule = ObjRule {
+    properties: &[
+        ("HardLimit", Shape::INT),
+        (
+            "Name",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "core",
+                    "cpu",
+                    "data",
+                    "fsize",
+                    "locks",
+                    "memlock",
+                    "msgqueue",
+                    "nice",
+                    "nofile",
+                    "nproc",
+                    "rss",
+                    "rtprio",
+                    "rttime",
+                    "sigpending",
+                    "stack",
+                ],
+                format: None,
+            }),
+        ),
+        ("SoftLimit", Shape::INT),
+    ],
+    required: &["HardLimit", "Name", "SoftLimit"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Ulimit` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The `ulimit` settings to pass to the container.
+///
+/// Amazon ECS tasks hosted on AWS Fargate use the default resource limit values set by the operating system with the exception of the `nofile` resource limit parameter which AWS Fargate overrides. The `nofile` resource limit sets a restriction on the number of open files that a container can use. The default `nofile` soft limit is `65535` and the default hard limit is `65535` .
+///
+/// You can specify the `ulimit` settings for a container in a task definition.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-ulimit.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ulimit {
     /// `HardLimit`: an integer, required.
+    ///
+    /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
     pub hard_limit: Int,
     /// `Name`: an [`UlimitName`] value, required.
+    ///
+    /// The `type` of the `ulimit` .
     pub name: UlimitName,
     /// `SoftLimit`: an integer, required.
+    ///
+    /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit` .
     pub soft_limit: Int,
 }
 
 impl Ulimit {
-    /// A `Ulimit` with its required properties, in this order: `HardLimit`, `Name`, `SoftLimit`.
-    pub fn new(
-        hard_limit: impl Into<Int>,
-        name: impl Into<UlimitName>,
-        soft_limit: impl Into<Int>,
-    ) -> Self {
+    /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
+    pub fn new(required: UlimitRequired) -> Self {
         Self {
-            hard_limit: hard_limit.into(),
-            name: name.into(),
-            soft_limit: soft_limit.into(),
+            hard_limit: required.hard_limit,
+            name: required.name,
+            soft_limit: required.soft_limit,
         }
     }
 
     /// `HardLimit`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn hard_limit(mut self, value: impl Into<Int>) -> Self {
         self.hard_limit = value.into();
         self
     }
 
     /// `Name`: an [`UlimitName`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<UlimitName>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `SoftLimit`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn soft_limit(mut self, value: impl Into<Int>) -> Self {
         self.soft_limit = value.into();
         self
@@ -2379,25 +4668,86 @@ impl ToValue for Ulimit {
     }
 }
 
+static RULE_Volume: ObjRule = ObjRule {
+    properties: &[
+        ("ConfiguredAtLaunch", Shape::Bool),
+        (
+            "DockerVolumeConfiguration",
+            Shape::Object(&RULE_DockerVolumeConfiguration),
+        ),
+        (
+            "EFSVolumeConfiguration",
+            Shape::Object(&RULE_EfsVolumeConfiguration),
+        ),
+        (
+            "FSxWindowsFileServerVolumeConfiguration",
+            Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration),
+        ),
+        ("Host", Shape::Object(&RULE_HostVolumeProperties)),
+        ("Name", Shape::STR),
+        (
+            "S3FilesVolumeConfiguration",
+            Shape::Object(&RULE_S3FilesVolumeConfiguration),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Volume` property type of `AWS::ECS::TaskDefinition`.
+///
+/// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a `name` and one of either `configuredAtLaunch` , `dockerVolumeConfiguration` , `efsVolumeConfiguration` , `fsxWindowsFileServerVolumeConfiguration` , or `host` . If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see \[Using data volumes in tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html>) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-volume.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Volume {
     /// `ConfiguredAtLaunch`: a boolean.
+    ///
+    /// Indicates whether the volume should be configured at launch time. This is used to create Amazon EBS volumes for standalone tasks or tasks created as part of a service. Each task definition revision may only have one volume configured at launch in the volume configuration.
+    ///
+    /// To configure a volume at launch time, use this task definition revision and specify a `volumeConfigurations` object when calling the `CreateService` , `UpdateService` , `RunTask` or `StartTask` APIs.
     pub configured_at_launch: Option<Bool>,
     /// `DockerVolumeConfiguration`: a [`DockerVolumeConfiguration`] object.
+    ///
+    /// This parameter is specified when you use Docker volumes.
+    ///
+    /// Windows containers only support the use of the `local` driver. To use bind mounts, specify the `host` parameter instead.
+    ///
+    /// &gt; Docker volumes aren't supported by tasks run on AWS Fargate .
     pub docker_volume_configuration: Option<Obj<DockerVolumeConfiguration>>,
     /// `EFSVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
+    ///
+    /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
     pub efs_volume_configuration: Option<Obj<EfsVolumeConfiguration>>,
     /// `FSxWindowsFileServerVolumeConfiguration`: a [`FsxWindowsFileServerVolumeConfiguration`] object.
+    ///
+    /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
     pub fsx_windows_file_server_volume_configuration:
         Option<Obj<FsxWindowsFileServerVolumeConfiguration>>,
     /// `Host`: a [`HostVolumeProperties`] object.
+    ///
+    /// This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume. However, the data isn't guaranteed to persist after the containers that are associated with it stop running.
+    ///
+    /// Windows containers can mount whole directories on the same drive as `$env:ProgramData` . Windows containers can't mount directories on a different drive, and mount point can't be across drives. For example, you can mount `C:\my\path:C:\my\path` and `D:\:D:\` , but not `D:\my\path:C:\my\path` or `D:\:C:\my\path` .
     pub host: Option<Obj<HostVolumeProperties>>,
     /// `Name`: a string.
+    ///
+    /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+    ///
+    /// When using a volume configured at launch, the `name` is required and must also be specified as the volume name in the `ServiceVolumeConfiguration` or `TaskVolumeConfiguration` parameter when creating your service or standalone task.
+    ///
+    /// For all other types of volumes, this name is referenced in the `sourceVolume` parameter of the `mountPoints` object in the container definition.
+    ///
+    /// When a volume is using the `efsVolumeConfiguration` , the name is required.
     pub name: Option<Str>,
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
+    ///
+    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see \[Amazon S3 Files volumes\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html>) in the *Amazon Elastic Container Service Developer Guide*.
+    /// Your task definition must include a Task IAM Role. See \[IAM role for attaching your file system to compute resources\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role>) for required permissions.
     pub s3_files_volume_configuration: Option<Obj<S3FilesVolumeConfiguration>>,
 }
 
@@ -2408,12 +4758,16 @@ impl Volume {
     }
 
     /// `ConfiguredAtLaunch`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn configured_at_launch(mut self, value: impl Into<Bool>) -> Self {
         self.configured_at_launch = Some(value.into());
         self
     }
 
     /// `DockerVolumeConfiguration`: a [`DockerVolumeConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn docker_volume_configuration(
         mut self,
         value: impl Into<Obj<DockerVolumeConfiguration>>,
@@ -2423,6 +4777,8 @@ impl Volume {
     }
 
     /// `EFSVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn efs_volume_configuration(
         mut self,
         value: impl Into<Obj<EfsVolumeConfiguration>>,
@@ -2432,6 +4788,8 @@ impl Volume {
     }
 
     /// `FSxWindowsFileServerVolumeConfiguration`: a [`FsxWindowsFileServerVolumeConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn fsx_windows_file_server_volume_configuration(
         mut self,
         value: impl Into<Obj<FsxWindowsFileServerVolumeConfiguration>>,
@@ -2441,18 +4799,24 @@ impl Volume {
     }
 
     /// `Host`: a [`HostVolumeProperties`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self {
         self.host = Some(value.into());
         self
     }
 
     /// `Name`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
     }
 
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn s3_files_volume_configuration(
         mut self,
         value: impl Into<Obj<S3FilesVolumeConfiguration>>,
@@ -2487,14 +4851,30 @@ impl ToValue for Volume {
     }
 }
 
+static RULE_VolumeFrom: ObjRule = ObjRule {
+    properties: &[("ReadOnly", Shape::Bool), ("SourceContainer", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `VolumeFrom` property type of `AWS::ECS::TaskDefinition`.
+///
+/// Details on a data volume from another container in the same task definition.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskdefinition-volumefrom.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeFrom {
     /// `ReadOnly`: a boolean.
+    ///
+    /// If this value is `true` , the container has read-only access to the volume. If this value is `false` , then the container can write to the volume. The default value is `false` .
     pub read_only: Option<Bool>,
     /// `SourceContainer`: a string.
+    ///
+    /// The name of another container within the same task definition to mount volumes from.
     pub source_container: Option<Str>,
 }
 
@@ -2505,12 +4885,16 @@ impl VolumeFrom {
     }
 
     /// `ReadOnly`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
         self.read_only = Some(value.into());
         self
     }
 
     /// `SourceContainer`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_container(mut self, value: impl Into<Str>) -> Self {
         self.source_container = Some(value.into());
         self

@@ -3,9 +3,102 @@
 
 //! The `AWS::ElasticLoadBalancingV2::Listener` resource type ([`Listener`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
+
+/// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListenerRequired {
+    /// `DefaultActions`: a list of [`Action`] objects, required.
+    ///
+    /// The actions for the default rule. You cannot define a condition for a default rule.
+    ///
+    /// To create additional rules for an Application Load Balancer, use \[AWS::ElasticLoadBalancingV2::ListenerRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html>) .
+    pub default_actions: List<Action>,
+    /// `LoadBalancerArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the load balancer.
+    ///
+    /// Create-only: changing it replaces the resource.
+    pub load_balancer_arn: Str,
+}
+
+static RULE_Listener: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AlpnPolicy",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Certificates",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Certificate),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "DefaultActions",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Action),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "ListenerAttributes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_ListenerAttribute),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("LoadBalancerArn", Shape::STR),
+        (
+            "MutualAuthentication",
+            Shape::Object(&RULE_MutualAuthentication),
+        ),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
+                ],
+                format: None,
+            }),
+        ),
+        ("SslPolicy", Shape::STR),
+    ],
+    required: &["LoadBalancerArn", "DefaultActions"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ElasticLoadBalancingV2::Listener` resource.
+///
+/// Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 ///
 /// `Ref` returns its `ListenerArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ListenerAttributes`], which `Handle<Listener>` dereferences to.
@@ -17,26 +110,52 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listener {
     /// `AlpnPolicy`: a list of strings.
+    ///
+    /// \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
     pub alpn_policy: Option<List<Str>>,
     /// `Certificates`: a list of [`Certificate`] objects.
+    ///
+    /// The default SSL server certificate for a secure listener. You must provide exactly one certificate if the listener protocol is HTTPS or TLS.
+    ///
+    /// For an HTTPS listener, update requires some interruptions. For a TLS listener, update requires no interruption.
+    ///
+    /// To create a certificate list for a secure listener, use \[AWS::ElasticLoadBalancingV2::ListenerCertificate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html>) .
     pub certificates: Option<List<Certificate>>,
     /// `DefaultActions`: a list of [`Action`] objects, required.
+    ///
+    /// The actions for the default rule. You cannot define a condition for a default rule.
+    ///
+    /// To create additional rules for an Application Load Balancer, use \[AWS::ElasticLoadBalancingV2::ListenerRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html>) .
     pub default_actions: List<Action>,
     /// `ListenerAttributes`: a list of [`ListenerAttribute`] objects.
+    ///
+    /// The listener attributes. Attributes that you do not modify retain their current values.
     pub listener_attributes: Option<List<ListenerAttribute>>,
     /// `LoadBalancerArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the load balancer.
     ///
     /// Create-only: changing it replaces the resource.
     pub load_balancer_arn: Str,
     /// `MutualAuthentication`: a [`MutualAuthentication`] object.
+    ///
+    /// The mutual authentication configuration information.
     pub mutual_authentication: Option<Obj<MutualAuthentication>>,
     /// `Port`: an integer.
+    ///
+    /// The port on which the load balancer is listening. You can't specify a port for a Gateway Load Balancer.
     ///
     /// Value 1 to 65535.
     pub port: Option<Int>,
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The protocol for connections from clients to the load balancer. For Application Load Balancers, the supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols are TCP, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC. You can’t specify the UDP, TCP_UDP, QUIC, or TCP_QUIC protocol if dual-stack mode is enabled. You can't specify a protocol for a Gateway Load Balancer.
     pub protocol: Option<Protocol>,
     /// `SslPolicy`: a string.
+    ///
+    /// \[HTTPS and TLS listeners\] The security policy that defines which protocols and ciphers are supported. For more information, see \[Security policies\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>) in the *Application Load Balancers Guide* and \[Security policies\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html>) in the *Network Load Balancers Guide* .
+    ///
+    /// \[HTTPS listeners\] Updating the security policy can result in interruptions if the load balancer is handling a high volume of traffic. To decrease the possibility of an interruption if your load balancer is handling a high volume of traffic, create an additional load balancer or request an LCU reservation.
     pub ssl_policy: Option<Str>,
 }
 
@@ -60,17 +179,14 @@ impl Listener {
         tag_format: TagFormat::None,
     };
 
-    /// A `Listener` with its required properties, in this order: `DefaultActions`, `LoadBalancerArn`.
-    pub fn new(
-        default_actions: impl Into<List<Action>>,
-        load_balancer_arn: impl Into<Str>,
-    ) -> Self {
+    /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    pub fn new(required: ListenerRequired) -> Self {
         Self {
             alpn_policy: None,
             certificates: None,
-            default_actions: default_actions.into(),
+            default_actions: required.default_actions,
             listener_attributes: None,
-            load_balancer_arn: load_balancer_arn.into(),
+            load_balancer_arn: required.load_balancer_arn,
             mutual_authentication: None,
             port: None,
             protocol: None,
@@ -79,24 +195,32 @@ impl Listener {
     }
 
     /// `AlpnPolicy`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn alpn_policy(mut self, value: impl Into<List<Str>>) -> Self {
         self.alpn_policy = Some(value.into());
         self
     }
 
     /// `Certificates`: a list of [`Certificate`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
         self.certificates = Some(value.into());
         self
     }
 
     /// `DefaultActions`: a list of [`Action`] objects, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn default_actions(mut self, value: impl Into<List<Action>>) -> Self {
         self.default_actions = value.into();
         self
     }
 
     /// `ListenerAttributes`: a list of [`ListenerAttribute`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn listener_attributes(mut self, value: impl Into<List<ListenerAttribute>>) -> Self {
         self.listener_attributes = Some(value.into());
         self
@@ -104,13 +228,15 @@ impl Listener {
 
     /// `LoadBalancerArn`: a string, required.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self {
         self.load_balancer_arn = value.into();
         self
     }
 
     /// `MutualAuthentication`: a [`MutualAuthentication`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mutual_authentication(mut self, value: impl Into<Obj<MutualAuthentication>>) -> Self {
         self.mutual_authentication = Some(value.into());
         self
@@ -118,19 +244,23 @@ impl Listener {
 
     /// `Port`: an integer.
     ///
-    /// Value 1 to 65535.
+    /// The field of the same name has the full documentation.
     pub fn port(mut self, value: impl Into<Int>) -> Self {
         self.port = Some(value.into());
         self
     }
 
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
 
     /// `SslPolicy`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ssl_policy(mut self, value: impl Into<Str>) -> Self {
         self.ssl_policy = Some(value.into());
         self
@@ -141,6 +271,9 @@ impl Resource for Listener {
     type Attributes = ListenerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Listener, properties)
     }
 }
 
@@ -172,41 +305,129 @@ impl From<ResourceRef> for ListenerAttributes {
 
 impl ListenerAttributes {
     /// `Fn::GetAtt` `ListenerArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the listener.
     pub fn listener_arn(&self) -> Value {
         self.0.get_att("ListenerArn")
     }
 }
 
+/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionRequired {
+    /// `Type`: an [`ActionType`] value, required.
+    ///
+    /// The type of action.
+    pub r#type: ActionType,
+}
+
+static RULE_Action: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AuthenticateCognitoConfig",
+            Shape::Object(&RULE_AuthenticateCognitoConfig),
+        ),
+        (
+            "AuthenticateOidcConfig",
+            Shape::Object(&RULE_AuthenticateOidcConfig),
+        ),
+        (
+            "FixedResponseConfig",
+            Shape::Object(&RULE_FixedResponseConfig),
+        ),
+        ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
+        (
+            "JwtValidationConfig",
+            Shape::Object(&RULE_JwtValidationConfig),
+        ),
+        (
+            "Order",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(50000.0),
+                allowed: &[],
+            }),
+        ),
+        ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
+        ("TargetGroupArn", Shape::STR),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "authenticate-cognito",
+                    "authenticate-oidc",
+                    "fixed-response",
+                    "forward",
+                    "jwt-validation",
+                    "redirect",
+                ],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Type"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Specifies an action for a listener rule.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-action.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Action {
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
+    ///
+    /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when `Type` is `authenticate-cognito` .
     pub authenticate_cognito_config: Option<Obj<AuthenticateCognitoConfig>>,
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
+    ///
+    /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when `Type` is `authenticate-oidc` .
     pub authenticate_oidc_config: Option<Obj<AuthenticateOidcConfig>>,
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
+    ///
+    /// \[Application Load Balancer\] Information for creating an action that returns a custom HTTP response. Specify only when `Type` is `fixed-response` .
     pub fixed_response_config: Option<Obj<FixedResponseConfig>>,
     /// `ForwardConfig`: a [`ForwardConfig`] object.
+    ///
+    /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
+    ///
+    /// If you specify both `ForwardConfig` and `TargetGroupArn` , you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn` .
     pub forward_config: Option<Obj<ForwardConfig>>,
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
+    ///
+    /// \[HTTPS listeners\] Information for validating JWT access tokens in client requests. Specify only when `Type` is `jwt-validation` .
     pub jwt_validation_config: Option<Obj<JwtValidationConfig>>,
     /// `Order`: an integer.
+    ///
+    /// The order for the action. This value is required for rules with multiple actions. The action with the lowest value for order is performed first.
     ///
     /// Value 1 to 50000.
     pub order: Option<Int>,
     /// `RedirectConfig`: a [`RedirectConfig`] object.
+    ///
+    /// \[Application Load Balancer\] Information for creating a redirect action. Specify only when `Type` is `redirect` .
     pub redirect_config: Option<Obj<RedirectConfig>>,
     /// `TargetGroupArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the target group. Specify only when `Type` is `forward` and you want to route to a single target group. To route to multiple target groups, you must use `ForwardConfig` instead.
     pub target_group_arn: Option<Str>,
     /// `Type`: an [`ActionType`] value, required.
+    ///
+    /// The type of action.
     pub r#type: ActionType,
 }
 
 impl Action {
-    /// A `Action` with its required properties, in this order: `Type`.
-    pub fn new(r#type: impl Into<ActionType>) -> Self {
+    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    pub fn new(required: ActionRequired) -> Self {
         Self {
             authenticate_cognito_config: None,
             authenticate_oidc_config: None,
@@ -216,11 +437,13 @@ impl Action {
             order: None,
             redirect_config: None,
             target_group_arn: None,
-            r#type: r#type.into(),
+            r#type: required.r#type,
         }
     }
 
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authenticate_cognito_config(
         mut self,
         value: impl Into<Obj<AuthenticateCognitoConfig>>,
@@ -230,6 +453,8 @@ impl Action {
     }
 
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authenticate_oidc_config(
         mut self,
         value: impl Into<Obj<AuthenticateOidcConfig>>,
@@ -239,18 +464,24 @@ impl Action {
     }
 
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self {
         self.fixed_response_config = Some(value.into());
         self
     }
 
     /// `ForwardConfig`: a [`ForwardConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self {
         self.forward_config = Some(value.into());
         self
     }
 
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self {
         self.jwt_validation_config = Some(value.into());
         self
@@ -258,25 +489,31 @@ impl Action {
 
     /// `Order`: an integer.
     ///
-    /// Value 1 to 50000.
+    /// The field of the same name has the full documentation.
     pub fn order(mut self, value: impl Into<Int>) -> Self {
         self.order = Some(value.into());
         self
     }
 
     /// `RedirectConfig`: a [`RedirectConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self {
         self.redirect_config = Some(value.into());
         self
     }
 
     /// `TargetGroupArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
         self.target_group_arn = Some(value.into());
         self
     }
 
     /// `Type`: an [`ActionType`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<ActionType>) -> Self {
         self.r#type = value.into();
         self
@@ -304,55 +541,124 @@ impl ToValue for Action {
     }
 }
 
+/// The required properties of [`AuthenticateCognitoConfig`], by name: `AuthenticateCognitoConfig::new(AuthenticateCognitoConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthenticateCognitoConfigRequired {
+    /// `UserPoolArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
+    pub user_pool_arn: Str,
+    /// `UserPoolClientId`: a string, required.
+    ///
+    /// The ID of the Amazon Cognito user pool client.
+    pub user_pool_client_id: Str,
+    /// `UserPoolDomain`: a string, required.
+    ///
+    /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
+    pub user_pool_domain: Str,
+}
+
+static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AuthenticationRequestExtraParams", Shape::Any),
+        (
+            "OnUnauthenticatedRequest",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["allow", "authenticate", "deny"],
+                format: None,
+            }),
+        ),
+        ("Scope", Shape::STR),
+        ("SessionCookieName", Shape::STR),
+        ("SessionTimeout", Shape::STR),
+        ("UserPoolArn", Shape::STR),
+        ("UserPoolClientId", Shape::STR),
+        ("UserPoolDomain", Shape::STR),
+    ],
+    required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Specifies information required when integrating with Amazon Cognito to authenticate users.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-authenticatecognitoconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateCognitoConfig {
     /// `AuthenticationRequestExtraParams`: a JSON value.
+    ///
+    /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
     pub authentication_request_extra_params: Option<Json>,
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
+    ///
+    /// The behavior if the user is not authenticated. The following are possible values:
+    ///
+    /// - deny \`\` - Return an HTTP 401 Unauthorized error.
+    /// - allow \`\` - Allow the request to be forwarded to the target.
+    /// - authenticate \`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
     pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
     /// `Scope`: a string.
+    ///
+    /// The set of user claims to be requested from the IdP. The default is `openid` .
+    ///
+    /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
     pub scope: Option<Str>,
     /// `SessionCookieName`: a string.
+    ///
+    /// The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
     pub session_cookie_name: Option<Str>,
     /// `SessionTimeout`: a string.
+    ///
+    /// The maximum duration of the authentication session, in seconds. The default is 604800 seconds (7 days).
     pub session_timeout: Option<Str>,
     /// `UserPoolArn`: a string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
     pub user_pool_arn: Str,
     /// `UserPoolClientId`: a string, required.
+    ///
+    /// The ID of the Amazon Cognito user pool client.
     pub user_pool_client_id: Str,
     /// `UserPoolDomain`: a string, required.
+    ///
+    /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
     pub user_pool_domain: Str,
 }
 
 impl AuthenticateCognitoConfig {
-    /// A `AuthenticateCognitoConfig` with its required properties, in this order: `UserPoolArn`, `UserPoolClientId`, `UserPoolDomain`.
-    pub fn new(
-        user_pool_arn: impl Into<Str>,
-        user_pool_client_id: impl Into<Str>,
-        user_pool_domain: impl Into<Str>,
-    ) -> Self {
+    /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
+    pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
             on_unauthenticated_request: None,
             scope: None,
             session_cookie_name: None,
             session_timeout: None,
-            user_pool_arn: user_pool_arn.into(),
-            user_pool_client_id: user_pool_client_id.into(),
-            user_pool_domain: user_pool_domain.into(),
+            user_pool_arn: required.user_pool_arn,
+            user_pool_client_id: required.user_pool_client_id,
+            user_pool_domain: required.user_pool_domain,
         }
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
         self.authentication_request_extra_params = Some(value.into());
         self
     }
 
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn on_unauthenticated_request(
         mut self,
         value: impl Into<OnUnauthenticatedRequest>,
@@ -362,36 +668,48 @@ impl AuthenticateCognitoConfig {
     }
 
     /// `Scope`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scope(mut self, value: impl Into<Str>) -> Self {
         self.scope = Some(value.into());
         self
     }
 
     /// `SessionCookieName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
         self.session_cookie_name = Some(value.into());
         self
     }
 
     /// `SessionTimeout`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn session_timeout(mut self, value: impl Into<Str>) -> Self {
         self.session_timeout = Some(value.into());
         self
     }
 
     /// `UserPoolArn`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self {
         self.user_pool_arn = value.into();
         self
     }
 
     /// `UserPoolClientId`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self {
         self.user_pool_client_id = value.into();
         self
     }
 
     /// `UserPoolDomain`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self {
         self.user_pool_domain = value.into();
         self
@@ -418,93 +736,194 @@ impl ToValue for AuthenticateCognitoConfig {
     }
 }
 
+/// The required properties of [`AuthenticateOidcConfig`], by name: `AuthenticateOidcConfig::new(AuthenticateOidcConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthenticateOidcConfigRequired {
+    /// `AuthorizationEndpoint`: a string, required.
+    ///
+    /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+    pub authorization_endpoint: Str,
+    /// `ClientId`: a string, required.
+    ///
+    /// The OAuth 2.0 client identifier.
+    pub client_id: Str,
+    /// `Issuer`: a string, required.
+    ///
+    /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+    pub issuer: Str,
+    /// `TokenEndpoint`: a string, required.
+    ///
+    /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+    pub token_endpoint: Str,
+    /// `UserInfoEndpoint`: a string, required.
+    ///
+    /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
+    pub user_info_endpoint: Str,
+}
+
+static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AuthenticationRequestExtraParams", Shape::Any),
+        ("AuthorizationEndpoint", Shape::STR),
+        ("ClientId", Shape::STR),
+        ("ClientSecret", Shape::STR),
+        ("Issuer", Shape::STR),
+        (
+            "OnUnauthenticatedRequest",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["allow", "authenticate", "deny"],
+                format: None,
+            }),
+        ),
+        ("Scope", Shape::STR),
+        ("SessionCookieName", Shape::STR),
+        ("SessionTimeout", Shape::STR),
+        ("TokenEndpoint", Shape::STR),
+        ("UseExistingClientSecret", Shape::Bool),
+        ("UserInfoEndpoint", Shape::STR),
+    ],
+    required: &[
+        "TokenEndpoint",
+        "Issuer",
+        "UserInfoEndpoint",
+        "ClientId",
+        "AuthorizationEndpoint",
+    ],
+    one_of: &[],
+    any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Specifies information required using an identity provide (IdP) that is compliant with OpenID Connect (OIDC) to authenticate users.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-authenticateoidcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateOidcConfig {
     /// `AuthenticationRequestExtraParams`: a JSON value.
+    ///
+    /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
     pub authentication_request_extra_params: Option<Json>,
     /// `AuthorizationEndpoint`: a string, required.
+    ///
+    /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub authorization_endpoint: Str,
     /// `ClientId`: a string, required.
+    ///
+    /// The OAuth 2.0 client identifier.
     pub client_id: Str,
     /// `ClientSecret`: a string.
+    ///
+    /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set `UseExistingClientSecret` to true.
     pub client_secret: Option<Str>,
     /// `Issuer`: a string, required.
+    ///
+    /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub issuer: Str,
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
+    ///
+    /// The behavior if the user is not authenticated. The following are possible values:
+    ///
+    /// - deny \`\` - Return an HTTP 401 Unauthorized error.
+    /// - allow \`\` - Allow the request to be forwarded to the target.
+    /// - authenticate \`\` - Redirect the request to the IdP authorization endpoint. This is the default value.
     pub on_unauthenticated_request: Option<OnUnauthenticatedRequest>,
     /// `Scope`: a string.
+    ///
+    /// The set of user claims to be requested from the IdP. The default is `openid` .
+    ///
+    /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
     pub scope: Option<Str>,
     /// `SessionCookieName`: a string.
+    ///
+    /// The name of the cookie used to maintain session information. The default is AWSELBAuthSessionCookie.
     pub session_cookie_name: Option<Str>,
     /// `SessionTimeout`: a string.
+    ///
+    /// The maximum duration of the authentication session, in seconds. The default is 604800 seconds (7 days).
     pub session_timeout: Option<Str>,
     /// `TokenEndpoint`: a string, required.
+    ///
+    /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub token_endpoint: Str,
     /// `UseExistingClientSecret`: a boolean.
+    ///
+    /// Indicates whether to use the existing client secret when modifying a rule. If you are creating a rule, you can omit this parameter or set it to false.
     pub use_existing_client_secret: Option<Bool>,
     /// `UserInfoEndpoint`: a string, required.
+    ///
+    /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub user_info_endpoint: Str,
 }
 
 impl AuthenticateOidcConfig {
-    /// A `AuthenticateOidcConfig` with its required properties, in this order: `AuthorizationEndpoint`, `ClientId`, `Issuer`, `TokenEndpoint`, `UserInfoEndpoint`.
-    pub fn new(
-        authorization_endpoint: impl Into<Str>,
-        client_id: impl Into<Str>,
-        issuer: impl Into<Str>,
-        token_endpoint: impl Into<Str>,
-        user_info_endpoint: impl Into<Str>,
-    ) -> Self {
+    /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
+    pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
-            authorization_endpoint: authorization_endpoint.into(),
-            client_id: client_id.into(),
+            authorization_endpoint: required.authorization_endpoint,
+            client_id: required.client_id,
             client_secret: None,
-            issuer: issuer.into(),
+            issuer: required.issuer,
             on_unauthenticated_request: None,
             scope: None,
             session_cookie_name: None,
             session_timeout: None,
-            token_endpoint: token_endpoint.into(),
+            token_endpoint: required.token_endpoint,
             use_existing_client_secret: None,
-            user_info_endpoint: user_info_endpoint.into(),
+            user_info_endpoint: required.user_info_endpoint,
         }
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
         self.authentication_request_extra_params = Some(value.into());
         self
     }
 
     /// `AuthorizationEndpoint`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
         self.authorization_endpoint = value.into();
         self
     }
 
     /// `ClientId`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn client_id(mut self, value: impl Into<Str>) -> Self {
         self.client_id = value.into();
         self
     }
 
     /// `ClientSecret`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
         self.client_secret = Some(value.into());
         self
     }
 
     /// `Issuer`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn issuer(mut self, value: impl Into<Str>) -> Self {
         self.issuer = value.into();
         self
     }
 
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn on_unauthenticated_request(
         mut self,
         value: impl Into<OnUnauthenticatedRequest>,
@@ -514,36 +933,48 @@ impl AuthenticateOidcConfig {
     }
 
     /// `Scope`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn scope(mut self, value: impl Into<Str>) -> Self {
         self.scope = Some(value.into());
         self
     }
 
     /// `SessionCookieName`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
         self.session_cookie_name = Some(value.into());
         self
     }
 
     /// `SessionTimeout`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn session_timeout(mut self, value: impl Into<Str>) -> Self {
         self.session_timeout = Some(value.into());
         self
     }
 
     /// `TokenEndpoint`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
         self.token_endpoint = value.into();
         self
     }
 
     /// `UseExistingClientSecret`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self {
         self.use_existing_client_secret = Some(value.into());
         self
     }
 
     /// `UserInfoEndpoint`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self {
         self.user_info_endpoint = value.into();
         self
@@ -574,12 +1005,35 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
+static RULE_Certificate: ObjRule = ObjRule {
+    properties: &[(
+        "CertificateArn",
+        Shape::Str(&StrRule {
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            allowed: &[],
+            format: Some(Format::AcmCertificateArn),
+        }),
+    )],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Certificate` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Specifies an SSL server certificate to use as the default certificate for a secure listener.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-certificate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Certificate {
     /// `CertificateArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the certificate.
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
     pub certificate_arn: Option<Str>,
@@ -593,7 +1047,7 @@ impl Certificate {
 
     /// `CertificateArn`: a string.
     ///
-    /// Format `AWS::ACM::Certificate.Arn`.
+    /// The field of the same name has the full documentation.
     pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
         self.certificate_arn = Some(value.into());
         self
@@ -610,38 +1064,100 @@ impl ToValue for Certificate {
     }
 }
 
+/// The required properties of [`FixedResponseConfig`], by name: `FixedResponseConfig::new(FixedResponseConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedResponseConfigRequired {
+    /// `StatusCode`: a string, required.
+    ///
+    /// The HTTP response code (2XX, 4XX, or 5XX).
+    ///
+    /// Pattern `^(2|4|5)\d\d$`.
+    pub status_code: Str,
+}
+
+static RULE_FixedResponseConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "ContentType",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(32),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "MessageBody",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "StatusCode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["StatusCode"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `FixedResponseConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Specifies information required when returning a custom HTTP response.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-fixedresponseconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedResponseConfig {
     /// `ContentType`: a string.
     ///
+    /// The content type.
+    ///
+    /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
+    ///
     /// Length 0 to 32.
     pub content_type: Option<Str>,
     /// `MessageBody`: a string.
     ///
+    /// The message.
+    ///
     /// Length 0 to 1024.
     pub message_body: Option<Str>,
     /// `StatusCode`: a string, required.
+    ///
+    /// The HTTP response code (2XX, 4XX, or 5XX).
     ///
     /// Pattern `^(2|4|5)\d\d$`.
     pub status_code: Str,
 }
 
 impl FixedResponseConfig {
-    /// A `FixedResponseConfig` with its required properties, in this order: `StatusCode`.
-    pub fn new(status_code: impl Into<Str>) -> Self {
+    /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
+    pub fn new(required: FixedResponseConfigRequired) -> Self {
         Self {
             content_type: None,
             message_body: None,
-            status_code: status_code.into(),
+            status_code: required.status_code,
         }
     }
 
     /// `ContentType`: a string.
     ///
-    /// Length 0 to 32.
+    /// The field of the same name has the full documentation.
     pub fn content_type(mut self, value: impl Into<Str>) -> Self {
         self.content_type = Some(value.into());
         self
@@ -649,7 +1165,7 @@ impl FixedResponseConfig {
 
     /// `MessageBody`: a string.
     ///
-    /// Length 0 to 1024.
+    /// The field of the same name has the full documentation.
     pub fn message_body(mut self, value: impl Into<Str>) -> Self {
         self.message_body = Some(value.into());
         self
@@ -657,7 +1173,7 @@ impl FixedResponseConfig {
 
     /// `StatusCode`: a string, required.
     ///
-    /// Pattern `^(2|4|5)\d\d$`.
+    /// The field of the same name has the full documentation.
     pub fn status_code(mut self, value: impl Into<Str>) -> Self {
         self.status_code = value.into();
         self
@@ -676,14 +1192,45 @@ impl ToValue for FixedResponseConfig {
     }
 }
 
+static RULE_ForwardConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "TargetGroupStickinessConfig",
+            Shape::Object(&RULE_TargetGroupStickinessConfig),
+        ),
+        (
+            "TargetGroups",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetGroupTuple),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ForwardConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
+///
+/// If you specify both `ForwardConfig` and `TargetGroupArn` , you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-forwardconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ForwardConfig {
     /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
+    ///
+    /// Information about the target group stickiness for a rule.
     pub target_group_stickiness_config: Option<Obj<TargetGroupStickinessConfig>>,
     /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
+    ///
+    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
     pub target_groups: Option<List<TargetGroupTuple>>,
 }
 
@@ -694,6 +1241,8 @@ impl ForwardConfig {
     }
 
     /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_group_stickiness_config(
         mut self,
         value: impl Into<Obj<TargetGroupStickinessConfig>>,
@@ -703,6 +1252,8 @@ impl ForwardConfig {
     }
 
     /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self {
         self.target_groups = Some(value.into());
         self
@@ -723,46 +1274,103 @@ impl ToValue for ForwardConfig {
     }
 }
 
+/// The required properties of [`JwtValidationActionAdditionalClaim`], by name: `JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JwtValidationActionAdditionalClaimRequired {
+    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
+    ///
+    /// The format of the claim value.
+    pub format: JwtValidationActionAdditionalClaimFormat,
+    /// `Name`: a string, required.
+    ///
+    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
+    pub name: Str,
+    /// `Values`: a list of strings, required.
+    ///
+    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
+    pub values: List<Str>,
+}
+
+static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Format",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["single-string", "space-separated-values", "string-array"],
+                format: None,
+            }),
+        ),
+        ("Name", Shape::STR),
+        (
+            "Values",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["Format", "Name", "Values"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `JwtValidationActionAdditionalClaim` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Information about an additional claim to validate.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-jwtvalidationactionadditionalclaim.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtValidationActionAdditionalClaim {
     /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
+    ///
+    /// The format of the claim value.
     pub format: JwtValidationActionAdditionalClaimFormat,
     /// `Name`: a string, required.
+    ///
+    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
     pub name: Str,
     /// `Values`: a list of strings, required.
+    ///
+    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
     pub values: List<Str>,
 }
 
 impl JwtValidationActionAdditionalClaim {
-    /// A `JwtValidationActionAdditionalClaim` with its required properties, in this order: `Format`, `Name`, `Values`.
-    pub fn new(
-        format: impl Into<JwtValidationActionAdditionalClaimFormat>,
-        name: impl Into<Str>,
-        values: impl Into<List<Str>>,
-    ) -> Self {
+    /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
+    pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
         Self {
-            format: format.into(),
-            name: name.into(),
-            values: values.into(),
+            format: required.format,
+            name: required.name,
+            values: required.values,
         }
     }
 
     /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn format(mut self, value: impl Into<JwtValidationActionAdditionalClaimFormat>) -> Self {
         self.format = value.into();
         self
     }
 
     /// `Name`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = value.into();
         self
     }
 
     /// `Values`: a list of strings, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
         self.values = value.into();
         self
@@ -781,6 +1389,36 @@ impl ToValue for JwtValidationActionAdditionalClaim {
     }
 }
 
+/// The required properties of [`JwtValidationConfig`], by name: `JwtValidationConfig::new(JwtValidationConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JwtValidationConfigRequired {
+    /// `Issuer`: a string, required.
+    pub issuer: Str,
+    /// `JwksEndpoint`: a string, required.
+    pub jwks_endpoint: Str,
+}
+
+static RULE_JwtValidationConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdditionalClaims",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("Issuer", Shape::STR),
+        ("JwksEndpoint", Shape::STR),
+    ],
+    required: &["JwksEndpoint", "Issuer"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `JwtValidationConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html>
@@ -795,12 +1433,12 @@ pub struct JwtValidationConfig {
 }
 
 impl JwtValidationConfig {
-    /// A `JwtValidationConfig` with its required properties, in this order: `Issuer`, `JwksEndpoint`.
-    pub fn new(issuer: impl Into<Str>, jwks_endpoint: impl Into<Str>) -> Self {
+    /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
+    pub fn new(required: JwtValidationConfigRequired) -> Self {
         Self {
             additional_claims: None,
-            issuer: issuer.into(),
-            jwks_endpoint: jwks_endpoint.into(),
+            issuer: required.issuer,
+            jwks_endpoint: required.jwks_endpoint,
         }
     }
 
@@ -838,14 +1476,56 @@ impl ToValue for JwtValidationConfig {
     }
 }
 
+static RULE_ListenerAttribute: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `ListenerAttribute` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Information about a listener attribute.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-listenerattribute.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListenerAttribute {
     /// `Key`: a string.
+    ///
+    /// The name of the attribute.
+    ///
+    /// The following attribute is supported by Network Load Balancers, and Gateway Load Balancers.
+    ///
+    /// - `tcp.idle_timeout.seconds` - The tcp idle timeout value, in seconds. The valid range is 60-6000 seconds. The default is 350 seconds.
+    ///
+    /// The following attributes are only supported by Application Load Balancers.
+    ///
+    /// - `routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Serial-Number* HTTP request header.
+    /// - `routing.http.request.x_amzn_mtls_clientcert_issuer.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Issuer* HTTP request header.
+    /// - `routing.http.request.x_amzn_mtls_clientcert_subject.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Subject* HTTP request header.
+    /// - `routing.http.request.x_amzn_mtls_clientcert_validity.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Validity* HTTP request header.
+    /// - `routing.http.request.x_amzn_mtls_clientcert_leaf.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Leaf* HTTP request header.
+    /// - `routing.http.request.x_amzn_mtls_clientcert.header_name` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert* HTTP request header.
+    /// - `routing.http.request.x_amzn_tls_version.header_name` - Enables you to modify the header name of the *X-Amzn-Tls-Version* HTTP request header.
+    /// - `routing.http.request.x_amzn_tls_cipher_suite.header_name` - Enables you to modify the header name of the *X-Amzn-Tls-Cipher-Suite* HTTP request header.
+    /// - `routing.http.response.server.enabled` - Enables you to allow or remove the HTTP response server header.
+    /// - `routing.http.response.strict_transport_security.header_value` - Informs browsers that the site should only be accessed using HTTPS, and that any future attempts to access it using HTTP should automatically be converted to HTTPS.
+    /// - `routing.http.response.access_control_allow_origin.header_value` - Specifies which origins are allowed to access the server.
+    /// - `routing.http.response.access_control_allow_methods.header_value` - Returns which HTTP methods are allowed when accessing the server from a different origin.
+    /// - `routing.http.response.access_control_allow_headers.header_value` - Specifies which headers can be used during the request.
+    /// - `routing.http.response.access_control_allow_credentials.header_value` - Indicates whether the browser should include credentials such as cookies or authentication when making requests.
+    /// - `routing.http.response.access_control_expose_headers.header_value` - Returns which headers the browser can expose to the requesting client.
+    /// - `routing.http.response.access_control_max_age.header_value` - Specifies how long the results of a preflight request can be cached, in seconds.
+    /// - `routing.http.response.content_security_policy.header_value` - Specifies restrictions enforced by the browser to help minimize the risk of certain types of security threats.
+    /// - `routing.http.response.x_content_type_options.header_value` - Indicates whether the MIME types advertised in the *Content-Type* headers should be followed and not be changed.
+    /// - `routing.http.response.x_frame_options.header_value` - Indicates whether the browser is allowed to render a page in a *frame* , *iframe* , *embed* or *object* .
     pub key: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value of the attribute.
     pub value: Option<Str>,
 }
 
@@ -856,12 +1536,16 @@ impl ListenerAttribute {
     }
 
     /// `Key`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -879,18 +1563,52 @@ impl ToValue for ListenerAttribute {
     }
 }
 
+static RULE_MutualAuthentication: ObjRule = ObjRule {
+    properties: &[
+        (
+            "AdvertiseTrustStoreCaNames",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["off", "on"],
+                format: None,
+            }),
+        ),
+        ("IgnoreClientCertificateExpiry", Shape::Bool),
+        ("Mode", Shape::STR),
+        ("TrustStoreArn", Shape::STR),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MutualAuthentication` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// The mutual authentication configuration information.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-mutualauthentication.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutualAuthentication {
     /// `AdvertiseTrustStoreCaNames`: an [`AdvertiseTrustStoreCaNames`] value.
+    ///
+    /// Indicates whether trust store CA certificate names are advertised.
     pub advertise_trust_store_ca_names: Option<AdvertiseTrustStoreCaNames>,
     /// `IgnoreClientCertificateExpiry`: a boolean.
+    ///
+    /// Indicates whether expired client certificates are ignored.
     pub ignore_client_certificate_expiry: Option<Bool>,
     /// `Mode`: a string.
+    ///
+    /// The client certificate handling method. Options are `off` , `passthrough` or `verify` . The default value is `off` .
     pub mode: Option<Str>,
     /// `TrustStoreArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the trust store.
     pub trust_store_arn: Option<Str>,
 }
 
@@ -901,6 +1619,8 @@ impl MutualAuthentication {
     }
 
     /// `AdvertiseTrustStoreCaNames`: an [`AdvertiseTrustStoreCaNames`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn advertise_trust_store_ca_names(
         mut self,
         value: impl Into<AdvertiseTrustStoreCaNames>,
@@ -910,18 +1630,24 @@ impl MutualAuthentication {
     }
 
     /// `IgnoreClientCertificateExpiry`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ignore_client_certificate_expiry(mut self, value: impl Into<Bool>) -> Self {
         self.ignore_client_certificate_expiry = Some(value.into());
         self
     }
 
     /// `Mode`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn mode(mut self, value: impl Into<Str>) -> Self {
         self.mode = Some(value.into());
         self
     }
 
     /// `TrustStoreArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self {
         self.trust_store_arn = Some(value.into());
         self
@@ -947,49 +1673,146 @@ impl ToValue for MutualAuthentication {
     }
 }
 
+/// The required properties of [`RedirectConfig`], by name: `RedirectConfig::new(RedirectConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RedirectConfigRequired {
+    /// `StatusCode`: a [`StatusCode`] value, required.
+    ///
+    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
+    pub status_code: StatusCode,
+}
+
+static RULE_RedirectConfig: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Host",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Path",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("Port", Shape::STR),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: Some(&PATTERN_1),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Query",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "StatusCode",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["HTTP_301", "HTTP_302"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["StatusCode"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `RedirectConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Information about a redirect action.
+///
+/// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
+///
+/// You can reuse URI components using the following reserved keywords:
+///
+/// - #{protocol}
+/// - #{host}
+/// - #{port}
+/// - #{path} (the leading "/" is removed)
+/// - #{query}
+///
+/// For example, you can change the path to "/new/#{path}", the hostname to "example.#{host}", or the query to "#{query}&value=xyz".
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-redirectconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectConfig {
     /// `Host`: a string.
     ///
+    /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
+    ///
     /// Length 1 to 128.
     pub host: Option<Str>,
     /// `Path`: a string.
     ///
+    /// The absolute path, starting with the leading "/". This component is not percent-encoded. The path can contain #{host}, #{path}, and #{port}.
+    ///
     /// Length 1 to 128.
     pub path: Option<Str>,
     /// `Port`: a string.
+    ///
+    /// The port. You can specify a value from 1 to 65535 or #{port}.
     pub port: Option<Str>,
     /// `Protocol`: a string.
+    ///
+    /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
     ///
     /// Pattern `^(HTTPS?|#\{protocol\})$`.
     pub protocol: Option<Str>,
     /// `Query`: a string.
     ///
+    /// The query parameters, URL-encoded when necessary, but not percent-encoded. Do not include the leading "?", as it is automatically added. You can specify any of the reserved keywords.
+    ///
     /// Length 0 to 128.
     pub query: Option<Str>,
     /// `StatusCode`: a [`StatusCode`] value, required.
+    ///
+    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
     pub status_code: StatusCode,
 }
 
 impl RedirectConfig {
-    /// A `RedirectConfig` with its required properties, in this order: `StatusCode`.
-    pub fn new(status_code: impl Into<StatusCode>) -> Self {
+    /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
+    pub fn new(required: RedirectConfigRequired) -> Self {
         Self {
             host: None,
             path: None,
             port: None,
             protocol: None,
             query: None,
-            status_code: status_code.into(),
+            status_code: required.status_code,
         }
     }
 
     /// `Host`: a string.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn host(mut self, value: impl Into<Str>) -> Self {
         self.host = Some(value.into());
         self
@@ -997,13 +1820,15 @@ impl RedirectConfig {
 
     /// `Path`: a string.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn path(mut self, value: impl Into<Str>) -> Self {
         self.path = Some(value.into());
         self
     }
 
     /// `Port`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn port(mut self, value: impl Into<Str>) -> Self {
         self.port = Some(value.into());
         self
@@ -1011,7 +1836,7 @@ impl RedirectConfig {
 
     /// `Protocol`: a string.
     ///
-    /// Pattern `^(HTTPS?|#\{protocol\})$`.
+    /// The field of the same name has the full documentation.
     pub fn protocol(mut self, value: impl Into<Str>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -1019,13 +1844,15 @@ impl RedirectConfig {
 
     /// `Query`: a string.
     ///
-    /// Length 0 to 128.
+    /// The field of the same name has the full documentation.
     pub fn query(mut self, value: impl Into<Str>) -> Self {
         self.query = Some(value.into());
         self
     }
 
     /// `StatusCode`: a [`StatusCode`] value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self {
         self.status_code = value.into();
         self
@@ -1047,14 +1874,30 @@ impl ToValue for RedirectConfig {
     }
 }
 
+static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
+    properties: &[("DurationSeconds", Shape::INT), ("Enabled", Shape::Bool)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetGroupStickinessConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Information about the target group stickiness for a rule.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-targetgroupstickinessconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetGroupStickinessConfig {
     /// `DurationSeconds`: an integer.
+    ///
+    /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling target group stickiness.
     pub duration_seconds: Option<Int>,
     /// `Enabled`: a boolean.
+    ///
+    /// Indicates whether target group stickiness is enabled.
     pub enabled: Option<Bool>,
 }
 
@@ -1065,12 +1908,16 @@ impl TargetGroupStickinessConfig {
     }
 
     /// `DurationSeconds`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self {
         self.duration_seconds = Some(value.into());
         self
     }
 
     /// `Enabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
         self.enabled = Some(value.into());
         self
@@ -1088,14 +1935,30 @@ impl ToValue for TargetGroupStickinessConfig {
     }
 }
 
+static RULE_TargetGroupTuple: ObjRule = ObjRule {
+    properties: &[("TargetGroupArn", Shape::STR), ("Weight", Shape::INT)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetGroupTuple` property type of `AWS::ElasticLoadBalancingV2::Listener`.
+///
+/// Information about how traffic will be distributed between multiple target groups in a forward rule.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-targetgrouptuple.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetGroupTuple {
     /// `TargetGroupArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the target group.
     pub target_group_arn: Option<Str>,
     /// `Weight`: an integer.
+    ///
+    /// The weight. The range is 0 to 999.
     pub weight: Option<Int>,
 }
 
@@ -1106,12 +1969,16 @@ impl TargetGroupTuple {
     }
 
     /// `TargetGroupArn`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
         self.target_group_arn = Some(value.into());
         self
     }
 
     /// `Weight`: an integer.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn weight(mut self, value: impl Into<Int>) -> Self {
         self.weight = Some(value.into());
         self

@@ -3,9 +3,129 @@
 
 //! The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource type ([`LoadBalancer`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_LoadBalancer: ObjRule = ObjRule {
+    properties: &[
+        ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
+        (
+            "EnablePrefixForIpv6SourceNat",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["off", "on"],
+                format: None,
+            }),
+        ),
+        (
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            Shape::STR,
+        ),
+        (
+            "IpAddressType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"],
+                format: None,
+            }),
+        ),
+        ("Ipv4IpamPoolId", Shape::STR),
+        (
+            "LoadBalancerAttributes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_LoadBalancerAttribute),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "MinimumLoadBalancerCapacity",
+            Shape::Object(&RULE_MinimumLoadBalancerCapacity),
+        ),
+        ("Name", Shape::STR),
+        (
+            "Scheme",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["internal", "internet-facing"],
+                format: None,
+            }),
+        ),
+        (
+            "SecurityGroups",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SecurityGroupId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "SubnetMappings",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_SubnetMapping),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Subnets",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::SubnetId),
+                }),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Type",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["application", "gateway", "network"],
+                format: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
+///
+/// Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 ///
 /// `Ref` returns its `LoadBalancerArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoadBalancerAttributes`], which `Handle<LoadBalancer>` dereferences to.
@@ -18,41 +138,103 @@ use crate::support::prelude::*;
 pub struct LoadBalancer {
     /// `EnableCapacityReservationProvisionStabilize`: a boolean.
     ///
+    /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is `false` .
+    ///
     /// Default `false`; write-only: CloudFormation does not return it.
     pub enable_capacity_reservation_provision_stabilize: Option<Bool>,
     /// `EnablePrefixForIpv6SourceNat`: an [`EnablePrefixForIpv6SourceNat`] value.
+    ///
+    /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack` . The default value is `off` .
     pub enable_prefix_for_ipv6_source_nat: Option<EnablePrefixForIpv6SourceNat>,
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
+    ///
+    /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through AWS PrivateLink . The default is `on` .
+    ///
+    /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
     pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<Str>,
     /// `IpAddressType`: an [`IpAddressType`] value.
+    ///
+    /// The IP address type. Internal load balancers must use `ipv4` .
+    ///
+    /// \[Application Load Balancers\] The possible values are `ipv4` (IPv4 addresses), `dualstack` (IPv4 and IPv6 addresses), and `dualstack-without-public-ipv4` (public IPv6 addresses and private IPv4 and IPv6 addresses).
+    ///
+    /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
+    ///
+    /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
     pub ip_address_type: Option<IpAddressType>,
     /// `Ipv4IpamPoolId`: a string.
+    ///
+    /// The ID of the IPv4 IPAM pool.
     pub ipv4_ipam_pool_id: Option<Str>,
     /// `LoadBalancerAttributes`: a list of [`LoadBalancerAttribute`] objects.
+    ///
+    /// The load balancer attributes. Attributes that you do not modify retain their current values.
     pub load_balancer_attributes: Option<List<LoadBalancerAttribute>>,
     /// `MinimumLoadBalancerCapacity`: a [`MinimumLoadBalancerCapacity`] object.
+    ///
+    /// The minimum capacity for a load balancer.
     pub minimum_load_balancer_capacity: Option<Obj<MinimumLoadBalancerCapacity>>,
     /// `Name`: a string.
+    ///
+    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    ///
+    /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
     pub name: Option<Str>,
     /// `Scheme`: a [`Scheme`] value.
     ///
+    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    ///
+    /// The nodes of an internal load balancer have only private IP addresses. The DNS name of an internal load balancer is publicly resolvable to the private IP addresses of the nodes. Therefore, internal load balancers can route requests only from clients with access to the VPC for the load balancer.
+    ///
+    /// The default is an Internet-facing load balancer.
+    ///
+    /// You can't specify a scheme for a Gateway Load Balancer.
+    ///
     /// Create-only: changing it replaces the resource.
     pub scheme: Option<Scheme>,
     /// `SecurityGroups`: a list of strings.
     ///
+    /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
+    ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_groups: Option<List<Str>>,
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
+    ///
+    /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
+    ///
+    /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    ///
+    /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
+    /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
+    /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
+    ///
+    /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
     pub subnet_mappings: Option<List<SubnetMapping>>,
     /// `Subnets`: a list of strings.
+    ///
+    /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
+    ///
+    /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones.
+    ///
+    /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
+    /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
+    /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: Option<List<Str>>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The tags to assign to the load balancer.
     pub tags: Option<List<Tag>>,
     /// `Type`: a [`LoadBalancerType`] value.
+    ///
+    /// The type of load balancer. The default is `application` .
     ///
     /// Create-only: changing it replaces the resource.
     pub r#type: Option<LoadBalancerType>,
@@ -110,7 +292,7 @@ impl LoadBalancer {
 
     /// `EnableCapacityReservationProvisionStabilize`: a boolean.
     ///
-    /// Default `false`; write-only: CloudFormation does not return it.
+    /// The field of the same name has the full documentation.
     pub fn enable_capacity_reservation_provision_stabilize(
         mut self,
         value: impl Into<Bool>,
@@ -120,6 +302,8 @@ impl LoadBalancer {
     }
 
     /// `EnablePrefixForIpv6SourceNat`: an [`EnablePrefixForIpv6SourceNat`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enable_prefix_for_ipv6_source_nat(
         mut self,
         value: impl Into<EnablePrefixForIpv6SourceNat>,
@@ -129,6 +313,8 @@ impl LoadBalancer {
     }
 
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
         mut self,
         value: impl Into<Str>,
@@ -138,18 +324,24 @@ impl LoadBalancer {
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
         self.ip_address_type = Some(value.into());
         self
     }
 
     /// `Ipv4IpamPoolId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
         self.ipv4_ipam_pool_id = Some(value.into());
         self
     }
 
     /// `LoadBalancerAttributes`: a list of [`LoadBalancerAttribute`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn load_balancer_attributes(
         mut self,
         value: impl Into<List<LoadBalancerAttribute>>,
@@ -159,6 +351,8 @@ impl LoadBalancer {
     }
 
     /// `MinimumLoadBalancerCapacity`: a [`MinimumLoadBalancerCapacity`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn minimum_load_balancer_capacity(
         mut self,
         value: impl Into<Obj<MinimumLoadBalancerCapacity>>,
@@ -169,7 +363,7 @@ impl LoadBalancer {
 
     /// `Name`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
@@ -177,7 +371,7 @@ impl LoadBalancer {
 
     /// `Scheme`: a [`Scheme`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn scheme(mut self, value: impl Into<Scheme>) -> Self {
         self.scheme = Some(value.into());
         self
@@ -185,13 +379,15 @@ impl LoadBalancer {
 
     /// `SecurityGroups`: a list of strings.
     ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
+    /// The field of the same name has the full documentation.
     pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
         self.security_groups = Some(value.into());
         self
     }
 
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self {
         self.subnet_mappings = Some(value.into());
         self
@@ -199,13 +395,15 @@ impl LoadBalancer {
 
     /// `Subnets`: a list of strings.
     ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
+    /// The field of the same name has the full documentation.
     pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
         self.subnets = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -213,7 +411,7 @@ impl LoadBalancer {
 
     /// `Type`: a [`LoadBalancerType`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn r#type(mut self, value: impl Into<LoadBalancerType>) -> Self {
         self.r#type = Some(value.into());
         self
@@ -227,6 +425,9 @@ impl Resource for LoadBalancer {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_LoadBalancer, properties)
     }
 }
 
@@ -275,106 +476,233 @@ impl From<ResourceRef> for LoadBalancerAttributes {
 
 impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `CanonicalHostedZoneID`: a string.
+    ///
+    /// The ID of the Amazon Route 53 hosted zone associated with the load balancer. For example, `Z2P70J7EXAMPLE` .
     pub fn canonical_hosted_zone_id(&self) -> Value {
         self.0.get_att("CanonicalHostedZoneID")
     }
 
     /// `Fn::GetAtt` `DNSName`: a string.
+    ///
+    /// The DNS name for the load balancer. For example, `my-load-balancer-424835706.us-west-2.elb.amazonaws.com` .
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DNSName")
     }
 
     /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize`: a boolean.
+    ///
+    /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is `false` .
     pub fn enable_capacity_reservation_provision_stabilize(&self) -> Value {
         self.0
             .get_att("EnableCapacityReservationProvisionStabilize")
     }
 
     /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat`: one of a set of strings.
+    ///
+    /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack` . The default value is `off` .
     pub fn enable_prefix_for_ipv6_source_nat(&self) -> Value {
         self.0.get_att("EnablePrefixForIpv6SourceNat")
     }
 
     /// `Fn::GetAtt` `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
+    ///
+    /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through AWS PrivateLink . The default is `on` .
+    ///
+    /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
     pub fn enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Value {
         self.0
             .get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
     }
 
     /// `Fn::GetAtt` `IpAddressType`: one of a set of strings.
+    ///
+    /// The IP address type. Internal load balancers must use `ipv4` .
+    ///
+    /// \[Application Load Balancers\] The possible values are `ipv4` (IPv4 addresses), `dualstack` (IPv4 and IPv6 addresses), and `dualstack-without-public-ipv4` (public IPv6 addresses and private IPv4 and IPv6 addresses).
+    ///
+    /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
+    ///
+    /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
     pub fn ip_address_type(&self) -> Value {
         self.0.get_att("IpAddressType")
     }
 
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
+    ///
+    /// The ID of the IPv4 IPAM pool.
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
 
     /// `Fn::GetAtt` `LoadBalancerArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the load balancer.
     pub fn load_balancer_arn(&self) -> Value {
         self.0.get_att("LoadBalancerArn")
     }
 
     /// `Fn::GetAtt` `LoadBalancerAttributes`: a list of `LoadBalancerAttribute` objects.
+    ///
+    /// The load balancer attributes. Attributes that you do not modify retain their current values.
     pub fn load_balancer_attributes(&self) -> Value {
         self.0.get_att("LoadBalancerAttributes")
     }
 
     /// `Fn::GetAtt` `LoadBalancerFullName`: a string.
+    ///
+    /// The full name of the load balancer. For example, `app/my-load-balancer/50dc6c495c0c9188` .
     pub fn load_balancer_full_name(&self) -> Value {
         self.0.get_att("LoadBalancerFullName")
     }
 
     /// `Fn::GetAtt` `LoadBalancerName`: a string.
+    ///
+    /// The name of the load balancer. For example, `my-load-balancer` .
     pub fn load_balancer_name(&self) -> Value {
         self.0.get_att("LoadBalancerName")
     }
 
     /// `Fn::GetAtt` `Name`: a string.
+    ///
+    /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    ///
+    /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
 
     /// `Fn::GetAtt` `Scheme`: one of a set of strings.
+    ///
+    /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    ///
+    /// The nodes of an internal load balancer have only private IP addresses. The DNS name of an internal load balancer is publicly resolvable to the private IP addresses of the nodes. Therefore, internal load balancers can route requests only from clients with access to the VPC for the load balancer.
+    ///
+    /// The default is an Internet-facing load balancer.
+    ///
+    /// You can't specify a scheme for a Gateway Load Balancer.
     pub fn scheme(&self) -> Value {
         self.0.get_att("Scheme")
     }
 
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
+    ///
+    /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
     pub fn security_groups(&self) -> Value {
         self.0.get_att("SecurityGroups")
     }
 
     /// `Fn::GetAtt` `SubnetMappings`: a list of `SubnetMapping` objects.
+    ///
+    /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
+    ///
+    /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    ///
+    /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
+    /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
+    /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
+    ///
+    /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
     pub fn subnet_mappings(&self) -> Value {
         self.0.get_att("SubnetMappings")
     }
 
     /// `Fn::GetAtt` `Subnets`: a list of strings.
+    ///
+    /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
+    ///
+    /// \[Application Load Balancers\] You must specify subnets from at least two Availability Zones.
+    ///
+    /// \[Application Load Balancers on Outposts\] You must specify one Outpost subnet.
+    ///
+    /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
+    ///
+    /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
     pub fn subnets(&self) -> Value {
         self.0.get_att("Subnets")
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
+    ///
+    /// The tags to assign to the load balancer.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    ///
+    /// The type of load balancer. The default is `application` .
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
 }
 
+static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `LoadBalancerAttribute` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+///
+/// Specifies an attribute for an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerAttribute {
     /// `Key`: a string.
+    ///
+    /// The name of the attribute.
+    ///
+    /// The following attributes are supported by all load balancers:
+    ///
+    /// - `deletion_protection.enabled` - Indicates whether deletion protection is enabled. The value is `true` or `false` . The default is `false` .
+    /// - `load_balancing.cross_zone.enabled` - Indicates whether cross-zone load balancing is enabled. The possible values are `true` and `false` . The default for Network Load Balancers and Gateway Load Balancers is `false` . The default for Application Load Balancers is `true` , and can't be changed.
+    ///
+    /// The following attributes are supported by both Application Load Balancers and Network Load Balancers:
+    ///
+    /// - `access_logs.s3.enabled` - Indicates whether access logs are enabled. The value is `true` or `false` . The default is `false` .
+    /// - `access_logs.s3.bucket` - The name of the S3 bucket for the access logs. This attribute is required if access logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
+    /// - `access_logs.s3.prefix` - The prefix for the location in the S3 bucket for the access logs.
+    /// - `ipv6.deny_all_igw_traffic` - Blocks internet gateway (IGW) access to the load balancer. It is set to `false` for internet-facing load balancers and `true` for internal load balancers, preventing unintended access to your internal load balancer through an internet gateway.
+    /// - `zonal_shift.config.enabled` - Indicates whether zonal shift is enabled. The possible values are `true` and `false` . The default is `false` .
+    ///
+    /// The following attributes are supported by only Application Load Balancers:
+    ///
+    /// - `idle_timeout.timeout_seconds` - The idle timeout value, in seconds. The valid range is 1-4000 seconds. The default is 60 seconds.
+    /// - `client_keep_alive.seconds` - The client keep alive value, in seconds. The valid range is 60-604800 seconds. The default is 3600 seconds.
+    /// - `connection_logs.s3.enabled` - Indicates whether connection logs are enabled. The value is `true` or `false` . The default is `false` .
+    /// - `connection_logs.s3.bucket` - The name of the S3 bucket for the connection logs. This attribute is required if connection logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
+    /// - `connection_logs.s3.prefix` - The prefix for the location in the S3 bucket for the connection logs.
+    /// - `health_check_logs.s3.enabled` - Indicates whether health check logs are enabled. The value is `true` or `false` . The default is `false` .
+    /// - `health_check_logs.s3.bucket` - The name of the S3 bucket for the health check logs. This attribute is required if health check logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
+    /// - `health_check_logs.s3.prefix` - The prefix for the location in the S3 bucket for the health check logs.
+    /// - `routing.http.desync_mitigation_mode` - Determines how the load balancer handles requests that might pose a security risk to your application. The possible values are `monitor` , `defensive` , and `strictest` . The default is `defensive` .
+    /// - `routing.http.drop_invalid_header_fields.enabled` - Indicates whether HTTP headers with invalid header fields are removed by the load balancer ( `true` ) or routed to targets ( `false` ). The default is `false` .
+    /// - `routing.http.preserve_host_header.enabled` - Indicates whether the Application Load Balancer should preserve the `Host` header in the HTTP request and send it to the target without any change. The possible values are `true` and `false` . The default is `false` .
+    /// - `routing.http.x_amzn_tls_version_and_cipher_suite.enabled` - Indicates whether the two headers ( `x-amzn-tls-version` and `x-amzn-tls-cipher-suite` ), which contain information about the negotiated TLS version and cipher suite, are added to the client request before sending it to the target. The `x-amzn-tls-version` header has information about the TLS protocol version negotiated with the client, and the `x-amzn-tls-cipher-suite` header has information about the cipher suite negotiated with the client. Both headers are in OpenSSL format. The possible values for the attribute are `true` and `false` . The default is `false` .
+    /// - `routing.http.xff_client_port.enabled` - Indicates whether the `X-Forwarded-For` header should preserve the source port that the client used to connect to the load balancer. The possible values are `true` and `false` . The default is `false` .
+    /// - `routing.http.xff_header_processing.mode` - Enables you to modify, preserve, or remove the `X-Forwarded-For` header in the HTTP request before the Application Load Balancer sends the request to the target. The possible values are `append` , `preserve` , and `remove` . The default is `append` .
+    ///
+    /// - If the value is `append` , the Application Load Balancer adds the client IP address (of the last hop) to the `X-Forwarded-For` header in the HTTP request before it sends it to targets.
+    /// - If the value is `preserve` the Application Load Balancer preserves the `X-Forwarded-For` header in the HTTP request, and sends it to targets without any change.
+    /// - If the value is `remove` , the Application Load Balancer removes the `X-Forwarded-For` header in the HTTP request before it sends it to targets.
+    /// - `routing.http2.enabled` - Indicates whether clients can connect to the load balancer using HTTP/2. If `true` , clients can connect using HTTP/2 or HTTP/1.1. However, all client requests are subject to the stricter HTTP/2 header validation rules. For example, message header names must contain only alphanumeric characters and hyphens. If `false` , clients must connect using HTTP/1.1. The default is `true` .
+    /// - `waf.fail_open.enabled` - Indicates whether to allow a WAF-enabled load balancer to route requests to targets if it is unable to forward the request to AWS WAF. The possible values are `true` and `false` . The default is `false` .
+    ///
+    /// The following attributes are supported by only Network Load Balancers:
+    ///
+    /// - `dns_record.client_routing_policy` - Indicates how traffic is distributed among the load balancer Availability Zones. The possible values are `availability_zone_affinity` with 100 percent zonal affinity, `partial_availability_zone_affinity` with 85 percent zonal affinity, and `any_availability_zone` with 0 percent zonal affinity.
+    /// - `secondary_ips.auto_assigned.per_subnet` - The number of secondary IP addresses to configure for your load balancer nodes. Use to address port allocation errors if you can't add targets. The valid range is 0 to 7. The default is 0. After you set this value, you can't decrease it.
     pub key: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value of the attribute.
     pub value: Option<Str>,
 }
 
@@ -385,12 +713,16 @@ impl LoadBalancerAttribute {
     }
 
     /// `Key`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self
@@ -408,24 +740,49 @@ impl ToValue for LoadBalancerAttribute {
     }
 }
 
+/// The required properties of [`MinimumLoadBalancerCapacity`], by name: `MinimumLoadBalancerCapacity::new(MinimumLoadBalancerCapacityRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinimumLoadBalancerCapacityRequired {
+    /// `CapacityUnits`: an integer, required.
+    ///
+    /// The number of capacity units.
+    pub capacity_units: Int,
+}
+
+static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
+    properties: &[("CapacityUnits", Shape::INT)],
+    required: &["CapacityUnits"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `MinimumLoadBalancerCapacity` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+///
+/// The minimum capacity for a load balancer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-minimumloadbalancercapacity.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinimumLoadBalancerCapacity {
     /// `CapacityUnits`: an integer, required.
+    ///
+    /// The number of capacity units.
     pub capacity_units: Int,
 }
 
 impl MinimumLoadBalancerCapacity {
-    /// A `MinimumLoadBalancerCapacity` with its required properties, in this order: `CapacityUnits`.
-    pub fn new(capacity_units: impl Into<Int>) -> Self {
+    /// A `MinimumLoadBalancerCapacity` with its required properties, named in a [`MinimumLoadBalancerCapacityRequired`].
+    pub fn new(required: MinimumLoadBalancerCapacityRequired) -> Self {
         Self {
-            capacity_units: capacity_units.into(),
+            capacity_units: required.capacity_units,
         }
     }
 
     /// `CapacityUnits`: an integer, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn capacity_units(mut self, value: impl Into<Int>) -> Self {
         self.capacity_units = value.into();
         self
@@ -442,56 +799,112 @@ impl ToValue for MinimumLoadBalancerCapacity {
     }
 }
 
+/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetMappingRequired {
+    /// `SubnetId`: a string, required.
+    ///
+    /// The ID of the subnet.
+    ///
+    /// Format `AWS::EC2::Subnet.Id`.
+    pub subnet_id: Str,
+}
+
+static RULE_SubnetMapping: ObjRule = ObjRule {
+    properties: &[
+        ("AllocationId", Shape::STR),
+        ("IPv6Address", Shape::STR),
+        ("PrivateIPv4Address", Shape::STR),
+        ("SourceNatIpv6Prefix", Shape::STR),
+        (
+            "SubnetId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::SubnetId),
+            }),
+        ),
+    ],
+    required: &["SubnetId"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `SubnetMapping` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+///
+/// Specifies a subnet for a load balancer.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-subnetmapping.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetMapping {
     /// `AllocationId`: a string.
+    ///
+    /// \[Network Load Balancers\] The allocation ID of the Elastic IP address for an internet-facing load balancer.
     pub allocation_id: Option<Str>,
     /// `IPv6Address`: a string.
+    ///
+    /// \[Network Load Balancers\] The IPv6 address.
     pub ipv6_address: Option<Str>,
     /// `PrivateIPv4Address`: a string.
+    ///
+    /// \[Network Load Balancers\] The private IPv4 address for an internal load balancer.
     pub private_ipv4_address: Option<Str>,
     /// `SourceNatIpv6Prefix`: a string.
+    ///
+    /// \[Network Load Balancers with UDP listeners\] The IPv6 prefix to use for source NAT. Specify an IPv6 prefix (/80 netmask) from the subnet CIDR block or `auto_assigned` to use an IPv6 prefix selected at random from the subnet CIDR block.
     pub source_nat_ipv6_prefix: Option<Str>,
     /// `SubnetId`: a string, required.
+    ///
+    /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
     pub subnet_id: Str,
 }
 
 impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, in this order: `SubnetId`.
-    pub fn new(subnet_id: impl Into<Str>) -> Self {
+    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    pub fn new(required: SubnetMappingRequired) -> Self {
         Self {
             allocation_id: None,
             ipv6_address: None,
             private_ipv4_address: None,
             source_nat_ipv6_prefix: None,
-            subnet_id: subnet_id.into(),
+            subnet_id: required.subnet_id,
         }
     }
 
     /// `AllocationId`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn allocation_id(mut self, value: impl Into<Str>) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
 
     /// `IPv6Address`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
         self.ipv6_address = Some(value.into());
         self
     }
 
     /// `PrivateIPv4Address`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn private_ipv4_address(mut self, value: impl Into<Str>) -> Self {
         self.private_ipv4_address = Some(value.into());
         self
     }
 
     /// `SourceNatIpv6Prefix`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Str>) -> Self {
         self.source_nat_ipv6_prefix = Some(value.into());
         self
@@ -499,7 +912,7 @@ impl SubnetMapping {
 
     /// `SubnetId`: a string, required.
     ///
-    /// Format `AWS::EC2::Subnet.Id`.
+    /// The field of the same name has the full documentation.
     pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
         self.subnet_id = value.into();
         self
@@ -520,6 +933,46 @@ impl ToValue for SubnetMapping {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    pub key: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-loadbalancer-tag.html>
@@ -536,17 +989,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`.
-    pub fn new(key: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
+            key: required.key,
             value: None,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -554,7 +1007,7 @@ impl Tag {
 
     /// `Value`: a string.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self

@@ -11,6 +11,6 @@ pub mod listener;
 pub mod load_balancer;
 pub mod target_group;
 
-pub use listener::{Listener, ListenerAttributes};
+pub use listener::{Listener, ListenerAttributes, ListenerRequired};
 pub use load_balancer::{LoadBalancer, LoadBalancerAttributes};
 pub use target_group::{TargetGroup, TargetGroupAttributes};

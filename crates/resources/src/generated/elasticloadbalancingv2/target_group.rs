@@ -3,9 +3,169 @@
 
 //! The `AWS::ElasticLoadBalancingV2::TargetGroup` resource type ([`TargetGroup`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+static RULE_TargetGroup: ObjRule = ObjRule {
+    properties: &[
+        ("HealthCheckEnabled", Shape::Bool),
+        (
+            "HealthCheckIntervalSeconds",
+            Shape::Int(&NumRule {
+                min: Some(5.0),
+                max: Some(300.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "HealthCheckPath",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(1024),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        ("HealthCheckPort", Shape::STR),
+        (
+            "HealthCheckProtocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
+                ],
+                format: None,
+            }),
+        ),
+        (
+            "HealthCheckTimeoutSeconds",
+            Shape::Int(&NumRule {
+                min: Some(2.0),
+                max: Some(120.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "HealthyThresholdCount",
+            Shape::Int(&NumRule {
+                min: Some(2.0),
+                max: Some(10.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "IpAddressType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["ipv4", "ipv6"],
+                format: None,
+            }),
+        ),
+        ("Matcher", Shape::Object(&RULE_Matcher)),
+        ("Name", Shape::STR),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Protocol",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[
+                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
+                ],
+                format: None,
+            }),
+        ),
+        ("ProtocolVersion", Shape::STR),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "TargetControlPort",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "TargetGroupAttributes",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetGroupAttribute),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "TargetType",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["alb", "instance", "ip", "lambda"],
+                format: None,
+            }),
+        ),
+        (
+            "Targets",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_TargetDescription),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "UnhealthyThresholdCount",
+            Shape::Int(&NumRule {
+                min: Some(2.0),
+                max: Some(10.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "VpcId",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &[],
+                format: Some(Format::VpcId),
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::ElasticLoadBalancingV2::TargetGroup` resource.
+///
+/// Specifies a target group for an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
+///
+/// Before you register a Lambda function as a target, you must create a `AWS::Lambda::Permission` resource that grants the Elastic Load Balancing service principal permission to invoke the Lambda function.
 ///
 /// `Ref` returns its `TargetGroupArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TargetGroupAttributes`], which `Handle<TargetGroup>` dereferences to.
@@ -17,68 +177,119 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetGroup {
     /// `HealthCheckEnabled`: a boolean.
+    ///
+    /// Indicates whether health checks are enabled. If the target type is `lambda` , health checks are disabled by default but can be enabled. If the target type is `instance` , `ip` , or `alb` , health checks are always enabled and can't be disabled.
     pub health_check_enabled: Option<Bool>,
     /// `HealthCheckIntervalSeconds`: an integer.
+    ///
+    /// The approximate amount of time, in seconds, between health checks of an individual target. The range is 5-300. If the target group protocol is TCP, TLS, UDP, TCP_UDP, QUIC, TCP_QUIC, HTTP or HTTPS, the default is 30 seconds. If the target group protocol is GENEVE, the default is 10 seconds. If the target type is `lambda` , the default is 35 seconds.
     ///
     /// Value 5 to 300.
     pub health_check_interval_seconds: Option<Int>,
     /// `HealthCheckPath`: a string.
     ///
+    /// \[HTTP/HTTPS health checks\] The destination for health checks on the targets.
+    ///
+    /// \[HTTP1 or HTTP2 protocol version\] The ping path. The default is /.
+    ///
+    /// \[GRPC protocol version\] The path of a custom health check method with the format /package.service/method. The default is / AWS .ALB/healthcheck.
+    ///
     /// Length 1 to 1024.
     pub health_check_path: Option<Str>,
     /// `HealthCheckPort`: a string.
+    ///
+    /// The port the load balancer uses when performing health checks on targets. If the protocol is HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, QUIC, or TCP_QUIC the default is `traffic-port` , which is the port on which each target receives traffic from the load balancer. If the protocol is GENEVE, the default is port 80.
     pub health_check_port: Option<Str>,
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
+    ///
+    /// The protocol the load balancer uses when performing health checks on targets. For Application Load Balancers, the default is HTTP. For Network Load Balancers and Gateway Load Balancers, the default is TCP. The TCP protocol is not supported for health checks if the protocol of the target group is HTTP or HTTPS. The GENEVE, TLS, UDP, TCP_UDP, QUIC, and TCP_QUIC protocols are not supported for health checks.
     pub health_check_protocol: Option<HealthCheckProtocol>,
     /// `HealthCheckTimeoutSeconds`: an integer.
+    ///
+    /// The amount of time, in seconds, during which no response from a target means a failed health check. The range is 2–120 seconds. For target groups with a protocol of HTTP, the default is 6 seconds. For target groups with a protocol of TCP, TLS or HTTPS, the default is 10 seconds. For target groups with a protocol of GENEVE, the default is 5 seconds. If the target type is `lambda` , the default is 30 seconds.
     ///
     /// Value 2 to 120.
     pub health_check_timeout_seconds: Option<Int>,
     /// `HealthyThresholdCount`: an integer.
     ///
+    /// The number of consecutive health check successes required before considering a target healthy. The range is 2-10. If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 5. For target groups with a protocol of GENEVE, the default is 5. If the target type is `lambda` , the default is 5.
+    ///
     /// Value 2 to 10.
     pub healthy_threshold_count: Option<Int>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
+    /// The IP address type. The default value is `ipv4` .
+    ///
     /// Create-only: changing it replaces the resource.
     pub ip_address_type: Option<IpAddressType>,
     /// `Matcher`: a [`Matcher`] object.
+    ///
+    /// \[HTTP/HTTPS health checks\] The HTTP or gRPC codes to use when checking for a successful response from a target. For target groups with a protocol of TCP, TCP_UDP, UDP, QUIC, TCP_QUIC, or TLS the range is 200-599. For target groups with a protocol of HTTP or HTTPS, the range is 200-499. For target groups with a protocol of GENEVE, the range is 200-399.
     pub matcher: Option<Obj<Matcher>>,
     /// `Name`: a string.
+    ///
+    /// The name of the target group.
+    ///
+    /// This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen.
     ///
     /// Create-only: changing it replaces the resource.
     pub name: Option<Str>,
     /// `Port`: an integer.
     ///
+    /// The port on which the targets receive traffic. This port is used unless you specify a port override when registering the target. If the target is a Lambda function, this parameter does not apply. If the protocol is GENEVE, the supported port is 6081.
+    ///
     /// Value 1 to 65535; create-only: changing it replaces the resource.
     pub port: Option<Int>,
     /// `Protocol`: a [`Protocol`] value.
+    ///
+    /// The protocol to use for routing traffic to the targets. For Application Load Balancers, the supported protocols are HTTP and HTTPS. For Network Load Balancers, the supported protocols are TCP, TLS, UDP, TCP_UDP, QUIC, or TCP_QUIC. For Gateway Load Balancers, the supported protocol is GENEVE. A TCP_UDP listener must be associated with a TCP_UDP target group. A TCP_QUIC listener must be associated with a TCP_QUIC target group. If the target is a Lambda function, this parameter does not apply.
     ///
     /// Create-only: changing it replaces the resource.
     pub protocol: Option<Protocol>,
     /// `ProtocolVersion`: a string.
     ///
+    /// \[HTTP/HTTPS protocol\] The protocol version. The possible values are `GRPC` , `HTTP1` , and `HTTP2` .
+    ///
     /// Create-only: changing it replaces the resource.
     pub protocol_version: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The tags.
     pub tags: Option<List<Tag>>,
     /// `TargetControlPort`: an integer.
+    ///
+    /// The port on which the target control agent and application load balancer exchange management traffic for the target optimizer feature.
     ///
     /// Value 1 to 65535.
     pub target_control_port: Option<Int>,
     /// `TargetGroupAttributes`: a list of [`TargetGroupAttribute`] objects.
+    ///
+    /// The target group attributes. Attributes that you do not modify retain their current values.
     pub target_group_attributes: Option<List<TargetGroupAttribute>>,
     /// `TargetType`: a [`TargetType`] value.
+    ///
+    /// The type of target that you must specify when registering targets with this target group. You can't specify targets for a target group using more than one target type.
+    ///
+    /// - `instance` - Register targets by instance ID. This is the default value.
+    /// - `ip` - Register targets by IP address. You can specify IP addresses from the subnets of the virtual private cloud (VPC) for the target group, the RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, and 192.168.0.0/16), and the RFC 6598 range (100.64.0.0/10). You can't specify publicly routable IP addresses.
+    /// - `lambda` - Register a single Lambda function as a target.
+    /// - `alb` - Register a single Application Load Balancer as a target.
     ///
     /// Create-only: changing it replaces the resource.
     pub target_type: Option<TargetType>,
     /// `Targets`: a list of [`TargetDescription`] objects.
+    ///
+    /// The targets.
     pub targets: Option<List<TargetDescription>>,
     /// `UnhealthyThresholdCount`: an integer.
+    ///
+    /// The number of consecutive health check failures required before considering a target unhealthy. The range is 2-10. If the target group protocol is TCP, TCP_UDP, UDP, TLS, QUIC, TCP_QUIC, HTTP or HTTPS, the default is 2. For target groups with a protocol of GENEVE, the default is 2. If the target type is `lambda` , the default is 5.
     ///
     /// Value 2 to 10.
     pub unhealthy_threshold_count: Option<Int>,
     /// `VpcId`: a string.
+    ///
+    /// The identifier of the virtual private cloud (VPC). If the target is a Lambda function, this parameter does not apply. Otherwise, this parameter is required.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Option<Str>,
@@ -128,6 +339,8 @@ impl TargetGroup {
     }
 
     /// `HealthCheckEnabled`: a boolean.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn health_check_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.health_check_enabled = Some(value.into());
         self
@@ -135,7 +348,7 @@ impl TargetGroup {
 
     /// `HealthCheckIntervalSeconds`: an integer.
     ///
-    /// Value 5 to 300.
+    /// The field of the same name has the full documentation.
     pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self {
         self.health_check_interval_seconds = Some(value.into());
         self
@@ -143,19 +356,23 @@ impl TargetGroup {
 
     /// `HealthCheckPath`: a string.
     ///
-    /// Length 1 to 1024.
+    /// The field of the same name has the full documentation.
     pub fn health_check_path(mut self, value: impl Into<Str>) -> Self {
         self.health_check_path = Some(value.into());
         self
     }
 
     /// `HealthCheckPort`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn health_check_port(mut self, value: impl Into<Str>) -> Self {
         self.health_check_port = Some(value.into());
         self
     }
 
     /// `HealthCheckProtocol`: a [`HealthCheckProtocol`] value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn health_check_protocol(mut self, value: impl Into<HealthCheckProtocol>) -> Self {
         self.health_check_protocol = Some(value.into());
         self
@@ -163,7 +380,7 @@ impl TargetGroup {
 
     /// `HealthCheckTimeoutSeconds`: an integer.
     ///
-    /// Value 2 to 120.
+    /// The field of the same name has the full documentation.
     pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
         self.health_check_timeout_seconds = Some(value.into());
         self
@@ -171,7 +388,7 @@ impl TargetGroup {
 
     /// `HealthyThresholdCount`: an integer.
     ///
-    /// Value 2 to 10.
+    /// The field of the same name has the full documentation.
     pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self {
         self.healthy_threshold_count = Some(value.into());
         self
@@ -179,13 +396,15 @@ impl TargetGroup {
 
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
         self.ip_address_type = Some(value.into());
         self
     }
 
     /// `Matcher`: a [`Matcher`] object.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self {
         self.matcher = Some(value.into());
         self
@@ -193,7 +412,7 @@ impl TargetGroup {
 
     /// `Name`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn name(mut self, value: impl Into<Str>) -> Self {
         self.name = Some(value.into());
         self
@@ -201,7 +420,7 @@ impl TargetGroup {
 
     /// `Port`: an integer.
     ///
-    /// Value 1 to 65535; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn port(mut self, value: impl Into<Int>) -> Self {
         self.port = Some(value.into());
         self
@@ -209,7 +428,7 @@ impl TargetGroup {
 
     /// `Protocol`: a [`Protocol`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -217,13 +436,15 @@ impl TargetGroup {
 
     /// `ProtocolVersion`: a string.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn protocol_version(mut self, value: impl Into<Str>) -> Self {
         self.protocol_version = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -231,13 +452,15 @@ impl TargetGroup {
 
     /// `TargetControlPort`: an integer.
     ///
-    /// Value 1 to 65535.
+    /// The field of the same name has the full documentation.
     pub fn target_control_port(mut self, value: impl Into<Int>) -> Self {
         self.target_control_port = Some(value.into());
         self
     }
 
     /// `TargetGroupAttributes`: a list of [`TargetGroupAttribute`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn target_group_attributes(mut self, value: impl Into<List<TargetGroupAttribute>>) -> Self {
         self.target_group_attributes = Some(value.into());
         self
@@ -245,13 +468,15 @@ impl TargetGroup {
 
     /// `TargetType`: a [`TargetType`] value.
     ///
-    /// Create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn target_type(mut self, value: impl Into<TargetType>) -> Self {
         self.target_type = Some(value.into());
         self
     }
 
     /// `Targets`: a list of [`TargetDescription`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn targets(mut self, value: impl Into<List<TargetDescription>>) -> Self {
         self.targets = Some(value.into());
         self
@@ -259,7 +484,7 @@ impl TargetGroup {
 
     /// `UnhealthyThresholdCount`: an integer.
     ///
-    /// Value 2 to 10.
+    /// The field of the same name has the full documentation.
     pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self {
         self.unhealthy_threshold_count = Some(value.into());
         self
@@ -267,7 +492,7 @@ impl TargetGroup {
 
     /// `VpcId`: a string.
     ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
         self.vpc_id = Some(value.into());
         self
@@ -281,6 +506,9 @@ impl Resource for TargetGroup {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_TargetGroup, properties)
     }
 }
 
@@ -329,34 +557,64 @@ impl From<ResourceRef> for TargetGroupAttributes {
 
 impl TargetGroupAttributes {
     /// `Fn::GetAtt` `LoadBalancerArns`: a list of strings.
+    ///
+    /// The Amazon Resource Name (ARN) of the load balancer that routes traffic to this target group.
     pub fn load_balancer_arns(&self) -> Value {
         self.0.get_att("LoadBalancerArns")
     }
 
     /// `Fn::GetAtt` `TargetGroupArn`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the target group.
     pub fn target_group_arn(&self) -> Value {
         self.0.get_att("TargetGroupArn")
     }
 
     /// `Fn::GetAtt` `TargetGroupFullName`: a string.
+    ///
+    /// The full name of the target group. For example, `targetgroup/my-target-group/cbf133c568e0d028` .
     pub fn target_group_full_name(&self) -> Value {
         self.0.get_att("TargetGroupFullName")
     }
 
     /// `Fn::GetAtt` `TargetGroupName`: a string.
+    ///
+    /// The name of the target group. For example, `my-target-group` .
     pub fn target_group_name(&self) -> Value {
         self.0.get_att("TargetGroupName")
     }
 }
 
+static RULE_Matcher: ObjRule = ObjRule {
+    properties: &[("GrpcCode", Shape::STR), ("HttpCode", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Matcher` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
+///
+/// Specifies the HTTP codes that healthy targets must use when responding to an HTTP health check.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-matcher.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Matcher {
     /// `GrpcCode`: a string.
+    ///
+    /// You can specify values between 0 and 99. You can specify multiple values (for example, "0,1") or a range of values (for example, "0-5"). The default value is 12.
     pub grpc_code: Option<Str>,
     /// `HttpCode`: a string.
+    ///
+    /// For Application Load Balancers, you can specify values between 200 and 499, with the default value being 200. You can specify multiple values (for example, "200,202") or a range of values (for example, "200-299").
+    ///
+    /// For Network Load Balancers, you can specify values between 200 and 599, with the default value being 200-399. You can specify multiple values (for example, "200,202") or a range of values (for example, "200-299").
+    ///
+    /// For Gateway Load Balancers, this must be "200–399".
+    ///
+    /// Note that when using shorthand syntax, some values such as commas need to be escaped.
     pub http_code: Option<Str>,
 }
 
@@ -367,12 +625,16 @@ impl Matcher {
     }
 
     /// `GrpcCode`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn grpc_code(mut self, value: impl Into<Str>) -> Self {
         self.grpc_code = Some(value.into());
         self
     }
 
     /// `HttpCode`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn http_code(mut self, value: impl Into<Str>) -> Self {
         self.http_code = Some(value.into());
         self
@@ -390,6 +652,50 @@ impl ToValue for Matcher {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Value", "Key"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-tag.html>
@@ -406,17 +712,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -424,7 +730,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self
@@ -442,43 +748,109 @@ impl ToValue for Tag {
     }
 }
 
+/// The required properties of [`TargetDescription`], by name: `TargetDescription::new(TargetDescriptionRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetDescriptionRequired {
+    /// `Id`: a string, required.
+    ///
+    /// The ID of the target. If the target type of the target group is `instance` , specify an instance ID. If the target type is `ip` , specify an IP address. If the target type is `lambda` , specify the ARN of the Lambda function. If the target type is `alb` , specify the ARN of the Application Load Balancer target.
+    pub id: Str,
+}
+
+static RULE_TargetDescription: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZone", Shape::STR),
+        ("Id", Shape::STR),
+        (
+            "Port",
+            Shape::Int(&NumRule {
+                min: Some(1.0),
+                max: Some(65535.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "QuicServerId",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Id"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetDescription` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
+///
+/// Specifies a target to add to a target group.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-targetdescription.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetDescription {
     /// `AvailabilityZone`: a string.
+    ///
+    /// An Availability Zone or `all` . This determines whether the target receives traffic from the load balancer nodes in the specified Availability Zone or from all enabled Availability Zones for the load balancer.
+    ///
+    /// For Application Load Balancer target groups, the specified Availability Zone value is only applicable when cross-zone load balancing is off. Otherwise the parameter is ignored and treated as `all` .
+    ///
+    /// This parameter is not supported if the target type of the target group is `instance` or `alb` .
+    ///
+    /// If the target type is `ip` and the IP address is in a subnet of the VPC for the target group, the Availability Zone is automatically detected and this parameter is optional. If the IP address is outside the VPC, this parameter is required.
+    ///
+    /// For Application Load Balancer target groups with cross-zone load balancing off, if the target type is `ip` and the IP address is outside of the VPC for the target group, this should be an Availability Zone inside the VPC for the target group.
+    ///
+    /// If the target type is `lambda` , this parameter is optional and the only supported value is `all` .
     pub availability_zone: Option<Str>,
     /// `Id`: a string, required.
+    ///
+    /// The ID of the target. If the target type of the target group is `instance` , specify an instance ID. If the target type is `ip` , specify an IP address. If the target type is `lambda` , specify the ARN of the Lambda function. If the target type is `alb` , specify the ARN of the Application Load Balancer target.
     pub id: Str,
     /// `Port`: an integer.
+    ///
+    /// The port on which the target is listening. If the target group protocol is GENEVE, the supported port is 6081. If the target type is `alb` , the targeted Application Load Balancer must have at least one listener whose port matches the target group port. This parameter is not used if the target is a Lambda function.
     ///
     /// Value 1 to 65535.
     pub port: Option<Int>,
     /// `QuicServerId`: a string.
+    ///
+    /// The server ID for the targets. This value is required if the protocol is `QUIC` or `TCP_QUIC` and can't be used with other protocols.
+    ///
+    /// The ID consists of the `0x` prefix followed by 16 hexadecimal characters. Any letters must be lowercase. The value must be unique at the listener level. You can't modify the server ID for a registered target. You must deregister the target and then provide a new server ID when you register the target again.
     ///
     /// Length 1 to 256.
     pub quic_server_id: Option<Str>,
 }
 
 impl TargetDescription {
-    /// A `TargetDescription` with its required properties, in this order: `Id`.
-    pub fn new(id: impl Into<Str>) -> Self {
+    /// A `TargetDescription` with its required properties, named in a [`TargetDescriptionRequired`].
+    pub fn new(required: TargetDescriptionRequired) -> Self {
         Self {
             availability_zone: None,
-            id: id.into(),
+            id: required.id,
             port: None,
             quic_server_id: None,
         }
     }
 
     /// `AvailabilityZone`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
         self.availability_zone = Some(value.into());
         self
     }
 
     /// `Id`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn id(mut self, value: impl Into<Str>) -> Self {
         self.id = value.into();
         self
@@ -486,7 +858,7 @@ impl TargetDescription {
 
     /// `Port`: an integer.
     ///
-    /// Value 1 to 65535.
+    /// The field of the same name has the full documentation.
     pub fn port(mut self, value: impl Into<Int>) -> Self {
         self.port = Some(value.into());
         self
@@ -494,7 +866,7 @@ impl TargetDescription {
 
     /// `QuicServerId`: a string.
     ///
-    /// Length 1 to 256.
+    /// The field of the same name has the full documentation.
     pub fn quic_server_id(mut self, value: impl Into<Str>) -> Self {
         self.quic_server_id = Some(value.into());
         self
@@ -514,14 +886,76 @@ impl ToValue for TargetDescription {
     }
 }
 
+static RULE_TargetGroupAttribute: ObjRule = ObjRule {
+    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `TargetGroupAttribute` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
+///
+/// Specifies a target group attribute.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetGroupAttribute {
     /// `Key`: a string.
+    ///
+    /// The name of the attribute.
+    ///
+    /// The following attributes are supported by all load balancers:
+    ///
+    /// - `deregistration_delay.timeout_seconds` - The amount of time, in seconds, for Elastic Load Balancing to wait before changing the state of a deregistering target from `draining` to `unused` . The range is 0-3600 seconds. The default value is 300 seconds. If the target is a Lambda function, this attribute is not supported.
+    /// - `stickiness.enabled` - Indicates whether target stickiness is enabled. The value is `true` or `false` . The default is `false` .
+    /// - `stickiness.type` - Indicates the type of stickiness. The possible values are:
+    ///
+    /// - `lb_cookie` and `app_cookie` for Application Load Balancers.
+    /// - `source_ip` for Network Load Balancers.
+    /// - `source_ip_dest_ip` and `source_ip_dest_ip_proto` for Gateway Load Balancers.
+    ///
+    /// The following attributes are supported by Application Load Balancers and Network Load Balancers:
+    ///
+    /// - `load_balancing.cross_zone.enabled` - Indicates whether cross zone load balancing is enabled. The value is `true` , `false` or `use_load_balancer_configuration` . The default is `use_load_balancer_configuration` .
+    /// - `target_group_health.dns_failover.minimum_healthy_targets.count` - The minimum number of targets that must be healthy. If the number of healthy targets is below this value, mark the zone as unhealthy in DNS, so that traffic is routed only to healthy zones. The possible values are `off` or an integer from 1 to the maximum number of targets. The default is 1.
+    /// - `target_group_health.dns_failover.minimum_healthy_targets.percentage` - The minimum percentage of targets that must be healthy. If the percentage of healthy targets is below this value, mark the zone as unhealthy in DNS, so that traffic is routed only to healthy zones. The possible values are `off` or an integer from 1 to 100. The default is `off` .
+    /// - `target_group_health.unhealthy_state_routing.minimum_healthy_targets.count` - The minimum number of targets that must be healthy. If the number of healthy targets is below this value, send traffic to all targets, including unhealthy targets. The possible values are 1 to the maximum number of targets. The default is 1.
+    /// - `target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage` - The minimum percentage of targets that must be healthy. If the percentage of healthy targets is below this value, send traffic to all targets, including unhealthy targets. The possible values are `off` or an integer from 1 to 100. The default is `off` .
+    ///
+    /// The following attributes are supported only if the load balancer is an Application Load Balancer and the target is an instance or an IP address:
+    ///
+    /// - `load_balancing.algorithm.type` - The load balancing algorithm determines how the load balancer selects targets when routing requests. The value is `round_robin` , `least_outstanding_requests` , or `weighted_random` . The default is `round_robin` .
+    /// - `load_balancing.algorithm.anomaly_mitigation` - Only available when `load_balancing.algorithm.type` is `weighted_random` . Indicates whether anomaly mitigation is enabled. The value is `on` or `off` . The default is `off` .
+    /// - `slow_start.duration_seconds` - The time period, in seconds, during which a newly registered target receives an increasing share of the traffic to the target group. After this time period ends, the target receives its full share of traffic. The range is 30-900 seconds (15 minutes). The default is 0 seconds (disabled).
+    /// - `stickiness.app_cookie.cookie_name` - Indicates the name of the application-based cookie. Names that start with the following prefixes are not allowed: `AWSALB` , `AWSALBAPP` , and `AWSALBTG` ; they're reserved for use by the load balancer.
+    /// - `stickiness.app_cookie.duration_seconds` - The time period, in seconds, during which requests from a client should be routed to the same target. After this time period expires, the application-based cookie is considered stale. The range is 1 second to 1 week (604800 seconds). The default value is 1 day (86400 seconds).
+    /// - `stickiness.lb_cookie.duration_seconds` - The time period, in seconds, during which requests from a client should be routed to the same target. After this time period expires, the load balancer-generated cookie is considered stale. The range is 1 second to 1 week (604800 seconds). The default value is 1 day (86400 seconds).
+    ///
+    /// The following attribute is supported only if the load balancer is an Application Load Balancer and the target is a Lambda function:
+    ///
+    /// - `lambda.multi_value_headers.enabled` - Indicates whether the request and response headers that are exchanged between the load balancer and the Lambda function include arrays of values or strings. The value is `true` or `false` . The default is `false` . If the value is `false` and the request contains a duplicate header field name or query parameter key, the load balancer uses the last value sent by the client.
+    ///
+    /// The following attributes are supported only by Network Load Balancers:
+    ///
+    /// - `deregistration_delay.connection_termination.enabled` - Indicates whether the load balancer terminates connections at the end of the deregistration timeout. The value is `true` or `false` . For new UDP/TCP_UDP target groups the default is `true` . Otherwise, the default is `false` .
+    /// - `preserve_client_ip.enabled` - Indicates whether client IP preservation is enabled. The value is `true` or `false` . The default is disabled if the target group type is IP address and the target group protocol is TCP or TLS. Otherwise, the default is enabled. Client IP preservation can't be disabled for UDP and TCP_UDP target groups.
+    /// - `proxy_protocol_v2.enabled` - Indicates whether Proxy Protocol version 2 is enabled. The value is `true` or `false` . The default is `false` .
+    /// - `target_health_state.unhealthy.connection_termination.enabled` - Indicates whether the load balancer terminates connections to unhealthy targets. The value is `true` or `false` . The default is `true` . This attribute can't be enabled for UDP and TCP_UDP target groups.
+    /// - `target_health_state.unhealthy.draining_interval_seconds` - The amount of time for Elastic Load Balancing to wait before changing the state of an unhealthy target from `unhealthy.draining` to `unhealthy` . The range is 0-360000 seconds. The default value is 0 seconds.
+    ///
+    /// Note: This attribute can only be configured when `target_health_state.unhealthy.connection_termination.enabled` is `false` .
+    ///
+    /// The following attributes are supported only by Gateway Load Balancers:
+    ///
+    /// - `target_failover.on_deregistration` - Indicates how the Gateway Load Balancer handles existing flows when a target is deregistered. The possible values are `rebalance` and `no_rebalance` . The default is `no_rebalance` . The two attributes ( `target_failover.on_deregistration` and `target_failover.on_unhealthy` ) can't be set independently. The value you set for both attributes must be the same.
+    /// - `target_failover.on_unhealthy` - Indicates how the Gateway Load Balancer handles existing flows when a target is unhealthy. The possible values are `rebalance` and `no_rebalance` . The default is `no_rebalance` . The two attributes ( `target_failover.on_deregistration` and `target_failover.on_unhealthy` ) can't be set independently. The value you set for both attributes must be the same.
     pub key: Option<Str>,
     /// `Value`: a string.
+    ///
+    /// The value of the attribute.
     pub value: Option<Str>,
 }
 
@@ -532,12 +966,16 @@ impl TargetGroupAttribute {
     }
 
     /// `Key`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = Some(value.into());
         self
     }
 
     /// `Value`: a string.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = Some(value.into());
         self

@@ -9,5 +9,5 @@
 pub mod policy;
 pub mod role;
 
-pub use policy::{Policy, PolicyAttributes};
-pub use role::{Role, RoleAttributes};
+pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+pub use role::{Role, RoleAttributes, RoleRequired};

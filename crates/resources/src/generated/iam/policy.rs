@@ -3,9 +3,102 @@
 
 //! The `AWS::IAM::Policy` resource type ([`Policy`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+
+/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRequired {
+    /// `PolicyDocument`: a JSON value, required.
+    ///
+    /// The policy document.
+    ///
+    /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
+    ///
+    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    ///
+    /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
+    /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
+    /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
+    ///
+    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
+    pub policy_document: Json,
+    /// `PolicyName`: a string, required.
+    ///
+    /// The name of the policy document.
+    ///
+    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
+    pub policy_name: Str,
+}
+
+static RULE_Policy: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Groups",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        ("PolicyDocument", Shape::Any),
+        (
+            "PolicyName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Roles",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "Users",
+            Shape::List(&ListRule {
+                items: Shape::STR,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &["PolicyDocument", "PolicyName"],
+    one_of: &[],
+    any_of: &[&[&["Users"], &["Groups"], &["Roles"]]],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::IAM::Policy` resource.
+///
+/// Adds or updates an inline policy document that is embedded in the specified IAM group, user or role.
+///
+/// An IAM user can also have a managed policy attached to it. For information about policies, see \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+///
+/// The Groups, Roles, and Users properties are optional. However, you must specify at least one of these properties.
+///
+/// For information about policy documents, see \[Creating IAM policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_create.html>) in the *IAM User Guide* .
+///
+/// For information about limits on the number of inline policies that you can embed in an identity, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
+///
+/// &gt; This resource does not support \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html>) . The following inline policy resource types support drift detection:
+/// &gt;
+/// &gt; - \[`AWS::IAM::GroupPolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html>)
+/// &gt; - \[`AWS::IAM::RolePolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html>)
+/// &gt; - \[`AWS::IAM::UserPolicy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html>)
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PolicyAttributes`], which `Handle<Policy>` dereferences to.
@@ -16,18 +109,46 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// `Groups`: a list of strings.
+    ///
+    /// The name of the group to associate the policy with.
+    ///
+    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
     pub groups: Option<List<Str>>,
     /// `PolicyDocument`: a JSON value, required.
+    ///
+    /// The policy document.
+    ///
+    /// You must provide policies in JSON format in IAM. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
+    ///
+    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) used to validate this parameter is a string of characters consisting of the following:
+    ///
+    /// - Any printable ASCII character ranging from the space character ( `\u0020` ) through the end of the ASCII character range
+    /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF` )
+    /// - The special characters tab ( `\u0009` ), line feed ( `\u000A` ), and carriage return ( `\u000D` )
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
     pub policy_document: Json,
     /// `PolicyName`: a string, required.
     ///
+    /// The name of the policy document.
+    ///
+    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
     pub policy_name: Str,
     /// `Roles`: a list of strings.
+    ///
+    /// The name of the role to associate the policy with.
+    ///
+    /// This parameter allows (per its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
+    /// &gt; If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
     pub roles: Option<List<Str>>,
     /// `Users`: a list of strings.
+    ///
+    /// The name of the user to associate the policy with.
+    ///
+    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     pub users: Option<List<Str>>,
 }
 
@@ -51,18 +172,20 @@ impl Policy {
         tag_format: TagFormat::None,
     };
 
-    /// A `Policy` with its required properties, in this order: `PolicyDocument`, `PolicyName`.
-    pub fn new(policy_document: impl Into<Json>, policy_name: impl Into<Str>) -> Self {
+    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    pub fn new(required: PolicyRequired) -> Self {
         Self {
             groups: None,
-            policy_document: policy_document.into(),
-            policy_name: policy_name.into(),
+            policy_document: required.policy_document,
+            policy_name: required.policy_name,
             roles: None,
             users: None,
         }
     }
 
     /// `Groups`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
         self.groups = Some(value.into());
         self
@@ -70,7 +193,7 @@ impl Policy {
 
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
+    /// The field of the same name has the full documentation.
     pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
         self.policy_document = value.into();
         self
@@ -78,19 +201,23 @@ impl Policy {
 
     /// `PolicyName`: a string, required.
     ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
         self.policy_name = value.into();
         self
     }
 
     /// `Roles`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn roles(mut self, value: impl Into<List<Str>>) -> Self {
         self.roles = Some(value.into());
         self
     }
 
     /// `Users`: a list of strings.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
         self.users = Some(value.into());
         self
@@ -101,6 +228,9 @@ impl Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Policy, properties)
     }
 }
 
@@ -128,6 +258,10 @@ impl From<ResourceRef> for PolicyAttributes {
 
 impl PolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    ///
+    /// The stable and unique string identifying the policy.
+    ///
+    /// For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -3,9 +3,126 @@
 
 //! The `AWS::IAM::Role` resource type ([`Role`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern =
+    Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
+pub(crate) static PATTERN_1: Pattern =
+    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+pub(crate) static PATTERN_2: Pattern =
+    Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+
+/// The required properties of [`Role`], by name: `Role::new(RoleRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleRequired {
+    /// `AssumeRolePolicyDocument`: a JSON value, required.
+    ///
+    /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see \[Template Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples>) . For more information about the elements that you can use in an IAM policy, see \[IAM Policy Elements Reference\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html>) in the *IAM User Guide* .
+    ///
+    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
+    pub assume_role_policy_document: Json,
+}
+
+static RULE_Role: ObjRule = ObjRule {
+    properties: &[
+        ("AssumeRolePolicyDocument", Shape::Any),
+        (
+            "Description",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(1000),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "ManagedPolicyArns",
+            Shape::List(&ListRule {
+                items: Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: Some(&PATTERN_1),
+                    allowed: &[],
+                    format: None,
+                }),
+                min_items: Some(0),
+                max_items: Some(20),
+            }),
+        ),
+        (
+            "MaxSessionDuration",
+            Shape::Int(&NumRule {
+                min: Some(3600.0),
+                max: Some(43200.0),
+                allowed: &[],
+            }),
+        ),
+        (
+            "Path",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(512),
+                pattern: Some(&PATTERN_2),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "PermissionsBoundary",
+            Shape::Str(&StrRule {
+                min_len: Some(20),
+                max_len: Some(2048),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Policies",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Policy),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "RoleName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(64),
+                pattern: Some(&PATTERN_3),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: Some(0),
+                max_items: Some(50),
+            }),
+        ),
+    ],
+    required: &["AssumeRolePolicyDocument"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::IAM::Role` resource.
+///
+/// Creates a new role for your AWS account .
+///
+/// For more information about roles, see \[IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html>) in the *IAM User Guide* . For information about quotas for role names and the number of roles you can create, see \[IAM and AWS STS quotas\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>) in the *IAM User Guide* .
 ///
 /// `Ref` returns its `RoleName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RoleAttributes`], which `Handle<Role>` dereferences to.
@@ -18,35 +135,79 @@ use crate::support::prelude::*;
 pub struct Role {
     /// `AssumeRolePolicyDocument`: a JSON value, required.
     ///
+    /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see \[Template Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples>) . For more information about the elements that you can use in an IAM policy, see \[IAM Policy Elements Reference\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html>) in the *IAM User Guide* .
+    ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
     pub assume_role_policy_document: Json,
     /// `Description`: a string.
+    ///
+    /// A description of the role that you provide.
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$`; length 0 to 1000.
     pub description: Option<Str>,
     /// `ManagedPolicyArns`: a list of strings.
     ///
+    /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
+    ///
+    /// For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    ///
     /// Items 0 to 20; each item: pattern `arn:(aws[a-zA-Z-]*)?:iam::(\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\-_/]+`.
     pub managed_policy_arns: Option<List<Str>>,
     /// `MaxSessionDuration`: an integer.
+    ///
+    /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
+    ///
+    /// Anyone who assumes the role from the AWS CLI or API can use the `DurationSeconds` API parameter or the `duration-seconds` AWS CLI parameter to request a longer session. The `MaxSessionDuration` setting determines the maximum duration that can be requested using the `DurationSeconds` parameter. If users don't specify a value for the `DurationSeconds` parameter, their security credentials are valid for one hour by default. This applies when you use the `AssumeRole*` API operations or the `assume-role*` AWS CLI operations but does not apply when you use those operations to create a console URL. For more information, see \[Using IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html>) in the *IAM User Guide* .
     ///
     /// Value 3600 to 43200.
     pub max_session_duration: Option<Int>,
     /// `Path`: a string.
     ///
+    /// The path to the role. For more information about paths, see \[IAM Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    ///
+    /// This parameter is optional. If it is not included, it defaults to a slash (/).
+    ///
+    /// This parameter allows (through its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! ( `\u0021` ) through the DEL character ( `\u007F` ), including most punctuation characters, digits, and upper and lowercased letters.
+    ///
     /// Pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`; length 1 to 512; default `"/"`; create-only: changing it replaces the resource.
     pub path: Option<Str>,
     /// `PermissionsBoundary`: a string.
     ///
+    /// The ARN of the policy used to set the permissions boundary for the role.
+    ///
+    /// For more information about permissions boundaries, see \[Permissions boundaries for IAM identities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+    ///
     /// Length 20 to 2048.
     pub permissions_boundary: Option<Str>,
     /// `Policies`: a list of [`Policy`] objects.
+    ///
+    /// Adds or updates an inline policy document that is embedded in the specified IAM role.
+    ///
+    /// When you embed an inline policy in a role, the inline policy is used as part of the role's access (permissions) policy. The role's trust policy is created at the same time as the role. You can update a role's trust policy later. For more information about IAM roles, go to \[Using Roles to Delegate Permissions and Federate Identities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-toplevel.html>) .
+    ///
+    /// A role can also have an attached managed policy. For information about policies, see \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
+    ///
+    /// For information about limits on the number of inline policies that you can embed with a role, see \[Limitations on IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html>) in the *IAM User Guide* .
+    ///
+    /// &gt; If an external policy (such as `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` ) has a `Ref` to a role and if a resource (such as `AWS::ECS::Service` ) also has a `Ref` to the same role, add a `DependsOn` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an `AWS::ECS::Service` resource, the `DependsOn` attribute ensures that CloudFormation deletes the `AWS::ECS::Service` resource before deleting its role's policy.
     pub policies: Option<List<Policy>>,
     /// `RoleName`: a string.
+    ///
+    /// A name for the IAM role, up to 64 characters in length. For valid values, see the `RoleName` parameter for the \[`CreateRole`\](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>) action in the *IAM User Guide* .
+    ///
+    /// This parameter allows (per its \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) ) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-. The role name must be unique within the account. Role names are not distinguished by case. For example, you cannot create roles named both "Role1" and "role1".
+    ///
+    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the role name.
+    ///
+    /// If you specify a name, you must specify the `CAPABILITY_NAMED_IAM` value to acknowledge your template's capabilities. For more information, see \[Acknowledging IAM Resources in CloudFormation Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities>) .
+    ///
+    /// &gt; Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using `Fn::Join` and `AWS::Region` to create a Region-specific name, as in the following example: `{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}` .
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub role_name: Option<Str>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// A list of tags that are attached to the role. For more information about tagging, see \[Tagging IAM resources\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html>) in the *IAM User Guide* .
     ///
     /// Items 0 to 50.
     pub tags: Option<List<Tag>>,
@@ -72,10 +233,10 @@ impl Role {
         tag_format: TagFormat::KeyValueList,
     };
 
-    /// A `Role` with its required properties, in this order: `AssumeRolePolicyDocument`.
-    pub fn new(assume_role_policy_document: impl Into<Json>) -> Self {
+    /// A `Role` with its required properties, named in a [`RoleRequired`].
+    pub fn new(required: RoleRequired) -> Self {
         Self {
-            assume_role_policy_document: assume_role_policy_document.into(),
+            assume_role_policy_document: required.assume_role_policy_document,
             description: None,
             managed_policy_arns: None,
             max_session_duration: None,
@@ -89,7 +250,7 @@ impl Role {
 
     /// `AssumeRolePolicyDocument`: a JSON value, required.
     ///
-    /// Pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 131072.
+    /// The field of the same name has the full documentation.
     pub fn assume_role_policy_document(mut self, value: impl Into<Json>) -> Self {
         self.assume_role_policy_document = value.into();
         self
@@ -97,7 +258,7 @@ impl Role {
 
     /// `Description`: a string.
     ///
-    /// Pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$`; length 0 to 1000.
+    /// The field of the same name has the full documentation.
     pub fn description(mut self, value: impl Into<Str>) -> Self {
         self.description = Some(value.into());
         self
@@ -105,7 +266,7 @@ impl Role {
 
     /// `ManagedPolicyArns`: a list of strings.
     ///
-    /// Items 0 to 20; each item: pattern `arn:(aws[a-zA-Z-]*)?:iam::(\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\-_/]+`.
+    /// The field of the same name has the full documentation.
     pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self {
         self.managed_policy_arns = Some(value.into());
         self
@@ -113,7 +274,7 @@ impl Role {
 
     /// `MaxSessionDuration`: an integer.
     ///
-    /// Value 3600 to 43200.
+    /// The field of the same name has the full documentation.
     pub fn max_session_duration(mut self, value: impl Into<Int>) -> Self {
         self.max_session_duration = Some(value.into());
         self
@@ -121,7 +282,7 @@ impl Role {
 
     /// `Path`: a string.
     ///
-    /// Pattern `^(\u002F)|(\u002F[\u0021-\u007E]+\u002F)$`; length 1 to 512; default `"/"`; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn path(mut self, value: impl Into<Str>) -> Self {
         self.path = Some(value.into());
         self
@@ -129,13 +290,15 @@ impl Role {
 
     /// `PermissionsBoundary`: a string.
     ///
-    /// Length 20 to 2048.
+    /// The field of the same name has the full documentation.
     pub fn permissions_boundary(mut self, value: impl Into<Str>) -> Self {
         self.permissions_boundary = Some(value.into());
         self
     }
 
     /// `Policies`: a list of [`Policy`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self {
         self.policies = Some(value.into());
         self
@@ -143,7 +306,7 @@ impl Role {
 
     /// `RoleName`: a string.
     ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 64; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn role_name(mut self, value: impl Into<Str>) -> Self {
         self.role_name = Some(value.into());
         self
@@ -151,7 +314,7 @@ impl Role {
 
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Items 0 to 50.
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -165,6 +328,9 @@ impl Resource for Role {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_Role, properties)
     }
 }
 
@@ -199,43 +365,90 @@ impl From<ResourceRef> for RoleAttributes {
 
 impl RoleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    ///
+    /// Returns the Amazon Resource Name (ARN) for the role. For example:
+    ///
+    /// `{"Fn::GetAtt" : ["MyRole", "Arn"] }`
+    ///
+    /// This will return a value such as `arn:aws:iam::1234567890:role/MyRole-AJJHDSKSDF` .
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `RoleId`: a string.
+    ///
+    /// Returns the stable and unique string identifying the role. For example, `AIDAJQABLZS4A3QDU576Q` .
+    ///
+    /// For more information about IDs, see \[IAM Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>) in the *IAM User Guide* .
     pub fn role_id(&self) -> Value {
         self.0.get_att("RoleId")
     }
 }
 
+/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRequired {
+    /// `PolicyDocument`: a JSON value, required.
+    ///
+    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
+    pub policy_document: Json,
+    /// `PolicyName`: a string, required.
+    ///
+    /// The friendly name (not ARN) identifying the policy.
+    pub policy_name: Str,
+}
+
+static RULE_Policy: ObjRule = ObjRule {
+    properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
+    required: &["PolicyName", "PolicyDocument"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Policy` property type of `AWS::IAM::Role`.
+///
+/// Contains information about an attached policy.
+///
+/// An attached policy is a managed policy that has been attached to a user, group, or role.
+///
+/// For more information about managed policies, refer to \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-role-policy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// `PolicyDocument`: a JSON value, required.
+    ///
+    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
     pub policy_document: Json,
     /// `PolicyName`: a string, required.
+    ///
+    /// The friendly name (not ARN) identifying the policy.
     pub policy_name: Str,
 }
 
 impl Policy {
-    /// A `Policy` with its required properties, in this order: `PolicyDocument`, `PolicyName`.
-    pub fn new(policy_document: impl Into<Json>, policy_name: impl Into<Str>) -> Self {
+    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    pub fn new(required: PolicyRequired) -> Self {
         Self {
-            policy_document: policy_document.into(),
-            policy_name: policy_name.into(),
+            policy_document: required.policy_document,
+            policy_name: required.policy_name,
         }
     }
 
     /// `PolicyDocument`: a JSON value, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
         self.policy_document = value.into();
         self
     }
 
     /// `PolicyName`: a string, required.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
         self.policy_name = value.into();
         self
@@ -253,6 +466,50 @@ impl ToValue for Policy {
     }
 }
 
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: Some(&PATTERN_4),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_5),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `Tag` property type of `AWS::IAM::Role`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-role-tag.html>
@@ -269,17 +526,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -287,7 +544,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self

@@ -3,9 +3,95 @@
 
 //! The `AWS::Logs::LogGroup` resource type ([`LogGroup`]) and its property types.
 
+#![allow(non_upper_case_globals)]
+
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern =
+    Pattern::new("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\\Z");
+
+static RULE_LogGroup: ObjRule = ObjRule {
+    properties: &[
+        ("BearerTokenAuthenticationEnabled", Shape::Bool),
+        ("DataProtectionPolicy", Shape::Any),
+        ("DeletionProtectionEnabled", Shape::Bool),
+        (
+            "FieldIndexPolicies",
+            Shape::List(&ListRule {
+                items: Shape::Any,
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+        (
+            "KmsKeyId",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: Some(&PATTERN_0),
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "LogGroupClass",
+            Shape::Str(&StrRule {
+                min_len: None,
+                max_len: None,
+                pattern: None,
+                allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"],
+                format: None,
+            }),
+        ),
+        (
+            "LogGroupName",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(512),
+                pattern: Some(&PATTERN_1),
+                allowed: &[],
+                format: Some(Format::LogGroupName),
+            }),
+        ),
+        ("ResourcePolicyDocument", Shape::Any),
+        (
+            "RetentionInDays",
+            Shape::Int(&NumRule {
+                min: None,
+                max: None,
+                allowed: &[
+                    1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0,
+                    545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0,
+                ],
+            }),
+        ),
+        (
+            "Tags",
+            Shape::List(&ListRule {
+                items: Shape::Object(&RULE_Tag),
+                min_items: None,
+                max_items: None,
+            }),
+        ),
+    ],
+    required: &[],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
+
 /// The `AWS::Logs::LogGroup` resource.
+///
+/// The `AWS::Logs::LogGroup` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group.
+///
+/// You can create up to 1,000,000 log groups per Region per account. You must use the following guidelines when naming a log group:
+///
+/// - Log group names must be unique within a Region for an AWS account.
+/// - Log group names can be between 1 and 512 characters long.
+/// - Log group names consist of the following characters: a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
 ///
 /// `Ref` returns its `LogGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LogGroupAttributes`], which `Handle<LogGroup>` dereferences to.
@@ -18,37 +104,76 @@ use crate::support::prelude::*;
 pub struct LogGroup {
     /// `BearerTokenAuthenticationEnabled`: a boolean.
     ///
+    /// Indicates whether bearer token authentication is enabled for this log group. When enabled, bearer token authentication is allowed on operations until it is explicitly disabled.
+    ///
     /// Default `false`.
     pub bearer_token_authentication_enabled: Option<Bool>,
     /// `DataProtectionPolicy`: a JSON value.
+    ///
+    /// Creates a data protection policy and assigns it to the log group. A data protection policy can help safeguard sensitive data that's ingested by the log group by auditing and masking the sensitive log data. When a user who does not have permission to view masked data views a log event that includes masked data, the sensitive data is replaced by asterisks.
     ///
     /// Format `json`.
     pub data_protection_policy: Option<Json>,
     /// `DeletionProtectionEnabled`: a boolean.
     ///
+    /// Indicates whether deletion protection is enabled for this log group. When enabled, deletion protection blocks all deletion operations until it is explicitly disabled.
+    ///
     /// Default `false`.
     pub deletion_protection_enabled: Option<Bool>,
     /// `FieldIndexPolicies`: a list of JSON values.
+    ///
+    /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see \[Log classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>) .
+    ///
+    /// You can use field index policies to create *field indexes* on fields found in log events in the log group. Creating field indexes lowers the costs for CloudWatch Logs Insights queries that reference those field indexes, because these queries attempt to skip the processing of log events that are known to not match the indexed field. Good fields to index are fields that you often need to query for and fields that have high cardinality of values Common examples of indexes include request ID, session ID, userID, and instance IDs. For more information, see \[Create field indexes to improve query performance and reduce costs\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html>) .
+    ///
+    /// Currently, this array supports only one field index policy object.
     pub field_index_policies: Option<List<Json>>,
     /// `KmsKeyId`: a string.
+    ///
+    /// The Amazon Resource Name (ARN) of the AWS  key to use when encrypting log data.
+    ///
+    /// To associate an AWS  key with the log group, specify the ARN of that KMS key here. If you do so, ingested data is encrypted using this key. This association is stored as long as the data encrypted with the KMS key is still within CloudWatch Logs . This enables CloudWatch Logs to decrypt this data whenever it is requested.
+    ///
+    /// If you attempt to associate a KMS key with the log group but the KMS key doesn't exist or is deactivated, you will receive an `InvalidParameterException` error.
+    ///
+    /// Log group data is always encrypted in CloudWatch Logs . If you omit this key, the encryption does not use AWS  . For more information, see \[Encrypt log data in CloudWatch Logs using AWS Key Management Service\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html>)
     ///
     /// Pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+\Z`; length 0 to 256.
     pub kms_key_id: Option<Str>,
     /// `LogGroupClass`: a [`LogGroupClass`] value.
     ///
+    /// Specifies the log group class for this log group. There are two classes:
+    ///
+    /// - The `Standard` log class supports all CloudWatch Logs features.
+    /// - The `Infrequent Access` log class supports a subset of CloudWatch Logs features and incurs lower costs.
+    ///
+    /// For details about the features supported by each class, see \[Log classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>)
+    ///
     /// Default `"STANDARD"`.
     pub log_group_class: Option<LogGroupClass>,
     /// `LogGroupName`: a string.
     ///
+    /// The name of the log group. If you don't specify a name, AWS CloudFormation generates a unique ID for the log group.
+    ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[.\-_/#A-Za-z0-9]{1,512}\Z`; length 1 to 512; create-only: changing it replaces the resource.
     pub log_group_name: Option<Str>,
     /// `ResourcePolicyDocument`: a JSON value.
+    ///
+    /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. A LogGroup can have 1 resource policy.
     pub resource_policy_document: Option<Json>,
     /// `RetentionInDays`: an integer.
+    ///
+    /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
+    ///
+    /// To set a log group so that its log events do not expire, do not specify this property.
     ///
     /// One of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.
     pub retention_in_days: Option<Int>,
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// An array of key-value pairs to apply to the log group.
+    ///
+    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
     pub tags: Option<List<Tag>>,
 }
 
@@ -79,7 +204,7 @@ impl LogGroup {
 
     /// `BearerTokenAuthenticationEnabled`: a boolean.
     ///
-    /// Default `false`.
+    /// The field of the same name has the full documentation.
     pub fn bearer_token_authentication_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.bearer_token_authentication_enabled = Some(value.into());
         self
@@ -87,7 +212,7 @@ impl LogGroup {
 
     /// `DataProtectionPolicy`: a JSON value.
     ///
-    /// Format `json`.
+    /// The field of the same name has the full documentation.
     pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self {
         self.data_protection_policy = Some(value.into());
         self
@@ -95,13 +220,15 @@ impl LogGroup {
 
     /// `DeletionProtectionEnabled`: a boolean.
     ///
-    /// Default `false`.
+    /// The field of the same name has the full documentation.
     pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
         self.deletion_protection_enabled = Some(value.into());
         self
     }
 
     /// `FieldIndexPolicies`: a list of JSON values.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn field_index_policies(mut self, value: impl Into<List<Json>>) -> Self {
         self.field_index_policies = Some(value.into());
         self
@@ -109,7 +236,7 @@ impl LogGroup {
 
     /// `KmsKeyId`: a string.
     ///
-    /// Pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+\Z`; length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
         self.kms_key_id = Some(value.into());
         self
@@ -117,7 +244,7 @@ impl LogGroup {
 
     /// `LogGroupClass`: a [`LogGroupClass`] value.
     ///
-    /// Default `"STANDARD"`.
+    /// The field of the same name has the full documentation.
     pub fn log_group_class(mut self, value: impl Into<LogGroupClass>) -> Self {
         self.log_group_class = Some(value.into());
         self
@@ -125,13 +252,15 @@ impl LogGroup {
 
     /// `LogGroupName`: a string.
     ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[.\-_/#A-Za-z0-9]{1,512}\Z`; length 1 to 512; create-only: changing it replaces the resource.
+    /// The field of the same name has the full documentation.
     pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
         self.log_group_name = Some(value.into());
         self
     }
 
     /// `ResourcePolicyDocument`: a JSON value.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn resource_policy_document(mut self, value: impl Into<Json>) -> Self {
         self.resource_policy_document = Some(value.into());
         self
@@ -139,13 +268,15 @@ impl LogGroup {
 
     /// `RetentionInDays`: an integer.
     ///
-    /// One of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.
+    /// The field of the same name has the full documentation.
     pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self {
         self.retention_in_days = Some(value.into());
         self
     }
 
     /// `Tags`: a list of [`Tag`] objects.
+    ///
+    /// The field of the same name has the full documentation.
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -159,6 +290,9 @@ impl Resource for LogGroup {
     }
     fn tag_format(&self) -> TagFormat {
         TagFormat::KeyValueList
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        constraint::check(&RULE_LogGroup, properties)
     }
 }
 
@@ -197,10 +331,56 @@ impl From<ResourceRef> for LogGroupAttributes {
 
 impl LogGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    ///
+    /// The ARN of the log group, such as `arn:aws:logs:us-west-1:123456789012:log-group:/mystack-testgroup-12ABC1AB12A1:*`
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 }
+
+/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagRequired {
+    /// `Key`: a string, required.
+    ///
+    /// Length 1 to 128.
+    pub key: Str,
+    /// `Value`: a string, required.
+    ///
+    /// Length 0 to 256.
+    pub value: Str,
+}
+
+static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        (
+            "Key",
+            Shape::Str(&StrRule {
+                min_len: Some(1),
+                max_len: Some(128),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+        (
+            "Value",
+            Shape::Str(&StrRule {
+                min_len: Some(0),
+                max_len: Some(256),
+                pattern: None,
+                allowed: &[],
+                format: None,
+            }),
+        ),
+    ],
+    required: &["Key", "Value"],
+    one_of: &[],
+    any_of: &[],
+    dependent_required: &[],
+    dependent_excluded: &[],
+    closed: true,
+};
 
 /// The `Tag` property type of `AWS::Logs::LogGroup`.
 ///
@@ -218,17 +398,17 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// A `Tag` with its required properties, in this order: `Key`, `Value`.
-    pub fn new(key: impl Into<Str>, value: impl Into<Str>) -> Self {
+    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    pub fn new(required: TagRequired) -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
+            key: required.key,
+            value: required.value,
         }
     }
 
     /// `Key`: a string, required.
     ///
-    /// Length 1 to 128.
+    /// The field of the same name has the full documentation.
     pub fn key(mut self, value: impl Into<Str>) -> Self {
         self.key = value.into();
         self
@@ -236,7 +416,7 @@ impl Tag {
 
     /// `Value`: a string, required.
     ///
-    /// Length 0 to 256.
+    /// The field of the same name has the full documentation.
     pub fn value(mut self, value: impl Into<Str>) -> Self {
         self.value = value.into();
         self

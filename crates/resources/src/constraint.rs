@@ -1,0 +1,881 @@
+//! The schema constraints of generated types as data, and the check synthesis runs on them.
+//!
+//! Each generated type has a static [`ObjRule`] per object (the resource's `Properties` and
+//! each property type), built from the schema's `pattern`, `enum`, `format`,
+//! `minimum`/`maximum`, `minLength`/`maxLength`, `minItems`/`maxItems`, `required`,
+//! `oneOf`/`anyOf` of required sets, cfn-lint's `requiredXor` and `requiredOr`,
+//! `dependentRequired` (and `dependencies` lists) and `dependentExcluded`. cfn-lint's
+//! rule-level cross-property checks that are not schema keywords (`E3045` an S3
+//! `AccessControl` without `OwnershipControls`, `E3048` a Fargate task without `Cpu`, `E3688` a port range
+//! with `-1` at one end only, ...)
+//! are not made here. [`check`] walks a value against a rule: every literal is
+//! checked, every intrinsic function (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, ...) passes
+//! through, since its value is only known at deploy time.
+//!
+//! Patterns are compiled once, on first use, by `fancy-regex`, which also handles the
+//! lookarounds and backreferences of the schemas (they are written for Python's `regex`).
+//! A pattern that neither compiles nor can be checked is never reported as checked: it is
+//! listed in [`unchecked_patterns`](crate::unchecked_patterns) (computed when the code is
+//! generated) and [`Pattern::is_checkable`] says so.
+//!
+//! The same rules check values that enter from elsewhere, e.g. a context file:
+//!
+//! ```
+//! use cloudwright_resources::constraint::Format;
+//! assert!(Format::VpcId.accepts("vpc-0123abcd"));
+//! assert!(!Format::VpcId.accepts("x"));
+//! assert!(!Format::VpcId.accepts("10.0.0.0/16"));
+//! assert!(Format::Ipv4Network.accepts("10.0.0.0/16"));
+//! assert!(!Format::Ipv4Network.accepts("10.0.0.1/16"), "host bits set");
+//! ```
+
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
+
+use cloudwright_core::{Value, Violation};
+
+/// What a value must be.
+#[derive(Debug)]
+pub enum Shape {
+    /// Anything (free-form JSON, several types, `Json` properties): not checked.
+    Any,
+    /// A string.
+    Str(&'static StrRule),
+    /// An integer.
+    Int(&'static NumRule),
+    /// A number.
+    Num(&'static NumRule),
+    /// A boolean.
+    Bool,
+    /// A list.
+    List(&'static ListRule),
+    /// An object with known properties.
+    Object(&'static ObjRule),
+}
+
+/// Constraints of a string.
+#[derive(Debug)]
+pub struct StrRule {
+    /// `minLength` (characters).
+    pub min_len: Option<u64>,
+    /// `maxLength` (characters).
+    pub max_len: Option<u64>,
+    /// `pattern`, searched (not anchored unless the pattern anchors itself).
+    pub pattern: Option<&'static Pattern>,
+    /// `enum`: the allowed values (empty: any).
+    pub allowed: &'static [&'static str],
+    /// `format`, when cfn-lint checks it.
+    pub format: Option<Format>,
+}
+
+impl StrRule {
+    /// No constraint.
+    pub const ANY: StrRule = StrRule {
+        min_len: None,
+        max_len: None,
+        pattern: None,
+        allowed: &[],
+        format: None,
+    };
+}
+
+impl Shape {
+    /// A string with no constraint.
+    pub const STR: Shape = Shape::Str(&StrRule::ANY);
+    /// An integer with no constraint.
+    pub const INT: Shape = Shape::Int(&NumRule::ANY);
+    /// A number with no constraint.
+    pub const NUM: Shape = Shape::Num(&NumRule::ANY);
+}
+
+/// Constraints of an integer or number.
+#[derive(Debug)]
+pub struct NumRule {
+    /// `minimum`.
+    pub min: Option<f64>,
+    /// `maximum`.
+    pub max: Option<f64>,
+    /// `enum`: the allowed values (empty: any).
+    pub allowed: &'static [f64],
+}
+
+impl NumRule {
+    /// No constraint.
+    pub const ANY: NumRule = NumRule {
+        min: None,
+        max: None,
+        allowed: &[],
+    };
+}
+
+/// Constraints of a list.
+#[derive(Debug)]
+pub struct ListRule {
+    /// Each item.
+    pub items: Shape,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+}
+
+/// Constraints of an object.
+#[derive(Debug)]
+pub struct ObjRule {
+    /// Its properties by CloudFormation name, sorted.
+    pub properties: &'static [(&'static str, Shape)],
+    /// `required`.
+    pub required: &'static [&'static str],
+    /// `oneOf` of required sets (and `requiredXor`): exactly one set is present in full.
+    pub one_of: &'static [&'static [&'static [&'static str]]],
+    /// `anyOf` of required sets (and `requiredOr`): at least one set is present in full.
+    pub any_of: &'static [&'static [&'static [&'static str]]],
+    /// `dependentRequired`: when the first is present, so are the others.
+    pub dependent_required: &'static [(&'static str, &'static [&'static str])],
+    /// `dependentExcluded`: when the first is present, none of the others is.
+    pub dependent_excluded: &'static [(&'static str, &'static [&'static str])],
+    /// `additionalProperties: false`: a property not listed is refused.
+    pub closed: bool,
+}
+
+/// A schema `pattern`, compiled on first use.
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<fancy_regex::Regex>>,
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pattern({:?})", self.source)
+    }
+}
+
+impl Pattern {
+    /// A pattern from its source (not compiled until first used).
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The pattern as the schema writes it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether the pattern compiles, so values are checked against it.
+    pub fn is_checkable(&self) -> bool {
+        self.regex().is_some()
+    }
+
+    fn regex(&self) -> Option<&fancy_regex::Regex> {
+        self.compiled.get_or_init(|| compile(self.source)).as_ref()
+    }
+
+    /// `Some(matched)`, or `None` when the pattern cannot be checked (it does not compile,
+    /// or matching gave up on its backtracking limit).
+    pub fn search(&self, text: &str) -> Option<bool> {
+        self.regex().and_then(|r| r.is_match(text).ok())
+    }
+}
+
+/// Compiles a schema pattern, or `None` when the engine cannot (see [`Pattern`]).
+///
+/// The schemas are written for Python's `regex` module (cfn-lint's engine), whose syntax
+/// differs from Rust's in two places this translates: a `[` inside a character class is a
+/// literal there (Rust reads it as a nested class), and `\Z` is the end of the text (`\z`).
+pub fn compile(source: &str) -> Option<fancy_regex::Regex> {
+    fancy_regex::Regex::new(&translate(source)).ok()
+}
+
+/// Python's regex dialect to `fancy-regex`'s (see [`compile`]).
+fn translate(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 4);
+    let mut in_class = false;
+    let mut class_start = false;
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                match chars.next() {
+                    Some('Z') if !in_class => out.push_str("\\z"),
+                    Some(n) => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    None => out.push('\\'),
+                }
+                class_start = false;
+                continue;
+            }
+            '[' if in_class => out.push_str("\\["),
+            '[' => {
+                in_class = true;
+                class_start = true;
+                out.push('[');
+                continue;
+            }
+            ']' if in_class && !class_start => {
+                in_class = false;
+                out.push(']');
+            }
+            '^' if class_start => {
+                out.push('^');
+                continue; // `[^]...`: the `]` right after is still a literal
+            }
+            other => out.push(other),
+        }
+        class_start = false;
+    }
+    out
+}
+
+/// The `format` values cfn-lint 1.51.0 checks (its `E1103`/`E1150`-`E1162` rules and its
+/// JSON-schema format checker), with the same patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `AWS::EC2::VPC.Id`: `vpc-` and 8 or 17 hex digits.
+    VpcId,
+    /// `AWS::EC2::Subnet.Id`: `subnet-` and 8 or 17 hex digits.
+    SubnetId,
+    /// `AWS::EC2::SecurityGroup.Id`: `sg-` and 8 or 17 hex digits.
+    SecurityGroupId,
+    /// `AWS::EC2::SecurityGroup.Name`.
+    SecurityGroupName,
+    /// `AWS::EC2::Image.Id`: `ami-` and 8 or 17 characters.
+    ImageId,
+    /// `AWS::Logs::LogGroup.Name`.
+    LogGroupName,
+    /// `AWS::IAM::Role.Arn`.
+    IamRoleArn,
+    /// `AWS::KMS::Key.Arn`.
+    KmsKeyArn,
+    /// `AWS::KMS::Key.Id`: a key id, a multi-region key id or an alias.
+    KmsKeyId,
+    /// `AWS::KMS::Alias.AliasName`.
+    KmsAliasName,
+    /// `AWS::Lambda::Function.Arn`.
+    LambdaFunctionArn,
+    /// `AWS::Lambda::Function.Name`.
+    LambdaFunctionName,
+    /// `AWS::ACM::Certificate.Arn`.
+    AcmCertificateArn,
+    /// `AWS::SNS::Topic.Arn`.
+    SnsTopicArn,
+    /// `AWS::S3::Bucket.Name`.
+    S3BucketName,
+    /// `ipv4-network`: an IPv4 network with no host bits set (`10.0.0.0/16`).
+    Ipv4Network,
+    /// `ipv6-network`: an IPv6 network with no host bits set.
+    Ipv6Network,
+    /// `ipv4`.
+    Ipv4,
+    /// `ipv6`.
+    Ipv6,
+    /// `date-time` (RFC 3339).
+    DateTime,
+    /// `date` (`YYYY-MM-DD`).
+    Date,
+}
+
+const ARN_PREFIX: &str = r"^arn:aws[a-zA-Z-]*:";
+
+type Lazy = OnceLock<Option<fancy_regex::Regex>>;
+
+static VPC_ID: Lazy = OnceLock::new();
+static SUBNET_ID: Lazy = OnceLock::new();
+static SG_ID: Lazy = OnceLock::new();
+static SG_NAME: Lazy = OnceLock::new();
+static IMAGE_ID: Lazy = OnceLock::new();
+static LOG_GROUP: Lazy = OnceLock::new();
+static IAM_ROLE_ARN: Lazy = OnceLock::new();
+static KMS_KEY_ARN: Lazy = OnceLock::new();
+static KMS_KEY_ID: Lazy = OnceLock::new();
+static KMS_ALIAS: Lazy = OnceLock::new();
+static LAMBDA_ARN: Lazy = OnceLock::new();
+static LAMBDA_NAME: Lazy = OnceLock::new();
+static ACM_ARN: Lazy = OnceLock::new();
+static SNS_ARN: Lazy = OnceLock::new();
+static S3_BUCKET: Lazy = OnceLock::new();
+static DATE_TIME: Lazy = OnceLock::new();
+static DATE: Lazy = OnceLock::new();
+
+fn format_regex(
+    cell: &'static OnceLock<Option<fancy_regex::Regex>>,
+    source: impl FnOnce() -> String,
+) -> Option<&'static fancy_regex::Regex> {
+    cell.get_or_init(|| compile(&source())).as_ref()
+}
+
+impl Format {
+    /// Every format, for tests and listings.
+    pub const ALL: [Format; 21] = [
+        Format::VpcId,
+        Format::SubnetId,
+        Format::SecurityGroupId,
+        Format::SecurityGroupName,
+        Format::ImageId,
+        Format::LogGroupName,
+        Format::IamRoleArn,
+        Format::KmsKeyArn,
+        Format::KmsKeyId,
+        Format::KmsAliasName,
+        Format::LambdaFunctionArn,
+        Format::LambdaFunctionName,
+        Format::AcmCertificateArn,
+        Format::SnsTopicArn,
+        Format::S3BucketName,
+        Format::Ipv4Network,
+        Format::Ipv6Network,
+        Format::Ipv4,
+        Format::Ipv6,
+        Format::DateTime,
+        Format::Date,
+    ];
+
+    /// The name the schemas use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::VpcId => "AWS::EC2::VPC.Id",
+            Format::SubnetId => "AWS::EC2::Subnet.Id",
+            Format::SecurityGroupId => "AWS::EC2::SecurityGroup.Id",
+            Format::SecurityGroupName => "AWS::EC2::SecurityGroup.Name",
+            Format::ImageId => "AWS::EC2::Image.Id",
+            Format::LogGroupName => "AWS::Logs::LogGroup.Name",
+            Format::IamRoleArn => "AWS::IAM::Role.Arn",
+            Format::KmsKeyArn => "AWS::KMS::Key.Arn",
+            Format::KmsKeyId => "AWS::KMS::Key.Id",
+            Format::KmsAliasName => "AWS::KMS::Alias.AliasName",
+            Format::LambdaFunctionArn => "AWS::Lambda::Function.Arn",
+            Format::LambdaFunctionName => "AWS::Lambda::Function.Name",
+            Format::AcmCertificateArn => "AWS::ACM::Certificate.Arn",
+            Format::SnsTopicArn => "AWS::SNS::Topic.Arn",
+            Format::S3BucketName => "AWS::S3::Bucket.Name",
+            Format::Ipv4Network => "ipv4-network",
+            Format::Ipv6Network => "ipv6-network",
+            Format::Ipv4 => "ipv4",
+            Format::Ipv6 => "ipv6",
+            Format::DateTime => "date-time",
+            Format::Date => "date",
+        }
+    }
+
+    /// What the format is, in words, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::VpcId => "`vpc-` and 8 or 17 hex digits",
+            Format::SubnetId => "`subnet-` and 8 or 17 hex digits",
+            Format::SecurityGroupId => "`sg-` and 8 or 17 hex digits",
+            Format::ImageId => "`ami-` and 8 or 17 characters",
+            Format::Ipv4Network => "an IPv4 network like `10.0.0.0/16`, no host bits set",
+            Format::Ipv6Network => "an IPv6 network like `2001:db8::/56`, no host bits set",
+            Format::Ipv4 => "an IPv4 address",
+            Format::Ipv6 => "an IPv6 address",
+            Format::DateTime => "an RFC 3339 date and time",
+            Format::Date => "a date `YYYY-MM-DD`",
+            Format::S3BucketName => "3 to 63 of `a-z0-9.-`, not starting or ending with `.`/`-`",
+            Format::IamRoleArn
+            | Format::KmsKeyArn
+            | Format::LambdaFunctionArn
+            | Format::AcmCertificateArn
+            | Format::SnsTopicArn => "an ARN of that type",
+            Format::SecurityGroupName
+            | Format::LogGroupName
+            | Format::KmsKeyId
+            | Format::KmsAliasName
+            | Format::LambdaFunctionName => "a name of that form",
+        }
+    }
+
+    /// The format a schema names, when it is one cfn-lint checks.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether `text` has the format.
+    pub fn accepts(self, text: &str) -> bool {
+        let arn = |rest: &str| format!("{ARN_PREFIX}{rest}");
+        let re = match self {
+            Format::Ipv4Network => return ipv4_network(text),
+            Format::Ipv6Network => return ipv6_network(text),
+            Format::Ipv4 => return text.parse::<Ipv4Addr>().is_ok(),
+            Format::Ipv6 => return !text.contains('%') && text.parse::<Ipv6Addr>().is_ok(),
+            Format::VpcId => format_regex(&VPC_ID, || {
+                r"^vpc-(([0-9A-Fa-f]{8})|([0-9A-Fa-f]{17}))$".into()
+            }),
+            Format::SubnetId => format_regex(&SUBNET_ID, || {
+                r"^subnet-(([0-9A-Fa-f]{8})|([0-9A-Fa-f]{17}))$".into()
+            }),
+            Format::SecurityGroupId => {
+                format_regex(&SG_ID, || r"^sg-([a-fA-F0-9]{8}|[a-fA-F0-9]{17})$".into())
+            }
+            Format::SecurityGroupName => format_regex(&SG_NAME, || {
+                r"^[a-zA-Z0-9 \._\-:\/()#\,@\[\]+=&;\{\}!\$\*]+$".into()
+            }),
+            Format::ImageId => {
+                format_regex(&IMAGE_ID, || r"^ami-([0-9a-z]{8}|[0-9a-z]{17})$".into())
+            }
+            Format::LogGroupName => {
+                format_regex(&LOG_GROUP, || r"^[\.\-_\/#A-Za-z0-9]{1,512}\z".into())
+            }
+            Format::IamRoleArn => format_regex(&IAM_ROLE_ARN, || arn(r"iam::\d{12}:role/.+$")),
+            Format::KmsKeyArn => format_regex(&KMS_KEY_ARN, || {
+                arn(r"kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+            }),
+            Format::KmsKeyId => format_regex(&KMS_KEY_ID, || {
+                r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+)$".into()
+            }),
+            Format::KmsAliasName => format_regex(&KMS_ALIAS, || r"^alias/[a-zA-Z0-9:/_-]+$".into()),
+            Format::LambdaFunctionArn => format_regex(&LAMBDA_ARN, || {
+                arn(r"lambda:[a-z0-9-]+:\d{12}:function:.+(:.+)?$")
+            }),
+            Format::LambdaFunctionName => {
+                format_regex(&LAMBDA_NAME, || r"^[a-zA-Z0-9_-]{1,140}$".into())
+            }
+            Format::AcmCertificateArn => {
+                format_regex(&ACM_ARN, || arn(r"acm:[a-z0-9-]+:\d{12}:certificate/.+$"))
+            }
+            Format::SnsTopicArn => format_regex(&SNS_ARN, || arn(r"sns:[a-z0-9-]+:\d{12}:.+$")),
+            Format::S3BucketName => format_regex(&S3_BUCKET, || {
+                r"^(?![.\-])(?!.*\.\.)(?!.*\-\.)(?!.*\.\-)[a-z0-9.\-]{3,63}(?<![.\-])$".into()
+            }),
+            Format::DateTime => format_regex(&DATE_TIME, || {
+                r"^[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}T([01][0-9]|2[0123]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][+-]([01][0-9]|2[0123]):[0-5][0-9])$".into()
+            }),
+            Format::Date => format_regex(&DATE, || r"^[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}$".into()),
+        };
+        // cfn-lint matches from the start (`re.match`); every pattern above is anchored
+        re.is_some_and(|r| r.is_match(text).unwrap_or(true))
+    }
+}
+
+/// `a.b.c.d/len` (or a bare address) with no host bits set, as Python's `IPv4Network`.
+fn ipv4_network(text: &str) -> bool {
+    let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
+    let (Ok(addr), Ok(len)) = (addr.parse::<Ipv4Addr>(), len.parse::<u32>()) else {
+        return false;
+    };
+    len <= 32 && !len_has_sign_or_zeros(text) && u32::from(addr).checked_shl(len).unwrap_or(0) == 0
+}
+
+/// `addr/len` (or a bare address) with no host bits set, as Python's `IPv6Network`.
+fn ipv6_network(text: &str) -> bool {
+    let (addr, len) = text.split_once('/').unwrap_or((text, "128"));
+    let (Ok(addr), Ok(len)) = (addr.parse::<Ipv6Addr>(), len.parse::<u32>()) else {
+        return false;
+    };
+    len <= 128
+        && !len_has_sign_or_zeros(text)
+        && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
+}
+
+/// `/+8` or `/08`: Rust's integer parsing takes them, Python's network parsing does not.
+fn len_has_sign_or_zeros(text: &str) -> bool {
+    text.split_once('/')
+        .is_some_and(|(_, l)| l.starts_with('+') || (l.len() > 1 && l.starts_with('0')))
+}
+
+/// Checks `value` (the `Properties` map of a resource) against `rule`.
+pub fn check(rule: &ObjRule, value: &Value) -> Result<(), Violation> {
+    let mut path = String::new();
+    check_object(rule, value, &mut path)
+}
+
+/// Checks one value against a shape; `path` is where it is (for the violation).
+pub fn check_shape(shape: &Shape, value: &Value, path: &str) -> Result<(), Violation> {
+    let mut path = path.to_owned();
+    check_value(shape, value, &mut path)
+}
+
+fn is_literal(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Null
+            | Value::String(_)
+            | Value::Number(_)
+            | Value::Bool(_)
+            | Value::List(_)
+            | Value::Map(_)
+    )
+}
+
+fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Violation> {
+    if !is_literal(value) || matches!(value, Value::Null) {
+        return Ok(()); // an intrinsic: known at deploy time only
+    }
+    match shape {
+        Shape::Any => Ok(()),
+        Shape::Str(rule) => match value {
+            Value::String(s) => check_str(rule, s, value, path),
+            Value::Number(_) | Value::Bool(_) => Ok(()), // CloudFormation takes them as strings
+            _ => Err(Violation::new(path.clone(), value, "type string")),
+        },
+        Shape::Int(rule) | Shape::Num(rule) => {
+            let integer = matches!(shape, Shape::Int(_));
+            let n = match value {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            let what = if integer {
+                "type integer"
+            } else {
+                "type number"
+            };
+            let Some(n) = n else {
+                return Err(Violation::new(path.clone(), value, what));
+            };
+            if integer && n.fract() != 0.0 {
+                return Err(Violation::new(path.clone(), value, what));
+            }
+            check_num(rule, n, value, path)
+        }
+        Shape::Bool => match value {
+            Value::Bool(_) => Ok(()),
+            Value::String(s)
+                if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+            {
+                Ok(())
+            }
+            _ => Err(Violation::new(path.clone(), value, "type boolean")),
+        },
+        Shape::List(rule) => {
+            let Value::List(items) = value else {
+                return Err(Violation::new(path.clone(), value, "type array"));
+            };
+            let n = items.len() as u64;
+            if let Some(min) = rule.min_items
+                && n < min
+            {
+                return Err(Violation::new(
+                    path.clone(),
+                    value,
+                    format!("minItems {min}"),
+                ));
+            }
+            if let Some(max) = rule.max_items
+                && n > max
+            {
+                return Err(Violation::new(
+                    path.clone(),
+                    value,
+                    format!("maxItems {max}"),
+                ));
+            }
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                push_segment(path, &i.to_string());
+                check_value(&rule.items, item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Shape::Object(rule) => check_object(rule, value, path),
+    }
+}
+
+fn push_segment(path: &mut String, segment: &str) {
+    if !path.is_empty() {
+        path.push('/');
+    }
+    path.push_str(segment);
+}
+
+fn check_str(rule: &StrRule, s: &str, value: &Value, path: &str) -> Result<(), Violation> {
+    let violation = |c: String| Err(Violation::new(path, value, c));
+    if !rule.allowed.is_empty() && !rule.allowed.contains(&s) {
+        let mut c = String::from("enum [");
+        for (i, a) in rule.allowed.iter().enumerate() {
+            if i > 0 {
+                c.push_str(", ");
+            }
+            let _ = write!(c, "{a:?}");
+        }
+        c.push(']');
+        return violation(c);
+    }
+    let len = s.chars().count() as u64;
+    if let Some(min) = rule.min_len
+        && len < min
+    {
+        return violation(format!("minLength {min}"));
+    }
+    if let Some(max) = rule.max_len
+        && len > max
+    {
+        return violation(format!("maxLength {max}"));
+    }
+    if let Some(p) = rule.pattern
+        && p.search(s) == Some(false)
+    {
+        return violation(format!("pattern {}", p.source()));
+    }
+    if let Some(f) = rule.format
+        && !f.accepts(s)
+    {
+        return violation(format!("format {}", f.name()));
+    }
+    Ok(())
+}
+
+fn check_num(rule: &NumRule, n: f64, value: &Value, path: &str) -> Result<(), Violation> {
+    if !rule.allowed.is_empty() && !rule.allowed.contains(&n) {
+        return Err(Violation::new(
+            path,
+            value,
+            format!("enum {:?}", rule.allowed),
+        ));
+    }
+    if let Some(min) = rule.min
+        && n < min
+    {
+        return Err(Violation::new(path, value, format!("minimum {min}")));
+    }
+    if let Some(max) = rule.max
+        && n > max
+    {
+        return Err(Violation::new(path, value, format!("maximum {max}")));
+    }
+    Ok(())
+}
+
+fn names(set: &[&str]) -> String {
+    set.join(", ")
+}
+
+fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), Violation> {
+    let Value::Map(map) = value else {
+        if is_literal(value) && !matches!(value, Value::Null) {
+            return Err(Violation::new(path.clone(), value, "type object"));
+        }
+        return Ok(());
+    };
+    let at = |path: &str, name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}/{name}")
+        }
+    };
+    for req in rule.required {
+        if !map.contains_key(*req) {
+            return Err(Violation::new(
+                at(path, req),
+                &Value::Null,
+                format!("required property {req}"),
+            ));
+        }
+    }
+    let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(*p));
+    for sets in rule.one_of {
+        let n = sets.iter().filter(|s| has_all(s)).count();
+        if n != 1 {
+            let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
+            return Err(Violation::new(
+                path.clone(),
+                value,
+                format!("oneOf: exactly one of {} (found {n})", options.join(" or ")),
+            ));
+        }
+    }
+    for sets in rule.any_of {
+        if !sets.iter().any(|s| has_all(s)) {
+            let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
+            return Err(Violation::new(
+                path.clone(),
+                value,
+                format!("anyOf: at least one of {}", options.join(" or ")),
+            ));
+        }
+    }
+    for (when, then) in rule.dependent_required {
+        if map.contains_key(*when)
+            && let Some(missing) = then.iter().find(|p| !map.contains_key(**p))
+        {
+            return Err(Violation::new(
+                at(path, missing),
+                &Value::Null,
+                format!("dependentRequired: {when} requires {missing}"),
+            ));
+        }
+    }
+    for (when, excluded) in rule.dependent_excluded {
+        if map.contains_key(*when)
+            && let Some(both) = excluded.iter().find(|p| map.contains_key(**p))
+        {
+            return Err(Violation::new(
+                at(path, both),
+                &map[*both],
+                format!("dependentExcluded: {when} excludes {both}"),
+            ));
+        }
+    }
+    for (name, v) in map {
+        let len = path.len();
+        push_segment(path, name);
+        match rule
+            .properties
+            .binary_search_by(|(n, _)| n.cmp(&name.as_str()))
+        {
+            Ok(i) => check_value(&rule.properties[i].1, v, path)?,
+            Err(_) if rule.closed => {
+                return Err(Violation::new(
+                    path.clone(),
+                    v,
+                    "additionalProperties false (not a property of this type)",
+                ));
+            }
+            Err(_) => {}
+        }
+        path.truncate(len);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static NAME_PATTERN: Pattern = Pattern::new("^[a-z]+$");
+    static LOOKAROUND: Pattern = Pattern::new("^(?!aws:)[a-z:]+$");
+    static RULE: ObjRule = ObjRule {
+        properties: &[
+            (
+                "Name",
+                Shape::Str(&StrRule {
+                    min_len: Some(2),
+                    max_len: Some(5),
+                    pattern: Some(&NAME_PATTERN),
+                    allowed: &[],
+                    format: None,
+                }),
+            ),
+            (
+                "Ports",
+                Shape::List(&ListRule {
+                    items: Shape::Int(&NumRule {
+                        min: Some(0.0),
+                        max: Some(65535.0),
+                        allowed: &[],
+                    }),
+                    min_items: Some(1),
+                    max_items: Some(2),
+                }),
+            ),
+            (
+                "Prefix",
+                Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: Some(&LOOKAROUND),
+                    allowed: &[],
+                    format: None,
+                }),
+            ),
+            (
+                "Vpc",
+                Shape::Str(&StrRule {
+                    min_len: None,
+                    max_len: None,
+                    pattern: None,
+                    allowed: &[],
+                    format: Some(Format::VpcId),
+                }),
+            ),
+            ("X", Shape::Bool),
+            ("Y", Shape::Bool),
+        ],
+        required: &["Name"],
+        one_of: &[&[&["X"], &["Y"]]],
+        any_of: &[],
+        dependent_required: &[],
+        dependent_excluded: &[],
+        closed: true,
+    };
+
+    fn props(extra: &[(&str, Value)]) -> Value {
+        let mut m = vec![("Name", Value::from("abc")), ("X", Value::from(true))];
+        m.extend(extra.iter().cloned());
+        Value::map(m)
+    }
+
+    fn constraint(v: Value) -> Option<(String, String)> {
+        check(&RULE, &v).err().map(|e| (e.property, e.constraint))
+    }
+
+    #[test]
+    fn literals_are_checked_and_intrinsics_pass() {
+        assert_eq!(constraint(props(&[])), None);
+        assert_eq!(
+            constraint(props(&[("Name", Value::from("a"))])),
+            Some(("Name".into(), "minLength 2".into()))
+        );
+        assert_eq!(
+            constraint(props(&[("Name", Value::from("ABC"))])),
+            Some(("Name".into(), "pattern ^[a-z]+$".into()))
+        );
+        assert_eq!(constraint(props(&[("Name", Value::r#ref("P"))])), None);
+        assert_eq!(
+            constraint(props(&[(
+                "Ports",
+                Value::list([Value::from(80), Value::from(70000)])
+            )])),
+            Some(("Ports/1".into(), "maximum 65535".into()))
+        );
+        assert_eq!(
+            constraint(props(&[("Ports", Value::List(Vec::new()))])),
+            Some(("Ports".into(), "minItems 1".into()))
+        );
+        assert_eq!(
+            constraint(props(&[("Ports", Value::list([Value::sub("${P}")]))])),
+            None
+        );
+        assert_eq!(
+            constraint(props(&[("Prefix", Value::from("aws:x"))])),
+            Some(("Prefix".into(), "pattern ^(?!aws:)[a-z:]+$".into())),
+            "lookarounds are checked"
+        );
+        assert_eq!(
+            constraint(props(&[("Vpc", Value::from("x"))])),
+            Some(("Vpc".into(), "format AWS::EC2::VPC.Id".into()))
+        );
+        assert_eq!(
+            constraint(props(&[("Other", Value::from(1))])),
+            Some((
+                "Other".into(),
+                "additionalProperties false (not a property of this type)".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn required_and_one_of() {
+        assert_eq!(
+            constraint(Value::map([("X", Value::from(true))])),
+            Some(("Name".into(), "required property Name".into()))
+        );
+        let both = props(&[("Y", Value::from(false))]);
+        assert_eq!(
+            constraint(both).map(|c| c.1),
+            Some("oneOf: exactly one of [X] or [Y] (found 2)".into())
+        );
+    }
+
+    #[test]
+    fn formats_follow_cfn_lint() {
+        for (f, ok, bad) in [
+            (Format::VpcId, "vpc-0123456789abcdef0", "vpc-123"),
+            (Format::SubnetId, "subnet-0123abcd", "10.0.0.0/24"),
+            (Format::Ipv4Network, "10.0.0.0/8", "10.0.0.0/33"),
+            (Format::Ipv6Network, "2001:db8::/32", "2001:db8::1/32"),
+            (Format::S3BucketName, "my.bucket-1", "my..bucket"),
+            (Format::DateTime, "2024-01-02T03:04:05Z", "2024-01-02"),
+        ] {
+            assert!(f.accepts(ok), "{} {ok}", f.name());
+            assert!(!f.accepts(bad), "{} {bad}", f.name());
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+    }
+}
