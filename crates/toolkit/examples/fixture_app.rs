@@ -18,6 +18,10 @@
 //!   the CloudFormation API has XML);
 //! - `big`: stack `CwBig`, a VPC with 60 KB of metadata: a template over the 51,200-byte limit
 //!   for inline templates;
+//! - `asset`: stack `CwAsset` (eu-west-1) with a Fargate task definition whose container image
+//!   is built from the directory given as context `assetDir` (`ContainerImage::from_asset`),
+//!   published to the repository given as context `repository` (default: cloudwright's own);
+//!   output `Image` is the image it runs;
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test.
 //!
@@ -259,6 +263,23 @@ fn logs(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn asset(app: &mut App) -> Result<(), Error> {
+    use cloudwright_compute::{Container, ContainerImage, FargateSize, FargateTaskDefinition};
+    let dir = text(app, "assetDir")
+        .ok_or_else(|| Error::Usage("set -c assetDir=DIR for -c fixture=asset".into()))?;
+    let repository = text(app, "repository");
+    let mut stack = app.stack_with("CwAsset", StackProps::new().region("eu-west-1"))?;
+    let mut image = ContainerImage::from_asset(dir);
+    if let Some(r) = repository {
+        image = image.repository(r);
+    }
+    let mut task = FargateTaskDefinition::new(FargateSize::QUARTER_VCPU_HALF_GB);
+    task.add_container(Container::new("app", image));
+    let task = stack.construct("Task", task)?;
+    stack.add_output("TaskDefinition", Output::new(task.arn()))?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
     cloudwright_core::run(context_file, |app| {
@@ -274,9 +295,10 @@ fn main() -> ExitCode {
             Some("iam") => iam(app),
             Some("big") => big(app),
             Some("logs") => logs(app),
+            Some("asset") => asset(app),
             Some("flask-api") => app_flask_api::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|flask-api (got {other:?})"
             ))),
         }
     })

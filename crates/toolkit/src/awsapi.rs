@@ -112,6 +112,19 @@ enum Attempt {
     },
 }
 
+/// The SDK's default HTTP(S) connector with the configuration's timeouts (also used, unsigned,
+/// for the registry calls of [`crate::registry`]).
+pub fn connector(config: &SdkConfig) -> Result<SharedHttpConnector, Error> {
+    let mut settings = HttpConnectorSettings::builder();
+    if let Some(timeouts) = config.timeout_config() {
+        settings.set_connect_timeout(timeouts.connect_timeout());
+        settings.set_read_timeout(timeouts.read_timeout());
+    }
+    aws_smithy_http_client::default_connector(&settings.build(), config.sleep_impl())
+        .map(SharedHttpConnector::new)
+        .ok_or_else(|| Error::Internal("the HTTPS connector is not compiled in".into()))
+}
+
 impl Client {
     /// A client for `service` in the configuration's region, through the SDK's default HTTPS
     /// connector with the configuration's timeouts.
@@ -123,14 +136,7 @@ impl Client {
             .ok_or_else(|| Error::NoRegion {
                 what: what.to_owned(),
             })?;
-        let mut settings = HttpConnectorSettings::builder();
-        if let Some(timeouts) = config.timeout_config() {
-            settings.set_connect_timeout(timeouts.connect_timeout());
-            settings.set_read_timeout(timeouts.read_timeout());
-        }
-        let connector =
-            aws_smithy_http_client::default_connector(&settings.build(), config.sleep_impl())
-                .ok_or_else(|| Error::Internal("the HTTPS connector is not compiled in".into()))?;
+        let connector = connector(config)?;
         let backoff = config
             .retry_config()
             .map_or(Backoff::STANDARD, |r| Backoff {
@@ -178,7 +184,7 @@ impl Client {
             url,
             described,
             credentials: config.credentials_provider(),
-            connector: SharedHttpConnector::new(connector),
+            connector,
             backoff,
         })
     }

@@ -312,6 +312,52 @@ pub enum Error {
         /// Its exit status and output.
         message: String,
     },
+    /// No container tool to build image assets with.
+    #[error(
+        "no container tool to build the image assets with: {detail}. Install one of docker, podman, buildah or finch, or set CLOUDWRIGHT_CONTAINER_TOOL to the one to use (a name on PATH or a path); no stack was changed."
+    )]
+    ContainerToolMissing {
+        /// What was tried.
+        detail: String,
+    },
+    /// The container tool failed building, logging in or pushing.
+    #[error(
+        "{step} failed: `{command}` ended with {status}; no stack was changed. The tool's output follows; fix what it reports and run again.\n{output}"
+    )]
+    ContainerTool {
+        /// What was being done (`building image asset 1a2b3c4d5e6f`).
+        step: String,
+        /// The command line.
+        command: String,
+        /// How it ended.
+        status: String,
+        /// Its output (stdout, then stderr; the last 200 lines).
+        output: String,
+    },
+    /// The ECR repository an app names for an image asset does not exist.
+    #[error(
+        "the ECR repository `{repository}` in {region}, where the app puts image asset {hash}, does not exist; no stack was changed. Create it, or leave the asset's repository unset: cloudwright creates its default repository, `cloudwright-assets`, when it is missing."
+    )]
+    AssetRepositoryMissing {
+        /// The repository.
+        repository: String,
+        /// The region.
+        region: String,
+        /// The asset's hash.
+        hash: String,
+    },
+    /// The registry an image is pushed to could not be asked whether it has the image.
+    #[error(
+        "cannot check whether the registry {registry} has {image}: {detail}; no stack was changed. Check that the registry is running and reachable (CLOUDWRIGHT_ASSET_REGISTRY names it)."
+    )]
+    Registry {
+        /// `repository:tag`.
+        image: String,
+        /// The registry host.
+        registry: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// A bug: a task panicked or similar.
     #[error(
         "internal error: {0}. This is a bug in cloudwright; please report it with the command that was run."

@@ -17,6 +17,9 @@
 //! - [`audit`]: the public surface of each stack (through `cloudwright-audit`), checked against
 //!   the declared surface (`"surface"` in `cloudwright.json`) and the bundled policy rules; the
 //!   deploy's refusal of undeclared exposure; the stacks' dependency graphs (DOT, SVG);
+//! - [`publish`]: the assembly's container image assets built with the user's container tool
+//!   ([`container`]: docker, podman, buildah or finch) and pushed to ECR (or to the registry
+//!   [`registry`] names) before any stack is deployed;
 //! - [`aws`] and [`error`]: SDK configuration and errors a user can act on;
 //! - [`awsapi`], [`ec2`] and [`ecr`]: the client of our own for EC2 (Query protocol, XML) and
 //!   ECR (`awsJson1_1`): SigV4 signing, the SDK's HTTPS connector, pagination, retries with
@@ -33,6 +36,7 @@ pub mod audit;
 pub mod aws;
 pub mod awsapi;
 pub mod config;
+pub mod container;
 pub mod context_file;
 pub mod deploy;
 pub mod destroy;
@@ -43,6 +47,8 @@ pub mod error;
 pub mod events;
 pub mod facts;
 pub mod lookup;
+pub mod publish;
+pub mod registry;
 pub mod stacks;
 pub mod synth;
 pub mod ui;

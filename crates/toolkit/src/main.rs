@@ -12,7 +12,7 @@ use cloudwright::config::{Overrides, Settings};
 use cloudwright::deploy::{DeployOptions, Method};
 use cloudwright::destroy::DestroyOptions;
 use cloudwright::synth::{Stderr, Stdout};
-use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, synth};
+use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, publish, synth};
 use cloudwright_audit::Severity;
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -108,8 +108,15 @@ enum Command {
         #[arg(long)]
         svg: bool,
     },
-    /// Deploy stacks (and the stacks they depend on) in dependency order. A stack whose public
-    /// surface widens beyond its declared surface is refused unless --allow-exposure.
+    /// Publish the app's container image assets: build each image whose tag is not yet in its
+    /// ECR repository (in every region the stacks deploy to) with docker, podman, buildah or
+    /// finch (CLOUDWRIGHT_CONTAINER_TOOL, or the first on PATH), log in and push it. The
+    /// default repository, cloudwright-assets, is created when missing.
+    /// CLOUDWRIGHT_ASSET_REGISTRY=HOST:PORT pushes to that registry instead.
+    Assets,
+    /// Deploy stacks (and the stacks they depend on) in dependency order, after publishing the
+    /// app's image assets (as `cloudwright assets`). A stack whose public surface widens beyond
+    /// its declared surface is refused unless --allow-exposure.
     Deploy {
         /// Stacks to deploy (all when none are named).
         stacks: Vec<String>,
@@ -242,6 +249,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
         }
+        Command::Assets => {
+            let a = synth::assembly(&aws, &settings, &Stdout).await?;
+            let stacks: Vec<_> = a.stacks().iter().collect();
+            let done = publish::publish(&aws, &a, &stacks, &Stdout).await?;
+            if done.is_empty() {
+                println!("the app has no image assets");
+            }
+        }
         Command::Deploy {
             stacks,
             exclusively,
@@ -270,6 +285,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             {
                 println!("{line}");
             }
+            publish::publish(&aws, &a, &selected, &Stdout).await?;
             deploy::deploy(
                 &aws,
                 &a,

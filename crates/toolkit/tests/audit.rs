@@ -4,11 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use cloudwright_core::{App, Context};
 use cloudwright_tests::TempDir;
 use serde_json::{Value, json};
+
+mod common;
+use common::run;
 
 const ROUTE: &str = "/{person}/{firstname}";
 
@@ -48,33 +51,6 @@ fn declared() -> Value {
 /// A declaration without the route.
 fn narrower() -> Value {
     json!({"routes": [], "publicLoadBalancers": [], "openIngress": [], "allowNatGateways": true})
-}
-
-/// Runs the CLI in `dir` with a clean environment plus `env`.
-fn run(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloudwright"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .args(args)
-        .stdin(Stdio::null());
-    let out = cmd.output().expect("run cloudwright");
-    eprintln!(
-        "$ cloudwright {}\n--- status {:?}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 fn text(o: &Output) -> String {

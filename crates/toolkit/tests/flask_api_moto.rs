@@ -12,15 +12,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudformation::config::Credentials;
+use aws_config::SdkConfig;
 use cloudwright::ec2::{Ec2, Filter};
 use cloudwright::ecr::Ecr;
 use cloudwright_core::{App, Context};
 use cloudwright_tests::{Moto, TempDir, workspace_root};
 use serde_json::{Value, json};
+
+mod common;
+use common::{ok, run, sdk, stack_status, stderr};
 
 const STACK: &str = "FlaskApi";
 const VPC_KEY: &str = "vpc-provider:filter.isDefault=true:region=eu-west-1";
@@ -32,50 +34,6 @@ const TIMEOUT: &str = "60";
 const REJECTED_LISTENER: &str = "Listener protocol 'TCP' must be one of 'HTTP, HTTPS'";
 const REJECTED_DEPLOYMENT: &str = "The REST API doesn't contain any methods";
 
-fn run(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_cloudwright"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run cloudwright");
-    eprintln!(
-        "$ cloudwright {}\n--- status {:?}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "expected success: {}", stderr(o));
-}
-
-async fn sdk(moto: &Moto) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(moto.endpoint())
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .load()
-        .await
-}
-
 /// The text of the child element `name` of `node`.
 fn xml_text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
     node.children()
@@ -86,21 +44,6 @@ fn xml_text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-async fn stack_status(cfn: &aws_sdk_cloudformation::Client, name: &str) -> Option<String> {
-    match cfn.describe_stacks().stack_name(name).send().await {
-        Ok(o) => o
-            .stacks()
-            .first()
-            .and_then(|s| s.stack_status())
-            .map(|s| s.as_str().to_owned()),
-        Err(e) => {
-            let text = format!("{e:?}");
-            assert!(text.contains("does not exist"), "{text}");
-            None
-        }
-    }
 }
 
 /// A moto account prepared as the app's context describes one, and the app synthesized for it.
@@ -179,7 +122,11 @@ impl Account {
         assert_eq!(after[ECR_KEY]["tag"], "v1");
 
         // the app, unchanged, synthesized in process
-        let mut app = App::with_context(Context::from_file(&context_file).unwrap());
+        // with the image looked up in ECR (`-c image=lookup`), the path this test covers; the
+        // default, an image asset built from `service/`, is published in tests/assets.rs
+        let mut context = Context::from_file(&context_file).unwrap();
+        context.set_override("image=lookup").unwrap();
+        let mut app = App::with_context(context);
         app_flask_api::build(&mut app).unwrap();
         let full = dir.path().join("full");
         app.synth().unwrap().write(&full).unwrap();
