@@ -592,17 +592,6 @@ impl<'a> Scope<'a> {
         })
     }
 
-    /// An [`Error::InvalidContext`] for a lookup's value that has the right shape but a wrong
-    /// field: names the key, where it came from, the field and what is wrong with it.
-    pub fn invalid_context(&self, query: &ContextQuery, message: impl Into<String>) -> Error {
-        let key = query.key();
-        Error::InvalidContext {
-            file: self.app.context.origin(&key),
-            key,
-            message: message.into(),
-        }
-    }
-
     /// An error about this construct's input, naming its path.
     pub fn invalid(&self, message: impl Into<String>) -> Error {
         Error::Invalid {

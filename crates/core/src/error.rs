@@ -276,17 +276,6 @@ impl Error {
         }
     }
 
-    /// [`Error::construct`] with the path already known.
-    pub fn construct_at(
-        path: impl Into<String>,
-        error: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        Error::Construct {
-            path: path.into(),
-            error: ConstructError(Box::new(error)),
-        }
-    }
-
     /// The construct crate's error of type `E` inside [`Error::Construct`], to match on its
     /// variants; `None` for any other error.
     pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {

@@ -238,16 +238,6 @@ impl SubnetsOutput {
     pub fn isolated(&self) -> SubnetGroup {
         SubnetGroup::of(&self.vpc, &self.isolated)
     }
-
-    /// The ids of the private subnets.
-    pub fn private_subnet_ids(&self) -> Vec<Value> {
-        self.private.iter().map(Subnet::id).collect()
-    }
-
-    /// The ids of the public subnets.
-    pub fn public_subnet_ids(&self) -> Vec<Value> {
-        self.public.iter().map(Subnet::id).collect()
-    }
 }
 
 impl Subnets {
