@@ -13,7 +13,7 @@ use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
 use cloudwright_resources::applicationautoscaling as aas;
 use cloudwright_resources::applicationautoscaling::scaling_policy as sp;
 
-use crate::error::{Error, whole_seconds};
+use crate::error::{Error, secs, whole_seconds};
 use crate::service::FargateServiceOutput;
 
 /// The metric a policy keeps at its target.
@@ -229,11 +229,6 @@ impl Dependable for ServiceAutoScalingOutput {
         targets.extend(self.policies.dependency_targets());
         targets
     }
-}
-
-/// Whole seconds of a duration already checked by `validate`.
-fn secs(d: Duration) -> u32 {
-    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
 
 fn predefined(metric: sp::PredefinedMetricType) -> sp::PredefinedMetricSpecification {

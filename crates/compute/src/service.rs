@@ -54,7 +54,7 @@ use crate::cluster::{
     CapacityProvider, CapacityProviderStrategy, ClusterOutput, strategy_items, validate_strategy,
 };
 use crate::container::PortMapping;
-use crate::error::{Error, whole_seconds};
+use crate::error::{Error, secs, whole_seconds};
 use crate::scaling::{AutoScaling, ServiceAutoScaling, ServiceAutoScalingOutput};
 use crate::task::{ContainerRef, FargateTaskDefinitionOutput, TaskId};
 
@@ -760,9 +760,7 @@ impl Construct for FargateService {
             }
             PropagateTags::None => service,
         };
-        let grace = self
-            .grace_period
-            .map(|g| u32::try_from(g.as_secs()).unwrap_or(u32::MAX));
+        let grace = self.grace_period.map(secs);
         if !self.targets.is_empty() {
             let lbs: Vec<es::LoadBalancer> = self
                 .targets

@@ -36,7 +36,7 @@ use cloudwright_resources::ecs::task_definition as td;
 use cloudwright_resources::{RetentionDays, iam, logs};
 
 use crate::container::{Container, PortMapping, Protocol, SecretSource};
-use crate::error::Error;
+use crate::error::{Error, secs};
 use crate::fargate::FargateSize;
 use crate::firelens::{FireLensOutput, LogRouter, LogRouterType};
 use crate::image::ResolvedImage;
@@ -429,11 +429,6 @@ impl FargateTaskDefinition {
         }
         Ok(())
     }
-}
-
-/// Whole seconds of a duration already checked by `validate`.
-fn secs(d: std::time::Duration) -> u32 {
-    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
 
 fn detail(items: &[(&str, u32)], unit: &str) -> String {

@@ -17,7 +17,12 @@ pub(crate) fn whole_seconds(setting: &'static str, d: std::time::Duration) -> Re
             unit: "seconds",
         });
     }
-    Ok(u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
+    Ok(secs(d))
+}
+
+/// Whole seconds of a duration (saturating), once `whole_seconds` has checked it.
+pub(crate) fn secs(d: std::time::Duration) -> u32 {
+    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
 
 /// Everything the ingress constructs reject, before any AWS call.

@@ -19,7 +19,7 @@ use cloudwright_resources::elasticloadbalancingv2::{
     Listener, ListenerRequired, LoadBalancer, TargetGroup, listener,
 };
 
-use crate::error::{Error, whole_seconds};
+use crate::error::{Error, secs, whole_seconds};
 
 /// The HTTP health check of the target group.
 ///
@@ -143,11 +143,6 @@ impl HealthCheck {
         }
         Ok(())
     }
-}
-
-/// Whole seconds of a duration already checked by `validate`.
-fn secs(d: Duration) -> u32 {
-    u32::try_from(d.as_secs()).unwrap_or(u32::MAX)
 }
 
 fn range(setting: &'static str, value: u32, min: u32, max: u32) -> Result<(), Error> {
