@@ -49,6 +49,22 @@ pub fn tool(var: &str, name: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The Python that runs cfn-lint (it has cfn-lint's `regex` module): the one beside
+/// `$CFN_LINT` when that is set, else `.venv/bin/python`, else `python3` on `PATH`.
+pub fn cfn_lint_python() -> PathBuf {
+    if let Some(lint) = std::env::var_os("CFN_LINT") {
+        let python = Path::new(&lint).with_file_name("python");
+        if python.exists() {
+            return python;
+        }
+    }
+    let local = workspace_root().join(".venv/bin/python");
+    if local.exists() {
+        return local;
+    }
+    PathBuf::from("python3")
+}
+
 /// A fresh, empty temporary directory, removed when dropped.
 pub struct TempDir(PathBuf);
 

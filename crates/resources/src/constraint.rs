@@ -12,11 +12,11 @@
 //! checked, every intrinsic function (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`, ...) passes
 //! through, since its value is only known at deploy time.
 //!
-//! Patterns are compiled once, on first use, by `fancy-regex`, which also handles the
-//! lookarounds and backreferences of the schemas (they are written for Python's `regex`).
-//! A pattern that neither compiles nor can be checked is never reported as checked: it is
-//! listed in [`unchecked_patterns`](crate::unchecked_patterns) (computed when the code is
-//! generated) and [`Pattern::is_checkable`] says so.
+//! Patterns are compiled once, on first use, by [`crate::pattern`], an engine for the
+//! dialect they are written in (Python's `regex` module, cfn-lint's), lookarounds included.
+//! A pattern it cannot compile (the one backreference among the schemas) is never reported
+//! as checked: it is listed in [`unchecked_patterns`](crate::unchecked_patterns) and
+//! [`Pattern::is_checkable`] says so.
 //!
 //! The same rules check values that enter from elsewhere, e.g. a context file:
 //!
@@ -34,6 +34,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
 use cloudwright_core::{Value, Violation};
+
+use crate::pattern::Regex;
 
 /// What a value must be.
 #[derive(Debug)]
@@ -142,7 +144,7 @@ pub struct ObjRule {
 /// A schema `pattern`, compiled on first use.
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<fancy_regex::Regex>>,
+    compiled: OnceLock<Option<Regex>>,
 }
 
 impl std::fmt::Debug for Pattern {
@@ -170,66 +172,21 @@ impl Pattern {
         self.regex().is_some()
     }
 
-    fn regex(&self) -> Option<&fancy_regex::Regex> {
+    fn regex(&self) -> Option<&Regex> {
         self.compiled.get_or_init(|| compile(self.source)).as_ref()
     }
 
-    /// `Some(matched)`, or `None` when the pattern cannot be checked (it does not compile,
-    /// or matching gave up on its backtracking limit).
+    /// `Some(matched)` (anywhere in `text`, as Python's `regex.search`), or `None` when the
+    /// pattern cannot be checked (it does not compile).
     pub fn search(&self, text: &str) -> Option<bool> {
-        self.regex().and_then(|r| r.is_match(text).ok())
+        self.regex().map(|r| r.is_match(text))
     }
 }
 
-/// Compiles a schema pattern, or `None` when the engine cannot (see [`Pattern`]).
-///
-/// The schemas are written for Python's `regex` module (cfn-lint's engine), whose syntax
-/// differs from Rust's in two places this translates: a `[` inside a character class is a
-/// literal there (Rust reads it as a nested class), and `\Z` is the end of the text (`\z`).
-pub fn compile(source: &str) -> Option<fancy_regex::Regex> {
-    fancy_regex::Regex::new(&translate(source)).ok()
-}
-
-/// Python's regex dialect to `fancy-regex`'s (see [`compile`]).
-fn translate(source: &str) -> String {
-    let mut out = String::with_capacity(source.len() + 4);
-    let mut in_class = false;
-    let mut class_start = false;
-    let mut chars = source.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                match chars.next() {
-                    Some('Z') if !in_class => out.push_str("\\z"),
-                    Some(n) => {
-                        out.push('\\');
-                        out.push(n);
-                    }
-                    None => out.push('\\'),
-                }
-                class_start = false;
-                continue;
-            }
-            '[' if in_class => out.push_str("\\["),
-            '[' => {
-                in_class = true;
-                class_start = true;
-                out.push('[');
-                continue;
-            }
-            ']' if in_class && !class_start => {
-                in_class = false;
-                out.push(']');
-            }
-            '^' if class_start => {
-                out.push('^');
-                continue; // `[^]...`: the `]` right after is still a literal
-            }
-            other => out.push(other),
-        }
-        class_start = false;
-    }
-    out
+/// Compiles a schema pattern, or `None` when the engine cannot (see [`Pattern`] and
+/// [`crate::pattern`]).
+pub fn compile(source: &str) -> Option<Regex> {
+    Regex::new(source).ok()
 }
 
 /// The `format` values cfn-lint 1.51.0 checks (its `E1103`/`E1150`-`E1162` rules and its
@@ -282,7 +239,7 @@ pub enum Format {
 
 const ARN_PREFIX: &str = r"^arn:aws[a-zA-Z-]*:";
 
-type Lazy = OnceLock<Option<fancy_regex::Regex>>;
+type Lazy = OnceLock<Option<Regex>>;
 
 static VPC_ID: Lazy = OnceLock::new();
 static SUBNET_ID: Lazy = OnceLock::new();
@@ -302,10 +259,7 @@ static S3_BUCKET: Lazy = OnceLock::new();
 static DATE_TIME: Lazy = OnceLock::new();
 static DATE: Lazy = OnceLock::new();
 
-fn format_regex(
-    cell: &'static OnceLock<Option<fancy_regex::Regex>>,
-    source: impl FnOnce() -> String,
-) -> Option<&'static fancy_regex::Regex> {
+fn format_regex(cell: &'static Lazy, source: impl FnOnce() -> String) -> Option<&'static Regex> {
     cell.get_or_init(|| compile(&source())).as_ref()
 }
 
@@ -447,7 +401,7 @@ impl Format {
             Format::Date => format_regex(&DATE, || r"^[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}$".into()),
         };
         // cfn-lint matches from the start (`re.match`); every pattern above is anchored
-        re.is_some_and(|r| r.is_match(text).unwrap_or(true))
+        re.is_some_and(|r| r.is_match(text))
     }
 }
 

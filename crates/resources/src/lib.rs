@@ -185,6 +185,7 @@
 
 pub mod constraint;
 mod generated;
+pub mod pattern;
 mod retention;
 mod support;
 
@@ -202,9 +203,8 @@ pub fn facts(type_name: &str) -> Option<&'static ResourceFacts> {
         .map(|i| generated::ALL_FACTS[i])
 }
 
-/// The distinct schema patterns of the generated types that cannot be compiled (by
-/// `fancy-regex`, after translating Python's regex dialect; lookarounds and backreferences
-/// are supported), sorted. Values are not checked against these; every other pattern is
+/// The distinct schema patterns of the generated types that [`pattern`] cannot compile
+/// (a backreference; see that module), sorted. Values are not checked against these; every other pattern is
 /// checked. Compiles every pattern, so it takes a moment; synthesis compiles lazily.
 pub fn unchecked_patterns() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = generated::ALL_PATTERNS
