@@ -8,6 +8,9 @@ crates/resources/src/pattern/unicode.rs, so cloudwright's pattern engine agrees 
 every character. Run with the Python that has cfn-lint (its `regex` dependency):
 
     .venv/bin/python crates/codegen/export_unicode.py
+
+With `--check` it writes nothing and exits 1 when the committed file differs from what it
+would write (tests/tests/pattern_oracle.rs runs that).
 """
 
 from __future__ import annotations
@@ -76,7 +79,15 @@ def main() -> None:
             lines.append("    " + " ".join(row))
         lines.append("];")
         lines.append("")
-    OUT.write_text("\n".join(lines).rstrip() + "\n")
+    text = "\n".join(lines).rstrip() + "\n"
+    if "--check" in sys.argv[1:]:
+        current = OUT.read_text() if OUT.exists() else ""
+        if current != text:
+            sys.exit(f"{OUT} is not what {Path(__file__).name} writes with regex "
+                     f"{regex.__version__}; regenerate it")
+        print(f"{OUT} is up to date")
+        return
+    OUT.write_text(text)
     print(f"wrote {OUT}")
 
 

@@ -214,3 +214,12 @@ fn every_schema_pattern_matches_as_cfn_lint_matches() {
     // refusing is honest only while it stays rare: each refused pattern goes unchecked
     assert!(refused.len() <= 2, "refused: {refused:?}");
 }
+
+/// The engine's Unicode tables are what `export_unicode.py` writes from the `regex` module
+/// cfn-lint uses (the version pinned in scripts/requirements-test.txt).
+#[test]
+fn unicode_tables_are_exported_from_cfn_lints_regex_module() {
+    let script = cloudwright_tests::workspace_root().join("crates/codegen/export_unicode.py");
+    let script = script.to_string_lossy().into_owned();
+    python(&[&script, "--check"]);
+}
