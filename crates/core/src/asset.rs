@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::sha256::Sha256;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 
@@ -152,7 +152,7 @@ impl DockerImageAsset {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(&bytes);
         }
-        let hash = format!("{:x}", h.finalize());
+        let hash = h.finish_hex();
         Ok(DockerImageAsset {
             image_tag: hash.clone(),
             directory: format!("asset.{hash}"),

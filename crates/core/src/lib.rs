@@ -46,6 +46,7 @@ pub mod graph;
 pub mod id;
 mod resource;
 pub mod runner;
+pub mod sha256;
 mod stack;
 mod synth;
 pub mod value;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::assembly::{Assembly, StackArtifact};
 use crate::dot;
@@ -769,7 +768,7 @@ fn render(
     })?;
     text.push('\n');
     limit("bytes in its template", limits::TEMPLATE_BYTES, text.len())?;
-    let hash = format!("sha256:{:x}", Sha256::digest(text.as_bytes()));
+    let hash = format!("sha256:{}", crate::sha256::sha256_hex(text.as_bytes()));
     Ok(StackArtifact {
         id: s.id.to_string(),
         stack_name: s.stack_name().to_owned(),

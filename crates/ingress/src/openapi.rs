@@ -28,7 +28,6 @@
 use std::collections::BTreeMap;
 
 use cloudwright_core::Value;
-use sha2::{Digest, Sha256};
 
 use crate::routes::{Segment, ValidRoute};
 
@@ -237,8 +236,7 @@ pub fn body_with_ports(
 /// no whitespace, intrinsics as written in the template.
 pub fn body_hash(body: &Value) -> String {
     let text = serde_json::to_string(body).unwrap_or_default();
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    cloudwright_core::sha256::sha256_hex(text.as_bytes())
 }
 
 #[cfg(test)]
