@@ -229,7 +229,7 @@ fn emit_struct(
             "    /// A `{}` with no property set (none is required).",
             s.name
         );
-        out.push_str("    pub fn new() -> Self {\n        Self::default()\n    }\n\n");
+        out.push_str("    pub fn new() -> Self {\n        Default::default()\n    }\n\n");
     } else {
         let req = required_name(s, taken);
         let _ = writeln!(

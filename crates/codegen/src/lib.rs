@@ -3,7 +3,7 @@
 //!
 //! Inputs, all under `crates/codegen/`:
 //!
-//! - `allowlist.txt`: the resource types to generate, one per line (`#` starts a comment);
+//! - `excluded.txt`: the `AWS::` types not generated, each with its reason (none today);
 //! - `schemas/<service>-<type>.json`: their provider schemas, `schemas/getatts.json`: the
 //!   `Fn::GetAtt` names cfn-lint accepts for each, and `schemas/SOURCE`: the cfn-lint version
 //!   they came from. `export_schemas.py` writes all three; generating needs no Python.
@@ -53,7 +53,7 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// `crates/codegen`: where the allowlist and the schemas live.
+/// `crates/codegen`: where the exclusion list and the schemas live.
 pub fn codegen_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -70,29 +70,54 @@ pub fn generated_dir() -> PathBuf {
 /// The command that regenerates everything.
 pub const REGENERATE: &str = "cargo run -p cloudwright-codegen";
 
-/// The types in an allowlist file's text, in order.
-pub fn parse_allowlist(text: &str) -> Result<Vec<String>, Error> {
-    let mut types = Vec::new();
+/// The types excluded from generation, with their reasons, from an `excluded.txt` text:
+/// `AWS::Service::Type  # reason` lines (`#` lines are comments).
+pub fn parse_excluded(text: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out: Vec<(String, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        if line.split("::").count() != 3 || line.contains(char::is_whitespace) {
+        let (name, reason) = trimmed.split_once('#').unwrap_or((trimmed, ""));
+        let (name, reason) = (name.trim(), reason.trim());
+        if name.split("::").count() != 3 || name.contains(char::is_whitespace) {
             return Err(err(format!(
-                "allowlist line {}: not a resource type name: {line:?}",
+                "excluded.txt line {}: not a resource type name: {name:?}",
                 i + 1
             )));
         }
-        if types.iter().any(|t| t == line) {
+        if reason.is_empty() {
             return Err(err(format!(
-                "allowlist line {}: {line} is listed twice",
+                "excluded.txt line {}: {name} has no reason (`{name}  # why`)",
                 i + 1
             )));
         }
-        types.push(line.to_owned());
+        if out.iter().any(|(t, _)| t == name) {
+            return Err(err(format!(
+                "excluded.txt line {}: {name} is listed twice",
+                i + 1
+            )));
+        }
+        out.push((name.to_owned(), reason.to_owned()));
     }
-    Ok(types)
+    Ok(out)
+}
+
+/// The types excluded from generation (`crates/codegen/excluded.txt`), with their reasons.
+pub fn excluded(codegen_dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    parse_excluded(&read(&codegen_dir.join("excluded.txt"))?)
+}
+
+/// The types to generate: every type `export_schemas.py` exported (the keys of
+/// `schemas/getatts.json`), sorted.
+pub fn types(codegen_dir: &Path) -> Result<Vec<String>, Error> {
+    let path = codegen_dir.join("schemas/getatts.json");
+    let getatts = parse_json(&path)?;
+    let map = getatts
+        .as_object()
+        .ok_or_else(|| err(format!("{}: not an object", path.display())))?;
+    Ok(map.keys().cloned().collect())
 }
 
 /// The schema file name of a type (`AWS::EC2::Subnet` → `ec2-subnet.json`), as
@@ -129,9 +154,9 @@ pub fn cfn_lint_version(codegen_dir: &Path) -> Result<String, Error> {
         .ok_or_else(|| err(format!("{}: no `cfn-lint X.Y.Z` line", path.display())))
 }
 
-/// Generates the code of every allowlisted type, formatted, in memory.
+/// Generates the code of every exported type, formatted, in memory.
 pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
-    let types = parse_allowlist(&read(&codegen_dir.join("allowlist.txt"))?)?;
+    let types = types(codegen_dir)?;
     let version = cfn_lint_version(codegen_dir)?;
     let header = emit::header(&version);
     let getatts_path = codegen_dir.join("schemas/getatts.json");
@@ -140,6 +165,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let docs = parse_json(&codegen_dir.join("schemas/docs.json"))?;
 
     let mut models = Vec::new();
+    let mut failed = Vec::new();
     for type_name in &types {
         let path = codegen_dir
             .join("schemas")
@@ -166,9 +192,18 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect();
-        let model =
-            model::resource_model(&schema, &attrs).map_err(|e| err(format!("{type_name}: {e}")))?;
-        models.push(model);
+        match model::resource_model(&schema, &attrs) {
+            Ok(model) => models.push(model),
+            Err(e) => failed.push(format!("{type_name}: {e}")),
+        }
+    }
+    if !failed.is_empty() {
+        return Err(err(format!(
+            "{} types cannot be generated (fix the generator, or list them in excluded.txt \
+             with the reason):\n  {}",
+            failed.len(),
+            failed.join("\n  ")
+        )));
     }
 
     let mut services: BTreeMap<String, Vec<&model::ResourceModel>> = BTreeMap::new();
@@ -216,9 +251,9 @@ const FEATURES_BEGIN: &str =
 const FEATURES_END: &str = "# @end of generated features";
 
 /// The generated part of `cloudwright-resources`' `[features]`: one feature per service
-/// module of the allowlisted types, and `full` with all of them.
+/// module of the exported types, and `full` with all of them.
 pub fn features_block(codegen_dir: &Path) -> Result<String, Error> {
-    let types = parse_allowlist(&read(&codegen_dir.join("allowlist.txt"))?)?;
+    let types = types(codegen_dir)?;
     let services: std::collections::BTreeSet<String> = types
         .iter()
         .filter_map(|t| t.split("::").nth(1).map(str::to_lowercase))
@@ -416,11 +451,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allowlist_allows_comments_and_rejects_junk() {
-        let types = parse_allowlist("# c\n\nAWS::EC2::VPC  # the VPC\n AWS::IAM::Role\n").unwrap();
-        assert_eq!(types, vec!["AWS::EC2::VPC", "AWS::IAM::Role"]);
-        assert!(parse_allowlist("AWS::EC2\n").is_err());
-        assert!(parse_allowlist("AWS::EC2::VPC\nAWS::EC2::VPC\n").is_err());
+    fn excluded_needs_a_reason_per_type() {
+        let ex = parse_excluded("# c\n\nAWS::EC2::VPC  # too odd\n").unwrap();
+        assert_eq!(ex, vec![("AWS::EC2::VPC".to_owned(), "too odd".to_owned())]);
+        assert!(parse_excluded("AWS::EC2::VPC\n").is_err());
+        assert!(parse_excluded("AWS::EC2 # x\n").is_err());
+        assert!(parse_excluded("AWS::EC2::VPC # a\nAWS::EC2::VPC # b\n").is_err());
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl Account {
 
     /// A `Account` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CloudWatchRoleArn`: a string.

@@ -228,7 +228,7 @@ pub struct AccessLogSetting {
 impl AccessLogSetting {
     /// A `AccessLogSetting` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DestinationArn`: a string.
@@ -299,7 +299,7 @@ pub struct CanarySetting {
 impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `PercentTraffic`: a number.
@@ -377,7 +377,7 @@ pub struct DeploymentCanarySettings {
 impl DeploymentCanarySettings {
     /// A `DeploymentCanarySettings` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `PercentTraffic`: a number.
@@ -492,7 +492,7 @@ pub struct MethodSetting {
 impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CacheDataEncrypted`: a boolean.
@@ -729,7 +729,7 @@ pub struct StageDescription {
 impl StageDescription {
     /// A `StageDescription` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.

@@ -162,7 +162,7 @@ impl DomainName {
 
     /// A `DomainName` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CertificateArn`: a string.
@@ -373,7 +373,7 @@ pub struct EndpointConfiguration {
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `IpAddressType`: a string.
@@ -437,7 +437,7 @@ pub struct MutualTlsAuthentication {
 impl MutualTlsAuthentication {
     /// A `MutualTlsAuthentication` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `TruststoreUri`: a string.
@@ -492,7 +492,7 @@ pub struct Tag {
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.

@@ -187,7 +187,7 @@ impl RestApi {
 
     /// A `RestApi` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ApiKeySourceType`: a string.
@@ -447,7 +447,7 @@ pub struct EndpointConfiguration {
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `IpAddressType`: a string.
@@ -532,7 +532,7 @@ pub struct S3Location {
 impl S3Location {
     /// A `S3Location` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Bucket`: a string.

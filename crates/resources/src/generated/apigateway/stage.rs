@@ -363,7 +363,7 @@ pub struct AccessLogSetting {
 impl AccessLogSetting {
     /// A `AccessLogSetting` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DestinationArn`: a string.
@@ -446,7 +446,7 @@ pub struct CanarySetting {
 impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DeploymentId`: a string.
@@ -599,7 +599,7 @@ pub struct MethodSetting {
 impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CacheDataEncrypted`: a boolean.

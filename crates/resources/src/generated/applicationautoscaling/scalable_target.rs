@@ -483,7 +483,7 @@ pub struct ScalableTargetAction {
 impl ScalableTargetAction {
     /// A `ScalableTargetAction` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `MaxCapacity`: an integer.
@@ -723,7 +723,7 @@ pub struct SuspendedState {
 impl SuspendedState {
     /// A `SuspendedState` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DynamicScalingInSuspended`: a boolean.

@@ -542,7 +542,7 @@ pub struct CustomizedMetricSpecification {
 impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
@@ -1093,7 +1093,7 @@ pub struct PredictiveScalingMetric {
 impl PredictiveScalingMetric {
     /// A `PredictiveScalingMetric` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Dimensions`: a list of [`PredictiveScalingMetricDimension`] objects.
@@ -1214,7 +1214,7 @@ pub struct PredictiveScalingMetricDataQuery {
 impl PredictiveScalingMetricDataQuery {
     /// A `PredictiveScalingMetricDataQuery` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Expression`: a string.
@@ -1327,7 +1327,7 @@ pub struct PredictiveScalingMetricDimension {
 impl PredictiveScalingMetricDimension {
     /// A `PredictiveScalingMetricDimension` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Name`: a string.
@@ -1619,7 +1619,7 @@ pub struct PredictiveScalingMetricStat {
 impl PredictiveScalingMetricStat {
     /// A `PredictiveScalingMetricStat` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Metric`: a [`PredictiveScalingMetric`] object.
@@ -2371,7 +2371,7 @@ pub struct StepScalingPolicyConfiguration {
 impl StepScalingPolicyConfiguration {
     /// A `StepScalingPolicyConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AdjustmentType`: an [`AdjustmentType`] value.
@@ -2500,7 +2500,7 @@ pub struct TargetTrackingMetric {
 impl TargetTrackingMetric {
     /// A `TargetTrackingMetric` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Dimensions`: a list of [`TargetTrackingMetricDimension`] objects.
@@ -2624,7 +2624,7 @@ pub struct TargetTrackingMetricDataQuery {
 impl TargetTrackingMetricDataQuery {
     /// A `TargetTrackingMetricDataQuery` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Expression`: a string.
@@ -2737,7 +2737,7 @@ pub struct TargetTrackingMetricDimension {
 impl TargetTrackingMetricDimension {
     /// A `TargetTrackingMetricDimension` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Name`: a string.
@@ -2823,7 +2823,7 @@ pub struct TargetTrackingMetricStat {
 impl TargetTrackingMetricStat {
     /// A `TargetTrackingMetricStat` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Metric`: a [`TargetTrackingMetric`] object.

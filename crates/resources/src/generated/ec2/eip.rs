@@ -129,7 +129,7 @@ impl Eip {
 
     /// A `Eip` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Address`: a string.

@@ -64,7 +64,7 @@ impl InternetGateway {
 
     /// A `InternetGateway` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Tags`: a list of [`Tag`] objects.

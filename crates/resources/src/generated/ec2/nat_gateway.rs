@@ -239,7 +239,7 @@ impl NatGateway {
 
     /// A `NatGateway` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AllocationId`: a string.

@@ -725,7 +725,7 @@ pub struct PrivateDnsNameOptionsOnLaunch {
 impl PrivateDnsNameOptionsOnLaunch {
     /// A `PrivateDnsNameOptionsOnLaunch` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.

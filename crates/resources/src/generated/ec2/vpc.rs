@@ -160,7 +160,7 @@ impl Vpc {
 
     /// A `Vpc` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CidrBlock`: a string.

@@ -151,7 +151,7 @@ impl Cluster {
 
     /// A `Cluster` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CapacityProviders`: a list of strings.
@@ -350,7 +350,7 @@ pub struct CapacityProviderStrategyItem {
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Base`: an integer.
@@ -429,7 +429,7 @@ pub struct ClusterConfiguration {
 impl ClusterConfiguration {
     /// A `ClusterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
@@ -512,7 +512,7 @@ pub struct ClusterSettings {
 impl ClusterSettings {
     /// A `ClusterSettings` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Name`: a string.
@@ -597,7 +597,7 @@ pub struct ExecuteCommandConfiguration {
 impl ExecuteCommandConfiguration {
     /// A `ExecuteCommandConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `KmsKeyId`: a string.
@@ -703,7 +703,7 @@ pub struct ExecuteCommandLogConfiguration {
 impl ExecuteCommandLogConfiguration {
     /// A `ExecuteCommandLogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CloudWatchEncryptionEnabled`: a boolean.
@@ -805,7 +805,7 @@ pub struct ManagedStorageConfiguration {
 impl ManagedStorageConfiguration {
     /// A `ManagedStorageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `FargateEphemeralStorageKmsKeyId`: a string.
@@ -875,7 +875,7 @@ pub struct ServiceConnectDefaults {
 impl ServiceConnectDefaults {
     /// A `ServiceConnectDefaults` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Namespace`: a string.
@@ -944,7 +944,7 @@ pub struct Tag {
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.

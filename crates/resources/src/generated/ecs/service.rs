@@ -417,7 +417,7 @@ impl Service {
 
     /// A `Service` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AvailabilityZoneRebalancing`: an [`AvailabilityZoneRebalancing`] value.
@@ -931,7 +931,7 @@ pub struct AwsVpcConfiguration {
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
@@ -1028,7 +1028,7 @@ pub struct CanaryConfiguration {
 impl CanaryConfiguration {
     /// A `CanaryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CanaryBakeTimeInMinutes`: an integer.
@@ -1149,7 +1149,7 @@ pub struct CapacityProviderStrategyItem {
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Base`: an integer.
@@ -1528,7 +1528,7 @@ pub struct DeploymentConfiguration {
 impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Alarms`: a [`DeploymentAlarms`] object.
@@ -1703,7 +1703,7 @@ pub struct DeploymentController {
 impl DeploymentController {
     /// A `DeploymentController` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Type`: a [`DeploymentControllerType`] value.
@@ -2235,7 +2235,7 @@ pub struct LinearConfiguration {
 impl LinearConfiguration {
     /// A `LinearConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `StepBakeTimeInMinutes`: an integer.
@@ -2333,7 +2333,7 @@ pub struct LoadBalancer {
 impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AdvancedConfiguration`: an [`AdvancedConfiguration`] object.
@@ -2542,7 +2542,7 @@ pub struct LogConfiguration {
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `LogDriver`: a string.
@@ -2613,7 +2613,7 @@ pub struct NetworkConfiguration {
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
@@ -3641,7 +3641,7 @@ pub struct ServiceConnectTlsCertificateAuthority {
 impl ServiceConnectTlsCertificateAuthority {
     /// A `ServiceConnectTlsCertificateAuthority` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AwsPcaAuthorityArn`: a string.
@@ -4098,7 +4098,7 @@ pub struct ServiceRegistry {
 impl ServiceRegistry {
     /// A `ServiceRegistry` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ContainerName`: a string.
@@ -4278,7 +4278,7 @@ pub struct Tag {
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.
@@ -4366,7 +4366,7 @@ pub struct TimeoutConfiguration {
 impl TimeoutConfiguration {
     /// A `TimeoutConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `IdleTimeoutSeconds`: an integer.

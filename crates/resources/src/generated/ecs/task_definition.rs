@@ -372,7 +372,7 @@ impl TaskDefinition {
 
     /// A `TaskDefinition` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
@@ -625,7 +625,7 @@ pub struct AuthorizationConfig {
 impl AuthorizationConfig {
     /// A `AuthorizationConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AccessPointId`: a string.
@@ -1691,7 +1691,7 @@ pub struct ContainerDependency {
 impl ContainerDependency {
     /// A `ContainerDependency` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Condition`: a [`ContainerDependencyCondition`] value.
@@ -1773,7 +1773,7 @@ pub struct Device {
 impl Device {
     /// A `Device` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ContainerPath`: a string.
@@ -1872,7 +1872,7 @@ pub struct DockerVolumeConfiguration {
 impl DockerVolumeConfiguration {
     /// A `DockerVolumeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Autoprovision`: a boolean.
@@ -2122,7 +2122,7 @@ pub struct EnvironmentFile {
 impl EnvironmentFile {
     /// A `EnvironmentFile` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Type`: an [`EnvironmentFileType`] value.
@@ -2184,7 +2184,7 @@ pub struct EphemeralStorage {
 impl EphemeralStorage {
     /// A `EphemeralStorage` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `SizeInGiB`: an integer.
@@ -2254,7 +2254,7 @@ pub struct FirelensConfiguration {
 impl FirelensConfiguration {
     /// A `FirelensConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Options`: a JSON value.
@@ -2541,7 +2541,7 @@ pub struct HealthCheck {
 impl HealthCheck {
     /// A `HealthCheck` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Command`: a list of strings.
@@ -2629,7 +2629,7 @@ pub struct HostEntry {
 impl HostEntry {
     /// A `HostEntry` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Hostname`: a string.
@@ -2688,7 +2688,7 @@ pub struct HostVolumeProperties {
 impl HostVolumeProperties {
     /// A `HostVolumeProperties` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `SourcePath`: a string.
@@ -2734,7 +2734,7 @@ pub struct InferenceAccelerator {
 impl InferenceAccelerator {
     /// A `InferenceAccelerator` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DeviceName`: a string.
@@ -2822,7 +2822,7 @@ pub struct KernelCapabilities {
 impl KernelCapabilities {
     /// A `KernelCapabilities` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Add`: a list of strings.
@@ -2883,7 +2883,7 @@ pub struct KeyValuePair {
 impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Name`: a string.
@@ -3004,7 +3004,7 @@ pub struct LinuxParameters {
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
@@ -3319,7 +3319,7 @@ pub struct MountPoint {
 impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ContainerPath`: a string.
@@ -3480,7 +3480,7 @@ pub struct PortMapping {
 impl PortMapping {
     /// A `PortMapping` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AppProtocol`: an [`AppProtocol`] value.
@@ -3695,7 +3695,7 @@ pub struct RepositoryCredentials {
 impl RepositoryCredentials {
     /// A `RepositoryCredentials` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CredentialsParameter`: a string.
@@ -3859,7 +3859,7 @@ pub struct RestartPolicy {
 impl RestartPolicy {
     /// A `RestartPolicy` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Enabled`: a boolean.
@@ -3965,7 +3965,7 @@ pub struct RuntimePlatform {
 impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CpuArchitecture`: a [`CpuArchitecture`] value.
@@ -4242,7 +4242,7 @@ pub struct SystemControl {
 impl SystemControl {
     /// A `SystemControl` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Namespace`: a string.
@@ -4322,7 +4322,7 @@ pub struct Tag {
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.
@@ -4754,7 +4754,7 @@ pub struct Volume {
 impl Volume {
     /// A `Volume` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ConfiguredAtLaunch`: a boolean.
@@ -4881,7 +4881,7 @@ pub struct VolumeFrom {
 impl VolumeFrom {
     /// A `VolumeFrom` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ReadOnly`: a boolean.

@@ -1042,7 +1042,7 @@ pub struct Certificate {
 impl Certificate {
     /// A `Certificate` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CertificateArn`: a string.
@@ -1237,7 +1237,7 @@ pub struct ForwardConfig {
 impl ForwardConfig {
     /// A `ForwardConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
@@ -1532,7 +1532,7 @@ pub struct ListenerAttribute {
 impl ListenerAttribute {
     /// A `ListenerAttribute` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.
@@ -1615,7 +1615,7 @@ pub struct MutualAuthentication {
 impl MutualAuthentication {
     /// A `MutualAuthentication` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AdvertiseTrustStoreCaNames`: an [`AdvertiseTrustStoreCaNames`] value.
@@ -1904,7 +1904,7 @@ pub struct TargetGroupStickinessConfig {
 impl TargetGroupStickinessConfig {
     /// A `TargetGroupStickinessConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DurationSeconds`: an integer.
@@ -1965,7 +1965,7 @@ pub struct TargetGroupTuple {
 impl TargetGroupTuple {
     /// A `TargetGroupTuple` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `TargetGroupArn`: a string.

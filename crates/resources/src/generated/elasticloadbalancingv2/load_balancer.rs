@@ -287,7 +287,7 @@ impl LoadBalancer {
 
     /// A `LoadBalancer` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EnableCapacityReservationProvisionStabilize`: a boolean.
@@ -709,7 +709,7 @@ pub struct LoadBalancerAttribute {
 impl LoadBalancerAttribute {
     /// A `LoadBalancerAttribute` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.

@@ -335,7 +335,7 @@ impl TargetGroup {
 
     /// A `TargetGroup` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `HealthCheckEnabled`: a boolean.
@@ -621,7 +621,7 @@ pub struct Matcher {
 impl Matcher {
     /// A `Matcher` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `GrpcCode`: a string.
@@ -962,7 +962,7 @@ pub struct TargetGroupAttribute {
 impl TargetGroupAttribute {
     /// A `TargetGroupAttribute` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.

@@ -356,7 +356,7 @@ impl Key {
 
     /// A `Key` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `BypassPolicyLockoutSafetyCheck`: a boolean.

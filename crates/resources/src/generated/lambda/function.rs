@@ -1118,7 +1118,7 @@ pub struct Code {
 impl Code {
     /// A `Code` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ImageUri`: a string.
@@ -1231,7 +1231,7 @@ pub struct DeadLetterConfig {
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `TargetArn`: a string.
@@ -1375,7 +1375,7 @@ pub struct Environment {
 impl Environment {
     /// A `Environment` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Variables`: a JSON value.
@@ -1620,7 +1620,7 @@ pub struct FunctionScalingConfig {
 impl FunctionScalingConfig {
     /// A `FunctionScalingConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `MaxExecutionEnvironments`: an integer.
@@ -1718,7 +1718,7 @@ pub struct ImageConfig {
 impl ImageConfig {
     /// A `ImageConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Command`: a list of strings.
@@ -1967,7 +1967,7 @@ pub struct LoggingConfig {
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ApplicationLogLevel`: an [`ApplicationLogLevel`] value.
@@ -2376,7 +2376,7 @@ pub struct TracingConfig {
 impl TracingConfig {
     /// A `TracingConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Mode`: a [`TracingConfigMode`] value.
@@ -2462,7 +2462,7 @@ pub struct VpcConfig {
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Ipv6AllowedForDualStack`: a boolean.

@@ -199,7 +199,7 @@ impl LogGroup {
 
     /// A `LogGroup` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `BearerTokenAuthenticationEnabled`: a boolean.

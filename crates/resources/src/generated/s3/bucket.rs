@@ -362,7 +362,7 @@ impl Bucket {
 
     /// A `Bucket` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AbacStatus`: an [`AbacStatus`] value.
@@ -1145,7 +1145,7 @@ pub struct BlockedEncryptionTypes {
 impl BlockedEncryptionTypes {
     /// A `BlockedEncryptionTypes` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EncryptionType`: a list of [`EncryptionType`] values.
@@ -1635,7 +1635,7 @@ pub struct DefaultRetention {
 impl DefaultRetention {
     /// A `DefaultRetention` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Days`: an integer.
@@ -1714,7 +1714,7 @@ pub struct DeleteMarkerReplication {
 impl DeleteMarkerReplication {
     /// A `DeleteMarkerReplication` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
@@ -2930,7 +2930,7 @@ pub struct LoggingConfiguration {
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DestinationBucketName`: a string.
@@ -3805,7 +3805,7 @@ pub struct NotificationConfiguration {
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
@@ -3956,7 +3956,7 @@ pub struct ObjectLockConfiguration {
 impl ObjectLockConfiguration {
     /// A `ObjectLockConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
@@ -4013,7 +4013,7 @@ pub struct ObjectLockRule {
 impl ObjectLockRule {
     /// A `ObjectLockRule` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DefaultRetention`: a [`DefaultRetention`] object.
@@ -4142,7 +4142,7 @@ pub struct OwnershipControlsRule {
 impl OwnershipControlsRule {
     /// A `OwnershipControlsRule` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
@@ -4219,7 +4219,7 @@ pub struct PublicAccessBlockConfiguration {
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `BlockPublicAcls`: a boolean.
@@ -4597,7 +4597,7 @@ pub struct RedirectRule {
 impl RedirectRule {
     /// A `RedirectRule` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `HostName`: a string.
@@ -5271,7 +5271,7 @@ pub struct ReplicationRuleAndOperator {
 impl ReplicationRuleAndOperator {
     /// A `ReplicationRuleAndOperator` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Prefix`: a string.
@@ -5347,7 +5347,7 @@ pub struct ReplicationRuleFilter {
 impl ReplicationRuleFilter {
     /// A `ReplicationRuleFilter` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `And`: a [`ReplicationRuleAndOperator`] object.
@@ -5653,7 +5653,7 @@ pub struct RoutingRuleCondition {
 impl RoutingRuleCondition {
     /// A `RoutingRuleCondition` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `HttpErrorCodeReturnedEquals`: a string.
@@ -6427,7 +6427,7 @@ pub struct ServerSideEncryptionRule {
 impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
@@ -6515,7 +6515,7 @@ pub struct SourceSelectionCriteria {
 impl SourceSelectionCriteria {
     /// A `SourceSelectionCriteria` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
@@ -6641,7 +6641,7 @@ pub struct StorageClassAnalysis {
 impl StorageClassAnalysis {
     /// A `StorageClassAnalysis` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DataExport`: a [`DataExport`] object.
@@ -7270,7 +7270,7 @@ pub struct WebsiteConfiguration {
 impl WebsiteConfiguration {
     /// A `WebsiteConfiguration` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ErrorDocument`: a string.

@@ -272,7 +272,7 @@ impl Queue {
 
     /// A `Queue` with no property set (none is required).
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ContentBasedDeduplication`: a boolean.
