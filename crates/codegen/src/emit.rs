@@ -511,6 +511,20 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
     let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     out.push_str(
+        "\n/// The CloudFormation names of the generated types compiled in (the services whose \
+         features are on;\n/// every one with `full`), sorted.\n\
+         pub static TYPES: &[&str] = &[\n",
+    );
+    for m in &all {
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = \"{}\")]\n    {},",
+            m.service_mod,
+            lit(&m.type_name)
+        );
+    }
+    out.push_str("];\n");
+    out.push_str(
         "\n/// The facts of every generated type, sorted by type name.\n\
          pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[\n",
     );

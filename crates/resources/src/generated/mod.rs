@@ -562,6 +562,3177 @@ pub mod workspacesweb;
 #[cfg(feature = "xray")]
 pub mod xray;
 
+/// The CloudFormation names of the generated types compiled in (the services whose features are on;
+/// every one with `full`), sorted.
+pub static TYPES: &[&str] = &[
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::Certificate",
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::CertificateAuthority",
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::CertificateAuthorityActivation",
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::Permission",
+    #[cfg(feature = "aiops")]
+    "AWS::AIOps::InvestigationGroup",
+    #[cfg(feature = "aps")]
+    "AWS::APS::AnomalyDetector",
+    #[cfg(feature = "aps")]
+    "AWS::APS::ResourcePolicy",
+    #[cfg(feature = "aps")]
+    "AWS::APS::RuleGroupsNamespace",
+    #[cfg(feature = "aps")]
+    "AWS::APS::Scraper",
+    #[cfg(feature = "aps")]
+    "AWS::APS::Workspace",
+    #[cfg(feature = "arcregionswitch")]
+    "AWS::ARCRegionSwitch::Plan",
+    #[cfg(feature = "arczonalshift")]
+    "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus",
+    #[cfg(feature = "arczonalshift")]
+    "AWS::ARCZonalShift::ZonalAutoshiftConfiguration",
+    #[cfg(feature = "accessanalyzer")]
+    "AWS::AccessAnalyzer::Analyzer",
+    #[cfg(feature = "amazonmq")]
+    "AWS::AmazonMQ::Broker",
+    #[cfg(feature = "amazonmq")]
+    "AWS::AmazonMQ::Configuration",
+    #[cfg(feature = "amazonmq")]
+    "AWS::AmazonMQ::ConfigurationAssociation",
+    #[cfg(feature = "amplify")]
+    "AWS::Amplify::App",
+    #[cfg(feature = "amplify")]
+    "AWS::Amplify::Branch",
+    #[cfg(feature = "amplify")]
+    "AWS::Amplify::Domain",
+    #[cfg(feature = "amplifyuibuilder")]
+    "AWS::AmplifyUIBuilder::Component",
+    #[cfg(feature = "amplifyuibuilder")]
+    "AWS::AmplifyUIBuilder::Form",
+    #[cfg(feature = "amplifyuibuilder")]
+    "AWS::AmplifyUIBuilder::Theme",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Account",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::ApiKey",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Authorizer",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::BasePathMapping",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::BasePathMappingV2",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::ClientCertificate",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Deployment",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DocumentationPart",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DocumentationVersion",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DomainName",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DomainNameAccessAssociation",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DomainNameV2",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::GatewayResponse",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Method",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Model",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::RequestValidator",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Resource",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::RestApi",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Stage",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::UsagePlan",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::UsagePlanKey",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::VpcLink",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Api",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::ApiGatewayManagedOverrides",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::ApiMapping",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Authorizer",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Deployment",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::DomainName",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Integration",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::IntegrationResponse",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Model",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Route",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::RouteResponse",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::RoutingRule",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Stage",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::VpcLink",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Application",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::ConfigurationProfile",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Deployment",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::DeploymentStrategy",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Environment",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Extension",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::ExtensionAssociation",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::HostedConfigurationVersion",
+    #[cfg(feature = "appflow")]
+    "AWS::AppFlow::Connector",
+    #[cfg(feature = "appflow")]
+    "AWS::AppFlow::ConnectorProfile",
+    #[cfg(feature = "appflow")]
+    "AWS::AppFlow::Flow",
+    #[cfg(feature = "appintegrations")]
+    "AWS::AppIntegrations::Application",
+    #[cfg(feature = "appintegrations")]
+    "AWS::AppIntegrations::DataIntegration",
+    #[cfg(feature = "appintegrations")]
+    "AWS::AppIntegrations::EventIntegration",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::GatewayRoute",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::Mesh",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::Route",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualGateway",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualNode",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualRouter",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualService",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::AutoScalingConfiguration",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::ObservabilityConfiguration",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::Service",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::VpcConnector",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::VpcIngressConnection",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::AppBlock",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::AppBlockBuilder",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Application",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::ApplicationEntitlementAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::ApplicationFleetAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::DirectoryConfig",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Entitlement",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Fleet",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::ImageBuilder",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Stack",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::StackFleetAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::StackUserAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::User",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::Api",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::ApiCache",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::ApiKey",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::ChannelNamespace",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::DataSource",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::DomainName",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::DomainNameApiAssociation",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::FunctionConfiguration",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::GraphQLApi",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::GraphQLSchema",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::Resolver",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::SourceApiAssociation",
+    #[cfg(feature = "apptest")]
+    "AWS::AppTest::TestCase",
+    #[cfg(feature = "applicationautoscaling")]
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    #[cfg(feature = "applicationautoscaling")]
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
+    #[cfg(feature = "applicationinsights")]
+    "AWS::ApplicationInsights::Application",
+    #[cfg(feature = "applicationsignals")]
+    "AWS::ApplicationSignals::Discovery",
+    #[cfg(feature = "applicationsignals")]
+    "AWS::ApplicationSignals::GroupingConfiguration",
+    #[cfg(feature = "applicationsignals")]
+    "AWS::ApplicationSignals::ServiceLevelObjective",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::CapacityReservation",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::DataCatalog",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::NamedQuery",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::PreparedStatement",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::WorkGroup",
+    #[cfg(feature = "auditmanager")]
+    "AWS::AuditManager::Assessment",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::AutoScalingGroup",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::LaunchConfiguration",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::LifecycleHook",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::ScalingPolicy",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::ScheduledAction",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::WarmPool",
+    #[cfg(feature = "autoscalingplans")]
+    "AWS::AutoScalingPlans::ScalingPlan",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Capability",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Partnership",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Profile",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Transformer",
+    #[cfg(feature = "bcmdataexports")]
+    "AWS::BCMDataExports::Export",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::BackupPlan",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::BackupSelection",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::BackupVault",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::Framework",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::LogicallyAirGappedBackupVault",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::ReportPlan",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::RestoreTestingPlan",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::RestoreTestingSelection",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::TieringConfiguration",
+    #[cfg(feature = "backupgateway")]
+    "AWS::BackupGateway::Hypervisor",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::ComputeEnvironment",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::ConsumableResource",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::JobDefinition",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::JobQueue",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::QuotaShare",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::SchedulingPolicy",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::ServiceEnvironment",
+    #[cfg(feature = "bcmpricingcalculator")]
+    "AWS::BcmPricingCalculator::BillScenario",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Agent",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::AgentAlias",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::ApplicationInferenceProfile",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::AutomatedReasoningPolicy",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::AutomatedReasoningPolicyVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Blueprint",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::DataAutomationLibrary",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::DataAutomationProject",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::DataSource",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::EnforcedGuardrailConfiguration",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Flow",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::FlowAlias",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::FlowVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Guardrail",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::GuardrailVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::IntelligentPromptRouter",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::KnowledgeBase",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Prompt",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::PromptVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::ResourcePolicy",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::BrowserCustom",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::BrowserProfile",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::CodeInterpreterCustom",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Evaluator",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Gateway",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::GatewayTarget",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Memory",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::OAuth2CredentialProvider",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::OnlineEvaluationConfig",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Policy",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::PolicyEngine",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Runtime",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::RuntimeEndpoint",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::WorkloadIdentity",
+    #[cfg(feature = "bedrockmantle")]
+    "AWS::BedrockMantle::Project",
+    #[cfg(feature = "billing")]
+    "AWS::Billing::BillingView",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::BillingGroup",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::CustomLineItem",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::PricingPlan",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::PricingRule",
+    #[cfg(feature = "braket")]
+    "AWS::Braket::SpendingLimit",
+    #[cfg(feature = "budgets")]
+    "AWS::Budgets::Budget",
+    #[cfg(feature = "budgets")]
+    "AWS::Budgets::BudgetsAction",
+    #[cfg(feature = "cdk")]
+    "AWS::CDK::Metadata",
+    #[cfg(feature = "ce")]
+    "AWS::CE::AnomalyMonitor",
+    #[cfg(feature = "ce")]
+    "AWS::CE::AnomalySubscription",
+    #[cfg(feature = "ce")]
+    "AWS::CE::CostCategory",
+    #[cfg(feature = "cur")]
+    "AWS::CUR::ReportDefinition",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::CaseRule",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Domain",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Field",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Layout",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Template",
+    #[cfg(feature = "cassandra")]
+    "AWS::Cassandra::Keyspace",
+    #[cfg(feature = "cassandra")]
+    "AWS::Cassandra::Table",
+    #[cfg(feature = "cassandra")]
+    "AWS::Cassandra::Type",
+    #[cfg(feature = "certificatemanager")]
+    "AWS::CertificateManager::Account",
+    #[cfg(feature = "certificatemanager")]
+    "AWS::CertificateManager::Certificate",
+    #[cfg(feature = "chatbot")]
+    "AWS::Chatbot::CustomAction",
+    #[cfg(feature = "chatbot")]
+    "AWS::Chatbot::MicrosoftTeamsChannelConfiguration",
+    #[cfg(feature = "chatbot")]
+    "AWS::Chatbot::SlackChannelConfiguration",
+    #[cfg(feature = "chime")]
+    "AWS::Chime::AppInstance",
+    #[cfg(feature = "chime")]
+    "AWS::Chime::AppInstanceBot",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::AnalysisTemplate",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::Collaboration",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::ConfiguredTable",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::ConfiguredTableAssociation",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::IdMappingTable",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::IdNamespaceAssociation",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::Membership",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::PrivacyBudgetTemplate",
+    #[cfg(feature = "cleanroomsml")]
+    "AWS::CleanRoomsML::ConfiguredModelAlgorithm",
+    #[cfg(feature = "cleanroomsml")]
+    "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation",
+    #[cfg(feature = "cleanroomsml")]
+    "AWS::CleanRoomsML::TrainingDataset",
+    #[cfg(feature = "cloud9")]
+    "AWS::Cloud9::EnvironmentEC2",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::CustomResource",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::GuardHook",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::HookDefaultVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::HookTypeConfig",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::HookVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::LambdaHook",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::Macro",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ModuleDefaultVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ModuleVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::PublicTypeVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::Publisher",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ResourceDefaultVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ResourceVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::Stack",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::StackSet",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::TypeActivation",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::WaitCondition",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::WaitConditionHandle",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::AnycastIpList",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::CachePolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ConnectionFunction",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ConnectionGroup",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ContinuousDeploymentPolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::Distribution",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::DistributionTenant",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::Function",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::KeyGroup",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::KeyValueStore",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::MonitoringSubscription",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::OriginAccessControl",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::OriginRequestPolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::PublicKey",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::RealtimeLogConfig",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::StreamingDistribution",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::TrustStore",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::VpcOrigin",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::Channel",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::Dashboard",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::EventDataStore",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::ResourcePolicy",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::Trail",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::Alarm",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::AlarmMuteRule",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::AnomalyDetector",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::CompositeAlarm",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::Dashboard",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::InsightRule",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::MetricStream",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::OTelEnrichment",
+    #[cfg(feature = "codeartifact")]
+    "AWS::CodeArtifact::Domain",
+    #[cfg(feature = "codeartifact")]
+    "AWS::CodeArtifact::PackageGroup",
+    #[cfg(feature = "codeartifact")]
+    "AWS::CodeArtifact::Repository",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::Fleet",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::Project",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::ReportGroup",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::SourceCredential",
+    #[cfg(feature = "codecommit")]
+    "AWS::CodeCommit::Repository",
+    #[cfg(feature = "codeconnections")]
+    "AWS::CodeConnections::Connection",
+    #[cfg(feature = "codedeploy")]
+    "AWS::CodeDeploy::Application",
+    #[cfg(feature = "codedeploy")]
+    "AWS::CodeDeploy::DeploymentConfig",
+    #[cfg(feature = "codedeploy")]
+    "AWS::CodeDeploy::DeploymentGroup",
+    #[cfg(feature = "codeguruprofiler")]
+    "AWS::CodeGuruProfiler::ProfilingGroup",
+    #[cfg(feature = "codegurureviewer")]
+    "AWS::CodeGuruReviewer::RepositoryAssociation",
+    #[cfg(feature = "codepipeline")]
+    "AWS::CodePipeline::CustomActionType",
+    #[cfg(feature = "codepipeline")]
+    "AWS::CodePipeline::Pipeline",
+    #[cfg(feature = "codepipeline")]
+    "AWS::CodePipeline::Webhook",
+    #[cfg(feature = "codestar")]
+    "AWS::CodeStar::GitHubRepository",
+    #[cfg(feature = "codestarconnections")]
+    "AWS::CodeStarConnections::Connection",
+    #[cfg(feature = "codestarconnections")]
+    "AWS::CodeStarConnections::RepositoryLink",
+    #[cfg(feature = "codestarconnections")]
+    "AWS::CodeStarConnections::SyncConfiguration",
+    #[cfg(feature = "codestarnotifications")]
+    "AWS::CodeStarNotifications::NotificationRule",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::IdentityPool",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::IdentityPoolPrincipalTag",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::IdentityPoolRoleAttachment",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::LogDeliveryConfiguration",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::ManagedLoginBranding",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::Terms",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPool",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolClient",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolDomain",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolGroup",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolIdentityProvider",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolResourceServer",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolRiskConfigurationAttachment",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolUICustomizationAttachment",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolUser",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolUserToGroupAttachment",
+    #[cfg(feature = "comprehend")]
+    "AWS::Comprehend::DocumentClassifier",
+    #[cfg(feature = "comprehend")]
+    "AWS::Comprehend::Flywheel",
+    #[cfg(feature = "computeoptimizer")]
+    "AWS::ComputeOptimizer::AutomationRule",
+    #[cfg(feature = "config")]
+    "AWS::Config::AggregationAuthorization",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConfigRule",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConfigurationAggregator",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConfigurationRecorder",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConformancePack",
+    #[cfg(feature = "config")]
+    "AWS::Config::DeliveryChannel",
+    #[cfg(feature = "config")]
+    "AWS::Config::OrganizationConfigRule",
+    #[cfg(feature = "config")]
+    "AWS::Config::OrganizationConformancePack",
+    #[cfg(feature = "config")]
+    "AWS::Config::RemediationConfiguration",
+    #[cfg(feature = "config")]
+    "AWS::Config::StoredQuery",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::AgentStatus",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ApprovedOrigin",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlow",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowModule",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowModuleAlias",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowModuleVersion",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowVersion",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::DataTable",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::DataTableAttribute",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::DataTableRecord",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::EmailAddress",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::EvaluationForm",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::HoursOfOperation",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Instance",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::InstanceStorageConfig",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::IntegrationAssociation",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Notification",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::PhoneNumber",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::PredefinedAttribute",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Prompt",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Queue",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::QuickConnect",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::RoutingProfile",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Rule",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::SecurityKey",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::SecurityProfile",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::TaskTemplate",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::TrafficDistributionGroup",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::User",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::UserHierarchyGroup",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::UserHierarchyStructure",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::View",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ViewVersion",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Workspace",
+    #[cfg(feature = "connectcampaigns")]
+    "AWS::ConnectCampaigns::Campaign",
+    #[cfg(feature = "connectcampaignsv2")]
+    "AWS::ConnectCampaignsV2::Campaign",
+    #[cfg(feature = "controltower")]
+    "AWS::ControlTower::EnabledBaseline",
+    #[cfg(feature = "controltower")]
+    "AWS::ControlTower::EnabledControl",
+    #[cfg(feature = "controltower")]
+    "AWS::ControlTower::LandingZone",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::CalculatedAttributeDefinition",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::Domain",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::EventStream",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::EventTrigger",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::Integration",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::ObjectType",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::Recommender",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::SegmentDefinition",
+    #[cfg(feature = "dax")]
+    "AWS::DAX::Cluster",
+    #[cfg(feature = "dax")]
+    "AWS::DAX::ParameterGroup",
+    #[cfg(feature = "dax")]
+    "AWS::DAX::SubnetGroup",
+    #[cfg(feature = "dlm")]
+    "AWS::DLM::LifecyclePolicy",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::Certificate",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::DataMigration",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::DataProvider",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::Endpoint",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::EventSubscription",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::InstanceProfile",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::MigrationProject",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationConfig",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationInstance",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationSubnetGroup",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationTask",
+    #[cfg(feature = "dsql")]
+    "AWS::DSQL::Cluster",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Dataset",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Job",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Project",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Recipe",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Ruleset",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Schedule",
+    #[cfg(feature = "datapipeline")]
+    "AWS::DataPipeline::Pipeline",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::Agent",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationAzureBlob",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationEFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxLustre",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxONTAP",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxOpenZFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxWindows",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationHDFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationNFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationObjectStorage",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationS3",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationSMB",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::Task",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Connection",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::DataSource",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Domain",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::DomainUnit",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Environment",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::EnvironmentActions",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::EnvironmentBlueprintConfiguration",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::EnvironmentProfile",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::FormType",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::GroupProfile",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Owner",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::PolicyGrant",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Project",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::ProjectMembership",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::ProjectProfile",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::SubscriptionTarget",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::UserProfile",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Farm",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Fleet",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::LicenseEndpoint",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Limit",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::MeteredProduct",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Monitor",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Queue",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::QueueEnvironment",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::QueueFleetAssociation",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::QueueLimitAssociation",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::StorageProfile",
+    #[cfg(feature = "detective")]
+    "AWS::Detective::Graph",
+    #[cfg(feature = "detective")]
+    "AWS::Detective::MemberInvitation",
+    #[cfg(feature = "detective")]
+    "AWS::Detective::OrganizationAdmin",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::AgentSpace",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::Association",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::PrivateConnection",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::Service",
+    #[cfg(feature = "devopsguru")]
+    "AWS::DevOpsGuru::LogAnomalyDetectionIntegration",
+    #[cfg(feature = "devopsguru")]
+    "AWS::DevOpsGuru::NotificationChannel",
+    #[cfg(feature = "devopsguru")]
+    "AWS::DevOpsGuru::ResourceCollection",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::Connection",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::DirectConnectGateway",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::DirectConnectGatewayAssociation",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::Lag",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::PrivateVirtualInterface",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::PublicVirtualInterface",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::TransitVirtualInterface",
+    #[cfg(feature = "directoryservice")]
+    "AWS::DirectoryService::MicrosoftAD",
+    #[cfg(feature = "directoryservice")]
+    "AWS::DirectoryService::SimpleAD",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBCluster",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBClusterParameterGroup",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBInstance",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBSubnetGroup",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::EventSubscription",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::GlobalCluster",
+    #[cfg(feature = "docdbelastic")]
+    "AWS::DocDBElastic::Cluster",
+    #[cfg(feature = "dynamodb")]
+    "AWS::DynamoDB::GlobalTable",
+    #[cfg(feature = "dynamodb")]
+    "AWS::DynamoDB::Table",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CapacityManagerDataExport",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CapacityReservation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CapacityReservationFleet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CarrierGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnAuthorizationRule",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnTargetNetworkAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CustomerGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::DHCPOptions",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EC2Fleet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EIP",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EIPAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EgressOnlyInternetGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EnclaveCertificateIamRoleAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::FlowLog",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::GatewayRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Host",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAM",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMAllocation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPool",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPoolCidr",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPrefixListResolver",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPrefixListResolverTarget",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMResourceDiscovery",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMResourceDiscoveryAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMScope",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Instance",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::InstanceConnectEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::InternetGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IpPoolRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::KeyPair",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LaunchTemplate",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRouteTable",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayVirtualInterface",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NatGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkAcl",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkAclEntry",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsAccessScope",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsAnalysis",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsPath",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInterface",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInterfaceAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInterfacePermission",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkPerformanceMetricSubscription",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::PlacementGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::PrefixList",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Route",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServer",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerPeer",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerPropagation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteTable",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroupEgress",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroupIngress",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroupVpcAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SnapshotBlockPublicAccess",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SpotFleet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SqlHaStandbyDetectedInstance",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Subnet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SubnetCidrBlock",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SubnetNetworkAclAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SubnetRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorFilter",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorFilterRule",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorSession",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorTarget",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayConnect",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayConnectPeer",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMeteringPolicy",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMeteringPolicyEntry",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastDomain",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastDomainAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastGroupMember",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastGroupSource",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayPeeringAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRouteTable",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRouteTablePropagation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayVpcAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPC",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCBlockPublicAccessExclusion",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCBlockPublicAccessOptions",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCCidrBlock",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCDHCPOptionsAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEncryptionControl",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpointConnectionNotification",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpointService",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpointServicePermissions",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCGatewayAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCPeeringConnection",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNConcentrator",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNConnection",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNConnectionRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNGatewayRoutePropagation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessInstance",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessTrustProvider",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Volume",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VolumeAttachment",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::PublicRepository",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::PullThroughCacheRule",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::PullTimeUpdateExclusion",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::RegistryPolicy",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::RegistryScanningConfiguration",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::ReplicationConfiguration",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::Repository",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::RepositoryCreationTemplate",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::SigningConfiguration",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::CapacityProvider",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::Cluster",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::ClusterCapacityProviderAssociations",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::Daemon",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::DaemonTaskDefinition",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::ExpressGatewayService",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::PrimaryTaskSet",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::Service",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::TaskDefinition",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::TaskSet",
+    #[cfg(feature = "efs")]
+    "AWS::EFS::AccessPoint",
+    #[cfg(feature = "efs")]
+    "AWS::EFS::FileSystem",
+    #[cfg(feature = "efs")]
+    "AWS::EFS::MountTarget",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::AccessEntry",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Addon",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Capability",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Cluster",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::FargateProfile",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::IdentityProviderConfig",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Nodegroup",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::PodIdentityAssociation",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::Cluster",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::InstanceFleetConfig",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::InstanceGroupConfig",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::SecurityConfiguration",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::Step",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::Studio",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::StudioSessionMapping",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::WALWorkspace",
+    #[cfg(feature = "emrcontainers")]
+    "AWS::EMRContainers::Endpoint",
+    #[cfg(feature = "emrcontainers")]
+    "AWS::EMRContainers::SecurityConfiguration",
+    #[cfg(feature = "emrcontainers")]
+    "AWS::EMRContainers::VirtualCluster",
+    #[cfg(feature = "emrserverless")]
+    "AWS::EMRServerless::Application",
+    #[cfg(feature = "evs")]
+    "AWS::EVS::Environment",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::CacheCluster",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::GlobalReplicationGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::ParameterGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::ReplicationGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::SecurityGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::SecurityGroupIngress",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::ServerlessCache",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::SubnetGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::User",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::UserGroup",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::Application",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::ApplicationVersion",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::ConfigurationTemplate",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::Environment",
+    #[cfg(feature = "elasticloadbalancing")]
+    "AWS::ElasticLoadBalancing::LoadBalancer",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::Listener",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::TrustStore",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
+    #[cfg(feature = "elasticsearch")]
+    "AWS::Elasticsearch::Domain",
+    #[cfg(feature = "elementalinference")]
+    "AWS::ElementalInference::Feed",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::IdMappingWorkflow",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::IdNamespace",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::MatchingWorkflow",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::PolicyStatement",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::SchemaMapping",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::Discoverer",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::Registry",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::RegistryPolicy",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::Schema",
+    #[cfg(feature = "events")]
+    "AWS::Events::ApiDestination",
+    #[cfg(feature = "events")]
+    "AWS::Events::Archive",
+    #[cfg(feature = "events")]
+    "AWS::Events::Connection",
+    #[cfg(feature = "events")]
+    "AWS::Events::Endpoint",
+    #[cfg(feature = "events")]
+    "AWS::Events::EventBus",
+    #[cfg(feature = "events")]
+    "AWS::Events::EventBusPolicy",
+    #[cfg(feature = "events")]
+    "AWS::Events::Rule",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Experiment",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Feature",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Launch",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Project",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Segment",
+    #[cfg(feature = "fis")]
+    "AWS::FIS::ExperimentTemplate",
+    #[cfg(feature = "fis")]
+    "AWS::FIS::TargetAccountConfiguration",
+    #[cfg(feature = "fms")]
+    "AWS::FMS::NotificationChannel",
+    #[cfg(feature = "fms")]
+    "AWS::FMS::Policy",
+    #[cfg(feature = "fms")]
+    "AWS::FMS::ResourceSet",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::DataRepositoryAssociation",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::FileSystem",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::S3AccessPointAttachment",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::Snapshot",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::StorageVirtualMachine",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::Volume",
+    #[cfg(feature = "finspace")]
+    "AWS::FinSpace::Environment",
+    #[cfg(feature = "forecast")]
+    "AWS::Forecast::Dataset",
+    #[cfg(feature = "forecast")]
+    "AWS::Forecast::DatasetGroup",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Detector",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::EntityType",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::EventType",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Label",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::List",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Outcome",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Variable",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Alias",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Build",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::ContainerFleet",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::ContainerGroupDefinition",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Fleet",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::GameServerGroup",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::GameSessionQueue",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Location",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::MatchmakingConfiguration",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::MatchmakingRuleSet",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Script",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::Accelerator",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::CrossAccountAttachment",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::EndpointGroup",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::Listener",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Catalog",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Classifier",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Connection",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Crawler",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::CustomEntityType",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::DataCatalogEncryptionSettings",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::DataQualityRuleset",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Database",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::DevEndpoint",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::IdentityCenterConfiguration",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Integration",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::IntegrationResourceProperty",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Job",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::MLTransform",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Partition",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Registry",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Schema",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::SchemaVersion",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::SchemaVersionMetadata",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::SecurityConfiguration",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Table",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::TableOptimizer",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Trigger",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::UsageProfile",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Workflow",
+    #[cfg(feature = "grafana")]
+    "AWS::Grafana::Workspace",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ConnectorDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ConnectorDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::CoreDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::CoreDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::DeviceDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::DeviceDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::FunctionDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::FunctionDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::Group",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::GroupVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::LoggerDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::LoggerDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ResourceDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ResourceDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::SubscriptionDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::SubscriptionDefinitionVersion",
+    #[cfg(feature = "greengrassv2")]
+    "AWS::GreengrassV2::ComponentVersion",
+    #[cfg(feature = "greengrassv2")]
+    "AWS::GreengrassV2::Deployment",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::Config",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::DataflowEndpointGroup",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::DataflowEndpointGroupV2",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::MissionProfile",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Detector",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Filter",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::IPSet",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::MalwareProtectionPlan",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Master",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Member",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::PublishingDestination",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::ThreatEntitySet",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::ThreatIntelSet",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::TrustedEntitySet",
+    #[cfg(feature = "healthimaging")]
+    "AWS::HealthImaging::Datastore",
+    #[cfg(feature = "healthlake")]
+    "AWS::HealthLake::FHIRDatastore",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::AccessKey",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::Group",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::GroupPolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::InstanceProfile",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::ManagedPolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::OIDCProvider",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::Policy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::Role",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::RolePolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::SAMLProvider",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::ServerCertificate",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::ServiceLinkedRole",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::User",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::UserPolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::UserToGroupAddition",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::VirtualMFADevice",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::Channel",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::EncoderConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::IngestConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::PlaybackKeyPair",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::PlaybackRestrictionPolicy",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::PublicKey",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::RecordingConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::Stage",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::StorageConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::StreamKey",
+    #[cfg(feature = "ivschat")]
+    "AWS::IVSChat::LoggingConfiguration",
+    #[cfg(feature = "ivschat")]
+    "AWS::IVSChat::Room",
+    #[cfg(feature = "identitystore")]
+    "AWS::IdentityStore::Group",
+    #[cfg(feature = "identitystore")]
+    "AWS::IdentityStore::GroupMembership",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::Component",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::ContainerRecipe",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::DistributionConfiguration",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::Image",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::ImagePipeline",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::ImageRecipe",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::InfrastructureConfiguration",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::LifecyclePolicy",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::Workflow",
+    #[cfg(feature = "inspector")]
+    "AWS::Inspector::AssessmentTarget",
+    #[cfg(feature = "inspector")]
+    "AWS::Inspector::AssessmentTemplate",
+    #[cfg(feature = "inspector")]
+    "AWS::Inspector::ResourceGroup",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::CisScanConfiguration",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::CodeSecurityIntegration",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::CodeSecurityScanConfiguration",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::Filter",
+    #[cfg(feature = "interconnect")]
+    "AWS::Interconnect::Connection",
+    #[cfg(feature = "internetmonitor")]
+    "AWS::InternetMonitor::Monitor",
+    #[cfg(feature = "invoicing")]
+    "AWS::Invoicing::InvoiceUnit",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::AccountAuditConfiguration",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Authorizer",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::BillingGroup",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::CACertificate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Certificate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::CertificateProvider",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Command",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::CustomMetric",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Dimension",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::DomainConfiguration",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::EncryptionConfiguration",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::FleetMetric",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::JobTemplate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Logging",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::MitigationAction",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Policy",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::PolicyPrincipalAttachment",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ProvisioningTemplate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ResourceSpecificLogging",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::RoleAlias",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ScheduledAudit",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::SecurityProfile",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::SoftwarePackage",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::SoftwarePackageVersion",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Thing",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ThingGroup",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ThingPrincipalAttachment",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ThingType",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::TopicRule",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::TopicRuleDestination",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Channel",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Dataset",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Datastore",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Pipeline",
+    #[cfg(feature = "iotcoredeviceadvisor")]
+    "AWS::IoTCoreDeviceAdvisor::SuiteDefinition",
+    #[cfg(feature = "iotevents")]
+    "AWS::IoTEvents::AlarmModel",
+    #[cfg(feature = "iotevents")]
+    "AWS::IoTEvents::DetectorModel",
+    #[cfg(feature = "iotevents")]
+    "AWS::IoTEvents::Input",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::Campaign",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::DecoderManifest",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::Fleet",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::ModelManifest",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::SignalCatalog",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::StateTemplate",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::Vehicle",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::AccessPolicy",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Asset",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::AssetModel",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::ComputationModel",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Dashboard",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Dataset",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Gateway",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Portal",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Project",
+    #[cfg(feature = "iotthingsgraph")]
+    "AWS::IoTThingsGraph::FlowTemplate",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::ComponentType",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::Entity",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::Scene",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::SyncJob",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::Workspace",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::Destination",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::DeviceProfile",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::FuotaTask",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::MulticastGroup",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::NetworkAnalyzerConfiguration",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::PartnerAccount",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::ServiceProfile",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::TaskDefinition",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::WirelessDevice",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::WirelessDeviceImportTask",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::WirelessGateway",
+    #[cfg(feature = "kms")]
+    "AWS::KMS::Alias",
+    #[cfg(feature = "kms")]
+    "AWS::KMS::Key",
+    #[cfg(feature = "kms")]
+    "AWS::KMS::ReplicaKey",
+    #[cfg(feature = "kafkaconnect")]
+    "AWS::KafkaConnect::Connector",
+    #[cfg(feature = "kafkaconnect")]
+    "AWS::KafkaConnect::CustomPlugin",
+    #[cfg(feature = "kafkaconnect")]
+    "AWS::KafkaConnect::WorkerConfiguration",
+    #[cfg(feature = "kendra")]
+    "AWS::Kendra::DataSource",
+    #[cfg(feature = "kendra")]
+    "AWS::Kendra::Faq",
+    #[cfg(feature = "kendra")]
+    "AWS::Kendra::Index",
+    #[cfg(feature = "kendraranking")]
+    "AWS::KendraRanking::ExecutionPlan",
+    #[cfg(feature = "kinesis")]
+    "AWS::Kinesis::ResourcePolicy",
+    #[cfg(feature = "kinesis")]
+    "AWS::Kinesis::Stream",
+    #[cfg(feature = "kinesis")]
+    "AWS::Kinesis::StreamConsumer",
+    #[cfg(feature = "kinesisanalytics")]
+    "AWS::KinesisAnalytics::Application",
+    #[cfg(feature = "kinesisanalytics")]
+    "AWS::KinesisAnalytics::ApplicationOutput",
+    #[cfg(feature = "kinesisanalytics")]
+    "AWS::KinesisAnalytics::ApplicationReferenceDataSource",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::Application",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::ApplicationOutput",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource",
+    #[cfg(feature = "kinesisfirehose")]
+    "AWS::KinesisFirehose::DeliveryStream",
+    #[cfg(feature = "kinesisvideo")]
+    "AWS::KinesisVideo::SignalingChannel",
+    #[cfg(feature = "kinesisvideo")]
+    "AWS::KinesisVideo::Stream",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::DataCellsFilter",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::DataLakeSettings",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::Permissions",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::PrincipalPermissions",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::Resource",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::Tag",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::TagAssociation",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Alias",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::CapacityProvider",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::CodeSigningConfig",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::EventInvokeConfig",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::EventSourceMapping",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Function",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::LayerVersion",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::LayerVersionPermission",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Permission",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Url",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Version",
+    #[cfg(feature = "launchwizard")]
+    "AWS::LaunchWizard::Deployment",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::Bot",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::BotAlias",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::BotVersion",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::ResourcePolicy",
+    #[cfg(feature = "licensemanager")]
+    "AWS::LicenseManager::Grant",
+    #[cfg(feature = "licensemanager")]
+    "AWS::LicenseManager::License",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Alarm",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Bucket",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Certificate",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Container",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Database",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::DatabaseSnapshot",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Disk",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::DiskSnapshot",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Distribution",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Domain",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Instance",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::InstanceSnapshot",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::LoadBalancer",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::LoadBalancerTlsCertificate",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::StaticIp",
+    #[cfg(feature = "location")]
+    "AWS::Location::APIKey",
+    #[cfg(feature = "location")]
+    "AWS::Location::GeofenceCollection",
+    #[cfg(feature = "location")]
+    "AWS::Location::Map",
+    #[cfg(feature = "location")]
+    "AWS::Location::PlaceIndex",
+    #[cfg(feature = "location")]
+    "AWS::Location::RouteCalculator",
+    #[cfg(feature = "location")]
+    "AWS::Location::Tracker",
+    #[cfg(feature = "location")]
+    "AWS::Location::TrackerConsumer",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::AccountPolicy",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Delivery",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::DeliveryDestination",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::DeliverySource",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Destination",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Integration",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::LogAnomalyDetector",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::LogGroup",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::LogStream",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::MetricFilter",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::QueryDefinition",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::ResourcePolicy",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::ScheduledQuery",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::SubscriptionFilter",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Transformer",
+    #[cfg(feature = "lookoutequipment")]
+    "AWS::LookoutEquipment::InferenceScheduler",
+    #[cfg(feature = "lookoutvision")]
+    "AWS::LookoutVision::Project",
+    #[cfg(feature = "m2")]
+    "AWS::M2::Application",
+    #[cfg(feature = "m2")]
+    "AWS::M2::Deployment",
+    #[cfg(feature = "m2")]
+    "AWS::M2::Environment",
+    #[cfg(feature = "mpa")]
+    "AWS::MPA::ApprovalTeam",
+    #[cfg(feature = "mpa")]
+    "AWS::MPA::IdentitySource",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::BatchScramSecret",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Cluster",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::ClusterPolicy",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Configuration",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Replicator",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::ServerlessCluster",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Topic",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::VpcConnection",
+    #[cfg(feature = "mwaa")]
+    "AWS::MWAA::Environment",
+    #[cfg(feature = "mwaaserverless")]
+    "AWS::MWAAServerless::Workflow",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::AllowList",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::CustomDataIdentifier",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::FindingsFilter",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::Session",
+    #[cfg(feature = "managedblockchain")]
+    "AWS::ManagedBlockchain::Accessor",
+    #[cfg(feature = "managedblockchain")]
+    "AWS::ManagedBlockchain::Member",
+    #[cfg(feature = "managedblockchain")]
+    "AWS::ManagedBlockchain::Node",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::Bridge",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::BridgeOutput",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::BridgeSource",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::Flow",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowEntitlement",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowOutput",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowSource",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowVpcInterface",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::Gateway",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::RouterInput",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::RouterNetworkInterface",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::RouterOutput",
+    #[cfg(feature = "mediaconvert")]
+    "AWS::MediaConvert::JobTemplate",
+    #[cfg(feature = "mediaconvert")]
+    "AWS::MediaConvert::Preset",
+    #[cfg(feature = "mediaconvert")]
+    "AWS::MediaConvert::Queue",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Channel",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::ChannelPlacementGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::CloudWatchAlarmTemplate",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::CloudWatchAlarmTemplateGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Cluster",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::EventBridgeRuleTemplate",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::EventBridgeRuleTemplateGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Input",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::InputSecurityGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Multiplex",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Multiplexprogram",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Network",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::SdiSource",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::SignalMap",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::Asset",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::Channel",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::OriginEndpoint",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::PackagingConfiguration",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::PackagingGroup",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::Channel",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::ChannelGroup",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::ChannelPolicy",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::OriginEndpoint",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::OriginEndpointPolicy",
+    #[cfg(feature = "mediastore")]
+    "AWS::MediaStore::Container",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::Channel",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::ChannelPolicy",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::LiveSource",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::PlaybackConfiguration",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::SourceLocation",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::VodSource",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::ACL",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::Cluster",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::MultiRegionCluster",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::ParameterGroup",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::SubnetGroup",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::User",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBCluster",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBClusterParameterGroup",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBInstance",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBParameterGroup",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBSubnetGroup",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::EventSubscription",
+    #[cfg(feature = "neptunegraph")]
+    "AWS::NeptuneGraph::Graph",
+    #[cfg(feature = "neptunegraph")]
+    "AWS::NeptuneGraph::GraphSnapshot",
+    #[cfg(feature = "neptunegraph")]
+    "AWS::NeptuneGraph::PrivateGraphEndpoint",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::Firewall",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::FirewallPolicy",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::LoggingConfiguration",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::RuleGroup",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::TLSInspectionConfiguration",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::VpcEndpointAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::ConnectAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::ConnectPeer",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::CoreNetwork",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::CoreNetworkPrefixListAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::CustomerGatewayAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::Device",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::DirectConnectGatewayAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::GlobalNetwork",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::Link",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::LinkAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::Site",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::SiteToSiteVpnAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::TransitGatewayPeering",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::TransitGatewayRegistration",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::TransitGatewayRouteTableAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::VpcAttachment",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::ChannelAssociation",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::EventRule",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::ManagedNotificationAccountContactAssociation",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::NotificationConfiguration",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::NotificationHub",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::OrganizationalUnitAssociation",
+    #[cfg(feature = "notificationscontacts")]
+    "AWS::NotificationsContacts::EmailContact",
+    #[cfg(feature = "novaact")]
+    "AWS::NovaAct::WorkflowDefinition",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::CloudAutonomousVmCluster",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::CloudExadataInfrastructure",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::CloudVmCluster",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::OdbNetwork",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::OdbPeeringConnection",
+    #[cfg(feature = "osis")]
+    "AWS::OSIS::Pipeline",
+    #[cfg(feature = "oam")]
+    "AWS::Oam::Link",
+    #[cfg(feature = "oam")]
+    "AWS::Oam::Sink",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::OrganizationCentralizationRule",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::OrganizationTelemetryRule",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::S3TableIntegration",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::TelemetryEnrichment",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::TelemetryPipelines",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::TelemetryRule",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::AnnotationStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::Configuration",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::ReferenceStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::RunGroup",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::SequenceStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::VariantStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::Workflow",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::WorkflowVersion",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::AccessPolicy",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::Collection",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::CollectionGroup",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::Index",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::LifecyclePolicy",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::SecurityConfig",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::SecurityPolicy",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::VpcEndpoint",
+    #[cfg(feature = "opensearchservice")]
+    "AWS::OpenSearchService::Application",
+    #[cfg(feature = "opensearchservice")]
+    "AWS::OpenSearchService::Domain",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::App",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::ElasticLoadBalancerAttachment",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Instance",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Layer",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Stack",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::UserProfile",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Volume",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::Account",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::Organization",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::OrganizationalUnit",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::Policy",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::ResourcePolicy",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::Connector",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::DirectoryRegistration",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::ServicePrincipalName",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::Template",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry",
+    #[cfg(feature = "pcaconnectorscep")]
+    "AWS::PCAConnectorSCEP::Challenge",
+    #[cfg(feature = "pcaconnectorscep")]
+    "AWS::PCAConnectorSCEP::Connector",
+    #[cfg(feature = "pcs")]
+    "AWS::PCS::Cluster",
+    #[cfg(feature = "pcs")]
+    "AWS::PCS::ComputeNodeGroup",
+    #[cfg(feature = "pcs")]
+    "AWS::PCS::Queue",
+    #[cfg(feature = "panorama")]
+    "AWS::Panorama::ApplicationInstance",
+    #[cfg(feature = "panorama")]
+    "AWS::Panorama::Package",
+    #[cfg(feature = "panorama")]
+    "AWS::Panorama::PackageVersion",
+    #[cfg(feature = "paymentcryptography")]
+    "AWS::PaymentCryptography::Alias",
+    #[cfg(feature = "paymentcryptography")]
+    "AWS::PaymentCryptography::Key",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::Dataset",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::DatasetGroup",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::Schema",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::Solution",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::ADMChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSSandboxChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSVoipChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSVoipSandboxChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::App",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::ApplicationSettings",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::BaiduChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::Campaign",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::EmailChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::EmailTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::EventStream",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::GCMChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::InAppTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::PushTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::SMSChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::Segment",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::SmsTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::VoiceChannel",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::ConfigurationSet",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::ConfigurationSetEventDestination",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::DedicatedIpPool",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::Identity",
+    #[cfg(feature = "pipes")]
+    "AWS::Pipes::Pipe",
+    #[cfg(feature = "proton")]
+    "AWS::Proton::EnvironmentAccountConnection",
+    #[cfg(feature = "proton")]
+    "AWS::Proton::EnvironmentTemplate",
+    #[cfg(feature = "proton")]
+    "AWS::Proton::ServiceTemplate",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Application",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::DataAccessor",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::DataSource",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Index",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Permission",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Plugin",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Retriever",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::WebExperience",
+    #[cfg(feature = "qldb")]
+    "AWS::QLDB::Ledger",
+    #[cfg(feature = "qldb")]
+    "AWS::QLDB::Stream",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::ActionConnector",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Analysis",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::CustomPermissions",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Dashboard",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::DataSet",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::DataSource",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Folder",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::RefreshSchedule",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Template",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Theme",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Topic",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::VPCConnection",
+    #[cfg(feature = "ram")]
+    "AWS::RAM::Permission",
+    #[cfg(feature = "ram")]
+    "AWS::RAM::ResourceShare",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::CustomDBEngineVersion",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBCluster",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBClusterParameterGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBInstance",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBParameterGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBProxy",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBProxyEndpoint",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBProxyTargetGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBSecurityGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBSecurityGroupIngress",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBShardGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBSubnetGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::EventSubscription",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::GlobalCluster",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::Integration",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::OptionGroup",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::InboundExternalLink",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::Link",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::OutboundExternalLink",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::RequesterGateway",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::ResponderGateway",
+    #[cfg(feature = "rum")]
+    "AWS::RUM::AppMonitor",
+    #[cfg(feature = "rbin")]
+    "AWS::Rbin::Rule",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::Cluster",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterParameterGroup",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterSecurityGroup",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterSecurityGroupIngress",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterSubnetGroup",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::EndpointAccess",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::EndpointAuthorization",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::EventSubscription",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::Integration",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ScheduledAction",
+    #[cfg(feature = "redshiftserverless")]
+    "AWS::RedshiftServerless::Namespace",
+    #[cfg(feature = "redshiftserverless")]
+    "AWS::RedshiftServerless::Snapshot",
+    #[cfg(feature = "redshiftserverless")]
+    "AWS::RedshiftServerless::Workgroup",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Application",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Environment",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Route",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Service",
+    #[cfg(feature = "rekognition")]
+    "AWS::Rekognition::Collection",
+    #[cfg(feature = "rekognition")]
+    "AWS::Rekognition::Project",
+    #[cfg(feature = "rekognition")]
+    "AWS::Rekognition::StreamProcessor",
+    #[cfg(feature = "resiliencehub")]
+    "AWS::ResilienceHub::App",
+    #[cfg(feature = "resiliencehub")]
+    "AWS::ResilienceHub::ResiliencyPolicy",
+    #[cfg(feature = "resourceexplorer2")]
+    "AWS::ResourceExplorer2::DefaultViewAssociation",
+    #[cfg(feature = "resourceexplorer2")]
+    "AWS::ResourceExplorer2::Index",
+    #[cfg(feature = "resourceexplorer2")]
+    "AWS::ResourceExplorer2::View",
+    #[cfg(feature = "resourcegroups")]
+    "AWS::ResourceGroups::Group",
+    #[cfg(feature = "resourcegroups")]
+    "AWS::ResourceGroups::TagSyncTask",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::Fleet",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::Robot",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::RobotApplication",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::RobotApplicationVersion",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::SimulationApplication",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::SimulationApplicationVersion",
+    #[cfg(feature = "rolesanywhere")]
+    "AWS::RolesAnywhere::CRL",
+    #[cfg(feature = "rolesanywhere")]
+    "AWS::RolesAnywhere::Profile",
+    #[cfg(feature = "rolesanywhere")]
+    "AWS::RolesAnywhere::TrustAnchor",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::CidrCollection",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::DNSSEC",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::HealthCheck",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::HostedZone",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::KeySigningKey",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::RecordSet",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::RecordSetGroup",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::AccessSource",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::AccessToken",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::DnsView",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::FirewallDomainList",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::FirewallRule",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::GlobalResolver",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::HostedZoneAssociation",
+    #[cfg(feature = "route53profiles")]
+    "AWS::Route53Profiles::Profile",
+    #[cfg(feature = "route53profiles")]
+    "AWS::Route53Profiles::ProfileAssociation",
+    #[cfg(feature = "route53profiles")]
+    "AWS::Route53Profiles::ProfileResourceAssociation",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::Cluster",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::ControlPanel",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::RoutingControl",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::SafetyRule",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::Cell",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::ReadinessCheck",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::RecoveryGroup",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::ResourceSet",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::FirewallDomainList",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::FirewallRuleGroup",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::FirewallRuleGroupAssociation",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::OutpostResolver",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverConfig",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverDNSSECConfig",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverEndpoint",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverQueryLoggingConfig",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverRule",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverRuleAssociation",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessGrant",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessGrantsInstance",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessGrantsLocation",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessPoint",
+    #[cfg(feature = "s3")]
+    "AWS::S3::Bucket",
+    #[cfg(feature = "s3")]
+    "AWS::S3::BucketPolicy",
+    #[cfg(feature = "s3")]
+    "AWS::S3::MultiRegionAccessPoint",
+    #[cfg(feature = "s3")]
+    "AWS::S3::MultiRegionAccessPointPolicy",
+    #[cfg(feature = "s3")]
+    "AWS::S3::StorageLens",
+    #[cfg(feature = "s3")]
+    "AWS::S3::StorageLensGroup",
+    #[cfg(feature = "s3express")]
+    "AWS::S3Express::AccessPoint",
+    #[cfg(feature = "s3express")]
+    "AWS::S3Express::BucketPolicy",
+    #[cfg(feature = "s3express")]
+    "AWS::S3Express::DirectoryBucket",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::AccessPoint",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::FileSystem",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::FileSystemPolicy",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::MountTarget",
+    #[cfg(feature = "s3objectlambda")]
+    "AWS::S3ObjectLambda::AccessPoint",
+    #[cfg(feature = "s3objectlambda")]
+    "AWS::S3ObjectLambda::AccessPointPolicy",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::AccessPoint",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::Bucket",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::BucketPolicy",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::Endpoint",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::Namespace",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::Table",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::TableBucket",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::TableBucketPolicy",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::TablePolicy",
+    #[cfg(feature = "s3vectors")]
+    "AWS::S3Vectors::Index",
+    #[cfg(feature = "s3vectors")]
+    "AWS::S3Vectors::VectorBucket",
+    #[cfg(feature = "s3vectors")]
+    "AWS::S3Vectors::VectorBucketPolicy",
+    #[cfg(feature = "sdb")]
+    "AWS::SDB::Domain",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ConfigurationSet",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ConfigurationSetEventDestination",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ContactList",
+    #[cfg(feature = "ses")]
+    "AWS::SES::CustomVerificationEmailTemplate",
+    #[cfg(feature = "ses")]
+    "AWS::SES::DedicatedIpPool",
+    #[cfg(feature = "ses")]
+    "AWS::SES::EmailIdentity",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerAddonInstance",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerAddonSubscription",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerAddressList",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerArchive",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerIngressPoint",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerRelay",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerRuleSet",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerTrafficPolicy",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MultiRegionEndpoint",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ReceiptFilter",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ReceiptRule",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ReceiptRuleSet",
+    #[cfg(feature = "ses")]
+    "AWS::SES::Template",
+    #[cfg(feature = "ses")]
+    "AWS::SES::Tenant",
+    #[cfg(feature = "ses")]
+    "AWS::SES::VdmAttributes",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::ConfigurationSet",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::OptOutList",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::PhoneNumber",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::Pool",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::ProtectConfiguration",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::ResourcePolicy",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::SenderId",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::Subscription",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::Topic",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::TopicInlinePolicy",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::TopicPolicy",
+    #[cfg(feature = "sqs")]
+    "AWS::SQS::Queue",
+    #[cfg(feature = "sqs")]
+    "AWS::SQS::QueueInlinePolicy",
+    #[cfg(feature = "sqs")]
+    "AWS::SQS::QueuePolicy",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::Association",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::Document",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::MaintenanceWindow",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::MaintenanceWindowTarget",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::MaintenanceWindowTask",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::Parameter",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::PatchBaseline",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::ResourceDataSync",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::ResourcePolicy",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::Contact",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::ContactChannel",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::Plan",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::Rotation",
+    #[cfg(feature = "ssmguiconnect")]
+    "AWS::SSMGuiConnect::Preferences",
+    #[cfg(feature = "ssmincidents")]
+    "AWS::SSMIncidents::ReplicationSet",
+    #[cfg(feature = "ssmincidents")]
+    "AWS::SSMIncidents::ResponsePlan",
+    #[cfg(feature = "ssmquicksetup")]
+    "AWS::SSMQuickSetup::ConfigurationManager",
+    #[cfg(feature = "ssmquicksetup")]
+    "AWS::SSMQuickSetup::LifecycleAutomation",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::Application",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::ApplicationAssignment",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::Assignment",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::Instance",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::InstanceAccessControlAttributeConfiguration",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::PermissionSet",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::App",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::AppImageConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Cluster",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::CodeRepository",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::DataQualityJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Device",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::DeviceFleet",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Domain",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Endpoint",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::EndpointConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::FeatureGroup",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Image",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ImageVersion",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::InferenceComponent",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::InferenceExperiment",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::MlflowTrackingServer",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Model",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelBiasJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelCard",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelExplainabilityJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelPackage",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelPackageGroup",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelQualityJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::MonitoringSchedule",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::NotebookInstance",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::NotebookInstanceLifecycleConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::PartnerApp",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Pipeline",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ProcessingJob",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Project",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Space",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::StudioLifecycleConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::UserProfile",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Workteam",
+    #[cfg(feature = "scheduler")]
+    "AWS::Scheduler::Schedule",
+    #[cfg(feature = "scheduler")]
+    "AWS::Scheduler::ScheduleGroup",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::ResourcePolicy",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::RotationSchedule",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::Secret",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::SecretTargetAttachment",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::AgentSpace",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::Application",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::Pentest",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::TargetDomain",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::AggregatorV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::AutomationRule",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::AutomationRuleV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::ConfigurationPolicy",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::ConnectorV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::DelegatedAdmin",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::FindingAggregator",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::Hub",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::HubV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::Insight",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::OrganizationConfiguration",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::PolicyAssociation",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::ProductSubscription",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::SecurityControl",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::Standard",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::AwsLogSource",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::DataLake",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::Subscriber",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::SubscriberNotification",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::AcceptedPortfolioShare",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::CloudFormationProduct",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::CloudFormationProvisionedProduct",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::LaunchNotificationConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::LaunchRoleConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::LaunchTemplateConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::Portfolio",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::PortfolioProductAssociation",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::PortfolioShare",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::ResourceUpdateConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::ServiceAction",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::ServiceActionAssociation",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::StackSetConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::TagOption",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::TagOptionAssociation",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::Application",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::AttributeGroup",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::ResourceAssociation",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::HttpNamespace",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::Instance",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::PublicDnsNamespace",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::Service",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::DRTAccess",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::ProactiveEngagement",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::Protection",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::ProtectionGroup",
+    #[cfg(feature = "signer")]
+    "AWS::Signer::ProfilePermission",
+    #[cfg(feature = "signer")]
+    "AWS::Signer::SigningProfile",
+    #[cfg(feature = "simspaceweaver")]
+    "AWS::SimSpaceWeaver::Simulation",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::Activity",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::StateMachine",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::StateMachineAlias",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::StateMachineVersion",
+    #[cfg(feature = "supportapp")]
+    "AWS::SupportApp::AccountAlias",
+    #[cfg(feature = "supportapp")]
+    "AWS::SupportApp::SlackChannelConfiguration",
+    #[cfg(feature = "supportapp")]
+    "AWS::SupportApp::SlackWorkspaceConfiguration",
+    #[cfg(feature = "synthetics")]
+    "AWS::Synthetics::Canary",
+    #[cfg(feature = "synthetics")]
+    "AWS::Synthetics::Group",
+    #[cfg(feature = "systemsmanagersap")]
+    "AWS::SystemsManagerSAP::Application",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::Database",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::InfluxDBCluster",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::InfluxDBInstance",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::ScheduledQuery",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::Table",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Agreement",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Certificate",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Connector",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Profile",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Server",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::User",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::WebApp",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Workflow",
+    #[cfg(feature = "uxc")]
+    "AWS::UXC::AccountCustomization",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::IdentitySource",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::Policy",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::PolicyStore",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::PolicyTemplate",
+    #[cfg(feature = "voiceid")]
+    "AWS::VoiceID::Domain",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::AccessLogSubscription",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::AuthPolicy",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::DomainVerification",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::Listener",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ResourceConfiguration",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ResourceGateway",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ResourcePolicy",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::Rule",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::Service",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetwork",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetworkResourceAssociation",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetworkServiceAssociation",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetworkVpcAssociation",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::TargetGroup",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::ByteMatchSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::IPSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::Rule",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::SizeConstraintSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::SqlInjectionMatchSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::WebACL",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::XssMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::ByteMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::GeoMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::IPSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::RateBasedRule",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::RegexPatternSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::Rule",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::SizeConstraintSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::SqlInjectionMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::WebACL",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::WebACLAssociation",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::XssMatchSet",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::IPSet",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::LoggingConfiguration",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::RegexPatternSet",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::RuleGroup",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::WebACL",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::WebACLAssociation",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIAgent",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIAgentVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIGuardrail",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIGuardrailVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIPrompt",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIPromptVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::Assistant",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AssistantAssociation",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::KnowledgeBase",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::MessageTemplate",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::MessageTemplateVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::QuickResponse",
+    #[cfg(feature = "workspaces")]
+    "AWS::WorkSpaces::ConnectionAlias",
+    #[cfg(feature = "workspaces")]
+    "AWS::WorkSpaces::Workspace",
+    #[cfg(feature = "workspaces")]
+    "AWS::WorkSpaces::WorkspacesPool",
+    #[cfg(feature = "workspacesthinclient")]
+    "AWS::WorkSpacesThinClient::Environment",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::BrowserSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::DataProtectionSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::IdentityProvider",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::IpAccessSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::NetworkSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::Portal",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::SessionLogger",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::TrustStore",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::UserAccessLoggingSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::UserSettings",
+    #[cfg(feature = "workspacesinstances")]
+    "AWS::WorkspacesInstances::Volume",
+    #[cfg(feature = "workspacesinstances")]
+    "AWS::WorkspacesInstances::VolumeAssociation",
+    #[cfg(feature = "workspacesinstances")]
+    "AWS::WorkspacesInstances::WorkspaceInstance",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::Group",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::ResourcePolicy",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::SamplingRule",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::TransactionSearchConfig",
+];
+
 /// The facts of every generated type, sorted by type name.
 pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     #[cfg(feature = "acmpca")]
