@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::model::{EnumDef, Field, ResourceModel, StructDef, Ty};
+use crate::shared::{self, Shared};
 
 /// The first line of every generated file.
 pub fn header(cfn_lint_version: &str) -> String {
@@ -106,7 +107,7 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
     let c = &s.constraints;
     let fields: std::collections::BTreeMap<&str, &Field> =
         s.fields.iter().map(|f| (f.cfn.as_str(), f)).collect();
-    let _ = writeln!(out, "static RULE_{}: ObjRule = ObjRule {{", s.name);
+    let _ = writeln!(out, "pub(crate) static RULE_{}: ObjRule = ObjRule {{", s.name);
     out.push_str("    properties: &[\n");
     for (cfn, f) in &fields {
         let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
@@ -375,8 +376,23 @@ fn emit_enum(out: &mut String, e: &EnumDef) {
     );
 }
 
-/// The source of one resource type's module.
-pub fn resource_file(m: &ResourceModel, header: &str) -> String {
+/// The `pub(crate) static PATTERN_<i>` lines of a module.
+fn emit_patterns(out: &mut String, patterns: &[String]) {
+    for (i, p) in patterns.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "pub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
+            lit(p)
+        );
+    }
+    if !patterns.is_empty() {
+        out.push('\n');
+    }
+}
+
+/// The source of one resource type's module; the property types it shares with other
+/// types of its service are re-exported from the service's shared module.
+pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String {
     let mut out = String::from(header);
     let _ = writeln!(
         out,
@@ -385,35 +401,128 @@ pub fn resource_file(m: &ResourceModel, header: &str) -> String {
     );
     out.push_str("#![allow(non_upper_case_globals)]\n\n");
     out.push_str("use crate::support::prelude::*;\n\n");
-    for (i, p) in m.patterns.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "pub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
-            lit(p)
-        );
-    }
-    if !m.patterns.is_empty() {
-        out.push('\n');
-    }
+    let is_shared = |name: &str| shared.is_shared(&m.module, name);
+    let local: Vec<&StructDef> = m.structs.iter().filter(|s| !is_shared(&s.name)).collect();
     let taken: BTreeSet<String> = std::iter::once(&m.resource)
         .chain(&m.structs)
         .map(|s| s.name.clone())
         .chain(m.enums.iter().map(|e| e.name.clone()))
         .chain(std::iter::once(m.attributes_name()))
         .collect();
-    emit_struct(&mut out, &m.resource, Some(m), &taken);
+    // the shared types: re-exported under this module's path, and their rules imported for
+    // the local structs that hold them
+    let mut reexports: Vec<String> = Vec::new();
+    for s in m.structs.iter().filter(|s| is_shared(&s.name)) {
+        reexports.push(s.name.clone());
+        if s.fields.iter().any(|f| f.required) {
+            reexports.push(required_name(s, &taken));
+        }
+    }
+    reexports.extend(m.enums.iter().filter(|e| is_shared(&e.name)).map(|e| e.name.clone()));
+    if !reexports.is_empty() {
+        reexports.sort();
+        let _ = writeln!(
+            out,
+            "pub use super::{}::{{{}}};",
+            shared::MODULE,
+            reexports.join(", ")
+        );
+        let mut held = Vec::new();
+        for s in std::iter::once(&m.resource).chain(local.iter().copied()) {
+            for f in &s.fields {
+                shared::referenced(&f.ty, &mut held);
+            }
+        }
+        let mut rules: Vec<String> = held
+            .into_iter()
+            .filter(|n| is_shared(n) && m.structs.iter().any(|s| s.name == *n))
+            .map(|n| format!("RULE_{n}"))
+            .collect();
+        rules.sort();
+        rules.dedup();
+        if !rules.is_empty() {
+            let _ = writeln!(out, "use super::{}::{{{}}};", shared::MODULE, rules.join(", "));
+        }
+        out.push('\n');
+    }
+    // only the patterns the local structs use
+    let patterns = module_patterns(m, shared);
+    emit_patterns(&mut out, &patterns);
+    let renumber = |s: &StructDef| -> StructDef {
+        let mut s = s.clone();
+        for f in &mut s.fields {
+            f.shape = shared::map_patterns(&f.shape, |i| {
+                let at = m
+                    .patterns
+                    .get(i)
+                    .and_then(|p| patterns.iter().position(|q| q == p))
+                    .unwrap_or(i);
+                format!("PATTERN_{at}")
+            });
+        }
+        s
+    };
+    emit_struct(&mut out, &renumber(&m.resource), Some(m), &taken);
     emit_attributes(&mut out, m);
-    for s in &m.structs {
+    for s in &local {
+        emit_struct(&mut out, &renumber(s), None, &taken);
+    }
+    for e in m.enums.iter().filter(|e| !is_shared(&e.name)) {
+        emit_enum(&mut out, e);
+    }
+    out
+}
+
+/// The patterns a resource module emits (those its own structs use), in order: what
+/// `PATTERN_<i>` of the module is.
+pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    for s in std::iter::once(&m.resource)
+        .chain(m.structs.iter().filter(|s| !shared.is_shared(&m.module, &s.name)))
+    {
+        for f in &s.fields {
+            shared::map_patterns(&f.shape, |i| {
+                used.insert(i);
+                String::new()
+            });
+        }
+    }
+    used.into_iter().map(|i| m.patterns[i].clone()).collect()
+}
+
+/// The source of a service's shared module (`ecs/shared.rs`).
+pub fn shared_file(service: &str, shared: &Shared, header: &str) -> String {
+    let mut out = String::from(header);
+    let _ = writeln!(
+        out,
+        "\n//! Property types that several `AWS::{service}` resource types define identically,\n\
+         //! generated once; each resource type's module re-exports the ones it uses.\n"
+    );
+    out.push_str("#![allow(non_upper_case_globals)]\n\n");
+    out.push_str("use crate::support::prelude::*;\n\n");
+    emit_patterns(&mut out, &shared.patterns);
+    let taken: BTreeSet<String> = shared
+        .structs
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(shared.enums.iter().map(|e| e.name.clone()))
+        .collect();
+    for s in &shared.structs {
         emit_struct(&mut out, s, None, &taken);
     }
-    for e in &m.enums {
+    for e in &shared.enums {
         emit_enum(&mut out, e);
     }
     out
 }
 
 /// The source of a service's module (`ec2/mod.rs`).
-pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> String {
+pub fn service_file(
+    service: &str,
+    models: &[&ResourceModel],
+    header: &str,
+    shared: &Shared,
+) -> String {
     let mut out = String::from(header);
     let _ = writeln!(out, "\n//! `AWS::{service}` resource types:\n//!");
     for m in models {
@@ -423,7 +532,17 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
             m.type_name, m.resource.name, m.module
         );
     }
+    if !shared.used_by.is_empty() {
+        let _ = writeln!(
+            out,
+            "//!\n//! Property types several of them define identically are in [`{}`].",
+            shared::MODULE
+        );
+    }
     out.push('\n');
+    if !shared.used_by.is_empty() {
+        let _ = writeln!(out, "pub mod {};", shared::MODULE);
+    }
     for m in models {
         let _ = writeln!(out, "pub mod {};", m.module);
     }
@@ -451,7 +570,11 @@ pub fn service_file(service: &str, models: &[&ResourceModel], header: &str) -> S
 }
 
 /// The source of `generated/mod.rs`: the service modules and the facts table.
-pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str) -> String {
+pub fn root_file(
+    services: &BTreeMap<String, Vec<&ResourceModel>>,
+    shared: &BTreeMap<String, Shared>,
+    header: &str,
+) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
     // the std trait method names clippy's should_implement_trait knows
@@ -544,12 +667,23 @@ pub fn root_file(services: &BTreeMap<String, Vec<&ResourceModel>>, header: &str)
     );
     let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+    let none = Shared::default();
     for m in all {
-        for i in 0..m.patterns.len() {
+        let sh = shared.get(&m.service_mod).unwrap_or(&none);
+        for i in 0..module_patterns(m, sh).len() {
             let _ = writeln!(
                 out,
                 "    #[cfg(feature = \"{}\")]\n    &{}::{}::PATTERN_{i},",
                 m.service_mod, m.service_mod, m.module
+            );
+        }
+    }
+    for (service, sh) in shared {
+        for i in 0..sh.patterns.len() {
+            let _ = writeln!(
+                out,
+                "    #[cfg(feature = \"{service}\")]\n    &{service}::{}::PATTERN_{i},",
+                shared::MODULE
             );
         }
     }

@@ -1411,7 +1411,8 @@ mod tests {
             }),
             &[],
         );
-        assert_eq!(m.resource.name, "Value");
+        // the resource too: a struct named `Value` would shadow the intrinsic `Value`
+        assert_eq!(m.resource.name, "CfnValue");
         assert_eq!(
             field(&m.resource, "Value").ty,
             Ty::Struct {

@@ -22,7 +22,7 @@ pub struct AnalyzerRequired {
     pub r#type: Str,
 }
 
-static RULE_Analyzer: ObjRule = ObjRule {
+pub(crate) static RULE_Analyzer: ObjRule = ObjRule {
     properties: &[
         (
             "AnalyzerConfiguration",
@@ -238,7 +238,7 @@ impl AnalyzerAttributes {
     }
 }
 
-static RULE_AnalysisRule: ObjRule = ObjRule {
+pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
     properties: &[(
         "Exclusions",
         Shape::List(&ListRule {
@@ -289,7 +289,7 @@ impl ToValue for AnalysisRule {
     }
 }
 
-static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "AccountIds",
@@ -375,7 +375,7 @@ impl ToValue for AnalysisRuleCriteria {
     }
 }
 
-static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InternalAccessConfiguration",
@@ -466,7 +466,7 @@ pub struct ArchiveRuleRequired {
     pub rule_name: Str,
 }
 
-static RULE_ArchiveRule: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
     properties: &[
         (
             "Filter",
@@ -562,7 +562,7 @@ pub struct FilterRequired {
     pub property: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         (
             "Contains",
@@ -697,7 +697,7 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
+pub(crate) static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
     properties: &[(
         "Inclusions",
         Shape::List(&ListRule {
@@ -751,7 +751,7 @@ impl ToValue for InternalAccessAnalysisRule {
     }
 }
 
-static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "AccountIds",
@@ -857,7 +857,7 @@ impl ToValue for InternalAccessAnalysisRuleCriteria {
     }
 }
 
-static RULE_InternalAccessConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InternalAccessConfiguration: ObjRule = ObjRule {
     properties: &[(
         "InternalAccessAnalysisRule",
         Shape::Object(&RULE_InternalAccessAnalysisRule),
@@ -923,7 +923,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1006,7 +1006,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UnusedAccessConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_UnusedAccessConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AnalysisRule", Shape::Object(&RULE_AnalysisRule)),
         (

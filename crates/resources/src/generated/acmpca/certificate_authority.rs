@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CustomAttribute, CustomAttributeRequired, KeyUsage, OtherName, OtherNameRequired, Subject,
+};
+use super::shared::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*$");
@@ -44,7 +49,7 @@ pub struct CertificateAuthorityRequired {
     pub r#type: Str,
 }
 
-static RULE_CertificateAuthority: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateAuthority: ObjRule = ObjRule {
     properties: &[
         ("CsrExtensions", Shape::Object(&RULE_CsrExtensions)),
         ("KeyAlgorithm", Shape::STR),
@@ -373,7 +378,7 @@ pub struct AccessDescriptionRequired {
     pub access_method: Obj<AccessMethod>,
 }
 
-static RULE_AccessDescription: ObjRule = ObjRule {
+pub(crate) static RULE_AccessDescription: ObjRule = ObjRule {
     properties: &[
         ("AccessLocation", Shape::Object(&RULE_GeneralName)),
         ("AccessMethod", Shape::Object(&RULE_AccessMethod)),
@@ -440,7 +445,7 @@ impl ToValue for AccessDescription {
     }
 }
 
-static RULE_AccessMethod: ObjRule = ObjRule {
+pub(crate) static RULE_AccessMethod: ObjRule = ObjRule {
     properties: &[
         ("AccessMethodType", Shape::STR),
         ("CustomObjectIdentifier", Shape::STR),
@@ -513,7 +518,7 @@ pub struct CrlConfigurationRequired {
     pub enabled: Bool,
 }
 
-static RULE_CrlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CrlConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CrlDistributionPointExtensionConfiguration",
@@ -801,7 +806,7 @@ pub struct CrlDistributionPointExtensionConfigurationRequired {
     pub omit_extension: Bool,
 }
 
-static RULE_CrlDistributionPointExtensionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CrlDistributionPointExtensionConfiguration: ObjRule = ObjRule {
     properties: &[("OmitExtension", Shape::Bool)],
     required: &["OmitExtension"],
     one_of: &[],
@@ -855,7 +860,7 @@ impl ToValue for CrlDistributionPointExtensionConfiguration {
     }
 }
 
-static RULE_CsrExtensions: ObjRule = ObjRule {
+pub(crate) static RULE_CsrExtensions: ObjRule = ObjRule {
     properties: &[
         ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
         (
@@ -926,83 +931,6 @@ impl ToValue for CsrExtensions {
     }
 }
 
-/// The required properties of [`CustomAttribute`], by name: `CustomAttribute::new(CustomAttributeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAttributeRequired {
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
-}
-
-static RULE_CustomAttribute: ObjRule = ObjRule {
-    properties: &[("ObjectIdentifier", Shape::STR), ("Value", Shape::STR)],
-    required: &["ObjectIdentifier", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAttribute` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// Defines the X.500 relative distinguished name (RDN).
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-customattribute.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAttribute {
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
-}
-
-impl CustomAttribute {
-    /// A `CustomAttribute` with its required properties, named in a [`CustomAttributeRequired`].
-    pub fn new(required: CustomAttributeRequired) -> Self {
-        Self {
-            object_identifier: required.object_identifier,
-            value: required.value,
-        }
-    }
-
-    /// `ObjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.object_identifier = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAttribute {}
-
-impl ToValue for CustomAttribute {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ObjectIdentifier", &self.object_identifier)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`EdiPartyName`], by name: `EdiPartyName::new(EdiPartyNameRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdiPartyNameRequired {
@@ -1012,7 +940,7 @@ pub struct EdiPartyNameRequired {
     pub party_name: Str,
 }
 
-static RULE_EdiPartyName: ObjRule = ObjRule {
+pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
     properties: &[("NameAssigner", Shape::STR), ("PartyName", Shape::STR)],
     required: &["PartyName"],
     one_of: &[],
@@ -1076,7 +1004,7 @@ impl ToValue for EdiPartyName {
     }
 }
 
-static RULE_GeneralName: ObjRule = ObjRule {
+pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::Object(&RULE_Subject)),
         ("DnsName", Shape::STR),
@@ -1227,186 +1155,6 @@ impl ToValue for GeneralName {
     }
 }
 
-static RULE_KeyUsage: ObjRule = ObjRule {
-    properties: &[
-        ("CRLSign", Shape::Bool),
-        ("DataEncipherment", Shape::Bool),
-        ("DecipherOnly", Shape::Bool),
-        ("DigitalSignature", Shape::Bool),
-        ("EncipherOnly", Shape::Bool),
-        ("KeyAgreement", Shape::Bool),
-        ("KeyCertSign", Shape::Bool),
-        ("KeyEncipherment", Shape::Bool),
-        ("NonRepudiation", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyUsage` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option is false.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-keyusage.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct KeyUsage {
-    /// `CRLSign`: a boolean.
-    ///
-    /// Key can be used to sign CRLs.
-    ///
-    /// Default `false`.
-    pub crl_sign: Option<Bool>,
-    /// `DataEncipherment`: a boolean.
-    ///
-    /// Key can be used to decipher data.
-    ///
-    /// Default `false`.
-    pub data_encipherment: Option<Bool>,
-    /// `DecipherOnly`: a boolean.
-    ///
-    /// Key can be used only to decipher data.
-    ///
-    /// Default `false`.
-    pub decipher_only: Option<Bool>,
-    /// `DigitalSignature`: a boolean.
-    ///
-    /// Key can be used for digital signing.
-    ///
-    /// Default `false`.
-    pub digital_signature: Option<Bool>,
-    /// `EncipherOnly`: a boolean.
-    ///
-    /// Key can be used only to encipher data.
-    ///
-    /// Default `false`.
-    pub encipher_only: Option<Bool>,
-    /// `KeyAgreement`: a boolean.
-    ///
-    /// Key can be used in a key-agreement protocol.
-    ///
-    /// Default `false`.
-    pub key_agreement: Option<Bool>,
-    /// `KeyCertSign`: a boolean.
-    ///
-    /// Key can be used to sign certificates.
-    ///
-    /// Default `false`.
-    pub key_cert_sign: Option<Bool>,
-    /// `KeyEncipherment`: a boolean.
-    ///
-    /// Key can be used to encipher data.
-    ///
-    /// Default `false`.
-    pub key_encipherment: Option<Bool>,
-    /// `NonRepudiation`: a boolean.
-    ///
-    /// Key can be used for non-repudiation.
-    ///
-    /// Default `false`.
-    pub non_repudiation: Option<Bool>,
-}
-
-impl KeyUsage {
-    /// A `KeyUsage` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CRLSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.crl_sign = Some(value.into());
-        self
-    }
-
-    /// `DataEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.data_encipherment = Some(value.into());
-        self
-    }
-
-    /// `DecipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.decipher_only = Some(value.into());
-        self
-    }
-
-    /// `DigitalSignature`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn digital_signature(mut self, value: impl Into<Bool>) -> Self {
-        self.digital_signature = Some(value.into());
-        self
-    }
-
-    /// `EncipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.encipher_only = Some(value.into());
-        self
-    }
-
-    /// `KeyAgreement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_agreement(mut self, value: impl Into<Bool>) -> Self {
-        self.key_agreement = Some(value.into());
-        self
-    }
-
-    /// `KeyCertSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_cert_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.key_cert_sign = Some(value.into());
-        self
-    }
-
-    /// `KeyEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.key_encipherment = Some(value.into());
-        self
-    }
-
-    /// `NonRepudiation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self {
-        self.non_repudiation = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for KeyUsage {}
-
-impl ToValue for KeyUsage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CRLSign", &self.crl_sign)
-            .opt("DataEncipherment", &self.data_encipherment)
-            .opt("DecipherOnly", &self.decipher_only)
-            .opt("DigitalSignature", &self.digital_signature)
-            .opt("EncipherOnly", &self.encipher_only)
-            .opt("KeyAgreement", &self.key_agreement)
-            .opt("KeyCertSign", &self.key_cert_sign)
-            .opt("KeyEncipherment", &self.key_encipherment)
-            .opt("NonRepudiation", &self.non_repudiation)
-            .build()
-    }
-}
-
 /// The required properties of [`OcspConfiguration`], by name: `OcspConfiguration::new(OcspConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcspConfigurationRequired {
@@ -1416,7 +1164,7 @@ pub struct OcspConfigurationRequired {
     pub enabled: Bool,
 }
 
-static RULE_OcspConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OcspConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -1496,84 +1244,7 @@ impl ToValue for OcspConfiguration {
     }
 }
 
-/// The required properties of [`OtherName`], by name: `OtherName::new(OtherNameRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherNameRequired {
-    /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
-    pub type_id: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
-    pub value: Str,
-}
-
-static RULE_OtherName: ObjRule = ObjRule {
-    properties: &[("TypeId", Shape::STR), ("Value", Shape::STR)],
-    required: &["TypeId", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OtherName` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-othername.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct OtherName {
-    /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
-    pub type_id: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
-    pub value: Str,
-}
-
-impl OtherName {
-    /// A `OtherName` with its required properties, named in a [`OtherNameRequired`].
-    pub fn new(required: OtherNameRequired) -> Self {
-        Self {
-            type_id: required.type_id,
-            value: required.value,
-        }
-    }
-
-    /// `TypeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_id(mut self, value: impl Into<Str>) -> Self {
-        self.type_id = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for OtherName {}
-
-impl ToValue for OtherName {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TypeId", &self.type_id)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_RevocationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RevocationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrlConfiguration", Shape::Object(&RULE_CrlConfiguration)),
         ("OcspConfiguration", Shape::Object(&RULE_OcspConfiguration)),
@@ -1645,264 +1316,6 @@ impl ToValue for RevocationConfiguration {
     }
 }
 
-static RULE_Subject: ObjRule = ObjRule {
-    properties: &[
-        ("CommonName", Shape::STR),
-        ("Country", Shape::STR),
-        (
-            "CustomAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("DistinguishedNameQualifier", Shape::STR),
-        ("GenerationQualifier", Shape::STR),
-        ("GivenName", Shape::STR),
-        ("Initials", Shape::STR),
-        ("Locality", Shape::STR),
-        ("Organization", Shape::STR),
-        ("OrganizationalUnit", Shape::STR),
-        ("Pseudonym", Shape::STR),
-        ("SerialNumber", Shape::STR),
-        ("State", Shape::STR),
-        ("Surname", Shape::STR),
-        ("Title", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Subject` property type of `AWS::ACMPCA::CertificateAuthority`.
-///
-/// ASN1 subject for the certificate authority.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-subject.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Subject {
-    /// `CommonName`: a string.
-    ///
-    /// Fully qualified domain name (FQDN) associated with the certificate subject.
-    pub common_name: Option<Str>,
-    /// `Country`: a string.
-    ///
-    /// Two-digit code that specifies the country in which the certificate subject located.
-    pub country: Option<Str>,
-    /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-    ///
-    /// &gt; Custom attributes cannot be used in combination with standard attributes.
-    pub custom_attributes: Option<List<CustomAttribute>>,
-    /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// Disambiguating information for the certificate subject.
-    pub distinguished_name_qualifier: Option<Str>,
-    /// `GenerationQualifier`: a string.
-    ///
-    /// Typically a qualifier appended to the name of an individual. Examples include Jr. for junior, Sr. for senior, and III for third.
-    pub generation_qualifier: Option<Str>,
-    /// `GivenName`: a string.
-    ///
-    /// First name.
-    pub given_name: Option<Str>,
-    /// `Initials`: a string.
-    ///
-    /// Concatenation that typically contains the first letter of the GivenName, the first letter of the middle name if one exists, and the first letter of the SurName.
-    pub initials: Option<Str>,
-    /// `Locality`: a string.
-    ///
-    /// The locality (such as a city or town) in which the certificate subject is located.
-    pub locality: Option<Str>,
-    /// `Organization`: a string.
-    ///
-    /// Legal name of the organization with which the certificate subject is affiliated.
-    pub organization: Option<Str>,
-    /// `OrganizationalUnit`: a string.
-    ///
-    /// A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
-    pub organizational_unit: Option<Str>,
-    /// `Pseudonym`: a string.
-    ///
-    /// Typically a shortened version of a longer GivenName. For example, Jonathan is often shortened to John. Elizabeth is often shortened to Beth, Liz, or Eliza.
-    pub pseudonym: Option<Str>,
-    /// `SerialNumber`: a string.
-    ///
-    /// The certificate serial number.
-    pub serial_number: Option<Str>,
-    /// `State`: a string.
-    ///
-    /// State in which the subject of the certificate is located.
-    pub state: Option<Str>,
-    /// `Surname`: a string.
-    ///
-    /// Family name.
-    pub surname: Option<Str>,
-    /// `Title`: a string.
-    ///
-    /// A personal title such as Mr.
-    pub title: Option<Str>,
-}
-
-impl Subject {
-    /// A `Subject` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CommonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self {
-        self.common_name = Some(value.into());
-        self
-    }
-
-    /// `Country`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country(mut self, value: impl Into<Str>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_attributes(mut self, value: impl Into<List<CustomAttribute>>) -> Self {
-        self.custom_attributes = Some(value.into());
-        self
-    }
-
-    /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distinguished_name_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.distinguished_name_qualifier = Some(value.into());
-        self
-    }
-
-    /// `GenerationQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generation_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.generation_qualifier = Some(value.into());
-        self
-    }
-
-    /// `GivenName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn given_name(mut self, value: impl Into<Str>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// `Initials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initials(mut self, value: impl Into<Str>) -> Self {
-        self.initials = Some(value.into());
-        self
-    }
-
-    /// `Locality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locality(mut self, value: impl Into<Str>) -> Self {
-        self.locality = Some(value.into());
-        self
-    }
-
-    /// `Organization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-
-    /// `OrganizationalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit = Some(value.into());
-        self
-    }
-
-    /// `Pseudonym`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudonym(mut self, value: impl Into<Str>) -> Self {
-        self.pseudonym = Some(value.into());
-        self
-    }
-
-    /// `SerialNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-
-    /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// `Surname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surname(mut self, value: impl Into<Str>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-
-    /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Subject {}
-
-impl ToValue for Subject {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CommonName", &self.common_name)
-            .opt("Country", &self.country)
-            .opt("CustomAttributes", &self.custom_attributes)
-            .opt(
-                "DistinguishedNameQualifier",
-                &self.distinguished_name_qualifier,
-            )
-            .opt("GenerationQualifier", &self.generation_qualifier)
-            .opt("GivenName", &self.given_name)
-            .opt("Initials", &self.initials)
-            .opt("Locality", &self.locality)
-            .opt("Organization", &self.organization)
-            .opt("OrganizationalUnit", &self.organizational_unit)
-            .opt("Pseudonym", &self.pseudonym)
-            .opt("SerialNumber", &self.serial_number)
-            .opt("State", &self.state)
-            .opt("Surname", &self.surname)
-            .opt("Title", &self.title)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1912,7 +1325,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct CertificateAuthorityActivationRequired {
     pub certificate_authority_arn: Str,
 }
 
-static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::STR),
         ("CertificateAuthorityArn", Shape::STR),

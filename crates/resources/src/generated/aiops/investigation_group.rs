@@ -22,7 +22,7 @@ pub struct InvestigationGroupRequired {
     pub name: Str,
 }
 
-static RULE_InvestigationGroup: ObjRule = ObjRule {
+pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
     properties: &[
         (
             "ChatbotNotificationChannels",
@@ -392,7 +392,7 @@ impl InvestigationGroupAttributes {
     }
 }
 
-static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
     properties: &[
         (
             "ChatConfigurationArns",
@@ -474,7 +474,7 @@ impl ToValue for ChatbotNotificationChannel {
     }
 }
 
-static RULE_CrossAccountConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CrossAccountConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SourceRoleArn",
         Shape::Str(&StrRule {
@@ -533,7 +533,7 @@ impl ToValue for CrossAccountConfiguration {
     }
 }
 
-static RULE_EncryptionConfigMap: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfigMap: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConfigurationType",
@@ -635,7 +635,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

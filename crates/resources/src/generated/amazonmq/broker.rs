@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ConfigurationId;
+pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,50}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$");
@@ -49,7 +52,7 @@ pub struct BrokerRequired {
     pub publicly_accessible: Bool,
 }
 
-static RULE_Broker: ObjRule = ObjRule {
+pub(crate) static RULE_Broker: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationStrategy", Shape::STR),
         ("AutoMinorVersionUpgrade", Shape::Bool),
@@ -707,83 +710,6 @@ impl BrokerAttributes {
     }
 }
 
-/// The required properties of [`ConfigurationId`], by name: `ConfigurationId::new(ConfigurationIdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationIdRequired {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-static RULE_ConfigurationId: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Revision", Shape::INT)],
-    required: &["Revision", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConfigurationId` property type of `AWS::AmazonMQ::Broker`.
-///
-/// A list of information about the configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amazonmq-broker-configurationid.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationId {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-impl ConfigurationId {
-    /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
-    pub fn new(required: ConfigurationIdRequired) -> Self {
-        Self {
-            id: required.id,
-            revision: required.revision,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
-}
-
-impl PropertyType for ConfigurationId {}
-
-impl ToValue for ConfigurationId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Revision", &self.revision)
-            .build()
-    }
-}
-
 /// The required properties of [`EncryptionOptions`], by name: `EncryptionOptions::new(EncryptionOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionOptionsRequired {
@@ -793,7 +719,7 @@ pub struct EncryptionOptionsRequired {
     pub use_aws_owned_key: Bool,
 }
 
-static RULE_EncryptionOptions: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionOptions: ObjRule = ObjRule {
     properties: &[("KmsKeyId", Shape::STR), ("UseAwsOwnedKey", Shape::Bool)],
     required: &["UseAwsOwnedKey"],
     one_of: &[],
@@ -874,7 +800,7 @@ pub struct LdapServerMetadataRequired {
     pub user_search_matching: Str,
 }
 
-static RULE_LdapServerMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_LdapServerMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "Hosts",
@@ -1046,7 +972,7 @@ impl ToValue for LdapServerMetadata {
     }
 }
 
-static RULE_LogList: ObjRule = ObjRule {
+pub(crate) static RULE_LogList: ObjRule = ObjRule {
     properties: &[("Audit", Shape::Bool), ("General", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1126,7 +1052,7 @@ pub struct MaintenanceWindowRequired {
     pub time_zone: Str,
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         ("DayOfWeek", Shape::STR),
         (
@@ -1228,7 +1154,7 @@ pub struct TagsEntryRequired {
     pub value: Str,
 }
 
-static RULE_TagsEntry: ObjRule = ObjRule {
+pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -1306,7 +1232,7 @@ pub struct UserRequired {
     pub username: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("ConsoleAccess", Shape::Bool),
         (

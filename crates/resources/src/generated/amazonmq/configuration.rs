@@ -24,7 +24,7 @@ pub struct ConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationStrategy", Shape::STR),
         ("Data", Shape::STR),
@@ -272,7 +272,7 @@ pub struct TagsEntryRequired {
     pub value: Str,
 }
 
-static RULE_TagsEntry: ObjRule = ObjRule {
+pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

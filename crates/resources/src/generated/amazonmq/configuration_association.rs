@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ConfigurationId;
+pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
+
 /// The required properties of [`ConfigurationAssociation`], by name: `ConfigurationAssociation::new(ConfigurationAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationAssociationRequired {
@@ -22,7 +25,7 @@ pub struct ConfigurationAssociationRequired {
     pub configuration: Obj<ConfigurationId>,
 }
 
-static RULE_ConfigurationAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationAssociation: ObjRule = ObjRule {
     properties: &[
         ("Broker", Shape::STR),
         ("Configuration", Shape::Object(&RULE_ConfigurationId)),
@@ -140,82 +143,5 @@ impl ConfigurationAssociationAttributes {
     /// The ID of the ConfigurationAssociation Resource
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`ConfigurationId`], by name: `ConfigurationId::new(ConfigurationIdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationIdRequired {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-static RULE_ConfigurationId: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Revision", Shape::INT)],
-    required: &["Revision", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConfigurationId` property type of `AWS::AmazonMQ::ConfigurationAssociation`.
-///
-/// A list of information about the configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amazonmq-configurationassociation-configurationid.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationId {
-    /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
-    /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
-    pub revision: Int,
-}
-
-impl ConfigurationId {
-    /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
-    pub fn new(required: ConfigurationIdRequired) -> Self {
-        Self {
-            id: required.id,
-            revision: required.revision,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
-}
-
-impl PropertyType for ConfigurationId {}
-
-impl ToValue for ConfigurationId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Revision", &self.revision)
-            .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_EnvironmentVariable;
+pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?s).+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(?s).*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("(?s).+");
@@ -24,7 +27,7 @@ pub struct AppRequired {
     pub name: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -572,7 +575,7 @@ impl AppAttributes {
     }
 }
 
-static RULE_AutoBranchCreationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AutoBranchCreationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AutoBranchCreationPatterns",
@@ -856,7 +859,7 @@ impl ToValue for AutoBranchCreationConfig {
     }
 }
 
-static RULE_BasicAuthConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableBasicAuth", Shape::Bool),
         (
@@ -956,7 +959,7 @@ impl ToValue for BasicAuthConfig {
     }
 }
 
-static RULE_CacheConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CacheConfig: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1034,7 +1037,7 @@ pub struct CustomRuleRequired {
     pub target: Str,
 }
 
-static RULE_CustomRule: ObjRule = ObjRule {
+pub(crate) static RULE_CustomRule: ObjRule = ObjRule {
     properties: &[
         (
             "Condition",
@@ -1181,112 +1184,6 @@ impl ToValue for CustomRule {
     }
 }
 
-/// The required properties of [`EnvironmentVariable`], by name: `EnvironmentVariable::new(EnvironmentVariableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariableRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(5500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentVariable` property type of `AWS::Amplify::App`.
-///
-/// Environment variables are key-value pairs that are available at build time. Set environment variables for all branches in your app.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amplify-app-environmentvariable.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariable {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-impl EnvironmentVariable {
-    /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
-    pub fn new(required: EnvironmentVariableRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for EnvironmentVariable {}
-
-impl ToValue for EnvironmentVariable {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`JobConfig`], by name: `JobConfig::new(JobConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobConfigRequired {
@@ -1308,7 +1205,7 @@ pub struct JobConfigRequired {
     pub build_compute_type: BuildComputeType,
 }
 
-static RULE_JobConfig: ObjRule = ObjRule {
+pub(crate) static RULE_JobConfig: ObjRule = ObjRule {
     properties: &[(
         "BuildComputeType",
         Shape::Str(&StrRule {
@@ -1394,7 +1291,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1561,43 +1458,6 @@ impl ToValue for Platform {
             Self::Web => "WEB",
             Self::WebDynamic => "WEB_DYNAMIC",
             Self::WebCompute => "WEB_COMPUTE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Stage` (`AWS::Amplify::App`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Stage {
-    /// `EXPERIMENTAL`
-    Experimental,
-    /// `BETA`
-    Beta,
-    /// `PULL_REQUEST`
-    PullRequest,
-    /// `PRODUCTION`
-    Production,
-    /// `DEVELOPMENT`
-    Development,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Stage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Stage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Experimental => "EXPERIMENTAL",
-            Self::Beta => "BETA",
-            Self::PullRequest => "PULL_REQUEST",
-            Self::Production => "PRODUCTION",
-            Self::Development => "DEVELOPMENT",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_EnvironmentVariable;
+pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("d[a-z0-9]+");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws:cloudformation:[a-z0-9-]+:\\d{12}:stack/.+/.+$");
@@ -32,7 +35,7 @@ pub struct BranchRequired {
     pub branch_name: Str,
 }
 
-static RULE_Branch: ObjRule = ObjRule {
+pub(crate) static RULE_Branch: ObjRule = ObjRule {
     properties: &[
         (
             "AppId",
@@ -652,7 +655,7 @@ impl BranchAttributes {
     }
 }
 
-static RULE_Backend: ObjRule = ObjRule {
+pub(crate) static RULE_Backend: ObjRule = ObjRule {
     properties: &[(
         "StackArn",
         Shape::Str(&StrRule {
@@ -726,7 +729,7 @@ pub struct BasicAuthConfigRequired {
     pub username: Str,
 }
 
-static RULE_BasicAuthConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableBasicAuth", Shape::Bool),
         (
@@ -828,112 +831,6 @@ impl ToValue for BasicAuthConfig {
     }
 }
 
-/// The required properties of [`EnvironmentVariable`], by name: `EnvironmentVariable::new(EnvironmentVariableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariableRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(5500),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentVariable` property type of `AWS::Amplify::Branch`.
-///
-/// The EnvironmentVariable property type sets environment variables for a specific branch. Environment variables are key-value pairs that are available at build time.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amplify-branch-environmentvariable.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentVariable {
-    /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
-}
-
-impl EnvironmentVariable {
-    /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
-    pub fn new(required: EnvironmentVariableRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for EnvironmentVariable {}
-
-impl ToValue for EnvironmentVariable {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -947,7 +844,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1027,42 +924,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Stage` (`AWS::Amplify::Branch`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Stage {
-    /// `EXPERIMENTAL`
-    Experimental,
-    /// `BETA`
-    Beta,
-    /// `PULL_REQUEST`
-    PullRequest,
-    /// `PRODUCTION`
-    Production,
-    /// `DEVELOPMENT`
-    Development,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Stage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Stage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Experimental => "EXPERIMENTAL",
-            Self::Beta => "BETA",
-            Self::PullRequest => "PULL_REQUEST",
-            Self::Production => "PRODUCTION",
-            Self::Development => "DEVELOPMENT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -40,7 +40,7 @@ pub struct DomainRequired {
     pub sub_domain_settings: List<SubDomainSetting>,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         (
             "AppId",
@@ -449,7 +449,7 @@ impl DomainAttributes {
     }
 }
 
-static RULE_CertificateSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateType",
@@ -560,7 +560,7 @@ pub struct SubDomainSettingRequired {
     pub prefix: Str,
 }
 
-static RULE_SubDomainSetting: ObjRule = ObjRule {
+pub(crate) static RULE_SubDomainSetting: ObjRule = ObjRule {
     properties: &[
         (
             "BranchName",

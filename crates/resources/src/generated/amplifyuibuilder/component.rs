@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Component: ObjRule = ObjRule {
+pub(crate) static RULE_Component: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
         ("BindingProperties", Shape::Any),
@@ -365,7 +365,7 @@ pub struct ComponentChildRequired {
     pub properties: Json,
 }
 
-static RULE_ComponentChild: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentChild: ObjRule = ObjRule {
     properties: &[
         (
             "Children",
@@ -499,7 +499,7 @@ impl ToValue for ComponentChild {
     }
 }
 
-static RULE_ComponentVariant: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentVariant: ObjRule = ObjRule {
     properties: &[("Overrides", Shape::Any), ("VariantValues", Shape::Any)],
     required: &[],
     one_of: &[],

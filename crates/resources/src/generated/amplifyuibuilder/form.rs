@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Form: ObjRule = ObjRule {
+pub(crate) static RULE_Form: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
         ("Cta", Shape::Object(&RULE_FormCta)),
@@ -299,7 +299,7 @@ impl FormAttributes {
     }
 }
 
-static RULE_FormButton: ObjRule = ObjRule {
+pub(crate) static RULE_FormButton: ObjRule = ObjRule {
     properties: &[
         ("Children", Shape::STR),
         ("Excluded", Shape::Bool),
@@ -377,7 +377,7 @@ impl ToValue for FormButton {
     }
 }
 
-static RULE_FormCta: ObjRule = ObjRule {
+pub(crate) static RULE_FormCta: ObjRule = ObjRule {
     properties: &[
         ("Cancel", Shape::Object(&RULE_FormButton)),
         ("Clear", Shape::Object(&RULE_FormButton)),
@@ -491,7 +491,7 @@ pub struct FormDataTypeConfigRequired {
     pub data_type_name: Str,
 }
 
-static RULE_FormDataTypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FormDataTypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceType",
@@ -567,7 +567,7 @@ impl ToValue for FormDataTypeConfig {
     }
 }
 
-static RULE_FormStyle: ObjRule = ObjRule {
+pub(crate) static RULE_FormStyle: ObjRule = ObjRule {
     properties: &[
         ("HorizontalGap", Shape::Any),
         ("OuterPadding", Shape::Any),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Theme: ObjRule = ObjRule {
+pub(crate) static RULE_Theme: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
         ("EnvironmentName", Shape::STR),
@@ -225,7 +225,7 @@ impl ThemeAttributes {
     }
 }
 
-static RULE_ThemeValue: ObjRule = ObjRule {
+pub(crate) static RULE_ThemeValue: ObjRule = ObjRule {
     properties: &[
         (
             "Children",
@@ -296,7 +296,7 @@ impl ToValue for ThemeValue {
     }
 }
 
-static RULE_ThemeValues: ObjRule = ObjRule {
+pub(crate) static RULE_ThemeValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         ("Value", Shape::Object(&RULE_ThemeValue)),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Account: ObjRule = ObjRule {
+pub(crate) static RULE_Account: ObjRule = ObjRule {
     properties: &[(
         "CloudWatchRoleArn",
         Shape::Str(&StrRule {

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_ApiKey: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     properties: &[
         ("CustomerId", Shape::STR),
         ("Description", Shape::STR),
@@ -234,7 +234,7 @@ impl ApiKeyAttributes {
     }
 }
 
-static RULE_StageKey: ObjRule = ObjRule {
+pub(crate) static RULE_StageKey: ObjRule = ObjRule {
     properties: &[("RestApiId", Shape::STR), ("StageName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -308,7 +308,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -26,7 +26,7 @@ pub struct AuthorizerRequired {
     pub r#type: Str,
 }
 
-static RULE_Authorizer: ObjRule = ObjRule {
+pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     properties: &[
         ("AuthType", Shape::STR),
         ("AuthorizerCredentials", Shape::STR),

@@ -18,7 +18,7 @@ pub struct BasePathMappingRequired {
     pub domain_name: Str,
 }
 
-static RULE_BasePathMapping: ObjRule = ObjRule {
+pub(crate) static RULE_BasePathMapping: ObjRule = ObjRule {
     properties: &[
         ("BasePath", Shape::STR),
         ("DomainName", Shape::STR),

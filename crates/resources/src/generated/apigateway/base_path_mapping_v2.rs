@@ -22,7 +22,7 @@ pub struct BasePathMappingV2Required {
     pub rest_api_id: Str,
 }
 
-static RULE_BasePathMappingV2: ObjRule = ObjRule {
+pub(crate) static RULE_BasePathMappingV2: ObjRule = ObjRule {
     properties: &[
         ("BasePath", Shape::STR),
         ("DomainNameArn", Shape::STR),

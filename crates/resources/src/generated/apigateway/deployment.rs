@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessLogSetting, Tag, TagRequired};
+use super::shared::{RULE_AccessLogSetting, RULE_Tag};
+
 /// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
@@ -18,7 +21,7 @@ pub struct DeploymentRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentCanarySettings",
@@ -196,70 +199,7 @@ impl DeploymentAttributes {
     }
 }
 
-static RULE_AccessLogSetting: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSetting` property type of `AWS::ApiGateway::Deployment`.
-///
-/// The `AccessLogSetting` property type specifies settings for logging access in this stage.
-///
-/// `AccessLogSetting` is a property of the \[StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-accesslogsetting.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSetting {
-    /// `DestinationArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` .
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least `$context.requestId` .
-    pub format: Option<Str>,
-}
-
-impl AccessLogSetting {
-    /// A `AccessLogSetting` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSetting {}
-
-impl ToValue for AccessLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_CanarySetting: ObjRule = ObjRule {
+pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
         ("StageVariableOverrides", Shape::Any),
@@ -339,7 +279,7 @@ impl ToValue for CanarySetting {
     }
 }
 
-static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
         ("StageVariableOverrides", Shape::Any),
@@ -417,7 +357,7 @@ impl ToValue for DeploymentCanarySettings {
     }
 }
 
-static RULE_MethodSetting: ObjRule = ObjRule {
+pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
     properties: &[
         ("CacheDataEncrypted", Shape::Bool),
         ("CacheTtlInSeconds", Shape::INT),
@@ -595,7 +535,7 @@ impl ToValue for MethodSetting {
     }
 }
 
-static RULE_StageDescription: ObjRule = ObjRule {
+pub(crate) static RULE_StageDescription: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
         ("CacheClusterEnabled", Shape::Bool),
@@ -909,69 +849,6 @@ impl ToValue for StageDescription {
             .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
             .opt("TracingEnabled", &self.tracing_enabled)
             .opt("Variables", &self.variables)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ApiGateway::Deployment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

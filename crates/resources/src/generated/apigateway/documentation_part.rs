@@ -28,7 +28,7 @@ pub struct DocumentationPartRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_DocumentationPart: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentationPart: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::Object(&RULE_Location)),
         ("Properties", Shape::STR),
@@ -166,7 +166,7 @@ impl DocumentationPartAttributes {
     }
 }
 
-static RULE_Location: ObjRule = ObjRule {
+pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
         ("Method", Shape::STR),
         ("Name", Shape::STR),

@@ -24,7 +24,7 @@ pub struct DocumentationVersionRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_DocumentationVersion: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentationVersion: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (

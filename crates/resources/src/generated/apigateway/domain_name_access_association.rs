@@ -30,7 +30,7 @@ pub struct DomainNameAccessAssociationRequired {
     pub domain_name_arn: Str,
 }
 
-static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
     properties: &[
         ("AccessAssociationSource", Shape::STR),
         (
@@ -238,7 +238,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

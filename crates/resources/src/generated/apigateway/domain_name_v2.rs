@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_DomainNameV2: ObjRule = ObjRule {
+use super::shared::RULE_EndpointConfiguration;
+pub use super::shared::{EndpointConfiguration, RoutingMode};
+
+pub(crate) static RULE_DomainNameV2: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateArn",
@@ -259,78 +262,7 @@ impl DomainNameV2Attributes {
     }
 }
 
-static RULE_EndpointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddressType", Shape::STR),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EndpointConfiguration` property type of `AWS::ApiGateway::DomainNameV2`.
-///
-/// The endpoint configuration to indicate the types of endpoints an API (RestApi) or its custom domain name (DomainName) has and the IP address types that can invoke it.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainnamev2-endpointconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EndpointConfiguration {
-    /// `IpAddressType`: a string.
-    ///
-    /// The IP address types that can invoke an API (RestApi) or a DomainName. Use `ipv4` to allow only IPv4 addresses to invoke an API or DomainName, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke an API or a DomainName. For the `PRIVATE` endpoint type, only `dualstack` is supported.
-    pub ip_address_type: Option<Str>,
-    /// `Types`: a list of strings.
-    ///
-    /// A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For an edge-optimized API and its custom domain name, the endpoint type is `"EDGE"` . For a regional API and its custom domain name, the endpoint type is `REGIONAL` . For a private API, the endpoint type is `PRIVATE` .
-    pub types: Option<List<Str>>,
-}
-
-impl EndpointConfiguration {
-    /// A `EndpointConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `IpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
-    /// `Types`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EndpointConfiguration {}
-
-impl ToValue for EndpointConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Types", &self.types)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -378,36 +310,5 @@ impl ToValue for Tag {
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `RoutingMode` (`AWS::ApiGateway::DomainNameV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RoutingMode {
-    /// `BASE_PATH_MAPPING_ONLY`
-    BasePathMappingOnly,
-    /// `ROUTING_RULE_THEN_BASE_PATH_MAPPING`
-    RoutingRuleThenBasePathMapping,
-    /// `ROUTING_RULE_ONLY`
-    RoutingRuleOnly,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RoutingMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RoutingMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY",
-            Self::RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-            Self::RoutingRuleOnly => "ROUTING_RULE_ONLY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -24,7 +24,7 @@ pub struct GatewayResponseRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_GatewayResponse: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
     properties: &[
         ("ResponseParameters", Shape::Any),
         ("ResponseTemplates", Shape::Any),

@@ -30,7 +30,7 @@ pub struct MethodRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_Method: ObjRule = ObjRule {
+pub(crate) static RULE_Method: ObjRule = ObjRule {
     properties: &[
         ("ApiKeyRequired", Shape::Bool),
         (
@@ -338,7 +338,7 @@ pub struct IntegrationRequired {
     pub r#type: IntegrationType,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         (
             "CacheKeyParameters",
@@ -700,7 +700,7 @@ pub struct IntegrationResponseRequired {
     pub status_code: Str,
 }
 
-static RULE_IntegrationResponse: ObjRule = ObjRule {
+pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
     properties: &[
         (
             "ContentHandling",
@@ -832,7 +832,7 @@ pub struct MethodResponseRequired {
     pub status_code: Str,
 }
 
-static RULE_MethodResponse: ObjRule = ObjRule {
+pub(crate) static RULE_MethodResponse: ObjRule = ObjRule {
     properties: &[
         ("ResponseModels", Shape::Any),
         ("ResponseParameters", Shape::Any),

@@ -18,7 +18,7 @@ pub struct ModelRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_Model: ObjRule = ObjRule {
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
         ("ContentType", Shape::STR),
         ("Description", Shape::STR),

@@ -18,7 +18,7 @@ pub struct RequestValidatorRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_RequestValidator: ObjRule = ObjRule {
+pub(crate) static RULE_RequestValidator: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("RestApiId", Shape::STR),

@@ -30,7 +30,7 @@ pub struct CfnResourceRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_CfnResource: ObjRule = ObjRule {
+pub(crate) static RULE_CfnResource: ObjRule = ObjRule {
     properties: &[
         ("ParentId", Shape::STR),
         ("PathPart", Shape::STR),

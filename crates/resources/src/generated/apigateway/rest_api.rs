@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_RestApi: ObjRule = ObjRule {
+pub(crate) static RULE_RestApi: ObjRule = ObjRule {
     properties: &[
         ("ApiKeySourceType", Shape::STR),
         (
@@ -393,7 +393,7 @@ impl RestApiAttributes {
     }
 }
 
-static RULE_EndpointConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::STR),
         (
@@ -487,7 +487,7 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("ETag", Shape::STR),
@@ -590,7 +590,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

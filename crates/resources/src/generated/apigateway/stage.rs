@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AccessLogSetting;
+use super::shared::RULE_AccessLogSetting;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
 
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
@@ -20,7 +23,7 @@ pub struct StageRequired {
     pub rest_api_id: Str,
 }
 
-static RULE_Stage: ObjRule = ObjRule {
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
         ("CacheClusterEnabled", Shape::Bool),
@@ -331,70 +334,7 @@ impl From<ResourceRef> for StageAttributes {
     }
 }
 
-static RULE_AccessLogSetting: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSetting` property type of `AWS::ApiGateway::Stage`.
-///
-/// The `AccessLogSetting` property type specifies settings for logging access in this stage.
-///
-/// `AccessLogSetting` is a property of the \[AWS::ApiGateway::Stage\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html>) resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-accesslogsetting.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSetting {
-    /// `DestinationArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` . This parameter is required to enable access logging.
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected \[$context variables\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference>) . The format must include at least `$context.requestId` . This parameter is required to enable access logging.
-    pub format: Option<Str>,
-}
-
-impl AccessLogSetting {
-    /// A `AccessLogSetting` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSetting {}
-
-impl ToValue for AccessLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_CanarySetting: ObjRule = ObjRule {
+pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("DeploymentId", Shape::STR),
         (
@@ -495,7 +435,7 @@ impl ToValue for CanarySetting {
     }
 }
 
-static RULE_MethodSetting: ObjRule = ObjRule {
+pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
     properties: &[
         ("CacheDataEncrypted", Shape::Bool),
         ("CacheTtlInSeconds", Shape::INT),
@@ -715,7 +655,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

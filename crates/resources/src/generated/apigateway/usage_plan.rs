@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_UsagePlan: ObjRule = ObjRule {
+pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
     properties: &[
         (
             "ApiStages",
@@ -197,7 +197,7 @@ impl UsagePlanAttributes {
     }
 }
 
-static RULE_ApiStage: ObjRule = ObjRule {
+pub(crate) static RULE_ApiStage: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Stage", Shape::STR),
@@ -275,7 +275,7 @@ impl ToValue for ApiStage {
     }
 }
 
-static RULE_QuotaSettings: ObjRule = ObjRule {
+pub(crate) static RULE_QuotaSettings: ObjRule = ObjRule {
     properties: &[
         (
             "Limit",
@@ -386,7 +386,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -469,7 +469,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThrottleSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ThrottleSettings: ObjRule = ObjRule {
     properties: &[
         (
             "BurstLimit",

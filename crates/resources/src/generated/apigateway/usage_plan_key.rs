@@ -30,7 +30,7 @@ pub struct UsagePlanKeyRequired {
     pub usage_plan_id: Str,
 }
 
-static RULE_UsagePlanKey: ObjRule = ObjRule {
+pub(crate) static RULE_UsagePlanKey: ObjRule = ObjRule {
     properties: &[
         ("KeyId", Shape::STR),
         (

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Api: ObjRule = ObjRule {
+pub(crate) static RULE_Api: ObjRule = ObjRule {
     properties: &[
         ("ApiKeySelectionExpression", Shape::STR),
         ("BasePath", Shape::STR),
@@ -396,7 +396,7 @@ impl ApiAttributes {
     }
 }
 
-static RULE_BodyS3Location: ObjRule = ObjRule {
+pub(crate) static RULE_BodyS3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Etag", Shape::STR),
@@ -488,7 +488,7 @@ impl ToValue for BodyS3Location {
     }
 }
 
-static RULE_Cors: ObjRule = ObjRule {
+pub(crate) static RULE_Cors: ObjRule = ObjRule {
     properties: &[
         ("AllowCredentials", Shape::Bool),
         (

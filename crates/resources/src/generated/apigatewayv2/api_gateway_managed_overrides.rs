@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessLogSettings, RouteSettings};
+use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
+
 /// The required properties of [`ApiGatewayManagedOverrides`], by name: `ApiGatewayManagedOverrides::new(ApiGatewayManagedOverridesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiGatewayManagedOverridesRequired {
@@ -18,7 +21,7 @@ pub struct ApiGatewayManagedOverridesRequired {
     pub api_id: Str,
 }
 
-static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Integration", Shape::Object(&RULE_IntegrationOverrides)),
@@ -169,68 +172,7 @@ impl ApiGatewayManagedOverridesAttributes {
     }
 }
 
-static RULE_AccessLogSettings: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSettings` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
-///
-/// The `AccessLogSettings` property overrides the access log settings for an API Gateway-managed stage.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-apigatewaymanagedoverrides-accesslogsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSettings {
-    /// `DestinationArn`: a string.
-    ///
-    /// The ARN of the CloudWatch Logs log group to receive access logs.
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least $context.requestId.
-    pub format: Option<Str>,
-}
-
-impl AccessLogSettings {
-    /// A `AccessLogSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSettings {}
-
-impl ToValue for AccessLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_IntegrationOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_IntegrationOverrides: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("IntegrationMethod", Shape::STR),
@@ -322,7 +264,7 @@ impl ToValue for IntegrationOverrides {
     }
 }
 
-static RULE_RouteOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_RouteOverrides: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationScopes",
@@ -435,113 +377,7 @@ impl ToValue for RouteOverrides {
     }
 }
 
-static RULE_RouteSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DataTraceEnabled", Shape::Bool),
-        ("DetailedMetricsEnabled", Shape::Bool),
-        ("LoggingLevel", Shape::STR),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RouteSettings` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
-///
-/// The `RouteSettings` property overrides the route settings for an API Gateway-managed route.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RouteSettings {
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub data_trace_enabled: Option<Bool>,
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// Specifies whether detailed metrics are enabled.
-    pub detailed_metrics_enabled: Option<Bool>,
-    /// `LoggingLevel`: a string.
-    ///
-    /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub logging_level: Option<Str>,
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
-}
-
-impl RouteSettings {
-    /// A `RouteSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.detailed_metrics_enabled = Some(value.into());
-        self
-    }
-
-    /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RouteSettings {}
-
-impl ToValue for RouteSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
-            .build()
-    }
-}
-
-static RULE_StageOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
         ("AutoDeploy", Shape::Bool),

@@ -26,7 +26,7 @@ pub struct ApiMappingRequired {
     pub stage: Str,
 }
 
-static RULE_ApiMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ApiMapping: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ApiMappingKey", Shape::STR),

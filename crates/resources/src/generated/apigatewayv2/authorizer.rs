@@ -26,7 +26,7 @@ pub struct AuthorizerRequired {
     pub name: Str,
 }
 
-static RULE_Authorizer: ObjRule = ObjRule {
+pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("AuthorizerCredentialsArn", Shape::STR),
@@ -318,7 +318,7 @@ impl AuthorizerAttributes {
     }
 }
 
-static RULE_JwtConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_JwtConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Audience",

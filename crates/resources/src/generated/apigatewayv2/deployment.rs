@@ -18,7 +18,7 @@ pub struct DeploymentRequired {
     pub api_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Description", Shape::STR),

@@ -18,7 +18,7 @@ pub struct DomainNameRequired {
     pub domain_name: Str,
 }
 
-static RULE_DomainName: ObjRule = ObjRule {
+pub(crate) static RULE_DomainName: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         (
@@ -242,7 +242,7 @@ impl DomainNameAttributes {
     }
 }
 
-static RULE_DomainNameConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DomainNameConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateArn",
@@ -378,7 +378,7 @@ impl ToValue for DomainNameConfiguration {
     }
 }
 
-static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
     properties: &[
         ("TruststoreUri", Shape::STR),
         ("TruststoreVersion", Shape::STR),

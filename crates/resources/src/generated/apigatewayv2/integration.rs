@@ -35,7 +35,7 @@ pub struct IntegrationRequired {
     pub integration_type: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ConnectionId", Shape::STR),
@@ -440,7 +440,7 @@ impl IntegrationAttributes {
     }
 }
 
-static RULE_TlsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
     properties: &[("ServerNameToVerify", Shape::STR)],
     required: &[],
     one_of: &[],

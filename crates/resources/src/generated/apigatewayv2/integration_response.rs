@@ -28,7 +28,7 @@ pub struct IntegrationResponseRequired {
     pub integration_response_key: Str,
 }
 
-static RULE_IntegrationResponse: ObjRule = ObjRule {
+pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ContentHandlingStrategy", Shape::STR),

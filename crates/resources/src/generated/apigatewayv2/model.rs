@@ -28,7 +28,7 @@ pub struct ModelRequired {
     pub schema: Json,
 }
 
-static RULE_Model: ObjRule = ObjRule {
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ContentType", Shape::STR),

@@ -22,7 +22,7 @@ pub struct RouteRequired {
     pub route_key: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ApiKeyRequired", Shape::Bool),

@@ -28,7 +28,7 @@ pub struct RouteResponseRequired {
     pub route_response_key: Str,
 }
 
-static RULE_RouteResponse: ObjRule = ObjRule {
+pub(crate) static RULE_RouteResponse: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ModelSelectionExpression", Shape::STR),

@@ -32,7 +32,7 @@ pub struct RoutingRuleRequired {
     pub priority: Int,
 }
 
-static RULE_RoutingRule: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -222,7 +222,7 @@ pub struct ActionRequired {
     pub invoke_api: Obj<ActionInvokeApi>,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[("InvokeApi", Shape::Object(&RULE_ActionInvokeApi))],
     required: &["InvokeApi"],
     one_of: &[],
@@ -283,7 +283,7 @@ pub struct ActionInvokeApiRequired {
     pub stage: Str,
 }
 
-static RULE_ActionInvokeApi: ObjRule = ObjRule {
+pub(crate) static RULE_ActionInvokeApi: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Stage", Shape::STR),
@@ -365,7 +365,7 @@ impl ToValue for ActionInvokeApi {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("MatchBasePaths", Shape::Object(&RULE_MatchBasePaths)),
         ("MatchHeaders", Shape::Object(&RULE_MatchHeaders)),
@@ -438,7 +438,7 @@ pub struct MatchBasePathsRequired {
     pub any_of: List<Str>,
 }
 
-static RULE_MatchBasePaths: ObjRule = ObjRule {
+pub(crate) static RULE_MatchBasePaths: ObjRule = ObjRule {
     properties: &[(
         "AnyOf",
         Shape::List(&ListRule {
@@ -506,7 +506,7 @@ pub struct MatchHeaderValueRequired {
     pub value_glob: Str,
 }
 
-static RULE_MatchHeaderValue: ObjRule = ObjRule {
+pub(crate) static RULE_MatchHeaderValue: ObjRule = ObjRule {
     properties: &[("Header", Shape::STR), ("ValueGlob", Shape::STR)],
     required: &["Header", "ValueGlob"],
     one_of: &[],
@@ -579,7 +579,7 @@ pub struct MatchHeadersRequired {
     pub any_of: List<MatchHeaderValue>,
 }
 
-static RULE_MatchHeaders: ObjRule = ObjRule {
+pub(crate) static RULE_MatchHeaders: ObjRule = ObjRule {
     properties: &[(
         "AnyOf",
         Shape::List(&ListRule {

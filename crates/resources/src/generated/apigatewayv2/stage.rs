@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessLogSettings, RouteSettings};
+use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
+
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
@@ -24,7 +27,7 @@ pub struct StageRequired {
     pub stage_name: Str,
 }
 
-static RULE_Stage: ObjRule = ObjRule {
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
         ("ApiId", Shape::STR),
@@ -284,172 +287,5 @@ impl StageAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-static RULE_AccessLogSettings: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessLogSettings` property type of `AWS::ApiGatewayV2::Stage`.
-///
-/// Settings for logging access in a stage.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-accesslogsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AccessLogSettings {
-    /// `DestinationArn`: a string.
-    ///
-    /// The ARN of the CloudWatch Logs log group to receive access logs. This parameter is required to enable access logging.
-    pub destination_arn: Option<Str>,
-    /// `Format`: a string.
-    ///
-    /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least $context.requestId. This parameter is required to enable access logging.
-    pub format: Option<Str>,
-}
-
-impl AccessLogSettings {
-    /// A `AccessLogSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
-    /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AccessLogSettings {}
-
-impl ToValue for AccessLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
-            .build()
-    }
-}
-
-static RULE_RouteSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DataTraceEnabled", Shape::Bool),
-        ("DetailedMetricsEnabled", Shape::Bool),
-        ("LoggingLevel", Shape::STR),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RouteSettings` property type of `AWS::ApiGatewayV2::Stage`.
-///
-/// Represents a collection of route settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-routesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RouteSettings {
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub data_trace_enabled: Option<Bool>,
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// Specifies whether detailed metrics are enabled.
-    pub detailed_metrics_enabled: Option<Bool>,
-    /// `LoggingLevel`: a string.
-    ///
-    /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub logging_level: Option<Str>,
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
-}
-
-impl RouteSettings {
-    /// A `RouteSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
-    /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.detailed_metrics_enabled = Some(value.into());
-        self
-    }
-
-    /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
-    /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RouteSettings {}
-
-impl ToValue for RouteSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
-            .build()
     }
 }

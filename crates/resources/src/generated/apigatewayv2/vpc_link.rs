@@ -22,7 +22,7 @@ pub struct VpcLinkRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcLink: ObjRule = ObjRule {
+pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (

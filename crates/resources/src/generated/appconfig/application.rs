@@ -18,7 +18,7 @@ pub struct ApplicationRequired {
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -210,7 +210,7 @@ pub struct TagsRequired {
     pub value: Str,
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

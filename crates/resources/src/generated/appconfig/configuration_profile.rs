@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::DeletionProtectionCheck;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
@@ -43,7 +45,7 @@ pub struct ConfigurationProfileRequired {
     pub name: Str,
 }
 
-static RULE_ConfigurationProfile: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationProfile: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -429,7 +431,7 @@ impl ConfigurationProfileAttributes {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -515,7 +517,7 @@ impl ToValue for Tags {
     }
 }
 
-static RULE_Validators: ObjRule = ObjRule {
+pub(crate) static RULE_Validators: ObjRule = ObjRule {
     properties: &[
         (
             "Content",
@@ -596,37 +598,6 @@ impl ToValue for Validators {
             .opt("Content", &self.content)
             .opt("Type", &self.r#type)
             .build()
-    }
-}
-
-/// The values of `DeletionProtectionCheck` (`AWS::AppConfig::ConfigurationProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DeletionProtectionCheck {
-    /// `ACCOUNT_DEFAULT`
-    AccountDefault,
-    /// `APPLY`
-    Apply,
-    /// `BYPASS`
-    Bypass,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DeletionProtectionCheck {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DeletionProtectionCheck {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccountDefault => "ACCOUNT_DEFAULT",
-            Self::Apply => "APPLY",
-            Self::Bypass => "BYPASS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

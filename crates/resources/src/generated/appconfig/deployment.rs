@@ -46,7 +46,7 @@ pub struct DeploymentRequired {
     pub environment_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -415,7 +415,7 @@ impl DeploymentAttributes {
     }
 }
 
-static RULE_DynamicExtensionParameters: ObjRule = ObjRule {
+pub(crate) static RULE_DynamicExtensionParameters: ObjRule = ObjRule {
     properties: &[
         ("ExtensionReference", Shape::STR),
         ("ParameterName", Shape::STR),
@@ -493,7 +493,7 @@ impl ToValue for DynamicExtensionParameters {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -36,7 +36,7 @@ pub struct DeploymentStrategyRequired {
     pub replicate_to: ReplicateTo,
 }
 
-static RULE_DeploymentStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentDurationInMinutes",
@@ -359,7 +359,7 @@ impl DeploymentStrategyAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{DeletionProtectionCheck, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
@@ -29,7 +32,7 @@ pub struct EnvironmentRequired {
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -298,7 +301,7 @@ pub struct MonitorRequired {
     pub alarm_arn: Str,
 }
 
-static RULE_Monitor: ObjRule = ObjRule {
+pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmArn",
@@ -384,132 +387,5 @@ impl ToValue for Monitor {
             .req("AlarmArn", &self.alarm_arn)
             .opt("AlarmRoleArn", &self.alarm_role_arn)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppConfig::Environment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appconfig-environment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DeletionProtectionCheck` (`AWS::AppConfig::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DeletionProtectionCheck {
-    /// `ACCOUNT_DEFAULT`
-    AccountDefault,
-    /// `APPLY`
-    Apply,
-    /// `BYPASS`
-    Bypass,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DeletionProtectionCheck {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DeletionProtectionCheck {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccountDefault => "ACCOUNT_DEFAULT",
-            Self::Apply => "APPLY",
-            Self::Bypass => "BYPASS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -41,7 +41,7 @@ pub struct HostedConfigurationVersionRequired {
     pub content_type: Str,
 }
 
-static RULE_HostedConfigurationVersion: ObjRule = ObjRule {
+pub(crate) static RULE_HostedConfigurationVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",

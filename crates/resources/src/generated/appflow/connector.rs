@@ -26,7 +26,7 @@ pub struct ConnectorRequired {
     pub connector_provisioning_type: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorLabel",
@@ -220,7 +220,7 @@ impl ConnectorAttributes {
     }
 }
 
-static RULE_ConnectorProvisioningConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorProvisioningConfig: ObjRule = ObjRule {
     properties: &[(
         "Lambda",
         Shape::Object(&RULE_LambdaConnectorProvisioningConfig),
@@ -280,7 +280,7 @@ pub struct LambdaConnectorProvisioningConfigRequired {
     pub lambda_arn: Str,
 }
 
-static RULE_LambdaConnectorProvisioningConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaConnectorProvisioningConfig: ObjRule = ObjRule {
     properties: &[(
         "LambdaArn",
         Shape::Str(&StrRule {

@@ -44,7 +44,7 @@ pub struct ConnectorProfileRequired {
     pub connector_type: ConnectorType,
 }
 
-static RULE_ConnectorProfile: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorProfile: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionMode",
@@ -329,7 +329,7 @@ pub struct AmplitudeConnectorProfileCredentialsRequired {
     pub secret_key: Str,
 }
 
-static RULE_AmplitudeConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_AmplitudeConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "ApiKey",
@@ -429,7 +429,7 @@ pub struct ApiKeyCredentialsRequired {
     pub api_key: Str,
 }
 
-static RULE_ApiKeyCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKeyCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "ApiKey",
@@ -535,7 +535,7 @@ pub struct BasicAuthCredentialsRequired {
     pub username: Str,
 }
 
-static RULE_BasicAuthCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_BasicAuthCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "Password",
@@ -624,7 +624,7 @@ impl ToValue for BasicAuthCredentials {
     }
 }
 
-static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
     properties: &[
         (
             "AuthCode",
@@ -710,7 +710,7 @@ impl ToValue for ConnectorOAuthRequest {
     }
 }
 
-static RULE_ConnectorProfileConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorProfileConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorProfileCredentials",
@@ -792,7 +792,7 @@ impl ToValue for ConnectorProfileConfig {
     }
 }
 
-static RULE_ConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "Amplitude",
@@ -1161,7 +1161,7 @@ impl ToValue for ConnectorProfileCredentials {
     }
 }
 
-static RULE_ConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         (
             "CustomConnector",
@@ -1458,7 +1458,7 @@ pub struct CustomAuthCredentialsRequired {
     pub custom_authentication_type: Str,
 }
 
-static RULE_CustomAuthCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_CustomAuthCredentials: ObjRule = ObjRule {
     properties: &[
         ("CredentialsMap", Shape::Any),
         (
@@ -1545,7 +1545,7 @@ pub struct CustomConnectorProfileCredentialsRequired {
     pub authentication_type: AuthenticationType,
 }
 
-static RULE_CustomConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_CustomConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         ("ApiKey", Shape::Object(&RULE_ApiKeyCredentials)),
         (
@@ -1666,7 +1666,7 @@ impl ToValue for CustomConnectorProfileCredentials {
     }
 }
 
-static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         ("OAuth2Properties", Shape::Object(&RULE_OAuth2Properties)),
         ("ProfileProperties", Shape::Any),
@@ -1747,7 +1747,7 @@ pub struct DatadogConnectorProfileCredentialsRequired {
     pub application_key: Str,
 }
 
-static RULE_DatadogConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_DatadogConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "ApiKey",
@@ -1847,7 +1847,7 @@ pub struct DatadogConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_DatadogConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DatadogConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -1919,7 +1919,7 @@ pub struct DynatraceConnectorProfileCredentialsRequired {
     pub api_token: Str,
 }
 
-static RULE_DynatraceConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_DynatraceConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[(
         "ApiToken",
         Shape::Str(&StrRule {
@@ -1989,7 +1989,7 @@ pub struct DynatraceConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_DynatraceConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DynatraceConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -2067,7 +2067,7 @@ pub struct GoogleAnalyticsConnectorProfileCredentialsRequired {
     pub client_secret: Str,
 }
 
-static RULE_GoogleAnalyticsConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_GoogleAnalyticsConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -2258,7 +2258,7 @@ pub struct InforNexusConnectorProfileCredentialsRequired {
     pub user_id: Str,
 }
 
-static RULE_InforNexusConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_InforNexusConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessKeyId",
@@ -2410,7 +2410,7 @@ pub struct InforNexusConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_InforNexusConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_InforNexusConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -2488,7 +2488,7 @@ pub struct MarketoConnectorProfileCredentialsRequired {
     pub client_secret: Str,
 }
 
-static RULE_MarketoConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_MarketoConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -2635,7 +2635,7 @@ pub struct MarketoConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_MarketoConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MarketoConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -2696,7 +2696,7 @@ impl ToValue for MarketoConnectorProfileProperties {
     }
 }
 
-static RULE_OAuth2Credentials: ObjRule = ObjRule {
+pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -2842,7 +2842,7 @@ impl ToValue for OAuth2Credentials {
     }
 }
 
-static RULE_OAuth2Properties: ObjRule = ObjRule {
+pub(crate) static RULE_OAuth2Properties: ObjRule = ObjRule {
     properties: &[
         (
             "OAuth2GrantType",
@@ -2943,7 +2943,7 @@ impl ToValue for OAuth2Properties {
     }
 }
 
-static RULE_OAuthCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_OAuthCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -3087,7 +3087,7 @@ impl ToValue for OAuthCredentials {
     }
 }
 
-static RULE_OAuthProperties: ObjRule = ObjRule {
+pub(crate) static RULE_OAuthProperties: ObjRule = ObjRule {
     properties: &[
         (
             "AuthCodeUrl",
@@ -3202,7 +3202,7 @@ impl ToValue for OAuthProperties {
     }
 }
 
-static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -3340,7 +3340,7 @@ pub struct PardotConnectorProfilePropertiesRequired {
     pub business_unit_id: Str,
 }
 
-static RULE_PardotConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_PardotConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BusinessUnitId",
@@ -3444,7 +3444,7 @@ impl ToValue for PardotConnectorProfileProperties {
     }
 }
 
-static RULE_RedshiftConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "Password",
@@ -3547,7 +3547,7 @@ pub struct RedshiftConnectorProfilePropertiesRequired {
     pub role_arn: Str,
 }
 
-static RULE_RedshiftConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -3807,7 +3807,7 @@ impl ToValue for RedshiftConnectorProfileProperties {
     }
 }
 
-static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -3993,7 +3993,7 @@ impl ToValue for SalesforceConnectorProfileCredentials {
     }
 }
 
-static RULE_SalesforceConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceUrl",
@@ -4108,7 +4108,7 @@ impl ToValue for SalesforceConnectorProfileProperties {
     }
 }
 
-static RULE_SapoDataConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_SapoDataConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "BasicAuthCredentials",
@@ -4175,7 +4175,7 @@ impl ToValue for SapoDataConnectorProfileCredentials {
     }
 }
 
-static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationHostUrl",
@@ -4389,7 +4389,7 @@ impl ToValue for SapoDataConnectorProfileProperties {
     }
 }
 
-static RULE_ServiceNowConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
         (
@@ -4500,7 +4500,7 @@ pub struct ServiceNowConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_ServiceNowConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -4572,7 +4572,7 @@ pub struct SingularConnectorProfileCredentialsRequired {
     pub api_key: Str,
 }
 
-static RULE_SingularConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_SingularConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[(
         "ApiKey",
         Shape::Str(&StrRule {
@@ -4648,7 +4648,7 @@ pub struct SlackConnectorProfileCredentialsRequired {
     pub client_secret: Str,
 }
 
-static RULE_SlackConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_SlackConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -4795,7 +4795,7 @@ pub struct SlackConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_SlackConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SlackConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -4873,7 +4873,7 @@ pub struct SnowflakeConnectorProfileCredentialsRequired {
     pub username: Str,
 }
 
-static RULE_SnowflakeConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "Password",
@@ -4985,7 +4985,7 @@ pub struct SnowflakeConnectorProfilePropertiesRequired {
     pub warehouse: Str,
 }
 
-static RULE_SnowflakeConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         (
             "AccountName",
@@ -5215,7 +5215,7 @@ pub struct TrendmicroConnectorProfileCredentialsRequired {
     pub api_secret_key: Str,
 }
 
-static RULE_TrendmicroConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_TrendmicroConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[(
         "ApiSecretKey",
         Shape::Str(&StrRule {
@@ -5293,7 +5293,7 @@ pub struct VeevaConnectorProfileCredentialsRequired {
     pub username: Str,
 }
 
-static RULE_VeevaConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_VeevaConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "Password",
@@ -5393,7 +5393,7 @@ pub struct VeevaConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_VeevaConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_VeevaConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {
@@ -5471,7 +5471,7 @@ pub struct ZendeskConnectorProfileCredentialsRequired {
     pub client_secret: Str,
 }
 
-static RULE_ZendeskConnectorProfileCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_ZendeskConnectorProfileCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccessToken",
@@ -5618,7 +5618,7 @@ pub struct ZendeskConnectorProfilePropertiesRequired {
     pub instance_url: Str,
 }
 
-static RULE_ZendeskConnectorProfileProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ZendeskConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[(
         "InstanceUrl",
         Shape::Str(&StrRule {

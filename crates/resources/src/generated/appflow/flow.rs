@@ -46,7 +46,7 @@ pub struct FlowRequired {
     pub trigger_config: Obj<TriggerConfig>,
 }
 
-static RULE_Flow: ObjRule = ObjRule {
+pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -379,7 +379,7 @@ impl FlowAttributes {
     }
 }
 
-static RULE_AggregationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AggregationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AggregationType",
@@ -463,7 +463,7 @@ pub struct AmplitudeSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_AmplitudeSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_AmplitudeSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -522,7 +522,7 @@ impl ToValue for AmplitudeSourceProperties {
     }
 }
 
-static RULE_ConnectorOperator: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
     properties: &[
         (
             "Amplitude",
@@ -1231,7 +1231,7 @@ pub struct CustomConnectorDestinationPropertiesRequired {
     pub entity_name: Str,
 }
 
-static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("CustomProperties", Shape::Any),
         (
@@ -1392,7 +1392,7 @@ pub struct CustomConnectorSourcePropertiesRequired {
     pub entity_name: Str,
 }
 
-static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
     properties: &[
         ("CustomProperties", Shape::Any),
         (
@@ -1502,7 +1502,7 @@ pub struct CustomConnectorSourcePropertiesDataTransferApiRequired {
     pub r#type: CustomConnectorSourcePropertiesDataTransferApiType,
 }
 
-static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
+pub(crate) static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1597,7 +1597,7 @@ pub struct DatadogSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_DatadogSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DatadogSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -1656,7 +1656,7 @@ impl ToValue for DatadogSourceProperties {
     }
 }
 
-static RULE_DestinationConnectorProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConnectorProperties: ObjRule = ObjRule {
     properties: &[
         (
             "CustomConnector",
@@ -1889,7 +1889,7 @@ pub struct DestinationFlowConfigRequired {
     pub destination_connector_properties: Obj<DestinationConnectorProperties>,
 }
 
-static RULE_DestinationFlowConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationFlowConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ApiVersion",
@@ -2060,7 +2060,7 @@ pub struct DynatraceSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_DynatraceSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DynatraceSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -2119,7 +2119,7 @@ impl ToValue for DynatraceSourceProperties {
     }
 }
 
-static RULE_ErrorHandlingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ErrorHandlingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -2230,7 +2230,7 @@ pub struct EventBridgeDestinationPropertiesRequired {
     pub object: Str,
 }
 
-static RULE_EventBridgeDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ErrorHandlingConfig",
@@ -2334,7 +2334,7 @@ pub struct GlueDataCatalogRequired {
     pub table_prefix: Str,
 }
 
-static RULE_GlueDataCatalog: ObjRule = ObjRule {
+pub(crate) static RULE_GlueDataCatalog: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseName",
@@ -2460,7 +2460,7 @@ pub struct GoogleAnalyticsSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_GoogleAnalyticsSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_GoogleAnalyticsSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -2519,7 +2519,7 @@ impl ToValue for GoogleAnalyticsSourceProperties {
     }
 }
 
-static RULE_IncrementalPullConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
     properties: &[(
         "DatetimeTypeFieldName",
         Shape::Str(&StrRule {
@@ -2589,7 +2589,7 @@ pub struct InforNexusSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_InforNexusSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_InforNexusSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -2648,7 +2648,7 @@ impl ToValue for InforNexusSourceProperties {
     }
 }
 
-static RULE_LookoutMetricsDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_LookoutMetricsDestinationProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -2716,7 +2716,7 @@ pub struct MarketoDestinationPropertiesRequired {
     pub object: Str,
 }
 
-static RULE_MarketoDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MarketoDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ErrorHandlingConfig",
@@ -2808,7 +2808,7 @@ pub struct MarketoSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_MarketoSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -2867,7 +2867,7 @@ impl ToValue for MarketoSourceProperties {
     }
 }
 
-static RULE_MetadataCatalogConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataCatalogConfig: ObjRule = ObjRule {
     properties: &[("GlueDataCatalog", Shape::Object(&RULE_GlueDataCatalog))],
     required: &[],
     one_of: &[],
@@ -2926,7 +2926,7 @@ pub struct PardotSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_PardotSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_PardotSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -2985,7 +2985,7 @@ impl ToValue for PardotSourceProperties {
     }
 }
 
-static RULE_PrefixConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PrefixConfig: ObjRule = ObjRule {
     properties: &[
         (
             "PathPrefixHierarchy",
@@ -3118,7 +3118,7 @@ pub struct RedshiftDestinationPropertiesRequired {
     pub object: Str,
 }
 
-static RULE_RedshiftDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketPrefix",
@@ -3262,7 +3262,7 @@ pub struct S3DestinationPropertiesRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3DestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_S3DestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -3369,7 +3369,7 @@ impl ToValue for S3DestinationProperties {
     }
 }
 
-static RULE_S3InputFormatConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3InputFormatConfig: ObjRule = ObjRule {
     properties: &[(
         "S3InputFileType",
         Shape::Str(&StrRule {
@@ -3426,7 +3426,7 @@ impl ToValue for S3InputFormatConfig {
     }
 }
 
-static RULE_S3OutputFormatConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3OutputFormatConfig: ObjRule = ObjRule {
     properties: &[
         ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
         (
@@ -3550,7 +3550,7 @@ pub struct S3SourcePropertiesRequired {
     pub bucket_prefix: Str,
 }
 
-static RULE_S3SourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -3668,7 +3668,7 @@ pub struct SalesforceDestinationPropertiesRequired {
     pub object: Str,
 }
 
-static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "DataTransferApi",
@@ -3848,7 +3848,7 @@ pub struct SalesforceSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
     properties: &[
         (
             "DataTransferApi",
@@ -3989,7 +3989,7 @@ pub struct SapoDataDestinationPropertiesRequired {
     pub object_path: Str,
 }
 
-static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ErrorHandlingConfig",
@@ -4161,7 +4161,7 @@ pub struct SapoDataPaginationConfigRequired {
     pub max_page_size: Int,
 }
 
-static RULE_SapoDataPaginationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SapoDataPaginationConfig: ObjRule = ObjRule {
     properties: &[(
         "maxPageSize",
         Shape::Int(&NumRule {
@@ -4231,7 +4231,7 @@ pub struct SapoDataParallelismConfigRequired {
     pub max_parallelism: Int,
 }
 
-static RULE_SapoDataParallelismConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SapoDataParallelismConfig: ObjRule = ObjRule {
     properties: &[(
         "maxParallelism",
         Shape::Int(&NumRule {
@@ -4301,7 +4301,7 @@ pub struct SapoDataSourcePropertiesRequired {
     pub object_path: Str,
 }
 
-static RULE_SapoDataSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SapoDataSourceProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ObjectPath",
@@ -4411,7 +4411,7 @@ pub struct ScheduledTriggerPropertiesRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
     properties: &[
         (
             "DataPullMode",
@@ -4633,7 +4633,7 @@ pub struct ServiceNowSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -4703,7 +4703,7 @@ pub struct SingularSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_SingularSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SingularSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -4773,7 +4773,7 @@ pub struct SlackSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_SlackSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SlackSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -4849,7 +4849,7 @@ pub struct SnowflakeDestinationPropertiesRequired {
     pub object: Str,
 }
 
-static RULE_SnowflakeDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketPrefix",
@@ -4982,7 +4982,7 @@ impl ToValue for SnowflakeDestinationProperties {
     }
 }
 
-static RULE_SourceConnectorProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
     properties: &[
         ("Amplitude", Shape::Object(&RULE_AmplitudeSourceProperties)),
         (
@@ -5293,7 +5293,7 @@ pub struct SourceFlowConfigRequired {
     pub source_connector_properties: Obj<SourceConnectorProperties>,
 }
 
-static RULE_SourceFlowConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ApiVersion",
@@ -5471,7 +5471,7 @@ impl ToValue for SourceFlowConfig {
     }
 }
 
-static RULE_SuccessResponseHandlingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SuccessResponseHandlingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -5572,7 +5572,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -5672,7 +5672,7 @@ pub struct TaskRequired {
     pub task_type: TaskType,
 }
 
-static RULE_Task: ObjRule = ObjRule {
+pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
         ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
         (
@@ -5854,7 +5854,7 @@ pub struct TaskPropertiesObjectRequired {
     pub value: Str,
 }
 
-static RULE_TaskPropertiesObject: ObjRule = ObjRule {
+pub(crate) static RULE_TaskPropertiesObject: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -5970,7 +5970,7 @@ pub struct TrendmicroSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_TrendmicroSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_TrendmicroSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -6038,7 +6038,7 @@ pub struct TriggerConfigRequired {
     pub trigger_type: TriggerType,
 }
 
-static RULE_TriggerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "TriggerProperties",
@@ -6132,7 +6132,7 @@ pub struct UpsolverDestinationPropertiesRequired {
     pub s3_output_format_config: Obj<UpsolverS3OutputFormatConfig>,
 }
 
-static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -6251,7 +6251,7 @@ pub struct UpsolverS3OutputFormatConfigRequired {
     pub prefix_config: Obj<PrefixConfig>,
 }
 
-static RULE_UpsolverS3OutputFormatConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UpsolverS3OutputFormatConfig: ObjRule = ObjRule {
     properties: &[
         ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
         (
@@ -6353,7 +6353,7 @@ pub struct VeevaSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_VeevaSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_VeevaSourceProperties: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentType",
@@ -6498,7 +6498,7 @@ pub struct ZendeskDestinationPropertiesRequired {
     pub object: Str,
 }
 
-static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ErrorHandlingConfig",
@@ -6644,7 +6644,7 @@ pub struct ZendeskSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {

@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w+\\:\\/\\/.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._ \\-]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._\\-\\*]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +37,7 @@ pub struct ApplicationRequired {
     pub namespace: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
         (
@@ -373,7 +375,7 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_ApplicationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
     properties: &[("ContactHandling", Shape::Object(&RULE_ContactHandling))],
     required: &[],
     one_of: &[],
@@ -422,7 +424,7 @@ pub struct ApplicationSourceConfigRequired {
     pub external_url_config: Obj<ExternalUrlConfig>,
 }
 
-static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
     properties: &[("ExternalUrlConfig", Shape::Object(&RULE_ExternalUrlConfig))],
     required: &["ExternalUrlConfig"],
     one_of: &[],
@@ -475,7 +477,7 @@ pub struct ContactHandlingRequired {
     pub scope: ContactHandlingScope,
 }
 
-static RULE_ContactHandling: ObjRule = ObjRule {
+pub(crate) static RULE_ContactHandling: ObjRule = ObjRule {
     properties: &[(
         "Scope",
         Shape::Str(&StrRule {
@@ -537,7 +539,7 @@ pub struct ExternalUrlConfigRequired {
     pub access_url: Str,
 }
 
-static RULE_ExternalUrlConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ExternalUrlConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AccessUrl",
@@ -630,7 +632,7 @@ impl ToValue for ExternalUrlConfig {
     }
 }
 
-static RULE_IframeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IframeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Allow",
@@ -714,102 +716,6 @@ impl ToValue for IframeConfig {
         MapBuilder::new()
             .opt("Allow", &self.allow)
             .opt("Sandbox", &self.sandbox)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppIntegrations::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appintegrations-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

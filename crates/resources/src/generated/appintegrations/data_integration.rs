@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+$)|(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+[\\w/!@#+=.-]+[\\w/!@#+=.,-]+$)",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`DataIntegration`], by name: `DataIntegration::new(DataIntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +39,7 @@ pub struct DataIntegrationRequired {
     pub source_uri: Str,
 }
 
-static RULE_DataIntegration: ObjRule = ObjRule {
+pub(crate) static RULE_DataIntegration: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -324,7 +326,7 @@ pub struct FileConfigurationRequired {
     pub folders: List<Str>,
 }
 
-static RULE_FileConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FileConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Any),
         (
@@ -417,7 +419,7 @@ pub struct ScheduleConfigRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
     properties: &[
         (
             "FirstExecutionFrom",
@@ -528,102 +530,6 @@ impl ToValue for ScheduleConfig {
             .opt("FirstExecutionFrom", &self.first_execution_from)
             .opt("Object", &self.object)
             .req("ScheduleExpression", &self.schedule_expression)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppIntegrations::DataIntegration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appintegrations-dataintegration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

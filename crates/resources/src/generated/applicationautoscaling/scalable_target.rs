@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ScalableDimension, ServiceNamespace};
+
 /// The required properties of [`ScalableTarget`], by name: `ScalableTarget::new(ScalableTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalableTargetRequired {
@@ -84,7 +86,7 @@ pub struct ScalableTargetRequired {
     pub service_namespace: ServiceNamespace,
 }
 
-static RULE_ScalableTarget: ObjRule = ObjRule {
+pub(crate) static RULE_ScalableTarget: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacity", Shape::INT),
         ("MinCapacity", Shape::INT),
@@ -453,7 +455,7 @@ impl ScalableTargetAttributes {
     }
 }
 
-static RULE_ScalableTargetAction: ObjRule = ObjRule {
+pub(crate) static RULE_ScalableTargetAction: ObjRule = ObjRule {
     properties: &[("MaxCapacity", Shape::INT), ("MinCapacity", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -539,7 +541,7 @@ pub struct ScheduledActionRequired {
     pub scheduled_action_name: Str,
 }
 
-static RULE_ScheduledAction: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
         ("EndTime", Shape::STR),
         (
@@ -683,7 +685,7 @@ impl ToValue for ScheduledAction {
     }
 }
 
-static RULE_SuspendedState: ObjRule = ObjRule {
+pub(crate) static RULE_SuspendedState: ObjRule = ObjRule {
     properties: &[
         ("DynamicScalingInSuspended", Shape::Bool),
         ("DynamicScalingOutSuspended", Shape::Bool),
@@ -769,180 +771,5 @@ impl ToValue for SuspendedState {
                 &self.scheduled_scaling_suspended,
             )
             .build()
-    }
-}
-
-/// The values of `ScalableDimension` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalableDimension {
-    /// `appstream:fleet:DesiredCapacity`
-    AppstreamFleetDesiredCapacity,
-    /// `cassandra:table:ReadCapacityUnits`
-    CassandraTableReadCapacityUnits,
-    /// `cassandra:table:WriteCapacityUnits`
-    CassandraTableWriteCapacityUnits,
-    /// `comprehend:document-classifier-endpoint:DesiredInferenceUnits`
-    ComprehendDocumentClassifierEndpointDesiredInferenceUnits,
-    /// `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`
-    ComprehendEntityRecognizerEndpointDesiredInferenceUnits,
-    /// `custom-resource:ResourceType:Property`
-    CustomResourceResourceTypeProperty,
-    /// `dynamodb:index:ReadCapacityUnits`
-    DynamodbIndexReadCapacityUnits,
-    /// `dynamodb:index:WriteCapacityUnits`
-    DynamodbIndexWriteCapacityUnits,
-    /// `dynamodb:table:ReadCapacityUnits`
-    DynamodbTableReadCapacityUnits,
-    /// `dynamodb:table:WriteCapacityUnits`
-    DynamodbTableWriteCapacityUnits,
-    /// `ec2:spot-fleet-request:TargetCapacity`
-    Ec2SpotFleetRequestTargetCapacity,
-    /// `ecs:service:DesiredCount`
-    EcsServiceDesiredCount,
-    /// `elasticache:cache-cluster:Nodes`
-    ElasticacheCacheClusterNodes,
-    /// `elasticache:replication-group:NodeGroups`
-    ElasticacheReplicationGroupNodeGroups,
-    /// `elasticache:replication-group:Replicas`
-    ElasticacheReplicationGroupReplicas,
-    /// `elasticmapreduce:instancegroup:InstanceCount`
-    ElasticmapreduceInstancegroupInstanceCount,
-    /// `kafka:broker-storage:VolumeSize`
-    KafkaBrokerStorageVolumeSize,
-    /// `lambda:function:ProvisionedConcurrency`
-    LambdaFunctionProvisionedConcurrency,
-    /// `neptune:cluster:ReadReplicaCount`
-    NeptuneClusterReadReplicaCount,
-    /// `rds:cluster:ReadReplicaCount`
-    RdsClusterReadReplicaCount,
-    /// `sagemaker:inference-component:DesiredCopyCount`
-    SagemakerInferenceComponentDesiredCopyCount,
-    /// `sagemaker:variant:DesiredInstanceCount`
-    SagemakerVariantDesiredInstanceCount,
-    /// `sagemaker:variant:DesiredProvisionedConcurrency`
-    SagemakerVariantDesiredProvisionedConcurrency,
-    /// `workspaces:workspacespool:DesiredUserSessions`
-    WorkspacesWorkspacespoolDesiredUserSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalableDimension {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalableDimension {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity",
-            Self::CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits",
-            Self::CassandraTableWriteCapacityUnits => "cassandra:table:WriteCapacityUnits",
-            Self::ComprehendDocumentClassifierEndpointDesiredInferenceUnits => {
-                "comprehend:document-classifier-endpoint:DesiredInferenceUnits"
-            }
-            Self::ComprehendEntityRecognizerEndpointDesiredInferenceUnits => {
-                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits"
-            }
-            Self::CustomResourceResourceTypeProperty => "custom-resource:ResourceType:Property",
-            Self::DynamodbIndexReadCapacityUnits => "dynamodb:index:ReadCapacityUnits",
-            Self::DynamodbIndexWriteCapacityUnits => "dynamodb:index:WriteCapacityUnits",
-            Self::DynamodbTableReadCapacityUnits => "dynamodb:table:ReadCapacityUnits",
-            Self::DynamodbTableWriteCapacityUnits => "dynamodb:table:WriteCapacityUnits",
-            Self::Ec2SpotFleetRequestTargetCapacity => "ec2:spot-fleet-request:TargetCapacity",
-            Self::EcsServiceDesiredCount => "ecs:service:DesiredCount",
-            Self::ElasticacheCacheClusterNodes => "elasticache:cache-cluster:Nodes",
-            Self::ElasticacheReplicationGroupNodeGroups => {
-                "elasticache:replication-group:NodeGroups"
-            }
-            Self::ElasticacheReplicationGroupReplicas => "elasticache:replication-group:Replicas",
-            Self::ElasticmapreduceInstancegroupInstanceCount => {
-                "elasticmapreduce:instancegroup:InstanceCount"
-            }
-            Self::KafkaBrokerStorageVolumeSize => "kafka:broker-storage:VolumeSize",
-            Self::LambdaFunctionProvisionedConcurrency => "lambda:function:ProvisionedConcurrency",
-            Self::NeptuneClusterReadReplicaCount => "neptune:cluster:ReadReplicaCount",
-            Self::RdsClusterReadReplicaCount => "rds:cluster:ReadReplicaCount",
-            Self::SagemakerInferenceComponentDesiredCopyCount => {
-                "sagemaker:inference-component:DesiredCopyCount"
-            }
-            Self::SagemakerVariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount",
-            Self::SagemakerVariantDesiredProvisionedConcurrency => {
-                "sagemaker:variant:DesiredProvisionedConcurrency"
-            }
-            Self::WorkspacesWorkspacespoolDesiredUserSessions => {
-                "workspaces:workspacespool:DesiredUserSessions"
-            }
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ServiceNamespace` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ServiceNamespace {
-    /// `appstream`
-    Appstream,
-    /// `cassandra`
-    Cassandra,
-    /// `comprehend`
-    Comprehend,
-    /// `custom-resource`
-    CustomResource,
-    /// `dynamodb`
-    Dynamodb,
-    /// `ec2`
-    Ec2,
-    /// `ecs`
-    Ecs,
-    /// `elasticache`
-    Elasticache,
-    /// `elasticmapreduce`
-    Elasticmapreduce,
-    /// `kafka`
-    Kafka,
-    /// `lambda`
-    Lambda,
-    /// `neptune`
-    Neptune,
-    /// `rds`
-    Rds,
-    /// `sagemaker`
-    Sagemaker,
-    /// `workspaces`
-    Workspaces,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ServiceNamespace {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ServiceNamespace {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Appstream => "appstream",
-            Self::Cassandra => "cassandra",
-            Self::Comprehend => "comprehend",
-            Self::CustomResource => "custom-resource",
-            Self::Dynamodb => "dynamodb",
-            Self::Ec2 => "ec2",
-            Self::Ecs => "ecs",
-            Self::Elasticache => "elasticache",
-            Self::Elasticmapreduce => "elasticmapreduce",
-            Self::Kafka => "kafka",
-            Self::Lambda => "lambda",
-            Self::Neptune => "neptune",
-            Self::Rds => "rds",
-            Self::Sagemaker => "sagemaker",
-            Self::Workspaces => "workspaces",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

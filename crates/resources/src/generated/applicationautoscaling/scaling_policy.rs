@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ScalableDimension, ServiceNamespace};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
 
 /// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
@@ -34,7 +36,7 @@ pub struct ScalingPolicyRequired {
     pub policy_type: PolicyType,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "PolicyName",
@@ -451,7 +453,7 @@ impl ScalingPolicyAttributes {
     }
 }
 
-static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -622,7 +624,7 @@ pub struct MetricDimensionRequired {
     pub value: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Name"],
     one_of: &[],
@@ -695,7 +697,7 @@ pub struct PredefinedMetricSpecificationRequired {
     pub predefined_metric_type: PredefinedMetricType,
 }
 
-static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -834,7 +836,7 @@ pub struct PredictiveScalingCustomizedCapacityMetricRequired {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -901,7 +903,7 @@ pub struct PredictiveScalingCustomizedLoadMetricRequired {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -966,7 +968,7 @@ pub struct PredictiveScalingCustomizedScalingMetricRequired {
     pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -1026,7 +1028,7 @@ impl ToValue for PredictiveScalingCustomizedScalingMetric {
     }
 }
 
-static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -1133,7 +1135,7 @@ impl ToValue for PredictiveScalingMetric {
     }
 }
 
-static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -1272,7 +1274,7 @@ impl ToValue for PredictiveScalingMetricDataQuery {
     }
 }
 
-static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1367,7 +1369,7 @@ pub struct PredictiveScalingMetricSpecificationRequired {
     pub target_value: Num,
 }
 
-static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "CustomizedCapacityMetricSpecification",
@@ -1568,7 +1570,7 @@ impl ToValue for PredictiveScalingMetricSpecification {
     }
 }
 
-static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_PredictiveScalingMetric)),
         ("Stat", Shape::STR),
@@ -1670,7 +1672,7 @@ pub struct PredictiveScalingPolicyConfigurationRequired {
     pub metric_specifications: List<PredictiveScalingMetricSpecification>,
 }
 
-static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxCapacityBreachBehavior",
@@ -1851,7 +1853,7 @@ pub struct PredictiveScalingPredefinedLoadMetricRequired {
     pub predefined_metric_type: Str,
 }
 
-static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -1965,7 +1967,7 @@ pub struct PredictiveScalingPredefinedMetricPairRequired {
     pub predefined_metric_type: Str,
 }
 
-static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -2077,7 +2079,7 @@ pub struct PredictiveScalingPredefinedScalingMetricRequired {
     pub predefined_metric_type: Str,
 }
 
-static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -2189,7 +2191,7 @@ pub struct StepAdjustmentRequired {
     pub scaling_adjustment: Int,
 }
 
-static RULE_StepAdjustment: ObjRule = ObjRule {
+pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
     properties: &[
         ("MetricIntervalLowerBound", Shape::NUM),
         ("MetricIntervalUpperBound", Shape::NUM),
@@ -2290,7 +2292,7 @@ impl ToValue for StepAdjustment {
     }
 }
 
-static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AdjustmentType",
@@ -2429,7 +2431,7 @@ impl ToValue for StepScalingPolicyConfiguration {
     }
 }
 
-static RULE_TargetTrackingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingMetric: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -2540,7 +2542,7 @@ impl ToValue for TargetTrackingMetric {
     }
 }
 
-static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -2682,7 +2684,7 @@ impl ToValue for TargetTrackingMetricDataQuery {
     }
 }
 
-static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -2768,7 +2770,7 @@ impl ToValue for TargetTrackingMetricDimension {
     }
 }
 
-static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_TargetTrackingMetric)),
         ("Stat", Shape::STR),
@@ -2872,7 +2874,7 @@ pub struct TargetTrackingScalingPolicyConfigurationRequired {
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CustomizedMetricSpecification",
@@ -3334,181 +3336,6 @@ impl ToValue for PredictiveScalingPolicyConfigurationMode {
         let s = match self {
             Self::ForecastAndScale => "ForecastAndScale",
             Self::ForecastOnly => "ForecastOnly",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ScalableDimension` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalableDimension {
-    /// `appstream:fleet:DesiredCapacity`
-    AppstreamFleetDesiredCapacity,
-    /// `cassandra:table:ReadCapacityUnits`
-    CassandraTableReadCapacityUnits,
-    /// `cassandra:table:WriteCapacityUnits`
-    CassandraTableWriteCapacityUnits,
-    /// `comprehend:document-classifier-endpoint:DesiredInferenceUnits`
-    ComprehendDocumentClassifierEndpointDesiredInferenceUnits,
-    /// `comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`
-    ComprehendEntityRecognizerEndpointDesiredInferenceUnits,
-    /// `custom-resource:ResourceType:Property`
-    CustomResourceResourceTypeProperty,
-    /// `dynamodb:index:ReadCapacityUnits`
-    DynamodbIndexReadCapacityUnits,
-    /// `dynamodb:index:WriteCapacityUnits`
-    DynamodbIndexWriteCapacityUnits,
-    /// `dynamodb:table:ReadCapacityUnits`
-    DynamodbTableReadCapacityUnits,
-    /// `dynamodb:table:WriteCapacityUnits`
-    DynamodbTableWriteCapacityUnits,
-    /// `ec2:spot-fleet-request:TargetCapacity`
-    Ec2SpotFleetRequestTargetCapacity,
-    /// `ecs:service:DesiredCount`
-    EcsServiceDesiredCount,
-    /// `elasticache:cache-cluster:Nodes`
-    ElasticacheCacheClusterNodes,
-    /// `elasticache:replication-group:NodeGroups`
-    ElasticacheReplicationGroupNodeGroups,
-    /// `elasticache:replication-group:Replicas`
-    ElasticacheReplicationGroupReplicas,
-    /// `elasticmapreduce:instancegroup:InstanceCount`
-    ElasticmapreduceInstancegroupInstanceCount,
-    /// `kafka:broker-storage:VolumeSize`
-    KafkaBrokerStorageVolumeSize,
-    /// `lambda:function:ProvisionedConcurrency`
-    LambdaFunctionProvisionedConcurrency,
-    /// `neptune:cluster:ReadReplicaCount`
-    NeptuneClusterReadReplicaCount,
-    /// `rds:cluster:ReadReplicaCount`
-    RdsClusterReadReplicaCount,
-    /// `sagemaker:inference-component:DesiredCopyCount`
-    SagemakerInferenceComponentDesiredCopyCount,
-    /// `sagemaker:variant:DesiredInstanceCount`
-    SagemakerVariantDesiredInstanceCount,
-    /// `sagemaker:variant:DesiredProvisionedConcurrency`
-    SagemakerVariantDesiredProvisionedConcurrency,
-    /// `workspaces:workspacespool:DesiredUserSessions`
-    WorkspacesWorkspacespoolDesiredUserSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalableDimension {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalableDimension {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity",
-            Self::CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits",
-            Self::CassandraTableWriteCapacityUnits => "cassandra:table:WriteCapacityUnits",
-            Self::ComprehendDocumentClassifierEndpointDesiredInferenceUnits => {
-                "comprehend:document-classifier-endpoint:DesiredInferenceUnits"
-            }
-            Self::ComprehendEntityRecognizerEndpointDesiredInferenceUnits => {
-                "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits"
-            }
-            Self::CustomResourceResourceTypeProperty => "custom-resource:ResourceType:Property",
-            Self::DynamodbIndexReadCapacityUnits => "dynamodb:index:ReadCapacityUnits",
-            Self::DynamodbIndexWriteCapacityUnits => "dynamodb:index:WriteCapacityUnits",
-            Self::DynamodbTableReadCapacityUnits => "dynamodb:table:ReadCapacityUnits",
-            Self::DynamodbTableWriteCapacityUnits => "dynamodb:table:WriteCapacityUnits",
-            Self::Ec2SpotFleetRequestTargetCapacity => "ec2:spot-fleet-request:TargetCapacity",
-            Self::EcsServiceDesiredCount => "ecs:service:DesiredCount",
-            Self::ElasticacheCacheClusterNodes => "elasticache:cache-cluster:Nodes",
-            Self::ElasticacheReplicationGroupNodeGroups => {
-                "elasticache:replication-group:NodeGroups"
-            }
-            Self::ElasticacheReplicationGroupReplicas => "elasticache:replication-group:Replicas",
-            Self::ElasticmapreduceInstancegroupInstanceCount => {
-                "elasticmapreduce:instancegroup:InstanceCount"
-            }
-            Self::KafkaBrokerStorageVolumeSize => "kafka:broker-storage:VolumeSize",
-            Self::LambdaFunctionProvisionedConcurrency => "lambda:function:ProvisionedConcurrency",
-            Self::NeptuneClusterReadReplicaCount => "neptune:cluster:ReadReplicaCount",
-            Self::RdsClusterReadReplicaCount => "rds:cluster:ReadReplicaCount",
-            Self::SagemakerInferenceComponentDesiredCopyCount => {
-                "sagemaker:inference-component:DesiredCopyCount"
-            }
-            Self::SagemakerVariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount",
-            Self::SagemakerVariantDesiredProvisionedConcurrency => {
-                "sagemaker:variant:DesiredProvisionedConcurrency"
-            }
-            Self::WorkspacesWorkspacespoolDesiredUserSessions => {
-                "workspaces:workspacespool:DesiredUserSessions"
-            }
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ServiceNamespace` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ServiceNamespace {
-    /// `appstream`
-    Appstream,
-    /// `cassandra`
-    Cassandra,
-    /// `comprehend`
-    Comprehend,
-    /// `custom-resource`
-    CustomResource,
-    /// `dynamodb`
-    Dynamodb,
-    /// `ec2`
-    Ec2,
-    /// `ecs`
-    Ecs,
-    /// `elasticache`
-    Elasticache,
-    /// `elasticmapreduce`
-    Elasticmapreduce,
-    /// `kafka`
-    Kafka,
-    /// `lambda`
-    Lambda,
-    /// `neptune`
-    Neptune,
-    /// `rds`
-    Rds,
-    /// `sagemaker`
-    Sagemaker,
-    /// `workspaces`
-    Workspaces,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ServiceNamespace {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ServiceNamespace {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Appstream => "appstream",
-            Self::Cassandra => "cassandra",
-            Self::Comprehend => "comprehend",
-            Self::CustomResource => "custom-resource",
-            Self::Dynamodb => "dynamodb",
-            Self::Ec2 => "ec2",
-            Self::Ecs => "ecs",
-            Self::Elasticache => "elasticache",
-            Self::Elasticmapreduce => "elasticmapreduce",
-            Self::Kafka => "kafka",
-            Self::Lambda => "lambda",
-            Self::Neptune => "neptune",
-            Self::Rds => "rds",
-            Self::Sagemaker => "sagemaker",
-            Self::Workspaces => "workspaces",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -30,7 +30,7 @@ pub struct ApplicationRequired {
     pub resource_group_name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("AttachMissingPermission", Shape::Bool),
         ("AutoConfigurationEnabled", Shape::Bool),
@@ -409,7 +409,7 @@ pub struct AlarmRequired {
     pub alarm_name: Str,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmName",
@@ -505,7 +505,7 @@ pub struct AlarmMetricRequired {
     pub alarm_metric_name: Str,
 }
 
-static RULE_AlarmMetric: ObjRule = ObjRule {
+pub(crate) static RULE_AlarmMetric: ObjRule = ObjRule {
     properties: &[("AlarmMetricName", Shape::STR)],
     required: &["AlarmMetricName"],
     one_of: &[],
@@ -555,7 +555,7 @@ impl ToValue for AlarmMetric {
     }
 }
 
-static RULE_ComponentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationDetails",
@@ -656,7 +656,7 @@ pub struct ComponentMonitoringSettingRequired {
     pub tier: Str,
 }
 
-static RULE_ComponentMonitoringSetting: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentMonitoringSetting: ObjRule = ObjRule {
     properties: &[
         (
             "ComponentARN",
@@ -853,7 +853,7 @@ impl ToValue for ComponentMonitoringSetting {
     }
 }
 
-static RULE_ConfigurationDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationDetails: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmMetrics",
@@ -1117,7 +1117,7 @@ pub struct CustomComponentRequired {
     pub resource_list: List<Str>,
 }
 
-static RULE_CustomComponent: ObjRule = ObjRule {
+pub(crate) static RULE_CustomComponent: ObjRule = ObjRule {
     properties: &[
         (
             "ComponentName",
@@ -1210,7 +1210,7 @@ impl ToValue for CustomComponent {
     }
 }
 
-static RULE_HaClusterPrometheusExporter: ObjRule = ObjRule {
+pub(crate) static RULE_HaClusterPrometheusExporter: ObjRule = ObjRule {
     properties: &[("PrometheusPort", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1279,7 +1279,7 @@ pub struct HanaPrometheusExporterRequired {
     pub hana_secret_name: Str,
 }
 
-static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
+pub(crate) static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         ("AgreeToInstallHANADBClient", Shape::Bool),
         ("HANAPort", Shape::STR),
@@ -1399,7 +1399,7 @@ impl ToValue for HanaPrometheusExporter {
     }
 }
 
-static RULE_JmxPrometheusExporter: ObjRule = ObjRule {
+pub(crate) static RULE_JmxPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         ("HostPort", Shape::STR),
         ("JMXURL", Shape::STR),
@@ -1488,7 +1488,7 @@ pub struct LogRequired {
     pub log_type: Str,
 }
 
-static RULE_Log: ObjRule = ObjRule {
+pub(crate) static RULE_Log: ObjRule = ObjRule {
     properties: &[
         (
             "Encoding",
@@ -1678,7 +1678,7 @@ pub struct LogPatternRequired {
     pub rank: Int,
 }
 
-static RULE_LogPattern: ObjRule = ObjRule {
+pub(crate) static RULE_LogPattern: ObjRule = ObjRule {
     properties: &[
         (
             "Pattern",
@@ -1799,7 +1799,7 @@ pub struct LogPatternSetRequired {
     pub pattern_set_name: Str,
 }
 
-static RULE_LogPatternSet: ObjRule = ObjRule {
+pub(crate) static RULE_LogPatternSet: ObjRule = ObjRule {
     properties: &[
         (
             "LogPatterns",
@@ -1901,7 +1901,7 @@ pub struct NetWeaverPrometheusExporterRequired {
     pub sapsid: Str,
 }
 
-static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
+pub(crate) static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceNumbers",
@@ -2013,7 +2013,7 @@ pub struct ProcessRequired {
     pub process_name: Str,
 }
 
-static RULE_Process: ObjRule = ObjRule {
+pub(crate) static RULE_Process: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmMetrics",
@@ -2111,7 +2111,7 @@ pub struct SqlServerPrometheusExporterRequired {
     pub sql_secret_name: Str,
 }
 
-static RULE_SqlServerPrometheusExporter: ObjRule = ObjRule {
+pub(crate) static RULE_SqlServerPrometheusExporter: ObjRule = ObjRule {
     properties: &[
         ("PrometheusPort", Shape::STR),
         ("SQLSecretName", Shape::STR),
@@ -2178,7 +2178,7 @@ impl ToValue for SqlServerPrometheusExporter {
     }
 }
 
-static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
+pub(crate) static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmMetrics",
@@ -2311,7 +2311,7 @@ pub struct SubComponentTypeConfigurationRequired {
     pub sub_component_type: SubComponentType,
 }
 
-static RULE_SubComponentTypeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SubComponentTypeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SubComponentConfigurationDetails",
@@ -2409,7 +2409,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2515,7 +2515,7 @@ pub struct WindowsEventRequired {
     pub log_group_name: Str,
 }
 
-static RULE_WindowsEvent: ObjRule = ObjRule {
+pub(crate) static RULE_WindowsEvent: ObjRule = ObjRule {
     properties: &[
         (
             "EventLevels",

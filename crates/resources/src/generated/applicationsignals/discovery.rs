@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Discovery: ObjRule = ObjRule {
+pub(crate) static RULE_Discovery: ObjRule = ObjRule {
     properties: &[],
     required: &[],
     one_of: &[],

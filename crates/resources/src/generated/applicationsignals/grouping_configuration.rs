@@ -18,7 +18,7 @@ pub struct GroupingConfigurationRequired {
     pub grouping_attribute_definitions: List<GroupingAttributeDefinition>,
 }
 
-static RULE_GroupingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "GroupingAttributeDefinitions",
         Shape::List(&ListRule {
@@ -152,7 +152,7 @@ pub struct GroupingAttributeDefinitionRequired {
     pub grouping_source_keys: List<Str>,
 }
 
-static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultGroupingValue",

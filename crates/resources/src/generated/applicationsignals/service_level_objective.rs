@@ -22,7 +22,7 @@ pub struct ServiceLevelObjectiveRequired {
     pub name: Str,
 }
 
-static RULE_ServiceLevelObjective: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
     properties: &[
         (
             "BurnRateConfigurations",
@@ -356,7 +356,7 @@ pub struct BurnRateConfigurationRequired {
     pub look_back_window_minutes: Int,
 }
 
-static RULE_BurnRateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BurnRateConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LookBackWindowMinutes",
         Shape::Int(&NumRule {
@@ -446,7 +446,7 @@ pub struct CalendarIntervalRequired {
     pub start_time: Int,
 }
 
-static RULE_CalendarInterval: ObjRule = ObjRule {
+pub(crate) static RULE_CalendarInterval: ObjRule = ObjRule {
     properties: &[
         (
             "Duration",
@@ -580,7 +580,7 @@ pub struct DependencyConfigRequired {
     pub dependency_operation_name: Str,
 }
 
-static RULE_DependencyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DependencyConfig: ObjRule = ObjRule {
     properties: &[
         ("DependencyKeyAttributes", Shape::Any),
         (
@@ -677,7 +677,7 @@ pub struct DimensionRequired {
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Name"],
     one_of: &[],
@@ -752,7 +752,7 @@ pub struct ExclusionWindowRequired {
     pub window: Obj<Window>,
 }
 
-static RULE_ExclusionWindow: ObjRule = ObjRule {
+pub(crate) static RULE_ExclusionWindow: ObjRule = ObjRule {
     properties: &[
         (
             "Reason",
@@ -860,7 +860,7 @@ impl ToValue for ExclusionWindow {
     }
 }
 
-static RULE_Goal: ObjRule = ObjRule {
+pub(crate) static RULE_Goal: ObjRule = ObjRule {
     properties: &[
         ("AttainmentGoal", Shape::NUM),
         ("Interval", Shape::Object(&RULE_Interval)),
@@ -946,7 +946,7 @@ impl ToValue for Goal {
     }
 }
 
-static RULE_Interval: ObjRule = ObjRule {
+pub(crate) static RULE_Interval: ObjRule = ObjRule {
     properties: &[
         ("CalendarInterval", Shape::Object(&RULE_CalendarInterval)),
         ("RollingInterval", Shape::Object(&RULE_RollingInterval)),
@@ -1010,7 +1010,7 @@ impl ToValue for Interval {
     }
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -1104,7 +1104,7 @@ pub struct MetricDataQueryRequired {
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Expression", Shape::STR),
@@ -1245,7 +1245,7 @@ pub struct MetricStatRequired {
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         ("Period", Shape::INT),
@@ -1342,7 +1342,7 @@ impl ToValue for MetricStat {
     }
 }
 
-static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
     properties: &[
         (
             "BadCountMetric",
@@ -1434,7 +1434,7 @@ pub struct RecurrenceRuleRequired {
     pub expression: Str,
 }
 
-static RULE_RecurrenceRule: ObjRule = ObjRule {
+pub(crate) static RULE_RecurrenceRule: ObjRule = ObjRule {
     properties: &[(
         "Expression",
         Shape::Str(&StrRule {
@@ -1507,7 +1507,7 @@ pub struct RequestBasedSliRequired {
     pub request_based_sli_metric: Obj<RequestBasedSliMetric>,
 }
 
-static RULE_RequestBasedSli: ObjRule = ObjRule {
+pub(crate) static RULE_RequestBasedSli: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -1609,7 +1609,7 @@ impl ToValue for RequestBasedSli {
     }
 }
 
-static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
+pub(crate) static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
     properties: &[
         ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
         ("KeyAttributes", Shape::Any),
@@ -1787,7 +1787,7 @@ pub struct RollingIntervalRequired {
     pub duration_unit: DurationUnit,
 }
 
-static RULE_RollingInterval: ObjRule = ObjRule {
+pub(crate) static RULE_RollingInterval: ObjRule = ObjRule {
     properties: &[
         (
             "Duration",
@@ -1889,7 +1889,7 @@ pub struct SliRequired {
     pub sli_metric: Obj<SliMetric>,
 }
 
-static RULE_Sli: ObjRule = ObjRule {
+pub(crate) static RULE_Sli: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -1985,7 +1985,7 @@ impl ToValue for Sli {
     }
 }
 
-static RULE_SliMetric: ObjRule = ObjRule {
+pub(crate) static RULE_SliMetric: ObjRule = ObjRule {
     properties: &[
         ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
         ("KeyAttributes", Shape::Any),
@@ -2187,7 +2187,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2285,7 +2285,7 @@ pub struct WindowRequired {
     pub duration_unit: DurationUnit,
 }
 
-static RULE_Window: ObjRule = ObjRule {
+pub(crate) static RULE_Window: ObjRule = ObjRule {
     properties: &[
         (
             "Duration",

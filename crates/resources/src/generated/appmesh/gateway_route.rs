@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    HttpPathMatch, HttpQueryParameterMatch, QueryParameter, QueryParameterRequired, Tag,
+    TagRequired,
+};
+use super::shared::{RULE_HttpPathMatch, RULE_QueryParameter, RULE_Tag};
+
 /// The required properties of [`GatewayRoute`], by name: `GatewayRoute::new(GatewayRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteRequired {
@@ -28,7 +34,7 @@ pub struct GatewayRouteRequired {
     pub virtual_gateway_name: Str,
 }
 
-static RULE_GatewayRoute: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("GatewayRouteName", Shape::STR),
         ("MeshName", Shape::STR),
@@ -290,7 +296,7 @@ impl GatewayRouteAttributes {
     }
 }
 
-static RULE_GatewayRouteHostnameMatch: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteHostnameMatch: ObjRule = ObjRule {
     properties: &[("Exact", Shape::STR), ("Suffix", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -351,7 +357,7 @@ impl ToValue for GatewayRouteHostnameMatch {
     }
 }
 
-static RULE_GatewayRouteHostnameRewrite: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteHostnameRewrite: ObjRule = ObjRule {
     properties: &[("DefaultTargetHostname", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -399,7 +405,7 @@ impl ToValue for GatewayRouteHostnameRewrite {
     }
 }
 
-static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -518,7 +524,7 @@ pub struct GatewayRouteRangeMatchRequired {
     pub start: Int,
 }
 
-static RULE_GatewayRouteRangeMatch: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteRangeMatch: ObjRule = ObjRule {
     properties: &[("End", Shape::INT), ("Start", Shape::INT)],
     required: &["Start", "End"],
     one_of: &[],
@@ -582,7 +588,7 @@ impl ToValue for GatewayRouteRangeMatch {
     }
 }
 
-static RULE_GatewayRouteSpec: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteSpec: ObjRule = ObjRule {
     properties: &[
         ("GrpcRoute", Shape::Object(&RULE_GrpcGatewayRoute)),
         ("Http2Route", Shape::Object(&RULE_HttpGatewayRoute)),
@@ -683,7 +689,7 @@ pub struct GatewayRouteTargetRequired {
     pub virtual_service: Obj<GatewayRouteVirtualService>,
 }
 
-static RULE_GatewayRouteTarget: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteTarget: ObjRule = ObjRule {
     properties: &[
         ("Port", Shape::INT),
         (
@@ -762,7 +768,7 @@ pub struct GatewayRouteVirtualServiceRequired {
     pub virtual_service_name: Str,
 }
 
-static RULE_GatewayRouteVirtualService: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteVirtualService: ObjRule = ObjRule {
     properties: &[("VirtualServiceName", Shape::STR)],
     required: &["VirtualServiceName"],
     one_of: &[],
@@ -825,7 +831,7 @@ pub struct GrpcGatewayRouteRequired {
     pub r#match: Obj<GrpcGatewayRouteMatch>,
 }
 
-static RULE_GrpcGatewayRoute: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcGatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_GrpcGatewayRouteAction)),
         ("Match", Shape::Object(&RULE_GrpcGatewayRouteMatch)),
@@ -901,7 +907,7 @@ pub struct GrpcGatewayRouteActionRequired {
     pub target: Obj<GatewayRouteTarget>,
 }
 
-static RULE_GrpcGatewayRouteAction: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcGatewayRouteAction: ObjRule = ObjRule {
     properties: &[
         ("Rewrite", Shape::Object(&RULE_GrpcGatewayRouteRewrite)),
         ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
@@ -968,7 +974,7 @@ impl ToValue for GrpcGatewayRouteAction {
     }
 }
 
-static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
         (
@@ -1076,7 +1082,7 @@ pub struct GrpcGatewayRouteMetadataRequired {
     pub name: Str,
 }
 
-static RULE_GrpcGatewayRouteMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcGatewayRouteMetadata: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_GatewayRouteMetadataMatch)),
@@ -1158,7 +1164,7 @@ impl ToValue for GrpcGatewayRouteMetadata {
     }
 }
 
-static RULE_GrpcGatewayRouteRewrite: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcGatewayRouteRewrite: ObjRule = ObjRule {
     properties: &[("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite))],
     required: &[],
     one_of: &[],
@@ -1217,7 +1223,7 @@ pub struct HttpGatewayRouteRequired {
     pub r#match: Obj<HttpGatewayRouteMatch>,
 }
 
-static RULE_HttpGatewayRoute: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_HttpGatewayRouteAction)),
         ("Match", Shape::Object(&RULE_HttpGatewayRouteMatch)),
@@ -1293,7 +1299,7 @@ pub struct HttpGatewayRouteActionRequired {
     pub target: Obj<GatewayRouteTarget>,
 }
 
-static RULE_HttpGatewayRouteAction: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRouteAction: ObjRule = ObjRule {
     properties: &[
         ("Rewrite", Shape::Object(&RULE_HttpGatewayRouteRewrite)),
         ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
@@ -1369,7 +1375,7 @@ pub struct HttpGatewayRouteHeaderRequired {
     pub name: Str,
 }
 
-static RULE_HttpGatewayRouteHeader: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRouteHeader: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_HttpGatewayRouteHeaderMatch)),
@@ -1451,7 +1457,7 @@ impl ToValue for HttpGatewayRouteHeader {
     }
 }
 
-static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -1557,7 +1563,7 @@ impl ToValue for HttpGatewayRouteHeaderMatch {
     }
 }
 
-static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
     properties: &[
         (
             "Headers",
@@ -1705,7 +1711,7 @@ impl ToValue for HttpGatewayRouteMatch {
     }
 }
 
-static RULE_HttpGatewayRoutePathRewrite: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRoutePathRewrite: ObjRule = ObjRule {
     properties: &[("Exact", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1751,7 +1757,7 @@ impl ToValue for HttpGatewayRoutePathRewrite {
     }
 }
 
-static RULE_HttpGatewayRoutePrefixRewrite: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRoutePrefixRewrite: ObjRule = ObjRule {
     properties: &[("DefaultPrefix", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1812,7 +1818,7 @@ impl ToValue for HttpGatewayRoutePrefixRewrite {
     }
 }
 
-static RULE_HttpGatewayRouteRewrite: ObjRule = ObjRule {
+pub(crate) static RULE_HttpGatewayRouteRewrite: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
         ("Path", Shape::Object(&RULE_HttpGatewayRoutePathRewrite)),
@@ -1886,252 +1892,6 @@ impl ToValue for HttpGatewayRouteRewrite {
             .opt("Hostname", &self.hostname)
             .opt("Path", &self.path)
             .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-static RULE_HttpPathMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR), ("Regex", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpPathMatch` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// An object representing the path to match in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-httppathmatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpPathMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact path to match on.
-    pub exact: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// The regex used to match the path.
-    pub regex: Option<Str>,
-}
-
-impl HttpPathMatch {
-    /// A `HttpPathMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpPathMatch {}
-
-impl ToValue for HttpPathMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
-static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpQueryParameterMatch` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// An object representing the query parameter to match.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-httpqueryparametermatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpQueryParameterMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact query parameter to match on.
-    pub exact: Option<Str>,
-}
-
-impl HttpQueryParameterMatch {
-    /// A `HttpQueryParameterMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpQueryParameterMatch {}
-
-impl ToValue for HttpQueryParameterMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
-/// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameterRequired {
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-static RULE_QueryParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QueryParameter` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// An object that represents the query parameter in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-queryparameter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameter {
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The query parameter to match on.
-    pub r#match: Option<Obj<HttpQueryParameterMatch>>,
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-impl QueryParameter {
-    /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
-    pub fn new(required: QueryParameterRequired) -> Self {
-        Self {
-            r#match: None,
-            name: required.name,
-        }
-    }
-
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for QueryParameter {}
-
-impl ToValue for QueryParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::GatewayRoute`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_Mesh: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+pub(crate) static RULE_Mesh: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("Spec", Shape::Object(&RULE_MeshSpec)),
@@ -197,7 +200,7 @@ pub struct EgressFilterRequired {
     pub r#type: Str,
 }
 
-static RULE_EgressFilter: ObjRule = ObjRule {
+pub(crate) static RULE_EgressFilter: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR)],
     required: &["Type"],
     one_of: &[],
@@ -247,7 +250,7 @@ impl ToValue for EgressFilter {
     }
 }
 
-static RULE_MeshServiceDiscovery: ObjRule = ObjRule {
+pub(crate) static RULE_MeshServiceDiscovery: ObjRule = ObjRule {
     properties: &[("IpPreference", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -295,7 +298,7 @@ impl ToValue for MeshServiceDiscovery {
     }
 }
 
-static RULE_MeshSpec: ObjRule = ObjRule {
+pub(crate) static RULE_MeshSpec: ObjRule = ObjRule {
     properties: &[
         ("EgressFilter", Shape::Object(&RULE_EgressFilter)),
         (
@@ -358,69 +361,6 @@ impl ToValue for MeshSpec {
         MapBuilder::new()
             .opt("EgressFilter", &self.egress_filter)
             .opt("ServiceDiscovery", &self.service_discovery)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::Mesh`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-mesh-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

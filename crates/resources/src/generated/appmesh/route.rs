@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Duration, DurationRequired, GrpcTimeout, HttpPathMatch, HttpQueryParameterMatch, HttpTimeout,
+    QueryParameter, QueryParameterRequired, Tag, TagRequired, TcpTimeout,
+};
+use super::shared::{
+    RULE_Duration, RULE_GrpcTimeout, RULE_HttpPathMatch, RULE_HttpTimeout, RULE_QueryParameter,
+    RULE_Tag, RULE_TcpTimeout,
+};
+
 /// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
@@ -28,7 +37,7 @@ pub struct RouteRequired {
     pub virtual_router_name: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
@@ -285,83 +294,6 @@ impl RouteAttributes {
     }
 }
 
-/// The required properties of [`Duration`], by name: `Duration::new(DurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DurationRequired {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-static RULE_Duration: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::INT)],
-    required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Duration` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents a duration of time.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-duration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Duration {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-impl Duration {
-    /// A `Duration` with its required properties, named in a [`DurationRequired`].
-    pub fn new(required: DurationRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Duration {}
-
-impl ToValue for Duration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`GrpcRetryPolicy`], by name: `GrpcRetryPolicy::new(GrpcRetryPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRetryPolicyRequired {
@@ -375,7 +307,7 @@ pub struct GrpcRetryPolicyRequired {
     pub per_retry_timeout: Obj<Duration>,
 }
 
-static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "GrpcRetryEvents",
@@ -526,7 +458,7 @@ pub struct GrpcRouteRequired {
     pub r#match: Obj<GrpcRouteMatch>,
 }
 
-static RULE_GrpcRoute: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_GrpcRouteAction)),
         ("Match", Shape::Object(&RULE_GrpcRouteMatch)),
@@ -632,7 +564,7 @@ pub struct GrpcRouteActionRequired {
     pub weighted_targets: List<WeightedTarget>,
 }
 
-static RULE_GrpcRouteAction: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcRouteAction: ObjRule = ObjRule {
     properties: &[(
         "WeightedTargets",
         Shape::List(&ListRule {
@@ -689,7 +621,7 @@ impl ToValue for GrpcRouteAction {
     }
 }
 
-static RULE_GrpcRouteMatch: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcRouteMatch: ObjRule = ObjRule {
     properties: &[
         (
             "Metadata",
@@ -797,7 +729,7 @@ pub struct GrpcRouteMetadataRequired {
     pub name: Str,
 }
 
-static RULE_GrpcRouteMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcRouteMetadata: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_GrpcRouteMetadataMatchMethod)),
@@ -879,7 +811,7 @@ impl ToValue for GrpcRouteMetadata {
     }
 }
 
-static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -985,71 +917,7 @@ impl ToValue for GrpcRouteMetadataMatchMethod {
     }
 }
 
-static RULE_GrpcTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GrpcTimeout` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-grpctimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GrpcTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl GrpcTimeout {
-    /// A `GrpcTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GrpcTimeout {}
-
-impl ToValue for GrpcTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
-static RULE_HeaderMatchMethod: ObjRule = ObjRule {
+pub(crate) static RULE_HeaderMatchMethod: ObjRule = ObjRule {
     properties: &[
         ("Exact", Shape::STR),
         ("Prefix", Shape::STR),
@@ -1155,113 +1023,6 @@ impl ToValue for HeaderMatchMethod {
     }
 }
 
-static RULE_HttpPathMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR), ("Regex", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpPathMatch` property type of `AWS::AppMesh::Route`.
-///
-/// An object representing the path to match in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httppathmatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpPathMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact path to match on.
-    pub exact: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// The regex used to match the path.
-    pub regex: Option<Str>,
-}
-
-impl HttpPathMatch {
-    /// A `HttpPathMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpPathMatch {}
-
-impl ToValue for HttpPathMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
-static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpQueryParameterMatch` property type of `AWS::AppMesh::Route`.
-///
-/// An object representing the query parameter to match.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httpqueryparametermatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpQueryParameterMatch {
-    /// `Exact`: a string.
-    ///
-    /// The exact query parameter to match on.
-    pub exact: Option<Str>,
-}
-
-impl HttpQueryParameterMatch {
-    /// A `HttpQueryParameterMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpQueryParameterMatch {}
-
-impl ToValue for HttpQueryParameterMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
 /// The required properties of [`HttpRetryPolicy`], by name: `HttpRetryPolicy::new(HttpRetryPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRetryPolicyRequired {
@@ -1275,7 +1036,7 @@ pub struct HttpRetryPolicyRequired {
     pub per_retry_timeout: Obj<Duration>,
 }
 
-static RULE_HttpRetryPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRetryPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "HttpRetryEvents",
@@ -1404,7 +1165,7 @@ pub struct HttpRouteRequired {
     pub r#match: Obj<HttpRouteMatch>,
 }
 
-static RULE_HttpRoute: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_HttpRouteAction)),
         ("Match", Shape::Object(&RULE_HttpRouteMatch)),
@@ -1510,7 +1271,7 @@ pub struct HttpRouteActionRequired {
     pub weighted_targets: List<WeightedTarget>,
 }
 
-static RULE_HttpRouteAction: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRouteAction: ObjRule = ObjRule {
     properties: &[(
         "WeightedTargets",
         Shape::List(&ListRule {
@@ -1576,7 +1337,7 @@ pub struct HttpRouteHeaderRequired {
     pub name: Str,
 }
 
-static RULE_HttpRouteHeader: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRouteHeader: ObjRule = ObjRule {
     properties: &[
         ("Invert", Shape::Bool),
         ("Match", Shape::Object(&RULE_HeaderMatchMethod)),
@@ -1658,7 +1419,7 @@ impl ToValue for HttpRouteHeader {
     }
 }
 
-static RULE_HttpRouteMatch: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRouteMatch: ObjRule = ObjRule {
     properties: &[
         (
             "Headers",
@@ -1806,70 +1567,6 @@ impl ToValue for HttpRouteMatch {
     }
 }
 
-static RULE_HttpTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpTimeout` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl HttpTimeout {
-    /// A `HttpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpTimeout {}
-
-impl ToValue for HttpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
 /// The required properties of [`MatchRange`], by name: `MatchRange::new(MatchRangeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchRangeRequired {
@@ -1883,7 +1580,7 @@ pub struct MatchRangeRequired {
     pub start: Int,
 }
 
-static RULE_MatchRange: ObjRule = ObjRule {
+pub(crate) static RULE_MatchRange: ObjRule = ObjRule {
     properties: &[("End", Shape::INT), ("Start", Shape::INT)],
     required: &["Start", "End"],
     one_of: &[],
@@ -1947,83 +1644,7 @@ impl ToValue for MatchRange {
     }
 }
 
-/// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameterRequired {
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-static RULE_QueryParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QueryParameter` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents the query parameter in the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-queryparameter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameter {
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The query parameter to match on.
-    pub r#match: Option<Obj<HttpQueryParameterMatch>>,
-    /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
-    pub name: Str,
-}
-
-impl QueryParameter {
-    /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
-    pub fn new(required: QueryParameterRequired) -> Self {
-        Self {
-            r#match: None,
-            name: required.name,
-        }
-    }
-
-    /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for QueryParameter {}
-
-impl ToValue for QueryParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
-static RULE_RouteSpec: ObjRule = ObjRule {
+pub(crate) static RULE_RouteSpec: ObjRule = ObjRule {
     properties: &[
         ("GrpcRoute", Shape::Object(&RULE_GrpcRoute)),
         ("Http2Route", Shape::Object(&RULE_HttpRoute)),
@@ -2129,69 +1750,6 @@ impl ToValue for RouteSpec {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::Route`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TcpRoute`], by name: `TcpRoute::new(TcpRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcpRouteRequired {
@@ -2201,7 +1759,7 @@ pub struct TcpRouteRequired {
     pub action: Obj<TcpRouteAction>,
 }
 
-static RULE_TcpRoute: ObjRule = ObjRule {
+pub(crate) static RULE_TcpRoute: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_TcpRouteAction)),
         ("Match", Shape::Object(&RULE_TcpRouteMatch)),
@@ -2292,7 +1850,7 @@ pub struct TcpRouteActionRequired {
     pub weighted_targets: List<WeightedTarget>,
 }
 
-static RULE_TcpRouteAction: ObjRule = ObjRule {
+pub(crate) static RULE_TcpRouteAction: ObjRule = ObjRule {
     properties: &[(
         "WeightedTargets",
         Shape::List(&ListRule {
@@ -2349,7 +1907,7 @@ impl ToValue for TcpRouteAction {
     }
 }
 
-static RULE_TcpRouteMatch: ObjRule = ObjRule {
+pub(crate) static RULE_TcpRouteMatch: ObjRule = ObjRule {
     properties: &[("Port", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -2395,52 +1953,6 @@ impl ToValue for TcpRouteMatch {
     }
 }
 
-static RULE_TcpTimeout: ObjRule = ObjRule {
-    properties: &[("Idle", Shape::Object(&RULE_Duration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TcpTimeout` property type of `AWS::AppMesh::Route`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-tcptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TcpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-}
-
-impl TcpTimeout {
-    /// A `TcpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TcpTimeout {}
-
-impl ToValue for TcpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Idle", &self.idle).build()
-    }
-}
-
 /// The required properties of [`WeightedTarget`], by name: `WeightedTarget::new(WeightedTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetRequired {
@@ -2454,7 +1966,7 @@ pub struct WeightedTargetRequired {
     pub weight: Int,
 }
 
-static RULE_WeightedTarget: ObjRule = ObjRule {
+pub(crate) static RULE_WeightedTarget: ObjRule = ObjRule {
     properties: &[
         ("Port", Shape::INT),
         ("VirtualNode", Shape::STR),

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    JsonFormatRef, JsonFormatRefRequired, LoggingFormat, SubjectAlternativeNameMatchers,
+    SubjectAlternativeNames, SubjectAlternativeNamesRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_LoggingFormat, RULE_SubjectAlternativeNames, RULE_Tag};
+
 /// The required properties of [`VirtualGateway`], by name: `VirtualGateway::new(VirtualGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayRequired {
@@ -22,7 +28,7 @@ pub struct VirtualGatewayRequired {
     pub spec: Obj<VirtualGatewaySpec>,
 }
 
-static RULE_VirtualGateway: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
@@ -254,328 +260,7 @@ impl VirtualGatewayAttributes {
     }
 }
 
-/// The required properties of [`JsonFormatRef`], by name: `JsonFormatRef::new(JsonFormatRefRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRefRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-static RULE_JsonFormatRef: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonFormatRef` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the key value pairs for the JSON.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-jsonformatref.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRef {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-impl JsonFormatRef {
-    /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
-    pub fn new(required: JsonFormatRefRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for JsonFormatRef {}
-
-impl ToValue for JsonFormatRef {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_LoggingFormat: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Json",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JsonFormatRef),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Text", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingFormat` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the format for the logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-loggingformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingFormat {
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The logging format for JSON.
-    pub json: Option<List<JsonFormatRef>>,
-    /// `Text`: a string.
-    ///
-    /// The logging format for text.
-    pub text: Option<Str>,
-}
-
-impl LoggingFormat {
-    /// A `LoggingFormat` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
-    /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingFormat {}
-
-impl ToValue for LoggingFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Json", &self.json)
-            .opt("Text", &self.text)
-            .build()
-    }
-}
-
-static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
-    properties: &[(
-        "Exact",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNameMatchers` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the methods by which a subject alternative name on a peer Transport Layer Security (TLS) certificate can be matched.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-subjectalternativenamematchers.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SubjectAlternativeNameMatchers {
-    /// `Exact`: a list of strings.
-    ///
-    /// The values sent must match the specified values exactly.
-    pub exact: Option<List<Str>>,
-}
-
-impl SubjectAlternativeNameMatchers {
-    /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNameMatchers {}
-
-impl ToValue for SubjectAlternativeNameMatchers {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
-/// The required properties of [`SubjectAlternativeNames`], by name: `SubjectAlternativeNames::new(SubjectAlternativeNamesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNamesRequired {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
-    properties: &[("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers))],
-    required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNames` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// An object that represents the subject alternative names secured by the certificate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-subjectalternativenames.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNames {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-impl SubjectAlternativeNames {
-    /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
-    pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
-        Self {
-            r#match: required.r#match,
-        }
-    }
-
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNames {}
-
-impl ToValue for SubjectAlternativeNames {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Match", &self.r#match).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VirtualGatewayAccessLog: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayAccessLog: ObjRule = ObjRule {
     properties: &[("File", Shape::Object(&RULE_VirtualGatewayFileAccessLog))],
     required: &[],
     one_of: &[],
@@ -621,7 +306,7 @@ impl ToValue for VirtualGatewayAccessLog {
     }
 }
 
-static RULE_VirtualGatewayBackendDefaults: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayBackendDefaults: ObjRule = ObjRule {
     properties: &[(
         "ClientPolicy",
         Shape::Object(&RULE_VirtualGatewayClientPolicy),
@@ -672,7 +357,7 @@ impl ToValue for VirtualGatewayBackendDefaults {
     }
 }
 
-static RULE_VirtualGatewayClientPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayClientPolicy: ObjRule = ObjRule {
     properties: &[("TLS", Shape::Object(&RULE_VirtualGatewayClientPolicyTls))],
     required: &[],
     one_of: &[],
@@ -727,7 +412,7 @@ pub struct VirtualGatewayClientPolicyTlsRequired {
     pub validation: Obj<VirtualGatewayTlsValidationContext>,
 }
 
-static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
     properties: &[
         (
             "Certificate",
@@ -840,7 +525,7 @@ impl ToValue for VirtualGatewayClientPolicyTls {
     }
 }
 
-static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
     properties: &[
         (
             "File",
@@ -910,7 +595,7 @@ impl ToValue for VirtualGatewayClientTlsCertificate {
     }
 }
 
-static RULE_VirtualGatewayConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayConnectionPool: ObjRule = ObjRule {
     properties: &[
         (
             "GRPC",
@@ -1010,7 +695,7 @@ pub struct VirtualGatewayFileAccessLogRequired {
     pub path: Str,
 }
 
-static RULE_VirtualGatewayFileAccessLog: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayFileAccessLog: ObjRule = ObjRule {
     properties: &[
         ("Format", Shape::Object(&RULE_LoggingFormat)),
         ("Path", Shape::STR),
@@ -1086,7 +771,7 @@ pub struct VirtualGatewayGrpcConnectionPoolRequired {
     pub max_requests: Int,
 }
 
-static RULE_VirtualGatewayGrpcConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayGrpcConnectionPool: ObjRule = ObjRule {
     properties: &[("MaxRequests", Shape::INT)],
     required: &["MaxRequests"],
     one_of: &[],
@@ -1161,7 +846,7 @@ pub struct VirtualGatewayHealthCheckPolicyRequired {
     pub unhealthy_threshold: Int,
 }
 
-static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::INT),
         ("IntervalMillis", Shape::INT),
@@ -1318,7 +1003,7 @@ pub struct VirtualGatewayHttp2ConnectionPoolRequired {
     pub max_requests: Int,
 }
 
-static RULE_VirtualGatewayHttp2ConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayHttp2ConnectionPool: ObjRule = ObjRule {
     properties: &[("MaxRequests", Shape::INT)],
     required: &["MaxRequests"],
     one_of: &[],
@@ -1377,7 +1062,7 @@ pub struct VirtualGatewayHttpConnectionPoolRequired {
     pub max_connections: Int,
 }
 
-static RULE_VirtualGatewayHttpConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayHttpConnectionPool: ObjRule = ObjRule {
     properties: &[
         ("MaxConnections", Shape::INT),
         ("MaxPendingRequests", Shape::INT),
@@ -1453,7 +1138,7 @@ pub struct VirtualGatewayListenerRequired {
     pub port_mapping: Obj<VirtualGatewayPortMapping>,
 }
 
-static RULE_VirtualGatewayListener: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListener: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionPool",
@@ -1576,7 +1261,7 @@ pub struct VirtualGatewayListenerTlsRequired {
     pub mode: Str,
 }
 
-static RULE_VirtualGatewayListenerTls: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTls: ObjRule = ObjRule {
     properties: &[
         (
             "Certificate",
@@ -1685,7 +1370,7 @@ pub struct VirtualGatewayListenerTlsAcmCertificateRequired {
     pub certificate_arn: Str,
 }
 
-static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRule {
     properties: &[(
         "CertificateArn",
         Shape::Str(&StrRule {
@@ -1746,7 +1431,7 @@ impl ToValue for VirtualGatewayListenerTlsAcmCertificate {
     }
 }
 
-static RULE_VirtualGatewayListenerTlsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTlsCertificate: ObjRule = ObjRule {
     properties: &[
         (
             "ACM",
@@ -1846,7 +1531,7 @@ pub struct VirtualGatewayListenerTlsFileCertificateRequired {
     pub private_key: Str,
 }
 
-static RULE_VirtualGatewayListenerTlsFileCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTlsFileCertificate: ObjRule = ObjRule {
     properties: &[("CertificateChain", Shape::STR), ("PrivateKey", Shape::STR)],
     required: &["PrivateKey", "CertificateChain"],
     one_of: &[],
@@ -1919,7 +1604,7 @@ pub struct VirtualGatewayListenerTlsSdsCertificateRequired {
     pub secret_name: Str,
 }
 
-static RULE_VirtualGatewayListenerTlsSdsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTlsSdsCertificate: ObjRule = ObjRule {
     properties: &[("SecretName", Shape::STR)],
     required: &["SecretName"],
     one_of: &[],
@@ -1978,7 +1663,7 @@ pub struct VirtualGatewayListenerTlsValidationContextRequired {
     pub trust: Obj<VirtualGatewayListenerTlsValidationContextTrust>,
 }
 
-static RULE_VirtualGatewayListenerTlsValidationContext: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTlsValidationContext: ObjRule = ObjRule {
     properties: &[
         (
             "SubjectAlternativeNames",
@@ -2057,7 +1742,7 @@ impl ToValue for VirtualGatewayListenerTlsValidationContext {
     }
 }
 
-static RULE_VirtualGatewayListenerTlsValidationContextTrust: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayListenerTlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
         (
             "File",
@@ -2133,7 +1818,7 @@ impl ToValue for VirtualGatewayListenerTlsValidationContextTrust {
     }
 }
 
-static RULE_VirtualGatewayLogging: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayLogging: ObjRule = ObjRule {
     properties: &[("AccessLog", Shape::Object(&RULE_VirtualGatewayAccessLog))],
     required: &[],
     one_of: &[],
@@ -2192,7 +1877,7 @@ pub struct VirtualGatewayPortMappingRequired {
     pub protocol: Str,
 }
 
-static RULE_VirtualGatewayPortMapping: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayPortMapping: ObjRule = ObjRule {
     properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
     required: &["Port", "Protocol"],
     one_of: &[],
@@ -2265,7 +1950,7 @@ pub struct VirtualGatewaySpecRequired {
     pub listeners: List<VirtualGatewayListener>,
 }
 
-static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
     properties: &[
         (
             "BackendDefaults",
@@ -2369,7 +2054,7 @@ pub struct VirtualGatewayTlsValidationContextRequired {
     pub trust: Obj<VirtualGatewayTlsValidationContextTrust>,
 }
 
-static RULE_VirtualGatewayTlsValidationContext: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayTlsValidationContext: ObjRule = ObjRule {
     properties: &[
         (
             "SubjectAlternativeNames",
@@ -2454,7 +2139,7 @@ pub struct VirtualGatewayTlsValidationContextAcmTrustRequired {
     pub certificate_authority_arns: List<Str>,
 }
 
-static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
     properties: &[(
         "CertificateAuthorityArns",
         Shape::List(&ListRule {
@@ -2520,7 +2205,7 @@ pub struct VirtualGatewayTlsValidationContextFileTrustRequired {
     pub certificate_chain: Str,
 }
 
-static RULE_VirtualGatewayTlsValidationContextFileTrust: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayTlsValidationContextFileTrust: ObjRule = ObjRule {
     properties: &[("CertificateChain", Shape::STR)],
     required: &["CertificateChain"],
     one_of: &[],
@@ -2579,7 +2264,7 @@ pub struct VirtualGatewayTlsValidationContextSdsTrustRequired {
     pub secret_name: Str,
 }
 
-static RULE_VirtualGatewayTlsValidationContextSdsTrust: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayTlsValidationContextSdsTrust: ObjRule = ObjRule {
     properties: &[("SecretName", Shape::STR)],
     required: &["SecretName"],
     one_of: &[],
@@ -2629,7 +2314,7 @@ impl ToValue for VirtualGatewayTlsValidationContextSdsTrust {
     }
 }
 
-static RULE_VirtualGatewayTlsValidationContextTrust: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualGatewayTlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
         (
             "ACM",

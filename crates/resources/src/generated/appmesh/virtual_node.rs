@@ -7,6 +7,16 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Duration, DurationRequired, GrpcTimeout, HttpTimeout, JsonFormatRef, JsonFormatRefRequired,
+    LoggingFormat, PortMapping, PortMappingRequired, SubjectAlternativeNameMatchers,
+    SubjectAlternativeNames, SubjectAlternativeNamesRequired, Tag, TagRequired, TcpTimeout,
+};
+use super::shared::{
+    RULE_Duration, RULE_GrpcTimeout, RULE_HttpTimeout, RULE_LoggingFormat, RULE_PortMapping,
+    RULE_SubjectAlternativeNames, RULE_Tag, RULE_TcpTimeout,
+};
+
 /// The required properties of [`VirtualNode`], by name: `VirtualNode::new(VirtualNodeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeRequired {
@@ -22,7 +32,7 @@ pub struct VirtualNodeRequired {
     pub spec: Obj<VirtualNodeSpec>,
 }
 
-static RULE_VirtualNode: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
@@ -260,7 +270,7 @@ impl VirtualNodeAttributes {
     }
 }
 
-static RULE_AccessLog: ObjRule = ObjRule {
+pub(crate) static RULE_AccessLog: ObjRule = ObjRule {
     properties: &[("File", Shape::Object(&RULE_FileAccessLog))],
     required: &[],
     one_of: &[],
@@ -319,7 +329,7 @@ pub struct AwsCloudMapInstanceAttributeRequired {
     pub value: Str,
 }
 
-static RULE_AwsCloudMapInstanceAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_AwsCloudMapInstanceAttribute: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -398,7 +408,7 @@ pub struct AwsCloudMapServiceDiscoveryRequired {
     pub service_name: Str,
 }
 
-static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
+pub(crate) static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
     properties: &[
         (
             "Attributes",
@@ -504,7 +514,7 @@ impl ToValue for AwsCloudMapServiceDiscovery {
     }
 }
 
-static RULE_Backend: ObjRule = ObjRule {
+pub(crate) static RULE_Backend: ObjRule = ObjRule {
     properties: &[("VirtualService", Shape::Object(&RULE_VirtualServiceBackend))],
     required: &[],
     one_of: &[],
@@ -552,7 +562,7 @@ impl ToValue for Backend {
     }
 }
 
-static RULE_BackendDefaults: ObjRule = ObjRule {
+pub(crate) static RULE_BackendDefaults: ObjRule = ObjRule {
     properties: &[("ClientPolicy", Shape::Object(&RULE_ClientPolicy))],
     required: &[],
     one_of: &[],
@@ -600,7 +610,7 @@ impl ToValue for BackendDefaults {
     }
 }
 
-static RULE_ClientPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ClientPolicy: ObjRule = ObjRule {
     properties: &[("TLS", Shape::Object(&RULE_ClientPolicyTls))],
     required: &[],
     one_of: &[],
@@ -655,7 +665,7 @@ pub struct ClientPolicyTlsRequired {
     pub validation: Obj<TlsValidationContext>,
 }
 
-static RULE_ClientPolicyTls: ObjRule = ObjRule {
+pub(crate) static RULE_ClientPolicyTls: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_ClientTlsCertificate)),
         ("Enforce", Shape::Bool),
@@ -759,7 +769,7 @@ impl ToValue for ClientPolicyTls {
     }
 }
 
-static RULE_ClientTlsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ClientTlsCertificate: ObjRule = ObjRule {
     properties: &[
         ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
         ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
@@ -832,7 +842,7 @@ pub struct DnsServiceDiscoveryRequired {
     pub hostname: Str,
 }
 
-static RULE_DnsServiceDiscovery: ObjRule = ObjRule {
+pub(crate) static RULE_DnsServiceDiscovery: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::STR),
         ("IpPreference", Shape::STR),
@@ -914,83 +924,6 @@ impl ToValue for DnsServiceDiscovery {
     }
 }
 
-/// The required properties of [`Duration`], by name: `Duration::new(DurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DurationRequired {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-static RULE_Duration: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::INT)],
-    required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Duration` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents a duration of time.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-duration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Duration {
-    /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
-    pub unit: Str,
-    /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
-    pub value: Int,
-}
-
-impl Duration {
-    /// A `Duration` with its required properties, named in a [`DurationRequired`].
-    pub fn new(required: DurationRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Duration {}
-
-impl ToValue for Duration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`FileAccessLog`], by name: `FileAccessLog::new(FileAccessLogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileAccessLogRequired {
@@ -1002,7 +935,7 @@ pub struct FileAccessLogRequired {
     pub path: Str,
 }
 
-static RULE_FileAccessLog: ObjRule = ObjRule {
+pub(crate) static RULE_FileAccessLog: ObjRule = ObjRule {
     properties: &[
         ("Format", Shape::Object(&RULE_LoggingFormat)),
         ("Path", Shape::STR),
@@ -1071,70 +1004,6 @@ impl ToValue for FileAccessLog {
     }
 }
 
-static RULE_GrpcTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GrpcTimeout` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-grpctimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GrpcTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl GrpcTimeout {
-    /// A `GrpcTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GrpcTimeout {}
-
-impl ToValue for GrpcTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
 /// The required properties of [`HealthCheck`], by name: `HealthCheck::new(HealthCheckRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckRequired {
@@ -1160,7 +1029,7 @@ pub struct HealthCheckRequired {
     pub unhealthy_threshold: Int,
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::INT),
         ("IntervalMillis", Shape::INT),
@@ -1308,147 +1177,6 @@ impl ToValue for HealthCheck {
     }
 }
 
-static RULE_HttpTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpTimeout` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-httptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
-}
-
-impl HttpTimeout {
-    /// A `HttpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
-    /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HttpTimeout {}
-
-impl ToValue for HttpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
-            .build()
-    }
-}
-
-/// The required properties of [`JsonFormatRef`], by name: `JsonFormatRef::new(JsonFormatRefRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRefRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-static RULE_JsonFormatRef: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonFormatRef` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the key value pairs for the JSON.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-jsonformatref.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonFormatRef {
-    /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
-    pub value: Str,
-}
-
-impl JsonFormatRef {
-    /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
-    pub fn new(required: JsonFormatRefRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for JsonFormatRef {}
-
-impl ToValue for JsonFormatRef {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
@@ -1458,7 +1186,7 @@ pub struct ListenerRequired {
     pub port_mapping: Obj<PortMapping>,
 }
 
-static RULE_Listener: ObjRule = ObjRule {
+pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionPool",
@@ -1588,7 +1316,7 @@ impl ToValue for Listener {
     }
 }
 
-static RULE_ListenerTimeout: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTimeout: ObjRule = ObjRule {
     properties: &[
         ("GRPC", Shape::Object(&RULE_GrpcTimeout)),
         ("HTTP", Shape::Object(&RULE_HttpTimeout)),
@@ -1697,7 +1425,7 @@ pub struct ListenerTlsRequired {
     pub mode: Str,
 }
 
-static RULE_ListenerTls: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTls: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_ListenerTlsCertificate)),
         ("Mode", Shape::STR),
@@ -1797,7 +1525,7 @@ pub struct ListenerTlsAcmCertificateRequired {
     pub certificate_arn: Str,
 }
 
-static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
     properties: &[(
         "CertificateArn",
         Shape::Str(&StrRule {
@@ -1858,7 +1586,7 @@ impl ToValue for ListenerTlsAcmCertificate {
     }
 }
 
-static RULE_ListenerTlsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTlsCertificate: ObjRule = ObjRule {
     properties: &[
         ("ACM", Shape::Object(&RULE_ListenerTlsAcmCertificate)),
         ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
@@ -1949,7 +1677,7 @@ pub struct ListenerTlsFileCertificateRequired {
     pub private_key: Str,
 }
 
-static RULE_ListenerTlsFileCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTlsFileCertificate: ObjRule = ObjRule {
     properties: &[("CertificateChain", Shape::STR), ("PrivateKey", Shape::STR)],
     required: &["PrivateKey", "CertificateChain"],
     one_of: &[],
@@ -2022,7 +1750,7 @@ pub struct ListenerTlsSdsCertificateRequired {
     pub secret_name: Str,
 }
 
-static RULE_ListenerTlsSdsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTlsSdsCertificate: ObjRule = ObjRule {
     properties: &[("SecretName", Shape::STR)],
     required: &["SecretName"],
     one_of: &[],
@@ -2081,7 +1809,7 @@ pub struct ListenerTlsValidationContextRequired {
     pub trust: Obj<ListenerTlsValidationContextTrust>,
 }
 
-static RULE_ListenerTlsValidationContext: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTlsValidationContext: ObjRule = ObjRule {
     properties: &[
         (
             "SubjectAlternativeNames",
@@ -2157,7 +1885,7 @@ impl ToValue for ListenerTlsValidationContext {
     }
 }
 
-static RULE_ListenerTlsValidationContextTrust: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerTlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
         ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
         ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
@@ -2221,7 +1949,7 @@ impl ToValue for ListenerTlsValidationContextTrust {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[("AccessLog", Shape::Object(&RULE_AccessLog))],
     required: &[],
     one_of: &[],
@@ -2267,77 +1995,6 @@ impl ToValue for Logging {
     }
 }
 
-static RULE_LoggingFormat: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Json",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JsonFormatRef),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Text", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingFormat` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the format for the logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-loggingformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingFormat {
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The logging format for JSON.
-    pub json: Option<List<JsonFormatRef>>,
-    /// `Text`: a string.
-    ///
-    /// The logging format for text.
-    pub text: Option<Str>,
-}
-
-impl LoggingFormat {
-    /// A `LoggingFormat` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
-    /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingFormat {}
-
-impl ToValue for LoggingFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Json", &self.json)
-            .opt("Text", &self.text)
-            .build()
-    }
-}
-
 /// The required properties of [`OutlierDetection`], by name: `OutlierDetection::new(OutlierDetectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutlierDetectionRequired {
@@ -2359,7 +2016,7 @@ pub struct OutlierDetectionRequired {
     pub max_server_errors: Int,
 }
 
-static RULE_OutlierDetection: ObjRule = ObjRule {
+pub(crate) static RULE_OutlierDetection: ObjRule = ObjRule {
     properties: &[
         ("BaseEjectionDuration", Shape::Object(&RULE_Duration)),
         ("Interval", Shape::Object(&RULE_Duration)),
@@ -2461,84 +2118,7 @@ impl ToValue for OutlierDetection {
     }
 }
 
-/// The required properties of [`PortMapping`], by name: `PortMapping::new(PortMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMappingRequired {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify `http` , `http2` , `grpc` , or `tcp` .
-    pub protocol: Str,
-}
-
-static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
-    required: &["Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PortMapping` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object representing a virtual node or virtual router listener port mapping.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-portmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMapping {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify `http` , `http2` , `grpc` , or `tcp` .
-    pub protocol: Str,
-}
-
-impl PortMapping {
-    /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
-    pub fn new(required: PortMappingRequired) -> Self {
-        Self {
-            port: required.port,
-            protocol: required.protocol,
-        }
-    }
-
-    /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
-    /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortMapping {}
-
-impl ToValue for PortMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .build()
-    }
-}
-
-static RULE_ServiceDiscovery: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceDiscovery: ObjRule = ObjRule {
     properties: &[
         (
             "AWSCloudMap",
@@ -2605,225 +2185,6 @@ impl ToValue for ServiceDiscovery {
     }
 }
 
-static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
-    properties: &[(
-        "Exact",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNameMatchers` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the methods by which a subject alternative name on a peer Transport Layer Security (TLS) certificate can be matched.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-subjectalternativenamematchers.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SubjectAlternativeNameMatchers {
-    /// `Exact`: a list of strings.
-    ///
-    /// The values sent must match the specified values exactly.
-    pub exact: Option<List<Str>>,
-}
-
-impl SubjectAlternativeNameMatchers {
-    /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exact`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNameMatchers {}
-
-impl ToValue for SubjectAlternativeNameMatchers {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
-    }
-}
-
-/// The required properties of [`SubjectAlternativeNames`], by name: `SubjectAlternativeNames::new(SubjectAlternativeNamesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNamesRequired {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
-    properties: &[("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers))],
-    required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubjectAlternativeNames` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents the subject alternative names secured by the certificate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-subjectalternativenames.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNames {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-impl SubjectAlternativeNames {
-    /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
-    pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
-        Self {
-            r#match: required.r#match,
-        }
-    }
-
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubjectAlternativeNames {}
-
-impl ToValue for SubjectAlternativeNames {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Match", &self.r#match).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TcpTimeout: ObjRule = ObjRule {
-    properties: &[("Idle", Shape::Object(&RULE_Duration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TcpTimeout` property type of `AWS::AppMesh::VirtualNode`.
-///
-/// An object that represents types of timeouts.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-tcptimeout.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TcpTimeout {
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
-}
-
-impl TcpTimeout {
-    /// A `TcpTimeout` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TcpTimeout {}
-
-impl ToValue for TcpTimeout {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Idle", &self.idle).build()
-    }
-}
-
 /// The required properties of [`TlsValidationContext`], by name: `TlsValidationContext::new(TlsValidationContextRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsValidationContextRequired {
@@ -2833,7 +2194,7 @@ pub struct TlsValidationContextRequired {
     pub trust: Obj<TlsValidationContextTrust>,
 }
 
-static RULE_TlsValidationContext: ObjRule = ObjRule {
+pub(crate) static RULE_TlsValidationContext: ObjRule = ObjRule {
     properties: &[
         (
             "SubjectAlternativeNames",
@@ -2915,7 +2276,7 @@ pub struct TlsValidationContextAcmTrustRequired {
     pub certificate_authority_arns: List<Str>,
 }
 
-static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
+pub(crate) static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
     properties: &[(
         "CertificateAuthorityArns",
         Shape::List(&ListRule {
@@ -2981,7 +2342,7 @@ pub struct TlsValidationContextFileTrustRequired {
     pub certificate_chain: Str,
 }
 
-static RULE_TlsValidationContextFileTrust: ObjRule = ObjRule {
+pub(crate) static RULE_TlsValidationContextFileTrust: ObjRule = ObjRule {
     properties: &[("CertificateChain", Shape::STR)],
     required: &["CertificateChain"],
     one_of: &[],
@@ -3040,7 +2401,7 @@ pub struct TlsValidationContextSdsTrustRequired {
     pub secret_name: Str,
 }
 
-static RULE_TlsValidationContextSdsTrust: ObjRule = ObjRule {
+pub(crate) static RULE_TlsValidationContextSdsTrust: ObjRule = ObjRule {
     properties: &[("SecretName", Shape::STR)],
     required: &["SecretName"],
     one_of: &[],
@@ -3090,7 +2451,7 @@ impl ToValue for TlsValidationContextSdsTrust {
     }
 }
 
-static RULE_TlsValidationContextTrust: ObjRule = ObjRule {
+pub(crate) static RULE_TlsValidationContextTrust: ObjRule = ObjRule {
     properties: &[
         ("ACM", Shape::Object(&RULE_TlsValidationContextAcmTrust)),
         ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
@@ -3168,7 +2529,7 @@ impl ToValue for TlsValidationContextTrust {
     }
 }
 
-static RULE_VirtualNodeConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeConnectionPool: ObjRule = ObjRule {
     properties: &[
         ("GRPC", Shape::Object(&RULE_VirtualNodeGrpcConnectionPool)),
         ("HTTP", Shape::Object(&RULE_VirtualNodeHttpConnectionPool)),
@@ -3273,7 +2634,7 @@ pub struct VirtualNodeGrpcConnectionPoolRequired {
     pub max_requests: Int,
 }
 
-static RULE_VirtualNodeGrpcConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeGrpcConnectionPool: ObjRule = ObjRule {
     properties: &[("MaxRequests", Shape::INT)],
     required: &["MaxRequests"],
     one_of: &[],
@@ -3332,7 +2693,7 @@ pub struct VirtualNodeHttp2ConnectionPoolRequired {
     pub max_requests: Int,
 }
 
-static RULE_VirtualNodeHttp2ConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeHttp2ConnectionPool: ObjRule = ObjRule {
     properties: &[("MaxRequests", Shape::INT)],
     required: &["MaxRequests"],
     one_of: &[],
@@ -3391,7 +2752,7 @@ pub struct VirtualNodeHttpConnectionPoolRequired {
     pub max_connections: Int,
 }
 
-static RULE_VirtualNodeHttpConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeHttpConnectionPool: ObjRule = ObjRule {
     properties: &[
         ("MaxConnections", Shape::INT),
         ("MaxPendingRequests", Shape::INT),
@@ -3458,7 +2819,7 @@ impl ToValue for VirtualNodeHttpConnectionPool {
     }
 }
 
-static RULE_VirtualNodeSpec: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeSpec: ObjRule = ObjRule {
     properties: &[
         ("BackendDefaults", Shape::Object(&RULE_BackendDefaults)),
         (
@@ -3589,7 +2950,7 @@ pub struct VirtualNodeTcpConnectionPoolRequired {
     pub max_connections: Int,
 }
 
-static RULE_VirtualNodeTcpConnectionPool: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeTcpConnectionPool: ObjRule = ObjRule {
     properties: &[("MaxConnections", Shape::INT)],
     required: &["MaxConnections"],
     one_of: &[],
@@ -3650,7 +3011,7 @@ pub struct VirtualServiceBackendRequired {
     pub virtual_service_name: Str,
 }
 
-static RULE_VirtualServiceBackend: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualServiceBackend: ObjRule = ObjRule {
     properties: &[
         ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
         ("VirtualServiceName", Shape::STR),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{PortMapping, PortMappingRequired, Tag, TagRequired};
+use super::shared::{RULE_PortMapping, RULE_Tag};
+
 /// The required properties of [`VirtualRouter`], by name: `VirtualRouter::new(VirtualRouterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterRequired {
@@ -22,7 +25,7 @@ pub struct VirtualRouterRequired {
     pub spec: Obj<VirtualRouterSpec>,
 }
 
-static RULE_VirtualRouter: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
@@ -254,146 +257,6 @@ impl VirtualRouterAttributes {
     }
 }
 
-/// The required properties of [`PortMapping`], by name: `PortMapping::new(PortMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMappingRequired {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify one protocol.
-    pub protocol: Str,
-}
-
-static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
-    required: &["Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PortMapping` property type of `AWS::AppMesh::VirtualRouter`.
-///
-/// An object representing a virtual router listener port mapping.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualrouter-portmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortMapping {
-    /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
-    pub port: Int,
-    /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify one protocol.
-    pub protocol: Str,
-}
-
-impl PortMapping {
-    /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
-    pub fn new(required: PortMappingRequired) -> Self {
-        Self {
-            port: required.port,
-            protocol: required.protocol,
-        }
-    }
-
-    /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
-    /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortMapping {}
-
-impl ToValue for PortMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualRouter`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualrouter-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VirtualRouterListener`], by name: `VirtualRouterListener::new(VirtualRouterListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterListenerRequired {
@@ -403,7 +266,7 @@ pub struct VirtualRouterListenerRequired {
     pub port_mapping: Obj<PortMapping>,
 }
 
-static RULE_VirtualRouterListener: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualRouterListener: ObjRule = ObjRule {
     properties: &[("PortMapping", Shape::Object(&RULE_PortMapping))],
     required: &["PortMapping"],
     one_of: &[],
@@ -462,7 +325,7 @@ pub struct VirtualRouterSpecRequired {
     pub listeners: List<VirtualRouterListener>,
 }
 
-static RULE_VirtualRouterSpec: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualRouterSpec: ObjRule = ObjRule {
     properties: &[(
         "Listeners",
         Shape::List(&ListRule {

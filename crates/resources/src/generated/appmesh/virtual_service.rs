@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VirtualService`], by name: `VirtualService::new(VirtualServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualServiceRequired {
@@ -28,7 +31,7 @@ pub struct VirtualServiceRequired {
     pub virtual_service_name: Str,
 }
 
-static RULE_VirtualService: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualService: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
@@ -260,69 +263,6 @@ impl VirtualServiceAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppMesh::VirtualService`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualservice-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VirtualNodeServiceProvider`], by name: `VirtualNodeServiceProvider::new(VirtualNodeServiceProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeServiceProviderRequired {
@@ -332,7 +272,7 @@ pub struct VirtualNodeServiceProviderRequired {
     pub virtual_node_name: Str,
 }
 
-static RULE_VirtualNodeServiceProvider: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualNodeServiceProvider: ObjRule = ObjRule {
     properties: &[("VirtualNodeName", Shape::STR)],
     required: &["VirtualNodeName"],
     one_of: &[],
@@ -391,7 +331,7 @@ pub struct VirtualRouterServiceProviderRequired {
     pub virtual_router_name: Str,
 }
 
-static RULE_VirtualRouterServiceProvider: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualRouterServiceProvider: ObjRule = ObjRule {
     properties: &[("VirtualRouterName", Shape::STR)],
     required: &["VirtualRouterName"],
     one_of: &[],
@@ -441,7 +381,7 @@ impl ToValue for VirtualRouterServiceProvider {
     }
 }
 
-static RULE_VirtualServiceProvider: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualServiceProvider: ObjRule = ObjRule {
     properties: &[
         (
             "VirtualNode",
@@ -511,7 +451,7 @@ impl ToValue for VirtualServiceProvider {
     }
 }
 
-static RULE_VirtualServiceSpec: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualServiceSpec: ObjRule = ObjRule {
     properties: &[("Provider", Shape::Object(&RULE_VirtualServiceProvider))],
     required: &[],
     one_of: &[],

@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).+$");
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
 
-static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
+
+pub(crate) static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ObservabilityConfigurationName",
@@ -211,86 +213,6 @@ impl ObservabilityConfigurationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::ObservabilityConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-observabilityconfiguration-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TraceConfiguration`], by name: `TraceConfiguration::new(TraceConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceConfigurationRequired {
@@ -300,7 +222,7 @@ pub struct TraceConfigurationRequired {
     pub vendor: Vendor,
 }
 
-static RULE_TraceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TraceConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Vendor",
         Shape::Str(&StrRule {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[\\w]+)*:[a-z0-9-\\\\.]{0,63}:[a-z0-9-\\\\.]{0,63}:[0-9]{12}:(\\w|\\/|-){1,1011}",
 );
@@ -28,7 +31,6 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("[^\\x00]+");
 pub(crate) static PATTERN_9: Pattern = Pattern::new(
     "([0-9]{12}.dkr.ecr.[a-z\\-]+-[0-9]{1}.amazonaws.com\\/.*)|(^public\\.ecr\\.aws\\/.+\\/.+)",
 );
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^(?!aws:).+$");
 
 /// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +41,7 @@ pub struct ServiceRequired {
     pub source_configuration: Obj<SourceConfiguration>,
 }
 
-static RULE_Service: ObjRule = ObjRule {
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingConfigurationArn",
@@ -364,7 +366,7 @@ impl ServiceAttributes {
     }
 }
 
-static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccessRoleArn",
@@ -462,7 +464,7 @@ pub struct CodeConfigurationRequired {
     pub configuration_source: ConfigurationSource,
 }
 
-static RULE_CodeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CodeConfigurationValues",
@@ -556,7 +558,7 @@ pub struct CodeConfigurationValuesRequired {
     pub runtime: Runtime,
 }
 
-static RULE_CodeConfigurationValues: ObjRule = ObjRule {
+pub(crate) static RULE_CodeConfigurationValues: ObjRule = ObjRule {
     properties: &[
         (
             "BuildCommand",
@@ -779,7 +781,7 @@ pub struct CodeRepositoryRequired {
     pub source_code_version: Obj<SourceCodeVersion>,
 }
 
-static RULE_CodeRepository: ObjRule = ObjRule {
+pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     properties: &[
         ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
         (
@@ -913,7 +915,7 @@ pub struct EgressConfigurationRequired {
     pub egress_type: EgressType,
 }
 
-static RULE_EgressConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EgressConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EgressType",
@@ -1015,7 +1017,7 @@ pub struct EncryptionConfigurationRequired {
     pub kms_key: Str,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KmsKey",
         Shape::Str(&StrRule {
@@ -1074,7 +1076,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_HealthCheckConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "HealthyThreshold",
@@ -1266,7 +1268,7 @@ impl ToValue for HealthCheckConfiguration {
     }
 }
 
-static RULE_ImageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ImageConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Port",
@@ -1422,7 +1424,7 @@ pub struct ImageRepositoryRequired {
     pub image_repository_type: ImageRepositoryType,
 }
 
-static RULE_ImageRepository: ObjRule = ObjRule {
+pub(crate) static RULE_ImageRepository: ObjRule = ObjRule {
     properties: &[
         (
             "ImageConfiguration",
@@ -1538,7 +1540,7 @@ pub struct IngressConfigurationRequired {
     pub is_publicly_accessible: Bool,
 }
 
-static RULE_IngressConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IngressConfiguration: ObjRule = ObjRule {
     properties: &[("IsPubliclyAccessible", Shape::Bool)],
     required: &["IsPubliclyAccessible"],
     one_of: &[],
@@ -1588,7 +1590,7 @@ impl ToValue for IngressConfiguration {
     }
 }
 
-static RULE_InstanceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Cpu",
@@ -1703,7 +1705,7 @@ impl ToValue for InstanceConfiguration {
     }
 }
 
-static RULE_KeyValuePair: ObjRule = ObjRule {
+pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1764,7 +1766,7 @@ impl ToValue for KeyValuePair {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EgressConfiguration",
@@ -1866,7 +1868,7 @@ pub struct ServiceObservabilityConfigurationRequired {
     pub observability_enabled: Bool,
 }
 
-static RULE_ServiceObservabilityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceObservabilityConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ObservabilityConfigurationArn",
@@ -1970,7 +1972,7 @@ pub struct SourceCodeVersionRequired {
     pub value: Str,
 }
 
-static RULE_SourceCodeVersion: ObjRule = ObjRule {
+pub(crate) static RULE_SourceCodeVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -2061,7 +2063,7 @@ impl ToValue for SourceCodeVersion {
     }
 }
 
-static RULE_SourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationConfiguration",
@@ -2164,86 +2166,6 @@ impl ToValue for SourceConfiguration {
             .opt("AutoDeploymentsEnabled", &self.auto_deployments_enabled)
             .opt("CodeRepository", &self.code_repository)
             .opt("ImageRepository", &self.image_repository)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-service-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-\\\\_]{3,39}$");
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-\\\\_]{3,39}$");
 
 /// The required properties of [`VpcConnector`], by name: `VpcConnector::new(VpcConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,7 +25,7 @@ pub struct VpcConnectorRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConnector: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnector: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroups",
@@ -66,7 +68,7 @@ static RULE_VpcConnector: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(4),
                 max_len: Some(40),
-                pattern: Some(&PATTERN_1),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -241,85 +243,5 @@ impl VpcConnectorAttributes {
     /// &gt; At this time, App Runner supports only one revision per name.
     pub fn vpc_connector_revision(&self) -> Value {
         self.0.get_att("VpcConnectorRevision")
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::VpcConnector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-vpcconnector-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

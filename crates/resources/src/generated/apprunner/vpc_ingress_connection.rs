@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[\\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\\w|/|-){1,1011}",
 );
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,39}");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,39}");
 
 /// The required properties of [`VpcIngressConnection`], by name: `VpcIngressConnection::new(VpcIngressConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +30,7 @@ pub struct VpcIngressConnectionRequired {
     pub service_arn: Str,
 }
 
-static RULE_VpcIngressConnection: ObjRule = ObjRule {
+pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
     properties: &[
         (
             "IngressVpcConfiguration",
@@ -57,7 +59,7 @@ static RULE_VpcIngressConnection: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(4),
                 max_len: Some(40),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -255,7 +257,7 @@ pub struct IngressVpcConfigurationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "VpcEndpointId",
@@ -340,86 +342,6 @@ impl ToValue for IngressVpcConfiguration {
         MapBuilder::new()
             .req("VpcEndpointId", &self.vpc_endpoint_id)
             .req("VpcId", &self.vpc_id)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppRunner::VpcIngressConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-vpcingressconnection-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^(?!aws:).+$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -29,7 +29,7 @@ pub struct AppBlockRequired {
     pub source_s3_location: Obj<S3Location>,
 }
 
-static RULE_AppBlock: ObjRule = ObjRule {
+pub(crate) static RULE_AppBlock: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -321,7 +321,7 @@ pub struct S3LocationRequired {
     pub s3_bucket: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",
@@ -431,7 +431,7 @@ pub struct ScriptDetailsRequired {
     pub timeout_in_seconds: Int,
 }
 
-static RULE_ScriptDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ScriptDetails: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutableParameters",

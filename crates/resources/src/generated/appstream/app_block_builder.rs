@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessEndpoint, AccessEndpointRequired, EndpointType, VpcConfig};
+use super::shared::{RULE_AccessEndpoint, RULE_VpcConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
 );
@@ -39,7 +42,7 @@ pub struct AppBlockBuilderRequired {
     pub vpc_config: Obj<VpcConfig>,
 }
 
-static RULE_AppBlockBuilder: ObjRule = ObjRule {
+pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
     properties: &[
         (
             "AccessEndpoints",
@@ -397,108 +400,6 @@ impl AppBlockBuilderAttributes {
     }
 }
 
-/// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpointRequired {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-static RULE_AccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "VpceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EndpointType", "VpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessEndpoint` property type of `AWS::AppStream::AppBlockBuilder`.
-///
-/// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0. When you specify an interface endpoint for a stack, users of the stack can connect to AppStream 2.0 only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-appblockbuilder-accessendpoint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpoint {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-impl AccessEndpoint {
-    /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
-    pub fn new(required: AccessEndpointRequired) -> Self {
-        Self {
-            endpoint_type: required.endpoint_type,
-            vpce_id: required.vpce_id,
-        }
-    }
-
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
-    /// `VpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpce_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for AccessEndpoint {}
-
-impl ToValue for AccessEndpoint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EndpointType", &self.endpoint_type)
-            .req("VpceId", &self.vpce_id)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -508,7 +409,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -559,125 +460,6 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::AppStream::AppBlockBuilder`.
-///
-/// Describes VPC configuration information for fleets and image builders.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-appblockbuilder-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The identifiers of the security groups for the fleet or image builder.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length at least 1.
-    pub security_group_ids: Option<List<Str>>,
-    /// `SubnetIds`: a list of strings.
-    ///
-    /// The identifiers of the subnets to which a network interface is attached from the fleet instance or image builder instance. Fleet instances use one or more subnets. Image builder instances use one subnet.
-    ///
-    /// Each item: length at least 1.
-    pub subnet_ids: Option<List<Str>>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
-    /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .build()
-    }
-}
-
-/// The values of `EndpointType` (`AWS::AppStream::AppBlockBuilder`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointType {
-    /// `STREAMING`
-    Streaming,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Streaming => "STREAMING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ApplicationRequired {
     pub platforms: List<PlatformType>,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "AppBlockArn",
@@ -502,7 +502,7 @@ pub struct S3LocationRequired {
     pub s3_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",

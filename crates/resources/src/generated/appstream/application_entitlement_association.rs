@@ -30,7 +30,7 @@ pub struct ApplicationEntitlementAssociationRequired {
     pub stack_name: Str,
 }
 
-static RULE_ApplicationEntitlementAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationEntitlementAssociation: ObjRule = ObjRule {
     properties: &[
         ("ApplicationIdentifier", Shape::STR),
         ("EntitlementName", Shape::STR),

@@ -24,7 +24,7 @@ pub struct ApplicationFleetAssociationRequired {
     pub fleet_name: Str,
 }
 
-static RULE_ApplicationFleetAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationFleetAssociation: ObjRule = ObjRule {
     properties: &[("ApplicationArn", Shape::STR), ("FleetName", Shape::STR)],
     required: &["FleetName", "ApplicationArn"],
     one_of: &[],

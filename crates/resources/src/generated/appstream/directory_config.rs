@@ -32,7 +32,7 @@ pub struct DirectoryConfigRequired {
     pub service_account_credentials: Obj<ServiceAccountCredentials>,
 }
 
-static RULE_DirectoryConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DirectoryConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateBasedAuthProperties",
@@ -219,7 +219,7 @@ impl From<ResourceRef> for DirectoryConfigAttributes {
     }
 }
 
-static RULE_CertificateBasedAuthProperties: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateBasedAuthProperties: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateAuthorityArn",
@@ -320,7 +320,7 @@ pub struct ServiceAccountCredentialsRequired {
     pub account_password: Str,
 }
 
-static RULE_ServiceAccountCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceAccountCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "AccountName",

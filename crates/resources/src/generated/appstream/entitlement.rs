@@ -36,7 +36,7 @@ pub struct EntitlementRequired {
     pub stack_name: Str,
 }
 
-static RULE_Entitlement: ObjRule = ObjRule {
+pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
     properties: &[
         (
             "AppVisibility",
@@ -285,7 +285,7 @@ pub struct AttributeRequired {
     pub value: Str,
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
     properties: &[
         (
             "Name",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VolumeConfig};
+pub use super::shared::{Tag, TagRequired, VolumeConfig};
+
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
@@ -78,7 +81,7 @@ pub struct FleetRequired {
     pub name: Str,
 }
 
-static RULE_Fleet: ObjRule = ObjRule {
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         ("ComputeCapacity", Shape::Object(&RULE_ComputeCapacity)),
         ("Description", Shape::STR),
@@ -662,7 +665,7 @@ impl FleetAttributes {
     }
 }
 
-static RULE_ComputeCapacity: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeCapacity: ObjRule = ObjRule {
     properties: &[
         ("DesiredInstances", Shape::INT),
         ("DesiredSessions", Shape::INT),
@@ -728,7 +731,7 @@ impl ToValue for ComputeCapacity {
     }
 }
 
-static RULE_DomainJoinInfo: ObjRule = ObjRule {
+pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::STR),
         ("OrganizationalUnitDistinguishedName", Shape::STR),
@@ -810,7 +813,7 @@ pub struct S3LocationRequired {
     pub s3_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",
@@ -888,112 +891,7 @@ impl ToValue for S3Location {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppStream::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-fleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VolumeConfig: ObjRule = ObjRule {
-    properties: &[("VolumeSizeInGb", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VolumeConfig` property type of `AWS::AppStream::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-fleet-volumeconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VolumeConfig {
-    /// `VolumeSizeInGb`: an integer.
-    pub volume_size_in_gb: Option<Int>,
-}
-
-impl VolumeConfig {
-    /// A `VolumeConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VolumeSizeInGb`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VolumeConfig {}
-
-impl ToValue for VolumeConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VolumeSizeInGb", &self.volume_size_in_gb)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

@@ -7,11 +7,14 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AccessEndpoint, AccessEndpointRequired, EndpointType, Tag, TagRequired};
+use super::shared::{RULE_AccessEndpoint, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
 
-static RULE_Stack: ObjRule = ObjRule {
+pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
         (
             "AccessEndpoints",
@@ -416,108 +419,6 @@ impl From<ResourceRef> for StackAttributes {
     }
 }
 
-/// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpointRequired {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-static RULE_AccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "VpceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EndpointType", "VpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AccessEndpoint` property type of `AWS::AppStream::Stack`.
-///
-/// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and WorkSpaces Applications. When you specify an interface endpoint for a stack, users of the stack can connect to WorkSpaces Applications only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-stack-accessendpoint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessEndpoint {
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
-    pub endpoint_type: EndpointType,
-    /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
-    pub vpce_id: Str,
-}
-
-impl AccessEndpoint {
-    /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
-    pub fn new(required: AccessEndpointRequired) -> Self {
-        Self {
-            endpoint_type: required.endpoint_type,
-            vpce_id: required.vpce_id,
-        }
-    }
-
-    /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
-    /// `VpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpce_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for AccessEndpoint {}
-
-impl ToValue for AccessEndpoint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("EndpointType", &self.endpoint_type)
-            .req("VpceId", &self.vpce_id)
-            .build()
-    }
-}
-
 /// The required properties of [`ApplicationSettings`], by name: `ApplicationSettings::new(ApplicationSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSettingsRequired {
@@ -527,7 +428,7 @@ pub struct ApplicationSettingsRequired {
     pub enabled: Bool,
 }
 
-static RULE_ApplicationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -614,7 +515,7 @@ pub struct StorageConnectorRequired {
     pub connector_type: ConnectorType,
 }
 
-static RULE_StorageConnector: ObjRule = ObjRule {
+pub(crate) static RULE_StorageConnector: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorType",
@@ -731,7 +632,7 @@ impl ToValue for StorageConnector {
     }
 }
 
-static RULE_StreamingExperienceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_StreamingExperienceSettings: ObjRule = ObjRule {
     properties: &[(
         "PreferredProtocol",
         Shape::Str(&StrRule {
@@ -788,69 +689,6 @@ impl ToValue for StreamingExperienceSettings {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppStream::Stack`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-stack-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UserSetting`], by name: `UserSetting::new(UserSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserSettingRequired {
@@ -864,7 +702,7 @@ pub struct UserSettingRequired {
     pub permission: UserSettingPermission,
 }
 
-static RULE_UserSetting: ObjRule = ObjRule {
+pub(crate) static RULE_UserSetting: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -1050,31 +888,6 @@ impl ToValue for ConnectorType {
             Self::GoogleDrive => "GOOGLE_DRIVE",
             Self::Homefolders => "HOMEFOLDERS",
             Self::OneDrive => "ONE_DRIVE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EndpointType` (`AWS::AppStream::Stack`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointType {
-    /// `STREAMING`
-    Streaming,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Streaming => "STREAMING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

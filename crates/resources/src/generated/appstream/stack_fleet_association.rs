@@ -24,7 +24,7 @@ pub struct StackFleetAssociationRequired {
     pub stack_name: Str,
 }
 
-static RULE_StackFleetAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_StackFleetAssociation: ObjRule = ObjRule {
     properties: &[("FleetName", Shape::STR), ("StackName", Shape::STR)],
     required: &["FleetName", "StackName"],
     one_of: &[],

@@ -32,7 +32,7 @@ pub struct StackUserAssociationRequired {
     pub user_name: Str,
 }
 
-static RULE_StackUserAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_StackUserAssociation: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
         ("SendEmailNotification", Shape::Bool),

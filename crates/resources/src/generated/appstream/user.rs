@@ -26,7 +26,7 @@ pub struct UserRequired {
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
         ("FirstName", Shape::STR),

@@ -7,10 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AuthMode, AuthenticationType, Tag, TagRequired};
+use super::shared::{RULE_AuthMode, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ ]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ \\.]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
 
 /// The required properties of [`Api`], by name: `Api::new(ApiRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,7 +24,7 @@ pub struct ApiRequired {
     pub name: Str,
 }
 
-static RULE_Api: ObjRule = ObjRule {
+pub(crate) static RULE_Api: ObjRule = ObjRule {
     properties: &[
         ("EventConfig", Shape::Object(&RULE_EventConfig)),
         (
@@ -233,67 +234,6 @@ impl ApiAttributes {
     }
 }
 
-static RULE_AuthMode: ObjRule = ObjRule {
-    properties: &[(
-        "AuthType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "AMAZON_COGNITO_USER_POOLS",
-                "AWS_IAM",
-                "API_KEY",
-                "OPENID_CONNECT",
-                "AWS_LAMBDA",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AuthMode` property type of `AWS::AppSync::Api`.
-///
-/// Describes an authorization configuration. Use `AuthMode` to specify the publishing and subscription authorization configuration for an Event API.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-api-authmode.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AuthMode {
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The authorization type.
-    pub auth_type: Option<AuthenticationType>,
-}
-
-impl AuthMode {
-    /// A `AuthMode` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AuthMode {}
-
-impl ToValue for AuthMode {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AuthType", &self.auth_type).build()
-    }
-}
-
 /// The required properties of [`AuthProvider`], by name: `AuthProvider::new(AuthProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthProviderRequired {
@@ -303,7 +243,7 @@ pub struct AuthProviderRequired {
     pub auth_type: AuthenticationType,
 }
 
-static RULE_AuthProvider: ObjRule = ObjRule {
+pub(crate) static RULE_AuthProvider: ObjRule = ObjRule {
     properties: &[
         (
             "AuthType",
@@ -437,7 +377,7 @@ pub struct CognitoConfigRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_CognitoConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AppIdClientRegex", Shape::STR),
         ("AwsRegion", Shape::STR),
@@ -540,7 +480,7 @@ pub struct EventConfigRequired {
     pub default_subscribe_auth_modes: List<AuthMode>,
 }
 
-static RULE_EventConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EventConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AuthProviders",
@@ -703,7 +643,7 @@ pub struct EventLogConfigRequired {
     pub log_level: EventLogLevel,
 }
 
-static RULE_EventLogConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EventLogConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogsRoleArn",
@@ -803,7 +743,7 @@ pub struct LambdaAuthorizerConfigRequired {
     pub authorizer_uri: Str,
 }
 
-static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizerResultTtlInSeconds",
@@ -913,7 +853,7 @@ pub struct OpenIdConnectConfigRequired {
     pub issuer: Str,
 }
 
-static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthTTL", Shape::NUM),
         ("ClientId", Shape::STR),
@@ -1007,139 +947,6 @@ impl ToValue for OpenIdConnectConfig {
             .opt("IatTTL", &self.iat_ttl)
             .req("Issuer", &self.issuer)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppSync::Api`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-api-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthenticationType` (`AWS::AppSync::Api`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthenticationType {
-    /// `AMAZON_COGNITO_USER_POOLS`
-    AmazonCognitoUserPools,
-    /// `AWS_IAM`
-    AwsIam,
-    /// `API_KEY`
-    ApiKey,
-    /// `OPENID_CONNECT`
-    OpenidConnect,
-    /// `AWS_LAMBDA`
-    AwsLambda,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
-            Self::AwsIam => "AWS_IAM",
-            Self::ApiKey => "API_KEY",
-            Self::OpenidConnect => "OPENID_CONNECT",
-            Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

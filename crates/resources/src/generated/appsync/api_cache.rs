@@ -57,7 +57,7 @@ pub struct ApiCacheRequired {
     pub r#type: Str,
 }
 
-static RULE_ApiCache: ObjRule = ObjRule {
+pub(crate) static RULE_ApiCache: ObjRule = ObjRule {
     properties: &[
         ("ApiCachingBehavior", Shape::STR),
         ("ApiId", Shape::STR),

@@ -18,7 +18,7 @@ pub struct ApiKeyRequired {
     pub api_id: Str,
 }
 
-static RULE_ApiKey: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Description", Shape::STR),

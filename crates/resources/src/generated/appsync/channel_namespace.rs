@@ -7,11 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AuthMode, AuthenticationType, Tag, TagRequired};
+use super::shared::{RULE_AuthMode, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("([_A-Za-z][_0-9A-Za-z]{0,511})?");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("([A-Za-z0-9](?:[A-Za-z0-9\\-]{0,48}[A-Za-z0-9])?)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
 
 /// The required properties of [`ChannelNamespace`], by name: `ChannelNamespace::new(ChannelNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +31,7 @@ pub struct ChannelNamespaceRequired {
     pub name: Str,
 }
 
-static RULE_ChannelNamespace: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelNamespace: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         (
@@ -287,67 +288,6 @@ impl ChannelNamespaceAttributes {
     }
 }
 
-static RULE_AuthMode: ObjRule = ObjRule {
-    properties: &[(
-        "AuthType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "AMAZON_COGNITO_USER_POOLS",
-                "AWS_IAM",
-                "API_KEY",
-                "OPENID_CONNECT",
-                "AWS_LAMBDA",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AuthMode` property type of `AWS::AppSync::ChannelNamespace`.
-///
-/// Describes an authorization configuration. Use `AuthMode` to specify the publishing and subscription authorization configuration for an Event API.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-channelnamespace-authmode.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AuthMode {
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The authorization type.
-    pub auth_type: Option<AuthenticationType>,
-}
-
-impl AuthMode {
-    /// A `AuthMode` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AuthMode {}
-
-impl ToValue for AuthMode {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AuthType", &self.auth_type).build()
-    }
-}
-
 /// The required properties of [`HandlerConfig`], by name: `HandlerConfig::new(HandlerConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HandlerConfigRequired {
@@ -361,7 +301,7 @@ pub struct HandlerConfigRequired {
     pub integration: Obj<Integration>,
 }
 
-static RULE_HandlerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HandlerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Behavior",
@@ -437,7 +377,7 @@ impl ToValue for HandlerConfig {
     }
 }
 
-static RULE_HandlerConfigs: ObjRule = ObjRule {
+pub(crate) static RULE_HandlerConfigs: ObjRule = ObjRule {
     properties: &[
         ("OnPublish", Shape::Object(&RULE_HandlerConfig)),
         ("OnSubscribe", Shape::Object(&RULE_HandlerConfig)),
@@ -512,7 +452,7 @@ pub struct IntegrationRequired {
     pub data_source_name: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceName",
@@ -599,7 +539,7 @@ pub struct LambdaConfigRequired {
     pub invoke_type: InvokeType,
 }
 
-static RULE_LambdaConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
     properties: &[(
         "InvokeType",
         Shape::Str(&StrRule {
@@ -655,139 +595,6 @@ impl ToValue for LambdaConfig {
         MapBuilder::new()
             .req("InvokeType", &self.invoke_type)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::AppSync::ChannelNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-channelnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthenticationType` (`AWS::AppSync::ChannelNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthenticationType {
-    /// `AMAZON_COGNITO_USER_POOLS`
-    AmazonCognitoUserPools,
-    /// `AWS_IAM`
-    AwsIam,
-    /// `API_KEY`
-    ApiKey,
-    /// `OPENID_CONNECT`
-    OpenidConnect,
-    /// `AWS_LAMBDA`
-    AwsLambda,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
-            Self::AwsIam => "AWS_IAM",
-            Self::ApiKey => "API_KEY",
-            Self::OpenidConnect => "OPENID_CONNECT",
-            Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DataSourceRequired {
     pub r#type: DataSourceType,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Description", Shape::STR),
@@ -423,7 +423,7 @@ pub struct AuthorizationConfigRequired {
     pub authorization_type: AuthorizationType,
 }
 
-static RULE_AuthorizationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationType",
@@ -503,7 +503,7 @@ impl ToValue for AuthorizationConfig {
     }
 }
 
-static RULE_AwsIamConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AwsIamConfig: ObjRule = ObjRule {
     properties: &[
         ("SigningRegion", Shape::STR),
         ("SigningServiceName", Shape::STR),
@@ -586,7 +586,7 @@ pub struct DeltaSyncConfigRequired {
     pub delta_sync_table_ttl: Str,
 }
 
-static RULE_DeltaSyncConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeltaSyncConfig: ObjRule = ObjRule {
     properties: &[
         ("BaseTableTTL", Shape::STR),
         ("DeltaSyncTableName", Shape::STR),
@@ -681,7 +681,7 @@ pub struct DynamoDbConfigRequired {
     pub table_name: Str,
 }
 
-static RULE_DynamoDbConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DynamoDbConfig: ObjRule = ObjRule {
     properties: &[
         ("AwsRegion", Shape::STR),
         ("DeltaSyncConfig", Shape::Object(&RULE_DeltaSyncConfig)),
@@ -808,7 +808,7 @@ pub struct ElasticsearchConfigRequired {
     pub endpoint: Str,
 }
 
-static RULE_ElasticsearchConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchConfig: ObjRule = ObjRule {
     properties: &[("AwsRegion", Shape::STR), ("Endpoint", Shape::STR)],
     required: &["AwsRegion", "Endpoint"],
     one_of: &[],
@@ -879,7 +879,7 @@ pub struct EventBridgeConfigRequired {
     pub event_bus_arn: Str,
 }
 
-static RULE_EventBridgeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeConfig: ObjRule = ObjRule {
     properties: &[("EventBusArn", Shape::STR)],
     required: &["EventBusArn"],
     one_of: &[],
@@ -938,7 +938,7 @@ pub struct HttpConfigRequired {
     pub endpoint: Str,
 }
 
-static RULE_HttpConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HttpConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationConfig",
@@ -1019,7 +1019,7 @@ pub struct LambdaConfigRequired {
     pub lambda_function_arn: Str,
 }
 
-static RULE_LambdaConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
     properties: &[("LambdaFunctionArn", Shape::STR)],
     required: &["LambdaFunctionArn"],
     one_of: &[],
@@ -1084,7 +1084,7 @@ pub struct OpenSearchServiceConfigRequired {
     pub endpoint: Str,
 }
 
-static RULE_OpenSearchServiceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchServiceConfig: ObjRule = ObjRule {
     properties: &[("AwsRegion", Shape::STR), ("Endpoint", Shape::STR)],
     required: &["AwsRegion", "Endpoint"],
     one_of: &[],
@@ -1167,7 +1167,7 @@ pub struct RdsHttpEndpointConfigRequired {
     pub db_cluster_identifier: Str,
 }
 
-static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
     properties: &[
         ("AwsRegion", Shape::STR),
         ("AwsSecretStoreArn", Shape::STR),
@@ -1290,7 +1290,7 @@ pub struct RelationalDatabaseConfigRequired {
     pub relational_database_source_type: RelationalDatabaseSourceType,
 }
 
-static RULE_RelationalDatabaseConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RelationalDatabaseConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RdsHttpEndpointConfig",

@@ -25,7 +25,7 @@ pub struct DomainNameApiAssociationRequired {
     pub domain_name: Str,
 }
 
-static RULE_DomainNameApiAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_DomainNameApiAssociation: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         (

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SyncConfig;
+pub use super::shared::{
+    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig,
+    SyncConfig, SyncConfigRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 
 /// The required properties of [`FunctionConfiguration`], by name: `FunctionConfiguration::new(FunctionConfigurationRequired { .. })`.
@@ -32,7 +38,7 @@ pub struct FunctionConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_FunctionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         (
@@ -590,7 +596,7 @@ pub struct AppSyncRuntimeRequired {
     pub runtime_version: Str,
 }
 
-static RULE_AppSyncRuntime: ObjRule = ObjRule {
+pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -663,273 +669,5 @@ impl ToValue for AppSyncRuntime {
             .req("Name", &self.name)
             .req("RuntimeVersion", &self.runtime_version)
             .build()
-    }
-}
-
-static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
-    properties: &[("LambdaConflictHandlerArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LambdaConflictHandlerConfig` property type of `AWS::AppSync::FunctionConfiguration`.
-///
-/// The `LambdaConflictHandlerConfig` object when configuring `LAMBDA` as the Conflict Handler.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-functionconfiguration-lambdaconflicthandlerconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LambdaConflictHandlerConfig {
-    /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
-    pub lambda_conflict_handler_arn: Option<Str>,
-}
-
-impl LambdaConflictHandlerConfig {
-    /// A `LambdaConflictHandlerConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_conflict_handler_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LambdaConflictHandlerConfig {}
-
-impl ToValue for LambdaConflictHandlerConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "LambdaConflictHandlerArn",
-                &self.lambda_conflict_handler_arn,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`SyncConfig`], by name: `SyncConfig::new(SyncConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfigRequired {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
-    pub conflict_detection: ConflictDetection,
-}
-
-static RULE_SyncConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ConflictDetection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "VERSION"],
-                format: None,
-            }),
-        ),
-        (
-            "ConflictHandler",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaConflictHandlerConfig",
-            Shape::Object(&RULE_LambdaConflictHandlerConfig),
-        ),
-    ],
-    required: &["ConflictDetection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SyncConfig` property type of `AWS::AppSync::FunctionConfiguration`.
-///
-/// Describes a Sync configuration for a resolver.
-///
-/// Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-functionconfiguration-syncconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfig {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
-    pub conflict_detection: ConflictDetection,
-    /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The Conflict Resolution strategy to perform in the event of a conflict.
-    ///
-    /// - *OPTIMISTIC_CONCURRENCY* : Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
-    /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
-    /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
-    pub conflict_handler: Option<ConflictHandler>,
-    /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The `LambdaConflictHandlerConfig` when configuring `LAMBDA` as the Conflict Handler.
-    pub lambda_conflict_handler_config: Option<Obj<LambdaConflictHandlerConfig>>,
-}
-
-impl SyncConfig {
-    /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
-    pub fn new(required: SyncConfigRequired) -> Self {
-        Self {
-            conflict_detection: required.conflict_detection,
-            conflict_handler: None,
-            lambda_conflict_handler_config: None,
-        }
-    }
-
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_detection(mut self, value: impl Into<ConflictDetection>) -> Self {
-        self.conflict_detection = value.into();
-        self
-    }
-
-    /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_handler(mut self, value: impl Into<ConflictHandler>) -> Self {
-        self.conflict_handler = Some(value.into());
-        self
-    }
-
-    /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_config(
-        mut self,
-        value: impl Into<Obj<LambdaConflictHandlerConfig>>,
-    ) -> Self {
-        self.lambda_conflict_handler_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SyncConfig {}
-
-impl ToValue for SyncConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ConflictDetection", &self.conflict_detection)
-            .opt("ConflictHandler", &self.conflict_handler)
-            .opt(
-                "LambdaConflictHandlerConfig",
-                &self.lambda_conflict_handler_config,
-            )
-            .build()
-    }
-}
-
-/// The values of `Name` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AppSyncRuntimeName {
-    /// `APPSYNC_JS`
-    AppsyncJs,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AppSyncRuntimeName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AppSyncRuntimeName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AppsyncJs => "APPSYNC_JS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ConflictDetection` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConflictDetection {
-    /// `NONE`
-    None,
-    /// `VERSION`
-    Version,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ConflictDetection {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ConflictDetection {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ConflictHandler` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConflictHandler {
-    /// `AUTOMERGE`
-    Automerge,
-    /// `LAMBDA`
-    Lambda,
-    /// `NONE`
-    None,
-    /// `OPTIMISTIC_CONCURRENCY`
-    OptimisticConcurrency,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ConflictHandler {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ConflictHandler {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automerge => "AUTOMERGE",
-            Self::Lambda => "LAMBDA",
-            Self::None => "NONE",
-            Self::OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

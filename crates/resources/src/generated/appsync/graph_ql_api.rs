@@ -20,7 +20,7 @@ pub struct GraphQlApiRequired {
     pub name: Str,
 }
 
-static RULE_GraphQlApi: ObjRule = ObjRule {
+pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalAuthenticationProviders",
@@ -588,7 +588,7 @@ pub struct AdditionalAuthenticationProviderRequired {
     pub authentication_type: AuthenticationType,
 }
 
-static RULE_AdditionalAuthenticationProvider: ObjRule = ObjRule {
+pub(crate) static RULE_AdditionalAuthenticationProvider: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationType",
@@ -711,7 +711,7 @@ impl ToValue for AdditionalAuthenticationProvider {
     }
 }
 
-static RULE_CognitoUserPoolConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoUserPoolConfig: ObjRule = ObjRule {
     properties: &[
         ("AppIdClientRegex", Shape::STR),
         ("AwsRegion", Shape::STR),
@@ -831,7 +831,7 @@ pub struct EnhancedMetricsConfigRequired {
     pub resolver_level_metrics_behavior: ResolverLevelMetricsBehavior,
 }
 
-static RULE_EnhancedMetricsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EnhancedMetricsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceLevelMetricsBehavior",
@@ -990,7 +990,7 @@ impl ToValue for EnhancedMetricsConfig {
     }
 }
 
-static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizerResultTtlInSeconds",
@@ -1123,7 +1123,7 @@ pub struct LogConfigRequired {
     pub field_log_level: FieldLogLevel,
 }
 
-static RULE_LogConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogsRoleArn",
@@ -1248,7 +1248,7 @@ impl ToValue for LogConfig {
     }
 }
 
-static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthTTL", Shape::NUM),
         ("ClientId", Shape::STR),
@@ -1351,7 +1351,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -1405,7 +1405,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UserPoolConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolConfig: ObjRule = ObjRule {
     properties: &[
         ("AppIdClientRegex", Shape::STR),
         ("AwsRegion", Shape::STR),

@@ -18,7 +18,7 @@ pub struct GraphQlSchemaRequired {
     pub api_id: Str,
 }
 
-static RULE_GraphQlSchema: ObjRule = ObjRule {
+pub(crate) static RULE_GraphQlSchema: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Definition", Shape::STR),

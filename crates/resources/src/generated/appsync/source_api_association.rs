@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_SourceApiAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_SourceApiAssociation: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("MergedApiIdentifier", Shape::STR),
@@ -244,7 +244,7 @@ impl SourceApiAssociationAttributes {
     }
 }
 
-static RULE_SourceApiAssociationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceApiAssociationConfig: ObjRule = ObjRule {
     properties: &[(
         "MergeType",
         Shape::Str(&StrRule {

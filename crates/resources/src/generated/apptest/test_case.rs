@@ -26,7 +26,7 @@ pub struct TestCaseRequired {
     pub steps: List<Step>,
 }
 
-static RULE_TestCase: ObjRule = ObjRule {
+pub(crate) static RULE_TestCase: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -282,7 +282,7 @@ pub struct StepRequired {
     pub name: Str,
 }
 
-static RULE_Step: ObjRule = ObjRule {
+pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Any),
         (

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
 
@@ -31,7 +34,7 @@ pub struct AnomalyDetectorRequired {
     pub workspace: Str,
 }
 
-static RULE_AnomalyDetector: ObjRule = ObjRule {
+pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
     properties: &[
         (
             "Alias",
@@ -281,7 +284,7 @@ pub struct AnomalyDetectorConfigurationRequired {
     pub random_cut_forest: Obj<RandomCutForestConfiguration>,
 }
 
-static RULE_AnomalyDetectorConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AnomalyDetectorConfiguration: ObjRule = ObjRule {
     properties: &[(
         "RandomCutForest",
         Shape::Object(&RULE_RandomCutForestConfiguration),
@@ -337,7 +340,7 @@ impl ToValue for AnomalyDetectorConfiguration {
     }
 }
 
-static RULE_IgnoreNearExpected: ObjRule = ObjRule {
+pub(crate) static RULE_IgnoreNearExpected: ObjRule = ObjRule {
     properties: &[("Amount", Shape::NUM), ("Ratio", Shape::NUM)],
     required: &[],
     one_of: &[&[&["Amount"], &["Ratio"]]],
@@ -415,7 +418,7 @@ pub struct LabelRequired {
     pub value: Str,
 }
 
-static RULE_Label: ObjRule = ObjRule {
+pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -504,7 +507,7 @@ impl ToValue for Label {
     }
 }
 
-static RULE_MissingDataAction: ObjRule = ObjRule {
+pub(crate) static RULE_MissingDataAction: ObjRule = ObjRule {
     properties: &[("MarkAsAnomaly", Shape::Bool), ("Skip", Shape::Bool)],
     required: &[],
     one_of: &[&[&["MarkAsAnomaly"], &["Skip"]]],
@@ -580,7 +583,7 @@ pub struct RandomCutForestConfigurationRequired {
     pub query: Str,
 }
 
-static RULE_RandomCutForestConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RandomCutForestConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "IgnoreNearExpectedFromAbove",
@@ -739,102 +742,6 @@ impl ToValue for RandomCutForestConfiguration {
             .req("Query", &self.query)
             .opt("SampleSize", &self.sample_size)
             .opt("ShingleSize", &self.shingle_size)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::APS::AnomalyDetector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-anomalydetector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

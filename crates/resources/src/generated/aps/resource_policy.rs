@@ -25,7 +25,7 @@ pub struct ResourcePolicyRequired {
     pub workspace_arn: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::STR),
         (

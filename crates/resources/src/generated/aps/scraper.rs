@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][-.0-9A-Z_a-z]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$");
@@ -34,7 +37,7 @@ pub struct ScraperRequired {
     pub source: Obj<Source>,
 }
 
-static RULE_Scraper: ObjRule = ObjRule {
+pub(crate) static RULE_Scraper: ObjRule = ObjRule {
     properties: &[
         (
             "Alias",
@@ -294,7 +297,7 @@ pub struct AmpConfigurationRequired {
     pub workspace_arn: Str,
 }
 
-static RULE_AmpConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AmpConfiguration: ObjRule = ObjRule {
     properties: &[(
         "WorkspaceArn",
         Shape::Str(&StrRule {
@@ -353,7 +356,7 @@ impl ToValue for AmpConfiguration {
     }
 }
 
-static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
     properties: &[(
         "LogGroupArn",
         Shape::Str(&StrRule {
@@ -412,7 +415,7 @@ impl ToValue for CloudWatchLogDestination {
     }
 }
 
-static RULE_ComponentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentConfig: ObjRule = ObjRule {
     properties: &[("Options", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -458,7 +461,7 @@ impl ToValue for ComponentConfig {
     }
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[("AmpConfiguration", Shape::Object(&RULE_AmpConfiguration))],
     required: &[],
     one_of: &[&[&["AmpConfiguration"]]],
@@ -517,7 +520,7 @@ pub struct EksConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_EksConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterArn",
@@ -630,7 +633,7 @@ impl ToValue for EksConfiguration {
     }
 }
 
-static RULE_RoleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RoleConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SourceRoleArn",
@@ -716,7 +719,7 @@ impl ToValue for RoleConfiguration {
     }
 }
 
-static RULE_ScrapeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ScrapeConfiguration: ObjRule = ObjRule {
     properties: &[("ConfigurationBlob", Shape::STR)],
     required: &[],
     one_of: &[&[&["ConfigurationBlob"]]],
@@ -773,7 +776,7 @@ pub struct ScraperComponentRequired {
     pub r#type: ScraperComponentType,
 }
 
-static RULE_ScraperComponent: ObjRule = ObjRule {
+pub(crate) static RULE_ScraperComponent: ObjRule = ObjRule {
     properties: &[
         ("Config", Shape::Object(&RULE_ComponentConfig)),
         (
@@ -862,7 +865,7 @@ pub struct ScraperLoggingConfigurationRequired {
     pub scraper_components: List<ScraperComponent>,
 }
 
-static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LoggingDestination",
@@ -939,7 +942,7 @@ impl ToValue for ScraperLoggingConfiguration {
     }
 }
 
-static RULE_ScraperLoggingDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ScraperLoggingDestination: ObjRule = ObjRule {
     properties: &[(
         "CloudWatchLogs",
         Shape::Object(&RULE_CloudWatchLogDestination),
@@ -990,7 +993,7 @@ impl ToValue for ScraperLoggingDestination {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("EksConfiguration", Shape::Object(&RULE_EksConfiguration)),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
@@ -1054,102 +1057,6 @@ impl ToValue for Source {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::APS::Scraper`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-scraper-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VpcConfiguration`], by name: `VpcConfiguration::new(VpcConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
@@ -1161,7 +1068,7 @@ pub struct VpcConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

@@ -7,11 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
 
-static RULE_Workspace: ObjRule = ObjRule {
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         ("AlertManagerDefinition", Shape::STR),
         (
@@ -278,7 +281,7 @@ pub struct CloudWatchLogDestinationRequired {
     pub log_group_arn: Str,
 }
 
-static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
     properties: &[(
         "LogGroupArn",
         Shape::Str(&StrRule {
@@ -356,7 +359,7 @@ pub struct LabelRequired {
     pub value: Str,
 }
 
-static RULE_Label: ObjRule = ObjRule {
+pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -462,7 +465,7 @@ pub struct LimitsPerLabelSetRequired {
     pub limits: Obj<LimitsPerLabelSetEntry>,
 }
 
-static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
+pub(crate) static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
     properties: &[
         (
             "LabelSet",
@@ -540,7 +543,7 @@ impl ToValue for LimitsPerLabelSet {
     }
 }
 
-static RULE_LimitsPerLabelSetEntry: ObjRule = ObjRule {
+pub(crate) static RULE_LimitsPerLabelSetEntry: ObjRule = ObjRule {
     properties: &[(
         "MaxSeries",
         Shape::Int(&NumRule {
@@ -597,7 +600,7 @@ impl ToValue for LimitsPerLabelSetEntry {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupArn",
         Shape::Str(&StrRule {
@@ -671,7 +674,7 @@ pub struct LoggingDestinationRequired {
     pub filters: Obj<LoggingFilter>,
 }
 
-static RULE_LoggingDestination: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingDestination: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogs",
@@ -752,7 +755,7 @@ pub struct LoggingFilterRequired {
     pub qsp_threshold: Int,
 }
 
-static RULE_LoggingFilter: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[(
         "QspThreshold",
         Shape::Int(&NumRule {
@@ -822,7 +825,7 @@ pub struct QueryLoggingConfigurationRequired {
     pub destinations: List<LoggingDestination>,
 }
 
-static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Destinations",
         Shape::List(&ListRule {
@@ -881,103 +884,7 @@ impl ToValue for QueryLoggingConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::APS::Workspace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-workspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LimitsPerLabelSets",

@@ -46,7 +46,7 @@ pub struct PlanRequired {
     pub workflows: List<Workflow>,
 }
 
-static RULE_Plan: ObjRule = ObjRule {
+pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
         ("AssociatedAlarms", Shape::Any),
         ("Description", Shape::STR),
@@ -457,7 +457,7 @@ impl PlanAttributes {
     }
 }
 
-static RULE_ReportConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReportConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ReportOutput",
         Shape::List(&ListRule {
@@ -531,7 +531,7 @@ pub struct StepRequired {
     pub name: Str,
 }
 
-static RULE_Step: ObjRule = ObjRule {
+pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("ExecutionBlockConfiguration", Shape::Any),
@@ -679,7 +679,7 @@ pub struct TriggerRequired {
     pub target_region: Str,
 }
 
-static RULE_Trigger: ObjRule = ObjRule {
+pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -841,7 +841,7 @@ pub struct TriggerConditionRequired {
     pub condition: AlarmCondition,
 }
 
-static RULE_TriggerCondition: ObjRule = ObjRule {
+pub(crate) static RULE_TriggerCondition: ObjRule = ObjRule {
     properties: &[
         ("AssociatedAlarmName", Shape::STR),
         (
@@ -926,7 +926,7 @@ pub struct WorkflowRequired {
     pub workflow_target_action: WorkflowTargetAction,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         (
             "Steps",

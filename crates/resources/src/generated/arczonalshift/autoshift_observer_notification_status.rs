@@ -16,7 +16,7 @@ pub struct AutoshiftObserverNotificationStatusRequired {
     pub status: AutoshiftObserverNotificationStatusProperty,
 }
 
-static RULE_AutoshiftObserverNotificationStatus: ObjRule = ObjRule {
+pub(crate) static RULE_AutoshiftObserverNotificationStatus: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {

@@ -14,7 +14,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z]*$");
 
-static RULE_ZonalAutoshiftConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ZonalAutoshiftConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "PracticeRunConfiguration",
@@ -186,7 +186,7 @@ pub struct ControlConditionRequired {
     pub r#type: Str,
 }
 
-static RULE_ControlCondition: ObjRule = ObjRule {
+pub(crate) static RULE_ControlCondition: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmIdentifier",
@@ -290,7 +290,7 @@ pub struct PracticeRunConfigurationRequired {
     pub outcome_alarms: List<ControlCondition>,
 }
 
-static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BlockedDates",

@@ -26,7 +26,7 @@ pub struct NamedQueryRequired {
     pub query_string: Str,
 }
 
-static RULE_NamedQuery: ObjRule = ObjRule {
+pub(crate) static RULE_NamedQuery: ObjRule = ObjRule {
     properties: &[
         (
             "Database",

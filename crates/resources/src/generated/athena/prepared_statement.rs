@@ -33,7 +33,7 @@ pub struct PreparedStatementRequired {
     pub work_group: Str,
 }
 
-static RULE_PreparedStatement: ObjRule = ObjRule {
+pub(crate) static RULE_PreparedStatement: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

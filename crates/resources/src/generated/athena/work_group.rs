@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
 
 /// The required properties of [`WorkGroup`], by name: `WorkGroup::new(WorkGroupRequired { .. })`.
@@ -20,7 +23,7 @@ pub struct WorkGroupRequired {
     pub name: Str,
 }
 
-static RULE_WorkGroup: ObjRule = ObjRule {
+pub(crate) static RULE_WorkGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -309,7 +312,7 @@ pub struct AclConfigurationRequired {
     pub s3_acl_option: S3AclOption,
 }
 
-static RULE_AclConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
     properties: &[(
         "S3AclOption",
         Shape::Str(&StrRule {
@@ -368,7 +371,7 @@ impl ToValue for AclConfiguration {
     }
 }
 
-static RULE_Classification: ObjRule = ObjRule {
+pub(crate) static RULE_Classification: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Properties", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -429,7 +432,7 @@ impl ToValue for Classification {
     }
 }
 
-static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("LogGroup", Shape::STR),
@@ -530,7 +533,7 @@ pub struct CustomerContentEncryptionConfigurationRequired {
     pub kms_key: Str,
 }
 
-static RULE_CustomerContentEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerContentEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[("KmsKey", Shape::STR)],
     required: &["KmsKey"],
     one_of: &[],
@@ -589,7 +592,7 @@ pub struct EncryptionConfigurationRequired {
     pub encryption_option: EncryptionOption,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionOption",
@@ -667,7 +670,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_EngineConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalConfigs", Shape::Any),
         (
@@ -796,7 +799,7 @@ impl ToValue for EngineConfiguration {
     }
 }
 
-static RULE_EngineVersion: ObjRule = ObjRule {
+pub(crate) static RULE_EngineVersion: ObjRule = ObjRule {
     properties: &[
         ("EffectiveEngineVersion", Shape::STR),
         ("SelectedEngineVersion", Shape::STR),
@@ -860,7 +863,7 @@ impl ToValue for EngineVersion {
     }
 }
 
-static RULE_ManagedLoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedLoggingConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("KmsKey", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -921,7 +924,7 @@ impl ToValue for ManagedLoggingConfiguration {
     }
 }
 
-static RULE_ManagedQueryResultsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedQueryResultsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -991,7 +994,7 @@ impl ToValue for ManagedQueryResultsConfiguration {
     }
 }
 
-static RULE_ManagedStorageEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedStorageEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[("KmsKey", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1037,7 +1040,7 @@ impl ToValue for ManagedStorageEncryptionConfiguration {
     }
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLoggingConfiguration",
@@ -1139,7 +1142,7 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-static RULE_ResultConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ResultConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
         (
@@ -1239,7 +1242,7 @@ impl ToValue for ResultConfiguration {
     }
 }
 
-static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
+pub(crate) static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
     properties: &[
         ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
         (
@@ -1401,7 +1404,7 @@ impl ToValue for ResultConfigurationUpdates {
     }
 }
 
-static RULE_S3LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("KmsKey", Shape::STR),
@@ -1479,103 +1482,7 @@ impl ToValue for S3LoggingConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Athena::WorkGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-athena-workgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WorkGroupConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WorkGroupConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalConfiguration", Shape::STR),
         (
@@ -1830,7 +1737,7 @@ impl ToValue for WorkGroupConfiguration {
     }
 }
 
-static RULE_WorkGroupConfigurationUpdates: ObjRule = ObjRule {
+pub(crate) static RULE_WorkGroupConfigurationUpdates: ObjRule = ObjRule {
     properties: &[
         ("AdditionalConfiguration", Shape::STR),
         (

@@ -22,7 +22,7 @@ pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\\S.*)$");
 pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9-\\s().]+$");
 
-static RULE_Assessment: ObjRule = ObjRule {
+pub(crate) static RULE_Assessment: ObjRule = ObjRule {
     properties: &[
         (
             "AssessmentReportsDestination",
@@ -339,7 +339,7 @@ impl AssessmentAttributes {
     }
 }
 
-static RULE_AssessmentReportsDestination: ObjRule = ObjRule {
+pub(crate) static RULE_AssessmentReportsDestination: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -423,7 +423,7 @@ impl ToValue for AssessmentReportsDestination {
     }
 }
 
-static RULE_AwsAccount: ObjRule = ObjRule {
+pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
     properties: &[
         (
             "EmailAddress",
@@ -534,7 +534,7 @@ impl ToValue for AwsAccount {
     }
 }
 
-static RULE_AwsService: ObjRule = ObjRule {
+pub(crate) static RULE_AwsService: ObjRule = ObjRule {
     properties: &[(
         "ServiceName",
         Shape::Str(&StrRule {
@@ -593,7 +593,7 @@ impl ToValue for AwsService {
     }
 }
 
-static RULE_Delegation: ObjRule = ObjRule {
+pub(crate) static RULE_Delegation: ObjRule = ObjRule {
     properties: &[
         (
             "AssessmentId",
@@ -890,7 +890,7 @@ impl ToValue for Delegation {
     }
 }
 
-static RULE_Role: ObjRule = ObjRule {
+pub(crate) static RULE_Role: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",
@@ -980,7 +980,7 @@ impl ToValue for Role {
     }
 }
 
-static RULE_Scope: ObjRule = ObjRule {
+pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccounts",
@@ -1075,7 +1075,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -35,7 +35,7 @@ pub struct AutoScalingGroupRequired {
     pub min_size: Str,
 }
 
-static RULE_AutoScalingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingGroupName",
@@ -1659,7 +1659,7 @@ impl AutoScalingGroupAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -1741,7 +1741,7 @@ impl ToValue for AcceleratorCountRequest {
     }
 }
 
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -1823,7 +1823,7 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
     }
 }
 
-static RULE_AvailabilityZoneDistribution: ObjRule = ObjRule {
+pub(crate) static RULE_AvailabilityZoneDistribution: ObjRule = ObjRule {
     properties: &[(
         "CapacityDistributionStrategy",
         Shape::Str(&StrRule {
@@ -1902,7 +1902,7 @@ pub struct AvailabilityZoneImpairmentPolicyRequired {
     pub zonal_shift_enabled: Bool,
 }
 
-static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ImpairedZoneHealthCheckBehavior",
@@ -1984,7 +1984,7 @@ impl ToValue for AvailabilityZoneImpairmentPolicy {
     }
 }
 
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -2066,7 +2066,7 @@ impl ToValue for BaselineEbsBandwidthMbpsRequest {
     }
 }
 
-static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
     properties: &[("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest))],
     required: &[],
     one_of: &[],
@@ -2128,7 +2128,7 @@ pub struct CapacityReservationSpecificationRequired {
     pub capacity_reservation_preference: CapacityReservationPreference,
 }
 
-static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityReservationPreference",
@@ -2229,7 +2229,7 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityReservationIds",
@@ -2322,7 +2322,7 @@ impl ToValue for CapacityReservationTarget {
     }
 }
 
-static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
+pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
     properties: &[(
         "References",
         Shape::List(&ListRule {
@@ -2379,7 +2379,7 @@ impl ToValue for CpuPerformanceFactorRequest {
     }
 }
 
-static RULE_InstanceLifecyclePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceLifecyclePolicy: ObjRule = ObjRule {
     properties: &[("RetentionTriggers", Shape::Object(&RULE_RetentionTriggers))],
     required: &[],
     one_of: &[],
@@ -2429,7 +2429,7 @@ impl ToValue for InstanceLifecyclePolicy {
     }
 }
 
-static RULE_InstanceMaintenancePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceMaintenancePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MaxHealthyPercentage",
@@ -2531,7 +2531,7 @@ pub struct InstanceRequirementsRequired {
     pub v_cpu_count: Obj<VCpuCountRequest>,
 }
 
-static RULE_InstanceRequirements: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
         (
             "AcceleratorCount",
@@ -3297,7 +3297,7 @@ impl ToValue for InstanceRequirements {
     }
 }
 
-static RULE_InstancesDistribution: ObjRule = ObjRule {
+pub(crate) static RULE_InstancesDistribution: ObjRule = ObjRule {
     properties: &[
         ("OnDemandAllocationStrategy", Shape::STR),
         ("OnDemandBaseCapacity", Shape::INT),
@@ -3475,7 +3475,7 @@ pub struct LaunchTemplateRequired {
     pub launch_template_specification: Obj<LaunchTemplateSpecification>,
 }
 
-static RULE_LaunchTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "LaunchTemplateSpecification",
@@ -3560,7 +3560,7 @@ impl ToValue for LaunchTemplate {
     }
 }
 
-static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
     properties: &[
         (
             "ImageId",
@@ -3753,7 +3753,7 @@ pub struct LaunchTemplateSpecificationRequired {
     pub version: Str,
 }
 
-static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "LaunchTemplateId",
@@ -3905,7 +3905,7 @@ pub struct LifecycleHookSpecificationRequired {
     pub lifecycle_transition: Str,
 }
 
-static RULE_LifecycleHookSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleHookSpecification: ObjRule = ObjRule {
     properties: &[
         ("DefaultResult", Shape::STR),
         ("HeartbeatTimeout", Shape::INT),
@@ -4100,7 +4100,7 @@ impl ToValue for LifecycleHookSpecification {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -4182,7 +4182,7 @@ impl ToValue for MemoryGiBPerVCpuRequest {
     }
 }
 
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -4273,7 +4273,7 @@ pub struct MetricsCollectionRequired {
     pub granularity: Str,
 }
 
-static RULE_MetricsCollection: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsCollection: ObjRule = ObjRule {
     properties: &[
         ("Granularity", Shape::STR),
         (
@@ -4385,7 +4385,7 @@ pub struct MixedInstancesPolicyRequired {
     pub launch_template: Obj<LaunchTemplate>,
 }
 
-static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "InstancesDistribution",
@@ -4468,7 +4468,7 @@ impl ToValue for MixedInstancesPolicy {
     }
 }
 
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -4552,7 +4552,7 @@ impl ToValue for NetworkBandwidthGbpsRequest {
     }
 }
 
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -4645,7 +4645,7 @@ pub struct NotificationConfigurationRequired {
     pub topic_arn: Json,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "NotificationTypes",
@@ -4733,7 +4733,7 @@ impl ToValue for NotificationConfiguration {
     }
 }
 
-static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
+pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
     properties: &[("InstanceFamily", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4800,7 +4800,7 @@ impl ToValue for PerformanceFactorReferenceRequest {
     }
 }
 
-static RULE_RetentionTriggers: ObjRule = ObjRule {
+pub(crate) static RULE_RetentionTriggers: ObjRule = ObjRule {
     properties: &[(
         "TerminateHookAbandon",
         Shape::Str(&StrRule {
@@ -4882,7 +4882,7 @@ pub struct TagPropertyRequired {
     pub value: Str,
 }
 
-static RULE_TagProperty: ObjRule = ObjRule {
+pub(crate) static RULE_TagProperty: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -4994,7 +4994,7 @@ impl ToValue for TagProperty {
     }
 }
 
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -5113,7 +5113,7 @@ pub struct TrafficSourceIdentifierRequired {
     pub r#type: Str,
 }
 
-static RULE_TrafficSourceIdentifier: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficSourceIdentifier: ObjRule = ObjRule {
     properties: &[
         (
             "Identifier",
@@ -5222,7 +5222,7 @@ impl ToValue for TrafficSourceIdentifier {
     }
 }
 
-static RULE_VCpuCountRequest: ObjRule = ObjRule {
+pub(crate) static RULE_VCpuCountRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Max",

@@ -28,7 +28,7 @@ pub struct LaunchConfigurationRequired {
     pub instance_type: Str,
 }
 
-static RULE_LaunchConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
         (
@@ -626,7 +626,7 @@ impl From<ResourceRef> for LaunchConfigurationAttributes {
     }
 }
 
-static RULE_BlockDevice: ObjRule = ObjRule {
+pub(crate) static RULE_BlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Encrypted", Shape::Bool),
@@ -848,7 +848,7 @@ pub struct BlockDeviceMappingRequired {
     pub device_name: Str,
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DeviceName",
@@ -975,7 +975,7 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_MetadataOptions: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
     properties: &[
         (
             "HttpEndpoint",

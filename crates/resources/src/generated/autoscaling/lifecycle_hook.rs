@@ -28,7 +28,7 @@ pub struct LifecycleHookRequired {
     pub lifecycle_transition: LifecycleTransition,
 }
 
-static RULE_LifecycleHook: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleHook: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingGroupName",

@@ -18,7 +18,7 @@ pub struct ScalingPolicyRequired {
     pub auto_scaling_group_name: Str,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "AdjustmentType",
@@ -401,7 +401,7 @@ impl ScalingPolicyAttributes {
     }
 }
 
-static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -591,7 +591,7 @@ pub struct MetricRequired {
     pub namespace: Str,
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -695,7 +695,7 @@ pub struct MetricDataQueryRequired {
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -873,7 +873,7 @@ pub struct MetricDimensionRequired {
     pub value: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Name"],
     one_of: &[],
@@ -954,7 +954,7 @@ pub struct MetricStatRequired {
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         (
@@ -1067,7 +1067,7 @@ pub struct PredefinedMetricSpecificationRequired {
     pub predefined_metric_type: PredefinedMetricSpecificationPredefinedMetricType,
 }
 
-static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -1191,7 +1191,7 @@ pub struct PredictiveScalingConfigurationRequired {
     pub metric_specifications: List<PredictiveScalingMetricSpecification>,
 }
 
-static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxCapacityBreachBehavior",
@@ -1381,7 +1381,7 @@ pub struct PredictiveScalingCustomizedCapacityMetricRequired {
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -1447,7 +1447,7 @@ pub struct PredictiveScalingCustomizedLoadMetricRequired {
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -1513,7 +1513,7 @@ pub struct PredictiveScalingCustomizedScalingMetricRequired {
     pub metric_data_queries: List<MetricDataQuery>,
 }
 
-static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -1581,7 +1581,7 @@ pub struct PredictiveScalingMetricSpecificationRequired {
     pub target_value: Num,
 }
 
-static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "CustomizedCapacityMetricSpecification",
@@ -1803,7 +1803,7 @@ pub struct PredictiveScalingPredefinedLoadMetricRequired {
     pub predefined_metric_type: PredefinedMetricType,
 }
 
-static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -1917,7 +1917,7 @@ pub struct PredictiveScalingPredefinedMetricPairRequired {
     pub predefined_metric_type: PredictiveScalingPredefinedMetricPairPredefinedMetricType,
 }
 
-static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -2034,7 +2034,7 @@ pub struct PredictiveScalingPredefinedScalingMetricRequired {
     pub predefined_metric_type: PredictiveScalingPredefinedScalingMetricPredefinedMetricType,
 }
 
-static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -2151,7 +2151,7 @@ pub struct StepAdjustmentRequired {
     pub scaling_adjustment: Int,
 }
 
-static RULE_StepAdjustment: ObjRule = ObjRule {
+pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
     properties: &[
         ("MetricIntervalLowerBound", Shape::NUM),
         ("MetricIntervalUpperBound", Shape::NUM),
@@ -2268,7 +2268,7 @@ pub struct TargetTrackingConfigurationRequired {
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CustomizedMetricSpecification",
@@ -2398,7 +2398,7 @@ pub struct TargetTrackingMetricDataQueryRequired {
     pub id: Str,
 }
 
-static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -2598,7 +2598,7 @@ pub struct TargetTrackingMetricStatRequired {
     pub stat: Str,
 }
 
-static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         (

@@ -18,7 +18,7 @@ pub struct ScheduledActionRequired {
     pub auto_scaling_group_name: Str,
 }
 
-static RULE_ScheduledAction: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingGroupName",

@@ -18,7 +18,7 @@ pub struct WarmPoolRequired {
     pub auto_scaling_group_name: Str,
 }
 
-static RULE_WarmPool: ObjRule = ObjRule {
+pub(crate) static RULE_WarmPool: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingGroupName",
@@ -229,7 +229,7 @@ impl From<ResourceRef> for WarmPoolAttributes {
     }
 }
 
-static RULE_InstanceReusePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceReusePolicy: ObjRule = ObjRule {
     properties: &[("ReuseOnScaleIn", Shape::Bool)],
     required: &[],
     one_of: &[],

@@ -20,7 +20,7 @@ pub struct ScalingPlanRequired {
     pub scaling_instructions: List<ScalingInstruction>,
 }
 
-static RULE_ScalingPlan: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingPlan: ObjRule = ObjRule {
     properties: &[
         ("ApplicationSource", Shape::Object(&RULE_ApplicationSource)),
         (
@@ -161,7 +161,7 @@ impl ScalingPlanAttributes {
     }
 }
 
-static RULE_ApplicationSource: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationSource: ObjRule = ObjRule {
     properties: &[
         ("CloudFormationStackARN", Shape::STR),
         (
@@ -257,7 +257,7 @@ pub struct CustomizedLoadMetricSpecificationRequired {
     pub statistic: Str,
 }
 
-static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -407,7 +407,7 @@ pub struct CustomizedScalingMetricSpecificationRequired {
     pub statistic: Str,
 }
 
-static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -548,7 +548,7 @@ pub struct MetricDimensionRequired {
     pub value: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Name"],
     one_of: &[],
@@ -621,7 +621,7 @@ pub struct PredefinedLoadMetricSpecificationRequired {
     pub predefined_load_metric_type: Str,
 }
 
-static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
     properties: &[
         ("PredefinedLoadMetricType", Shape::STR),
         ("ResourceLabel", Shape::STR),
@@ -711,7 +711,7 @@ pub struct PredefinedScalingMetricSpecificationRequired {
     pub predefined_scaling_metric_type: Str,
 }
 
-static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
         ("PredefinedScalingMetricType", Shape::STR),
         ("ResourceLabel", Shape::STR),
@@ -835,7 +835,7 @@ pub struct ScalingInstructionRequired {
     pub target_tracking_configurations: List<TargetTrackingConfiguration>,
 }
 
-static RULE_ScalingInstruction: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingInstruction: ObjRule = ObjRule {
     properties: &[
         (
             "CustomizedLoadMetricSpecification",
@@ -1183,7 +1183,7 @@ pub struct TagFilterRequired {
     pub key: Str,
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (
@@ -1266,7 +1266,7 @@ pub struct TargetTrackingConfigurationRequired {
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CustomizedScalingMetricSpecification",

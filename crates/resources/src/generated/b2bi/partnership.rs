@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
 pub(crate) static PATTERN_2: Pattern =
@@ -41,7 +44,7 @@ pub struct PartnershipRequired {
     pub profile_id: Str,
 }
 
-static RULE_Partnership: ObjRule = ObjRule {
+pub(crate) static RULE_Partnership: ObjRule = ObjRule {
     properties: &[
         (
             "Capabilities",
@@ -346,7 +349,7 @@ impl PartnershipAttributes {
     }
 }
 
-static RULE_CapabilityOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CapabilityOptions: ObjRule = ObjRule {
     properties: &[
         ("InboundEdi", Shape::Object(&RULE_InboundEdiOptions)),
         ("OutboundEdi", Shape::Any),
@@ -410,7 +413,7 @@ impl ToValue for CapabilityOptions {
     }
 }
 
-static RULE_InboundEdiOptions: ObjRule = ObjRule {
+pub(crate) static RULE_InboundEdiOptions: ObjRule = ObjRule {
     properties: &[("X12", Shape::Object(&RULE_X12InboundEdiOptions))],
     required: &[],
     one_of: &[],
@@ -456,102 +459,6 @@ impl ToValue for InboundEdiOptions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::B2BI::Partnership`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-b2bi-partnership-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`X12AcknowledgmentOptions`], by name: `X12AcknowledgmentOptions::new(X12AcknowledgmentOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct X12AcknowledgmentOptionsRequired {
@@ -567,7 +474,7 @@ pub struct X12AcknowledgmentOptionsRequired {
     pub technical_acknowledgment: X12TechnicalAcknowledgment,
 }
 
-static RULE_X12AcknowledgmentOptions: ObjRule = ObjRule {
+pub(crate) static RULE_X12AcknowledgmentOptions: ObjRule = ObjRule {
     properties: &[
         (
             "FunctionalAcknowledgment",
@@ -664,7 +571,7 @@ impl ToValue for X12AcknowledgmentOptions {
     }
 }
 
-static RULE_X12InboundEdiOptions: ObjRule = ObjRule {
+pub(crate) static RULE_X12InboundEdiOptions: ObjRule = ObjRule {
     properties: &[(
         "AcknowledgmentOptions",
         Shape::Object(&RULE_X12AcknowledgmentOptions),

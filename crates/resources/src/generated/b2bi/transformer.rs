@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,512}$");
 
 /// The required properties of [`Transformer`], by name: `Transformer::new(TransformerRequired { .. })`.
@@ -24,7 +27,7 @@ pub struct TransformerRequired {
     pub status: TransformerStatus,
 }
 
-static RULE_Transformer: ObjRule = ObjRule {
+pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     properties: &[
         ("EdiType", Shape::Any),
         (
@@ -370,7 +373,7 @@ impl TransformerAttributes {
     }
 }
 
-static RULE_AdvancedOptions: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedOptions: ObjRule = ObjRule {
     properties: &[("X12", Shape::Object(&RULE_X12AdvancedOptions))],
     required: &[],
     one_of: &[],
@@ -425,7 +428,7 @@ pub struct InputConversionRequired {
     pub from_format: FromFormat,
 }
 
-static RULE_InputConversion: ObjRule = ObjRule {
+pub(crate) static RULE_InputConversion: ObjRule = ObjRule {
     properties: &[
         ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
         ("FormatOptions", Shape::Any),
@@ -525,7 +528,7 @@ pub struct MappingRequired {
     pub template_language: MappingTemplateLanguage,
 }
 
-static RULE_Mapping: ObjRule = ObjRule {
+pub(crate) static RULE_Mapping: ObjRule = ObjRule {
     properties: &[
         (
             "Template",
@@ -621,7 +624,7 @@ pub struct OutputConversionRequired {
     pub to_format: ToFormat,
 }
 
-static RULE_OutputConversion: ObjRule = ObjRule {
+pub(crate) static RULE_OutputConversion: ObjRule = ObjRule {
     properties: &[
         ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
         ("FormatOptions", Shape::Any),
@@ -708,7 +711,7 @@ impl ToValue for OutputConversion {
     }
 }
 
-static RULE_SampleDocumentKeys: ObjRule = ObjRule {
+pub(crate) static RULE_SampleDocumentKeys: ObjRule = ObjRule {
     properties: &[
         (
             "Input",
@@ -809,7 +812,7 @@ pub struct SampleDocumentsRequired {
     pub keys: List<SampleDocumentKeys>,
 }
 
-static RULE_SampleDocuments: ObjRule = ObjRule {
+pub(crate) static RULE_SampleDocuments: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -894,103 +897,7 @@ impl ToValue for SampleDocuments {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::B2BI::Transformer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-b2bi-transformer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_X12AdvancedOptions: ObjRule = ObjRule {
+pub(crate) static RULE_X12AdvancedOptions: ObjRule = ObjRule {
     properties: &[
         ("SplitOptions", Shape::Object(&RULE_X12SplitOptions)),
         (
@@ -1057,7 +964,7 @@ impl ToValue for X12AdvancedOptions {
     }
 }
 
-static RULE_X12SplitOptions: ObjRule = ObjRule {
+pub(crate) static RULE_X12SplitOptions: ObjRule = ObjRule {
     properties: &[(
         "SplitBy",
         Shape::Str(&StrRule {
@@ -1112,7 +1019,7 @@ impl ToValue for X12SplitOptions {
     }
 }
 
-static RULE_X12ValidationOptions: ObjRule = ObjRule {
+pub(crate) static RULE_X12ValidationOptions: ObjRule = ObjRule {
     properties: &[(
         "ValidationRules",
         Shape::List(&ListRule {

@@ -18,7 +18,7 @@ pub struct BackupPlanRequired {
     pub backup_plan: Obj<BackupPlanResourceType>,
 }
 
-static RULE_BackupPlan: ObjRule = ObjRule {
+pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
     properties: &[
         ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
         ("BackupPlanTags", Shape::Any),
@@ -182,7 +182,7 @@ pub struct AdvancedBackupSettingResourceTypeRequired {
     pub resource_type: Str,
 }
 
-static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
     properties: &[
         ("BackupOptions", Shape::Any),
         (
@@ -285,7 +285,7 @@ pub struct BackupPlanResourceTypeRequired {
     pub backup_plan_rule: List<BackupRuleResourceType>,
 }
 
-static RULE_BackupPlanResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_BackupPlanResourceType: ObjRule = ObjRule {
     properties: &[
         (
             "AdvancedBackupSettings",
@@ -415,7 +415,7 @@ pub struct BackupRuleResourceTypeRequired {
     pub target_backup_vault: Str,
 }
 
-static RULE_BackupRuleResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_BackupRuleResourceType: ObjRule = ObjRule {
     properties: &[
         ("CompletionWindowMinutes", Shape::NUM),
         (
@@ -686,7 +686,7 @@ pub struct CopyActionResourceTypeRequired {
     pub destination_backup_vault_arn: Str,
 }
 
-static RULE_CopyActionResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_CopyActionResourceType: ObjRule = ObjRule {
     properties: &[
         ("DestinationBackupVaultArn", Shape::STR),
         ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
@@ -758,7 +758,7 @@ impl ToValue for CopyActionResourceType {
     }
 }
 
-static RULE_IndexActionsResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_IndexActionsResourceType: ObjRule = ObjRule {
     properties: &[(
         "ResourceTypes",
         Shape::List(&ListRule {
@@ -824,7 +824,7 @@ impl ToValue for IndexActionsResourceType {
     }
 }
 
-static RULE_LifecycleResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleResourceType: ObjRule = ObjRule {
     properties: &[
         ("DeleteAfterDays", Shape::NUM),
         ("MoveToColdStorageAfterDays", Shape::NUM),
@@ -908,7 +908,7 @@ impl ToValue for LifecycleResourceType {
     }
 }
 
-static RULE_ScanActionResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_ScanActionResourceType: ObjRule = ObjRule {
     properties: &[
         (
             "MalwareScanner",
@@ -980,7 +980,7 @@ impl ToValue for ScanActionResourceType {
     }
 }
 
-static RULE_ScanSettingResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_ScanSettingResourceType: ObjRule = ObjRule {
     properties: &[
         (
             "MalwareScanner",

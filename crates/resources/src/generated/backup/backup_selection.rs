@@ -28,7 +28,7 @@ pub struct BackupSelectionRequired {
     pub backup_selection: Obj<BackupSelectionResourceType>,
 }
 
-static RULE_BackupSelection: ObjRule = ObjRule {
+pub(crate) static RULE_BackupSelection: ObjRule = ObjRule {
     properties: &[
         ("BackupPlanId", Shape::STR),
         (
@@ -264,7 +264,7 @@ pub struct BackupSelectionResourceTypeRequired {
     pub selection_name: Str,
 }
 
-static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
     properties: &[
         ("Conditions", Shape::Object(&RULE_Conditions)),
         (
@@ -446,7 +446,7 @@ impl ToValue for BackupSelectionResourceType {
     }
 }
 
-static RULE_ConditionParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ConditionParameter: ObjRule = ObjRule {
     properties: &[("ConditionKey", Shape::STR), ("ConditionValue", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -526,7 +526,7 @@ pub struct ConditionResourceTypeRequired {
     pub condition_value: Str,
 }
 
-static RULE_ConditionResourceType: ObjRule = ObjRule {
+pub(crate) static RULE_ConditionResourceType: ObjRule = ObjRule {
     properties: &[
         ("ConditionKey", Shape::STR),
         (
@@ -617,7 +617,7 @@ impl ToValue for ConditionResourceType {
     }
 }
 
-static RULE_Conditions: ObjRule = ObjRule {
+pub(crate) static RULE_Conditions: ObjRule = ObjRule {
     properties: &[
         (
             "StringEquals",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_NotificationObjectType;
+pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
 
 /// The required properties of [`BackupVault`], by name: `BackupVault::new(BackupVaultRequired { .. })`.
@@ -20,7 +23,7 @@ pub struct BackupVaultRequired {
     pub backup_vault_name: Str,
 }
 
-static RULE_BackupVault: ObjRule = ObjRule {
+pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Any),
         (
@@ -309,7 +312,7 @@ pub struct LockConfigurationTypeRequired {
     pub min_retention_days: Int,
 }
 
-static RULE_LockConfigurationType: ObjRule = ObjRule {
+pub(crate) static RULE_LockConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("ChangeableForDays", Shape::INT),
         ("MaxRetentionDays", Shape::INT),
@@ -401,106 +404,6 @@ impl ToValue for LockConfigurationType {
             .opt("ChangeableForDays", &self.changeable_for_days)
             .opt("MaxRetentionDays", &self.max_retention_days)
             .req("MinRetentionDays", &self.min_retention_days)
-            .build()
-    }
-}
-
-/// The required properties of [`NotificationObjectType`], by name: `NotificationObjectType::new(NotificationObjectTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectTypeRequired {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-static RULE_NotificationObjectType: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BackupVaultEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-    ],
-    required: &["SNSTopicArn", "BackupVaultEvents"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationObjectType` property type of `AWS::Backup::BackupVault`.
-///
-/// Specifies an object containing SNS event notification properties for the target backup vault.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-backupvault-notificationobjecttype.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectType {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-impl NotificationObjectType {
-    /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
-    pub fn new(required: NotificationObjectTypeRequired) -> Self {
-        Self {
-            backup_vault_events: required.backup_vault_events,
-            sns_topic_arn: required.sns_topic_arn,
-        }
-    }
-
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.backup_vault_events = value.into();
-        self
-    }
-
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for NotificationObjectType {}
-
-impl ToValue for NotificationObjectType {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BackupVaultEvents", &self.backup_vault_events)
-            .req("SNSTopicArn", &self.sns_topic_arn)
             .build()
     }
 }

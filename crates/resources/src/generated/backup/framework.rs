@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 
@@ -19,7 +22,7 @@ pub struct FrameworkRequired {
     pub framework_controls: List<FrameworkControl>,
 }
 
-static RULE_Framework: ObjRule = ObjRule {
+pub(crate) static RULE_Framework: ObjRule = ObjRule {
     properties: &[
         (
             "FrameworkControls",
@@ -253,7 +256,7 @@ pub struct ControlInputParameterRequired {
     pub parameter_value: Str,
 }
 
-static RULE_ControlInputParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ControlInputParameter: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
@@ -320,7 +323,7 @@ impl ToValue for ControlInputParameter {
     }
 }
 
-static RULE_ControlScope: ObjRule = ObjRule {
+pub(crate) static RULE_ControlScope: ObjRule = ObjRule {
     properties: &[
         (
             "ComplianceResourceIds",
@@ -422,7 +425,7 @@ pub struct FrameworkControlRequired {
     pub control_name: Str,
 }
 
-static RULE_FrameworkControl: ObjRule = ObjRule {
+pub(crate) static RULE_FrameworkControl: ObjRule = ObjRule {
     properties: &[
         (
             "ControlInputParameters",
@@ -512,86 +515,6 @@ impl ToValue for FrameworkControl {
             .opt("ControlInputParameters", &self.control_input_parameters)
             .req("ControlName", &self.control_name)
             .opt("ControlScope", &self.control_scope)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Backup::Framework`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-framework-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_NotificationObjectType;
+pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
 
 /// The required properties of [`LogicallyAirGappedBackupVault`], by name: `LogicallyAirGappedBackupVault::new(LogicallyAirGappedBackupVaultRequired { .. })`.
@@ -34,7 +37,7 @@ pub struct LogicallyAirGappedBackupVaultRequired {
     pub min_retention_days: Int,
 }
 
-static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
+pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Any),
         (
@@ -349,103 +352,5 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// The vault type. The possible values are `BACKUP_VAULT` and `LOGICALLY_AIR_GAPPED_BACKUP_VAULT` .
     pub fn vault_type(&self) -> Value {
         self.0.get_att("VaultType")
-    }
-}
-
-/// The required properties of [`NotificationObjectType`], by name: `NotificationObjectType::new(NotificationObjectTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectTypeRequired {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault.
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that specifies the topic for a backup vault’s events; for example, `arn:aws:sns:us-west-2:111122223333:MyVaultTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-static RULE_NotificationObjectType: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BackupVaultEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-    ],
-    required: &["SNSTopicArn", "BackupVaultEvents"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationObjectType` property type of `AWS::Backup::LogicallyAirGappedBackupVault`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-logicallyairgappedbackupvault-notificationobjecttype.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationObjectType {
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault.
-    pub backup_vault_events: List<Str>,
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that specifies the topic for a backup vault’s events; for example, `arn:aws:sns:us-west-2:111122223333:MyVaultTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
-}
-
-impl NotificationObjectType {
-    /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
-    pub fn new(required: NotificationObjectTypeRequired) -> Self {
-        Self {
-            backup_vault_events: required.backup_vault_events,
-            sns_topic_arn: required.sns_topic_arn,
-        }
-    }
-
-    /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.backup_vault_events = value.into();
-        self
-    }
-
-    /// `SNSTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for NotificationObjectType {}
-
-impl ToValue for NotificationObjectType {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BackupVaultEvents", &self.backup_vault_events)
-            .req("SNSTopicArn", &self.sns_topic_arn)
-            .build()
     }
 }

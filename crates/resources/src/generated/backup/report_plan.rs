@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 
@@ -27,7 +30,7 @@ pub struct ReportPlanRequired {
     pub report_setting: Obj<ReportSetting>,
 }
 
-static RULE_ReportPlan: ObjRule = ObjRule {
+pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
     properties: &[
         (
             "ReportDeliveryChannel",
@@ -243,7 +246,7 @@ pub struct ReportDeliveryChannelRequired {
     pub s3_bucket_name: Str,
 }
 
-static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
     properties: &[
         (
             "Formats",
@@ -340,7 +343,7 @@ pub struct ReportSettingRequired {
     pub report_template: Str,
 }
 
-static RULE_ReportSetting: ObjRule = ObjRule {
+pub(crate) static RULE_ReportSetting: ObjRule = ObjRule {
     properties: &[
         (
             "Accounts",
@@ -460,86 +463,6 @@ impl ToValue for ReportSetting {
             .opt("OrganizationUnits", &self.organization_units)
             .opt("Regions", &self.regions)
             .req("ReportTemplate", &self.report_template)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Backup::ReportPlan`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-reportplan-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

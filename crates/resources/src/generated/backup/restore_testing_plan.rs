@@ -26,7 +26,7 @@ pub struct RestoreTestingPlanRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_RestoreTestingPlan: ObjRule = ObjRule {
+pub(crate) static RULE_RestoreTestingPlan: ObjRule = ObjRule {
     properties: &[
         (
             "RecoveryPointSelection",
@@ -257,7 +257,7 @@ pub struct RestoreTestingRecoveryPointSelectionRequired {
     pub recovery_point_types: List<RestoreTestingRecoveryPointType>,
 }
 
-static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
+pub(crate) static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
     properties: &[
         (
             "Algorithm",
@@ -436,7 +436,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -40,7 +40,7 @@ pub struct RestoreTestingSelectionRequired {
     pub restore_testing_selection_name: Str,
 }
 
-static RULE_RestoreTestingSelection: ObjRule = ObjRule {
+pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
     properties: &[
         (
             "IamRoleArn",
@@ -320,7 +320,7 @@ pub struct KeyValueRequired {
     pub value: Str,
 }
 
-static RULE_KeyValue: ObjRule = ObjRule {
+pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -384,7 +384,7 @@ impl ToValue for KeyValue {
     }
 }
 
-static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
+pub(crate) static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
     properties: &[
         (
             "StringEquals",

@@ -20,7 +20,7 @@ pub struct TieringConfigurationRequired {
     pub tiering_configuration_name: Str,
 }
 
-static RULE_TieringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackupVaultName", Shape::STR),
         (
@@ -194,7 +194,7 @@ pub struct ResourceSelectionRequired {
     pub tiering_down_settings_in_days: Int,
 }
 
-static RULE_ResourceSelection: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::STR),
         (

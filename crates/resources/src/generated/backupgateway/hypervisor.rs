@@ -21,7 +21,7 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[^\\x00]*$");
 pub(crate) static PATTERN_7: Pattern =
     Pattern::new("^[ -\\.0-\\[\\]-~]*[!-\\.0-\\[\\]-~][ -\\.0-\\[\\]-~]*$");
 
-static RULE_Hypervisor: ObjRule = ObjRule {
+pub(crate) static RULE_Hypervisor: ObjRule = ObjRule {
     properties: &[
         (
             "Host",
@@ -300,7 +300,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

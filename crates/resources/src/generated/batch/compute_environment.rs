@@ -18,7 +18,7 @@ pub struct ComputeEnvironmentRequired {
     pub r#type: Str,
 }
 
-static RULE_ComputeEnvironment: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeEnvironment: ObjRule = ObjRule {
     properties: &[
         ("ComputeEnvironmentName", Shape::STR),
         ("ComputeResources", Shape::Object(&RULE_ComputeResources)),
@@ -400,7 +400,7 @@ pub struct ComputeResourcesRequired {
     pub r#type: Str,
 }
 
-static RULE_ComputeResources: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeResources: ObjRule = ObjRule {
     properties: &[
         ("AllocationStrategy", Shape::STR),
         ("BidPercentage", Shape::INT),
@@ -868,7 +868,7 @@ impl ToValue for ComputeResources {
     }
 }
 
-static RULE_ComputeScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeScalingPolicy: ObjRule = ObjRule {
     properties: &[("MinScaleDownDelayMinutes", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -949,7 +949,7 @@ pub struct Ec2ConfigurationObjectRequired {
     pub image_type: Str,
 }
 
-static RULE_Ec2ConfigurationObject: ObjRule = ObjRule {
+pub(crate) static RULE_Ec2ConfigurationObject: ObjRule = ObjRule {
     properties: &[
         ("BatchImageStatus", Shape::STR),
         ("ImageIdOverride", Shape::STR),
@@ -1110,7 +1110,7 @@ pub struct EksConfigurationRequired {
     pub kubernetes_namespace: Str,
 }
 
-static RULE_EksConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EksClusterArn", Shape::STR),
         ("KubernetesNamespace", Shape::STR),
@@ -1181,7 +1181,7 @@ impl ToValue for EksConfiguration {
     }
 }
 
-static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
         ("LaunchTemplateName", Shape::STR),
@@ -1313,7 +1313,7 @@ impl ToValue for LaunchTemplateSpecification {
     }
 }
 
-static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
         ("LaunchTemplateName", Shape::STR),
@@ -1453,7 +1453,7 @@ impl ToValue for LaunchTemplateSpecificationOverride {
     }
 }
 
-static RULE_UpdatePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_UpdatePolicy: ObjRule = ObjRule {
     properties: &[
         ("JobExecutionTimeoutMinutes", Shape::INT),
         ("TerminateJobsOnUpdate", Shape::Bool),

@@ -29,7 +29,7 @@ pub struct ConsumableResourceRequired {
     pub total_quantity: Int,
 }
 
-static RULE_ConsumableResource: ObjRule = ObjRule {
+pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumableResourceName",

@@ -25,7 +25,7 @@ pub struct JobDefinitionRequired {
     pub r#type: Str,
 }
 
-static RULE_JobDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumableResourceProperties",
@@ -399,7 +399,7 @@ pub struct ConsumableResourcePropertiesRequired {
     pub consumable_resource_list: List<ConsumableResourceRequirement>,
 }
 
-static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
     properties: &[(
         "ConsumableResourceList",
         Shape::List(&ListRule {
@@ -476,7 +476,7 @@ pub struct ConsumableResourceRequirementRequired {
     pub quantity: Int,
 }
 
-static RULE_ConsumableResourceRequirement: ObjRule = ObjRule {
+pub(crate) static RULE_ConsumableResourceRequirement: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumableResource",
@@ -573,7 +573,7 @@ pub struct ContainerPropertiesRequired {
     pub image: Str,
 }
 
-static RULE_ContainerProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -1065,7 +1065,7 @@ impl ToValue for ContainerProperties {
     }
 }
 
-static RULE_Device: ObjRule = ObjRule {
+pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("HostPath", Shape::STR),
@@ -1163,7 +1163,7 @@ pub struct EcsPropertiesRequired {
     pub task_properties: List<EcsTaskProperties>,
 }
 
-static RULE_EcsProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EcsProperties: ObjRule = ObjRule {
     properties: &[(
         "TaskProperties",
         Shape::List(&ListRule {
@@ -1222,7 +1222,7 @@ impl ToValue for EcsProperties {
     }
 }
 
-static RULE_EcsTaskProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EcsTaskProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -1467,7 +1467,7 @@ impl ToValue for EcsTaskProperties {
     }
 }
 
-static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
     properties: &[("AccessPointId", Shape::STR), ("Iam", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1535,7 +1535,7 @@ pub struct EfsVolumeConfigurationRequired {
     pub file_system_id: Str,
 }
 
-static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationConfig",
@@ -1637,7 +1637,7 @@ pub struct EksContainerRequired {
     pub image: Str,
 }
 
-static RULE_EksContainer: ObjRule = ObjRule {
+pub(crate) static RULE_EksContainer: ObjRule = ObjRule {
     properties: &[
         (
             "Args",
@@ -1858,7 +1858,7 @@ pub struct EksContainerEnvironmentVariableRequired {
     pub name: Str,
 }
 
-static RULE_EksContainerEnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_EksContainerEnvironmentVariable: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Name"],
     one_of: &[],
@@ -1922,7 +1922,7 @@ impl ToValue for EksContainerEnvironmentVariable {
     }
 }
 
-static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
+pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
     properties: &[("Limits", Shape::Any), ("Requests", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -1973,7 +1973,7 @@ impl ToValue for EksContainerResourceRequirements {
     }
 }
 
-static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
+pub(crate) static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
     properties: &[
         ("AllowPrivilegeEscalation", Shape::Bool),
         ("Privileged", Shape::Bool),
@@ -2067,7 +2067,7 @@ impl ToValue for EksContainerSecurityContext {
     }
 }
 
-static RULE_EksContainerVolumeMount: ObjRule = ObjRule {
+pub(crate) static RULE_EksContainerVolumeMount: ObjRule = ObjRule {
     properties: &[
         ("MountPath", Shape::STR),
         ("Name", Shape::STR),
@@ -2159,7 +2159,7 @@ impl ToValue for EksContainerVolumeMount {
     }
 }
 
-static RULE_EksEmptyDir: ObjRule = ObjRule {
+pub(crate) static RULE_EksEmptyDir: ObjRule = ObjRule {
     properties: &[
         ("Medium", Shape::STR),
         (
@@ -2226,7 +2226,7 @@ impl ToValue for EksEmptyDir {
     }
 }
 
-static RULE_EksHostPath: ObjRule = ObjRule {
+pub(crate) static RULE_EksHostPath: ObjRule = ObjRule {
     properties: &[("Path", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2266,7 +2266,7 @@ impl ToValue for EksHostPath {
     }
 }
 
-static RULE_EksMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
     properties: &[
         ("Annotations", Shape::Any),
         ("Labels", Shape::Any),
@@ -2367,7 +2367,7 @@ pub struct EksPersistentVolumeClaimRequired {
     pub claim_name: Str,
 }
 
-static RULE_EksPersistentVolumeClaim: ObjRule = ObjRule {
+pub(crate) static RULE_EksPersistentVolumeClaim: ObjRule = ObjRule {
     properties: &[("ClaimName", Shape::STR), ("ReadOnly", Shape::Bool)],
     required: &["ClaimName"],
     one_of: &[],
@@ -2431,7 +2431,7 @@ impl ToValue for EksPersistentVolumeClaim {
     }
 }
 
-static RULE_EksPodProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EksPodProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -2583,7 +2583,7 @@ impl ToValue for EksPodProperties {
     }
 }
 
-static RULE_EksProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EksProperties: ObjRule = ObjRule {
     properties: &[("PodProperties", Shape::Object(&RULE_EksPodProperties))],
     required: &[],
     one_of: &[],
@@ -2640,7 +2640,7 @@ pub struct EksSecretRequired {
     pub secret_name: Str,
 }
 
-static RULE_EksSecret: ObjRule = ObjRule {
+pub(crate) static RULE_EksSecret: ObjRule = ObjRule {
     properties: &[("Optional", Shape::Bool), ("SecretName", Shape::STR)],
     required: &["SecretName"],
     one_of: &[],
@@ -2713,7 +2713,7 @@ pub struct EksVolumeRequired {
     pub name: Str,
 }
 
-static RULE_EksVolume: ObjRule = ObjRule {
+pub(crate) static RULE_EksVolume: ObjRule = ObjRule {
     properties: &[
         ("EmptyDir", Shape::Object(&RULE_EksEmptyDir)),
         ("HostPath", Shape::Object(&RULE_EksHostPath)),
@@ -2831,7 +2831,7 @@ impl ToValue for EksVolume {
     }
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2901,7 +2901,7 @@ pub struct EphemeralStorageRequired {
     pub size_in_gi_b: Int,
 }
 
-static RULE_EphemeralStorage: ObjRule = ObjRule {
+pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
     properties: &[("SizeInGiB", Shape::INT)],
     required: &["SizeInGiB"],
     one_of: &[],
@@ -2960,7 +2960,7 @@ pub struct EvaluateOnExitRequired {
     pub action: Str,
 }
 
-static RULE_EvaluateOnExit: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluateOnExit: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("OnExitCode", Shape::STR),
@@ -3059,7 +3059,7 @@ impl ToValue for EvaluateOnExit {
     }
 }
 
-static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
     properties: &[("PlatformVersion", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -3110,7 +3110,7 @@ pub struct FirelensConfigurationRequired {
     pub r#type: Str,
 }
 
-static RULE_FirelensConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     properties: &[("Options", Shape::Any), ("Type", Shape::STR)],
     required: &["Type"],
     one_of: &[],
@@ -3166,7 +3166,7 @@ impl ToValue for FirelensConfiguration {
     }
 }
 
-static RULE_Host: ObjRule = ObjRule {
+pub(crate) static RULE_Host: ObjRule = ObjRule {
     properties: &[("SourcePath", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -3216,7 +3216,7 @@ impl ToValue for Host {
     }
 }
 
-static RULE_ImagePullSecret: ObjRule = ObjRule {
+pub(crate) static RULE_ImagePullSecret: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -3262,7 +3262,7 @@ impl ToValue for ImagePullSecret {
     }
 }
 
-static RULE_JobTimeout: ObjRule = ObjRule {
+pub(crate) static RULE_JobTimeout: ObjRule = ObjRule {
     properties: &[("AttemptDurationSeconds", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -3314,7 +3314,7 @@ impl ToValue for JobTimeout {
     }
 }
 
-static RULE_LinuxParameters: ObjRule = ObjRule {
+pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Devices",
@@ -3494,7 +3494,7 @@ pub struct LogConfigurationRequired {
     pub log_driver: Str,
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
         ("Options", Shape::Any),
@@ -3600,7 +3600,7 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_MountPoint: ObjRule = ObjRule {
+pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("ReadOnly", Shape::Bool),
@@ -3695,7 +3695,7 @@ pub struct MultiNodeContainerPropertiesRequired {
     pub image: Str,
 }
 
-static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -4177,7 +4177,7 @@ pub struct MultiNodeEcsPropertiesRequired {
     pub task_properties: List<MultiNodeEcsTaskProperties>,
 }
 
-static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
     properties: &[(
         "TaskProperties",
         Shape::List(&ListRule {
@@ -4236,7 +4236,7 @@ impl ToValue for MultiNodeEcsProperties {
     }
 }
 
-static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -4422,7 +4422,7 @@ impl ToValue for MultiNodeEcsTaskProperties {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[("AssignPublicIp", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4487,7 +4487,7 @@ pub struct NodePropertiesRequired {
     pub num_nodes: Int,
 }
 
-static RULE_NodeProperties: ObjRule = ObjRule {
+pub(crate) static RULE_NodeProperties: ObjRule = ObjRule {
     properties: &[
         ("MainNode", Shape::INT),
         (
@@ -4587,7 +4587,7 @@ pub struct NodeRangePropertyRequired {
     pub target_nodes: Str,
 }
 
-static RULE_NodeRangeProperty: ObjRule = ObjRule {
+pub(crate) static RULE_NodeRangeProperty: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumableResourceProperties",
@@ -4746,7 +4746,7 @@ pub struct RepositoryCredentialsRequired {
     pub credentials_parameter: Str,
 }
 
-static RULE_RepositoryCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
     properties: &[("CredentialsParameter", Shape::STR)],
     required: &["CredentialsParameter"],
     one_of: &[],
@@ -4796,7 +4796,7 @@ impl ToValue for RepositoryCredentials {
     }
 }
 
-static RULE_ResourceRequirement: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4894,7 +4894,7 @@ impl ToValue for ResourceRequirement {
     }
 }
 
-static RULE_ResourceRetentionPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceRetentionPolicy: ObjRule = ObjRule {
     properties: &[("SkipDeregisterOnUpdate", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -4944,7 +4944,7 @@ impl ToValue for ResourceRetentionPolicy {
     }
 }
 
-static RULE_RetryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_RetryStrategy: ObjRule = ObjRule {
     properties: &[
         ("Attempts", Shape::INT),
         (
@@ -5015,7 +5015,7 @@ impl ToValue for RetryStrategy {
     }
 }
 
-static RULE_RuntimePlatform: ObjRule = ObjRule {
+pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
     properties: &[
         ("CpuArchitecture", Shape::STR),
         ("OperatingSystemFamily", Shape::STR),
@@ -5090,7 +5090,7 @@ pub struct S3FilesVolumeConfigurationRequired {
     pub file_system_arn: Str,
 }
 
-static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("FileSystemArn", Shape::STR),
@@ -5184,7 +5184,7 @@ pub struct SecretRequired {
     pub value_from: Str,
 }
 
-static RULE_Secret: ObjRule = ObjRule {
+pub(crate) static RULE_Secret: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
     required: &["Name", "ValueFrom"],
     one_of: &[],
@@ -5272,7 +5272,7 @@ pub struct TaskContainerDependencyRequired {
     pub container_name: Str,
 }
 
-static RULE_TaskContainerDependency: ObjRule = ObjRule {
+pub(crate) static RULE_TaskContainerDependency: ObjRule = ObjRule {
     properties: &[("Condition", Shape::STR), ("ContainerName", Shape::STR)],
     required: &["ContainerName", "Condition"],
     one_of: &[],
@@ -5349,7 +5349,7 @@ pub struct TaskContainerPropertiesRequired {
     pub image: Str,
 }
 
-static RULE_TaskContainerProperties: ObjRule = ObjRule {
+pub(crate) static RULE_TaskContainerProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -5772,7 +5772,7 @@ pub struct TmpfsRequired {
     pub size: Int,
 }
 
-static RULE_Tmpfs: ObjRule = ObjRule {
+pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         (
@@ -5882,7 +5882,7 @@ pub struct UlimitRequired {
     pub soft_limit: Int,
 }
 
-static RULE_Ulimit: ObjRule = ObjRule {
+pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
     properties: &[
         ("HardLimit", Shape::INT),
         ("Name", Shape::STR),
@@ -5966,7 +5966,7 @@ impl ToValue for Ulimit {
     }
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         (
             "EfsVolumeConfiguration",

@@ -22,7 +22,7 @@ pub struct JobQueueRequired {
     pub priority: Int,
 }
 
-static RULE_JobQueue: ObjRule = ObjRule {
+pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
     properties: &[
         (
             "ComputeEnvironmentOrder",
@@ -339,7 +339,7 @@ pub struct ComputeEnvironmentOrderRequired {
     pub order: Int,
 }
 
-static RULE_ComputeEnvironmentOrder: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeEnvironmentOrder: ObjRule = ObjRule {
     properties: &[("ComputeEnvironment", Shape::STR), ("Order", Shape::INT)],
     required: &["ComputeEnvironment", "Order"],
     one_of: &[],
@@ -428,7 +428,7 @@ pub struct JobStateTimeLimitActionRequired {
     pub state: JobStateTimeLimitActionState,
 }
 
-static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
+pub(crate) static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         (
@@ -556,7 +556,7 @@ pub struct ServiceEnvironmentOrderRequired {
     pub service_environment: Str,
 }
 
-static RULE_ServiceEnvironmentOrder: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceEnvironmentOrder: ObjRule = ObjRule {
     properties: &[("Order", Shape::INT), ("ServiceEnvironment", Shape::STR)],
     required: &["ServiceEnvironment", "Order"],
     one_of: &[],

@@ -32,7 +32,7 @@ pub struct QuotaShareRequired {
     pub resource_sharing_configuration: Obj<QuotaShareResourceSharingConfiguration>,
 }
 
-static RULE_QuotaShare: ObjRule = ObjRule {
+pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityLimits",
@@ -290,7 +290,7 @@ pub struct QuotaShareCapacityLimitRequired {
     pub max_capacity: Int,
 }
 
-static RULE_QuotaShareCapacityLimit: ObjRule = ObjRule {
+pub(crate) static RULE_QuotaShareCapacityLimit: ObjRule = ObjRule {
     properties: &[
         ("CapacityUnit", Shape::STR),
         (
@@ -373,7 +373,7 @@ pub struct QuotaSharePreemptionConfigurationRequired {
     pub in_share_preemption: Str,
 }
 
-static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
     properties: &[("InSharePreemption", Shape::STR)],
     required: &["InSharePreemption"],
     one_of: &[],
@@ -430,7 +430,7 @@ pub struct QuotaShareResourceSharingConfigurationRequired {
     pub strategy: Str,
 }
 
-static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BorrowLimit",

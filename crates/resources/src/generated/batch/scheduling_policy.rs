@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("");
 
-static RULE_SchedulingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
     properties: &[
         ("FairsharePolicy", Shape::Object(&RULE_FairsharePolicy)),
         (
@@ -169,7 +169,7 @@ impl SchedulingPolicyAttributes {
     }
 }
 
-static RULE_FairsharePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_FairsharePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ComputeReservation",
@@ -280,7 +280,7 @@ impl ToValue for FairsharePolicy {
     }
 }
 
-static RULE_QuotaSharePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_QuotaSharePolicy: ObjRule = ObjRule {
     properties: &[("IdleResourceAssignmentStrategy", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -327,7 +327,7 @@ impl ToValue for QuotaSharePolicy {
     }
 }
 
-static RULE_ShareAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_ShareAttributes: ObjRule = ObjRule {
     properties: &[
         ("ShareIdentifier", Shape::STR),
         (

@@ -22,7 +22,7 @@ pub struct ServiceEnvironmentRequired {
     pub service_environment_type: Str,
 }
 
-static RULE_ServiceEnvironment: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityLimits",
@@ -200,7 +200,7 @@ impl ServiceEnvironmentAttributes {
     }
 }
 
-static RULE_CapacityLimit: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityLimit: ObjRule = ObjRule {
     properties: &[("CapacityUnit", Shape::STR), ("MaxCapacity", Shape::INT)],
     required: &[],
     one_of: &[],

@@ -22,7 +22,7 @@ pub struct ExportRequired {
     pub export: Obj<ExportProperty>,
 }
 
-static RULE_Export: ObjRule = ObjRule {
+pub(crate) static RULE_Export: ObjRule = ObjRule {
     properties: &[
         ("Export", Shape::Object(&RULE_ExportProperty)),
         (
@@ -179,7 +179,7 @@ pub struct DataQueryRequired {
     pub query_statement: Str,
 }
 
-static RULE_DataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_DataQuery: ObjRule = ObjRule {
     properties: &[
         (
             "QueryStatement",
@@ -266,7 +266,7 @@ pub struct DestinationConfigurationsRequired {
     pub s3_destination: Obj<S3Destination>,
 }
 
-static RULE_DestinationConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConfigurations: ObjRule = ObjRule {
     properties: &[("S3Destination", Shape::Object(&RULE_S3Destination))],
     required: &["S3Destination"],
     one_of: &[],
@@ -339,7 +339,7 @@ pub struct ExportPropertyRequired {
     pub refresh_cadence: Obj<RefreshCadence>,
 }
 
-static RULE_ExportProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ExportProperty: ObjRule = ObjRule {
     properties: &[
         ("DataQuery", Shape::Object(&RULE_DataQuery)),
         (
@@ -522,7 +522,7 @@ pub struct RefreshCadenceRequired {
     pub frequency: FrequencyOption,
 }
 
-static RULE_RefreshCadence: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshCadence: ObjRule = ObjRule {
     properties: &[(
         "Frequency",
         Shape::Str(&StrRule {
@@ -596,7 +596,7 @@ pub struct ResourceTagRequired {
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -712,7 +712,7 @@ pub struct S3DestinationRequired {
     pub s3_region: Str,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",
@@ -893,7 +893,7 @@ pub struct S3OutputConfigurationsRequired {
     pub overwrite: OverwriteOption,
 }
 
-static RULE_S3OutputConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_S3OutputConfigurations: ObjRule = ObjRule {
     properties: &[
         (
             "Compression",

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
-static RULE_BillScenario: ObjRule = ObjRule {
+pub(crate) static RULE_BillScenario: ObjRule = ObjRule {
     properties: &[
         (
             "CostCategoryGroupSharingPreferenceArn",
@@ -279,7 +279,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

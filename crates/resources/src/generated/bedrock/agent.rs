@@ -36,7 +36,7 @@ pub struct AgentRequired {
     pub agent_name: Str,
 }
 
-static RULE_Agent: ObjRule = ObjRule {
+pub(crate) static RULE_Agent: ObjRule = ObjRule {
     properties: &[
         (
             "ActionGroups",
@@ -681,7 +681,7 @@ pub struct AgentActionGroupRequired {
     pub action_group_name: Str,
 }
 
-static RULE_AgentActionGroup: ObjRule = ObjRule {
+pub(crate) static RULE_AgentActionGroup: ObjRule = ObjRule {
     properties: &[
         ("ActionGroupExecutor", Shape::Any),
         (
@@ -905,7 +905,7 @@ pub struct AgentCollaboratorRequired {
     pub collaborator_name: Str,
 }
 
-static RULE_AgentCollaborator: ObjRule = ObjRule {
+pub(crate) static RULE_AgentCollaborator: ObjRule = ObjRule {
     properties: &[
         ("AgentDescriptor", Shape::Object(&RULE_AgentDescriptor)),
         ("CollaborationInstruction", Shape::STR),
@@ -1018,7 +1018,7 @@ impl ToValue for AgentCollaborator {
     }
 }
 
-static RULE_AgentDescriptor: ObjRule = ObjRule {
+pub(crate) static RULE_AgentDescriptor: ObjRule = ObjRule {
     properties: &[(
         "AliasArn",
         Shape::Str(&StrRule {
@@ -1090,7 +1090,7 @@ pub struct AgentKnowledgeBaseRequired {
     pub knowledge_base_id: Str,
 }
 
-static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
+pub(crate) static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -1203,7 +1203,7 @@ impl ToValue for AgentKnowledgeBase {
     }
 }
 
-static RULE_CustomOrchestration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomOrchestration: ObjRule = ObjRule {
     properties: &[("Executor", Shape::Object(&RULE_OrchestrationExecutor))],
     required: &[],
     one_of: &[],
@@ -1260,7 +1260,7 @@ pub struct FunctionRequired {
     pub name: Str,
 }
 
-static RULE_Function: ObjRule = ObjRule {
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -1405,7 +1405,7 @@ pub struct FunctionSchemaRequired {
     pub functions: List<Function>,
 }
 
-static RULE_FunctionSchema: ObjRule = ObjRule {
+pub(crate) static RULE_FunctionSchema: ObjRule = ObjRule {
     properties: &[(
         "Functions",
         Shape::List(&ListRule {
@@ -1460,7 +1460,7 @@ impl ToValue for FunctionSchema {
     }
 }
 
-static RULE_GuardrailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "GuardrailIdentifier",
@@ -1546,7 +1546,7 @@ impl ToValue for GuardrailConfiguration {
     }
 }
 
-static RULE_InferenceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumLength",
@@ -1703,7 +1703,7 @@ impl ToValue for InferenceConfiguration {
     }
 }
 
-static RULE_MemoryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EnabledMemoryTypes",
@@ -1814,7 +1814,7 @@ pub struct OrchestrationExecutorRequired {
     pub lambda: Str,
 }
 
-static RULE_OrchestrationExecutor: ObjRule = ObjRule {
+pub(crate) static RULE_OrchestrationExecutor: ObjRule = ObjRule {
     properties: &[(
         "Lambda",
         Shape::Str(&StrRule {
@@ -1873,7 +1873,7 @@ impl ToValue for OrchestrationExecutor {
     }
 }
 
-static RULE_PromptConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PromptConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
         (
@@ -2113,7 +2113,7 @@ pub struct PromptOverrideConfigurationRequired {
     pub prompt_configurations: List<PromptConfiguration>,
 }
 
-static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "OverrideLambda",
@@ -2200,7 +2200,7 @@ impl ToValue for PromptOverrideConfiguration {
     }
 }
 
-static RULE_SessionSummaryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SessionSummaryConfiguration: ObjRule = ObjRule {
     properties: &[("MaxRecentSessions", Shape::NUM)],
     required: &[],
     one_of: &[],

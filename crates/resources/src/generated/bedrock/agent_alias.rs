@@ -28,7 +28,7 @@ pub struct AgentAliasRequired {
     pub agent_id: Str,
 }
 
-static RULE_AgentAlias: ObjRule = ObjRule {
+pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
     properties: &[
         (
             "AgentAliasName",
@@ -307,7 +307,7 @@ pub struct AgentAliasRoutingConfigurationListItemRequired {
     pub agent_version: Str,
 }
 
-static RULE_AgentAliasRoutingConfigurationListItem: ObjRule = ObjRule {
+pub(crate) static RULE_AgentAliasRoutingConfigurationListItem: ObjRule = ObjRule {
     properties: &[(
         "AgentVersion",
         Shape::Str(&StrRule {

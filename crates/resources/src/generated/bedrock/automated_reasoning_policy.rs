@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)$",
@@ -14,7 +17,6 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z-_ ]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Z][0-9A-Z]{11}$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`AutomatedReasoningPolicy`], by name: `AutomatedReasoningPolicy::new(AutomatedReasoningPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +29,7 @@ pub struct AutomatedReasoningPolicyRequired {
     pub name: Str,
 }
 
-static RULE_AutomatedReasoningPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AutomatedReasoningPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -303,7 +305,7 @@ impl AutomatedReasoningPolicyAttributes {
     }
 }
 
-static RULE_PolicyDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Rules",
@@ -439,7 +441,7 @@ pub struct PolicyDefinitionRuleRequired {
     pub id: Str,
 }
 
-static RULE_PolicyDefinitionRule: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDefinitionRule: ObjRule = ObjRule {
     properties: &[
         (
             "AlternateExpression",
@@ -571,7 +573,7 @@ pub struct PolicyDefinitionTypeRequired {
     pub values: List<PolicyDefinitionTypeValue>,
 }
 
-static RULE_PolicyDefinitionType: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDefinitionType: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -695,7 +697,7 @@ pub struct PolicyDefinitionTypeValueRequired {
     pub value: Str,
 }
 
-static RULE_PolicyDefinitionTypeValue: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDefinitionTypeValue: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -807,7 +809,7 @@ pub struct PolicyDefinitionVariableRequired {
     pub r#type: Str,
 }
 
-static RULE_PolicyDefinitionVariable: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDefinitionVariable: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -918,102 +920,6 @@ impl ToValue for PolicyDefinitionVariable {
             .req("Description", &self.description)
             .req("Name", &self.name)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::AutomatedReasoningPolicy`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-automatedreasoningpolicy-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$",
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`DataAutomationProject`], by name: `DataAutomationProject::new(DataAutomationProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +27,7 @@ pub struct DataAutomationProjectRequired {
     pub project_name: Str,
 }
 
-static RULE_DataAutomationProject: ObjRule = ObjRule {
+pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
     properties: &[
         (
             "CustomOutputConfiguration",
@@ -360,7 +362,7 @@ pub struct AudioExtractionCategoryRequired {
     pub state: State,
 }
 
-static RULE_AudioExtractionCategory: ObjRule = ObjRule {
+pub(crate) static RULE_AudioExtractionCategory: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -474,7 +476,7 @@ impl ToValue for AudioExtractionCategory {
     }
 }
 
-static RULE_AudioExtractionCategoryTypeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioExtractionCategoryTypeConfiguration: ObjRule = ObjRule {
     properties: &[("Transcript", Shape::Object(&RULE_TranscriptConfiguration))],
     required: &[],
     one_of: &[],
@@ -522,7 +524,7 @@ impl ToValue for AudioExtractionCategoryTypeConfiguration {
     }
 }
 
-static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "GenerativeOutputLanguage",
@@ -630,7 +632,7 @@ impl ToValue for AudioLanguageConfiguration {
     }
 }
 
-static RULE_AudioOverrideConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LanguageConfiguration",
@@ -738,7 +740,7 @@ pub struct AudioStandardExtractionRequired {
     pub category: Obj<AudioExtractionCategory>,
 }
 
-static RULE_AudioStandardExtraction: ObjRule = ObjRule {
+pub(crate) static RULE_AudioStandardExtraction: ObjRule = ObjRule {
     properties: &[("Category", Shape::Object(&RULE_AudioExtractionCategory))],
     required: &["Category"],
     one_of: &[],
@@ -795,7 +797,7 @@ pub struct AudioStandardGenerativeFieldRequired {
     pub state: State,
 }
 
-static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
+pub(crate) static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -884,7 +886,7 @@ impl ToValue for AudioStandardGenerativeField {
     }
 }
 
-static RULE_AudioStandardOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Extraction", Shape::Object(&RULE_AudioStandardExtraction)),
         (
@@ -962,7 +964,7 @@ pub struct BlueprintItemRequired {
     pub blueprint_arn: Str,
 }
 
-static RULE_BlueprintItem: ObjRule = ObjRule {
+pub(crate) static RULE_BlueprintItem: ObjRule = ObjRule {
     properties: &[
         (
             "BlueprintArn",
@@ -1084,7 +1086,7 @@ pub struct ChannelLabelingConfigurationRequired {
     pub state: State,
 }
 
-static RULE_ChannelLabelingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelLabelingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -1141,7 +1143,7 @@ impl ToValue for ChannelLabelingConfiguration {
     }
 }
 
-static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Blueprints",
         Shape::List(&ListRule {
@@ -1205,7 +1207,7 @@ pub struct DocumentBoundingBoxRequired {
     pub state: State,
 }
 
-static RULE_DocumentBoundingBox: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentBoundingBox: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -1262,7 +1264,7 @@ impl ToValue for DocumentBoundingBox {
     }
 }
 
-static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
     properties: &[(
         "Types",
         Shape::List(&ListRule {
@@ -1330,7 +1332,7 @@ pub struct DocumentOutputAdditionalFileFormatRequired {
     pub state: State,
 }
 
-static RULE_DocumentOutputAdditionalFileFormat: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentOutputAdditionalFileFormat: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -1400,7 +1402,7 @@ pub struct DocumentOutputFormatRequired {
     pub text_format: Obj<DocumentOutputTextFormat>,
 }
 
-static RULE_DocumentOutputFormat: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentOutputFormat: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalFileFormat",
@@ -1473,7 +1475,7 @@ impl ToValue for DocumentOutputFormat {
     }
 }
 
-static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
     properties: &[(
         "Types",
         Shape::List(&ListRule {
@@ -1532,7 +1534,7 @@ impl ToValue for DocumentOutputTextFormat {
     }
 }
 
-static RULE_DocumentOverrideConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ModalityProcessing",
@@ -1638,7 +1640,7 @@ pub struct DocumentStandardExtractionRequired {
     pub granularity: Obj<DocumentExtractionGranularity>,
 }
 
-static RULE_DocumentStandardExtraction: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentStandardExtraction: ObjRule = ObjRule {
     properties: &[
         ("BoundingBox", Shape::Object(&RULE_DocumentBoundingBox)),
         (
@@ -1717,7 +1719,7 @@ pub struct DocumentStandardGenerativeFieldRequired {
     pub state: State,
 }
 
-static RULE_DocumentStandardGenerativeField: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentStandardGenerativeField: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -1774,7 +1776,7 @@ impl ToValue for DocumentStandardGenerativeField {
     }
 }
 
-static RULE_DocumentStandardOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Extraction",
@@ -1870,7 +1872,7 @@ pub struct ImageBoundingBoxRequired {
     pub state: State,
 }
 
-static RULE_ImageBoundingBox: ObjRule = ObjRule {
+pub(crate) static RULE_ImageBoundingBox: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -1936,7 +1938,7 @@ pub struct ImageExtractionCategoryRequired {
     pub state: State,
 }
 
-static RULE_ImageExtractionCategory: ObjRule = ObjRule {
+pub(crate) static RULE_ImageExtractionCategory: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -2025,7 +2027,7 @@ impl ToValue for ImageExtractionCategory {
     }
 }
 
-static RULE_ImageOverrideConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ImageOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ModalityProcessing",
@@ -2117,7 +2119,7 @@ pub struct ImageStandardExtractionRequired {
     pub category: Obj<ImageExtractionCategory>,
 }
 
-static RULE_ImageStandardExtraction: ObjRule = ObjRule {
+pub(crate) static RULE_ImageStandardExtraction: ObjRule = ObjRule {
     properties: &[
         ("BoundingBox", Shape::Object(&RULE_ImageBoundingBox)),
         ("Category", Shape::Object(&RULE_ImageExtractionCategory)),
@@ -2193,7 +2195,7 @@ pub struct ImageStandardGenerativeFieldRequired {
     pub state: State,
 }
 
-static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
+pub(crate) static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -2282,7 +2284,7 @@ impl ToValue for ImageStandardGenerativeField {
     }
 }
 
-static RULE_ImageStandardOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ImageStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Extraction", Shape::Object(&RULE_ImageStandardExtraction)),
         (
@@ -2349,7 +2351,7 @@ impl ToValue for ImageStandardOutputConfiguration {
     }
 }
 
-static RULE_ModalityProcessingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ModalityProcessingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -2404,7 +2406,7 @@ impl ToValue for ModalityProcessingConfiguration {
     }
 }
 
-static RULE_ModalityRoutingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ModalityRoutingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "jpeg",
@@ -2532,7 +2534,7 @@ impl ToValue for ModalityRoutingConfiguration {
     }
 }
 
-static RULE_OverrideConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Audio", Shape::Object(&RULE_AudioOverrideConfiguration)),
         (
@@ -2644,7 +2646,7 @@ impl ToValue for OverrideConfiguration {
     }
 }
 
-static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "PiiEntityTypes",
@@ -2763,7 +2765,7 @@ impl ToValue for PiiEntitiesConfiguration {
     }
 }
 
-static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DetectionMode",
@@ -2878,7 +2880,7 @@ pub struct SpeakerLabelingConfigurationRequired {
     pub state: State,
 }
 
-static RULE_SpeakerLabelingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SpeakerLabelingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -2935,7 +2937,7 @@ impl ToValue for SpeakerLabelingConfiguration {
     }
 }
 
-static RULE_SplitterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SplitterConfiguration: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -2990,7 +2992,7 @@ impl ToValue for SplitterConfiguration {
     }
 }
 
-static RULE_StandardOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_StandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Audio",
@@ -3094,103 +3096,7 @@ impl ToValue for StandardOutputConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::DataAutomationProject`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-dataautomationproject-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TranscriptConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TranscriptConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelLabeling",
@@ -3269,7 +3175,7 @@ pub struct VideoBoundingBoxRequired {
     pub state: State,
 }
 
-static RULE_VideoBoundingBox: ObjRule = ObjRule {
+pub(crate) static RULE_VideoBoundingBox: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -3335,7 +3241,7 @@ pub struct VideoExtractionCategoryRequired {
     pub state: State,
 }
 
-static RULE_VideoExtractionCategory: ObjRule = ObjRule {
+pub(crate) static RULE_VideoExtractionCategory: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -3429,7 +3335,7 @@ impl ToValue for VideoExtractionCategory {
     }
 }
 
-static RULE_VideoOverrideConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VideoOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ModalityProcessing",
@@ -3521,7 +3427,7 @@ pub struct VideoStandardExtractionRequired {
     pub category: Obj<VideoExtractionCategory>,
 }
 
-static RULE_VideoStandardExtraction: ObjRule = ObjRule {
+pub(crate) static RULE_VideoStandardExtraction: ObjRule = ObjRule {
     properties: &[
         ("BoundingBox", Shape::Object(&RULE_VideoBoundingBox)),
         ("Category", Shape::Object(&RULE_VideoExtractionCategory)),
@@ -3597,7 +3503,7 @@ pub struct VideoStandardGenerativeFieldRequired {
     pub state: State,
 }
 
-static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
+pub(crate) static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -3686,7 +3592,7 @@ impl ToValue for VideoStandardGenerativeField {
     }
 }
 
-static RULE_VideoStandardOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VideoStandardOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Extraction", Shape::Object(&RULE_VideoStandardExtraction)),
         (

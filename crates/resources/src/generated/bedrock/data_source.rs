@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_S3Location;
+pub use super::shared::{S3Location, S3LocationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$",
 );
@@ -26,8 +29,7 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new(
 pub(crate) static PATTERN_9: Pattern = Pattern::new(
     "^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
 );
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^s3://.{1,128}$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
 
@@ -52,7 +54,7 @@ pub struct DataSourceRequired {
     pub name: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "DataDeletionPolicy",
@@ -380,7 +382,7 @@ impl DataSourceAttributes {
     }
 }
 
-static RULE_BedrockDataAutomationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockDataAutomationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ParsingModality",
         Shape::Str(&StrRule {
@@ -448,7 +450,7 @@ pub struct BedrockFoundationModelConfigurationRequired {
     pub model_arn: Str,
 }
 
-static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ModelArn",
@@ -565,7 +567,7 @@ pub struct BedrockFoundationModelContextEnrichmentConfigurationRequired {
     pub model_arn: Str,
 }
 
-static RULE_BedrockFoundationModelContextEnrichmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockFoundationModelContextEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EnrichmentStrategyConfiguration",
@@ -666,7 +668,7 @@ pub struct ChunkingConfigurationRequired {
     pub chunking_strategy: ChunkingStrategy,
 }
 
-static RULE_ChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChunkingStrategy",
@@ -804,7 +806,7 @@ impl ToValue for ChunkingConfiguration {
     }
 }
 
-static RULE_ConfluenceCrawlerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[(
         "FilterConfiguration",
         Shape::Object(&RULE_CrawlFilterConfiguration),
@@ -864,7 +866,7 @@ pub struct ConfluenceDataSourceConfigurationRequired {
     pub source_configuration: Obj<ConfluenceSourceConfiguration>,
 }
 
-static RULE_ConfluenceDataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CrawlerConfiguration",
@@ -968,7 +970,7 @@ pub struct ConfluenceSourceConfigurationRequired {
     pub host_url: Str,
 }
 
-static RULE_ConfluenceSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthType",
@@ -1114,7 +1116,7 @@ pub struct ContextEnrichmentConfigurationRequired {
     pub r#type: ContextEnrichmentType,
 }
 
-static RULE_ContextEnrichmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ContextEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockFoundationModelConfiguration",
@@ -1209,7 +1211,7 @@ pub struct CrawlFilterConfigurationRequired {
     pub r#type: CrawlFilterConfigurationType,
 }
 
-static RULE_CrawlFilterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CrawlFilterConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "PatternObjectFilter",
@@ -1306,7 +1308,7 @@ pub struct CustomTransformationConfigurationRequired {
     pub transformations: List<Transformation>,
 }
 
-static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "IntermediateStorage",
@@ -1398,7 +1400,7 @@ pub struct DataSourceConfigurationRequired {
     pub r#type: DataSourceType,
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ConfluenceConfiguration",
@@ -1583,7 +1585,7 @@ pub struct EnrichmentStrategyConfigurationRequired {
     pub method: EnrichmentStrategyMethod,
 }
 
-static RULE_EnrichmentStrategyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EnrichmentStrategyConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Method",
         Shape::Str(&StrRule {
@@ -1657,7 +1659,7 @@ pub struct FixedSizeChunkingConfigurationRequired {
     pub overlap_percentage: Int,
 }
 
-static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxTokens",
@@ -1759,7 +1761,7 @@ pub struct HierarchicalChunkingConfigurationRequired {
     pub overlap_tokens: Int,
 }
 
-static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LevelConfigurations",
@@ -1860,7 +1862,7 @@ pub struct HierarchicalChunkingLevelConfigurationRequired {
     pub max_tokens: Int,
 }
 
-static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
     properties: &[(
         "MaxTokens",
         Shape::Int(&NumRule {
@@ -1926,7 +1928,7 @@ pub struct IntermediateStorageRequired {
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_IntermediateStorage: ObjRule = ObjRule {
+pub(crate) static RULE_IntermediateStorage: ObjRule = ObjRule {
     properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
     required: &["S3Location"],
     one_of: &[],
@@ -1985,7 +1987,7 @@ pub struct ParsingConfigurationRequired {
     pub parsing_strategy: ParsingStrategy,
 }
 
-static RULE_ParsingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockDataAutomationConfiguration",
@@ -2107,7 +2109,7 @@ pub struct ParsingPromptRequired {
     pub parsing_prompt_text: Str,
 }
 
-static RULE_ParsingPrompt: ObjRule = ObjRule {
+pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
     properties: &[(
         "ParsingPromptText",
         Shape::Str(&StrRule {
@@ -2179,7 +2181,7 @@ pub struct PatternObjectFilterRequired {
     pub object_type: Str,
 }
 
-static RULE_PatternObjectFilter: ObjRule = ObjRule {
+pub(crate) static RULE_PatternObjectFilter: ObjRule = ObjRule {
     properties: &[
         (
             "ExclusionFilters",
@@ -2313,7 +2315,7 @@ pub struct PatternObjectFilterConfigurationRequired {
     pub filters: List<PatternObjectFilter>,
 }
 
-static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Filters",
         Shape::List(&ListRule {
@@ -2381,7 +2383,7 @@ pub struct S3DataSourceConfigurationRequired {
     pub bucket_arn: Str,
 }
 
-static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketArn",
@@ -2500,75 +2502,7 @@ impl ToValue for S3DataSourceConfiguration {
     }
 }
 
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[(
-        "URI",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["URI"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::Bedrock::DataSource`.
-///
-/// A storage location in an Amazon S3 bucket.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-datasource-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self { uri: required.uri }
-    }
-
-    /// `URI`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("URI", &self.uri).build()
-    }
-}
-
-static RULE_SalesforceCrawlerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[(
         "FilterConfiguration",
         Shape::Object(&RULE_CrawlFilterConfiguration),
@@ -2628,7 +2562,7 @@ pub struct SalesforceDataSourceConfigurationRequired {
     pub source_configuration: Obj<SalesforceSourceConfiguration>,
 }
 
-static RULE_SalesforceDataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CrawlerConfiguration",
@@ -2728,7 +2662,7 @@ pub struct SalesforceSourceConfigurationRequired {
     pub host_url: Str,
 }
 
-static RULE_SalesforceSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthType",
@@ -2852,7 +2786,7 @@ pub struct SeedUrlRequired {
     pub url: Str,
 }
 
-static RULE_SeedUrl: ObjRule = ObjRule {
+pub(crate) static RULE_SeedUrl: ObjRule = ObjRule {
     properties: &[(
         "Url",
         Shape::Str(&StrRule {
@@ -2932,7 +2866,7 @@ pub struct SemanticChunkingConfigurationRequired {
     pub max_tokens: Int,
 }
 
-static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BreakpointPercentileThreshold",
@@ -3048,7 +2982,7 @@ impl ToValue for SemanticChunkingConfiguration {
     }
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyArn",
         Shape::Str(&StrRule {
@@ -3107,7 +3041,7 @@ impl ToValue for ServerSideEncryptionConfiguration {
     }
 }
 
-static RULE_SharePointCrawlerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SharePointCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[(
         "FilterConfiguration",
         Shape::Object(&RULE_CrawlFilterConfiguration),
@@ -3167,7 +3101,7 @@ pub struct SharePointDataSourceConfigurationRequired {
     pub source_configuration: Obj<SharePointSourceConfiguration>,
 }
 
-static RULE_SharePointDataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SharePointDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CrawlerConfiguration",
@@ -3277,7 +3211,7 @@ pub struct SharePointSourceConfigurationRequired {
     pub site_urls: List<Str>,
 }
 
-static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthType",
@@ -3492,7 +3426,7 @@ pub struct TransformationRequired {
     pub transformation_function: Obj<TransformationFunction>,
 }
 
-static RULE_Transformation: ObjRule = ObjRule {
+pub(crate) static RULE_Transformation: ObjRule = ObjRule {
     properties: &[
         (
             "StepToApply",
@@ -3583,7 +3517,7 @@ pub struct TransformationFunctionRequired {
     pub transformation_lambda_configuration: Obj<TransformationLambdaConfiguration>,
 }
 
-static RULE_TransformationFunction: ObjRule = ObjRule {
+pub(crate) static RULE_TransformationFunction: ObjRule = ObjRule {
     properties: &[(
         "TransformationLambdaConfiguration",
         Shape::Object(&RULE_TransformationLambdaConfiguration),
@@ -3653,13 +3587,13 @@ pub struct TransformationLambdaConfigurationRequired {
     pub lambda_arn: Str,
 }
 
-static RULE_TransformationLambdaConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TransformationLambdaConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LambdaArn",
         Shape::Str(&StrRule {
             min_len: Some(0),
             max_len: Some(2048),
-            pattern: Some(&PATTERN_11),
+            pattern: Some(&PATTERN_10),
             allowed: &[],
             format: Some(Format::LambdaFunctionArn),
         }),
@@ -3723,7 +3657,7 @@ pub struct UrlConfigurationRequired {
     pub seed_urls: List<SeedUrl>,
 }
 
-static RULE_UrlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_UrlConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SeedUrls",
         Shape::List(&ListRule {
@@ -3780,7 +3714,7 @@ impl ToValue for UrlConfiguration {
     }
 }
 
-static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChunkingConfiguration",
@@ -3896,7 +3830,7 @@ impl ToValue for VectorIngestionConfiguration {
     }
 }
 
-static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlerLimits", Shape::Object(&RULE_WebCrawlerLimits)),
         (
@@ -4079,7 +4013,7 @@ impl ToValue for WebCrawlerConfiguration {
     }
 }
 
-static RULE_WebCrawlerLimits: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerLimits: ObjRule = ObjRule {
     properties: &[
         (
             "MaxPages",
@@ -4170,7 +4104,7 @@ pub struct WebDataSourceConfigurationRequired {
     pub source_configuration: Obj<WebSourceConfiguration>,
 }
 
-static RULE_WebDataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebDataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CrawlerConfiguration",
@@ -4252,7 +4186,7 @@ pub struct WebSourceConfigurationRequired {
     pub url_configuration: Obj<UrlConfiguration>,
 }
 
-static RULE_WebSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebSourceConfiguration: ObjRule = ObjRule {
     properties: &[("UrlConfiguration", Shape::Object(&RULE_UrlConfiguration))],
     required: &["UrlConfiguration"],
     one_of: &[],

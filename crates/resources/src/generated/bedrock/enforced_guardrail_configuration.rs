@@ -35,7 +35,7 @@ pub struct EnforcedGuardrailConfigurationRequired {
     pub guardrail_version: Str,
 }
 
-static RULE_EnforcedGuardrailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EnforcedGuardrailConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "GuardrailIdentifier",
@@ -293,7 +293,7 @@ pub struct ModelEnforcementRequired {
     pub included_models: List<Str>,
 }
 
-static RULE_ModelEnforcement: ObjRule = ObjRule {
+pub(crate) static RULE_ModelEnforcement: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludedModels",
@@ -390,7 +390,7 @@ impl ToValue for ModelEnforcement {
     }
 }
 
-static RULE_SelectiveContentGuarding: ObjRule = ObjRule {
+pub(crate) static RULE_SelectiveContentGuarding: ObjRule = ObjRule {
     properties: &[
         (
             "Messages",

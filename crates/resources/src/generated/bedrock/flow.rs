@@ -33,7 +33,7 @@ pub struct FlowRequired {
     pub name: Str,
 }
 
-static RULE_Flow: ObjRule = ObjRule {
+pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
         (
             "CustomerEncryptionKeyArn",
@@ -438,7 +438,7 @@ pub struct FlowConnectionRequired {
     pub r#type: FlowConnectionType,
 }
 
-static RULE_FlowConnection: ObjRule = ObjRule {
+pub(crate) static RULE_FlowConnection: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
         (
@@ -592,7 +592,7 @@ impl ToValue for FlowConnection {
     }
 }
 
-static RULE_FlowDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Connections",
@@ -689,7 +689,7 @@ pub struct FlowNodeRequired {
     pub r#type: FlowNodeType,
 }
 
-static RULE_FlowNode: ObjRule = ObjRule {
+pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
         (
@@ -877,7 +877,7 @@ pub struct FlowNodeInputRequired {
     pub r#type: FlowNodeIoDataType,
 }
 
-static RULE_FlowNodeInput: ObjRule = ObjRule {
+pub(crate) static RULE_FlowNodeInput: ObjRule = ObjRule {
     properties: &[
         (
             "Category",
@@ -1033,7 +1033,7 @@ pub struct FlowNodeOutputRequired {
     pub r#type: FlowNodeIoDataType,
 }
 
-static RULE_FlowNodeOutput: ObjRule = ObjRule {
+pub(crate) static RULE_FlowNodeOutput: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1137,7 +1137,7 @@ pub struct S3LocationRequired {
     pub key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",

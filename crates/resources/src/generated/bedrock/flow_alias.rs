@@ -35,7 +35,7 @@ pub struct FlowAliasRequired {
     pub routing_configuration: List<FlowAliasRoutingConfigurationListItem>,
 }
 
-static RULE_FlowAlias: ObjRule = ObjRule {
+pub(crate) static RULE_FlowAlias: ObjRule = ObjRule {
     properties: &[
         (
             "ConcurrencyConfiguration",
@@ -311,7 +311,7 @@ pub struct FlowAliasConcurrencyConfigurationRequired {
     pub r#type: ConcurrencyType,
 }
 
-static RULE_FlowAliasConcurrencyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FlowAliasConcurrencyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxConcurrency",
@@ -399,7 +399,7 @@ impl ToValue for FlowAliasConcurrencyConfiguration {
     }
 }
 
-static RULE_FlowAliasRoutingConfigurationListItem: ObjRule = ObjRule {
+pub(crate) static RULE_FlowAliasRoutingConfigurationListItem: ObjRule = ObjRule {
     properties: &[(
         "FlowVersion",
         Shape::Str(&StrRule {

@@ -21,7 +21,7 @@ pub struct FlowVersionRequired {
     pub flow_arn: Str,
 }
 
-static RULE_FlowVersion: ObjRule = ObjRule {
+pub(crate) static RULE_FlowVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

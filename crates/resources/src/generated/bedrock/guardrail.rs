@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}(:([1-9][0-9]{0,11}))?$",
 );
@@ -16,8 +19,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z-_]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
 
 /// The required properties of [`Guardrail`], by name: `Guardrail::new(GuardrailRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,7 @@ pub struct GuardrailRequired {
     pub name: Str,
 }
 
-static RULE_Guardrail: ObjRule = ObjRule {
+pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
     properties: &[
         (
             "AutomatedReasoningPolicyConfig",
@@ -516,7 +518,7 @@ pub struct AutomatedReasoningPolicyConfigRequired {
     pub policies: List<Str>,
 }
 
-static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConfidenceThreshold",
@@ -624,7 +626,7 @@ pub struct ContentFilterConfigRequired {
     pub r#type: ContentFilterType,
 }
 
-static RULE_ContentFilterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContentFilterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InputAction",
@@ -900,7 +902,7 @@ pub struct ContentFiltersTierConfigRequired {
     pub tier_name: ContentFiltersTierName,
 }
 
-static RULE_ContentFiltersTierConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContentFiltersTierConfig: ObjRule = ObjRule {
     properties: &[(
         "TierName",
         Shape::Str(&StrRule {
@@ -964,7 +966,7 @@ pub struct ContentPolicyConfigRequired {
     pub filters_config: List<ContentFilterConfig>,
 }
 
-static RULE_ContentPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContentPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ContentFiltersTierConfig",
@@ -1064,7 +1066,7 @@ pub struct ContextualGroundingFilterConfigRequired {
     pub r#type: ContextualGroundingFilterType,
 }
 
-static RULE_ContextualGroundingFilterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContextualGroundingFilterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -1202,7 +1204,7 @@ pub struct ContextualGroundingPolicyConfigRequired {
     pub filters_config: List<ContextualGroundingFilterConfig>,
 }
 
-static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
     properties: &[(
         "FiltersConfig",
         Shape::List(&ListRule {
@@ -1275,7 +1277,7 @@ pub struct GuardrailCrossRegionConfigRequired {
     pub guardrail_profile_arn: Str,
 }
 
-static RULE_GuardrailCrossRegionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailCrossRegionConfig: ObjRule = ObjRule {
     properties: &[(
         "GuardrailProfileArn",
         Shape::Str(&StrRule {
@@ -1347,7 +1349,7 @@ pub struct ManagedWordsConfigRequired {
     pub r#type: ManagedWordsType,
 }
 
-static RULE_ManagedWordsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedWordsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InputAction",
@@ -1622,7 +1624,7 @@ pub struct PiiEntityConfigRequired {
     pub r#type: PiiEntityType,
 }
 
-static RULE_PiiEntityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PiiEntityConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -1963,7 +1965,7 @@ pub struct RegexConfigRequired {
     pub pattern: Str,
 }
 
-static RULE_RegexConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RegexConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -2186,7 +2188,7 @@ impl ToValue for RegexConfig {
     }
 }
 
-static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "PiiEntitiesConfig",
@@ -2268,102 +2270,6 @@ impl ToValue for SensitiveInformationPolicyConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::Guardrail`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-guardrail-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TopicConfig`], by name: `TopicConfig::new(TopicConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigRequired {
@@ -2385,7 +2291,7 @@ pub struct TopicConfigRequired {
     pub r#type: TopicType,
 }
 
-static RULE_TopicConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TopicConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Definition",
@@ -2427,7 +2333,7 @@ static RULE_TopicConfig: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(100),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -2623,7 +2529,7 @@ pub struct TopicPolicyConfigRequired {
     pub topics_config: List<TopicConfig>,
 }
 
-static RULE_TopicPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TopicPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "TopicsConfig",
@@ -2706,7 +2612,7 @@ pub struct TopicsTierConfigRequired {
     pub tier_name: TopicsTierName,
 }
 
-static RULE_TopicsTierConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TopicsTierConfig: ObjRule = ObjRule {
     properties: &[(
         "TierName",
         Shape::Str(&StrRule {
@@ -2770,7 +2676,7 @@ pub struct WordConfigRequired {
     pub text: Str,
 }
 
-static RULE_WordConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WordConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InputAction",
@@ -2917,7 +2823,7 @@ impl ToValue for WordConfig {
     }
 }
 
-static RULE_WordPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WordPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ManagedWordListsConfig",

@@ -22,7 +22,7 @@ pub struct GuardrailVersionRequired {
     pub guardrail_identifier: Str,
 }
 
-static RULE_GuardrailVersion: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

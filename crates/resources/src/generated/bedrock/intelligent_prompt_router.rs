@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`IntelligentPromptRouter`], by name: `IntelligentPromptRouter::new(IntelligentPromptRouterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +45,7 @@ pub struct IntelligentPromptRouterRequired {
     pub routing_criteria: Obj<RoutingCriteria>,
 }
 
-static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
+pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -335,7 +337,7 @@ pub struct PromptRouterTargetModelRequired {
     pub model_arn: Str,
 }
 
-static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
+pub(crate) static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
     properties: &[(
         "ModelArn",
         Shape::Str(&StrRule {
@@ -405,7 +407,7 @@ pub struct RoutingCriteriaRequired {
     pub response_quality_difference: Num,
 }
 
-static RULE_RoutingCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingCriteria: ObjRule = ObjRule {
     properties: &[(
         "ResponseQualityDifference",
         Shape::Num(&NumRule {
@@ -463,102 +465,6 @@ impl ToValue for RoutingCriteria {
                 "ResponseQualityDifference",
                 &self.response_quality_difference,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Bedrock::IntelligentPromptRouter`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-intelligentpromptrouter-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_S3Location;
+pub use super::shared::{S3Location, S3LocationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov):kendra:[a-z0-9-]{1,20}:([0-9]{12}|):index/([a-zA-Z0-9][a-zA-Z0-9-]{35}|[a-zA-Z0-9][a-zA-Z0-9-]{35}-[a-zA-Z0-9][a-zA-Z0-9-]{35})$",
 );
@@ -20,30 +23,29 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*\\..*\\..*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^.*\\.*$");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://.{1,128}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_10: Pattern =
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
+pub(crate) static PATTERN_8: Pattern = Pattern::new("^.*$");
+pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^[a-zA-Z0-9_-]+\\.[a-zA-Z0-9_-]+\\.mongodb\\.net$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
     "^(?:arn:aws(?:-us-gov|-cn|-iso|-iso-[a-z])*:.+:.*:\\d+:.+/.+$|[a-zA-Z0-9*]+[a-zA-Z0-9._-]*)$",
 );
-pub(crate) static PATTERN_12: Pattern = Pattern::new(
+pub(crate) static PATTERN_11: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov):neptune-graph:[a-zA-Z0-9-]*:[0-9]{12}:graph\\/g-[a-zA-Z0-9]{10}$",
 );
-pub(crate) static PATTERN_13: Pattern = Pattern::new(
+pub(crate) static PATTERN_12: Pattern = Pattern::new(
     "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:es:([a-z]{2,}-){2,}\\d:\\d{12}:domain/[a-z][a-z0-9-]{3,28}$",
 );
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^https://.*$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new("^(?![\\-_+.])[a-z0-9][a-z0-9\\-_\\.]*$");
-pub(crate) static PATTERN_16: Pattern = Pattern::new(
+pub(crate) static PATTERN_13: Pattern = Pattern::new("^https://.*$");
+pub(crate) static PATTERN_14: Pattern = Pattern::new("^(?![\\-_+.])[a-z0-9][a-z0-9\\-_\\.]*$");
+pub(crate) static PATTERN_15: Pattern = Pattern::new(
     "^arn:aws(|-cn|-us-gov|-iso):aoss:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:collection/[a-z0-9-]{3,32}$",
 );
-pub(crate) static PATTERN_17: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
-pub(crate) static PATTERN_18: Pattern =
+pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
+pub(crate) static PATTERN_17: Pattern =
     Pattern::new("^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$");
-pub(crate) static PATTERN_19: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
+pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
 
 /// The required properties of [`KnowledgeBase`], by name: `KnowledgeBase::new(KnowledgeBaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +68,7 @@ pub struct KnowledgeBaseRequired {
     pub role_arn: Str,
 }
 
-static RULE_KnowledgeBase: ObjRule = ObjRule {
+pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -87,7 +89,7 @@ static RULE_KnowledgeBase: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: None,
             }),
@@ -97,7 +99,7 @@ static RULE_KnowledgeBase: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
+                pattern: Some(&PATTERN_7),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -377,7 +379,7 @@ pub struct AudioConfigurationRequired {
     pub segmentation_configuration: Obj<AudioSegmentationConfiguration>,
 }
 
-static RULE_AudioConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SegmentationConfiguration",
         Shape::Object(&RULE_AudioSegmentationConfiguration),
@@ -447,7 +449,7 @@ pub struct AudioSegmentationConfigurationRequired {
     pub fixed_length_duration: Int,
 }
 
-static RULE_AudioSegmentationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioSegmentationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "FixedLengthDuration",
         Shape::Int(&NumRule {
@@ -506,7 +508,7 @@ impl ToValue for AudioSegmentationConfiguration {
     }
 }
 
-static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Audio",
@@ -651,7 +653,7 @@ pub struct CuratedQueryRequired {
     pub sql: Str,
 }
 
-static RULE_CuratedQuery: ObjRule = ObjRule {
+pub(crate) static RULE_CuratedQuery: ObjRule = ObjRule {
     properties: &[
         (
             "NaturalLanguage",
@@ -740,7 +742,7 @@ impl ToValue for CuratedQuery {
     }
 }
 
-static RULE_EmbeddingModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EmbeddingModelConfiguration: ObjRule = ObjRule {
     properties: &[(
         "BedrockEmbeddingModelConfiguration",
         Shape::Object(&RULE_BedrockEmbeddingModelConfiguration),
@@ -808,7 +810,7 @@ pub struct KendraKnowledgeBaseConfigurationRequired {
     pub kendra_index_arn: Str,
 }
 
-static RULE_KendraKnowledgeBaseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_KendraKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KendraIndexArn",
         Shape::Str(&StrRule {
@@ -878,7 +880,7 @@ pub struct KnowledgeBaseConfigurationRequired {
     pub r#type: KnowledgeBaseType,
 }
 
-static RULE_KnowledgeBaseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_KnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KendraKnowledgeBaseConfiguration",
@@ -1050,14 +1052,14 @@ pub struct MongoDbAtlasConfigurationRequired {
     pub vector_index_name: Str,
 }
 
-static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CollectionName",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1077,7 +1079,7 @@ static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1087,7 +1089,7 @@ static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_10),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: None,
             }),
@@ -1097,7 +1099,7 @@ static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(255),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_10),
                 allowed: &[],
                 format: None,
             }),
@@ -1111,7 +1113,7 @@ static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1121,7 +1123,7 @@ static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1317,14 +1319,14 @@ pub struct MongoDbAtlasFieldMappingRequired {
     pub vector_field: Str,
 }
 
-static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MetadataField",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1334,7 +1336,7 @@ static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1344,7 +1346,7 @@ static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1447,7 +1449,7 @@ pub struct NeptuneAnalyticsConfigurationRequired {
     pub graph_arn: Str,
 }
 
-static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "FieldMapping",
@@ -1458,7 +1460,7 @@ static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(255),
-                pattern: Some(&PATTERN_12),
+                pattern: Some(&PATTERN_11),
                 allowed: &[],
                 format: None,
             }),
@@ -1545,14 +1547,14 @@ pub struct NeptuneAnalyticsFieldMappingRequired {
     pub text_field: Str,
 }
 
-static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MetadataField",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1562,7 +1564,7 @@ static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1661,14 +1663,14 @@ pub struct OpenSearchManagedClusterConfigurationRequired {
     pub vector_index_name: Str,
 }
 
-static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DomainArn",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_13),
+                pattern: Some(&PATTERN_12),
                 allowed: &[],
                 format: None,
             }),
@@ -1678,7 +1680,7 @@ static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_14),
+                pattern: Some(&PATTERN_13),
                 allowed: &[],
                 format: None,
             }),
@@ -1692,7 +1694,7 @@ static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_15),
+                pattern: Some(&PATTERN_14),
                 allowed: &[],
                 format: None,
             }),
@@ -1825,14 +1827,14 @@ pub struct OpenSearchManagedClusterFieldMappingRequired {
     pub vector_field: Str,
 }
 
-static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MetadataField",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1842,7 +1844,7 @@ static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1852,7 +1854,7 @@ static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1961,14 +1963,14 @@ pub struct OpenSearchServerlessConfigurationRequired {
     pub vector_index_name: Str,
 }
 
-static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CollectionArn",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_16),
+                pattern: Some(&PATTERN_15),
                 allowed: &[],
                 format: None,
             }),
@@ -1982,7 +1984,7 @@ static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2094,14 +2096,14 @@ pub struct OpenSearchServerlessFieldMappingRequired {
     pub vector_field: Str,
 }
 
-static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MetadataField",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2111,7 +2113,7 @@ static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2121,7 +2123,7 @@ static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2230,14 +2232,14 @@ pub struct PineconeConfigurationRequired {
     pub field_mapping: Obj<PineconeFieldMapping>,
 }
 
-static RULE_PineconeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PineconeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionString",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2258,7 +2260,7 @@ static RULE_PineconeConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2377,14 +2379,14 @@ pub struct PineconeFieldMappingRequired {
     pub text_field: Str,
 }
 
-static RULE_PineconeFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_PineconeFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MetadataField",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2394,7 +2396,7 @@ static RULE_PineconeFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2466,7 +2468,7 @@ impl ToValue for PineconeFieldMapping {
     }
 }
 
-static RULE_QueryGenerationColumn: ObjRule = ObjRule {
+pub(crate) static RULE_QueryGenerationColumn: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -2575,7 +2577,7 @@ impl ToValue for QueryGenerationColumn {
     }
 }
 
-static RULE_QueryGenerationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QueryGenerationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionTimeoutSeconds",
@@ -2651,7 +2653,7 @@ impl ToValue for QueryGenerationConfiguration {
     }
 }
 
-static RULE_QueryGenerationContext: ObjRule = ObjRule {
+pub(crate) static RULE_QueryGenerationContext: ObjRule = ObjRule {
     properties: &[
         (
             "CuratedQueries",
@@ -2744,7 +2746,7 @@ pub struct QueryGenerationTableRequired {
     pub name: Str,
 }
 
-static RULE_QueryGenerationTable: ObjRule = ObjRule {
+pub(crate) static RULE_QueryGenerationTable: ObjRule = ObjRule {
     properties: &[
         (
             "Columns",
@@ -2912,7 +2914,7 @@ pub struct RdsConfigurationRequired {
     pub table_name: Str,
 }
 
-static RULE_RdsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RdsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CredentialsSecretArn",
@@ -2929,7 +2931,7 @@ static RULE_RdsConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_16),
                 allowed: &[],
                 format: None,
             }),
@@ -2940,7 +2942,7 @@ static RULE_RdsConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_18),
+                pattern: Some(&PATTERN_17),
                 allowed: &[],
                 format: None,
             }),
@@ -2950,7 +2952,7 @@ static RULE_RdsConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_19),
+                pattern: Some(&PATTERN_18),
                 allowed: &[],
                 format: None,
             }),
@@ -3103,14 +3105,14 @@ pub struct RdsFieldMappingRequired {
     pub vector_field: Str,
 }
 
-static RULE_RdsFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_RdsFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "CustomMetadataField",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_16),
                 allowed: &[],
                 format: None,
             }),
@@ -3120,7 +3122,7 @@ static RULE_RdsFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_16),
                 allowed: &[],
                 format: None,
             }),
@@ -3130,7 +3132,7 @@ static RULE_RdsFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_16),
                 allowed: &[],
                 format: None,
             }),
@@ -3140,7 +3142,7 @@ static RULE_RdsFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_16),
                 allowed: &[],
                 format: None,
             }),
@@ -3150,7 +3152,7 @@ static RULE_RdsFieldMapping: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_16),
                 allowed: &[],
                 format: None,
             }),
@@ -3290,7 +3292,7 @@ pub struct RedshiftConfigurationRequired {
     pub storage_configurations: List<RedshiftQueryEngineStorageConfiguration>,
 }
 
-static RULE_RedshiftConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "QueryEngineConfiguration",
@@ -3408,7 +3410,7 @@ pub struct RedshiftProvisionedAuthConfigurationRequired {
     pub r#type: RedshiftProvisionedAuthType,
 }
 
-static RULE_RedshiftProvisionedAuthConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftProvisionedAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DatabaseUser", Shape::STR),
         (
@@ -3528,7 +3530,7 @@ pub struct RedshiftProvisionedConfigurationRequired {
     pub cluster_identifier: Str,
 }
 
-static RULE_RedshiftProvisionedConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftProvisionedConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthConfiguration",
@@ -3623,7 +3625,7 @@ pub struct RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired {
     pub table_names: List<Str>,
 }
 
-static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TableNames",
         Shape::List(&ListRule {
@@ -3697,7 +3699,7 @@ pub struct RedshiftQueryEngineConfigurationRequired {
     pub r#type: RedshiftQueryEngineType,
 }
 
-static RULE_RedshiftQueryEngineConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftQueryEngineConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ProvisionedConfiguration",
@@ -3811,7 +3813,7 @@ pub struct RedshiftQueryEngineRedshiftStorageConfigurationRequired {
     pub database_name: Str,
 }
 
-static RULE_RedshiftQueryEngineRedshiftStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftQueryEngineRedshiftStorageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DatabaseName",
         Shape::Str(&StrRule {
@@ -3881,7 +3883,7 @@ pub struct RedshiftQueryEngineStorageConfigurationRequired {
     pub r#type: RedshiftQueryEngineStorageType,
 }
 
-static RULE_RedshiftQueryEngineStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftQueryEngineStorageConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AwsDataCatalogConfiguration",
@@ -3997,7 +3999,7 @@ pub struct RedshiftServerlessAuthConfigurationRequired {
     pub r#type: RedshiftServerlessAuthType,
 }
 
-static RULE_RedshiftServerlessAuthConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftServerlessAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -4102,7 +4104,7 @@ pub struct RedshiftServerlessConfigurationRequired {
     pub workgroup_arn: Str,
 }
 
-static RULE_RedshiftServerlessConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftServerlessConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthConfiguration",
@@ -4186,75 +4188,7 @@ impl ToValue for RedshiftServerlessConfiguration {
     }
 }
 
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[(
-        "URI",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["URI"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::Bedrock::KnowledgeBase`.
-///
-/// A storage location in an Amazon S3 bucket.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `URI`: a string, required.
-    ///
-    /// An object URI starting with `s3://` .
-    ///
-    /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self { uri: required.uri }
-    }
-
-    /// `URI`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("URI", &self.uri).build()
-    }
-}
-
-static RULE_S3VectorsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3VectorsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IndexArn", Shape::STR),
         (
@@ -4352,7 +4286,7 @@ pub struct SqlKnowledgeBaseConfigurationRequired {
     pub r#type: QueryEngineType,
 }
 
-static RULE_SqlKnowledgeBaseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SqlKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "RedshiftConfiguration",
@@ -4440,7 +4374,7 @@ pub struct StorageConfigurationRequired {
     pub r#type: KnowledgeBaseStorageType,
 }
 
-static RULE_StorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MongoDbAtlasConfiguration",
@@ -4679,7 +4613,7 @@ pub struct SupplementalDataStorageConfigurationRequired {
     pub supplemental_data_storage_locations: List<SupplementalDataStorageLocation>,
 }
 
-static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SupplementalDataStorageLocations",
         Shape::List(&ListRule {
@@ -4753,7 +4687,7 @@ pub struct SupplementalDataStorageLocationRequired {
     pub supplemental_data_storage_location_type: SupplementalDataStorageLocationType,
 }
 
-static RULE_SupplementalDataStorageLocation: ObjRule = ObjRule {
+pub(crate) static RULE_SupplementalDataStorageLocation: ObjRule = ObjRule {
     properties: &[
         ("S3Location", Shape::Object(&RULE_S3Location)),
         (
@@ -4847,7 +4781,7 @@ pub struct VectorKnowledgeBaseConfigurationRequired {
     pub embedding_model_arn: Str,
 }
 
-static RULE_VectorKnowledgeBaseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VectorKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EmbeddingModelArn",
@@ -4967,7 +4901,7 @@ pub struct VideoConfigurationRequired {
     pub segmentation_configuration: Obj<VideoSegmentationConfiguration>,
 }
 
-static RULE_VideoConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VideoConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SegmentationConfiguration",
         Shape::Object(&RULE_VideoSegmentationConfiguration),
@@ -5037,7 +4971,7 @@ pub struct VideoSegmentationConfigurationRequired {
     pub fixed_length_duration: Int,
 }
 
-static RULE_VideoSegmentationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VideoSegmentationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "FixedLengthDuration",
         Shape::Int(&NumRule {

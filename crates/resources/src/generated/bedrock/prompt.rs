@@ -26,7 +26,7 @@ pub struct PromptRequired {
     pub name: Str,
 }
 
-static RULE_Prompt: ObjRule = ObjRule {
+pub(crate) static RULE_Prompt: ObjRule = ObjRule {
     properties: &[
         (
             "CustomerEncryptionKeyArn",
@@ -311,7 +311,7 @@ pub struct PromptMetadataEntryRequired {
     pub value: Str,
 }
 
-static RULE_PromptMetadataEntry: ObjRule = ObjRule {
+pub(crate) static RULE_PromptMetadataEntry: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -419,7 +419,7 @@ pub struct PromptVariantRequired {
     pub template_type: PromptTemplateType,
 }
 
-static RULE_PromptVariant: ObjRule = ObjRule {
+pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
         ("GenAiResource", Shape::Any),

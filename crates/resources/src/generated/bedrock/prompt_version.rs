@@ -21,7 +21,7 @@ pub struct PromptVersionRequired {
     pub prompt_arn: Str,
 }
 
-static RULE_PromptVersion: ObjRule = ObjRule {
+pub(crate) static RULE_PromptVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -21,7 +21,7 @@ pub struct ApiKeyCredentialProviderRequired {
     pub name: Str,
 }
 
-static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
     properties: &[
         (
             "ApiKey",
@@ -233,7 +233,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,14 +7,15 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_2: Pattern =
+pub use super::shared::{
+    Certificate, CertificateLocation, CertificateLocationRequired, CertificateRequired, VpcConfig,
+    VpcConfigRequired,
+};
+use super::shared::{RULE_Certificate, RULE_VpcConfig};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
 
 /// The required properties of [`BrowserCustom`], by name: `BrowserCustom::new(BrowserCustomRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +34,7 @@ pub struct BrowserCustomRequired {
     pub network_configuration: Obj<BrowserNetworkConfiguration>,
 }
 
-static RULE_BrowserCustom: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
     properties: &[
         ("BrowserSigning", Shape::Object(&RULE_BrowserSigning)),
         (
@@ -58,7 +59,7 @@ static RULE_BrowserCustom: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -374,7 +375,7 @@ pub struct BrowserEnterprisePolicyRequired {
     pub r#type: BrowserEnterprisePolicyType,
 }
 
-static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::Object(&RULE_S3Location)),
         (
@@ -461,7 +462,7 @@ pub struct BrowserNetworkConfigurationRequired {
     pub network_mode: BrowserNetworkMode,
 }
 
-static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "NetworkMode",
@@ -539,7 +540,7 @@ impl ToValue for BrowserNetworkConfiguration {
     }
 }
 
-static RULE_BrowserSigning: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserSigning: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -585,139 +586,7 @@ impl ToValue for BrowserSigning {
     }
 }
 
-/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateRequired {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateLocation",
-        Shape::Object(&RULE_CertificateLocation),
-    )],
-    required: &["CertificateLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Certificate` property type of `AWS::BedrockAgentCore::BrowserCustom`.
-///
-/// A root CA certificate configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-browsercustom-certificate.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Certificate {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-impl Certificate {
-    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
-    pub fn new(required: CertificateRequired) -> Self {
-        Self {
-            certificate_location: required.certificate_location,
-        }
-    }
-
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_location(mut self, value: impl Into<Obj<CertificateLocation>>) -> Self {
-        self.certificate_location = value.into();
-        self
-    }
-}
-
-impl PropertyType for Certificate {}
-
-impl ToValue for Certificate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CertificateLocation", &self.certificate_location)
-            .build()
-    }
-}
-
-/// The required properties of [`CertificateLocation`], by name: `CertificateLocation::new(CertificateLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocationRequired {
-    /// `SecretArn`: a string, required.
-    ///
-    /// Secrets Manager secret ARN.
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
-}
-
-static RULE_CertificateLocation: ObjRule = ObjRule {
-    properties: &[(
-        "SecretArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CertificateLocation` property type of `AWS::BedrockAgentCore::BrowserCustom`.
-///
-/// Certificate location in Secrets Manager.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-browsercustom-certificatelocation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocation {
-    /// `SecretArn`: a string, required.
-    ///
-    /// Secrets Manager secret ARN.
-    ///
-    /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
-}
-
-impl CertificateLocation {
-    /// A `CertificateLocation` with its required properties, named in a [`CertificateLocationRequired`].
-    pub fn new(required: CertificateLocationRequired) -> Self {
-        Self {
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CertificateLocation {}
-
-impl ToValue for CertificateLocation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SecretArn", &self.secret_arn).build()
-    }
-}
-
-static RULE_RecordingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("S3Location", Shape::Object(&RULE_S3Location)),
@@ -800,14 +669,14 @@ pub struct S3LocationRequired {
     pub prefix: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_1),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -885,120 +754,6 @@ impl ToValue for S3Location {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::BedrockAgentCore::BrowserCustom`.
-///
-/// Network mode configuration for VPC
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-browsercustom-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_groups: required.security_groups,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }

@@ -20,7 +20,7 @@ pub struct BrowserProfileRequired {
     pub name: Str,
 }
 
-static RULE_BrowserProfile: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserProfile: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (

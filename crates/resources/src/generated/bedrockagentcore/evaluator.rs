@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
@@ -31,7 +34,7 @@ pub struct EvaluatorRequired {
     pub level: EvaluatorLevel,
 }
 
-static RULE_Evaluator: ObjRule = ObjRule {
+pub(crate) static RULE_Evaluator: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -307,7 +310,7 @@ pub struct BedrockEvaluatorModelConfigRequired {
     pub model_id: Str,
 }
 
-static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
         (
@@ -410,7 +413,7 @@ pub struct CategoricalScaleDefinitionRequired {
     pub label: Str,
 }
 
-static RULE_CategoricalScaleDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_CategoricalScaleDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::STR),
         (
@@ -497,7 +500,7 @@ pub struct CodeBasedEvaluatorConfigRequired {
     pub lambda_config: Obj<LambdaEvaluatorConfig>,
 }
 
-static RULE_CodeBasedEvaluatorConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CodeBasedEvaluatorConfig: ObjRule = ObjRule {
     properties: &[("LambdaConfig", Shape::Object(&RULE_LambdaEvaluatorConfig))],
     required: &["LambdaConfig"],
     one_of: &[],
@@ -547,7 +550,7 @@ impl ToValue for CodeBasedEvaluatorConfig {
     }
 }
 
-static RULE_EvaluatorConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluatorConfig: ObjRule = ObjRule {
     properties: &[
         ("CodeBased", Shape::Object(&RULE_CodeBasedEvaluatorConfig)),
         (
@@ -623,7 +626,7 @@ pub struct EvaluatorModelConfigRequired {
     pub bedrock_evaluator_model_config: Obj<BedrockEvaluatorModelConfig>,
 }
 
-static RULE_EvaluatorModelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluatorModelConfig: ObjRule = ObjRule {
     properties: &[(
         "BedrockEvaluatorModelConfig",
         Shape::Object(&RULE_BedrockEvaluatorModelConfig),
@@ -682,7 +685,7 @@ impl ToValue for EvaluatorModelConfig {
     }
 }
 
-static RULE_InferenceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxTokens",
@@ -798,7 +801,7 @@ pub struct LambdaEvaluatorConfigRequired {
     pub lambda_arn: Str,
 }
 
-static RULE_LambdaEvaluatorConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaEvaluatorConfig: ObjRule = ObjRule {
     properties: &[
         (
             "LambdaArn",
@@ -902,7 +905,7 @@ pub struct LlmAsAJudgeEvaluatorConfigRequired {
     pub rating_scale: Obj<RatingScale>,
 }
 
-static RULE_LlmAsAJudgeEvaluatorConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LlmAsAJudgeEvaluatorConfig: ObjRule = ObjRule {
     properties: &[
         ("Instructions", Shape::STR),
         ("ModelConfig", Shape::Object(&RULE_EvaluatorModelConfig)),
@@ -1005,7 +1008,7 @@ pub struct NumericalScaleDefinitionRequired {
     pub value: Num,
 }
 
-static RULE_NumericalScaleDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_NumericalScaleDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::STR),
         (
@@ -1107,7 +1110,7 @@ impl ToValue for NumericalScaleDefinition {
     }
 }
 
-static RULE_RatingScale: ObjRule = ObjRule {
+pub(crate) static RULE_RatingScale: ObjRule = ObjRule {
     properties: &[
         (
             "Categorical",
@@ -1173,102 +1176,6 @@ impl ToValue for RatingScale {
         MapBuilder::new()
             .opt("Categorical", &self.categorical)
             .opt("Numerical", &self.numerical)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BedrockAgentCore::Evaluator`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-evaluator-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

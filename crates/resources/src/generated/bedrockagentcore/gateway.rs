@@ -39,7 +39,7 @@ pub struct GatewayRequired {
     pub role_arn: Str,
 }
 
-static RULE_Gateway: ObjRule = ObjRule {
+pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
         ("AuthorizerConfiguration", Shape::Any),
         (
@@ -469,7 +469,7 @@ pub struct GatewayInterceptorConfigurationRequired {
     pub interceptor: Json,
 }
 
-static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InputConfiguration",
@@ -571,7 +571,7 @@ pub struct GatewayPolicyEngineConfigurationRequired {
     pub mode: GatewayPolicyEngineMode,
 }
 
-static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",
@@ -657,7 +657,7 @@ pub struct InterceptorInputConfigurationRequired {
     pub pass_request_headers: Bool,
 }
 
-static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
     properties: &[("PassRequestHeaders", Shape::Bool)],
     required: &["PassRequestHeaders"],
     one_of: &[],

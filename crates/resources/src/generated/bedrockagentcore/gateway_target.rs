@@ -25,7 +25,7 @@ pub struct GatewayTargetRequired {
     pub target_configuration: Json,
 }
 
-static RULE_GatewayTarget: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
     properties: &[
         (
             "CredentialProviderConfigurations",
@@ -316,7 +316,7 @@ pub struct CredentialProviderConfigurationRequired {
     pub credential_provider_type: CredentialProviderType,
 }
 
-static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CredentialProvider", Shape::Any),
         (
@@ -392,7 +392,7 @@ impl ToValue for CredentialProviderConfiguration {
     }
 }
 
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedQueryParameters",

@@ -36,7 +36,7 @@ pub struct MemoryRequired {
     pub name: Str,
 }
 
-static RULE_Memory: ObjRule = ObjRule {
+pub(crate) static RULE_Memory: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -400,7 +400,7 @@ pub struct ContentConfigurationRequired {
     pub r#type: ContentConfigurationType,
 }
 
-static RULE_ContentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ContentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Level",
@@ -483,7 +483,7 @@ impl ToValue for ContentConfiguration {
     }
 }
 
-static RULE_CustomConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_CustomConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("EpisodicOverride", Shape::Object(&RULE_EpisodicOverride)),
         (
@@ -608,7 +608,7 @@ pub struct CustomMemoryStrategyRequired {
     pub name: Str,
 }
 
-static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",
@@ -921,7 +921,7 @@ pub struct EpisodicMemoryStrategyRequired {
     pub name: Str,
 }
 
-static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedAt",
@@ -1220,7 +1220,7 @@ impl ToValue for EpisodicMemoryStrategy {
     }
 }
 
-static RULE_EpisodicOverride: ObjRule = ObjRule {
+pub(crate) static RULE_EpisodicOverride: ObjRule = ObjRule {
     properties: &[
         (
             "Consolidation",
@@ -1315,7 +1315,7 @@ pub struct EpisodicOverrideConsolidationConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_EpisodicOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_EpisodicOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -1400,7 +1400,7 @@ pub struct EpisodicOverrideExtractionConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_EpisodicOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_EpisodicOverrideExtractionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -1485,7 +1485,7 @@ pub struct EpisodicOverrideReflectionConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -1631,7 +1631,7 @@ impl ToValue for EpisodicOverrideReflectionConfigurationInput {
     }
 }
 
-static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "MemoryRecordSchema",
@@ -1736,7 +1736,7 @@ impl ToValue for EpisodicReflectionConfigurationInput {
     }
 }
 
-static RULE_ExtractionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ExtractionConfig: ObjRule = ObjRule {
     properties: &[(
         "LlmExtractionConfig",
         Shape::Object(&RULE_LlmExtractionConfig),
@@ -1796,7 +1796,7 @@ pub struct IndexedKeyRequired {
     pub r#type: MetadataValueType,
 }
 
-static RULE_IndexedKey: ObjRule = ObjRule {
+pub(crate) static RULE_IndexedKey: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1881,7 +1881,7 @@ impl ToValue for IndexedKey {
     }
 }
 
-static RULE_InvocationConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_InvocationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "PayloadDeliveryBucketName",
@@ -1985,7 +1985,7 @@ pub struct KinesisResourceRequired {
     pub data_stream_arn: Str,
 }
 
-static RULE_KinesisResource: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisResource: ObjRule = ObjRule {
     properties: &[
         (
             "ContentConfigurations",
@@ -2079,7 +2079,7 @@ pub struct LlmExtractionConfigRequired {
     pub definition: Str,
 }
 
-static RULE_LlmExtractionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LlmExtractionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Definition",
@@ -2177,7 +2177,7 @@ impl ToValue for LlmExtractionConfig {
     }
 }
 
-static RULE_MemoryRecordSchema: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryRecordSchema: ObjRule = ObjRule {
     properties: &[(
         "MetadataSchema",
         Shape::List(&ListRule {
@@ -2232,7 +2232,7 @@ impl ToValue for MemoryRecordSchema {
     }
 }
 
-static RULE_MemoryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "CustomMemoryStrategy",
@@ -2361,7 +2361,7 @@ impl ToValue for MemoryStrategy {
     }
 }
 
-static RULE_MessageBasedTriggerInput: ObjRule = ObjRule {
+pub(crate) static RULE_MessageBasedTriggerInput: ObjRule = ObjRule {
     properties: &[(
         "MessageCount",
         Shape::Int(&NumRule {
@@ -2429,7 +2429,7 @@ pub struct MetadataSchemaEntryRequired {
     pub key: Str,
 }
 
-static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
     properties: &[
         ("ExtractionConfig", Shape::Object(&RULE_ExtractionConfig)),
         (
@@ -2525,7 +2525,7 @@ impl ToValue for MetadataSchemaEntry {
     }
 }
 
-static RULE_NumberValidation: ObjRule = ObjRule {
+pub(crate) static RULE_NumberValidation: ObjRule = ObjRule {
     properties: &[("MaxValue", Shape::NUM), ("MinValue", Shape::NUM)],
     required: &[],
     one_of: &[],
@@ -2576,7 +2576,7 @@ impl ToValue for NumberValidation {
     }
 }
 
-static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "HistoricalContextWindowSize",
@@ -2690,7 +2690,7 @@ pub struct SemanticMemoryStrategyRequired {
     pub name: Str,
 }
 
-static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedAt",
@@ -2974,7 +2974,7 @@ impl ToValue for SemanticMemoryStrategy {
     }
 }
 
-static RULE_SemanticOverride: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticOverride: ObjRule = ObjRule {
     properties: &[
         (
             "Consolidation",
@@ -3065,7 +3065,7 @@ pub struct SemanticOverrideConsolidationConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_SemanticOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -3158,7 +3158,7 @@ pub struct SemanticOverrideExtractionConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_SemanticOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticOverrideExtractionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -3236,7 +3236,7 @@ impl ToValue for SemanticOverrideExtractionConfigurationInput {
     }
 }
 
-static RULE_StreamDeliveryResource: ObjRule = ObjRule {
+pub(crate) static RULE_StreamDeliveryResource: ObjRule = ObjRule {
     properties: &[("Kinesis", Shape::Object(&RULE_KinesisResource))],
     required: &[],
     one_of: &[],
@@ -3285,7 +3285,7 @@ pub struct StreamDeliveryResourcesRequired {
     pub resources: List<StreamDeliveryResource>,
 }
 
-static RULE_StreamDeliveryResources: ObjRule = ObjRule {
+pub(crate) static RULE_StreamDeliveryResources: ObjRule = ObjRule {
     properties: &[(
         "Resources",
         Shape::List(&ListRule {
@@ -3338,7 +3338,7 @@ impl ToValue for StreamDeliveryResources {
     }
 }
 
-static RULE_StringListValidation: ObjRule = ObjRule {
+pub(crate) static RULE_StringListValidation: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedValues",
@@ -3423,7 +3423,7 @@ pub struct StringValidationRequired {
     pub allowed_values: List<Str>,
 }
 
-static RULE_StringValidation: ObjRule = ObjRule {
+pub(crate) static RULE_StringValidation: ObjRule = ObjRule {
     properties: &[(
         "AllowedValues",
         Shape::List(&ListRule {
@@ -3489,7 +3489,7 @@ pub struct SummaryMemoryStrategyRequired {
     pub name: Str,
 }
 
-static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedAt",
@@ -3773,7 +3773,7 @@ impl ToValue for SummaryMemoryStrategy {
     }
 }
 
-static RULE_SummaryOverride: ObjRule = ObjRule {
+pub(crate) static RULE_SummaryOverride: ObjRule = ObjRule {
     properties: &[(
         "Consolidation",
         Shape::Object(&RULE_SummaryOverrideConsolidationConfigurationInput),
@@ -3842,7 +3842,7 @@ pub struct SummaryOverrideConsolidationConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_SummaryOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_SummaryOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -3920,7 +3920,7 @@ impl ToValue for SummaryOverrideConsolidationConfigurationInput {
     }
 }
 
-static RULE_TimeBasedTriggerInput: ObjRule = ObjRule {
+pub(crate) static RULE_TimeBasedTriggerInput: ObjRule = ObjRule {
     properties: &[(
         "IdleSessionTimeout",
         Shape::Int(&NumRule {
@@ -3977,7 +3977,7 @@ impl ToValue for TimeBasedTriggerInput {
     }
 }
 
-static RULE_TokenBasedTriggerInput: ObjRule = ObjRule {
+pub(crate) static RULE_TokenBasedTriggerInput: ObjRule = ObjRule {
     properties: &[(
         "TokenCount",
         Shape::Int(&NumRule {
@@ -4034,7 +4034,7 @@ impl ToValue for TokenBasedTriggerInput {
     }
 }
 
-static RULE_TriggerConditionInput: ObjRule = ObjRule {
+pub(crate) static RULE_TriggerConditionInput: ObjRule = ObjRule {
     properties: &[
         (
             "MessageBasedTrigger",
@@ -4135,7 +4135,7 @@ pub struct UserPreferenceMemoryStrategyRequired {
     pub name: Str,
 }
 
-static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedAt",
@@ -4419,7 +4419,7 @@ impl ToValue for UserPreferenceMemoryStrategy {
     }
 }
 
-static RULE_UserPreferenceOverride: ObjRule = ObjRule {
+pub(crate) static RULE_UserPreferenceOverride: ObjRule = ObjRule {
     properties: &[
         (
             "Consolidation",
@@ -4510,7 +4510,7 @@ pub struct UserPreferenceOverrideConsolidationConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_UserPreferenceOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_UserPreferenceOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -4603,7 +4603,7 @@ pub struct UserPreferenceOverrideExtractionConfigurationInputRequired {
     pub model_id: Str,
 }
 
-static RULE_UserPreferenceOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_UserPreferenceOverrideExtractionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "AppendToPrompt",
@@ -4681,7 +4681,7 @@ impl ToValue for UserPreferenceOverrideExtractionConfigurationInput {
     }
 }
 
-static RULE_Validation: ObjRule = ObjRule {
+pub(crate) static RULE_Validation: ObjRule = ObjRule {
     properties: &[
         ("NumberValidation", Shape::Object(&RULE_NumberValidation)),
         (

@@ -28,7 +28,7 @@ pub struct OAuth2CredentialProviderRequired {
     pub name: Str,
 }
 
-static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
+pub(crate) static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
     properties: &[
         (
             "CredentialProviderVendor",
@@ -313,7 +313,7 @@ pub struct AtlassianOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_AtlassianOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_AtlassianOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -407,7 +407,7 @@ pub struct CustomOauth2ProviderConfigInputRequired {
     pub oauth_discovery: Obj<Oauth2Discovery>,
 }
 
-static RULE_CustomOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_CustomOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -548,7 +548,7 @@ pub struct GithubOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_GithubOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_GithubOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -646,7 +646,7 @@ pub struct GoogleOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_GoogleOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_GoogleOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -744,7 +744,7 @@ pub struct IncludedOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_IncludedOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_IncludedOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         (
@@ -887,7 +887,7 @@ pub struct LinkedinOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_LinkedinOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_LinkedinOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -985,7 +985,7 @@ pub struct MicrosoftOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_MicrosoftOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_MicrosoftOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -1113,7 +1113,7 @@ pub struct Oauth2AuthorizationServerMetadataRequired {
     pub token_endpoint: Str,
 }
 
-static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("Issuer", Shape::STR),
@@ -1217,7 +1217,7 @@ impl ToValue for Oauth2AuthorizationServerMetadata {
     }
 }
 
-static RULE_Oauth2Discovery: ObjRule = ObjRule {
+pub(crate) static RULE_Oauth2Discovery: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationServerMetadata",
@@ -1301,7 +1301,7 @@ impl ToValue for Oauth2Discovery {
     }
 }
 
-static RULE_Oauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_Oauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "AtlassianOauth2ProviderConfig",
@@ -1553,7 +1553,7 @@ pub struct OnBehalfOfTokenExchangeConfigRequired {
     pub grant_type: GrantType,
 }
 
-static RULE_OnBehalfOfTokenExchangeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OnBehalfOfTokenExchangeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "GrantType",
@@ -1651,7 +1651,7 @@ pub struct SalesforceOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_SalesforceOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -1749,7 +1749,7 @@ pub struct SlackOauth2ProviderConfigInputRequired {
     pub client_secret: Str,
 }
 
-static RULE_SlackOauth2ProviderConfigInput: ObjRule = ObjRule {
+pub(crate) static RULE_SlackOauth2ProviderConfigInput: ObjRule = ObjRule {
     properties: &[
         (
             "ClientId",
@@ -1847,7 +1847,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1939,7 +1939,7 @@ pub struct TokenExchangeGrantTypeConfigRequired {
     pub actor_token_content: ActorTokenContent,
 }
 
-static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ActorTokenContent",

@@ -46,7 +46,7 @@ pub struct OnlineEvaluationConfigRequired {
     pub rule: Obj<Rule>,
 }
 
-static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
     properties: &[
         ("DataSourceConfig", Shape::Object(&RULE_DataSourceConfig)),
         (
@@ -394,7 +394,7 @@ pub struct CloudWatchLogsInputConfigRequired {
     pub service_names: List<Str>,
 }
 
-static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroupNames",
@@ -500,7 +500,7 @@ pub struct DataSourceConfigRequired {
     pub cloud_watch_logs: Obj<CloudWatchLogsInputConfig>,
 }
 
-static RULE_DataSourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceConfig: ObjRule = ObjRule {
     properties: &[(
         "CloudWatchLogs",
         Shape::Object(&RULE_CloudWatchLogsInputConfig),
@@ -564,7 +564,7 @@ pub struct EvaluatorReferenceRequired {
     pub evaluator_id: Str,
 }
 
-static RULE_EvaluatorReference: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluatorReference: ObjRule = ObjRule {
     properties: &[(
         "EvaluatorId",
         Shape::Str(&StrRule {
@@ -644,7 +644,7 @@ pub struct FilterRequired {
     pub value: Obj<FilterValue>,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -755,7 +755,7 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_FilterValue: ObjRule = ObjRule {
+pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::Bool),
         ("DoubleValue", Shape::NUM),
@@ -853,7 +853,7 @@ pub struct RuleRequired {
     pub sampling_config: Obj<SamplingConfig>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "Filters",
@@ -955,7 +955,7 @@ pub struct SamplingConfigRequired {
     pub sampling_percentage: Num,
 }
 
-static RULE_SamplingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SamplingConfig: ObjRule = ObjRule {
     properties: &[(
         "SamplingPercentage",
         Shape::Num(&NumRule {
@@ -1025,7 +1025,7 @@ pub struct SessionConfigRequired {
     pub session_timeout_minutes: Int,
 }
 
-static RULE_SessionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SessionConfig: ObjRule = ObjRule {
     properties: &[(
         "SessionTimeoutMinutes",
         Shape::Int(&NumRule {
@@ -1097,7 +1097,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -31,7 +31,7 @@ pub struct PolicyRequired {
     pub policy_engine_id: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Object(&RULE_PolicyDefinition)),
         (
@@ -297,7 +297,7 @@ pub struct CedarPolicyRequired {
     pub statement: Str,
 }
 
-static RULE_CedarPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_CedarPolicy: ObjRule = ObjRule {
     properties: &[(
         "Statement",
         Shape::Str(&StrRule {
@@ -365,7 +365,7 @@ pub struct PolicyDefinitionRequired {
     pub cedar: Obj<CedarPolicy>,
 }
 
-static RULE_PolicyDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
     properties: &[("Cedar", Shape::Object(&RULE_CedarPolicy))],
     required: &["Cedar"],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_VpcConfig;
+pub use super::shared::{VpcConfig, VpcConfigRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^\\d{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\\S+)$",
@@ -17,11 +20,9 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("[A-Za-z0-9_.-:]+");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9._-]+/?$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
-pub(crate) static PATTERN_10: Pattern =
+pub(crate) static PATTERN_8: Pattern =
     Pattern::new("^(Authorization|X-Amzn-Bedrock-AgentCore-Runtime-Custom-[a-zA-Z0-9_-]+)$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
 
 /// The required properties of [`Runtime`], by name: `Runtime::new(RuntimeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +49,7 @@ pub struct RuntimeRequired {
     pub role_arn: Str,
 }
 
-static RULE_Runtime: ObjRule = ObjRule {
+pub(crate) static RULE_Runtime: ObjRule = ObjRule {
     properties: &[
         (
             "AgentRuntimeArtifact",
@@ -114,7 +115,7 @@ static RULE_Runtime: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -472,7 +473,7 @@ impl RuntimeAttributes {
     }
 }
 
-static RULE_AgentRuntimeArtifact: ObjRule = ObjRule {
+pub(crate) static RULE_AgentRuntimeArtifact: ObjRule = ObjRule {
     properties: &[
         ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
         (
@@ -542,7 +543,7 @@ impl ToValue for AgentRuntimeArtifact {
     }
 }
 
-static RULE_AuthorizerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AuthorizerConfiguration: ObjRule = ObjRule {
     properties: &[(
         "CustomJWTAuthorizer",
         Shape::Object(&RULE_CustomJwtAuthorizerConfiguration),
@@ -609,7 +610,7 @@ pub struct AuthorizingClaimMatchValueTypeRequired {
     pub claim_match_value: Obj<ClaimMatchValueType>,
 }
 
-static RULE_AuthorizingClaimMatchValueType: ObjRule = ObjRule {
+pub(crate) static RULE_AuthorizingClaimMatchValueType: ObjRule = ObjRule {
     properties: &[
         (
             "ClaimMatchOperator",
@@ -685,7 +686,7 @@ impl ToValue for AuthorizingClaimMatchValueType {
     }
 }
 
-static RULE_ClaimMatchValueType: ObjRule = ObjRule {
+pub(crate) static RULE_ClaimMatchValueType: ObjRule = ObjRule {
     properties: &[
         (
             "MatchValueString",
@@ -775,7 +776,7 @@ impl ToValue for ClaimMatchValueType {
     }
 }
 
-static RULE_Code: ObjRule = ObjRule {
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[("S3", Shape::Object(&RULE_S3Location))],
     required: &[],
     one_of: &[],
@@ -840,7 +841,7 @@ pub struct CodeConfigurationRequired {
     pub runtime: AgentManagedRuntimeType,
 }
 
-static RULE_CodeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
         (
@@ -958,7 +959,7 @@ pub struct ContainerConfigurationRequired {
     pub container_uri: Str,
 }
 
-static RULE_ContainerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ContainerUri",
         Shape::Str(&StrRule {
@@ -1038,7 +1039,7 @@ pub struct CustomClaimValidationTypeRequired {
     pub inbound_token_claim_value_type: InboundTokenClaimValueType,
 }
 
-static RULE_CustomClaimValidationType: ObjRule = ObjRule {
+pub(crate) static RULE_CustomClaimValidationType: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizingClaimMatchValue",
@@ -1170,7 +1171,7 @@ pub struct CustomJwtAuthorizerConfigurationRequired {
     pub discovery_url: Str,
 }
 
-static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedAudience",
@@ -1335,7 +1336,7 @@ impl ToValue for CustomJwtAuthorizerConfiguration {
     }
 }
 
-static RULE_FilesystemConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FilesystemConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SessionStorage",
         Shape::Object(&RULE_SessionStorageConfiguration),
@@ -1386,7 +1387,7 @@ impl ToValue for FilesystemConfiguration {
     }
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "IdleRuntimeSessionTimeout",
@@ -1480,7 +1481,7 @@ pub struct NetworkConfigurationRequired {
     pub network_mode: NetworkMode,
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "NetworkMode",
@@ -1556,14 +1557,14 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
     properties: &[(
         "RequestHeaderAllowlist",
         Shape::List(&ListRule {
             items: Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_10),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -1636,7 +1637,7 @@ pub struct S3LocationRequired {
     pub prefix: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -1762,7 +1763,7 @@ pub struct SessionStorageConfigurationRequired {
     pub mount_path: Str,
 }
 
-static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "MountPath",
         Shape::Str(&StrRule {
@@ -1818,120 +1819,6 @@ impl PropertyType for SessionStorageConfiguration {}
 impl ToValue for SessionStorageConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("MountPath", &self.mount_path).build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_9),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::BedrockAgentCore::Runtime`.
-///
-/// Network mode configuration for VPC
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-runtime-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// Security groups for VPC
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// Subnets for VPC
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_groups: required.security_groups,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
-            .build()
     }
 }
 

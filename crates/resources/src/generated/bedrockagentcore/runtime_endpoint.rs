@@ -28,7 +28,7 @@ pub struct RuntimeEndpointRequired {
     pub name: Str,
 }
 
-static RULE_RuntimeEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_RuntimeEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "AgentRuntimeId",

@@ -22,7 +22,7 @@ pub struct WorkloadIdentityRequired {
     pub name: Str,
 }
 
-static RULE_WorkloadIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_WorkloadIdentity: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedResourceOauth2ReturnUrls",
@@ -226,7 +226,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

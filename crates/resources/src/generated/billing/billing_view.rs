@@ -30,7 +30,7 @@ pub struct BillingViewRequired {
     pub source_views: List<Str>,
 }
 
-static RULE_BillingView: ObjRule = ObjRule {
+pub(crate) static RULE_BillingView: ObjRule = ObjRule {
     properties: &[
         (
             "DataFilterExpression",
@@ -282,7 +282,7 @@ impl BillingViewAttributes {
     }
 }
 
-static RULE_DataFilterExpression: ObjRule = ObjRule {
+pub(crate) static RULE_DataFilterExpression: ObjRule = ObjRule {
     properties: &[
         ("Dimensions", Shape::Object(&RULE_Dimensions)),
         ("Tags", Shape::Object(&RULE_Tags)),
@@ -348,7 +348,7 @@ impl ToValue for DataFilterExpression {
     }
 }
 
-static RULE_Dimensions: ObjRule = ObjRule {
+pub(crate) static RULE_Dimensions: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -441,7 +441,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -524,7 +524,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -608,7 +608,7 @@ impl ToValue for Tags {
     }
 }
 
-static RULE_TimeRange: ObjRule = ObjRule {
+pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
     properties: &[
         (
             "BeginDateInclusive",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "arn:[a-z0-9][a-z0-9-.]{0,62}:organizations::[0-9]{12}:transfer/o-[a-z0-9]{10,32}/(billing)/(inbound|outbound)/rt-[0-9a-z]{8,32}",
@@ -35,7 +38,7 @@ pub struct BillingGroupRequired {
     pub name: Str,
 }
 
-static RULE_BillingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
     properties: &[
         ("AccountGrouping", Shape::Object(&RULE_AccountGrouping)),
         (
@@ -307,7 +310,7 @@ impl BillingGroupAttributes {
     }
 }
 
-static RULE_AccountGrouping: ObjRule = ObjRule {
+pub(crate) static RULE_AccountGrouping: ObjRule = ObjRule {
     properties: &[
         ("AutoAssociate", Shape::Bool),
         (
@@ -425,7 +428,7 @@ pub struct ComputationPreferenceRequired {
     pub pricing_plan_arn: Str,
 }
 
-static RULE_ComputationPreference: ObjRule = ObjRule {
+pub(crate) static RULE_ComputationPreference: ObjRule = ObjRule {
     properties: &[(
         "PricingPlanArn",
         Shape::Str(&StrRule {
@@ -482,102 +485,6 @@ impl ToValue for ComputationPreference {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PricingPlanArn", &self.pricing_plan_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BillingConductor::BillingGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billingconductor-billinggroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

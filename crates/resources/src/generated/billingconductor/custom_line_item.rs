@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}");
@@ -34,7 +37,7 @@ pub struct CustomLineItemRequired {
     pub name: Str,
 }
 
-static RULE_CustomLineItem: ObjRule = ObjRule {
+pub(crate) static RULE_CustomLineItem: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -397,7 +400,7 @@ impl CustomLineItemAttributes {
     }
 }
 
-static RULE_BillingPeriodRange: ObjRule = ObjRule {
+pub(crate) static RULE_BillingPeriodRange: ObjRule = ObjRule {
     properties: &[
         (
             "ExclusiveEndBillingPeriod",
@@ -498,7 +501,7 @@ pub struct CustomLineItemChargeDetailsRequired {
     pub r#type: Type,
 }
 
-static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
     properties: &[
         ("Flat", Shape::Object(&RULE_CustomLineItemFlatChargeDetails)),
         (
@@ -628,7 +631,7 @@ pub struct CustomLineItemFlatChargeDetailsRequired {
     pub charge_value: Num,
 }
 
-static RULE_CustomLineItemFlatChargeDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CustomLineItemFlatChargeDetails: ObjRule = ObjRule {
     properties: &[(
         "ChargeValue",
         Shape::Num(&NumRule {
@@ -698,7 +701,7 @@ pub struct CustomLineItemPercentageChargeDetailsRequired {
     pub percentage_value: Num,
 }
 
-static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
     properties: &[
         (
             "ChildAssociatedResources",
@@ -802,7 +805,7 @@ pub struct LineItemFilterRequired {
     pub match_option: MatchOption,
 }
 
-static RULE_LineItemFilter: ObjRule = ObjRule {
+pub(crate) static RULE_LineItemFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Attribute",
@@ -952,7 +955,7 @@ pub struct PresentationDetailsRequired {
     pub service: Str,
 }
 
-static RULE_PresentationDetails: ObjRule = ObjRule {
+pub(crate) static RULE_PresentationDetails: ObjRule = ObjRule {
     properties: &[(
         "Service",
         Shape::Str(&StrRule {
@@ -1006,102 +1009,6 @@ impl PropertyType for PresentationDetails {}
 impl ToValue for PresentationDetails {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Service", &self.service).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::BillingConductor::CustomLineItem`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billingconductor-customlineitem-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct SpendingLimitRequired {
     pub spending_limit: Str,
 }
 
-static RULE_SpendingLimit: ObjRule = ObjRule {
+pub(crate) static RULE_SpendingLimit: ObjRule = ObjRule {
     properties: &[
         (
             "DeviceArn",
@@ -260,7 +260,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -356,7 +356,7 @@ pub struct TimePeriodRequired {
     pub start_at: Str,
 }
 
-static RULE_TimePeriod: ObjRule = ObjRule {
+pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
     properties: &[("EndAt", Shape::STR), ("StartAt", Shape::STR)],
     required: &["StartAt", "EndAt"],
     one_of: &[],

@@ -16,7 +16,7 @@ pub struct BudgetRequired {
     pub budget: Obj<BudgetData>,
 }
 
-static RULE_Budget: ObjRule = ObjRule {
+pub(crate) static RULE_Budget: ObjRule = ObjRule {
     properties: &[
         ("Budget", Shape::Object(&RULE_BudgetData)),
         (
@@ -179,7 +179,7 @@ pub struct AutoAdjustDataRequired {
     pub auto_adjust_type: Str,
 }
 
-static RULE_AutoAdjustData: ObjRule = ObjRule {
+pub(crate) static RULE_AutoAdjustData: ObjRule = ObjRule {
     properties: &[
         ("AutoAdjustType", Shape::STR),
         ("HistoricalOptions", Shape::Object(&RULE_HistoricalOptions)),
@@ -259,7 +259,7 @@ pub struct BudgetDataRequired {
     pub time_unit: Str,
 }
 
-static RULE_BudgetData: ObjRule = ObjRule {
+pub(crate) static RULE_BudgetData: ObjRule = ObjRule {
     properties: &[
         ("AutoAdjustData", Shape::Object(&RULE_AutoAdjustData)),
         ("BillingViewArn", Shape::STR),
@@ -511,7 +511,7 @@ impl ToValue for BudgetData {
     }
 }
 
-static RULE_CostCategoryValues: ObjRule = ObjRule {
+pub(crate) static RULE_CostCategoryValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (
@@ -603,7 +603,7 @@ impl ToValue for CostCategoryValues {
     }
 }
 
-static RULE_CostTypes: ObjRule = ObjRule {
+pub(crate) static RULE_CostTypes: ObjRule = ObjRule {
     properties: &[
         ("IncludeCredit", Shape::Bool),
         ("IncludeDiscount", Shape::Bool),
@@ -817,7 +817,7 @@ impl ToValue for CostTypes {
     }
 }
 
-static RULE_Expression: ObjRule = ObjRule {
+pub(crate) static RULE_Expression: ObjRule = ObjRule {
     properties: &[
         (
             "And",
@@ -951,7 +951,7 @@ impl ToValue for Expression {
     }
 }
 
-static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (
@@ -1057,7 +1057,7 @@ pub struct HistoricalOptionsRequired {
     pub budget_adjustment_period: Int,
 }
 
-static RULE_HistoricalOptions: ObjRule = ObjRule {
+pub(crate) static RULE_HistoricalOptions: ObjRule = ObjRule {
     properties: &[("BudgetAdjustmentPeriod", Shape::INT)],
     required: &["BudgetAdjustmentPeriod"],
     one_of: &[],
@@ -1131,7 +1131,7 @@ pub struct NotificationRequired {
     pub threshold: Num,
 }
 
-static RULE_Notification: ObjRule = ObjRule {
+pub(crate) static RULE_Notification: ObjRule = ObjRule {
     properties: &[
         ("ComparisonOperator", Shape::STR),
         ("NotificationType", Shape::STR),
@@ -1259,7 +1259,7 @@ pub struct NotificationWithSubscribersRequired {
     pub subscribers: List<Subscriber>,
 }
 
-static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
     properties: &[
         ("Notification", Shape::Object(&RULE_Notification)),
         (
@@ -1342,7 +1342,7 @@ pub struct ResourceTagRequired {
     pub key: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key"],
     one_of: &[],
@@ -1419,7 +1419,7 @@ pub struct SpendRequired {
     pub unit: Str,
 }
 
-static RULE_Spend: ObjRule = ObjRule {
+pub(crate) static RULE_Spend: ObjRule = ObjRule {
     properties: &[("Amount", Shape::NUM), ("Unit", Shape::STR)],
     required: &["Amount", "Unit"],
     one_of: &[],
@@ -1508,7 +1508,7 @@ pub struct SubscriberRequired {
     pub subscription_type: Str,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[("Address", Shape::STR), ("SubscriptionType", Shape::STR)],
     required: &["SubscriptionType", "Address"],
     one_of: &[],
@@ -1579,7 +1579,7 @@ impl ToValue for Subscriber {
     }
 }
 
-static RULE_TagValues: ObjRule = ObjRule {
+pub(crate) static RULE_TagValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (
@@ -1671,7 +1671,7 @@ impl ToValue for TagValues {
     }
 }
 
-static RULE_TimePeriod: ObjRule = ObjRule {
+pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
     properties: &[("End", Shape::STR), ("Start", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -65,7 +65,7 @@ pub struct BudgetsActionRequired {
     pub subscribers: List<Subscriber>,
 }
 
-static RULE_BudgetsAction: ObjRule = ObjRule {
+pub(crate) static RULE_BudgetsAction: ObjRule = ObjRule {
     properties: &[
         ("ActionThreshold", Shape::Object(&RULE_ActionThreshold)),
         (
@@ -390,7 +390,7 @@ pub struct ActionThresholdRequired {
     pub value: Num,
 }
 
-static RULE_ActionThreshold: ObjRule = ObjRule {
+pub(crate) static RULE_ActionThreshold: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -466,7 +466,7 @@ impl ToValue for ActionThreshold {
     }
 }
 
-static RULE_Definition: ObjRule = ObjRule {
+pub(crate) static RULE_Definition: ObjRule = ObjRule {
     properties: &[
         (
             "IamActionDefinition",
@@ -564,7 +564,7 @@ pub struct IamActionDefinitionRequired {
     pub policy_arn: Str,
 }
 
-static RULE_IamActionDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_IamActionDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Groups",
@@ -734,7 +734,7 @@ pub struct ResourceTagRequired {
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -840,7 +840,7 @@ pub struct ScpActionDefinitionRequired {
     pub target_ids: List<Str>,
 }
 
-static RULE_ScpActionDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ScpActionDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "PolicyId",
@@ -954,7 +954,7 @@ pub struct SsmActionDefinitionRequired {
     pub subtype: Subtype,
 }
 
-static RULE_SsmActionDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SsmActionDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceIds",
@@ -1088,7 +1088,7 @@ pub struct SubscriberRequired {
     pub r#type: SubscriberType,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
         (
             "Address",

@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Template`], by name: `Template::new(TemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +23,7 @@ pub struct TemplateRequired {
     pub name: Str,
 }
 
-static RULE_Template: ObjRule = ObjRule {
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -341,7 +343,7 @@ impl TemplateAttributes {
     }
 }
 
-static RULE_LayoutConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DefaultLayout",
         Shape::Str(&StrRule {
@@ -411,7 +413,7 @@ pub struct RequiredFieldRequired {
     pub field_id: Str,
 }
 
-static RULE_RequiredField: ObjRule = ObjRule {
+pub(crate) static RULE_RequiredField: ObjRule = ObjRule {
     properties: &[(
         "FieldId",
         Shape::Str(&StrRule {
@@ -470,102 +472,6 @@ impl ToValue for RequiredField {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Cases::Template`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cases-template-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TemplateRule`], by name: `TemplateRule::new(TemplateRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRuleRequired {
@@ -577,7 +483,7 @@ pub struct TemplateRuleRequired {
     pub case_rule_id: Str,
 }
 
-static RULE_TemplateRule: ObjRule = ObjRule {
+pub(crate) static RULE_TemplateRule: ObjRule = ObjRule {
     properties: &[
         (
             "CaseRuleId",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
 
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
@@ -26,7 +29,7 @@ pub struct TableRequired {
     pub partition_key_columns: List<Column>,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingSpecifications",
@@ -473,7 +476,7 @@ impl From<ResourceRef> for TableAttributes {
     }
 }
 
-static RULE_AutoScalingSetting: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScalingSetting: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingDisabled", Shape::Bool),
         (
@@ -595,7 +598,7 @@ impl ToValue for AutoScalingSetting {
     }
 }
 
-static RULE_AutoScalingSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScalingSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ReadCapacityAutoScaling",
@@ -687,7 +690,7 @@ pub struct BillingModeRequired {
     pub mode: Mode,
 }
 
-static RULE_BillingMode: ObjRule = ObjRule {
+pub(crate) static RULE_BillingMode: ObjRule = ObjRule {
     properties: &[
         (
             "Mode",
@@ -782,7 +785,7 @@ pub struct CdcSpecificationRequired {
     pub status: CdcStatus,
 }
 
-static RULE_CdcSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CdcSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Status",
@@ -907,7 +910,7 @@ pub struct ClusteringKeyColumnRequired {
     pub column: Obj<Column>,
 }
 
-static RULE_ClusteringKeyColumn: ObjRule = ObjRule {
+pub(crate) static RULE_ClusteringKeyColumn: ObjRule = ObjRule {
     properties: &[
         ("Column", Shape::Object(&RULE_Column)),
         (
@@ -1003,7 +1006,7 @@ pub struct ColumnRequired {
     pub column_type: Str,
 }
 
-static RULE_Column: ObjRule = ObjRule {
+pub(crate) static RULE_Column: ObjRule = ObjRule {
     properties: &[
         (
             "ColumnName",
@@ -1100,7 +1103,7 @@ pub struct EncryptionSpecificationRequired {
     pub encryption_type: EncryptionType,
 }
 
-static RULE_EncryptionSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionType",
@@ -1200,7 +1203,7 @@ pub struct ProvisionedThroughputRequired {
     pub write_capacity_units: Int,
 }
 
-static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
     properties: &[
         (
             "ReadCapacityUnits",
@@ -1296,7 +1299,7 @@ pub struct ReplicaSpecificationRequired {
     pub region: Str,
 }
 
-static RULE_ReplicaSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ReadCapacityAutoScaling",
@@ -1398,7 +1401,7 @@ impl ToValue for ReplicaSpecification {
     }
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[(
         "TargetTrackingScalingPolicyConfiguration",
         Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
@@ -1456,102 +1459,6 @@ impl ToValue for ScalingPolicy {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Cassandra::Table`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cassandra-table-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfigurationRequired {
@@ -1563,7 +1470,7 @@ pub struct TargetTrackingScalingPolicyConfigurationRequired {
     pub target_value: Int,
 }
 
-static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableScaleIn", Shape::Bool),
         ("ScaleInCooldown", Shape::INT),
@@ -1681,7 +1588,7 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
     }
 }
 
-static RULE_WarmThroughput: ObjRule = ObjRule {
+pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     properties: &[
         (
             "ReadUnitsPerSecond",

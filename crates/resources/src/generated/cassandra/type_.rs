@@ -30,7 +30,7 @@ pub struct TypeRequired {
     pub type_name: Str,
 }
 
-static RULE_Type: ObjRule = ObjRule {
+pub(crate) static RULE_Type: ObjRule = ObjRule {
     properties: &[
         (
             "Fields",
@@ -234,7 +234,7 @@ pub struct FieldRequired {
     pub field_type: Str,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[("FieldName", Shape::STR), ("FieldType", Shape::STR)],
     required: &["FieldName", "FieldType"],
     one_of: &[],

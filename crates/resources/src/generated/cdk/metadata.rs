@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Metadata: ObjRule = ObjRule {
+pub(crate) static RULE_Metadata: ObjRule = ObjRule {
     properties: &[],
     required: &[],
     one_of: &[],

@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ResourceTag;
+pub use super::shared::{ResourceTag, ResourceTagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).*$");
 
 /// The required properties of [`AnomalyMonitor`], by name: `AnomalyMonitor::new(AnomalyMonitorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +35,7 @@ pub struct AnomalyMonitorRequired {
     pub monitor_type: MonitorType,
 }
 
-static RULE_AnomalyMonitor: ObjRule = ObjRule {
+pub(crate) static RULE_AnomalyMonitor: ObjRule = ObjRule {
     properties: &[
         (
             "MonitorDimension",
@@ -292,114 +294,6 @@ impl AnomalyMonitorAttributes {
     /// `Fn::GetAtt` `MonitorArn`: a string.
     pub fn monitor_arn(&self) -> Value {
         self.0.get_att("MonitorArn")
-    }
-}
-
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceTag` property type of `AWS::CE::AnomalyMonitor`.
-///
-/// The tag structure that contains a tag key and value.
-///
-/// &gt; Tagging is supported only for the following Cost Explorer resource types: \[`AnomalyMonitor`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html>) , \[`AnomalySubscription`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html>) , \[`CostCategory`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ce-anomalymonitor-resourcetag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTag {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
-    pub fn new(required: ResourceTagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceTag {}
-
-impl ToValue for ResourceTag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

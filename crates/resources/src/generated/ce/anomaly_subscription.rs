@@ -7,13 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ResourceTag;
+pub use super::shared::{ResourceTag, ResourceTagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:).*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)+$)|(^arn:(aws[a-zA-Z-]*):sns:[a-zA-Z0-9-]+:[0-9]{12}:[a-zA-Z0-9_-]+(\\.fifo)?$)",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S\\s]*");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S\\s]*");
 
 /// The required properties of [`AnomalySubscription`], by name: `AnomalySubscription::new(AnomalySubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +40,7 @@ pub struct AnomalySubscriptionRequired {
     pub subscription_name: Str,
 }
 
-static RULE_AnomalySubscription: ObjRule = ObjRule {
+pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
     properties: &[
         (
             "Frequency",
@@ -85,7 +87,7 @@ static RULE_AnomalySubscription: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -324,114 +326,6 @@ impl AnomalySubscriptionAttributes {
     }
 }
 
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourceTag` property type of `AWS::CE::AnomalySubscription`.
-///
-/// The tag structure that contains a tag key and value.
-///
-/// &gt; Tagging is supported only for the following Cost Explorer resource types: \[`AnomalyMonitor`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html>) , \[`AnomalySubscription`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html>) , \[`CostCategory`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ce-anomalysubscription-resourcetag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTag {
-    /// `Key`: a string, required.
-    ///
-    /// The key that's associated with the tag.
-    ///
-    /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value that's associated with the tag.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
-    pub fn new(required: ResourceTagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourceTag {}
-
-impl ToValue for ResourceTag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Subscriber`], by name: `Subscriber::new(SubscriberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
@@ -447,14 +341,14 @@ pub struct SubscriberRequired {
     pub r#type: SubscriberType,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
         (
             "Address",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),

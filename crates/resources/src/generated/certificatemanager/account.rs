@@ -16,7 +16,7 @@ pub struct AccountRequired {
     pub expiry_events_configuration: Obj<ExpiryEventsConfiguration>,
 }
 
-static RULE_Account: ObjRule = ObjRule {
+pub(crate) static RULE_Account: ObjRule = ObjRule {
     properties: &[(
         "ExpiryEventsConfiguration",
         Shape::Object(&RULE_ExpiryEventsConfiguration),
@@ -124,7 +124,7 @@ impl AccountAttributes {
     }
 }
 
-static RULE_ExpiryEventsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExpiryEventsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DaysBeforeExpiry",
         Shape::Int(&NumRule {

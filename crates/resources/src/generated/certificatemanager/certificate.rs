@@ -18,7 +18,7 @@ pub struct CertificateRequired {
     pub domain_name: Str,
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateAuthorityArn", Shape::STR),
         ("CertificateExport", Shape::STR),
@@ -324,7 +324,7 @@ pub struct DomainValidationOptionRequired {
     pub domain_name: Str,
 }
 
-static RULE_DomainValidationOption: ObjRule = ObjRule {
+pub(crate) static RULE_DomainValidationOption: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         ("HostedZoneId", Shape::STR),
@@ -429,7 +429,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]+$");
@@ -27,7 +30,7 @@ pub struct CustomActionRequired {
     pub definition: Obj<CustomActionDefinition>,
 }
 
-static RULE_CustomAction: ObjRule = ObjRule {
+pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     properties: &[
         (
             "ActionName",
@@ -234,7 +237,7 @@ impl CustomActionAttributes {
     }
 }
 
-static RULE_CustomActionAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_CustomActionAttachment: ObjRule = ObjRule {
     properties: &[
         (
             "ButtonText",
@@ -374,7 +377,7 @@ pub struct CustomActionAttachmentCriteriaRequired {
     pub variable_name: Str,
 }
 
-static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Operator",
@@ -491,7 +494,7 @@ pub struct CustomActionDefinitionRequired {
     pub command_text: Str,
 }
 
-static RULE_CustomActionDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_CustomActionDefinition: ObjRule = ObjRule {
     properties: &[(
         "CommandText",
         Shape::Str(&StrRule {
@@ -552,102 +555,6 @@ impl ToValue for CustomActionDefinition {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CommandText", &self.command_text)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Chatbot::CustomAction`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-chatbot-customaction-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
 );
@@ -34,7 +37,7 @@ pub struct AppInstanceBotRequired {
     pub configuration: Obj<Configuration>,
 }
 
-static RULE_AppInstanceBot: ObjRule = ObjRule {
+pub(crate) static RULE_AppInstanceBot: ObjRule = ObjRule {
     properties: &[
         (
             "AppInstanceArn",
@@ -272,7 +275,7 @@ pub struct ConfigurationRequired {
     pub lex: Obj<LexConfiguration>,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[("Lex", Shape::Object(&RULE_LexConfiguration))],
     required: &["Lex"],
     one_of: &[],
@@ -331,7 +334,7 @@ pub struct InvokedByRequired {
     pub targeted_messages: TargetedMessages,
 }
 
-static RULE_InvokedBy: ObjRule = ObjRule {
+pub(crate) static RULE_InvokedBy: ObjRule = ObjRule {
     properties: &[
         (
             "StandardMessages",
@@ -431,7 +434,7 @@ pub struct LexConfigurationRequired {
     pub locale_id: Str,
 }
 
-static RULE_LexConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LexConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InvokedBy", Shape::Object(&RULE_InvokedBy)),
         (
@@ -570,102 +573,6 @@ impl ToValue for LexConfiguration {
             .req("LocaleId", &self.locale_id)
             .opt("RespondsTo", &self.responds_to)
             .opt("WelcomeIntent", &self.welcome_intent)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Chime::AppInstanceBot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-chime-appinstancebot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

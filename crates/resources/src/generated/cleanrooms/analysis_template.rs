@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9a-zA-Z_]+");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
@@ -44,7 +47,7 @@ pub struct AnalysisTemplateRequired {
     pub source: Json,
 }
 
-static RULE_AnalysisTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "AnalysisParameters",
@@ -444,7 +447,7 @@ pub struct AnalysisParameterRequired {
     pub r#type: AnalysisParameterType,
 }
 
-static RULE_AnalysisParameter: ObjRule = ObjRule {
+pub(crate) static RULE_AnalysisParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValue",
@@ -597,7 +600,7 @@ pub struct AnalysisSchemaRequired {
     pub referenced_tables: List<Str>,
 }
 
-static RULE_AnalysisSchema: ObjRule = ObjRule {
+pub(crate) static RULE_AnalysisSchema: ObjRule = ObjRule {
     properties: &[(
         "ReferencedTables",
         Shape::List(&ListRule {
@@ -673,7 +676,7 @@ pub struct ErrorMessageConfigurationRequired {
     pub r#type: ErrorMessageConfigurationType,
 }
 
-static RULE_ErrorMessageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ErrorMessageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -729,102 +732,6 @@ impl PropertyType for ErrorMessageConfiguration {}
 impl ToValue for ErrorMessageConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::AnalysisTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-analysistemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

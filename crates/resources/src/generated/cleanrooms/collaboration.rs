@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -45,7 +48,7 @@ pub struct CollaborationRequired {
     pub query_log_status: CollaborationQueryLogStatus,
 }
 
-static RULE_Collaboration: ObjRule = ObjRule {
+pub(crate) static RULE_Collaboration: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedResultRegions",
@@ -612,7 +615,7 @@ pub struct DataEncryptionMetadataRequired {
     pub preserve_nulls: Bool,
 }
 
-static RULE_DataEncryptionMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_DataEncryptionMetadata: ObjRule = ObjRule {
     properties: &[
         ("AllowCleartext", Shape::Bool),
         ("AllowDuplicates", Shape::Bool),
@@ -731,7 +734,7 @@ pub struct JobComputePaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_JobComputePaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_JobComputePaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -802,7 +805,7 @@ pub struct MemberSpecificationRequired {
     pub display_name: Str,
 }
 
-static RULE_MemberSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_MemberSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -967,7 +970,7 @@ pub struct MlMemberAbilitiesRequired {
     pub custom_ml_member_abilities: List<CustomMlMemberAbility>,
 }
 
-static RULE_MlMemberAbilities: ObjRule = ObjRule {
+pub(crate) static RULE_MlMemberAbilities: ObjRule = ObjRule {
     properties: &[(
         "CustomMLMemberAbilities",
         Shape::List(&ListRule {
@@ -1035,7 +1038,7 @@ impl ToValue for MlMemberAbilities {
     }
 }
 
-static RULE_MlPaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MlPaymentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ModelInference",
@@ -1138,7 +1141,7 @@ pub struct ModelInferencePaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_ModelInferencePaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ModelInferencePaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -1205,7 +1208,7 @@ pub struct ModelTrainingPaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_ModelTrainingPaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ModelTrainingPaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -1268,7 +1271,7 @@ pub struct PaymentConfigurationRequired {
     pub query_compute: Obj<QueryComputePaymentConfig>,
 }
 
-static RULE_PaymentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PaymentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("JobCompute", Shape::Object(&RULE_JobComputePaymentConfig)),
         ("MachineLearning", Shape::Object(&RULE_MlPaymentConfig)),
@@ -1366,7 +1369,7 @@ pub struct QueryComputePaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_QueryComputePaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QueryComputePaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -1429,7 +1432,7 @@ pub struct SyntheticDataGenerationPaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_SyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -1475,102 +1478,6 @@ impl ToValue for SyntheticDataGenerationPaymentConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::Collaboration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-collaboration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
@@ -44,7 +47,7 @@ pub struct ConfiguredTableRequired {
     pub table_reference: Json,
 }
 
-static RULE_ConfiguredTable: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedColumns",
@@ -363,7 +366,7 @@ pub struct AnalysisRuleRequired {
     pub r#type: ConfiguredTableAnalysisRuleType,
 }
 
-static RULE_AnalysisRule: ObjRule = ObjRule {
+pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
     properties: &[
         (
             "Policy",
@@ -451,7 +454,7 @@ pub struct ConfiguredTableAnalysisRulePolicyRequired {
     pub v1: Json,
 }
 
-static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
     properties: &[("V1", Shape::Any)],
     required: &["V1"],
     one_of: &[],
@@ -494,102 +497,6 @@ impl PropertyType for ConfiguredTableAnalysisRulePolicy {}
 impl ToValue for ConfiguredTableAnalysisRulePolicy {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("V1", &self.v1).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::ConfiguredTable`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-configuredtable-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

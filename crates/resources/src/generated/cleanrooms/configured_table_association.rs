@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 pub(crate) static PATTERN_1: Pattern =
@@ -44,7 +47,7 @@ pub struct ConfiguredTableAssociationRequired {
     pub role_arn: Str,
 }
 
-static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ConfiguredTableAssociationAnalysisRules",
@@ -359,7 +362,7 @@ pub struct ConfiguredTableAssociationAnalysisRuleRequired {
     pub r#type: ConfiguredTableAssociationAnalysisRuleType,
 }
 
-static RULE_ConfiguredTableAssociationAnalysisRule: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredTableAssociationAnalysisRule: ObjRule = ObjRule {
     properties: &[
         (
             "Policy",
@@ -450,7 +453,7 @@ pub struct ConfiguredTableAssociationAnalysisRulePolicyRequired {
     pub v1: Json,
 }
 
-static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
     properties: &[("V1", Shape::Any)],
     required: &["V1"],
     one_of: &[],
@@ -493,102 +496,6 @@ impl PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
 impl ToValue for ConfiguredTableAssociationAnalysisRulePolicy {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("V1", &self.v1).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-configuredtableassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct IdMappingTableRequired {
     pub name: Str,
 }
 
-static RULE_IdMappingTable: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingTable: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -344,7 +344,7 @@ pub struct IdMappingTableInputReferenceConfigRequired {
     pub manage_resource_policies: Bool,
 }
 
-static RULE_IdMappingTableInputReferenceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingTableInputReferenceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InputReferenceArn",
@@ -437,7 +437,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -40,7 +40,7 @@ pub struct IdNamespaceAssociationRequired {
     pub name: Str,
 }
 
-static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -326,7 +326,7 @@ pub struct IdMappingConfigRequired {
     pub allow_use_as_dimension_column: Bool,
 }
 
-static RULE_IdMappingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingConfig: ObjRule = ObjRule {
     properties: &[("AllowUseAsDimensionColumn", Shape::Bool)],
     required: &["AllowUseAsDimensionColumn"],
     one_of: &[],
@@ -398,7 +398,7 @@ pub struct IdNamespaceAssociationInputReferenceConfigRequired {
     pub manage_resource_policies: Bool,
 }
 
-static RULE_IdNamespaceAssociationInputReferenceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IdNamespaceAssociationInputReferenceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InputReferenceArn",
@@ -491,7 +491,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

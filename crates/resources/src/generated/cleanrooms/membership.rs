@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
@@ -28,7 +31,7 @@ pub struct MembershipRequired {
     pub query_log_status: MembershipQueryLogStatus,
 }
 
-static RULE_Membership: ObjRule = ObjRule {
+pub(crate) static RULE_Membership: ObjRule = ObjRule {
     properties: &[
         (
             "CollaborationIdentifier",
@@ -355,7 +358,7 @@ pub struct MembershipJobComputePaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipJobComputePaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipJobComputePaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -412,7 +415,7 @@ impl ToValue for MembershipJobComputePaymentConfig {
     }
 }
 
-static RULE_MembershipMlPaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipMlPaymentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ModelInference",
@@ -524,7 +527,7 @@ pub struct MembershipModelInferencePaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipModelInferencePaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipModelInferencePaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -597,7 +600,7 @@ pub struct MembershipModelTrainingPaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipModelTrainingPaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipModelTrainingPaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -663,7 +666,7 @@ pub struct MembershipPaymentConfigurationRequired {
     pub query_compute: Obj<MembershipQueryComputePaymentConfig>,
 }
 
-static RULE_MembershipPaymentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipPaymentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "JobCompute",
@@ -766,7 +769,7 @@ pub struct MembershipProtectedJobOutputConfigurationRequired {
     pub s3: Obj<ProtectedJobS3OutputConfigurationInput>,
 }
 
-static RULE_MembershipProtectedJobOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipProtectedJobOutputConfiguration: ObjRule = ObjRule {
     properties: &[(
         "S3",
         Shape::Object(&RULE_ProtectedJobS3OutputConfigurationInput),
@@ -830,7 +833,7 @@ pub struct MembershipProtectedJobResultConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_MembershipProtectedJobResultConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipProtectedJobResultConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "OutputConfiguration",
@@ -923,7 +926,7 @@ pub struct MembershipProtectedQueryOutputConfigurationRequired {
     pub s3: Obj<ProtectedQueryS3OutputConfiguration>,
 }
 
-static RULE_MembershipProtectedQueryOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipProtectedQueryOutputConfiguration: ObjRule = ObjRule {
     properties: &[(
         "S3",
         Shape::Object(&RULE_ProtectedQueryS3OutputConfiguration),
@@ -981,7 +984,7 @@ pub struct MembershipProtectedQueryResultConfigurationRequired {
     pub output_configuration: Obj<MembershipProtectedQueryOutputConfiguration>,
 }
 
-static RULE_MembershipProtectedQueryResultConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipProtectedQueryResultConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "OutputConfiguration",
@@ -1081,7 +1084,7 @@ pub struct MembershipQueryComputePaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipQueryComputePaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipQueryComputePaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -1147,7 +1150,7 @@ pub struct MembershipSyntheticDataGenerationPaymentConfigRequired {
     pub is_responsible: Bool,
 }
 
-static RULE_MembershipSyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MembershipSyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
     properties: &[("IsResponsible", Shape::Bool)],
     required: &["IsResponsible"],
     one_of: &[],
@@ -1208,7 +1211,7 @@ pub struct ProtectedJobS3OutputConfigurationInputRequired {
     pub bucket: Str,
 }
 
-static RULE_ProtectedJobS3OutputConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_ProtectedJobS3OutputConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -1301,7 +1304,7 @@ pub struct ProtectedQueryS3OutputConfigurationRequired {
     pub result_format: ResultFormat,
 }
 
-static RULE_ProtectedQueryS3OutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProtectedQueryS3OutputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -1414,102 +1417,6 @@ impl ToValue for ProtectedQueryS3OutputConfiguration {
             .opt("KeyPrefix", &self.key_prefix)
             .req("ResultFormat", &self.result_format)
             .opt("SingleFileOutput", &self.single_file_output)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRooms::Membership`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-membership-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

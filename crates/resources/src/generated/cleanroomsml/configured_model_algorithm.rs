@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
@@ -30,7 +33,7 @@ pub struct ConfiguredModelAlgorithmRequired {
     pub role_arn: Str,
 }
 
-static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -293,7 +296,7 @@ pub struct ContainerConfigRequired {
     pub image_uri: Str,
 }
 
-static RULE_ContainerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Arguments",
@@ -439,7 +442,7 @@ pub struct InferenceContainerConfigRequired {
     pub image_uri: Str,
 }
 
-static RULE_InferenceContainerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceContainerConfig: ObjRule = ObjRule {
     properties: &[(
         "ImageUri",
         Shape::Str(&StrRule {
@@ -507,7 +510,7 @@ pub struct MetricDefinitionRequired {
     pub regex: Str,
 }
 
-static RULE_MetricDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -586,102 +589,6 @@ impl ToValue for MetricDefinition {
         MapBuilder::new()
             .req("Name", &self.name)
             .req("Regex", &self.regex)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanroomsml-configuredmodelalgorithm-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$",
 );
@@ -38,7 +41,7 @@ pub struct ConfiguredModelAlgorithmAssociationRequired {
     pub name: Str,
 }
 
-static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ConfiguredModelAlgorithmArn",
@@ -301,7 +304,7 @@ pub struct CustomEntityConfigRequired {
     pub custom_data_identifiers: List<Str>,
 }
 
-static RULE_CustomEntityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CustomEntityConfig: ObjRule = ObjRule {
     properties: &[(
         "CustomDataIdentifiers",
         Shape::List(&ListRule {
@@ -371,7 +374,7 @@ pub struct LogRedactionConfigurationRequired {
     pub entities_to_redact: List<EntityType>,
 }
 
-static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CustomEntityConfig",
@@ -461,7 +464,7 @@ pub struct LogsConfigurationPolicyRequired {
     pub allowed_account_ids: List<Str>,
 }
 
-static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedAccountIds",
@@ -595,7 +598,7 @@ pub struct MetricsConfigurationPolicyRequired {
     pub noise_level: NoiseLevelType,
 }
 
-static RULE_MetricsConfigurationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[(
         "NoiseLevel",
         Shape::Str(&StrRule {
@@ -655,7 +658,7 @@ pub struct PrivacyConfigurationRequired {
     pub policies: Obj<PrivacyConfigurationPolicies>,
 }
 
-static RULE_PrivacyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PrivacyConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Policies",
         Shape::Object(&RULE_PrivacyConfigurationPolicies),
@@ -700,7 +703,7 @@ impl ToValue for PrivacyConfiguration {
     }
 }
 
-static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
+pub(crate) static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
     properties: &[
         (
             "TrainedModelExports",
@@ -785,102 +788,6 @@ impl ToValue for PrivacyConfigurationPolicies {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrainedModelArtifactMaxSize`], by name: `TrainedModelArtifactMaxSize::new(TrainedModelArtifactMaxSizeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedModelArtifactMaxSizeRequired {
@@ -892,7 +799,7 @@ pub struct TrainedModelArtifactMaxSizeRequired {
     pub value: Num,
 }
 
-static RULE_TrainedModelArtifactMaxSize: ObjRule = ObjRule {
+pub(crate) static RULE_TrainedModelArtifactMaxSize: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -980,7 +887,7 @@ pub struct TrainedModelExportsConfigurationPolicyRequired {
     pub max_size: Obj<TrainedModelExportsMaxSize>,
 }
 
-static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "FilesToExport",
@@ -1065,7 +972,7 @@ pub struct TrainedModelExportsMaxSizeRequired {
     pub value: Num,
 }
 
-static RULE_TrainedModelExportsMaxSize: ObjRule = ObjRule {
+pub(crate) static RULE_TrainedModelExportsMaxSize: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -1142,7 +1049,7 @@ impl ToValue for TrainedModelExportsMaxSize {
     }
 }
 
-static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerLogs",
@@ -1224,7 +1131,7 @@ pub struct TrainedModelInferenceMaxOutputSizeRequired {
     pub value: Num,
 }
 
-static RULE_TrainedModelInferenceMaxOutputSize: ObjRule = ObjRule {
+pub(crate) static RULE_TrainedModelInferenceMaxOutputSize: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -1301,7 +1208,7 @@ impl ToValue for TrainedModelInferenceMaxOutputSize {
     }
 }
 
-static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerLogs",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
 pub(crate) static PATTERN_1: Pattern =
@@ -43,7 +46,7 @@ pub struct TrainingDatasetRequired {
     pub training_data: List<Dataset>,
 }
 
-static RULE_TrainingDataset: ObjRule = ObjRule {
+pub(crate) static RULE_TrainingDataset: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -293,7 +296,7 @@ pub struct ColumnSchemaRequired {
     pub column_types: List<ColumnType>,
 }
 
-static RULE_ColumnSchema: ObjRule = ObjRule {
+pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
     properties: &[
         (
             "ColumnName",
@@ -401,7 +404,7 @@ pub struct DataSourceRequired {
     pub glue_data_source: Obj<GlueDataSource>,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[("GlueDataSource", Shape::Object(&RULE_GlueDataSource))],
     required: &["GlueDataSource"],
     one_of: &[],
@@ -464,7 +467,7 @@ pub struct DatasetRequired {
     pub r#type: DatasetType,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         ("InputConfig", Shape::Object(&RULE_DatasetInputConfig)),
         (
@@ -555,7 +558,7 @@ pub struct DatasetInputConfigRequired {
     pub schema: List<ColumnSchema>,
 }
 
-static RULE_DatasetInputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetInputConfig: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::Object(&RULE_DataSource)),
         (
@@ -648,7 +651,7 @@ pub struct GlueDataSourceRequired {
     pub table_name: Str,
 }
 
-static RULE_GlueDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_GlueDataSource: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -759,102 +762,6 @@ impl ToValue for GlueDataSource {
             .opt("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .req("TableName", &self.table_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CleanRoomsML::TrainingDataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanroomsml-trainingdataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -42,7 +42,7 @@ pub struct EnvironmentEc2Required {
     pub instance_type: Str,
 }
 
-static RULE_EnvironmentEc2: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentEc2: ObjRule = ObjRule {
     properties: &[
         ("AutomaticStopTimeMinutes", Shape::INT),
         ("ConnectionType", Shape::STR),
@@ -375,7 +375,7 @@ pub struct RepositoryRequired {
     pub repository_url: Str,
 }
 
-static RULE_Repository: ObjRule = ObjRule {
+pub(crate) static RULE_Repository: ObjRule = ObjRule {
     properties: &[("PathComponent", Shape::STR), ("RepositoryUrl", Shape::STR)],
     required: &["PathComponent", "RepositoryUrl"],
     one_of: &[],
@@ -448,7 +448,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -20,7 +20,7 @@ pub struct CustomResourceRequired {
     pub service_token: Str,
 }
 
-static RULE_CustomResource: ObjRule = ObjRule {
+pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
     properties: &[("ServiceTimeout", Shape::INT), ("ServiceToken", Shape::STR)],
     required: &["ServiceToken"],
     one_of: &[],

@@ -7,10 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_StackFilters;
+pub use super::shared::{
+    FailureMode, FilteringCriteria, HookStatus, StackFilters, StackFiltersRequired, StackNames,
+    StackRoles, TargetOperation,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
 
 /// The required properties of [`GuardHook`], by name: `GuardHook::new(GuardHookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +61,7 @@ pub struct GuardHookRequired {
     pub target_operations: List<TargetOperation>,
 }
 
-static RULE_GuardHook: ObjRule = ObjRule {
+pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
     properties: &[
         (
             "Alias",
@@ -391,7 +396,7 @@ impl GuardHookAttributes {
     }
 }
 
-static RULE_Options: ObjRule = ObjRule {
+pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[("InputParams", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -448,7 +453,7 @@ pub struct S3LocationRequired {
     pub uri: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[("Uri", Shape::STR), ("VersionId", Shape::STR)],
     required: &["Uri"],
     one_of: &[],
@@ -515,399 +520,5 @@ impl ToValue for S3Location {
             .req("Uri", &self.uri)
             .opt("VersionId", &self.version_id)
             .build()
-    }
-}
-
-/// The required properties of [`StackFilters`], by name: `StackFilters::new(StackFiltersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackFiltersRequired {
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// Default `"ALL"`.
-    pub filtering_criteria: FilteringCriteria,
-}
-
-static RULE_StackFilters: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FilteringCriteria",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ANY"],
-                format: None,
-            }),
-        ),
-        ("StackNames", Shape::Object(&RULE_StackNames)),
-        ("StackRoles", Shape::Object(&RULE_StackRoles)),
-    ],
-    required: &["FilteringCriteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StackFilters` property type of `AWS::CloudFormation::GuardHook`.
-///
-/// Specifies the stack level filters for the Hook.
-///
-/// Example stack level filter in JSON:
-///
-/// `"StackFilters": {"FilteringCriteria": "ALL", "StackNames": {"Exclude": [ "stack-1", "stack-2"]}}`
-///
-/// Example stack level filter in YAML:
-///
-/// `StackFilters: FilteringCriteria: ALL StackNames: Exclude: - stack-1 - stack-2`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stackfilters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackFilters {
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// Default `"ALL"`.
-    pub filtering_criteria: FilteringCriteria,
-    /// `StackNames`: a [`StackNames`] object.
-    pub stack_names: Option<Obj<StackNames>>,
-    /// `StackRoles`: a [`StackRoles`] object.
-    pub stack_roles: Option<Obj<StackRoles>>,
-}
-
-impl StackFilters {
-    /// A `StackFilters` with its required properties, named in a [`StackFiltersRequired`].
-    pub fn new(required: StackFiltersRequired) -> Self {
-        Self {
-            filtering_criteria: required.filtering_criteria,
-            stack_names: None,
-            stack_roles: None,
-        }
-    }
-
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filtering_criteria(mut self, value: impl Into<FilteringCriteria>) -> Self {
-        self.filtering_criteria = value.into();
-        self
-    }
-
-    /// `StackNames`: a [`StackNames`] object.
-    pub fn stack_names(mut self, value: impl Into<Obj<StackNames>>) -> Self {
-        self.stack_names = Some(value.into());
-        self
-    }
-
-    /// `StackRoles`: a [`StackRoles`] object.
-    pub fn stack_roles(mut self, value: impl Into<Obj<StackRoles>>) -> Self {
-        self.stack_roles = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StackFilters {}
-
-impl ToValue for StackFilters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FilteringCriteria", &self.filtering_criteria)
-            .opt("StackNames", &self.stack_names)
-            .opt("StackRoles", &self.stack_roles)
-            .build()
-    }
-}
-
-static RULE_StackNames: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StackNames` property type of `AWS::CloudFormation::GuardHook`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stacknames.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StackNames {
-    /// `Exclude`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub exclude: Option<List<Str>>,
-    /// `Include`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub include: Option<List<Str>>,
-}
-
-impl StackNames {
-    /// A `StackNames` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
-    /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StackNames {}
-
-impl ToValue for StackNames {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
-            .build()
-    }
-}
-
-static RULE_StackRoles: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StackRoles` property type of `AWS::CloudFormation::GuardHook`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stackroles.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StackRoles {
-    /// `Exclude`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub exclude: Option<List<Str>>,
-    /// `Include`: a list of strings.
-    ///
-    /// Items 1 to 50.
-    pub include: Option<List<Str>>,
-}
-
-impl StackRoles {
-    /// A `StackRoles` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
-    /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StackRoles {}
-
-impl ToValue for StackRoles {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
-            .build()
-    }
-}
-
-/// The values of `FailureMode` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FailureMode {
-    /// `FAIL`
-    Fail,
-    /// `WARN`
-    Warn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FailureMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FailureMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Fail => "FAIL",
-            Self::Warn => "WARN",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FilteringCriteria` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FilteringCriteria {
-    /// `ALL`
-    All,
-    /// `ANY`
-    Any,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FilteringCriteria {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FilteringCriteria {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "ALL",
-            Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `HookStatus` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HookStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for HookStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for HookStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TargetOperation` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetOperation {
-    /// `RESOURCE`
-    Resource,
-    /// `STACK`
-    Stack,
-    /// `CHANGE_SET`
-    ChangeSet,
-    /// `CLOUD_CONTROL`
-    CloudControl,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TargetOperation {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TargetOperation {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Resource => "RESOURCE",
-            Self::Stack => "STACK",
-            Self::ChangeSet => "CHANGE_SET",
-            Self::CloudControl => "CLOUD_CONTROL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

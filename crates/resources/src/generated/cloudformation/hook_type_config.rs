@@ -15,7 +15,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
-static RULE_HookTypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HookTypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",

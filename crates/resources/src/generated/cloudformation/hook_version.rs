@@ -7,10 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LoggingConfig;
+use super::shared::RULE_LoggingConfig;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
 /// The required properties of [`HookVersion`], by name: `HookVersion::new(HookVersionRequired { .. })`.
@@ -44,7 +45,7 @@ pub struct HookVersionRequired {
     pub type_name: Str,
 }
 
-static RULE_HookVersion: ObjRule = ObjRule {
+pub(crate) static RULE_HookVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionRoleArn",
@@ -72,7 +73,7 @@ static RULE_HookVersion: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -291,91 +292,5 @@ impl HookVersionAttributes {
     /// - `PUBLIC` : The Hook is publicly visible and usable within any AWS account.
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
-    }
-}
-
-static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingConfig` property type of `AWS::CloudFormation::HookVersion`.
-///
-/// The `LoggingConfig` property type specifies logging configuration information for an extension.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-hookversion-loggingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingConfig {
-    /// `LogGroupName`: a string.
-    ///
-    /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
-    /// `LogRoleArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`; length 1 to 256.
-    pub log_role_arn: Option<Str>,
-}
-
-impl LoggingConfig {
-    /// A `LoggingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
-    /// `LogRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingConfig {}
-
-impl ToValue for LoggingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleArn", &self.log_role_arn)
-            .build()
     }
 }

@@ -22,7 +22,7 @@ pub struct MacroRequired {
     pub name: Str,
 }
 
-static RULE_Macro: ObjRule = ObjRule {
+pub(crate) static RULE_Macro: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("FunctionName", Shape::STR),

@@ -14,7 +14,7 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{8}$");
 
-static RULE_ModuleDefaultVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ModuleDefaultVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",

@@ -31,7 +31,7 @@ pub struct ModuleVersionRequired {
     pub module_package: Str,
 }
 
-static RULE_ModuleVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ModuleVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ModuleName",

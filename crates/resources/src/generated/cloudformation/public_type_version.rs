@@ -13,7 +13,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
 
-static RULE_PublicTypeVersion: ObjRule = ObjRule {
+pub(crate) static RULE_PublicTypeVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",

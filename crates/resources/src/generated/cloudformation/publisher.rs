@@ -22,7 +22,7 @@ pub struct PublisherRequired {
     pub accept_terms_and_conditions: Bool,
 }
 
-static RULE_Publisher: ObjRule = ObjRule {
+pub(crate) static RULE_Publisher: ObjRule = ObjRule {
     properties: &[
         ("AcceptTermsAndConditions", Shape::Bool),
         (

@@ -14,7 +14,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-]{1,128}$");
 
-static RULE_ResourceDefaultVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceDefaultVersion: ObjRule = ObjRule {
     properties: &[
         (
             "TypeName",

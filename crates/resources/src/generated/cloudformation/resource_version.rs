@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LoggingConfig;
+use super::shared::RULE_LoggingConfig;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_2: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
 /// The required properties of [`ResourceVersion`], by name: `ResourceVersion::new(ResourceVersionRequired { .. })`.
@@ -44,7 +46,7 @@ pub struct ResourceVersionRequired {
     pub type_name: Str,
 }
 
-static RULE_ResourceVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionRoleArn",
@@ -72,7 +74,7 @@ static RULE_ResourceVersion: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -317,91 +319,5 @@ impl ResourceVersionAttributes {
     /// - `PUBLIC` : The resource is publicly visible and usable within any AWS account.
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
-    }
-}
-
-static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LoggingConfig` property type of `AWS::CloudFormation::ResourceVersion`.
-///
-/// Logging configuration information for a resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-resourceversion-loggingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingConfig {
-    /// `LogGroupName`: a string.
-    ///
-    /// The Amazon CloudWatch logs group to which CloudFormation sends error logging information when invoking the type's handlers.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
-    /// `LogRoleArn`: a string.
-    ///
-    /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`; length 1 to 256.
-    pub log_role_arn: Option<Str>,
-}
-
-impl LoggingConfig {
-    /// A `LoggingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
-    /// `LogRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingConfig {}
-
-impl ToValue for LoggingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleArn", &self.log_role_arn)
-            .build()
     }
 }

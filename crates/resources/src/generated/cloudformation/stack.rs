@@ -20,7 +20,7 @@ pub struct StackRequired {
     pub template_url: Str,
 }
 
-static RULE_Stack: ObjRule = ObjRule {
+pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
         (
             "NotificationARNs",
@@ -276,7 +276,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -37,7 +37,7 @@ pub struct StackSetRequired {
     pub stack_set_name: Str,
 }
 
-static RULE_StackSet: ObjRule = ObjRule {
+pub(crate) static RULE_StackSet: ObjRule = ObjRule {
     properties: &[
         (
             "AdministrationRoleARN",
@@ -534,7 +534,7 @@ impl StackSetAttributes {
     }
 }
 
-static RULE_AutoDeployment: ObjRule = ObjRule {
+pub(crate) static RULE_AutoDeployment: ObjRule = ObjRule {
     properties: &[
         (
             "DependsOn",
@@ -622,7 +622,7 @@ impl ToValue for AutoDeployment {
     }
 }
 
-static RULE_DeploymentTargets: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentTargets: ObjRule = ObjRule {
     properties: &[
         (
             "AccountFilterType",
@@ -785,7 +785,7 @@ impl ToValue for DeploymentTargets {
     }
 }
 
-static RULE_ManagedExecution: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedExecution: ObjRule = ObjRule {
     properties: &[("Active", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -835,7 +835,7 @@ impl ToValue for ManagedExecution {
     }
 }
 
-static RULE_OperationPreferences: ObjRule = ObjRule {
+pub(crate) static RULE_OperationPreferences: ObjRule = ObjRule {
     properties: &[
         (
             "ConcurrencyMode",
@@ -1073,7 +1073,7 @@ pub struct ParameterRequired {
     pub parameter_value: Str,
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[("ParameterKey", Shape::STR), ("ParameterValue", Shape::STR)],
     required: &["ParameterKey", "ParameterValue"],
     one_of: &[],
@@ -1152,7 +1152,7 @@ pub struct StackInstancesRequired {
     pub regions: List<Str>,
 }
 
-static RULE_StackInstances: ObjRule = ObjRule {
+pub(crate) static RULE_StackInstances: ObjRule = ObjRule {
     properties: &[
         ("DeploymentTargets", Shape::Object(&RULE_DeploymentTargets)),
         (
@@ -1269,7 +1269,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

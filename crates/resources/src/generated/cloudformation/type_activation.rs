@@ -15,7 +15,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9a-zA-Z-]{1,40}");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
 
-static RULE_TypeActivation: ObjRule = ObjRule {
+pub(crate) static RULE_TypeActivation: ObjRule = ObjRule {
     properties: &[
         ("AutoUpdate", Shape::Bool),
         (
@@ -361,7 +361,7 @@ impl TypeActivationAttributes {
     }
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroupName",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_WaitCondition: ObjRule = ObjRule {
+pub(crate) static RULE_WaitCondition: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Handle", Shape::STR),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_WaitConditionHandle: ObjRule = ObjRule {
+pub(crate) static RULE_WaitConditionHandle: ObjRule = ObjRule {
     properties: &[],
     required: &[],
     one_of: &[],

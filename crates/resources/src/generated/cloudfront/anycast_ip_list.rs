@@ -27,7 +27,7 @@ pub struct AnycastIpListRequired {
     pub name: Str,
 }
 
-static RULE_AnycastIpList: ObjRule = ObjRule {
+pub(crate) static RULE_AnycastIpList: ObjRule = ObjRule {
     properties: &[
         (
             "IpAddressType",
@@ -261,7 +261,7 @@ pub struct IpamCidrConfigRequired {
     pub ipam_pool_arn: Str,
 }
 
-static RULE_IpamCidrConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IpamCidrConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",
@@ -348,7 +348,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -431,7 +431,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {

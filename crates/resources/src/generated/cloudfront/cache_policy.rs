@@ -19,7 +19,7 @@ pub struct CachePolicyRequired {
     pub cache_policy_config: Obj<CachePolicyConfig>,
 }
 
-static RULE_CachePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_CachePolicy: ObjRule = ObjRule {
     properties: &[("CachePolicyConfig", Shape::Object(&RULE_CachePolicyConfig))],
     required: &["CachePolicyConfig"],
     one_of: &[],
@@ -170,7 +170,7 @@ pub struct CachePolicyConfigRequired {
         Obj<ParametersInCacheKeyAndForwardedToOrigin>,
 }
 
-static RULE_CachePolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CachePolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         (
@@ -370,7 +370,7 @@ pub struct CookiesConfigRequired {
     pub cookie_behavior: Str,
 }
 
-static RULE_CookiesConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CookieBehavior",
@@ -474,7 +474,7 @@ pub struct HeadersConfigRequired {
     pub header_behavior: Str,
 }
 
-static RULE_HeadersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
         (
             "HeaderBehavior",
@@ -595,7 +595,7 @@ pub struct ParametersInCacheKeyAndForwardedToOriginRequired {
     pub query_strings_config: Obj<QueryStringsConfig>,
 }
 
-static RULE_ParametersInCacheKeyAndForwardedToOrigin: ObjRule = ObjRule {
+pub(crate) static RULE_ParametersInCacheKeyAndForwardedToOrigin: ObjRule = ObjRule {
     properties: &[
         ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
         ("EnableAcceptEncodingBrotli", Shape::Bool),
@@ -763,7 +763,7 @@ pub struct QueryStringsConfigRequired {
     pub query_string_behavior: Str,
 }
 
-static RULE_QueryStringsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "QueryStringBehavior",

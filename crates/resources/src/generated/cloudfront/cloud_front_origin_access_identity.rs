@@ -16,7 +16,7 @@ pub struct CloudFrontOriginAccessIdentityRequired {
     pub cloud_front_origin_access_identity_config: Obj<CloudFrontOriginAccessIdentityConfig>,
 }
 
-static RULE_CloudFrontOriginAccessIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_CloudFrontOriginAccessIdentity: ObjRule = ObjRule {
     properties: &[(
         "CloudFrontOriginAccessIdentityConfig",
         Shape::Object(&RULE_CloudFrontOriginAccessIdentityConfig),
@@ -143,7 +143,7 @@ pub struct CloudFrontOriginAccessIdentityConfigRequired {
     pub comment: Str,
 }
 
-static RULE_CloudFrontOriginAccessIdentityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CloudFrontOriginAccessIdentityConfig: ObjRule = ObjRule {
     properties: &[("Comment", Shape::STR)],
     required: &["Comment"],
     one_of: &[],

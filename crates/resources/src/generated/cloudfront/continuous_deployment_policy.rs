@@ -16,7 +16,7 @@ pub struct ContinuousDeploymentPolicyRequired {
     pub continuous_deployment_policy_config: Obj<ContinuousDeploymentPolicyConfig>,
 }
 
-static RULE_ContinuousDeploymentPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ContinuousDeploymentPolicy: ObjRule = ObjRule {
     properties: &[(
         "ContinuousDeploymentPolicyConfig",
         Shape::Object(&RULE_ContinuousDeploymentPolicyConfig),
@@ -152,7 +152,7 @@ pub struct ContinuousDeploymentPolicyConfigRequired {
     pub staging_distribution_dns_names: List<Str>,
 }
 
-static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -335,7 +335,7 @@ pub struct SessionStickinessConfigRequired {
     pub maximum_ttl: Int,
 }
 
-static RULE_SessionStickinessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SessionStickinessConfig: ObjRule = ObjRule {
     properties: &[
         (
             "IdleTTL",
@@ -437,7 +437,7 @@ pub struct SingleHeaderConfigRequired {
     pub value: Str,
 }
 
-static RULE_SingleHeaderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SingleHeaderConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Header",
@@ -539,7 +539,7 @@ pub struct SingleHeaderPolicyConfigRequired {
     pub value: Str,
 }
 
-static RULE_SingleHeaderPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SingleHeaderPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Header",
@@ -635,7 +635,7 @@ pub struct SingleWeightConfigRequired {
     pub weight: Num,
 }
 
-static RULE_SingleWeightConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SingleWeightConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SessionStickinessConfig",
@@ -726,7 +726,7 @@ pub struct SingleWeightPolicyConfigRequired {
     pub weight: Num,
 }
 
-static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SessionStickinessConfig",
@@ -811,7 +811,7 @@ pub struct TrafficConfigRequired {
     pub r#type: TrafficConfigType,
 }
 
-static RULE_TrafficConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SingleHeaderConfig",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`Distribution`], by name: `Distribution::new(DistributionRequired { .. })`.
@@ -18,7 +21,7 @@ pub struct DistributionRequired {
     pub distribution_config: Obj<DistributionConfig>,
 }
 
-static RULE_Distribution: ObjRule = ObjRule {
+pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         (
             "DistributionConfig",
@@ -187,7 +190,7 @@ pub struct CacheBehaviorRequired {
     pub viewer_protocol_policy: Str,
 }
 
-static RULE_CacheBehavior: ObjRule = ObjRule {
+pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedMethods",
@@ -683,7 +686,7 @@ pub struct CacheTagConfigRequired {
     pub header_name: Str,
 }
 
-static RULE_CacheTagConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CacheTagConfig: ObjRule = ObjRule {
     properties: &[("HeaderName", Shape::STR)],
     required: &["HeaderName"],
     one_of: &[],
@@ -744,7 +747,7 @@ pub struct ConnectionFunctionAssociationRequired {
     pub id: Str,
 }
 
-static RULE_ConnectionFunctionAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionFunctionAssociation: ObjRule = ObjRule {
     properties: &[(
         "Id",
         Shape::Str(&StrRule {
@@ -818,7 +821,7 @@ pub struct CookiesRequired {
     pub forward: Forward,
 }
 
-static RULE_Cookies: ObjRule = ObjRule {
+pub(crate) static RULE_Cookies: ObjRule = ObjRule {
     properties: &[
         (
             "Forward",
@@ -936,7 +939,7 @@ pub struct CustomErrorResponseRequired {
     pub error_code: Int,
 }
 
-static RULE_CustomErrorResponse: ObjRule = ObjRule {
+pub(crate) static RULE_CustomErrorResponse: ObjRule = ObjRule {
     properties: &[
         ("ErrorCachingMinTTL", Shape::NUM),
         (
@@ -1091,7 +1094,7 @@ pub struct CustomOriginConfigRequired {
     pub origin_protocol_policy: Str,
 }
 
-static RULE_CustomOriginConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CustomOriginConfig: ObjRule = ObjRule {
     properties: &[
         ("HTTPPort", Shape::INT),
         ("HTTPSPort", Shape::INT),
@@ -1305,7 +1308,7 @@ pub struct DefaultCacheBehaviorRequired {
     pub viewer_protocol_policy: ViewerProtocolPolicy,
 }
 
-static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedMethods",
@@ -1776,7 +1779,7 @@ impl ToValue for DefaultCacheBehavior {
     }
 }
 
-static RULE_Definition: ObjRule = ObjRule {
+pub(crate) static RULE_Definition: ObjRule = ObjRule {
     properties: &[("StringSchema", Shape::Object(&RULE_StringSchema))],
     required: &[],
     one_of: &[],
@@ -1833,7 +1836,7 @@ pub struct DistributionConfigRequired {
     pub enabled: Bool,
 }
 
-static RULE_DistributionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Aliases",
@@ -2453,7 +2456,7 @@ pub struct ForwardedValuesRequired {
     pub query_string: Bool,
 }
 
-static RULE_ForwardedValues: ObjRule = ObjRule {
+pub(crate) static RULE_ForwardedValues: ObjRule = ObjRule {
     properties: &[
         ("Cookies", Shape::Object(&RULE_Cookies)),
         (
@@ -2608,7 +2611,7 @@ impl ToValue for ForwardedValues {
     }
 }
 
-static RULE_FunctionAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_FunctionAssociation: ObjRule = ObjRule {
     properties: &[("EventType", Shape::STR), ("FunctionARN", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2682,7 +2685,7 @@ pub struct GeoRestrictionRequired {
     pub restriction_type: RestrictionType,
 }
 
-static RULE_GeoRestriction: ObjRule = ObjRule {
+pub(crate) static RULE_GeoRestriction: ObjRule = ObjRule {
     properties: &[
         (
             "Locations",
@@ -2810,7 +2813,7 @@ pub struct GrpcConfigRequired {
     pub enabled: Bool,
 }
 
-static RULE_GrpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GrpcConfig: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2862,7 +2865,7 @@ impl ToValue for GrpcConfig {
     }
 }
 
-static RULE_LambdaFunctionAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaFunctionAssociation: ObjRule = ObjRule {
     properties: &[
         ("EventType", Shape::STR),
         ("IncludeBody", Shape::Bool),
@@ -2966,7 +2969,7 @@ pub struct LegacyCustomOriginRequired {
     pub origin_ssl_protocols: List<Str>,
 }
 
-static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
+pub(crate) static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
     properties: &[
         ("DNSName", Shape::STR),
         ("HTTPPort", Shape::INT),
@@ -3102,7 +3105,7 @@ pub struct LegacyS3OriginRequired {
     pub dns_name: Str,
 }
 
-static RULE_LegacyS3Origin: ObjRule = ObjRule {
+pub(crate) static RULE_LegacyS3Origin: ObjRule = ObjRule {
     properties: &[
         ("DNSName", Shape::STR),
         ("OriginAccessIdentity", Shape::STR),
@@ -3175,7 +3178,7 @@ impl ToValue for LegacyS3Origin {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("IncludeCookies", Shape::Bool),
@@ -3276,7 +3279,7 @@ pub struct OriginRequired {
     pub id: Str,
 }
 
-static RULE_Origin: ObjRule = ObjRule {
+pub(crate) static RULE_Origin: ObjRule = ObjRule {
     properties: &[
         ("ConnectionAttempts", Shape::INT),
         ("ConnectionTimeout", Shape::INT),
@@ -3560,7 +3563,7 @@ pub struct OriginCustomHeaderRequired {
     pub header_value: Str,
 }
 
-static RULE_OriginCustomHeader: ObjRule = ObjRule {
+pub(crate) static RULE_OriginCustomHeader: ObjRule = ObjRule {
     properties: &[("HeaderName", Shape::STR), ("HeaderValue", Shape::STR)],
     required: &["HeaderValue", "HeaderName"],
     one_of: &[],
@@ -3641,7 +3644,7 @@ pub struct OriginGroupRequired {
     pub members: Obj<OriginGroupMembers>,
 }
 
-static RULE_OriginGroup: ObjRule = ObjRule {
+pub(crate) static RULE_OriginGroup: ObjRule = ObjRule {
     properties: &[
         (
             "FailoverCriteria",
@@ -3761,7 +3764,7 @@ pub struct OriginGroupFailoverCriteriaRequired {
     pub status_codes: Obj<StatusCodes>,
 }
 
-static RULE_OriginGroupFailoverCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_OriginGroupFailoverCriteria: ObjRule = ObjRule {
     properties: &[("StatusCodes", Shape::Object(&RULE_StatusCodes))],
     required: &["StatusCodes"],
     one_of: &[],
@@ -3820,7 +3823,7 @@ pub struct OriginGroupMemberRequired {
     pub origin_id: Str,
 }
 
-static RULE_OriginGroupMember: ObjRule = ObjRule {
+pub(crate) static RULE_OriginGroupMember: ObjRule = ObjRule {
     properties: &[("OriginId", Shape::STR)],
     required: &["OriginId"],
     one_of: &[],
@@ -3883,7 +3886,7 @@ pub struct OriginGroupMembersRequired {
     pub quantity: Int,
 }
 
-static RULE_OriginGroupMembers: ObjRule = ObjRule {
+pub(crate) static RULE_OriginGroupMembers: ObjRule = ObjRule {
     properties: &[
         (
             "Items",
@@ -3968,7 +3971,7 @@ pub struct OriginGroupsRequired {
     pub quantity: Int,
 }
 
-static RULE_OriginGroups: ObjRule = ObjRule {
+pub(crate) static RULE_OriginGroups: ObjRule = ObjRule {
     properties: &[
         (
             "Items",
@@ -4051,7 +4054,7 @@ pub struct OriginMtlsConfigRequired {
     pub client_certificate_arn: Str,
 }
 
-static RULE_OriginMtlsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OriginMtlsConfig: ObjRule = ObjRule {
     properties: &[("ClientCertificateArn", Shape::STR)],
     required: &["ClientCertificateArn"],
     one_of: &[],
@@ -4101,7 +4104,7 @@ impl ToValue for OriginMtlsConfig {
     }
 }
 
-static RULE_OriginShield: ObjRule = ObjRule {
+pub(crate) static RULE_OriginShield: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("OriginShieldRegion", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4185,7 +4188,7 @@ pub struct ParameterDefinitionRequired {
     pub name: Str,
 }
 
-static RULE_ParameterDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ParameterDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Object(&RULE_Definition)),
         (
@@ -4272,7 +4275,7 @@ pub struct RestrictionsRequired {
     pub geo_restriction: Obj<GeoRestriction>,
 }
 
-static RULE_Restrictions: ObjRule = ObjRule {
+pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
     properties: &[("GeoRestriction", Shape::Object(&RULE_GeoRestriction))],
     required: &["GeoRestriction"],
     one_of: &[],
@@ -4322,7 +4325,7 @@ impl ToValue for Restrictions {
     }
 }
 
-static RULE_S3OriginConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3OriginConfig: ObjRule = ObjRule {
     properties: &[
         ("OriginAccessIdentity", Shape::STR),
         ("OriginReadTimeout", Shape::INT),
@@ -4421,7 +4424,7 @@ pub struct StatusCodesRequired {
     pub quantity: Int,
 }
 
-static RULE_StatusCodes: ObjRule = ObjRule {
+pub(crate) static RULE_StatusCodes: ObjRule = ObjRule {
     properties: &[
         (
             "Items",
@@ -4504,7 +4507,7 @@ pub struct StringSchemaRequired {
     pub required: Bool,
 }
 
-static RULE_StringSchema: ObjRule = ObjRule {
+pub(crate) static RULE_StringSchema: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         (
@@ -4585,70 +4588,7 @@ impl ToValue for StringSchema {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::Distribution`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TenantConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TenantConfig: ObjRule = ObjRule {
     properties: &[(
         "ParameterDefinitions",
         Shape::List(&ListRule {
@@ -4710,7 +4650,7 @@ pub struct TrustStoreConfigRequired {
     pub trust_store_id: Str,
 }
 
-static RULE_TrustStoreConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TrustStoreConfig: ObjRule = ObjRule {
     properties: &[
         ("AdvertiseTrustStoreCaNames", Shape::Bool),
         ("IgnoreCertificateExpiry", Shape::Bool),
@@ -4795,7 +4735,7 @@ impl ToValue for TrustStoreConfig {
     }
 }
 
-static RULE_ViewerCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ViewerCertificate: ObjRule = ObjRule {
     properties: &[
         (
             "AcmCertificateArn",
@@ -5012,7 +4952,7 @@ impl ToValue for ViewerCertificate {
     }
 }
 
-static RULE_ViewerMtlsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ViewerMtlsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Mode",
@@ -5096,7 +5036,7 @@ pub struct VpcOriginConfigRequired {
     pub vpc_origin_id: Str,
 }
 
-static RULE_VpcOriginConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOriginConfig: ObjRule = ObjRule {
     properties: &[
         ("OriginKeepaliveTimeout", Shape::INT),
         ("OriginReadTimeout", Shape::INT),

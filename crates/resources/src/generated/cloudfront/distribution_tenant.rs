@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`DistributionTenant`], by name: `DistributionTenant::new(DistributionTenantRequired { .. })`.
@@ -28,7 +31,7 @@ pub struct DistributionTenantRequired {
     pub name: Str,
 }
 
-static RULE_DistributionTenant: ObjRule = ObjRule {
+pub(crate) static RULE_DistributionTenant: ObjRule = ObjRule {
     properties: &[
         ("ConnectionGroupId", Shape::STR),
         ("Customizations", Shape::Object(&RULE_Customizations)),
@@ -345,7 +348,7 @@ impl DistributionTenantAttributes {
     }
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -391,7 +394,7 @@ impl ToValue for Certificate {
     }
 }
 
-static RULE_Customizations: ObjRule = ObjRule {
+pub(crate) static RULE_Customizations: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_Certificate)),
         (
@@ -472,7 +475,7 @@ impl ToValue for Customizations {
     }
 }
 
-static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
+pub(crate) static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
     properties: &[
         (
             "Locations",
@@ -556,7 +559,7 @@ impl ToValue for GeoRestrictionCustomization {
     }
 }
 
-static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateTransparencyLoggingPreference",
@@ -662,7 +665,7 @@ impl ToValue for ManagedCertificateRequest {
     }
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -748,70 +751,7 @@ impl ToValue for Parameter {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::DistributionTenant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distributiontenant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WebAclCustomization: ObjRule = ObjRule {
+pub(crate) static RULE_WebAclCustomization: ObjRule = ObjRule {
     properties: &[
         (
             "Action",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_KeyValueStoreAssociation;
+pub use super::shared::{KeyValueStoreAssociation, KeyValueStoreAssociationRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
@@ -29,7 +32,7 @@ pub struct FunctionRequired {
     pub name: Str,
 }
 
-static RULE_Function: ObjRule = ObjRule {
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
         ("AutoPublish", Shape::Bool),
         ("FunctionCode", Shape::STR),
@@ -270,7 +273,7 @@ pub struct FunctionConfigRequired {
     pub runtime: Runtime,
 }
 
-static RULE_FunctionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FunctionConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         (
@@ -374,7 +377,7 @@ impl ToValue for FunctionConfig {
     }
 }
 
-static RULE_FunctionMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_FunctionMetadata: ObjRule = ObjRule {
     properties: &[("FunctionARN", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -422,65 +425,6 @@ impl ToValue for FunctionMetadata {
     }
 }
 
-/// The required properties of [`KeyValueStoreAssociation`], by name: `KeyValueStoreAssociation::new(KeyValueStoreAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociationRequired {
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
-}
-
-static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
-    properties: &[("KeyValueStoreARN", Shape::STR)],
-    required: &["KeyValueStoreARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KeyValueStoreAssociation` property type of `AWS::CloudFront::Function`.
-///
-/// The key value store association.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-function-keyvaluestoreassociation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociation {
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
-}
-
-impl KeyValueStoreAssociation {
-    /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
-    pub fn new(required: KeyValueStoreAssociationRequired) -> Self {
-        Self {
-            key_value_store_arn: required.key_value_store_arn,
-        }
-    }
-
-    /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_value_store_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for KeyValueStoreAssociation {}
-
-impl ToValue for KeyValueStoreAssociation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("KeyValueStoreARN", &self.key_value_store_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -494,7 +438,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

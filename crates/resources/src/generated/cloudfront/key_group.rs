@@ -16,7 +16,7 @@ pub struct KeyGroupRequired {
     pub key_group_config: Obj<KeyGroupConfig>,
 }
 
-static RULE_KeyGroup: ObjRule = ObjRule {
+pub(crate) static RULE_KeyGroup: ObjRule = ObjRule {
     properties: &[("KeyGroupConfig", Shape::Object(&RULE_KeyGroupConfig))],
     required: &["KeyGroupConfig"],
     one_of: &[],
@@ -139,7 +139,7 @@ pub struct KeyGroupConfigRequired {
     pub name: Str,
 }
 
-static RULE_KeyGroupConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KeyGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         (

@@ -21,7 +21,7 @@ pub struct KeyValueStoreRequired {
     pub name: Str,
 }
 
-static RULE_KeyValueStore: ObjRule = ObjRule {
+pub(crate) static RULE_KeyValueStore: ObjRule = ObjRule {
     properties: &[
         (
             "Comment",
@@ -231,7 +231,7 @@ pub struct ImportSourceRequired {
     pub source_type: SourceType,
 }
 
-static RULE_ImportSource: ObjRule = ObjRule {
+pub(crate) static RULE_ImportSource: ObjRule = ObjRule {
     properties: &[
         ("SourceArn", Shape::STR),
         (
@@ -320,7 +320,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -22,7 +22,7 @@ pub struct MonitoringSubscriptionRequired {
     pub monitoring_subscription: Obj<MonitoringSubscriptionProperty>,
 }
 
-static RULE_MonitoringSubscription: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoringSubscription: ObjRule = ObjRule {
     properties: &[
         ("DistributionId", Shape::STR),
         (
@@ -140,7 +140,7 @@ impl From<ResourceRef> for MonitoringSubscriptionAttributes {
     }
 }
 
-static RULE_MonitoringSubscriptionProperty: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoringSubscriptionProperty: ObjRule = ObjRule {
     properties: &[(
         "RealtimeMetricsSubscriptionConfig",
         Shape::Object(&RULE_RealtimeMetricsSubscriptionConfig),
@@ -206,7 +206,7 @@ pub struct RealtimeMetricsSubscriptionConfigRequired {
     pub realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus,
 }
 
-static RULE_RealtimeMetricsSubscriptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RealtimeMetricsSubscriptionConfig: ObjRule = ObjRule {
     properties: &[(
         "RealtimeMetricsSubscriptionStatus",
         Shape::Str(&StrRule {

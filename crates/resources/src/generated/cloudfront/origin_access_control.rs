@@ -20,7 +20,7 @@ pub struct OriginAccessControlRequired {
     pub origin_access_control_config: Obj<OriginAccessControlConfig>,
 }
 
-static RULE_OriginAccessControl: ObjRule = ObjRule {
+pub(crate) static RULE_OriginAccessControl: ObjRule = ObjRule {
     properties: &[(
         "OriginAccessControlConfig",
         Shape::Object(&RULE_OriginAccessControlConfig),
@@ -167,7 +167,7 @@ pub struct OriginAccessControlConfigRequired {
     pub signing_protocol: Str,
 }
 
-static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),

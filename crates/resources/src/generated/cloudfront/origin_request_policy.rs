@@ -20,7 +20,7 @@ pub struct OriginRequestPolicyRequired {
     pub origin_request_policy_config: Obj<OriginRequestPolicyConfig>,
 }
 
-static RULE_OriginRequestPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_OriginRequestPolicy: ObjRule = ObjRule {
     properties: &[(
         "OriginRequestPolicyConfig",
         Shape::Object(&RULE_OriginRequestPolicyConfig),
@@ -161,7 +161,7 @@ pub struct CookiesConfigRequired {
     pub cookie_behavior: Str,
 }
 
-static RULE_CookiesConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CookieBehavior",
@@ -268,7 +268,7 @@ pub struct HeadersConfigRequired {
     pub header_behavior: Str,
 }
 
-static RULE_HeadersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
         (
             "HeaderBehavior",
@@ -380,7 +380,7 @@ pub struct OriginRequestPolicyConfigRequired {
     pub query_strings_config: Obj<QueryStringsConfig>,
 }
 
-static RULE_OriginRequestPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OriginRequestPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
@@ -524,7 +524,7 @@ pub struct QueryStringsConfigRequired {
     pub query_string_behavior: Str,
 }
 
-static RULE_QueryStringsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "QueryStringBehavior",

@@ -16,7 +16,7 @@ pub struct PublicKeyRequired {
     pub public_key_config: Obj<PublicKeyConfig>,
 }
 
-static RULE_PublicKey: ObjRule = ObjRule {
+pub(crate) static RULE_PublicKey: ObjRule = ObjRule {
     properties: &[("PublicKeyConfig", Shape::Object(&RULE_PublicKeyConfig))],
     required: &["PublicKeyConfig"],
     one_of: &[],
@@ -143,7 +143,7 @@ pub struct PublicKeyConfigRequired {
     pub name: Str,
 }
 
-static RULE_PublicKeyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PublicKeyConfig: ObjRule = ObjRule {
     properties: &[
         ("CallerReference", Shape::STR),
         ("Comment", Shape::STR),

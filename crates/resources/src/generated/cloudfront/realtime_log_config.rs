@@ -38,7 +38,7 @@ pub struct RealtimeLogConfigRequired {
     pub sampling_rate: Num,
 }
 
-static RULE_RealtimeLogConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RealtimeLogConfig: ObjRule = ObjRule {
     properties: &[
         (
             "EndPoints",
@@ -231,7 +231,7 @@ pub struct EndPointRequired {
     pub stream_type: Str,
 }
 
-static RULE_EndPoint: ObjRule = ObjRule {
+pub(crate) static RULE_EndPoint: ObjRule = ObjRule {
     properties: &[
         (
             "KinesisStreamConfig",
@@ -318,7 +318,7 @@ pub struct KinesisStreamConfigRequired {
     pub stream_arn: Str,
 }
 
-static RULE_KinesisStreamConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",

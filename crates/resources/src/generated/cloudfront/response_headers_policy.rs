@@ -21,7 +21,7 @@ pub struct ResponseHeadersPolicyRequired {
     pub response_headers_policy_config: Obj<ResponseHeadersPolicyConfig>,
 }
 
-static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
     properties: &[(
         "ResponseHeadersPolicyConfig",
         Shape::Object(&RULE_ResponseHeadersPolicyConfig),
@@ -153,7 +153,7 @@ pub struct AccessControlAllowHeadersRequired {
     pub items: List<Str>,
 }
 
-static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {
@@ -230,7 +230,7 @@ pub struct AccessControlAllowMethodsRequired {
     pub items: List<Item>,
 }
 
-static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {
@@ -315,7 +315,7 @@ pub struct AccessControlAllowOriginsRequired {
     pub items: List<Str>,
 }
 
-static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {
@@ -381,7 +381,7 @@ pub struct AccessControlExposeHeadersRequired {
     pub items: List<Str>,
 }
 
-static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {
@@ -451,7 +451,7 @@ pub struct ContentSecurityPolicyRequired {
     pub r#override: Bool,
 }
 
-static RULE_ContentSecurityPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ContentSecurityPolicy: ObjRule = ObjRule {
     properties: &[
         ("ContentSecurityPolicy", Shape::STR),
         ("Override", Shape::Bool),
@@ -529,7 +529,7 @@ pub struct ContentTypeOptionsRequired {
     pub r#override: Bool,
 }
 
-static RULE_ContentTypeOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ContentTypeOptions: ObjRule = ObjRule {
     properties: &[("Override", Shape::Bool)],
     required: &["Override"],
     one_of: &[],
@@ -612,7 +612,7 @@ pub struct CorsConfigRequired {
     pub origin_override: Bool,
 }
 
-static RULE_CorsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CorsConfig: ObjRule = ObjRule {
     properties: &[
         ("AccessControlAllowCredentials", Shape::Bool),
         (
@@ -830,7 +830,7 @@ pub struct CustomHeaderRequired {
     pub value: Str,
 }
 
-static RULE_CustomHeader: ObjRule = ObjRule {
+pub(crate) static RULE_CustomHeader: ObjRule = ObjRule {
     properties: &[
         ("Header", Shape::STR),
         ("Override", Shape::Bool),
@@ -921,7 +921,7 @@ pub struct CustomHeadersConfigRequired {
     pub items: List<CustomHeader>,
 }
 
-static RULE_CustomHeadersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CustomHeadersConfig: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {
@@ -993,7 +993,7 @@ pub struct FrameOptionsRequired {
     pub r#override: Bool,
 }
 
-static RULE_FrameOptions: ObjRule = ObjRule {
+pub(crate) static RULE_FrameOptions: ObjRule = ObjRule {
     properties: &[
         (
             "FrameOption",
@@ -1101,7 +1101,7 @@ pub struct ReferrerPolicyRequired {
     pub referrer_policy: Str,
 }
 
-static RULE_ReferrerPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ReferrerPolicy: ObjRule = ObjRule {
     properties: &[
         ("Override", Shape::Bool),
         (
@@ -1201,7 +1201,7 @@ pub struct RemoveHeaderRequired {
     pub header: Str,
 }
 
-static RULE_RemoveHeader: ObjRule = ObjRule {
+pub(crate) static RULE_RemoveHeader: ObjRule = ObjRule {
     properties: &[("Header", Shape::STR)],
     required: &["Header"],
     one_of: &[],
@@ -1258,7 +1258,7 @@ pub struct RemoveHeadersConfigRequired {
     pub items: List<RemoveHeader>,
 }
 
-static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
     properties: &[(
         "Items",
         Shape::List(&ListRule {
@@ -1324,7 +1324,7 @@ pub struct ResponseHeadersPolicyConfigRequired {
     pub name: Str,
 }
 
-static RULE_ResponseHeadersPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ResponseHeadersPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
         ("CorsConfig", Shape::Object(&RULE_CorsConfig)),
@@ -1490,7 +1490,7 @@ impl ToValue for ResponseHeadersPolicyConfig {
     }
 }
 
-static RULE_SecurityHeadersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityHeadersConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ContentSecurityPolicy",
@@ -1643,7 +1643,7 @@ pub struct ServerTimingHeadersConfigRequired {
     pub enabled: Bool,
 }
 
-static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -1732,7 +1732,7 @@ pub struct StrictTransportSecurityRequired {
     pub r#override: Bool,
 }
 
-static RULE_StrictTransportSecurity: ObjRule = ObjRule {
+pub(crate) static RULE_StrictTransportSecurity: ObjRule = ObjRule {
     properties: &[
         ("AccessControlMaxAgeSec", Shape::INT),
         ("IncludeSubdomains", Shape::Bool),
@@ -1846,7 +1846,7 @@ pub struct XssProtectionRequired {
     pub protection: Bool,
 }
 
-static RULE_XssProtection: ObjRule = ObjRule {
+pub(crate) static RULE_XssProtection: ObjRule = ObjRule {
     properties: &[
         ("ModeBlock", Shape::Bool),
         ("Override", Shape::Bool),

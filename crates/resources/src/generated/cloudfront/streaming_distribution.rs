@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`StreamingDistribution`], by name: `StreamingDistribution::new(StreamingDistributionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamingDistributionRequired {
@@ -20,7 +23,7 @@ pub struct StreamingDistributionRequired {
     pub tags: List<Tag>,
 }
 
-static RULE_StreamingDistribution: ObjRule = ObjRule {
+pub(crate) static RULE_StreamingDistribution: ObjRule = ObjRule {
     properties: &[
         (
             "StreamingDistributionConfig",
@@ -179,7 +182,7 @@ pub struct LoggingRequired {
     pub prefix: Str,
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Enabled", Shape::Bool),
@@ -282,7 +285,7 @@ pub struct S3OriginRequired {
     pub origin_access_identity: Str,
 }
 
-static RULE_S3Origin: ObjRule = ObjRule {
+pub(crate) static RULE_S3Origin: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         ("OriginAccessIdentity", Shape::STR),
@@ -378,7 +381,7 @@ pub struct StreamingDistributionConfigRequired {
     pub trusted_signers: Obj<TrustedSigners>,
 }
 
-static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Aliases",
@@ -527,69 +530,6 @@ impl ToValue for StreamingDistributionConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::StreamingDistribution`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-streamingdistribution-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrustedSigners`], by name: `TrustedSigners::new(TrustedSignersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustedSignersRequired {
@@ -599,7 +539,7 @@ pub struct TrustedSignersRequired {
     pub enabled: Bool,
 }
 
-static RULE_TrustedSigners: ObjRule = ObjRule {
+pub(crate) static RULE_TrustedSigners: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountNumbers",

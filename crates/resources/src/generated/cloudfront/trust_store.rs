@@ -20,7 +20,7 @@ pub struct TrustStoreRequired {
     pub name: Str,
 }
 
-static RULE_TrustStore: ObjRule = ObjRule {
+pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
         (
             "CaCertificatesBundleSource",
@@ -261,7 +261,7 @@ pub struct CaCertificatesBundleS3LocationRequired {
     pub region: Str,
 }
 
-static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
+pub(crate) static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
@@ -367,7 +367,7 @@ pub struct CaCertificatesBundleSourceRequired {
     pub ca_certificates_bundle_s3_location: Obj<CaCertificatesBundleS3Location>,
 }
 
-static RULE_CaCertificatesBundleSource: ObjRule = ObjRule {
+pub(crate) static RULE_CaCertificatesBundleSource: ObjRule = ObjRule {
     properties: &[(
         "CaCertificatesBundleS3Location",
         Shape::Object(&RULE_CaCertificatesBundleS3Location),
@@ -439,7 +439,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VpcOrigin`], by name: `VpcOrigin::new(VpcOriginRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOriginRequired {
@@ -16,7 +19,7 @@ pub struct VpcOriginRequired {
     pub vpc_origin_endpoint_config: Obj<VpcOriginEndpointConfig>,
 }
 
-static RULE_VpcOrigin: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOrigin: ObjRule = ObjRule {
     properties: &[
         (
             "Tags",
@@ -199,69 +202,6 @@ impl VpcOriginAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudFront::VpcOrigin`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-vpcorigin-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VpcOriginEndpointConfig`], by name: `VpcOriginEndpointConfig::new(VpcOriginEndpointConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOriginEndpointConfigRequired {
@@ -275,7 +215,7 @@ pub struct VpcOriginEndpointConfigRequired {
     pub name: Str,
 }
 
-static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("HTTPPort", Shape::INT),

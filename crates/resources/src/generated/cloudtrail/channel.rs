@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("(^[a-zA-Z0-9._/\\-:]+$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(^[a-zA-Z0-9._\\-]+$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("(.*)");
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         (
             "Destinations",
@@ -213,7 +213,7 @@ pub struct DestinationRequired {
     pub r#type: DestinationType,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         (
             "Location",
@@ -313,7 +313,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

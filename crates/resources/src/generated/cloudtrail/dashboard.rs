@@ -7,12 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{2}:[0-9]{2}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
 
-static RULE_Dashboard: ObjRule = ObjRule {
+pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -258,7 +261,7 @@ pub struct FrequencyRequired {
     pub value: Int,
 }
 
-static RULE_Frequency: ObjRule = ObjRule {
+pub(crate) static RULE_Frequency: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -326,7 +329,7 @@ impl ToValue for Frequency {
     }
 }
 
-static RULE_RefreshSchedule: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
     properties: &[
         ("Frequency", Shape::Object(&RULE_Frequency)),
         (
@@ -424,69 +427,6 @@ impl ToValue for RefreshSchedule {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudTrail::Dashboard`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-dashboard-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Widget`], by name: `Widget::new(WidgetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetRequired {
@@ -500,7 +440,7 @@ pub struct WidgetRequired {
     pub query_statement: Str,
 }
 
-static RULE_Widget: ObjRule = ObjRule {
+pub(crate) static RULE_Widget: ObjRule = ObjRule {
     properties: &[
         (
             "QueryParameters",

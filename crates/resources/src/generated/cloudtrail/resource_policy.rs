@@ -34,7 +34,7 @@ pub struct ResourcePolicyRequired {
     pub resource_policy: Json,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceArn",

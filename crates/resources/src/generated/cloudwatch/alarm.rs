@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z])([A-Za-z0-9\\_]*)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:]");
 
-static RULE_Alarm: ObjRule = ObjRule {
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[
         ("ActionsEnabled", Shape::Bool),
         (
@@ -740,7 +740,7 @@ impl AlarmAttributes {
     }
 }
 
-static RULE_AlarmPromQlCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_AlarmPromQlCriteria: ObjRule = ObjRule {
     properties: &[
         ("PendingPeriod", Shape::INT),
         ("Query", Shape::STR),
@@ -835,7 +835,7 @@ pub struct DimensionRequired {
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -924,7 +924,7 @@ impl ToValue for Dimension {
     }
 }
 
-static RULE_EvaluationCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationCriteria: ObjRule = ObjRule {
     properties: &[("PromQLCriteria", Shape::Object(&RULE_AlarmPromQlCriteria))],
     required: &[],
     one_of: &[],
@@ -972,7 +972,7 @@ impl ToValue for EvaluationCriteria {
     }
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -1092,7 +1092,7 @@ pub struct MetricDataQueryRequired {
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -1311,7 +1311,7 @@ pub struct MetricStatRequired {
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         (
@@ -1477,7 +1477,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AlarmMuteRule`], by name: `AlarmMuteRule::new(AlarmMuteRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmMuteRuleRequired {
@@ -16,7 +19,7 @@ pub struct AlarmMuteRuleRequired {
     pub rule: Obj<Rule>,
 }
 
-static RULE_AlarmMuteRule: ObjRule = ObjRule {
+pub(crate) static RULE_AlarmMuteRule: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -272,7 +275,7 @@ pub struct MuteTargetsRequired {
     pub alarm_names: List<Str>,
 }
 
-static RULE_MuteTargets: ObjRule = ObjRule {
+pub(crate) static RULE_MuteTargets: ObjRule = ObjRule {
     properties: &[(
         "AlarmNames",
         Shape::List(&ListRule {
@@ -342,7 +345,7 @@ pub struct RuleRequired {
     pub schedule: Obj<Schedule>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[("Schedule", Shape::Object(&RULE_Schedule))],
     required: &["Schedule"],
     one_of: &[],
@@ -399,7 +402,7 @@ pub struct ScheduleRequired {
     pub expression: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         (
             "Duration",
@@ -502,102 +505,6 @@ impl ToValue for Schedule {
             .req("Duration", &self.duration)
             .req("Expression", &self.expression)
             .opt("Timezone", &self.timezone)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudWatch::AlarmMuteRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarmmuterule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

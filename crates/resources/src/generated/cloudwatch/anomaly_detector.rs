@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_AnomalyDetector: ObjRule = ObjRule {
+pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Object(&RULE_Configuration)),
         (
@@ -257,7 +257,7 @@ impl AnomalyDetectorAttributes {
     }
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludedTimeRanges",
@@ -343,7 +343,7 @@ pub struct DimensionRequired {
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Name"],
     one_of: &[],
@@ -422,7 +422,7 @@ pub struct MetricRequired {
     pub namespace: Str,
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -511,7 +511,7 @@ impl ToValue for Metric {
     }
 }
 
-static RULE_MetricCharacteristics: ObjRule = ObjRule {
+pub(crate) static RULE_MetricCharacteristics: ObjRule = ObjRule {
     properties: &[("PeriodicSpikes", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -568,7 +568,7 @@ pub struct MetricDataQueryRequired {
     pub id: Str,
 }
 
-static RULE_MetricDataQuery: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Expression", Shape::STR),
@@ -732,7 +732,7 @@ impl ToValue for MetricDataQuery {
     }
 }
 
-static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
+pub(crate) static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
     properties: &[(
         "MetricDataQueries",
         Shape::List(&ListRule {
@@ -810,7 +810,7 @@ pub struct MetricStatRequired {
     pub stat: Str,
 }
 
-static RULE_MetricStat: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
     properties: &[
         ("Metric", Shape::Object(&RULE_Metric)),
         ("Period", Shape::INT),
@@ -928,7 +928,7 @@ pub struct RangeRequired {
     pub start_time: Str,
 }
 
-static RULE_Range: ObjRule = ObjRule {
+pub(crate) static RULE_Range: ObjRule = ObjRule {
     properties: &[("EndTime", Shape::STR), ("StartTime", Shape::STR)],
     required: &["EndTime", "StartTime"],
     one_of: &[],
@@ -992,7 +992,7 @@ impl ToValue for Range {
     }
 }
 
-static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
+pub(crate) static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         (

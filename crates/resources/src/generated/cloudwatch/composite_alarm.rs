@@ -32,7 +32,7 @@ pub struct CompositeAlarmRequired {
     pub alarm_rule: Str,
 }
 
-static RULE_CompositeAlarm: ObjRule = ObjRule {
+pub(crate) static RULE_CompositeAlarm: ObjRule = ObjRule {
     properties: &[
         ("ActionsEnabled", Shape::Bool),
         (
@@ -452,7 +452,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct DashboardRequired {
     pub dashboard_body: Str,
 }
 
-static RULE_Dashboard: ObjRule = ObjRule {
+pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     properties: &[("DashboardBody", Shape::STR), ("DashboardName", Shape::STR)],
     required: &["DashboardBody"],
     one_of: &[],

@@ -26,7 +26,7 @@ pub struct InsightRuleRequired {
     pub rule_state: Str,
 }
 
-static RULE_InsightRule: ObjRule = ObjRule {
+pub(crate) static RULE_InsightRule: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
         ("RuleBody", Shape::STR),
@@ -227,7 +227,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -7,9 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:]");
 
-static RULE_MetricStream: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStream: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludeFilters",
@@ -372,7 +375,7 @@ pub struct MetricStreamFilterRequired {
     pub namespace: Str,
 }
 
-static RULE_MetricStreamFilter: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStreamFilter: ObjRule = ObjRule {
     properties: &[
         (
             "MetricNames",
@@ -490,7 +493,7 @@ pub struct MetricStreamStatisticsConfigurationRequired {
     pub include_metrics: List<MetricStreamStatisticsMetric>,
 }
 
-static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalStatistics",
@@ -594,7 +597,7 @@ pub struct MetricStreamStatisticsMetricRequired {
     pub namespace: Str,
 }
 
-static RULE_MetricStreamStatisticsMetric: ObjRule = ObjRule {
+pub(crate) static RULE_MetricStreamStatisticsMetric: ObjRule = ObjRule {
     properties: &[
         (
             "MetricName",
@@ -679,102 +682,6 @@ impl ToValue for MetricStreamStatisticsMetric {
         MapBuilder::new()
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CloudWatch::MetricStream`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-metricstream-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_OTelEnrichment: ObjRule = ObjRule {
+pub(crate) static RULE_OTelEnrichment: ObjRule = ObjRule {
     properties: &[],
     required: &[],
     one_of: &[],

@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\P{C}+$");
 
 /// The required properties of [`PackageGroup`], by name: `PackageGroup::new(PackageGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +31,7 @@ pub struct PackageGroupRequired {
     pub pattern: Str,
 }
 
-static RULE_PackageGroup: ObjRule = ObjRule {
+pub(crate) static RULE_PackageGroup: ObjRule = ObjRule {
     properties: &[
         (
             "ContactInfo",
@@ -300,7 +302,7 @@ pub struct OriginConfigurationRequired {
     pub restrictions: Obj<Restrictions>,
 }
 
-static RULE_OriginConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OriginConfiguration: ObjRule = ObjRule {
     properties: &[("Restrictions", Shape::Object(&RULE_Restrictions))],
     required: &["Restrictions"],
     one_of: &[],
@@ -351,7 +353,7 @@ pub struct RestrictionTypeRequired {
     pub restriction_mode: RestrictionMode,
 }
 
-static RULE_RestrictionType: ObjRule = ObjRule {
+pub(crate) static RULE_RestrictionType: ObjRule = ObjRule {
     properties: &[
         (
             "Repositories",
@@ -424,7 +426,7 @@ impl ToValue for RestrictionType {
     }
 }
 
-static RULE_Restrictions: ObjRule = ObjRule {
+pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
     properties: &[
         ("ExternalUpstream", Shape::Object(&RULE_RestrictionType)),
         ("InternalUpstream", Shape::Object(&RULE_RestrictionType)),
@@ -484,102 +486,6 @@ impl ToValue for Restrictions {
             .opt("ExternalUpstream", &self.external_upstream)
             .opt("InternalUpstream", &self.internal_upstream)
             .opt("Publish", &self.publish)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^\P{C}+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^\P{C}*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeArtifact::PackageGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codeartifact-packagegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^\P{C}+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^\P{C}*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_VpcConfig;
+pub use super::shared::VpcConfig;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?:arn:)[a-zA-Z+-=,._:/@]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((aws/codebuild/([A-Za-z0-9._-]+|ami/[A-Za-z0-9._-]+):[A-Za-z0-9._-]+)|ami-[a-z0-9]{1,1020})$",
@@ -15,7 +18,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-_]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z+-=._:/]+$");
 
-static RULE_Fleet: ObjRule = ObjRule {
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         (
             "BaseCapacity",
@@ -428,7 +431,7 @@ impl FleetAttributes {
     }
 }
 
-static RULE_ComputeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("disk", Shape::INT),
         (
@@ -554,7 +557,7 @@ impl ToValue for ComputeConfiguration {
     }
 }
 
-static RULE_FleetProxyRule: ObjRule = ObjRule {
+pub(crate) static RULE_FleetProxyRule: ObjRule = ObjRule {
     properties: &[
         (
             "Effect",
@@ -657,7 +660,7 @@ impl ToValue for FleetProxyRule {
     }
 }
 
-static RULE_ProxyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultBehavior",
@@ -737,7 +740,7 @@ impl ToValue for ProxyConfiguration {
     }
 }
 
-static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "MaxCapacity",
@@ -859,7 +862,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -942,7 +945,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TargetTrackingScalingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MetricType",
@@ -1011,125 +1014,6 @@ impl ToValue for TargetTrackingScalingConfiguration {
         MapBuilder::new()
             .opt("MetricType", &self.metric_type)
             .opt("TargetValue", &self.target_value)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::CodeBuild::Fleet`.
-///
-/// Information about the VPC configuration that AWS CodeBuild accesses.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-fleet-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// A list of one or more security groups IDs in your Amazon VPC.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
-    /// `Subnets`: a list of strings.
-    ///
-    /// A list of one or more subnet IDs in your Amazon VPC.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
-    /// `VpcId`: a string.
-    ///
-    /// The ID of the Amazon VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
-    /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
-    /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("Subnets", &self.subnets)
-            .opt("VpcId", &self.vpc_id)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+pub use super::shared::{Tag, TagRequired, VpcConfig};
+
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
@@ -28,7 +31,7 @@ pub struct ProjectRequired {
     pub source: Obj<Source>,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
         ("Artifacts", Shape::Object(&RULE_Artifacts)),
         ("AutoRetryLimit", Shape::NUM),
@@ -600,7 +603,7 @@ pub struct ArtifactsRequired {
     pub r#type: Str,
 }
 
-static RULE_Artifacts: ObjRule = ObjRule {
+pub(crate) static RULE_Artifacts: ObjRule = ObjRule {
     properties: &[
         ("ArtifactIdentifier", Shape::STR),
         ("EncryptionDisabled", Shape::Bool),
@@ -818,7 +821,7 @@ impl ToValue for Artifacts {
     }
 }
 
-static RULE_BatchRestrictions: ObjRule = ObjRule {
+pub(crate) static RULE_BatchRestrictions: ObjRule = ObjRule {
     properties: &[
         (
             "ComputeTypesAllowed",
@@ -889,7 +892,7 @@ impl ToValue for BatchRestrictions {
     }
 }
 
-static RULE_BuildStatusConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BuildStatusConfig: ObjRule = ObjRule {
     properties: &[("Context", Shape::STR), ("TargetUrl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -968,7 +971,7 @@ pub struct CloudWatchLogsConfigRequired {
     pub status: Str,
 }
 
-static RULE_CloudWatchLogsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsConfig: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::STR),
         ("Status", Shape::STR),
@@ -1060,7 +1063,7 @@ pub struct DockerServerRequired {
     pub compute_type: Str,
 }
 
-static RULE_DockerServer: ObjRule = ObjRule {
+pub(crate) static RULE_DockerServer: ObjRule = ObjRule {
     properties: &[
         ("ComputeType", Shape::STR),
         (
@@ -1188,7 +1191,7 @@ pub struct EnvironmentRequired {
     pub r#type: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::STR),
         ("ComputeType", Shape::STR),
@@ -1454,7 +1457,7 @@ pub struct EnvironmentVariableRequired {
     pub value: Str,
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("Type", Shape::STR),
@@ -1551,7 +1554,7 @@ pub struct GitSubmodulesConfigRequired {
     pub fetch_submodules: Bool,
 }
 
-static RULE_GitSubmodulesConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GitSubmodulesConfig: ObjRule = ObjRule {
     properties: &[("FetchSubmodules", Shape::Bool)],
     required: &["FetchSubmodules"],
     one_of: &[],
@@ -1601,7 +1604,7 @@ impl ToValue for GitSubmodulesConfig {
     }
 }
 
-static RULE_LogsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LogsConfig: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsConfig)),
         ("S3Logs", Shape::Object(&RULE_S3LogsConfig)),
@@ -1665,7 +1668,7 @@ impl ToValue for LogsConfig {
     }
 }
 
-static RULE_ProjectBuildBatchConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectBuildBatchConfig: ObjRule = ObjRule {
     properties: &[
         ("BatchReportMode", Shape::STR),
         ("CombineArtifacts", Shape::Bool),
@@ -1787,7 +1790,7 @@ pub struct ProjectCacheRequired {
     pub r#type: Str,
 }
 
-static RULE_ProjectCache: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectCache: ObjRule = ObjRule {
     properties: &[
         ("CacheNamespace", Shape::STR),
         ("Location", Shape::STR),
@@ -1937,7 +1940,7 @@ pub struct ProjectFileSystemLocationRequired {
     pub r#type: Str,
 }
 
-static RULE_ProjectFileSystemLocation: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectFileSystemLocation: ObjRule = ObjRule {
     properties: &[
         ("Identifier", Shape::STR),
         ("Location", Shape::STR),
@@ -2053,7 +2056,7 @@ impl ToValue for ProjectFileSystemLocation {
     }
 }
 
-static RULE_ProjectFleet: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectFleet: ObjRule = ObjRule {
     properties: &[("FleetArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2108,7 +2111,7 @@ pub struct ProjectSourceVersionRequired {
     pub source_identifier: Str,
 }
 
-static RULE_ProjectSourceVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectSourceVersion: ObjRule = ObjRule {
     properties: &[
         ("SourceIdentifier", Shape::STR),
         ("SourceVersion", Shape::STR),
@@ -2183,7 +2186,7 @@ impl ToValue for ProjectSourceVersion {
     }
 }
 
-static RULE_ProjectTriggers: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectTriggers: ObjRule = ObjRule {
     properties: &[
         ("BuildType", Shape::STR),
         (
@@ -2317,7 +2320,7 @@ pub struct PullRequestBuildPolicyRequired {
     pub requires_comment_approval: Str,
 }
 
-static RULE_PullRequestBuildPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_PullRequestBuildPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ApproverRoles",
@@ -2396,7 +2399,7 @@ pub struct RegistryCredentialRequired {
     pub credential_provider: Str,
 }
 
-static RULE_RegistryCredential: ObjRule = ObjRule {
+pub(crate) static RULE_RegistryCredential: ObjRule = ObjRule {
     properties: &[
         ("Credential", Shape::STR),
         ("CredentialProvider", Shape::STR),
@@ -2482,7 +2485,7 @@ pub struct S3LogsConfigRequired {
     pub status: Str,
 }
 
-static RULE_S3LogsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3LogsConfig: ObjRule = ObjRule {
     properties: &[
         ("EncryptionDisabled", Shape::Bool),
         ("Location", Shape::STR),
@@ -2576,7 +2579,7 @@ pub struct ScopeConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_ScopeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ScopeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Domain", Shape::STR),
         ("Name", Shape::STR),
@@ -2677,7 +2680,7 @@ pub struct SourceRequired {
     pub r#type: Str,
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("Auth", Shape::Object(&RULE_SourceAuth)),
         ("BuildSpec", Shape::STR),
@@ -2898,7 +2901,7 @@ pub struct SourceAuthRequired {
     pub r#type: Str,
 }
 
-static RULE_SourceAuth: ObjRule = ObjRule {
+pub(crate) static RULE_SourceAuth: ObjRule = ObjRule {
     properties: &[("Resource", Shape::STR), ("Type", Shape::STR)],
     required: &["Type"],
     one_of: &[],
@@ -2958,188 +2961,6 @@ impl ToValue for SourceAuth {
         MapBuilder::new()
             .opt("Resource", &self.resource)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeBuild::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::CodeBuild::Project`.
-///
-/// `VpcConfig` is a property of the \[AWS::CodeBuild::Project\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-project.html>) resource that enable AWS CodeBuild to access resources in an Amazon VPC. For more information, see \[Use AWS CodeBuild with Amazon Virtual Private Cloud\](<https://docs.aws.amazon.com/codebuild/latest/userguide/vpc-support.html>) in the *AWS CodeBuild User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-project-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// A list of one or more security groups IDs in your Amazon VPC. The maximum count is 5.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
-    /// `Subnets`: a list of strings.
-    ///
-    /// A list of one or more subnet IDs in your Amazon VPC. The maximum count is 16.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
-    /// `VpcId`: a string.
-    ///
-    /// The ID of the Amazon VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
-    /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
-    /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("Subnets", &self.subnets)
-            .opt("VpcId", &self.vpc_id)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ReportGroup`], by name: `ReportGroup::new(ReportGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportGroupRequired {
@@ -25,7 +28,7 @@ pub struct ReportGroupRequired {
     pub r#type: Str,
 }
 
-static RULE_ReportGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ReportGroup: ObjRule = ObjRule {
     properties: &[
         ("DeleteReports", Shape::Bool),
         ("ExportConfig", Shape::Object(&RULE_ReportExportConfig)),
@@ -228,7 +231,7 @@ pub struct ReportExportConfigRequired {
     pub export_config_type: Str,
 }
 
-static RULE_ReportExportConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ReportExportConfig: ObjRule = ObjRule {
     properties: &[
         ("ExportConfigType", Shape::STR),
         ("S3Destination", Shape::Object(&RULE_S3ReportExportConfig)),
@@ -307,7 +310,7 @@ pub struct S3ReportExportConfigRequired {
     pub bucket: Str,
 }
 
-static RULE_S3ReportExportConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3ReportExportConfig: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("BucketOwner", Shape::STR),
@@ -433,69 +436,6 @@ impl ToValue for S3ReportExportConfig {
             .opt("EncryptionKey", &self.encryption_key)
             .opt("Packaging", &self.packaging)
             .opt("Path", &self.path)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeBuild::ReportGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-reportgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

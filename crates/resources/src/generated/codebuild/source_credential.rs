@@ -26,7 +26,7 @@ pub struct SourceCredentialRequired {
     pub token: Str,
 }
 
-static RULE_SourceCredential: ObjRule = ObjRule {
+pub(crate) static RULE_SourceCredential: ObjRule = ObjRule {
     properties: &[
         ("AuthType", Shape::STR),
         ("ServerType", Shape::STR),

@@ -22,7 +22,7 @@ pub struct RepositoryRequired {
     pub repository_name: Str,
 }
 
-static RULE_Repository: ObjRule = ObjRule {
+pub(crate) static RULE_Repository: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
         ("KmsKeyId", Shape::STR),
@@ -273,7 +273,7 @@ pub struct CodeRequired {
     pub s3: Obj<S3>,
 }
 
-static RULE_Code: ObjRule = ObjRule {
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[("BranchName", Shape::STR), ("S3", Shape::Object(&RULE_S3))],
     required: &["S3"],
     one_of: &[],
@@ -356,7 +356,7 @@ pub struct RepositoryTriggerRequired {
     pub name: Str,
 }
 
-static RULE_RepositoryTrigger: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryTrigger: ObjRule = ObjRule {
     properties: &[
         (
             "Branches",
@@ -501,7 +501,7 @@ pub struct S3Required {
     pub key: Str,
 }
 
-static RULE_S3: ObjRule = ObjRule {
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
@@ -592,7 +592,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -21,7 +21,7 @@ pub struct ConnectionRequired {
     pub connection_name: Str,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionName",
@@ -253,7 +253,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,9 @@
 
 use crate::support::prelude::*;
 
-static RULE_DeploymentConfig: ObjRule = ObjRule {
+pub use super::shared::ComputePlatform;
+
+pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ComputePlatform",
@@ -233,7 +235,7 @@ pub struct MinimumHealthyHostsRequired {
     pub value: Int,
 }
 
-static RULE_MinimumHealthyHosts: ObjRule = ObjRule {
+pub(crate) static RULE_MinimumHealthyHosts: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -331,7 +333,7 @@ pub struct MinimumHealthyHostsPerZoneRequired {
     pub value: Int,
 }
 
-static RULE_MinimumHealthyHostsPerZone: ObjRule = ObjRule {
+pub(crate) static RULE_MinimumHealthyHostsPerZone: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -420,7 +422,7 @@ pub struct TimeBasedCanaryRequired {
     pub canary_percentage: Int,
 }
 
-static RULE_TimeBasedCanary: ObjRule = ObjRule {
+pub(crate) static RULE_TimeBasedCanary: ObjRule = ObjRule {
     properties: &[
         ("CanaryInterval", Shape::INT),
         ("CanaryPercentage", Shape::INT),
@@ -500,7 +502,7 @@ pub struct TimeBasedLinearRequired {
     pub linear_percentage: Int,
 }
 
-static RULE_TimeBasedLinear: ObjRule = ObjRule {
+pub(crate) static RULE_TimeBasedLinear: ObjRule = ObjRule {
     properties: &[
         ("LinearInterval", Shape::INT),
         ("LinearPercentage", Shape::INT),
@@ -576,7 +578,7 @@ pub struct TrafficRoutingConfigRequired {
     pub r#type: TrafficRoutingConfigType,
 }
 
-static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
     properties: &[
         ("TimeBasedCanary", Shape::Object(&RULE_TimeBasedCanary)),
         ("TimeBasedLinear", Shape::Object(&RULE_TimeBasedLinear)),
@@ -667,7 +669,7 @@ impl ToValue for TrafficRoutingConfig {
     }
 }
 
-static RULE_ZonalConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ZonalConfig: ObjRule = ObjRule {
     properties: &[
         ("FirstZoneMonitorDurationInSeconds", Shape::INT),
         (
@@ -771,37 +773,6 @@ impl ToValue for ZonalConfig {
                 &self.monitor_duration_in_seconds,
             )
             .build()
-    }
-}
-
-/// The values of `ComputePlatform` (`AWS::CodeDeploy::DeploymentConfig`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComputePlatform {
-    /// `ECS`
-    Ecs,
-    /// `Lambda`
-    Lambda,
-    /// `Server`
-    Server,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComputePlatform {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComputePlatform {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecs => "ECS",
-            Self::Lambda => "Lambda",
-            Self::Server => "Server",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

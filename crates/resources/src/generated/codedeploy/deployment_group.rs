@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DeploymentGroup`], by name: `DeploymentGroup::new(DeploymentGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentGroupRequired {
@@ -26,7 +29,7 @@ pub struct DeploymentGroupRequired {
     pub service_role_arn: Str,
 }
 
-static RULE_DeploymentGroup: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentGroup: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmConfiguration",
@@ -556,7 +559,7 @@ impl From<ResourceRef> for DeploymentGroupAttributes {
     }
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -602,7 +605,7 @@ impl ToValue for Alarm {
     }
 }
 
-static RULE_AlarmConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AlarmConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Alarms",
@@ -690,7 +693,7 @@ impl ToValue for AlarmConfiguration {
     }
 }
 
-static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -773,7 +776,7 @@ impl ToValue for AutoRollbackConfiguration {
     }
 }
 
-static RULE_BlueGreenDeploymentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BlueGreenDeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentReadyOption",
@@ -872,7 +875,7 @@ impl ToValue for BlueGreenDeploymentConfiguration {
     }
 }
 
-static RULE_BlueInstanceTerminationOption: ObjRule = ObjRule {
+pub(crate) static RULE_BlueInstanceTerminationOption: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -964,7 +967,7 @@ pub struct DeploymentRequired {
     pub revision: Obj<RevisionLocation>,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("IgnoreApplicationStopFailures", Shape::Bool),
@@ -1055,7 +1058,7 @@ impl ToValue for Deployment {
     }
 }
 
-static RULE_DeploymentReadyOption: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentReadyOption: ObjRule = ObjRule {
     properties: &[
         (
             "ActionOnTimeout",
@@ -1131,7 +1134,7 @@ impl ToValue for DeploymentReadyOption {
     }
 }
 
-static RULE_DeploymentStyle: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentStyle: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentOption",
@@ -1215,7 +1218,7 @@ impl ToValue for DeploymentStyle {
     }
 }
 
-static RULE_Ec2TagFilter: ObjRule = ObjRule {
+pub(crate) static RULE_Ec2TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (
@@ -1308,7 +1311,7 @@ impl ToValue for Ec2TagFilter {
     }
 }
 
-static RULE_Ec2TagSet: ObjRule = ObjRule {
+pub(crate) static RULE_Ec2TagSet: ObjRule = ObjRule {
     properties: &[(
         "Ec2TagSetList",
         Shape::List(&ListRule {
@@ -1367,7 +1370,7 @@ impl ToValue for Ec2TagSet {
     }
 }
 
-static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
+pub(crate) static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
     properties: &[(
         "Ec2TagGroup",
         Shape::List(&ListRule {
@@ -1439,7 +1442,7 @@ pub struct EcsServiceRequired {
     pub service_name: Str,
 }
 
-static RULE_EcsService: ObjRule = ObjRule {
+pub(crate) static RULE_EcsService: ObjRule = ObjRule {
     properties: &[("ClusterName", Shape::STR), ("ServiceName", Shape::STR)],
     required: &["ServiceName", "ClusterName"],
     one_of: &[],
@@ -1503,7 +1506,7 @@ impl ToValue for EcsService {
     }
 }
 
-static RULE_ElbInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ElbInfo: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1570,7 +1573,7 @@ pub struct GitHubLocationRequired {
     pub repository: Str,
 }
 
-static RULE_GitHubLocation: ObjRule = ObjRule {
+pub(crate) static RULE_GitHubLocation: ObjRule = ObjRule {
     properties: &[("CommitId", Shape::STR), ("Repository", Shape::STR)],
     required: &["Repository", "CommitId"],
     one_of: &[],
@@ -1636,7 +1639,7 @@ impl ToValue for GitHubLocation {
     }
 }
 
-static RULE_GreenFleetProvisioningOption: ObjRule = ObjRule {
+pub(crate) static RULE_GreenFleetProvisioningOption: ObjRule = ObjRule {
     properties: &[(
         "Action",
         Shape::Str(&StrRule {
@@ -1694,7 +1697,7 @@ impl ToValue for GreenFleetProvisioningOption {
     }
 }
 
-static RULE_LoadBalancerInfo: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancerInfo: ObjRule = ObjRule {
     properties: &[
         (
             "ElbInfoList",
@@ -1806,7 +1809,7 @@ impl ToValue for LoadBalancerInfo {
     }
 }
 
-static RULE_OnPremisesTagSet: ObjRule = ObjRule {
+pub(crate) static RULE_OnPremisesTagSet: ObjRule = ObjRule {
     properties: &[(
         "OnPremisesTagSetList",
         Shape::List(&ListRule {
@@ -1870,7 +1873,7 @@ impl ToValue for OnPremisesTagSet {
     }
 }
 
-static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
+pub(crate) static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
     properties: &[(
         "OnPremisesTagGroup",
         Shape::List(&ListRule {
@@ -1927,7 +1930,7 @@ impl ToValue for OnPremisesTagSetListObject {
     }
 }
 
-static RULE_RevisionLocation: ObjRule = ObjRule {
+pub(crate) static RULE_RevisionLocation: ObjRule = ObjRule {
     properties: &[
         ("GitHubLocation", Shape::Object(&RULE_GitHubLocation)),
         ("RevisionType", Shape::STR),
@@ -2023,7 +2026,7 @@ pub struct S3LocationRequired {
     pub key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("BundleType", Shape::STR),
@@ -2145,70 +2148,7 @@ impl ToValue for S3Location {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodeDeploy::DeploymentGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TagFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (
@@ -2301,7 +2241,7 @@ impl ToValue for TagFilter {
     }
 }
 
-static RULE_TargetGroupInfo: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroupInfo: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2355,7 +2295,7 @@ impl ToValue for TargetGroupInfo {
     }
 }
 
-static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
     properties: &[
         ("ProdTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
         (
@@ -2440,7 +2380,7 @@ impl ToValue for TargetGroupPairInfo {
     }
 }
 
-static RULE_TrafficRoute: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficRoute: ObjRule = ObjRule {
     properties: &[(
         "ListenerArns",
         Shape::List(&ListRule {
@@ -2495,7 +2435,7 @@ impl ToValue for TrafficRoute {
     }
 }
 
-static RULE_TriggerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "TriggerEvents",

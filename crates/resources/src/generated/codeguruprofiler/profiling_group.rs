@@ -25,7 +25,7 @@ pub struct ProfilingGroupRequired {
     pub profiling_group_name: Str,
 }
 
-static RULE_ProfilingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ProfilingGroup: ObjRule = ObjRule {
     properties: &[
         ("AgentPermissions", Shape::Object(&RULE_AgentPermissions)),
         (
@@ -245,7 +245,7 @@ pub struct AgentPermissionsRequired {
     pub principals: List<Str>,
 }
 
-static RULE_AgentPermissions: ObjRule = ObjRule {
+pub(crate) static RULE_AgentPermissions: ObjRule = ObjRule {
     properties: &[(
         "Principals",
         Shape::List(&ListRule {
@@ -319,7 +319,7 @@ pub struct ChannelRequired {
     pub channel_uri: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         (
             "channelId",
@@ -421,7 +421,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -33,7 +33,7 @@ pub struct RepositoryAssociationRequired {
     pub r#type: RepositoryAssociationType,
 }
 
-static RULE_RepositoryAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -323,7 +323,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
 
 /// The required properties of [`CustomActionType`], by name: `CustomActionType::new(CustomActionTypeRequired { .. })`.
@@ -44,7 +47,7 @@ pub struct CustomActionTypeRequired {
     pub version: Str,
 }
 
-static RULE_CustomActionType: ObjRule = ObjRule {
+pub(crate) static RULE_CustomActionType: ObjRule = ObjRule {
     properties: &[
         (
             "Category",
@@ -356,7 +359,7 @@ pub struct ArtifactDetailsRequired {
     pub minimum_count: Int,
 }
 
-static RULE_ArtifactDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ArtifactDetails: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumCount",
@@ -466,7 +469,7 @@ pub struct ConfigurationPropertiesRequired {
     pub secret: Bool,
 }
 
-static RULE_ConfigurationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -645,7 +648,7 @@ impl ToValue for ConfigurationProperties {
     }
 }
 
-static RULE_Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Settings: ObjRule = ObjRule {
     properties: &[
         (
             "EntityUrlTemplate",
@@ -780,102 +783,6 @@ impl ToValue for Settings {
                 "ThirdPartyConfigurationUrl",
                 &self.third_party_configuration_url,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodePipeline::CustomActionType`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-customactiontype-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_\\-]{1,9}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9.@\\-_]{1,100}$");
@@ -28,7 +31,7 @@ pub struct PipelineRequired {
     pub stages: List<StageDeclaration>,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
         (
@@ -422,7 +425,7 @@ pub struct ActionDeclarationRequired {
     pub name: Str,
 }
 
-static RULE_ActionDeclaration: ObjRule = ObjRule {
+pub(crate) static RULE_ActionDeclaration: ObjRule = ObjRule {
     properties: &[
         ("ActionTypeId", Shape::Object(&RULE_ActionTypeId)),
         (
@@ -754,7 +757,7 @@ pub struct ActionTypeIdRequired {
     pub version: Str,
 }
 
-static RULE_ActionTypeId: ObjRule = ObjRule {
+pub(crate) static RULE_ActionTypeId: ObjRule = ObjRule {
     properties: &[
         (
             "Category",
@@ -894,7 +897,7 @@ pub struct ArtifactStoreRequired {
     pub r#type: ArtifactStoreType,
 }
 
-static RULE_ArtifactStore: ObjRule = ObjRule {
+pub(crate) static RULE_ArtifactStore: ObjRule = ObjRule {
     properties: &[
         ("EncryptionKey", Shape::Object(&RULE_EncryptionKey)),
         ("Location", Shape::STR),
@@ -1002,7 +1005,7 @@ pub struct ArtifactStoreMapRequired {
     pub region: Str,
 }
 
-static RULE_ArtifactStoreMap: ObjRule = ObjRule {
+pub(crate) static RULE_ArtifactStoreMap: ObjRule = ObjRule {
     properties: &[
         ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
         ("Region", Shape::STR),
@@ -1073,7 +1076,7 @@ impl ToValue for ArtifactStoreMap {
     }
 }
 
-static RULE_BeforeEntryConditions: ObjRule = ObjRule {
+pub(crate) static RULE_BeforeEntryConditions: ObjRule = ObjRule {
     properties: &[(
         "Conditions",
         Shape::List(&ListRule {
@@ -1141,7 +1144,7 @@ pub struct BlockerDeclarationRequired {
     pub r#type: BlockerDeclarationType,
 }
 
-static RULE_BlockerDeclaration: ObjRule = ObjRule {
+pub(crate) static RULE_BlockerDeclaration: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -1217,7 +1220,7 @@ impl ToValue for BlockerDeclaration {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("Result", Shape::STR),
         (
@@ -1303,7 +1306,7 @@ pub struct EncryptionKeyRequired {
     pub r#type: Str,
 }
 
-static RULE_EncryptionKey: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionKey: ObjRule = ObjRule {
     properties: &[("Id", Shape::STR), ("Type", Shape::STR)],
     required: &["Type", "Id"],
     one_of: &[],
@@ -1384,7 +1387,7 @@ pub struct EnvironmentVariableRequired {
     pub value: Str,
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -1475,7 +1478,7 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-static RULE_FailureConditions: ObjRule = ObjRule {
+pub(crate) static RULE_FailureConditions: ObjRule = ObjRule {
     properties: &[
         (
             "Conditions",
@@ -1572,7 +1575,7 @@ impl ToValue for FailureConditions {
     }
 }
 
-static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Excludes",
@@ -1661,7 +1664,7 @@ pub struct GitConfigurationRequired {
     pub source_action_name: Str,
 }
 
-static RULE_GitConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GitConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "PullRequest",
@@ -1761,7 +1764,7 @@ impl ToValue for GitConfiguration {
     }
 }
 
-static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Excludes",
@@ -1839,7 +1842,7 @@ impl ToValue for GitFilePathFilterCriteria {
     }
 }
 
-static RULE_GitPullRequestFilter: ObjRule = ObjRule {
+pub(crate) static RULE_GitPullRequestFilter: ObjRule = ObjRule {
     properties: &[
         ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
         (
@@ -1930,7 +1933,7 @@ impl ToValue for GitPullRequestFilter {
     }
 }
 
-static RULE_GitPushFilter: ObjRule = ObjRule {
+pub(crate) static RULE_GitPushFilter: ObjRule = ObjRule {
     properties: &[
         ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
         ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
@@ -2008,7 +2011,7 @@ impl ToValue for GitPushFilter {
     }
 }
 
-static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Excludes",
@@ -2099,7 +2102,7 @@ pub struct InputArtifactRequired {
     pub name: Str,
 }
 
-static RULE_InputArtifact: ObjRule = ObjRule {
+pub(crate) static RULE_InputArtifact: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &["Name"],
     one_of: &[],
@@ -2164,7 +2167,7 @@ pub struct OutputArtifactRequired {
     pub name: Str,
 }
 
-static RULE_OutputArtifact: ObjRule = ObjRule {
+pub(crate) static RULE_OutputArtifact: ObjRule = ObjRule {
     properties: &[
         (
             "Files",
@@ -2251,7 +2254,7 @@ pub struct PipelineTriggerDeclarationRequired {
     pub provider_type: ProviderType,
 }
 
-static RULE_PipelineTriggerDeclaration: ObjRule = ObjRule {
+pub(crate) static RULE_PipelineTriggerDeclaration: ObjRule = ObjRule {
     properties: &[
         ("GitConfiguration", Shape::Object(&RULE_GitConfiguration)),
         (
@@ -2329,7 +2332,7 @@ impl ToValue for PipelineTriggerDeclaration {
     }
 }
 
-static RULE_RetryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RetryConfiguration: ObjRule = ObjRule {
     properties: &[(
         "RetryMode",
         Shape::Str(&StrRule {
@@ -2380,7 +2383,7 @@ impl ToValue for RetryConfiguration {
     }
 }
 
-static RULE_RuleDeclaration: ObjRule = ObjRule {
+pub(crate) static RULE_RuleDeclaration: ObjRule = ObjRule {
     properties: &[
         (
             "Commands",
@@ -2541,7 +2544,7 @@ impl ToValue for RuleDeclaration {
     }
 }
 
-static RULE_RuleTypeId: ObjRule = ObjRule {
+pub(crate) static RULE_RuleTypeId: ObjRule = ObjRule {
     properties: &[
         ("Category", Shape::STR),
         ("Owner", Shape::STR),
@@ -2648,7 +2651,7 @@ pub struct StageDeclarationRequired {
     pub name: Str,
 }
 
-static RULE_StageDeclaration: ObjRule = ObjRule {
+pub(crate) static RULE_StageDeclaration: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -2804,7 +2807,7 @@ pub struct StageTransitionRequired {
     pub stage_name: Str,
 }
 
-static RULE_StageTransition: ObjRule = ObjRule {
+pub(crate) static RULE_StageTransition: ObjRule = ObjRule {
     properties: &[("Reason", Shape::STR), ("StageName", Shape::STR)],
     required: &["StageName", "Reason"],
     one_of: &[],
@@ -2868,7 +2871,7 @@ impl ToValue for StageTransition {
     }
 }
 
-static RULE_SuccessConditions: ObjRule = ObjRule {
+pub(crate) static RULE_SuccessConditions: ObjRule = ObjRule {
     properties: &[(
         "Conditions",
         Shape::List(&ListRule {
@@ -2923,102 +2926,6 @@ impl ToValue for SuccessConditions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CodePipeline::Pipeline`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VariableDeclaration`], by name: `VariableDeclaration::new(VariableDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariableDeclarationRequired {
@@ -3028,7 +2935,7 @@ pub struct VariableDeclarationRequired {
     pub name: Str,
 }
 
-static RULE_VariableDeclaration: ObjRule = ObjRule {
+pub(crate) static RULE_VariableDeclaration: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::STR),
         ("Description", Shape::STR),

@@ -44,7 +44,7 @@ pub struct WebhookRequired {
     pub target_pipeline: Str,
 }
 
-static RULE_Webhook: ObjRule = ObjRule {
+pub(crate) static RULE_Webhook: ObjRule = ObjRule {
     properties: &[
         (
             "Authentication",
@@ -350,7 +350,7 @@ impl WebhookAttributes {
     }
 }
 
-static RULE_WebhookAuthConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebhookAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedIPRange",
@@ -449,7 +449,7 @@ pub struct WebhookFilterRuleRequired {
     pub json_path: Str,
 }
 
-static RULE_WebhookFilterRule: ObjRule = ObjRule {
+pub(crate) static RULE_WebhookFilterRule: ObjRule = ObjRule {
     properties: &[
         (
             "JsonPath",

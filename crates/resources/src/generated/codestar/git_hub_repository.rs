@@ -20,7 +20,7 @@ pub struct GitHubRepositoryRequired {
     pub repository_owner: Str,
 }
 
-static RULE_GitHubRepository: ObjRule = ObjRule {
+pub(crate) static RULE_GitHubRepository: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
         ("ConnectionArn", Shape::STR),
@@ -233,7 +233,7 @@ pub struct CodeRequired {
     pub s3: Obj<S3>,
 }
 
-static RULE_Code: ObjRule = ObjRule {
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[("S3", Shape::Object(&RULE_S3))],
     required: &["S3"],
     one_of: &[],
@@ -294,7 +294,7 @@ pub struct S3Required {
     pub key: Str,
 }
 
-static RULE_S3: ObjRule = ObjRule {
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),

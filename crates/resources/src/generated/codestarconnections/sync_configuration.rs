@@ -52,7 +52,7 @@ pub struct SyncConfigurationRequired {
     pub sync_type: SyncType,
 }
 
-static RULE_SyncConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SyncConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Branch",

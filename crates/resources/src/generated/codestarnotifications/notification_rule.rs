@@ -44,7 +44,7 @@ pub struct NotificationRuleRequired {
     pub targets: List<Target>,
 }
 
-static RULE_NotificationRule: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationRule: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedBy",
@@ -400,7 +400,7 @@ pub struct TargetRequired {
     pub target_type: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[("TargetAddress", Shape::STR), ("TargetType", Shape::STR)],
     required: &["TargetType", "TargetAddress"],
     one_of: &[],

@@ -16,7 +16,7 @@ pub struct IdentityPoolRequired {
     pub allow_unauthenticated_identities: Bool,
 }
 
-static RULE_IdentityPool: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityPool: ObjRule = ObjRule {
     properties: &[
         ("AllowClassicFlow", Shape::Bool),
         ("AllowUnauthenticatedIdentities", Shape::Bool),
@@ -362,7 +362,7 @@ pub struct CognitoIdentityProviderRequired {
     pub provider_name: Str,
 }
 
-static RULE_CognitoIdentityProvider: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoIdentityProvider: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
         ("ProviderName", Shape::STR),
@@ -448,7 +448,7 @@ impl ToValue for CognitoIdentityProvider {
     }
 }
 
-static RULE_CognitoStreams: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoStreams: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",
@@ -537,7 +537,7 @@ impl ToValue for CognitoStreams {
     }
 }
 
-static RULE_PushSync: ObjRule = ObjRule {
+pub(crate) static RULE_PushSync: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationArns",
@@ -632,7 +632,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

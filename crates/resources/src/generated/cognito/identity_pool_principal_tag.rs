@@ -24,7 +24,7 @@ pub struct IdentityPoolPrincipalTagRequired {
     pub identity_provider_name: Str,
 }
 
-static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
     properties: &[
         ("IdentityPoolId", Shape::STR),
         ("IdentityProviderName", Shape::STR),

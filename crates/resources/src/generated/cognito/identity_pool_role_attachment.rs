@@ -18,7 +18,7 @@ pub struct IdentityPoolRoleAttachmentRequired {
     pub identity_pool_id: Str,
 }
 
-static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
     properties: &[
         ("IdentityPoolId", Shape::STR),
         ("RoleMappings", Shape::Any),

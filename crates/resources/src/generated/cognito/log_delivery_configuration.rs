@@ -18,7 +18,7 @@ pub struct LogDeliveryConfigurationRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LogConfigurations",
@@ -146,7 +146,7 @@ impl LogDeliveryConfigurationAttributes {
     }
 }
 
-static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
     properties: &[("LogGroupArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -196,7 +196,7 @@ impl ToValue for CloudWatchLogsConfiguration {
     }
 }
 
-static RULE_FirehoseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FirehoseConfiguration: ObjRule = ObjRule {
     properties: &[("StreamArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -242,7 +242,7 @@ impl ToValue for FirehoseConfiguration {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogsConfiguration",
@@ -360,7 +360,7 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[("BucketArn", Shape::STR)],
     required: &[],
     one_of: &[],

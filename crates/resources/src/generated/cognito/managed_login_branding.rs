@@ -20,7 +20,7 @@ pub struct ManagedLoginBrandingRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_ManagedLoginBranding: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedLoginBranding: ObjRule = ObjRule {
     properties: &[
         (
             "Assets",
@@ -245,7 +245,7 @@ pub struct AssetTypeRequired {
     pub extension: ExtensionType,
 }
 
-static RULE_AssetType: ObjRule = ObjRule {
+pub(crate) static RULE_AssetType: ObjRule = ObjRule {
     properties: &[
         (
             "Bytes",

@@ -40,7 +40,7 @@ pub struct TermsRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_Terms: ObjRule = ObjRule {
+pub(crate) static RULE_Terms: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
         (

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_UserPool: ObjRule = ObjRule {
+pub(crate) static RULE_UserPool: ObjRule = ObjRule {
     properties: &[
         (
             "AccountRecoverySetting",
@@ -770,7 +770,7 @@ impl UserPoolAttributes {
     }
 }
 
-static RULE_AccountRecoverySetting: ObjRule = ObjRule {
+pub(crate) static RULE_AccountRecoverySetting: ObjRule = ObjRule {
     properties: &[(
         "RecoveryMechanisms",
         Shape::List(&ListRule {
@@ -825,7 +825,7 @@ impl ToValue for AccountRecoverySetting {
     }
 }
 
-static RULE_AdminCreateUserConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AdminCreateUserConfig: ObjRule = ObjRule {
     properties: &[
         ("AllowAdminCreateUserOnly", Shape::Bool),
         (
@@ -918,7 +918,7 @@ impl ToValue for AdminCreateUserConfig {
     }
 }
 
-static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
     properties: &[("CustomAuthMode", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -966,7 +966,7 @@ impl ToValue for AdvancedSecurityAdditionalFlows {
     }
 }
 
-static RULE_CustomEmailSender: ObjRule = ObjRule {
+pub(crate) static RULE_CustomEmailSender: ObjRule = ObjRule {
     properties: &[
         (
             "LambdaArn",
@@ -1043,7 +1043,7 @@ impl ToValue for CustomEmailSender {
     }
 }
 
-static RULE_CustomSmsSender: ObjRule = ObjRule {
+pub(crate) static RULE_CustomSmsSender: ObjRule = ObjRule {
     properties: &[
         (
             "LambdaArn",
@@ -1120,7 +1120,7 @@ impl ToValue for CustomSmsSender {
     }
 }
 
-static RULE_DeviceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ChallengeRequiredOnNewDevice", Shape::Bool),
         ("DeviceOnlyRememberedOnUserPrompt", Shape::Bool),
@@ -1194,7 +1194,7 @@ impl ToValue for DeviceConfiguration {
     }
 }
 
-static RULE_EmailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EmailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSet", Shape::STR),
         ("EmailSendingAccount", Shape::STR),
@@ -1319,7 +1319,7 @@ impl ToValue for EmailConfiguration {
     }
 }
 
-static RULE_InboundFederation: ObjRule = ObjRule {
+pub(crate) static RULE_InboundFederation: ObjRule = ObjRule {
     properties: &[
         (
             "LambdaArn",
@@ -1386,7 +1386,7 @@ impl ToValue for InboundFederation {
     }
 }
 
-static RULE_InviteMessageTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_InviteMessageTemplate: ObjRule = ObjRule {
     properties: &[
         ("EmailMessage", Shape::STR),
         ("EmailSubject", Shape::STR),
@@ -1466,7 +1466,7 @@ impl ToValue for InviteMessageTemplate {
     }
 }
 
-static RULE_LambdaConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
     properties: &[
         ("CreateAuthChallenge", Shape::STR),
         ("CustomEmailSender", Shape::Object(&RULE_CustomEmailSender)),
@@ -1722,7 +1722,7 @@ impl ToValue for LambdaConfig {
     }
 }
 
-static RULE_NumberAttributeConstraints: ObjRule = ObjRule {
+pub(crate) static RULE_NumberAttributeConstraints: ObjRule = ObjRule {
     properties: &[("MaxValue", Shape::STR), ("MinValue", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1783,7 +1783,7 @@ impl ToValue for NumberAttributeConstraints {
     }
 }
 
-static RULE_PasswordPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_PasswordPolicy: ObjRule = ObjRule {
     properties: &[
         ("MinimumLength", Shape::INT),
         ("PasswordHistorySize", Shape::INT),
@@ -1922,7 +1922,7 @@ impl ToValue for PasswordPolicy {
     }
 }
 
-static RULE_Policies: ObjRule = ObjRule {
+pub(crate) static RULE_Policies: ObjRule = ObjRule {
     properties: &[
         ("PasswordPolicy", Shape::Object(&RULE_PasswordPolicy)),
         ("SignInPolicy", Shape::Object(&RULE_SignInPolicy)),
@@ -1986,7 +1986,7 @@ impl ToValue for Policies {
     }
 }
 
-static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "LambdaArn",
@@ -2063,7 +2063,7 @@ impl ToValue for PreTokenGenerationConfig {
     }
 }
 
-static RULE_RecoveryOption: ObjRule = ObjRule {
+pub(crate) static RULE_RecoveryOption: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Priority", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -2126,7 +2126,7 @@ impl ToValue for RecoveryOption {
     }
 }
 
-static RULE_SchemaAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaAttribute: ObjRule = ObjRule {
     properties: &[
         ("AttributeDataType", Shape::STR),
         ("DeveloperOnlyAttribute", Shape::Bool),
@@ -2284,7 +2284,7 @@ impl ToValue for SchemaAttribute {
     }
 }
 
-static RULE_SignInPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_SignInPolicy: ObjRule = ObjRule {
     properties: &[(
         "AllowedFirstAuthFactors",
         Shape::List(&ListRule {
@@ -2341,7 +2341,7 @@ impl ToValue for SignInPolicy {
     }
 }
 
-static RULE_SmsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SmsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ExternalId", Shape::STR),
         ("SnsCallerArn", Shape::STR),
@@ -2423,7 +2423,7 @@ impl ToValue for SmsConfiguration {
     }
 }
 
-static RULE_StringAttributeConstraints: ObjRule = ObjRule {
+pub(crate) static RULE_StringAttributeConstraints: ObjRule = ObjRule {
     properties: &[("MaxLength", Shape::STR), ("MinLength", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2495,7 +2495,7 @@ pub struct UserAttributeUpdateSettingsRequired {
     pub attributes_require_verification_before_update: List<Str>,
 }
 
-static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
     properties: &[(
         "AttributesRequireVerificationBeforeUpdate",
         Shape::List(&ListRule {
@@ -2563,7 +2563,7 @@ impl ToValue for UserAttributeUpdateSettings {
     }
 }
 
-static RULE_UserPoolAddOns: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolAddOns: ObjRule = ObjRule {
     properties: &[
         (
             "AdvancedSecurityAdditionalFlows",
@@ -2638,7 +2638,7 @@ impl ToValue for UserPoolAddOns {
     }
 }
 
-static RULE_UsernameConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_UsernameConfiguration: ObjRule = ObjRule {
     properties: &[("CaseSensitive", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -2691,7 +2691,7 @@ impl ToValue for UsernameConfiguration {
     }
 }
 
-static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
     properties: &[
         ("DefaultEmailOption", Shape::STR),
         ("EmailMessage", Shape::STR),

@@ -18,7 +18,7 @@ pub struct UserPoolClientRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolClient: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolClient: ObjRule = ObjRule {
     properties: &[
         (
             "AccessTokenValidity",
@@ -678,7 +678,7 @@ impl UserPoolClientAttributes {
     }
 }
 
-static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ApplicationArn", Shape::STR),
         ("ApplicationId", Shape::STR),
@@ -797,7 +797,7 @@ impl ToValue for AnalyticsConfiguration {
     }
 }
 
-static RULE_RefreshTokenRotation: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshTokenRotation: ObjRule = ObjRule {
     properties: &[
         (
             "Feature",
@@ -879,7 +879,7 @@ impl ToValue for RefreshTokenRotation {
     }
 }
 
-static RULE_TokenValidityUnits: ObjRule = ObjRule {
+pub(crate) static RULE_TokenValidityUnits: ObjRule = ObjRule {
     properties: &[
         ("AccessToken", Shape::STR),
         ("IdToken", Shape::STR),

@@ -24,7 +24,7 @@ pub struct UserPoolDomainRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolDomain: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolDomain: ObjRule = ObjRule {
     properties: &[
         (
             "CustomDomainConfig",
@@ -184,7 +184,7 @@ impl UserPoolDomainAttributes {
     }
 }
 
-static RULE_CustomDomainConfigType: ObjRule = ObjRule {
+pub(crate) static RULE_CustomDomainConfigType: ObjRule = ObjRule {
     properties: &[(
         "CertificateArn",
         Shape::Str(&StrRule {

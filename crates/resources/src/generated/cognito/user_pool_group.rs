@@ -18,7 +18,7 @@ pub struct UserPoolGroupRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolGroup: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

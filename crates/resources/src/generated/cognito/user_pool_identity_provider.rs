@@ -62,7 +62,7 @@ pub struct UserPoolIdentityProviderRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
     properties: &[
         ("AttributeMapping", Shape::Any),
         (

@@ -30,7 +30,7 @@ pub struct UserPoolResourceServerRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolResourceServer: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolResourceServer: ObjRule = ObjRule {
     properties: &[
         ("Identifier", Shape::STR),
         ("Name", Shape::STR),
@@ -198,7 +198,7 @@ pub struct ResourceServerScopeTypeRequired {
     pub scope_name: Str,
 }
 
-static RULE_ResourceServerScopeType: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceServerScopeType: ObjRule = ObjRule {
     properties: &[("ScopeDescription", Shape::STR), ("ScopeName", Shape::STR)],
     required: &["ScopeDescription", "ScopeName"],
     one_of: &[],

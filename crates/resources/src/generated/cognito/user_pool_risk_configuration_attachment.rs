@@ -24,7 +24,7 @@ pub struct UserPoolRiskConfigurationAttachmentRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolRiskConfigurationAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolRiskConfigurationAttachment: ObjRule = ObjRule {
     properties: &[
         (
             "AccountTakeoverRiskConfiguration",
@@ -231,7 +231,7 @@ pub struct AccountTakeoverActionTypeRequired {
     pub notify: Bool,
 }
 
-static RULE_AccountTakeoverActionType: ObjRule = ObjRule {
+pub(crate) static RULE_AccountTakeoverActionType: ObjRule = ObjRule {
     properties: &[("EventAction", Shape::STR), ("Notify", Shape::Bool)],
     required: &["EventAction", "Notify"],
     one_of: &[],
@@ -300,7 +300,7 @@ impl ToValue for AccountTakeoverActionType {
     }
 }
 
-static RULE_AccountTakeoverActionsType: ObjRule = ObjRule {
+pub(crate) static RULE_AccountTakeoverActionsType: ObjRule = ObjRule {
     properties: &[
         ("HighAction", Shape::Object(&RULE_AccountTakeoverActionType)),
         ("LowAction", Shape::Object(&RULE_AccountTakeoverActionType)),
@@ -390,7 +390,7 @@ pub struct AccountTakeoverRiskConfigurationTypeRequired {
     pub actions: Obj<AccountTakeoverActionsType>,
 }
 
-static RULE_AccountTakeoverRiskConfigurationType: ObjRule = ObjRule {
+pub(crate) static RULE_AccountTakeoverRiskConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Object(&RULE_AccountTakeoverActionsType)),
         (
@@ -469,7 +469,7 @@ pub struct CompromisedCredentialsActionsTypeRequired {
     pub event_action: Str,
 }
 
-static RULE_CompromisedCredentialsActionsType: ObjRule = ObjRule {
+pub(crate) static RULE_CompromisedCredentialsActionsType: ObjRule = ObjRule {
     properties: &[("EventAction", Shape::STR)],
     required: &["EventAction"],
     one_of: &[],
@@ -528,7 +528,7 @@ pub struct CompromisedCredentialsRiskConfigurationTypeRequired {
     pub actions: Obj<CompromisedCredentialsActionsType>,
 }
 
-static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
+pub(crate) static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -614,7 +614,7 @@ pub struct NotifyConfigurationTypeRequired {
     pub source_arn: Str,
 }
 
-static RULE_NotifyConfigurationType: ObjRule = ObjRule {
+pub(crate) static RULE_NotifyConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("BlockEmail", Shape::Object(&RULE_NotifyEmailType)),
         ("From", Shape::STR),
@@ -750,7 +750,7 @@ pub struct NotifyEmailTypeRequired {
     pub subject: Str,
 }
 
-static RULE_NotifyEmailType: ObjRule = ObjRule {
+pub(crate) static RULE_NotifyEmailType: ObjRule = ObjRule {
     properties: &[
         ("HtmlBody", Shape::STR),
         ("Subject", Shape::STR),
@@ -832,7 +832,7 @@ impl ToValue for NotifyEmailType {
     }
 }
 
-static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
+pub(crate) static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
     properties: &[
         (
             "BlockedIPRangeList",

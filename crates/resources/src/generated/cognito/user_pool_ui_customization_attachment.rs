@@ -24,7 +24,7 @@ pub struct UserPoolUiCustomizationAttachmentRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolUiCustomizationAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolUiCustomizationAttachment: ObjRule = ObjRule {
     properties: &[
         ("CSS", Shape::STR),
         ("ClientId", Shape::STR),

@@ -18,7 +18,7 @@ pub struct UserPoolUserRequired {
     pub user_pool_id: Str,
 }
 
-static RULE_UserPoolUser: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolUser: ObjRule = ObjRule {
     properties: &[
         ("ClientMetadata", Shape::Any),
         (
@@ -303,7 +303,7 @@ impl From<ResourceRef> for UserPoolUserAttributes {
     }
 }
 
-static RULE_AttributeType: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeType: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],

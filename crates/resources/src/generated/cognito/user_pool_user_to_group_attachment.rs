@@ -30,7 +30,7 @@ pub struct UserPoolUserToGroupAttachmentRequired {
     pub username: Str,
 }
 
-static RULE_UserPoolUserToGroupAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_UserPoolUserToGroupAttachment: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::STR),
         ("UserPoolId", Shape::STR),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{LanguageCode, Tag, TagRequired, VpcConfig, VpcConfigRequired};
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:(document-classifier|entity-recognizer)/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?",
 );
@@ -14,10 +17,9 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\p{ASCII}+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\P{C}*$");
+pub(crate) static PATTERN_6: Pattern =
     Pattern::new("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$");
 
 /// The required properties of [`Flywheel`], by name: `Flywheel::new(FlywheelRequired { .. })`.
@@ -43,7 +45,7 @@ pub struct FlywheelRequired {
     pub flywheel_name: Str,
 }
 
-static RULE_Flywheel: ObjRule = ObjRule {
+pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
     properties: &[
         (
             "ActiveModelArn",
@@ -84,7 +86,7 @@ static RULE_Flywheel: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(63),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -330,7 +332,7 @@ impl FlywheelAttributes {
     }
 }
 
-static RULE_DataSecurityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DataSecurityConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DataLakeKmsKeyId",
@@ -467,7 +469,7 @@ pub struct DocumentClassificationConfigRequired {
     pub mode: DocumentClassificationConfigMode,
 }
 
-static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Labels",
@@ -475,7 +477,7 @@ static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(5000),
-                    pattern: Some(&PATTERN_6),
+                    pattern: Some(&PATTERN_5),
                     allowed: &[],
                     format: None,
                 }),
@@ -558,7 +560,7 @@ impl ToValue for DocumentClassificationConfig {
     }
 }
 
-static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
     properties: &[(
         "EntityTypes",
         Shape::List(&ListRule {
@@ -628,13 +630,13 @@ pub struct EntityTypesListItemRequired {
     pub r#type: Str,
 }
 
-static RULE_EntityTypesListItem: ObjRule = ObjRule {
+pub(crate) static RULE_EntityTypesListItem: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
             min_len: Some(1),
             max_len: Some(64),
-            pattern: Some(&PATTERN_7),
+            pattern: Some(&PATTERN_6),
             allowed: &[],
             format: None,
         }),
@@ -689,102 +691,6 @@ impl ToValue for EntityTypesListItem {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Comprehend::Flywheel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-flywheel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskConfig`], by name: `TaskConfig::new(TaskConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskConfigRequired {
@@ -794,7 +700,7 @@ pub struct TaskConfigRequired {
     pub language_code: LanguageCode,
 }
 
-static RULE_TaskConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TaskConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentClassificationConfig",
@@ -900,120 +806,6 @@ impl ToValue for TaskConfig {
     }
 }
 
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::Comprehend::Flywheel`.
-///
-/// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-flywheel-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_group_ids: required.security_group_ids,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
-            .build()
-    }
-}
-
 /// The values of `Mode` (`AWS::Comprehend::Flywheel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DocumentClassificationConfigMode {
@@ -1036,46 +828,6 @@ impl ToValue for DocumentClassificationConfigMode {
         let s = match self {
             Self::MultiClass => "MULTI_CLASS",
             Self::MultiLabel => "MULTI_LABEL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LanguageCode` (`AWS::Comprehend::Flywheel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LanguageCode {
-    /// `en`
-    En,
-    /// `es`
-    Es,
-    /// `fr`
-    Fr,
-    /// `it`
-    It,
-    /// `de`
-    De,
-    /// `pt`
-    Pt,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LanguageCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LanguageCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Es => "es",
-            Self::Fr => "fr",
-            Self::It => "it",
-            Self::De => "de",
-            Self::Pt => "pt",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

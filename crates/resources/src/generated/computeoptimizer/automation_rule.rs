@@ -41,7 +41,7 @@ pub struct AutomationRuleRequired {
     pub status: AutomationRuleStatus,
 }
 
-static RULE_AutomationRule: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
     properties: &[
         ("Criteria", Shape::Object(&RULE_Criteria)),
         (
@@ -410,7 +410,7 @@ impl AutomationRuleAttributes {
     }
 }
 
-static RULE_Criteria: ObjRule = ObjRule {
+pub(crate) static RULE_Criteria: ObjRule = ObjRule {
     properties: &[
         (
             "EbsVolumeSizeInGib",
@@ -589,7 +589,7 @@ impl ToValue for Criteria {
     }
 }
 
-static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
+pub(crate) static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -672,7 +672,7 @@ impl ToValue for DoubleCriteriaCondition {
     }
 }
 
-static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
+pub(crate) static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -755,7 +755,7 @@ impl ToValue for IntegerCriteriaCondition {
     }
 }
 
-static RULE_OrganizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountIds",
@@ -841,7 +841,7 @@ impl ToValue for OrganizationConfiguration {
     }
 }
 
-static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -957,7 +957,7 @@ impl ToValue for ResourceTagsCriteriaCondition {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionWindowInMinutes",
@@ -1048,7 +1048,7 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_StringCriteriaCondition: ObjRule = ObjRule {
+pub(crate) static RULE_StringCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -1154,7 +1154,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -26,7 +26,7 @@ pub struct AggregationAuthorizationRequired {
     pub authorized_aws_region: Str,
 }
 
-static RULE_AggregationAuthorization: ObjRule = ObjRule {
+pub(crate) static RULE_AggregationAuthorization: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizedAccountId",
@@ -207,7 +207,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -16,7 +16,7 @@ pub struct ConfigRuleRequired {
     pub source: Obj<Source>,
 }
 
-static RULE_ConfigRule: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigRule: ObjRule = ObjRule {
     properties: &[
         ("Compliance", Shape::Object(&RULE_Compliance)),
         ("ConfigRuleName", Shape::STR),
@@ -281,7 +281,7 @@ impl ConfigRuleAttributes {
     }
 }
 
-static RULE_Compliance: ObjRule = ObjRule {
+pub(crate) static RULE_Compliance: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -323,7 +323,7 @@ impl ToValue for Compliance {
     }
 }
 
-static RULE_CustomPolicyDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CustomPolicyDetails: ObjRule = ObjRule {
     properties: &[
         ("EnableDebugLogDelivery", Shape::Bool),
         ("PolicyRuntime", Shape::STR),
@@ -401,7 +401,7 @@ impl ToValue for CustomPolicyDetails {
     }
 }
 
-static RULE_EvaluationModeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationModeConfiguration: ObjRule = ObjRule {
     properties: &[("Mode", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -447,7 +447,7 @@ impl ToValue for EvaluationModeConfiguration {
     }
 }
 
-static RULE_Scope: ObjRule = ObjRule {
+pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
         ("ComplianceResourceId", Shape::STR),
         (
@@ -559,7 +559,7 @@ pub struct SourceRequired {
     pub owner: Str,
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         (
             "CustomPolicyDetails",
@@ -696,7 +696,7 @@ pub struct SourceDetailRequired {
     pub message_type: Str,
 }
 
-static RULE_SourceDetail: ObjRule = ObjRule {
+pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
     properties: &[
         ("EventSource", Shape::STR),
         ("MaximumExecutionFrequency", Shape::STR),

@@ -7,10 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w\\-]+");
 
-static RULE_ConfigurationAggregator: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationAggregator: ObjRule = ObjRule {
     properties: &[
         (
             "AccountAggregationSources",
@@ -215,7 +218,7 @@ pub struct AccountAggregationSourceRequired {
     pub account_ids: List<Str>,
 }
 
-static RULE_AccountAggregationSource: ObjRule = ObjRule {
+pub(crate) static RULE_AccountAggregationSource: ObjRule = ObjRule {
     properties: &[
         (
             "AccountIds",
@@ -332,7 +335,7 @@ pub struct OrganizationAggregationSourceRequired {
     pub role_arn: Str,
 }
 
-static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
     properties: &[
         ("AllAwsRegions", Shape::Bool),
         (
@@ -430,102 +433,6 @@ impl ToValue for OrganizationAggregationSource {
             .opt("AllAwsRegions", &self.all_aws_regions)
             .opt("AwsRegions", &self.aws_regions)
             .req("RoleArn", &self.role_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Config::ConfigurationAggregator`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configurationaggregator-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -24,7 +24,7 @@ pub struct ConfigurationRecorderRequired {
     pub role_arn: Str,
 }
 
-static RULE_ConfigurationRecorder: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationRecorder: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("RecordingGroup", Shape::Object(&RULE_RecordingGroup)),
@@ -228,7 +228,7 @@ pub struct ExclusionByResourceTypesRequired {
     pub resource_types: List<Str>,
 }
 
-static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
+pub(crate) static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
     properties: &[(
         "ResourceTypes",
         Shape::List(&ListRule {
@@ -307,7 +307,7 @@ impl ToValue for ExclusionByResourceTypes {
     }
 }
 
-static RULE_RecordingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingGroup: ObjRule = ObjRule {
     properties: &[
         ("AllSupported", Shape::Bool),
         (
@@ -545,7 +545,7 @@ pub struct RecordingModeRequired {
     pub recording_frequency: Str,
 }
 
-static RULE_RecordingMode: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingMode: ObjRule = ObjRule {
     properties: &[
         ("RecordingFrequency", Shape::STR),
         (
@@ -661,7 +661,7 @@ pub struct RecordingModeOverrideRequired {
     pub resource_types: List<Str>,
 }
 
-static RULE_RecordingModeOverride: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingModeOverride: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("RecordingFrequency", Shape::STR),
@@ -800,7 +800,7 @@ pub struct RecordingStrategyRequired {
     pub use_only: Str,
 }
 
-static RULE_RecordingStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingStrategy: ObjRule = ObjRule {
     properties: &[("UseOnly", Shape::STR)],
     required: &["UseOnly"],
     one_of: &[],

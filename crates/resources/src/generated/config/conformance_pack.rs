@@ -23,7 +23,7 @@ pub struct ConformancePackRequired {
     pub conformance_pack_name: Str,
 }
 
-static RULE_ConformancePack: ObjRule = ObjRule {
+pub(crate) static RULE_ConformancePack: ObjRule = ObjRule {
     properties: &[
         (
             "ConformancePackInputParameters",
@@ -314,7 +314,7 @@ pub struct ConformancePackInputParameterRequired {
     pub parameter_value: Str,
 }
 
-static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
     properties: &[
         (
             "ParameterName",
@@ -403,7 +403,7 @@ impl ToValue for ConformancePackInputParameter {
     }
 }
 
-static RULE_TemplateSsmDocumentDetails: ObjRule = ObjRule {
+pub(crate) static RULE_TemplateSsmDocumentDetails: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentName",

@@ -20,7 +20,7 @@ pub struct DeliveryChannelRequired {
     pub s3_bucket_name: Str,
 }
 
-static RULE_DeliveryChannel: ObjRule = ObjRule {
+pub(crate) static RULE_DeliveryChannel: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigSnapshotDeliveryProperties",
@@ -250,7 +250,7 @@ impl DeliveryChannelAttributes {
     }
 }
 
-static RULE_ConfigSnapshotDeliveryProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigSnapshotDeliveryProperties: ObjRule = ObjRule {
     properties: &[("DeliveryFrequency", Shape::STR)],
     required: &[],
     one_of: &[],

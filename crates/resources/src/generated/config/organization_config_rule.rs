@@ -18,7 +18,7 @@ pub struct OrganizationConfigRuleRequired {
     pub organization_config_rule_name: Str,
 }
 
-static RULE_OrganizationConfigRule: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationConfigRule: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludedAccounts",
@@ -246,7 +246,7 @@ pub struct OrganizationCustomPolicyRuleMetadataRequired {
     pub runtime: Str,
 }
 
-static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "DebugLogDeliveryAccounts",
@@ -500,7 +500,7 @@ pub struct OrganizationCustomRuleMetadataRequired {
     pub organization_config_rule_trigger_types: List<Str>,
 }
 
-static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
@@ -718,7 +718,7 @@ pub struct OrganizationManagedRuleMetadataRequired {
     pub rule_identifier: Str,
 }
 
-static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),

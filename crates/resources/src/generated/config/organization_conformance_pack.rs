@@ -22,7 +22,7 @@ pub struct OrganizationConformancePackRequired {
     pub organization_conformance_pack_name: Str,
 }
 
-static RULE_OrganizationConformancePack: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationConformancePack: ObjRule = ObjRule {
     properties: &[
         (
             "ConformancePackInputParameters",
@@ -316,7 +316,7 @@ pub struct ConformancePackInputParameterRequired {
     pub parameter_value: Str,
 }
 
-static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
     properties: &[
         (
             "ParameterName",

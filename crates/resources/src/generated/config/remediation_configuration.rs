@@ -26,7 +26,7 @@ pub struct RemediationConfigurationRequired {
     pub target_type: Str,
 }
 
-static RULE_RemediationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RemediationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Automatic", Shape::Bool),
         ("ConfigRuleName", Shape::STR),
@@ -275,7 +275,7 @@ impl RemediationConfigurationAttributes {
     }
 }
 
-static RULE_ExecutionControls: ObjRule = ObjRule {
+pub(crate) static RULE_ExecutionControls: ObjRule = ObjRule {
     properties: &[("SsmControls", Shape::Object(&RULE_SsmControls))],
     required: &[],
     one_of: &[],
@@ -323,7 +323,7 @@ impl ToValue for ExecutionControls {
     }
 }
 
-static RULE_SsmControls: ObjRule = ObjRule {
+pub(crate) static RULE_SsmControls: ObjRule = ObjRule {
     properties: &[
         ("ConcurrentExecutionRatePercentage", Shape::INT),
         ("ErrorPercentage", Shape::INT),

@@ -33,7 +33,7 @@ pub struct ApprovedOriginRequired {
     pub origin: Str,
 }
 
-static RULE_ApprovedOrigin: ObjRule = ObjRule {
+pub(crate) static RULE_ApprovedOrigin: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceId",

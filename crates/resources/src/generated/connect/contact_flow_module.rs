@@ -34,7 +34,7 @@ pub struct ContactFlowModuleRequired {
     pub name: Str,
 }
 
-static RULE_ContactFlowModule: ObjRule = ObjRule {
+pub(crate) static RULE_ContactFlowModule: ObjRule = ObjRule {
     properties: &[
         (
             "Content",
@@ -345,7 +345,7 @@ pub struct ExternalInvocationConfigurationRequired {
     pub enabled: Bool,
 }
 
-static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -402,7 +402,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

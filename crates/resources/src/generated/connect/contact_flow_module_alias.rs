@@ -35,7 +35,7 @@ pub struct ContactFlowModuleAliasRequired {
     pub name: Str,
 }
 
-static RULE_ContactFlowModuleAlias: ObjRule = ObjRule {
+pub(crate) static RULE_ContactFlowModuleAlias: ObjRule = ObjRule {
     properties: &[
         (
             "ContactFlowModuleId",

@@ -23,7 +23,7 @@ pub struct ContactFlowModuleVersionRequired {
     pub contact_flow_module_id: Str,
 }
 
-static RULE_ContactFlowModuleVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ContactFlowModuleVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ContactFlowModuleId",

@@ -22,7 +22,7 @@ pub struct ContactFlowVersionRequired {
     pub contact_flow_id: Str,
 }
 
-static RULE_ContactFlowVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ContactFlowVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ContactFlowId",

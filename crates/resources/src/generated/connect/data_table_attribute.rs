@@ -12,7 +12,7 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
 
-static RULE_DataTableAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_DataTableAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "DataTableArn",
@@ -278,7 +278,7 @@ impl DataTableAttributeAttributes {
     }
 }
 
-static RULE_Enum: ObjRule = ObjRule {
+pub(crate) static RULE_Enum: ObjRule = ObjRule {
     properties: &[
         ("Strict", Shape::Bool),
         (
@@ -339,7 +339,7 @@ impl ToValue for Enum {
     }
 }
 
-static RULE_Validation: ObjRule = ObjRule {
+pub(crate) static RULE_Validation: ObjRule = ObjRule {
     properties: &[
         ("Enum", Shape::Object(&RULE_Enum)),
         ("ExclusiveMaximum", Shape::NUM),

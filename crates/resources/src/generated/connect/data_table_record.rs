@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 
-static RULE_DataTableRecord: ObjRule = ObjRule {
+pub(crate) static RULE_DataTableRecord: ObjRule = ObjRule {
     properties: &[
         (
             "DataTableArn",
@@ -169,7 +169,7 @@ pub struct DataTableRecordDataTableRecordRequired {
     pub values: List<ValueProperty>,
 }
 
-static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
+pub(crate) static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
     properties: &[
         (
             "PrimaryValues",
@@ -240,7 +240,7 @@ impl ToValue for DataTableRecordDataTableRecord {
     }
 }
 
-static RULE_ValueProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ValueProperty: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeId",

@@ -33,7 +33,7 @@ pub struct EmailAddressRequired {
     pub instance_arn: Str,
 }
 
-static RULE_EmailAddress: ObjRule = ObjRule {
+pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
     properties: &[
         (
             "AliasConfigurations",
@@ -288,7 +288,7 @@ pub struct AliasConfigurationRequired {
     pub email_address_arn: Str,
 }
 
-static RULE_AliasConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AliasConfiguration: ObjRule = ObjRule {
     properties: &[(
         "EmailAddressArn",
         Shape::Str(&StrRule {
@@ -362,7 +362,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,40}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`EvaluationForm`], by name: `EvaluationForm::new(EvaluationFormRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +49,7 @@ pub struct EvaluationFormRequired {
     pub title: Str,
 }
 
-static RULE_EvaluationForm: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationForm: ObjRule = ObjRule {
     properties: &[
         (
             "AutoEvaluationConfiguration",
@@ -400,7 +402,7 @@ impl EvaluationFormAttributes {
     }
 }
 
-static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -442,7 +444,7 @@ impl ToValue for AutoEvaluationConfiguration {
     }
 }
 
-static RULE_AutomaticFailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutomaticFailConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TargetSection",
         Shape::Str(&StrRule {
@@ -510,7 +512,7 @@ pub struct EvaluationFormBaseItemRequired {
     pub section: Obj<EvaluationFormSection>,
 }
 
-static RULE_EvaluationFormBaseItem: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormBaseItem: ObjRule = ObjRule {
     properties: &[("Section", Shape::Object(&RULE_EvaluationFormSection))],
     required: &["Section"],
     one_of: &[],
@@ -558,7 +560,7 @@ impl ToValue for EvaluationFormBaseItem {
     }
 }
 
-static RULE_EvaluationFormItem: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItem: ObjRule = ObjRule {
     properties: &[
         ("Question", Shape::Object(&RULE_EvaluationFormQuestion)),
         ("Section", Shape::Object(&RULE_EvaluationFormSection)),
@@ -633,7 +635,7 @@ pub struct EvaluationFormItemEnablementConditionRequired {
     pub operands: List<EvaluationFormItemEnablementConditionOperand>,
 }
 
-static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Operands",
@@ -721,7 +723,7 @@ impl ToValue for EvaluationFormItemEnablementCondition {
     }
 }
 
-static RULE_EvaluationFormItemEnablementConditionOperand: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItemEnablementConditionOperand: ObjRule = ObjRule {
     properties: &[(
         "Expression",
         Shape::Object(&RULE_EvaluationFormItemEnablementExpression),
@@ -788,7 +790,7 @@ pub struct EvaluationFormItemEnablementConfigurationRequired {
     pub condition: Obj<EvaluationFormItemEnablementCondition>,
 }
 
-static RULE_EvaluationFormItemEnablementConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItemEnablementConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -913,7 +915,7 @@ pub struct EvaluationFormItemEnablementExpressionRequired {
     pub values: List<EvaluationFormItemEnablementSourceValue>,
 }
 
-static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule {
     properties: &[
         (
             "Comparator",
@@ -1028,7 +1030,7 @@ pub struct EvaluationFormItemEnablementSourceRequired {
     pub r#type: EvaluationFormItemEnablementSourceType,
 }
 
-static RULE_EvaluationFormItemEnablementSource: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItemEnablementSource: ObjRule = ObjRule {
     properties: &[
         (
             "RefId",
@@ -1115,7 +1117,7 @@ impl ToValue for EvaluationFormItemEnablementSource {
     }
 }
 
-static RULE_EvaluationFormItemEnablementSourceValue: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormItemEnablementSourceValue: ObjRule = ObjRule {
     properties: &[
         (
             "RefId",
@@ -1199,7 +1201,7 @@ impl ToValue for EvaluationFormItemEnablementSourceValue {
     }
 }
 
-static RULE_EvaluationFormLanguageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormLanguageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "FormLanguage",
         Shape::Str(&StrRule {
@@ -1269,7 +1271,7 @@ pub struct EvaluationFormMultiSelectQuestionAutomationRequired {
     pub options: List<EvaluationFormMultiSelectQuestionAutomationOption>,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "AnswerSource",
@@ -1391,7 +1393,7 @@ pub struct EvaluationFormMultiSelectQuestionAutomationOptionRequired {
     pub rule_category: Obj<MultiSelectQuestionRuleCategoryAutomation>,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionAutomationOption: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomationOption: ObjRule = ObjRule {
     properties: &[(
         "RuleCategory",
         Shape::Object(&RULE_MultiSelectQuestionRuleCategoryAutomation),
@@ -1464,7 +1466,7 @@ pub struct EvaluationFormMultiSelectQuestionOptionRequired {
     pub text: Str,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionOption: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionOption: ObjRule = ObjRule {
     properties: &[
         (
             "RefId",
@@ -1564,7 +1566,7 @@ pub struct EvaluationFormMultiSelectQuestionPropertiesRequired {
     pub options: List<EvaluationFormMultiSelectQuestionOption>,
 }
 
-static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Automation",
@@ -1673,7 +1675,7 @@ impl ToValue for EvaluationFormMultiSelectQuestionProperties {
     }
 }
 
-static RULE_EvaluationFormNumericQuestionAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormNumericQuestionAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "AnswerSource",
@@ -1762,7 +1764,7 @@ pub struct EvaluationFormNumericQuestionOptionRequired {
     pub min_value: Int,
 }
 
-static RULE_EvaluationFormNumericQuestionOption: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormNumericQuestionOption: ObjRule = ObjRule {
     properties: &[
         ("AutomaticFail", Shape::Bool),
         (
@@ -1909,7 +1911,7 @@ pub struct EvaluationFormNumericQuestionPropertiesRequired {
     pub min_value: Int,
 }
 
-static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Automation",
@@ -2048,7 +2050,7 @@ pub struct EvaluationFormQuestionRequired {
     pub title: Str,
 }
 
-static RULE_EvaluationFormQuestion: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormQuestion: ObjRule = ObjRule {
     properties: &[
         (
             "Enablement",
@@ -2289,7 +2291,7 @@ pub struct EvaluationFormQuestionAutomationAnswerSourceRequired {
     pub source_type: SourceType,
 }
 
-static RULE_EvaluationFormQuestionAutomationAnswerSource: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormQuestionAutomationAnswerSource: ObjRule = ObjRule {
     properties: &[(
         "SourceType",
         Shape::Str(&StrRule {
@@ -2348,7 +2350,7 @@ impl ToValue for EvaluationFormQuestionAutomationAnswerSource {
     }
 }
 
-static RULE_EvaluationFormQuestionTypeProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormQuestionTypeProperties: ObjRule = ObjRule {
     properties: &[
         (
             "MultiSelect",
@@ -2482,7 +2484,7 @@ pub struct EvaluationFormSectionRequired {
     pub title: Str,
 }
 
-static RULE_EvaluationFormSection: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormSection: ObjRule = ObjRule {
     properties: &[
         (
             "Instructions",
@@ -2670,7 +2672,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomationRequired {
     pub options: List<EvaluationFormSingleSelectQuestionAutomationOption>,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "AnswerSource",
@@ -2796,7 +2798,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomationOptionRequired {
     pub rule_category: Obj<SingleSelectQuestionRuleCategoryAutomation>,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionAutomationOption: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomationOption: ObjRule = ObjRule {
     properties: &[(
         "RuleCategory",
         Shape::Object(&RULE_SingleSelectQuestionRuleCategoryAutomation),
@@ -2873,7 +2875,7 @@ pub struct EvaluationFormSingleSelectQuestionOptionRequired {
     pub text: Str,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionOption: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionOption: ObjRule = ObjRule {
     properties: &[
         ("AutomaticFail", Shape::Bool),
         (
@@ -3048,7 +3050,7 @@ pub struct EvaluationFormSingleSelectQuestionPropertiesRequired {
     pub options: List<EvaluationFormSingleSelectQuestionOption>,
 }
 
-static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Automation",
@@ -3175,7 +3177,7 @@ pub struct EvaluationFormTargetConfigurationRequired {
     pub contact_interaction_type: ContactInteractionType,
 }
 
-static RULE_EvaluationFormTargetConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormTargetConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ContactInteractionType",
         Shape::Str(&StrRule {
@@ -3234,7 +3236,7 @@ impl ToValue for EvaluationFormTargetConfiguration {
     }
 }
 
-static RULE_EvaluationFormTextQuestionAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormTextQuestionAutomation: ObjRule = ObjRule {
     properties: &[(
         "AnswerSource",
         Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource),
@@ -3288,7 +3290,7 @@ impl ToValue for EvaluationFormTextQuestionAutomation {
     }
 }
 
-static RULE_EvaluationFormTextQuestionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationFormTextQuestionProperties: ObjRule = ObjRule {
     properties: &[(
         "Automation",
         Shape::Object(&RULE_EvaluationFormTextQuestionAutomation),
@@ -3353,7 +3355,7 @@ pub struct EvaluationReviewConfigurationRequired {
     pub review_notification_recipients: List<EvaluationReviewNotificationRecipient>,
 }
 
-static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EligibilityDays",
@@ -3457,7 +3459,7 @@ pub struct EvaluationReviewNotificationRecipientRequired {
     pub value: Obj<EvaluationReviewNotificationRecipientValue>,
 }
 
-static RULE_EvaluationReviewNotificationRecipient: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationReviewNotificationRecipient: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -3539,7 +3541,7 @@ impl ToValue for EvaluationReviewNotificationRecipient {
     }
 }
 
-static RULE_EvaluationReviewNotificationRecipientValue: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationReviewNotificationRecipientValue: ObjRule = ObjRule {
     properties: &[(
         "UserId",
         Shape::Str(&StrRule {
@@ -3615,7 +3617,7 @@ pub struct MultiSelectQuestionRuleCategoryAutomationRequired {
     pub option_ref_ids: List<Str>,
 }
 
-static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "Category",
@@ -3742,7 +3744,7 @@ pub struct NumericQuestionPropertyValueAutomationRequired {
     pub label: Label,
 }
 
-static RULE_NumericQuestionPropertyValueAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_NumericQuestionPropertyValueAutomation: ObjRule = ObjRule {
     properties: &[(
         "Label",
         Shape::Str(&StrRule {
@@ -3830,7 +3832,7 @@ pub struct ScoringStrategyRequired {
     pub status: ScoringStrategyStatus,
 }
 
-static RULE_ScoringStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_ScoringStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "Mode",
@@ -3950,7 +3952,7 @@ pub struct SingleSelectQuestionRuleCategoryAutomationRequired {
     pub option_ref_id: Str,
 }
 
-static RULE_SingleSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_SingleSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "Category",
@@ -4074,102 +4076,6 @@ impl ToValue for SingleSelectQuestionRuleCategoryAutomation {
             .req("Category", &self.category)
             .req("Condition", &self.condition)
             .req("OptionRefId", &self.option_ref_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::EvaluationForm`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-evaluationform-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,13 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,250}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{4}-\\d{2}-\\d{2}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,127}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`HoursOfOperation`], by name: `HoursOfOperation::new(HoursOfOperationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,7 @@ pub struct HoursOfOperationRequired {
     pub time_zone: Str,
 }
 
-static RULE_HoursOfOperation: ObjRule = ObjRule {
+pub(crate) static RULE_HoursOfOperation: ObjRule = ObjRule {
     properties: &[
         (
             "ChildHoursOfOperations",
@@ -371,7 +373,7 @@ pub struct HoursOfOperationConfigRequired {
     pub start_time: Obj<HoursOfOperationTimeSlice>,
 }
 
-static RULE_HoursOfOperationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HoursOfOperationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Day",
@@ -499,7 +501,7 @@ pub struct HoursOfOperationOverrideRequired {
     pub override_name: Str,
 }
 
-static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
+pub(crate) static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
     properties: &[
         (
             "EffectiveFrom",
@@ -757,7 +759,7 @@ pub struct HoursOfOperationOverrideConfigRequired {
     pub start_time: Obj<OverrideTimeSlice>,
 }
 
-static RULE_HoursOfOperationOverrideConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HoursOfOperationOverrideConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Day",
@@ -873,7 +875,7 @@ pub struct HoursOfOperationTimeSliceRequired {
     pub minutes: Int,
 }
 
-static RULE_HoursOfOperationTimeSlice: ObjRule = ObjRule {
+pub(crate) static RULE_HoursOfOperationTimeSlice: ObjRule = ObjRule {
     properties: &[
         (
             "Hours",
@@ -967,7 +969,7 @@ pub struct HoursOfOperationsIdentifierRequired {
     pub id: Str,
 }
 
-static RULE_HoursOfOperationsIdentifier: ObjRule = ObjRule {
+pub(crate) static RULE_HoursOfOperationsIdentifier: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         (
@@ -1062,7 +1064,7 @@ pub struct OverrideTimeSliceRequired {
     pub minutes: Int,
 }
 
-static RULE_OverrideTimeSlice: ObjRule = ObjRule {
+pub(crate) static RULE_OverrideTimeSlice: ObjRule = ObjRule {
     properties: &[
         (
             "Hours",
@@ -1156,7 +1158,7 @@ pub struct RecurrenceConfigRequired {
     pub recurrence_pattern: Obj<RecurrencePattern>,
 }
 
-static RULE_RecurrenceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RecurrenceConfig: ObjRule = ObjRule {
     properties: &[("RecurrencePattern", Shape::Object(&RULE_RecurrencePattern))],
     required: &["RecurrencePattern"],
     one_of: &[],
@@ -1206,7 +1208,7 @@ impl ToValue for RecurrenceConfig {
     }
 }
 
-static RULE_RecurrencePattern: ObjRule = ObjRule {
+pub(crate) static RULE_RecurrencePattern: ObjRule = ObjRule {
     properties: &[
         (
             "ByMonth",
@@ -1357,102 +1359,6 @@ impl ToValue for RecurrencePattern {
             .opt("ByWeekdayOccurrence", &self.by_weekday_occurrence)
             .opt("Frequency", &self.frequency)
             .opt("Interval", &self.interval)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::HoursOfOperation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-hoursofoperation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

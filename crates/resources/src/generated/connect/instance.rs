@@ -25,7 +25,7 @@ pub struct InstanceRequired {
     pub identity_management_type: IdentityManagementType,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Object(&RULE_Attributes)),
         (
@@ -277,7 +277,7 @@ pub struct AttributesRequired {
     pub outbound_calls: Bool,
 }
 
-static RULE_Attributes: ObjRule = ObjRule {
+pub(crate) static RULE_Attributes: ObjRule = ObjRule {
     properties: &[
         ("AutoResolveBestVoices", Shape::Bool),
         ("ContactLens", Shape::Bool),
@@ -528,7 +528,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -36,7 +36,7 @@ pub struct InstanceStorageConfigRequired {
     pub storage_type: StorageType,
 }
 
-static RULE_InstanceStorageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceStorageConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceArn",
@@ -305,7 +305,7 @@ pub struct EncryptionConfigRequired {
     pub key_id: Str,
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionType",
@@ -407,7 +407,7 @@ pub struct KinesisFirehoseConfigRequired {
     pub firehose_arn: Str,
 }
 
-static RULE_KinesisFirehoseConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseConfig: ObjRule = ObjRule {
     properties: &[(
         "FirehoseArn",
         Shape::Str(&StrRule {
@@ -479,7 +479,7 @@ pub struct KinesisStreamConfigRequired {
     pub stream_arn: Str,
 }
 
-static RULE_KinesisStreamConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
     properties: &[(
         "StreamArn",
         Shape::Str(&StrRule {
@@ -559,7 +559,7 @@ pub struct KinesisVideoStreamConfigRequired {
     pub retention_period_hours: Num,
 }
 
-static RULE_KinesisVideoStreamConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisVideoStreamConfig: ObjRule = ObjRule {
     properties: &[
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
         (
@@ -671,7 +671,7 @@ pub struct S3ConfigRequired {
     pub bucket_prefix: Str,
 }
 
-static RULE_S3Config: ObjRule = ObjRule {
+pub(crate) static RULE_S3Config: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",

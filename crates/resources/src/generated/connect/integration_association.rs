@@ -43,7 +43,7 @@ pub struct IntegrationAssociationRequired {
     pub integration_type: IntegrationType,
 }
 
-static RULE_IntegrationAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_IntegrationAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceId",

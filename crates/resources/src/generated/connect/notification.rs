@@ -28,7 +28,7 @@ pub struct NotificationRequired {
     pub instance_arn: Str,
 }
 
-static RULE_Notification: ObjRule = ObjRule {
+pub(crate) static RULE_Notification: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Object(&RULE_NotificationContent)),
         (
@@ -281,7 +281,7 @@ impl NotificationAttributes {
     }
 }
 
-static RULE_NotificationContent: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationContent: ObjRule = ObjRule {
     properties: &[
         (
             "DeDE",
@@ -605,7 +605,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

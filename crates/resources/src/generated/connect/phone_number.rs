@@ -7,13 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[0-9]{1,15}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:(instance|traffic-distribution-group)/[-a-zA-Z0-9]*$",
 );
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("TOLL_FREE|DID|UIFN|SHARED|THIRD_PARTY_DID|THIRD_PARTY_TF|SHORT_CODE");
 
 /// The required properties of [`PhoneNumber`], by name: `PhoneNumber::new(PhoneNumberRequired { .. })`.
@@ -27,7 +29,7 @@ pub struct PhoneNumberRequired {
     pub target_arn: Str,
 }
 
-static RULE_PhoneNumber: ObjRule = ObjRule {
+pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
     properties: &[
         (
             "CountryCode",
@@ -73,7 +75,7 @@ static RULE_PhoneNumber: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -83,7 +85,7 @@ static RULE_PhoneNumber: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -296,101 +298,5 @@ impl PhoneNumberAttributes {
     /// The Amazon Resource Name (ARN) of the phone number.
     pub fn phone_number_arn(&self) -> Value {
         self.0.get_att("PhoneNumberArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::PhoneNumber`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-phonenumber-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -27,7 +27,7 @@ pub struct PredefinedAttributeRequired {
     pub name: Str,
 }
 
-static RULE_PredefinedAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_PredefinedAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeConfiguration",
@@ -241,7 +241,7 @@ impl PredefinedAttributeAttributes {
     }
 }
 
-static RULE_AttributeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EnableValueValidationOnAssociation", Shape::Bool),
         ("IsReadOnly", Shape::Bool),
@@ -300,7 +300,7 @@ impl ToValue for AttributeConfiguration {
     }
 }
 
-static RULE_Values: ObjRule = ObjRule {
+pub(crate) static RULE_Values: ObjRule = ObjRule {
     properties: &[(
         "StringList",
         Shape::List(&ListRule {

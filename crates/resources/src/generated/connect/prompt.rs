@@ -29,7 +29,7 @@ pub struct PromptRequired {
     pub name: Str,
 }
 
-static RULE_Prompt: ObjRule = ObjRule {
+pub(crate) static RULE_Prompt: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -259,7 +259,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -51,7 +51,7 @@ pub struct QueueRequired {
     pub name: Str,
 }
 
-static RULE_Queue: ObjRule = ObjRule {
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalEmailAddresses",
@@ -426,7 +426,7 @@ pub struct EmailAddressRequired {
     pub email_address_arn: Str,
 }
 
-static RULE_EmailAddress: ObjRule = ObjRule {
+pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
     properties: &[(
         "EmailAddressArn",
         Shape::Str(&StrRule {
@@ -487,7 +487,7 @@ impl ToValue for EmailAddress {
     }
 }
 
-static RULE_OutboundCallerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OutboundCallerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "OutboundCallerIdName",
@@ -603,7 +603,7 @@ impl ToValue for OutboundCallerConfig {
     }
 }
 
-static RULE_OutboundEmailConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OutboundEmailConfig: ObjRule = ObjRule {
     properties: &[(
         "OutboundEmailAddressId",
         Shape::Str(&StrRule {
@@ -675,7 +675,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
@@ -19,7 +22,6 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$",
 );
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`QuickConnect`], by name: `QuickConnect::new(QuickConnectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,7 @@ pub struct QuickConnectRequired {
     pub quick_connect_config: Obj<QuickConnectConfig>,
 }
 
-static RULE_QuickConnect: ObjRule = ObjRule {
+pub(crate) static RULE_QuickConnect: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -271,7 +273,7 @@ pub struct PhoneNumberQuickConnectConfigRequired {
     pub phone_number: Str,
 }
 
-static RULE_PhoneNumberQuickConnectConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PhoneNumberQuickConnectConfig: ObjRule = ObjRule {
     properties: &[(
         "PhoneNumber",
         Shape::Str(&StrRule {
@@ -349,7 +351,7 @@ pub struct QueueQuickConnectConfigRequired {
     pub queue_arn: Str,
 }
 
-static RULE_QueueQuickConnectConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QueueQuickConnectConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ContactFlowArn",
@@ -447,7 +449,7 @@ pub struct QuickConnectConfigRequired {
     pub quick_connect_type: QuickConnectType,
 }
 
-static RULE_QuickConnectConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QuickConnectConfig: ObjRule = ObjRule {
     properties: &[
         (
             "PhoneConfig",
@@ -556,102 +558,6 @@ impl ToValue for QuickConnectConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::QuickConnect`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-quickconnect-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UserQuickConnectConfig`], by name: `UserQuickConnectConfig::new(UserQuickConnectConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserQuickConnectConfigRequired {
@@ -669,7 +575,7 @@ pub struct UserQuickConnectConfigRequired {
     pub user_arn: Str,
 }
 
-static RULE_UserQuickConnectConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UserQuickConnectConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ContactFlowArn",

@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Channel, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`RoutingProfile`], by name: `RoutingProfile::new(RoutingProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +49,7 @@ pub struct RoutingProfileRequired {
     pub name: Str,
 }
 
-static RULE_RoutingProfile: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingProfile: ObjRule = ObjRule {
     properties: &[
         (
             "AgentAvailabilityTimer",
@@ -387,7 +389,7 @@ pub struct CrossChannelBehaviorRequired {
     pub behavior_type: BehaviorType,
 }
 
-static RULE_CrossChannelBehavior: ObjRule = ObjRule {
+pub(crate) static RULE_CrossChannelBehavior: ObjRule = ObjRule {
     properties: &[(
         "BehaviorType",
         Shape::Str(&StrRule {
@@ -467,7 +469,7 @@ pub struct MediaConcurrencyRequired {
     pub concurrency: Int,
 }
 
-static RULE_MediaConcurrency: ObjRule = ObjRule {
+pub(crate) static RULE_MediaConcurrency: ObjRule = ObjRule {
     properties: &[
         (
             "Channel",
@@ -585,7 +587,7 @@ pub struct RoutingProfileManualAssignmentQueueConfigRequired {
     pub queue_reference: Obj<RoutingProfileQueueReference>,
 }
 
-static RULE_RoutingProfileManualAssignmentQueueConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingProfileManualAssignmentQueueConfig: ObjRule = ObjRule {
     properties: &[(
         "QueueReference",
         Shape::Object(&RULE_RoutingProfileQueueReference),
@@ -659,7 +661,7 @@ pub struct RoutingProfileQueueConfigRequired {
     pub queue_reference: Obj<RoutingProfileQueueReference>,
 }
 
-static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Delay",
@@ -777,7 +779,7 @@ pub struct RoutingProfileQueueReferenceRequired {
     pub queue_arn: Str,
 }
 
-static RULE_RoutingProfileQueueReference: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingProfileQueueReference: ObjRule = ObjRule {
     properties: &[
         (
             "Channel",
@@ -864,102 +866,6 @@ impl ToValue for RoutingProfileQueueReference {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::RoutingProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-routingprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `AgentAvailabilityTimer` (`AWS::Connect::RoutingProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgentAvailabilityTimer {
@@ -1010,40 +916,6 @@ impl ToValue for BehaviorType {
         let s = match self {
             Self::RouteCurrentChannelOnly => "ROUTE_CURRENT_CHANNEL_ONLY",
             Self::RouteAnyChannel => "ROUTE_ANY_CHANNEL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Channel` (`AWS::Connect::RoutingProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Channel {
-    /// `VOICE`
-    Voice,
-    /// `CHAT`
-    Chat,
-    /// `TASK`
-    Task,
-    /// `EMAIL`
-    Email,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Channel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Channel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Voice => "VOICE",
-            Self::Chat => "CHAT",
-            Self::Task => "TASK",
-            Self::Email => "EMAIL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

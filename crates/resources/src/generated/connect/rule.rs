@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,100}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$|^\\$\\..+$",
@@ -20,8 +23,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,200}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
+pub(crate) static PATTERN_6: Pattern = Pattern::new(
     "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$",
 );
 
@@ -62,7 +64,7 @@ pub struct RuleRequired {
     pub trigger_event_source: Obj<RuleTriggerEventSource>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Object(&RULE_Actions)),
         ("Function", Shape::STR),
@@ -320,7 +322,7 @@ impl RuleAttributes {
     }
 }
 
-static RULE_Actions: ObjRule = ObjRule {
+pub(crate) static RULE_Actions: ObjRule = ObjRule {
     properties: &[
         (
             "AssignContactCategoryActions",
@@ -570,7 +572,7 @@ pub struct CreateCaseActionRequired {
     pub template_id: Str,
 }
 
-static RULE_CreateCaseAction: ObjRule = ObjRule {
+pub(crate) static RULE_CreateCaseAction: ObjRule = ObjRule {
     properties: &[
         (
             "Fields",
@@ -664,7 +666,7 @@ pub struct EventBridgeActionRequired {
     pub name: Str,
 }
 
-static RULE_EventBridgeAction: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeAction: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -736,7 +738,7 @@ pub struct FieldRequired {
     pub value: Obj<FieldValue>,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
         (
             "Id",
@@ -810,7 +812,7 @@ impl ToValue for Field {
     }
 }
 
-static RULE_FieldValue: ObjRule = ObjRule {
+pub(crate) static RULE_FieldValue: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::Bool),
         ("DoubleValue", Shape::NUM),
@@ -890,7 +892,7 @@ impl ToValue for FieldValue {
     }
 }
 
-static RULE_NotificationRecipientType: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationRecipientType: ObjRule = ObjRule {
     properties: &[
         (
             "UserArns",
@@ -978,7 +980,7 @@ pub struct RuleTriggerEventSourceRequired {
     pub event_source_name: EventSourceName,
 }
 
-static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
+pub(crate) static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
     properties: &[
         (
             "EventSourceName",
@@ -1007,7 +1009,7 @@ static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: None,
             }),
@@ -1107,7 +1109,7 @@ pub struct SendNotificationActionRequired {
     pub recipient: Obj<NotificationRecipientType>,
 }
 
-static RULE_SendNotificationAction: ObjRule = ObjRule {
+pub(crate) static RULE_SendNotificationAction: ObjRule = ObjRule {
     properties: &[
         (
             "Content",
@@ -1272,7 +1274,7 @@ pub struct SubmitAutoEvaluationActionRequired {
     pub evaluation_form_arn: Str,
 }
 
-static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
+pub(crate) static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
     properties: &[(
         "EvaluationFormArn",
         Shape::Str(&StrRule {
@@ -1329,102 +1331,6 @@ impl ToValue for SubmitAutoEvaluationAction {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::Rule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-rule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskAction`], by name: `TaskAction::new(TaskActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskActionRequired {
@@ -1442,7 +1348,7 @@ pub struct TaskActionRequired {
     pub name: Str,
 }
 
-static RULE_TaskAction: ObjRule = ObjRule {
+pub(crate) static RULE_TaskAction: ObjRule = ObjRule {
     properties: &[
         (
             "ContactFlowArn",
@@ -1583,7 +1489,7 @@ pub struct UpdateCaseActionRequired {
     pub fields: List<Field>,
 }
 
-static RULE_UpdateCaseAction: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateCaseAction: ObjRule = ObjRule {
     properties: &[(
         "Fields",
         Shape::List(&ListRule {

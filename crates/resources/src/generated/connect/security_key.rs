@@ -37,7 +37,7 @@ pub struct SecurityKeyRequired {
     pub key: Str,
 }
 
-static RULE_SecurityKey: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityKey: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceId",

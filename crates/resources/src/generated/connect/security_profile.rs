@@ -34,7 +34,7 @@ pub struct SecurityProfileRequired {
     pub security_profile_name: Str,
 }
 
-static RULE_SecurityProfile: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedAccessControlHierarchyGroupId",
@@ -490,7 +490,7 @@ pub struct ApplicationRequired {
     pub namespace: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationPermissions",
@@ -609,7 +609,7 @@ impl ToValue for Application {
     }
 }
 
-static RULE_DataTableAccessControlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataTableAccessControlConfiguration: ObjRule = ObjRule {
     properties: &[(
         "PrimaryAttributeAccessControlConfiguration",
         Shape::Object(&RULE_PrimaryAttributeAccessControlConfigurationItem),
@@ -684,7 +684,7 @@ pub struct FlowModuleRequired {
     pub r#type: FlowModuleType,
 }
 
-static RULE_FlowModule: ObjRule = ObjRule {
+pub(crate) static RULE_FlowModule: ObjRule = ObjRule {
     properties: &[
         (
             "FlowModuleId",
@@ -773,7 +773,7 @@ impl ToValue for FlowModule {
     }
 }
 
-static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DataTableAccessControlConfiguration",
         Shape::Object(&RULE_DataTableAccessControlConfiguration),
@@ -837,7 +837,7 @@ pub struct PrimaryAttributeAccessControlConfigurationItemRequired {
     pub primary_attribute_values: List<PrimaryAttributeValue>,
 }
 
-static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
+pub(crate) static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
     properties: &[(
         "PrimaryAttributeValues",
         Shape::List(&ListRule {
@@ -920,7 +920,7 @@ pub struct PrimaryAttributeValueRequired {
     pub values: List<Str>,
 }
 
-static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
+pub(crate) static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
     properties: &[
         (
             "AccessType",
@@ -1050,7 +1050,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^$|[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -16,7 +19,6 @@ pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[A-Za-z0-9](?:[A-Za-z0-9_.,\\s-]*[A-Za-z0-9_.,-])?$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`TaskTemplate`], by name: `TaskTemplate::new(TaskTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +31,7 @@ pub struct TaskTemplateRequired {
     pub instance_arn: Str,
 }
 
-static RULE_TaskTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_TaskTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "ClientToken",
@@ -392,7 +394,7 @@ impl TaskTemplateAttributes {
     }
 }
 
-static RULE_Constraints: ObjRule = ObjRule {
+pub(crate) static RULE_Constraints: ObjRule = ObjRule {
     properties: &[
         (
             "InvisibleFields",
@@ -508,7 +510,7 @@ pub struct DefaultFieldValueRequired {
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_DefaultFieldValue: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultFieldValue: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValue",
@@ -599,7 +601,7 @@ pub struct FieldRequired {
     pub r#type: FieldType,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -757,7 +759,7 @@ pub struct FieldIdentifierRequired {
     pub name: Str,
 }
 
-static RULE_FieldIdentifier: ObjRule = ObjRule {
+pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -825,7 +827,7 @@ pub struct InvisibleFieldInfoRequired {
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_InvisibleFieldInfo: ObjRule = ObjRule {
+pub(crate) static RULE_InvisibleFieldInfo: ObjRule = ObjRule {
     properties: &[("Id", Shape::Object(&RULE_FieldIdentifier))],
     required: &["Id"],
     one_of: &[],
@@ -880,7 +882,7 @@ pub struct ReadOnlyFieldInfoRequired {
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_ReadOnlyFieldInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ReadOnlyFieldInfo: ObjRule = ObjRule {
     properties: &[("Id", Shape::Object(&RULE_FieldIdentifier))],
     required: &["Id"],
     one_of: &[],
@@ -935,7 +937,7 @@ pub struct RequiredFieldInfoRequired {
     pub id: Obj<FieldIdentifier>,
 }
 
-static RULE_RequiredFieldInfo: ObjRule = ObjRule {
+pub(crate) static RULE_RequiredFieldInfo: ObjRule = ObjRule {
     properties: &[("Id", Shape::Object(&RULE_FieldIdentifier))],
     required: &["Id"],
     one_of: &[],
@@ -978,102 +980,6 @@ impl PropertyType for RequiredFieldInfo {}
 impl ToValue for RequiredFieldInfo {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Id", &self.id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::TaskTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-tasktemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

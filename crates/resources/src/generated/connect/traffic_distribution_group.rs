@@ -29,7 +29,7 @@ pub struct TrafficDistributionGroupRequired {
     pub name: Str,
 }
 
-static RULE_TrafficDistributionGroup: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficDistributionGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -250,7 +250,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

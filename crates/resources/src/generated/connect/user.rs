@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Channel, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$",
 );
@@ -23,8 +26,7 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new(
 pub(crate) static PATTERN_6: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/security-profile/[-a-zA-Z0-9]*$",
 );
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[a-zA-Z0-9\\_\\-\\.\\@]+");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z0-9\\_\\-\\.\\@]+");
 
 /// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +57,7 @@ pub struct UserRequired {
     pub username: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         (
             "AfterContactWorkConfigs",
@@ -167,7 +169,7 @@ static RULE_User: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(64),
-                pattern: Some(&PATTERN_8),
+                pattern: Some(&PATTERN_7),
                 allowed: &[],
                 format: None,
             }),
@@ -531,7 +533,7 @@ impl UserAttributes {
     }
 }
 
-static RULE_AfterContactWorkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AfterContactWorkConfig: ObjRule = ObjRule {
     properties: &[(
         "AfterContactWorkTimeLimit",
         Shape::Int(&NumRule {
@@ -604,7 +606,7 @@ pub struct AfterContactWorkConfigPerChannelRequired {
     pub channel: Channel,
 }
 
-static RULE_AfterContactWorkConfigPerChannel: ObjRule = ObjRule {
+pub(crate) static RULE_AfterContactWorkConfigPerChannel: ObjRule = ObjRule {
     properties: &[
         (
             "AfterContactWorkConfig",
@@ -723,7 +725,7 @@ pub struct AutoAcceptConfigRequired {
     pub channel: Channel,
 }
 
-static RULE_AutoAcceptConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AutoAcceptConfig: ObjRule = ObjRule {
     properties: &[
         ("AgentFirstCallbackAutoAccept", Shape::Bool),
         ("AutoAccept", Shape::Bool),
@@ -830,7 +832,7 @@ pub struct PersistentConnectionConfigRequired {
     pub persistent_connection: Bool,
 }
 
-static RULE_PersistentConnectionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PersistentConnectionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Channel",
@@ -919,7 +921,7 @@ pub struct PhoneNumberConfigRequired {
     pub phone_type: PhoneType,
 }
 
-static RULE_PhoneNumberConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PhoneNumberConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Channel",
@@ -1019,103 +1021,7 @@ impl ToValue for PhoneNumberConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Connect::User`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-user-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UserIdentityInfo: ObjRule = ObjRule {
+pub(crate) static RULE_UserIdentityInfo: ObjRule = ObjRule {
     properties: &[
         ("Email", Shape::STR),
         (
@@ -1269,7 +1175,7 @@ impl ToValue for UserIdentityInfo {
     }
 }
 
-static RULE_UserPhoneConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UserPhoneConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AfterContactWorkTimeLimit",
@@ -1421,7 +1327,7 @@ pub struct UserProficiencyRequired {
     pub level: Num,
 }
 
-static RULE_UserProficiency: ObjRule = ObjRule {
+pub(crate) static RULE_UserProficiency: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",
@@ -1549,7 +1455,7 @@ pub struct VoiceEnhancementConfigRequired {
     pub voice_enhancement_mode: VoiceEnhancementMode,
 }
 
-static RULE_VoiceEnhancementConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VoiceEnhancementConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Channel",
@@ -1631,40 +1537,6 @@ impl ToValue for VoiceEnhancementConfig {
             .req("Channel", &self.channel)
             .req("VoiceEnhancementMode", &self.voice_enhancement_mode)
             .build()
-    }
-}
-
-/// The values of `Channel` (`AWS::Connect::User`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Channel {
-    /// `VOICE`
-    Voice,
-    /// `CHAT`
-    Chat,
-    /// `TASK`
-    Task,
-    /// `EMAIL`
-    Email,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Channel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Channel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Voice => "VOICE",
-            Self::Chat => "CHAT",
-            Self::Task => "TASK",
-            Self::Email => "EMAIL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

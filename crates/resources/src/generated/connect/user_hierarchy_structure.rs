@@ -24,7 +24,7 @@ pub struct UserHierarchyStructureRequired {
     pub instance_arn: Str,
 }
 
-static RULE_UserHierarchyStructure: ObjRule = ObjRule {
+pub(crate) static RULE_UserHierarchyStructure: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceArn",
@@ -169,7 +169,7 @@ pub struct LevelFiveRequired {
     pub name: Str,
 }
 
-static RULE_LevelFive: ObjRule = ObjRule {
+pub(crate) static RULE_LevelFive: ObjRule = ObjRule {
     properties: &[
         (
             "HierarchyLevelArn",
@@ -271,7 +271,7 @@ pub struct LevelFourRequired {
     pub name: Str,
 }
 
-static RULE_LevelFour: ObjRule = ObjRule {
+pub(crate) static RULE_LevelFour: ObjRule = ObjRule {
     properties: &[
         (
             "HierarchyLevelArn",
@@ -373,7 +373,7 @@ pub struct LevelOneRequired {
     pub name: Str,
 }
 
-static RULE_LevelOne: ObjRule = ObjRule {
+pub(crate) static RULE_LevelOne: ObjRule = ObjRule {
     properties: &[
         (
             "HierarchyLevelArn",
@@ -475,7 +475,7 @@ pub struct LevelThreeRequired {
     pub name: Str,
 }
 
-static RULE_LevelThree: ObjRule = ObjRule {
+pub(crate) static RULE_LevelThree: ObjRule = ObjRule {
     properties: &[
         (
             "HierarchyLevelArn",
@@ -577,7 +577,7 @@ pub struct LevelTwoRequired {
     pub name: Str,
 }
 
-static RULE_LevelTwo: ObjRule = ObjRule {
+pub(crate) static RULE_LevelTwo: ObjRule = ObjRule {
     properties: &[
         (
             "HierarchyLevelArn",
@@ -670,7 +670,7 @@ impl ToValue for LevelTwo {
     }
 }
 
-static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
+pub(crate) static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
     properties: &[
         ("LevelFive", Shape::Object(&RULE_LevelFive)),
         ("LevelFour", Shape::Object(&RULE_LevelFour)),

@@ -29,7 +29,7 @@ pub struct ViewVersionRequired {
     pub view_arn: Str,
 }
 
-static RULE_ViewVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ViewVersion: ObjRule = ObjRule {
     properties: &[
         (
             "VersionDescription",

@@ -33,7 +33,7 @@ pub struct WorkspaceRequired {
     pub name: Str,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         (
             "Associations",
@@ -375,7 +375,7 @@ impl WorkspaceAttributes {
     }
 }
 
-static RULE_FontFamily: ObjRule = ObjRule {
+pub(crate) static RULE_FontFamily: ObjRule = ObjRule {
     properties: &[(
         "Default",
         Shape::Str(&StrRule {
@@ -446,7 +446,7 @@ pub struct MediaItemRequired {
     pub r#type: MediaType,
 }
 
-static RULE_MediaItem: ObjRule = ObjRule {
+pub(crate) static RULE_MediaItem: ObjRule = ObjRule {
     properties: &[
         (
             "Source",
@@ -538,7 +538,7 @@ impl ToValue for MediaItem {
     }
 }
 
-static RULE_PaletteCanvas: ObjRule = ObjRule {
+pub(crate) static RULE_PaletteCanvas: ObjRule = ObjRule {
     properties: &[
         (
             "ActiveBackground",
@@ -649,7 +649,7 @@ impl ToValue for PaletteCanvas {
     }
 }
 
-static RULE_PaletteHeader: ObjRule = ObjRule {
+pub(crate) static RULE_PaletteHeader: ObjRule = ObjRule {
     properties: &[
         (
             "Background",
@@ -774,7 +774,7 @@ impl ToValue for PaletteHeader {
     }
 }
 
-static RULE_PaletteNavigation: ObjRule = ObjRule {
+pub(crate) static RULE_PaletteNavigation: ObjRule = ObjRule {
     properties: &[
         (
             "Background",
@@ -974,7 +974,7 @@ impl ToValue for PaletteNavigation {
     }
 }
 
-static RULE_PalettePrimary: ObjRule = ObjRule {
+pub(crate) static RULE_PalettePrimary: ObjRule = ObjRule {
     properties: &[
         (
             "Active",
@@ -1098,7 +1098,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1198,7 +1198,7 @@ pub struct WorkspacePageRequired {
     pub resource_arn: Str,
 }
 
-static RULE_WorkspacePage: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspacePage: ObjRule = ObjRule {
     properties: &[
         (
             "InputData",
@@ -1339,7 +1339,7 @@ impl ToValue for WorkspacePage {
     }
 }
 
-static RULE_WorkspaceTheme: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceTheme: ObjRule = ObjRule {
     properties: &[
         ("Dark", Shape::Object(&RULE_WorkspaceThemeConfig)),
         ("Light", Shape::Object(&RULE_WorkspaceThemeConfig)),
@@ -1403,7 +1403,7 @@ impl ToValue for WorkspaceTheme {
     }
 }
 
-static RULE_WorkspaceThemeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceThemeConfig: ObjRule = ObjRule {
     properties: &[
         ("Palette", Shape::Object(&RULE_WorkspaceThemePalette)),
         ("Typography", Shape::Object(&RULE_WorkspaceThemeTypography)),
@@ -1467,7 +1467,7 @@ impl ToValue for WorkspaceThemeConfig {
     }
 }
 
-static RULE_WorkspaceThemePalette: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceThemePalette: ObjRule = ObjRule {
     properties: &[
         ("Canvas", Shape::Object(&RULE_PaletteCanvas)),
         ("Header", Shape::Object(&RULE_PaletteHeader)),
@@ -1559,7 +1559,7 @@ impl ToValue for WorkspaceThemePalette {
     }
 }
 
-static RULE_WorkspaceThemeTypography: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceThemeTypography: ObjRule = ObjRule {
     properties: &[("FontFamily", Shape::Object(&RULE_FontFamily))],
     required: &[],
     one_of: &[],

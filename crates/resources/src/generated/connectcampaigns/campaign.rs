@@ -42,7 +42,7 @@ pub struct CampaignRequired {
     pub outbound_call_config: Obj<OutboundCallConfig>,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectInstanceArn",
@@ -253,7 +253,7 @@ impl CampaignAttributes {
     }
 }
 
-static RULE_AgentlessDialerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AgentlessDialerConfig: ObjRule = ObjRule {
     properties: &[(
         "DialingCapacity",
         Shape::Num(&NumRule {
@@ -319,7 +319,7 @@ pub struct AnswerMachineDetectionConfigRequired {
     pub enable_answer_machine_detection: Bool,
 }
 
-static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
     properties: &[
         ("AwaitAnswerMachinePrompt", Shape::Bool),
         ("EnableAnswerMachineDetection", Shape::Bool),
@@ -392,7 +392,7 @@ impl ToValue for AnswerMachineDetectionConfig {
     }
 }
 
-static RULE_DialerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DialerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AgentlessDialerConfig",
@@ -500,7 +500,7 @@ pub struct OutboundCallConfigRequired {
     pub connect_contact_flow_arn: Str,
 }
 
-static RULE_OutboundCallConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OutboundCallConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AnswerMachineDetectionConfig",
@@ -653,7 +653,7 @@ pub struct PredictiveDialerConfigRequired {
     pub bandwidth_allocation: Num,
 }
 
-static RULE_PredictiveDialerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveDialerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "BandwidthAllocation",
@@ -749,7 +749,7 @@ pub struct ProgressiveDialerConfigRequired {
     pub bandwidth_allocation: Num,
 }
 
-static RULE_ProgressiveDialerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ProgressiveDialerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "BandwidthAllocation",
@@ -847,7 +847,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -32,7 +32,7 @@ pub struct CampaignRequired {
     pub name: Str,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelSubtypeConfig",
@@ -371,7 +371,7 @@ pub struct AnswerMachineDetectionConfigRequired {
     pub enable_answer_machine_detection: Bool,
 }
 
-static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
     properties: &[
         ("AwaitAnswerMachinePrompt", Shape::Bool),
         ("EnableAnswerMachineDetection", Shape::Bool),
@@ -444,7 +444,7 @@ impl ToValue for AnswerMachineDetectionConfig {
     }
 }
 
-static RULE_ChannelSubtypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
         ("Email", Shape::Object(&RULE_EmailChannelSubtypeConfig)),
         ("Sms", Shape::Object(&RULE_SmsChannelSubtypeConfig)),
@@ -563,7 +563,7 @@ pub struct CommunicationLimitRequired {
     pub unit: CommunicationLimitTimeUnit,
 }
 
-static RULE_CommunicationLimit: ObjRule = ObjRule {
+pub(crate) static RULE_CommunicationLimit: ObjRule = ObjRule {
     properties: &[
         (
             "Frequency",
@@ -672,7 +672,7 @@ impl ToValue for CommunicationLimit {
     }
 }
 
-static RULE_CommunicationLimits: ObjRule = ObjRule {
+pub(crate) static RULE_CommunicationLimits: ObjRule = ObjRule {
     properties: &[(
         "CommunicationLimitList",
         Shape::List(&ListRule {
@@ -727,7 +727,7 @@ impl ToValue for CommunicationLimits {
     }
 }
 
-static RULE_CommunicationLimitsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CommunicationLimitsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AllChannelsSubtypes",
@@ -812,7 +812,7 @@ pub struct CommunicationTimeConfigRequired {
     pub local_time_zone_config: Obj<LocalTimeZoneConfig>,
 }
 
-static RULE_CommunicationTimeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CommunicationTimeConfig: ObjRule = ObjRule {
     properties: &[
         ("Email", Shape::Object(&RULE_TimeWindow)),
         (
@@ -927,7 +927,7 @@ impl ToValue for CommunicationTimeConfig {
     }
 }
 
-static RULE_DailyHour: ObjRule = ObjRule {
+pub(crate) static RULE_DailyHour: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1028,7 +1028,7 @@ pub struct EmailChannelSubtypeConfigRequired {
     pub outbound_mode: Obj<EmailOutboundMode>,
 }
 
-static RULE_EmailChannelSubtypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EmailChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Capacity",
@@ -1139,7 +1139,7 @@ pub struct EmailOutboundConfigRequired {
     pub wisdom_template_arn: Str,
 }
 
-static RULE_EmailOutboundConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EmailOutboundConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectSourceEmailAddress",
@@ -1260,7 +1260,7 @@ impl ToValue for EmailOutboundConfig {
     }
 }
 
-static RULE_EmailOutboundMode: ObjRule = ObjRule {
+pub(crate) static RULE_EmailOutboundMode: ObjRule = ObjRule {
     properties: &[("AgentlessConfig", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -1325,7 +1325,7 @@ pub struct EntryLimitsConfigRequired {
     pub min_entry_interval: Str,
 }
 
-static RULE_EntryLimitsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EntryLimitsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MaxEntryCount",
@@ -1412,7 +1412,7 @@ impl ToValue for EntryLimitsConfig {
     }
 }
 
-static RULE_EventTrigger: ObjRule = ObjRule {
+pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
     properties: &[(
         "CustomerProfilesDomainArn",
         Shape::Str(&StrRule {
@@ -1474,7 +1474,7 @@ impl ToValue for EventTrigger {
     }
 }
 
-static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultTimeZone",
@@ -1574,7 +1574,7 @@ pub struct OpenHoursRequired {
     pub daily_hours: List<DailyHour>,
 }
 
-static RULE_OpenHours: ObjRule = ObjRule {
+pub(crate) static RULE_OpenHours: ObjRule = ObjRule {
     properties: &[(
         "DailyHours",
         Shape::List(&ListRule {
@@ -1642,7 +1642,7 @@ pub struct PredictiveConfigRequired {
     pub bandwidth_allocation: Num,
 }
 
-static RULE_PredictiveConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PredictiveConfig: ObjRule = ObjRule {
     properties: &[(
         "BandwidthAllocation",
         Shape::Num(&NumRule {
@@ -1716,7 +1716,7 @@ pub struct PreviewConfigRequired {
     pub timeout_config: Obj<TimeoutConfig>,
 }
 
-static RULE_PreviewConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PreviewConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AgentActions",
@@ -1831,7 +1831,7 @@ pub struct ProgressiveConfigRequired {
     pub bandwidth_allocation: Num,
 }
 
-static RULE_ProgressiveConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ProgressiveConfig: ObjRule = ObjRule {
     properties: &[(
         "BandwidthAllocation",
         Shape::Num(&NumRule {
@@ -1907,7 +1907,7 @@ pub struct RestrictedPeriodRequired {
     pub start_date: Str,
 }
 
-static RULE_RestrictedPeriod: ObjRule = ObjRule {
+pub(crate) static RULE_RestrictedPeriod: ObjRule = ObjRule {
     properties: &[
         (
             "EndDate",
@@ -2022,7 +2022,7 @@ impl ToValue for RestrictedPeriod {
     }
 }
 
-static RULE_RestrictedPeriods: ObjRule = ObjRule {
+pub(crate) static RULE_RestrictedPeriods: ObjRule = ObjRule {
     properties: &[(
         "RestrictedPeriodList",
         Shape::List(&ListRule {
@@ -2094,7 +2094,7 @@ pub struct ScheduleRequired {
     pub start_time: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         (
             "EndTime",
@@ -2222,7 +2222,7 @@ pub struct SmsChannelSubtypeConfigRequired {
     pub outbound_mode: Obj<SmsOutboundMode>,
 }
 
-static RULE_SmsChannelSubtypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SmsChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Capacity",
@@ -2333,7 +2333,7 @@ pub struct SmsOutboundConfigRequired {
     pub wisdom_template_arn: Str,
 }
 
-static RULE_SmsOutboundConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SmsOutboundConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectSourcePhoneNumberArn",
@@ -2425,7 +2425,7 @@ impl ToValue for SmsOutboundConfig {
     }
 }
 
-static RULE_SmsOutboundMode: ObjRule = ObjRule {
+pub(crate) static RULE_SmsOutboundMode: ObjRule = ObjRule {
     properties: &[("AgentlessConfig", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -2473,7 +2473,7 @@ impl ToValue for SmsOutboundMode {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         (
             "CustomerProfilesSegmentArn",
@@ -2560,7 +2560,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -2627,7 +2627,7 @@ pub struct TelephonyChannelSubtypeConfigRequired {
     pub outbound_mode: Obj<TelephonyOutboundMode>,
 }
 
-static RULE_TelephonyChannelSubtypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TelephonyChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Capacity",
@@ -2761,7 +2761,7 @@ pub struct TelephonyOutboundConfigRequired {
     pub connect_contact_flow_id: Str,
 }
 
-static RULE_TelephonyOutboundConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TelephonyOutboundConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AnswerMachineDetectionConfig",
@@ -2901,7 +2901,7 @@ impl ToValue for TelephonyOutboundConfig {
     }
 }
 
-static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
+pub(crate) static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
     properties: &[
         ("AgentlessConfig", Shape::Any),
         ("PredictiveConfig", Shape::Object(&RULE_PredictiveConfig)),
@@ -3015,7 +3015,7 @@ pub struct TimeRangeRequired {
     pub start_time: Str,
 }
 
-static RULE_TimeRange: ObjRule = ObjRule {
+pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
     properties: &[
         (
             "EndTime",
@@ -3113,7 +3113,7 @@ pub struct TimeWindowRequired {
     pub open_hours: Obj<OpenHours>,
 }
 
-static RULE_TimeWindow: ObjRule = ObjRule {
+pub(crate) static RULE_TimeWindow: ObjRule = ObjRule {
     properties: &[
         ("OpenHours", Shape::Object(&RULE_OpenHours)),
         ("RestrictedPeriods", Shape::Object(&RULE_RestrictedPeriods)),
@@ -3180,7 +3180,7 @@ impl ToValue for TimeWindow {
     }
 }
 
-static RULE_TimeoutConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -3250,7 +3250,7 @@ pub struct WhatsAppChannelSubtypeConfigRequired {
     pub outbound_mode: Obj<WhatsAppOutboundMode>,
 }
 
-static RULE_WhatsAppChannelSubtypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WhatsAppChannelSubtypeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Capacity",
@@ -3364,7 +3364,7 @@ pub struct WhatsAppOutboundConfigRequired {
     pub wisdom_template_arn: Str,
 }
 
-static RULE_WhatsAppOutboundConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WhatsAppOutboundConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectSourcePhoneNumberArn",
@@ -3456,7 +3456,7 @@ impl ToValue for WhatsAppOutboundConfig {
     }
 }
 
-static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
+pub(crate) static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
     properties: &[("AgentlessConfig", Shape::Any)],
     required: &[],
     one_of: &[],

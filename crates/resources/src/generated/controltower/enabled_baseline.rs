@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(?:\\.\\d+){0,2}$");
 
@@ -33,7 +36,7 @@ pub struct EnabledBaselineRequired {
     pub target_identifier: Str,
 }
 
-static RULE_EnabledBaseline: ObjRule = ObjRule {
+pub(crate) static RULE_EnabledBaseline: ObjRule = ObjRule {
     properties: &[
         (
             "BaselineIdentifier",
@@ -241,7 +244,7 @@ impl EnabledBaselineAttributes {
     }
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -300,86 +303,6 @@ impl Parameter {
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ControlTower::EnabledBaseline`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-controltower-enabledbaseline-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 256.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

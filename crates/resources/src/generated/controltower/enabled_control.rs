@@ -26,7 +26,7 @@ pub struct EnabledControlRequired {
     pub target_identifier: Str,
 }
 
-static RULE_EnabledControl: ObjRule = ObjRule {
+pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
     properties: &[
         (
             "ControlIdentifier",
@@ -224,7 +224,7 @@ pub struct EnabledControlParameterRequired {
     pub value: Json,
 }
 
-static RULE_EnabledControlParameter: ObjRule = ObjRule {
+pub(crate) static RULE_EnabledControlParameter: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::Any)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -303,7 +303,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

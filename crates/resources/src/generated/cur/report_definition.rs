@@ -64,7 +64,7 @@ pub struct ReportDefinitionRequired {
     pub time_unit: TimeUnit,
 }
 
-static RULE_ReportDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalArtifacts",
@@ -511,7 +511,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

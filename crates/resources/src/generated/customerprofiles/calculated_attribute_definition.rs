@@ -37,7 +37,7 @@ pub struct CalculatedAttributeDefinitionRequired {
     pub statistic: Statistic,
 }
 
-static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
     properties: &[
         ("AttributeDetails", Shape::Object(&RULE_AttributeDetails)),
         (
@@ -391,7 +391,7 @@ pub struct AttributeDetailsRequired {
     pub expression: Str,
 }
 
-static RULE_AttributeDetails: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Attributes",
@@ -489,7 +489,7 @@ pub struct AttributeItemRequired {
     pub name: Str,
 }
 
-static RULE_AttributeItem: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeItem: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -548,7 +548,7 @@ impl ToValue for AttributeItem {
     }
 }
 
-static RULE_Conditions: ObjRule = ObjRule {
+pub(crate) static RULE_Conditions: ObjRule = ObjRule {
     properties: &[
         (
             "ObjectCount",
@@ -644,7 +644,7 @@ pub struct RangeRequired {
     pub unit: RangeUnit,
 }
 
-static RULE_Range: ObjRule = ObjRule {
+pub(crate) static RULE_Range: ObjRule = ObjRule {
     properties: &[
         (
             "TimestampFormat",
@@ -809,7 +809,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -907,7 +907,7 @@ pub struct ThresholdRequired {
     pub value: Str,
 }
 
-static RULE_Threshold: ObjRule = ObjRule {
+pub(crate) static RULE_Threshold: ObjRule = ObjRule {
     properties: &[
         (
             "Operator",
@@ -1011,7 +1011,7 @@ pub struct ValueRangeRequired {
     pub start: Int,
 }
 
-static RULE_ValueRange: ObjRule = ObjRule {
+pub(crate) static RULE_ValueRange: ObjRule = ObjRule {
     properties: &[
         (
             "End",

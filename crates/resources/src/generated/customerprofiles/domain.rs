@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9.-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +32,7 @@ pub struct DomainRequired {
     pub domain_name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("DataStore", Shape::Object(&RULE_DataStore)),
         (
@@ -342,7 +344,7 @@ pub struct AttributeTypesSelectorRequired {
     pub attribute_matching_model: AttributeMatchingModel,
 }
 
-static RULE_AttributeTypesSelector: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeTypesSelector: ObjRule = ObjRule {
     properties: &[
         (
             "Address",
@@ -502,7 +504,7 @@ pub struct AutoMergingRequired {
     pub enabled: Bool,
 }
 
-static RULE_AutoMerging: ObjRule = ObjRule {
+pub(crate) static RULE_AutoMerging: ObjRule = ObjRule {
     properties: &[
         (
             "ConflictResolution",
@@ -623,7 +625,7 @@ pub struct ConflictResolutionRequired {
     pub conflict_resolving_model: ConflictResolvingModel,
 }
 
-static RULE_ConflictResolution: ObjRule = ObjRule {
+pub(crate) static RULE_ConflictResolution: ObjRule = ObjRule {
     properties: &[
         (
             "ConflictResolvingModel",
@@ -721,7 +723,7 @@ pub struct ConsolidationRequired {
     pub matching_attributes_list: List<List<Str>>,
 }
 
-static RULE_Consolidation: ObjRule = ObjRule {
+pub(crate) static RULE_Consolidation: ObjRule = ObjRule {
     properties: &[(
         "MatchingAttributesList",
         Shape::List(&ListRule {
@@ -790,7 +792,7 @@ impl ToValue for Consolidation {
     }
 }
 
-static RULE_DataStore: ObjRule = ObjRule {
+pub(crate) static RULE_DataStore: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("Readiness", Shape::Object(&RULE_Readiness)),
@@ -854,7 +856,7 @@ impl ToValue for DataStore {
     }
 }
 
-static RULE_ExportingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ExportingConfig: ObjRule = ObjRule {
     properties: &[("S3Exporting", Shape::Object(&RULE_S3ExportingConfig))],
     required: &[],
     one_of: &[],
@@ -917,7 +919,7 @@ pub struct JobScheduleRequired {
     pub time: Str,
 }
 
-static RULE_JobSchedule: ObjRule = ObjRule {
+pub(crate) static RULE_JobSchedule: ObjRule = ObjRule {
     properties: &[
         (
             "DayOfTheWeek",
@@ -1021,7 +1023,7 @@ pub struct MatchingRequired {
     pub enabled: Bool,
 }
 
-static RULE_Matching: ObjRule = ObjRule {
+pub(crate) static RULE_Matching: ObjRule = ObjRule {
     properties: &[
         ("AutoMerging", Shape::Object(&RULE_AutoMerging)),
         ("Enabled", Shape::Bool),
@@ -1129,7 +1131,7 @@ pub struct MatchingRuleRequired {
     pub rule: List<Str>,
 }
 
-static RULE_MatchingRule: ObjRule = ObjRule {
+pub(crate) static RULE_MatchingRule: ObjRule = ObjRule {
     properties: &[(
         "Rule",
         Shape::List(&ListRule {
@@ -1192,7 +1194,7 @@ impl ToValue for MatchingRule {
     }
 }
 
-static RULE_Readiness: ObjRule = ObjRule {
+pub(crate) static RULE_Readiness: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::STR),
         (
@@ -1274,7 +1276,7 @@ pub struct RuleBasedMatchingRequired {
     pub enabled: Bool,
 }
 
-static RULE_RuleBasedMatching: ObjRule = ObjRule {
+pub(crate) static RULE_RuleBasedMatching: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeTypesSelector",
@@ -1493,7 +1495,7 @@ pub struct S3ExportingConfigRequired {
     pub s3_bucket_name: Str,
 }
 
-static RULE_S3ExportingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3ExportingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "S3BucketName",
@@ -1578,102 +1580,6 @@ impl ToValue for S3ExportingConfig {
         MapBuilder::new()
             .req("S3BucketName", &self.s3_bucket_name)
             .opt("S3KeyName", &self.s3_key_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::Domain`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-domain-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

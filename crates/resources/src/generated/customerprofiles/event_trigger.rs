@@ -40,7 +40,7 @@ pub struct EventTriggerRequired {
     pub object_type_name: Str,
 }
 
-static RULE_EventTrigger: ObjRule = ObjRule {
+pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -363,7 +363,7 @@ pub struct EventTriggerConditionRequired {
     pub logical_operator: EventTriggerLogicalOperator,
 }
 
-static RULE_EventTriggerCondition: ObjRule = ObjRule {
+pub(crate) static RULE_EventTriggerCondition: ObjRule = ObjRule {
     properties: &[
         (
             "EventTriggerDimensions",
@@ -462,7 +462,7 @@ pub struct EventTriggerDimensionRequired {
     pub object_attributes: List<ObjectAttribute>,
 }
 
-static RULE_EventTriggerDimension: ObjRule = ObjRule {
+pub(crate) static RULE_EventTriggerDimension: ObjRule = ObjRule {
     properties: &[(
         "ObjectAttributes",
         Shape::List(&ListRule {
@@ -521,7 +521,7 @@ impl ToValue for EventTriggerDimension {
     }
 }
 
-static RULE_EventTriggerLimits: ObjRule = ObjRule {
+pub(crate) static RULE_EventTriggerLimits: ObjRule = ObjRule {
     properties: &[
         ("EventExpiration", Shape::INT),
         (
@@ -611,7 +611,7 @@ pub struct ObjectAttributeRequired {
     pub values: List<Str>,
 }
 
-static RULE_ObjectAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -785,7 +785,7 @@ pub struct PeriodRequired {
     pub value: Int,
 }
 
-static RULE_Period: ObjRule = ObjRule {
+pub(crate) static RULE_Period: ObjRule = ObjRule {
     properties: &[
         (
             "MaxInvocationsPerProfile",
@@ -925,7 +925,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
@@ -16,7 +19,6 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("\\S+");
 pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_7: Pattern = Pattern::new(".+");
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +31,7 @@ pub struct IntegrationRequired {
     pub domain_name: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         (
             "DomainName",
@@ -325,7 +327,7 @@ impl IntegrationAttributes {
     }
 }
 
-static RULE_ConnectorOperator: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
     properties: &[
         (
             "Marketo",
@@ -602,7 +604,7 @@ pub struct FlowDefinitionRequired {
     pub trigger_config: Obj<TriggerConfig>,
 }
 
-static RULE_FlowDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -775,7 +777,7 @@ impl ToValue for FlowDefinition {
     }
 }
 
-static RULE_IncrementalPullConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
     properties: &[(
         "DatetimeTypeFieldName",
         Shape::Str(&StrRule {
@@ -845,7 +847,7 @@ pub struct MarketoSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_MarketoSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -921,7 +923,7 @@ pub struct ObjectTypeMappingRequired {
     pub value: Str,
 }
 
-static RULE_ObjectTypeMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectTypeMapping: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1021,7 +1023,7 @@ pub struct S3SourcePropertiesRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3SourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -1121,7 +1123,7 @@ pub struct SalesforceSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
     properties: &[
         ("EnableDynamicFieldUpdate", Shape::Bool),
         ("IncludeDeletedRecords", Shape::Bool),
@@ -1228,7 +1230,7 @@ pub struct ScheduledTriggerPropertiesRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
     properties: &[
         (
             "DataPullMode",
@@ -1421,7 +1423,7 @@ pub struct ServiceNowSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {
@@ -1480,7 +1482,7 @@ impl ToValue for ServiceNowSourceProperties {
     }
 }
 
-static RULE_SourceConnectorProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
     properties: &[
         ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
         ("S3", Shape::Object(&RULE_S3SourceProperties)),
@@ -1605,7 +1607,7 @@ pub struct SourceFlowConfigRequired {
     pub source_connector_properties: Obj<SourceConnectorProperties>,
 }
 
-static RULE_SourceFlowConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorProfileName",
@@ -1734,102 +1736,6 @@ impl ToValue for SourceFlowConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::Integration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-integration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Task`], by name: `Task::new(TaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
@@ -1845,7 +1751,7 @@ pub struct TaskRequired {
     pub task_type: TaskType,
 }
 
-static RULE_Task: ObjRule = ObjRule {
+pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
         ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
         (
@@ -2022,7 +1928,7 @@ pub struct TaskPropertiesMapRequired {
     pub property: Str,
 }
 
-static RULE_TaskPropertiesMap: ObjRule = ObjRule {
+pub(crate) static RULE_TaskPropertiesMap: ObjRule = ObjRule {
     properties: &[
         (
             "OperatorPropertyKey",
@@ -2133,7 +2039,7 @@ pub struct TriggerConfigRequired {
     pub trigger_type: TriggerType,
 }
 
-static RULE_TriggerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
         ("TriggerProperties", Shape::Object(&RULE_TriggerProperties)),
         (
@@ -2209,7 +2115,7 @@ impl ToValue for TriggerConfig {
     }
 }
 
-static RULE_TriggerProperties: ObjRule = ObjRule {
+pub(crate) static RULE_TriggerProperties: ObjRule = ObjRule {
     properties: &[("Scheduled", Shape::Object(&RULE_ScheduledTriggerProperties))],
     required: &[],
     one_of: &[],
@@ -2266,7 +2172,7 @@ pub struct ZendeskSourcePropertiesRequired {
     pub object: Str,
 }
 
-static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
     properties: &[(
         "Object",
         Shape::Str(&StrRule {

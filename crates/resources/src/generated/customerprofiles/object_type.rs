@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`ObjectType`], by name: `ObjectType::new(ObjectTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +36,7 @@ pub struct ObjectTypeRequired {
     pub object_type_name: Str,
 }
 
-static RULE_ObjectType: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectType: ObjRule = ObjRule {
     properties: &[
         ("AllowProfileCreation", Shape::Bool),
         (
@@ -462,7 +464,7 @@ impl ObjectTypeAttributes {
     }
 }
 
-static RULE_FieldMap: ObjRule = ObjRule {
+pub(crate) static RULE_FieldMap: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -537,7 +539,7 @@ impl ToValue for FieldMap {
     }
 }
 
-static RULE_KeyMap: ObjRule = ObjRule {
+pub(crate) static RULE_KeyMap: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -619,7 +621,7 @@ impl ToValue for KeyMap {
     }
 }
 
-static RULE_ObjectTypeField: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectTypeField: ObjRule = ObjRule {
     properties: &[
         (
             "ContentType",
@@ -728,7 +730,7 @@ impl ToValue for ObjectTypeField {
     }
 }
 
-static RULE_ObjectTypeKey: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectTypeKey: ObjRule = ObjRule {
     properties: &[
         (
             "FieldNames",
@@ -836,102 +838,6 @@ impl ToValue for ObjectTypeKey {
         MapBuilder::new()
             .opt("FieldNames", &self.field_names)
             .opt("StandardIdentifiers", &self.standard_identifiers)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::ObjectType`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-objecttype-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

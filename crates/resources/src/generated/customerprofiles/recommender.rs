@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Recommender`], by name: `Recommender::new(RecommenderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +35,7 @@ pub struct RecommenderRequired {
     pub recommender_recipe_name: RecommenderRecipeName,
 }
 
-static RULE_Recommender: ObjRule = ObjRule {
+pub(crate) static RULE_Recommender: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -340,7 +342,7 @@ pub struct EventParametersRequired {
     pub event_type: Str,
 }
 
-static RULE_EventParameters: ObjRule = ObjRule {
+pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
     properties: &[
         (
             "EventType",
@@ -429,7 +431,7 @@ pub struct EventsConfigRequired {
     pub event_parameters_list: List<EventParameters>,
 }
 
-static RULE_EventsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EventsConfig: ObjRule = ObjRule {
     properties: &[(
         "EventParametersList",
         Shape::List(&ListRule {
@@ -488,7 +490,7 @@ impl ToValue for EventsConfig {
     }
 }
 
-static RULE_RecommenderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RecommenderConfig: ObjRule = ObjRule {
     properties: &[("EventsConfig", Shape::Object(&RULE_EventsConfig))],
     required: &[],
     one_of: &[],
@@ -532,102 +534,6 @@ impl ToValue for RecommenderConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventsConfig", &self.events_config)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::Recommender`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-recommender-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

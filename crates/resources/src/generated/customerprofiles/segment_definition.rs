@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`SegmentDefinition`], by name: `SegmentDefinition::new(SegmentDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +36,7 @@ pub struct SegmentDefinitionRequired {
     pub segment_definition_name: Str,
 }
 
-static RULE_SegmentDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -336,7 +338,7 @@ impl SegmentDefinitionAttributes {
     }
 }
 
-static RULE_Group: ObjRule = ObjRule {
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -460,7 +462,7 @@ impl ToValue for Group {
     }
 }
 
-static RULE_SegmentGroup: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Groups",
@@ -551,7 +553,7 @@ pub struct SegmentSortRequired {
     pub attributes: List<SortAttribute>,
 }
 
-static RULE_SegmentSort: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentSort: ObjRule = ObjRule {
     properties: &[(
         "Attributes",
         Shape::List(&ListRule {
@@ -625,7 +627,7 @@ pub struct SortAttributeRequired {
     pub order: SegmentSortOrder,
 }
 
-static RULE_SortAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_SortAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "DataType",
@@ -762,7 +764,7 @@ impl ToValue for SortAttribute {
     }
 }
 
-static RULE_SourceSegment: ObjRule = ObjRule {
+pub(crate) static RULE_SourceSegment: ObjRule = ObjRule {
     properties: &[(
         "SegmentDefinitionName",
         Shape::Str(&StrRule {
@@ -817,102 +819,6 @@ impl ToValue for SourceSegment {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SegmentDefinitionName", &self.segment_definition_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::CustomerProfiles::SegmentDefinition`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-customerprofiles-segmentdefinition-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9_\\.#@\\-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$");
+use super::shared::{RULE_S3Location, RULE_Tag};
+pub use super::shared::{S3Location, S3LocationRequired, Tag, TagRequired};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\.#@\\-]+$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$");
 
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +30,7 @@ pub struct DatasetRequired {
     pub name: Str,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         (
             "Format",
@@ -252,7 +254,7 @@ impl From<ResourceRef> for DatasetAttributes {
     }
 }
 
-static RULE_CsvOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CsvOptions: ObjRule = ObjRule {
     properties: &[
         (
             "Delimiter",
@@ -327,7 +329,7 @@ impl ToValue for CsvOptions {
     }
 }
 
-static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -463,7 +465,7 @@ pub struct DatabaseInputDefinitionRequired {
     pub glue_connection_name: Str,
 }
 
-static RULE_DatabaseInputDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseInputDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseTableName",
@@ -608,7 +610,7 @@ pub struct DatasetParameterRequired {
     pub r#type: DatasetParameterType,
 }
 
-static RULE_DatasetParameter: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
     properties: &[
         ("CreateColumn", Shape::Bool),
         ("DatetimeOptions", Shape::Object(&RULE_DatetimeOptions)),
@@ -751,7 +753,7 @@ pub struct DatetimeOptionsRequired {
     pub format: Str,
 }
 
-static RULE_DatetimeOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DatetimeOptions: ObjRule = ObjRule {
     properties: &[
         (
             "Format",
@@ -768,7 +770,7 @@ static RULE_DatetimeOptions: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(2),
                 max_len: Some(100),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -778,7 +780,7 @@ static RULE_DatetimeOptions: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(6),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -866,7 +868,7 @@ impl ToValue for DatetimeOptions {
     }
 }
 
-static RULE_ExcelOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ExcelOptions: ObjRule = ObjRule {
     properties: &[
         ("HeaderRow", Shape::Bool),
         (
@@ -983,7 +985,7 @@ pub struct FilesLimitRequired {
     pub max_files: Int,
 }
 
-static RULE_FilesLimit: ObjRule = ObjRule {
+pub(crate) static RULE_FilesLimit: ObjRule = ObjRule {
     properties: &[
         (
             "MaxFiles",
@@ -1107,14 +1109,14 @@ pub struct FilterExpressionRequired {
     pub values_map: List<FilterValue>,
 }
 
-static RULE_FilterExpression: ObjRule = ObjRule {
+pub(crate) static RULE_FilterExpression: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
             Shape::Str(&StrRule {
                 min_len: Some(4),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -1209,7 +1211,7 @@ pub struct FilterValueRequired {
     pub value_reference: Str,
 }
 
-static RULE_FilterValue: ObjRule = ObjRule {
+pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
     properties: &[
         (
             "Value",
@@ -1226,7 +1228,7 @@ static RULE_FilterValue: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(2),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -1298,7 +1300,7 @@ impl ToValue for FilterValue {
     }
 }
 
-static RULE_FormatOptions: ObjRule = ObjRule {
+pub(crate) static RULE_FormatOptions: ObjRule = ObjRule {
     properties: &[
         ("Csv", Shape::Object(&RULE_CsvOptions)),
         ("Excel", Shape::Object(&RULE_ExcelOptions)),
@@ -1376,7 +1378,7 @@ impl ToValue for FormatOptions {
     }
 }
 
-static RULE_Input: ObjRule = ObjRule {
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         (
             "DataCatalogInputDefinition",
@@ -1483,7 +1485,7 @@ impl ToValue for Input {
     }
 }
 
-static RULE_JsonOptions: ObjRule = ObjRule {
+pub(crate) static RULE_JsonOptions: ObjRule = ObjRule {
     properties: &[("MultiLine", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1529,7 +1531,7 @@ impl ToValue for JsonOptions {
     }
 }
 
-static RULE_Metadata: ObjRule = ObjRule {
+pub(crate) static RULE_Metadata: ObjRule = ObjRule {
     properties: &[(
         "SourceArn",
         Shape::Str(&StrRule {
@@ -1586,7 +1588,7 @@ impl ToValue for Metadata {
     }
 }
 
-static RULE_PathOptions: ObjRule = ObjRule {
+pub(crate) static RULE_PathOptions: ObjRule = ObjRule {
     properties: &[
         ("FilesLimit", Shape::Object(&RULE_FilesLimit)),
         (
@@ -1692,7 +1694,7 @@ pub struct PathParameterRequired {
     pub path_parameter_name: Str,
 }
 
-static RULE_PathParameter: ObjRule = ObjRule {
+pub(crate) static RULE_PathParameter: ObjRule = ObjRule {
     properties: &[
         ("DatasetParameter", Shape::Object(&RULE_DatasetParameter)),
         (
@@ -1766,228 +1768,6 @@ impl ToValue for PathParameter {
         MapBuilder::new()
             .req("DatasetParameter", &self.dataset_parameter)
             .req("PathParameterName", &self.path_parameter_name)
-            .build()
-    }
-}
-
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1280),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::DataBrew::Dataset`.
-///
-/// Represents an Amazon S3 location (bucket name, bucket owner, and object key) where DataBrew can read input data, or write output from a job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-dataset-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-    /// `BucketOwner`: a string.
-    ///
-    /// The AWS account ID of the bucket owner.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner: Option<Str>,
-    /// `Key`: a string.
-    ///
-    /// The unique name of the object in the bucket.
-    ///
-    /// Length 1 to 1280.
-    pub key: Option<Str>,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            key: None,
-        }
-    }
-
-    /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
-    /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Key", &self.key)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Dataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

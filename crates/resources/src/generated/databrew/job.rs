@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ColumnSelector, S3Location, S3LocationRequired, Tag, TagRequired};
+use super::shared::{RULE_ColumnSelector, RULE_S3Location, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z\\_]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
@@ -37,7 +40,7 @@ pub struct JobRequired {
     pub r#type: JobType,
 }
 
-static RULE_Job: ObjRule = ObjRule {
+pub(crate) static RULE_Job: ObjRule = ObjRule {
     properties: &[
         (
             "DataCatalogOutputs",
@@ -588,7 +591,7 @@ pub struct AllowedStatisticsRequired {
     pub statistics: List<Str>,
 }
 
-static RULE_AllowedStatistics: ObjRule = ObjRule {
+pub(crate) static RULE_AllowedStatistics: ObjRule = ObjRule {
     properties: &[(
         "Statistics",
         Shape::List(&ListRule {
@@ -653,92 +656,6 @@ impl ToValue for AllowedStatistics {
     }
 }
 
-static RULE_ColumnSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Regex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnSelector` property type of `AWS::DataBrew::Job`.
-///
-/// Selector of a column from a dataset for profile job configuration. One selector includes either a column name or a regular expression.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-job-columnselector.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnSelector {
-    /// `Name`: a string.
-    ///
-    /// The name of a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// A regular expression for selecting a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub regex: Option<Str>,
-}
-
-impl ColumnSelector {
-    /// A `ColumnSelector` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnSelector {}
-
-impl ToValue for ColumnSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
 /// The required properties of [`ColumnStatisticsConfiguration`], by name: `ColumnStatisticsConfiguration::new(ColumnStatisticsConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnStatisticsConfigurationRequired {
@@ -748,7 +665,7 @@ pub struct ColumnStatisticsConfigurationRequired {
     pub statistics: Obj<StatisticsConfiguration>,
 }
 
-static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Selectors",
@@ -824,7 +741,7 @@ impl ToValue for ColumnStatisticsConfiguration {
     }
 }
 
-static RULE_CsvOutputOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CsvOutputOptions: ObjRule = ObjRule {
     properties: &[(
         "Delimiter",
         Shape::Str(&StrRule {
@@ -898,7 +815,7 @@ pub struct DataCatalogOutputRequired {
     pub table_name: Str,
 }
 
-static RULE_DataCatalogOutput: ObjRule = ObjRule {
+pub(crate) static RULE_DataCatalogOutput: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -1076,7 +993,7 @@ pub struct DatabaseOutputRequired {
     pub glue_connection_name: Str,
 }
 
-static RULE_DatabaseOutput: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseOutput: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseOptions",
@@ -1192,7 +1109,7 @@ pub struct DatabaseTableOutputOptionsRequired {
     pub table_name: Str,
 }
 
-static RULE_DatabaseTableOutputOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseTableOutputOptions: ObjRule = ObjRule {
     properties: &[
         (
             "TableName",
@@ -1303,7 +1220,7 @@ pub struct EntityDetectorConfigurationRequired {
     pub entity_types: List<Str>,
 }
 
-static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowedStatistics", Shape::Object(&RULE_AllowedStatistics)),
         (
@@ -1407,7 +1324,7 @@ impl ToValue for EntityDetectorConfiguration {
     }
 }
 
-static RULE_JobSample: ObjRule = ObjRule {
+pub(crate) static RULE_JobSample: ObjRule = ObjRule {
     properties: &[
         (
             "Mode",
@@ -1496,7 +1413,7 @@ pub struct OutputRequired {
     pub location: Obj<S3Location>,
 }
 
-static RULE_Output: ObjRule = ObjRule {
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
         (
             "CompressionFormat",
@@ -1691,7 +1608,7 @@ impl ToValue for Output {
     }
 }
 
-static RULE_OutputFormatOptions: ObjRule = ObjRule {
+pub(crate) static RULE_OutputFormatOptions: ObjRule = ObjRule {
     properties: &[("Csv", Shape::Object(&RULE_CsvOutputOptions))],
     required: &[],
     one_of: &[],
@@ -1748,7 +1665,7 @@ pub struct OutputLocationRequired {
     pub bucket: Str,
 }
 
-static RULE_OutputLocation: ObjRule = ObjRule {
+pub(crate) static RULE_OutputLocation: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -1861,7 +1778,7 @@ impl ToValue for OutputLocation {
     }
 }
 
-static RULE_ProfileConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ColumnStatisticsConfigurations",
@@ -2004,7 +1921,7 @@ pub struct RecipeRequired {
     pub name: Str,
 }
 
-static RULE_Recipe: ObjRule = ObjRule {
+pub(crate) static RULE_Recipe: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
     required: &["Name"],
     one_of: &[],
@@ -2068,132 +1985,6 @@ impl ToValue for Recipe {
     }
 }
 
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-}
-
-static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1280),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Location` property type of `AWS::DataBrew::Job`.
-///
-/// Represents an Amazon S3 location (bucket name, bucket owner, and object key) where DataBrew can read input data, or write output from a job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-job-s3location.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Location {
-    /// `Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Length 3 to 63.
-    pub bucket: Str,
-    /// `BucketOwner`: a string.
-    ///
-    /// The AWS account ID of the bucket owner.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner: Option<Str>,
-    /// `Key`: a string.
-    ///
-    /// The unique name of the object in the bucket.
-    ///
-    /// Length 1 to 1280.
-    pub key: Option<Str>,
-}
-
-impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
-    pub fn new(required: S3LocationRequired) -> Self {
-        Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            key: None,
-        }
-    }
-
-    /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
-    /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3Location {}
-
-impl ToValue for S3Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Key", &self.key)
-            .build()
-    }
-}
-
 /// The required properties of [`S3TableOutputOptions`], by name: `S3TableOutputOptions::new(S3TableOutputOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TableOutputOptionsRequired {
@@ -2203,7 +1994,7 @@ pub struct S3TableOutputOptionsRequired {
     pub location: Obj<S3Location>,
 }
 
-static RULE_S3TableOutputOptions: ObjRule = ObjRule {
+pub(crate) static RULE_S3TableOutputOptions: ObjRule = ObjRule {
     properties: &[("Location", Shape::Object(&RULE_S3Location))],
     required: &["Location"],
     one_of: &[],
@@ -2266,7 +2057,7 @@ pub struct StatisticOverrideRequired {
     pub statistic: Str,
 }
 
-static RULE_StatisticOverride: ObjRule = ObjRule {
+pub(crate) static RULE_StatisticOverride: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
         (
@@ -2344,7 +2135,7 @@ impl ToValue for StatisticOverride {
     }
 }
 
-static RULE_StatisticsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_StatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "IncludedStatistics",
@@ -2432,102 +2223,6 @@ impl ToValue for StatisticsConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Job`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-job-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`ValidationConfiguration`], by name: `ValidationConfiguration::new(ValidationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationConfigurationRequired {
@@ -2539,7 +2234,7 @@ pub struct ValidationConfigurationRequired {
     pub ruleset_arn: Str,
 }
 
-static RULE_ValidationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ValidationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "RulesetArn",

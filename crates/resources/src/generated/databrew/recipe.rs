@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z\\_]+$");
 
 /// The required properties of [`Recipe`], by name: `Recipe::new(RecipeRequired { .. })`.
@@ -24,7 +27,7 @@ pub struct RecipeRequired {
     pub steps: List<RecipeStep>,
 }
 
-static RULE_Recipe: ObjRule = ObjRule {
+pub(crate) static RULE_Recipe: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -214,7 +217,7 @@ pub struct ActionRequired {
     pub operation: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         (
             "Operation",
@@ -309,7 +312,7 @@ pub struct ConditionExpressionRequired {
     pub target_column: Str,
 }
 
-static RULE_ConditionExpression: ObjRule = ObjRule {
+pub(crate) static RULE_ConditionExpression: ObjRule = ObjRule {
     properties: &[
         (
             "Condition",
@@ -437,7 +440,7 @@ pub struct RecipeStepRequired {
     pub action: Obj<Action>,
 }
 
-static RULE_RecipeStep: ObjRule = ObjRule {
+pub(crate) static RULE_RecipeStep: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
         (
@@ -509,102 +512,6 @@ impl ToValue for RecipeStep {
         MapBuilder::new()
             .req("Action", &self.action)
             .opt("ConditionExpressions", &self.condition_expressions)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Recipe`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

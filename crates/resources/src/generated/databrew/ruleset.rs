@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ColumnSelector, Tag, TagRequired};
+use super::shared::{RULE_ColumnSelector, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
 
@@ -33,7 +36,7 @@ pub struct RulesetRequired {
     pub target_arn: Str,
 }
 
-static RULE_Ruleset: ObjRule = ObjRule {
+pub(crate) static RULE_Ruleset: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -242,92 +245,6 @@ impl From<ResourceRef> for RulesetAttributes {
     }
 }
 
-static RULE_ColumnSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Regex",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnSelector` property type of `AWS::DataBrew::Ruleset`.
-///
-/// Selector of a column from a dataset for profile job configuration. One selector includes either a column name or a regular expression.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-ruleset-columnselector.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnSelector {
-    /// `Name`: a string.
-    ///
-    /// The name of a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `Regex`: a string.
-    ///
-    /// A regular expression for selecting a column from a dataset.
-    ///
-    /// Length 1 to 255.
-    pub regex: Option<Str>,
-}
-
-impl ColumnSelector {
-    /// A `ColumnSelector` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnSelector {}
-
-impl ToValue for ColumnSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Regex", &self.regex)
-            .build()
-    }
-}
-
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
@@ -345,7 +262,7 @@ pub struct RuleRequired {
     pub name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "CheckExpression",
@@ -527,7 +444,7 @@ pub struct SubstitutionValueRequired {
     pub value_reference: Str,
 }
 
-static RULE_SubstitutionValue: ObjRule = ObjRule {
+pub(crate) static RULE_SubstitutionValue: ObjRule = ObjRule {
     properties: &[
         (
             "Value",
@@ -616,102 +533,6 @@ impl ToValue for SubstitutionValue {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataBrew::Ruleset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-ruleset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Threshold`], by name: `Threshold::new(ThresholdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThresholdRequired {
@@ -723,7 +544,7 @@ pub struct ThresholdRequired {
     pub value: Num,
 }
 
-static RULE_Threshold: ObjRule = ObjRule {
+pub(crate) static RULE_Threshold: ObjRule = ObjRule {
     properties: &[
         (
             "Type",

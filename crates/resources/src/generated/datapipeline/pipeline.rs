@@ -18,7 +18,7 @@ pub struct PipelineRequired {
     pub name: Str,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("Activate", Shape::Bool),
         (
@@ -291,7 +291,7 @@ pub struct FieldRequired {
     pub key: Str,
 }
 
-static RULE_Field: ObjRule = ObjRule {
+pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -431,7 +431,7 @@ pub struct ParameterAttributeRequired {
     pub string_value: Str,
 }
 
-static RULE_ParameterAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_ParameterAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -535,7 +535,7 @@ pub struct ParameterObjectRequired {
     pub id: Str,
 }
 
-static RULE_ParameterObject: ObjRule = ObjRule {
+pub(crate) static RULE_ParameterObject: ObjRule = ObjRule {
     properties: &[
         (
             "Attributes",
@@ -637,7 +637,7 @@ pub struct ParameterValueRequired {
     pub string_value: Str,
 }
 
-static RULE_ParameterValue: ObjRule = ObjRule {
+pub(crate) static RULE_ParameterValue: ObjRule = ObjRule {
     properties: &[
         (
             "Id",
@@ -747,7 +747,7 @@ pub struct PipelineObjectRequired {
     pub name: Str,
 }
 
-static RULE_PipelineObject: ObjRule = ObjRule {
+pub(crate) static RULE_PipelineObject: ObjRule = ObjRule {
     properties: &[
         (
             "Fields",
@@ -871,7 +871,7 @@ pub struct PipelineTagRequired {
     pub value: Str,
 }
 
-static RULE_PipelineTag: ObjRule = ObjRule {
+pub(crate) static RULE_PipelineTag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$",
 );
@@ -22,8 +25,6 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationEfs`], by name: `LocationEfs::new(LocationEfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +37,7 @@ pub struct LocationEfsRequired {
     pub ec2_config: Obj<Ec2Config>,
 }
 
-static RULE_LocationEfs: ObjRule = ObjRule {
+pub(crate) static RULE_LocationEfs: ObjRule = ObjRule {
     properties: &[
         (
             "AccessPointArn",
@@ -336,7 +337,7 @@ pub struct Ec2ConfigRequired {
     pub subnet_arn: Str,
 }
 
-static RULE_Ec2Config: ObjRule = ObjRule {
+pub(crate) static RULE_Ec2Config: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupArns",
@@ -432,102 +433,6 @@ impl ToValue for Ec2Config {
         MapBuilder::new()
             .req("SecurityGroupArns", &self.security_group_arns)
             .req("SubnetArn", &self.subnet_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationEFS`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationefs-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,28 +7,25 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired, Version,
+};
+use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
 );
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
-);
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
 );
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
+pub(crate) static PATTERN_5: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$",
 );
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
 
 /// The required properties of [`LocationFsxOntap`], by name: `LocationFsxOntap::new(LocationFsxOntapRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,7 +49,7 @@ pub struct LocationFsxOntapRequired {
     pub storage_virtual_machine_arn: Str,
 }
 
-static RULE_LocationFsxOntap: ObjRule = ObjRule {
+pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
     properties: &[
         ("Protocol", Shape::Object(&RULE_Protocol)),
         (
@@ -61,7 +58,7 @@ static RULE_LocationFsxOntap: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(128),
-                    pattern: Some(&PATTERN_6),
+                    pattern: Some(&PATTERN_4),
                     allowed: &[],
                     format: None,
                 }),
@@ -74,7 +71,7 @@ static RULE_LocationFsxOntap: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(162),
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_5),
                 allowed: &[],
                 format: None,
             }),
@@ -84,7 +81,7 @@ static RULE_LocationFsxOntap: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(4096),
-                pattern: Some(&PATTERN_8),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: None,
             }),
@@ -317,198 +314,6 @@ impl LocationFsxOntapAttributes {
     }
 }
 
-static RULE_CmkSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CmkSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
-///
-/// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-cmksecretconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CmkSecretConfig {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn. DataSync provides this key to AWS Secrets Manager.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`; length 0 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Option<Str>,
-}
-
-impl CmkSecretConfig {
-    /// A `CmkSecretConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CmkSecretConfig {}
-
-impl ToValue for CmkSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfigRequired {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-static RULE_CustomSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecretAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["SecretArn", "SecretAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
-///
-/// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-customsecretconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomSecretConfig {
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$`; length 0 to 2048.
-    pub secret_access_role_arn: Str,
-    /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for a customer created AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
-}
-
-impl CustomSecretConfig {
-    /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
-    pub fn new(required: CustomSecretConfigRequired) -> Self {
-        Self {
-            secret_access_role_arn: required.secret_access_role_arn,
-            secret_arn: required.secret_arn,
-        }
-    }
-
-    /// `SecretAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_access_role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomSecretConfig {}
-
-impl ToValue for CustomSecretConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`ManagedSecretConfig`], by name: `ManagedSecretConfig::new(ManagedSecretConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedSecretConfigRequired {
@@ -520,13 +325,13 @@ pub struct ManagedSecretConfigRequired {
     pub secret_arn: Str,
 }
 
-static RULE_ManagedSecretConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedSecretConfig: ObjRule = ObjRule {
     properties: &[(
         "SecretArn",
         Shape::Str(&StrRule {
             min_len: Some(0),
             max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
+            pattern: Some(&PATTERN_0),
             allowed: &[],
             format: None,
         }),
@@ -588,7 +393,7 @@ pub struct NfsRequired {
     pub mount_options: Obj<NfsMountOptions>,
 }
 
-static RULE_Nfs: ObjRule = ObjRule {
+pub(crate) static RULE_Nfs: ObjRule = ObjRule {
     properties: &[("MountOptions", Shape::Object(&RULE_NfsMountOptions))],
     required: &["MountOptions"],
     one_of: &[],
@@ -638,7 +443,7 @@ impl ToValue for Nfs {
     }
 }
 
-static RULE_NfsMountOptions: ObjRule = ObjRule {
+pub(crate) static RULE_NfsMountOptions: ObjRule = ObjRule {
     properties: &[(
         "Version",
         Shape::Str(&StrRule {
@@ -702,7 +507,7 @@ impl ToValue for NfsMountOptions {
     }
 }
 
-static RULE_Protocol: ObjRule = ObjRule {
+pub(crate) static RULE_Protocol: ObjRule = ObjRule {
     properties: &[
         ("NFS", Shape::Object(&RULE_Nfs)),
         ("SMB", Shape::Object(&RULE_Smb)),
@@ -791,7 +596,7 @@ pub struct SmbRequired {
     pub user: Str,
 }
 
-static RULE_Smb: ObjRule = ObjRule {
+pub(crate) static RULE_Smb: ObjRule = ObjRule {
     properties: &[
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
         (
@@ -803,7 +608,7 @@ static RULE_Smb: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(253),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -818,7 +623,7 @@ static RULE_Smb: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(104),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -828,7 +633,7 @@ static RULE_Smb: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(104),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -986,7 +791,7 @@ impl ToValue for Smb {
     }
 }
 
-static RULE_SmbMountOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SmbMountOptions: ObjRule = ObjRule {
     properties: &[(
         "Version",
         Shape::Str(&StrRule {
@@ -1053,102 +858,6 @@ impl ToValue for SmbMountOptions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationFSxONTAP`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `Version` (`AWS::DataSync::LocationFSxONTAP`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SmbMountOptionsVersion {
@@ -1174,40 +883,6 @@ impl ToValue for SmbMountOptionsVersion {
             Self::Automatic => "AUTOMATIC",
             Self::Smb2 => "SMB2",
             Self::Smb3 => "SMB3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Version` (`AWS::DataSync::LocationFSxONTAP`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Version {
-    /// `AUTOMATIC`
-    Automatic,
-    /// `NFS3`
-    Nfs3,
-    /// `NFS4_0`
-    Nfs4_0,
-    /// `NFS4_1`
-    Nfs4_1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Version {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automatic => "AUTOMATIC",
-            Self::Nfs3 => "NFS3",
-            Self::Nfs4_0 => "NFS4_0",
-            Self::Nfs4_1 => "NFS4_1",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

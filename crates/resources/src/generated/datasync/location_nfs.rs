@@ -7,14 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MountOptions, Tag, TagRequired, Version};
+use super::shared::{RULE_MountOptions, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationNfs`], by name: `LocationNfs::new(LocationNfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +28,7 @@ pub struct LocationNfsRequired {
     pub on_prem_config: Obj<OnPremConfig>,
 }
 
-static RULE_LocationNfs: ObjRule = ObjRule {
+pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
     properties: &[
         ("MountOptions", Shape::Object(&RULE_MountOptions)),
         ("OnPremConfig", Shape::Object(&RULE_OnPremConfig)),
@@ -237,70 +238,6 @@ impl LocationNfsAttributes {
     }
 }
 
-static RULE_MountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MountOptions` property type of `AWS::DataSync::LocationNFS`.
-///
-/// Specifies the options that DataSync can use to mount your NFS file server.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationnfs-mountoptions.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MountOptions {
-    /// `Version`: a [`Version`] value.
-    ///
-    /// Specifies the NFS version that you want DataSync to use when mounting your NFS share. If the server refuses to use the version specified, the task fails.
-    ///
-    /// You can specify the following options:
-    ///
-    /// - `AUTOMATIC` (default): DataSync chooses NFS version 4.1.
-    /// - `NFS3` : Stateless protocol version that allows for asynchronous writes on the server.
-    /// - `NFSv4_0` : Stateful, firewall-friendly protocol version that supports delegations and pseudo file systems.
-    /// - `NFSv4_1` : Stateful protocol version that supports sessions, directory delegations, and parallel data processing. NFS version 4.1 also includes all features available in version 4.0.
-    ///
-    /// &gt; DataSync currently only supports NFS version 3 with Amazon FSx for NetApp ONTAP locations.
-    pub version: Option<Version>,
-}
-
-impl MountOptions {
-    /// A `MountOptions` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MountOptions {}
-
-impl ToValue for MountOptions {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
-    }
-}
-
 /// The required properties of [`OnPremConfig`], by name: `OnPremConfig::new(OnPremConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnPremConfigRequired {
@@ -314,7 +251,7 @@ pub struct OnPremConfigRequired {
     pub agent_arns: List<Str>,
 }
 
-static RULE_OnPremConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OnPremConfig: ObjRule = ObjRule {
     properties: &[(
         "AgentArns",
         Shape::List(&ListRule {
@@ -376,135 +313,5 @@ impl PropertyType for OnPremConfig {}
 impl ToValue for OnPremConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AgentArns", &self.agent_arns).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationNFS`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationnfs-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Version` (`AWS::DataSync::LocationNFS`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Version {
-    /// `AUTOMATIC`
-    Automatic,
-    /// `NFS3`
-    Nfs3,
-    /// `NFS4_0`
-    Nfs4_0,
-    /// `NFS4_1`
-    Nfs4_1,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Version {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Automatic => "AUTOMATIC",
-            Self::Nfs3 => "NFS3",
-            Self::Nfs4_0 => "NFS4_0",
-            Self::Nfs4_1 => "NFS4_1",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

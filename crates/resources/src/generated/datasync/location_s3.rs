@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\\-0-9]*:[0-9]*:.*$",
 );
@@ -14,8 +17,6 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationS3`], by name: `LocationS3::new(LocationS3Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +29,7 @@ pub struct LocationS3Required {
     pub s3_config: Obj<S3Config>,
 }
 
-static RULE_LocationS3: ObjRule = ObjRule {
+pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
     properties: &[
         (
             "S3BucketArn",
@@ -276,7 +277,7 @@ pub struct S3ConfigRequired {
     pub bucket_access_role_arn: Str,
 }
 
-static RULE_S3Config: ObjRule = ObjRule {
+pub(crate) static RULE_S3Config: ObjRule = ObjRule {
     properties: &[(
         "BucketAccessRoleArn",
         Shape::Str(&StrRule {
@@ -335,102 +336,6 @@ impl ToValue for S3Config {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketAccessRoleArn", &self.bucket_access_role_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::LocationS3`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locations3-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

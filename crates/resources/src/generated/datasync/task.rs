@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\\-0-9]*:[0-9]{12}:log-group:([^:\\*]*)(:\\*)?$",
 );
@@ -26,8 +29,7 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new(
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 pub(crate) static PATTERN_9: Pattern =
     Pattern::new("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
+pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
 
 /// The required properties of [`Task`], by name: `Task::new(TaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +48,7 @@ pub struct TaskRequired {
     pub source_location_arn: Str,
 }
 
-static RULE_Task: ObjRule = ObjRule {
+pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogGroupArn",
@@ -433,7 +435,7 @@ impl TaskAttributes {
     }
 }
 
-static RULE_Deleted: ObjRule = ObjRule {
+pub(crate) static RULE_Deleted: ObjRule = ObjRule {
     properties: &[(
         "ReportLevel",
         Shape::Str(&StrRule {
@@ -484,7 +486,7 @@ impl ToValue for Deleted {
     }
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[("S3", Shape::Object(&RULE_TaskReportConfigDestinationS3))],
     required: &[],
     one_of: &[],
@@ -526,7 +528,7 @@ impl ToValue for Destination {
     }
 }
 
-static RULE_FilterRule: ObjRule = ObjRule {
+pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
     properties: &[
         (
             "FilterType",
@@ -625,7 +627,7 @@ pub struct ManifestConfigRequired {
     pub source: Obj<Source>,
 }
 
-static RULE_ManifestConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ManifestConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -729,7 +731,7 @@ impl ToValue for ManifestConfig {
     }
 }
 
-static RULE_ManifestConfigSourceS3: ObjRule = ObjRule {
+pub(crate) static RULE_ManifestConfigSourceS3: ObjRule = ObjRule {
     properties: &[
         (
             "BucketAccessRoleArn",
@@ -865,7 +867,7 @@ impl ToValue for ManifestConfigSourceS3 {
     }
 }
 
-static RULE_Options: ObjRule = ObjRule {
+pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
         (
             "Atime",
@@ -1354,7 +1356,7 @@ impl ToValue for Options {
     }
 }
 
-static RULE_Overrides: ObjRule = ObjRule {
+pub(crate) static RULE_Overrides: ObjRule = ObjRule {
     properties: &[
         ("Deleted", Shape::Object(&RULE_Deleted)),
         ("Skipped", Shape::Object(&RULE_Skipped)),
@@ -1430,7 +1432,7 @@ impl ToValue for Overrides {
     }
 }
 
-static RULE_Skipped: ObjRule = ObjRule {
+pub(crate) static RULE_Skipped: ObjRule = ObjRule {
     properties: &[(
         "ReportLevel",
         Shape::Str(&StrRule {
@@ -1481,7 +1483,7 @@ impl ToValue for Skipped {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[("S3", Shape::Object(&RULE_ManifestConfigSourceS3))],
     required: &[],
     one_of: &[],
@@ -1527,102 +1529,6 @@ impl ToValue for Source {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DataSync::Task`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 256.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TaskReportConfig`], by name: `TaskReportConfig::new(TaskReportConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskReportConfigRequired {
@@ -1639,7 +1545,7 @@ pub struct TaskReportConfigRequired {
     pub output_type: OutputType,
 }
 
-static RULE_TaskReportConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TaskReportConfig: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         (
@@ -1786,7 +1692,7 @@ impl ToValue for TaskReportConfig {
     }
 }
 
-static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
+pub(crate) static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
     properties: &[
         (
             "BucketAccessRoleArn",
@@ -1813,7 +1719,7 @@ static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(4096),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_10),
                 allowed: &[],
                 format: None,
             }),
@@ -1897,7 +1803,7 @@ impl ToValue for TaskReportConfigDestinationS3 {
     }
 }
 
-static RULE_TaskSchedule: ObjRule = ObjRule {
+pub(crate) static RULE_TaskSchedule: ObjRule = ObjRule {
     properties: &[
         (
             "ScheduleExpression",
@@ -1993,7 +1899,7 @@ impl ToValue for TaskSchedule {
     }
 }
 
-static RULE_Transferred: ObjRule = ObjRule {
+pub(crate) static RULE_Transferred: ObjRule = ObjRule {
     properties: &[(
         "ReportLevel",
         Shape::Str(&StrRule {
@@ -2044,7 +1950,7 @@ impl ToValue for Transferred {
     }
 }
 
-static RULE_Verified: ObjRule = ObjRule {
+pub(crate) static RULE_Verified: ObjRule = ObjRule {
     properties: &[(
         "ReportLevel",
         Shape::Str(&StrRule {

@@ -34,7 +34,7 @@ pub struct ConnectionRequired {
     pub name: Str,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("AwsLocation", Shape::Object(&RULE_AwsLocation)),
         (
@@ -420,7 +420,7 @@ impl ConnectionAttributes {
     }
 }
 
-static RULE_AwsLocation: ObjRule = ObjRule {
+pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
     properties: &[
         (
             "AccessRole",
@@ -556,7 +556,7 @@ impl ToValue for AwsLocation {
     }
 }
 
-static RULE_ConnectionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Classification",

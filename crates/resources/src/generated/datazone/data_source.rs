@@ -44,7 +44,7 @@ pub struct DataSourceRequired {
     pub r#type: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "AssetFormsInput",
@@ -517,7 +517,7 @@ pub struct FormInputRequired {
     pub form_name: Str,
 }
 
-static RULE_FormInput: ObjRule = ObjRule {
+pub(crate) static RULE_FormInput: ObjRule = ObjRule {
     properties: &[
         (
             "Content",
@@ -658,7 +658,7 @@ impl ToValue for FormInput {
     }
 }
 
-static RULE_RecommendationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RecommendationConfiguration: ObjRule = ObjRule {
     properties: &[("EnableBusinessNameGeneration", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -709,7 +709,7 @@ impl ToValue for RecommendationConfiguration {
     }
 }
 
-static RULE_ScheduleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Schedule",

@@ -24,7 +24,7 @@ pub struct DomainRequired {
     pub name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -352,7 +352,7 @@ impl DomainAttributes {
     }
 }
 
-static RULE_SingleSignOn: ObjRule = ObjRule {
+pub(crate) static RULE_SingleSignOn: ObjRule = ObjRule {
     properties: &[
         (
             "IdcInstanceArn",
@@ -472,7 +472,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -34,7 +34,7 @@ pub struct DomainUnitRequired {
     pub parent_domain_unit_identifier: Str,
 }
 
-static RULE_DomainUnit: ObjRule = ObjRule {
+pub(crate) static RULE_DomainUnit: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

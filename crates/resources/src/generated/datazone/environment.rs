@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EnvironmentParameter;
+use super::shared::RULE_EnvironmentParameter;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
@@ -36,7 +39,7 @@ pub struct EnvironmentRequired {
     pub project_identifier: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("DeploymentOrder", Shape::INT),
         (
@@ -568,66 +571,5 @@ impl EnvironmentAttributes {
     /// The timestamp of when the environment was updated.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-static RULE_EnvironmentParameter: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentParameter` property type of `AWS::DataZone::Environment`.
-///
-/// The parameter details of the environment.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datazone-environment-environmentparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnvironmentParameter {
-    /// `Name`: a string.
-    ///
-    /// The name of the environment parameter.
-    pub name: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value of the environment parameter.
-    pub value: Option<Str>,
-}
-
-impl EnvironmentParameter {
-    /// A `EnvironmentParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnvironmentParameter {}
-
-impl ToValue for EnvironmentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
     }
 }

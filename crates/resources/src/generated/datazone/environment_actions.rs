@@ -23,7 +23,7 @@ pub struct EnvironmentActionsRequired {
     pub name: Str,
 }
 
-static RULE_EnvironmentActions: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentActions: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -271,7 +271,7 @@ impl EnvironmentActionsAttributes {
     }
 }
 
-static RULE_AwsConsoleLinkParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AwsConsoleLinkParameters: ObjRule = ObjRule {
     properties: &[(
         "Uri",
         Shape::Str(&StrRule {

@@ -40,7 +40,7 @@ pub struct EnvironmentBlueprintConfigurationRequired {
     pub environment_blueprint_identifier: Str,
 }
 
-static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DomainIdentifier",
@@ -408,7 +408,7 @@ impl EnvironmentBlueprintConfigurationAttributes {
     }
 }
 
-static RULE_RegionalParameter: ObjRule = ObjRule {
+pub(crate) static RULE_RegionalParameter: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
         (

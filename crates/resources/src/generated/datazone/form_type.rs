@@ -40,7 +40,7 @@ pub struct FormTypeRequired {
     pub owning_project_identifier: Str,
 }
 
-static RULE_FormType: ObjRule = ObjRule {
+pub(crate) static RULE_FormType: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -335,7 +335,7 @@ impl FormTypeAttributes {
     }
 }
 
-static RULE_Model: ObjRule = ObjRule {
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[(
         "Smithy",
         Shape::Str(&StrRule {

@@ -23,7 +23,7 @@ pub struct GroupProfileRequired {
     pub domain_identifier: Str,
 }
 
-static RULE_GroupProfile: ObjRule = ObjRule {
+pub(crate) static RULE_GroupProfile: ObjRule = ObjRule {
     properties: &[
         (
             "DomainIdentifier",

@@ -38,7 +38,7 @@ pub struct OwnerRequired {
     pub owner: Json,
 }
 
-static RULE_Owner: ObjRule = ObjRule {
+pub(crate) static RULE_Owner: ObjRule = ObjRule {
     properties: &[
         (
             "DomainIdentifier",

@@ -38,7 +38,7 @@ pub struct PolicyGrantRequired {
     pub policy_type: ManagedPolicyType,
 }
 
-static RULE_PolicyGrant: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyGrant: ObjRule = ObjRule {
     properties: &[
         ("Detail", Shape::Any),
         (

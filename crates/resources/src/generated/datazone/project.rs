@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EnvironmentParameter;
+use super::shared::RULE_EnvironmentParameter;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
@@ -33,7 +36,7 @@ pub struct ProjectRequired {
     pub name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -478,7 +481,7 @@ impl ProjectAttributes {
     }
 }
 
-static RULE_EnvironmentConfigurationUserParameter: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentConfigurationUserParameter: ObjRule = ObjRule {
     properties: &[
         (
             "EnvironmentConfigurationName",
@@ -588,68 +591,7 @@ impl ToValue for EnvironmentConfigurationUserParameter {
     }
 }
 
-static RULE_EnvironmentParameter: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnvironmentParameter` property type of `AWS::DataZone::Project`.
-///
-/// The parameter details of an evironment profile.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datazone-project-environmentparameter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnvironmentParameter {
-    /// `Name`: a string.
-    ///
-    /// The name of an environment profile parameter.
-    pub name: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The value of an environment profile parameter.
-    pub value: Option<Str>,
-}
-
-impl EnvironmentParameter {
-    /// A `EnvironmentParameter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnvironmentParameter {}
-
-impl ToValue for EnvironmentParameter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Member: ObjRule = ObjRule {
+pub(crate) static RULE_Member: ObjRule = ObjRule {
     properties: &[
         ("GroupIdentifier", Shape::STR),
         ("UserIdentifier", Shape::STR),
@@ -716,7 +658,7 @@ pub struct ProjectMembershipAssignmentRequired {
     pub member: Obj<Member>,
 }
 
-static RULE_ProjectMembershipAssignment: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectMembershipAssignment: ObjRule = ObjRule {
     properties: &[
         (
             "Designation",
@@ -801,7 +743,7 @@ pub struct ResourceTagRequired {
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -39,7 +39,7 @@ pub struct ProjectMembershipRequired {
     pub project_identifier: Str,
 }
 
-static RULE_ProjectMembership: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectMembership: ObjRule = ObjRule {
     properties: &[
         (
             "Designation",

@@ -28,7 +28,7 @@ pub struct ProjectProfileRequired {
     pub name: Str,
 }
 
-static RULE_ProjectProfile: ObjRule = ObjRule {
+pub(crate) static RULE_ProjectProfile: ObjRule = ObjRule {
     properties: &[
         ("AllowCustomProjectResourceTags", Shape::Bool),
         (
@@ -422,7 +422,7 @@ pub struct AwsAccountRequired {
     pub aws_account_id: Str,
 }
 
-static RULE_AwsAccount: ObjRule = ObjRule {
+pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
     properties: &[(
         "AwsAccountId",
         Shape::Str(&StrRule {
@@ -504,7 +504,7 @@ pub struct EnvironmentConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_EnvironmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
         ("AwsRegion", Shape::Object(&RULE_Region)),
@@ -745,7 +745,7 @@ impl ToValue for EnvironmentConfiguration {
     }
 }
 
-static RULE_EnvironmentConfigurationParameter: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentConfigurationParameter: ObjRule = ObjRule {
     properties: &[
         ("IsEditable", Shape::Bool),
         (
@@ -834,7 +834,7 @@ impl ToValue for EnvironmentConfigurationParameter {
     }
 }
 
-static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
     properties: &[
         (
             "ParameterOverrides",
@@ -954,7 +954,7 @@ pub struct RegionRequired {
     pub region_name: Str,
 }
 
-static RULE_Region: ObjRule = ObjRule {
+pub(crate) static RULE_Region: ObjRule = ObjRule {
     properties: &[(
         "RegionName",
         Shape::Str(&StrRule {
@@ -1030,7 +1030,7 @@ pub struct ResourceTagParameterRequired {
     pub value: Str,
 }
 
-static RULE_ResourceTagParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTagParameter: ObjRule = ObjRule {
     properties: &[
         ("IsValueEditable", Shape::Bool),
         (

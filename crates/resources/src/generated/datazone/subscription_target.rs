@@ -60,7 +60,7 @@ pub struct SubscriptionTargetRequired {
     pub r#type: Str,
 }
 
-static RULE_SubscriptionTarget: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriptionTarget: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicableAssetTypes",
@@ -468,7 +468,7 @@ pub struct SubscriptionTargetFormRequired {
     pub form_name: Str,
 }
 
-static RULE_SubscriptionTargetForm: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriptionTargetForm: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::STR),
         (

@@ -29,7 +29,7 @@ pub struct UserProfileRequired {
     pub user_identifier: Str,
 }
 
-static RULE_UserProfile: ObjRule = ObjRule {
+pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
     properties: &[
         (
             "DomainIdentifier",

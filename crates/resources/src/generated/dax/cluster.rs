@@ -30,7 +30,7 @@ pub struct ClusterRequired {
     pub replication_factor: Int,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZones",
@@ -466,7 +466,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[("SSEEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],

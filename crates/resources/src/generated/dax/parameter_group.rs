@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_ParameterGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("ParameterGroupName", Shape::STR),

@@ -16,7 +16,7 @@ pub struct SubnetGroupRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_SubnetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("SubnetGroupName", Shape::STR),

@@ -42,7 +42,7 @@ pub struct LimitRequired {
     pub max_count: Int,
 }
 
-static RULE_Limit: ObjRule = ObjRule {
+pub(crate) static RULE_Limit: ObjRule = ObjRule {
     properties: &[
         (
             "AmountRequirementName",

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^le-[0-9a-f]{32}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$");
 
-static RULE_MeteredProduct: ObjRule = ObjRule {
+pub(crate) static RULE_MeteredProduct: ObjRule = ObjRule {
     properties: &[
         (
             "LicenseEndpointId",

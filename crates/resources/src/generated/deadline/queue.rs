@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sp-[0-9a-f]{32}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_/]+$");
@@ -41,7 +44,7 @@ pub struct QueueRequired {
     pub farm_id: Str,
 }
 
-static RULE_Queue: ObjRule = ObjRule {
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedStorageProfileIds",
@@ -427,7 +430,7 @@ pub struct JobAttachmentSettingsRequired {
     pub s3_bucket_name: Str,
 }
 
-static RULE_JobAttachmentSettings: ObjRule = ObjRule {
+pub(crate) static RULE_JobAttachmentSettings: ObjRule = ObjRule {
     properties: &[
         (
             "RootPrefix",
@@ -525,7 +528,7 @@ pub struct JobRunAsUserRequired {
     pub run_as: RunAs,
 }
 
-static RULE_JobRunAsUser: ObjRule = ObjRule {
+pub(crate) static RULE_JobRunAsUser: ObjRule = ObjRule {
     properties: &[
         ("Posix", Shape::Object(&RULE_PosixUser)),
         (
@@ -633,7 +636,7 @@ pub struct PosixUserRequired {
     pub user: Str,
 }
 
-static RULE_PosixUser: ObjRule = ObjRule {
+pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
         (
             "Group",
@@ -722,102 +725,6 @@ impl ToValue for PosixUser {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Deadline::Queue`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-deadline-queue-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WindowsUser`], by name: `WindowsUser::new(WindowsUserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsUserRequired {
@@ -835,7 +742,7 @@ pub struct WindowsUserRequired {
     pub user: Str,
 }
 
-static RULE_WindowsUser: ObjRule = ObjRule {
+pub(crate) static RULE_WindowsUser: ObjRule = ObjRule {
     properties: &[
         (
             "PasswordArn",

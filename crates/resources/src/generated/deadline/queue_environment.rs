@@ -43,7 +43,7 @@ pub struct QueueEnvironmentRequired {
     pub template_type: EnvironmentTemplateType,
 }
 
-static RULE_QueueEnvironment: ObjRule = ObjRule {
+pub(crate) static RULE_QueueEnvironment: ObjRule = ObjRule {
     properties: &[
         (
             "FarmId",

@@ -34,7 +34,7 @@ pub struct QueueFleetAssociationRequired {
     pub queue_id: Str,
 }
 
-static RULE_QueueFleetAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_QueueFleetAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "FarmId",

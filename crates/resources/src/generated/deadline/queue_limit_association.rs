@@ -34,7 +34,7 @@ pub struct QueueLimitAssociationRequired {
     pub queue_id: Str,
 }
 
-static RULE_QueueLimitAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_QueueLimitAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "FarmId",

@@ -33,7 +33,7 @@ pub struct StorageProfileRequired {
     pub os_family: StorageProfileOperatingSystemFamily,
 }
 
-static RULE_StorageProfile: ObjRule = ObjRule {
+pub(crate) static RULE_StorageProfile: ObjRule = ObjRule {
     properties: &[
         (
             "DisplayName",
@@ -245,7 +245,7 @@ pub struct FileSystemLocationRequired {
     pub r#type: FileSystemLocationType,
 }
 
-static RULE_FileSystemLocation: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystemLocation: ObjRule = ObjRule {
     properties: &[
         (
             "Name",

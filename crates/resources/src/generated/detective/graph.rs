@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Graph: ObjRule = ObjRule {
+pub(crate) static RULE_Graph: ObjRule = ObjRule {
     properties: &[
         ("AutoEnableMembers", Shape::Bool),
         (
@@ -136,7 +136,7 @@ impl GraphAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

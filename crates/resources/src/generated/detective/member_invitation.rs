@@ -35,7 +35,7 @@ pub struct MemberInvitationRequired {
     pub member_id: Str,
 }
 
-static RULE_MemberInvitation: ObjRule = ObjRule {
+pub(crate) static RULE_MemberInvitation: ObjRule = ObjRule {
     properties: &[
         ("DisableEmailNotification", Shape::Bool),
         (

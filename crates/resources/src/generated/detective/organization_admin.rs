@@ -20,7 +20,7 @@ pub struct OrganizationAdminRequired {
     pub account_id: Str,
 }
 
-static RULE_OrganizationAdmin: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationAdmin: ObjRule = ObjRule {
     properties: &[(
         "AccountId",
         Shape::Str(&StrRule {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{N}\\p{P}\\p{S}\\p{Z}]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
@@ -24,7 +27,7 @@ pub struct AgentSpaceRequired {
     pub name: Str,
 }
 
-static RULE_AgentSpace: ObjRule = ObjRule {
+pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -328,7 +331,7 @@ pub struct IamAuthConfigurationRequired {
     pub operator_app_role_arn: Str,
 }
 
-static RULE_IamAuthConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IamAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedAt",
@@ -446,7 +449,7 @@ pub struct IdcAuthConfigurationRequired {
     pub operator_app_role_arn: Str,
 }
 
-static RULE_IdcAuthConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IdcAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CreatedAt",
@@ -575,7 +578,7 @@ impl ToValue for IdcAuthConfiguration {
     }
 }
 
-static RULE_OperatorApp: ObjRule = ObjRule {
+pub(crate) static RULE_OperatorApp: ObjRule = ObjRule {
     properties: &[
         ("Iam", Shape::Object(&RULE_IamAuthConfiguration)),
         ("Idc", Shape::Object(&RULE_IdcAuthConfiguration)),
@@ -625,102 +628,6 @@ impl ToValue for OperatorApp {
         MapBuilder::new()
             .opt("Iam", &self.iam)
             .opt("Idc", &self.idc)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DevOpsAgent::AgentSpace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsagent-agentspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

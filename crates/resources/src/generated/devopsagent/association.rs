@@ -30,7 +30,7 @@ pub struct AssociationRequired {
     pub service_id: Str,
 }
 
-static RULE_Association: ObjRule = ObjRule {
+pub(crate) static RULE_Association: ObjRule = ObjRule {
     properties: &[
         (
             "AgentSpaceId",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
+pub(crate) static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
     properties: &[],
     required: &[],
     one_of: &[],

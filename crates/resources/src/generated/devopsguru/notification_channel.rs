@@ -21,7 +21,7 @@ pub struct NotificationChannelRequired {
     pub config: Obj<NotificationChannelConfig>,
 }
 
-static RULE_NotificationChannel: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
     properties: &[("Config", Shape::Object(&RULE_NotificationChannelConfig))],
     required: &["Config"],
     one_of: &[],
@@ -127,7 +127,7 @@ impl NotificationChannelAttributes {
     }
 }
 
-static RULE_NotificationChannelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationChannelConfig: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_NotificationFilterConfig)),
         ("Sns", Shape::Object(&RULE_SnsChannelConfig)),
@@ -195,7 +195,7 @@ impl ToValue for NotificationChannelConfig {
     }
 }
 
-static RULE_NotificationFilterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationFilterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MessageTypes",
@@ -295,7 +295,7 @@ impl ToValue for NotificationFilterConfig {
     }
 }
 
-static RULE_SnsChannelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SnsChannelConfig: ObjRule = ObjRule {
     properties: &[(
         "TopicArn",
         Shape::Str(&StrRule {

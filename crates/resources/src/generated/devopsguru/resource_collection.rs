@@ -18,7 +18,7 @@ pub struct ResourceCollectionRequired {
     pub resource_collection_filter: Obj<ResourceCollectionFilter>,
 }
 
-static RULE_ResourceCollection: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceCollection: ObjRule = ObjRule {
     properties: &[(
         "ResourceCollectionFilter",
         Shape::Object(&RULE_ResourceCollectionFilter),
@@ -125,7 +125,7 @@ impl ResourceCollectionAttributes {
     }
 }
 
-static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
+pub(crate) static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
     properties: &[(
         "StackNames",
         Shape::List(&ListRule {
@@ -188,7 +188,7 @@ impl ToValue for CloudFormationCollectionFilter {
     }
 }
 
-static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
     properties: &[
         (
             "CloudFormation",
@@ -276,7 +276,7 @@ impl ToValue for ResourceCollectionFilter {
     }
 }
 
-static RULE_TagCollection: ObjRule = ObjRule {
+pub(crate) static RULE_TagCollection: ObjRule = ObjRule {
     properties: &[
         (
             "AppBoundaryKey",

@@ -38,7 +38,7 @@ pub struct ConnectionRequired {
     pub location: Str,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         (
             "Bandwidth",
@@ -317,7 +317,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

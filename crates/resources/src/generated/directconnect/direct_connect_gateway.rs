@@ -22,7 +22,7 @@ pub struct DirectConnectGatewayRequired {
     pub direct_connect_gateway_name: Str,
 }
 
-static RULE_DirectConnectGateway: ObjRule = ObjRule {
+pub(crate) static RULE_DirectConnectGateway: ObjRule = ObjRule {
     properties: &[
         (
             "AmazonSideAsn",
@@ -213,7 +213,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

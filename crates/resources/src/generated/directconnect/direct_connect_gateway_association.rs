@@ -29,7 +29,7 @@ pub struct DirectConnectGatewayAssociationRequired {
     pub direct_connect_gateway_id: Str,
 }
 
-static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptDirectConnectGatewayAssociationProposalRoleArn",

@@ -35,7 +35,7 @@ pub struct LagRequired {
     pub location: Str,
 }
 
-static RULE_Lag: ObjRule = ObjRule {
+pub(crate) static RULE_Lag: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionsBandwidth",
@@ -310,7 +310,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -32,7 +32,7 @@ pub struct MicrosoftAdRequired {
     pub vpc_settings: Obj<VpcSettings>,
 }
 
-static RULE_MicrosoftAd: ObjRule = ObjRule {
+pub(crate) static RULE_MicrosoftAd: ObjRule = ObjRule {
     properties: &[
         ("CreateAlias", Shape::Bool),
         ("Edition", Shape::STR),
@@ -278,7 +278,7 @@ pub struct VpcSettingsRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
     properties: &[
         (
             "SubnetIds",

@@ -41,7 +41,7 @@ pub struct SimpleAdRequired {
     pub vpc_settings: Obj<VpcSettings>,
 }
 
-static RULE_SimpleAd: ObjRule = ObjRule {
+pub(crate) static RULE_SimpleAd: ObjRule = ObjRule {
     properties: &[
         ("CreateAlias", Shape::Bool),
         (
@@ -369,7 +369,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -469,7 +469,7 @@ pub struct VpcSettingsRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
     properties: &[
         (
             "SubnetIds",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
         ("CopyTags", Shape::Bool),
         ("CreateInterval", Shape::INT),
@@ -335,7 +335,7 @@ pub struct ActionRequired {
     pub name: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         (
             "CrossRegionCopy",
@@ -418,7 +418,7 @@ pub struct ArchiveRetainRuleRequired {
     pub retention_archive_tier: Obj<RetentionArchiveTier>,
 }
 
-static RULE_ArchiveRetainRule: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveRetainRule: ObjRule = ObjRule {
     properties: &[(
         "RetentionArchiveTier",
         Shape::Object(&RULE_RetentionArchiveTier),
@@ -480,7 +480,7 @@ pub struct ArchiveRuleRequired {
     pub retain_rule: Obj<ArchiveRetainRule>,
 }
 
-static RULE_ArchiveRule: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
     properties: &[("RetainRule", Shape::Object(&RULE_ArchiveRetainRule))],
     required: &["RetainRule"],
     one_of: &[],
@@ -530,7 +530,7 @@ impl ToValue for ArchiveRule {
     }
 }
 
-static RULE_CreateRule: ObjRule = ObjRule {
+pub(crate) static RULE_CreateRule: ObjRule = ObjRule {
     properties: &[
         ("CronExpression", Shape::STR),
         ("Interval", Shape::INT),
@@ -696,7 +696,7 @@ pub struct CrossRegionCopyActionRequired {
     pub target: Str,
 }
 
-static RULE_CrossRegionCopyAction: ObjRule = ObjRule {
+pub(crate) static RULE_CrossRegionCopyAction: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConfiguration",
@@ -799,7 +799,7 @@ pub struct CrossRegionCopyDeprecateRuleRequired {
     pub interval_unit: Str,
 }
 
-static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
+pub(crate) static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
     properties: &[("Interval", Shape::INT), ("IntervalUnit", Shape::STR)],
     required: &["IntervalUnit", "Interval"],
     one_of: &[],
@@ -876,7 +876,7 @@ pub struct CrossRegionCopyRetainRuleRequired {
     pub interval_unit: Str,
 }
 
-static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
+pub(crate) static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
     properties: &[("Interval", Shape::INT), ("IntervalUnit", Shape::STR)],
     required: &["IntervalUnit", "Interval"],
     one_of: &[],
@@ -949,7 +949,7 @@ pub struct CrossRegionCopyRuleRequired {
     pub encrypted: Bool,
 }
 
-static RULE_CrossRegionCopyRule: ObjRule = ObjRule {
+pub(crate) static RULE_CrossRegionCopyRule: ObjRule = ObjRule {
     properties: &[
         ("CmkArn", Shape::STR),
         ("CopyTags", Shape::Bool),
@@ -1100,7 +1100,7 @@ impl ToValue for CrossRegionCopyRule {
     }
 }
 
-static RULE_CrossRegionCopyTarget: ObjRule = ObjRule {
+pub(crate) static RULE_CrossRegionCopyTarget: ObjRule = ObjRule {
     properties: &[("TargetRegion", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1146,7 +1146,7 @@ impl ToValue for CrossRegionCopyTarget {
     }
 }
 
-static RULE_DeprecateRule: ObjRule = ObjRule {
+pub(crate) static RULE_DeprecateRule: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
@@ -1235,7 +1235,7 @@ pub struct EncryptionConfigurationRequired {
     pub encrypted: Bool,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[("CmkArn", Shape::STR), ("Encrypted", Shape::Bool)],
     required: &["Encrypted"],
     one_of: &[],
@@ -1312,7 +1312,7 @@ pub struct EventParametersRequired {
     pub snapshot_owner: List<Str>,
 }
 
-static RULE_EventParameters: ObjRule = ObjRule {
+pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
     properties: &[
         ("DescriptionRegex", Shape::STR),
         ("EventType", Shape::STR),
@@ -1412,7 +1412,7 @@ pub struct EventSourceRequired {
     pub r#type: Str,
 }
 
-static RULE_EventSource: ObjRule = ObjRule {
+pub(crate) static RULE_EventSource: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Object(&RULE_EventParameters)),
         ("Type", Shape::STR),
@@ -1479,7 +1479,7 @@ impl ToValue for EventSource {
     }
 }
 
-static RULE_Exclusions: ObjRule = ObjRule {
+pub(crate) static RULE_Exclusions: ObjRule = ObjRule {
     properties: &[
         ("ExcludeBootVolumes", Shape::Bool),
         (
@@ -1571,7 +1571,7 @@ impl ToValue for Exclusions {
     }
 }
 
-static RULE_FastRestoreRule: ObjRule = ObjRule {
+pub(crate) static RULE_FastRestoreRule: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZoneIds",
@@ -1691,7 +1691,7 @@ impl ToValue for FastRestoreRule {
     }
 }
 
-static RULE_Parameters: ObjRule = ObjRule {
+pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
         ("ExcludeBootVolume", Shape::Bool),
         (
@@ -1780,7 +1780,7 @@ impl ToValue for Parameters {
     }
 }
 
-static RULE_PolicyDetails: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -2116,7 +2116,7 @@ impl ToValue for PolicyDetails {
     }
 }
 
-static RULE_RetainRule: ObjRule = ObjRule {
+pub(crate) static RULE_RetainRule: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
@@ -2207,7 +2207,7 @@ impl ToValue for RetainRule {
     }
 }
 
-static RULE_RetentionArchiveTier: ObjRule = ObjRule {
+pub(crate) static RULE_RetentionArchiveTier: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
@@ -2291,7 +2291,7 @@ impl ToValue for RetentionArchiveTier {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("ArchiveRule", Shape::Object(&RULE_ArchiveRule)),
         ("CopyTags", Shape::Bool),
@@ -2513,7 +2513,7 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_Script: ObjRule = ObjRule {
+pub(crate) static RULE_Script: ObjRule = ObjRule {
     properties: &[
         ("ExecuteOperationOnScriptFailure", Shape::Bool),
         ("ExecutionHandler", Shape::STR),
@@ -2678,7 +2678,7 @@ impl ToValue for Script {
     }
 }
 
-static RULE_ShareRule: ObjRule = ObjRule {
+pub(crate) static RULE_ShareRule: ObjRule = ObjRule {
     properties: &[
         (
             "TargetAccounts",
@@ -2772,7 +2772,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

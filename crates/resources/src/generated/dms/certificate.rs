@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Certificate: ObjRule = ObjRule {
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateIdentifier", Shape::STR),
         ("CertificatePem", Shape::STR),

@@ -28,7 +28,7 @@ pub struct DataMigrationRequired {
     pub service_access_role_arn: Str,
 }
 
-static RULE_DataMigration: ObjRule = ObjRule {
+pub(crate) static RULE_DataMigration: ObjRule = ObjRule {
     properties: &[
         (
             "DataMigrationIdentifier",
@@ -327,7 +327,7 @@ impl DataMigrationAttributes {
     }
 }
 
-static RULE_DataMigrationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DataMigrationSettings: ObjRule = ObjRule {
     properties: &[
         ("CloudwatchLogsEnabled", Shape::Bool),
         (
@@ -414,7 +414,7 @@ impl ToValue for DataMigrationSettings {
     }
 }
 
-static RULE_SourceDataSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SourceDataSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CDCStartPosition",
@@ -561,7 +561,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

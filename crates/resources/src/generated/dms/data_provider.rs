@@ -16,7 +16,7 @@ pub struct DataProviderRequired {
     pub engine: Engine,
 }
 
-static RULE_DataProvider: ObjRule = ObjRule {
+pub(crate) static RULE_DataProvider: ObjRule = ObjRule {
     properties: &[
         (
             "DataProviderIdentifier",
@@ -295,7 +295,7 @@ pub struct DocDbSettingsRequired {
     pub server_name: Str,
 }
 
-static RULE_DocDbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -407,7 +407,7 @@ pub struct IbmDb2LuwSettingsRequired {
     pub ssl_mode: Db2SslModeValue,
 }
 
-static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
+pub(crate) static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -519,7 +519,7 @@ pub struct IbmDb2zOsSettingsRequired {
     pub ssl_mode: Db2SslModeValue,
 }
 
-static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -629,7 +629,7 @@ pub struct MariaDbSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_MariaDbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MariaDbSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("Port", Shape::INT),
@@ -730,7 +730,7 @@ pub struct MicrosoftSqlServerSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -838,7 +838,7 @@ pub struct MongoDbSettingsRequired {
     pub server_name: Str,
 }
 
-static RULE_MongoDbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AuthMechanism",
@@ -999,7 +999,7 @@ pub struct MySqlSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_MySqlSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("Port", Shape::INT),
@@ -1100,7 +1100,7 @@ pub struct OracleSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_OracleSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
     properties: &[
         ("AsmServer", Shape::STR),
         ("CertificateArn", Shape::STR),
@@ -1288,7 +1288,7 @@ pub struct PostgreSqlSettingsRequired {
     pub ssl_mode: DmsSslModeValue,
 }
 
-static RULE_PostgreSqlSettings: ObjRule = ObjRule {
+pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -1398,7 +1398,7 @@ pub struct RedshiftSettingsRequired {
     pub server_name: Str,
 }
 
-static RULE_RedshiftSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
         ("Port", Shape::INT),
@@ -1466,7 +1466,7 @@ impl ToValue for RedshiftSettings {
     }
 }
 
-static RULE_Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Settings: ObjRule = ObjRule {
     properties: &[
         ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
         ("IbmDb2LuwSettings", Shape::Object(&RULE_IbmDb2LuwSettings)),
@@ -1647,7 +1647,7 @@ pub struct SybaseAseSettingsRequired {
     pub ssl_mode: SybaseSslModeValue,
 }
 
-static RULE_SybaseAseSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SybaseAseSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -1770,7 +1770,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
@@ -22,7 +25,7 @@ pub struct EndpointRequired {
     pub engine_name: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -629,7 +632,7 @@ impl EndpointAttributes {
     }
 }
 
-static RULE_DocDbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
     properties: &[
         ("DocsToInvestigate", Shape::INT),
         ("ExtractDocId", Shape::Bool),
@@ -759,7 +762,7 @@ impl ToValue for DocDbSettings {
     }
 }
 
-static RULE_DynamoDbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DynamoDbSettings: ObjRule = ObjRule {
     properties: &[(
         "ServiceAccessRoleArn",
         Shape::Str(&StrRule {
@@ -818,7 +821,7 @@ impl ToValue for DynamoDbSettings {
     }
 }
 
-static RULE_ElasticsearchSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchSettings: ObjRule = ObjRule {
     properties: &[
         ("EndpointUri", Shape::STR),
         ("ErrorRetryDuration", Shape::INT),
@@ -923,7 +926,7 @@ impl ToValue for ElasticsearchSettings {
     }
 }
 
-static RULE_GcpMySqlSettings: ObjRule = ObjRule {
+pub(crate) static RULE_GcpMySqlSettings: ObjRule = ObjRule {
     properties: &[
         ("AfterConnectScript", Shape::STR),
         ("CleanSourceMetadataOnMismatch", Shape::Bool),
@@ -1174,7 +1177,7 @@ impl ToValue for GcpMySqlSettings {
     }
 }
 
-static RULE_IbmDb2Settings: ObjRule = ObjRule {
+pub(crate) static RULE_IbmDb2Settings: ObjRule = ObjRule {
     properties: &[
         ("CurrentLsn", Shape::STR),
         ("KeepCsvFiles", Shape::Bool),
@@ -1356,7 +1359,7 @@ impl ToValue for IbmDb2Settings {
     }
 }
 
-static RULE_KafkaSettings: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaSettings: ObjRule = ObjRule {
     properties: &[
         ("Broker", Shape::STR),
         ("IncludeControlDetails", Shape::Bool),
@@ -1653,7 +1656,7 @@ impl ToValue for KafkaSettings {
     }
 }
 
-static RULE_KinesisSettings: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisSettings: ObjRule = ObjRule {
     properties: &[
         ("IncludeControlDetails", Shape::Bool),
         ("IncludeNullAndEmpty", Shape::Bool),
@@ -1849,7 +1852,7 @@ impl ToValue for KinesisSettings {
     }
 }
 
-static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
     properties: &[
         ("BcpPacketSize", Shape::INT),
         ("ControlTablesFileGroup", Shape::STR),
@@ -2148,7 +2151,7 @@ impl ToValue for MicrosoftSqlServerSettings {
     }
 }
 
-static RULE_MongoDbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
     properties: &[
         ("AuthMechanism", Shape::STR),
         ("AuthSource", Shape::STR),
@@ -2396,7 +2399,7 @@ impl ToValue for MongoDbSettings {
     }
 }
 
-static RULE_MySqlSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
     properties: &[
         ("AfterConnectScript", Shape::STR),
         ("CleanSourceMetadataOnMismatch", Shape::Bool),
@@ -2595,7 +2598,7 @@ impl ToValue for MySqlSettings {
     }
 }
 
-static RULE_NeptuneSettings: ObjRule = ObjRule {
+pub(crate) static RULE_NeptuneSettings: ObjRule = ObjRule {
     properties: &[
         ("ErrorRetryDuration", Shape::INT),
         ("IamAuthEnabled", Shape::Bool),
@@ -2753,7 +2756,7 @@ impl ToValue for NeptuneSettings {
     }
 }
 
-static RULE_OracleSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
     properties: &[
         ("AccessAlternateDirectly", Shape::Bool),
         ("AddSupplementalLogging", Shape::Bool),
@@ -3367,7 +3370,7 @@ impl ToValue for OracleSettings {
     }
 }
 
-static RULE_PostgreSqlSettings: ObjRule = ObjRule {
+pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
     properties: &[
         ("AfterConnectScript", Shape::STR),
         ("BabelfishDatabaseName", Shape::STR),
@@ -3680,7 +3683,7 @@ impl ToValue for PostgreSqlSettings {
     }
 }
 
-static RULE_RedisSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RedisSettings: ObjRule = ObjRule {
     properties: &[
         ("AuthPassword", Shape::STR),
         ("AuthType", Shape::STR),
@@ -3816,7 +3819,7 @@ impl ToValue for RedisSettings {
     }
 }
 
-static RULE_RedshiftSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
     properties: &[
         ("AcceptAnyDate", Shape::Bool),
         ("AfterConnectScript", Shape::STR),
@@ -4280,7 +4283,7 @@ impl ToValue for RedshiftSettings {
     }
 }
 
-static RULE_S3Settings: ObjRule = ObjRule {
+pub(crate) static RULE_S3Settings: ObjRule = ObjRule {
     properties: &[
         ("AddColumnName", Shape::Bool),
         ("AddTrailingPaddingCharacter", Shape::Bool),
@@ -5039,7 +5042,7 @@ impl ToValue for S3Settings {
     }
 }
 
-static RULE_SybaseSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SybaseSettings: ObjRule = ObjRule {
     properties: &[
         (
             "SecretsManagerAccessRoleArn",
@@ -5117,69 +5120,6 @@ impl ToValue for SybaseSettings {
                 &self.secrets_manager_access_role_arn,
             )
             .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DMS::Endpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

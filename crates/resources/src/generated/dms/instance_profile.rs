@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_InstanceProfile: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceProfile: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZone",
@@ -353,7 +353,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

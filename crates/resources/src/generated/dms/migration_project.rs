@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_MigrationProject: ObjRule = ObjRule {
+pub(crate) static RULE_MigrationProject: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -399,7 +399,7 @@ impl MigrationProjectAttributes {
     }
 }
 
-static RULE_DataProviderDescriptor: ObjRule = ObjRule {
+pub(crate) static RULE_DataProviderDescriptor: ObjRule = ObjRule {
     properties: &[
         ("DataProviderArn", Shape::STR),
         ("DataProviderIdentifier", Shape::STR),
@@ -515,7 +515,7 @@ impl ToValue for DataProviderDescriptor {
     }
 }
 
-static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule {
     properties: &[
         ("S3BucketPath", Shape::STR),
         ("S3BucketRoleArn", Shape::STR),
@@ -584,7 +584,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

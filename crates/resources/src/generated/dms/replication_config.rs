@@ -44,7 +44,7 @@ pub struct ReplicationConfigRequired {
     pub target_endpoint_arn: Str,
 }
 
-static RULE_ReplicationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
     properties: &[
         ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
         ("ReplicationConfigIdentifier", Shape::STR),
@@ -344,7 +344,7 @@ pub struct ComputeConfigRequired {
     pub max_capacity_units: Int,
 }
 
-static RULE_ComputeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("DnsNameServers", Shape::STR),
@@ -558,7 +558,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ReplicationInstance`], by name: `ReplicationInstance::new(ReplicationInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationInstanceRequired {
@@ -16,7 +19,7 @@ pub struct ReplicationInstanceRequired {
     pub replication_instance_class: Str,
 }
 
-static RULE_ReplicationInstance: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationInstance: ObjRule = ObjRule {
     properties: &[
         ("AllocatedStorage", Shape::INT),
         ("AllowMajorVersionUpgrade", Shape::Bool),
@@ -458,68 +461,5 @@ impl ReplicationInstanceAttributes {
     /// One or more public IP addresses for the replication instance.
     pub fn replication_instance_public_ip_addresses(&self) -> Value {
         self.0.get_att("ReplicationInstancePublicIpAddresses")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DMS::ReplicationInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-replicationinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -18,7 +18,7 @@ pub struct EventSubscriptionRequired {
     pub sns_topic_arn: Str,
 }
 
-static RULE_EventSubscription: ObjRule = ObjRule {
+pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (

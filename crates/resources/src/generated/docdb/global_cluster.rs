@@ -20,7 +20,7 @@ pub struct GlobalClusterRequired {
     pub global_cluster_identifier: Str,
 }
 
-static RULE_GlobalCluster: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
         (
@@ -283,7 +283,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -55,7 +55,7 @@ pub struct ClusterRequired {
     pub shard_count: Int,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AdminUserName", Shape::STR),
         ("AdminUserPassword", Shape::STR),
@@ -472,7 +472,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws(-[^:]+)?:dsql:[a-z0-9-]{1,20}:[0-9]{12}:cluster/[a-z0-9]{26}$");
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
         (
@@ -306,7 +306,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_MultiRegionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MultiRegionProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Clusters",
@@ -405,7 +405,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,20 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ApproximateCreationDateTimePrecision, AttributeDefinition, AttributeDefinitionRequired,
+    AttributeType, ContributorInsightsSpecification, ContributorInsightsSpecificationMode,
+    ContributorInsightsSpecificationRequired, KinesisStreamSpecification,
+    KinesisStreamSpecificationRequired, PointInTimeRecoverySpecification, ResourcePolicy,
+    ResourcePolicyRequired, Tag, TagRequired, TimeToLiveSpecification,
+    TimeToLiveSpecificationRequired, WarmThroughput,
+};
+use super::shared::{
+    RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
+    RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification, RULE_ResourcePolicy,
+    RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
+};
+
 /// The required properties of [`GlobalTable`], by name: `GlobalTable::new(GlobalTableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalTableRequired {
@@ -24,7 +38,7 @@ pub struct GlobalTableRequired {
     pub replicas: List<ReplicaSpecification>,
 }
 
-static RULE_GlobalTable: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalTable: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeDefinitions",
@@ -591,116 +605,6 @@ impl GlobalTableAttributes {
     }
 }
 
-/// The required properties of [`AttributeDefinition`], by name: `AttributeDefinition::new(AttributeDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeDefinitionRequired {
-    /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
-    pub attribute_name: Str,
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
-    pub attribute_type: AttributeType,
-}
-
-static RULE_AttributeDefinition: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["B", "N", "S"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AttributeName", "AttributeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AttributeDefinition` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Represents an attribute for describing the schema for the table and indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-attributedefinition.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeDefinition {
-    /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
-    pub attribute_name: Str,
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
-    pub attribute_type: AttributeType,
-}
-
-impl AttributeDefinition {
-    /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
-    pub fn new(required: AttributeDefinitionRequired) -> Self {
-        Self {
-            attribute_name: required.attribute_name,
-            attribute_type: required.attribute_type,
-        }
-    }
-
-    /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
-    /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self {
-        self.attribute_type = value.into();
-        self
-    }
-}
-
-impl PropertyType for AttributeDefinition {}
-
-impl ToValue for AttributeDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("AttributeType", &self.attribute_type)
-            .build()
-    }
-}
-
 /// The required properties of [`CapacityAutoScalingSettings`], by name: `CapacityAutoScalingSettings::new(CapacityAutoScalingSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityAutoScalingSettingsRequired {
@@ -722,7 +626,7 @@ pub struct CapacityAutoScalingSettingsRequired {
     pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
 }
 
-static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
     properties: &[
         (
             "MaxCapacity",
@@ -864,92 +768,7 @@ impl ToValue for CapacityAutoScalingSettings {
     }
 }
 
-/// The required properties of [`ContributorInsightsSpecification`], by name: `ContributorInsightsSpecification::new(ContributorInsightsSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
-}
-
-static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContributorInsightsSpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Configures contributor insights settings for a replica or one of its indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecification {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
-    /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// Specifies the CloudWatch Contributor Insights mode for a global table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the global table.
-    pub mode: Option<ContributorInsightsSpecificationMode>,
-}
-
-impl ContributorInsightsSpecification {
-    /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
-    pub fn new(required: ContributorInsightsSpecificationRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            mode: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ContributorInsightsSpecification {}
-
-impl ToValue for ContributorInsightsSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("Mode", &self.mode)
-            .build()
-    }
-}
-
-static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
     properties: &[(
         "ReadCapacityUnits",
         Shape::Int(&NumRule {
@@ -1030,7 +849,7 @@ pub struct GlobalSecondaryIndexRequired {
     pub projection: Obj<Projection>,
 }
 
-static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         (
             "IndexName",
@@ -1253,7 +1072,7 @@ pub struct GlobalTableKeySchemaRequired {
     pub key_type: KeyType,
 }
 
-static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",
@@ -1332,7 +1151,7 @@ impl ToValue for GlobalTableKeySchema {
     }
 }
 
-static RULE_GlobalTableWitness: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalTableWitness: ObjRule = ObjRule {
     properties: &[("Region", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1395,7 +1214,7 @@ pub struct KeySchemaRequired {
     pub key_type: KeyType,
 }
 
-static RULE_KeySchema: ObjRule = ObjRule {
+pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",
@@ -1474,97 +1293,6 @@ impl ToValue for KeySchema {
     }
 }
 
-/// The required properties of [`KinesisStreamSpecification`], by name: `KinesisStreamSpecification::new(KinesisStreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecificationRequired {
-    /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
-    pub stream_arn: Str,
-}
-
-static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ApproximateCreationDateTimePrecision",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MICROSECOND", "MILLISECOND"],
-                format: None,
-            }),
-        ),
-        ("StreamArn", Shape::STR),
-    ],
-    required: &["StreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KinesisStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// The Kinesis Data Streams configuration for the specified global table replica.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecification {
-    /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The precision for the time and date that the stream was created.
-    pub approximate_creation_date_time_precision: Option<ApproximateCreationDateTimePrecision>,
-    /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
-    pub stream_arn: Str,
-}
-
-impl KinesisStreamSpecification {
-    /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
-    pub fn new(required: KinesisStreamSpecificationRequired) -> Self {
-        Self {
-            approximate_creation_date_time_precision: None,
-            stream_arn: required.stream_arn,
-        }
-    }
-
-    /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approximate_creation_date_time_precision(
-        mut self,
-        value: impl Into<ApproximateCreationDateTimePrecision>,
-    ) -> Self {
-        self.approximate_creation_date_time_precision = Some(value.into());
-        self
-    }
-
-    /// `StreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for KinesisStreamSpecification {}
-
-impl ToValue for KinesisStreamSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ApproximateCreationDateTimePrecision",
-                &self.approximate_creation_date_time_precision,
-            )
-            .req("StreamArn", &self.stream_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`LocalSecondaryIndex`], by name: `LocalSecondaryIndex::new(LocalSecondaryIndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
@@ -1593,7 +1321,7 @@ pub struct LocalSecondaryIndexRequired {
     pub projection: Obj<Projection>,
 }
 
-static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
+pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         (
             "IndexName",
@@ -1713,7 +1441,7 @@ pub struct LocalSecondaryIndexKeySchemaRequired {
     pub key_type: KeyType,
 }
 
-static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
+pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",
@@ -1792,83 +1520,7 @@ impl ToValue for LocalSecondaryIndexKeySchema {
     }
 }
 
-static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PointInTimeRecoveryEnabled", Shape::Bool),
-        (
-            "RecoveryPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[("RecoveryPeriodInDays", &["PointInTimeRecoveryEnabled"])],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PointInTimeRecoverySpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Represents the settings used to enable point in time recovery.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PointInTimeRecoverySpecification {
-    /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
-    pub point_in_time_recovery_enabled: Option<Bool>,
-    /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.
-    ///
-    /// Value 1 to 35.
-    pub recovery_period_in_days: Option<Int>,
-}
-
-impl PointInTimeRecoverySpecification {
-    /// A `PointInTimeRecoverySpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.point_in_time_recovery_enabled = Some(value.into());
-        self
-    }
-
-    /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_period_in_days = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PointInTimeRecoverySpecification {}
-
-impl ToValue for PointInTimeRecoverySpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
-            )
-            .opt("RecoveryPeriodInDays", &self.recovery_period_in_days)
-            .build()
-    }
-}
-
-static RULE_Projection: ObjRule = ObjRule {
+pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
         (
             "NonKeyAttributes",
@@ -1949,7 +1601,7 @@ impl ToValue for Projection {
     }
 }
 
-static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
     properties: &[(
         "MaxReadRequestUnits",
         Shape::Int(&NumRule {
@@ -2006,7 +1658,7 @@ impl ToValue for ReadOnDemandThroughputSettings {
     }
 }
 
-static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ReadCapacityAutoScalingSettings",
@@ -2099,7 +1751,7 @@ pub struct ReplicaGlobalSecondaryIndexSpecificationRequired {
     pub index_name: Str,
 }
 
-static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ContributorInsightsSpecification",
@@ -2243,7 +1895,7 @@ pub struct ReplicaSpecificationRequired {
     pub region: Str,
 }
 
-static RULE_ReplicaSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ContributorInsightsSpecification",
@@ -2591,7 +2243,7 @@ pub struct ReplicaSseSpecificationRequired {
     pub kms_master_key_id: Str,
 }
 
-static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
     properties: &[("KMSMasterKeyId", Shape::STR)],
     required: &["KMSMasterKeyId"],
     one_of: &[],
@@ -2654,7 +2306,7 @@ pub struct ReplicaStreamSpecificationRequired {
     pub resource_policy: Obj<ResourcePolicy>,
 }
 
-static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
     properties: &[("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy))],
     required: &["ResourcePolicy"],
     one_of: &[],
@@ -2708,85 +2360,6 @@ impl ToValue for ReplicaStreamSpecification {
     }
 }
 
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
-    pub policy_document: Json,
-}
-
-static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any)],
-    required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePolicy` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-///
-/// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-///
-/// While defining resource-based policies in your CloudFormation templates, the following considerations apply:
-///
-/// - The maximum size supported for a resource-based policy document in JSON format is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit.
-/// - Resource-based policies don't support \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html#>) . If you update a policy outside of the CloudFormation stack template, you'll need to update the CloudFormation stack with the changes.
-/// - Resource-based policies don't support out-of-band changes. If you add, update, or delete a policy outside of the CloudFormation template, the change won't be overwritten if there are no changes to the policy within the template.
-///
-/// For example, say that your template contains a resource-based policy, which you later update outside of the template. If you don't make any changes to the policy in the template, the updated policy in DynamoDB won’t be synced with the policy in the template.
-///
-/// Conversely, say that your template doesn’t contain a resource-based policy, but you add a policy outside of the template. This policy won’t be removed from DynamoDB as long as you don’t add it to the template. When you add a policy to the template and update the stack, the existing policy in DynamoDB will be updated to match the one defined in the template.
-/// - Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to replicate data for a global table is denied, adding or deleting a replica will fail with an error.
-/// - The \[AWS ::DynamoDB::GlobalTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html>) resource doesn't support creating a replica in the same stack update in Regions other than the Region where you deploy the stack update.
-///
-/// For a full list of all considerations, see \[Resource-based policy considerations\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-resourcepolicy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicy {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
-    pub policy_document: Json,
-}
-
-impl ResourcePolicy {
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
-    pub fn new(required: ResourcePolicyRequired) -> Self {
-        Self {
-            policy_document: required.policy_document,
-        }
-    }
-
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePolicy {}
-
-impl ToValue for ResourcePolicy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .build()
-    }
-}
-
 /// The required properties of [`SseSpecification`], by name: `SseSpecification::new(SseSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseSpecificationRequired {
@@ -2796,7 +2369,7 @@ pub struct SseSpecificationRequired {
     pub sse_enabled: Bool,
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
         ("SSEEnabled", Shape::Bool),
         (
@@ -2888,7 +2461,7 @@ pub struct StreamSpecificationRequired {
     pub stream_view_type: Str,
 }
 
-static RULE_StreamSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
     properties: &[("StreamViewType", Shape::STR)],
     required: &["StreamViewType"],
     one_of: &[],
@@ -2945,69 +2518,6 @@ impl ToValue for StreamSpecification {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfigurationRequired {
@@ -3019,7 +2529,7 @@ pub struct TargetTrackingScalingPolicyConfigurationRequired {
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableScaleIn", Shape::Bool),
         (
@@ -3136,164 +2646,7 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
     }
 }
 
-/// The required properties of [`TimeToLiveSpecification`], by name: `TimeToLiveSpecification::new(TimeToLiveSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
-}
-
-static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TimeToLiveSpecification` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Represents the settings used to enable or disable Time to Live (TTL) for the specified table. All replicas will have the same time to live configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-timetolivespecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecification {
-    /// `AttributeName`: a string.
-    ///
-    /// The name of the attribute used to store the expiration time for items in the table.
-    ///
-    /// Currently, you cannot directly change the attribute name used to evaluate time to live. In order to do so, you must first disable time to live, and then re-enable it with the new attribute name. It can take up to one hour for changes to time to live to take effect. If you attempt to modify time to live within that time window, your stack operation might be delayed.
-    pub attribute_name: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
-}
-
-impl TimeToLiveSpecification {
-    /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
-    pub fn new(required: TimeToLiveSpecificationRequired) -> Self {
-        Self {
-            attribute_name: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `AttributeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for TimeToLiveSpecification {}
-
-impl ToValue for TimeToLiveSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AttributeName", &self.attribute_name)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_WarmThroughput: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ReadUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[&[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `WarmThroughput` property type of `AWS::DynamoDB::GlobalTable`.
-///
-/// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-warmthroughput.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WarmThroughput {
-    /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// Represents the number of read operations your base table can instantaneously support.
-    ///
-    /// Value at least 1.
-    pub read_units_per_second: Option<Int>,
-    /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// Represents the number of write operations your base table can instantaneously support.
-    ///
-    /// Value at least 1.
-    pub write_units_per_second: Option<Int>,
-}
-
-impl WarmThroughput {
-    /// A `WarmThroughput` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.read_units_per_second = Some(value.into());
-        self
-    }
-
-    /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.write_units_per_second = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WarmThroughput {}
-
-impl ToValue for WarmThroughput {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ReadUnitsPerSecond", &self.read_units_per_second)
-            .opt("WriteUnitsPerSecond", &self.write_units_per_second)
-            .build()
-    }
-}
-
-static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
     properties: &[(
         "MaxWriteRequestUnits",
         Shape::Int(&NumRule {
@@ -3350,7 +2703,7 @@ impl ToValue for WriteOnDemandThroughputSettings {
     }
 }
 
-static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
     properties: &[(
         "WriteCapacityAutoScalingSettings",
         Shape::Object(&RULE_CapacityAutoScalingSettings),
@@ -3404,93 +2757,6 @@ impl ToValue for WriteProvisionedThroughputSettings {
                 &self.write_capacity_auto_scaling_settings,
             )
             .build()
-    }
-}
-
-/// The values of `ApproximateCreationDateTimePrecision` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ApproximateCreationDateTimePrecision {
-    /// `MICROSECOND`
-    Microsecond,
-    /// `MILLISECOND`
-    Millisecond,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ApproximateCreationDateTimePrecision {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ApproximateCreationDateTimePrecision {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Microsecond => "MICROSECOND",
-            Self::Millisecond => "MILLISECOND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AttributeType` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeType {
-    /// `B`
-    B,
-    /// `N`
-    N,
-    /// `S`
-    S,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::B => "B",
-            Self::N => "N",
-            Self::S => "S",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Mode` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContributorInsightsSpecificationMode {
-    /// `ACCESSED_AND_THROTTLED_KEYS`
-    AccessedAndThrottledKeys,
-    /// `THROTTLED_KEYS`
-    ThrottledKeys,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContributorInsightsSpecificationMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContributorInsightsSpecificationMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS",
-            Self::ThrottledKeys => "THROTTLED_KEYS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -30,7 +30,7 @@ pub struct CapacityManagerDataExportRequired {
     pub schedule: Schedule,
 }
 
-static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
     properties: &[
         (
             "OutputFormat",
@@ -252,7 +252,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

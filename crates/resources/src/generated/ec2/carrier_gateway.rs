@@ -20,7 +20,7 @@ pub struct CarrierGatewayRequired {
     pub vpc_id: Str,
 }
 
-static RULE_CarrierGateway: ObjRule = ObjRule {
+pub(crate) static RULE_CarrierGateway: ObjRule = ObjRule {
     properties: &[
         (
             "Tags",
@@ -174,7 +174,7 @@ impl CarrierGatewayAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct ClientVpnAuthorizationRuleRequired {
     pub target_network_cidr: Str,
 }
 
-static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
+pub(crate) static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
     properties: &[
         ("AccessGroupId", Shape::STR),
         ("AuthorizeAllGroups", Shape::Bool),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ClientVpnEndpoint`], by name: `ClientVpnEndpoint::new(ClientVpnEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnEndpointRequired {
@@ -33,7 +36,7 @@ pub struct ClientVpnEndpointRequired {
     pub server_certificate_arn: Str,
 }
 
-static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationOptions",
@@ -583,7 +586,7 @@ pub struct CertificateAuthenticationRequestRequired {
     pub client_root_certificate_chain_arn: Str,
 }
 
-static RULE_CertificateAuthenticationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateAuthenticationRequest: ObjRule = ObjRule {
     properties: &[("ClientRootCertificateChainArn", Shape::STR)],
     required: &["ClientRootCertificateChainArn"],
     one_of: &[],
@@ -645,7 +648,7 @@ pub struct ClientAuthenticationRequestRequired {
     pub r#type: Str,
 }
 
-static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
     properties: &[
         (
             "ActiveDirectory",
@@ -769,7 +772,7 @@ pub struct ClientConnectOptionsRequired {
     pub enabled: Bool,
 }
 
-static RULE_ClientConnectOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ClientConnectOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -860,7 +863,7 @@ pub struct ClientLoginBannerOptionsRequired {
     pub enabled: Bool,
 }
 
-static RULE_ClientLoginBannerOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ClientLoginBannerOptions: ObjRule = ObjRule {
     properties: &[("BannerText", Shape::STR), ("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -928,7 +931,7 @@ impl ToValue for ClientLoginBannerOptions {
     }
 }
 
-static RULE_ClientRouteEnforcementOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ClientRouteEnforcementOptions: ObjRule = ObjRule {
     properties: &[("Enforced", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -989,7 +992,7 @@ pub struct ConnectionLogOptionsRequired {
     pub enabled: Bool,
 }
 
-static RULE_ConnectionLogOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionLogOptions: ObjRule = ObjRule {
     properties: &[
         ("CloudwatchLogGroup", Shape::STR),
         ("CloudwatchLogStream", Shape::STR),
@@ -1080,7 +1083,7 @@ pub struct DirectoryServiceAuthenticationRequestRequired {
     pub directory_id: Str,
 }
 
-static RULE_DirectoryServiceAuthenticationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_DirectoryServiceAuthenticationRequest: ObjRule = ObjRule {
     properties: &[("DirectoryId", Shape::STR)],
     required: &["DirectoryId"],
     one_of: &[],
@@ -1139,7 +1142,7 @@ pub struct FederatedAuthenticationRequestRequired {
     pub saml_provider_arn: Str,
 }
 
-static RULE_FederatedAuthenticationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_FederatedAuthenticationRequest: ObjRule = ObjRule {
     properties: &[
         ("SAMLProviderArn", Shape::STR),
         ("SelfServiceSAMLProviderArn", Shape::STR),
@@ -1209,69 +1212,6 @@ impl ToValue for FederatedAuthenticationRequest {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::ClientVpnEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-clientvpnendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TagSpecification`], by name: `TagSpecification::new(TagSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagSpecificationRequired {
@@ -1285,7 +1225,7 @@ pub struct TagSpecificationRequired {
     pub tags: List<Tag>,
 }
 
-static RULE_TagSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::STR),
         (
@@ -1366,7 +1306,7 @@ pub struct TransitGatewayConfigurationRequired {
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZoneIds",

@@ -29,7 +29,7 @@ pub struct ClientVpnRouteRequired {
     pub destination_cidr_block: Str,
 }
 
-static RULE_ClientVpnRoute: ObjRule = ObjRule {
+pub(crate) static RULE_ClientVpnRoute: ObjRule = ObjRule {
     properties: &[
         ("ClientVpnEndpointId", Shape::STR),
         ("Description", Shape::STR),

@@ -18,7 +18,7 @@ pub struct ClientVpnTargetNetworkAssociationRequired {
     pub client_vpn_endpoint_id: Str,
 }
 
-static RULE_ClientVpnTargetNetworkAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ClientVpnTargetNetworkAssociation: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_DhcpOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DhcpOptions: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         (
@@ -268,7 +268,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

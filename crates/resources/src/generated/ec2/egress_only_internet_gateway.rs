@@ -18,7 +18,7 @@ pub struct EgressOnlyInternetGatewayRequired {
     pub vpc_id: Str,
 }
 
-static RULE_EgressOnlyInternetGateway: ObjRule = ObjRule {
+pub(crate) static RULE_EgressOnlyInternetGateway: ObjRule = ObjRule {
     properties: &[
         (
             "Tags",
@@ -173,7 +173,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

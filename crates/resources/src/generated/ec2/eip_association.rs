@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_EipAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_EipAssociation: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
         ("EIP", Shape::STR),

@@ -29,7 +29,7 @@ pub struct EnclaveCertificateIamRoleAssociationRequired {
     pub role_arn: Str,
 }
 
-static RULE_EnclaveCertificateIamRoleAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_EnclaveCertificateIamRoleAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateArn",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`FlowLog`], by name: `FlowLog::new(FlowLogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowLogRequired {
@@ -24,7 +27,7 @@ pub struct FlowLogRequired {
     pub resource_type: ResourceType,
 }
 
-static RULE_FlowLog: ObjRule = ObjRule {
+pub(crate) static RULE_FlowLog: ObjRule = ObjRule {
     properties: &[
         ("DeliverCrossAccountRole", Shape::STR),
         ("DeliverLogsPermissionArn", Shape::STR),
@@ -423,7 +426,7 @@ pub struct DestinationOptionsRequired {
     pub per_hour_partition: Bool,
 }
 
-static RULE_DestinationOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationOptions: ObjRule = ObjRule {
     properties: &[
         (
             "FileFormat",
@@ -498,69 +501,6 @@ impl ToValue for DestinationOptions {
             .req("FileFormat", &self.file_format)
             .req("HiveCompatiblePartitions", &self.hive_compatible_partitions)
             .req("PerHourPartition", &self.per_hour_partition)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::FlowLog`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-flowlog-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -22,7 +22,7 @@ pub struct GatewayRouteTableAssociationRequired {
     pub route_table_id: Str,
 }
 
-static RULE_GatewayRouteTableAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayRouteTableAssociation: ObjRule = ObjRule {
     properties: &[("GatewayId", Shape::STR), ("RouteTableId", Shape::STR)],
     required: &["RouteTableId", "GatewayId"],
     one_of: &[],

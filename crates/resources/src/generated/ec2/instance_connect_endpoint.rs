@@ -18,7 +18,7 @@ pub struct InstanceConnectEndpointRequired {
     pub subnet_id: Str,
 }
 
-static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
     properties: &[
         ("ClientToken", Shape::STR),
         ("PreserveClientIp", Shape::Bool),
@@ -341,7 +341,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

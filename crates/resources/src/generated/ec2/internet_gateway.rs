@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_InternetGateway: ObjRule = ObjRule {
+pub(crate) static RULE_InternetGateway: ObjRule = ObjRule {
     properties: &[(
         "Tags",
         Shape::List(&ListRule {
@@ -127,7 +127,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

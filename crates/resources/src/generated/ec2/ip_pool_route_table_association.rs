@@ -24,7 +24,7 @@ pub struct IpPoolRouteTableAssociationRequired {
     pub route_table_id: Str,
 }
 
-static RULE_IpPoolRouteTableAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_IpPoolRouteTableAssociation: ObjRule = ObjRule {
     properties: &[("PublicIpv4Pool", Shape::STR), ("RouteTableId", Shape::STR)],
     required: &["PublicIpv4Pool", "RouteTableId"],
     one_of: &[],

@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_Ipam: ObjRule = ObjRule {
+use super::shared::RULE_IpamOperatingRegion;
+pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
+
+pub(crate) static RULE_Ipam: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultResourceDiscoveryOrganizationalUnitExclusions",
@@ -319,67 +322,6 @@ impl IpamAttributes {
     }
 }
 
-/// The required properties of [`IpamOperatingRegion`], by name: `IpamOperatingRegion::new(IpamOperatingRegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegionRequired {
-    /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
-    pub region_name: Str,
-}
-
-static RULE_IpamOperatingRegion: ObjRule = ObjRule {
-    properties: &[("RegionName", Shape::STR)],
-    required: &["RegionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpamOperatingRegion` property type of `AWS::EC2::IPAM`.
-///
-/// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
-///
-/// For more information about operating Regions, see \[Create an IPAM\](<https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html>) in the *Amazon VPC IPAM User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipam-ipamoperatingregion.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegion {
-    /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
-    pub region_name: Str,
-}
-
-impl IpamOperatingRegion {
-    /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
-    pub fn new(required: IpamOperatingRegionRequired) -> Self {
-        Self {
-            region_name: required.region_name,
-        }
-    }
-
-    /// `RegionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpamOperatingRegion {}
-
-impl ToValue for IpamOperatingRegion {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RegionName", &self.region_name)
-            .build()
-    }
-}
-
 /// The required properties of [`IpamOrganizationalUnitExclusion`], by name: `IpamOrganizationalUnitExclusion::new(IpamOrganizationalUnitExclusionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamOrganizationalUnitExclusionRequired {
@@ -391,7 +333,7 @@ pub struct IpamOrganizationalUnitExclusionRequired {
     pub organizations_entity_path: Str,
 }
 
-static RULE_IpamOrganizationalUnitExclusion: ObjRule = ObjRule {
+pub(crate) static RULE_IpamOrganizationalUnitExclusion: ObjRule = ObjRule {
     properties: &[(
         "OrganizationsEntityPath",
         Shape::Str(&StrRule {
@@ -465,7 +407,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct IpamAllocationRequired {
     pub ipam_pool_id: Str,
 }
 
-static RULE_IpamAllocation: ObjRule = ObjRule {
+pub(crate) static RULE_IpamAllocation: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",

@@ -24,7 +24,7 @@ pub struct IpamPoolRequired {
     pub ipam_scope_id: Str,
 }
 
-static RULE_IpamPool: ObjRule = ObjRule {
+pub(crate) static RULE_IpamPool: ObjRule = ObjRule {
     properties: &[
         ("AddressFamily", Shape::STR),
         (
@@ -523,7 +523,7 @@ pub struct ProvisionedCidrRequired {
     pub cidr: Str,
 }
 
-static RULE_ProvisionedCidr: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisionedCidr: ObjRule = ObjRule {
     properties: &[("Cidr", Shape::STR)],
     required: &["Cidr"],
     one_of: &[],
@@ -594,7 +594,7 @@ pub struct SourceResourceRequired {
     pub resource_type: Str,
 }
 
-static RULE_SourceResource: ObjRule = ObjRule {
+pub(crate) static RULE_SourceResource: ObjRule = ObjRule {
     properties: &[
         ("ResourceId", Shape::STR),
         ("ResourceOwner", Shape::STR),
@@ -709,7 +709,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct IpamPoolCidrRequired {
     pub ipam_pool_id: Str,
 }
 
-static RULE_IpamPoolCidr: ObjRule = ObjRule {
+pub(crate) static RULE_IpamPoolCidr: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",

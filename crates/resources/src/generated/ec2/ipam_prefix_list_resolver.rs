@@ -18,7 +18,7 @@ pub struct IpamPrefixListResolverRequired {
     pub address_family: AddressFamily,
 }
 
-static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
+pub(crate) static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
     properties: &[
         (
             "AddressFamily",
@@ -239,7 +239,7 @@ pub struct IpamPrefixListResolverRuleRequired {
     pub rule_type: RuleType,
 }
 
-static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
+pub(crate) static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
     properties: &[
         (
             "Conditions",
@@ -379,7 +379,7 @@ impl ToValue for IpamPrefixListResolverRule {
     }
 }
 
-static RULE_IpamPrefixListResolverRuleCondition: ObjRule = ObjRule {
+pub(crate) static RULE_IpamPrefixListResolverRuleCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",
@@ -553,7 +553,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

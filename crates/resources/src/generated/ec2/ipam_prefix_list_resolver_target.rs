@@ -34,7 +34,7 @@ pub struct IpamPrefixListResolverTargetRequired {
     pub track_latest_version: Bool,
 }
 
-static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
+pub(crate) static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
     properties: &[
         ("DesiredVersion", Shape::INT),
         ("IpamPrefixListResolverId", Shape::STR),
@@ -274,7 +274,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct IpamResourceDiscoveryAssociationRequired {
     pub ipam_resource_discovery_id: Str,
 }
 
-static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
     properties: &[
         ("IpamId", Shape::STR),
         ("IpamResourceDiscoveryId", Shape::STR),
@@ -265,7 +265,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct IpamScopeRequired {
     pub ipam_id: Str,
 }
 
-static RULE_IpamScope: ObjRule = ObjRule {
+pub(crate) static RULE_IpamScope: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -254,7 +254,7 @@ pub struct IpamScopeExternalAuthorityConfigurationRequired {
     pub ipam_scope_external_authority_type: IpamScopeExternalAuthorityType,
 }
 
-static RULE_IpamScopeExternalAuthorityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IpamScopeExternalAuthorityConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ExternalResourceIdentifier", Shape::STR),
         (
@@ -357,7 +357,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -20,7 +20,7 @@ pub struct KeyPairRequired {
     pub key_name: Str,
 }
 
-static RULE_KeyPair: ObjRule = ObjRule {
+pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
     properties: &[
         (
             "KeyFormat",
@@ -273,7 +273,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_LocalGatewayRoute: ObjRule = ObjRule {
+pub(crate) static RULE_LocalGatewayRoute: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationCidrBlock",

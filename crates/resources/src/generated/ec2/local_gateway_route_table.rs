@@ -20,7 +20,7 @@ pub struct LocalGatewayRouteTableRequired {
     pub local_gateway_id: Str,
 }
 
-static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
+pub(crate) static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayId", Shape::STR),
         (
@@ -217,7 +217,7 @@ impl LocalGatewayRouteTableAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -26,7 +26,7 @@ pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired {
     pub local_gateway_virtual_interface_group_id: Str,
 }
 
-static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayRouteTableId", Shape::STR),
         ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
@@ -235,7 +235,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -26,7 +26,7 @@ pub struct LocalGatewayRouteTableVpcAssociationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayRouteTableId", Shape::STR),
         (
@@ -208,7 +208,7 @@ impl LocalGatewayRouteTableVpcAssociationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

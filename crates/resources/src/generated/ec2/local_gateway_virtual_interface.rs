@@ -44,7 +44,7 @@ pub struct LocalGatewayVirtualInterfaceRequired {
     pub vlan: Int,
 }
 
-static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
+pub(crate) static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
     properties: &[
         ("LocalAddress", Shape::STR),
         ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
@@ -341,7 +341,7 @@ impl LocalGatewayVirtualInterfaceAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -20,7 +20,7 @@ pub struct LocalGatewayVirtualInterfaceGroupRequired {
     pub local_gateway_id: Str,
 }
 
-static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
+pub(crate) static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
     properties: &[
         ("LocalBgpAsn", Shape::INT),
         ("LocalBgpAsnExtended", Shape::INT),
@@ -225,7 +225,7 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

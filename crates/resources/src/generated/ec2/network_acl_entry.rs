@@ -34,7 +34,7 @@ pub struct NetworkAclEntryRequired {
     pub rule_number: Int,
 }
 
-static RULE_NetworkAclEntry: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
     properties: &[
         (
             "CidrBlock",
@@ -292,7 +292,7 @@ impl NetworkAclEntryAttributes {
     }
 }
 
-static RULE_Icmp: ObjRule = ObjRule {
+pub(crate) static RULE_Icmp: ObjRule = ObjRule {
     properties: &[("Code", Shape::INT), ("Type", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -353,7 +353,7 @@ impl ToValue for Icmp {
     }
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[("From", Shape::INT), ("To", Shape::INT)],
     required: &[],
     one_of: &[],

@@ -7,7 +7,9 @@
 
 use crate::support::prelude::*;
 
-static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
+pub use super::shared::Protocol;
+
+pub(crate) static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludePaths",
@@ -198,7 +200,7 @@ impl NetworkInsightsAccessScopeAttributes {
     }
 }
 
-static RULE_AccessScopePathRequest: ObjRule = ObjRule {
+pub(crate) static RULE_AccessScopePathRequest: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_PathStatementRequest)),
         ("Source", Shape::Object(&RULE_PathStatementRequest)),
@@ -286,7 +288,7 @@ impl ToValue for AccessScopePathRequest {
     }
 }
 
-static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
+pub(crate) static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationAddresses",
@@ -475,7 +477,7 @@ impl ToValue for PacketHeaderStatementRequest {
     }
 }
 
-static RULE_PathStatementRequest: ObjRule = ObjRule {
+pub(crate) static RULE_PathStatementRequest: ObjRule = ObjRule {
     properties: &[
         (
             "PacketHeaderStatement",
@@ -548,7 +550,7 @@ impl ToValue for PathStatementRequest {
     }
 }
 
-static RULE_ResourceStatementRequest: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceStatementRequest: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceTypes",
@@ -633,7 +635,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key"],
     one_of: &[],
@@ -687,7 +689,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThroughResourcesStatementRequest: ObjRule = ObjRule {
+pub(crate) static RULE_ThroughResourcesStatementRequest: ObjRule = ObjRule {
     properties: &[(
         "ResourceStatement",
         Shape::Object(&RULE_ResourceStatementRequest),
@@ -735,33 +737,5 @@ impl ToValue for ThroughResourcesStatementRequest {
         MapBuilder::new()
             .opt("ResourceStatement", &self.resource_statement)
             .build()
-    }
-}
-
-/// The values of `Protocol` (`AWS::EC2::NetworkInsightsAccessScope`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `tcp`
-    Tcp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "tcp",
-            Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

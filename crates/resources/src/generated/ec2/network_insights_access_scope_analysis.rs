@@ -18,7 +18,7 @@ pub struct NetworkInsightsAccessScopeAnalysisRequired {
     pub network_insights_access_scope_id: Str,
 }
 
-static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
     properties: &[
         ("NetworkInsightsAccessScopeId", Shape::STR),
         (
@@ -226,7 +226,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key"],
     one_of: &[],

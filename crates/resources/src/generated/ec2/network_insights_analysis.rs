@@ -18,7 +18,7 @@ pub struct NetworkInsightsAnalysisRequired {
     pub network_insights_path_id: Str,
 }
 
-static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalAccounts",
@@ -332,7 +332,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key"],
     one_of: &[],

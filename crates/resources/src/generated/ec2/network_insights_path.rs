@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Protocol;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9]{1,3}.){3}[0-9]{1,3}$");
 
 /// The required properties of [`NetworkInsightsPath`], by name: `NetworkInsightsPath::new(NetworkInsightsPathRequired { .. })`.
@@ -26,7 +28,7 @@ pub struct NetworkInsightsPathRequired {
     pub source: Str,
 }
 
-static RULE_NetworkInsightsPath: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInsightsPath: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::STR),
         (
@@ -361,7 +363,7 @@ impl NetworkInsightsPathAttributes {
     }
 }
 
-static RULE_FilterPortRange: ObjRule = ObjRule {
+pub(crate) static RULE_FilterPortRange: ObjRule = ObjRule {
     properties: &[
         (
             "FromPort",
@@ -443,7 +445,7 @@ impl ToValue for FilterPortRange {
     }
 }
 
-static RULE_PathFilter: ObjRule = ObjRule {
+pub(crate) static RULE_PathFilter: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationAddress",
@@ -564,7 +566,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key"],
     one_of: &[],
@@ -615,33 +617,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Protocol` (`AWS::EC2::NetworkInsightsPath`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `tcp`
-    Tcp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "tcp",
-            Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

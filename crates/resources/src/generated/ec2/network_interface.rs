@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ConnectionTrackingSpecification, InstanceIpv6Address, InstanceIpv6AddressRequired,
+    PrivateIpAddressSpecification, PrivateIpAddressSpecificationRequired, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_ConnectionTrackingSpecification, RULE_InstanceIpv6Address,
+    RULE_PrivateIpAddressSpecification, RULE_Tag,
+};
+
 /// The required properties of [`NetworkInterface`], by name: `NetworkInterface::new(NetworkInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceRequired {
@@ -18,7 +27,7 @@ pub struct NetworkInterfaceRequired {
     pub subnet_id: Str,
 }
 
-static RULE_NetworkInterface: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionTrackingSpecification",
@@ -559,143 +568,6 @@ impl NetworkInterfaceAttributes {
     }
 }
 
-static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("TcpEstablishedTimeout", Shape::INT),
-        ("UdpStreamTimeout", Shape::INT),
-        ("UdpTimeout", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConnectionTrackingSpecification` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Configurable options for connection tracking on a network interface. For more information, see \[Connection tracking timeouts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts>) in the *Amazon Elastic Compute Cloud User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-connectiontrackingspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConnectionTrackingSpecification {
-    /// `TcpEstablishedTimeout`: an integer.
-    ///
-    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000 seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
-    pub tcp_established_timeout: Option<Int>,
-    /// `UdpStreamTimeout`: an integer.
-    ///
-    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
-    pub udp_stream_timeout: Option<Int>,
-    /// `UdpTimeout`: an integer.
-    ///
-    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
-    pub udp_timeout: Option<Int>,
-}
-
-impl ConnectionTrackingSpecification {
-    /// A `ConnectionTrackingSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TcpEstablishedTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_established_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.tcp_established_timeout = Some(value.into());
-        self
-    }
-
-    /// `UdpStreamTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_stream_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.udp_stream_timeout = Some(value.into());
-        self
-    }
-
-    /// `UdpTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.udp_timeout = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ConnectionTrackingSpecification {}
-
-impl ToValue for ConnectionTrackingSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("TcpEstablishedTimeout", &self.tcp_established_timeout)
-            .opt("UdpStreamTimeout", &self.udp_stream_timeout)
-            .opt("UdpTimeout", &self.udp_timeout)
-            .build()
-    }
-}
-
-/// The required properties of [`InstanceIpv6Address`], by name: `InstanceIpv6Address::new(InstanceIpv6AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6AddressRequired {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// An IPv6 address to associate with the network interface.
-    pub ipv6_address: Str,
-}
-
-static RULE_InstanceIpv6Address: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &["Ipv6Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceIpv6Address` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Describes the IPv6 addresses to associate with the network interface.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-instanceipv6address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6Address {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// An IPv6 address to associate with the network interface.
-    pub ipv6_address: Str,
-}
-
-impl InstanceIpv6Address {
-    /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
-    pub fn new(required: InstanceIpv6AddressRequired) -> Self {
-        Self {
-            ipv6_address: required.ipv6_address,
-        }
-    }
-
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = value.into();
-        self
-    }
-}
-
-impl PropertyType for InstanceIpv6Address {}
-
-impl ToValue for InstanceIpv6Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Ipv6Address", &self.ipv6_address)
-            .build()
-    }
-}
-
 /// The required properties of [`Ipv4PrefixSpecification`], by name: `Ipv4PrefixSpecification::new(Ipv4PrefixSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ipv4PrefixSpecificationRequired {
@@ -705,7 +577,7 @@ pub struct Ipv4PrefixSpecificationRequired {
     pub ipv4_prefix: Str,
 }
 
-static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
     properties: &[("Ipv4Prefix", Shape::STR)],
     required: &["Ipv4Prefix"],
     one_of: &[],
@@ -764,7 +636,7 @@ pub struct Ipv6PrefixSpecificationRequired {
     pub ipv6_prefix: Str,
 }
 
-static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
     properties: &[("Ipv6Prefix", Shape::STR)],
     required: &["Ipv6Prefix"],
     one_of: &[],
@@ -810,146 +682,6 @@ impl ToValue for Ipv6PrefixSpecification {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ipv6Prefix", &self.ipv6_prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`PrivateIpAddressSpecification`], by name: `PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateIpAddressSpecificationRequired {
-    /// `Primary`: a boolean, required.
-    ///
-    /// Sets the private IP address as the primary private address. You can set only one primary private IP address. If you don't specify a primary private IP address, Amazon EC2 automatically assigns a primary private IP address.
-    pub primary: Bool,
-    /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The private IP address of the network interface.
-    pub private_ip_address: Str,
-}
-
-static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
-    required: &["PrivateIpAddress", "Primary"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PrivateIpAddressSpecification` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Describes a secondary private IPv4 address for a network interface.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-privateipaddressspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateIpAddressSpecification {
-    /// `Primary`: a boolean, required.
-    ///
-    /// Sets the private IP address as the primary private address. You can set only one primary private IP address. If you don't specify a primary private IP address, Amazon EC2 automatically assigns a primary private IP address.
-    pub primary: Bool,
-    /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The private IP address of the network interface.
-    pub private_ip_address: Str,
-}
-
-impl PrivateIpAddressSpecification {
-    /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
-    pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
-        Self {
-            primary: required.primary,
-            private_ip_address: required.private_ip_address,
-        }
-    }
-
-    /// `Primary`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = value.into();
-        self
-    }
-
-    /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = value.into();
-        self
-    }
-}
-
-impl PropertyType for PrivateIpAddressSpecification {}
-
-impl ToValue for PrivateIpAddressSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Primary", &self.primary)
-            .req("PrivateIpAddress", &self.private_ip_address)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::NetworkInterface`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterface-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_EnaSrdSpecification;
+pub use super::shared::{EnaSrdSpecification, EnaSrdUdpSpecification};
+
 /// The required properties of [`NetworkInterfaceAttachment`], by name: `NetworkInterfaceAttachment::new(NetworkInterfaceAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceAttachmentRequired {
@@ -30,7 +33,7 @@ pub struct NetworkInterfaceAttachmentRequired {
     pub network_interface_id: Str,
 }
 
-static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("DeviceIndex", Shape::STR),
@@ -217,121 +220,5 @@ impl NetworkInterfaceAttachmentAttributes {
     /// The ID of the network interface attachment.
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
-    }
-}
-
-static RULE_EnaSrdSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("EnaSrdEnabled", Shape::Bool),
-        (
-            "EnaSrdUdpSpecification",
-            Shape::Object(&RULE_EnaSrdUdpSpecification),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnaSrdSpecification` property type of `AWS::EC2::NetworkInterfaceAttachment`.
-///
-/// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
-///
-/// To improve the reliability of network packet delivery, ENA Express reorders network packets on the receiving end by default. However, some UDP-based applications are designed to handle network packets that are out of order to reduce the overhead for packet delivery at the network layer. When ENA Express is enabled, you can specify whether UDP network traffic uses it.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterfaceattachment-enasrdspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnaSrdSpecification {
-    /// `EnaSrdEnabled`: a boolean.
-    ///
-    /// Indicates whether ENA Express is enabled for the network interface.
-    pub ena_srd_enabled: Option<Bool>,
-    /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
-    ///
-    /// Configures ENA Express for UDP network traffic.
-    pub ena_srd_udp_specification: Option<Obj<EnaSrdUdpSpecification>>,
-}
-
-impl EnaSrdSpecification {
-    /// A `EnaSrdSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EnaSrdEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ena_srd_enabled = Some(value.into());
-        self
-    }
-
-    /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_udp_specification(
-        mut self,
-        value: impl Into<Obj<EnaSrdUdpSpecification>>,
-    ) -> Self {
-        self.ena_srd_udp_specification = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnaSrdSpecification {}
-
-impl ToValue for EnaSrdSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EnaSrdEnabled", &self.ena_srd_enabled)
-            .opt("EnaSrdUdpSpecification", &self.ena_srd_udp_specification)
-            .build()
-    }
-}
-
-static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
-    properties: &[("EnaSrdUdpEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EnaSrdUdpSpecification` property type of `AWS::EC2::NetworkInterfaceAttachment`.
-///
-/// Configures ENA Express for UDP network traffic.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinterfaceattachment-enasrdudpspecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EnaSrdUdpSpecification {
-    /// `EnaSrdUdpEnabled`: a boolean.
-    pub ena_srd_udp_enabled: Option<Bool>,
-}
-
-impl EnaSrdUdpSpecification {
-    /// A `EnaSrdUdpSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EnaSrdUdpEnabled`: a boolean.
-    pub fn ena_srd_udp_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ena_srd_udp_enabled = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EnaSrdUdpSpecification {}
-
-impl ToValue for EnaSrdUdpSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)
-            .build()
     }
 }

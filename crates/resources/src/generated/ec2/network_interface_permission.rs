@@ -30,7 +30,7 @@ pub struct NetworkInterfacePermissionRequired {
     pub permission: Str,
 }
 
-static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
     properties: &[
         ("AwsAccountId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),

@@ -36,7 +36,7 @@ pub struct NetworkPerformanceMetricSubscriptionRequired {
     pub statistic: Str,
 }
 
-static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::STR),
         ("Metric", Shape::STR),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_PlacementGroup: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementGroup: ObjRule = ObjRule {
     properties: &[
         ("PartitionCount", Shape::INT),
         (
@@ -207,7 +207,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -26,7 +26,7 @@ pub struct PrefixListRequired {
     pub prefix_list_name: Str,
 }
 
-static RULE_PrefixList: ObjRule = ObjRule {
+pub(crate) static RULE_PrefixList: ObjRule = ObjRule {
     properties: &[
         (
             "AddressFamily",
@@ -275,7 +275,7 @@ pub struct EntryRequired {
     pub cidr: Str,
 }
 
-static RULE_Entry: ObjRule = ObjRule {
+pub(crate) static RULE_Entry: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",
@@ -375,7 +375,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct RouteRequired {
     pub route_table_id: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         ("CarrierGatewayId", Shape::STR),
         ("CoreNetworkArn", Shape::STR),

@@ -18,7 +18,7 @@ pub struct RouteServerRequired {
     pub amazon_side_asn: Int,
 }
 
-static RULE_RouteServer: ObjRule = ObjRule {
+pub(crate) static RULE_RouteServer: ObjRule = ObjRule {
     properties: &[
         (
             "AmazonSideAsn",
@@ -245,7 +245,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct RouteServerAssociationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_RouteServerAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_RouteServerAssociation: ObjRule = ObjRule {
     properties: &[
         ("RouteServerId", Shape::STR),
         (

@@ -24,7 +24,7 @@ pub struct RouteServerEndpointRequired {
     pub subnet_id: Str,
 }
 
-static RULE_RouteServerEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_RouteServerEndpoint: ObjRule = ObjRule {
     properties: &[
         ("RouteServerId", Shape::STR),
         (
@@ -226,7 +226,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

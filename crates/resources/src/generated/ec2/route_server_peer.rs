@@ -30,7 +30,7 @@ pub struct RouteServerPeerRequired {
     pub route_server_endpoint_id: Str,
 }
 
-static RULE_RouteServerPeer: ObjRule = ObjRule {
+pub(crate) static RULE_RouteServerPeer: ObjRule = ObjRule {
     properties: &[
         ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
         ("PeerAddress", Shape::STR),
@@ -255,7 +255,7 @@ impl RouteServerPeerAttributes {
     }
 }
 
-static RULE_BgpOptions: ObjRule = ObjRule {
+pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
     properties: &[
         (
             "PeerAsn",
@@ -357,7 +357,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct RouteServerPropagationRequired {
     pub route_table_id: Str,
 }
 
-static RULE_RouteServerPropagation: ObjRule = ObjRule {
+pub(crate) static RULE_RouteServerPropagation: ObjRule = ObjRule {
     properties: &[("RouteServerId", Shape::STR), ("RouteTableId", Shape::STR)],
     required: &["RouteServerId", "RouteTableId"],
     one_of: &[],

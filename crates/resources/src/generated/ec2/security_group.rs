@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
 
@@ -25,7 +28,7 @@ pub struct SecurityGroupRequired {
     pub group_description: Str,
 }
 
-static RULE_SecurityGroup: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
     properties: &[
         (
             "GroupDescription",
@@ -356,7 +359,7 @@ pub struct EgressRequired {
     pub ip_protocol: Str,
 }
 
-static RULE_Egress: ObjRule = ObjRule {
+pub(crate) static RULE_Egress: ObjRule = ObjRule {
     properties: &[
         (
             "CidrIp",
@@ -607,7 +610,7 @@ pub struct IngressRequired {
     pub ip_protocol: Str,
 }
 
-static RULE_Ingress: ObjRule = ObjRule {
+pub(crate) static RULE_Ingress: ObjRule = ObjRule {
     properties: &[
         (
             "CidrIp",
@@ -885,69 +888,6 @@ impl ToValue for Ingress {
                 &self.source_security_group_owner_id,
             )
             .opt("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::SecurityGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-securitygroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -26,7 +26,7 @@ pub struct SecurityGroupEgressRequired {
     pub ip_protocol: Str,
 }
 
-static RULE_SecurityGroupEgress: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityGroupEgress: ObjRule = ObjRule {
     properties: &[
         (
             "CidrIp",

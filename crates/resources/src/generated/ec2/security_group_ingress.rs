@@ -20,7 +20,7 @@ pub struct SecurityGroupIngressRequired {
     pub ip_protocol: Str,
 }
 
-static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
         (
             "CidrIp",

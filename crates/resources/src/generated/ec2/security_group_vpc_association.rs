@@ -24,7 +24,7 @@ pub struct SecurityGroupVpcAssociationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_SecurityGroupVpcAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityGroupVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("GroupId", Shape::STR),
         (

@@ -21,7 +21,7 @@ pub struct SnapshotBlockPublicAccessRequired {
     pub state: SnapshotBlockPublicAccessState,
 }
 
-static RULE_SnapshotBlockPublicAccess: ObjRule = ObjRule {
+pub(crate) static RULE_SnapshotBlockPublicAccess: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {

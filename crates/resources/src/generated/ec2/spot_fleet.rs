@@ -7,6 +7,25 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AcceleratorCountRequest, AcceleratorManufacturer, AcceleratorName,
+    AcceleratorTotalMemoryMiBRequest, AcceleratorType, BareMetal, BaselineEbsBandwidthMbpsRequest,
+    BaselinePerformanceFactorsRequest, BurstablePerformance, CpuManufacturer,
+    CpuPerformanceFactorRequest, InstanceGeneration, InstanceInterruptionBehavior,
+    InstanceIpv6Address, InstanceIpv6AddressRequired, LocalStorage, LocalStorageType,
+    MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+    NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
+    TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+    VCpuCountRangeRequest, VolumeType,
+};
+use super::shared::{
+    RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
+    RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
+    RULE_InstanceIpv6Address, RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest,
+    RULE_NetworkBandwidthGbpsRequest, RULE_NetworkInterfaceCountRequest, RULE_Tag,
+    RULE_TotalLocalStorageGbRequest, RULE_VCpuCountRangeRequest,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
 
@@ -19,7 +38,7 @@ pub struct SpotFleetRequired {
     pub spot_fleet_request_config_data: Obj<SpotFleetRequestConfigData>,
 }
 
-static RULE_SpotFleet: ObjRule = ObjRule {
+pub(crate) static RULE_SpotFleet: ObjRule = ObjRule {
     properties: &[
         (
             "SpotFleetRequestConfigData",
@@ -189,237 +208,6 @@ impl SpotFleetAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AcceleratorCountRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance. To exclude accelerator-enabled instance types, set `Max` to `0` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-acceleratorcountrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AcceleratorCountRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set `Max` to `0` .
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of accelerators. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl AcceleratorCountRequest {
-    /// A `AcceleratorCountRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AcceleratorCountRequest {}
-
-impl ToValue for AcceleratorCountRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of total accelerator memory, in MiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-acceleratortotalmemorymibrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AcceleratorTotalMemoryMiBRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum amount of accelerator memory, in MiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl AcceleratorTotalMemoryMiBRequest {
-    /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
-
-impl ToValue for AcceleratorTotalMemoryMiBRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-baselineebsbandwidthmbpsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BaselineEbsBandwidthMbpsRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum baseline bandwidth, in Mbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl BaselineEbsBandwidthMbpsRequest {
-    /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
-
-impl ToValue for BaselineEbsBandwidthMbpsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BaselinePerformanceFactorsRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
-///
-/// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying `c6i` would use the CPU performance of the `c6i` family as the baseline reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-baselineperformancefactorsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BaselinePerformanceFactorsRequest {
-    /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The CPU performance to consider, using an instance family as the baseline reference.
-    pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
-}
-
-impl BaselinePerformanceFactorsRequest {
-    /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BaselinePerformanceFactorsRequest {}
-
-impl ToValue for BaselinePerformanceFactorsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cpu", &self.cpu).build()
-    }
-}
-
 /// The required properties of [`BlockDeviceMapping`], by name: `BlockDeviceMapping::new(BlockDeviceMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockDeviceMappingRequired {
@@ -429,7 +217,7 @@ pub struct BlockDeviceMappingRequired {
     pub device_name: Str,
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
         ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
@@ -541,7 +329,7 @@ pub struct ClassicLoadBalancerRequired {
     pub name: Str,
 }
 
-static RULE_ClassicLoadBalancer: ObjRule = ObjRule {
+pub(crate) static RULE_ClassicLoadBalancer: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &["Name"],
     one_of: &[],
@@ -598,7 +386,7 @@ pub struct ClassicLoadBalancersConfigRequired {
     pub classic_load_balancers: List<ClassicLoadBalancer>,
 }
 
-static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
     properties: &[(
         "ClassicLoadBalancers",
         Shape::List(&ListRule {
@@ -655,64 +443,7 @@ impl ToValue for ClassicLoadBalancersConfig {
     }
 }
 
-static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[(
-        "References",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PerformanceFactorReferenceRequest),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CpuPerformanceFactorRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The CPU performance to consider, using an instance family as the baseline reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-cpuperformancefactorrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CpuPerformanceFactorRequest {
-    /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
-    ///
-    /// &gt; Currently, only one instance family can be specified in the list.
-    pub references: Option<List<PerformanceFactorReferenceRequest>>,
-}
-
-impl CpuPerformanceFactorRequest {
-    /// A `CpuPerformanceFactorRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CpuPerformanceFactorRequest {}
-
-impl ToValue for CpuPerformanceFactorRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("References", &self.references)
-            .build()
-    }
-}
-
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Encrypted", Shape::Bool),
@@ -877,7 +608,7 @@ pub struct FleetLaunchTemplateSpecificationRequired {
     pub version: Str,
 }
 
-static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
         (
@@ -996,7 +727,7 @@ pub struct GroupIdentifierRequired {
     pub group_id: Str,
 }
 
-static RULE_GroupIdentifier: ObjRule = ObjRule {
+pub(crate) static RULE_GroupIdentifier: ObjRule = ObjRule {
     properties: &[("GroupId", Shape::STR)],
     required: &["GroupId"],
     one_of: &[],
@@ -1044,7 +775,7 @@ impl ToValue for GroupIdentifier {
     }
 }
 
-static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1090,66 +821,7 @@ impl ToValue for IamInstanceProfileSpecification {
     }
 }
 
-/// The required properties of [`InstanceIpv6Address`], by name: `InstanceIpv6Address::new(InstanceIpv6AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6AddressRequired {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The IPv6 address.
-    pub ipv6_address: Str,
-}
-
-static RULE_InstanceIpv6Address: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &["Ipv6Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `InstanceIpv6Address` property type of `AWS::EC2::SpotFleet`.
-///
-/// Describes an IPv6 address.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-instanceipv6address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6Address {
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The IPv6 address.
-    pub ipv6_address: Str,
-}
-
-impl InstanceIpv6Address {
-    /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
-    pub fn new(required: InstanceIpv6AddressRequired) -> Self {
-        Self {
-            ipv6_address: required.ipv6_address,
-        }
-    }
-
-    /// `Ipv6Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = value.into();
-        self
-    }
-}
-
-impl PropertyType for InstanceIpv6Address {}
-
-impl ToValue for InstanceIpv6Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Ipv6Address", &self.ipv6_address)
-            .build()
-    }
-}
-
-static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
         ("DeleteOnTermination", Shape::Bool),
@@ -1386,7 +1058,7 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
     }
 }
 
-static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "AcceleratorCount",
@@ -2167,7 +1839,7 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
     properties: &[
         (
             "LaunchTemplateSpecification",
@@ -2247,7 +1919,7 @@ impl ToValue for LaunchTemplateConfig {
     }
 }
 
-static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
@@ -2430,7 +2102,7 @@ impl ToValue for LaunchTemplateOverrides {
     }
 }
 
-static RULE_LoadBalancersConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancersConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ClassicLoadBalancersConfig",
@@ -2506,319 +2178,6 @@ impl ToValue for LoadBalancersConfig {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MemoryGiBPerVCpuRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of memory per vCPU, in GiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-memorygibpervcpurequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MemoryGiBPerVCpuRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of memory per vCPU, in GiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl MemoryGiBPerVCpuRequest {
-    /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MemoryGiBPerVCpuRequest {}
-
-impl ToValue for MemoryGiBPerVCpuRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MemoryMiBRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of memory, in MiB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-memorymibrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MemoryMiBRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum amount of memory, in MiB. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
-}
-
-impl MemoryMiBRequest {
-    /// A `MemoryMiBRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MemoryMiBRequest {}
-
-impl ToValue for MemoryMiBRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkBandwidthGbpsRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of baseline network bandwidth, in gigabits per second (Gbps). For more information, see \[Amazon EC2 instance network bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html>) in the *Amazon EC2 User Guide* .
-///
-/// Default: No minimum or maximum limits
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-networkbandwidthgbpsrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkBandwidthGbpsRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of network bandwidth, in Gbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl NetworkBandwidthGbpsRequest {
-    /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkBandwidthGbpsRequest {}
-
-impl ToValue for NetworkBandwidthGbpsRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkInterfaceCountRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum number of network interfaces.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-networkinterfacecountrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkInterfaceCountRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of network interfaces. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
-}
-
-impl NetworkInterfaceCountRequest {
-    /// A `NetworkInterfaceCountRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkInterfaceCountRequest {}
-
-impl ToValue for NetworkInterfaceCountRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[("InstanceFamily", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PerformanceFactorReferenceRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture.
-///
-/// &gt; Currently, only one instance family can be specified in the list.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-performancefactorreferencerequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PerformanceFactorReferenceRequest {
-    /// `InstanceFamily`: a string.
-    ///
-    /// The instance family to use as a baseline reference.
-    ///
-    /// &gt; Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see \[Amazon EC2 instance type naming conventions\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html>) in *Amazon EC2 Instance Types* .
-    ///
-    /// The following instance families are *not supported* for performance protection:
-    ///
-    /// - `c1`
-    /// - `g3` | `g3s`
-    /// - `hpc7g`
-    /// - `m1` | `m2`
-    /// - `mac1` | `mac2` | `mac2-m1ultra` | `mac2-m2` | `mac2-m2pro`
-    /// - `p3dn` | `p4d` | `p5`
-    /// - `t1`
-    /// - `u-12tb1` | `u-18tb1` | `u-24tb1` | `u-3tb1` | `u-6tb1` | `u-9tb1` | `u7i-12tb` | `u7in-16tb` | `u7in-24tb` | `u7in-32tb`
-    ///
-    /// If you enable performance protection by specifying a supported instance family, the returned instance types will exclude the above unsupported instance families.
-    ///
-    /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response for \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) and an exception for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html>) , \[RequestSpotFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html>) , \[ModifyFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyFleet.html>) , and \[ModifySpotFleetRequest\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySpotFleetRequest.html>) .
-    pub instance_family: Option<Str>,
-}
-
-impl PerformanceFactorReferenceRequest {
-    /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PerformanceFactorReferenceRequest {}
-
-impl ToValue for PerformanceFactorReferenceRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("InstanceFamily", &self.instance_family)
-            .build()
-    }
-}
-
 /// The required properties of [`PrivateIpAddressSpecification`], by name: `PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateIpAddressSpecificationRequired {
@@ -2828,7 +2187,7 @@ pub struct PrivateIpAddressSpecificationRequired {
     pub private_ip_address: Str,
 }
 
-static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
     properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
     required: &["PrivateIpAddress"],
     one_of: &[],
@@ -2892,7 +2251,7 @@ impl ToValue for PrivateIpAddressSpecification {
     }
 }
 
-static RULE_SpotCapacityRebalance: ObjRule = ObjRule {
+pub(crate) static RULE_SpotCapacityRebalance: ObjRule = ObjRule {
     properties: &[
         (
             "ReplacementStrategy",
@@ -2986,7 +2345,7 @@ pub struct SpotFleetLaunchSpecificationRequired {
     pub image_id: Str,
 }
 
-static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BlockDeviceMappings",
@@ -3376,7 +2735,7 @@ impl ToValue for SpotFleetLaunchSpecification {
     }
 }
 
-static RULE_SpotFleetMonitoring: ObjRule = ObjRule {
+pub(crate) static RULE_SpotFleetMonitoring: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -3439,7 +2798,7 @@ pub struct SpotFleetRequestConfigDataRequired {
     pub target_capacity: Int,
 }
 
-static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
+pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
     properties: &[
         (
             "AllocationStrategy",
@@ -3954,7 +3313,7 @@ impl ToValue for SpotFleetRequestConfigData {
     }
 }
 
-static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceType",
@@ -4082,7 +3441,7 @@ impl ToValue for SpotFleetTagSpecification {
     }
 }
 
-static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
+pub(crate) static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
     properties: &[(
         "CapacityRebalance",
         Shape::Object(&RULE_SpotCapacityRebalance),
@@ -4133,7 +3492,7 @@ impl ToValue for SpotMaintenanceStrategies {
     }
 }
 
-static RULE_SpotPlacement: ObjRule = ObjRule {
+pub(crate) static RULE_SpotPlacement: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
@@ -4240,69 +3599,6 @@ impl ToValue for SpotPlacement {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::SpotFleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetGroup`], by name: `TargetGroup::new(TargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupRequired {
@@ -4312,7 +3608,7 @@ pub struct TargetGroupRequired {
     pub arn: Str,
 }
 
-static RULE_TargetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR)],
     required: &["Arn"],
     one_of: &[],
@@ -4367,7 +3663,7 @@ pub struct TargetGroupsConfigRequired {
     pub target_groups: List<TargetGroup>,
 }
 
-static RULE_TargetGroupsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroupsConfig: ObjRule = ObjRule {
     properties: &[(
         "TargetGroups",
         Shape::List(&ListRule {
@@ -4424,278 +3720,6 @@ impl ToValue for TargetGroupsConfig {
     }
 }
 
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TotalLocalStorageGBRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum amount of total local storage, in GB.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-totallocalstoragegbrequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TotalLocalStorageGbRequest {
-    /// `Max`: a number.
-    ///
-    /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
-    /// `Min`: a number.
-    ///
-    /// The minimum amount of total local storage, in GB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
-}
-
-impl TotalLocalStorageGbRequest {
-    /// A `TotalLocalStorageGbRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TotalLocalStorageGbRequest {}
-
-impl ToValue for TotalLocalStorageGbRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VCpuCountRangeRequest` property type of `AWS::EC2::SpotFleet`.
-///
-/// The minimum and maximum number of vCPUs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-vcpucountrangerequest.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VCpuCountRangeRequest {
-    /// `Max`: an integer.
-    ///
-    /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
-    /// `Min`: an integer.
-    ///
-    /// The minimum number of vCPUs. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
-}
-
-impl VCpuCountRangeRequest {
-    /// A `VCpuCountRangeRequest` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
-    /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VCpuCountRangeRequest {}
-
-impl ToValue for VCpuCountRangeRequest {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
-            .build()
-    }
-}
-
-/// The values of `AcceleratorManufacturer` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorManufacturer {
-    /// `amazon-web-services`
-    AmazonWebServices,
-    /// `amd`
-    Amd,
-    /// `habana`
-    Habana,
-    /// `nvidia`
-    Nvidia,
-    /// `xilinx`
-    Xilinx,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorManufacturer {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorManufacturer {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AmazonWebServices => "amazon-web-services",
-            Self::Amd => "amd",
-            Self::Habana => "habana",
-            Self::Nvidia => "nvidia",
-            Self::Xilinx => "xilinx",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AcceleratorName` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorName {
-    /// `a10g`
-    A10g,
-    /// `a100`
-    A100,
-    /// `h100`
-    H100,
-    /// `inferentia`
-    Inferentia,
-    /// `k520`
-    K520,
-    /// `k80`
-    K80,
-    /// `m60`
-    M60,
-    /// `radeon-pro-v520`
-    RadeonProV520,
-    /// `t4`
-    T4,
-    /// `t4g`
-    T4g,
-    /// `vu9p`
-    Vu9p,
-    /// `v100`
-    V100,
-    /// `l40s`
-    L40s,
-    /// `l4`
-    L4,
-    /// `gaudi-hl-205`
-    GaudiHl205,
-    /// `inferentia2`
-    Inferentia2,
-    /// `trainium`
-    Trainium,
-    /// `trainium2`
-    Trainium2,
-    /// `u30`
-    U30,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::A10g => "a10g",
-            Self::A100 => "a100",
-            Self::H100 => "h100",
-            Self::Inferentia => "inferentia",
-            Self::K520 => "k520",
-            Self::K80 => "k80",
-            Self::M60 => "m60",
-            Self::RadeonProV520 => "radeon-pro-v520",
-            Self::T4 => "t4",
-            Self::T4g => "t4g",
-            Self::Vu9p => "vu9p",
-            Self::V100 => "v100",
-            Self::L40s => "l40s",
-            Self::L4 => "l4",
-            Self::GaudiHl205 => "gaudi-hl-205",
-            Self::Inferentia2 => "inferentia2",
-            Self::Trainium => "trainium",
-            Self::Trainium2 => "trainium2",
-            Self::U30 => "u30",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AcceleratorType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceleratorType {
-    /// `gpu`
-    Gpu,
-    /// `fpga`
-    Fpga,
-    /// `inference`
-    Inference,
-    /// `media`
-    Media,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceleratorType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gpu => "gpu",
-            Self::Fpga => "fpga",
-            Self::Inference => "inference",
-            Self::Media => "media",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `AllocationStrategy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AllocationStrategy {
@@ -4733,102 +3757,6 @@ impl ToValue for AllocationStrategy {
     }
 }
 
-/// The values of `BareMetal` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BareMetal {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BareMetal {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `BurstablePerformance` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BurstablePerformance {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BurstablePerformance {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CpuManufacturer` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CpuManufacturer {
-    /// `intel`
-    Intel,
-    /// `amd`
-    Amd,
-    /// `amazon-web-services`
-    AmazonWebServices,
-    /// `apple`
-    Apple,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CpuManufacturer {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Intel => "intel",
-            Self::Amd => "amd",
-            Self::AmazonWebServices => "amazon-web-services",
-            Self::Apple => "apple",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `ExcessCapacityTerminationPolicy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExcessCapacityTerminationPolicy {
@@ -4857,152 +3785,6 @@ impl ToValue for ExcessCapacityTerminationPolicy {
             Self::NoTermination => "NoTermination",
             Self::Default2 => "default",
             Self::NoTermination2 => "noTermination",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceGeneration` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceGeneration {
-    /// `current`
-    Current,
-    /// `previous`
-    Previous,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceGeneration {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceGeneration {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Current => "current",
-            Self::Previous => "previous",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `InstanceInterruptionBehavior` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceInterruptionBehavior {
-    /// `hibernate`
-    Hibernate,
-    /// `stop`
-    Stop,
-    /// `terminate`
-    Terminate,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceInterruptionBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceInterruptionBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Hibernate => "hibernate",
-            Self::Stop => "stop",
-            Self::Terminate => "terminate",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LocalStorage` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LocalStorage {
-    /// `included`
-    Included,
-    /// `required`
-    Required,
-    /// `excluded`
-    Excluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LocalStorage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Included => "included",
-            Self::Required => "required",
-            Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LocalStorageType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LocalStorageType {
-    /// `hdd`
-    Hdd,
-    /// `ssd`
-    Ssd,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LocalStorageType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LocalStorageType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Hdd => "hdd",
-            Self::Ssd => "ssd",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ReplacementStrategy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ReplacementStrategy {
-    /// `launch`
-    Launch,
-    /// `launch-before-terminate`
-    LaunchBeforeTerminate,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ReplacementStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ReplacementStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Launch => "launch",
-            Self::LaunchBeforeTerminate => "launch-before-terminate",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -5196,111 +3978,6 @@ impl ToValue for SpotFleetRequestConfigDataType {
         let s = match self {
             Self::Maintain => "maintain",
             Self::Request => "request",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TargetCapacityUnitType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetCapacityUnitType {
-    /// `vcpu`
-    Vcpu,
-    /// `memory-mib`
-    MemoryMib,
-    /// `units`
-    Units,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TargetCapacityUnitType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TargetCapacityUnitType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Vcpu => "vcpu",
-            Self::MemoryMib => "memory-mib",
-            Self::Units => "units",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Tenancy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Tenancy {
-    /// `dedicated`
-    Dedicated,
-    /// `default`
-    Default,
-    /// `host`
-    Host,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Tenancy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dedicated => "dedicated",
-            Self::Default => "default",
-            Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `gp2`
-    Gp2,
-    /// `gp3`
-    Gp3,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `standard`
-    Standard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gp2 => "gp2",
-            Self::Gp3 => "gp3",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Standard => "standard",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -23,7 +23,7 @@ pub struct SqlHaStandbyDetectedInstanceRequired {
     pub instance_id: Str,
 }
 
-static RULE_SqlHaStandbyDetectedInstance: ObjRule = ObjRule {
+pub(crate) static RULE_SqlHaStandbyDetectedInstance: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceId",

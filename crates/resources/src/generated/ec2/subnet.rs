@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Subnet`], by name: `Subnet::new(SubnetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetRequired {
@@ -20,7 +23,7 @@ pub struct SubnetRequired {
     pub vpc_id: Str,
 }
 
-static RULE_Subnet: ObjRule = ObjRule {
+pub(crate) static RULE_Subnet: ObjRule = ObjRule {
     properties: &[
         ("AssignIpv6AddressOnCreation", Shape::Bool),
         ("AvailabilityZone", Shape::STR),
@@ -687,7 +690,7 @@ impl SubnetAttributes {
     }
 }
 
-static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
     properties: &[
         ("EnableResourceNameDnsAAAARecord", Shape::Bool),
         ("EnableResourceNameDnsARecord", Shape::Bool),
@@ -761,69 +764,6 @@ impl ToValue for PrivateDnsNameOptionsOnLaunch {
                 &self.enable_resource_name_dns_a_record,
             )
             .opt("HostnameType", &self.hostname_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::Subnet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-subnet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -18,7 +18,7 @@ pub struct SubnetCidrBlockRequired {
     pub subnet_id: Str,
 }
 
-static RULE_SubnetCidrBlock: ObjRule = ObjRule {
+pub(crate) static RULE_SubnetCidrBlock: ObjRule = ObjRule {
     properties: &[
         (
             "Ipv6CidrBlock",

@@ -24,7 +24,7 @@ pub struct SubnetNetworkAclAssociationRequired {
     pub subnet_id: Str,
 }
 
-static RULE_SubnetNetworkAclAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_SubnetNetworkAclAssociation: ObjRule = ObjRule {
     properties: &[
         ("NetworkAclId", Shape::STR),
         (

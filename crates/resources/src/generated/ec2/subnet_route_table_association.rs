@@ -26,7 +26,7 @@ pub struct SubnetRouteTableAssociationRequired {
     pub subnet_id: Str,
 }
 
-static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
     properties: &[
         ("RouteTableId", Shape::STR),
         (

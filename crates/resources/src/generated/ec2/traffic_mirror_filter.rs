@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -177,7 +177,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

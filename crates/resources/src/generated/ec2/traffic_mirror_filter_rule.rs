@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`TrafficMirrorFilterRule`], by name: `TrafficMirrorFilterRule::new(TrafficMirrorFilterRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorFilterRuleRequired {
@@ -42,7 +45,7 @@ pub struct TrafficMirrorFilterRuleRequired {
     pub traffic_mirror_filter_id: Str,
 }
 
-static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -374,69 +377,6 @@ impl TrafficMirrorFilterRuleAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TrafficMirrorFilterRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-trafficmirrorfilterrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrafficMirrorPortRange`], by name: `TrafficMirrorPortRange::new(TrafficMirrorPortRangeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorPortRangeRequired {
@@ -450,7 +390,7 @@ pub struct TrafficMirrorPortRangeRequired {
     pub to_port: Int,
 }
 
-static RULE_TrafficMirrorPortRange: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficMirrorPortRange: ObjRule = ObjRule {
     properties: &[("FromPort", Shape::INT), ("ToPort", Shape::INT)],
     required: &["FromPort", "ToPort"],
     one_of: &[],

@@ -30,7 +30,7 @@ pub struct TrafficMirrorSessionRequired {
     pub traffic_mirror_target_id: Str,
 }
 
-static RULE_TrafficMirrorSession: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
@@ -294,7 +294,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

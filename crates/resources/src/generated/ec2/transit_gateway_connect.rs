@@ -26,7 +26,7 @@ pub struct TransitGatewayConnectRequired {
     pub transport_transit_gateway_attachment_id: Str,
 }
 
-static RULE_TransitGatewayConnect: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayConnect: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_TransitGatewayConnectOptions)),
         (
@@ -213,7 +213,7 @@ impl TransitGatewayConnectAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -264,7 +264,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TransitGatewayConnectOptions: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayConnectOptions: ObjRule = ObjRule {
     properties: &[(
         "Protocol",
         Shape::Str(&StrRule {

@@ -24,7 +24,7 @@ pub struct TransitGatewayConnectPeerRequired {
     pub transit_gateway_attachment_id: Str,
 }
 
-static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectPeerConfiguration",
@@ -232,7 +232,7 @@ impl TransitGatewayConnectPeerAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -283,7 +283,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BgpStatus", Shape::STR),
         ("PeerAddress", Shape::STR),
@@ -402,7 +402,7 @@ pub struct TransitGatewayConnectPeerConfigurationRequired {
     pub peer_address: Str,
 }
 
-static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BgpConfigurations",

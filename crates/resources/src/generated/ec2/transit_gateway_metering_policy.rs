@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`TransitGatewayMeteringPolicy`], by name: `TransitGatewayMeteringPolicy::new(TransitGatewayMeteringPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMeteringPolicyRequired {
@@ -18,7 +21,7 @@ pub struct TransitGatewayMeteringPolicyRequired {
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MiddleboxAttachmentIds",
@@ -190,68 +193,5 @@ impl TransitGatewayMeteringPolicyAttributes {
     /// The date and time when the metering policy update becomes effective.
     pub fn update_effective_at(&self) -> Value {
         self.0.get_att("UpdateEffectiveAt")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::TransitGatewayMeteringPolicy`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-transitgatewaymeteringpolicy-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -30,7 +30,7 @@ pub struct TransitGatewayMeteringPolicyEntryRequired {
     pub transit_gateway_metering_policy_id: Str,
 }
 
-static RULE_TransitGatewayMeteringPolicyEntry: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayMeteringPolicyEntry: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationCidrBlock",

@@ -18,7 +18,7 @@ pub struct TransitGatewayMulticastDomainRequired {
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_Options)),
         (
@@ -201,7 +201,7 @@ impl TransitGatewayMulticastDomainAttributes {
     }
 }
 
-static RULE_Options: ObjRule = ObjRule {
+pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
         (
             "AutoAcceptSharedAssociations",
@@ -304,7 +304,7 @@ impl ToValue for Options {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],

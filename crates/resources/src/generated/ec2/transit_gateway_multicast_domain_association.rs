@@ -30,7 +30,7 @@ pub struct TransitGatewayMulticastDomainAssociationRequired {
     pub transit_gateway_multicast_domain_id: Str,
 }
 
-static RULE_TransitGatewayMulticastDomainAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayMulticastDomainAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "SubnetId",

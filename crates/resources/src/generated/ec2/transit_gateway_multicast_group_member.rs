@@ -30,7 +30,7 @@ pub struct TransitGatewayMulticastGroupMemberRequired {
     pub transit_gateway_multicast_domain_id: Str,
 }
 
-static RULE_TransitGatewayMulticastGroupMember: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayMulticastGroupMember: ObjRule = ObjRule {
     properties: &[
         ("GroupIpAddress", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),

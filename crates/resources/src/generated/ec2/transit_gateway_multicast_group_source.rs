@@ -30,7 +30,7 @@ pub struct TransitGatewayMulticastGroupSourceRequired {
     pub transit_gateway_multicast_domain_id: Str,
 }
 
-static RULE_TransitGatewayMulticastGroupSource: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayMulticastGroupSource: ObjRule = ObjRule {
     properties: &[
         ("GroupIpAddress", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),

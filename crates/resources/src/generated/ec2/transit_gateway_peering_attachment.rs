@@ -36,7 +36,7 @@ pub struct TransitGatewayPeeringAttachmentRequired {
     pub transit_gateway_id: Str,
 }
 
-static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
     properties: &[
         ("PeerAccountId", Shape::STR),
         ("PeerRegion", Shape::STR),
@@ -266,7 +266,7 @@ impl TransitGatewayPeeringAttachmentAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -24,7 +24,7 @@ pub struct TransitGatewayRouteRequired {
     pub transit_gateway_route_table_id: Str,
 }
 
-static RULE_TransitGatewayRoute: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayRoute: ObjRule = ObjRule {
     properties: &[
         ("Blackhole", Shape::Bool),
         (

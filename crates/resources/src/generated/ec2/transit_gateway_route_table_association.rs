@@ -24,7 +24,7 @@ pub struct TransitGatewayRouteTableAssociationRequired {
     pub transit_gateway_route_table_id: Str,
 }
 
-static RULE_TransitGatewayRouteTableAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayRouteTableAssociation: ObjRule = ObjRule {
     properties: &[
         ("TransitGatewayAttachmentId", Shape::STR),
         ("TransitGatewayRouteTableId", Shape::STR),

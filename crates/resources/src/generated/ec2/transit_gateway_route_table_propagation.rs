@@ -24,7 +24,7 @@ pub struct TransitGatewayRouteTablePropagationRequired {
     pub transit_gateway_route_table_id: Str,
 }
 
-static RULE_TransitGatewayRouteTablePropagation: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayRouteTablePropagation: ObjRule = ObjRule {
     properties: &[
         ("TransitGatewayAttachmentId", Shape::STR),
         ("TransitGatewayRouteTableId", Shape::STR),

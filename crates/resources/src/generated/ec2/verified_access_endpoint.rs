@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseSpecification;
+pub use super::shared::SseSpecification;
+
 /// The required properties of [`VerifiedAccessEndpoint`], by name: `VerifiedAccessEndpoint::new(VerifiedAccessEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessEndpointRequired {
@@ -28,7 +31,7 @@ pub struct VerifiedAccessEndpointRequired {
     pub verified_access_group_id: Str,
 }
 
-static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
     properties: &[
         ("ApplicationDomain", Shape::STR),
         (
@@ -493,7 +496,7 @@ impl VerifiedAccessEndpointAttributes {
     }
 }
 
-static RULE_CidrOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CidrOptions: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",
@@ -619,7 +622,7 @@ impl ToValue for CidrOptions {
     }
 }
 
-static RULE_LoadBalancerOptions: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancerOptions: ObjRule = ObjRule {
     properties: &[
         ("LoadBalancerArn", Shape::STR),
         (
@@ -757,7 +760,7 @@ impl ToValue for LoadBalancerOptions {
     }
 }
 
-static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
     properties: &[
         ("NetworkInterfaceId", Shape::STR),
         (
@@ -874,7 +877,7 @@ impl ToValue for NetworkInterfaceOptions {
     }
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
         (
             "FromPort",
@@ -956,7 +959,7 @@ impl ToValue for PortRange {
     }
 }
 
-static RULE_RdsOptions: ObjRule = ObjRule {
+pub(crate) static RULE_RdsOptions: ObjRule = ObjRule {
     properties: &[
         (
             "Port",
@@ -1115,86 +1118,6 @@ impl ToValue for RdsOptions {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedKeyEnabled", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseSpecification` property type of `AWS::EC2::VerifiedAccessEndpoint`.
-///
-/// AWS Verified Access provides server side encryption by default to data at rest using AWS -owned KMS keys. You also have the option of using customer managed KMS keys, which can be specified using the options below.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-verifiedaccessendpoint-ssespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SseSpecification {
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// Enable or disable the use of customer managed KMS keys for server side encryption.
-    ///
-    /// Valid values: `True` | `False`
-    pub customer_managed_key_enabled: Option<Bool>,
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The ARN of the KMS key.
-    ///
-    /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
-}
-
-impl SseSpecification {
-    /// A `SseSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.customer_managed_key_enabled = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SseSpecification {}
-
-impl ToValue for SseSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1208,7 +1131,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

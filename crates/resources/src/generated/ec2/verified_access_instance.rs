@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
+pub(crate) static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
     properties: &[
         ("CidrEndpointsCustomSubDomain", Shape::STR),
         ("Description", Shape::STR),
@@ -262,7 +262,7 @@ impl VerifiedAccessInstanceAttributes {
     }
 }
 
-static RULE_CloudWatchLogs: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -315,7 +315,7 @@ impl ToValue for CloudWatchLogs {
     }
 }
 
-static RULE_KinesisDataFirehose: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisDataFirehose: ObjRule = ObjRule {
     properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -368,7 +368,7 @@ impl ToValue for KinesisDataFirehose {
     }
 }
 
-static RULE_S3: ObjRule = ObjRule {
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -470,7 +470,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -553,7 +553,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VerifiedAccessLogs: ObjRule = ObjRule {
+pub(crate) static RULE_VerifiedAccessLogs: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
         ("IncludeTrustContext", Shape::Bool),
@@ -664,7 +664,7 @@ impl ToValue for VerifiedAccessLogs {
     }
 }
 
-static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
+pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DeviceTrustProviderType", Shape::STR),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseSpecification;
+pub use super::shared::SseSpecification;
+
 /// The required properties of [`VerifiedAccessTrustProvider`], by name: `VerifiedAccessTrustProvider::new(VerifiedAccessTrustProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessTrustProviderRequired {
@@ -24,7 +27,7 @@ pub struct VerifiedAccessTrustProviderRequired {
     pub trust_provider_type: TrustProviderType,
 }
 
-static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
+pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DeviceOptions", Shape::Object(&RULE_DeviceOptions)),
@@ -347,7 +350,7 @@ impl VerifiedAccessTrustProviderAttributes {
     }
 }
 
-static RULE_DeviceOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceOptions: ObjRule = ObjRule {
     properties: &[
         ("PublicSigningKeyUrl", Shape::STR),
         ("TenantId", Shape::STR),
@@ -411,7 +414,7 @@ impl ToValue for DeviceOptions {
     }
 }
 
-static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
+pub(crate) static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
@@ -562,7 +565,7 @@ impl ToValue for NativeApplicationOidcOptions {
     }
 }
 
-static RULE_OidcOptions: ObjRule = ObjRule {
+pub(crate) static RULE_OidcOptions: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
@@ -696,78 +699,6 @@ impl ToValue for OidcOptions {
     }
 }
 
-static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedKeyEnabled", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseSpecification` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
-///
-/// The options for additional server side encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-verifiedaccesstrustprovider-ssespecification.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SseSpecification {
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    pub customer_managed_key_enabled: Option<Bool>,
-    /// `KmsKeyArn`: a string.
-    ///
-    /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
-}
-
-impl SseSpecification {
-    /// A `SseSpecification` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomerManagedKeyEnabled`: a boolean.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.customer_managed_key_enabled = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SseSpecification {}
-
-impl ToValue for SseSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -781,7 +712,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct VolumeAttachmentRequired {
     pub volume_id: Str,
 }
 
-static RULE_VolumeAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_VolumeAttachment: ObjRule = ObjRule {
     properties: &[
         ("Device", Shape::STR),
         ("EbsCardIndex", Shape::INT),

@@ -19,7 +19,7 @@ pub struct VpcBlockPublicAccessExclusionRequired {
     pub internet_gateway_exclusion_mode: InternetGatewayExclusionMode,
 }
 
-static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
+pub(crate) static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
     properties: &[
         (
             "InternetGatewayExclusionMode",
@@ -231,7 +231,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -19,7 +19,7 @@ pub struct VpcBlockPublicAccessOptionsRequired {
     pub internet_gateway_block_mode: InternetGatewayBlockMode,
 }
 
-static RULE_VpcBlockPublicAccessOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VpcBlockPublicAccessOptions: ObjRule = ObjRule {
     properties: &[(
         "InternetGatewayBlockMode",
         Shape::Str(&StrRule {

@@ -18,7 +18,7 @@ pub struct VpcCidrBlockRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcCidrBlock: ObjRule = ObjRule {
+pub(crate) static RULE_VpcCidrBlock: ObjRule = ObjRule {
     properties: &[
         ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
         (

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_VpcEncryptionControl: ObjRule = ObjRule {
+pub(crate) static RULE_VpcEncryptionControl: ObjRule = ObjRule {
     properties: &[
         (
             "EgressOnlyInternetGatewayExclusionInput",
@@ -704,7 +704,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -20,7 +20,7 @@ pub struct VpcEndpointConnectionNotificationRequired {
     pub connection_notification_arn: Str,
 }
 
-static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
+pub(crate) static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionEvents",

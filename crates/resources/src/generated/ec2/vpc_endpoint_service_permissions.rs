@@ -18,7 +18,7 @@ pub struct VpcEndpointServicePermissionsRequired {
     pub service_id: Str,
 }
 
-static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
+pub(crate) static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedPrincipals",

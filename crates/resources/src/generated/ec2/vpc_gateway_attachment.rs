@@ -18,7 +18,7 @@ pub struct VpcGatewayAttachmentRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
     properties: &[
         ("InternetGatewayId", Shape::STR),
         (

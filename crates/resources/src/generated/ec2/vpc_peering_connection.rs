@@ -24,7 +24,7 @@ pub struct VpcPeeringConnectionRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcPeeringConnection: ObjRule = ObjRule {
+pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
     properties: &[
         ("AssumeRoleRegion", Shape::STR),
         ("PeerOwnerId", Shape::STR),
@@ -286,7 +286,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

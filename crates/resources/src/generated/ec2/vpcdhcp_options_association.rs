@@ -24,7 +24,7 @@ pub struct VpcdhcpOptionsAssociationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcdhcpOptionsAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_VpcdhcpOptionsAssociation: ObjRule = ObjRule {
     properties: &[
         ("DhcpOptionsId", Shape::STR),
         (

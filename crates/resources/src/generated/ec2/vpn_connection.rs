@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`VpnConnection`], by name: `VpnConnection::new(VpnConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConnectionRequired {
@@ -22,7 +25,7 @@ pub struct VpnConnectionRequired {
     pub r#type: Str,
 }
 
-static RULE_VpnConnection: ObjRule = ObjRule {
+pub(crate) static RULE_VpnConnection: ObjRule = ObjRule {
     properties: &[
         ("CustomerGatewayId", Shape::STR),
         ("EnableAcceleration", Shape::Bool),
@@ -497,7 +500,7 @@ impl VpnConnectionAttributes {
     }
 }
 
-static RULE_CloudwatchLogOptionsSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CloudwatchLogOptionsSpecification: ObjRule = ObjRule {
     properties: &[
         ("BgpLogEnabled", Shape::Bool),
         ("BgpLogGroupArn", Shape::STR),
@@ -643,7 +646,7 @@ impl ToValue for CloudwatchLogOptionsSpecification {
     }
 }
 
-static RULE_IkeVersionsRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_IkeVersionsRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -698,7 +701,7 @@ impl ToValue for IkeVersionsRequestListValue {
     }
 }
 
-static RULE_Phase1DhGroupNumbersRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_Phase1DhGroupNumbersRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Int(&NumRule {
@@ -755,7 +758,7 @@ impl ToValue for Phase1DhGroupNumbersRequestListValue {
     }
 }
 
-static RULE_Phase1EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_Phase1EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -813,7 +816,7 @@ impl ToValue for Phase1EncryptionAlgorithmsRequestListValue {
     }
 }
 
-static RULE_Phase1IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_Phase1IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -871,7 +874,7 @@ impl ToValue for Phase1IntegrityAlgorithmsRequestListValue {
     }
 }
 
-static RULE_Phase2DhGroupNumbersRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_Phase2DhGroupNumbersRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Int(&NumRule {
@@ -928,7 +931,7 @@ impl ToValue for Phase2DhGroupNumbersRequestListValue {
     }
 }
 
-static RULE_Phase2EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_Phase2EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -986,7 +989,7 @@ impl ToValue for Phase2EncryptionAlgorithmsRequestListValue {
     }
 }
 
-static RULE_Phase2IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
+pub(crate) static RULE_Phase2IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -1044,70 +1047,7 @@ impl ToValue for Phase2IntegrityAlgorithmsRequestListValue {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPNConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpnconnection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpnTunnelLogOptionsSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_VpnTunnelLogOptionsSpecification: ObjRule = ObjRule {
     properties: &[(
         "CloudwatchLogOptions",
         Shape::Object(&RULE_CloudwatchLogOptionsSpecification),
@@ -1161,7 +1101,7 @@ impl ToValue for VpnTunnelLogOptionsSpecification {
     }
 }
 
-static RULE_VpnTunnelOptionsSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_VpnTunnelOptionsSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "DPDTimeoutAction",

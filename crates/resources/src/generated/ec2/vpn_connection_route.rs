@@ -24,7 +24,7 @@ pub struct VpnConnectionRouteRequired {
     pub vpn_connection_id: Str,
 }
 
-static RULE_VpnConnectionRoute: ObjRule = ObjRule {
+pub(crate) static RULE_VpnConnectionRoute: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationCidrBlock",

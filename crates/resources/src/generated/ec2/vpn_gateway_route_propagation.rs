@@ -20,7 +20,7 @@ pub struct VpnGatewayRoutePropagationRequired {
     pub vpn_gateway_id: Str,
 }
 
-static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
+pub(crate) static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
     properties: &[
         (
             "RouteTableIds",

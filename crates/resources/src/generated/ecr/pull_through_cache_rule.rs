@@ -14,7 +14,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
 );
 
-static RULE_PullThroughCacheRule: ObjRule = ObjRule {
+pub(crate) static RULE_PullThroughCacheRule: ObjRule = ObjRule {
     properties: &[
         (
             "CredentialArn",

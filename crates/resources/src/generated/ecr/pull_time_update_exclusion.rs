@@ -21,7 +21,7 @@ pub struct PullTimeUpdateExclusionRequired {
     pub principal_arn: Str,
 }
 
-static RULE_PullTimeUpdateExclusion: ObjRule = ObjRule {
+pub(crate) static RULE_PullTimeUpdateExclusion: ObjRule = ObjRule {
     properties: &[(
         "PrincipalArn",
         Shape::Str(&StrRule {

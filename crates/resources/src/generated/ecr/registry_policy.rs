@@ -18,7 +18,7 @@ pub struct RegistryPolicyRequired {
     pub policy_text: Json,
 }
 
-static RULE_RegistryPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
     properties: &[("PolicyText", Shape::Any)],
     required: &["PolicyText"],
     one_of: &[],

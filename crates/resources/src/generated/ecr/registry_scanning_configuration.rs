@@ -24,7 +24,7 @@ pub struct RegistryScanningConfigurationRequired {
     pub scan_type: ScanType,
 }
 
-static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Rules",
@@ -173,7 +173,7 @@ pub struct RepositoryFilterRequired {
     pub filter_type: FilterType,
 }
 
-static RULE_RepositoryFilter: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Filter",
@@ -275,7 +275,7 @@ pub struct ScanningRuleRequired {
     pub scan_frequency: ScanFrequency,
 }
 
-static RULE_ScanningRule: ObjRule = ObjRule {
+pub(crate) static RULE_ScanningRule: ObjRule = ObjRule {
     properties: &[
         (
             "RepositoryFilters",

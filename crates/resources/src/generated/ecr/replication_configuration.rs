@@ -21,7 +21,7 @@ pub struct ReplicationConfigurationRequired {
     pub replication_configuration: Obj<ReplicationConfigurationProperty>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ReplicationConfiguration",
         Shape::Object(&RULE_ReplicationConfigurationProperty),
@@ -141,7 +141,7 @@ pub struct ReplicationConfigurationPropertyRequired {
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
     properties: &[(
         "Rules",
         Shape::List(&ListRule {
@@ -215,7 +215,7 @@ pub struct ReplicationDestinationRequired {
     pub registry_id: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
         (
             "Region",
@@ -315,7 +315,7 @@ pub struct ReplicationRuleRequired {
     pub destinations: List<ReplicationDestination>,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
         (
             "Destinations",
@@ -415,7 +415,7 @@ pub struct RepositoryFilterRequired {
     pub filter_type: FilterType,
 }
 
-static RULE_RepositoryFilter: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Filter",

@@ -24,7 +24,7 @@ pub struct SigningConfigurationRequired {
     pub rules: List<Rule>,
 }
 
-static RULE_SigningConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SigningConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Rules",
         Shape::List(&ListRule {
@@ -153,7 +153,7 @@ pub struct RepositoryFilterRequired {
     pub filter_type: FilterType,
 }
 
-static RULE_RepositoryFilter: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Filter",
@@ -257,7 +257,7 @@ pub struct RuleRequired {
     pub signing_profile_arn: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "RepositoryFilters",

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_CapacityProvider: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingGroupProvider",
@@ -206,7 +206,7 @@ impl From<ResourceRef> for CapacityProviderAttributes {
     }
 }
 
-static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -267,7 +267,7 @@ impl ToValue for AcceleratorCountRequest {
     }
 }
 
-static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -328,7 +328,7 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
     }
 }
 
-static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoRepairConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ActionsStatus",
         Shape::Str(&StrRule {
@@ -388,7 +388,7 @@ pub struct AutoScalingGroupProviderRequired {
     pub auto_scaling_group_arn: Str,
 }
 
-static RULE_AutoScalingGroupProvider: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScalingGroupProvider: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingGroupArn", Shape::STR),
         (
@@ -515,7 +515,7 @@ impl ToValue for AutoScalingGroupProvider {
     }
 }
 
-static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -576,7 +576,7 @@ impl ToValue for BaselineEbsBandwidthMbpsRequest {
     }
 }
 
-static RULE_CapacityReservationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityReservationRequest: ObjRule = ObjRule {
     properties: &[
         ("ReservationGroupArn", Shape::STR),
         (
@@ -643,7 +643,7 @@ impl ToValue for CapacityReservationRequest {
     }
 }
 
-static RULE_InfrastructureOptimization: ObjRule = ObjRule {
+pub(crate) static RULE_InfrastructureOptimization: ObjRule = ObjRule {
     properties: &[(
         "ScaleInAfter",
         Shape::Int(&NumRule {
@@ -713,7 +713,7 @@ pub struct InstanceLaunchTemplateRequired {
     pub network_configuration: Obj<ManagedInstancesNetworkConfiguration>,
 }
 
-static RULE_InstanceLaunchTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceLaunchTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityOptionType",
@@ -967,7 +967,7 @@ pub struct InstanceRequirementsRequestRequired {
     pub v_cpu_count: Obj<VCpuCountRangeRequest>,
 }
 
-static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "AcceleratorCount",
@@ -1573,7 +1573,7 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-static RULE_ManagedInstancesLocalStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedInstancesLocalStorageConfiguration: ObjRule = ObjRule {
     properties: &[("UseLocalStorage", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1632,7 +1632,7 @@ pub struct ManagedInstancesNetworkConfigurationRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroups",
@@ -1748,7 +1748,7 @@ pub struct ManagedInstancesProviderRequired {
     pub instance_launch_template: Obj<InstanceLaunchTemplate>,
 }
 
-static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedInstancesProvider: ObjRule = ObjRule {
     properties: &[
         (
             "AutoRepairConfiguration",
@@ -1912,7 +1912,7 @@ pub struct ManagedInstancesStorageConfigurationRequired {
     pub storage_size_gi_b: Int,
 }
 
-static RULE_ManagedInstancesStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedInstancesStorageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "StorageSizeGiB",
         Shape::Int(&NumRule {
@@ -1971,7 +1971,7 @@ impl ToValue for ManagedInstancesStorageConfiguration {
     }
 }
 
-static RULE_ManagedScaling: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedScaling: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceWarmupPeriod",
@@ -2128,7 +2128,7 @@ impl ToValue for ManagedScaling {
     }
 }
 
-static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
     required: &[],
     one_of: &[],
@@ -2198,7 +2198,7 @@ pub struct MemoryMiBRequestRequired {
     pub min: Int,
 }
 
-static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
     required: &["Min"],
     one_of: &[],
@@ -2262,7 +2262,7 @@ impl ToValue for MemoryMiBRequest {
     }
 }
 
-static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
     required: &[],
     one_of: &[],
@@ -2323,7 +2323,7 @@ impl ToValue for NetworkBandwidthGbpsRequest {
     }
 }
 
-static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -2384,7 +2384,7 @@ impl ToValue for NetworkInterfaceCountRequest {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2464,7 +2464,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
     required: &[],
     one_of: &[],
@@ -2534,7 +2534,7 @@ pub struct VCpuCountRangeRequestRequired {
     pub min: Int,
 }
 
-static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
+pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
     properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
     required: &["Min"],
     one_of: &[],

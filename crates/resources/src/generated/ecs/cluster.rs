@@ -7,9 +7,10 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{CapacityProviderStrategyItem, Tag};
+use super::shared::{RULE_CapacityProviderStrategyItem, RULE_Tag};
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviders",
@@ -266,131 +267,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Cluster`.
-///
-/// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-capacityproviderstrategyitem.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CapacityProviderStrategyItem {
-    /// `Base`: an integer.
-    ///
-    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-    ///
-    /// Base value characteristics:
-    ///
-    /// - Only one capacity provider in a strategy can have a base defined
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 100,000
-    /// - Base requirements are satisfied first before weight distribution
-    ///
-    /// Value 0 to 100000.
-    pub base: Option<Int>,
-    /// `CapacityProvider`: a string.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-    ///
-    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
-    ///
-    /// Weight value characteristics:
-    ///
-    /// - Weight is considered after the base value is satisfied
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 1,000
-    /// - At least one capacity provider must have a weight greater than zero
-    /// - Capacity providers with weight of `0` cannot place tasks
-    ///
-    /// Task distribution logic:
-    ///
-    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
-    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
-    ///
-    /// Examples:
-    ///
-    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
-    ///
-    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
-    ///
-    /// Value 0 to 1000.
-    pub weight: Option<Int>,
-}
-
-impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CapacityProviderStrategyItem {}
-
-impl ToValue for CapacityProviderStrategyItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
-static RULE_ClusterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ExecuteCommandConfiguration",
@@ -472,7 +349,7 @@ impl ToValue for ClusterConfiguration {
     }
 }
 
-static RULE_ClusterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterSettings: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -543,7 +420,7 @@ impl ToValue for ClusterSettings {
     }
 }
 
-static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         (
@@ -640,7 +517,7 @@ impl ToValue for ExecuteCommandConfiguration {
     }
 }
 
-static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchEncryptionEnabled", Shape::Bool),
         ("CloudWatchLogGroupName", Shape::STR),
@@ -764,7 +641,7 @@ impl ToValue for ExecuteCommandLogConfiguration {
     }
 }
 
-static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FargateEphemeralStorageKmsKeyId", Shape::STR),
         ("KmsKeyId", Shape::STR),
@@ -839,7 +716,7 @@ impl ToValue for ManagedStorageConfiguration {
     }
 }
 
-static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
     properties: &[("Namespace", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -892,86 +769,6 @@ impl PropertyType for ServiceConnectDefaults {}
 impl ToValue for ServiceConnectDefaults {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Namespace", &self.namespace).build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

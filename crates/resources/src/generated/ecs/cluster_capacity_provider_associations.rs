@@ -22,7 +22,7 @@ pub struct ClusterCapacityProviderAssociationsRequired {
     pub default_capacity_provider_strategy: List<CapacityProviderStrategy>,
 }
 
-static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviders",
@@ -187,7 +187,7 @@ pub struct CapacityProviderStrategyRequired {
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "Base",

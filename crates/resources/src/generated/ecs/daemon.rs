@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_Daemon: ObjRule = ObjRule {
+pub(crate) static RULE_Daemon: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderArns",
@@ -307,7 +307,7 @@ impl DaemonAttributes {
     }
 }
 
-static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmNames",
@@ -378,7 +378,7 @@ impl ToValue for DaemonAlarmConfiguration {
     }
 }
 
-static RULE_DaemonDeploymentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DaemonDeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Alarms", Shape::Object(&RULE_DaemonAlarmConfiguration)),
         (
@@ -483,7 +483,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Secret;
+pub use super::shared::{Secret, SecretRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ExpressGatewayService`], by name: `ExpressGatewayService::new(ExpressGatewayServiceRequired { .. })`.
@@ -32,7 +35,7 @@ pub struct ExpressGatewayServiceRequired {
     pub primary_container: Obj<ExpressGatewayContainer>,
 }
 
-static RULE_ExpressGatewayService: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressGatewayService: ObjRule = ObjRule {
     properties: &[
         ("Cluster", Shape::STR),
         ("Cpu", Shape::STR),
@@ -586,7 +589,7 @@ pub struct ExpressGatewayContainerRequired {
     pub image: Str,
 }
 
-static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
     properties: &[
         (
             "AwsLogsConfiguration",
@@ -776,7 +779,7 @@ pub struct ExpressGatewayRepositoryCredentialsRequired {
     pub credentials_parameter: Str,
 }
 
-static RULE_ExpressGatewayRepositoryCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressGatewayRepositoryCredentials: ObjRule = ObjRule {
     properties: &[("CredentialsParameter", Shape::STR)],
     required: &["CredentialsParameter"],
     one_of: &[],
@@ -826,7 +829,7 @@ impl ToValue for ExpressGatewayRepositoryCredentials {
     }
 }
 
-static RULE_ExpressGatewayScalingTarget: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressGatewayScalingTarget: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalingMetric",
@@ -953,7 +956,7 @@ pub struct ExpressGatewayServiceAwsLogsConfigurationRequired {
     pub log_stream_prefix: Str,
 }
 
-static RULE_ExpressGatewayServiceAwsLogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressGatewayServiceAwsLogsConfiguration: ObjRule = ObjRule {
     properties: &[("LogGroup", Shape::STR), ("LogStreamPrefix", Shape::STR)],
     required: &["LogGroup", "LogStreamPrefix"],
     one_of: &[],
@@ -1019,7 +1022,7 @@ impl ToValue for ExpressGatewayServiceAwsLogsConfiguration {
     }
 }
 
-static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroups",
@@ -1126,7 +1129,7 @@ pub struct KeyValuePairRequired {
     pub value: Str,
 }
 
-static RULE_KeyValuePair: ObjRule = ObjRule {
+pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Name", "Value"],
     one_of: &[],
@@ -1190,96 +1193,6 @@ impl ToValue for KeyValuePair {
     }
 }
 
-/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
-    required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Secret` property type of `AWS::ECS::ExpressGatewayService`.
-///
-/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-///
-/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
-/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
-///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-expressgatewayservice-secret.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Secret {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-impl Secret {
-    /// A `Secret` with its required properties, named in a [`SecretRequired`].
-    pub fn new(required: SecretRequired) -> Self {
-        Self {
-            name: required.name,
-            value_from: required.value_from,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
-}
-
-impl PropertyType for Secret {}
-
-impl ToValue for Secret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1293,7 +1206,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -28,7 +28,7 @@ pub struct PrimaryTaskSetRequired {
     pub task_set_id: Str,
 }
 
-static RULE_PrimaryTaskSet: ObjRule = ObjRule {
+pub(crate) static RULE_PrimaryTaskSet: ObjRule = ObjRule {
     properties: &[
         ("Cluster", Shape::STR),
         ("Service", Shape::STR),

@@ -7,9 +7,14 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{
+    AssignPublicIp, CapacityProviderStrategyItem, Secret, SecretRequired, ServiceRegistry, Tag,
+};
+use super::shared::{
+    RULE_CapacityProviderStrategyItem, RULE_Secret, RULE_ServiceRegistry, RULE_Tag,
+};
 
-static RULE_Service: ObjRule = ObjRule {
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZoneRebalancing",
@@ -737,7 +742,7 @@ pub struct AdvancedConfigurationRequired {
     pub alternate_target_group_arn: Str,
 }
 
-static RULE_AdvancedConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AlternateTargetGroupArn", Shape::STR),
         ("ProductionListenerRule", Shape::STR),
@@ -845,7 +850,7 @@ impl ToValue for AdvancedConfiguration {
     }
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AssignPublicIp",
@@ -971,7 +976,7 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_CanaryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CanaryConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CanaryBakeTimeInMinutes",
@@ -1059,136 +1064,6 @@ impl ToValue for CanaryConfiguration {
     }
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CapacityProviderStrategyItem` property type of `AWS::ECS::Service`.
-///
-/// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
-///
-/// Only capacity providers that are already associated with a cluster and have an `ACTIVE` or `UPDATING` status can be used in a capacity provider strategy. The `PutClusterCapacityProviders` API is used to associate a capacity provider with a cluster.
-///
-/// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the `CreateCapacityProvider` API operation.
-///
-/// To use an AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-capacityproviderstrategyitem.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CapacityProviderStrategyItem {
-    /// `Base`: an integer.
-    ///
-    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-    ///
-    /// Base value characteristics:
-    ///
-    /// - Only one capacity provider in a strategy can have a base defined
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 100,000
-    /// - Base requirements are satisfied first before weight distribution
-    ///
-    /// Value 0 to 100000.
-    pub base: Option<Int>,
-    /// `CapacityProvider`: a string.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-    ///
-    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
-    ///
-    /// Weight value characteristics:
-    ///
-    /// - Weight is considered after the base value is satisfied
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 1,000
-    /// - At least one capacity provider must have a weight greater than zero
-    /// - Capacity providers with weight of `0` cannot place tasks
-    ///
-    /// Task distribution logic:
-    ///
-    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
-    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
-    ///
-    /// Examples:
-    ///
-    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
-    ///
-    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
-    ///
-    /// Value 0 to 1000.
-    pub weight: Option<Int>,
-}
-
-impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CapacityProviderStrategyItem {}
-
-impl ToValue for CapacityProviderStrategyItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
 /// The required properties of [`DeploymentAlarms`], by name: `DeploymentAlarms::new(DeploymentAlarmsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentAlarmsRequired {
@@ -1206,7 +1081,7 @@ pub struct DeploymentAlarmsRequired {
     pub rollback: Bool,
 }
 
-static RULE_DeploymentAlarms: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentAlarms: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmNames",
@@ -1314,7 +1189,7 @@ pub struct DeploymentCircuitBreakerRequired {
     pub rollback: Bool,
 }
 
-static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentCircuitBreaker: ObjRule = ObjRule {
     properties: &[("Enable", Shape::Bool), ("Rollback", Shape::Bool)],
     required: &["Enable", "Rollback"],
     one_of: &[],
@@ -1382,7 +1257,7 @@ impl ToValue for DeploymentCircuitBreaker {
     }
 }
 
-static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Alarms", Shape::Object(&RULE_DeploymentAlarms)),
         (
@@ -1625,7 +1500,7 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
-static RULE_DeploymentController: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentController: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1786,7 +1661,7 @@ pub struct DeploymentLifecycleHookRequired {
     pub role_arn: Str,
 }
 
-static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
     properties: &[
         ("HookDetails", Shape::Any),
         ("HookTargetArn", Shape::STR),
@@ -1972,7 +1847,7 @@ pub struct EbsTagSpecificationRequired {
     pub resource_type: ResourceType,
 }
 
-static RULE_EbsTagSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_EbsTagSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "PropagateTags",
@@ -2090,7 +1965,7 @@ pub struct ForceNewDeploymentRequired {
     pub enable_force_new_deployment: Bool,
 }
 
-static RULE_ForceNewDeployment: ObjRule = ObjRule {
+pub(crate) static RULE_ForceNewDeployment: ObjRule = ObjRule {
     properties: &[
         ("EnableForceNewDeployment", Shape::Bool),
         (
@@ -2171,7 +2046,7 @@ impl ToValue for ForceNewDeployment {
     }
 }
 
-static RULE_LinearConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LinearConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "StepBakeTimeInMinutes",
@@ -2266,7 +2141,7 @@ impl ToValue for LinearConfiguration {
     }
 }
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         (
             "AdvancedConfiguration",
@@ -2391,7 +2266,7 @@ impl ToValue for LoadBalancer {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
         ("Options", Shape::Any),
@@ -2582,7 +2457,7 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AwsvpcConfiguration",
         Shape::Object(&RULE_AwsVpcConfiguration),
@@ -2644,7 +2519,7 @@ pub struct PlacementConstraintRequired {
     pub r#type: PlacementConstraintType,
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::STR),
         (
@@ -2731,7 +2606,7 @@ pub struct PlacementStrategyRequired {
     pub r#type: PlacementStrategyType,
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[
         ("Field", Shape::STR),
         (
@@ -2807,96 +2682,6 @@ impl ToValue for PlacementStrategy {
     }
 }
 
-/// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecretRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
-    required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Secret` property type of `AWS::ECS::Service`.
-///
-/// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-///
-/// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
-/// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
-///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the *Amazon Elastic Container Service Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-secret.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Secret {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
-    pub name: Str,
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the AWS Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
-    ///
-    /// For information about the require AWS Identity and Access Management permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide* .
-    ///
-    /// &gt; If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
-}
-
-impl Secret {
-    /// A `Secret` with its required properties, named in a [`SecretRequired`].
-    pub fn new(required: SecretRequired) -> Self {
-        Self {
-            name: required.name,
-            value_from: required.value_from,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
-}
-
-impl PropertyType for Secret {}
-
-impl ToValue for Secret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
-            .build()
-    }
-}
-
 /// The required properties of [`ServiceConnectAccessLogConfiguration`], by name: `ServiceConnectAccessLogConfiguration::new(ServiceConnectAccessLogConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceConnectAccessLogConfigurationRequired {
@@ -2906,7 +2691,7 @@ pub struct ServiceConnectAccessLogConfigurationRequired {
     pub format: ServiceConnectAccessLogConfigurationFormat,
 }
 
-static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectAccessLogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Format",
@@ -3008,7 +2793,7 @@ pub struct ServiceConnectClientAliasRequired {
     pub port: Int,
 }
 
-static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectClientAlias: ObjRule = ObjRule {
     properties: &[
         ("DnsName", Shape::STR),
         (
@@ -3124,7 +2909,7 @@ pub struct ServiceConnectConfigurationRequired {
     pub enabled: Bool,
 }
 
-static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccessLogConfiguration",
@@ -3279,7 +3064,7 @@ pub struct ServiceConnectServiceRequired {
     pub port_name: Str,
 }
 
-static RULE_ServiceConnectService: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectService: ObjRule = ObjRule {
     properties: &[
         (
             "ClientAliases",
@@ -3443,7 +3228,7 @@ pub struct ServiceConnectTestTrafficRulesRequired {
     pub header: Obj<ServiceConnectTestTrafficRulesHeader>,
 }
 
-static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectTestTrafficRules: ObjRule = ObjRule {
     properties: &[(
         "Header",
         Shape::Object(&RULE_ServiceConnectTestTrafficRulesHeader),
@@ -3503,7 +3288,7 @@ pub struct ServiceConnectTestTrafficRulesHeaderRequired {
     pub name: Str,
 }
 
-static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectTestTrafficRulesHeader: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -3573,7 +3358,7 @@ pub struct ServiceConnectTestTrafficRulesHeaderValueRequired {
     pub exact: Str,
 }
 
-static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectTestTrafficRulesHeaderValue: ObjRule = ObjRule {
     properties: &[("Exact", Shape::STR)],
     required: &["Exact"],
     one_of: &[],
@@ -3615,7 +3400,7 @@ impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
     }
 }
 
-static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectTlsCertificateAuthority: ObjRule = ObjRule {
     properties: &[("AwsPcaAuthorityArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -3672,7 +3457,7 @@ pub struct ServiceConnectTlsConfigurationRequired {
     pub issuer_certificate_authority: Obj<ServiceConnectTlsCertificateAuthority>,
 }
 
-static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceConnectTlsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "IssuerCertificateAuthority",
@@ -3785,7 +3570,7 @@ pub struct ServiceManagedEbsVolumeConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Encrypted", Shape::Bool),
         (
@@ -4051,102 +3836,6 @@ impl ToValue for ServiceManagedEbsVolumeConfiguration {
     }
 }
 
-static RULE_ServiceRegistry: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("Port", Shape::INT),
-        ("RegistryArn", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServiceRegistry` property type of `AWS::ECS::Service`.
-///
-/// The details for the service registry.
-///
-/// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
-///
-/// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-serviceregistry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServiceRegistry {
-    /// `ContainerName`: a string.
-    ///
-    /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition that your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_name: Option<Str>,
-    /// `ContainerPort`: an integer.
-    ///
-    /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_port: Option<Int>,
-    /// `Port`: an integer.
-    ///
-    /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
-    pub port: Option<Int>,
-    /// `RegistryArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see \[CreateService\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>) .
-    pub registry_arn: Option<Str>,
-}
-
-impl ServiceRegistry {
-    /// A `ServiceRegistry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
-    /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
-    /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
-    /// `RegistryArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self {
-        self.registry_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServiceRegistry {}
-
-impl ToValue for ServiceRegistry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("Port", &self.port)
-            .opt("RegistryArn", &self.registry_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`ServiceVolumeConfiguration`], by name: `ServiceVolumeConfiguration::new(ServiceVolumeConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceVolumeConfigurationRequired {
@@ -4156,7 +3845,7 @@ pub struct ServiceVolumeConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ManagedEBSVolume",
@@ -4229,87 +3918,7 @@ impl ToValue for ServiceVolumeConfiguration {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TimeoutConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TimeoutConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "IdleTimeoutSeconds",
@@ -4419,7 +4028,7 @@ pub struct VpcLatticeConfigurationRequired {
     pub target_group_arn: Str,
 }
 
-static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcLatticeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("PortName", Shape::STR),
         (
@@ -4509,34 +4118,6 @@ impl ToValue for VpcLatticeConfiguration {
             .req("RoleArn", &self.role_arn)
             .req("TargetGroupArn", &self.target_group_arn)
             .build()
-    }
-}
-
-/// The values of `AssignPublicIp` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AssignPublicIp {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AssignPublicIp {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{AssignPublicIp, CapacityProviderStrategyItem, ServiceRegistry, Tag};
+use super::shared::{RULE_CapacityProviderStrategyItem, RULE_ServiceRegistry, RULE_Tag};
 
 /// The required properties of [`TaskSet`], by name: `TaskSet::new(TaskSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +33,7 @@ pub struct TaskSetRequired {
     pub task_definition: Str,
 }
 
-static RULE_TaskSet: ObjRule = ObjRule {
+pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderStrategy",
@@ -409,7 +410,7 @@ pub struct AwsVpcConfigurationRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AssignPublicIp",
@@ -539,141 +540,7 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CapacityProviderStrategyItem` property type of `AWS::ECS::TaskSet`.
-///
-/// The details of a capacity provider strategy. A capacity provider strategy can be set when using the \[RunTask\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) or \[CreateCluster\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html>) APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
-///
-/// Only capacity providers that are already associated with a cluster and have an `ACTIVE` or `UPDATING` status can be used in a capacity provider strategy. The \[PutClusterCapacityProviders\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html>) API is used to associate a capacity provider with a cluster.
-///
-/// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the \[CreateClusterCapacityProvider\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateClusterCapacityProvider.html>) API operation.
-///
-/// To use a AWS Fargate capacity provider, specify either the `FARGATE` or `FARGATE_SPOT` capacity providers. The AWS Fargate capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
-///
-/// With `FARGATE_SPOT` , you can run interruption tolerant tasks at a rate that's discounted compared to the `FARGATE` price. `FARGATE_SPOT` runs tasks on spare compute capacity. When AWS needs the capacity back, your tasks are interrupted with a two-minute warning. `FARGATE_SPOT` supports Linux tasks with the X86_64 architecture on platform version 1.3.0 or later. `FARGATE_SPOT` supports Linux tasks with the ARM64 architecture on platform version 1.4.0 or later.
-///
-/// A capacity provider strategy can contain a maximum of 20 capacity providers.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-capacityproviderstrategyitem.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CapacityProviderStrategyItem {
-    /// `Base`: an integer.
-    ///
-    /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-    ///
-    /// Base value characteristics:
-    ///
-    /// - Only one capacity provider in a strategy can have a base defined
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 100,000
-    /// - Base requirements are satisfied first before weight distribution
-    ///
-    /// Value 0 to 100000.
-    pub base: Option<Int>,
-    /// `CapacityProvider`: a string.
-    ///
-    /// The short name of the capacity provider. This can be either an AWS managed capacity provider ( `FARGATE` or `FARGATE_SPOT` ) or the name of a custom capacity provider that you created.
-    pub capacity_provider: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-    ///
-    /// If no `weight` value is specified, the default value of `0` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of `0` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of `0` , any `RunTask` or `CreateService` actions using the capacity provider strategy will fail.
-    ///
-    /// Weight value characteristics:
-    ///
-    /// - Weight is considered after the base value is satisfied
-    /// - The default value is `0` if not specified
-    /// - The valid range is 0 to 1,000
-    /// - At least one capacity provider must have a weight greater than zero
-    /// - Capacity providers with weight of `0` cannot place tasks
-    ///
-    /// Task distribution logic:
-    ///
-    /// - Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
-    /// - Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
-    ///
-    /// Examples:
-    ///
-    /// Equal Distribution: Two capacity providers both with weight `1` will split tasks evenly after base requirements are met.
-    ///
-    /// Weighted Distribution: If capacityProviderA has weight `1` and capacityProviderB has weight `4` , then for every 1 task on A, 4 tasks will run on B.
-    ///
-    /// Value 0 to 1000.
-    pub weight: Option<Int>,
-}
-
-impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
-    /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CapacityProviderStrategyItem {}
-
-impl ToValue for CapacityProviderStrategyItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
-static RULE_LoadBalancer: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
         ("ContainerPort", Shape::INT),
@@ -767,7 +634,7 @@ impl ToValue for LoadBalancer {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AwsVpcConfiguration",
         Shape::Object(&RULE_AwsVpcConfiguration),
@@ -820,7 +687,7 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_Scale: ObjRule = ObjRule {
+pub(crate) static RULE_Scale: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -899,210 +766,6 @@ impl ToValue for Scale {
             .opt("Unit", &self.unit)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-static RULE_ServiceRegistry: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerName", Shape::STR),
-        ("ContainerPort", Shape::INT),
-        ("Port", Shape::INT),
-        ("RegistryArn", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServiceRegistry` property type of `AWS::ECS::TaskSet`.
-///
-/// The details for the service registry.
-///
-/// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
-///
-/// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-serviceregistry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServiceRegistry {
-    /// `ContainerName`: a string.
-    ///
-    /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition that your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_name: Option<Str>,
-    /// `ContainerPort`: an integer.
-    ///
-    /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition. If the task definition your service task specifies uses the `awsvpc` network mode and a type SRV DNS record is used, you must specify either a `containerName` and `containerPort` combination or a `port` value. However, you can't specify both.
-    pub container_port: Option<Int>,
-    /// `Port`: an integer.
-    ///
-    /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
-    pub port: Option<Int>,
-    /// `RegistryArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map . For more information, see \[CreateService\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>) .
-    pub registry_arn: Option<Str>,
-}
-
-impl ServiceRegistry {
-    /// A `ServiceRegistry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
-    /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
-    /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
-    /// `RegistryArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self {
-        self.registry_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServiceRegistry {}
-
-impl ToValue for ServiceRegistry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("Port", &self.port)
-            .opt("RegistryArn", &self.registry_arn)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ECS::TaskSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-taskset-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AssignPublicIp` (`AWS::ECS::TaskSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AssignPublicIp {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AssignPublicIp {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -26,7 +26,7 @@ pub struct AccessPointRequired {
     pub file_system_id: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "AccessPointTags",
@@ -250,7 +250,7 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_AccessPointTag: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -359,7 +359,7 @@ pub struct CreationInfoRequired {
     pub permissions: Str,
 }
 
-static RULE_CreationInfo: ObjRule = ObjRule {
+pub(crate) static RULE_CreationInfo: ObjRule = ObjRule {
     properties: &[
         ("OwnerGid", Shape::STR),
         ("OwnerUid", Shape::STR),
@@ -477,7 +477,7 @@ pub struct PosixUserRequired {
     pub uid: Str,
 }
 
-static RULE_PosixUser: ObjRule = ObjRule {
+pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
         ("Gid", Shape::STR),
         (
@@ -572,7 +572,7 @@ impl ToValue for PosixUser {
     }
 }
 
-static RULE_RootDirectory: ObjRule = ObjRule {
+pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
     properties: &[
         ("CreationInfo", Shape::Object(&RULE_CreationInfo)),
         (

@@ -15,7 +15,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$",
 );
 
-static RULE_FileSystem: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZoneName",
@@ -428,7 +428,7 @@ pub struct BackupPolicyRequired {
     pub status: BackupPolicyStatus,
 }
 
-static RULE_BackupPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_BackupPolicy: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -501,7 +501,7 @@ pub struct ElasticFileSystemTagRequired {
     pub value: Str,
 }
 
-static RULE_ElasticFileSystemTag: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticFileSystemTag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -565,7 +565,7 @@ impl ToValue for ElasticFileSystemTag {
     }
 }
 
-static RULE_FileSystemProtection: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystemProtection: ObjRule = ObjRule {
     properties: &[(
         "ReplicationOverwriteProtection",
         Shape::Str(&StrRule {
@@ -634,7 +634,7 @@ impl ToValue for FileSystemProtection {
     }
 }
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "TransitionToArchive",
@@ -768,7 +768,7 @@ impl ToValue for LifecyclePolicy {
     }
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Destinations",
         Shape::List(&ListRule {
@@ -825,7 +825,7 @@ impl ToValue for ReplicationConfiguration {
     }
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZoneName", Shape::STR),
         (

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AccessEntry`], by name: `AccessEntry::new(AccessEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessEntryRequired {
@@ -28,7 +31,7 @@ pub struct AccessEntryRequired {
     pub principal_arn: Str,
 }
 
-static RULE_AccessEntry: ObjRule = ObjRule {
+pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
     properties: &[
         (
             "AccessPolicies",
@@ -301,7 +304,7 @@ pub struct AccessPolicyRequired {
     pub policy_arn: Str,
 }
 
-static RULE_AccessPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
     properties: &[
         ("AccessScope", Shape::Object(&RULE_AccessScope)),
         ("PolicyArn", Shape::STR),
@@ -377,7 +380,7 @@ pub struct AccessScopeRequired {
     pub r#type: AccessScopeType,
 }
 
-static RULE_AccessScope: ObjRule = ObjRule {
+pub(crate) static RULE_AccessScope: ObjRule = ObjRule {
     properties: &[
         (
             "Namespaces",
@@ -456,102 +459,6 @@ impl ToValue for AccessScope {
         MapBuilder::new()
             .opt("Namespaces", &self.namespaces)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::AccessEntry`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-accessentry-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

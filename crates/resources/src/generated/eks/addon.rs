@@ -26,7 +26,7 @@ pub struct AddonRequired {
     pub cluster_name: Str,
 }
 
-static RULE_Addon: ObjRule = ObjRule {
+pub(crate) static RULE_Addon: ObjRule = ObjRule {
     properties: &[
         (
             "AddonName",
@@ -382,7 +382,7 @@ pub struct NamespaceConfigRequired {
     pub namespace: Str,
 }
 
-static RULE_NamespaceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NamespaceConfig: ObjRule = ObjRule {
     properties: &[(
         "Namespace",
         Shape::Str(&StrRule {
@@ -454,7 +454,7 @@ pub struct PodIdentityAssociationRequired {
     pub service_account: Str,
 }
 
-static RULE_PodIdentityAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",
@@ -545,7 +545,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$");
 
@@ -43,7 +46,7 @@ pub struct CapabilityRequired {
     pub r#type: CapabilityType,
 }
 
-static RULE_Capability: ObjRule = ObjRule {
+pub(crate) static RULE_Capability: ObjRule = ObjRule {
     properties: &[
         (
             "CapabilityName",
@@ -397,7 +400,7 @@ pub struct ArgoCdRequired {
     pub aws_idc: Obj<AwsIdc>,
 }
 
-static RULE_ArgoCd: ObjRule = ObjRule {
+pub(crate) static RULE_ArgoCd: ObjRule = ObjRule {
     properties: &[
         ("AwsIdc", Shape::Object(&RULE_AwsIdc)),
         ("Namespace", Shape::STR),
@@ -533,7 +536,7 @@ pub struct ArgoCdRoleMappingRequired {
     pub role: Role,
 }
 
-static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
     properties: &[
         (
             "Identities",
@@ -629,7 +632,7 @@ pub struct AwsIdcRequired {
     pub idc_instance_arn: Str,
 }
 
-static RULE_AwsIdc: ObjRule = ObjRule {
+pub(crate) static RULE_AwsIdc: ObjRule = ObjRule {
     properties: &[
         ("IdcInstanceArn", Shape::STR),
         ("IdcManagedApplicationArn", Shape::STR),
@@ -714,7 +717,7 @@ impl ToValue for AwsIdc {
     }
 }
 
-static RULE_CapabilityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CapabilityConfiguration: ObjRule = ObjRule {
     properties: &[("ArgoCd", Shape::Object(&RULE_ArgoCd))],
     required: &[],
     one_of: &[],
@@ -760,7 +763,7 @@ impl ToValue for CapabilityConfiguration {
     }
 }
 
-static RULE_NetworkAccess: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAccess: ObjRule = ObjRule {
     properties: &[(
         "VpceIds",
         Shape::List(&ListRule {
@@ -826,7 +829,7 @@ pub struct SsoIdentityRequired {
     pub r#type: SsoIdentityType,
 }
 
-static RULE_SsoIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_SsoIdentity: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         (
@@ -898,102 +901,6 @@ impl ToValue for SsoIdentity {
         MapBuilder::new()
             .req("Id", &self.id)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::Capability`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-capability-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("1\\.\\d\\d");
 
@@ -25,7 +28,7 @@ pub struct ClusterRequired {
     pub role_arn: Str,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AccessConfig", Shape::Object(&RULE_AccessConfig)),
         ("BootstrapSelfManagedAddons", Shape::Bool),
@@ -589,7 +592,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_AccessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AccessConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationMode",
@@ -665,7 +668,7 @@ impl ToValue for AccessConfig {
     }
 }
 
-static RULE_BlockStorage: ObjRule = ObjRule {
+pub(crate) static RULE_BlockStorage: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -711,7 +714,7 @@ impl ToValue for BlockStorage {
     }
 }
 
-static RULE_ClusterLogging: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterLogging: ObjRule = ObjRule {
     properties: &[(
         "EnabledTypes",
         Shape::List(&ListRule {
@@ -770,7 +773,7 @@ impl ToValue for ClusterLogging {
     }
 }
 
-static RULE_ComputeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -866,7 +869,7 @@ impl ToValue for ComputeConfig {
     }
 }
 
-static RULE_ControlPlanePlacement: ObjRule = ObjRule {
+pub(crate) static RULE_ControlPlanePlacement: ObjRule = ObjRule {
     properties: &[("GroupName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -912,7 +915,7 @@ impl ToValue for ControlPlanePlacement {
     }
 }
 
-static RULE_ControlPlaneScalingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ControlPlaneScalingConfig: ObjRule = ObjRule {
     properties: &[(
         "Tier",
         Shape::Str(&StrRule {
@@ -974,7 +977,7 @@ impl ToValue for ControlPlaneScalingConfig {
     }
 }
 
-static RULE_ElasticLoadBalancing: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticLoadBalancing: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1020,7 +1023,7 @@ impl ToValue for ElasticLoadBalancing {
     }
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         ("Provider", Shape::Object(&RULE_Provider)),
         (
@@ -1091,7 +1094,7 @@ impl ToValue for EncryptionConfig {
     }
 }
 
-static RULE_KubernetesNetworkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KubernetesNetworkConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ElasticLoadBalancing",
@@ -1203,7 +1206,7 @@ impl ToValue for KubernetesNetworkConfig {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[("ClusterLogging", Shape::Object(&RULE_ClusterLogging))],
     required: &[],
     one_of: &[],
@@ -1253,7 +1256,7 @@ impl ToValue for Logging {
     }
 }
 
-static RULE_LoggingTypeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingTypeConfig: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1331,7 +1334,7 @@ pub struct OutpostConfigRequired {
     pub outpost_arns: List<Str>,
 }
 
-static RULE_OutpostConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OutpostConfig: ObjRule = ObjRule {
     properties: &[
         ("ControlPlaneInstanceType", Shape::STR),
         (
@@ -1430,7 +1433,7 @@ impl ToValue for OutpostConfig {
     }
 }
 
-static RULE_Provider: ObjRule = ObjRule {
+pub(crate) static RULE_Provider: ObjRule = ObjRule {
     properties: &[("KeyArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1476,7 +1479,7 @@ impl ToValue for Provider {
     }
 }
 
-static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RemoteNodeNetworks",
@@ -1604,7 +1607,7 @@ pub struct RemoteNodeNetworkRequired {
     pub cidrs: List<Str>,
 }
 
-static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
+pub(crate) static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
     properties: &[(
         "Cidrs",
         Shape::List(&ListRule {
@@ -1713,7 +1716,7 @@ pub struct RemotePodNetworkRequired {
     pub cidrs: List<Str>,
 }
 
-static RULE_RemotePodNetwork: ObjRule = ObjRule {
+pub(crate) static RULE_RemotePodNetwork: ObjRule = ObjRule {
     properties: &[(
         "Cidrs",
         Shape::List(&ListRule {
@@ -1805,7 +1808,7 @@ pub struct ResourcesVpcConfigRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
     properties: &[
         ("EndpointPrivateAccess", Shape::Bool),
         ("EndpointPublicAccess", Shape::Bool),
@@ -1958,7 +1961,7 @@ impl ToValue for ResourcesVpcConfig {
     }
 }
 
-static RULE_StorageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_StorageConfig: ObjRule = ObjRule {
     properties: &[("BlockStorage", Shape::Object(&RULE_BlockStorage))],
     required: &[],
     one_of: &[],
@@ -2006,103 +2009,7 @@ impl ToValue for StorageConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-cluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UpgradePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_UpgradePolicy: ObjRule = ObjRule {
     properties: &[(
         "SupportType",
         Shape::Str(&StrRule {
@@ -2163,7 +2070,7 @@ impl ToValue for UpgradePolicy {
     }
 }
 
-static RULE_ZonalShiftConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ZonalShiftConfig: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],

@@ -30,7 +30,7 @@ pub struct FargateProfileRequired {
     pub selectors: List<Selector>,
 }
 
-static RULE_FargateProfile: ObjRule = ObjRule {
+pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterName",
@@ -309,7 +309,7 @@ pub struct LabelRequired {
     pub value: Str,
 }
 
-static RULE_Label: ObjRule = ObjRule {
+pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -409,7 +409,7 @@ pub struct SelectorRequired {
     pub namespace: Str,
 }
 
-static RULE_Selector: ObjRule = ObjRule {
+pub(crate) static RULE_Selector: ObjRule = ObjRule {
     properties: &[
         (
             "Labels",
@@ -507,7 +507,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

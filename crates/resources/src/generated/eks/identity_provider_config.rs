@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`IdentityProviderConfig`], by name: `IdentityProviderConfig::new(IdentityProviderConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityProviderConfigRequired {
@@ -24,7 +27,7 @@ pub struct IdentityProviderConfigRequired {
     pub r#type: IdentityProviderConfigType,
 }
 
-static RULE_IdentityProviderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityProviderConfig: ObjRule = ObjRule {
     properties: &[
         ("ClusterName", Shape::STR),
         ("IdentityProviderConfigName", Shape::STR),
@@ -233,7 +236,7 @@ pub struct OidcIdentityProviderConfigRequired {
     pub issuer_url: Str,
 }
 
-static RULE_OidcIdentityProviderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OidcIdentityProviderConfig: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
         ("GroupsClaim", Shape::STR),
@@ -399,7 +402,7 @@ pub struct RequiredClaimRequired {
     pub value: Str,
 }
 
-static RULE_RequiredClaim: ObjRule = ObjRule {
+pub(crate) static RULE_RequiredClaim: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -480,102 +483,6 @@ impl RequiredClaim {
 impl PropertyType for RequiredClaim {}
 
 impl ToValue for RequiredClaim {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EKS::IdentityProviderConfig`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-identityproviderconfig-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -30,7 +30,7 @@ pub struct NodegroupRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_Nodegroup: ObjRule = ObjRule {
+pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
     properties: &[
         (
             "AmiType",
@@ -858,7 +858,7 @@ impl NodegroupAttributes {
     }
 }
 
-static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Id",
@@ -975,7 +975,7 @@ impl ToValue for LaunchTemplateSpecification {
     }
 }
 
-static RULE_NodeRepairConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NodeRepairConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -1156,7 +1156,7 @@ impl ToValue for NodeRepairConfig {
     }
 }
 
-static RULE_NodeRepairConfigOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_NodeRepairConfigOverrides: ObjRule = ObjRule {
     properties: &[
         (
             "MinRepairWaitTimeMins",
@@ -1275,7 +1275,7 @@ pub struct RemoteAccessRequired {
     pub ec2_ssh_key: Str,
 }
 
-static RULE_RemoteAccess: ObjRule = ObjRule {
+pub(crate) static RULE_RemoteAccess: ObjRule = ObjRule {
     properties: &[
         ("Ec2SshKey", Shape::STR),
         (
@@ -1349,7 +1349,7 @@ impl ToValue for RemoteAccess {
     }
 }
 
-static RULE_ScalingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DesiredSize",
@@ -1460,7 +1460,7 @@ impl ToValue for ScalingConfig {
     }
 }
 
-static RULE_Taint: ObjRule = ObjRule {
+pub(crate) static RULE_Taint: ObjRule = ObjRule {
     properties: &[
         (
             "Effect",
@@ -1571,7 +1571,7 @@ impl ToValue for Taint {
     }
 }
 
-static RULE_UpdateConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MaxUnavailable",
@@ -1678,7 +1678,7 @@ impl ToValue for UpdateConfig {
     }
 }
 
-static RULE_WarmPoolConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WarmPoolConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (

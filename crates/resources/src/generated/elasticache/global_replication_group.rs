@@ -18,7 +18,7 @@ pub struct GlobalReplicationGroupRequired {
     pub members: List<GlobalReplicationGroupMember>,
 }
 
-static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
     properties: &[
         ("AutomaticFailoverEnabled", Shape::Bool),
         ("CacheNodeType", Shape::STR),
@@ -311,7 +311,7 @@ impl GlobalReplicationGroupAttributes {
     }
 }
 
-static RULE_GlobalReplicationGroupMember: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalReplicationGroupMember: ObjRule = ObjRule {
     properties: &[
         ("ReplicationGroupId", Shape::STR),
         ("ReplicationGroupRegion", Shape::STR),
@@ -398,7 +398,7 @@ impl ToValue for GlobalReplicationGroupMember {
     }
 }
 
-static RULE_RegionalConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RegionalConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ReplicationGroupId", Shape::STR),
         ("ReplicationGroupRegion", Shape::STR),
@@ -486,7 +486,7 @@ impl ToValue for RegionalConfiguration {
     }
 }
 
-static RULE_ReshardingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReshardingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("NodeGroupId", Shape::STR),
         (

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogsDestinationDetails, CloudWatchLogsDestinationDetailsRequired, DestinationDetails,
+    DestinationType, IpDiscovery, KinesisFirehoseDestinationDetails,
+    KinesisFirehoseDestinationDetailsRequired, LogFormat, LogType, NetworkType, Tag, TagRequired,
+};
+use super::shared::{RULE_DestinationDetails, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
 
@@ -19,7 +26,7 @@ pub struct ReplicationGroupRequired {
     pub replication_group_description: Str,
 }
 
-static RULE_ReplicationGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
     properties: &[
         ("AtRestEncryptionEnabled", Shape::Bool),
         ("AuthToken", Shape::STR),
@@ -1620,198 +1627,6 @@ impl ReplicationGroupAttributes {
     }
 }
 
-/// The required properties of [`CloudWatchLogsDestinationDetails`], by name: `CloudWatchLogsDestinationDetails::new(CloudWatchLogsDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetailsRequired {
-    /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
-}
-
-static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
-    properties: &[("LogGroup", Shape::STR)],
-    required: &["LogGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogsDestinationDetails` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-cloudwatchlogsdestinationdetails.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsDestinationDetails {
-    /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
-    pub log_group: Str,
-}
-
-impl CloudWatchLogsDestinationDetails {
-    /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
-    pub fn new(required: CloudWatchLogsDestinationDetailsRequired) -> Self {
-        Self {
-            log_group: required.log_group,
-        }
-    }
-
-    /// `LogGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = value.into();
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogsDestinationDetails {}
-
-impl ToValue for CloudWatchLogsDestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LogGroup", &self.log_group).build()
-    }
-}
-
-static RULE_DestinationDetails: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CloudWatchLogsDetails",
-            Shape::Object(&RULE_CloudWatchLogsDestinationDetails),
-        ),
-        (
-            "KinesisFirehoseDetails",
-            Shape::Object(&RULE_KinesisFirehoseDestinationDetails),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DestinationDetails` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-destinationdetails.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DestinationDetails {
-    /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-    pub cloud_watch_logs_details: Option<Obj<CloudWatchLogsDestinationDetails>>,
-    /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-    pub kinesis_firehose_details: Option<Obj<KinesisFirehoseDestinationDetails>>,
-}
-
-impl DestinationDetails {
-    /// A `DestinationDetails` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_details(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsDestinationDetails>>,
-    ) -> Self {
-        self.cloud_watch_logs_details = Some(value.into());
-        self
-    }
-
-    /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_details(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestinationDetails>>,
-    ) -> Self {
-        self.kinesis_firehose_details = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DestinationDetails {}
-
-impl ToValue for DestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CloudWatchLogsDetails", &self.cloud_watch_logs_details)
-            .opt("KinesisFirehoseDetails", &self.kinesis_firehose_details)
-            .build()
-    }
-}
-
-/// The required properties of [`KinesisFirehoseDestinationDetails`], by name: `KinesisFirehoseDestinationDetails::new(KinesisFirehoseDestinationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetailsRequired {
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
-}
-
-static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR)],
-    required: &["DeliveryStream"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `KinesisFirehoseDestinationDetails` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-kinesisfirehosedestinationdetails.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseDestinationDetails {
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
-    pub delivery_stream: Str,
-}
-
-impl KinesisFirehoseDestinationDetails {
-    /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
-    pub fn new(required: KinesisFirehoseDestinationDetailsRequired) -> Self {
-        Self {
-            delivery_stream: required.delivery_stream,
-        }
-    }
-
-    /// `DeliveryStream`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = value.into();
-        self
-    }
-}
-
-impl PropertyType for KinesisFirehoseDestinationDetails {}
-
-impl ToValue for KinesisFirehoseDestinationDetails {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DeliveryStream", &self.delivery_stream)
-            .build()
-    }
-}
-
 /// The required properties of [`LogDeliveryConfigurationRequest`], by name: `LogDeliveryConfigurationRequest::new(LogDeliveryConfigurationRequestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequestRequired {
@@ -1833,7 +1648,7 @@ pub struct LogDeliveryConfigurationRequestRequired {
     pub log_type: LogType,
 }
 
-static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationDetails",
@@ -1965,7 +1780,7 @@ impl ToValue for LogDeliveryConfigurationRequest {
     }
 }
 
-static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "NodeGroupId",
@@ -2093,69 +1908,6 @@ impl ToValue for NodeGroupConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElastiCache::ReplicationGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-replicationgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `ClusterMode` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClusterMode {
@@ -2181,149 +1933,6 @@ impl ToValue for ClusterMode {
             Self::Compatible => "compatible",
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DestinationType` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DestinationType {
-    /// `cloudwatch-logs`
-    CloudwatchLogs,
-    /// `kinesis-firehose`
-    KinesisFirehose,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DestinationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CloudwatchLogs => "cloudwatch-logs",
-            Self::KinesisFirehose => "kinesis-firehose",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpDiscovery` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpDiscovery {
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpDiscovery {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpDiscovery {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogFormat` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogFormat {
-    /// `json`
-    Json,
-    /// `text`
-    Text,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Json => "json",
-            Self::Text => "text",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogType` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogType {
-    /// `engine-log`
-    EngineLog,
-    /// `slow-log`
-    SlowLog,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::EngineLog => "engine-log",
-            Self::SlowLog => "slow-log",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NetworkType` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetworkType {
-    /// `dual_stack`
-    DualStack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DualStack => "dual_stack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

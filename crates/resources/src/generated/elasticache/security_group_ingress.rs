@@ -24,7 +24,7 @@ pub struct SecurityGroupIngressRequired {
     pub ec2_security_group_name: Str,
 }
 
-static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
         (
             "CacheSecurityGroupName",

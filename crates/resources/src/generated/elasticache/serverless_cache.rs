@@ -25,7 +25,7 @@ pub struct ServerlessCacheRequired {
     pub serverless_cache_name: Str,
 }
 
-static RULE_ServerlessCache: ObjRule = ObjRule {
+pub(crate) static RULE_ServerlessCache: ObjRule = ObjRule {
     properties: &[
         ("CacheUsageLimits", Shape::Object(&RULE_CacheUsageLimits)),
         ("DailySnapshotTime", Shape::STR),
@@ -475,7 +475,7 @@ impl ServerlessCacheAttributes {
     }
 }
 
-static RULE_CacheUsageLimits: ObjRule = ObjRule {
+pub(crate) static RULE_CacheUsageLimits: ObjRule = ObjRule {
     properties: &[
         ("DataStorage", Shape::Object(&RULE_DataStorage)),
         ("ECPUPerSecond", Shape::Object(&RULE_EcpuPerSecond)),
@@ -548,7 +548,7 @@ pub struct DataStorageRequired {
     pub unit: Unit,
 }
 
-static RULE_DataStorage: ObjRule = ObjRule {
+pub(crate) static RULE_DataStorage: ObjRule = ObjRule {
     properties: &[
         ("Maximum", Shape::INT),
         ("Minimum", Shape::INT),
@@ -639,7 +639,7 @@ impl ToValue for DataStorage {
     }
 }
 
-static RULE_EcpuPerSecond: ObjRule = ObjRule {
+pub(crate) static RULE_EcpuPerSecond: ObjRule = ObjRule {
     properties: &[("Maximum", Shape::INT), ("Minimum", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -700,7 +700,7 @@ impl ToValue for EcpuPerSecond {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[("Address", Shape::STR), ("Port", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -770,7 +770,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Engine;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
@@ -33,7 +35,7 @@ pub struct UserRequired {
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         (
             "AccessString",
@@ -336,7 +338,7 @@ pub struct AuthenticationModeRequired {
     pub r#type: AuthenticationModeType,
 }
 
-static RULE_AuthenticationMode: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
     properties: &[
         (
             "Passwords",
@@ -429,7 +431,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -537,34 +539,6 @@ impl ToValue for AuthenticationModeType {
             Self::Password => "password",
             Self::NoPasswordRequired => "no-password-required",
             Self::Iam => "iam",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Engine` (`AWS::ElastiCache::User`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Engine {
-    /// `redis`
-    Redis,
-    /// `valkey`
-    Valkey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Engine {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Redis => "redis",
-            Self::Valkey => "valkey",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

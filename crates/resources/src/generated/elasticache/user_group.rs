@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Engine;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
@@ -33,7 +35,7 @@ pub struct UserGroupRequired {
     pub user_ids: List<Str>,
 }
 
-static RULE_UserGroup: ObjRule = ObjRule {
+pub(crate) static RULE_UserGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Engine",
@@ -245,7 +247,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -325,33 +327,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Engine` (`AWS::ElastiCache::UserGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Engine {
-    /// `redis`
-    Redis,
-    /// `valkey`
-    Valkey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Engine {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Redis => "redis",
-            Self::Valkey => "valkey",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationName",
@@ -160,7 +160,7 @@ impl From<ResourceRef> for ApplicationAttributes {
     }
 }
 
-static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationResourceLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("ServiceRole", Shape::STR),
         (
@@ -236,7 +236,7 @@ impl ToValue for ApplicationResourceLifecycleConfig {
     }
 }
 
-static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationVersionLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("MaxAgeRule", Shape::Object(&RULE_MaxAgeRule)),
         ("MaxCountRule", Shape::Object(&RULE_MaxCountRule)),
@@ -306,7 +306,7 @@ impl ToValue for ApplicationVersionLifecycleConfig {
     }
 }
 
-static RULE_MaxAgeRule: ObjRule = ObjRule {
+pub(crate) static RULE_MaxAgeRule: ObjRule = ObjRule {
     properties: &[
         ("DeleteSourceFromS3", Shape::Bool),
         ("Enabled", Shape::Bool),
@@ -388,7 +388,7 @@ impl ToValue for MaxAgeRule {
     }
 }
 
-static RULE_MaxCountRule: ObjRule = ObjRule {
+pub(crate) static RULE_MaxCountRule: ObjRule = ObjRule {
     properties: &[
         ("DeleteSourceFromS3", Shape::Bool),
         ("Enabled", Shape::Bool),

@@ -26,7 +26,7 @@ pub struct ApplicationVersionRequired {
     pub source_bundle: Obj<SourceBundle>,
 }
 
-static RULE_ApplicationVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationVersion: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationName",
@@ -205,7 +205,7 @@ pub struct SourceBundleRequired {
     pub s3_key: Str,
 }
 
-static RULE_SourceBundle: ObjRule = ObjRule {
+pub(crate) static RULE_SourceBundle: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",

@@ -18,7 +18,7 @@ pub struct ConfigurationTemplateRequired {
     pub application_name: Str,
 }
 
-static RULE_ConfigurationTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationName",
@@ -293,7 +293,7 @@ pub struct ConfigurationOptionSettingRequired {
     pub option_name: Str,
 }
 
-static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationOptionSetting: ObjRule = ObjRule {
     properties: &[
         ("Namespace", Shape::STR),
         ("OptionName", Shape::STR),
@@ -424,7 +424,7 @@ pub struct SourceConfigurationRequired {
     pub template_name: Str,
 }
 
-static RULE_SourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationName",

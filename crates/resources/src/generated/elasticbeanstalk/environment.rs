@@ -18,7 +18,7 @@ pub struct EnvironmentRequired {
     pub application_name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationName",
@@ -438,7 +438,7 @@ pub struct OptionSettingRequired {
     pub option_name: Str,
 }
 
-static RULE_OptionSetting: ObjRule = ObjRule {
+pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
     properties: &[
         ("Namespace", Shape::STR),
         ("OptionName", Shape::STR),
@@ -565,7 +565,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -648,7 +648,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Tier: ObjRule = ObjRule {
+pub(crate) static RULE_Tier: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("Type", Shape::STR),

@@ -18,7 +18,7 @@ pub struct LoadBalancerRequired {
     pub listeners: List<Listeners>,
 }
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         (
             "AccessLoggingPolicy",
@@ -551,7 +551,7 @@ pub struct AccessLoggingPolicyRequired {
     pub s3_bucket_name: Str,
 }
 
-static RULE_AccessLoggingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AccessLoggingPolicy: ObjRule = ObjRule {
     properties: &[
         ("EmitInterval", Shape::INT),
         ("Enabled", Shape::Bool),
@@ -674,7 +674,7 @@ pub struct AppCookieStickinessPolicyRequired {
     pub policy_name: Str,
 }
 
-static RULE_AppCookieStickinessPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AppCookieStickinessPolicy: ObjRule = ObjRule {
     properties: &[("CookieName", Shape::STR), ("PolicyName", Shape::STR)],
     required: &["PolicyName", "CookieName"],
     one_of: &[],
@@ -749,7 +749,7 @@ pub struct ConnectionDrainingPolicyRequired {
     pub enabled: Bool,
 }
 
-static RULE_ConnectionDrainingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionDrainingPolicy: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("Timeout", Shape::INT)],
     required: &["Enabled"],
     one_of: &[],
@@ -822,7 +822,7 @@ pub struct ConnectionSettingsRequired {
     pub idle_timeout: Int,
 }
 
-static RULE_ConnectionSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionSettings: ObjRule = ObjRule {
     properties: &[("IdleTimeout", Shape::INT)],
     required: &["IdleTimeout"],
     one_of: &[],
@@ -907,7 +907,7 @@ pub struct HealthCheckRequired {
     pub unhealthy_threshold: Str,
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::STR),
         ("Interval", Shape::STR),
@@ -1035,7 +1035,7 @@ impl ToValue for HealthCheck {
     }
 }
 
-static RULE_LbCookieStickinessPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_LbCookieStickinessPolicy: ObjRule = ObjRule {
     properties: &[
         ("CookieExpirationPeriod", Shape::STR),
         ("PolicyName", Shape::STR),
@@ -1118,7 +1118,7 @@ pub struct ListenersRequired {
     pub protocol: Protocol,
 }
 
-static RULE_Listeners: ObjRule = ObjRule {
+pub(crate) static RULE_Listeners: ObjRule = ObjRule {
     properties: &[
         ("InstancePort", Shape::STR),
         ("InstanceProtocol", Shape::STR),
@@ -1286,7 +1286,7 @@ pub struct PoliciesRequired {
     pub policy_type: Str,
 }
 
-static RULE_Policies: ObjRule = ObjRule {
+pub(crate) static RULE_Policies: ObjRule = ObjRule {
     properties: &[
         (
             "Attributes",
@@ -1421,7 +1421,7 @@ impl ToValue for Policies {
     }
 }
 
-static RULE_SourceSecurityGroup: ObjRule = ObjRule {
+pub(crate) static RULE_SourceSecurityGroup: ObjRule = ObjRule {
     properties: &[
         (
             "GroupName",
@@ -1497,7 +1497,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

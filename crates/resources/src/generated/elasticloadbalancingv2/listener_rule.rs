@@ -7,8 +7,16 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
+pub use super::shared::{
+    ActionType, FixedResponseConfig, FixedResponseConfigRequired, ForwardConfig,
+    JwtValidationActionAdditionalClaim, JwtValidationActionAdditionalClaimFormat,
+    JwtValidationActionAdditionalClaimRequired, JwtValidationConfig, JwtValidationConfigRequired,
+    OnUnauthenticatedRequest, RedirectConfig, RedirectConfigRequired, StatusCode,
+    TargetGroupStickinessConfig, TargetGroupTuple,
+};
+use super::shared::{
+    RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig, RULE_RedirectConfig,
+};
 
 /// The required properties of [`ListenerRule`], by name: `ListenerRule::new(ListenerRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +43,7 @@ pub struct ListenerRuleRequired {
     pub priority: Int,
 }
 
-static RULE_ListenerRule: ObjRule = ObjRule {
+pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -254,7 +262,7 @@ pub struct ActionRequired {
     pub r#type: ActionType,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticateCognitoConfig",
@@ -491,7 +499,7 @@ pub struct AuthenticateCognitoConfigRequired {
     pub user_pool_domain: Str,
 }
 
-static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
         (
@@ -694,7 +702,7 @@ pub struct AuthenticateOidcConfigRequired {
     pub user_info_endpoint: Str,
 }
 
-static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
         ("AuthorizationEndpoint", Shape::STR),
@@ -938,217 +946,7 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
-/// The required properties of [`FixedResponseConfig`], by name: `FixedResponseConfig::new(FixedResponseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseConfigRequired {
-    /// `StatusCode`: a string, required.
-    ///
-    /// The HTTP response code (2XX, 4XX, or 5XX).
-    ///
-    /// Pattern `^(2|4|5)\d\d$`.
-    pub status_code: Str,
-}
-
-static RULE_FixedResponseConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FixedResponseConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Specifies information required when returning a custom HTTP response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-fixedresponseconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseConfig {
-    /// `ContentType`: a string.
-    ///
-    /// The content type.
-    ///
-    /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
-    ///
-    /// Length 0 to 32.
-    pub content_type: Option<Str>,
-    /// `MessageBody`: a string.
-    ///
-    /// The message.
-    ///
-    /// Length 0 to 1024.
-    pub message_body: Option<Str>,
-    /// `StatusCode`: a string, required.
-    ///
-    /// The HTTP response code (2XX, 4XX, or 5XX).
-    ///
-    /// Pattern `^(2|4|5)\d\d$`.
-    pub status_code: Str,
-}
-
-impl FixedResponseConfig {
-    /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
-    pub fn new(required: FixedResponseConfigRequired) -> Self {
-        Self {
-            content_type: None,
-            message_body: None,
-            status_code: required.status_code,
-        }
-    }
-
-    /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
-    /// `MessageBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_body(mut self, value: impl Into<Str>) -> Self {
-        self.message_body = Some(value.into());
-        self
-    }
-
-    /// `StatusCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for FixedResponseConfig {}
-
-impl ToValue for FixedResponseConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("MessageBody", &self.message_body)
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
-static RULE_ForwardConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "TargetGroupStickinessConfig",
-            Shape::Object(&RULE_TargetGroupStickinessConfig),
-        ),
-        (
-            "TargetGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupTuple),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ForwardConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
-///
-/// If you specify both `ForwardConfig` and `TargetGroupArn` , you can specify only one target group using `ForwardConfig` and it must be the same target group specified in `TargetGroupArn` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-forwardconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ForwardConfig {
-    /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
-    ///
-    /// Information about the target group stickiness for a rule.
-    pub target_group_stickiness_config: Option<Obj<TargetGroupStickinessConfig>>,
-    /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
-    ///
-    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    pub target_groups: Option<List<TargetGroupTuple>>,
-}
-
-impl ForwardConfig {
-    /// A `ForwardConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_stickiness_config(
-        mut self,
-        value: impl Into<Obj<TargetGroupStickinessConfig>>,
-    ) -> Self {
-        self.target_group_stickiness_config = Some(value.into());
-        self
-    }
-
-    /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self {
-        self.target_groups = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ForwardConfig {}
-
-impl ToValue for ForwardConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "TargetGroupStickinessConfig",
-                &self.target_group_stickiness_config,
-            )
-            .opt("TargetGroups", &self.target_groups)
-            .build()
-    }
-}
-
-static RULE_HostHeaderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RegexValues",
@@ -1224,7 +1022,7 @@ impl ToValue for HostHeaderConfig {
     }
 }
 
-static RULE_HttpHeaderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HttpHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("HttpHeaderName", Shape::STR),
         (
@@ -1318,7 +1116,7 @@ impl ToValue for HttpHeaderConfig {
     }
 }
 
-static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
     properties: &[(
         "Values",
         Shape::List(&ListRule {
@@ -1375,209 +1173,7 @@ impl ToValue for HttpRequestMethodConfig {
     }
 }
 
-/// The required properties of [`JwtValidationActionAdditionalClaim`], by name: `JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationActionAdditionalClaimRequired {
-    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The format of the claim value.
-    pub format: JwtValidationActionAdditionalClaimFormat,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
-    pub name: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
-    pub values: List<Str>,
-}
-
-static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["single-string", "space-separated-values", "string-array"],
-                format: None,
-            }),
-        ),
-        ("Name", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Format", "Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JwtValidationActionAdditionalClaim` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about an additional claim to validate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationactionadditionalclaim.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationActionAdditionalClaim {
-    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The format of the claim value.
-    pub format: JwtValidationActionAdditionalClaimFormat,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
-    pub name: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
-    pub values: List<Str>,
-}
-
-impl JwtValidationActionAdditionalClaim {
-    /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
-    pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
-        Self {
-            format: required.format,
-            name: required.name,
-            values: required.values,
-        }
-    }
-
-    /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<JwtValidationActionAdditionalClaimFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
-}
-
-impl PropertyType for JwtValidationActionAdditionalClaim {}
-
-impl ToValue for JwtValidationActionAdditionalClaim {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Format", &self.format)
-            .req("Name", &self.name)
-            .req("Values", &self.values)
-            .build()
-    }
-}
-
-/// The required properties of [`JwtValidationConfig`], by name: `JwtValidationConfig::new(JwtValidationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationConfigRequired {
-    /// `Issuer`: a string, required.
-    pub issuer: Str,
-    /// `JwksEndpoint`: a string, required.
-    pub jwks_endpoint: Str,
-}
-
-static RULE_JwtValidationConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AdditionalClaims",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Issuer", Shape::STR),
-        ("JwksEndpoint", Shape::STR),
-    ],
-    required: &["JwksEndpoint", "Issuer"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JwtValidationConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JwtValidationConfig {
-    /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub additional_claims: Option<List<JwtValidationActionAdditionalClaim>>,
-    /// `Issuer`: a string, required.
-    pub issuer: Str,
-    /// `JwksEndpoint`: a string, required.
-    pub jwks_endpoint: Str,
-}
-
-impl JwtValidationConfig {
-    /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
-    pub fn new(required: JwtValidationConfigRequired) -> Self {
-        Self {
-            additional_claims: None,
-            issuer: required.issuer,
-            jwks_endpoint: required.jwks_endpoint,
-        }
-    }
-
-    /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub fn additional_claims(
-        mut self,
-        value: impl Into<List<JwtValidationActionAdditionalClaim>>,
-    ) -> Self {
-        self.additional_claims = Some(value.into());
-        self
-    }
-
-    /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
-    /// `JwksEndpoint`: a string, required.
-    pub fn jwks_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.jwks_endpoint = value.into();
-        self
-    }
-}
-
-impl PropertyType for JwtValidationConfig {}
-
-impl ToValue for JwtValidationConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AdditionalClaims", &self.additional_claims)
-            .req("Issuer", &self.issuer)
-            .req("JwksEndpoint", &self.jwks_endpoint)
-            .build()
-    }
-}
-
-static RULE_PathPatternConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RegexValues",
@@ -1655,7 +1251,7 @@ impl ToValue for PathPatternConfig {
     }
 }
 
-static RULE_QueryStringConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QueryStringConfig: ObjRule = ObjRule {
     properties: &[(
         "Values",
         Shape::List(&ListRule {
@@ -1712,7 +1308,7 @@ impl ToValue for QueryStringConfig {
     }
 }
 
-static RULE_QueryStringKeyValue: ObjRule = ObjRule {
+pub(crate) static RULE_QueryStringKeyValue: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1773,207 +1369,6 @@ impl ToValue for QueryStringKeyValue {
     }
 }
 
-/// The required properties of [`RedirectConfig`], by name: `RedirectConfig::new(RedirectConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedirectConfigRequired {
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
-    pub status_code: StatusCode,
-}
-
-static RULE_RedirectConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Port", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Query",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP_301", "HTTP_302"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RedirectConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about a redirect action.
-///
-/// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
-///
-/// You can reuse URI components using the following reserved keywords:
-///
-/// - #{protocol}
-/// - #{host}
-/// - #{port}
-/// - #{path} (the leading "/" is removed)
-/// - #{query}
-///
-/// For example, you can change the path to "/new/#{path}", the hostname to "example.#{host}", or the query to "#{query}&value=xyz".
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-redirectconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedirectConfig {
-    /// `Host`: a string.
-    ///
-    /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
-    ///
-    /// Length 1 to 128.
-    pub host: Option<Str>,
-    /// `Path`: a string.
-    ///
-    /// The absolute path, starting with the leading "/". This component is not percent-encoded. The path can contain #{host}, #{path}, and #{port}.
-    ///
-    /// Length 1 to 128.
-    pub path: Option<Str>,
-    /// `Port`: a string.
-    ///
-    /// The port. You can specify a value from 1 to 65535 or #{port}.
-    pub port: Option<Str>,
-    /// `Protocol`: a string.
-    ///
-    /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
-    ///
-    /// Pattern `^(HTTPS?|#\{protocol\})$`.
-    pub protocol: Option<Str>,
-    /// `Query`: a string.
-    ///
-    /// The query parameters, URL-encoded when necessary, but not percent-encoded. Do not include the leading "?", as it is automatically added. You can specify any of the reserved keywords.
-    ///
-    /// Length 0 to 128.
-    pub query: Option<Str>,
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
-    pub status_code: StatusCode,
-}
-
-impl RedirectConfig {
-    /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
-    pub fn new(required: RedirectConfigRequired) -> Self {
-        Self {
-            host: None,
-            path: None,
-            port: None,
-            protocol: None,
-            query: None,
-            status_code: required.status_code,
-        }
-    }
-
-    /// `Host`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
-    /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
-    /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
-    /// `Query`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query(mut self, value: impl Into<Str>) -> Self {
-        self.query = Some(value.into());
-        self
-    }
-
-    /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for RedirectConfig {}
-
-impl ToValue for RedirectConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Host", &self.host)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("Query", &self.query)
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
 /// The required properties of [`RewriteConfig`], by name: `RewriteConfig::new(RewriteConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RewriteConfigRequired {
@@ -1987,7 +1382,7 @@ pub struct RewriteConfigRequired {
     pub replace: Str,
 }
 
-static RULE_RewriteConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RewriteConfig: ObjRule = ObjRule {
     properties: &[("Regex", Shape::STR), ("Replace", Shape::STR)],
     required: &["Regex", "Replace"],
     one_of: &[],
@@ -2058,7 +1453,7 @@ pub struct RewriteConfigObjectRequired {
     pub rewrites: List<RewriteConfig>,
 }
 
-static RULE_RewriteConfigObject: ObjRule = ObjRule {
+pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
     properties: &[(
         "Rewrites",
         Shape::List(&ListRule {
@@ -2107,7 +1502,7 @@ impl ToValue for RewriteConfigObject {
     }
 }
 
-static RULE_RuleCondition: ObjRule = ObjRule {
+pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Field",
@@ -2322,7 +1717,7 @@ impl ToValue for RuleCondition {
     }
 }
 
-static RULE_SourceIpConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceIpConfig: ObjRule = ObjRule {
     properties: &[(
         "Values",
         Shape::List(&ListRule {
@@ -2379,128 +1774,6 @@ impl ToValue for SourceIpConfig {
     }
 }
 
-static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
-    properties: &[("DurationSeconds", Shape::INT), ("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetGroupStickinessConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about the target group stickiness for a rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-targetgroupstickinessconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetGroupStickinessConfig {
-    /// `DurationSeconds`: an integer.
-    ///
-    /// \[Application Load Balancers\] The time period, in seconds, during which requests from a client should be routed to the same target group. The range is 1-604800 seconds (7 days). You must specify this value when enabling target group stickiness.
-    pub duration_seconds: Option<Int>,
-    /// `Enabled`: a boolean.
-    ///
-    /// Indicates whether target group stickiness is enabled.
-    pub enabled: Option<Bool>,
-}
-
-impl TargetGroupStickinessConfig {
-    /// A `TargetGroupStickinessConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetGroupStickinessConfig {}
-
-impl ToValue for TargetGroupStickinessConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DurationSeconds", &self.duration_seconds)
-            .opt("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_TargetGroupTuple: ObjRule = ObjRule {
-    properties: &[("TargetGroupArn", Shape::STR), ("Weight", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetGroupTuple` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
-///
-/// Information about how traffic will be distributed between multiple target groups in a forward rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-targetgrouptuple.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetGroupTuple {
-    /// `TargetGroupArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the target group.
-    pub target_group_arn: Option<Str>,
-    /// `Weight`: an integer.
-    ///
-    /// The weight. The range is 0 to 999.
-    pub weight: Option<Int>,
-}
-
-impl TargetGroupTuple {
-    /// A `TargetGroupTuple` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
-
-    /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetGroupTuple {}
-
-impl ToValue for TargetGroupTuple {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("TargetGroupArn", &self.target_group_arn)
-            .opt("Weight", &self.weight)
-            .build()
-    }
-}
-
 /// The required properties of [`Transform`], by name: `Transform::new(TransformRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformRequired {
@@ -2508,7 +1781,7 @@ pub struct TransformRequired {
     pub r#type: TransformType,
 }
 
-static RULE_Transform: ObjRule = ObjRule {
+pub(crate) static RULE_Transform: ObjRule = ObjRule {
     properties: &[
         (
             "HostHeaderRewriteConfig",
@@ -2588,136 +1861,6 @@ impl ToValue for Transform {
             .req("Type", &self.r#type)
             .opt("UrlRewriteConfig", &self.url_rewrite_config)
             .build()
-    }
-}
-
-/// The values of `Type` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ActionType {
-    /// `authenticate-cognito`
-    AuthenticateCognito,
-    /// `authenticate-oidc`
-    AuthenticateOidc,
-    /// `fixed-response`
-    FixedResponse,
-    /// `forward`
-    Forward,
-    /// `jwt-validation`
-    JwtValidation,
-    /// `redirect`
-    Redirect,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ActionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ActionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AuthenticateCognito => "authenticate-cognito",
-            Self::AuthenticateOidc => "authenticate-oidc",
-            Self::FixedResponse => "fixed-response",
-            Self::Forward => "forward",
-            Self::JwtValidation => "jwt-validation",
-            Self::Redirect => "redirect",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Format` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum JwtValidationActionAdditionalClaimFormat {
-    /// `single-string`
-    SingleString,
-    /// `space-separated-values`
-    SpaceSeparatedValues,
-    /// `string-array`
-    StringArray,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for JwtValidationActionAdditionalClaimFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for JwtValidationActionAdditionalClaimFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SingleString => "single-string",
-            Self::SpaceSeparatedValues => "space-separated-values",
-            Self::StringArray => "string-array",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `OnUnauthenticatedRequest` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OnUnauthenticatedRequest {
-    /// `allow`
-    Allow,
-    /// `authenticate`
-    Authenticate,
-    /// `deny`
-    Deny,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OnUnauthenticatedRequest {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OnUnauthenticatedRequest {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Allow => "allow",
-            Self::Authenticate => "authenticate",
-            Self::Deny => "deny",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StatusCode` (`AWS::ElasticLoadBalancingV2::ListenerRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StatusCode {
-    /// `HTTP_301`
-    Http301,
-    /// `HTTP_302`
-    Http302,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StatusCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StatusCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Http301 => "HTTP_301",
-            Self::Http302 => "HTTP_302",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
         (
@@ -638,7 +638,7 @@ impl LoadBalancerAttributes {
     }
 }
 
-static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -749,7 +749,7 @@ pub struct MinimumLoadBalancerCapacityRequired {
     pub capacity_units: Int,
 }
 
-static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
+pub(crate) static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
     properties: &[("CapacityUnits", Shape::INT)],
     required: &["CapacityUnits"],
     one_of: &[],
@@ -810,7 +810,7 @@ pub struct SubnetMappingRequired {
     pub subnet_id: Str,
 }
 
-static RULE_SubnetMapping: ObjRule = ObjRule {
+pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
         ("IPv6Address", Shape::STR),
@@ -942,7 +942,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,9 +7,10 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+use super::shared::RULE_Tag;
+pub use super::shared::{Protocol, Tag, TagRequired};
 
-static RULE_TargetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     properties: &[
         ("HealthCheckEnabled", Shape::Bool),
         (
@@ -585,7 +586,7 @@ impl TargetGroupAttributes {
     }
 }
 
-static RULE_Matcher: ObjRule = ObjRule {
+pub(crate) static RULE_Matcher: ObjRule = ObjRule {
     properties: &[("GrpcCode", Shape::STR), ("HttpCode", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -652,102 +653,6 @@ impl ToValue for Matcher {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetDescription`], by name: `TargetDescription::new(TargetDescriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetDescriptionRequired {
@@ -757,7 +662,7 @@ pub struct TargetDescriptionRequired {
     pub id: Str,
 }
 
-static RULE_TargetDescription: ObjRule = ObjRule {
+pub(crate) static RULE_TargetDescription: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("Id", Shape::STR),
@@ -886,7 +791,7 @@ impl ToValue for TargetDescription {
     }
 }
 
-static RULE_TargetGroupAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroupAttribute: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1064,55 +969,6 @@ impl ToValue for IpAddressType {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Protocol` (`AWS::ElasticLoadBalancingV2::TargetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `GENEVE`
-    Geneve,
-    /// `HTTP`
-    Http,
-    /// `HTTPS`
-    Https,
-    /// `QUIC`
-    Quic,
-    /// `TCP`
-    Tcp,
-    /// `TCP_QUIC`
-    TcpQuic,
-    /// `TCP_UDP`
-    TcpUdp,
-    /// `TLS`
-    Tls,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Geneve => "GENEVE",
-            Self::Http => "HTTP",
-            Self::Https => "HTTPS",
-            Self::Quic => "QUIC",
-            Self::Tcp => "TCP",
-            Self::TcpQuic => "TCP_QUIC",
-            Self::TcpUdp => "TCP_UDP",
-            Self::Tls => "TLS",
-            Self::Udp => "UDP",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

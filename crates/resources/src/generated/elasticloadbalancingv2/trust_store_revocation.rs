@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_TrustStoreRevocation: ObjRule = ObjRule {
+pub(crate) static RULE_TrustStoreRevocation: ObjRule = ObjRule {
     properties: &[
         (
             "RevocationContents",
@@ -141,7 +141,7 @@ impl TrustStoreRevocationAttributes {
     }
 }
 
-static RULE_RevocationContent: ObjRule = ObjRule {
+pub(crate) static RULE_RevocationContent: ObjRule = ObjRule {
     properties: &[
         (
             "RevocationType",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicies", Shape::Any),
         ("AdvancedOptions", Shape::Any),
@@ -375,7 +375,7 @@ impl DomainAttributes {
     }
 }
 
-static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
     properties: &[
         ("AnonymousAuthEnabled", Shape::Bool),
         ("Enabled", Shape::Bool),
@@ -468,7 +468,7 @@ impl ToValue for AdvancedSecurityOptionsInput {
     }
 }
 
-static RULE_CognitoOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IdentityPoolId", Shape::STR),
@@ -573,7 +573,7 @@ impl ToValue for CognitoOptions {
     }
 }
 
-static RULE_ColdStorageOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -621,7 +621,7 @@ impl ToValue for ColdStorageOptions {
     }
 }
 
-static RULE_DomainEndpointOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomEndpoint", Shape::STR),
         ("CustomEndpointCertificateArn", Shape::STR),
@@ -735,7 +735,7 @@ impl ToValue for DomainEndpointOptions {
     }
 }
 
-static RULE_EbsOptions: ObjRule = ObjRule {
+pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
     properties: &[
         ("EBSEnabled", Shape::Bool),
         ("Iops", Shape::INT),
@@ -829,7 +829,7 @@ impl ToValue for EbsOptions {
     }
 }
 
-static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchClusterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ColdStorageOptions",
@@ -1027,7 +1027,7 @@ impl ToValue for ElasticsearchClusterConfig {
     }
 }
 
-static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("KmsKeyId", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1090,7 +1090,7 @@ impl ToValue for EncryptionAtRestOptions {
     }
 }
 
-static RULE_MasterUserOptions: ObjRule = ObjRule {
+pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
     properties: &[
         ("MasterUserARN", Shape::STR),
         ("MasterUserName", Shape::STR),
@@ -1170,7 +1170,7 @@ impl ToValue for MasterUserOptions {
     }
 }
 
-static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
+pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1218,7 +1218,7 @@ impl ToValue for NodeToNodeEncryptionOptions {
     }
 }
 
-static RULE_SnapshotOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
     properties: &[("AutomatedSnapshotStartHour", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -1282,7 +1282,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -1336,7 +1336,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VpcOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -1426,7 +1426,7 @@ impl ToValue for VpcOptions {
     }
 }
 
-static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
     properties: &[("AvailabilityZoneCount", Shape::INT)],
     required: &[],
     one_of: &[],

@@ -22,7 +22,7 @@ pub struct FeedRequired {
     pub outputs: List<GetOutput>,
 }
 
-static RULE_Feed: ObjRule = ObjRule {
+pub(crate) static RULE_Feed: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -187,7 +187,7 @@ pub struct GetOutputRequired {
     pub status: OutputStatus,
 }
 
-static RULE_GetOutput: ObjRule = ObjRule {
+pub(crate) static RULE_GetOutput: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

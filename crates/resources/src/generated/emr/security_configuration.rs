@@ -18,7 +18,7 @@ pub struct SecurityConfigurationRequired {
     pub security_configuration: Json,
 }
 
-static RULE_SecurityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Name",

@@ -74,7 +74,7 @@ pub struct StudioRequired {
     pub workspace_security_group_id: Str,
 }
 
-static RULE_Studio: ObjRule = ObjRule {
+pub(crate) static RULE_Studio: ObjRule = ObjRule {
     properties: &[
         (
             "AuthMode",
@@ -664,7 +664,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -40,7 +40,7 @@ pub struct StudioSessionMappingRequired {
     pub studio_id: Str,
 }
 
-static RULE_StudioSessionMapping: ObjRule = ObjRule {
+pub(crate) static RULE_StudioSessionMapping: ObjRule = ObjRule {
     properties: &[
         (
             "IdentityName",

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 
-static RULE_WalWorkspace: ObjRule = ObjRule {
+pub(crate) static RULE_WalWorkspace: ObjRule = ObjRule {
     properties: &[
         (
             "Tags",
@@ -150,7 +150,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -48,7 +48,7 @@ pub struct EndpointRequired {
     pub virtual_cluster_id: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationOverrides",
@@ -415,7 +415,7 @@ pub struct CloudWatchMonitoringConfigurationRequired {
     pub log_group_name: Str,
 }
 
-static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroupName",
@@ -498,7 +498,7 @@ impl ToValue for CloudWatchMonitoringConfiguration {
     }
 }
 
-static RULE_ConfigurationOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationOverrides: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationConfiguration",
@@ -585,7 +585,7 @@ pub struct ContainerLogRotationConfigurationRequired {
     pub rotation_size: Str,
 }
 
-static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxFilesToKeep",
@@ -675,7 +675,7 @@ pub struct EmreksConfigurationRequired {
     pub classification: Str,
 }
 
-static RULE_EmreksConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EmreksConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Classification",
@@ -767,7 +767,7 @@ impl ToValue for EmreksConfiguration {
     }
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchMonitoringConfiguration",
@@ -886,7 +886,7 @@ pub struct S3MonitoringConfigurationRequired {
     pub log_uri: Str,
 }
 
-static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogUri",
         Shape::Str(&StrRule {
@@ -954,7 +954,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

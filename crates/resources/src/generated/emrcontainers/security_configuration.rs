@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::ContainerProviderType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
 pub(crate) static PATTERN_2: Pattern =
@@ -28,7 +30,7 @@ pub struct SecurityConfigurationRequired {
     pub security_configuration_data: Obj<SecurityConfigurationData>,
 }
 
-static RULE_SecurityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
         (
@@ -223,7 +225,7 @@ impl SecurityConfigurationAttributes {
     }
 }
 
-static RULE_AtRestEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AtRestEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LocalDiskEncryptionConfiguration",
@@ -305,7 +307,7 @@ impl ToValue for AtRestEncryptionConfiguration {
     }
 }
 
-static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IAMConfiguration", Shape::Object(&RULE_IamConfiguration)),
         (
@@ -378,7 +380,7 @@ impl ToValue for AuthenticationConfiguration {
     }
 }
 
-static RULE_AuthorizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AuthorizationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LakeFormationConfiguration",
         Shape::Object(&RULE_LakeFormationConfiguration),
@@ -435,7 +437,7 @@ impl ToValue for AuthorizationConfiguration {
     }
 }
 
-static RULE_ContainerInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
     properties: &[("EksInfo", Shape::Object(&RULE_EksInfo))],
     required: &[],
     one_of: &[],
@@ -496,7 +498,7 @@ pub struct ContainerProviderRequired {
     pub r#type: ContainerProviderType,
 }
 
-static RULE_ContainerProvider: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
     properties: &[
         (
             "Id",
@@ -598,7 +600,7 @@ impl ToValue for ContainerProvider {
     }
 }
 
-static RULE_EksInfo: ObjRule = ObjRule {
+pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
     properties: &[("Namespace", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -644,7 +646,7 @@ impl ToValue for EksInfo {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AtRestEncryptionConfiguration",
@@ -726,7 +728,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_IamConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IamConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SystemRole",
         Shape::Str(&StrRule {
@@ -785,7 +787,7 @@ impl ToValue for IamConfiguration {
     }
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EnableIdentityCenter", Shape::Bool),
         ("IdentityCenterApplicationAssignmentRequired", Shape::Bool),
@@ -883,7 +885,7 @@ impl ToValue for IdentityCenterConfiguration {
     }
 }
 
-static RULE_InTransitEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InTransitEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TLSCertificateConfiguration",
         Shape::Object(&RULE_TlsCertificateConfiguration),
@@ -940,7 +942,7 @@ impl ToValue for InTransitEncryptionConfiguration {
     }
 }
 
-static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizedSessionTagValue",
@@ -1063,7 +1065,7 @@ impl ToValue for LakeFormationConfiguration {
     }
 }
 
-static RULE_LocalDiskEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LocalDiskEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AwsKmsKeyId", Shape::STR),
         (
@@ -1142,7 +1144,7 @@ impl ToValue for LocalDiskEncryptionConfiguration {
     }
 }
 
-static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionOption",
@@ -1215,7 +1217,7 @@ impl ToValue for S3EncryptionConfiguration {
     }
 }
 
-static RULE_SecureNamespaceInfo: ObjRule = ObjRule {
+pub(crate) static RULE_SecureNamespaceInfo: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterId",
@@ -1301,7 +1303,7 @@ impl ToValue for SecureNamespaceInfo {
     }
 }
 
-static RULE_SecurityConfigurationData: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfigurationData: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationConfiguration",
@@ -1412,7 +1414,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -1466,7 +1468,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TlsCertificateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TlsCertificateConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateProviderType",
@@ -1572,31 +1574,6 @@ impl ToValue for CertificateProviderType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pem => "PEM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Type` (`AWS::EMRContainers::SecurityConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContainerProviderType {
-    /// `EKS`
-    Eks,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContainerProviderType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContainerProviderType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Eks => "EKS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::ContainerProviderType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][A-Za-z0-9\\-_]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
@@ -29,7 +31,7 @@ pub struct VirtualClusterRequired {
     pub name: Str,
 }
 
-static RULE_VirtualCluster: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualCluster: ObjRule = ObjRule {
     properties: &[
         ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
         (
@@ -230,7 +232,7 @@ pub struct ContainerInfoRequired {
     pub eks_info: Obj<EksInfo>,
 }
 
-static RULE_ContainerInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerInfo: ObjRule = ObjRule {
     properties: &[("EksInfo", Shape::Object(&RULE_EksInfo))],
     required: &["EksInfo"],
     one_of: &[],
@@ -303,7 +305,7 @@ pub struct ContainerProviderRequired {
     pub r#type: ContainerProviderType,
 }
 
-static RULE_ContainerProvider: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerProvider: ObjRule = ObjRule {
     properties: &[
         (
             "Id",
@@ -428,7 +430,7 @@ pub struct EksInfoRequired {
     pub namespace: Str,
 }
 
-static RULE_EksInfo: ObjRule = ObjRule {
+pub(crate) static RULE_EksInfo: ObjRule = ObjRule {
     properties: &[(
         "Namespace",
         Shape::Str(&StrRule {
@@ -502,7 +504,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -553,30 +555,5 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Type` (`AWS::EMRContainers::VirtualCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ContainerProviderType {
-    /// `EKS`
-    Eks,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ContainerProviderType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ContainerProviderType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Eks => "EKS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -51,7 +51,7 @@ pub struct ApplicationRequired {
     pub r#type: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "Architecture",
@@ -554,7 +554,7 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_AutoStartConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoStartConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -602,7 +602,7 @@ impl ToValue for AutoStartConfiguration {
     }
 }
 
-static RULE_AutoStopConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoStopConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("IdleTimeoutMinutes", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -665,7 +665,7 @@ impl ToValue for AutoStopConfiguration {
     }
 }
 
-static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -824,7 +824,7 @@ pub struct ConfigurationObjectRequired {
     pub classification: Str,
 }
 
-static RULE_ConfigurationObject: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationObject: ObjRule = ObjRule {
     properties: &[
         (
             "Classification",
@@ -926,7 +926,7 @@ impl ToValue for ConfigurationObject {
     }
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[(
         "IdentityCenterInstanceArn",
         Shape::Str(&StrRule {
@@ -988,7 +988,7 @@ impl ToValue for IdentityCenterConfiguration {
     }
 }
 
-static RULE_ImageConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_ImageConfigurationInput: ObjRule = ObjRule {
     properties: &[(
         "ImageUri",
         Shape::Str(&StrRule {
@@ -1060,7 +1060,7 @@ pub struct InitialCapacityConfigRequired {
     pub worker_count: Int,
 }
 
-static RULE_InitialCapacityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InitialCapacityConfig: ObjRule = ObjRule {
     properties: &[
         (
             "WorkerConfiguration",
@@ -1152,7 +1152,7 @@ pub struct InitialCapacityConfigKeyValuePairRequired {
     pub value: Obj<InitialCapacityConfig>,
 }
 
-static RULE_InitialCapacityConfigKeyValuePair: ObjRule = ObjRule {
+pub(crate) static RULE_InitialCapacityConfigKeyValuePair: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1224,7 +1224,7 @@ impl ToValue for InitialCapacityConfigKeyValuePair {
     }
 }
 
-static RULE_InteractiveConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InteractiveConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LivyEndpointEnabled", Shape::Bool),
         ("SessionEnabled", Shape::Bool),
@@ -1323,7 +1323,7 @@ pub struct LogTypeMapKeyValuePairRequired {
     pub value: List<Str>,
 }
 
-static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
+pub(crate) static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1412,7 +1412,7 @@ impl ToValue for LogTypeMapKeyValuePair {
     }
 }
 
-static RULE_ManagedPersistenceMonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedPersistenceMonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -1506,7 +1506,7 @@ pub struct MaximumAllowedResourcesRequired {
     pub memory: Str,
 }
 
-static RULE_MaximumAllowedResources: ObjRule = ObjRule {
+pub(crate) static RULE_MaximumAllowedResources: ObjRule = ObjRule {
     properties: &[
         (
             "Cpu",
@@ -1621,7 +1621,7 @@ impl ToValue for MaximumAllowedResources {
     }
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLoggingConfiguration",
@@ -1750,7 +1750,7 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -1844,7 +1844,7 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PrometheusMonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PrometheusMonitoringConfiguration: ObjRule = ObjRule {
     properties: &[(
         "RemoteWriteUrl",
         Shape::Str(&StrRule {
@@ -1903,7 +1903,7 @@ impl ToValue for PrometheusMonitoringConfiguration {
     }
 }
 
-static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionKeyArn",
@@ -1989,7 +1989,7 @@ impl ToValue for S3MonitoringConfiguration {
     }
 }
 
-static RULE_SchedulerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SchedulerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MaxConcurrentRuns", Shape::INT),
         ("QueueTimeoutMinutes", Shape::INT),
@@ -2066,7 +2066,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2166,7 +2166,7 @@ pub struct WorkerConfigurationRequired {
     pub memory: Str,
 }
 
-static RULE_WorkerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Cpu",

@@ -7,23 +7,24 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
+pub use super::shared::{
+    AttributeMatchingModel, IdMappingType, IntermediateSourceConfiguration,
+    IntermediateSourceConfigurationRequired, ProviderProperties, ProviderPropertiesRequired,
+    RecordMatchingModel, Rule, RuleDefinitionType, RuleRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_ProviderProperties, RULE_Rule, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
 );
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(schemamapping/.*)$");
-pub(crate) static PATTERN_5: Pattern =
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^s3://([^/]+)/?(.*?([^/]+)/?)$");
+pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 
 /// The required properties of [`IdMappingWorkflow`], by name: `IdMappingWorkflow::new(IdMappingWorkflowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,7 +53,7 @@ pub struct IdMappingWorkflowRequired {
     pub workflow_name: Str,
 }
 
-static RULE_IdMappingWorkflow: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingWorkflow: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -93,7 +94,7 @@ static RULE_IdMappingWorkflow: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(512),
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -111,7 +112,7 @@ static RULE_IdMappingWorkflow: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(255),
-                pattern: Some(&PATTERN_8),
+                pattern: Some(&PATTERN_5),
                 allowed: &[],
                 format: None,
             }),
@@ -365,7 +366,7 @@ pub struct IdMappingIncrementalRunConfigRequired {
     pub incremental_run_type: IncrementalRunType,
 }
 
-static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
     properties: &[(
         "IncrementalRunType",
         Shape::Str(&StrRule {
@@ -439,7 +440,7 @@ pub struct IdMappingRuleBasedPropertiesRequired {
     pub record_matching_model: RecordMatchingModel,
 }
 
-static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeMatchingModel",
@@ -580,7 +581,7 @@ impl ToValue for IdMappingRuleBasedProperties {
     }
 }
 
-static RULE_IdMappingTechniques: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingTechniques: ObjRule = ObjRule {
     properties: &[
         (
             "IdMappingType",
@@ -697,14 +698,14 @@ pub struct IdMappingWorkflowInputSourceRequired {
     pub input_source_arn: Str,
 }
 
-static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
     properties: &[
         (
             "InputSourceARN",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -714,7 +715,7 @@ static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -825,14 +826,14 @@ pub struct IdMappingWorkflowOutputSourceRequired {
     pub output_s3_path: Str,
 }
 
-static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
+pub(crate) static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
     properties: &[
         (
             "KMSArn",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: Some(Format::KmsKeyArn),
             }),
@@ -842,7 +843,7 @@ static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -914,453 +915,6 @@ impl ToValue for IdMappingWorkflowOutputSource {
     }
 }
 
-/// The required properties of [`IntermediateSourceConfiguration`], by name: `IntermediateSourceConfiguration::new(IntermediateSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfigurationRequired {
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
-}
-
-static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IntermediateS3Path",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["IntermediateS3Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IntermediateSourceConfiguration` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-intermediatesourceconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateSourceConfiguration {
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
-    pub intermediate_s3_path: Str,
-}
-
-impl IntermediateSourceConfiguration {
-    /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
-    pub fn new(required: IntermediateSourceConfigurationRequired) -> Self {
-        Self {
-            intermediate_s3_path: required.intermediate_s3_path,
-        }
-    }
-
-    /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.intermediate_s3_path = value.into();
-        self
-    }
-}
-
-impl PropertyType for IntermediateSourceConfiguration {}
-
-impl ToValue for IntermediateSourceConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("IntermediateS3Path", &self.intermediate_s3_path)
-            .build()
-    }
-}
-
-/// The required properties of [`ProviderProperties`], by name: `ProviderProperties::new(ProviderPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderPropertiesRequired {
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
-}
-
-static RULE_ProviderProperties: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IntermediateSourceConfiguration",
-            Shape::Object(&RULE_IntermediateSourceConfiguration),
-        ),
-        ("ProviderConfiguration", Shape::Any),
-        (
-            "ProviderServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ProviderServiceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProviderProperties` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// An object containing the `providerServiceARN` , `intermediateSourceConfiguration` , and `providerConfiguration` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-providerproperties.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderProperties {
-    /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
-    pub intermediate_source_configuration: Option<Obj<IntermediateSourceConfiguration>>,
-    /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The required configuration fields to use with the provider service.
-    pub provider_configuration: Option<Json>,
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
-    pub provider_service_arn: Str,
-}
-
-impl ProviderProperties {
-    /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
-    pub fn new(required: ProviderPropertiesRequired) -> Self {
-        Self {
-            intermediate_source_configuration: None,
-            provider_configuration: None,
-            provider_service_arn: required.provider_service_arn,
-        }
-    }
-
-    /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_source_configuration(
-        mut self,
-        value: impl Into<Obj<IntermediateSourceConfiguration>>,
-    ) -> Self {
-        self.intermediate_source_configuration = Some(value.into());
-        self
-    }
-
-    /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.provider_configuration = Some(value.into());
-        self
-    }
-
-    /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provider_service_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProviderProperties {}
-
-impl ToValue for ProviderProperties {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "IntermediateSourceConfiguration",
-                &self.intermediate_source_configuration,
-            )
-            .opt("ProviderConfiguration", &self.provider_configuration)
-            .req("ProviderServiceArn", &self.provider_service_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
-    pub matching_keys: List<Str>,
-    /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
-}
-
-static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MatchingKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["RuleName", "MatchingKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Rule` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// An object containing the `ruleName` and `matchingKeys` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-rule.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rule {
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
-    pub matching_keys: List<Str>,
-    /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
-    pub rule_name: Str,
-}
-
-impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
-    pub fn new(required: RuleRequired) -> Self {
-        Self {
-            matching_keys: required.matching_keys,
-            rule_name: required.rule_name,
-        }
-    }
-
-    /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_keys = value.into();
-        self
-    }
-
-    /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Rule {}
-
-impl ToValue for Rule {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchingKeys", &self.matching_keys)
-            .req("RuleName", &self.rule_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EntityResolution::IdMappingWorkflow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AttributeMatchingModel` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeMatchingModel {
-    /// `ONE_TO_ONE`
-    OneToOne,
-    /// `MANY_TO_MANY`
-    ManyToMany,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneToOne => "ONE_TO_ONE",
-            Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IdMappingType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IdMappingType {
-    /// `PROVIDER`
-    Provider,
-    /// `RULE_BASED`
-    RuleBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IdMappingType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IdMappingType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Provider => "PROVIDER",
-            Self::RuleBased => "RULE_BASED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Type` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IdMappingWorkflowInputSourceType {
@@ -1408,62 +962,6 @@ impl ToValue for IncrementalRunType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RecordMatchingModel` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordMatchingModel {
-    /// `ONE_SOURCE_TO_ONE_TARGET`
-    OneSourceToOneTarget,
-    /// `MANY_SOURCE_TO_ONE_TARGET`
-    ManySourceToOneTarget,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
-            Self::ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleDefinitionType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleDefinitionType {
-    /// `SOURCE`
-    Source,
-    /// `TARGET`
-    Target,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleDefinitionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleDefinitionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Source => "SOURCE",
-            Self::Target => "TARGET",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

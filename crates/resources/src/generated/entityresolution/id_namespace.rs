@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{
+    AttributeMatchingModel, IdMappingType, RecordMatchingModel, RuleDefinitionType, Tag,
+    TagRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
 );
@@ -37,7 +43,7 @@ pub struct IdNamespaceRequired {
     pub r#type: IdNamespaceType,
 }
 
-static RULE_IdNamespace: ObjRule = ObjRule {
+pub(crate) static RULE_IdNamespace: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -336,7 +342,7 @@ pub struct IdNamespaceIdMappingWorkflowPropertiesRequired {
     pub id_mapping_type: IdMappingType,
 }
 
-static RULE_IdNamespaceIdMappingWorkflowProperties: ObjRule = ObjRule {
+pub(crate) static RULE_IdNamespaceIdMappingWorkflowProperties: ObjRule = ObjRule {
     properties: &[
         (
             "IdMappingType",
@@ -450,7 +456,7 @@ pub struct IdNamespaceInputSourceRequired {
     pub input_source_arn: Str,
 }
 
-static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
+pub(crate) static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
     properties: &[
         (
             "InputSourceARN",
@@ -550,7 +556,7 @@ pub struct NamespaceProviderPropertiesRequired {
     pub provider_service_arn: Str,
 }
 
-static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
+pub(crate) static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
     properties: &[
         ("ProviderConfiguration", Shape::Any),
         (
@@ -628,7 +634,7 @@ impl ToValue for NamespaceProviderProperties {
     }
 }
 
-static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
+pub(crate) static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeMatchingModel",
@@ -789,7 +795,7 @@ pub struct RuleRequired {
     pub rule_name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "MatchingKeys",
@@ -882,158 +888,6 @@ impl ToValue for Rule {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EntityResolution::IdNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AttributeMatchingModel` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AttributeMatchingModel {
-    /// `ONE_TO_ONE`
-    OneToOne,
-    /// `MANY_TO_MANY`
-    ManyToMany,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AttributeMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneToOne => "ONE_TO_ONE",
-            Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IdMappingType` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IdMappingType {
-    /// `PROVIDER`
-    Provider,
-    /// `RULE_BASED`
-    RuleBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IdMappingType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IdMappingType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Provider => "PROVIDER",
-            Self::RuleBased => "RULE_BASED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Type` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IdNamespaceType {
@@ -1052,62 +906,6 @@ impl From<Value> for IdNamespaceType {
 }
 
 impl ToValue for IdNamespaceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Source => "SOURCE",
-            Self::Target => "TARGET",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RecordMatchingModel` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordMatchingModel {
-    /// `ONE_SOURCE_TO_ONE_TARGET`
-    OneSourceToOneTarget,
-    /// `MANY_SOURCE_TO_ONE_TARGET`
-    ManySourceToOneTarget,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordMatchingModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordMatchingModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
-            Self::ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleDefinitionType` (`AWS::EntityResolution::IdNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleDefinitionType {
-    /// `SOURCE`
-    Source,
-    /// `TARGET`
-    Target,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleDefinitionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleDefinitionType {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Source => "SOURCE",

@@ -31,7 +31,7 @@ pub struct PolicyStatementRequired {
     pub statement_id: Str,
 }
 
-static RULE_PolicyStatement: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
     properties: &[
         (
             "Action",

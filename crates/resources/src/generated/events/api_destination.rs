@@ -35,7 +35,7 @@ pub struct ApiDestinationRequired {
     pub invocation_endpoint: Str,
 }
 
-static RULE_ApiDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ApiDestination: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionArn",

@@ -20,7 +20,7 @@ pub struct ArchiveRequired {
     pub source_arn: Str,
 }
 
-static RULE_Archive: ObjRule = ObjRule {
+pub(crate) static RULE_Archive: ObjRule = ObjRule {
     properties: &[
         (
             "ArchiveName",

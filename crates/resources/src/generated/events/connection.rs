@@ -23,7 +23,7 @@ pub(crate) static PATTERN_5: Pattern =
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_A-Za-z0-9]+");
 
-static RULE_Connection: ObjRule = ObjRule {
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("AuthParameters", Shape::Object(&RULE_AuthParameters)),
         (
@@ -338,7 +338,7 @@ pub struct ApiKeyAuthParametersRequired {
     pub api_key_value: Str,
 }
 
-static RULE_ApiKeyAuthParameters: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKeyAuthParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ApiKeyName",
@@ -427,7 +427,7 @@ impl ToValue for ApiKeyAuthParameters {
     }
 }
 
-static RULE_AuthParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AuthParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ApiKeyAuthParameters",
@@ -574,7 +574,7 @@ pub struct BasicAuthParametersRequired {
     pub username: Str,
 }
 
-static RULE_BasicAuthParameters: ObjRule = ObjRule {
+pub(crate) static RULE_BasicAuthParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Password",
@@ -680,7 +680,7 @@ pub struct ClientParametersRequired {
     pub client_secret: Str,
 }
 
-static RULE_ClientParameters: ObjRule = ObjRule {
+pub(crate) static RULE_ClientParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ClientID",
@@ -769,7 +769,7 @@ impl ToValue for ClientParameters {
     }
 }
 
-static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BodyParameters",
@@ -883,7 +883,7 @@ pub struct ConnectivityParametersRequired {
     pub resource_parameters: Obj<ResourceParameters>,
 }
 
-static RULE_ConnectivityParameters: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectivityParameters: ObjRule = ObjRule {
     properties: &[(
         "ResourceParameters",
         Shape::Object(&RULE_ResourceParameters),
@@ -945,7 +945,7 @@ pub struct InvocationConnectivityParametersRequired {
     pub resource_parameters: Obj<ResourceParameters>,
 }
 
-static RULE_InvocationConnectivityParameters: ObjRule = ObjRule {
+pub(crate) static RULE_InvocationConnectivityParameters: ObjRule = ObjRule {
     properties: &[(
         "ResourceParameters",
         Shape::Object(&RULE_ResourceParameters),
@@ -1015,7 +1015,7 @@ pub struct OAuthParametersRequired {
     pub http_method: HttpMethod,
 }
 
-static RULE_OAuthParameters: ObjRule = ObjRule {
+pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationEndpoint",
@@ -1155,7 +1155,7 @@ pub struct ParameterRequired {
     pub value: Str,
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
         ("IsValueSecret", Shape::Bool),
         (
@@ -1272,7 +1272,7 @@ pub struct ResourceParametersRequired {
     pub resource_configuration_arn: Str,
 }
 
-static RULE_ResourceParameters: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceAssociationArn",

@@ -34,7 +34,7 @@ pub struct EndpointRequired {
     pub routing_config: Obj<RoutingConfig>,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -296,7 +296,7 @@ pub struct EndpointEventBusRequired {
     pub event_bus_arn: Str,
 }
 
-static RULE_EndpointEventBus: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointEventBus: ObjRule = ObjRule {
     properties: &[(
         "EventBusArn",
         Shape::Str(&StrRule {
@@ -370,7 +370,7 @@ pub struct FailoverConfigRequired {
     pub secondary: Obj<Secondary>,
 }
 
-static RULE_FailoverConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
         ("Primary", Shape::Object(&RULE_Primary)),
         ("Secondary", Shape::Object(&RULE_Secondary)),
@@ -448,7 +448,7 @@ pub struct PrimaryRequired {
     pub health_check: Str,
 }
 
-static RULE_Primary: ObjRule = ObjRule {
+pub(crate) static RULE_Primary: ObjRule = ObjRule {
     properties: &[(
         "HealthCheck",
         Shape::Str(&StrRule {
@@ -518,7 +518,7 @@ pub struct ReplicationConfigRequired {
     pub state: ReplicationState,
 }
 
-static RULE_ReplicationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
     properties: &[(
         "State",
         Shape::Str(&StrRule {
@@ -584,7 +584,7 @@ pub struct RoutingConfigRequired {
     pub failover_config: Obj<FailoverConfig>,
 }
 
-static RULE_RoutingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
     properties: &[("FailoverConfig", Shape::Object(&RULE_FailoverConfig))],
     required: &["FailoverConfig"],
     one_of: &[],
@@ -645,7 +645,7 @@ pub struct SecondaryRequired {
     pub route: Str,
 }
 
-static RULE_Secondary: ObjRule = ObjRule {
+pub(crate) static RULE_Secondary: ObjRule = ObjRule {
     properties: &[(
         "Route",
         Shape::Str(&StrRule {

@@ -25,7 +25,7 @@ pub struct EventBusRequired {
     pub name: Str,
 }
 
-static RULE_EventBus: ObjRule = ObjRule {
+pub(crate) static RULE_EventBus: ObjRule = ObjRule {
     properties: &[
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
         ("Description", Shape::STR),
@@ -366,7 +366,7 @@ impl EventBusAttributes {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -410,7 +410,7 @@ impl ToValue for DeadLetterConfig {
     }
 }
 
-static RULE_LogConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
     properties: &[
         (
             "IncludeDetail",
@@ -499,7 +499,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

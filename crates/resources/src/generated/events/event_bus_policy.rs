@@ -25,7 +25,7 @@ pub struct EventBusPolicyRequired {
     pub statement_id: Str,
 }
 
-static RULE_EventBusPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_EventBusPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -253,7 +253,7 @@ impl From<ResourceRef> for EventBusPolicyAttributes {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (

@@ -18,7 +18,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -407,7 +407,7 @@ pub struct AppSyncParametersRequired {
     pub graph_ql_operation: Str,
 }
 
-static RULE_AppSyncParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AppSyncParameters: ObjRule = ObjRule {
     properties: &[("GraphQLOperation", Shape::STR)],
     required: &["GraphQLOperation"],
     one_of: &[],
@@ -470,7 +470,7 @@ pub struct AwsVpcConfigurationRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AssignPublicIp",
@@ -591,7 +591,7 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_BatchArrayProperties: ObjRule = ObjRule {
+pub(crate) static RULE_BatchArrayProperties: ObjRule = ObjRule {
     properties: &[("Size", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -650,7 +650,7 @@ pub struct BatchParametersRequired {
     pub job_name: Str,
 }
 
-static RULE_BatchParameters: ObjRule = ObjRule {
+pub(crate) static RULE_BatchParameters: ObjRule = ObjRule {
     properties: &[
         ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
         ("JobDefinition", Shape::STR),
@@ -747,7 +747,7 @@ impl ToValue for BatchParameters {
     }
 }
 
-static RULE_BatchRetryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_BatchRetryStrategy: ObjRule = ObjRule {
     properties: &[("Attempts", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -804,7 +804,7 @@ pub struct CapacityProviderStrategyItemRequired {
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
         (
             "Base",
@@ -915,7 +915,7 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -985,7 +985,7 @@ pub struct EcsParametersRequired {
     pub task_definition_arn: Str,
 }
 
-static RULE_EcsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderStrategy",
@@ -1325,7 +1325,7 @@ impl ToValue for EcsParameters {
     }
 }
 
-static RULE_HttpParameters: ObjRule = ObjRule {
+pub(crate) static RULE_HttpParameters: ObjRule = ObjRule {
     properties: &[
         ("HeaderParameters", Shape::Any),
         (
@@ -1469,7 +1469,7 @@ pub struct InputTransformerRequired {
     pub input_template: Str,
 }
 
-static RULE_InputTransformer: ObjRule = ObjRule {
+pub(crate) static RULE_InputTransformer: ObjRule = ObjRule {
     properties: &[
         ("InputPathsMap", Shape::Any),
         (
@@ -1602,7 +1602,7 @@ pub struct KinesisParametersRequired {
     pub partition_key_path: Str,
 }
 
-static RULE_KinesisParameters: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisParameters: ObjRule = ObjRule {
     properties: &[(
         "PartitionKeyPath",
         Shape::Str(&StrRule {
@@ -1663,7 +1663,7 @@ impl ToValue for KinesisParameters {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AwsVpcConfiguration",
         Shape::Object(&RULE_AwsVpcConfiguration),
@@ -1714,7 +1714,7 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -1798,7 +1798,7 @@ impl ToValue for PlacementConstraint {
     }
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[("Field", Shape::STR), ("Type", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1870,7 +1870,7 @@ pub struct RedshiftDataParametersRequired {
     pub database: Str,
 }
 
-static RULE_RedshiftDataParameters: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftDataParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -2074,7 +2074,7 @@ impl ToValue for RedshiftDataParameters {
     }
 }
 
-static RULE_RetryPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RetryPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumEventAgeInSeconds",
@@ -2170,7 +2170,7 @@ pub struct RunCommandParametersRequired {
     pub run_command_targets: List<RunCommandTarget>,
 }
 
-static RULE_RunCommandParameters: ObjRule = ObjRule {
+pub(crate) static RULE_RunCommandParameters: ObjRule = ObjRule {
     properties: &[(
         "RunCommandTargets",
         Shape::List(&ListRule {
@@ -2246,7 +2246,7 @@ pub struct RunCommandTargetRequired {
     pub values: List<Str>,
 }
 
-static RULE_RunCommandTarget: ObjRule = ObjRule {
+pub(crate) static RULE_RunCommandTarget: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2356,7 +2356,7 @@ pub struct SageMakerPipelineParameterRequired {
     pub value: Str,
 }
 
-static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -2445,7 +2445,7 @@ impl ToValue for SageMakerPipelineParameter {
     }
 }
 
-static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
     properties: &[(
         "PipelineParameterList",
         Shape::List(&ListRule {
@@ -2514,7 +2514,7 @@ pub struct SqsParametersRequired {
     pub message_group_id: Str,
 }
 
-static RULE_SqsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SqsParameters: ObjRule = ObjRule {
     properties: &[("MessageGroupId", Shape::STR)],
     required: &["MessageGroupId"],
     one_of: &[],
@@ -2564,7 +2564,7 @@ impl ToValue for SqsParameters {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2669,7 +2669,7 @@ pub struct TargetRequired {
     pub id: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         ("AppSyncParameters", Shape::Object(&RULE_AppSyncParameters)),
         (

@@ -22,7 +22,7 @@ pub struct RegistryPolicyRequired {
     pub registry_name: Str,
 }
 
-static RULE_RegistryPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
         ("RegistryName", Shape::STR),

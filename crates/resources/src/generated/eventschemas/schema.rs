@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagsEntry;
+pub use super::shared::{TagsEntry, TagsEntryRequired};
+
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaRequired {
@@ -28,7 +31,7 @@ pub struct SchemaRequired {
     pub r#type: Str,
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::STR),
         ("Description", Shape::STR),
@@ -301,82 +304,5 @@ impl SchemaAttributes {
     /// The date the schema version was created.
     pub fn version_created_date(&self) -> Value {
         self.0.get_att("VersionCreatedDate")
-    }
-}
-
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::EventSchemas::Schema`.
-///
-/// Tags to associate with the schema.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eventschemas-schema-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

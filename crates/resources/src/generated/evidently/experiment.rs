@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
@@ -15,8 +18,7 @@ pub(crate) static PATTERN_3: Pattern =
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^(CANCELLED|COMPLETED)");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_6: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)");
 
 /// The required properties of [`Experiment`], by name: `Experiment::new(ExperimentRequired { .. })`.
@@ -52,7 +54,7 @@ pub struct ExperimentRequired {
     pub treatments: List<TreatmentObject>,
 }
 
-static RULE_Experiment: ObjRule = ObjRule {
+pub(crate) static RULE_Experiment: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -464,7 +466,7 @@ pub struct MetricGoalObjectRequired {
     pub value_key: Str,
 }
 
-static RULE_MetricGoalObject: ObjRule = ObjRule {
+pub(crate) static RULE_MetricGoalObject: ObjRule = ObjRule {
     properties: &[
         (
             "DesiredChange",
@@ -626,7 +628,7 @@ impl ToValue for MetricGoalObject {
     }
 }
 
-static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
+pub(crate) static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
     properties: &[
         (
             "ControlTreatmentName",
@@ -708,7 +710,7 @@ impl ToValue for OnlineAbConfigObject {
     }
 }
 
-static RULE_RunningStatusObject: ObjRule = ObjRule {
+pub(crate) static RULE_RunningStatusObject: ObjRule = ObjRule {
     properties: &[
         ("AnalysisCompleteTime", Shape::STR),
         (
@@ -814,102 +816,6 @@ impl ToValue for RunningStatusObject {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Experiment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-experiment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TreatmentObject`], by name: `TreatmentObject::new(TreatmentObjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreatmentObjectRequired {
@@ -933,7 +839,7 @@ pub struct TreatmentObjectRequired {
     pub variation: Str,
 }
 
-static RULE_TreatmentObject: ObjRule = ObjRule {
+pub(crate) static RULE_TreatmentObject: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -950,7 +856,7 @@ static RULE_TreatmentObject: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(127),
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: None,
             }),
@@ -1091,7 +997,7 @@ pub struct TreatmentToWeightRequired {
     pub treatment: Str,
 }
 
-static RULE_TreatmentToWeight: ObjRule = ObjRule {
+pub(crate) static RULE_TreatmentToWeight: ObjRule = ObjRule {
     properties: &[
         (
             "SplitWeight",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9._]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
@@ -15,7 +18,6 @@ pub(crate) static PATTERN_4: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Launch`], by name: `Launch::new(LaunchRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +48,7 @@ pub struct LaunchRequired {
     pub scheduled_splits_config: List<StepConfig>,
 }
 
-static RULE_Launch: ObjRule = ObjRule {
+pub(crate) static RULE_Launch: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -373,7 +375,7 @@ pub struct ExecutionStatusObjectRequired {
     pub status: Str,
 }
 
-static RULE_ExecutionStatusObject: ObjRule = ObjRule {
+pub(crate) static RULE_ExecutionStatusObject: ObjRule = ObjRule {
     properties: &[
         ("DesiredState", Shape::STR),
         ("Reason", Shape::STR),
@@ -472,7 +474,7 @@ pub struct GroupToWeightRequired {
     pub split_weight: Int,
 }
 
-static RULE_GroupToWeight: ObjRule = ObjRule {
+pub(crate) static RULE_GroupToWeight: ObjRule = ObjRule {
     properties: &[
         (
             "GroupName",
@@ -575,7 +577,7 @@ pub struct LaunchGroupObjectRequired {
     pub variation: Str,
 }
 
-static RULE_LaunchGroupObject: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchGroupObject: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -735,7 +737,7 @@ pub struct MetricDefinitionObjectRequired {
     pub value_key: Str,
 }
 
-static RULE_MetricDefinitionObject: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDefinitionObject: ObjRule = ObjRule {
     properties: &[
         ("EntityIdKey", Shape::STR),
         ("EventPattern", Shape::STR),
@@ -890,7 +892,7 @@ pub struct SegmentOverrideRequired {
     pub weights: List<GroupToWeight>,
 }
 
-static RULE_SegmentOverride: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentOverride: ObjRule = ObjRule {
     properties: &[
         ("EvaluationOrder", Shape::INT),
         (
@@ -1007,7 +1009,7 @@ pub struct StepConfigRequired {
     pub start_time: Str,
 }
 
-static RULE_StepConfig: ObjRule = ObjRule {
+pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
     properties: &[
         (
             "GroupWeights",
@@ -1101,102 +1103,6 @@ impl ToValue for StepConfig {
             .req("GroupWeights", &self.group_weights)
             .opt("SegmentOverrides", &self.segment_overrides)
             .req("StartTime", &self.start_time)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Launch`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-launch-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

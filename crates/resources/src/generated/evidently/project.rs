@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-a-zA-Z0-9._/]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]*[a-z0-9]$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-a-zA-Z0-9!_.*'()/]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("[-a-zA-Z0-9._]*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +27,7 @@ pub struct ProjectRequired {
     pub name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
         (
             "AppConfigResource",
@@ -255,7 +257,7 @@ pub struct AppConfigResourceObjectRequired {
     pub environment_id: Str,
 }
 
-static RULE_AppConfigResourceObject: ObjRule = ObjRule {
+pub(crate) static RULE_AppConfigResourceObject: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -344,7 +346,7 @@ impl ToValue for AppConfigResourceObject {
     }
 }
 
-static RULE_DataDeliveryObject: ObjRule = ObjRule {
+pub(crate) static RULE_DataDeliveryObject: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroup",
@@ -430,7 +432,7 @@ pub struct S3DestinationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -515,102 +517,6 @@ impl ToValue for S3Destination {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Evidently::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -77,7 +77,7 @@ pub struct EnvironmentRequired {
     pub vpc_id: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
         (
@@ -582,7 +582,7 @@ pub struct ConnectivityInfoRequired {
     pub private_route_server_peerings: List<Str>,
 }
 
-static RULE_ConnectivityInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
     properties: &[(
         "PrivateRouteServerPeerings",
         Shape::List(&ListRule {
@@ -669,7 +669,7 @@ pub struct HostInfoForCreateRequired {
     pub key_name: Str,
 }
 
-static RULE_HostInfoForCreate: ObjRule = ObjRule {
+pub(crate) static RULE_HostInfoForCreate: ObjRule = ObjRule {
     properties: &[
         (
             "DedicatedHostId",
@@ -847,7 +847,7 @@ pub struct InitialVlanInfoRequired {
     pub cidr: Str,
 }
 
-static RULE_InitialVlanInfo: ObjRule = ObjRule {
+pub(crate) static RULE_InitialVlanInfo: ObjRule = ObjRule {
     properties: &[(
         "Cidr",
         Shape::Str(&StrRule {
@@ -933,7 +933,7 @@ pub struct InitialVlansRequired {
     pub vmk_management: Obj<InitialVlanInfo>,
 }
 
-static RULE_InitialVlans: ObjRule = ObjRule {
+pub(crate) static RULE_InitialVlans: ObjRule = ObjRule {
     properties: &[
         ("EdgeVTep", Shape::Object(&RULE_InitialVlanInfo)),
         ("ExpansionVlan1", Shape::Object(&RULE_InitialVlanInfo)),
@@ -1143,7 +1143,7 @@ pub struct LicenseInfoRequired {
     pub vsan_key: Str,
 }
 
-static RULE_LicenseInfo: ObjRule = ObjRule {
+pub(crate) static RULE_LicenseInfo: ObjRule = ObjRule {
     properties: &[
         (
             "SolutionKey",
@@ -1228,7 +1228,7 @@ impl ToValue for LicenseInfo {
     }
 }
 
-static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
     properties: &[(
         "SecurityGroups",
         Shape::List(&ListRule {
@@ -1302,7 +1302,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1426,7 +1426,7 @@ pub struct VcfHostnamesRequired {
     pub v_center: Str,
 }
 
-static RULE_VcfHostnames: ObjRule = ObjRule {
+pub(crate) static RULE_VcfHostnames: ObjRule = ObjRule {
     properties: &[
         (
             "CloudBuilder",

@@ -34,7 +34,7 @@ pub struct EnvironmentRequired {
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         (
             "DataBundles",
@@ -390,7 +390,7 @@ impl EnvironmentAttributes {
     }
 }
 
-static RULE_AttributeMap: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeMap: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -470,7 +470,7 @@ impl ToValue for AttributeMap {
     }
 }
 
-static RULE_FederationParameters: ObjRule = ObjRule {
+pub(crate) static RULE_FederationParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationCallBackURL",
@@ -652,7 +652,7 @@ impl ToValue for FederationParameters {
     }
 }
 
-static RULE_SuperuserParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SuperuserParameters: ObjRule = ObjRule {
     properties: &[
         (
             "EmailAddress",
@@ -776,7 +776,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -35,7 +35,7 @@ pub struct ExperimentTemplateRequired {
     pub targets: Json,
 }
 
-static RULE_ExperimentTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Any),
         (
@@ -333,7 +333,7 @@ pub struct CloudWatchDashboardRequired {
     pub dashboard_identifier: Str,
 }
 
-static RULE_CloudWatchDashboard: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchDashboard: ObjRule = ObjRule {
     properties: &[(
         "DashboardIdentifier",
         Shape::Str(&StrRule {
@@ -403,7 +403,7 @@ pub struct CloudWatchLogsConfigurationRequired {
     pub log_group_arn: Str,
 }
 
-static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupArn",
         Shape::Str(&StrRule {
@@ -462,7 +462,7 @@ impl ToValue for CloudWatchLogsConfiguration {
     }
 }
 
-static RULE_DataSources: ObjRule = ObjRule {
+pub(crate) static RULE_DataSources: ObjRule = ObjRule {
     properties: &[(
         "CloudWatchDashboards",
         Shape::List(&ListRule {
@@ -522,7 +522,7 @@ pub struct ExperimentReportS3ConfigurationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_ExperimentReportS3Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentReportS3Configuration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -605,7 +605,7 @@ impl ToValue for ExperimentReportS3Configuration {
     }
 }
 
-static RULE_ExperimentTemplateExperimentOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentTemplateExperimentOptions: ObjRule = ObjRule {
     properties: &[
         (
             "AccountTargeting",
@@ -702,7 +702,7 @@ pub struct ExperimentTemplateExperimentReportConfigurationRequired {
     pub outputs: Obj<Outputs>,
 }
 
-static RULE_ExperimentTemplateExperimentReportConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentTemplateExperimentReportConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DataSources", Shape::Object(&RULE_DataSources)),
         ("Outputs", Shape::Object(&RULE_Outputs)),
@@ -832,7 +832,7 @@ pub struct ExperimentTemplateLogConfigurationRequired {
     pub log_schema_version: Int,
 }
 
-static RULE_ExperimentTemplateLogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentTemplateLogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogsConfiguration",
@@ -945,7 +945,7 @@ pub struct ExperimentTemplateStopConditionRequired {
     pub source: Str,
 }
 
-static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Source",
@@ -1043,7 +1043,7 @@ pub struct OutputsRequired {
     pub experiment_report_s3_configuration: Obj<ExperimentReportS3Configuration>,
 }
 
-static RULE_Outputs: ObjRule = ObjRule {
+pub(crate) static RULE_Outputs: ObjRule = ObjRule {
     properties: &[(
         "ExperimentReportS3Configuration",
         Shape::Object(&RULE_ExperimentReportS3Configuration),
@@ -1107,7 +1107,7 @@ pub struct S3ConfigurationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",

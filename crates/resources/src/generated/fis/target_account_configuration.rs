@@ -33,7 +33,7 @@ pub struct TargetAccountConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_TargetAccountConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetAccountConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",

@@ -26,7 +26,7 @@ pub struct NotificationChannelRequired {
     pub sns_topic_arn: Str,
 }
 
-static RULE_NotificationChannel: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
     properties: &[
         (
             "SnsRoleName",

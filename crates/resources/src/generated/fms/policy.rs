@@ -130,7 +130,7 @@ pub struct PolicyRequired {
     pub security_service_policy_data: Obj<SecurityServicePolicyData>,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("DeleteAllPolicyResources", Shape::Bool),
         ("ExcludeMap", Shape::Object(&RULE_IeMap)),
@@ -728,7 +728,7 @@ pub struct IcmpTypeCodeRequired {
     pub r#type: Int,
 }
 
-static RULE_IcmpTypeCode: ObjRule = ObjRule {
+pub(crate) static RULE_IcmpTypeCode: ObjRule = ObjRule {
     properties: &[
         (
             "Code",
@@ -809,7 +809,7 @@ impl ToValue for IcmpTypeCode {
     }
 }
 
-static RULE_IeMap: ObjRule = ObjRule {
+pub(crate) static RULE_IeMap: ObjRule = ObjRule {
     properties: &[
         (
             "ACCOUNT",
@@ -916,7 +916,7 @@ pub struct NetworkAclCommonPolicyRequired {
     pub network_acl_entry_set: Obj<NetworkAclEntrySet>,
 }
 
-static RULE_NetworkAclCommonPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAclCommonPolicy: ObjRule = ObjRule {
     properties: &[(
         "NetworkAclEntrySet",
         Shape::Object(&RULE_NetworkAclEntrySet),
@@ -990,7 +990,7 @@ pub struct NetworkAclEntryRequired {
     pub rule_action: RuleAction,
 }
 
-static RULE_NetworkAclEntry: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
     properties: &[
         (
             "CidrBlock",
@@ -1196,7 +1196,7 @@ pub struct NetworkAclEntrySetRequired {
     pub force_remediate_for_last_entries: Bool,
 }
 
-static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
     properties: &[
         (
             "FirstEntries",
@@ -1337,7 +1337,7 @@ pub struct NetworkFirewallPolicyRequired {
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
-static RULE_NetworkFirewallPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkFirewallPolicy: ObjRule = ObjRule {
     properties: &[(
         "FirewallDeploymentModel",
         Shape::Str(&StrRule {
@@ -1396,7 +1396,7 @@ impl ToValue for NetworkFirewallPolicy {
     }
 }
 
-static RULE_PolicyOption: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyOption: ObjRule = ObjRule {
     properties: &[
         (
             "NetworkAclCommonPolicy",
@@ -1513,7 +1513,7 @@ pub struct PolicyTagRequired {
     pub value: Str,
 }
 
-static RULE_PolicyTag: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1615,7 +1615,7 @@ pub struct PortRangeRequired {
     pub to: Int,
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
         (
             "From",
@@ -1707,7 +1707,7 @@ pub struct ResourceTagRequired {
     pub key: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1805,7 +1805,7 @@ pub struct SecurityServicePolicyDataRequired {
     pub r#type: PolicyType,
 }
 
-static RULE_SecurityServicePolicyData: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityServicePolicyData: ObjRule = ObjRule {
     properties: &[
         (
             "ManagedServiceData",
@@ -2007,7 +2007,7 @@ pub struct ThirdPartyFirewallPolicyRequired {
     pub firewall_deployment_model: FirewallDeploymentModel,
 }
 
-static RULE_ThirdPartyFirewallPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ThirdPartyFirewallPolicy: ObjRule = ObjRule {
     properties: &[(
         "FirewallDeploymentModel",
         Shape::Str(&StrRule {

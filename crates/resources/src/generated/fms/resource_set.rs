@@ -26,7 +26,7 @@ pub struct ResourceSetRequired {
     pub resource_type_list: List<Str>,
 }
 
-static RULE_ResourceSet: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -250,7 +250,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Domain, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^Y|M|W|D|H|30min|15min|10min|5min|1min$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws[-a-z]*:kms:.*:key/.*");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +38,7 @@ pub struct DatasetRequired {
     pub schema: Obj<Schema>,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         (
             "DataFrequency",
@@ -316,7 +318,7 @@ impl DatasetAttributes {
     }
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",
@@ -392,7 +394,7 @@ impl ToValue for Attribute {
     }
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyArn",
@@ -474,7 +476,7 @@ impl ToValue for EncryptionConfig {
     }
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[(
         "Attributes",
         Shape::List(&ListRule {
@@ -525,102 +527,6 @@ impl ToValue for Schema {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Forecast::Dataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-forecast-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -687,49 +593,6 @@ impl ToValue for DatasetType {
             Self::TargetTimeSeries => "TARGET_TIME_SERIES",
             Self::RelatedTimeSeries => "RELATED_TIME_SERIES",
             Self::ItemMetadata => "ITEM_METADATA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Domain` (`AWS::Forecast::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `RETAIL`
-    Retail,
-    /// `CUSTOM`
-    Custom,
-    /// `INVENTORY_PLANNING`
-    InventoryPlanning,
-    /// `EC2_CAPACITY`
-    Ec2Capacity,
-    /// `WORK_FORCE`
-    WorkForce,
-    /// `WEB_TRAFFIC`
-    WebTraffic,
-    /// `METRICS`
-    Metrics,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Retail => "RETAIL",
-            Self::Custom => "CUSTOM",
-            Self::InventoryPlanning => "INVENTORY_PLANNING",
-            Self::Ec2Capacity => "EC2_CAPACITY",
-            Self::WorkForce => "WORK_FORCE",
-            Self::WebTraffic => "WEB_TRAFFIC",
-            Self::Metrics => "METRICS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

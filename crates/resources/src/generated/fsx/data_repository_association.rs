@@ -41,7 +41,7 @@ pub struct DataRepositoryAssociationRequired {
     pub file_system_path: Str,
 }
 
-static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
     properties: &[
         ("BatchImportMetaDataOnCreate", Shape::Bool),
         (
@@ -335,7 +335,7 @@ pub struct AutoExportPolicyRequired {
     pub events: List<EventType>,
 }
 
-static RULE_AutoExportPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AutoExportPolicy: ObjRule = ObjRule {
     properties: &[(
         "Events",
         Shape::List(&ListRule {
@@ -423,7 +423,7 @@ pub struct AutoImportPolicyRequired {
     pub events: List<EventType>,
 }
 
-static RULE_AutoImportPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AutoImportPolicy: ObjRule = ObjRule {
     properties: &[(
         "Events",
         Shape::List(&ListRule {
@@ -494,7 +494,7 @@ impl ToValue for AutoImportPolicy {
     }
 }
 
-static RULE_S3: ObjRule = ObjRule {
+pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("AutoExportPolicy", Shape::Object(&RULE_AutoExportPolicy)),
         ("AutoImportPolicy", Shape::Object(&RULE_AutoImportPolicy)),
@@ -575,7 +575,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

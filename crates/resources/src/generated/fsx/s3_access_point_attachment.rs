@@ -33,7 +33,7 @@ pub struct S3AccessPointAttachmentRequired {
     pub r#type: S3AccessPointAttachmentType,
 }
 
-static RULE_S3AccessPointAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_S3AccessPointAttachment: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -276,7 +276,7 @@ pub struct FileSystemGidRequired {
     pub gid: Num,
 }
 
-static RULE_FileSystemGid: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystemGid: ObjRule = ObjRule {
     properties: &[(
         "Gid",
         Shape::Num(&NumRule {
@@ -340,7 +340,7 @@ pub struct OntapFileSystemIdentityRequired {
     pub r#type: OntapFileSystemIdentityType,
 }
 
-static RULE_OntapFileSystemIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_OntapFileSystemIdentity: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -445,7 +445,7 @@ pub struct OntapUnixFileSystemUserRequired {
     pub name: Str,
 }
 
-static RULE_OntapUnixFileSystemUser: ObjRule = ObjRule {
+pub(crate) static RULE_OntapUnixFileSystemUser: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -515,7 +515,7 @@ pub struct OntapWindowsFileSystemUserRequired {
     pub name: Str,
 }
 
-static RULE_OntapWindowsFileSystemUser: ObjRule = ObjRule {
+pub(crate) static RULE_OntapWindowsFileSystemUser: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -587,7 +587,7 @@ pub struct OpenZfsFileSystemIdentityRequired {
     pub r#type: OpenZfsFileSystemIdentityType,
 }
 
-static RULE_OpenZfsFileSystemIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_OpenZfsFileSystemIdentity: ObjRule = ObjRule {
     properties: &[
         ("PosixUser", Shape::Object(&RULE_OpenZfsPosixFileSystemUser)),
         (
@@ -680,7 +680,7 @@ pub struct OpenZfsPosixFileSystemUserRequired {
     pub uid: Num,
 }
 
-static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
+pub(crate) static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
     properties: &[
         (
             "Gid",
@@ -789,7 +789,7 @@ impl ToValue for OpenZfsPosixFileSystemUser {
     }
 }
 
-static RULE_S3AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_S3AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "Alias",
@@ -926,7 +926,7 @@ pub struct S3AccessPointOntapConfigurationRequired {
     pub volume_id: Str,
 }
 
-static RULE_S3AccessPointOntapConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3AccessPointOntapConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "FileSystemIdentity",
@@ -1022,7 +1022,7 @@ pub struct S3AccessPointOpenZfsConfigurationRequired {
     pub volume_id: Str,
 }
 
-static RULE_S3AccessPointOpenZfsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3AccessPointOpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "FileSystemIdentity",
@@ -1117,7 +1117,7 @@ pub struct S3AccessPointVpcConfigurationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_S3AccessPointVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3AccessPointVpcConfiguration: ObjRule = ObjRule {
     properties: &[(
         "VpcId",
         Shape::Str(&StrRule {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Volume`], by name: `Volume::new(VolumeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
@@ -16,7 +19,7 @@ pub struct VolumeRequired {
     pub name: Str,
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("BackupId", Shape::STR),
         ("Name", Shape::STR),
@@ -237,7 +240,7 @@ impl VolumeAttributes {
     }
 }
 
-static RULE_AggregateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AggregateConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Aggregates",
@@ -323,7 +326,7 @@ pub struct AutocommitPeriodRequired {
     pub r#type: Str,
 }
 
-static RULE_AutocommitPeriod: ObjRule = ObjRule {
+pub(crate) static RULE_AutocommitPeriod: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR), ("Value", Shape::INT)],
     required: &["Type"],
     one_of: &[],
@@ -411,7 +414,7 @@ pub struct ClientConfigurationsRequired {
     pub options: List<Str>,
 }
 
-static RULE_ClientConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
     properties: &[
         ("Clients", Shape::STR),
         (
@@ -497,7 +500,7 @@ pub struct NfsExportsRequired {
     pub client_configurations: List<ClientConfigurations>,
 }
 
-static RULE_NfsExports: ObjRule = ObjRule {
+pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
     properties: &[(
         "ClientConfigurations",
         Shape::List(&ListRule {
@@ -563,7 +566,7 @@ pub struct OntapConfigurationRequired {
     pub storage_virtual_machine_id: Str,
 }
 
-static RULE_OntapConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AggregateConfiguration",
@@ -844,7 +847,7 @@ pub struct OpenZfsConfigurationRequired {
     pub parent_volume_id: Str,
 }
 
-static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
         ("DataCompressionType", Shape::STR),
@@ -1096,7 +1099,7 @@ pub struct OriginSnapshotRequired {
     pub snapshot_arn: Str,
 }
 
-static RULE_OriginSnapshot: ObjRule = ObjRule {
+pub(crate) static RULE_OriginSnapshot: ObjRule = ObjRule {
     properties: &[("CopyStrategy", Shape::STR), ("SnapshotARN", Shape::STR)],
     required: &["CopyStrategy", "SnapshotARN"],
     one_of: &[],
@@ -1176,7 +1179,7 @@ pub struct RetentionPeriodRequired {
     pub r#type: Str,
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
+pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR), ("Value", Shape::INT)],
     required: &["Type"],
     one_of: &[],
@@ -1261,7 +1264,7 @@ pub struct SnaplockConfigurationRequired {
     pub snaplock_type: Str,
 }
 
-static RULE_SnaplockConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SnaplockConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuditLogVolume", Shape::STR),
         ("AutocommitPeriod", Shape::Object(&RULE_AutocommitPeriod)),
@@ -1417,7 +1420,7 @@ pub struct SnaplockRetentionPeriodRequired {
     pub minimum_retention: Obj<RetentionPeriod>,
 }
 
-static RULE_SnaplockRetentionPeriod: ObjRule = ObjRule {
+pub(crate) static RULE_SnaplockRetentionPeriod: ObjRule = ObjRule {
     properties: &[
         ("DefaultRetention", Shape::Object(&RULE_RetentionPeriod)),
         ("MaximumRetention", Shape::Object(&RULE_RetentionPeriod)),
@@ -1499,70 +1502,7 @@ impl ToValue for SnaplockRetentionPeriod {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::FSx::Volume`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-volume-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TieringPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TieringPolicy: ObjRule = ObjRule {
     properties: &[("CoolingPeriod", Shape::INT), ("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1655,7 +1595,7 @@ pub struct UserAndGroupQuotasRequired {
     pub r#type: Str,
 }
 
-static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
+pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),

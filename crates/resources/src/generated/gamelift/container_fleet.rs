@@ -7,15 +7,21 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ComparisonOperator, IpPermission, IpPermissionRequired, LocationCapacity,
+    LocationCapacityRequired, ManagedCapacityConfiguration, ManagedCapacityConfigurationRequired,
+    MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
+    Protocol, ScalingAdjustmentType, Tag, TagRequired, TargetConfiguration,
+    TargetConfigurationRequired, ZeroCapacityStrategy,
+};
+use super::shared::{RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[a-zA-Z0-9\\-]+$|^arn:.*:containergroupdefinition\\/[a-zA-Z0-9\\-]+(:[0-9]+)?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
 
 /// The required properties of [`ContainerFleet`], by name: `ContainerFleet::new(ContainerFleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +34,7 @@ pub struct ContainerFleetRequired {
     pub fleet_role_arn: Str,
 }
 
-static RULE_ContainerFleet: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
     properties: &[
         (
             "BillingType",
@@ -684,7 +690,7 @@ pub struct ConnectionPortRangeRequired {
     pub to_port: Int,
 }
 
-static RULE_ConnectionPortRange: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionPortRange: ObjRule = ObjRule {
     properties: &[
         (
             "FromPort",
@@ -769,7 +775,7 @@ impl ToValue for ConnectionPortRange {
     }
 }
 
-static RULE_DeploymentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ImpairmentStrategy",
@@ -874,7 +880,7 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
-static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "NewGameSessionsPerCreator",
@@ -963,330 +969,6 @@ impl ToValue for GameSessionCreationLimitPolicy {
     }
 }
 
-/// The required properties of [`IpPermission`], by name: `IpPermission::new(IpPermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermissionRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-static RULE_IpPermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpRange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["FromPort", "IpRange", "Protocol", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpPermission` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// A range of IP addresses and port settings that allow inbound traffic to connect to processes on an instance in a fleet. Processes are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges.
-///
-/// For Amazon GameLift Servers Realtime fleets, Amazon GameLift Servers automatically opens two port ranges, one for TCP messaging and one for UDP.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-ippermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermission {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-impl IpPermission {
-    /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
-    pub fn new(required: IpPermissionRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            ip_range: required.ip_range,
-            protocol: required.protocol,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `IpRange`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.ip_range = value.into();
-        self
-    }
-
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpPermission {}
-
-impl ToValue for IpPermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("IpRange", &self.ip_range)
-            .req("Protocol", &self.protocol)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`LocationCapacity`], by name: `LocationCapacity::new(LocationCapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacityRequired {
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum value that is allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-}
-
-static RULE_LocationCapacity: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DesiredEC2Instances",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedCapacityConfiguration",
-            Shape::Object(&RULE_ManagedCapacityConfiguration),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["MaxSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LocationCapacity` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote location or its home Region.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-locationcapacity.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacity {
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// Defaults to MinSize if not defined. The number of EC2 instances you want to maintain in the specified fleet location. This value must fall between the minimum and maximum size limits. If any auto-scaling policy is defined for the container fleet, the desired instance will only be applied once during fleet creation and will be ignored in updates to avoid conflicts with auto-scaling. During updates with any auto-scaling policy defined, if current desired instance is lower than the new MinSize, it will be increased to the new MinSize; if current desired instance is larger than the new MaxSize, it will be decreased to the new MaxSize.
-    ///
-    /// Value at least 0.
-    pub desired_ec2_instances: Option<Int>,
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// Configuration options for Amazon GameLift Servers managed capacity behavior.
-    pub managed_capacity_configuration: Option<Obj<ManagedCapacityConfiguration>>,
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum value that is allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-    /// `MinSize`: an integer.
-    ///
-    /// The minimum value allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
-    pub min_size: Option<Int>,
-}
-
-impl LocationCapacity {
-    /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
-    pub fn new(required: LocationCapacityRequired) -> Self {
-        Self {
-            desired_ec2_instances: None,
-            managed_capacity_configuration: None,
-            max_size: required.max_size,
-            min_size: None,
-        }
-    }
-
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_ec2_instances = Some(value.into());
-        self
-    }
-
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_capacity_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedCapacityConfiguration>>,
-    ) -> Self {
-        self.managed_capacity_configuration = Some(value.into());
-        self
-    }
-
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = value.into();
-        self
-    }
-
-    /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LocationCapacity {}
-
-impl ToValue for LocationCapacity {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DesiredEC2Instances", &self.desired_ec2_instances)
-            .opt(
-                "ManagedCapacityConfiguration",
-                &self.managed_capacity_configuration,
-            )
-            .req("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .build()
-    }
-}
-
 /// The required properties of [`LocationConfiguration`], by name: `LocationConfiguration::new(LocationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationConfigurationRequired {
@@ -1298,14 +980,14 @@ pub struct LocationConfigurationRequired {
     pub location: Str,
 }
 
-static RULE_LocationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Location",
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(64),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -1430,7 +1112,7 @@ impl ToValue for LocationConfiguration {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LogDestination",
@@ -1447,7 +1129,7 @@ static RULE_LogConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(512),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -1543,103 +1225,6 @@ impl ToValue for LogConfiguration {
     }
 }
 
-/// The required properties of [`ManagedCapacityConfiguration`], by name: `ManagedCapacityConfiguration::new(ManagedCapacityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfigurationRequired {
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ScaleInAfterInactivityMinutes",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ZeroCapacityStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ZeroCapacityStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ManagedCapacityConfiguration` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Configuration options for Amazon GameLift Servers managed capacity behavior.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-managedcapacityconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfiguration {
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
-    ///
-    /// Value 5 to 1440.
-    pub scale_in_after_inactivity_minutes: Option<Int>,
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-impl ManagedCapacityConfiguration {
-    /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
-    pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
-        Self {
-            scale_in_after_inactivity_minutes: None,
-            zero_capacity_strategy: required.zero_capacity_strategy,
-        }
-    }
-
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_after_inactivity_minutes = Some(value.into());
-        self
-    }
-
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self {
-        self.zero_capacity_strategy = value.into();
-        self
-    }
-}
-
-impl PropertyType for ManagedCapacityConfiguration {}
-
-impl ToValue for ManagedCapacityConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ScaleInAfterInactivityMinutes",
-                &self.scale_in_after_inactivity_minutes,
-            )
-            .req("ZeroCapacityStrategy", &self.zero_capacity_strategy)
-            .build()
-    }
-}
-
 /// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
@@ -1667,7 +1252,7 @@ pub struct ScalingPolicyRequired {
     pub name: Str,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -1936,161 +1521,6 @@ impl ToValue for ScalingPolicy {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[("TargetValue", Shape::NUM)],
-    required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetConfiguration` property type of `AWS::GameLift::ContainerFleet`.
-///
-/// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift Servers to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-containerfleet-targetconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfiguration {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-impl TargetConfiguration {
-    /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
-    pub fn new(required: TargetConfigurationRequired) -> Self {
-        Self {
-            target_value: required.target_value,
-        }
-    }
-
-    /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TargetConfiguration {}
-
-impl ToValue for TargetConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TargetValue", &self.target_value)
-            .build()
-    }
-}
-
 /// The values of `BillingType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BillingType {
@@ -2113,40 +1543,6 @@ impl ToValue for BillingType {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
             Self::Spot => "SPOT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ComparisonOperator` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComparisonOperator {
-    /// `GreaterThanOrEqualToThreshold`
-    GreaterThanOrEqualToThreshold,
-    /// `GreaterThanThreshold`
-    GreaterThanThreshold,
-    /// `LessThanThreshold`
-    LessThanThreshold,
-    /// `LessThanOrEqualToThreshold`
-    LessThanOrEqualToThreshold,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComparisonOperator {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
-            Self::GreaterThanThreshold => "GreaterThanThreshold",
-            Self::LessThanThreshold => "LessThanThreshold",
-            Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2212,179 +1608,6 @@ impl ToValue for LogDestination {
     }
 }
 
-/// The values of `MetricName` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MetricName {
-    /// `ActivatingGameSessions`
-    ActivatingGameSessions,
-    /// `ActiveGameSessions`
-    ActiveGameSessions,
-    /// `ActiveInstances`
-    ActiveInstances,
-    /// `AvailableGameSessions`
-    AvailableGameSessions,
-    /// `AvailablePlayerSessions`
-    AvailablePlayerSessions,
-    /// `CurrentPlayerSessions`
-    CurrentPlayerSessions,
-    /// `IdleInstances`
-    IdleInstances,
-    /// `PercentAvailableGameSessions`
-    PercentAvailableGameSessions,
-    /// `PercentIdleInstances`
-    PercentIdleInstances,
-    /// `QueueDepth`
-    QueueDepth,
-    /// `WaitTime`
-    WaitTime,
-    /// `ConcurrentActivatableGameSessions`
-    ConcurrentActivatableGameSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MetricName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MetricName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ActivatingGameSessions => "ActivatingGameSessions",
-            Self::ActiveGameSessions => "ActiveGameSessions",
-            Self::ActiveInstances => "ActiveInstances",
-            Self::AvailableGameSessions => "AvailableGameSessions",
-            Self::AvailablePlayerSessions => "AvailablePlayerSessions",
-            Self::CurrentPlayerSessions => "CurrentPlayerSessions",
-            Self::IdleInstances => "IdleInstances",
-            Self::PercentAvailableGameSessions => "PercentAvailableGameSessions",
-            Self::PercentIdleInstances => "PercentIdleInstances",
-            Self::QueueDepth => "QueueDepth",
-            Self::WaitTime => "WaitTime",
-            Self::ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NewGameSessionProtectionPolicy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NewGameSessionProtectionPolicy {
-    /// `FullProtection`
-    FullProtection,
-    /// `NoProtection`
-    NoProtection,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NewGameSessionProtectionPolicy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NewGameSessionProtectionPolicy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullProtection => "FullProtection",
-            Self::NoProtection => "NoProtection",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayMode` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayMode {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// `REQUIRED`
-    Required,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Required => "REQUIRED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayStatus` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayStatus {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PolicyType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PolicyType {
-    /// `RuleBased`
-    RuleBased,
-    /// `TargetBased`
-    TargetBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PolicyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RuleBased => "RuleBased",
-            Self::TargetBased => "TargetBased",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `ProtectionStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProtectionStrategy {
@@ -2413,65 +1636,6 @@ impl ToValue for ProtectionStrategy {
     }
 }
 
-/// The values of `Protocol` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `TCP`
-    Tcp,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ScalingAdjustmentType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalingAdjustmentType {
-    /// `ChangeInCapacity`
-    ChangeInCapacity,
-    /// `ExactCapacity`
-    ExactCapacity,
-    /// `PercentChangeInCapacity`
-    PercentChangeInCapacity,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalingAdjustmentType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalingAdjustmentType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ChangeInCapacity => "ChangeInCapacity",
-            Self::ExactCapacity => "ExactCapacity",
-            Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StoppedAction` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoppedAction {
@@ -2491,34 +1655,6 @@ impl ToValue for StoppedAction {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutoScaling => "AUTO_SCALING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ZeroCapacityStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ZeroCapacityStrategy {
-    /// `SCALE_TO_AND_FROM_ZERO`
-    ScaleToAndFromZero,
-    /// `MANUAL`
-    Manual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ZeroCapacityStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ZeroCapacityStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",
-            Self::Manual => "MANUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

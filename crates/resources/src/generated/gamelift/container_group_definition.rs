@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Protocol;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_\\.@\\/:]+$");
@@ -46,7 +48,7 @@ pub struct ContainerGroupDefinitionRequired {
     pub total_vcpu_limit: Num,
 }
 
-static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerGroupType",
@@ -481,7 +483,7 @@ pub struct ContainerDependencyRequired {
     pub container_name: Str,
 }
 
-static RULE_ContainerDependency: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
     properties: &[
         (
             "Condition",
@@ -594,7 +596,7 @@ pub struct ContainerEnvironmentRequired {
     pub value: Str,
 }
 
-static RULE_ContainerEnvironment: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerEnvironment: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -696,7 +698,7 @@ pub struct ContainerHealthCheckRequired {
     pub command: List<Str>,
 }
 
-static RULE_ContainerHealthCheck: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerHealthCheck: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -876,7 +878,7 @@ pub struct ContainerMountPointRequired {
     pub instance_path: Str,
 }
 
-static RULE_ContainerMountPoint: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerMountPoint: ObjRule = ObjRule {
     properties: &[
         (
             "AccessLevel",
@@ -1012,7 +1014,7 @@ pub struct ContainerPortRangeRequired {
     pub to_port: Int,
 }
 
-static RULE_ContainerPortRange: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerPortRange: ObjRule = ObjRule {
     properties: &[
         (
             "FromPort",
@@ -1146,7 +1148,7 @@ pub struct GameServerContainerDefinitionRequired {
     pub server_sdk_version: Str,
 }
 
-static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerName",
@@ -1391,7 +1393,7 @@ pub struct PortConfigurationRequired {
     pub container_port_ranges: List<ContainerPortRange>,
 }
 
-static RULE_PortConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PortConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ContainerPortRanges",
         Shape::List(&ListRule {
@@ -1467,7 +1469,7 @@ pub struct SupportContainerDefinitionRequired {
     pub image_uri: Str,
 }
 
-static RULE_SupportContainerDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SupportContainerDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerName",
@@ -1773,7 +1775,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1965,34 +1967,6 @@ impl ToValue for OperatingSystem {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonLinux2023 => "AMAZON_LINUX_2023",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Protocol` (`AWS::GameLift::ContainerGroupDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `TCP`
-    Tcp,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

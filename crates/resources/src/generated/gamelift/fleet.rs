@@ -7,22 +7,28 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ComparisonOperator, IpPermission, IpPermissionRequired, LocationCapacity,
+    LocationCapacityRequired, ManagedCapacityConfiguration, ManagedCapacityConfigurationRequired,
+    MetricName, NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
+    Protocol, ScalingAdjustmentType, Tag, TagRequired, TargetConfiguration,
+    TargetConfigurationRequired, ZeroCapacityStrategy,
+};
+use super::shared::{RULE_IpPermission, RULE_LocationCapacity, RULE_Tag, RULE_TargetConfiguration};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,5}(?:\\.\\d{1,5})?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^build-\\S+|^arn:.*:build/build-\\S+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*..*$");
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*..*$");
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^vpc-\\S+");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^([Cc]:\\\\game\\S+|/local/game/\\S+)");
-pub(crate) static PATTERN_9: Pattern =
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9\\-]+");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9]{12}$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-\\S+");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^([Cc]:\\\\game\\S+|/local/game/\\S+)");
+pub(crate) static PATTERN_8: Pattern =
     Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^script-\\S+|^arn:.*:script/script-\\S+");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("^script-\\S+|^arn:.*:script/script-\\S+");
+pub(crate) static PATTERN_10: Pattern = Pattern::new("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$");
 
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +41,7 @@ pub struct FleetRequired {
     pub name: Str,
 }
 
-static RULE_Fleet: ObjRule = ObjRule {
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         (
             "AnywhereConfiguration",
@@ -110,7 +116,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -130,7 +136,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: None,
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -222,7 +228,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
+                pattern: Some(&PATTERN_5),
                 allowed: &[],
                 format: None,
             }),
@@ -232,7 +238,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: None,
             }),
@@ -272,7 +278,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_10),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: None,
             }),
@@ -282,7 +288,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -292,7 +298,7 @@ static RULE_Fleet: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_10),
                 allowed: &[],
                 format: None,
             }),
@@ -944,7 +950,7 @@ pub struct AnywhereConfigurationRequired {
     pub cost: Str,
 }
 
-static RULE_AnywhereConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AnywhereConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Cost",
         Shape::Str(&StrRule {
@@ -1017,7 +1023,7 @@ pub struct CertificateConfigurationRequired {
     pub certificate_type: CertificateType,
 }
 
-static RULE_CertificateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateConfiguration: ObjRule = ObjRule {
     properties: &[(
         "CertificateType",
         Shape::Str(&StrRule {
@@ -1081,330 +1087,6 @@ impl ToValue for CertificateConfiguration {
     }
 }
 
-/// The required properties of [`IpPermission`], by name: `IpPermission::new(IpPermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermissionRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-static RULE_IpPermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpRange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["FromPort", "IpRange", "Protocol", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IpPermission` property type of `AWS::GameLift::Fleet`.
-///
-/// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an instance in a fleet. New game sessions are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges. Fleets with custom game builds must have permissions explicitly set. For Realtime Servers fleets, GameLift automatically opens two port ranges, one for TCP messaging and one for UDP.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-ippermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpPermission {
-    /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub from_port: Int,
-    /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
-    pub ip_range: Str,
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
-    pub protocol: Protocol,
-    /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
-    pub to_port: Int,
-}
-
-impl IpPermission {
-    /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
-    pub fn new(required: IpPermissionRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            ip_range: required.ip_range,
-            protocol: required.protocol,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `IpRange`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.ip_range = value.into();
-        self
-    }
-
-    /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpPermission {}
-
-impl ToValue for IpPermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("IpRange", &self.ip_range)
-            .req("Protocol", &self.protocol)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`LocationCapacity`], by name: `LocationCapacity::new(LocationCapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacityRequired {
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum number of instances that are allowed in the specified fleet location. If this parameter is not set, the default is 1.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-}
-
-static RULE_LocationCapacity: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DesiredEC2Instances",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedCapacityConfiguration",
-            Shape::Object(&RULE_ManagedCapacityConfiguration),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["MaxSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LocationCapacity` property type of `AWS::GameLift::Fleet`.
-///
-/// Current resource capacity settings for managed EC2 fleets and managed container fleets. For multi-location fleets, location values might refer to a fleet's remote location or its home Region.
-///
-/// *Returned by:* \[DescribeFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetCapacity.html>) , \[DescribeFleetLocationCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_DescribeFleetLocationCapacity.html>) , \[UpdateFleetCapacity\](<https://docs.aws.amazon.com/gamelift/latest/apireference/API_UpdateFleetCapacity.html>)
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-locationcapacity.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationCapacity {
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The number of Amazon EC2 instances you want to maintain in the specified fleet location. This value must fall between the minimum and maximum size limits. Changes in desired instance value can take up to 1 minute to be reflected when viewing the fleet's capacity settings.
-    ///
-    /// Value at least 0.
-    pub desired_ec2_instances: Option<Int>,
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-    pub managed_capacity_configuration: Option<Obj<ManagedCapacityConfiguration>>,
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum number of instances that are allowed in the specified fleet location. If this parameter is not set, the default is 1.
-    ///
-    /// Value at least 0.
-    pub max_size: Int,
-    /// `MinSize`: an integer.
-    ///
-    /// The minimum number of instances that are allowed in the specified fleet location. If this parameter is not set, the default is 0.
-    ///
-    /// Value at least 0.
-    pub min_size: Option<Int>,
-}
-
-impl LocationCapacity {
-    /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
-    pub fn new(required: LocationCapacityRequired) -> Self {
-        Self {
-            desired_ec2_instances: None,
-            managed_capacity_configuration: None,
-            max_size: required.max_size,
-            min_size: None,
-        }
-    }
-
-    /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_ec2_instances = Some(value.into());
-        self
-    }
-
-    /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_capacity_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedCapacityConfiguration>>,
-    ) -> Self {
-        self.managed_capacity_configuration = Some(value.into());
-        self
-    }
-
-    /// `MaxSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = value.into();
-        self
-    }
-
-    /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LocationCapacity {}
-
-impl ToValue for LocationCapacity {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DesiredEC2Instances", &self.desired_ec2_instances)
-            .opt(
-                "ManagedCapacityConfiguration",
-                &self.managed_capacity_configuration,
-            )
-            .req("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .build()
-    }
-}
-
 /// The required properties of [`LocationConfiguration`], by name: `LocationConfiguration::new(LocationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationConfigurationRequired {
@@ -1416,14 +1098,14 @@ pub struct LocationConfigurationRequired {
     pub location: Str,
 }
 
-static RULE_LocationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Location",
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(64),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -1520,104 +1202,7 @@ impl ToValue for LocationConfiguration {
     }
 }
 
-/// The required properties of [`ManagedCapacityConfiguration`], by name: `ManagedCapacityConfiguration::new(ManagedCapacityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfigurationRequired {
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ScaleInAfterInactivityMinutes",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ZeroCapacityStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ZeroCapacityStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ManagedCapacityConfiguration` property type of `AWS::GameLift::Fleet`.
-///
-/// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-managedcapacityconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedCapacityConfiguration {
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// Length of time, in minutes, that Amazon GameLift Servers will wait before scaling in your MinSize and DesiredInstances to 0 after a period with no game session activity.
-    ///
-    /// Value 5 to 1440.
-    pub scale_in_after_inactivity_minutes: Option<Int>,
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
-    pub zero_capacity_strategy: ZeroCapacityStrategy,
-}
-
-impl ManagedCapacityConfiguration {
-    /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
-    pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
-        Self {
-            scale_in_after_inactivity_minutes: None,
-            zero_capacity_strategy: required.zero_capacity_strategy,
-        }
-    }
-
-    /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_after_inactivity_minutes = Some(value.into());
-        self
-    }
-
-    /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self {
-        self.zero_capacity_strategy = value.into();
-        self
-    }
-}
-
-impl PropertyType for ManagedCapacityConfiguration {}
-
-impl ToValue for ManagedCapacityConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "ScaleInAfterInactivityMinutes",
-                &self.scale_in_after_inactivity_minutes,
-            )
-            .req("ZeroCapacityStrategy", &self.zero_capacity_strategy)
-            .build()
-    }
-}
-
-static RULE_PlayerGatewayConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PlayerGatewayConfiguration: ObjRule = ObjRule {
     properties: &[(
         "GameServerIpProtocolSupported",
         Shape::Str(&StrRule {
@@ -1680,7 +1265,7 @@ impl ToValue for PlayerGatewayConfiguration {
     }
 }
 
-static RULE_ResourceCreationLimitPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceCreationLimitPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "NewGameSessionsPerCreator",
@@ -1769,7 +1354,7 @@ impl ToValue for ResourceCreationLimitPolicy {
     }
 }
 
-static RULE_RuntimeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RuntimeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "GameSessionActivationTimeoutSeconds",
@@ -1909,7 +1494,7 @@ pub struct ScalingPolicyRequired {
     pub name: Str,
 }
 
-static RULE_ScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -1939,7 +1524,7 @@ static RULE_ScalingPolicy: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(64),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -2290,7 +1875,7 @@ pub struct ServerProcessRequired {
     pub launch_path: Str,
 }
 
-static RULE_ServerProcess: ObjRule = ObjRule {
+pub(crate) static RULE_ServerProcess: ObjRule = ObjRule {
     properties: &[
         (
             "ConcurrentExecutions",
@@ -2305,7 +1890,7 @@ static RULE_ServerProcess: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_8),
+                pattern: Some(&PATTERN_7),
                 allowed: &[],
                 format: None,
             }),
@@ -2315,7 +1900,7 @@ static RULE_ServerProcess: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2412,161 +1997,6 @@ impl ToValue for ServerProcess {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GameLift::Fleet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[("TargetValue", Shape::NUM)],
-    required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetConfiguration` property type of `AWS::GameLift::Fleet`.
-///
-/// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift Servers to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-fleet-targetconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfiguration {
-    /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
-    pub target_value: Num,
-}
-
-impl TargetConfiguration {
-    /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
-    pub fn new(required: TargetConfigurationRequired) -> Self {
-        Self {
-            target_value: required.target_value,
-        }
-    }
-
-    /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TargetConfiguration {}
-
-impl ToValue for TargetConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TargetValue", &self.target_value)
-            .build()
-    }
-}
-
 /// The values of `ApplyCapacity` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApplyCapacity {
@@ -2620,40 +2050,6 @@ impl ToValue for CertificateType {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Generated => "GENERATED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ComparisonOperator` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComparisonOperator {
-    /// `GreaterThanOrEqualToThreshold`
-    GreaterThanOrEqualToThreshold,
-    /// `GreaterThanThreshold`
-    GreaterThanThreshold,
-    /// `LessThanThreshold`
-    LessThanThreshold,
-    /// `LessThanOrEqualToThreshold`
-    LessThanOrEqualToThreshold,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComparisonOperator {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
-            Self::GreaterThanThreshold => "GreaterThanThreshold",
-            Self::LessThanThreshold => "LessThanThreshold",
-            Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2769,238 +2165,6 @@ impl ToValue for InstanceRoleCredentialsProvider {
     }
 }
 
-/// The values of `MetricName` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MetricName {
-    /// `ActivatingGameSessions`
-    ActivatingGameSessions,
-    /// `ActiveGameSessions`
-    ActiveGameSessions,
-    /// `ActiveInstances`
-    ActiveInstances,
-    /// `AvailableGameSessions`
-    AvailableGameSessions,
-    /// `AvailablePlayerSessions`
-    AvailablePlayerSessions,
-    /// `CurrentPlayerSessions`
-    CurrentPlayerSessions,
-    /// `IdleInstances`
-    IdleInstances,
-    /// `PercentAvailableGameSessions`
-    PercentAvailableGameSessions,
-    /// `PercentIdleInstances`
-    PercentIdleInstances,
-    /// `QueueDepth`
-    QueueDepth,
-    /// `WaitTime`
-    WaitTime,
-    /// `ConcurrentActivatableGameSessions`
-    ConcurrentActivatableGameSessions,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MetricName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MetricName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ActivatingGameSessions => "ActivatingGameSessions",
-            Self::ActiveGameSessions => "ActiveGameSessions",
-            Self::ActiveInstances => "ActiveInstances",
-            Self::AvailableGameSessions => "AvailableGameSessions",
-            Self::AvailablePlayerSessions => "AvailablePlayerSessions",
-            Self::CurrentPlayerSessions => "CurrentPlayerSessions",
-            Self::IdleInstances => "IdleInstances",
-            Self::PercentAvailableGameSessions => "PercentAvailableGameSessions",
-            Self::PercentIdleInstances => "PercentIdleInstances",
-            Self::QueueDepth => "QueueDepth",
-            Self::WaitTime => "WaitTime",
-            Self::ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NewGameSessionProtectionPolicy` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NewGameSessionProtectionPolicy {
-    /// `FullProtection`
-    FullProtection,
-    /// `NoProtection`
-    NoProtection,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NewGameSessionProtectionPolicy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NewGameSessionProtectionPolicy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullProtection => "FullProtection",
-            Self::NoProtection => "NoProtection",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayMode` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayMode {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// `REQUIRED`
-    Required,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Required => "REQUIRED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PlayerGatewayStatus` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerGatewayStatus {
-    /// `DISABLED`
-    Disabled,
-    /// `ENABLED`
-    Enabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PlayerGatewayStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PlayerGatewayStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Disabled => "DISABLED",
-            Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PolicyType` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PolicyType {
-    /// `RuleBased`
-    RuleBased,
-    /// `TargetBased`
-    TargetBased,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PolicyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RuleBased => "RuleBased",
-            Self::TargetBased => "TargetBased",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Protocol` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Protocol {
-    /// `TCP`
-    Tcp,
-    /// `UDP`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Protocol {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ScalingAdjustmentType` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScalingAdjustmentType {
-    /// `ChangeInCapacity`
-    ChangeInCapacity,
-    /// `ExactCapacity`
-    ExactCapacity,
-    /// `PercentChangeInCapacity`
-    PercentChangeInCapacity,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ScalingAdjustmentType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ScalingAdjustmentType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ChangeInCapacity => "ChangeInCapacity",
-            Self::ExactCapacity => "ExactCapacity",
-            Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Status` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScalingPolicyStatus {
@@ -3063,34 +2227,6 @@ impl ToValue for UpdateStatus {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PendingUpdate => "PENDING_UPDATE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ZeroCapacityStrategy` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ZeroCapacityStrategy {
-    /// `SCALE_TO_AND_FROM_ZERO`
-    ScaleToAndFromZero,
-    /// `MANUAL`
-    Manual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ZeroCapacityStrategy {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ZeroCapacityStrategy {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",
-            Self::Manual => "MANUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -36,7 +36,7 @@ pub struct GameServerGroupRequired {
     pub role_arn: Str,
 }
 
-static RULE_GameServerGroup: ObjRule = ObjRule {
+pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
         (
@@ -463,7 +463,7 @@ pub struct AutoScalingPolicyRequired {
     pub target_tracking_configuration: Obj<TargetTrackingConfiguration>,
 }
 
-static RULE_AutoScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "EstimatedInstanceWarmup",
@@ -559,7 +559,7 @@ pub struct InstanceDefinitionRequired {
     pub instance_type: InstanceType,
 }
 
-static RULE_InstanceDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceType",
@@ -737,7 +737,7 @@ impl ToValue for InstanceDefinition {
     }
 }
 
-static RULE_LaunchTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "LaunchTemplateId",
@@ -850,7 +850,7 @@ impl ToValue for LaunchTemplate {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -941,7 +941,7 @@ pub struct TargetTrackingConfigurationRequired {
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TargetValue",
         Shape::Num(&NumRule {

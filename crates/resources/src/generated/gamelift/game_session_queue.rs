@@ -25,7 +25,7 @@ pub struct GameSessionQueueRequired {
     pub name: Str,
 }
 
-static RULE_GameSessionQueue: ObjRule = ObjRule {
+pub(crate) static RULE_GameSessionQueue: ObjRule = ObjRule {
     properties: &[
         (
             "CustomEventData",
@@ -381,7 +381,7 @@ impl GameSessionQueueAttributes {
     }
 }
 
-static RULE_FilterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AllowedLocations",
         Shape::List(&ListRule {
@@ -444,7 +444,7 @@ impl ToValue for FilterConfiguration {
     }
 }
 
-static RULE_GameSessionQueueDestination: ObjRule = ObjRule {
+pub(crate) static RULE_GameSessionQueueDestination: ObjRule = ObjRule {
     properties: &[(
         "DestinationArn",
         Shape::Str(&StrRule {
@@ -503,7 +503,7 @@ impl ToValue for GameSessionQueueDestination {
     }
 }
 
-static RULE_PlayerLatencyPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_PlayerLatencyPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumIndividualPlayerLatencyMilliseconds",
@@ -588,7 +588,7 @@ impl ToValue for PlayerLatencyPolicy {
     }
 }
 
-static RULE_PriorityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PriorityConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LocationOrder",
@@ -705,7 +705,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

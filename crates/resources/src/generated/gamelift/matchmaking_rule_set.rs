@@ -26,7 +26,7 @@ pub struct MatchmakingRuleSetRequired {
     pub rule_set_body: Str,
 }
 
-static RULE_MatchmakingRuleSet: ObjRule = ObjRule {
+pub(crate) static RULE_MatchmakingRuleSet: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -245,7 +245,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

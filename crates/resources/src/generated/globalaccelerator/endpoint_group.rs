@@ -26,7 +26,7 @@ pub struct EndpointGroupRequired {
     pub listener_arn: Str,
 }
 
-static RULE_EndpointGroup: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointGroup: ObjRule = ObjRule {
     properties: &[
         (
             "EndpointConfigurations",
@@ -388,7 +388,7 @@ pub struct EndpointConfigurationRequired {
     pub endpoint_id: Str,
 }
 
-static RULE_EndpointConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AttachmentArn",
@@ -544,7 +544,7 @@ pub struct PortOverrideRequired {
     pub listener_port: Int,
 }
 
-static RULE_PortOverride: ObjRule = ObjRule {
+pub(crate) static RULE_PortOverride: ObjRule = ObjRule {
     properties: &[
         (
             "EndpointPort",

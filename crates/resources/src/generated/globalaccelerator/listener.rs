@@ -30,7 +30,7 @@ pub struct ListenerRequired {
     pub protocol: Protocol,
 }
 
-static RULE_Listener: ObjRule = ObjRule {
+pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         (
             "AcceleratorArn",
@@ -244,7 +244,7 @@ pub struct PortRangeRequired {
     pub to_port: Int,
 }
 
-static RULE_PortRange: ObjRule = ObjRule {
+pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
         (
             "FromPort",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{DataLakePrincipal, Tag, TagRequired};
+use super::shared::{RULE_DataLakePrincipal, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!(.*[.\\/\\\\]|aws:)).*$");
 
 /// The required properties of [`Catalog`], by name: `Catalog::new(CatalogRequired { .. })`.
@@ -20,7 +23,7 @@ pub struct CatalogRequired {
     pub name: Str,
 }
 
-static RULE_Catalog: ObjRule = ObjRule {
+pub(crate) static RULE_Catalog: ObjRule = ObjRule {
     properties: &[
         (
             "AllowFullTableExternalDataAccess",
@@ -447,7 +450,7 @@ impl CatalogAttributes {
     }
 }
 
-static RULE_CatalogProperties: ObjRule = ObjRule {
+pub(crate) static RULE_CatalogProperties: ObjRule = ObjRule {
     properties: &[
         ("CustomProperties", Shape::Any),
         (
@@ -520,7 +523,7 @@ impl ToValue for CatalogProperties {
     }
 }
 
-static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DataLakeAccessProperties: ObjRule = ObjRule {
     properties: &[
         (
             "AllowFullTableExternalDataAccess",
@@ -683,69 +686,7 @@ impl ToValue for DataLakeAccessProperties {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[(
-        "DataLakePrincipalIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DataLakePrincipal` property type of `AWS::Glue::Catalog`.
-///
-/// The Lake Formation principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-catalog-datalakeprincipal.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DataLakePrincipal {
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// An identifier for the Lake Formation principal.
-    ///
-    /// Length 1 to 255.
-    pub data_lake_principal_identifier: Option<Str>,
-}
-
-impl DataLakePrincipal {
-    /// A `DataLakePrincipal` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DataLakePrincipal {}
-
-impl ToValue for DataLakePrincipal {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
-            )
-            .build()
-    }
-}
-
-static RULE_FederatedCatalog: ObjRule = ObjRule {
+pub(crate) static RULE_FederatedCatalog: ObjRule = ObjRule {
     properties: &[("ConnectionName", Shape::STR), ("Identifier", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -806,7 +747,7 @@ impl ToValue for FederatedCatalog {
     }
 }
 
-static RULE_PrincipalPermissions: ObjRule = ObjRule {
+pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
         (
             "Permissions",
@@ -893,102 +834,6 @@ impl ToValue for PrincipalPermissions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Glue::Catalog`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-catalog-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetRedshiftCatalog`], by name: `TargetRedshiftCatalog::new(TargetRedshiftCatalogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRedshiftCatalogRequired {
@@ -998,7 +843,7 @@ pub struct TargetRedshiftCatalogRequired {
     pub catalog_arn: Str,
 }
 
-static RULE_TargetRedshiftCatalog: ObjRule = ObjRule {
+pub(crate) static RULE_TargetRedshiftCatalog: ObjRule = ObjRule {
     properties: &[("CatalogArn", Shape::STR)],
     required: &["CatalogArn"],
     one_of: &[],

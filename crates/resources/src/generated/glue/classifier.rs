@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Classifier: ObjRule = ObjRule {
+pub(crate) static RULE_Classifier: ObjRule = ObjRule {
     properties: &[
         ("CsvClassifier", Shape::Object(&RULE_CsvClassifier)),
         ("GrokClassifier", Shape::Object(&RULE_GrokClassifier)),
@@ -148,7 +148,7 @@ impl ClassifierAttributes {
     }
 }
 
-static RULE_CsvClassifier: ObjRule = ObjRule {
+pub(crate) static RULE_CsvClassifier: ObjRule = ObjRule {
     properties: &[
         ("AllowSingleColumn", Shape::Bool),
         (
@@ -343,7 +343,7 @@ pub struct GrokClassifierRequired {
     pub grok_pattern: Str,
 }
 
-static RULE_GrokClassifier: ObjRule = ObjRule {
+pub(crate) static RULE_GrokClassifier: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
         ("CustomPatterns", Shape::STR),
@@ -449,7 +449,7 @@ pub struct JsonClassifierRequired {
     pub json_path: Str,
 }
 
-static RULE_JsonClassifier: ObjRule = ObjRule {
+pub(crate) static RULE_JsonClassifier: ObjRule = ObjRule {
     properties: &[("JsonPath", Shape::STR), ("Name", Shape::STR)],
     required: &["JsonPath"],
     one_of: &[],
@@ -526,7 +526,7 @@ pub struct XmlClassifierRequired {
     pub row_tag: Str,
 }
 
-static RULE_XmlClassifier: ObjRule = ObjRule {
+pub(crate) static RULE_XmlClassifier: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
         ("Name", Shape::STR),

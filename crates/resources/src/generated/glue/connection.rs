@@ -24,7 +24,7 @@ pub struct ConnectionRequired {
     pub connection_input: Obj<ConnectionInput>,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("ConnectionInput", Shape::Object(&RULE_ConnectionInput)),
@@ -152,7 +152,7 @@ pub struct AuthenticationConfigurationInputRequired {
     pub authentication_type: Str,
 }
 
-static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
         (
@@ -281,7 +281,7 @@ impl ToValue for AuthenticationConfigurationInput {
     }
 }
 
-static RULE_AuthorizationCodeProperties: ObjRule = ObjRule {
+pub(crate) static RULE_AuthorizationCodeProperties: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationCode", Shape::STR),
         ("RedirectUri", Shape::STR),
@@ -345,7 +345,7 @@ impl ToValue for AuthorizationCodeProperties {
     }
 }
 
-static RULE_BasicAuthenticationCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_BasicAuthenticationCredentials: ObjRule = ObjRule {
     properties: &[("Password", Shape::STR), ("Username", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -459,7 +459,7 @@ pub struct ConnectionInputRequired {
     pub connection_type: Str,
 }
 
-static RULE_ConnectionInput: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
     properties: &[
         ("AthenaProperties", Shape::Any),
         (
@@ -757,7 +757,7 @@ impl ToValue for ConnectionInput {
     }
 }
 
-static RULE_OAuth2ClientApplication: ObjRule = ObjRule {
+pub(crate) static RULE_OAuth2ClientApplication: ObjRule = ObjRule {
     properties: &[
         ("AWSManagedClientApplicationReference", Shape::STR),
         ("UserManagedClientApplicationClientId", Shape::STR),
@@ -827,7 +827,7 @@ impl ToValue for OAuth2ClientApplication {
     }
 }
 
-static RULE_OAuth2Credentials: ObjRule = ObjRule {
+pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
     properties: &[
         ("AccessToken", Shape::STR),
         ("JwtToken", Shape::STR),
@@ -922,7 +922,7 @@ impl ToValue for OAuth2Credentials {
     }
 }
 
-static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
+pub(crate) static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationCodeProperties",
@@ -1031,7 +1031,7 @@ impl ToValue for OAuth2PropertiesInput {
     }
 }
 
-static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
+pub(crate) static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         (

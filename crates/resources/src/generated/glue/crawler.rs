@@ -20,7 +20,7 @@ pub struct CrawlerRequired {
     pub targets: Obj<Targets>,
 }
 
-static RULE_Crawler: ObjRule = ObjRule {
+pub(crate) static RULE_Crawler: ObjRule = ObjRule {
     properties: &[
         (
             "Classifiers",
@@ -391,7 +391,7 @@ impl From<ResourceRef> for CrawlerAttributes {
     }
 }
 
-static RULE_CatalogTarget: ObjRule = ObjRule {
+pub(crate) static RULE_CatalogTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         (
@@ -523,7 +523,7 @@ impl ToValue for CatalogTarget {
     }
 }
 
-static RULE_DeltaTarget: ObjRule = ObjRule {
+pub(crate) static RULE_DeltaTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         ("CreateNativeDeltaTable", Shape::Bool),
@@ -622,7 +622,7 @@ impl ToValue for DeltaTarget {
     }
 }
 
-static RULE_DynamoDbTarget: ObjRule = ObjRule {
+pub(crate) static RULE_DynamoDbTarget: ObjRule = ObjRule {
     properties: &[
         ("Path", Shape::STR),
         ("ScanAll", Shape::Bool),
@@ -704,7 +704,7 @@ impl ToValue for DynamoDbTarget {
     }
 }
 
-static RULE_HudiTarget: ObjRule = ObjRule {
+pub(crate) static RULE_HudiTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         (
@@ -812,7 +812,7 @@ impl ToValue for HudiTarget {
     }
 }
 
-static RULE_IcebergTarget: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         (
@@ -918,7 +918,7 @@ impl ToValue for IcebergTarget {
     }
 }
 
-static RULE_JdbcTarget: ObjRule = ObjRule {
+pub(crate) static RULE_JdbcTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         (
@@ -1035,7 +1035,7 @@ impl ToValue for JdbcTarget {
     }
 }
 
-static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LakeFormationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -1113,7 +1113,7 @@ impl ToValue for LakeFormationConfiguration {
     }
 }
 
-static RULE_MongoDbTarget: ObjRule = ObjRule {
+pub(crate) static RULE_MongoDbTarget: ObjRule = ObjRule {
     properties: &[("ConnectionName", Shape::STR), ("Path", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1174,7 +1174,7 @@ impl ToValue for MongoDbTarget {
     }
 }
 
-static RULE_RecrawlPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RecrawlPolicy: ObjRule = ObjRule {
     properties: &[(
         "RecrawlBehavior",
         Shape::Str(&StrRule {
@@ -1241,7 +1241,7 @@ impl ToValue for RecrawlPolicy {
     }
 }
 
-static RULE_S3Target: ObjRule = ObjRule {
+pub(crate) static RULE_S3Target: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         ("DlqEventQueueArn", Shape::STR),
@@ -1368,7 +1368,7 @@ impl ToValue for S3Target {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[("ScheduleExpression", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1416,7 +1416,7 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_SchemaChangePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaChangePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "DeleteBehavior",
@@ -1510,7 +1510,7 @@ impl ToValue for SchemaChangePolicy {
     }
 }
 
-static RULE_Targets: ObjRule = ObjRule {
+pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogTargets",

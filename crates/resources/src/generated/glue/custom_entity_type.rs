@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_CustomEntityType: ObjRule = ObjRule {
+pub(crate) static RULE_CustomEntityType: ObjRule = ObjRule {
     properties: &[
         (
             "ContextWords",

@@ -22,7 +22,7 @@ pub struct DataCatalogEncryptionSettingsRequired {
     pub data_catalog_encryption_settings: Obj<DataCatalogEncryptionSettingsProperty>,
 }
 
-static RULE_DataCatalogEncryptionSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DataCatalogEncryptionSettings: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         (
@@ -150,7 +150,7 @@ impl DataCatalogEncryptionSettingsAttributes {
     }
 }
 
-static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         ("ReturnConnectionPasswordEncrypted", Shape::Bool),
@@ -223,7 +223,7 @@ impl ToValue for ConnectionPasswordEncryption {
     }
 }
 
-static RULE_DataCatalogEncryptionSettingsProperty: ObjRule = ObjRule {
+pub(crate) static RULE_DataCatalogEncryptionSettingsProperty: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionPasswordEncryption",
@@ -296,7 +296,7 @@ impl ToValue for DataCatalogEncryptionSettingsProperty {
     }
 }
 
-static RULE_EncryptionAtRest: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
     properties: &[
         ("CatalogEncryptionMode", Shape::STR),
         ("CatalogEncryptionServiceRole", Shape::STR),

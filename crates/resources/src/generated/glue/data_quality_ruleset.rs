@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_DataQualityRuleset: ObjRule = ObjRule {
+pub(crate) static RULE_DataQualityRuleset: ObjRule = ObjRule {
     properties: &[
         ("ClientToken", Shape::STR),
         ("Description", Shape::STR),
@@ -181,7 +181,7 @@ impl DataQualityRulesetAttributes {
     }
 }
 
-static RULE_DataQualityTargetTable: ObjRule = ObjRule {
+pub(crate) static RULE_DataQualityTargetTable: ObjRule = ObjRule {
     properties: &[("DatabaseName", Shape::STR), ("TableName", Shape::STR)],
     required: &[],
     one_of: &[],

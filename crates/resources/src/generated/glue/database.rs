@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::DataLakePrincipal;
+use super::shared::RULE_DataLakePrincipal;
+
 /// The required properties of [`Database`], by name: `Database::new(DatabaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseRequired {
@@ -24,7 +27,7 @@ pub struct DatabaseRequired {
     pub database_input: Obj<DatabaseInput>,
 }
 
-static RULE_Database: ObjRule = ObjRule {
+pub(crate) static RULE_Database: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -164,69 +167,7 @@ impl From<ResourceRef> for DatabaseAttributes {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[(
-        "DataLakePrincipalIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DataLakePrincipal` property type of `AWS::Glue::Database`.
-///
-/// The AWS Lake Formation principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-database-datalakeprincipal.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DataLakePrincipal {
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// An identifier for the AWS Lake Formation principal.
-    ///
-    /// Length 1 to 255.
-    pub data_lake_principal_identifier: Option<Str>,
-}
-
-impl DataLakePrincipal {
-    /// A `DataLakePrincipal` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DataLakePrincipal {}
-
-impl ToValue for DataLakePrincipal {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
-            )
-            .build()
-    }
-}
-
-static RULE_DatabaseIdentifier: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseIdentifier: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -337,7 +278,7 @@ impl ToValue for DatabaseIdentifier {
     }
 }
 
-static RULE_DatabaseInput: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseInput: ObjRule = ObjRule {
     properties: &[
         (
             "CreateTableDefaultPermissions",
@@ -519,7 +460,7 @@ impl ToValue for DatabaseInput {
     }
 }
 
-static RULE_FederatedDatabase: ObjRule = ObjRule {
+pub(crate) static RULE_FederatedDatabase: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionName",
@@ -605,7 +546,7 @@ impl ToValue for FederatedDatabase {
     }
 }
 
-static RULE_PrincipalPrivileges: ObjRule = ObjRule {
+pub(crate) static RULE_PrincipalPrivileges: ObjRule = ObjRule {
     properties: &[
         (
             "Permissions",

@@ -18,7 +18,7 @@ pub struct DevEndpointRequired {
     pub role_arn: Str,
 }
 
-static RULE_DevEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Arguments", Shape::Any),
         ("EndpointName", Shape::STR),

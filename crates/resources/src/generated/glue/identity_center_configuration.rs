@@ -22,7 +22,7 @@ pub struct IdentityCenterConfigurationRequired {
     pub instance_arn: Str,
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceArn",

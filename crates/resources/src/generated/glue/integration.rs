@@ -33,7 +33,7 @@ pub struct IntegrationRequired {
     pub target_arn: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
         (
@@ -377,7 +377,7 @@ impl IntegrationAttributes {
     }
 }
 
-static RULE_IntegrationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IntegrationConfig: ObjRule = ObjRule {
     properties: &[
         ("ContinuousSync", Shape::Bool),
         (
@@ -475,7 +475,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -22,7 +22,7 @@ pub struct IntegrationResourcePropertyRequired {
     pub resource_arn: Str,
 }
 
-static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
+pub(crate) static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceArn",
@@ -221,7 +221,7 @@ pub struct SourceProcessingPropertiesRequired {
     pub role_arn: Str,
 }
 
-static RULE_SourceProcessingProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SourceProcessingProperties: ObjRule = ObjRule {
     properties: &[(
         "RoleArn",
         Shape::Str(&StrRule {
@@ -287,7 +287,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -379,7 +379,7 @@ pub struct TargetProcessingPropertiesRequired {
     pub role_arn: Str,
 }
 
-static RULE_TargetProcessingProperties: ObjRule = ObjRule {
+pub(crate) static RULE_TargetProcessingProperties: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionName",

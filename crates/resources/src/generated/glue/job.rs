@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::NotificationProperty;
+use super::shared::RULE_NotificationProperty;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([2-3]|3[.]9)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(\\w+\\.)+\\w+$");
 pub(crate) static PATTERN_2: Pattern =
@@ -25,7 +28,7 @@ pub struct JobRequired {
     pub role: Str,
 }
 
-static RULE_Job: ObjRule = ObjRule {
+pub(crate) static RULE_Job: ObjRule = ObjRule {
     properties: &[
         ("AllocatedCapacity", Shape::NUM),
         ("Command", Shape::Object(&RULE_JobCommand)),
@@ -620,7 +623,7 @@ impl From<ResourceRef> for JobAttributes {
     }
 }
 
-static RULE_ConnectionsList: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionsList: ObjRule = ObjRule {
     properties: &[(
         "Connections",
         Shape::List(&ListRule {
@@ -683,7 +686,7 @@ impl ToValue for ConnectionsList {
     }
 }
 
-static RULE_ExecutionProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ExecutionProperty: ObjRule = ObjRule {
     properties: &[("MaxConcurrentRuns", Shape::NUM)],
     required: &[],
     one_of: &[],
@@ -731,7 +734,7 @@ impl ToValue for ExecutionProperty {
     }
 }
 
-static RULE_JobCommand: ObjRule = ObjRule {
+pub(crate) static RULE_JobCommand: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -852,63 +855,6 @@ impl ToValue for JobCommand {
             .opt("PythonVersion", &self.python_version)
             .opt("Runtime", &self.runtime)
             .opt("ScriptLocation", &self.script_location)
-            .build()
-    }
-}
-
-static RULE_NotificationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "NotifyDelayAfter",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationProperty` property type of `AWS::Glue::Job`.
-///
-/// Specifies configuration properties of a notification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-job-notificationproperty.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NotificationProperty {
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// After a job run starts, the number of minutes to wait before sending a job run delay notification.
-    ///
-    /// Value at least 1.
-    pub notify_delay_after: Option<Int>,
-}
-
-impl NotificationProperty {
-    /// A `NotificationProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self {
-        self.notify_delay_after = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NotificationProperty {}
-
-impl ToValue for NotificationProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NotifyDelayAfter", &self.notify_delay_after)
             .build()
     }
 }

@@ -29,7 +29,7 @@ pub struct MlTransformRequired {
     pub transform_parameters: Obj<TransformParameters>,
 }
 
-static RULE_MlTransform: ObjRule = ObjRule {
+pub(crate) static RULE_MlTransform: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("GlueVersion", Shape::STR),
@@ -374,7 +374,7 @@ pub struct FindMatchesParametersRequired {
     pub primary_key_column_name: Str,
 }
 
-static RULE_FindMatchesParameters: ObjRule = ObjRule {
+pub(crate) static RULE_FindMatchesParameters: ObjRule = ObjRule {
     properties: &[
         ("AccuracyCostTradeoff", Shape::NUM),
         ("EnforceProvidedLabels", Shape::Bool),
@@ -494,7 +494,7 @@ pub struct GlueTablesRequired {
     pub table_name: Str,
 }
 
-static RULE_GlueTables: ObjRule = ObjRule {
+pub(crate) static RULE_GlueTables: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("ConnectionName", Shape::STR),
@@ -591,7 +591,7 @@ impl ToValue for GlueTables {
     }
 }
 
-static RULE_InputRecordTables: ObjRule = ObjRule {
+pub(crate) static RULE_InputRecordTables: ObjRule = ObjRule {
     properties: &[(
         "GlueTables",
         Shape::List(&ListRule {
@@ -659,7 +659,7 @@ pub struct MlUserDataEncryptionRequired {
     pub ml_user_data_encryption_mode: Str,
 }
 
-static RULE_MlUserDataEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_MlUserDataEncryption: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         ("MLUserDataEncryptionMode", Shape::STR),
@@ -733,7 +733,7 @@ impl ToValue for MlUserDataEncryption {
     }
 }
 
-static RULE_TransformEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_TransformEncryption: ObjRule = ObjRule {
     properties: &[
         (
             "MLUserDataEncryption",
@@ -818,7 +818,7 @@ pub struct TransformParametersRequired {
     pub transform_type: Str,
 }
 
-static RULE_TransformParameters: ObjRule = ObjRule {
+pub(crate) static RULE_TransformParameters: ObjRule = ObjRule {
     properties: &[
         (
             "FindMatchesParameters",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Column, ColumnRequired, SchemaId, SchemaReference, SerdeInfo, SkewedInfo};
+use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_SkewedInfo};
+
 /// The required properties of [`Partition`], by name: `Partition::new(PartitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionRequired {
@@ -36,7 +39,7 @@ pub struct PartitionRequired {
     pub table_name: Str,
 }
 
-static RULE_Partition: ObjRule = ObjRule {
+pub(crate) static RULE_Partition: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -191,97 +194,6 @@ impl PartitionAttributes {
     }
 }
 
-/// The required properties of [`Column`], by name: `Column::new(ColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
-    pub name: Str,
-}
-
-static RULE_Column: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("Name", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Column` property type of `AWS::Glue::Partition`.
-///
-/// A column in a `Table` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-column.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Column {
-    /// `Comment`: a string.
-    ///
-    /// A free-form text comment.
-    pub comment: Option<Str>,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
-    pub name: Str,
-    /// `Type`: a string.
-    ///
-    /// The data type of the `Column` .
-    pub r#type: Option<Str>,
-}
-
-impl Column {
-    /// A `Column` with its required properties, named in a [`ColumnRequired`].
-    pub fn new(required: ColumnRequired) -> Self {
-        Self {
-            comment: None,
-            name: required.name,
-            r#type: None,
-        }
-    }
-
-    /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Column {}
-
-impl ToValue for Column {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`Order`], by name: `Order::new(OrderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequired {
@@ -291,7 +203,7 @@ pub struct OrderRequired {
     pub column: Str,
 }
 
-static RULE_Order: ObjRule = ObjRule {
+pub(crate) static RULE_Order: ObjRule = ObjRule {
     properties: &[("Column", Shape::STR), ("SortOrder", Shape::INT)],
     required: &["Column"],
     one_of: &[],
@@ -366,7 +278,7 @@ pub struct PartitionInputRequired {
     pub values: List<Str>,
 }
 
-static RULE_PartitionInput: ObjRule = ObjRule {
+pub(crate) static RULE_PartitionInput: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
@@ -459,343 +371,7 @@ impl ToValue for PartitionInput {
     }
 }
 
-static RULE_SchemaId: ObjRule = ObjRule {
-    properties: &[
-        ("RegistryName", Shape::STR),
-        ("SchemaArn", Shape::STR),
-        ("SchemaName", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SchemaId` property type of `AWS::Glue::Partition`.
-///
-/// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
-/// provided.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-schemaid.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaId {
-    /// `RegistryName`: a string.
-    ///
-    /// The name of the schema registry that contains the schema.
-    pub registry_name: Option<Str>,
-    /// `SchemaArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the schema. One of `SchemaArn` or `SchemaName` has to be
-    /// provided.
-    pub schema_arn: Option<Str>,
-    /// `SchemaName`: a string.
-    ///
-    /// The name of the schema. One of `SchemaArn` or `SchemaName` has to be provided.
-    pub schema_name: Option<Str>,
-}
-
-impl SchemaId {
-    /// A `SchemaId` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `RegistryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = Some(value.into());
-        self
-    }
-
-    /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
-    /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SchemaId {}
-
-impl ToValue for SchemaId {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("RegistryName", &self.registry_name)
-            .opt("SchemaArn", &self.schema_arn)
-            .opt("SchemaName", &self.schema_name)
-            .build()
-    }
-}
-
-static RULE_SchemaReference: ObjRule = ObjRule {
-    properties: &[
-        ("SchemaId", Shape::Object(&RULE_SchemaId)),
-        ("SchemaVersionId", Shape::STR),
-        ("SchemaVersionNumber", Shape::INT),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SchemaReference` property type of `AWS::Glue::Partition`.
-///
-/// An object that references a schema stored in the AWS Glue Schema Registry.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-schemareference.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaReference {
-    /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
-    /// provided.
-    pub schema_id: Option<Obj<SchemaId>>,
-    /// `SchemaVersionId`: a string.
-    ///
-    /// The unique ID assigned to a version of the schema. Either this or the `SchemaId` has to be provided.
-    pub schema_version_id: Option<Str>,
-    /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The version number of the schema.
-    pub schema_version_number: Option<Int>,
-}
-
-impl SchemaReference {
-    /// A `SchemaReference` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_id(mut self, value: impl Into<Obj<SchemaId>>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
-    /// `SchemaVersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version_id = Some(value.into());
-        self
-    }
-
-    /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.schema_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SchemaReference {}
-
-impl ToValue for SchemaReference {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SchemaId", &self.schema_id)
-            .opt("SchemaVersionId", &self.schema_version_id)
-            .opt("SchemaVersionNumber", &self.schema_version_number)
-            .build()
-    }
-}
-
-static RULE_SerdeInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Any),
-        ("SerializationLibrary", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SerdeInfo` property type of `AWS::Glue::Partition`.
-///
-/// Information about a serialization/deserialization program (SerDe) that serves as an extractor and loader.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-serdeinfo.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SerdeInfo {
-    /// `Name`: a string.
-    ///
-    /// Name of the SerDe.
-    pub name: Option<Str>,
-    /// `Parameters`: a JSON value.
-    ///
-    /// These key-value pairs define initialization parameters for the SerDe.
-    ///
-    /// Format `json`.
-    pub parameters: Option<Json>,
-    /// `SerializationLibrary`: a string.
-    ///
-    /// Usually the class that implements the SerDe. An example is `org.apache.hadoop.hive.serde2.columnar.ColumnarSerDe` .
-    pub serialization_library: Option<Str>,
-}
-
-impl SerdeInfo {
-    /// A `SerdeInfo` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
-    /// `SerializationLibrary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serialization_library(mut self, value: impl Into<Str>) -> Self {
-        self.serialization_library = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SerdeInfo {}
-
-impl ToValue for SerdeInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("SerializationLibrary", &self.serialization_library)
-            .build()
-    }
-}
-
-static RULE_SkewedInfo: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SkewedColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("SkewedColumnValueLocationMaps", Shape::Any),
-        (
-            "SkewedColumnValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SkewedInfo` property type of `AWS::Glue::Partition`.
-///
-/// Specifies skewed values in a table. Skewed values are those that occur with very high frequency.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-partition-skewedinfo.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SkewedInfo {
-    /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// A list of names of columns that contain skewed values.
-    pub skewed_column_names: Option<List<Str>>,
-    /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// A mapping of skewed values to the columns that contain them.
-    ///
-    /// Format `json`.
-    pub skewed_column_value_location_maps: Option<Json>,
-    /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// A list of values that appear so frequently as to be considered skewed.
-    pub skewed_column_values: Option<List<Str>>,
-}
-
-impl SkewedInfo {
-    /// A `SkewedInfo` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_names = Some(value.into());
-        self
-    }
-
-    /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_value_location_maps(mut self, value: impl Into<Json>) -> Self {
-        self.skewed_column_value_location_maps = Some(value.into());
-        self
-    }
-
-    /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SkewedInfo {}
-
-impl ToValue for SkewedInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SkewedColumnNames", &self.skewed_column_names)
-            .opt(
-                "SkewedColumnValueLocationMaps",
-                &self.skewed_column_value_location_maps,
-            )
-            .opt("SkewedColumnValues", &self.skewed_column_values)
-            .build()
-    }
-}
-
-static RULE_StorageDescriptor: ObjRule = ObjRule {
+pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
         (
             "BucketColumns",

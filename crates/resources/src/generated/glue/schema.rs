@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
 
@@ -31,7 +34,7 @@ pub struct SchemaRequired {
     pub name: Str,
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
         ("CheckpointVersion", Shape::Object(&RULE_SchemaVersion)),
         (
@@ -323,7 +326,7 @@ impl SchemaAttributes {
     }
 }
 
-static RULE_Registry: ObjRule = ObjRule {
+pub(crate) static RULE_Registry: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",
@@ -409,7 +412,7 @@ impl ToValue for Registry {
     }
 }
 
-static RULE_SchemaVersion: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
     properties: &[
         ("IsLatest", Shape::Bool),
         (
@@ -478,102 +481,6 @@ impl ToValue for SchemaVersion {
         MapBuilder::new()
             .opt("IsLatest", &self.is_latest)
             .opt("VersionNumber", &self.version_number)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Glue::Schema`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-schema-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -27,7 +27,7 @@ pub struct SchemaVersionRequired {
     pub schema_definition: Str,
 }
 
-static RULE_SchemaVersion: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaVersion: ObjRule = ObjRule {
     properties: &[
         ("Schema", Shape::Object(&RULE_Schema)),
         (
@@ -159,7 +159,7 @@ impl SchemaVersionAttributes {
     }
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
         (
             "RegistryName",

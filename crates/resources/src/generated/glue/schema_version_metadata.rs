@@ -33,7 +33,7 @@ pub struct SchemaVersionMetadataRequired {
     pub value: Str,
 }
 
-static RULE_SchemaVersionMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaVersionMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

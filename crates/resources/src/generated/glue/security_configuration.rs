@@ -22,7 +22,7 @@ pub struct SecurityConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_SecurityConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConfiguration",
@@ -147,7 +147,7 @@ impl SecurityConfigurationAttributes {
     }
 }
 
-static RULE_CloudWatchEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchEncryption: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchEncryptionMode", Shape::STR),
         (
@@ -225,7 +225,7 @@ impl ToValue for CloudWatchEncryption {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchEncryption",
@@ -319,7 +319,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
     properties: &[
         ("JobBookmarksEncryptionMode", Shape::STR),
         (
@@ -397,7 +397,7 @@ impl ToValue for JobBookmarksEncryption {
     }
 }
 
-static RULE_S3Encryption: ObjRule = ObjRule {
+pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
     properties: &[("KmsKeyArn", Shape::STR), ("S3EncryptionMode", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -44,7 +44,7 @@ pub struct TableOptimizerRequired {
     pub r#type: Str,
 }
 
-static RULE_TableOptimizer: ObjRule = ObjRule {
+pub(crate) static RULE_TableOptimizer: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -239,7 +239,7 @@ impl TableOptimizerAttributes {
     }
 }
 
-static RULE_IcebergConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::STR),
         ("OrphanFileRetentionPeriodInDays", Shape::INT),
@@ -306,7 +306,7 @@ impl ToValue for IcebergConfiguration {
     }
 }
 
-static RULE_IcebergRetentionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergRetentionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CleanExpiredFiles", Shape::Bool),
         ("NumberOfSnapshotsToRetain", Shape::INT),
@@ -376,7 +376,7 @@ impl ToValue for IcebergRetentionConfiguration {
     }
 }
 
-static RULE_OrphanFileDeletionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OrphanFileDeletionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "IcebergConfiguration",
         Shape::Object(&RULE_IcebergConfiguration),
@@ -427,7 +427,7 @@ impl ToValue for OrphanFileDeletionConfiguration {
     }
 }
 
-static RULE_RetentionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RetentionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "IcebergConfiguration",
         Shape::Object(&RULE_IcebergRetentionConfiguration),
@@ -496,7 +496,7 @@ pub struct TableOptimizerConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_TableOptimizerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TableOptimizerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -634,7 +634,7 @@ impl ToValue for TableOptimizerConfiguration {
     }
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[("GlueConnectionName", Shape::STR)],
     required: &[],
     one_of: &[],

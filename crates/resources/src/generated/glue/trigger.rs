@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::NotificationProperty;
+use super::shared::RULE_NotificationProperty;
+
 /// The required properties of [`Trigger`], by name: `Trigger::new(TriggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerRequired {
@@ -22,7 +25,7 @@ pub struct TriggerRequired {
     pub r#type: TriggerType,
 }
 
-static RULE_Trigger: ObjRule = ObjRule {
+pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -316,7 +319,7 @@ impl From<ResourceRef> for TriggerAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("Arguments", Shape::Any),
         (
@@ -489,7 +492,7 @@ impl ToValue for Action {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         (
             "CrawlState",
@@ -662,7 +665,7 @@ pub struct EventBatchingConditionRequired {
     pub batch_size: Int,
 }
 
-static RULE_EventBatchingCondition: ObjRule = ObjRule {
+pub(crate) static RULE_EventBatchingCondition: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -747,64 +750,7 @@ impl ToValue for EventBatchingCondition {
     }
 }
 
-static RULE_NotificationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "NotifyDelayAfter",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NotificationProperty` property type of `AWS::Glue::Trigger`.
-///
-/// Specifies configuration properties of a job run notification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-trigger-notificationproperty.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NotificationProperty {
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// After a job run starts, the number of minutes to wait before sending a job run delay notification
-    ///
-    /// Value at least 1.
-    pub notify_delay_after: Option<Int>,
-}
-
-impl NotificationProperty {
-    /// A `NotificationProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NotifyDelayAfter`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self {
-        self.notify_delay_after = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NotificationProperty {}
-
-impl ToValue for NotificationProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NotifyDelayAfter", &self.notify_delay_after)
-            .build()
-    }
-}
-
-static RULE_Predicate: ObjRule = ObjRule {
+pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
         (
             "Conditions",

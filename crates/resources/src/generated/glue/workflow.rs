@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Workflow: ObjRule = ObjRule {
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         ("DefaultRunProperties", Shape::Any),
         ("Description", Shape::STR),

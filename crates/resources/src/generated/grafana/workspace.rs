@@ -37,7 +37,7 @@ pub struct WorkspaceRequired {
     pub permission_type: PermissionType,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         (
             "AccountAccessType",
@@ -892,7 +892,7 @@ impl WorkspaceAttributes {
     }
 }
 
-static RULE_AssertionAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_AssertionAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "Email",
@@ -1078,7 +1078,7 @@ impl ToValue for AssertionAttributes {
     }
 }
 
-static RULE_IdpMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_IdpMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "Url",
@@ -1153,7 +1153,7 @@ impl ToValue for IdpMetadata {
     }
 }
 
-static RULE_NetworkAccessControl: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAccessControl: ObjRule = ObjRule {
     properties: &[
         (
             "PrefixListIds",
@@ -1267,7 +1267,7 @@ impl ToValue for NetworkAccessControl {
     }
 }
 
-static RULE_RoleValues: ObjRule = ObjRule {
+pub(crate) static RULE_RoleValues: ObjRule = ObjRule {
     properties: &[
         (
             "Admin",
@@ -1370,7 +1370,7 @@ pub struct SamlConfigurationRequired {
     pub idp_metadata: Obj<IdpMetadata>,
 }
 
-static RULE_SamlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SamlConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedOrganizations",
@@ -1525,7 +1525,7 @@ pub struct VpcConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Connector;
+pub use super::shared::{Connector, ConnectorRequired};
+
 /// The required properties of [`ConnectorDefinitionVersion`], by name: `ConnectorDefinitionVersion::new(ConnectorDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionVersionRequired {
@@ -24,7 +27,7 @@ pub struct ConnectorDefinitionVersionRequired {
     pub connectors: List<Connector>,
 }
 
-static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionId", Shape::STR),
         (
@@ -153,110 +156,5 @@ impl ConnectorDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorRequired {
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-}
-
-static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("Parameters", Shape::Any),
-    ],
-    required: &["ConnectorArn", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Connector` property type of `AWS::Greengrass::ConnectorDefinitionVersion`.
-///
-/// Connectors are modules that provide built-in integration with local infrastructure, device protocols, AWS , and other cloud services. For more information, see \[Integrate with Services and Protocols Using Greengrass Connectors\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors.html>) in the *Developer Guide* .
-///
-/// In an CloudFormation template, the `Connectors` property of the \[`AWS::Greengrass::ConnectorDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html>) resource contains a list of `Connector` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-connectordefinitionversion-connector.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Connector {
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    pub connector_arn: Str,
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Parameters`: a JSON value.
-    ///
-    /// The parameters or configuration that the connector uses.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
-    ///
-    /// Format `json`.
-    pub parameters: Option<Json>,
-}
-
-impl Connector {
-    /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
-    pub fn new(required: ConnectorRequired) -> Self {
-        Self {
-            connector_arn: required.connector_arn,
-            id: required.id,
-            parameters: None,
-        }
-    }
-
-    /// `ConnectorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = value.into();
-        self
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Connector {}
-
-impl ToValue for Connector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ConnectorArn", &self.connector_arn)
-            .req("Id", &self.id)
-            .opt("Parameters", &self.parameters)
-            .build()
     }
 }

@@ -16,7 +16,7 @@ pub struct GroupRequired {
     pub name: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_GroupVersion)),
         ("Name", Shape::STR),
@@ -310,7 +310,7 @@ impl GroupAttributes {
     }
 }
 
-static RULE_GroupVersion: ObjRule = ObjRule {
+pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionVersionArn", Shape::STR),
         ("CoreDefinitionVersionArn", Shape::STR),

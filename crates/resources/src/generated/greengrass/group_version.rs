@@ -18,7 +18,7 @@ pub struct GroupVersionRequired {
     pub group_id: Str,
 }
 
-static RULE_GroupVersion: ObjRule = ObjRule {
+pub(crate) static RULE_GroupVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionVersionArn", Shape::STR),
         ("CoreDefinitionVersionArn", Shape::STR),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Subscription;
+pub use super::shared::{Subscription, SubscriptionRequired};
+
 /// The required properties of [`SubscriptionDefinition`], by name: `SubscriptionDefinition::new(SubscriptionDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionRequired {
@@ -16,7 +19,7 @@ pub struct SubscriptionDefinitionRequired {
     pub name: Str,
 }
 
-static RULE_SubscriptionDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "InitialVersion",
@@ -209,126 +212,6 @@ impl SubscriptionDefinitionAttributes {
     }
 }
 
-/// The required properties of [`Subscription`], by name: `Subscription::new(SubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubscriptionRequired {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
-    /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
-    pub subject: Str,
-    /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
-}
-
-static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Source", Shape::STR),
-        ("Subject", Shape::STR),
-        ("Target", Shape::STR),
-    ],
-    required: &["Target", "Id", "Source", "Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Subscription` property type of `AWS::Greengrass::SubscriptionDefinition`.
-///
-/// Subscriptions define how MQTT messages can be exchanged between devices, functions, and connectors in the group, and with AWS IoT or the local shadow service. A subscription defines a message source, message target, and a topic (or subject) that's used to route messages from the source to the target. A subscription defines the message flow in one direction, from the source to the target. For two-way communication, you must set up two subscriptions, one for each direction.
-///
-/// In an CloudFormation template, the `Subscriptions` property of the \[`SubscriptionDefinitionVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html>) property type contains a list of `Subscription` property types.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-subscriptiondefinition-subscription.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Subscription {
-    /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
-    pub id: Str,
-    /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub source: Str,
-    /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
-    pub subject: Str,
-    /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
-    pub target: Str,
-}
-
-impl Subscription {
-    /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
-    pub fn new(required: SubscriptionRequired) -> Self {
-        Self {
-            id: required.id,
-            source: required.source,
-            subject: required.subject,
-            target: required.target,
-        }
-    }
-
-    /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
-    /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
-    /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
-    /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-}
-
-impl PropertyType for Subscription {}
-
-impl ToValue for Subscription {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Source", &self.source)
-            .req("Subject", &self.subject)
-            .req("Target", &self.target)
-            .build()
-    }
-}
-
 /// The required properties of [`SubscriptionDefinitionVersion`], by name: `SubscriptionDefinitionVersion::new(SubscriptionDefinitionVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionVersionRequired {
@@ -338,7 +221,7 @@ pub struct SubscriptionDefinitionVersionRequired {
     pub subscriptions: List<Subscription>,
 }
 
-static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
     properties: &[(
         "Subscriptions",
         Shape::List(&ListRule {

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 
-static RULE_ComponentVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
     properties: &[
         ("InlineRecipe", Shape::STR),
         (
@@ -190,7 +190,7 @@ impl ComponentVersionAttributes {
     }
 }
 
-static RULE_ComponentPlatform: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         (
@@ -267,7 +267,7 @@ impl ToValue for ComponentPlatform {
     }
 }
 
-static RULE_LambdaContainerParams: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaContainerParams: ObjRule = ObjRule {
     properties: &[
         (
             "Devices",
@@ -377,7 +377,7 @@ impl ToValue for LambdaContainerParams {
     }
 }
 
-static RULE_LambdaDeviceMount: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaDeviceMount: ObjRule = ObjRule {
     properties: &[
         ("AddGroupOwner", Shape::Bool),
         ("Path", Shape::STR),
@@ -468,7 +468,7 @@ impl ToValue for LambdaDeviceMount {
     }
 }
 
-static RULE_LambdaEventSource: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaEventSource: ObjRule = ObjRule {
     properties: &[
         ("Topic", Shape::STR),
         (
@@ -544,7 +544,7 @@ impl ToValue for LambdaEventSource {
     }
 }
 
-static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
     properties: &[
         ("EnvironmentVariables", Shape::Any),
         (
@@ -773,7 +773,7 @@ impl ToValue for LambdaExecutionParameters {
     }
 }
 
-static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
     properties: &[
         ("ComponentDependencies", Shape::Any),
         (
@@ -946,7 +946,7 @@ impl ToValue for LambdaFunctionRecipeSource {
     }
 }
 
-static RULE_LambdaLinuxProcessParams: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaLinuxProcessParams: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerParams",
@@ -1024,7 +1024,7 @@ impl ToValue for LambdaLinuxProcessParams {
     }
 }
 
-static RULE_LambdaVolumeMount: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaVolumeMount: ObjRule = ObjRule {
     properties: &[
         ("AddGroupOwner", Shape::Bool),
         ("DestinationPath", Shape::STR),

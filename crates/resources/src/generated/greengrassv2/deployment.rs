@@ -22,7 +22,7 @@ pub struct DeploymentRequired {
     pub target_arn: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         ("Components", Shape::Any),
         (
@@ -293,7 +293,7 @@ impl DeploymentAttributes {
     }
 }
 
-static RULE_DeploymentComponentUpdatePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentComponentUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -384,7 +384,7 @@ impl ToValue for DeploymentComponentUpdatePolicy {
     }
 }
 
-static RULE_DeploymentConfigurationValidationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentConfigurationValidationPolicy: ObjRule = ObjRule {
     properties: &[(
         "TimeoutInSeconds",
         Shape::Int(&NumRule {
@@ -443,7 +443,7 @@ impl ToValue for DeploymentConfigurationValidationPolicy {
     }
 }
 
-static RULE_DeploymentIoTJobConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentIoTJobConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AbortConfig", Shape::Object(&RULE_IoTJobAbortConfig)),
         (
@@ -530,7 +530,7 @@ impl ToValue for DeploymentIoTJobConfiguration {
     }
 }
 
-static RULE_DeploymentPolicies: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentPolicies: ObjRule = ObjRule {
     properties: &[
         (
             "ComponentUpdatePolicy",
@@ -645,7 +645,7 @@ pub struct IoTJobAbortConfigRequired {
     pub criteria_list: List<IoTJobAbortCriteria>,
 }
 
-static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
     properties: &[(
         "CriteriaList",
         Shape::List(&ListRule {
@@ -731,7 +731,7 @@ pub struct IoTJobAbortCriteriaRequired {
     pub threshold_percentage: Num,
 }
 
-static RULE_IoTJobAbortCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_IoTJobAbortCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -879,7 +879,7 @@ impl ToValue for IoTJobAbortCriteria {
     }
 }
 
-static RULE_IoTJobExecutionsRolloutConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IoTJobExecutionsRolloutConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ExponentialRate",
@@ -978,7 +978,7 @@ pub struct IoTJobExponentialRolloutRateRequired {
     pub rate_increase_criteria: Json,
 }
 
-static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
+pub(crate) static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
     properties: &[
         (
             "BaseRatePerMinute",
@@ -1084,7 +1084,7 @@ impl ToValue for IoTJobExponentialRolloutRate {
     }
 }
 
-static RULE_IoTJobTimeoutConfig: ObjRule = ObjRule {
+pub(crate) static RULE_IoTJobTimeoutConfig: ObjRule = ObjRule {
     properties: &[(
         "InProgressTimeoutInMinutes",
         Shape::Int(&NumRule {

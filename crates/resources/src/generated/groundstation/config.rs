@@ -37,7 +37,7 @@ pub struct ConfigRequired {
     pub name: Str,
 }
 
-static RULE_Config: ObjRule = ObjRule {
+pub(crate) static RULE_Config: ObjRule = ObjRule {
     properties: &[
         ("ConfigData", Shape::Object(&RULE_ConfigData)),
         (
@@ -207,7 +207,7 @@ impl ConfigAttributes {
     }
 }
 
-static RULE_AntennaDownlinkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AntennaDownlinkConfig: ObjRule = ObjRule {
     properties: &[("SpectrumConfig", Shape::Object(&RULE_SpectrumConfig))],
     required: &[],
     one_of: &[],
@@ -255,7 +255,7 @@ impl ToValue for AntennaDownlinkConfig {
     }
 }
 
-static RULE_AntennaDownlinkDemodDecodeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AntennaDownlinkDemodDecodeConfig: ObjRule = ObjRule {
     properties: &[
         ("DecodeConfig", Shape::Object(&RULE_DecodeConfig)),
         (
@@ -336,7 +336,7 @@ impl ToValue for AntennaDownlinkDemodDecodeConfig {
     }
 }
 
-static RULE_AntennaUplinkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AntennaUplinkConfig: ObjRule = ObjRule {
     properties: &[
         ("SpectrumConfig", Shape::Object(&RULE_UplinkSpectrumConfig)),
         ("TargetEirp", Shape::Object(&RULE_Eirp)),
@@ -414,7 +414,7 @@ impl ToValue for AntennaUplinkConfig {
     }
 }
 
-static RULE_ConfigData: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigData: ObjRule = ObjRule {
     properties: &[
         (
             "AntennaDownlinkConfig",
@@ -582,7 +582,7 @@ impl ToValue for ConfigData {
     }
 }
 
-static RULE_DataflowEndpointConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DataflowEndpointConfig: ObjRule = ObjRule {
     properties: &[
         ("DataflowEndpointName", Shape::STR),
         ("DataflowEndpointRegion", Shape::STR),
@@ -646,7 +646,7 @@ impl ToValue for DataflowEndpointConfig {
     }
 }
 
-static RULE_DecodeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DecodeConfig: ObjRule = ObjRule {
     properties: &[(
         "UnvalidatedJSON",
         Shape::Str(&StrRule {
@@ -705,7 +705,7 @@ impl ToValue for DecodeConfig {
     }
 }
 
-static RULE_DemodulationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DemodulationConfig: ObjRule = ObjRule {
     properties: &[(
         "UnvalidatedJSON",
         Shape::Str(&StrRule {
@@ -764,7 +764,7 @@ impl ToValue for DemodulationConfig {
     }
 }
 
-static RULE_Eirp: ObjRule = ObjRule {
+pub(crate) static RULE_Eirp: ObjRule = ObjRule {
     properties: &[
         (
             "Units",
@@ -837,7 +837,7 @@ impl ToValue for Eirp {
     }
 }
 
-static RULE_Frequency: ObjRule = ObjRule {
+pub(crate) static RULE_Frequency: ObjRule = ObjRule {
     properties: &[
         (
             "Units",
@@ -910,7 +910,7 @@ impl ToValue for Frequency {
     }
 }
 
-static RULE_FrequencyBandwidth: ObjRule = ObjRule {
+pub(crate) static RULE_FrequencyBandwidth: ObjRule = ObjRule {
     properties: &[
         (
             "Units",
@@ -1000,7 +1000,7 @@ pub struct KinesisDataStreamDataRequired {
     pub kinesis_role_arn: Str,
 }
 
-static RULE_KinesisDataStreamData: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisDataStreamData: ObjRule = ObjRule {
     properties: &[
         (
             "KinesisDataStreamArn",
@@ -1083,7 +1083,7 @@ impl ToValue for KinesisDataStreamData {
     }
 }
 
-static RULE_S3RecordingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3RecordingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "BucketArn",
@@ -1196,7 +1196,7 @@ impl ToValue for S3RecordingConfig {
     }
 }
 
-static RULE_SpectrumConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SpectrumConfig: ObjRule = ObjRule {
     properties: &[
         ("Bandwidth", Shape::Object(&RULE_FrequencyBandwidth)),
         ("CenterFrequency", Shape::Object(&RULE_Frequency)),
@@ -1287,7 +1287,7 @@ impl ToValue for SpectrumConfig {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1376,7 +1376,7 @@ pub struct TelemetrySinkConfigRequired {
     pub telemetry_sink_type: TelemetrySinkType,
 }
 
-static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TelemetrySinkConfig: ObjRule = ObjRule {
     properties: &[
         ("TelemetrySinkData", Shape::Object(&RULE_TelemetrySinkData)),
         (
@@ -1442,7 +1442,7 @@ impl ToValue for TelemetrySinkConfig {
     }
 }
 
-static RULE_TelemetrySinkData: ObjRule = ObjRule {
+pub(crate) static RULE_TelemetrySinkData: ObjRule = ObjRule {
     properties: &[(
         "KinesisDataStreamData",
         Shape::Object(&RULE_KinesisDataStreamData),
@@ -1490,7 +1490,7 @@ impl ToValue for TelemetrySinkData {
     }
 }
 
-static RULE_TrackingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TrackingConfig: ObjRule = ObjRule {
     properties: &[(
         "Autotrack",
         Shape::Str(&StrRule {
@@ -1545,7 +1545,7 @@ impl ToValue for TrackingConfig {
     }
 }
 
-static RULE_UplinkEchoConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UplinkEchoConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AntennaUplinkConfigArn",
@@ -1620,7 +1620,7 @@ impl ToValue for UplinkEchoConfig {
     }
 }
 
-static RULE_UplinkSpectrumConfig: ObjRule = ObjRule {
+pub(crate) static RULE_UplinkSpectrumConfig: ObjRule = ObjRule {
     properties: &[
         ("CenterFrequency", Shape::Object(&RULE_Frequency)),
         (

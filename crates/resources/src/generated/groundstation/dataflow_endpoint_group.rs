@@ -7,11 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
 
 /// The required properties of [`DataflowEndpointGroup`], by name: `DataflowEndpointGroup::new(DataflowEndpointGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +25,7 @@ pub struct DataflowEndpointGroupRequired {
     pub endpoint_details: List<EndpointDetails>,
 }
 
-static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
+pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
     properties: &[
         (
             "ContactPostPassDurationSeconds",
@@ -231,7 +232,7 @@ impl DataflowEndpointGroupAttributes {
     }
 }
 
-static RULE_AwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_AwsGroundStationAgentEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "AgentStatus",
@@ -369,7 +370,7 @@ impl ToValue for AwsGroundStationAgentEndpoint {
     }
 }
 
-static RULE_ConnectionDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
     properties: &[
         ("Mtu", Shape::INT),
         ("SocketAddress", Shape::Object(&RULE_SocketAddress)),
@@ -433,7 +434,7 @@ impl ToValue for ConnectionDetails {
     }
 }
 
-static RULE_DataflowEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_DataflowEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::Object(&RULE_SocketAddress)),
         ("Mtu", Shape::INT),
@@ -524,7 +525,7 @@ impl ToValue for DataflowEndpoint {
     }
 }
 
-static RULE_EndpointDetails: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
     properties: &[
         (
             "AwsGroundStationAgentEndpoint",
@@ -614,7 +615,7 @@ impl ToValue for EndpointDetails {
     }
 }
 
-static RULE_IntegerRange: ObjRule = ObjRule {
+pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
     properties: &[("Maximum", Shape::INT), ("Minimum", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -675,7 +676,7 @@ impl ToValue for IntegerRange {
     }
 }
 
-static RULE_RangedConnectionDetails: ObjRule = ObjRule {
+pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
     properties: &[
         ("Mtu", Shape::INT),
         ("SocketAddress", Shape::Object(&RULE_RangedSocketAddress)),
@@ -739,7 +740,7 @@ impl ToValue for RangedConnectionDetails {
     }
 }
 
-static RULE_RangedSocketAddress: ObjRule = ObjRule {
+pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -814,7 +815,7 @@ impl ToValue for RangedSocketAddress {
     }
 }
 
-static RULE_SecurityDetails: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityDetails: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",
@@ -927,7 +928,7 @@ impl ToValue for SecurityDetails {
     }
 }
 
-static RULE_SocketAddress: ObjRule = ObjRule {
+pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Port", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -984,102 +985,6 @@ impl ToValue for SocketAddress {
         MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Port", &self.port)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GroundStation::DataflowEndpointGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-groundstation-dataflowendpointgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

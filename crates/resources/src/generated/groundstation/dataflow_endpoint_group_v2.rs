@@ -7,12 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
 
-static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
+pub(crate) static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
     properties: &[
         (
             "ContactPostPassDurationSeconds",
@@ -226,7 +227,7 @@ pub struct ConnectionDetailsRequired {
     pub socket_address: Obj<SocketAddress>,
 }
 
-static RULE_ConnectionDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Mtu",
@@ -302,7 +303,7 @@ impl ToValue for ConnectionDetails {
     }
 }
 
-static RULE_CreateEndpointDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CreateEndpointDetails: ObjRule = ObjRule {
     properties: &[
         (
             "DownlinkAwsGroundStationAgentEndpoint",
@@ -403,7 +404,7 @@ pub struct DownlinkAwsGroundStationAgentEndpointRequired {
     pub name: Str,
 }
 
-static RULE_DownlinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_DownlinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "DataflowDetails",
@@ -497,7 +498,7 @@ pub struct DownlinkConnectionDetailsRequired {
     pub egress_address_and_port: Obj<ConnectionDetails>,
 }
 
-static RULE_DownlinkConnectionDetails: ObjRule = ObjRule {
+pub(crate) static RULE_DownlinkConnectionDetails: ObjRule = ObjRule {
     properties: &[
         (
             "AgentIpAndPortAddress",
@@ -573,7 +574,7 @@ impl ToValue for DownlinkConnectionDetails {
     }
 }
 
-static RULE_DownlinkDataflowDetails: ObjRule = ObjRule {
+pub(crate) static RULE_DownlinkDataflowDetails: ObjRule = ObjRule {
     properties: &[(
         "AgentConnectionDetails",
         Shape::Object(&RULE_DownlinkConnectionDetails),
@@ -640,7 +641,7 @@ pub struct IntegerRangeRequired {
     pub minimum: Int,
 }
 
-static RULE_IntegerRange: ObjRule = ObjRule {
+pub(crate) static RULE_IntegerRange: ObjRule = ObjRule {
     properties: &[("Maximum", Shape::INT), ("Minimum", Shape::INT)],
     required: &["Minimum", "Maximum"],
     one_of: &[],
@@ -713,7 +714,7 @@ pub struct RangedConnectionDetailsRequired {
     pub socket_address: Obj<RangedSocketAddress>,
 }
 
-static RULE_RangedConnectionDetails: ObjRule = ObjRule {
+pub(crate) static RULE_RangedConnectionDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Mtu",
@@ -804,7 +805,7 @@ pub struct RangedSocketAddressRequired {
     pub port_range: Obj<IntegerRange>,
 }
 
-static RULE_RangedSocketAddress: ObjRule = ObjRule {
+pub(crate) static RULE_RangedSocketAddress: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -895,7 +896,7 @@ pub struct SocketAddressRequired {
     pub port: Int,
 }
 
-static RULE_SocketAddress: ObjRule = ObjRule {
+pub(crate) static RULE_SocketAddress: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Port", Shape::INT)],
     required: &["Name", "Port"],
     one_of: &[],
@@ -959,102 +960,6 @@ impl ToValue for SocketAddress {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GroundStation::DataflowEndpointGroupV2`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-groundstation-dataflowendpointgroupv2-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UplinkAwsGroundStationAgentEndpoint`], by name: `UplinkAwsGroundStationAgentEndpoint::new(UplinkAwsGroundStationAgentEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UplinkAwsGroundStationAgentEndpointRequired {
@@ -1070,7 +975,7 @@ pub struct UplinkAwsGroundStationAgentEndpointRequired {
     pub name: Str,
 }
 
-static RULE_UplinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_UplinkAwsGroundStationAgentEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "DataflowDetails",
@@ -1164,7 +1069,7 @@ pub struct UplinkConnectionDetailsRequired {
     pub ingress_address_and_port: Obj<ConnectionDetails>,
 }
 
-static RULE_UplinkConnectionDetails: ObjRule = ObjRule {
+pub(crate) static RULE_UplinkConnectionDetails: ObjRule = ObjRule {
     properties: &[
         (
             "AgentIpAndPortAddress",
@@ -1240,7 +1145,7 @@ impl ToValue for UplinkConnectionDetails {
     }
 }
 
-static RULE_UplinkDataflowDetails: ObjRule = ObjRule {
+pub(crate) static RULE_UplinkDataflowDetails: ObjRule = ObjRule {
     properties: &[(
         "AgentConnectionDetails",
         Shape::Object(&RULE_UplinkConnectionDetails),

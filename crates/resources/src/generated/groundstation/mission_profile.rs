@@ -7,13 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9_:-]{1,256}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^alias/[a-zA-Z0-9:/_-]+$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$");
 
 /// The required properties of [`MissionProfile`], by name: `MissionProfile::new(MissionProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,7 +45,7 @@ pub struct MissionProfileRequired {
     pub tracking_config_arn: Str,
 }
 
-static RULE_MissionProfile: ObjRule = ObjRule {
+pub(crate) static RULE_MissionProfile: ObjRule = ObjRule {
     properties: &[
         (
             "ContactPostPassDurationSeconds",
@@ -406,7 +407,7 @@ impl MissionProfileAttributes {
     }
 }
 
-static RULE_DataflowEdge: ObjRule = ObjRule {
+pub(crate) static RULE_DataflowEdge: ObjRule = ObjRule {
     properties: &[("Destination", Shape::STR), ("Source", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -467,7 +468,7 @@ impl ToValue for DataflowEdge {
     }
 }
 
-static RULE_StreamsKmsKey: ObjRule = ObjRule {
+pub(crate) static RULE_StreamsKmsKey: ObjRule = ObjRule {
     properties: &[
         (
             "KmsAliasArn",
@@ -574,102 +575,6 @@ impl ToValue for StreamsKmsKey {
             .opt("KmsAliasArn", &self.kms_alias_arn)
             .opt("KmsAliasName", &self.kms_alias_name)
             .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::GroundStation::MissionProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-groundstation-missionprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,128}$`.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9\+\-=._:/@]{1,256}$`.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

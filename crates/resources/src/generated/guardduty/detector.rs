@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`Detector`], by name: `Detector::new(DetectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorRequired {
@@ -16,7 +19,7 @@ pub struct DetectorRequired {
     pub enable: Bool,
 }
 
-static RULE_Detector: ObjRule = ObjRule {
+pub(crate) static RULE_Detector: ObjRule = ObjRule {
     properties: &[
         (
             "DataSources",
@@ -220,7 +223,7 @@ impl DetectorAttributes {
     }
 }
 
-static RULE_CfnDataSourceConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_CfnDataSourceConfigurations: ObjRule = ObjRule {
     properties: &[
         (
             "Kubernetes",
@@ -307,7 +310,7 @@ impl ToValue for CfnDataSourceConfigurations {
     }
 }
 
-static RULE_CfnFeatureAdditionalConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CfnFeatureAdditionalConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -412,7 +415,7 @@ pub struct CfnFeatureConfigurationRequired {
     pub status: CfnFeatureConfigurationStatus,
 }
 
-static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalConfiguration",
@@ -541,7 +544,7 @@ pub struct CfnKubernetesAuditLogsConfigurationRequired {
     pub enable: Bool,
 }
 
-static RULE_CfnKubernetesAuditLogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CfnKubernetesAuditLogsConfiguration: ObjRule = ObjRule {
     properties: &[("Enable", Shape::Bool)],
     required: &["Enable"],
     one_of: &[],
@@ -598,7 +601,7 @@ pub struct CfnKubernetesConfigurationRequired {
     pub audit_logs: Obj<CfnKubernetesAuditLogsConfiguration>,
 }
 
-static RULE_CfnKubernetesConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CfnKubernetesConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AuditLogs",
         Shape::Object(&RULE_CfnKubernetesAuditLogsConfiguration),
@@ -652,7 +655,7 @@ impl ToValue for CfnKubernetesConfiguration {
     }
 }
 
-static RULE_CfnMalwareProtectionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CfnMalwareProtectionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ScanEc2InstanceWithFindings",
         Shape::Object(&RULE_CfnScanEc2InstanceWithFindingsConfiguration),
@@ -709,7 +712,7 @@ impl ToValue for CfnMalwareProtectionConfiguration {
     }
 }
 
-static RULE_CfnScanEc2InstanceWithFindingsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CfnScanEc2InstanceWithFindingsConfiguration: ObjRule = ObjRule {
     properties: &[("EbsVolumes", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -766,7 +769,7 @@ pub struct Cfns3LogsConfigurationRequired {
     pub enable: Bool,
 }
 
-static RULE_Cfns3LogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_Cfns3LogsConfiguration: ObjRule = ObjRule {
     properties: &[("Enable", Shape::Bool)],
     required: &["Enable"],
     one_of: &[],
@@ -811,112 +814,6 @@ impl PropertyType for Cfns3LogsConfiguration {}
 impl ToValue for Cfns3LogsConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enable", &self.enable).build()
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::Detector`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-detector-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct MasterRequired {
     pub master_id: Str,
 }
 
-static RULE_Master: ObjRule = ObjRule {
+pub(crate) static RULE_Master: ObjRule = ObjRule {
     properties: &[
         ("DetectorId", Shape::STR),
         ("InvitationId", Shape::STR),

@@ -16,7 +16,7 @@ pub struct MemberRequired {
     pub email: Str,
 }
 
-static RULE_Member: ObjRule = ObjRule {
+pub(crate) static RULE_Member: ObjRule = ObjRule {
     properties: &[
         (
             "DetectorId",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`PublishingDestination`], by name: `PublishingDestination::new(PublishingDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishingDestinationRequired {
@@ -26,7 +29,7 @@ pub struct PublishingDestinationRequired {
     pub detector_id: Str,
 }
 
-static RULE_PublishingDestination: ObjRule = ObjRule {
+pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationProperties",
@@ -227,7 +230,7 @@ impl PublishingDestinationAttributes {
     }
 }
 
-static RULE_CfnDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_CfnDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("DestinationArn", Shape::STR),
         (
@@ -298,112 +301,6 @@ impl ToValue for CfnDestinationProperties {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
             .opt("KmsKeyArn", &self.kms_key_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::PublishingDestination`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-publishingdestination-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

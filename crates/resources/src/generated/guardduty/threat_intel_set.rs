@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagItem;
+pub use super::shared::{TagItem, TagItemRequired};
+
 /// The required properties of [`ThreatIntelSet`], by name: `ThreatIntelSet::new(ThreatIntelSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThreatIntelSetRequired {
@@ -24,7 +27,7 @@ pub struct ThreatIntelSetRequired {
     pub location: Str,
 }
 
-static RULE_ThreatIntelSet: ObjRule = ObjRule {
+pub(crate) static RULE_ThreatIntelSet: ObjRule = ObjRule {
     properties: &[
         ("Activate", Shape::Bool),
         (
@@ -300,112 +303,6 @@ impl ThreatIntelSetAttributes {
     /// The unique ID of the `threatIntelSet` .
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItemRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_TagItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagItem` property type of `AWS::GuardDuty::ThreatIntelSet`.
-///
-/// Describes a tag.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-guardduty-threatintelset-tagitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagItem {
-    /// `Key`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl TagItem {
-    /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
-    pub fn new(required: TagItemRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagItem {}
-
-impl ToValue for TagItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

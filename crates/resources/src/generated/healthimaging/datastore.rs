@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9._/#-]+$");
 
-static RULE_Datastore: ObjRule = ObjRule {
+pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
         (
             "DatastoreName",

@@ -27,7 +27,7 @@ pub struct FhirDatastoreRequired {
     pub datastore_type_version: DatastoreTypeVersion,
 }
 
-static RULE_FhirDatastore: ObjRule = ObjRule {
+pub(crate) static RULE_FhirDatastore: ObjRule = ObjRule {
     properties: &[
         (
             "DatastoreName",
@@ -312,7 +312,7 @@ pub struct IdentityProviderConfigurationRequired {
     pub authorization_strategy: AuthorizationStrategy,
 }
 
-static RULE_IdentityProviderConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityProviderConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizationStrategy",
@@ -457,7 +457,7 @@ pub struct KmsEncryptionConfigRequired {
     pub cmk_type: CmkType,
 }
 
-static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CmkType",
@@ -553,7 +553,7 @@ pub struct PreloadDataConfigRequired {
     pub preload_data_type: PreloadDataType,
 }
 
-static RULE_PreloadDataConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PreloadDataConfig: ObjRule = ObjRule {
     properties: &[(
         "PreloadDataType",
         Shape::Str(&StrRule {
@@ -621,7 +621,7 @@ pub struct SseConfigurationRequired {
     pub kms_encryption_config: Obj<KmsEncryptionConfig>,
 }
 
-static RULE_SseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SseConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KmsEncryptionConfig",
         Shape::Object(&RULE_KmsEncryptionConfig),
@@ -687,7 +687,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

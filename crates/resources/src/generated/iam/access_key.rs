@@ -20,7 +20,7 @@ pub struct AccessKeyRequired {
     pub user_name: Str,
 }
 
-static RULE_AccessKey: ObjRule = ObjRule {
+pub(crate) static RULE_AccessKey: ObjRule = ObjRule {
     properties: &[
         ("Serial", Shape::INT),
         ("Status", Shape::STR),

@@ -13,7 +13,7 @@ pub(crate) static PATTERN_1: Pattern =
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
 
-static RULE_Group: ObjRule = ObjRule {
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         (
             "GroupName",
@@ -234,7 +234,7 @@ pub struct PolicyRequired {
     pub policy_name: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
     required: &["PolicyDocument", "PolicyName"],
     one_of: &[],

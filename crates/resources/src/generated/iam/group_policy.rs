@@ -30,7 +30,7 @@ pub struct GroupPolicyRequired {
     pub policy_name: Str,
 }
 
-static RULE_GroupPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_GroupPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "GroupName",

@@ -23,7 +23,7 @@ pub struct InstanceProfileRequired {
     pub roles: List<Str>,
 }
 
-static RULE_InstanceProfile: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceProfile: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceProfileName",

@@ -32,7 +32,7 @@ pub struct ManagedPolicyRequired {
     pub policy_document: Json,
 }
 
-static RULE_ManagedPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -36,7 +36,7 @@ pub struct PolicyRequired {
     pub policy_name: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         (
             "Groups",

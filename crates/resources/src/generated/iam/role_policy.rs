@@ -30,7 +30,7 @@ pub struct RolePolicyRequired {
     pub role_name: Str,
 }
 
-static RULE_RolePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RolePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (

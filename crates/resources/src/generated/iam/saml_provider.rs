@@ -7,13 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w._-]+");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Z0-9]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 
-static RULE_SamlProvider: ObjRule = ObjRule {
+pub(crate) static RULE_SamlProvider: ObjRule = ObjRule {
     properties: &[
         (
             "AddPrivateKey",
@@ -311,7 +312,7 @@ pub struct SamlPrivateKeyRequired {
     pub timestamp: Str,
 }
 
-static RULE_SamlPrivateKey: ObjRule = ObjRule {
+pub(crate) static RULE_SamlPrivateKey: ObjRule = ObjRule {
     properties: &[
         (
             "KeyId",
@@ -398,102 +399,6 @@ impl ToValue for SamlPrivateKey {
         MapBuilder::new()
             .req("KeyId", &self.key_id)
             .req("Timestamp", &self.timestamp)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IAM::SAMLProvider`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-samlprovider-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u00
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w+=,.@-]+");
 
-static RULE_ServerCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateBody",
@@ -286,7 +286,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
 
-static RULE_ServiceLinkedRole: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceLinkedRole: ObjRule = ObjRule {
     properties: &[
         (
             "AWSServiceName",

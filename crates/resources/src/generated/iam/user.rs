@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Policy;
+pub use super::shared::{Policy, PolicyRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
 pub(crate) static PATTERN_1: Pattern =
@@ -15,7 +18,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         (
             "Groups",
@@ -330,7 +333,7 @@ pub struct LoginProfileRequired {
     pub password: Str,
 }
 
-static RULE_LoginProfile: ObjRule = ObjRule {
+pub(crate) static RULE_LoginProfile: ObjRule = ObjRule {
     properties: &[
         ("Password", Shape::STR),
         ("PasswordResetRequired", Shape::Bool),
@@ -397,87 +400,6 @@ impl ToValue for LoginProfile {
     }
 }
 
-/// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
-    /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
-}
-
-static RULE_Policy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any), ("PolicyName", Shape::STR)],
-    required: &["PolicyName", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Policy` property type of `AWS::IAM::User`.
-///
-/// Contains information about an attached policy.
-///
-/// An attached policy is a managed policy that has been attached to a user, group, or role.
-///
-/// For more information about managed policies, refer to \[Managed Policies and Inline Policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html>) in the *IAM User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-user-policy.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Policy {
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The entire contents of the policy that defines permissions. For more information, see \[Overview of JSON policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json>) .
-    pub policy_document: Json,
-    /// `PolicyName`: a string, required.
-    ///
-    /// The friendly name (not ARN) identifying the policy.
-    pub policy_name: Str,
-}
-
-impl Policy {
-    /// A `Policy` with its required properties, named in a [`PolicyRequired`].
-    pub fn new(required: PolicyRequired) -> Self {
-        Self {
-            policy_document: required.policy_document,
-            policy_name: required.policy_name,
-        }
-    }
-
-    /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
-    /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Policy {}
-
-impl ToValue for Policy {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -491,7 +413,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -30,7 +30,7 @@ pub struct UserPolicyRequired {
     pub user_name: Str,
 }
 
-static RULE_UserPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_UserPolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (

@@ -22,7 +22,7 @@ pub struct UserToGroupAdditionRequired {
     pub users: List<Str>,
 }
 
-static RULE_UserToGroupAddition: ObjRule = ObjRule {
+pub(crate) static RULE_UserToGroupAddition: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::STR),
         (

@@ -7,10 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w+=,.@-]+");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w+=,.@-]+");
 
 /// The required properties of [`VirtualMfaDevice`], by name: `VirtualMfaDevice::new(VirtualMfaDeviceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +22,7 @@ pub struct VirtualMfaDeviceRequired {
     pub users: List<Str>,
 }
 
-static RULE_VirtualMfaDevice: ObjRule = ObjRule {
+pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
     properties: &[
         (
             "Path",
@@ -54,7 +55,7 @@ static RULE_VirtualMfaDevice: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(226),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -220,101 +221,5 @@ impl VirtualMfaDeviceAttributes {
     /// Returns the serial number for the specified `AWS::IAM::VirtualMFADevice` resource.
     pub fn serial_number(&self) -> Value {
         self.0.get_att("SerialNumber")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IAM::VirtualMFADevice`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-virtualmfadevice-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -33,7 +33,7 @@ pub struct GroupRequired {
     pub identity_store_id: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

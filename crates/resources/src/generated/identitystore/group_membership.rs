@@ -36,7 +36,7 @@ pub struct GroupMembershipRequired {
     pub member_id: Obj<MemberId>,
 }
 
-static RULE_GroupMembership: ObjRule = ObjRule {
+pub(crate) static RULE_GroupMembership: ObjRule = ObjRule {
     properties: &[
         (
             "GroupId",
@@ -205,7 +205,7 @@ pub struct MemberIdRequired {
     pub user_id: Str,
 }
 
-static RULE_MemberId: ObjRule = ObjRule {
+pub(crate) static RULE_MemberId: ObjRule = ObjRule {
     properties: &[(
         "UserId",
         Shape::Str(&StrRule {

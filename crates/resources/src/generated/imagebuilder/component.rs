@@ -40,7 +40,7 @@ pub struct ComponentRequired {
     pub version: Str,
 }
 
-static RULE_Component: ObjRule = ObjRule {
+pub(crate) static RULE_Component: ObjRule = ObjRule {
     properties: &[
         (
             "ChangeDescription",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TargetContainerRepository;
+pub use super::shared::{Service, TargetContainerRepository};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
@@ -33,7 +36,7 @@ pub struct DistributionConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_DistributionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DistributionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -235,7 +238,7 @@ impl DistributionConfigurationAttributes {
     }
 }
 
-static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AmiTags", Shape::Any),
         (
@@ -412,7 +415,7 @@ impl ToValue for AmiDistributionConfiguration {
     }
 }
 
-static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerTags",
@@ -530,7 +533,7 @@ pub struct DistributionRequired {
     pub region: Str,
 }
 
-static RULE_Distribution: ObjRule = ObjRule {
+pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         (
             "AmiDistributionConfiguration",
@@ -759,7 +762,7 @@ impl ToValue for Distribution {
     }
 }
 
-static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -897,7 +900,7 @@ impl ToValue for FastLaunchConfiguration {
     }
 }
 
-static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "LaunchTemplateId",
@@ -1010,7 +1013,7 @@ impl ToValue for FastLaunchLaunchTemplateSpecification {
     }
 }
 
-static RULE_FastLaunchSnapshotConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FastLaunchSnapshotConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TargetResourceCount",
         Shape::Int(&NumRule {
@@ -1067,7 +1070,7 @@ impl ToValue for FastLaunchSnapshotConfiguration {
     }
 }
 
-static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "OrganizationArns",
@@ -1187,7 +1190,7 @@ impl ToValue for LaunchPermissionConfiguration {
     }
 }
 
-static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -1298,7 +1301,7 @@ pub struct SsmParameterConfigurationRequired {
     pub parameter_name: Str,
 }
 
-static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AmiAccountId",
@@ -1411,90 +1414,6 @@ impl ToValue for SsmParameterConfiguration {
     }
 }
 
-static RULE_TargetContainerRepository: ObjRule = ObjRule {
-    properties: &[
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Service",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECR"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TargetContainerRepository` property type of `AWS::ImageBuilder::DistributionConfiguration`.
-///
-/// The container repository where the output container image is stored.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-imagebuilder-distributionconfiguration-targetcontainerrepository.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TargetContainerRepository {
-    /// `RepositoryName`: a string.
-    ///
-    /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location. For example, `<repository location url>/repository_name` .
-    ///
-    /// Length 1 to 1024.
-    pub repository_name: Option<Str>,
-    /// `Service`: a [`Service`] value.
-    ///
-    /// Specifies the service in which this image was registered.
-    pub service: Option<Service>,
-}
-
-impl TargetContainerRepository {
-    /// A `TargetContainerRepository` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
-    /// `Service`: a [`Service`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Service>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TargetContainerRepository {}
-
-impl ToValue for TargetContainerRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("RepositoryName", &self.repository_name)
-            .opt("Service", &self.service)
-            .build()
-    }
-}
-
 /// The values of `DataType` (`AWS::ImageBuilder::DistributionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataType {
@@ -1517,31 +1436,6 @@ impl ToValue for DataType {
         let s = match self {
             Self::Text => "text",
             Self::AwsEc2Image => "aws:ec2:image",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Service` (`AWS::ImageBuilder::DistributionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Service {
-    /// `ECR`
-    Ecr,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Service {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Service {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecr => "ECR",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -30,7 +30,7 @@ pub struct InfrastructureConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -579,7 +579,7 @@ impl InfrastructureConfigurationAttributes {
     }
 }
 
-static RULE_InstanceMetadataOptions: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceMetadataOptions: ObjRule = ObjRule {
     properties: &[
         (
             "HttpPutResponseHopLimit",
@@ -666,7 +666,7 @@ impl ToValue for InstanceMetadataOptions {
     }
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[("S3Logs", Shape::Object(&RULE_S3Logs))],
     required: &[],
     one_of: &[],
@@ -712,7 +712,7 @@ impl ToValue for Logging {
     }
 }
 
-static RULE_Placement: ObjRule = ObjRule {
+pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZone",
@@ -848,7 +848,7 @@ impl ToValue for Placement {
     }
 }
 
-static RULE_S3Logs: ObjRule = ObjRule {
+pub(crate) static RULE_S3Logs: ObjRule = ObjRule {
     properties: &[
         (
             "S3BucketName",

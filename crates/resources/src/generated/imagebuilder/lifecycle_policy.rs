@@ -45,7 +45,7 @@ pub struct LifecyclePolicyRequired {
     pub resource_type: ResourceType,
 }
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -338,7 +338,7 @@ pub struct ActionRequired {
     pub r#type: ActionType,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("IncludeResources", Shape::Object(&RULE_IncludeResources)),
         (
@@ -414,7 +414,7 @@ impl ToValue for Action {
     }
 }
 
-static RULE_AmiExclusionRules: ObjRule = ObjRule {
+pub(crate) static RULE_AmiExclusionRules: ObjRule = ObjRule {
     properties: &[
         ("IsPublic", Shape::Bool),
         ("LastLaunched", Shape::Object(&RULE_LastLaunched)),
@@ -550,7 +550,7 @@ impl ToValue for AmiExclusionRules {
     }
 }
 
-static RULE_ExclusionRules: ObjRule = ObjRule {
+pub(crate) static RULE_ExclusionRules: ObjRule = ObjRule {
     properties: &[
         ("Amis", Shape::Object(&RULE_AmiExclusionRules)),
         ("TagMap", Shape::Any),
@@ -631,7 +631,7 @@ pub struct FilterRequired {
     pub value: Int,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         (
             "RetainAtLeast",
@@ -766,7 +766,7 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_IncludeResources: ObjRule = ObjRule {
+pub(crate) static RULE_IncludeResources: ObjRule = ObjRule {
     properties: &[
         ("Amis", Shape::Bool),
         ("Containers", Shape::Bool),
@@ -859,7 +859,7 @@ pub struct LastLaunchedRequired {
     pub value: Int,
 }
 
-static RULE_LastLaunched: ObjRule = ObjRule {
+pub(crate) static RULE_LastLaunched: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -957,7 +957,7 @@ pub struct PolicyDetailRequired {
     pub filter: Obj<Filter>,
 }
 
-static RULE_PolicyDetail: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyDetail: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
         ("ExclusionRules", Shape::Object(&RULE_ExclusionRules)),
@@ -1056,7 +1056,7 @@ pub struct RecipeSelectionRequired {
     pub semantic_version: Str,
 }
 
-static RULE_RecipeSelection: ObjRule = ObjRule {
+pub(crate) static RULE_RecipeSelection: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1145,7 +1145,7 @@ impl ToValue for RecipeSelection {
     }
 }
 
-static RULE_ResourceSelection: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
     properties: &[
         (
             "Recipes",

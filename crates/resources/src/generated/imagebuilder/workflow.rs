@@ -40,7 +40,7 @@ pub struct WorkflowRequired {
     pub version: Str,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         (
             "ChangeDescription",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_AssessmentTarget: ObjRule = ObjRule {
+pub(crate) static RULE_AssessmentTarget: ObjRule = ObjRule {
     properties: &[
         (
             "AssessmentTargetName",

@@ -33,7 +33,7 @@ pub struct CisScanConfigurationRequired {
     pub targets: Obj<CisTargets>,
 }
 
-static RULE_CisScanConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ScanName",
@@ -234,7 +234,7 @@ pub struct CisTargetsRequired {
     pub target_resource_tags: Json,
 }
 
-static RULE_CisTargets: ObjRule = ObjRule {
+pub(crate) static RULE_CisTargets: ObjRule = ObjRule {
     properties: &[
         (
             "AccountIds",
@@ -325,7 +325,7 @@ pub struct DailyScheduleRequired {
     pub start_time: Obj<Time>,
 }
 
-static RULE_DailySchedule: ObjRule = ObjRule {
+pub(crate) static RULE_DailySchedule: ObjRule = ObjRule {
     properties: &[("StartTime", Shape::Object(&RULE_Time))],
     required: &["StartTime"],
     one_of: &[],
@@ -386,7 +386,7 @@ pub struct MonthlyScheduleRequired {
     pub start_time: Obj<Time>,
 }
 
-static RULE_MonthlySchedule: ObjRule = ObjRule {
+pub(crate) static RULE_MonthlySchedule: ObjRule = ObjRule {
     properties: &[
         (
             "Day",
@@ -462,7 +462,7 @@ impl ToValue for MonthlySchedule {
     }
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::Object(&RULE_DailySchedule)),
         ("Monthly", Shape::Object(&RULE_MonthlySchedule)),
@@ -571,7 +571,7 @@ pub struct TimeRequired {
     pub time_zone: Str,
 }
 
-static RULE_Time: ObjRule = ObjRule {
+pub(crate) static RULE_Time: ObjRule = ObjRule {
     properties: &[
         (
             "TimeOfDay",
@@ -664,7 +664,7 @@ pub struct WeeklyScheduleRequired {
     pub start_time: Obj<Time>,
 }
 
-static RULE_WeeklySchedule: ObjRule = ObjRule {
+pub(crate) static RULE_WeeklySchedule: ObjRule = ObjRule {
     properties: &[
         (
             "Days",

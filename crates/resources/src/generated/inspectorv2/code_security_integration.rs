@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
 
-static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
+pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
     properties: &[
         (
             "CreateIntegrationDetails",
@@ -260,7 +260,7 @@ pub struct CreateDetailsRequired {
     pub gitlab_self_managed: Obj<CreateGitLabSelfManagedIntegrationDetail>,
 }
 
-static RULE_CreateDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CreateDetails: ObjRule = ObjRule {
     properties: &[(
         "gitlabSelfManaged",
         Shape::Object(&RULE_CreateGitLabSelfManagedIntegrationDetail),
@@ -331,7 +331,7 @@ pub struct CreateGitLabSelfManagedIntegrationDetailRequired {
     pub instance_url: Str,
 }
 
-static RULE_CreateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
+pub(crate) static RULE_CreateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
     properties: &[
         ("accessToken", Shape::STR),
         (
@@ -409,7 +409,7 @@ impl ToValue for CreateGitLabSelfManagedIntegrationDetail {
     }
 }
 
-static RULE_UpdateDetails: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateDetails: ObjRule = ObjRule {
     properties: &[
         ("github", Shape::Object(&RULE_UpdateGitHubIntegrationDetail)),
         (
@@ -496,7 +496,7 @@ pub struct UpdateGitHubIntegrationDetailRequired {
     pub installation_id: Str,
 }
 
-static RULE_UpdateGitHubIntegrationDetail: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateGitHubIntegrationDetail: ObjRule = ObjRule {
     properties: &[
         (
             "code",
@@ -596,7 +596,7 @@ pub struct UpdateGitLabSelfManagedIntegrationDetailRequired {
     pub auth_code: Str,
 }
 
-static RULE_UpdateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateGitLabSelfManagedIntegrationDetail: ObjRule = ObjRule {
     properties: &[(
         "authCode",
         Shape::Str(&StrRule {

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
 
-static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",
@@ -213,7 +213,7 @@ pub struct CodeSecurityScanConfigurationPropertyRequired {
     pub rule_set_categories: List<RuleSetCategory>,
 }
 
-static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule {
+pub(crate) static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule {
     properties: &[
         (
             "continuousIntegrationScanConfiguration",
@@ -340,7 +340,7 @@ pub struct ContinuousIntegrationScanConfigurationRequired {
     pub supported_events: List<ContinuousIntegrationScanEvent>,
 }
 
-static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
     properties: &[(
         "supportedEvents",
         Shape::List(&ListRule {
@@ -408,7 +408,7 @@ impl ToValue for ContinuousIntegrationScanConfiguration {
     }
 }
 
-static RULE_PeriodicScanConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PeriodicScanConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "frequency",
@@ -494,7 +494,7 @@ impl ToValue for PeriodicScanConfiguration {
     }
 }
 
-static RULE_ScopeSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ScopeSettings: ObjRule = ObjRule {
     properties: &[(
         "projectSelectionScope",
         Shape::Str(&StrRule {

@@ -26,7 +26,7 @@ pub struct FilterRequired {
     pub name: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -223,7 +223,7 @@ impl FilterAttributes {
     }
 }
 
-static RULE_DateFilter: ObjRule = ObjRule {
+pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
     properties: &[("EndInclusive", Shape::INT), ("StartInclusive", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -288,7 +288,7 @@ impl ToValue for DateFilter {
     }
 }
 
-static RULE_FilterCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -1301,7 +1301,7 @@ pub struct MapFilterRequired {
     pub comparison: MapComparison,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -1414,7 +1414,7 @@ impl ToValue for MapFilter {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
+pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
     properties: &[
         ("LowerInclusive", Shape::NUM),
         ("UpperInclusive", Shape::NUM),
@@ -1478,7 +1478,7 @@ impl ToValue for NumberFilter {
     }
 }
 
-static RULE_PackageFilter: ObjRule = ObjRule {
+pub(crate) static RULE_PackageFilter: ObjRule = ObjRule {
     properties: &[
         ("Architecture", Shape::Object(&RULE_StringFilter)),
         ("Epoch", Shape::Object(&RULE_NumberFilter)),
@@ -1618,7 +1618,7 @@ impl ToValue for PackageFilter {
     }
 }
 
-static RULE_PortRangeFilter: ObjRule = ObjRule {
+pub(crate) static RULE_PortRangeFilter: ObjRule = ObjRule {
     properties: &[
         (
             "BeginInclusive",
@@ -1715,7 +1715,7 @@ pub struct StringFilterRequired {
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",

@@ -24,7 +24,7 @@ pub struct ConnectionRequired {
     pub attach_point: Obj<AttachPoint>,
 }
 
-static RULE_Connection: ObjRule = ObjRule {
+pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("ActivationKey", Shape::STR),
         ("AttachPoint", Shape::Object(&RULE_AttachPoint)),
@@ -365,7 +365,7 @@ impl ConnectionAttributes {
     }
 }
 
-static RULE_AttachPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AttachPoint: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         (
@@ -449,7 +449,7 @@ pub struct RemoteAccountRequired {
     pub identifier: Str,
 }
 
-static RULE_RemoteAccount: ObjRule = ObjRule {
+pub(crate) static RULE_RemoteAccount: ObjRule = ObjRule {
     properties: &[(
         "Identifier",
         Shape::Str(&StrRule {
@@ -521,7 +521,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -22,7 +22,7 @@ pub struct MonitorRequired {
     pub monitor_name: Str,
 }
 
-static RULE_Monitor: ObjRule = ObjRule {
+pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     properties: &[
         (
             "HealthEventsConfig",
@@ -480,7 +480,7 @@ impl MonitorAttributes {
     }
 }
 
-static RULE_HealthEventsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HealthEventsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityLocalHealthEventsConfig",
@@ -616,7 +616,7 @@ impl ToValue for HealthEventsConfig {
     }
 }
 
-static RULE_InternetMeasurementsLogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_InternetMeasurementsLogDelivery: ObjRule = ObjRule {
     properties: &[("S3Config", Shape::Object(&RULE_S3Config))],
     required: &[],
     one_of: &[],
@@ -662,7 +662,7 @@ impl ToValue for InternetMeasurementsLogDelivery {
     }
 }
 
-static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LocalHealthEventsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "HealthScoreThreshold",
@@ -775,7 +775,7 @@ impl ToValue for LocalHealthEventsConfig {
     }
 }
 
-static RULE_S3Config: ObjRule = ObjRule {
+pub(crate) static RULE_S3Config: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -875,7 +875,7 @@ impl ToValue for S3Config {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],

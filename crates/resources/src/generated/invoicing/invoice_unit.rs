@@ -32,7 +32,7 @@ pub struct InvoiceUnitRequired {
     pub rule: Obj<Rule>,
 }
 
-static RULE_InvoiceUnit: ObjRule = ObjRule {
+pub(crate) static RULE_InvoiceUnit: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -276,7 +276,7 @@ pub struct ResourceTagRequired {
     pub value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -376,7 +376,7 @@ pub struct RuleRequired {
     pub linked_accounts: List<Str>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[(
         "LinkedAccounts",
         Shape::List(&ListRule {

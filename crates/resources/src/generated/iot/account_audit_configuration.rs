@@ -36,7 +36,7 @@ pub struct AccountAuditConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_AccountAuditConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AccountAuditConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -222,7 +222,7 @@ impl From<ResourceRef> for AccountAuditConfigurationAttributes {
     }
 }
 
-static RULE_AuditCheckConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AuditCheckConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -268,7 +268,7 @@ impl ToValue for AuditCheckConfiguration {
     }
 }
 
-static RULE_AuditCheckConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_AuditCheckConfigurations: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticatedCognitoRoleOverlyPermissiveCheck",
@@ -693,7 +693,7 @@ impl ToValue for AuditCheckConfigurations {
     }
 }
 
-static RULE_AuditNotificationTarget: ObjRule = ObjRule {
+pub(crate) static RULE_AuditNotificationTarget: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -793,7 +793,7 @@ impl ToValue for AuditNotificationTarget {
     }
 }
 
-static RULE_AuditNotificationTargetConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_AuditNotificationTargetConfigurations: ObjRule = ObjRule {
     properties: &[("Sns", Shape::Object(&RULE_AuditNotificationTarget))],
     required: &[],
     one_of: &[],
@@ -839,7 +839,7 @@ impl ToValue for AuditNotificationTargetConfigurations {
     }
 }
 
-static RULE_CertAgeCheckCustomConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CertAgeCheckCustomConfiguration: ObjRule = ObjRule {
     properties: &[(
         "CertAgeThresholdInDays",
         Shape::Str(&StrRule {
@@ -898,7 +898,7 @@ impl ToValue for CertAgeCheckCustomConfiguration {
     }
 }
 
-static RULE_CertExpirationCheckCustomConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CertExpirationCheckCustomConfiguration: ObjRule = ObjRule {
     properties: &[(
         "CertExpirationThresholdInDays",
         Shape::Str(&StrRule {
@@ -960,7 +960,7 @@ impl ToValue for CertExpirationCheckCustomConfiguration {
     }
 }
 
-static RULE_DeviceCertAgeAuditCheckConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceCertAgeAuditCheckConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",
@@ -1027,7 +1027,7 @@ impl ToValue for DeviceCertAgeAuditCheckConfiguration {
     }
 }
 
-static RULE_DeviceCertExpirationAuditCheckConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceCertExpirationAuditCheckConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",

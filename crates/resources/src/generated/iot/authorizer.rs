@@ -23,7 +23,7 @@ pub struct AuthorizerRequired {
     pub authorizer_function_arn: Str,
 }
 
-static RULE_Authorizer: ObjRule = ObjRule {
+pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     properties: &[
         (
             "AuthorizerFunctionArn",
@@ -307,7 +307,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_BillingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
     properties: &[
         (
             "BillingGroupName",
@@ -179,7 +179,7 @@ impl BillingGroupAttributes {
     }
 }
 
-static RULE_BillingGroupProperties: ObjRule = ObjRule {
+pub(crate) static RULE_BillingGroupProperties: ObjRule = ObjRule {
     properties: &[(
         "BillingGroupDescription",
         Shape::Str(&StrRule {
@@ -249,7 +249,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

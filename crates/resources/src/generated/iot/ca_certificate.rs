@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::CertificateMode;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
@@ -30,7 +32,7 @@ pub struct CaCertificateRequired {
     pub status: CaCertificateStatus,
 }
 
-static RULE_CaCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_CaCertificate: ObjRule = ObjRule {
     properties: &[
         (
             "AutoRegistrationStatus",
@@ -333,7 +335,7 @@ impl CaCertificateAttributes {
     }
 }
 
-static RULE_RegistrationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RegistrationConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",
@@ -457,7 +459,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -590,34 +592,6 @@ impl ToValue for CaCertificateStatus {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CertificateMode` (`AWS::IoT::CACertificate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CertificateMode {
-    /// `DEFAULT`
-    Default,
-    /// `SNI_ONLY`
-    SniOnly,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CertificateMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CertificateMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Default => "DEFAULT",
-            Self::SniOnly => "SNI_ONLY",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

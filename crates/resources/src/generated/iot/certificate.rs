@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::CertificateMode;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
@@ -22,7 +24,7 @@ pub struct CertificateRequired {
     pub status: CertificateStatus,
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         (
             "CACertificatePem",
@@ -271,34 +273,6 @@ impl CertificateAttributes {
     /// The certificate ID.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The values of `CertificateMode` (`AWS::IoT::Certificate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CertificateMode {
-    /// `DEFAULT`
-    Default,
-    /// `SNI_ONLY`
-    SniOnly,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CertificateMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CertificateMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Default => "DEFAULT",
-            Self::SniOnly => "SNI_ONLY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -28,7 +28,7 @@ pub struct CertificateProviderRequired {
     pub lambda_function_arn: Str,
 }
 
-static RULE_CertificateProvider: ObjRule = ObjRule {
+pub(crate) static RULE_CertificateProvider: ObjRule = ObjRule {
     properties: &[
         (
             "AccountDefaultForOperations",
@@ -251,7 +251,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

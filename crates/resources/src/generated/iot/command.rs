@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\p{C}]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^-?\\d+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]*$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[.$a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Command`], by name: `Command::new(CommandRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +27,7 @@ pub struct CommandRequired {
     pub command_id: Str,
 }
 
-static RULE_Command: ObjRule = ObjRule {
+pub(crate) static RULE_Command: ObjRule = ObjRule {
     properties: &[
         (
             "CommandId",
@@ -410,7 +412,7 @@ pub struct AwsJsonSubstitutionCommandPreprocessorConfigRequired {
     pub output_format: OutputFormat,
 }
 
-static RULE_AwsJsonSubstitutionCommandPreprocessorConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AwsJsonSubstitutionCommandPreprocessorConfig: ObjRule = ObjRule {
     properties: &[(
         "OutputFormat",
         Shape::Str(&StrRule {
@@ -472,7 +474,7 @@ pub struct CommandParameterRequired {
     pub name: Str,
 }
 
-static RULE_CommandParameter: ObjRule = ObjRule {
+pub(crate) static RULE_CommandParameter: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::Object(&RULE_CommandParameterValue)),
         (
@@ -630,7 +632,7 @@ impl ToValue for CommandParameter {
     }
 }
 
-static RULE_CommandParameterValue: ObjRule = ObjRule {
+pub(crate) static RULE_CommandParameterValue: ObjRule = ObjRule {
     properties: &[
         ("B", Shape::Bool),
         (
@@ -786,7 +788,7 @@ impl ToValue for CommandParameterValue {
     }
 }
 
-static RULE_CommandParameterValueComparisonOperand: ObjRule = ObjRule {
+pub(crate) static RULE_CommandParameterValueComparisonOperand: ObjRule = ObjRule {
     properties: &[
         (
             "Number",
@@ -942,7 +944,7 @@ pub struct CommandParameterValueConditionRequired {
     pub operand: Obj<CommandParameterValueComparisonOperand>,
 }
 
-static RULE_CommandParameterValueCondition: ObjRule = ObjRule {
+pub(crate) static RULE_CommandParameterValueCondition: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -1041,7 +1043,7 @@ pub struct CommandParameterValueNumberRangeRequired {
     pub min: Str,
 }
 
-static RULE_CommandParameterValueNumberRange: ObjRule = ObjRule {
+pub(crate) static RULE_CommandParameterValueNumberRange: ObjRule = ObjRule {
     properties: &[
         (
             "Max",
@@ -1124,7 +1126,7 @@ impl ToValue for CommandParameterValueNumberRange {
     }
 }
 
-static RULE_CommandPayload: ObjRule = ObjRule {
+pub(crate) static RULE_CommandPayload: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::STR),
         (
@@ -1191,7 +1193,7 @@ impl ToValue for CommandPayload {
     }
 }
 
-static RULE_CommandPreprocessor: ObjRule = ObjRule {
+pub(crate) static RULE_CommandPreprocessor: ObjRule = ObjRule {
     properties: &[(
         "AwsJsonSubstitution",
         Shape::Object(&RULE_AwsJsonSubstitutionCommandPreprocessorConfig),
@@ -1235,102 +1237,6 @@ impl ToValue for CommandPreprocessor {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsJsonSubstitution", &self.aws_json_substitution)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::Command`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-command-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

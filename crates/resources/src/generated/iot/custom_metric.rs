@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`CustomMetric`], by name: `CustomMetric::new(CustomMetricRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +26,7 @@ pub struct CustomMetricRequired {
     pub metric_type: MetricType,
 }
 
-static RULE_CustomMetric: ObjRule = ObjRule {
+pub(crate) static RULE_CustomMetric: ObjRule = ObjRule {
     properties: &[
         (
             "DisplayName",
@@ -217,102 +219,6 @@ impl CustomMetricAttributes {
     /// The Amazon Resource Number (ARN) of the custom metric; for example, `arn: *aws-partition* :iot: *region* : *accountId* :custommetric/ *metricName*` .
     pub fn metric_arn(&self) -> Value {
         self.0.get_att("MetricArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::CustomMetric`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-custommetric-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

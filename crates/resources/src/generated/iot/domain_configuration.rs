@@ -15,7 +15,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_DomainConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DomainConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationProtocol",
@@ -437,7 +437,7 @@ impl DomainConfigurationAttributes {
     }
 }
 
-static RULE_AuthorizerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AuthorizerConfig: ObjRule = ObjRule {
     properties: &[
         ("AllowAuthorizerOverride", Shape::Bool),
         (
@@ -512,7 +512,7 @@ impl ToValue for AuthorizerConfig {
     }
 }
 
-static RULE_ClientCertificateConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClientCertificateConfig: ObjRule = ObjRule {
     properties: &[(
         "ClientCertificateCallbackArn",
         Shape::Str(&StrRule {
@@ -574,7 +574,7 @@ impl ToValue for ClientCertificateConfig {
     }
 }
 
-static RULE_ServerCertificateConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ServerCertificateConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableOCSPCheck", Shape::Bool),
         (
@@ -692,7 +692,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -775,7 +775,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TlsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
     properties: &[(
         "SecurityPolicy",
         Shape::Str(&StrRule {

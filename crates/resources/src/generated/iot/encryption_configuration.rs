@@ -16,7 +16,7 @@ pub struct EncryptionConfigurationRequired {
     pub encryption_type: EncryptionType,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionType",

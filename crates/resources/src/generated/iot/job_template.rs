@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[^\\p{C}]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:[!-~]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`JobTemplate`], by name: `JobTemplate::new(JobTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +31,7 @@ pub struct JobTemplateRequired {
     pub job_template_id: Str,
 }
 
-static RULE_JobTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
     properties: &[
         ("AbortConfig", Shape::Object(&RULE_AbortConfig)),
         (
@@ -471,7 +473,7 @@ pub struct AbortConfigRequired {
     pub criteria_list: List<AbortCriteria>,
 }
 
-static RULE_AbortConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AbortConfig: ObjRule = ObjRule {
     properties: &[(
         "CriteriaList",
         Shape::List(&ListRule {
@@ -555,7 +557,7 @@ pub struct AbortCriteriaRequired {
     pub threshold_percentage: Num,
 }
 
-static RULE_AbortCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_AbortCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -721,7 +723,7 @@ pub struct ExponentialRolloutRateRequired {
     pub rate_increase_criteria: Obj<RateIncreaseCriteria>,
 }
 
-static RULE_ExponentialRolloutRate: ObjRule = ObjRule {
+pub(crate) static RULE_ExponentialRolloutRate: ObjRule = ObjRule {
     properties: &[
         (
             "BaseRatePerMinute",
@@ -830,7 +832,7 @@ impl ToValue for ExponentialRolloutRate {
     }
 }
 
-static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
+pub(crate) static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
     properties: &[(
         "RetryCriteriaList",
         Shape::List(&ListRule {
@@ -885,7 +887,7 @@ impl ToValue for JobExecutionsRetryConfig {
     }
 }
 
-static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
+pub(crate) static RULE_JobExecutionsRolloutConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ExponentialRolloutRate",
@@ -958,7 +960,7 @@ impl ToValue for JobExecutionsRolloutConfig {
     }
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         (
             "DurationInMinutes",
@@ -1051,7 +1053,7 @@ pub struct PresignedUrlConfigRequired {
     pub role_arn: Str,
 }
 
-static RULE_PresignedUrlConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PresignedUrlConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ExpiresInSec",
@@ -1134,7 +1136,7 @@ impl ToValue for PresignedUrlConfig {
     }
 }
 
-static RULE_RateIncreaseCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_RateIncreaseCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "NumberOfNotifiedThings",
@@ -1216,7 +1218,7 @@ impl ToValue for RateIncreaseCriteria {
     }
 }
 
-static RULE_RetryCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_RetryCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "FailureType",
@@ -1298,102 +1300,6 @@ impl ToValue for RetryCriteria {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::JobTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-jobtemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TimeoutConfig`], by name: `TimeoutConfig::new(TimeoutConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeoutConfigRequired {
@@ -1403,7 +1309,7 @@ pub struct TimeoutConfigRequired {
     pub in_progress_timeout_in_minutes: Int,
 }
 
-static RULE_TimeoutConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
     properties: &[(
         "InProgressTimeoutInMinutes",
         Shape::Int(&NumRule {

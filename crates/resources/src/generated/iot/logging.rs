@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LogLevel;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws/)[a-zA-Z0-9_\\-/.#]+$");
 
@@ -31,7 +33,7 @@ pub struct LoggingRequired {
     pub role_arn: Str,
 }
 
-static RULE_Logging: ObjRule = ObjRule {
+pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
         (
             "AccountId",
@@ -225,7 +227,7 @@ pub struct EventConfigurationRequired {
     pub event_type: Str,
 }
 
-static RULE_EventConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EventConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EventType",
@@ -362,43 +364,6 @@ impl From<Value> for DefaultLogLevel {
 }
 
 impl ToValue for DefaultLogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Error => "ERROR",
-            Self::Warn => "WARN",
-            Self::Info => "INFO",
-            Self::Debug => "DEBUG",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LogLevel` (`AWS::IoT::Logging`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogLevel {
-    /// `ERROR`
-    Error,
-    /// `WARN`
-    Warn,
-    /// `INFO`
-    Info,
-    /// `DEBUG`
-    Debug,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogLevel {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Error => "ERROR",

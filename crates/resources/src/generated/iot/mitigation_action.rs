@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`MitigationAction`], by name: `MitigationAction::new(MitigationActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +28,7 @@ pub struct MitigationActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_MitigationAction: ObjRule = ObjRule {
+pub(crate) static RULE_MitigationAction: ObjRule = ObjRule {
     properties: &[
         (
             "ActionName",
@@ -216,7 +218,7 @@ impl MitigationActionAttributes {
     }
 }
 
-static RULE_ActionParams: ObjRule = ObjRule {
+pub(crate) static RULE_ActionParams: ObjRule = ObjRule {
     properties: &[
         (
             "AddThingsToThingGroupParams",
@@ -398,7 +400,7 @@ pub struct AddThingsToThingGroupParamsRequired {
     pub thing_group_names: List<Str>,
 }
 
-static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
+pub(crate) static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
     properties: &[
         ("OverrideDynamicGroups", Shape::Bool),
         (
@@ -495,7 +497,7 @@ pub struct EnableIoTLoggingParamsRequired {
     pub role_arn_for_logging: Str,
 }
 
-static RULE_EnableIoTLoggingParams: ObjRule = ObjRule {
+pub(crate) static RULE_EnableIoTLoggingParams: ObjRule = ObjRule {
     properties: &[
         (
             "LogLevel",
@@ -593,7 +595,7 @@ pub struct PublishFindingToSnsParamsRequired {
     pub topic_arn: Str,
 }
 
-static RULE_PublishFindingToSnsParams: ObjRule = ObjRule {
+pub(crate) static RULE_PublishFindingToSnsParams: ObjRule = ObjRule {
     properties: &[(
         "TopicArn",
         Shape::Str(&StrRule {
@@ -661,7 +663,7 @@ pub struct ReplaceDefaultPolicyVersionParamsRequired {
     pub template_name: TemplateName,
 }
 
-static RULE_ReplaceDefaultPolicyVersionParams: ObjRule = ObjRule {
+pub(crate) static RULE_ReplaceDefaultPolicyVersionParams: ObjRule = ObjRule {
     properties: &[(
         "TemplateName",
         Shape::Str(&StrRule {
@@ -720,102 +722,6 @@ impl ToValue for ReplaceDefaultPolicyVersionParams {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::MitigationAction`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-mitigationaction-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UpdateCaCertificateParams`], by name: `UpdateCaCertificateParams::new(UpdateCaCertificateParamsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateCaCertificateParamsRequired {
@@ -825,7 +731,7 @@ pub struct UpdateCaCertificateParamsRequired {
     pub action: Action,
 }
 
-static RULE_UpdateCaCertificateParams: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateCaCertificateParams: ObjRule = ObjRule {
     properties: &[(
         "Action",
         Shape::Str(&StrRule {
@@ -891,7 +797,7 @@ pub struct UpdateDeviceCertificateParamsRequired {
     pub action: Action,
 }
 
-static RULE_UpdateDeviceCertificateParams: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateDeviceCertificateParams: ObjRule = ObjRule {
     properties: &[(
         "Action",
         Shape::Str(&StrRule {

@@ -21,7 +21,7 @@ pub struct PolicyRequired {
     pub policy_document: Json,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (
@@ -194,7 +194,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct PolicyPrincipalAttachmentRequired {
     pub principal: Str,
 }
 
-static RULE_PolicyPrincipalAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyPrincipalAttachment: ObjRule = ObjRule {
     properties: &[("PolicyName", Shape::STR), ("Principal", Shape::STR)],
     required: &["Principal", "PolicyName"],
     one_of: &[],

@@ -30,7 +30,7 @@ pub struct ProvisioningTemplateRequired {
     pub template_body: Str,
 }
 
-static RULE_ProvisioningTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisioningTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -304,7 +304,7 @@ impl ProvisioningTemplateAttributes {
     }
 }
 
-static RULE_ProvisioningHook: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisioningHook: ObjRule = ObjRule {
     properties: &[
         (
             "PayloadVersion",
@@ -403,7 +403,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::LogLevel;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9.:\\s_\\-]+");
 
 /// The required properties of [`ResourceSpecificLogging`], by name: `ResourceSpecificLogging::new(ResourceSpecificLoggingRequired { .. })`.
@@ -30,7 +32,7 @@ pub struct ResourceSpecificLoggingRequired {
     pub target_type: TargetType,
 }
 
-static RULE_ResourceSpecificLogging: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSpecificLogging: ObjRule = ObjRule {
     properties: &[
         (
             "LogLevel",
@@ -198,43 +200,6 @@ impl ResourceSpecificLoggingAttributes {
     /// The target Id.
     pub fn target_id(&self) -> Value {
         self.0.get_att("TargetId")
-    }
-}
-
-/// The values of `LogLevel` (`AWS::IoT::ResourceSpecificLogging`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogLevel {
-    /// `ERROR`
-    Error,
-    /// `WARN`
-    Warn,
-    /// `INFO`
-    Info,
-    /// `DEBUG`
-    Debug,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Error => "ERROR",
-            Self::Warn => "WARN",
-            Self::Info => "INFO",
-            Self::Debug => "DEBUG",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -23,7 +23,7 @@ pub struct RoleAliasRequired {
     pub role_arn: Str,
 }
 
-static RULE_RoleAlias: ObjRule = ObjRule {
+pub(crate) static RULE_RoleAlias: ObjRule = ObjRule {
     properties: &[
         (
             "CredentialDurationSeconds",
@@ -233,7 +233,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-fA-F0-9:\\.\\/]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_SecurityProfile: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalMetricsToRetainV2",
@@ -300,7 +302,7 @@ pub struct BehaviorRequired {
     pub name: Str,
 }
 
-static RULE_Behavior: ObjRule = ObjRule {
+pub(crate) static RULE_Behavior: ObjRule = ObjRule {
     properties: &[
         ("Criteria", Shape::Object(&RULE_BehaviorCriteria)),
         ("ExportMetric", Shape::Bool),
@@ -451,7 +453,7 @@ impl ToValue for Behavior {
     }
 }
 
-static RULE_BehaviorCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_BehaviorCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",
@@ -643,7 +645,7 @@ impl ToValue for BehaviorCriteria {
     }
 }
 
-static RULE_MachineLearningDetectionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MachineLearningDetectionConfig: ObjRule = ObjRule {
     properties: &[(
         "ConfidenceLevel",
         Shape::Str(&StrRule {
@@ -715,7 +717,7 @@ pub struct MetricDimensionRequired {
     pub dimension_name: Str,
 }
 
-static RULE_MetricDimension: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[
         (
             "DimensionName",
@@ -813,7 +815,7 @@ pub struct MetricToRetainRequired {
     pub metric: Str,
 }
 
-static RULE_MetricToRetain: ObjRule = ObjRule {
+pub(crate) static RULE_MetricToRetain: ObjRule = ObjRule {
     properties: &[
         ("ExportMetric", Shape::Bool),
         (
@@ -906,7 +908,7 @@ impl ToValue for MetricToRetain {
     }
 }
 
-static RULE_MetricValue: ObjRule = ObjRule {
+pub(crate) static RULE_MetricValue: ObjRule = ObjRule {
     properties: &[
         (
             "Cidrs",
@@ -1083,7 +1085,7 @@ pub struct MetricsExportConfigRequired {
     pub role_arn: Str,
 }
 
-static RULE_MetricsExportConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsExportConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MqttTopic",
@@ -1168,7 +1170,7 @@ impl ToValue for MetricsExportConfig {
     }
 }
 
-static RULE_StatisticalThreshold: ObjRule = ObjRule {
+pub(crate) static RULE_StatisticalThreshold: ObjRule = ObjRule {
     properties: &[(
         "Statistic",
         Shape::Str(&StrRule {
@@ -1223,102 +1225,6 @@ impl PropertyType for StatisticalThreshold {}
 impl ToValue for StatisticalThreshold {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Statistic", &self.statistic).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoT::SecurityProfile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-securityprofile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

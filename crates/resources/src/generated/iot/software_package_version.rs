@@ -22,7 +22,7 @@ pub struct SoftwarePackageVersionRequired {
     pub package_name: Str,
 }
 
-static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
+pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
     properties: &[
         ("Artifact", Shape::Object(&RULE_PackageVersionArtifact)),
         ("Attributes", Shape::Any),
@@ -331,7 +331,7 @@ pub struct PackageVersionArtifactRequired {
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_PackageVersionArtifact: ObjRule = ObjRule {
+pub(crate) static RULE_PackageVersionArtifact: ObjRule = ObjRule {
     properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
     required: &["S3Location"],
     one_of: &[],
@@ -402,7 +402,7 @@ pub struct S3LocationRequired {
     pub version: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -515,7 +515,7 @@ pub struct SbomRequired {
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_Sbom: ObjRule = ObjRule {
+pub(crate) static RULE_Sbom: ObjRule = ObjRule {
     properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
     required: &["S3Location"],
     one_of: &[],
@@ -578,7 +578,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,11 +7,14 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AttributePayload;
+use super::shared::RULE_AttributePayload;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 
-static RULE_ThingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ThingGroup: ObjRule = ObjRule {
     properties: &[
         (
             "ParentGroupName",
@@ -232,56 +235,6 @@ impl ThingGroupAttributes {
     }
 }
 
-static RULE_AttributePayload: ObjRule = ObjRule {
-    properties: &[("Attributes", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AttributePayload` property type of `AWS::IoT::ThingGroup`.
-///
-/// The attribute payload.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-thinggroup-attributepayload.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AttributePayload {
-    /// `Attributes`: a JSON value.
-    ///
-    /// A JSON string containing up to three key-value pair in JSON format. For example:
-    ///
-    /// `{\"attributes\":{\"string1\":\"string2\"}}`
-    pub attributes: Option<Json>,
-}
-
-impl AttributePayload {
-    /// A `AttributePayload` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AttributePayload {}
-
-impl ToValue for AttributePayload {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -295,7 +248,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -378,7 +331,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThingGroupProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ThingGroupProperties: ObjRule = ObjRule {
     properties: &[
         ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
         (

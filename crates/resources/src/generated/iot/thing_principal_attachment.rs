@@ -24,7 +24,7 @@ pub struct ThingPrincipalAttachmentRequired {
     pub thing_name: Str,
 }
 
-static RULE_ThingPrincipalAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_ThingPrincipalAttachment: ObjRule = ObjRule {
     properties: &[
         ("Principal", Shape::STR),
         ("ThingName", Shape::STR),

@@ -13,7 +13,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.,@/:#-]+");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:$.]+");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 
-static RULE_ThingType: ObjRule = ObjRule {
+pub(crate) static RULE_ThingType: ObjRule = ObjRule {
     properties: &[
         ("DeprecateThingType", Shape::Bool),
         (
@@ -192,7 +192,7 @@ impl ThingTypeAttributes {
     }
 }
 
-static RULE_Mqtt5Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_Mqtt5Configuration: ObjRule = ObjRule {
     properties: &[(
         "PropagatingAttributes",
         Shape::List(&ListRule {
@@ -252,7 +252,7 @@ pub struct PropagatingAttributeRequired {
     pub user_property_key: Str,
 }
 
-static RULE_PropagatingAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_PropagatingAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionAttribute",
@@ -380,7 +380,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -463,7 +463,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_ThingTypeProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ThingTypeProperties: ObjRule = ObjRule {
     properties: &[
         (
             "Mqtt5Configuration",

@@ -20,7 +20,7 @@ pub struct TopicRuleRequired {
     pub topic_rule_payload: Obj<TopicRulePayload>,
 }
 
-static RULE_TopicRule: ObjRule = ObjRule {
+pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
     properties: &[
         (
             "RuleName",
@@ -181,7 +181,7 @@ impl TopicRuleAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         (
             "CloudwatchAlarm",
@@ -542,7 +542,7 @@ pub struct AssetPropertyTimestampRequired {
     pub time_in_seconds: Str,
 }
 
-static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
+pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
     properties: &[("OffsetInNanos", Shape::STR), ("TimeInSeconds", Shape::STR)],
     required: &["TimeInSeconds"],
     one_of: &[],
@@ -619,7 +619,7 @@ pub struct AssetPropertyValueRequired {
     pub value: Obj<AssetPropertyVariant>,
 }
 
-static RULE_AssetPropertyValue: ObjRule = ObjRule {
+pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
     properties: &[
         ("Quality", Shape::STR),
         ("Timestamp", Shape::Object(&RULE_AssetPropertyTimestamp)),
@@ -701,7 +701,7 @@ impl ToValue for AssetPropertyValue {
     }
 }
 
-static RULE_AssetPropertyVariant: ObjRule = ObjRule {
+pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::STR),
         ("DoubleValue", Shape::STR),
@@ -793,7 +793,7 @@ impl ToValue for AssetPropertyVariant {
     }
 }
 
-static RULE_BatchConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BatchConfig: ObjRule = ObjRule {
     properties: &[
         ("BatchAcrossTopics", Shape::Bool),
         (
@@ -923,7 +923,7 @@ pub struct CloudwatchAlarmActionRequired {
     pub state_value: Str,
 }
 
-static RULE_CloudwatchAlarmAction: ObjRule = ObjRule {
+pub(crate) static RULE_CloudwatchAlarmAction: ObjRule = ObjRule {
     properties: &[
         ("AlarmName", Shape::STR),
         (
@@ -1044,7 +1044,7 @@ pub struct CloudwatchLogsActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_CloudwatchLogsAction: ObjRule = ObjRule {
+pub(crate) static RULE_CloudwatchLogsAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         ("LogGroupName", Shape::STR),
@@ -1153,7 +1153,7 @@ pub struct CloudwatchMetricActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_CloudwatchMetricAction: ObjRule = ObjRule {
+pub(crate) static RULE_CloudwatchMetricAction: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("MetricNamespace", Shape::STR),
@@ -1297,7 +1297,7 @@ impl ToValue for CloudwatchMetricAction {
     }
 }
 
-static RULE_DynamoDBv2Action: ObjRule = ObjRule {
+pub(crate) static RULE_DynamoDBv2Action: ObjRule = ObjRule {
     properties: &[
         ("PutItem", Shape::Object(&RULE_PutItemInput)),
         (
@@ -1401,7 +1401,7 @@ pub struct DynamoDbActionRequired {
     pub table_name: Str,
 }
 
-static RULE_DynamoDbAction: ObjRule = ObjRule {
+pub(crate) static RULE_DynamoDbAction: ObjRule = ObjRule {
     properties: &[
         ("HashKeyField", Shape::STR),
         (
@@ -1645,7 +1645,7 @@ pub struct ElasticsearchActionRequired {
     pub r#type: Str,
 }
 
-static RULE_ElasticsearchAction: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchAction: ObjRule = ObjRule {
     properties: &[
         (
             "Endpoint",
@@ -1796,7 +1796,7 @@ pub struct FirehoseActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_FirehoseAction: ObjRule = ObjRule {
+pub(crate) static RULE_FirehoseAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         ("DeliveryStreamName", Shape::STR),
@@ -1928,7 +1928,7 @@ pub struct HttpActionRequired {
     pub url: Str,
 }
 
-static RULE_HttpAction: ObjRule = ObjRule {
+pub(crate) static RULE_HttpAction: ObjRule = ObjRule {
     properties: &[
         ("Auth", Shape::Object(&RULE_HttpAuthorization)),
         ("BatchConfig", Shape::Object(&RULE_BatchConfig)),
@@ -2093,7 +2093,7 @@ pub struct HttpActionHeaderRequired {
     pub value: Str,
 }
 
-static RULE_HttpActionHeader: ObjRule = ObjRule {
+pub(crate) static RULE_HttpActionHeader: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2171,7 +2171,7 @@ impl ToValue for HttpActionHeader {
     }
 }
 
-static RULE_HttpAuthorization: ObjRule = ObjRule {
+pub(crate) static RULE_HttpAuthorization: ObjRule = ObjRule {
     properties: &[("Sigv4", Shape::Object(&RULE_SigV4Authorization))],
     required: &[],
     one_of: &[],
@@ -2232,7 +2232,7 @@ pub struct IotAnalyticsActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_IotAnalyticsAction: ObjRule = ObjRule {
+pub(crate) static RULE_IotAnalyticsAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         ("ChannelName", Shape::STR),
@@ -2344,7 +2344,7 @@ pub struct IotEventsActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_IotEventsAction: ObjRule = ObjRule {
+pub(crate) static RULE_IotEventsAction: ObjRule = ObjRule {
     properties: &[
         ("BatchMode", Shape::Bool),
         (
@@ -2499,7 +2499,7 @@ pub struct IotSiteWiseActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_IotSiteWiseAction: ObjRule = ObjRule {
+pub(crate) static RULE_IotSiteWiseAction: ObjRule = ObjRule {
     properties: &[
         (
             "PutAssetPropertyValueEntries",
@@ -2609,7 +2609,7 @@ pub struct KafkaActionRequired {
     pub topic: Str,
 }
 
-static RULE_KafkaAction: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
     properties: &[
         ("ClientProperties", Shape::Any),
         ("DestinationArn", Shape::STR),
@@ -2762,7 +2762,7 @@ pub struct KafkaActionHeaderRequired {
     pub value: Str,
 }
 
-static RULE_KafkaActionHeader: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaActionHeader: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2866,7 +2866,7 @@ pub struct KinesisActionRequired {
     pub stream_name: Str,
 }
 
-static RULE_KinesisAction: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisAction: ObjRule = ObjRule {
     properties: &[
         ("PartitionKey", Shape::STR),
         (
@@ -2959,7 +2959,7 @@ impl ToValue for KinesisAction {
     }
 }
 
-static RULE_LambdaAction: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
     properties: &[(
         "FunctionArn",
         Shape::Str(&StrRule {
@@ -3043,7 +3043,7 @@ pub struct LocationActionRequired {
     pub tracker_name: Str,
 }
 
-static RULE_LocationAction: ObjRule = ObjRule {
+pub(crate) static RULE_LocationAction: ObjRule = ObjRule {
     properties: &[
         ("DeviceId", Shape::STR),
         ("Latitude", Shape::STR),
@@ -3203,7 +3203,7 @@ pub struct OpenSearchActionRequired {
     pub r#type: Str,
 }
 
-static RULE_OpenSearchAction: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchAction: ObjRule = ObjRule {
     properties: &[
         (
             "Endpoint",
@@ -3337,7 +3337,7 @@ pub struct PutAssetPropertyValueEntryRequired {
     pub property_values: List<AssetPropertyValue>,
 }
 
-static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
+pub(crate) static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
     properties: &[
         ("AssetId", Shape::STR),
         ("EntryId", Shape::STR),
@@ -3478,7 +3478,7 @@ pub struct PutItemInputRequired {
     pub table_name: Str,
 }
 
-static RULE_PutItemInput: ObjRule = ObjRule {
+pub(crate) static RULE_PutItemInput: ObjRule = ObjRule {
     properties: &[("TableName", Shape::STR)],
     required: &["TableName"],
     one_of: &[],
@@ -3541,7 +3541,7 @@ pub struct RepublishActionRequired {
     pub topic: Str,
 }
 
-static RULE_RepublishAction: ObjRule = ObjRule {
+pub(crate) static RULE_RepublishAction: ObjRule = ObjRule {
     properties: &[
         ("Headers", Shape::Object(&RULE_RepublishActionHeaders)),
         (
@@ -3658,7 +3658,7 @@ impl ToValue for RepublishAction {
     }
 }
 
-static RULE_RepublishActionHeaders: ObjRule = ObjRule {
+pub(crate) static RULE_RepublishActionHeaders: ObjRule = ObjRule {
     properties: &[
         (
             "ContentType",
@@ -3885,7 +3885,7 @@ pub struct S3ActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_S3Action: ObjRule = ObjRule {
+pub(crate) static RULE_S3Action: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -4041,7 +4041,7 @@ pub struct SigV4AuthorizationRequired {
     pub signing_region: Str,
 }
 
-static RULE_SigV4Authorization: ObjRule = ObjRule {
+pub(crate) static RULE_SigV4Authorization: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",
@@ -4149,7 +4149,7 @@ pub struct SnsActionRequired {
     pub target_arn: Str,
 }
 
-static RULE_SnsAction: ObjRule = ObjRule {
+pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
     properties: &[
         (
             "MessageFormat",
@@ -4266,7 +4266,7 @@ pub struct SqsActionRequired {
     pub role_arn: Str,
 }
 
-static RULE_SqsAction: ObjRule = ObjRule {
+pub(crate) static RULE_SqsAction: ObjRule = ObjRule {
     properties: &[
         ("QueueUrl", Shape::STR),
         (
@@ -4374,7 +4374,7 @@ pub struct StepFunctionsActionRequired {
     pub state_machine_name: Str,
 }
 
-static RULE_StepFunctionsAction: ObjRule = ObjRule {
+pub(crate) static RULE_StepFunctionsAction: ObjRule = ObjRule {
     properties: &[
         ("ExecutionNamePrefix", Shape::STR),
         (
@@ -4476,7 +4476,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -4539,7 +4539,7 @@ pub struct TimestampRequired {
     pub value: Str,
 }
 
-static RULE_Timestamp: ObjRule = ObjRule {
+pub(crate) static RULE_Timestamp: ObjRule = ObjRule {
     properties: &[("Unit", Shape::STR), ("Value", Shape::STR)],
     required: &["Value"],
     one_of: &[],
@@ -4626,7 +4626,7 @@ pub struct TimestreamActionRequired {
     pub table_name: Str,
 }
 
-static RULE_TimestreamAction: ObjRule = ObjRule {
+pub(crate) static RULE_TimestreamAction: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
         (
@@ -4760,7 +4760,7 @@ pub struct TimestreamDimensionRequired {
     pub value: Str,
 }
 
-static RULE_TimestreamDimension: ObjRule = ObjRule {
+pub(crate) static RULE_TimestreamDimension: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Name", "Value"],
     one_of: &[],
@@ -4837,7 +4837,7 @@ pub struct TimestreamTimestampRequired {
     pub value: Str,
 }
 
-static RULE_TimestreamTimestamp: ObjRule = ObjRule {
+pub(crate) static RULE_TimestreamTimestamp: ObjRule = ObjRule {
     properties: &[("Unit", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Unit"],
     one_of: &[],
@@ -4916,7 +4916,7 @@ pub struct TopicRulePayloadRequired {
     pub sql: Str,
 }
 
-static RULE_TopicRulePayload: ObjRule = ObjRule {
+pub(crate) static RULE_TopicRulePayload: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -5071,7 +5071,7 @@ pub struct UserPropertyRequired {
     pub value: Str,
 }
 
-static RULE_UserProperty: ObjRule = ObjRule {
+pub(crate) static RULE_UserProperty: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_TopicRuleDestination: ObjRule = ObjRule {
+pub(crate) static RULE_TopicRuleDestination: ObjRule = ObjRule {
     properties: &[
         (
             "HttpUrlProperties",
@@ -166,7 +166,7 @@ impl TopicRuleDestinationAttributes {
     }
 }
 
-static RULE_HttpUrlDestinationSummary: ObjRule = ObjRule {
+pub(crate) static RULE_HttpUrlDestinationSummary: ObjRule = ObjRule {
     properties: &[("ConfirmationUrl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -214,7 +214,7 @@ impl ToValue for HttpUrlDestinationSummary {
     }
 }
 
-static RULE_VpcDestinationProperties: ObjRule = ObjRule {
+pub(crate) static RULE_VpcDestinationProperties: ObjRule = ObjRule {
     properties: &[
         (
             "RoleArn",

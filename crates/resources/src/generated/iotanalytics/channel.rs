@@ -7,11 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_RetentionPeriod, RULE_Tag};
+pub use super::shared::{RetentionPeriod, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9.\\-_]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9!_.*'()/{}:-]*/$");
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelName",
@@ -178,7 +181,7 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_ChannelStorage: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelStorage: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
         ("ServiceManagedS3", Shape::Any),
@@ -261,7 +264,7 @@ pub struct CustomerManagedS3Required {
     pub role_arn: Str,
 }
 
-static RULE_CustomerManagedS3: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -372,175 +375,6 @@ impl ToValue for CustomerManagedS3 {
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .req("RoleArn", &self.role_arn)
-            .build()
-    }
-}
-
-static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NumberOfDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        ("Unlimited", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RetentionPeriod` property type of `AWS::IoTAnalytics::Channel`.
-///
-/// How long, in days, message data is kept.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-channel-retentionperiod.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetentionPeriod {
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The number of days that message data is kept. The `unlimited` parameter must be false.
-    ///
-    /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
-    /// `Unlimited`: a boolean.
-    ///
-    /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
-}
-
-impl RetentionPeriod {
-    /// A `RetentionPeriod` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_days = Some(value.into());
-        self
-    }
-
-    /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RetentionPeriod {}
-
-impl ToValue for RetentionPeriod {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_RetentionPeriod, RULE_Tag};
+pub use super::shared::{RetentionPeriod, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(^(?!_{2}))(^[a-zA-Z0-9_]+$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\.-]{1,255}$");
@@ -25,7 +28,7 @@ pub struct DatasetRequired {
     pub actions: List<Action>,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -313,7 +316,7 @@ pub struct ActionRequired {
     pub action_name: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         (
             "ActionName",
@@ -427,7 +430,7 @@ pub struct ContainerActionRequired {
     pub resource_configuration: Obj<ResourceConfiguration>,
 }
 
-static RULE_ContainerAction: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerAction: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionRoleArn",
@@ -567,7 +570,7 @@ pub struct DatasetContentDeliveryRuleRequired {
     pub destination: Obj<DatasetContentDeliveryRuleDestination>,
 }
 
-static RULE_DatasetContentDeliveryRule: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetContentDeliveryRule: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -640,7 +643,7 @@ impl ToValue for DatasetContentDeliveryRule {
     }
 }
 
-static RULE_DatasetContentDeliveryRuleDestination: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetContentDeliveryRuleDestination: ObjRule = ObjRule {
     properties: &[
         (
             "IotEventsDestinationConfiguration",
@@ -733,7 +736,7 @@ pub struct DatasetContentVersionValueRequired {
     pub dataset_name: Str,
 }
 
-static RULE_DatasetContentVersionValue: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetContentVersionValue: ObjRule = ObjRule {
     properties: &[(
         "DatasetName",
         Shape::Str(&StrRule {
@@ -807,7 +810,7 @@ pub struct DeltaTimeRequired {
     pub time_expression: Str,
 }
 
-static RULE_DeltaTime: ObjRule = ObjRule {
+pub(crate) static RULE_DeltaTime: ObjRule = ObjRule {
     properties: &[
         ("OffsetSeconds", Shape::INT),
         ("TimeExpression", Shape::STR),
@@ -887,7 +890,7 @@ pub struct DeltaTimeSessionWindowConfigurationRequired {
     pub timeout_in_minutes: Int,
 }
 
-static RULE_DeltaTimeSessionWindowConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeltaTimeSessionWindowConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TimeoutInMinutes",
         Shape::Int(&NumRule {
@@ -950,7 +953,7 @@ impl ToValue for DeltaTimeSessionWindowConfiguration {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[("DeltaTime", Shape::Object(&RULE_DeltaTime))],
     required: &[],
     one_of: &[],
@@ -1013,7 +1016,7 @@ pub struct GlueConfigurationRequired {
     pub table_name: Str,
 }
 
-static RULE_GlueConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GlueConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseName",
@@ -1119,7 +1122,7 @@ pub struct IotEventsDestinationConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_IotEventsDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IotEventsDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InputName",
@@ -1217,7 +1220,7 @@ pub struct LateDataRuleRequired {
     pub rule_configuration: Obj<LateDataRuleConfiguration>,
 }
 
-static RULE_LateDataRule: ObjRule = ObjRule {
+pub(crate) static RULE_LateDataRule: ObjRule = ObjRule {
     properties: &[
         (
             "RuleConfiguration",
@@ -1298,7 +1301,7 @@ impl ToValue for LateDataRule {
     }
 }
 
-static RULE_LateDataRuleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LateDataRuleConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DeltaTimeSessionWindowConfiguration",
         Shape::Object(&RULE_DeltaTimeSessionWindowConfiguration),
@@ -1366,7 +1369,7 @@ pub struct OutputFileUriValueRequired {
     pub file_name: Str,
 }
 
-static RULE_OutputFileUriValue: ObjRule = ObjRule {
+pub(crate) static RULE_OutputFileUriValue: ObjRule = ObjRule {
     properties: &[(
         "FileName",
         Shape::Str(&StrRule {
@@ -1434,7 +1437,7 @@ pub struct QueryActionRequired {
     pub sql_query: Str,
 }
 
-static RULE_QueryAction: ObjRule = ObjRule {
+pub(crate) static RULE_QueryAction: ObjRule = ObjRule {
     properties: &[
         (
             "Filters",
@@ -1525,7 +1528,7 @@ pub struct ResourceConfigurationRequired {
     pub volume_size_in_gb: Int,
 }
 
-static RULE_ResourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ComputeType",
@@ -1610,79 +1613,6 @@ impl ToValue for ResourceConfiguration {
     }
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NumberOfDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        ("Unlimited", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RetentionPeriod` property type of `AWS::IoTAnalytics::Dataset`.
-///
-/// How long, in days, message data is kept.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-dataset-retentionperiod.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetentionPeriod {
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The number of days that message data is kept. The `unlimited` parameter must be false.
-    ///
-    /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
-    /// `Unlimited`: a boolean.
-    ///
-    /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
-}
-
-impl RetentionPeriod {
-    /// A `RetentionPeriod` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_days = Some(value.into());
-        self
-    }
-
-    /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RetentionPeriod {}
-
-impl ToValue for RetentionPeriod {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
-            .build()
-    }
-}
-
 /// The required properties of [`S3DestinationConfiguration`], by name: `S3DestinationConfiguration::new(S3DestinationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationConfigurationRequired {
@@ -1716,7 +1646,7 @@ pub struct S3DestinationConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -1865,7 +1795,7 @@ pub struct ScheduleRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[("ScheduleExpression", Shape::STR)],
     required: &["ScheduleExpression"],
     one_of: &[],
@@ -1915,103 +1845,7 @@ impl ToValue for Schedule {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Dataset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Trigger: ObjRule = ObjRule {
+pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("TriggeringDataset", Shape::Object(&RULE_TriggeringDataset)),
@@ -2086,7 +1920,7 @@ pub struct TriggeringDatasetRequired {
     pub dataset_name: Str,
 }
 
-static RULE_TriggeringDataset: ObjRule = ObjRule {
+pub(crate) static RULE_TriggeringDataset: ObjRule = ObjRule {
     properties: &[(
         "DatasetName",
         Shape::Str(&StrRule {
@@ -2158,7 +1992,7 @@ pub struct VariableRequired {
     pub variable_name: Str,
 }
 
-static RULE_Variable: ObjRule = ObjRule {
+pub(crate) static RULE_Variable: ObjRule = ObjRule {
     properties: &[
         (
             "DatasetContentVersionValue",
@@ -2304,7 +2138,7 @@ impl ToValue for Variable {
     }
 }
 
-static RULE_VersioningConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxVersions",

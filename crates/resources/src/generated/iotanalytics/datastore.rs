@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_RetentionPeriod, RULE_Tag};
+pub use super::shared::{RetentionPeriod, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\s\\[\\]_,.'/:-]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9.\\-_]*");
@@ -14,7 +17,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9!_.*'()/{}:-]*/")
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^[A-Za-z_]([A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9_]*)$");
 
-static RULE_Datastore: ObjRule = ObjRule {
+pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
         (
             "DatastoreName",
@@ -239,7 +242,7 @@ pub struct ColumnRequired {
     pub r#type: Str,
 }
 
-static RULE_Column: ObjRule = ObjRule {
+pub(crate) static RULE_Column: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -345,7 +348,7 @@ pub struct CustomerManagedS3Required {
     pub role_arn: Str,
 }
 
-static RULE_CustomerManagedS3: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerManagedS3: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -471,7 +474,7 @@ pub struct CustomerManagedS3StorageRequired {
     pub bucket: Str,
 }
 
-static RULE_CustomerManagedS3Storage: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerManagedS3Storage: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -560,7 +563,7 @@ impl ToValue for CustomerManagedS3Storage {
     }
 }
 
-static RULE_DatastorePartition: ObjRule = ObjRule {
+pub(crate) static RULE_DatastorePartition: ObjRule = ObjRule {
     properties: &[
         ("Partition", Shape::Object(&RULE_Partition)),
         (
@@ -627,7 +630,7 @@ impl ToValue for DatastorePartition {
     }
 }
 
-static RULE_DatastorePartitions: ObjRule = ObjRule {
+pub(crate) static RULE_DatastorePartitions: ObjRule = ObjRule {
     properties: &[(
         "Partitions",
         Shape::List(&ListRule {
@@ -684,7 +687,7 @@ impl ToValue for DatastorePartitions {
     }
 }
 
-static RULE_DatastoreStorage: ObjRule = ObjRule {
+pub(crate) static RULE_DatastoreStorage: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
         (
@@ -773,7 +776,7 @@ impl ToValue for DatastoreStorage {
     }
 }
 
-static RULE_FileFormatConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FileFormatConfiguration: ObjRule = ObjRule {
     properties: &[
         ("JsonConfiguration", Shape::Any),
         (
@@ -846,7 +849,7 @@ impl ToValue for FileFormatConfiguration {
     }
 }
 
-static RULE_IotSiteWiseMultiLayerStorage: ObjRule = ObjRule {
+pub(crate) static RULE_IotSiteWiseMultiLayerStorage: ObjRule = ObjRule {
     properties: &[(
         "CustomerManagedS3Storage",
         Shape::Object(&RULE_CustomerManagedS3Storage),
@@ -903,7 +906,7 @@ impl ToValue for IotSiteWiseMultiLayerStorage {
     }
 }
 
-static RULE_ParquetConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParquetConfiguration: ObjRule = ObjRule {
     properties: &[("SchemaDefinition", Shape::Object(&RULE_SchemaDefinition))],
     required: &[],
     one_of: &[],
@@ -962,7 +965,7 @@ pub struct PartitionRequired {
     pub attribute_name: Str,
 }
 
-static RULE_Partition: ObjRule = ObjRule {
+pub(crate) static RULE_Partition: ObjRule = ObjRule {
     properties: &[(
         "AttributeName",
         Shape::Str(&StrRule {
@@ -1023,80 +1026,7 @@ impl ToValue for Partition {
     }
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NumberOfDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        ("Unlimited", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RetentionPeriod` property type of `AWS::IoTAnalytics::Datastore`.
-///
-/// How long, in days, message data is kept.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-datastore-retentionperiod.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetentionPeriod {
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The number of days that message data is kept. The `unlimited` parameter must be false.
-    ///
-    /// Value 1 to 2147483647.
-    pub number_of_days: Option<Int>,
-    /// `Unlimited`: a boolean.
-    ///
-    /// If true, message data is kept indefinitely.
-    pub unlimited: Option<Bool>,
-}
-
-impl RetentionPeriod {
-    /// A `RetentionPeriod` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NumberOfDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_days(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_days = Some(value.into());
-        self
-    }
-
-    /// `Unlimited`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self {
-        self.unlimited = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RetentionPeriod {}
-
-impl ToValue for RetentionPeriod {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
-            .build()
-    }
-}
-
-static RULE_SchemaDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
     properties: &[(
         "Columns",
         Shape::List(&ListRule {
@@ -1153,102 +1083,6 @@ impl ToValue for SchemaDefinition {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Datastore`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-datastore-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TimestampPartition`], by name: `TimestampPartition::new(TimestampPartitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestampPartitionRequired {
@@ -1260,7 +1094,7 @@ pub struct TimestampPartitionRequired {
     pub attribute_name: Str,
 }
 
-static RULE_TimestampPartition: ObjRule = ObjRule {
+pub(crate) static RULE_TimestampPartition: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",

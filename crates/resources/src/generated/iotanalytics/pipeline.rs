@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
 
@@ -25,7 +28,7 @@ pub struct PipelineRequired {
     pub pipeline_activities: List<Activity>,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         (
             "PipelineActivities",
@@ -195,7 +198,7 @@ impl PipelineAttributes {
     }
 }
 
-static RULE_Activity: ObjRule = ObjRule {
+pub(crate) static RULE_Activity: ObjRule = ObjRule {
     properties: &[
         ("AddAttributes", Shape::Object(&RULE_AddAttributes)),
         ("Channel", Shape::Object(&RULE_Channel)),
@@ -394,7 +397,7 @@ pub struct AddAttributesRequired {
     pub name: Str,
 }
 
-static RULE_AddAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         (
@@ -517,7 +520,7 @@ pub struct ChannelRequired {
     pub name: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelName",
@@ -649,7 +652,7 @@ pub struct DatastoreRequired {
     pub name: Str,
 }
 
-static RULE_Datastore: ObjRule = ObjRule {
+pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
         (
             "DatastoreName",
@@ -767,7 +770,7 @@ pub struct DeviceRegistryEnrichRequired {
     pub thing_name: Str,
 }
 
-static RULE_DeviceRegistryEnrich: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceRegistryEnrich: ObjRule = ObjRule {
     properties: &[
         (
             "Attribute",
@@ -963,7 +966,7 @@ pub struct DeviceShadowEnrichRequired {
     pub thing_name: Str,
 }
 
-static RULE_DeviceShadowEnrich: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceShadowEnrich: ObjRule = ObjRule {
     properties: &[
         (
             "Attribute",
@@ -1147,7 +1150,7 @@ pub struct FilterRequired {
     pub name: Str,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         (
             "Filter",
@@ -1287,7 +1290,7 @@ pub struct LambdaRequired {
     pub name: Str,
 }
 
-static RULE_Lambda: ObjRule = ObjRule {
+pub(crate) static RULE_Lambda: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -1451,7 +1454,7 @@ pub struct MathRequired {
     pub name: Str,
 }
 
-static RULE_Math: ObjRule = ObjRule {
+pub(crate) static RULE_Math: ObjRule = ObjRule {
     properties: &[
         (
             "Attribute",
@@ -1609,7 +1612,7 @@ pub struct RemoveAttributesRequired {
     pub name: Str,
 }
 
-static RULE_RemoveAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_RemoveAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "Attributes",
@@ -1745,7 +1748,7 @@ pub struct SelectAttributesRequired {
     pub name: Str,
 }
 
-static RULE_SelectAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_SelectAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "Attributes",
@@ -1860,102 +1863,6 @@ impl ToValue for SelectAttributes {
             .req("Attributes", &self.attributes)
             .req("Name", &self.name)
             .opt("Next", &self.next)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTAnalytics::Pipeline`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-pipeline-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -16,7 +16,7 @@ pub struct SuiteDefinitionRequired {
     pub suite_definition_configuration: Obj<SuiteDefinitionConfiguration>,
 }
 
-static RULE_SuiteDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SuiteDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "SuiteDefinitionConfiguration",
@@ -177,7 +177,7 @@ impl SuiteDefinitionAttributes {
     }
 }
 
-static RULE_DeviceUnderTest: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceUnderTest: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateArn",
@@ -276,7 +276,7 @@ pub struct SuiteDefinitionConfigurationRequired {
     pub root_group: Str,
 }
 
-static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DevicePermissionRoleArn",
@@ -431,7 +431,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

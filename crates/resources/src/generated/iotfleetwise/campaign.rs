@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
@@ -42,7 +45,7 @@ pub struct CampaignRequired {
     pub target_arn: Str,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -675,7 +678,7 @@ pub struct DataPartitionRequired {
     pub storage_options: Obj<DataPartitionStorageOptions>,
 }
 
-static RULE_DataPartition: ObjRule = ObjRule {
+pub(crate) static RULE_DataPartition: ObjRule = ObjRule {
     properties: &[
         (
             "Id",
@@ -801,7 +804,7 @@ pub struct DataPartitionStorageOptionsRequired {
     pub storage_location: Str,
 }
 
-static RULE_DataPartitionStorageOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DataPartitionStorageOptions: ObjRule = ObjRule {
     properties: &[
         ("MaximumSize", Shape::Object(&RULE_StorageMaximumSize)),
         (
@@ -914,7 +917,7 @@ pub struct DataPartitionUploadOptionsRequired {
     pub expression: Str,
 }
 
-static RULE_DataPartitionUploadOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DataPartitionUploadOptions: ObjRule = ObjRule {
     properties: &[
         (
             "ConditionLanguageVersion",
@@ -1024,7 +1027,7 @@ pub struct SignalFetchInformationRequired {
     pub signal_fetch_config: Json,
 }
 
-static RULE_SignalFetchInformation: ObjRule = ObjRule {
+pub(crate) static RULE_SignalFetchInformation: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -1169,7 +1172,7 @@ pub struct SignalInformationRequired {
     pub name: Str,
 }
 
-static RULE_SignalInformation: ObjRule = ObjRule {
+pub(crate) static RULE_SignalInformation: ObjRule = ObjRule {
     properties: &[
         (
             "DataPartitionId",
@@ -1330,7 +1333,7 @@ pub struct StorageMaximumSizeRequired {
     pub value: Int,
 }
 
-static RULE_StorageMaximumSize: ObjRule = ObjRule {
+pub(crate) static RULE_StorageMaximumSize: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -1432,7 +1435,7 @@ pub struct StorageMinimumTimeToLiveRequired {
     pub value: Int,
 }
 
-static RULE_StorageMinimumTimeToLive: ObjRule = ObjRule {
+pub(crate) static RULE_StorageMinimumTimeToLive: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",
@@ -1514,102 +1517,6 @@ impl ToValue for StorageMinimumTimeToLive {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTFleetWise::Campaign`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }

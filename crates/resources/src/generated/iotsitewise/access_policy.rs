@@ -31,7 +31,7 @@ pub struct AccessPolicyRequired {
     pub access_policy_resource: Obj<AccessPolicyResource>,
 }
 
-static RULE_AccessPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "AccessPolicyIdentity",
@@ -200,7 +200,7 @@ impl AccessPolicyAttributes {
     }
 }
 
-static RULE_AccessPolicyIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPolicyIdentity: ObjRule = ObjRule {
     properties: &[
         ("IamRole", Shape::Object(&RULE_IamRole)),
         ("IamUser", Shape::Object(&RULE_IamUser)),
@@ -278,7 +278,7 @@ impl ToValue for AccessPolicyIdentity {
     }
 }
 
-static RULE_AccessPolicyResource: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPolicyResource: ObjRule = ObjRule {
     properties: &[
         ("Portal", Shape::Object(&RULE_Portal)),
         ("Project", Shape::Object(&RULE_Project)),
@@ -342,7 +342,7 @@ impl ToValue for AccessPolicyResource {
     }
 }
 
-static RULE_IamRole: ObjRule = ObjRule {
+pub(crate) static RULE_IamRole: ObjRule = ObjRule {
     properties: &[(
         "arn",
         Shape::Str(&StrRule {
@@ -399,7 +399,7 @@ impl ToValue for IamRole {
     }
 }
 
-static RULE_IamUser: ObjRule = ObjRule {
+pub(crate) static RULE_IamUser: ObjRule = ObjRule {
     properties: &[(
         "arn",
         Shape::Str(&StrRule {
@@ -458,7 +458,7 @@ impl ToValue for IamUser {
     }
 }
 
-static RULE_Portal: ObjRule = ObjRule {
+pub(crate) static RULE_Portal: ObjRule = ObjRule {
     properties: &[(
         "id",
         Shape::Str(&StrRule {
@@ -515,7 +515,7 @@ impl ToValue for Portal {
     }
 }
 
-static RULE_Project: ObjRule = ObjRule {
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[(
         "id",
         Shape::Str(&StrRule {
@@ -572,7 +572,7 @@ impl ToValue for Project {
     }
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[(
         "id",
         Shape::Str(&StrRule {

@@ -33,7 +33,7 @@ pub struct AssetRequired {
     pub asset_name: Str,
 }
 
-static RULE_Asset: ObjRule = ObjRule {
+pub(crate) static RULE_Asset: ObjRule = ObjRule {
     properties: &[
         (
             "AssetDescription",
@@ -317,7 +317,7 @@ pub struct AssetHierarchyRequired {
     pub child_asset_id: Str,
 }
 
-static RULE_AssetHierarchy: ObjRule = ObjRule {
+pub(crate) static RULE_AssetHierarchy: ObjRule = ObjRule {
     properties: &[
         ("ChildAssetId", Shape::STR),
         (
@@ -449,7 +449,7 @@ impl ToValue for AssetHierarchy {
     }
 }
 
-static RULE_AssetProperty: ObjRule = ObjRule {
+pub(crate) static RULE_AssetProperty: ObjRule = ObjRule {
     properties: &[
         ("Alias", Shape::STR),
         (
@@ -624,7 +624,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

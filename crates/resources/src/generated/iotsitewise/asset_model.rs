@@ -28,7 +28,7 @@ pub struct AssetModelRequired {
     pub asset_model_name: Str,
 }
 
-static RULE_AssetModel: ObjRule = ObjRule {
+pub(crate) static RULE_AssetModel: ObjRule = ObjRule {
     properties: &[
         (
             "AssetModelCompositeModels",
@@ -414,7 +414,7 @@ pub struct AssetModelCompositeModelRequired {
     pub r#type: Str,
 }
 
-static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
+pub(crate) static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
     properties: &[
         ("ComposedAssetModelId", Shape::STR),
         (
@@ -697,7 +697,7 @@ pub struct AssetModelHierarchyRequired {
     pub name: Str,
 }
 
-static RULE_AssetModelHierarchy: ObjRule = ObjRule {
+pub(crate) static RULE_AssetModelHierarchy: ObjRule = ObjRule {
     properties: &[
         (
             "ChildAssetModelId",
@@ -894,7 +894,7 @@ pub struct AssetModelPropertyRequired {
     pub r#type: Obj<PropertyTypeProperty>,
 }
 
-static RULE_AssetModelProperty: ObjRule = ObjRule {
+pub(crate) static RULE_AssetModelProperty: ObjRule = ObjRule {
     properties: &[
         (
             "DataType",
@@ -1132,7 +1132,7 @@ impl ToValue for AssetModelProperty {
     }
 }
 
-static RULE_Attribute: ObjRule = ObjRule {
+pub(crate) static RULE_Attribute: ObjRule = ObjRule {
     properties: &[(
         "DefaultValue",
         Shape::Str(&StrRule {
@@ -1200,7 +1200,7 @@ pub struct EnforcedAssetModelInterfacePropertyMappingRequired {
     pub interface_asset_model_property_external_id: Str,
 }
 
-static RULE_EnforcedAssetModelInterfacePropertyMapping: ObjRule = ObjRule {
+pub(crate) static RULE_EnforcedAssetModelInterfacePropertyMapping: ObjRule = ObjRule {
     properties: &[
         ("AssetModelPropertyExternalId", Shape::STR),
         ("AssetModelPropertyLogicalId", Shape::STR),
@@ -1292,7 +1292,7 @@ impl ToValue for EnforcedAssetModelInterfacePropertyMapping {
     }
 }
 
-static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
+pub(crate) static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
     properties: &[
         ("InterfaceAssetModelId", Shape::STR),
         (
@@ -1381,7 +1381,7 @@ pub struct ExpressionVariableRequired {
     pub value: Obj<VariableValue>,
 }
 
-static RULE_ExpressionVariable: ObjRule = ObjRule {
+pub(crate) static RULE_ExpressionVariable: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1480,7 +1480,7 @@ pub struct MetricRequired {
     pub window: Obj<MetricWindow>,
 }
 
-static RULE_Metric: ObjRule = ObjRule {
+pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -1586,7 +1586,7 @@ impl ToValue for Metric {
     }
 }
 
-static RULE_MetricWindow: ObjRule = ObjRule {
+pub(crate) static RULE_MetricWindow: ObjRule = ObjRule {
     properties: &[("Tumbling", Shape::Object(&RULE_TumblingWindow))],
     required: &[],
     one_of: &[],
@@ -1643,7 +1643,7 @@ pub struct PropertyPathDefinitionRequired {
     pub name: Str,
 }
 
-static RULE_PropertyPathDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_PropertyPathDefinition: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -1711,7 +1711,7 @@ pub struct PropertyTypePropertyRequired {
     pub type_name: TypeName,
 }
 
-static RULE_PropertyTypeProperty: ObjRule = ObjRule {
+pub(crate) static RULE_PropertyTypeProperty: ObjRule = ObjRule {
     properties: &[
         ("Attribute", Shape::Object(&RULE_Attribute)),
         ("Metric", Shape::Object(&RULE_Metric)),
@@ -1826,7 +1826,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -1897,7 +1897,7 @@ pub struct TransformRequired {
     pub variables: List<ExpressionVariable>,
 }
 
-static RULE_Transform: ObjRule = ObjRule {
+pub(crate) static RULE_Transform: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -2001,7 +2001,7 @@ pub struct TumblingWindowRequired {
     pub interval: Str,
 }
 
-static RULE_TumblingWindow: ObjRule = ObjRule {
+pub(crate) static RULE_TumblingWindow: ObjRule = ObjRule {
     properties: &[
         (
             "Interval",
@@ -2120,7 +2120,7 @@ impl ToValue for TumblingWindow {
     }
 }
 
-static RULE_VariableValue: ObjRule = ObjRule {
+pub(crate) static RULE_VariableValue: ObjRule = ObjRule {
     properties: &[
         (
             "HierarchyExternalId",

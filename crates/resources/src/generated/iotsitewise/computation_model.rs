@@ -29,7 +29,7 @@ pub struct ComputationModelRequired {
     pub computation_model_name: Str,
 }
 
-static RULE_ComputationModel: ObjRule = ObjRule {
+pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
     properties: &[
         (
             "ComputationModelConfiguration",
@@ -273,7 +273,7 @@ pub struct AnomalyDetectionComputationModelConfigurationRequired {
     pub result_property: Str,
 }
 
-static RULE_AnomalyDetectionComputationModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AnomalyDetectionComputationModelConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InputProperties",
@@ -362,7 +362,7 @@ impl ToValue for AnomalyDetectionComputationModelConfiguration {
     }
 }
 
-static RULE_ComputationModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ComputationModelConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AnomalyDetection",
         Shape::Object(&RULE_AnomalyDetectionComputationModelConfiguration),
@@ -429,7 +429,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -26,7 +26,7 @@ pub struct DatasetRequired {
     pub dataset_source: Obj<DatasetSource>,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         (
             "DatasetDescription",
@@ -228,7 +228,7 @@ pub struct DatasetSourceRequired {
     pub source_type: SourceType,
 }
 
-static RULE_DatasetSource: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetSource: ObjRule = ObjRule {
     properties: &[
         ("SourceDetail", Shape::Object(&RULE_SourceDetail)),
         (
@@ -345,7 +345,7 @@ pub struct KendraSourceDetailRequired {
     pub role_arn: Str,
 }
 
-static RULE_KendraSourceDetail: ObjRule = ObjRule {
+pub(crate) static RULE_KendraSourceDetail: ObjRule = ObjRule {
     properties: &[
         (
             "KnowledgeBaseArn",
@@ -434,7 +434,7 @@ impl ToValue for KendraSourceDetail {
     }
 }
 
-static RULE_SourceDetail: ObjRule = ObjRule {
+pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
     properties: &[("Kendra", Shape::Object(&RULE_KendraSourceDetail))],
     required: &[],
     one_of: &[],
@@ -489,7 +489,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

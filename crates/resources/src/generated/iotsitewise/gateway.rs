@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
@@ -28,7 +31,7 @@ pub struct GatewayRequired {
     pub gateway_platform: Obj<GatewayPlatform>,
 }
 
-static RULE_Gateway: ObjRule = ObjRule {
+pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
         (
             "GatewayCapabilitySummaries",
@@ -248,7 +251,7 @@ pub struct GatewayCapabilitySummaryRequired {
     pub capability_namespace: Str,
 }
 
-static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayCapabilitySummary: ObjRule = ObjRule {
     properties: &[
         ("CapabilityConfiguration", Shape::STR),
         ("CapabilityNamespace", Shape::STR),
@@ -315,7 +318,7 @@ impl ToValue for GatewayCapabilitySummary {
     }
 }
 
-static RULE_GatewayPlatform: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayPlatform: ObjRule = ObjRule {
     properties: &[
         ("GreengrassV2", Shape::Object(&RULE_GreengrassV2)),
         ("SiemensIE", Shape::Object(&RULE_SiemensIe)),
@@ -396,7 +399,7 @@ pub struct GreengrassV2Required {
     pub core_device_thing_name: Str,
 }
 
-static RULE_GreengrassV2: ObjRule = ObjRule {
+pub(crate) static RULE_GreengrassV2: ObjRule = ObjRule {
     properties: &[
         (
             "CoreDeviceOperatingSystem",
@@ -500,7 +503,7 @@ pub struct SiemensIeRequired {
     pub iot_core_thing_name: Str,
 }
 
-static RULE_SiemensIe: ObjRule = ObjRule {
+pub(crate) static RULE_SiemensIe: ObjRule = ObjRule {
     properties: &[(
         "IotCoreThingName",
         Shape::Str(&StrRule {
@@ -557,69 +560,6 @@ impl ToValue for SiemensIe {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IotCoreThingName", &self.iot_core_thing_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTSiteWise::Gateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotsitewise-gateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

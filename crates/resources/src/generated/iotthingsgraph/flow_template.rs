@@ -14,7 +14,7 @@ pub struct FlowTemplateRequired {
     pub definition: Obj<DefinitionDocument>,
 }
 
-static RULE_FlowTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_FlowTemplate: ObjRule = ObjRule {
     properties: &[
         ("CompatibleNamespaceVersion", Shape::NUM),
         ("Definition", Shape::Object(&RULE_DefinitionDocument)),
@@ -134,7 +134,7 @@ pub struct DefinitionDocumentRequired {
     pub text: Str,
 }
 
-static RULE_DefinitionDocument: ObjRule = ObjRule {
+pub(crate) static RULE_DefinitionDocument: ObjRule = ObjRule {
     properties: &[("Language", Shape::STR), ("Text", Shape::STR)],
     required: &["Language", "Text"],
     one_of: &[],

@@ -27,7 +27,7 @@ pub struct ComponentTypeRequired {
     pub workspace_id: Str,
 }
 
-static RULE_ComponentType: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentType: ObjRule = ObjRule {
     properties: &[
         (
             "ComponentTypeId",

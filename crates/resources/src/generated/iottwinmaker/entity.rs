@@ -33,7 +33,7 @@ pub struct EntityRequired {
     pub workspace_id: Str,
 }
 
-static RULE_Entity: ObjRule = ObjRule {
+pub(crate) static RULE_Entity: ObjRule = ObjRule {
     properties: &[
         ("Components", Shape::Any),
         ("CompositeComponents", Shape::Any),

@@ -34,7 +34,7 @@ pub struct SceneRequired {
     pub workspace_id: Str,
 }
 
-static RULE_Scene: ObjRule = ObjRule {
+pub(crate) static RULE_Scene: ObjRule = ObjRule {
     properties: &[
         (
             "Capabilities",

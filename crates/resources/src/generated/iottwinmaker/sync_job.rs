@@ -37,7 +37,7 @@ pub struct SyncJobRequired {
     pub workspace_id: Str,
 }
 
-static RULE_SyncJob: ObjRule = ObjRule {
+pub(crate) static RULE_SyncJob: ObjRule = ObjRule {
     properties: &[
         (
             "SyncRole",

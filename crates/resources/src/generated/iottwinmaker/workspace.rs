@@ -36,7 +36,7 @@ pub struct WorkspaceRequired {
     pub workspace_id: Str,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -30,7 +30,7 @@ pub struct DestinationRequired {
     pub name: Str,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -274,7 +274,7 @@ impl DestinationAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_DeviceProfile: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceProfile: ObjRule = ObjRule {
     properties: &[
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanDeviceProfile)),
         (
@@ -169,7 +169,7 @@ impl DeviceProfileAttributes {
     }
 }
 
-static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
     properties: &[
         (
             "ClassBTimeout",
@@ -616,7 +616,7 @@ impl ToValue for LoRaWanDeviceProfile {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RfRegion, Tag};
+
 /// The required properties of [`MulticastGroup`], by name: `MulticastGroup::new(MulticastGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MulticastGroupRequired {
@@ -16,7 +19,7 @@ pub struct MulticastGroupRequired {
     pub lo_ra_wan: Obj<LoRaWan>,
 }
 
-static RULE_MulticastGroup: ObjRule = ObjRule {
+pub(crate) static RULE_MulticastGroup: ObjRule = ObjRule {
     properties: &[
         (
             "AssociateWirelessDevice",
@@ -310,7 +313,7 @@ pub struct LoRaWanRequired {
     pub rf_region: RfRegion,
 }
 
-static RULE_LoRaWan: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWan: ObjRule = ObjRule {
     properties: &[
         (
             "DlClass",
@@ -435,86 +438,6 @@ impl ToValue for LoRaWan {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::MulticastGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-multicastgroup-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `DlClass` (`AWS::IoTWireless::MulticastGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DlClass {
@@ -537,67 +460,6 @@ impl ToValue for DlClass {
         let s = match self {
             Self::ClassB => "ClassB",
             Self::ClassC => "ClassC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RfRegion` (`AWS::IoTWireless::MulticastGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RfRegion {
-    /// `AS923-1`
-    As923_1,
-    /// `AS923-2`
-    As923_2,
-    /// `AS923-3`
-    As923_3,
-    /// `AS923-4`
-    As923_4,
-    /// `AU915`
-    Au915,
-    /// `CN470`
-    Cn470,
-    /// `CN779`
-    Cn779,
-    /// `EU433`
-    Eu433,
-    /// `EU868`
-    Eu868,
-    /// `IN865`
-    In865,
-    /// `KR920`
-    Kr920,
-    /// `RU864`
-    Ru864,
-    /// `US915`
-    Us915,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RfRegion {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RfRegion {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::As923_1 => "AS923-1",
-            Self::As923_2 => "AS923-2",
-            Self::As923_3 => "AS923-3",
-            Self::As923_4 => "AS923-4",
-            Self::Au915 => "AU915",
-            Self::Cn470 => "CN470",
-            Self::Cn779 => "CN779",
-            Self::Eu433 => "EU433",
-            Self::Eu868 => "EU868",
-            Self::In865 => "IN865",
-            Self::Kr920 => "KR920",
-            Self::Ru864 => "RU864",
-            Self::Us915 => "US915",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -20,7 +20,7 @@ pub struct NetworkAnalyzerConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_NetworkAnalyzerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkAnalyzerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -276,7 +276,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -359,7 +359,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TraceContent: ObjRule = ObjRule {
+pub(crate) static RULE_TraceContent: ObjRule = ObjRule {
     properties: &[
         (
             "LogLevel",

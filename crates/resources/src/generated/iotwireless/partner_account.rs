@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-fA-F0-9]{64}");
 
-static RULE_PartnerAccount: ObjRule = ObjRule {
+pub(crate) static RULE_PartnerAccount: ObjRule = ObjRule {
     properties: &[
         ("AccountLinked", Shape::Bool),
         (
@@ -255,7 +255,7 @@ pub struct SidewalkAccountInfoRequired {
     pub app_server_private_key: Str,
 }
 
-static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
+pub(crate) static RULE_SidewalkAccountInfo: ObjRule = ObjRule {
     properties: &[(
         "AppServerPrivateKey",
         Shape::Str(&StrRule {
@@ -316,7 +316,7 @@ impl ToValue for SidewalkAccountInfo {
     }
 }
 
-static RULE_SidewalkAccountInfoWithFingerprint: ObjRule = ObjRule {
+pub(crate) static RULE_SidewalkAccountInfoWithFingerprint: ObjRule = ObjRule {
     properties: &[
         (
             "AmazonId",
@@ -416,7 +416,7 @@ impl ToValue for SidewalkAccountInfoWithFingerprint {
     }
 }
 
-static RULE_SidewalkUpdateAccount: ObjRule = ObjRule {
+pub(crate) static RULE_SidewalkUpdateAccount: ObjRule = ObjRule {
     properties: &[(
         "AppServerPrivateKey",
         Shape::Str(&StrRule {
@@ -475,7 +475,7 @@ impl ToValue for SidewalkUpdateAccount {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_ServiceProfile: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceProfile: ObjRule = ObjRule {
     properties: &[
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanServiceProfile)),
         (
@@ -351,7 +351,7 @@ impl ServiceProfileAttributes {
     }
 }
 
-static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanServiceProfile: ObjRule = ObjRule {
     properties: &[
         ("AddGwMetadata", Shape::Bool),
         ("ChannelMask", Shape::STR),
@@ -705,7 +705,7 @@ impl ToValue for LoRaWanServiceProfile {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

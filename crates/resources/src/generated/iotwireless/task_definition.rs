@@ -16,7 +16,7 @@ pub struct TaskDefinitionRequired {
     pub auto_create_tasks: Bool,
 }
 
-static RULE_TaskDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
     properties: &[
         ("AutoCreateTasks", Shape::Bool),
         (
@@ -245,7 +245,7 @@ impl TaskDefinitionAttributes {
     }
 }
 
-static RULE_LoRaWanGatewayVersion: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanGatewayVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Model",
@@ -356,7 +356,7 @@ impl ToValue for LoRaWanGatewayVersion {
     }
 }
 
-static RULE_LoRaWanUpdateGatewayTaskCreate: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanUpdateGatewayTaskCreate: ObjRule = ObjRule {
     properties: &[
         ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
         (
@@ -468,7 +468,7 @@ impl ToValue for LoRaWanUpdateGatewayTaskCreate {
     }
 }
 
-static RULE_LoRaWanUpdateGatewayTaskEntry: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanUpdateGatewayTaskEntry: ObjRule = ObjRule {
     properties: &[
         ("CurrentVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
         ("UpdateVersion", Shape::Object(&RULE_LoRaWanGatewayVersion)),
@@ -532,7 +532,7 @@ impl ToValue for LoRaWanUpdateGatewayTaskEntry {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -612,7 +612,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UpdateWirelessGatewayTaskCreate: ObjRule = ObjRule {
+pub(crate) static RULE_UpdateWirelessGatewayTaskCreate: ObjRule = ObjRule {
     properties: &[
         (
             "LoRaWAN",

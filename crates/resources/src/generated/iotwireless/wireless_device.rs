@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-fA-F0-9]{8}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-fA-F0-9]{32}");
@@ -29,7 +32,7 @@ pub struct WirelessDeviceRequired {
     pub r#type: WirelessDeviceType,
 }
 
-static RULE_WirelessDevice: ObjRule = ObjRule {
+pub(crate) static RULE_WirelessDevice: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -344,7 +347,7 @@ pub struct AbpV10xRequired {
     pub session_keys: Obj<SessionKeysAbpV10x>,
 }
 
-static RULE_AbpV10x: ObjRule = ObjRule {
+pub(crate) static RULE_AbpV10x: ObjRule = ObjRule {
     properties: &[
         (
             "DevAddr",
@@ -437,7 +440,7 @@ pub struct AbpV11Required {
     pub session_keys: Obj<SessionKeysAbpV11>,
 }
 
-static RULE_AbpV11: ObjRule = ObjRule {
+pub(crate) static RULE_AbpV11: ObjRule = ObjRule {
     properties: &[
         (
             "DevAddr",
@@ -515,7 +518,7 @@ impl ToValue for AbpV11 {
     }
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationName",
@@ -627,7 +630,7 @@ impl ToValue for Application {
     }
 }
 
-static RULE_FPorts: ObjRule = ObjRule {
+pub(crate) static RULE_FPorts: ObjRule = ObjRule {
     properties: &[(
         "Applications",
         Shape::List(&ListRule {
@@ -682,7 +685,7 @@ impl ToValue for FPorts {
     }
 }
 
-static RULE_LoRaWanDevice: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanDevice: ObjRule = ObjRule {
     properties: &[
         ("AbpV10x", Shape::Object(&RULE_AbpV10x)),
         ("AbpV11", Shape::Object(&RULE_AbpV11)),
@@ -880,7 +883,7 @@ pub struct OtaaV10xRequired {
     pub app_key: Str,
 }
 
-static RULE_OtaaV10x: ObjRule = ObjRule {
+pub(crate) static RULE_OtaaV10x: ObjRule = ObjRule {
     properties: &[
         (
             "AppEui",
@@ -992,7 +995,7 @@ pub struct OtaaV11Required {
     pub nwk_key: Str,
 }
 
-static RULE_OtaaV11: ObjRule = ObjRule {
+pub(crate) static RULE_OtaaV11: ObjRule = ObjRule {
     properties: &[
         (
             "AppKey",
@@ -1124,7 +1127,7 @@ pub struct SessionKeysAbpV10xRequired {
     pub nwk_s_key: Str,
 }
 
-static RULE_SessionKeysAbpV10x: ObjRule = ObjRule {
+pub(crate) static RULE_SessionKeysAbpV10x: ObjRule = ObjRule {
     properties: &[
         (
             "AppSKey",
@@ -1242,7 +1245,7 @@ pub struct SessionKeysAbpV11Required {
     pub s_nwk_s_int_key: Str,
 }
 
-static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
+pub(crate) static RULE_SessionKeysAbpV11: ObjRule = ObjRule {
     properties: &[
         (
             "AppSKey",
@@ -1379,86 +1382,6 @@ impl ToValue for SessionKeysAbpV11 {
             .req("FNwkSIntKey", &self.f_nwk_s_int_key)
             .req("NwkSEncKey", &self.nwk_s_enc_key)
             .req("SNwkSIntKey", &self.s_nwk_s_int_key)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::WirelessDevice`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-wirelessdevice-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

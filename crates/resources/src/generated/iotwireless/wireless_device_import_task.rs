@@ -24,7 +24,7 @@ pub struct WirelessDeviceImportTaskRequired {
     pub sidewalk: Obj<Sidewalk>,
 }
 
-static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
+pub(crate) static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationName",
@@ -266,7 +266,7 @@ impl WirelessDeviceImportTaskAttributes {
     }
 }
 
-static RULE_Sidewalk: ObjRule = ObjRule {
+pub(crate) static RULE_Sidewalk: ObjRule = ObjRule {
     properties: &[
         (
             "DeviceCreationFile",
@@ -407,7 +407,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

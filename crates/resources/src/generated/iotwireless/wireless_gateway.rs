@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(([0-9A-Fa-f]{2}-){7}|([0-9A-Fa-f]{2}:){7}|([0-9A-Fa-f]{2}\\s){7}|([0-9A-Fa-f]{2}){7})([0-9A-Fa-f]{2})$",
 );
@@ -20,7 +23,7 @@ pub struct WirelessGatewayRequired {
     pub lo_ra_wan: Obj<LoRaWanGateway>,
 }
 
-static RULE_WirelessGateway: ObjRule = ObjRule {
+pub(crate) static RULE_WirelessGateway: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -271,7 +274,7 @@ pub struct LoRaWanGatewayRequired {
     pub rf_region: Str,
 }
 
-static RULE_LoRaWanGateway: ObjRule = ObjRule {
+pub(crate) static RULE_LoRaWanGateway: ObjRule = ObjRule {
     properties: &[
         (
             "GatewayEui",
@@ -356,86 +359,6 @@ impl ToValue for LoRaWanGateway {
         MapBuilder::new()
             .req("GatewayEui", &self.gateway_eui)
             .req("RfRegion", &self.rf_region)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IoTWireless::WirelessGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-wirelessgateway-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

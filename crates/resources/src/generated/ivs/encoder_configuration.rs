@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_EncoderConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncoderConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -186,7 +186,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -269,7 +269,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Video: ObjRule = ObjRule {
+pub(crate) static RULE_Video: ObjRule = ObjRule {
     properties: &[
         (
             "Bitrate",

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedCountries",
@@ -239,7 +239,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

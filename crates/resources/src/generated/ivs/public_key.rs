@@ -12,7 +12,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "-----BEGIN PUBLIC KEY-----\\r?\\n([a-zA-Z0-9+/=\\r\\n]+)\\r?\\n-----END PUBLIC KEY-----(\\r?\\n)?",
 );
 
-static RULE_PublicKey: ObjRule = ObjRule {
+pub(crate) static RULE_PublicKey: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -196,7 +196,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

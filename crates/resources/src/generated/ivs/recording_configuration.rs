@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RecordingMode, Storage, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9-.]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
@@ -21,7 +24,7 @@ pub struct RecordingConfigurationRequired {
     pub destination_configuration: Obj<DestinationConfiguration>,
 }
 
-static RULE_RecordingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationConfiguration",
@@ -284,7 +287,7 @@ impl RecordingConfigurationAttributes {
     }
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
     properties: &[("S3", Shape::Object(&RULE_S3DestinationConfiguration))],
     required: &[],
     one_of: &[],
@@ -330,7 +333,7 @@ impl ToValue for DestinationConfiguration {
     }
 }
 
-static RULE_RenditionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RenditionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "RenditionSelection",
@@ -431,7 +434,7 @@ pub struct S3DestinationConfigurationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "BucketName",
         Shape::Str(&StrRule {
@@ -492,103 +495,7 @@ impl ToValue for S3DestinationConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::RecordingConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-recordingconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "RecordingMode",
@@ -733,34 +640,6 @@ impl ToValue for ThumbnailConfiguration {
     }
 }
 
-/// The values of `RecordingMode` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordingMode {
-    /// `INTERVAL`
-    Interval,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordingMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordingMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Interval => "INTERVAL",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Rendition` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rendition {
@@ -854,34 +733,6 @@ impl ToValue for Resolution {
             Self::Hd => "HD",
             Self::Sd => "SD",
             Self::LowestResolution => "LOWEST_RESOLUTION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Storage` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Storage {
-    /// `SEQUENTIAL`
-    Sequential,
-    /// `LATEST`
-    Latest,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Storage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Storage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Sequential => "SEQUENTIAL",
-            Self::Latest => "LATEST",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,11 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RecordingMode, Storage, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_Stage: ObjRule = ObjRule {
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         (
             "AutoParticipantRecordingConfiguration",
@@ -193,7 +196,7 @@ pub struct AutoParticipantRecordingConfigurationRequired {
     pub storage_configuration_arn: Str,
 }
 
-static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
         (
@@ -351,7 +354,7 @@ impl ToValue for AutoParticipantRecordingConfiguration {
     }
 }
 
-static RULE_HlsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ParticipantRecordingHlsConfiguration",
         Shape::Object(&RULE_ParticipantRecordingHlsConfiguration),
@@ -408,7 +411,7 @@ impl ToValue for HlsConfiguration {
     }
 }
 
-static RULE_ParticipantRecordingHlsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParticipantRecordingHlsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TargetSegmentDurationSeconds",
         Shape::Int(&NumRule {
@@ -468,7 +471,7 @@ impl ToValue for ParticipantRecordingHlsConfiguration {
     }
 }
 
-static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "RecordingMode",
@@ -575,103 +578,7 @@ impl ToValue for ParticipantThumbnailConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::IVS::Stage`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-stage-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ParticipantThumbnailConfiguration",
         Shape::Object(&RULE_ParticipantThumbnailConfiguration),
@@ -750,62 +657,6 @@ impl ToValue for MediaType {
         let s = match self {
             Self::AudioVideo => "AUDIO_VIDEO",
             Self::AudioOnly => "AUDIO_ONLY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RecordingMode` (`AWS::IVS::Stage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RecordingMode {
-    /// `INTERVAL`
-    Interval,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RecordingMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RecordingMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Interval => "INTERVAL",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Storage` (`AWS::IVS::Stage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Storage {
-    /// `SEQUENTIAL`
-    Sequential,
-    /// `LATEST`
-    Latest,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Storage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Storage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Sequential => "SEQUENTIAL",
-            Self::Latest => "LATEST",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -21,7 +21,7 @@ pub struct LoggingConfigurationRequired {
     pub destination_configuration: Obj<DestinationConfiguration>,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationConfiguration",
@@ -208,7 +208,7 @@ pub struct CloudWatchLogsDestinationConfigurationRequired {
     pub log_group_name: Str,
 }
 
-static RULE_CloudWatchLogsDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsDestinationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupName",
         Shape::Str(&StrRule {
@@ -269,7 +269,7 @@ impl ToValue for CloudWatchLogsDestinationConfiguration {
     }
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogs",
@@ -367,7 +367,7 @@ pub struct FirehoseDestinationConfigurationRequired {
     pub delivery_stream_name: Str,
 }
 
-static RULE_FirehoseDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FirehoseDestinationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DeliveryStreamName",
         Shape::Str(&StrRule {
@@ -439,7 +439,7 @@ pub struct S3DestinationConfigurationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "BucketName",
         Shape::Str(&StrRule {
@@ -513,7 +513,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

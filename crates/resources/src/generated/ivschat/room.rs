@@ -13,7 +13,7 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
-static RULE_Room: ObjRule = ObjRule {
+pub(crate) static RULE_Room: ObjRule = ObjRule {
     properties: &[
         (
             "LoggingConfigurationIdentifiers",
@@ -256,7 +256,7 @@ impl RoomAttributes {
     }
 }
 
-static RULE_MessageReviewHandler: ObjRule = ObjRule {
+pub(crate) static RULE_MessageReviewHandler: ObjRule = ObjRule {
     properties: &[
         (
             "FallbackResult",
@@ -357,7 +357,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

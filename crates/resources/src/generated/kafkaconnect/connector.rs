@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
 
@@ -67,7 +70,7 @@ pub struct ConnectorRequired {
     pub service_execution_role_arn: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("Capacity", Shape::Object(&RULE_Capacity)),
         ("ConnectorConfiguration", Shape::Any),
@@ -509,7 +512,7 @@ pub struct ApacheKafkaClusterRequired {
     pub vpc: Obj<Vpc>,
 }
 
-static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
+pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
     properties: &[
         ("BootstrapServers", Shape::STR),
         ("Vpc", Shape::Object(&RULE_Vpc)),
@@ -603,7 +606,7 @@ pub struct AutoScalingRequired {
     pub scale_out_policy: Obj<ScaleOutPolicy>,
 }
 
-static RULE_AutoScaling: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScaling: ObjRule = ObjRule {
     properties: &[
         ("MaxAutoscalingTaskCount", Shape::INT),
         ("MaxWorkerCount", Shape::INT),
@@ -745,7 +748,7 @@ impl ToValue for AutoScaling {
     }
 }
 
-static RULE_Capacity: ObjRule = ObjRule {
+pub(crate) static RULE_Capacity: ObjRule = ObjRule {
     properties: &[
         ("AutoScaling", Shape::Object(&RULE_AutoScaling)),
         (
@@ -821,7 +824,7 @@ pub struct CloudWatchLogsLogDeliveryRequired {
     pub enabled: Bool,
 }
 
-static RULE_CloudWatchLogsLogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsLogDelivery: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
     required: &["Enabled"],
     one_of: &[],
@@ -902,7 +905,7 @@ pub struct CustomPluginRequired {
     pub revision: Int,
 }
 
-static RULE_CustomPlugin: ObjRule = ObjRule {
+pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
     properties: &[
         (
             "CustomPluginArn",
@@ -998,7 +1001,7 @@ pub struct FirehoseLogDeliveryRequired {
     pub enabled: Bool,
 }
 
-static RULE_FirehoseLogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_FirehoseLogDelivery: ObjRule = ObjRule {
     properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -1071,7 +1074,7 @@ pub struct KafkaClusterRequired {
     pub apache_kafka_cluster: Obj<ApacheKafkaCluster>,
 }
 
-static RULE_KafkaCluster: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
     properties: &[(
         "ApacheKafkaCluster",
         Shape::Object(&RULE_ApacheKafkaCluster),
@@ -1133,7 +1136,7 @@ pub struct KafkaClusterClientAuthenticationRequired {
     pub authentication_type: KafkaClusterClientAuthenticationType,
 }
 
-static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
     properties: &[(
         "AuthenticationType",
         Shape::Str(&StrRule {
@@ -1204,7 +1207,7 @@ pub struct KafkaClusterEncryptionInTransitRequired {
     pub encryption_type: KafkaClusterEncryptionInTransitType,
 }
 
-static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
     properties: &[(
         "EncryptionType",
         Shape::Str(&StrRule {
@@ -1275,7 +1278,7 @@ pub struct LogDeliveryRequired {
     pub worker_log_delivery: Obj<WorkerLogDelivery>,
 }
 
-static RULE_LogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
     properties: &[("WorkerLogDelivery", Shape::Object(&RULE_WorkerLogDelivery))],
     required: &["WorkerLogDelivery"],
     one_of: &[],
@@ -1334,7 +1337,7 @@ pub struct PluginRequired {
     pub custom_plugin: Obj<CustomPlugin>,
 }
 
-static RULE_Plugin: ObjRule = ObjRule {
+pub(crate) static RULE_Plugin: ObjRule = ObjRule {
     properties: &[("CustomPlugin", Shape::Object(&RULE_CustomPlugin))],
     required: &["CustomPlugin"],
     one_of: &[],
@@ -1399,7 +1402,7 @@ pub struct ProvisionedCapacityRequired {
     pub worker_count: Int,
 }
 
-static RULE_ProvisionedCapacity: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisionedCapacity: ObjRule = ObjRule {
     properties: &[
         (
             "McuCount",
@@ -1484,7 +1487,7 @@ pub struct S3LogDeliveryRequired {
     pub enabled: Bool,
 }
 
-static RULE_S3LogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_S3LogDelivery: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Enabled", Shape::Bool),
@@ -1577,7 +1580,7 @@ pub struct ScaleInPolicyRequired {
     pub cpu_utilization_percentage: Int,
 }
 
-static RULE_ScaleInPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScaleInPolicy: ObjRule = ObjRule {
     properties: &[(
         "CpuUtilizationPercentage",
         Shape::Int(&NumRule {
@@ -1647,7 +1650,7 @@ pub struct ScaleOutPolicyRequired {
     pub cpu_utilization_percentage: Int,
 }
 
-static RULE_ScaleOutPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ScaleOutPolicy: ObjRule = ObjRule {
     properties: &[(
         "CpuUtilizationPercentage",
         Shape::Int(&NumRule {
@@ -1706,102 +1709,6 @@ impl ToValue for ScaleOutPolicy {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::KafkaConnect::Connector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kafkaconnect-connector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Vpc`], by name: `Vpc::new(VpcRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcRequired {
@@ -1819,7 +1726,7 @@ pub struct VpcRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_Vpc: ObjRule = ObjRule {
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroups",
@@ -1933,7 +1840,7 @@ pub struct WorkerConfigurationRequired {
     pub worker_configuration_arn: Str,
 }
 
-static RULE_WorkerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Revision",
@@ -2020,7 +1927,7 @@ impl ToValue for WorkerConfiguration {
     }
 }
 
-static RULE_WorkerLogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_WorkerLogDelivery: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogs",

@@ -30,7 +30,7 @@ pub struct CustomPluginRequired {
     pub name: Str,
 }
 
-static RULE_CustomPlugin: ObjRule = ObjRule {
+pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
     properties: &[
         (
             "ContentType",
@@ -262,7 +262,7 @@ pub struct CustomPluginLocationRequired {
     pub s3_location: Obj<S3Location>,
 }
 
-static RULE_CustomPluginLocation: ObjRule = ObjRule {
+pub(crate) static RULE_CustomPluginLocation: ObjRule = ObjRule {
     properties: &[("S3Location", Shape::Object(&RULE_S3Location))],
     required: &["S3Location"],
     one_of: &[],
@@ -325,7 +325,7 @@ pub struct S3LocationRequired {
     pub file_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("BucketArn", Shape::STR),
         ("FileKey", Shape::STR),
@@ -420,7 +420,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_][a-zA-Z0-9_-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^/arn:aws[a-zA-Z-]*:lambda:[a-z]+-[a-z]+-[0-9]:[0-9]{12}:function:[a-zA-Z0-9-_]+(\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(:[a-zA-Z0-9-_]+)?/$",
@@ -55,7 +58,7 @@ pub struct DataSourceRequired {
     pub r#type: Type,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "CustomDocumentEnrichmentConfiguration",
@@ -429,7 +432,7 @@ impl DataSourceAttributes {
     }
 }
 
-static RULE_AccessControlListConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlListConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KeyPath",
         Shape::Str(&StrRule {
@@ -497,7 +500,7 @@ pub struct AclConfigurationRequired {
     pub allowed_groups_column_name: Str,
 }
 
-static RULE_AclConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AllowedGroupsColumnName",
         Shape::Str(&StrRule {
@@ -581,7 +584,7 @@ pub struct ColumnConfigurationRequired {
     pub document_id_column_name: Str,
 }
 
-static RULE_ColumnConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChangeDetectingColumns",
@@ -754,7 +757,7 @@ impl ToValue for ColumnConfiguration {
     }
 }
 
-static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AttachmentFieldMappings",
@@ -849,7 +852,7 @@ pub struct ConfluenceAttachmentToIndexFieldMappingRequired {
     pub index_field_name: Str,
 }
 
-static RULE_ConfluenceAttachmentToIndexFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceAttachmentToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceFieldName",
@@ -979,7 +982,7 @@ impl ToValue for ConfluenceAttachmentToIndexFieldMapping {
     }
 }
 
-static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
     properties: &[(
         "BlogFieldMappings",
         Shape::List(&ListRule {
@@ -1056,7 +1059,7 @@ pub struct ConfluenceBlogToIndexFieldMappingRequired {
     pub index_field_name: Str,
 }
 
-static RULE_ConfluenceBlogToIndexFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceBlogToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceFieldName",
@@ -1202,7 +1205,7 @@ pub struct ConfluenceConfigurationRequired {
     pub version: ConfluenceVersion,
 }
 
-static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AttachmentConfiguration",
@@ -1479,7 +1482,7 @@ impl ToValue for ConfluenceConfiguration {
     }
 }
 
-static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "PageFieldMappings",
         Shape::List(&ListRule {
@@ -1556,7 +1559,7 @@ pub struct ConfluencePageToIndexFieldMappingRequired {
     pub index_field_name: Str,
 }
 
-static RULE_ConfluencePageToIndexFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluencePageToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceFieldName",
@@ -1682,7 +1685,7 @@ impl ToValue for ConfluencePageToIndexFieldMapping {
     }
 }
 
-static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlArchivedSpaces", Shape::Bool),
         ("CrawlPersonalSpaces", Shape::Bool),
@@ -1847,7 +1850,7 @@ pub struct ConfluenceSpaceToIndexFieldMappingRequired {
     pub index_field_name: Str,
 }
 
-static RULE_ConfluenceSpaceToIndexFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ConfluenceSpaceToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceFieldName",
@@ -1995,7 +1998,7 @@ pub struct ConnectionConfigurationRequired {
     pub table_name: Str,
 }
 
-static RULE_ConnectionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseHost",
@@ -2166,7 +2169,7 @@ impl ToValue for ConnectionConfiguration {
     }
 }
 
-static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InlineConfigurations",
@@ -2301,7 +2304,7 @@ impl ToValue for CustomDocumentEnrichmentConfiguration {
     }
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ConfluenceConfiguration",
@@ -2579,7 +2582,7 @@ pub struct DataSourceToIndexFieldMappingRequired {
     pub index_field_name: Str,
 }
 
-static RULE_DataSourceToIndexFieldMapping: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceToIndexFieldMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceFieldName",
@@ -2711,7 +2714,7 @@ pub struct DataSourceVpcConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -2825,7 +2828,7 @@ pub struct DatabaseConfigurationRequired {
     pub database_engine_type: DatabaseEngineType,
 }
 
-static RULE_DatabaseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
         (
@@ -3003,7 +3006,7 @@ pub struct DocumentAttributeConditionRequired {
     pub operator: ConditionOperator,
 }
 
-static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
     properties: &[
         (
             "ConditionDocumentAttributeKey",
@@ -3148,7 +3151,7 @@ pub struct DocumentAttributeTargetRequired {
     pub target_document_attribute_key: Str,
 }
 
-static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
     properties: &[
         (
             "TargetDocumentAttributeKey",
@@ -3266,7 +3269,7 @@ impl ToValue for DocumentAttributeTarget {
     }
 }
 
-static RULE_DocumentAttributeValue: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentAttributeValue: ObjRule = ObjRule {
     properties: &[
         ("DateValue", Shape::STR),
         ("LongValue", Shape::INT),
@@ -3388,7 +3391,7 @@ impl ToValue for DocumentAttributeValue {
     }
 }
 
-static RULE_DocumentsMetadataConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentsMetadataConfiguration: ObjRule = ObjRule {
     properties: &[(
         "S3Prefix",
         Shape::Str(&StrRule {
@@ -3456,7 +3459,7 @@ pub struct GoogleDriveConfigurationRequired {
     pub secret_arn: Str,
 }
 
-static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludeMimeTypes",
@@ -3712,7 +3715,7 @@ pub struct HookConfigurationRequired {
     pub s3_bucket: Str,
 }
 
-static RULE_HookConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InvocationCondition",
@@ -3826,7 +3829,7 @@ impl ToValue for HookConfiguration {
     }
 }
 
-static RULE_InlineCustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InlineCustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
         ("DocumentContentDeletion", Shape::Bool),
@@ -3927,7 +3930,7 @@ pub struct OneDriveConfigurationRequired {
     pub tenant_domain: Str,
 }
 
-static RULE_OneDriveConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OneDriveConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableLocalGroups", Shape::Bool),
         (
@@ -4134,7 +4137,7 @@ impl ToValue for OneDriveConfiguration {
     }
 }
 
-static RULE_OneDriveUsers: ObjRule = ObjRule {
+pub(crate) static RULE_OneDriveUsers: ObjRule = ObjRule {
     properties: &[
         (
             "OneDriveUserList",
@@ -4234,7 +4237,7 @@ pub struct ProxyConfigurationRequired {
     pub port: Int,
 }
 
-static RULE_ProxyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Credentials",
@@ -4364,7 +4367,7 @@ pub struct S3DataSourceConfigurationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccessControlListConfiguration",
@@ -4604,7 +4607,7 @@ pub struct S3PathRequired {
     pub key: Str,
 }
 
-static RULE_S3Path: ObjRule = ObjRule {
+pub(crate) static RULE_S3Path: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -4704,7 +4707,7 @@ pub struct SalesforceChatterFeedConfigurationRequired {
     pub document_data_field_name: Str,
 }
 
-static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentDataFieldName",
@@ -4874,7 +4877,7 @@ pub struct SalesforceConfigurationRequired {
     pub server_url: Str,
 }
 
-static RULE_SalesforceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChatterFeedConfiguration",
@@ -5172,7 +5175,7 @@ pub struct SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentDataFieldName",
@@ -5322,7 +5325,7 @@ pub struct SalesforceKnowledgeArticleConfigurationRequired {
     pub included_states: List<SalesforceKnowledgeArticleState>,
 }
 
-static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CustomKnowledgeArticleTypeConfigurations",
@@ -5459,7 +5462,7 @@ pub struct SalesforceStandardKnowledgeArticleTypeConfigurationRequired {
     pub document_data_field_name: Str,
 }
 
-static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentDataFieldName",
@@ -5572,7 +5575,7 @@ impl ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
     }
 }
 
-static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentTitleFieldName",
@@ -5671,7 +5674,7 @@ pub struct SalesforceStandardObjectConfigurationRequired {
     pub name: SalesforceStandardObjectName,
 }
 
-static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentDataFieldName",
@@ -5847,7 +5850,7 @@ pub struct ServiceNowConfigurationRequired {
     pub service_now_build_version: ServiceNowBuildVersionType,
 }
 
-static RULE_ServiceNowConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationType",
@@ -6048,7 +6051,7 @@ pub struct ServiceNowKnowledgeArticleConfigurationRequired {
     pub document_data_field_name: Str,
 }
 
-static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlAttachments", Shape::Bool),
         (
@@ -6281,7 +6284,7 @@ pub struct ServiceNowServiceCatalogConfigurationRequired {
     pub document_data_field_name: Str,
 }
 
-static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlAttachments", Shape::Bool),
         (
@@ -6500,7 +6503,7 @@ pub struct SharePointConfigurationRequired {
     pub urls: List<Str>,
 }
 
-static RULE_SharePointConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SharePointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlAttachments", Shape::Bool),
         ("DisableLocalGroups", Shape::Bool),
@@ -6809,7 +6812,7 @@ impl ToValue for SharePointConfiguration {
     }
 }
 
-static RULE_SqlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SqlConfiguration: ObjRule = ObjRule {
     properties: &[(
         "QueryIdentifiersEnclosingOption",
         Shape::Str(&StrRule {
@@ -6878,102 +6881,6 @@ impl ToValue for SqlConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kendra::DataSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-datasource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TemplateConfiguration`], by name: `TemplateConfiguration::new(TemplateConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateConfigurationRequired {
@@ -6985,7 +6892,7 @@ pub struct TemplateConfigurationRequired {
     pub template: Json,
 }
 
-static RULE_TemplateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
     properties: &[("Template", Shape::Any)],
     required: &["Template"],
     one_of: &[],
@@ -7035,7 +6942,7 @@ impl ToValue for TemplateConfiguration {
     }
 }
 
-static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "BasicAuthentication",
         Shape::List(&ListRule {
@@ -7126,7 +7033,7 @@ pub struct WebCrawlerBasicAuthenticationRequired {
     pub port: Int,
 }
 
-static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerBasicAuthentication: ObjRule = ObjRule {
     properties: &[
         (
             "Credentials",
@@ -7260,7 +7167,7 @@ pub struct WebCrawlerConfigurationRequired {
     pub urls: Obj<WebCrawlerUrls>,
 }
 
-static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationConfiguration",
@@ -7555,7 +7462,7 @@ pub struct WebCrawlerSeedUrlConfigurationRequired {
     pub seed_urls: List<Str>,
 }
 
-static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SeedUrls",
@@ -7669,7 +7576,7 @@ pub struct WebCrawlerSiteMapsConfigurationRequired {
     pub site_maps: List<Str>,
 }
 
-static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SiteMaps",
         Shape::List(&ListRule {
@@ -7736,7 +7643,7 @@ impl ToValue for WebCrawlerSiteMapsConfiguration {
     }
 }
 
-static RULE_WebCrawlerUrls: ObjRule = ObjRule {
+pub(crate) static RULE_WebCrawlerUrls: ObjRule = ObjRule {
     properties: &[
         (
             "SeedUrlConfiguration",
@@ -7837,7 +7744,7 @@ pub struct WorkDocsConfigurationRequired {
     pub organization_id: Str,
 }
 
-static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlComments", Shape::Bool),
         (

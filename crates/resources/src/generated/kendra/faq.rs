@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z-]*");
@@ -45,7 +48,7 @@ pub struct FaqRequired {
     pub s3_path: Obj<S3Path>,
 }
 
-static RULE_Faq: ObjRule = ObjRule {
+pub(crate) static RULE_Faq: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -373,7 +376,7 @@ pub struct S3PathRequired {
     pub key: Str,
 }
 
-static RULE_S3Path: ObjRule = ObjRule {
+pub(crate) static RULE_S3Path: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -458,102 +461,6 @@ impl ToValue for S3Path {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kendra::Faq`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-faq-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

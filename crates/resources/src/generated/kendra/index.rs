@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+[s]");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -38,7 +41,7 @@ pub struct IndexRequired {
     pub role_arn: Str,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityUnits",
@@ -423,7 +426,7 @@ pub struct CapacityUnitsConfigurationRequired {
     pub storage_capacity_units: Int,
 }
 
-static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "QueryCapacityUnits",
@@ -527,7 +530,7 @@ pub struct DocumentMetadataConfigurationRequired {
     pub r#type: DocumentAttributeValueType,
 }
 
-static RULE_DocumentMetadataConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentMetadataConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -666,7 +669,7 @@ pub struct JsonTokenTypeConfigurationRequired {
     pub user_name_attribute_field: Str,
 }
 
-static RULE_JsonTokenTypeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_JsonTokenTypeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "GroupAttributeField",
@@ -764,7 +767,7 @@ pub struct JwtTokenTypeConfigurationRequired {
     pub key_location: KeyLocation,
 }
 
-static RULE_JwtTokenTypeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_JwtTokenTypeConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ClaimRegex",
@@ -981,7 +984,7 @@ impl ToValue for JwtTokenTypeConfiguration {
     }
 }
 
-static RULE_Relevance: ObjRule = ObjRule {
+pub(crate) static RULE_Relevance: ObjRule = ObjRule {
     properties: &[
         (
             "Duration",
@@ -1133,7 +1136,7 @@ impl ToValue for Relevance {
     }
 }
 
-static RULE_Search: ObjRule = ObjRule {
+pub(crate) static RULE_Search: ObjRule = ObjRule {
     properties: &[
         ("Displayable", Shape::Bool),
         ("Facetable", Shape::Bool),
@@ -1225,7 +1228,7 @@ impl ToValue for Search {
     }
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyId",
         Shape::Str(&StrRule {
@@ -1282,103 +1285,7 @@ impl ToValue for ServerSideEncryptionConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Kendra::Index`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kendra-index-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UserTokenConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_UserTokenConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "JsonTokenTypeConfiguration",
@@ -1462,7 +1369,7 @@ impl ToValue for UserTokenConfiguration {
     }
 }
 
-static RULE_ValueImportanceItem: ObjRule = ObjRule {
+pub(crate) static RULE_ValueImportanceItem: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

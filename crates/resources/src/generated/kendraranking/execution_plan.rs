@@ -21,7 +21,7 @@ pub struct ExecutionPlanRequired {
     pub name: Str,
 }
 
-static RULE_ExecutionPlan: ObjRule = ObjRule {
+pub(crate) static RULE_ExecutionPlan: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityUnits",
@@ -224,7 +224,7 @@ pub struct CapacityUnitsConfigurationRequired {
     pub rescore_capacity_units: Int,
 }
 
-static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityUnitsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "RescoreCapacityUnits",
         Shape::Int(&NumRule {
@@ -298,7 +298,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -22,7 +22,7 @@ pub struct ApplicationOutputRequired {
     pub output: Obj<Output>,
 }
 
-static RULE_ApplicationOutput: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
         ("Output", Shape::Object(&RULE_Output)),
@@ -151,7 +151,7 @@ impl ApplicationOutputAttributes {
     }
 }
 
-static RULE_DestinationSchema: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationSchema: ObjRule = ObjRule {
     properties: &[("RecordFormatType", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -214,7 +214,7 @@ pub struct KinesisFirehoseOutputRequired {
     pub role_arn: Str,
 }
 
-static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
         (
@@ -307,7 +307,7 @@ pub struct KinesisStreamsOutputRequired {
     pub role_arn: Str,
 }
 
-static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
         (
@@ -402,7 +402,7 @@ pub struct LambdaOutputRequired {
     pub role_arn: Str,
 }
 
-static RULE_LambdaOutput: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaOutput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
         (
@@ -491,7 +491,7 @@ pub struct OutputRequired {
     pub destination_schema: Obj<DestinationSchema>,
 }
 
-static RULE_Output: ObjRule = ObjRule {
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
         ("DestinationSchema", Shape::Object(&RULE_DestinationSchema)),
         (

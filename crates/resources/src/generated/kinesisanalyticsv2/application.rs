@@ -32,7 +32,7 @@ pub struct ApplicationRequired {
     pub service_execution_role: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationConfiguration",
@@ -360,7 +360,7 @@ pub struct ApplicationCodeConfigurationRequired {
     pub code_content_type: CodeContentType,
 }
 
-static RULE_ApplicationCodeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationCodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CodeContent", Shape::Object(&RULE_CodeContent)),
         (
@@ -436,7 +436,7 @@ impl ToValue for ApplicationCodeConfiguration {
     }
 }
 
-static RULE_ApplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationCodeConfiguration",
@@ -683,7 +683,7 @@ pub struct ApplicationEncryptionConfigurationRequired {
     pub key_type: KeyType,
 }
 
-static RULE_ApplicationEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KeyId",
@@ -781,7 +781,7 @@ pub struct ApplicationMaintenanceConfigurationRequired {
     pub application_maintenance_window_start_time: Str,
 }
 
-static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ApplicationMaintenanceWindowStartTime",
         Shape::Str(&StrRule {
@@ -855,7 +855,7 @@ pub struct ApplicationRestoreConfigurationRequired {
     pub application_restore_type: ApplicationRestoreType,
 }
 
-static RULE_ApplicationRestoreConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationRestoreConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationRestoreType",
@@ -955,7 +955,7 @@ pub struct ApplicationSnapshotConfigurationRequired {
     pub snapshots_enabled: Bool,
 }
 
-static RULE_ApplicationSnapshotConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationSnapshotConfiguration: ObjRule = ObjRule {
     properties: &[("SnapshotsEnabled", Shape::Bool)],
     required: &["SnapshotsEnabled"],
     one_of: &[],
@@ -1014,7 +1014,7 @@ pub struct ApplicationSystemRollbackConfigurationRequired {
     pub rollback_enabled: Bool,
 }
 
-static RULE_ApplicationSystemRollbackConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationSystemRollbackConfiguration: ObjRule = ObjRule {
     properties: &[("RollbackEnabled", Shape::Bool)],
     required: &["RollbackEnabled"],
     one_of: &[],
@@ -1064,7 +1064,7 @@ impl ToValue for ApplicationSystemRollbackConfiguration {
     }
 }
 
-static RULE_CatalogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
     properties: &[(
         "GlueDataCatalogConfiguration",
         Shape::Object(&RULE_GlueDataCatalogConfiguration),
@@ -1136,7 +1136,7 @@ pub struct CheckpointConfigurationRequired {
     pub configuration_type: ConfigurationType,
 }
 
-static RULE_CheckpointConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CheckpointConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CheckpointInterval",
@@ -1275,7 +1275,7 @@ impl ToValue for CheckpointConfiguration {
     }
 }
 
-static RULE_CodeContent: ObjRule = ObjRule {
+pub(crate) static RULE_CodeContent: ObjRule = ObjRule {
     properties: &[
         ("S3ContentLocation", Shape::Object(&RULE_S3ContentLocation)),
         (
@@ -1381,7 +1381,7 @@ pub struct CsvMappingParametersRequired {
     pub record_row_delimiter: Str,
 }
 
-static RULE_CsvMappingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     properties: &[
         (
             "RecordColumnDelimiter",
@@ -1483,7 +1483,7 @@ pub struct CustomArtifactConfigurationRequired {
     pub artifact_type: ArtifactType,
 }
 
-static RULE_CustomArtifactConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomArtifactConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ArtifactType",
@@ -1583,7 +1583,7 @@ pub struct DeployAsApplicationConfigurationRequired {
     pub s3_content_location: Obj<S3ContentBaseLocation>,
 }
 
-static RULE_DeployAsApplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeployAsApplicationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "S3ContentLocation",
         Shape::Object(&RULE_S3ContentBaseLocation),
@@ -1636,7 +1636,7 @@ impl ToValue for DeployAsApplicationConfiguration {
     }
 }
 
-static RULE_EnvironmentProperties: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentProperties: ObjRule = ObjRule {
     properties: &[(
         "PropertyGroups",
         Shape::List(&ListRule {
@@ -1693,7 +1693,7 @@ impl ToValue for EnvironmentProperties {
     }
 }
 
-static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FlinkApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CheckpointConfiguration",
@@ -1789,7 +1789,7 @@ impl ToValue for FlinkApplicationConfiguration {
     }
 }
 
-static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FlinkRunConfiguration: ObjRule = ObjRule {
     properties: &[("AllowNonRestoredState", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1839,7 +1839,7 @@ impl ToValue for FlinkRunConfiguration {
     }
 }
 
-static RULE_GlueDataCatalogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GlueDataCatalogConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DatabaseARN",
         Shape::Str(&StrRule {
@@ -1915,7 +1915,7 @@ pub struct InputRequired {
     pub name_prefix: Str,
 }
 
-static RULE_Input: ObjRule = ObjRule {
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
         (
@@ -2083,7 +2083,7 @@ pub struct InputLambdaProcessorRequired {
     pub resource_arn: Str,
 }
 
-static RULE_InputLambdaProcessor: ObjRule = ObjRule {
+pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
     properties: &[(
         "ResourceARN",
         Shape::Str(&StrRule {
@@ -2146,7 +2146,7 @@ impl ToValue for InputLambdaProcessor {
     }
 }
 
-static RULE_InputParallelism: ObjRule = ObjRule {
+pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
     properties: &[(
         "Count",
         Shape::Int(&NumRule {
@@ -2201,7 +2201,7 @@ impl ToValue for InputParallelism {
     }
 }
 
-static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "InputLambdaProcessor",
         Shape::Object(&RULE_InputLambdaProcessor),
@@ -2267,7 +2267,7 @@ pub struct InputSchemaRequired {
     pub record_format: Obj<RecordFormat>,
 }
 
-static RULE_InputSchema: ObjRule = ObjRule {
+pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
     properties: &[
         (
             "RecordColumns",
@@ -2380,7 +2380,7 @@ pub struct JsonMappingParametersRequired {
     pub record_row_path: Str,
 }
 
-static RULE_JsonMappingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
     properties: &[(
         "RecordRowPath",
         Shape::Str(&StrRule {
@@ -2452,7 +2452,7 @@ pub struct KinesisFirehoseInputRequired {
     pub resource_arn: Str,
 }
 
-static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
     properties: &[(
         "ResourceARN",
         Shape::Str(&StrRule {
@@ -2524,7 +2524,7 @@ pub struct KinesisStreamsInputRequired {
     pub resource_arn: Str,
 }
 
-static RULE_KinesisStreamsInput: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
     properties: &[(
         "ResourceARN",
         Shape::Str(&StrRule {
@@ -2585,7 +2585,7 @@ impl ToValue for KinesisStreamsInput {
     }
 }
 
-static RULE_MappingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     properties: &[
         (
             "CSVMappingParameters",
@@ -2678,7 +2678,7 @@ pub struct MavenReferenceRequired {
     pub version: Str,
 }
 
-static RULE_MavenReference: ObjRule = ObjRule {
+pub(crate) static RULE_MavenReference: ObjRule = ObjRule {
     properties: &[
         (
             "ArtifactId",
@@ -2802,7 +2802,7 @@ pub struct MonitoringConfigurationRequired {
     pub configuration_type: ConfigurationType,
 }
 
-static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationType",
@@ -2920,7 +2920,7 @@ pub struct ParallelismConfigurationRequired {
     pub configuration_type: ParallelismConfigurationConfigurationType,
 }
 
-static RULE_ParallelismConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingEnabled", Shape::Bool),
         (
@@ -3047,7 +3047,7 @@ impl ToValue for ParallelismConfiguration {
     }
 }
 
-static RULE_PropertyGroup: ObjRule = ObjRule {
+pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
     properties: &[
         (
             "PropertyGroupId",
@@ -3139,7 +3139,7 @@ pub struct RecordColumnRequired {
     pub sql_type: Str,
 }
 
-static RULE_RecordColumn: ObjRule = ObjRule {
+pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
         (
             "Mapping",
@@ -3265,7 +3265,7 @@ pub struct RecordFormatRequired {
     pub record_format_type: RecordFormatType,
 }
 
-static RULE_RecordFormat: ObjRule = ObjRule {
+pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     properties: &[
         ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
         (
@@ -3341,7 +3341,7 @@ impl ToValue for RecordFormat {
     }
 }
 
-static RULE_RunConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RunConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationRestoreConfiguration",
@@ -3428,7 +3428,7 @@ pub struct S3ContentBaseLocationRequired {
     pub bucket_arn: Str,
 }
 
-static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
+pub(crate) static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
     properties: &[
         (
             "BasePath",
@@ -3534,7 +3534,7 @@ pub struct S3ContentLocationRequired {
     pub file_key: Str,
 }
 
-static RULE_S3ContentLocation: ObjRule = ObjRule {
+pub(crate) static RULE_S3ContentLocation: ObjRule = ObjRule {
     properties: &[
         (
             "BucketARN",
@@ -3649,7 +3649,7 @@ impl ToValue for S3ContentLocation {
     }
 }
 
-static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Inputs",
         Shape::List(&ListRule {
@@ -3717,7 +3717,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -3817,7 +3817,7 @@ pub struct VpcConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -3908,7 +3908,7 @@ impl ToValue for VpcConfiguration {
     }
 }
 
-static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogConfiguration",
@@ -4033,7 +4033,7 @@ impl ToValue for ZeppelinApplicationConfiguration {
     }
 }
 
-static RULE_ZeppelinMonitoringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ZeppelinMonitoringConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogLevel",
         Shape::Str(&StrRule {

@@ -22,7 +22,7 @@ pub struct ApplicationCloudWatchLoggingOptionRequired {
     pub cloud_watch_logging_option: Obj<CloudWatchLoggingOption>,
 }
 
-static RULE_ApplicationCloudWatchLoggingOption: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationCloudWatchLoggingOption: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
         (
@@ -159,7 +159,7 @@ pub struct CloudWatchLoggingOptionRequired {
     pub log_stream_arn: Str,
 }
 
-static RULE_CloudWatchLoggingOption: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLoggingOption: ObjRule = ObjRule {
     properties: &[("LogStreamARN", Shape::STR)],
     required: &["LogStreamARN"],
     one_of: &[],

@@ -22,7 +22,7 @@ pub struct ApplicationOutputRequired {
     pub output: Obj<Output>,
 }
 
-static RULE_ApplicationOutput: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationOutput: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
         ("Output", Shape::Object(&RULE_Output)),
@@ -149,7 +149,7 @@ impl ApplicationOutputAttributes {
     }
 }
 
-static RULE_DestinationSchema: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationSchema: ObjRule = ObjRule {
     properties: &[("RecordFormatType", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -206,7 +206,7 @@ pub struct KinesisFirehoseOutputRequired {
     pub resource_arn: Str,
 }
 
-static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseOutput: ObjRule = ObjRule {
     properties: &[("ResourceARN", Shape::STR)],
     required: &["ResourceARN"],
     one_of: &[],
@@ -265,7 +265,7 @@ pub struct KinesisStreamsOutputRequired {
     pub resource_arn: Str,
 }
 
-static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisStreamsOutput: ObjRule = ObjRule {
     properties: &[("ResourceARN", Shape::STR)],
     required: &["ResourceARN"],
     one_of: &[],
@@ -326,7 +326,7 @@ pub struct LambdaOutputRequired {
     pub resource_arn: Str,
 }
 
-static RULE_LambdaOutput: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaOutput: ObjRule = ObjRule {
     properties: &[("ResourceARN", Shape::STR)],
     required: &["ResourceARN"],
     one_of: &[],
@@ -387,7 +387,7 @@ pub struct OutputRequired {
     pub destination_schema: Obj<DestinationSchema>,
 }
 
-static RULE_Output: ObjRule = ObjRule {
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
         ("DestinationSchema", Shape::Object(&RULE_DestinationSchema)),
         (

@@ -22,7 +22,7 @@ pub struct ApplicationReferenceDataSourceRequired {
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
-static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
         (
@@ -159,7 +159,7 @@ pub struct CsvMappingParametersRequired {
     pub record_row_delimiter: Str,
 }
 
-static RULE_CsvMappingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     properties: &[
         ("RecordColumnDelimiter", Shape::STR),
         ("RecordRowDelimiter", Shape::STR),
@@ -239,7 +239,7 @@ pub struct JsonMappingParametersRequired {
     pub record_row_path: Str,
 }
 
-static RULE_JsonMappingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
     properties: &[("RecordRowPath", Shape::STR)],
     required: &["RecordRowPath"],
     one_of: &[],
@@ -289,7 +289,7 @@ impl ToValue for JsonMappingParameters {
     }
 }
 
-static RULE_MappingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     properties: &[
         (
             "CSVMappingParameters",
@@ -372,7 +372,7 @@ pub struct RecordColumnRequired {
     pub sql_type: Str,
 }
 
-static RULE_RecordColumn: ObjRule = ObjRule {
+pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
         ("Mapping", Shape::STR),
         ("Name", Shape::STR),
@@ -465,7 +465,7 @@ pub struct RecordFormatRequired {
     pub record_format_type: Str,
 }
 
-static RULE_RecordFormat: ObjRule = ObjRule {
+pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     properties: &[
         ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
         ("RecordFormatType", Shape::STR),
@@ -541,7 +541,7 @@ pub struct ReferenceDataSourceRequired {
     pub reference_schema: Obj<ReferenceSchema>,
 }
 
-static RULE_ReferenceDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
         (
@@ -642,7 +642,7 @@ pub struct ReferenceSchemaRequired {
     pub record_format: Obj<RecordFormat>,
 }
 
-static RULE_ReferenceSchema: ObjRule = ObjRule {
+pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
     properties: &[
         (
             "RecordColumns",
@@ -744,7 +744,7 @@ pub struct S3ReferenceDataSourceRequired {
     pub file_key: Str,
 }
 
-static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
     properties: &[("BucketARN", Shape::STR), ("FileKey", Shape::STR)],
     required: &["BucketARN", "FileKey"],
     one_of: &[],

@@ -42,7 +42,7 @@ pub(crate) static PATTERN_23: Pattern =
     Pattern::new("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
 pub(crate) static PATTERN_24: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
 
-static RULE_DeliveryStream: ObjRule = ObjRule {
+pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
     properties: &[
         (
             "AmazonOpenSearchServerlessDestinationConfiguration",
@@ -652,7 +652,7 @@ impl DeliveryStreamAttributes {
     }
 }
 
-static RULE_AmazonOpenSearchServerlessBufferingHints: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonOpenSearchServerlessBufferingHints: ObjRule = ObjRule {
     properties: &[
         (
             "IntervalInSeconds",
@@ -755,7 +755,7 @@ pub struct AmazonOpenSearchServerlessDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_AmazonOpenSearchServerlessDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonOpenSearchServerlessDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BufferingHints",
@@ -998,7 +998,7 @@ impl ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
     }
 }
 
-static RULE_AmazonOpenSearchServerlessRetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonOpenSearchServerlessRetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -1055,7 +1055,7 @@ impl ToValue for AmazonOpenSearchServerlessRetryOptions {
     }
 }
 
-static RULE_AmazonopensearchserviceBufferingHints: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonopensearchserviceBufferingHints: ObjRule = ObjRule {
     properties: &[
         (
             "IntervalInSeconds",
@@ -1158,7 +1158,7 @@ pub struct AmazonopensearchserviceDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_AmazonopensearchserviceDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonopensearchserviceDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BufferingHints",
@@ -1508,7 +1508,7 @@ impl ToValue for AmazonopensearchserviceDestinationConfiguration {
     }
 }
 
-static RULE_AmazonopensearchserviceRetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonopensearchserviceRetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -1580,7 +1580,7 @@ pub struct AuthenticationConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Connectivity",
@@ -1667,7 +1667,7 @@ impl ToValue for AuthenticationConfiguration {
     }
 }
 
-static RULE_BufferingHints: ObjRule = ObjRule {
+pub(crate) static RULE_BufferingHints: ObjRule = ObjRule {
     properties: &[
         (
             "IntervalInSeconds",
@@ -1749,7 +1749,7 @@ impl ToValue for BufferingHints {
     }
 }
 
-static RULE_CatalogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogArn",
@@ -1837,7 +1837,7 @@ impl ToValue for CatalogConfiguration {
     }
 }
 
-static RULE_CloudWatchLoggingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLoggingOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -1952,7 +1952,7 @@ pub struct CopyCommandRequired {
     pub data_table_name: Str,
 }
 
-static RULE_CopyCommand: ObjRule = ObjRule {
+pub(crate) static RULE_CopyCommand: ObjRule = ObjRule {
     properties: &[
         (
             "CopyOptions",
@@ -2067,7 +2067,7 @@ impl ToValue for CopyCommand {
     }
 }
 
-static RULE_DataFormatConversionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataFormatConversionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -2177,7 +2177,7 @@ impl ToValue for DataFormatConversionConfiguration {
     }
 }
 
-static RULE_DatabaseColumns: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseColumns: ObjRule = ObjRule {
     properties: &[
         (
             "Exclude",
@@ -2264,7 +2264,7 @@ pub struct DatabaseSourceAuthenticationConfigurationRequired {
     pub secrets_manager_configuration: Obj<SecretsManagerConfiguration>,
 }
 
-static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseSourceAuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SecretsManagerConfiguration",
         Shape::Object(&RULE_SecretsManagerConfiguration),
@@ -2387,7 +2387,7 @@ pub struct DatabaseSourceConfigurationRequired {
     pub r#type: DatabaseSourceConfigurationType,
 }
 
-static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Columns", Shape::Object(&RULE_DatabaseColumns)),
         (
@@ -2773,7 +2773,7 @@ pub struct DatabaseSourceVpcConfigurationRequired {
     pub vpc_endpoint_service_name: Str,
 }
 
-static RULE_DatabaseSourceVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[(
         "VpcEndpointServiceName",
         Shape::Str(&StrRule {
@@ -2838,7 +2838,7 @@ impl ToValue for DatabaseSourceVpcConfiguration {
     }
 }
 
-static RULE_DatabaseTables: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseTables: ObjRule = ObjRule {
     properties: &[
         (
             "Exclude",
@@ -2918,7 +2918,7 @@ impl ToValue for DatabaseTables {
     }
 }
 
-static RULE_Databases: ObjRule = ObjRule {
+pub(crate) static RULE_Databases: ObjRule = ObjRule {
     properties: &[
         (
             "Exclude",
@@ -3011,7 +3011,7 @@ pub struct DeliveryStreamEncryptionConfigurationInputRequired {
     pub key_type: KeyType,
 }
 
-static RULE_DeliveryStreamEncryptionConfigurationInput: ObjRule = ObjRule {
+pub(crate) static RULE_DeliveryStreamEncryptionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         (
             "KeyARN",
@@ -3102,7 +3102,7 @@ impl ToValue for DeliveryStreamEncryptionConfigurationInput {
     }
 }
 
-static RULE_Deserializer: ObjRule = ObjRule {
+pub(crate) static RULE_Deserializer: ObjRule = ObjRule {
     properties: &[
         ("HiveJsonSerDe", Shape::Object(&RULE_HiveJsonSerDe)),
         ("OpenXJsonSerDe", Shape::Object(&RULE_OpenXJsonSerDe)),
@@ -3183,7 +3183,7 @@ pub struct DestinationTableConfigurationRequired {
     pub destination_table_name: Str,
 }
 
-static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationDatabaseName",
@@ -3343,7 +3343,7 @@ impl ToValue for DestinationTableConfiguration {
     }
 }
 
-static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DirectPutSourceConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ThroughputHintInMBs",
         Shape::Int(&NumRule {
@@ -3411,7 +3411,7 @@ pub struct DocumentIdOptionsRequired {
     pub default_document_id_format: DefaultDocumentIdFormat,
 }
 
-static RULE_DocumentIdOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentIdOptions: ObjRule = ObjRule {
     properties: &[(
         "DefaultDocumentIdFormat",
         Shape::Str(&StrRule {
@@ -3472,7 +3472,7 @@ impl ToValue for DocumentIdOptions {
     }
 }
 
-static RULE_DynamicPartitioningConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DynamicPartitioningConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
@@ -3536,7 +3536,7 @@ impl ToValue for DynamicPartitioningConfiguration {
     }
 }
 
-static RULE_ElasticsearchBufferingHints: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchBufferingHints: ObjRule = ObjRule {
     properties: &[
         (
             "IntervalInSeconds",
@@ -3641,7 +3641,7 @@ pub struct ElasticsearchDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_ElasticsearchDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BufferingHints",
@@ -3987,7 +3987,7 @@ impl ToValue for ElasticsearchDestinationConfiguration {
     }
 }
 
-static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticsearchRetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -4044,7 +4044,7 @@ impl ToValue for ElasticsearchRetryOptions {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KMSEncryptionConfig",
@@ -4137,7 +4137,7 @@ pub struct ExtendedS3DestinationConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExtendedS3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketARN",
@@ -4531,7 +4531,7 @@ impl ToValue for ExtendedS3DestinationConfiguration {
     }
 }
 
-static RULE_HiveJsonSerDe: ObjRule = ObjRule {
+pub(crate) static RULE_HiveJsonSerDe: ObjRule = ObjRule {
     properties: &[(
         "TimestampFormats",
         Shape::List(&ListRule {
@@ -4611,7 +4611,7 @@ pub struct HttpEndpointCommonAttributeRequired {
     pub attribute_value: Str,
 }
 
-static RULE_HttpEndpointCommonAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_HttpEndpointCommonAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeName",
@@ -4711,7 +4711,7 @@ pub struct HttpEndpointConfigurationRequired {
     pub url: Str,
 }
 
-static RULE_HttpEndpointConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HttpEndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccessKey",
@@ -4839,7 +4839,7 @@ pub struct HttpEndpointDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_HttpEndpointDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HttpEndpointDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
         (
@@ -5088,7 +5088,7 @@ impl ToValue for HttpEndpointDestinationConfiguration {
     }
 }
 
-static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CommonAttributes",
@@ -5190,7 +5190,7 @@ pub struct IcebergDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AppendOnly", Shape::Bool),
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
@@ -5468,7 +5468,7 @@ impl ToValue for IcebergDestinationConfiguration {
     }
 }
 
-static RULE_InputFormatConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InputFormatConfiguration: ObjRule = ObjRule {
     properties: &[("Deserializer", Shape::Object(&RULE_Deserializer))],
     required: &[],
     one_of: &[],
@@ -5533,7 +5533,7 @@ pub struct KinesisStreamSourceConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_KinesisStreamSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisStreamSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KinesisStreamARN",
@@ -5633,7 +5633,7 @@ pub struct KmsEncryptionConfigRequired {
     pub awskms_key_arn: Str,
 }
 
-static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
     properties: &[(
         "AWSKMSKeyARN",
         Shape::Str(&StrRule {
@@ -5715,7 +5715,7 @@ pub struct MskSourceConfigurationRequired {
     pub topic_name: Str,
 }
 
-static RULE_MskSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MskSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationConfiguration",
@@ -5845,7 +5845,7 @@ impl ToValue for MskSourceConfiguration {
     }
 }
 
-static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
+pub(crate) static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
     properties: &[
         ("CaseInsensitive", Shape::Bool),
         ("ColumnToJsonKeyMappings", Shape::Any),
@@ -5928,7 +5928,7 @@ impl ToValue for OpenXJsonSerDe {
     }
 }
 
-static RULE_OrcSerDe: ObjRule = ObjRule {
+pub(crate) static RULE_OrcSerDe: ObjRule = ObjRule {
     properties: &[
         (
             "BlockSizeBytes",
@@ -6198,7 +6198,7 @@ impl ToValue for OrcSerDe {
     }
 }
 
-static RULE_OutputFormatConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OutputFormatConfiguration: ObjRule = ObjRule {
     properties: &[("Serializer", Shape::Object(&RULE_Serializer))],
     required: &[],
     one_of: &[],
@@ -6246,7 +6246,7 @@ impl ToValue for OutputFormatConfiguration {
     }
 }
 
-static RULE_ParquetSerDe: ObjRule = ObjRule {
+pub(crate) static RULE_ParquetSerDe: ObjRule = ObjRule {
     properties: &[
         (
             "BlockSizeBytes",
@@ -6427,7 +6427,7 @@ pub struct PartitionFieldRequired {
     pub source_name: Str,
 }
 
-static RULE_PartitionField: ObjRule = ObjRule {
+pub(crate) static RULE_PartitionField: ObjRule = ObjRule {
     properties: &[(
         "SourceName",
         Shape::Str(&StrRule {
@@ -6492,7 +6492,7 @@ impl ToValue for PartitionField {
     }
 }
 
-static RULE_PartitionSpec: ObjRule = ObjRule {
+pub(crate) static RULE_PartitionSpec: ObjRule = ObjRule {
     properties: &[(
         "Identity",
         Shape::List(&ListRule {
@@ -6543,7 +6543,7 @@ impl ToValue for PartitionSpec {
     }
 }
 
-static RULE_ProcessingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -6623,7 +6623,7 @@ pub struct ProcessorRequired {
     pub r#type: ProcessorType,
 }
 
-static RULE_Processor: ObjRule = ObjRule {
+pub(crate) static RULE_Processor: ObjRule = ObjRule {
     properties: &[
         (
             "Parameters",
@@ -6728,7 +6728,7 @@ pub struct ProcessorParameterRequired {
     pub parameter_value: Str,
 }
 
-static RULE_ProcessorParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessorParameter: ObjRule = ObjRule {
     properties: &[
         (
             "ParameterName",
@@ -6852,7 +6852,7 @@ pub struct RedshiftDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLoggingOptions",
@@ -7163,7 +7163,7 @@ impl ToValue for RedshiftDestinationConfiguration {
     }
 }
 
-static RULE_RedshiftRetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftRetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -7220,7 +7220,7 @@ impl ToValue for RedshiftRetryOptions {
     }
 }
 
-static RULE_RetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_RetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -7294,7 +7294,7 @@ pub struct S3DestinationConfigurationRequired {
     pub role_arn: Str,
 }
 
-static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketARN",
@@ -7519,7 +7519,7 @@ impl ToValue for S3DestinationConfiguration {
     }
 }
 
-static RULE_SchemaConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -7711,7 +7711,7 @@ impl ToValue for SchemaConfiguration {
     }
 }
 
-static RULE_SchemaEvolutionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaEvolutionConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -7770,7 +7770,7 @@ pub struct SecretsManagerConfigurationRequired {
     pub enabled: Bool,
 }
 
-static RULE_SecretsManagerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SecretsManagerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -7874,7 +7874,7 @@ impl ToValue for SecretsManagerConfiguration {
     }
 }
 
-static RULE_Serializer: ObjRule = ObjRule {
+pub(crate) static RULE_Serializer: ObjRule = ObjRule {
     properties: &[
         ("OrcSerDe", Shape::Object(&RULE_OrcSerDe)),
         ("ParquetSerDe", Shape::Object(&RULE_ParquetSerDe)),
@@ -7938,7 +7938,7 @@ impl ToValue for Serializer {
     }
 }
 
-static RULE_SnowflakeBufferingHints: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeBufferingHints: ObjRule = ObjRule {
     properties: &[
         (
             "IntervalInSeconds",
@@ -8057,7 +8057,7 @@ pub struct SnowflakeDestinationConfigurationRequired {
     pub table: Str,
 }
 
-static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccountUrl",
@@ -8580,7 +8580,7 @@ impl ToValue for SnowflakeDestinationConfiguration {
     }
 }
 
-static RULE_SnowflakeRetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeRetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -8637,7 +8637,7 @@ impl ToValue for SnowflakeRetryOptions {
     }
 }
 
-static RULE_SnowflakeRoleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeRoleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -8723,7 +8723,7 @@ pub struct SnowflakeVpcConfigurationRequired {
     pub private_link_vpce_id: Str,
 }
 
-static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeVpcConfiguration: ObjRule = ObjRule {
     properties: &[(
         "PrivateLinkVpceId",
         Shape::Str(&StrRule {
@@ -8784,7 +8784,7 @@ impl ToValue for SnowflakeVpcConfiguration {
     }
 }
 
-static RULE_SplunkBufferingHints: ObjRule = ObjRule {
+pub(crate) static RULE_SplunkBufferingHints: ObjRule = ObjRule {
     properties: &[
         (
             "IntervalInSeconds",
@@ -8885,7 +8885,7 @@ pub struct SplunkDestinationConfigurationRequired {
     pub s3_configuration: Obj<S3DestinationConfiguration>,
 }
 
-static RULE_SplunkDestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SplunkDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BufferingHints", Shape::Object(&RULE_SplunkBufferingHints)),
         (
@@ -9171,7 +9171,7 @@ impl ToValue for SplunkDestinationConfiguration {
     }
 }
 
-static RULE_SplunkRetryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SplunkRetryOptions: ObjRule = ObjRule {
     properties: &[(
         "DurationInSeconds",
         Shape::Int(&NumRule {
@@ -9228,7 +9228,7 @@ impl ToValue for SplunkRetryOptions {
     }
 }
 
-static RULE_TableCreationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TableCreationConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -9287,7 +9287,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -9406,7 +9406,7 @@ pub struct VpcConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "RoleARN",

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 
-static RULE_SignalingChannel: ObjRule = ObjRule {
+pub(crate) static RULE_SignalingChannel: ObjRule = ObjRule {
     properties: &[
         (
             "MessageTtlSeconds",
@@ -213,7 +213,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -12,7 +12,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+(,[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+)*");
 
-static RULE_Stream: ObjRule = ObjRule {
+pub(crate) static RULE_Stream: ObjRule = ObjRule {
     properties: &[
         (
             "DataRetentionInHours",
@@ -282,7 +282,7 @@ impl StreamAttributes {
     }
 }
 
-static RULE_StreamStorageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_StreamStorageConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DefaultStorageTier",
         Shape::Str(&StrRule {
@@ -359,7 +359,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -43,7 +43,7 @@ pub struct AliasRequired {
     pub target_key_id: Str,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
         (
             "AliasName",

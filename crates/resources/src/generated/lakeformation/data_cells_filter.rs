@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::ColumnWildcard;
+use super::shared::RULE_ColumnWildcard;
+
 /// The required properties of [`DataCellsFilter`], by name: `DataCellsFilter::new(DataCellsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCellsFilterRequired {
@@ -44,7 +47,7 @@ pub struct DataCellsFilterRequired {
     pub table_name: Str,
 }
 
-static RULE_DataCellsFilter: ObjRule = ObjRule {
+pub(crate) static RULE_DataCellsFilter: ObjRule = ObjRule {
     properties: &[
         (
             "ColumnNames",
@@ -308,68 +311,7 @@ impl From<ResourceRef> for DataCellsFilterAttributes {
     }
 }
 
-static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludedColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnWildcard` property type of `AWS::LakeFormation::DataCellsFilter`.
-///
-/// A wildcard object, consisting of an optional list of excluded column names or indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-datacellsfilter-columnwildcard.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnWildcard {
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// Excludes column names. Any column with this name will be excluded.
-    pub excluded_column_names: Option<List<Str>>,
-}
-
-impl ColumnWildcard {
-    /// A `ColumnWildcard` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_column_names = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnWildcard {}
-
-impl ToValue for ColumnWildcard {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ExcludedColumnNames", &self.excluded_column_names)
-            .build()
-    }
-}
-
-static RULE_RowFilter: ObjRule = ObjRule {
+pub(crate) static RULE_RowFilter: ObjRule = ObjRule {
     properties: &[
         ("AllRowsWildcard", Shape::Any),
         ("FilterExpression", Shape::STR),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_DataLakeSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DataLakeSettings: ObjRule = ObjRule {
     properties: &[
         (
             "Admins",
@@ -353,7 +353,7 @@ pub struct DataLakePrincipalRequired {
     pub data_lake_principal_identifier: Str,
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
+pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
     properties: &[("DataLakePrincipalIdentifier", Shape::STR)],
     required: &["DataLakePrincipalIdentifier"],
     one_of: &[],
@@ -419,7 +419,7 @@ pub struct PrincipalPermissionsRequired {
     pub principal: Obj<DataLakePrincipal>,
 }
 
-static RULE_PrincipalPermissions: ObjRule = ObjRule {
+pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
         (
             "Permissions",

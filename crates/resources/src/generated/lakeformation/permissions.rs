@@ -24,7 +24,7 @@ pub struct PermissionsRequired {
     pub resource: Obj<ResourceProperty>,
 }
 
-static RULE_Permissions: ObjRule = ObjRule {
+pub(crate) static RULE_Permissions: ObjRule = ObjRule {
     properties: &[
         ("DataLakePrincipal", Shape::Object(&RULE_DataLakePrincipal)),
         (
@@ -196,7 +196,7 @@ impl PermissionsAttributes {
     }
 }
 
-static RULE_ColumnWildcard: ObjRule = ObjRule {
+pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
     properties: &[(
         "ExcludedColumnNames",
         Shape::List(&ListRule {
@@ -251,7 +251,7 @@ impl ToValue for ColumnWildcard {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
+pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
     properties: &[("DataLakePrincipalIdentifier", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -302,7 +302,7 @@ impl ToValue for DataLakePrincipal {
     }
 }
 
-static RULE_DataLocationResource: ObjRule = ObjRule {
+pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
     properties: &[("CatalogId", Shape::STR), ("S3Resource", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -363,7 +363,7 @@ impl ToValue for DataLocationResource {
     }
 }
 
-static RULE_DatabaseResource: ObjRule = ObjRule {
+pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
     properties: &[("CatalogId", Shape::STR), ("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -424,7 +424,7 @@ impl ToValue for DatabaseResource {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         (
             "DataLocationResource",
@@ -528,7 +528,7 @@ impl ToValue for ResourceProperty {
     }
 }
 
-static RULE_TableResource: ObjRule = ObjRule {
+pub(crate) static RULE_TableResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -622,7 +622,7 @@ impl ToValue for TableResource {
     }
 }
 
-static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         (

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ColumnWildcard, DatabaseResource, DatabaseResourceRequired, TableResource,
+    TableResourceRequired,
+};
+use super::shared::{RULE_ColumnWildcard, RULE_DatabaseResource, RULE_TableResource};
+
 /// The required properties of [`PrincipalPermissions`], by name: `PrincipalPermissions::new(PrincipalPermissionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrincipalPermissionsRequired {
@@ -36,7 +42,7 @@ pub struct PrincipalPermissionsRequired {
     pub resource: Obj<ResourceProperty>,
 }
 
-static RULE_PrincipalPermissions: ObjRule = ObjRule {
+pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
         (
             "Catalog",
@@ -299,67 +305,6 @@ impl PrincipalPermissionsAttributes {
     }
 }
 
-static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludedColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ColumnWildcard` property type of `AWS::LakeFormation::PrincipalPermissions`.
-///
-/// A wildcard object, consisting of an optional list of excluded column names or indexes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-columnwildcard.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ColumnWildcard {
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// Excludes column names. Any column with this name will be excluded.
-    pub excluded_column_names: Option<List<Str>>,
-}
-
-impl ColumnWildcard {
-    /// A `ColumnWildcard` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_column_names = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ColumnWildcard {}
-
-impl ToValue for ColumnWildcard {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ExcludedColumnNames", &self.excluded_column_names)
-            .build()
-    }
-}
-
 /// The required properties of [`DataCellsFilterResource`], by name: `DataCellsFilterResource::new(DataCellsFilterResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCellsFilterResourceRequired {
@@ -389,7 +334,7 @@ pub struct DataCellsFilterResourceRequired {
     pub table_name: Str,
 }
 
-static RULE_DataCellsFilterResource: ObjRule = ObjRule {
+pub(crate) static RULE_DataCellsFilterResource: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseName",
@@ -530,7 +475,7 @@ impl ToValue for DataCellsFilterResource {
     }
 }
 
-static RULE_DataLakePrincipal: ObjRule = ObjRule {
+pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
     properties: &[(
         "DataLakePrincipalIdentifier",
         Shape::Str(&StrRule {
@@ -607,7 +552,7 @@ pub struct DataLocationResourceRequired {
     pub resource_arn: Str,
 }
 
-static RULE_DataLocationResource: ObjRule = ObjRule {
+pub(crate) static RULE_DataLocationResource: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -685,113 +630,7 @@ impl ToValue for DataLocationResource {
     }
 }
 
-/// The required properties of [`DatabaseResource`], by name: `DatabaseResource::new(DatabaseResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-static RULE_DatabaseResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["CatalogId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DatabaseResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
-///
-/// A structure for the database object.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-databaseresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-impl DatabaseResource {
-    /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
-    pub fn new(required: DatabaseResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            name: required.name,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for DatabaseResource {}
-
-impl ToValue for DatabaseResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
-static RULE_LfTag: ObjRule = ObjRule {
+pub(crate) static RULE_LfTag: ObjRule = ObjRule {
     properties: &[
         (
             "TagKey",
@@ -904,7 +743,7 @@ pub struct LfTagKeyResourceRequired {
     pub tag_values: List<Str>,
 }
 
-static RULE_LfTagKeyResource: ObjRule = ObjRule {
+pub(crate) static RULE_LfTagKeyResource: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -1044,7 +883,7 @@ pub struct LfTagPolicyResourceRequired {
     pub resource_type: ResourceType,
 }
 
-static RULE_LfTagPolicyResource: ObjRule = ObjRule {
+pub(crate) static RULE_LfTagPolicyResource: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -1157,7 +996,7 @@ impl ToValue for LfTagPolicyResource {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("Catalog", Shape::STR),
         (
@@ -1311,157 +1150,6 @@ impl ToValue for ResourceProperty {
     }
 }
 
-/// The required properties of [`TableResource`], by name: `TableResource::new(TableResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-}
-
-static RULE_TableResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("TableWildcard", Shape::Any),
-    ],
-    required: &["CatalogId", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TableResource` property type of `AWS::LakeFormation::PrincipalPermissions`.
-///
-/// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-principalpermissions-tableresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-    /// `Name`: a string.
-    ///
-    /// The name of the table.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// A wildcard object representing every table under a database.
-    ///
-    /// At least one of `TableResource$Name` or `TableResource$TableWildcard` is required.
-    ///
-    /// Format `json`.
-    pub table_wildcard: Option<Json>,
-}
-
-impl TableResource {
-    /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
-    pub fn new(required: TableResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            database_name: required.database_name,
-            name: None,
-            table_wildcard: None,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.table_wildcard = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TableResource {}
-
-impl ToValue for TableResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("TableWildcard", &self.table_wildcard)
-            .build()
-    }
-}
-
 /// The required properties of [`TableWithColumnsResource`], by name: `TableWithColumnsResource::new(TableWithColumnsResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableWithColumnsResourceRequired {
@@ -1485,7 +1173,7 @@ pub struct TableWithColumnsResourceRequired {
     pub name: Str,
 }
 
-static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",

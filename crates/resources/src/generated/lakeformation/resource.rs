@@ -22,7 +22,7 @@ pub struct CfnResourceRequired {
     pub use_service_linked_role: Bool,
 }
 
-static RULE_CfnResource: ObjRule = ObjRule {
+pub(crate) static RULE_CfnResource: ObjRule = ObjRule {
     properties: &[
         ("HybridAccessEnabled", Shape::Bool),
         ("ResourceArn", Shape::STR),

@@ -31,7 +31,7 @@ pub struct TagRequired {
     pub tag_values: List<Str>,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",

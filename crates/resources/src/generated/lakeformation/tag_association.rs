@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DatabaseResource, DatabaseResourceRequired, TableResource, TableResourceRequired,
+};
+use super::shared::{RULE_DatabaseResource, RULE_TableResource};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\*\\/=+\\-@%]*)$");
 
@@ -29,7 +34,7 @@ pub struct TagAssociationRequired {
     pub resource: Obj<ResourceProperty>,
 }
 
-static RULE_TagAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_TagAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "LFTags",
@@ -174,112 +179,6 @@ impl TagAssociationAttributes {
     }
 }
 
-/// The required properties of [`DatabaseResource`], by name: `DatabaseResource::new(DatabaseResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it should be the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-static RULE_DatabaseResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["CatalogId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DatabaseResource` property type of `AWS::LakeFormation::TagAssociation`.
-///
-/// A structure for the database object.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-tagassociation-databaseresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it should be the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
-    pub name: Str,
-}
-
-impl DatabaseResource {
-    /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
-    pub fn new(required: DatabaseResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            name: required.name,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for DatabaseResource {}
-
-impl ToValue for DatabaseResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("Name", &self.name)
-            .build()
-    }
-}
-
 /// The required properties of [`LfTagPair`], by name: `LfTagPair::new(LfTagPairRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LfTagPairRequired {
@@ -303,7 +202,7 @@ pub struct LfTagPairRequired {
     pub tag_values: List<Str>,
 }
 
-static RULE_LfTagPair: ObjRule = ObjRule {
+pub(crate) static RULE_LfTagPair: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",
@@ -422,7 +321,7 @@ impl ToValue for LfTagPair {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("Catalog", Shape::STR),
         ("Database", Shape::Object(&RULE_DatabaseResource)),
@@ -517,157 +416,6 @@ impl ToValue for ResourceProperty {
     }
 }
 
-/// The required properties of [`TableResource`], by name: `TableResource::new(TableResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResourceRequired {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-}
-
-static RULE_TableResource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("TableWildcard", Shape::Any),
-    ],
-    required: &["CatalogId", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TableResource` property type of `AWS::LakeFormation::TagAssociation`.
-///
-/// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lakeformation-tagassociation-tableresource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableResource {
-    /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog . By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
-    pub catalog_id: Str,
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
-    pub database_name: Str,
-    /// `Name`: a string.
-    ///
-    /// The name of the table.
-    ///
-    /// Length 1 to 255.
-    pub name: Option<Str>,
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// A wildcard object representing every table under a database.This is an object with no properties that effectively behaves as a true or false depending on whether not it is passed as a parameter. The valid inputs for a property with this type in either yaml or json is null or {}.
-    ///
-    /// At least one of `TableResource$Name` or `TableResource$TableWildcard` is required.
-    ///
-    /// Format `json`.
-    pub table_wildcard: Option<Json>,
-}
-
-impl TableResource {
-    /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
-    pub fn new(required: TableResourceRequired) -> Self {
-        Self {
-            catalog_id: required.catalog_id,
-            database_name: required.database_name,
-            name: None,
-            table_wildcard: None,
-        }
-    }
-
-    /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
-    /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// `TableWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.table_wildcard = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TableResource {}
-
-impl ToValue for TableResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("TableWildcard", &self.table_wildcard)
-            .build()
-    }
-}
-
 /// The required properties of [`TableWithColumnsResource`], by name: `TableWithColumnsResource::new(TableWithColumnsResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableWithColumnsResourceRequired {
@@ -697,7 +445,7 @@ pub struct TableWithColumnsResourceRequired {
     pub name: Str,
 }
 
-static RULE_TableWithColumnsResource: ObjRule = ObjRule {
+pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         (
             "CatalogId",

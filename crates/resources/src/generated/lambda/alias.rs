@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ProvisionedConcurrencyConfiguration;
+pub use super::shared::{
+    ProvisionedConcurrencyConfiguration, ProvisionedConcurrencyConfigurationRequired,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(\\$LATEST(\\.PUBLISHED)?|[0-9]+)$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$");
 
@@ -39,7 +44,7 @@ pub struct AliasRequired {
     pub name: Str,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -273,7 +278,7 @@ impl AliasAttributes {
     }
 }
 
-static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AdditionalVersionWeights",
         Shape::List(&ListRule {
@@ -328,68 +333,6 @@ impl ToValue for AliasRoutingConfiguration {
     }
 }
 
-/// The required properties of [`ProvisionedConcurrencyConfiguration`], by name: `ProvisionedConcurrencyConfiguration::new(ProvisionedConcurrencyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfigurationRequired {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the alias.
-    pub provisioned_concurrent_executions: Int,
-}
-
-static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[("ProvisionedConcurrentExecutions", Shape::INT)],
-    required: &["ProvisionedConcurrentExecutions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProvisionedConcurrencyConfiguration` property type of `AWS::Lambda::Alias`.
-///
-/// A provisioned concurrency configuration for a function's alias.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-alias-provisionedconcurrencyconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfiguration {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the alias.
-    pub provisioned_concurrent_executions: Int,
-}
-
-impl ProvisionedConcurrencyConfiguration {
-    /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
-    pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
-        Self {
-            provisioned_concurrent_executions: required.provisioned_concurrent_executions,
-        }
-    }
-
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_concurrent_executions = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProvisionedConcurrencyConfiguration {}
-
-impl ToValue for ProvisionedConcurrencyConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "ProvisionedConcurrentExecutions",
-                &self.provisioned_concurrent_executions,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`VersionWeight`], by name: `VersionWeight::new(VersionWeightRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersionWeightRequired {
@@ -403,7 +346,7 @@ pub struct VersionWeightRequired {
     pub function_weight: Num,
 }
 
-static RULE_VersionWeight: ObjRule = ObjRule {
+pub(crate) static RULE_VersionWeight: ObjRule = ObjRule {
     properties: &[
         ("FunctionVersion", Shape::STR),
         ("FunctionWeight", Shape::NUM),

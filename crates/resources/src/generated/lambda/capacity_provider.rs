@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Architecture, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+$",
 );
@@ -34,7 +37,7 @@ pub struct CapacityProviderRequired {
     pub vpc_config: Obj<CapacityProviderVpcConfig>,
 }
 
-static RULE_CapacityProvider: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderName",
@@ -302,7 +305,7 @@ pub struct CapacityProviderPermissionsConfigRequired {
     pub capacity_provider_operator_role_arn: Str,
 }
 
-static RULE_CapacityProviderPermissionsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderPermissionsConfig: ObjRule = ObjRule {
     properties: &[(
         "CapacityProviderOperatorRoleArn",
         Shape::Str(&StrRule {
@@ -366,7 +369,7 @@ impl ToValue for CapacityProviderPermissionsConfig {
     }
 }
 
-static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MaxVCpuCount",
@@ -488,7 +491,7 @@ pub struct CapacityProviderVpcConfigRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -585,7 +588,7 @@ impl ToValue for CapacityProviderVpcConfig {
     }
 }
 
-static RULE_InstanceRequirements: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedInstanceTypes",
@@ -708,98 +711,6 @@ impl ToValue for InstanceRequirements {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::CapacityProvider`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-capacityprovider-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TargetTrackingScalingPolicy`], by name: `TargetTrackingScalingPolicy::new(TargetTrackingScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyRequired {
@@ -815,7 +726,7 @@ pub struct TargetTrackingScalingPolicyRequired {
     pub target_value: Num,
 }
 
-static RULE_TargetTrackingScalingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TargetTrackingScalingPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "PredefinedMetricType",
@@ -900,34 +811,6 @@ impl ToValue for TargetTrackingScalingPolicy {
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .req("TargetValue", &self.target_value)
             .build()
-    }
-}
-
-/// The values of `Architecture` (`AWS::Lambda::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `x86_64`
-    X86_64,
-    /// `arm64`
-    Arm64,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "x86_64",
-            Self::Arm64 => "arm64",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

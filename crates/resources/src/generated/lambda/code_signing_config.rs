@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
 );
@@ -20,7 +23,7 @@ pub struct CodeSigningConfigRequired {
     pub allowed_publishers: Obj<AllowedPublishers>,
 }
 
-static RULE_CodeSigningConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CodeSigningConfig: ObjRule = ObjRule {
     properties: &[
         ("AllowedPublishers", Shape::Object(&RULE_AllowedPublishers)),
         (
@@ -212,7 +215,7 @@ pub struct AllowedPublishersRequired {
     pub signing_profile_version_arns: List<Str>,
 }
 
-static RULE_AllowedPublishers: ObjRule = ObjRule {
+pub(crate) static RULE_AllowedPublishers: ObjRule = ObjRule {
     properties: &[(
         "SigningProfileVersionArns",
         Shape::List(&ListRule {
@@ -293,7 +296,7 @@ pub struct CodeSigningPoliciesRequired {
     pub untrusted_artifact_on_deployment: UntrustedArtifactOnDeployment,
 }
 
-static RULE_CodeSigningPolicies: ObjRule = ObjRule {
+pub(crate) static RULE_CodeSigningPolicies: ObjRule = ObjRule {
     properties: &[(
         "UntrustedArtifactOnDeployment",
         Shape::Str(&StrRule {
@@ -358,98 +361,6 @@ impl ToValue for CodeSigningPolicies {
                 "UntrustedArtifactOnDeployment",
                 &self.untrusted_artifact_on_deployment,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::CodeSigningConfig`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-codesigningconfig-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

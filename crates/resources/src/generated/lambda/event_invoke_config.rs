@@ -43,7 +43,7 @@ pub struct EventInvokeConfigRequired {
     pub qualifier: Str,
 }
 
-static RULE_EventInvokeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EventInvokeConfig: ObjRule = ObjRule {
     properties: &[
         ("DestinationConfig", Shape::Object(&RULE_DestinationConfig)),
         (
@@ -261,7 +261,7 @@ impl From<ResourceRef> for EventInvokeConfigAttributes {
     }
 }
 
-static RULE_DestinationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
     properties: &[
         ("OnFailure", Shape::Object(&RULE_OnFailure)),
         ("OnSuccess", Shape::Object(&RULE_OnSuccess)),
@@ -346,7 +346,7 @@ pub struct OnFailureRequired {
     pub destination: Str,
 }
 
-static RULE_OnFailure: ObjRule = ObjRule {
+pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
     properties: &[(
         "Destination",
         Shape::Str(&StrRule {
@@ -426,7 +426,7 @@ pub struct OnSuccessRequired {
     pub destination: Str,
 }
 
-static RULE_OnSuccess: ObjRule = ObjRule {
+pub(crate) static RULE_OnSuccess: ObjRule = ObjRule {
     properties: &[(
         "Destination",
         Shape::Str(&StrRule {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{SystemLogLevel, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9-\\/*:_+=.@-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
@@ -48,7 +51,7 @@ pub struct EventSourceMappingRequired {
     pub function_name: Str,
 }
 
-static RULE_EventSourceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
     properties: &[
         (
             "AmazonManagedKafkaEventSourceConfig",
@@ -846,7 +849,7 @@ impl EventSourceMappingAttributes {
     }
 }
 
-static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonManagedKafkaEventSourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumerGroupId",
@@ -924,7 +927,7 @@ impl ToValue for AmazonManagedKafkaEventSourceConfig {
     }
 }
 
-static RULE_DestinationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConfig: ObjRule = ObjRule {
     properties: &[("OnFailure", Shape::Object(&RULE_OnFailure))],
     required: &[],
     one_of: &[],
@@ -970,7 +973,7 @@ impl ToValue for DestinationConfig {
     }
 }
 
-static RULE_DocumentDbEventSourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentDbEventSourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CollectionName",
@@ -1079,7 +1082,7 @@ impl ToValue for DocumentDbEventSourceConfig {
     }
 }
 
-static RULE_Endpoints: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoints: ObjRule = ObjRule {
     properties: &[(
         "KafkaBootstrapServers",
         Shape::List(&ListRule {
@@ -1142,7 +1145,7 @@ impl ToValue for Endpoints {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[(
         "Pattern",
         Shape::Str(&StrRule {
@@ -1199,7 +1202,7 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_FilterCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
     properties: &[(
         "Filters",
         Shape::List(&ListRule {
@@ -1254,7 +1257,7 @@ impl ToValue for FilterCriteria {
     }
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[(
         "SystemLogLevel",
         Shape::Str(&StrRule {
@@ -1311,7 +1314,7 @@ impl ToValue for LoggingConfig {
     }
 }
 
-static RULE_MetricsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsConfig: ObjRule = ObjRule {
     properties: &[(
         "Metrics",
         Shape::List(&ListRule {
@@ -1372,7 +1375,7 @@ impl ToValue for MetricsConfig {
     }
 }
 
-static RULE_OnFailure: ObjRule = ObjRule {
+pub(crate) static RULE_OnFailure: ObjRule = ObjRule {
     properties: &[(
         "Destination",
         Shape::Str(&StrRule {
@@ -1437,7 +1440,7 @@ impl ToValue for OnFailure {
     }
 }
 
-static RULE_ProvisionedPollerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisionedPollerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumPollers",
@@ -1544,7 +1547,7 @@ impl ToValue for ProvisionedPollerConfig {
     }
 }
 
-static RULE_ScalingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingConfig: ObjRule = ObjRule {
     properties: &[(
         "MaximumConcurrency",
         Shape::Int(&NumRule {
@@ -1601,7 +1604,7 @@ impl ToValue for ScalingConfig {
     }
 }
 
-static RULE_SchemaRegistryAccessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaRegistryAccessConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -1693,7 +1696,7 @@ impl ToValue for SchemaRegistryAccessConfig {
     }
 }
 
-static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AccessConfigs",
@@ -1832,7 +1835,7 @@ impl ToValue for SchemaRegistryConfig {
     }
 }
 
-static RULE_SchemaValidationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaValidationConfig: ObjRule = ObjRule {
     properties: &[(
         "Attribute",
         Shape::Str(&StrRule {
@@ -1887,7 +1890,7 @@ impl ToValue for SchemaValidationConfig {
     }
 }
 
-static RULE_SelfManagedEventSource: ObjRule = ObjRule {
+pub(crate) static RULE_SelfManagedEventSource: ObjRule = ObjRule {
     properties: &[("Endpoints", Shape::Object(&RULE_Endpoints))],
     required: &[],
     one_of: &[],
@@ -1933,7 +1936,7 @@ impl ToValue for SelfManagedEventSource {
     }
 }
 
-static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SelfManagedKafkaEventSourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumerGroupId",
@@ -2011,7 +2014,7 @@ impl ToValue for SelfManagedKafkaEventSourceConfig {
     }
 }
 
-static RULE_SourceAccessConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SourceAccessConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -2110,98 +2113,6 @@ impl ToValue for SourceAccessConfiguration {
         MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("URI", &self.uri)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::EventSourceMapping`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-eventsourcemapping-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -2417,37 +2328,6 @@ impl ToValue for SourceAccessConfigurationType {
             Self::VirtualHost => "VIRTUAL_HOST",
             Self::ClientCertificateTlsAuth => "CLIENT_CERTIFICATE_TLS_AUTH",
             Self::ServerRootCaCertificate => "SERVER_ROOT_CA_CERTIFICATE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SystemLogLevel` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SystemLogLevel {
-    /// `DEBUG`
-    Debug,
-    /// `INFO`
-    Info,
-    /// `WARN`
-    Warn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SystemLogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SystemLogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warn => "WARN",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Architecture, FunctionScalingConfig, SystemLogLevel, Tag, TagRequired};
+use super::shared::{RULE_FunctionScalingConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+$",
 );
@@ -46,7 +49,7 @@ pub struct FunctionRequired {
     pub role: Str,
 }
 
-static RULE_Function: ObjRule = ObjRule {
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
         (
             "Architectures",
@@ -934,7 +937,7 @@ pub struct CapacityProviderConfigRequired {
         Obj<LambdaManagedInstancesCapacityProviderConfig>,
 }
 
-static RULE_CapacityProviderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderConfig: ObjRule = ObjRule {
     properties: &[(
         "LambdaManagedInstancesCapacityProviderConfig",
         Shape::Object(&RULE_LambdaManagedInstancesCapacityProviderConfig),
@@ -995,7 +998,7 @@ impl ToValue for CapacityProviderConfig {
     }
 }
 
-static RULE_Code: ObjRule = ObjRule {
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[
         ("ImageUri", Shape::STR),
         (
@@ -1194,7 +1197,7 @@ impl ToValue for Code {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
     properties: &[(
         "TargetArn",
         Shape::Str(&StrRule {
@@ -1262,7 +1265,7 @@ pub struct DurableConfigRequired {
     pub execution_timeout: Int,
 }
 
-static RULE_DurableConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DurableConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionTimeout",
@@ -1347,7 +1350,7 @@ impl ToValue for DurableConfig {
     }
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[("Variables", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -1406,7 +1409,7 @@ pub struct EphemeralStorageRequired {
     pub size: Int,
 }
 
-static RULE_EphemeralStorage: ObjRule = ObjRule {
+pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
     properties: &[(
         "Size",
         Shape::Int(&NumRule {
@@ -1480,7 +1483,7 @@ pub struct FileSystemConfigRequired {
     pub local_mount_path: Str,
 }
 
-static RULE_FileSystemConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",
@@ -1569,89 +1572,7 @@ impl ToValue for FileSystemConfig {
     }
 }
 
-static RULE_FunctionScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MaxExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FunctionScalingConfig` property type of `AWS::Lambda::Function`.
-///
-/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-functionscalingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FunctionScalingConfig {
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The maximum number of execution environments that can be provisioned for the function.
-    ///
-    /// Value 0 to 15000.
-    pub max_execution_environments: Option<Int>,
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The minimum number of execution environments to maintain for the function.
-    ///
-    /// Value 0 to 15000.
-    pub min_execution_environments: Option<Int>,
-}
-
-impl FunctionScalingConfig {
-    /// A `FunctionScalingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.max_execution_environments = Some(value.into());
-        self
-    }
-
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.min_execution_environments = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FunctionScalingConfig {}
-
-impl ToValue for FunctionScalingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxExecutionEnvironments", &self.max_execution_environments)
-            .opt("MinExecutionEnvironments", &self.min_execution_environments)
-            .build()
-    }
-}
-
-static RULE_ImageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -1769,7 +1690,7 @@ pub struct LambdaManagedInstancesCapacityProviderConfigRequired {
     pub capacity_provider_arn: Str,
 }
 
-static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaManagedInstancesCapacityProviderConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderArn",
@@ -1886,7 +1807,7 @@ impl ToValue for LambdaManagedInstancesCapacityProviderConfig {
     }
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationLogLevel",
@@ -2031,7 +1952,7 @@ pub struct RuntimeManagementConfigRequired {
     pub update_runtime_on: UpdateRuntimeOn,
 }
 
-static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RuntimeManagementConfig: ObjRule = ObjRule {
     properties: &[
         ("RuntimeVersionArn", Shape::STR),
         (
@@ -2124,7 +2045,7 @@ pub struct SnapStartRequired {
     pub apply_on: ApplyOn,
 }
 
-static RULE_SnapStart: ObjRule = ObjRule {
+pub(crate) static RULE_SnapStart: ObjRule = ObjRule {
     properties: &[(
         "ApplyOn",
         Shape::Str(&StrRule {
@@ -2181,98 +2102,6 @@ impl ToValue for SnapStart {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lambda::Function`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TenancyConfig`], by name: `TenancyConfig::new(TenancyConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TenancyConfigRequired {
@@ -2282,7 +2111,7 @@ pub struct TenancyConfigRequired {
     pub tenant_isolation_mode: TenantIsolationMode,
 }
 
-static RULE_TenancyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TenancyConfig: ObjRule = ObjRule {
     properties: &[(
         "TenantIsolationMode",
         Shape::Str(&StrRule {
@@ -2341,7 +2170,7 @@ impl ToValue for TenancyConfig {
     }
 }
 
-static RULE_TracingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TracingConfig: ObjRule = ObjRule {
     properties: &[(
         "Mode",
         Shape::Str(&StrRule {
@@ -2396,7 +2225,7 @@ impl ToValue for TracingConfig {
     }
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         ("Ipv6AllowedForDualStack", Shape::Bool),
         (
@@ -2564,34 +2393,6 @@ impl ToValue for ApplyOn {
         let s = match self {
             Self::PublishedVersions => "PublishedVersions",
             Self::None => "None",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Architecture` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `x86_64`
-    X86_64,
-    /// `arm64`
-    Arm64,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "x86_64",
-            Self::Arm64 => "arm64",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2864,37 +2665,6 @@ impl ToValue for S3ObjectStorageMode {
         let s = match self {
             Self::Copy => "COPY",
             Self::Reference => "REFERENCE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SystemLogLevel` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SystemLogLevel {
-    /// `DEBUG`
-    Debug,
-    /// `INFO`
-    Info,
-    /// `WARN`
-    Warn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SystemLogLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SystemLogLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warn => "WARN",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -23,7 +23,7 @@ pub struct LayerVersionRequired {
     pub content: Obj<Content>,
 }
 
-static RULE_LayerVersion: ObjRule = ObjRule {
+pub(crate) static RULE_LayerVersion: ObjRule = ObjRule {
     properties: &[
         (
             "CompatibleArchitectures",
@@ -345,7 +345,7 @@ pub struct ContentRequired {
     pub s3_key: Str,
 }
 
-static RULE_Content: ObjRule = ObjRule {
+pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",

@@ -35,7 +35,7 @@ pub struct LayerVersionPermissionRequired {
     pub principal: Str,
 }
 
-static RULE_LayerVersionPermission: ObjRule = ObjRule {
+pub(crate) static RULE_LayerVersionPermission: ObjRule = ObjRule {
     properties: &[
         (
             "Action",

@@ -48,7 +48,7 @@ pub struct PermissionRequired {
     pub principal: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
         (
             "Action",

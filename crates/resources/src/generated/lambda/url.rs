@@ -33,7 +33,7 @@ pub struct UrlRequired {
     pub target_function_arn: Str,
 }
 
-static RULE_Url: ObjRule = ObjRule {
+pub(crate) static RULE_Url: ObjRule = ObjRule {
     properties: &[
         (
             "AuthType",
@@ -253,7 +253,7 @@ impl UrlAttributes {
     }
 }
 
-static RULE_Cors: ObjRule = ObjRule {
+pub(crate) static RULE_Cors: ObjRule = ObjRule {
     properties: &[
         ("AllowCredentials", Shape::Bool),
         (

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    FunctionScalingConfig, ProvisionedConcurrencyConfiguration,
+    ProvisionedConcurrencyConfigurationRequired,
+};
+use super::shared::{RULE_FunctionScalingConfig, RULE_ProvisionedConcurrencyConfiguration};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
@@ -31,7 +37,7 @@ pub struct VersionRequired {
     pub function_name: Str,
 }
 
-static RULE_Version: ObjRule = ObjRule {
+pub(crate) static RULE_Version: ObjRule = ObjRule {
     properties: &[
         ("CodeSha256", Shape::STR),
         (
@@ -269,150 +275,6 @@ impl VersionAttributes {
     }
 }
 
-static RULE_FunctionScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MaxExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FunctionScalingConfig` property type of `AWS::Lambda::Version`.
-///
-/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-version-functionscalingconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FunctionScalingConfig {
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The maximum number of execution environments that can be provisioned for the function.
-    ///
-    /// Value 0 to 15000.
-    pub max_execution_environments: Option<Int>,
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The minimum number of execution environments to maintain for the function.
-    ///
-    /// Value 0 to 15000.
-    pub min_execution_environments: Option<Int>,
-}
-
-impl FunctionScalingConfig {
-    /// A `FunctionScalingConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.max_execution_environments = Some(value.into());
-        self
-    }
-
-    /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.min_execution_environments = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FunctionScalingConfig {}
-
-impl ToValue for FunctionScalingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxExecutionEnvironments", &self.max_execution_environments)
-            .opt("MinExecutionEnvironments", &self.min_execution_environments)
-            .build()
-    }
-}
-
-/// The required properties of [`ProvisionedConcurrencyConfiguration`], by name: `ProvisionedConcurrencyConfiguration::new(ProvisionedConcurrencyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfigurationRequired {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the version.
-    pub provisioned_concurrent_executions: Int,
-}
-
-static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[("ProvisionedConcurrentExecutions", Shape::INT)],
-    required: &["ProvisionedConcurrentExecutions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProvisionedConcurrencyConfiguration` property type of `AWS::Lambda::Version`.
-///
-/// A \[provisioned concurrency\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html>) configuration for a function's version.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-version-provisionedconcurrencyconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedConcurrencyConfiguration {
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the version.
-    pub provisioned_concurrent_executions: Int,
-}
-
-impl ProvisionedConcurrencyConfiguration {
-    /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
-    pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
-        Self {
-            provisioned_concurrent_executions: required.provisioned_concurrent_executions,
-        }
-    }
-
-    /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_concurrent_executions = value.into();
-        self
-    }
-}
-
-impl PropertyType for ProvisionedConcurrencyConfiguration {}
-
-impl ToValue for ProvisionedConcurrencyConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "ProvisionedConcurrentExecutions",
-                &self.provisioned_concurrent_executions,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`RuntimePolicy`], by name: `RuntimePolicy::new(RuntimePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimePolicyRequired {
@@ -428,7 +290,7 @@ pub struct RuntimePolicyRequired {
     pub update_runtime_on: Str,
 }
 
-static RULE_RuntimePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RuntimePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "RuntimeVersionArn",

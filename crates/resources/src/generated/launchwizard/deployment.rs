@@ -35,7 +35,7 @@ pub struct DeploymentRequired {
     pub workload_name: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentPatternName",
@@ -300,7 +300,7 @@ pub struct TagsRequired {
     pub key: Str,
 }
 
-static RULE_Tags: ObjRule = ObjRule {
+pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

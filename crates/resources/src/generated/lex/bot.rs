@@ -7,6 +7,21 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AudioLogDestination, AudioLogDestinationRequired, AudioLogSetting, AudioLogSettingRequired,
+    BotAliasLocaleSettings, BotAliasLocaleSettingsItem, BotAliasLocaleSettingsItemRequired,
+    BotAliasLocaleSettingsRequired, CloudWatchLogGroupLogDestination,
+    CloudWatchLogGroupLogDestinationRequired, CodeHookSpecification, CodeHookSpecificationRequired,
+    ConversationLogSettings, LambdaCodeHook, LambdaCodeHookRequired, S3BucketLogDestination,
+    S3BucketLogDestinationRequired, SentimentAnalysisSettings, SentimentAnalysisSettingsRequired,
+    Tag, TagRequired, TextLogDestination, TextLogDestinationRequired, TextLogSetting,
+    TextLogSettingRequired,
+};
+use super::shared::{
+    RULE_BotAliasLocaleSettingsItem, RULE_ConversationLogSettings, RULE_SentimentAnalysisSettings,
+    RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("[\\.\\-\\!\\*\\_\\'\\(\\)a-zA-Z0-9][\\.\\-\\!\\*\\_\\'\\(\\)\\/a-zA-Z0-9]*$");
@@ -28,8 +43,6 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_10: Pattern = Pattern::new("[A-Za-z0-9-_]+");
 pub(crate) static PATTERN_11: Pattern = Pattern::new("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$");
-pub(crate) static PATTERN_12: Pattern =
-    Pattern::new("^arn:[\\w\\-]+:s3:::[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 
 /// The required properties of [`Bot`], by name: `Bot::new(BotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +75,7 @@ pub struct BotRequired {
     pub role_arn: Str,
 }
 
-static RULE_Bot: ObjRule = ObjRule {
+pub(crate) static RULE_Bot: ObjRule = ObjRule {
     properties: &[
         ("AutoBuildBotLocales", Shape::Bool),
         ("BotFileS3Location", Shape::Object(&RULE_S3Location)),
@@ -440,7 +453,7 @@ impl BotAttributes {
     }
 }
 
-static RULE_AdvancedRecognitionSetting: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedRecognitionSetting: ObjRule = ObjRule {
     properties: &[(
         "AudioRecognitionStrategy",
         Shape::Str(&StrRule {
@@ -500,144 +513,7 @@ impl ToValue for AdvancedRecognitionSetting {
     }
 }
 
-/// The required properties of [`AudioLogDestination`], by name: `AudioLogDestination::new(AudioLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogDestinationRequired {
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon S3 bucket where the audio files are stored.
-    pub s3_bucket: Obj<S3BucketLogDestination>,
-}
-
-static RULE_AudioLogDestination: ObjRule = ObjRule {
-    properties: &[("S3Bucket", Shape::Object(&RULE_S3BucketLogDestination))],
-    required: &["S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AudioLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// The location of audio log files collected when conversation logging is enabled for a bot.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-audiologdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogDestination {
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon S3 bucket where the audio files are stored.
-    pub s3_bucket: Obj<S3BucketLogDestination>,
-}
-
-impl AudioLogDestination {
-    /// A `AudioLogDestination` with its required properties, named in a [`AudioLogDestinationRequired`].
-    pub fn new(required: AudioLogDestinationRequired) -> Self {
-        Self {
-            s3_bucket: required.s3_bucket,
-        }
-    }
-
-    /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Obj<S3BucketLogDestination>>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-}
-
-impl PropertyType for AudioLogDestination {}
-
-impl ToValue for AudioLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Bucket", &self.s3_bucket).build()
-    }
-}
-
-/// The required properties of [`AudioLogSetting`], by name: `AudioLogSetting::new(AudioLogSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogSettingRequired {
-    /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// Specifies the location of the audio log files collected when conversation logging is enabled for a bot.
-    pub destination: Obj<AudioLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether audio logging in enabled for the bot.
-    pub enabled: Bool,
-}
-
-static RULE_AudioLogSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_AudioLogDestination)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Destination", "Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AudioLogSetting` property type of `AWS::Lex::Bot`.
-///
-/// Settings for logging audio of conversations between Amazon Lex and a user. You specify whether to log audio and the Amazon S3 bucket where the audio file is stored.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-audiologsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioLogSetting {
-    /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// Specifies the location of the audio log files collected when conversation logging is enabled for a bot.
-    pub destination: Obj<AudioLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether audio logging in enabled for the bot.
-    pub enabled: Bool,
-}
-
-impl AudioLogSetting {
-    /// A `AudioLogSetting` with its required properties, named in a [`AudioLogSettingRequired`].
-    pub fn new(required: AudioLogSettingRequired) -> Self {
-        Self {
-            destination: required.destination,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<AudioLogDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for AudioLogSetting {}
-
-impl ToValue for AudioLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_BedrockAgentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockAgentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockAgentAliasId",
@@ -717,7 +593,7 @@ impl ToValue for BedrockAgentConfiguration {
     }
 }
 
-static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockAgentIntentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockAgentConfiguration",
@@ -801,7 +677,7 @@ pub struct BedrockAgentIntentKnowledgeBaseConfigurationRequired {
     pub bedrock_model_configuration: Obj<BedrockModelSpecification>,
 }
 
-static RULE_BedrockAgentIntentKnowledgeBaseConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockAgentIntentKnowledgeBaseConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockKnowledgeBaseArn",
@@ -880,7 +756,7 @@ impl ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
     }
 }
 
-static RULE_BedrockGuardrailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockGuardrailConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockGuardrailIdentifier",
@@ -963,7 +839,7 @@ impl ToValue for BedrockGuardrailConfiguration {
     }
 }
 
-static RULE_BedrockKnowledgeStoreConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockKnowledgeStoreConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BKBExactResponseFields",
@@ -1057,7 +933,7 @@ pub struct BedrockModelSpecificationRequired {
     pub model_arn: Str,
 }
 
-static RULE_BedrockModelSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockModelSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockGuardrailConfiguration",
@@ -1187,7 +1063,7 @@ impl ToValue for BedrockModelSpecification {
     }
 }
 
-static RULE_BkbExactResponseFields: ObjRule = ObjRule {
+pub(crate) static RULE_BkbExactResponseFields: ObjRule = ObjRule {
     properties: &[(
         "AnswerField",
         Shape::Str(&StrRule {
@@ -1242,184 +1118,6 @@ impl ToValue for BkbExactResponseFields {
     }
 }
 
-/// The required properties of [`BotAliasLocaleSettings`], by name: `BotAliasLocaleSettings::new(BotAliasLocaleSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether the locale is enabled for the bot. If the value is `false` , the locale isn't available for use.
-    pub enabled: Bool,
-}
-
-static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CodeHookSpecification",
-            Shape::Object(&RULE_CodeHookSpecification),
-        ),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BotAliasLocaleSettings` property type of `AWS::Lex::Bot`.
-///
-/// Specifies settings that are unique to a locale. For example, you can use different Lambda function depending on the bot's locale.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-botaliaslocalesettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettings {
-    /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
-    ///
-    /// Specifies the Lambda function that should be used in the locale.
-    pub code_hook_specification: Option<Obj<CodeHookSpecification>>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether the locale is enabled for the bot. If the value is `false` , the locale isn't available for use.
-    pub enabled: Bool,
-}
-
-impl BotAliasLocaleSettings {
-    /// A `BotAliasLocaleSettings` with its required properties, named in a [`BotAliasLocaleSettingsRequired`].
-    pub fn new(required: BotAliasLocaleSettingsRequired) -> Self {
-        Self {
-            code_hook_specification: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook_specification(mut self, value: impl Into<Obj<CodeHookSpecification>>) -> Self {
-        self.code_hook_specification = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for BotAliasLocaleSettings {}
-
-impl ToValue for BotAliasLocaleSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CodeHookSpecification", &self.code_hook_specification)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`BotAliasLocaleSettingsItem`], by name: `BotAliasLocaleSettingsItem::new(BotAliasLocaleSettingsItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsItemRequired {
-    /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// Specifies locale settings for a locale.
-    pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
-    /// `LocaleId`: a string, required.
-    ///
-    /// Specifies the locale that the settings apply to.
-    ///
-    /// Length 1 to 128.
-    pub locale_id: Str,
-}
-
-static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BotAliasLocaleSetting",
-            Shape::Object(&RULE_BotAliasLocaleSettings),
-        ),
-        (
-            "LocaleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["LocaleId", "BotAliasLocaleSetting"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BotAliasLocaleSettingsItem` property type of `AWS::Lex::Bot`.
-///
-/// Specifies locale settings for a single locale.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-botaliaslocalesettingsitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BotAliasLocaleSettingsItem {
-    /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// Specifies locale settings for a locale.
-    pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
-    /// `LocaleId`: a string, required.
-    ///
-    /// Specifies the locale that the settings apply to.
-    ///
-    /// Length 1 to 128.
-    pub locale_id: Str,
-}
-
-impl BotAliasLocaleSettingsItem {
-    /// A `BotAliasLocaleSettingsItem` with its required properties, named in a [`BotAliasLocaleSettingsItemRequired`].
-    pub fn new(required: BotAliasLocaleSettingsItemRequired) -> Self {
-        Self {
-            bot_alias_locale_setting: required.bot_alias_locale_setting,
-            locale_id: required.locale_id,
-        }
-    }
-
-    /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_locale_setting(
-        mut self,
-        value: impl Into<Obj<BotAliasLocaleSettings>>,
-    ) -> Self {
-        self.bot_alias_locale_setting = value.into();
-        self
-    }
-
-    /// `LocaleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self {
-        self.locale_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for BotAliasLocaleSettingsItem {}
-
-impl ToValue for BotAliasLocaleSettingsItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BotAliasLocaleSetting", &self.bot_alias_locale_setting)
-            .req("LocaleId", &self.locale_id)
-            .build()
-    }
-}
-
 /// The required properties of [`BotDataPrivacy`], by name: `BotDataPrivacy::new(BotDataPrivacyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotDataPrivacyRequired {
@@ -1427,7 +1125,7 @@ pub struct BotDataPrivacyRequired {
     pub child_directed: Bool,
 }
 
-static RULE_BotDataPrivacy: ObjRule = ObjRule {
+pub(crate) static RULE_BotDataPrivacy: ObjRule = ObjRule {
     properties: &[("ChildDirected", Shape::Bool)],
     required: &["ChildDirected"],
     one_of: &[],
@@ -1480,7 +1178,7 @@ pub struct BotErrorLogSettingsRequired {
     pub enabled: Bool,
 }
 
-static RULE_BotErrorLogSettings: ObjRule = ObjRule {
+pub(crate) static RULE_BotErrorLogSettings: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -1537,7 +1235,7 @@ pub struct BotLocaleRequired {
     pub nlu_confidence_threshold: Num,
 }
 
-static RULE_BotLocale: ObjRule = ObjRule {
+pub(crate) static RULE_BotLocale: ObjRule = ObjRule {
     properties: &[
         ("CustomVocabulary", Shape::Object(&RULE_CustomVocabulary)),
         (
@@ -1798,7 +1496,7 @@ impl ToValue for BotLocale {
     }
 }
 
-static RULE_BuildtimeSettings: ObjRule = ObjRule {
+pub(crate) static RULE_BuildtimeSettings: ObjRule = ObjRule {
     properties: &[
         (
             "DescriptiveBotBuilderSpecification",
@@ -1888,7 +1586,7 @@ pub struct ButtonRequired {
     pub value: Str,
 }
 
-static RULE_Button: ObjRule = ObjRule {
+pub(crate) static RULE_Button: ObjRule = ObjRule {
     properties: &[
         (
             "Text",
@@ -1977,172 +1675,7 @@ impl ToValue for Button {
     }
 }
 
-/// The required properties of [`CloudWatchLogGroupLogDestination`], by name: `CloudWatchLogGroupLogDestination::new(CloudWatchLogGroupLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogGroupLogDestinationRequired {
-    /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the log group where text and metadata logs are delivered.
-    ///
-    /// Length 1 to 2048.
-    pub cloud_watch_log_group_arn: Str,
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The prefix of the log stream name within the log group that you specified
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-}
-
-static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CloudWatchLogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["CloudWatchLogGroupArn", "LogPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogGroupLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// The Amazon CloudWatch Logs log group where the text and metadata logs are delivered. The log group must exist before you enable logging.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-cloudwatchloggrouplogdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogGroupLogDestination {
-    /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the log group where text and metadata logs are delivered.
-    ///
-    /// Length 1 to 2048.
-    pub cloud_watch_log_group_arn: Str,
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The prefix of the log stream name within the log group that you specified
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-}
-
-impl CloudWatchLogGroupLogDestination {
-    /// A `CloudWatchLogGroupLogDestination` with its required properties, named in a [`CloudWatchLogGroupLogDestinationRequired`].
-    pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
-        Self {
-            cloud_watch_log_group_arn: required.cloud_watch_log_group_arn,
-            log_prefix: required.log_prefix,
-        }
-    }
-
-    /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_arn = value.into();
-        self
-    }
-
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_prefix = value.into();
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogGroupLogDestination {}
-
-impl ToValue for CloudWatchLogGroupLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
-            .req("LogPrefix", &self.log_prefix)
-            .build()
-    }
-}
-
-/// The required properties of [`CodeHookSpecification`], by name: `CodeHookSpecification::new(CodeHookSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeHookSpecificationRequired {
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-    pub lambda_code_hook: Obj<LambdaCodeHook>,
-}
-
-static RULE_CodeHookSpecification: ObjRule = ObjRule {
-    properties: &[("LambdaCodeHook", Shape::Object(&RULE_LambdaCodeHook))],
-    required: &["LambdaCodeHook"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CodeHookSpecification` property type of `AWS::Lex::Bot`.
-///
-/// Contains information about code hooks that Amazon Lex calls during a conversation.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-codehookspecification.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeHookSpecification {
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-    pub lambda_code_hook: Obj<LambdaCodeHook>,
-}
-
-impl CodeHookSpecification {
-    /// A `CodeHookSpecification` with its required properties, named in a [`CodeHookSpecificationRequired`].
-    pub fn new(required: CodeHookSpecificationRequired) -> Self {
-        Self {
-            lambda_code_hook: required.lambda_code_hook,
-        }
-    }
-
-    /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_code_hook(mut self, value: impl Into<Obj<LambdaCodeHook>>) -> Self {
-        self.lambda_code_hook = value.into();
-        self
-    }
-}
-
-impl PropertyType for CodeHookSpecification {}
-
-impl ToValue for CodeHookSpecification {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("LambdaCodeHook", &self.lambda_code_hook)
-            .build()
-    }
-}
-
-static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
+pub(crate) static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
     properties: &[(
         "SubSlots",
         Shape::List(&ListRule {
@@ -2208,7 +1741,7 @@ pub struct ConditionRequired {
     pub expression_string: Str,
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[(
         "ExpressionString",
         Shape::Str(&StrRule {
@@ -2288,7 +1821,7 @@ pub struct ConditionalBranchRequired {
     pub next_step: Obj<DialogState>,
 }
 
-static RULE_ConditionalBranch: ObjRule = ObjRule {
+pub(crate) static RULE_ConditionalBranch: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::Object(&RULE_Condition)),
         (
@@ -2415,7 +1948,7 @@ pub struct ConditionalSpecificationRequired {
     pub is_active: Bool,
 }
 
-static RULE_ConditionalSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ConditionalSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ConditionalBranches",
@@ -2509,88 +2042,6 @@ impl ToValue for ConditionalSpecification {
     }
 }
 
-static RULE_ConversationLogSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AudioLogSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioLogSetting),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "TextLogSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextLogSetting),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConversationLogSettings` property type of `AWS::Lex::Bot`.
-///
-/// Configures conversation logging that saves audio, text, and metadata for the conversations with your users.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-conversationlogsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConversationLogSettings {
-    /// `AudioLogSettings`: a list of [`AudioLogSetting`] objects.
-    ///
-    /// The Amazon S3 settings for logging audio to an S3 bucket.
-    ///
-    /// Items at most 1.
-    pub audio_log_settings: Option<List<AudioLogSetting>>,
-    /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
-    ///
-    /// The Amazon CloudWatch Logs settings for logging text and metadata.
-    ///
-    /// Items at most 1.
-    pub text_log_settings: Option<List<TextLogSetting>>,
-}
-
-impl ConversationLogSettings {
-    /// A `ConversationLogSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AudioLogSettings`: a list of [`AudioLogSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_log_settings(mut self, value: impl Into<List<AudioLogSetting>>) -> Self {
-        self.audio_log_settings = Some(value.into());
-        self
-    }
-
-    /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_log_settings(mut self, value: impl Into<List<TextLogSetting>>) -> Self {
-        self.text_log_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ConversationLogSettings {}
-
-impl ToValue for ConversationLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AudioLogSettings", &self.audio_log_settings)
-            .opt("TextLogSettings", &self.text_log_settings)
-            .build()
-    }
-}
-
 /// The required properties of [`CustomPayload`], by name: `CustomPayload::new(CustomPayloadRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPayloadRequired {
@@ -2602,7 +2053,7 @@ pub struct CustomPayloadRequired {
     pub value: Str,
 }
 
-static RULE_CustomPayload: ObjRule = ObjRule {
+pub(crate) static RULE_CustomPayload: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -2672,7 +2123,7 @@ pub struct CustomVocabularyRequired {
     pub custom_vocabulary_items: List<CustomVocabularyItem>,
 }
 
-static RULE_CustomVocabulary: ObjRule = ObjRule {
+pub(crate) static RULE_CustomVocabulary: ObjRule = ObjRule {
     properties: &[(
         "CustomVocabularyItems",
         Shape::List(&ListRule {
@@ -2742,7 +2193,7 @@ pub struct CustomVocabularyItemRequired {
     pub phrase: Str,
 }
 
-static RULE_CustomVocabularyItem: ObjRule = ObjRule {
+pub(crate) static RULE_CustomVocabularyItem: ObjRule = ObjRule {
     properties: &[
         (
             "DisplayAs",
@@ -2855,7 +2306,7 @@ impl ToValue for CustomVocabularyItem {
     }
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockKnowledgeStoreConfiguration",
@@ -2948,7 +2399,7 @@ pub struct DeepgramSpeechModelConfigRequired {
     pub api_token_secret_arn: Str,
 }
 
-static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ApiTokenSecretArn",
@@ -3031,7 +2482,7 @@ impl ToValue for DeepgramSpeechModelConfig {
     }
 }
 
-static RULE_DefaultConditionalBranch: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultConditionalBranch: ObjRule = ObjRule {
     properties: &[
         ("NextStep", Shape::Object(&RULE_DialogState)),
         ("Response", Shape::Object(&RULE_ResponseSpecification)),
@@ -3102,7 +2553,7 @@ pub struct DescriptiveBotBuilderSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_DescriptiveBotBuilderSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockModelSpecification",
@@ -3177,7 +2628,7 @@ pub struct DialogActionRequired {
     pub r#type: DialogActionType,
 }
 
-static RULE_DialogAction: ObjRule = ObjRule {
+pub(crate) static RULE_DialogAction: ObjRule = ObjRule {
     properties: &[
         (
             "SlotToElicit",
@@ -3306,7 +2757,7 @@ pub struct DialogCodeHookInvocationSettingRequired {
     pub post_code_hook_specification: Obj<PostDialogCodeHookInvocationSpecification>,
 }
 
-static RULE_DialogCodeHookInvocationSetting: ObjRule = ObjRule {
+pub(crate) static RULE_DialogCodeHookInvocationSetting: ObjRule = ObjRule {
     properties: &[
         ("EnableCodeHookInvocation", Shape::Bool),
         (
@@ -3439,7 +2890,7 @@ pub struct DialogCodeHookSettingRequired {
     pub enabled: Bool,
 }
 
-static RULE_DialogCodeHookSetting: ObjRule = ObjRule {
+pub(crate) static RULE_DialogCodeHookSetting: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -3487,7 +2938,7 @@ impl ToValue for DialogCodeHookSetting {
     }
 }
 
-static RULE_DialogState: ObjRule = ObjRule {
+pub(crate) static RULE_DialogState: ObjRule = ObjRule {
     properties: &[
         ("DialogAction", Shape::Object(&RULE_DialogAction)),
         ("Intent", Shape::Object(&RULE_IntentOverride)),
@@ -3581,7 +3032,7 @@ pub struct ElicitationCodeHookInvocationSettingRequired {
     pub enable_code_hook_invocation: Bool,
 }
 
-static RULE_ElicitationCodeHookInvocationSetting: ObjRule = ObjRule {
+pub(crate) static RULE_ElicitationCodeHookInvocationSetting: ObjRule = ObjRule {
     properties: &[
         ("EnableCodeHookInvocation", Shape::Bool),
         (
@@ -3662,7 +3113,7 @@ impl ToValue for ElicitationCodeHookInvocationSetting {
     }
 }
 
-static RULE_ExactResponseFields: ObjRule = ObjRule {
+pub(crate) static RULE_ExactResponseFields: ObjRule = ObjRule {
     properties: &[
         (
             "AnswerField",
@@ -3742,7 +3193,7 @@ impl ToValue for ExactResponseFields {
     }
 }
 
-static RULE_ExternalSourceSetting: ObjRule = ObjRule {
+pub(crate) static RULE_ExternalSourceSetting: ObjRule = ObjRule {
     properties: &[(
         "GrammarSlotTypeSetting",
         Shape::Object(&RULE_GrammarSlotTypeSetting),
@@ -3805,7 +3256,7 @@ pub struct FulfillmentCodeHookSettingRequired {
     pub enabled: Bool,
 }
 
-static RULE_FulfillmentCodeHookSetting: ObjRule = ObjRule {
+pub(crate) static RULE_FulfillmentCodeHookSetting: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -3937,7 +3388,7 @@ pub struct FulfillmentStartResponseSpecificationRequired {
     pub message_groups: List<MessageGroup>,
 }
 
-static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         (
@@ -4054,7 +3505,7 @@ pub struct FulfillmentUpdateResponseSpecificationRequired {
     pub message_groups: List<MessageGroup>,
 }
 
-static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         (
@@ -4165,7 +3616,7 @@ pub struct FulfillmentUpdatesSpecificationRequired {
     pub active: Bool,
 }
 
-static RULE_FulfillmentUpdatesSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_FulfillmentUpdatesSpecification: ObjRule = ObjRule {
     properties: &[
         ("Active", Shape::Bool),
         (
@@ -4285,7 +3736,7 @@ impl ToValue for FulfillmentUpdatesSpecification {
     }
 }
 
-static RULE_GenerativeAiSettings: ObjRule = ObjRule {
+pub(crate) static RULE_GenerativeAiSettings: ObjRule = ObjRule {
     properties: &[
         ("BuildtimeSettings", Shape::Object(&RULE_BuildtimeSettings)),
         ("RuntimeSettings", Shape::Object(&RULE_RuntimeSettings)),
@@ -4341,7 +3792,7 @@ impl ToValue for GenerativeAiSettings {
     }
 }
 
-static RULE_GrammarSlotTypeSetting: ObjRule = ObjRule {
+pub(crate) static RULE_GrammarSlotTypeSetting: ObjRule = ObjRule {
     properties: &[("Source", Shape::Object(&RULE_GrammarSlotTypeSource))],
     required: &[],
     one_of: &[],
@@ -4404,7 +3855,7 @@ pub struct GrammarSlotTypeSourceRequired {
     pub s3_object_key: Str,
 }
 
-static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
+pub(crate) static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyArn",
@@ -4530,7 +3981,7 @@ pub struct ImageResponseCardRequired {
     pub title: Str,
 }
 
-static RULE_ImageResponseCard: ObjRule = ObjRule {
+pub(crate) static RULE_ImageResponseCard: ObjRule = ObjRule {
     properties: &[
         (
             "Buttons",
@@ -4671,7 +4122,7 @@ impl ToValue for ImageResponseCard {
     }
 }
 
-static RULE_InitialResponseSetting: ObjRule = ObjRule {
+pub(crate) static RULE_InitialResponseSetting: ObjRule = ObjRule {
     properties: &[
         (
             "CodeHook",
@@ -4780,7 +4231,7 @@ pub struct InputContextRequired {
     pub name: Str,
 }
 
-static RULE_InputContext: ObjRule = ObjRule {
+pub(crate) static RULE_InputContext: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -4850,7 +4301,7 @@ pub struct IntentRequired {
     pub name: Str,
 }
 
-static RULE_Intent: ObjRule = ObjRule {
+pub(crate) static RULE_Intent: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockAgentIntentConfiguration",
@@ -5268,7 +4719,7 @@ impl ToValue for Intent {
     }
 }
 
-static RULE_IntentClosingSetting: ObjRule = ObjRule {
+pub(crate) static RULE_IntentClosingSetting: ObjRule = ObjRule {
     properties: &[
         (
             "ClosingResponse",
@@ -5374,7 +4825,7 @@ pub struct IntentConfirmationSettingRequired {
     pub prompt_specification: Obj<PromptSpecification>,
 }
 
-static RULE_IntentConfirmationSetting: ObjRule = ObjRule {
+pub(crate) static RULE_IntentConfirmationSetting: ObjRule = ObjRule {
     properties: &[
         (
             "CodeHook",
@@ -5653,7 +5104,7 @@ pub struct IntentDisambiguationSettingsRequired {
     pub enabled: Bool,
 }
 
-static RULE_IntentDisambiguationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_IntentDisambiguationSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CustomDisambiguationMessage",
@@ -5758,7 +5209,7 @@ impl ToValue for IntentDisambiguationSettings {
     }
 }
 
-static RULE_IntentOverride: ObjRule = ObjRule {
+pub(crate) static RULE_IntentOverride: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -5851,7 +5302,7 @@ pub struct KendraConfigurationRequired {
     pub kendra_index: Str,
 }
 
-static RULE_KendraConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_KendraConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KendraIndex",
@@ -5958,116 +5409,7 @@ impl ToValue for KendraConfiguration {
     }
 }
 
-/// The required properties of [`LambdaCodeHook`], by name: `LambdaCodeHook::new(LambdaCodeHookRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaCodeHookRequired {
-    /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-    ///
-    /// Length 1 to 5.
-    pub code_hook_interface_version: Str,
-    /// `LambdaArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 20 to 2048.
-    pub lambda_arn: Str,
-}
-
-static RULE_LambdaCodeHook: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CodeHookInterfaceVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-    ],
-    required: &["CodeHookInterfaceVersion", "LambdaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LambdaCodeHook` property type of `AWS::Lex::Bot`.
-///
-/// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-lambdacodehook.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaCodeHook {
-    /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-    ///
-    /// Length 1 to 5.
-    pub code_hook_interface_version: Str,
-    /// `LambdaArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 20 to 2048.
-    pub lambda_arn: Str,
-}
-
-impl LambdaCodeHook {
-    /// A `LambdaCodeHook` with its required properties, named in a [`LambdaCodeHookRequired`].
-    pub fn new(required: LambdaCodeHookRequired) -> Self {
-        Self {
-            code_hook_interface_version: required.code_hook_interface_version,
-            lambda_arn: required.lambda_arn,
-        }
-    }
-
-    /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook_interface_version(mut self, value: impl Into<Str>) -> Self {
-        self.code_hook_interface_version = value.into();
-        self
-    }
-
-    /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for LambdaCodeHook {}
-
-impl ToValue for LambdaCodeHook {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "CodeHookInterfaceVersion",
-                &self.code_hook_interface_version,
-            )
-            .req("LambdaArn", &self.lambda_arn)
-            .build()
-    }
-}
-
-static RULE_Message: ObjRule = ObjRule {
+pub(crate) static RULE_Message: ObjRule = ObjRule {
     properties: &[
         ("CustomPayload", Shape::Object(&RULE_CustomPayload)),
         ("ImageResponseCard", Shape::Object(&RULE_ImageResponseCard)),
@@ -6168,7 +5510,7 @@ pub struct MessageGroupRequired {
     pub message: Obj<Message>,
 }
 
-static RULE_MessageGroup: ObjRule = ObjRule {
+pub(crate) static RULE_MessageGroup: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::Object(&RULE_Message)),
         (
@@ -6244,7 +5586,7 @@ impl ToValue for MessageGroup {
     }
 }
 
-static RULE_MultipleValuesSetting: ObjRule = ObjRule {
+pub(crate) static RULE_MultipleValuesSetting: ObjRule = ObjRule {
     properties: &[("AllowMultipleValues", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -6303,7 +5645,7 @@ pub struct NluImprovementSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_NluImprovementSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_NluImprovementSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "AssistedNluMode",
@@ -6398,7 +5740,7 @@ pub struct ObfuscationSettingRequired {
     pub obfuscation_setting_type: ObfuscationSettingType,
 }
 
-static RULE_ObfuscationSetting: ObjRule = ObjRule {
+pub(crate) static RULE_ObfuscationSetting: ObjRule = ObjRule {
     properties: &[(
         "ObfuscationSettingType",
         Shape::Str(&StrRule {
@@ -6457,7 +5799,7 @@ impl ToValue for ObfuscationSetting {
     }
 }
 
-static RULE_OpensearchConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OpensearchConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DomainEndpoint",
@@ -6610,7 +5952,7 @@ pub struct OutputContextRequired {
     pub turns_to_live: Int,
 }
 
-static RULE_OutputContext: ObjRule = ObjRule {
+pub(crate) static RULE_OutputContext: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -6732,7 +6074,7 @@ pub struct PlainTextMessageRequired {
     pub value: Str,
 }
 
-static RULE_PlainTextMessage: ObjRule = ObjRule {
+pub(crate) static RULE_PlainTextMessage: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -6791,7 +6133,7 @@ impl ToValue for PlainTextMessage {
     }
 }
 
-static RULE_PostDialogCodeHookInvocationSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PostDialogCodeHookInvocationSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "FailureConditional",
@@ -6971,7 +6313,7 @@ impl ToValue for PostDialogCodeHookInvocationSpecification {
     }
 }
 
-static RULE_PostFulfillmentStatusSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PostFulfillmentStatusSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "FailureConditional",
@@ -7168,7 +6510,7 @@ pub struct PromptSpecificationRequired {
     pub message_groups_list: List<MessageGroup>,
 }
 
-static RULE_PromptSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_PromptSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         (
@@ -7322,7 +6664,7 @@ pub struct QInConnectAssistantConfigurationRequired {
     pub assistant_arn: Str,
 }
 
-static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AssistantArn",
         Shape::Str(&StrRule {
@@ -7379,7 +6721,7 @@ impl ToValue for QInConnectAssistantConfiguration {
     }
 }
 
-static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QInConnectIntentConfiguration: ObjRule = ObjRule {
     properties: &[(
         "QInConnectAssistantConfiguration",
         Shape::Object(&RULE_QInConnectAssistantConfiguration),
@@ -7441,7 +6783,7 @@ pub struct QnAIntentConfigurationRequired {
     pub data_source_configuration: Obj<DataSourceConfiguration>,
 }
 
-static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QnAIntentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockModelConfiguration",
@@ -7538,7 +6880,7 @@ pub struct QnAKendraConfigurationRequired {
     pub query_filter_string_enabled: Bool,
 }
 
-static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QnAKendraConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ExactResponse", Shape::Bool),
         (
@@ -7669,7 +7011,7 @@ pub struct ReplicationRequired {
     pub replica_regions: List<Str>,
 }
 
-static RULE_Replication: ObjRule = ObjRule {
+pub(crate) static RULE_Replication: ObjRule = ObjRule {
     properties: &[(
         "ReplicaRegions",
         Shape::List(&ListRule {
@@ -7741,7 +7083,7 @@ pub struct ResponseSpecificationRequired {
     pub message_groups_list: List<MessageGroup>,
 }
 
-static RULE_ResponseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         (
@@ -7817,7 +7159,7 @@ impl ToValue for ResponseSpecification {
     }
 }
 
-static RULE_RuntimeSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RuntimeSettings: ObjRule = ObjRule {
     properties: &[
         (
             "NluImprovementSpecification",
@@ -7890,138 +7232,6 @@ impl ToValue for RuntimeSettings {
     }
 }
 
-/// The required properties of [`S3BucketLogDestination`], by name: `S3BucketLogDestination::new(S3BucketLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3BucketLogDestinationRequired {
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The S3 prefix to assign to audio log files.
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-    /// `S3BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-    ///
-    /// Pattern `^arn:[\w\-]+:s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 2048.
-    pub s3_bucket_arn: Str,
-}
-
-static RULE_S3BucketLogDestination: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "LogPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["LogPrefix", "S3BucketArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3BucketLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// Specifies an Amazon S3 bucket for logging audio conversations
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-s3bucketlogdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3BucketLogDestination {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an Amazon S3 bucket.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`; length 20 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The S3 prefix to assign to audio log files.
-    ///
-    /// Length 0 to 1024.
-    pub log_prefix: Str,
-    /// `S3BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-    ///
-    /// Pattern `^arn:[\w\-]+:s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 2048.
-    pub s3_bucket_arn: Str,
-}
-
-impl S3BucketLogDestination {
-    /// A `S3BucketLogDestination` with its required properties, named in a [`S3BucketLogDestinationRequired`].
-    pub fn new(required: S3BucketLogDestinationRequired) -> Self {
-        Self {
-            kms_key_arn: None,
-            log_prefix: required.log_prefix,
-            s3_bucket_arn: required.s3_bucket_arn,
-        }
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `LogPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_prefix = value.into();
-        self
-    }
-
-    /// `S3BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3BucketLogDestination {}
-
-impl ToValue for S3BucketLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("LogPrefix", &self.log_prefix)
-            .req("S3BucketArn", &self.s3_bucket_arn)
-            .build()
-    }
-}
-
 /// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
@@ -8039,7 +7249,7 @@ pub struct S3LocationRequired {
     pub s3_object_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "S3Bucket",
@@ -8163,7 +7373,7 @@ pub struct SampleUtteranceRequired {
     pub utterance: Str,
 }
 
-static RULE_SampleUtterance: ObjRule = ObjRule {
+pub(crate) static RULE_SampleUtterance: ObjRule = ObjRule {
     properties: &[("Utterance", Shape::STR)],
     required: &["Utterance"],
     one_of: &[],
@@ -8218,7 +7428,7 @@ pub struct SampleUtteranceGenerationSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SampleUtteranceGenerationSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockModelSpecification",
@@ -8295,7 +7505,7 @@ pub struct SampleValueRequired {
     pub value: Str,
 }
 
-static RULE_SampleValue: ObjRule = ObjRule {
+pub(crate) static RULE_SampleValue: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -8354,59 +7564,6 @@ impl ToValue for SampleValue {
     }
 }
 
-/// The required properties of [`SentimentAnalysisSettings`], by name: `SentimentAnalysisSettings::new(SentimentAnalysisSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SentimentAnalysisSettingsRequired {
-    /// `DetectSentiment`: a boolean, required.
-    pub detect_sentiment: Bool,
-}
-
-static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
-    properties: &[("DetectSentiment", Shape::Bool)],
-    required: &["DetectSentiment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SentimentAnalysisSettings` property type of `AWS::Lex::Bot`.
-///
-/// Specifies whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-sentimentanalysissettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SentimentAnalysisSettings {
-    /// `DetectSentiment`: a boolean, required.
-    pub detect_sentiment: Bool,
-}
-
-impl SentimentAnalysisSettings {
-    /// A `SentimentAnalysisSettings` with its required properties, named in a [`SentimentAnalysisSettingsRequired`].
-    pub fn new(required: SentimentAnalysisSettingsRequired) -> Self {
-        Self {
-            detect_sentiment: required.detect_sentiment,
-        }
-    }
-
-    /// `DetectSentiment`: a boolean, required.
-    pub fn detect_sentiment(mut self, value: impl Into<Bool>) -> Self {
-        self.detect_sentiment = value.into();
-        self
-    }
-}
-
-impl PropertyType for SentimentAnalysisSettings {}
-
-impl ToValue for SentimentAnalysisSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DetectSentiment", &self.detect_sentiment)
-            .build()
-    }
-}
-
 /// The required properties of [`SessionAttribute`], by name: `SessionAttribute::new(SessionAttributeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionAttributeRequired {
@@ -8418,7 +7575,7 @@ pub struct SessionAttributeRequired {
     pub key: Str,
 }
 
-static RULE_SessionAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_SessionAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -8531,7 +7688,7 @@ pub struct SlotRequired {
     pub value_elicitation_setting: Obj<SlotValueElicitationSetting>,
 }
 
-static RULE_Slot: ObjRule = ObjRule {
+pub(crate) static RULE_Slot: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -8708,7 +7865,7 @@ impl ToValue for Slot {
     }
 }
 
-static RULE_SlotCaptureSetting: ObjRule = ObjRule {
+pub(crate) static RULE_SlotCaptureSetting: ObjRule = ObjRule {
     properties: &[
         (
             "CaptureConditional",
@@ -8888,7 +8045,7 @@ pub struct SlotDefaultValueRequired {
     pub default_value: Str,
 }
 
-static RULE_SlotDefaultValue: ObjRule = ObjRule {
+pub(crate) static RULE_SlotDefaultValue: ObjRule = ObjRule {
     properties: &[(
         "DefaultValue",
         Shape::Str(&StrRule {
@@ -8960,7 +8117,7 @@ pub struct SlotDefaultValueSpecificationRequired {
     pub default_value_list: List<SlotDefaultValue>,
 }
 
-static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
     properties: &[(
         "DefaultValueList",
         Shape::List(&ListRule {
@@ -9036,7 +8193,7 @@ pub struct SlotPriorityRequired {
     pub slot_name: Str,
 }
 
-static RULE_SlotPriority: ObjRule = ObjRule {
+pub(crate) static RULE_SlotPriority: ObjRule = ObjRule {
     properties: &[
         (
             "Priority",
@@ -9130,7 +8287,7 @@ pub struct SlotResolutionImprovementSpecificationRequired {
     pub enabled: Bool,
 }
 
-static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SlotResolutionImprovementSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockModelSpecification",
@@ -9207,7 +8364,7 @@ pub struct SlotTypeRequired {
     pub name: Str,
 }
 
-static RULE_SlotType: ObjRule = ObjRule {
+pub(crate) static RULE_SlotType: ObjRule = ObjRule {
     properties: &[
         (
             "CompositeSlotTypeSetting",
@@ -9410,7 +8567,7 @@ pub struct SlotTypeValueRequired {
     pub sample_value: Obj<SampleValue>,
 }
 
-static RULE_SlotTypeValue: ObjRule = ObjRule {
+pub(crate) static RULE_SlotTypeValue: ObjRule = ObjRule {
     properties: &[
         ("SampleValue", Shape::Object(&RULE_SampleValue)),
         (
@@ -9486,7 +8643,7 @@ impl ToValue for SlotTypeValue {
     }
 }
 
-static RULE_SlotValue: ObjRule = ObjRule {
+pub(crate) static RULE_SlotValue: ObjRule = ObjRule {
     properties: &[(
         "InterpretedValue",
         Shape::Str(&StrRule {
@@ -9554,7 +8711,7 @@ pub struct SlotValueElicitationSettingRequired {
     pub slot_constraint: SlotConstraint,
 }
 
-static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
+pub(crate) static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValueSpecification",
@@ -9721,7 +8878,7 @@ impl ToValue for SlotValueElicitationSetting {
     }
 }
 
-static RULE_SlotValueOverride: ObjRule = ObjRule {
+pub(crate) static RULE_SlotValueOverride: ObjRule = ObjRule {
     properties: &[
         (
             "Shape",
@@ -9815,7 +8972,7 @@ impl ToValue for SlotValueOverride {
     }
 }
 
-static RULE_SlotValueOverrideMap: ObjRule = ObjRule {
+pub(crate) static RULE_SlotValueOverrideMap: ObjRule = ObjRule {
     properties: &[
         (
             "SlotName",
@@ -9914,7 +9071,7 @@ pub struct SlotValueRegexFilterRequired {
     pub pattern: Str,
 }
 
-static RULE_SlotValueRegexFilter: ObjRule = ObjRule {
+pub(crate) static RULE_SlotValueRegexFilter: ObjRule = ObjRule {
     properties: &[(
         "Pattern",
         Shape::Str(&StrRule {
@@ -10000,7 +9157,7 @@ pub struct SlotValueSelectionSettingRequired {
     pub resolution_strategy: SlotValueResolutionStrategy,
 }
 
-static RULE_SlotValueSelectionSetting: ObjRule = ObjRule {
+pub(crate) static RULE_SlotValueSelectionSetting: ObjRule = ObjRule {
     properties: &[
         (
             "AdvancedRecognitionSetting",
@@ -10112,7 +9269,7 @@ pub struct SpeechFoundationModelRequired {
     pub model_arn: Str,
 }
 
-static RULE_SpeechFoundationModel: ObjRule = ObjRule {
+pub(crate) static RULE_SpeechFoundationModel: ObjRule = ObjRule {
     properties: &[("ModelArn", Shape::STR), ("VoiceId", Shape::STR)],
     required: &["ModelArn"],
     one_of: &[],
@@ -10168,7 +9325,7 @@ impl ToValue for SpeechFoundationModel {
     }
 }
 
-static RULE_SpeechModelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SpeechModelConfig: ObjRule = ObjRule {
     properties: &[(
         "DeepgramConfig",
         Shape::Object(&RULE_DeepgramSpeechModelConfig),
@@ -10213,7 +9370,7 @@ impl ToValue for SpeechModelConfig {
     }
 }
 
-static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SpeechRecognitionSettings: ObjRule = ObjRule {
     properties: &[
         ("SpeechModelConfig", Shape::Object(&RULE_SpeechModelConfig)),
         (
@@ -10287,7 +9444,7 @@ pub struct SsmlMessageRequired {
     pub value: Str,
 }
 
-static RULE_SsmlMessage: ObjRule = ObjRule {
+pub(crate) static RULE_SsmlMessage: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -10369,7 +9526,7 @@ pub struct StillWaitingResponseSpecificationRequired {
     pub timeout_in_seconds: Int,
 }
 
-static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         (
@@ -10497,7 +9654,7 @@ impl ToValue for StillWaitingResponseSpecification {
     }
 }
 
-static RULE_SubSlotSetting: ObjRule = ObjRule {
+pub(crate) static RULE_SubSlotSetting: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -10583,7 +9740,7 @@ pub struct SubSlotTypeCompositionRequired {
     pub name: Str,
 }
 
-static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
+pub(crate) static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -10683,103 +9840,7 @@ impl ToValue for SubSlotTypeComposition {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lex::Bot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TestBotAliasSettings: ObjRule = ObjRule {
+pub(crate) static RULE_TestBotAliasSettings: ObjRule = ObjRule {
     properties: &[
         (
             "BotAliasLocaleSettings",
@@ -10909,148 +9970,6 @@ impl ToValue for TestBotAliasSettings {
     }
 }
 
-/// The required properties of [`TextLogDestination`], by name: `TextLogDestination::new(TextLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogDestinationRequired {
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// Defines the Amazon CloudWatch Logs log group where text and metadata logs are delivered.
-    pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
-}
-
-static RULE_TextLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatch",
-        Shape::Object(&RULE_CloudWatchLogGroupLogDestination),
-    )],
-    required: &["CloudWatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TextLogDestination` property type of `AWS::Lex::Bot`.
-///
-/// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-textlogdestination.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogDestination {
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// Defines the Amazon CloudWatch Logs log group where text and metadata logs are delivered.
-    pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
-}
-
-impl TextLogDestination {
-    /// A `TextLogDestination` with its required properties, named in a [`TextLogDestinationRequired`].
-    pub fn new(required: TextLogDestinationRequired) -> Self {
-        Self {
-            cloud_watch: required.cloud_watch,
-        }
-    }
-
-    /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch(mut self, value: impl Into<Obj<CloudWatchLogGroupLogDestination>>) -> Self {
-        self.cloud_watch = value.into();
-        self
-    }
-}
-
-impl PropertyType for TextLogDestination {}
-
-impl ToValue for TextLogDestination {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CloudWatch", &self.cloud_watch)
-            .build()
-    }
-}
-
-/// The required properties of [`TextLogSetting`], by name: `TextLogSetting::new(TextLogSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogSettingRequired {
-    /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon CloudWatch Logs destination log group for conversation text logs.
-    pub destination: Obj<TextLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether conversation logs should be stored for an alias.
-    pub enabled: Bool,
-}
-
-static RULE_TextLogSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_TextLogDestination)),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Destination", "Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TextLogSetting` property type of `AWS::Lex::Bot`.
-///
-/// Defines settings to enable text conversation logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-textlogsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextLogSetting {
-    /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon CloudWatch Logs destination log group for conversation text logs.
-    pub destination: Obj<TextLogDestination>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether conversation logs should be stored for an alias.
-    pub enabled: Bool,
-}
-
-impl TextLogSetting {
-    /// A `TextLogSetting` with its required properties, named in a [`TextLogSettingRequired`].
-    pub fn new(required: TextLogSettingRequired) -> Self {
-        Self {
-            destination: required.destination,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<TextLogDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for TextLogSetting {}
-
-impl ToValue for TextLogSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
 /// The required properties of [`UnifiedSpeechSettings`], by name: `UnifiedSpeechSettings::new(UnifiedSpeechSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnifiedSpeechSettingsRequired {
@@ -11060,7 +9979,7 @@ pub struct UnifiedSpeechSettingsRequired {
     pub speech_foundation_model: Obj<SpeechFoundationModel>,
 }
 
-static RULE_UnifiedSpeechSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UnifiedSpeechSettings: ObjRule = ObjRule {
     properties: &[(
         "SpeechFoundationModel",
         Shape::Object(&RULE_SpeechFoundationModel),
@@ -11122,7 +10041,7 @@ pub struct VoiceSettingsRequired {
     pub voice_id: Str,
 }
 
-static RULE_VoiceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VoiceSettings: ObjRule = ObjRule {
     properties: &[
         (
             "Engine",
@@ -11220,7 +10139,7 @@ pub struct WaitAndContinueSpecificationRequired {
     pub waiting_response: Obj<ResponseSpecification>,
 }
 
-static RULE_WaitAndContinueSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_WaitAndContinueSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ContinueResponse",

@@ -27,7 +27,7 @@ pub struct BotVersionRequired {
     pub bot_version_locale_specification: List<BotVersionLocaleSpecification>,
 }
 
-static RULE_BotVersion: ObjRule = ObjRule {
+pub(crate) static RULE_BotVersion: ObjRule = ObjRule {
     properties: &[
         (
             "BotId",
@@ -211,7 +211,7 @@ pub struct BotVersionLocaleDetailsRequired {
     pub source_bot_version: Str,
 }
 
-static RULE_BotVersionLocaleDetails: ObjRule = ObjRule {
+pub(crate) static RULE_BotVersionLocaleDetails: ObjRule = ObjRule {
     properties: &[(
         "SourceBotVersion",
         Shape::Str(&StrRule {
@@ -285,7 +285,7 @@ pub struct BotVersionLocaleSpecificationRequired {
     pub locale_id: Str,
 }
 
-static RULE_BotVersionLocaleSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_BotVersionLocaleSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BotVersionLocaleDetails",

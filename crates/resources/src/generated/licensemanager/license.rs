@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(-?(?:[1-9][0-9]*)?[0-9]{4})-(1[0-2]|0[1-9])-(3[0-1]|0[1-9]|[1-2][0-9])T(2[0-3]|[0-1][0-9]):([0-5][0-9]):([0-5][0-9])(\\.[0-9]+)?(Z|[+-](?:2[ 0-3]|[0-1][0-9]):[0-5][0-9])+$",
 );
@@ -54,7 +57,7 @@ pub struct LicenseRequired {
     pub validity: Obj<ValidityDateFormat>,
 }
 
-static RULE_License: ObjRule = ObjRule {
+pub(crate) static RULE_License: ObjRule = ObjRule {
     properties: &[
         ("Beneficiary", Shape::STR),
         (
@@ -403,7 +406,7 @@ pub struct BorrowConfigurationRequired {
     pub max_time_to_live_in_minutes: Int,
 }
 
-static RULE_BorrowConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BorrowConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowEarlyCheckIn", Shape::Bool),
         ("MaxTimeToLiveInMinutes", Shape::INT),
@@ -470,7 +473,7 @@ impl ToValue for BorrowConfiguration {
     }
 }
 
-static RULE_ConsumptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ConsumptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BorrowConfiguration",
@@ -579,7 +582,7 @@ pub struct EntitlementRequired {
     pub unit: Unit,
 }
 
-static RULE_Entitlement: ObjRule = ObjRule {
+pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
     properties: &[
         ("AllowCheckIn", Shape::Bool),
         ("MaxCount", Shape::INT),
@@ -752,7 +755,7 @@ pub struct IssuerDataRequired {
     pub name: Str,
 }
 
-static RULE_IssuerData: ObjRule = ObjRule {
+pub(crate) static RULE_IssuerData: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("SignKey", Shape::STR)],
     required: &["Name"],
     one_of: &[],
@@ -829,7 +832,7 @@ pub struct MetadataRequired {
     pub value: Str,
 }
 
-static RULE_Metadata: ObjRule = ObjRule {
+pub(crate) static RULE_Metadata: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &["Name", "Value"],
     one_of: &[],
@@ -902,7 +905,7 @@ pub struct ProvisionalConfigurationRequired {
     pub max_time_to_live_in_minutes: Int,
 }
 
-static RULE_ProvisionalConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisionalConfiguration: ObjRule = ObjRule {
     properties: &[("MaxTimeToLiveInMinutes", Shape::INT)],
     required: &["MaxTimeToLiveInMinutes"],
     one_of: &[],
@@ -952,69 +955,6 @@ impl ToValue for ProvisionalConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::LicenseManager::License`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-licensemanager-license-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`ValidityDateFormat`], by name: `ValidityDateFormat::new(ValidityDateFormatRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidityDateFormatRequired {
@@ -1032,7 +972,7 @@ pub struct ValidityDateFormatRequired {
     pub end: Str,
 }
 
-static RULE_ValidityDateFormat: ObjRule = ObjRule {
+pub(crate) static RULE_ValidityDateFormat: ObjRule = ObjRule {
     properties: &[
         (
             "Begin",

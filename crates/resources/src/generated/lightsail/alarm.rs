@@ -45,7 +45,7 @@ pub struct AlarmRequired {
     pub threshold: Num,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[
         (
             "AlarmName",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$");
 
 /// The required properties of [`Container`], by name: `Container::new(ContainerRequired { .. })`.
@@ -34,7 +37,7 @@ pub struct ContainerRequired {
     pub service_name: Str,
 }
 
-static RULE_Container: ObjRule = ObjRule {
+pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerServiceDeployment",
@@ -351,7 +354,7 @@ impl ContainerAttributes {
     }
 }
 
-static RULE_ContainerProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerProperty: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -482,7 +485,7 @@ impl ToValue for ContainerProperty {
     }
 }
 
-static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -555,7 +558,7 @@ impl ToValue for ContainerServiceDeployment {
     }
 }
 
-static RULE_EcrImagePullerRole: ObjRule = ObjRule {
+pub(crate) static RULE_EcrImagePullerRole: ObjRule = ObjRule {
     properties: &[("IsActive", Shape::Bool), ("PrincipalArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -608,7 +611,7 @@ impl ToValue for EcrImagePullerRole {
     }
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[("Value", Shape::STR), ("Variable", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -669,7 +672,7 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("HealthyThreshold", Shape::INT),
         ("IntervalSeconds", Shape::INT),
@@ -789,7 +792,7 @@ impl ToValue for HealthCheckConfig {
     }
 }
 
-static RULE_PortInfo: ObjRule = ObjRule {
+pub(crate) static RULE_PortInfo: ObjRule = ObjRule {
     properties: &[("Port", Shape::STR), ("Protocol", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -852,7 +855,7 @@ impl ToValue for PortInfo {
     }
 }
 
-static RULE_PrivateRegistryAccess: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateRegistryAccess: ObjRule = ObjRule {
     properties: &[(
         "EcrImagePullerRole",
         Shape::Object(&RULE_EcrImagePullerRole),
@@ -905,7 +908,7 @@ impl ToValue for PrivateRegistryAccess {
     }
 }
 
-static RULE_PublicDomainName: ObjRule = ObjRule {
+pub(crate) static RULE_PublicDomainName: ObjRule = ObjRule {
     properties: &[
         ("CertificateName", Shape::STR),
         (
@@ -976,7 +979,7 @@ impl ToValue for PublicDomainName {
     }
 }
 
-static RULE_PublicEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_PublicEndpoint: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
         ("ContainerPort", Shape::INT),
@@ -1050,98 +1053,6 @@ impl ToValue for PublicEndpoint {
             .opt("ContainerName", &self.container_name)
             .opt("ContainerPort", &self.container_port)
             .opt("HealthCheckConfig", &self.health_check_config)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Container`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-container-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{IpAddressType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
@@ -36,7 +39,7 @@ pub struct DistributionRequired {
     pub origin: Obj<InputOrigin>,
 }
 
-static RULE_Distribution: ObjRule = ObjRule {
+pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         ("BundleId", Shape::STR),
         ("CacheBehaviorSettings", Shape::Object(&RULE_CacheSettings)),
@@ -359,7 +362,7 @@ impl DistributionAttributes {
     }
 }
 
-static RULE_CacheBehavior: ObjRule = ObjRule {
+pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
     properties: &[(
         "Behavior",
         Shape::Str(&StrRule {
@@ -419,7 +422,7 @@ impl ToValue for CacheBehavior {
     }
 }
 
-static RULE_CacheBehaviorPerPath: ObjRule = ObjRule {
+pub(crate) static RULE_CacheBehaviorPerPath: ObjRule = ObjRule {
     properties: &[
         (
             "Behavior",
@@ -522,7 +525,7 @@ impl ToValue for CacheBehaviorPerPath {
     }
 }
 
-static RULE_CacheSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CacheSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedHTTPMethods",
@@ -722,7 +725,7 @@ impl ToValue for CacheSettings {
     }
 }
 
-static RULE_CookieObject: ObjRule = ObjRule {
+pub(crate) static RULE_CookieObject: ObjRule = ObjRule {
     properties: &[
         (
             "CookiesAllowList",
@@ -810,7 +813,7 @@ impl ToValue for CookieObject {
     }
 }
 
-static RULE_HeaderObject: ObjRule = ObjRule {
+pub(crate) static RULE_HeaderObject: ObjRule = ObjRule {
     properties: &[
         (
             "HeadersAllowList",
@@ -920,7 +923,7 @@ impl ToValue for HeaderObject {
     }
 }
 
-static RULE_InputOrigin: ObjRule = ObjRule {
+pub(crate) static RULE_InputOrigin: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1047,7 +1050,7 @@ impl ToValue for InputOrigin {
     }
 }
 
-static RULE_QueryStringObject: ObjRule = ObjRule {
+pub(crate) static RULE_QueryStringObject: ObjRule = ObjRule {
     properties: &[
         ("Option", Shape::Bool),
         (
@@ -1120,98 +1123,6 @@ impl ToValue for QueryStringObject {
         MapBuilder::new()
             .opt("Option", &self.option)
             .opt("QueryStringsAllowList", &self.query_strings_allow_list)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Distribution`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-distribution-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -1367,37 +1278,6 @@ impl ToValue for HeadersAllowList {
             Self::Host => "Host",
             Self::Origin => "Origin",
             Self::Referer => "Referer",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `dualstack`
-    Dualstack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "dualstack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -18,7 +18,7 @@ pub struct DomainRequired {
     pub domain_name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         (
             "DomainEntries",
@@ -242,7 +242,7 @@ pub struct DomainEntryRequired {
     pub r#type: DomainEntryType,
 }
 
-static RULE_DomainEntry: ObjRule = ObjRule {
+pub(crate) static RULE_DomainEntry: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("IsAlias", Shape::Bool),
@@ -383,7 +383,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key"],
     one_of: &[],

@@ -7,10 +7,14 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
+pub use super::shared::{
+    AddOn, AddOnRequired, AddOnStatus, AddOnType, AutoSnapshotAddOn, Location, Tag, TagRequired,
+};
+use super::shared::{RULE_AddOn, RULE_Location, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +39,7 @@ pub struct InstanceRequired {
     pub instance_name: Str,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         (
             "AddOns",
@@ -60,7 +64,7 @@ static RULE_Instance: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(255),
-                pattern: Some(&PATTERN_1),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -70,7 +74,7 @@ static RULE_Instance: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(255),
-                pattern: Some(&PATTERN_1),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -81,7 +85,7 @@ static RULE_Instance: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(254),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -91,7 +95,7 @@ static RULE_Instance: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -547,207 +551,6 @@ impl InstanceAttributes {
     }
 }
 
-/// The required properties of [`AddOn`], by name: `AddOn::new(AddOnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOnRequired {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for an instance.
-    ///
-    /// Length 1 to 128.
-    pub add_on_type: AddOnType,
-}
-
-static RULE_AddOn: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AddOnType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["AutoSnapshot", "StopInstanceOnIdle"],
-                format: None,
-            }),
-        ),
-        (
-            "AutoSnapshotAddOnRequest",
-            Shape::Object(&RULE_AutoSnapshotAddOn),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Enabling",
-                    "Disabling",
-                    "Enabled",
-                    "Terminating",
-                    "Terminated",
-                    "Disabled",
-                    "Failed",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["AddOnType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AddOn` property type of `AWS::Lightsail::Instance`.
-///
-/// `AddOn` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the add-ons for an instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-addon.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddOn {
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for an instance.
-    ///
-    /// Length 1 to 128.
-    pub add_on_type: AddOnType,
-    /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The parameters for the automatic snapshot add-on, such as the daily time when an automatic snapshot will be created.
-    pub auto_snapshot_add_on_request: Option<Obj<AutoSnapshotAddOn>>,
-    /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The status of the add-on.
-    ///
-    /// Valid Values: `Enabled` | `Disabled`
-    pub status: Option<AddOnStatus>,
-}
-
-impl AddOn {
-    /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
-    pub fn new(required: AddOnRequired) -> Self {
-        Self {
-            add_on_type: required.add_on_type,
-            auto_snapshot_add_on_request: None,
-            status: None,
-        }
-    }
-
-    /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_on_type(mut self, value: impl Into<AddOnType>) -> Self {
-        self.add_on_type = value.into();
-        self
-    }
-
-    /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_snapshot_add_on_request(
-        mut self,
-        value: impl Into<Obj<AutoSnapshotAddOn>>,
-    ) -> Self {
-        self.auto_snapshot_add_on_request = Some(value.into());
-        self
-    }
-
-    /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AddOn {}
-
-impl ToValue for AddOn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddOnType", &self.add_on_type)
-            .opt(
-                "AutoSnapshotAddOnRequest",
-                &self.auto_snapshot_add_on_request,
-            )
-            .opt("Status", &self.status)
-            .build()
-    }
-}
-
-static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
-    properties: &[(
-        "SnapshotTimeOfDay",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AutoSnapshotAddOn` property type of `AWS::Lightsail::Instance`.
-///
-/// `AutoSnapshotAddOn` is a property of the \[AddOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-addon.html>) property. It describes the automatic snapshot add-on for an instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-autosnapshotaddon.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AutoSnapshotAddOn {
-    /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The daily time when an automatic snapshot will be created.
-    ///
-    /// Constraints:
-    ///
-    /// - Must be in `HH:00` format, and in an hourly increment.
-    /// - Specified in Coordinated Universal Time (UTC).
-    /// - The snapshot will be automatically created between the time specified and up to 45 minutes after.
-    ///
-    /// Pattern `^[0-9]{2}:00$`.
-    pub snapshot_time_of_day: Option<Str>,
-}
-
-impl AutoSnapshotAddOn {
-    /// A `AutoSnapshotAddOn` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_time_of_day = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AutoSnapshotAddOn {}
-
-impl ToValue for AutoSnapshotAddOn {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SnapshotTimeOfDay", &self.snapshot_time_of_day)
-            .build()
-    }
-}
-
 /// The required properties of [`Disk`], by name: `Disk::new(DiskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
@@ -763,7 +566,7 @@ pub struct DiskRequired {
     pub path: Str,
 }
 
-static RULE_Disk: ObjRule = ObjRule {
+pub(crate) static RULE_Disk: ObjRule = ObjRule {
     properties: &[
         ("AttachedTo", Shape::STR),
         ("AttachmentState", Shape::STR),
@@ -772,7 +575,7 @@ static RULE_Disk: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(254),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -918,7 +721,7 @@ impl ToValue for Disk {
     }
 }
 
-static RULE_Hardware: ObjRule = ObjRule {
+pub(crate) static RULE_Hardware: ObjRule = ObjRule {
     properties: &[
         ("CpuCount", Shape::INT),
         (
@@ -1009,68 +812,7 @@ impl ToValue for Hardware {
     }
 }
 
-static RULE_Location: ObjRule = ObjRule {
-    properties: &[("AvailabilityZone", Shape::STR), ("RegionName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Location` property type of `AWS::Lightsail::Instance`.
-///
-/// `Location` is a property of the \[AWS::Lightsail::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html>) resource. It describes the location for an instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-location.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Location {
-    /// `AvailabilityZone`: a string.
-    ///
-    /// The Availability Zone for the instance.
-    pub availability_zone: Option<Str>,
-    /// `RegionName`: a string.
-    ///
-    /// The name of the AWS Region for the instance.
-    pub region_name: Option<Str>,
-}
-
-impl Location {
-    /// A `Location` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
-    /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Location {}
-
-impl ToValue for Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("RegionName", &self.region_name)
-            .build()
-    }
-}
-
-static RULE_MonthlyTransfer: ObjRule = ObjRule {
+pub(crate) static RULE_MonthlyTransfer: ObjRule = ObjRule {
     properties: &[("GbPerMonthAllocated", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1127,7 +869,7 @@ pub struct NetworkingRequired {
     pub ports: List<Port>,
 }
 
-static RULE_Networking: ObjRule = ObjRule {
+pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
         ("MonthlyTransfer", Shape::Object(&RULE_MonthlyTransfer)),
         (
@@ -1201,7 +943,7 @@ impl ToValue for Networking {
     }
 }
 
-static RULE_Port: ObjRule = ObjRule {
+pub(crate) static RULE_Port: ObjRule = ObjRule {
     properties: &[
         ("AccessDirection", Shape::STR),
         ("AccessFrom", Shape::STR),
@@ -1442,7 +1184,7 @@ impl ToValue for Port {
     }
 }
 
-static RULE_State: ObjRule = ObjRule {
+pub(crate) static RULE_State: ObjRule = ObjRule {
     properties: &[("Code", Shape::INT), ("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1500,168 +1242,5 @@ impl ToValue for State {
             .opt("Code", &self.code)
             .opt("Name", &self.name)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::Instance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-instance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Status` (`AWS::Lightsail::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AddOnStatus {
-    /// `Enabling`
-    Enabling,
-    /// `Disabling`
-    Disabling,
-    /// `Enabled`
-    Enabled,
-    /// `Terminating`
-    Terminating,
-    /// `Terminated`
-    Terminated,
-    /// `Disabled`
-    Disabled,
-    /// `Failed`
-    Failed,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AddOnStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AddOnStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabling => "Enabling",
-            Self::Disabling => "Disabling",
-            Self::Enabled => "Enabled",
-            Self::Terminating => "Terminating",
-            Self::Terminated => "Terminated",
-            Self::Disabled => "Disabled",
-            Self::Failed => "Failed",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AddOnType` (`AWS::Lightsail::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AddOnType {
-    /// `AutoSnapshot`
-    AutoSnapshot,
-    /// `StopInstanceOnIdle`
-    StopInstanceOnIdle,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AddOnType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AddOnType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AutoSnapshot => "AutoSnapshot",
-            Self::StopInstanceOnIdle => "StopInstanceOnIdle",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{IpAddressType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
 
 /// The required properties of [`LoadBalancer`], by name: `LoadBalancer::new(LoadBalancerRequired { .. })`.
@@ -26,7 +29,7 @@ pub struct LoadBalancerRequired {
     pub load_balancer_name: Str,
 }
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         (
             "AttachedInstances",
@@ -308,128 +311,5 @@ impl LoadBalancerAttributes {
     /// The Amazon Resource Name (ARN) of the load balancer.
     pub fn load_balancer_arn(&self) -> Value {
         self.0.get_att("LoadBalancerArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Lightsail::LoadBalancer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-loadbalancer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Lightsail::LoadBalancer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `dualstack`
-    Dualstack,
-    /// `ipv4`
-    Ipv4,
-    /// `ipv6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "dualstack",
-            Self::Ipv4 => "ipv4",
-            Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -33,7 +33,7 @@ pub struct LoadBalancerTlsCertificateRequired {
     pub load_balancer_name: Str,
 }
 
-static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateAlternativeNames",

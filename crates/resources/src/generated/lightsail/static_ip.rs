@@ -20,7 +20,7 @@ pub struct StaticIpRequired {
     pub static_ip_name: Str,
 }
 
-static RULE_StaticIp: ObjRule = ObjRule {
+pub(crate) static RULE_StaticIp: ObjRule = ObjRule {
     properties: &[
         ("AttachedTo", Shape::STR),
         (

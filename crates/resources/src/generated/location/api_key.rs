@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^([0-2]\\d{3})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
 );
@@ -22,8 +25,6 @@ pub(crate) static PATTERN_6: Pattern =
 pub(crate) static PATTERN_7: Pattern = Pattern::new(
     "(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):geo(:([a-z0-9]+([.-][a-z0-9]+)*))(:[0-9]+):((\\*)|([-a-z]+[/][*-._\\w]+))$)|(^arn(:[a-z0-9]+([.-][a-z0-9]+)*):(geo-routes|geo-places|geo-maps)(:((\\*)|([a-z0-9]+([.-][a-z0-9]+)*)))::((provider[\\/][*-._\\w]+))$)",
 );
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`ApiKey`], by name: `ApiKey::new(ApiKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +47,7 @@ pub struct ApiKeyRequired {
     pub restrictions: Obj<ApiKeyRestrictions>,
 }
 
-static RULE_ApiKey: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -347,7 +348,7 @@ pub struct AndroidAppRequired {
     pub package: Str,
 }
 
-static RULE_AndroidApp: ObjRule = ObjRule {
+pub(crate) static RULE_AndroidApp: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateFingerprint",
@@ -492,7 +493,7 @@ pub struct ApiKeyRestrictionsRequired {
     pub allow_resources: List<Str>,
 }
 
-static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
+pub(crate) static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
     properties: &[
         (
             "AllowActions",
@@ -728,7 +729,7 @@ pub struct AppleAppRequired {
     pub bundle_id: Str,
 }
 
-static RULE_AppleApp: ObjRule = ObjRule {
+pub(crate) static RULE_AppleApp: ObjRule = ObjRule {
     properties: &[(
         "BundleId",
         Shape::Str(&StrRule {
@@ -780,101 +781,5 @@ impl PropertyType for AppleApp {}
 impl ToValue for AppleApp {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("BundleId", &self.bundle_id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::APIKey`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-apikey-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,9 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{PricingPlan, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
 /// The required properties of [`PlaceIndex`], by name: `PlaceIndex::new(PlaceIndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +47,7 @@ pub struct PlaceIndexRequired {
     pub index_name: Str,
 }
 
-static RULE_PlaceIndex: ObjRule = ObjRule {
+pub(crate) static RULE_PlaceIndex: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::STR),
         (
@@ -319,7 +320,7 @@ impl PlaceIndexAttributes {
     }
 }
 
-static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[(
         "IntendedUse",
         Shape::Str(&StrRule {
@@ -383,102 +384,6 @@ impl ToValue for DataSourceConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::PlaceIndex`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-placeindex-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `IntendedUse` (`AWS::Location::PlaceIndex`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IntendedUse {
@@ -501,31 +406,6 @@ impl ToValue for IntendedUse {
         let s = match self {
             Self::SingleUse => "SingleUse",
             Self::Storage => "Storage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PricingPlan` (`AWS::Location::PlaceIndex`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PricingPlan {
-    /// `RequestBasedUsage`
-    RequestBasedUsage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PricingPlan {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PricingPlan {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RequestBasedUsage => "RequestBasedUsage",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

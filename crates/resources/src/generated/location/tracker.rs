@@ -7,9 +7,10 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-._\\w]+$");
+use super::shared::RULE_Tag;
+pub use super::shared::{PricingPlan, Tag, TagRequired};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
 
 /// The required properties of [`Tracker`], by name: `Tracker::new(TrackerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +29,7 @@ pub struct TrackerRequired {
     pub tracker_name: Str,
 }
 
-static RULE_Tracker: ObjRule = ObjRule {
+pub(crate) static RULE_Tracker: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -86,7 +87,7 @@ static RULE_Tracker: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(100),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -347,102 +348,6 @@ impl TrackerAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Location::Tracker`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-tracker-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9 _=@:.+-/]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `PositionFiltering` (`AWS::Location::Tracker`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PositionFiltering {
@@ -468,31 +373,6 @@ impl ToValue for PositionFiltering {
             Self::TimeBased => "TimeBased",
             Self::DistanceBased => "DistanceBased",
             Self::AccuracyBased => "AccuracyBased",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PricingPlan` (`AWS::Location::Tracker`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PricingPlan {
-    /// `RequestBasedUsage`
-    RequestBasedUsage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PricingPlan {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PricingPlan {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RequestBasedUsage => "RequestBasedUsage",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

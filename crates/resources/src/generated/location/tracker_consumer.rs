@@ -37,7 +37,7 @@ pub struct TrackerConsumerRequired {
     pub tracker_name: Str,
 }
 
-static RULE_TrackerConsumer: ObjRule = ObjRule {
+pub(crate) static RULE_TrackerConsumer: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumerArn",

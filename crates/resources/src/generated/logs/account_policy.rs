@@ -77,7 +77,7 @@ pub struct AccountPolicyRequired {
     pub policy_type: PolicyType,
 }
 
-static RULE_AccountPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AccountPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "PolicyDocument",

@@ -33,7 +33,7 @@ pub struct IntegrationRequired {
     pub resource_config: Obj<ResourceConfig>,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         (
             "IntegrationName",
@@ -212,7 +212,7 @@ pub struct OpenSearchResourceConfigRequired {
     pub data_source_role_arn: Str,
 }
 
-static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationARN",
@@ -384,7 +384,7 @@ impl ToValue for OpenSearchResourceConfig {
     }
 }
 
-static RULE_ResourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceConfig: ObjRule = ObjRule {
     properties: &[(
         "OpenSearchResourceConfig",
         Shape::Object(&RULE_OpenSearchResourceConfig),

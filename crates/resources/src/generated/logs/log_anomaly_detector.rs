@@ -12,7 +12,7 @@ pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w#+=/:,.@*-]*$");
 
-static RULE_LogAnomalyDetector: ObjRule = ObjRule {
+pub(crate) static RULE_LogAnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         (

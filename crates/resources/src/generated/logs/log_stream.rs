@@ -21,7 +21,7 @@ pub struct LogStreamRequired {
     pub log_group_name: Str,
 }
 
-static RULE_LogStream: ObjRule = ObjRule {
+pub(crate) static RULE_LogStream: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroupName",

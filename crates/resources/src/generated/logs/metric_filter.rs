@@ -36,7 +36,7 @@ pub struct MetricFilterRequired {
     pub metric_transformations: List<MetricTransformation>,
 }
 
-static RULE_MetricFilter: ObjRule = ObjRule {
+pub(crate) static RULE_MetricFilter: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
         (
@@ -307,7 +307,7 @@ pub struct DimensionRequired {
     pub value: Str,
 }
 
-static RULE_Dimension: ObjRule = ObjRule {
+pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -431,7 +431,7 @@ pub struct MetricTransformationRequired {
     pub metric_value: Str,
 }
 
-static RULE_MetricTransformation: ObjRule = ObjRule {
+pub(crate) static RULE_MetricTransformation: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::NUM),
         (

@@ -29,7 +29,7 @@ pub struct QueryDefinitionRequired {
     pub query_string: Str,
 }
 
-static RULE_QueryDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_QueryDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroupNames",
@@ -260,7 +260,7 @@ pub struct QueryParameterRequired {
     pub name: Str,
 }
 
-static RULE_QueryParameter: ObjRule = ObjRule {
+pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValue",

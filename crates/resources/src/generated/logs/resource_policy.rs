@@ -26,7 +26,7 @@ pub struct ResourcePolicyRequired {
     pub policy_name: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (

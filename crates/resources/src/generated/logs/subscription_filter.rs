@@ -33,7 +33,7 @@ pub struct SubscriptionFilterRequired {
     pub log_group_name: Str,
 }
 
-static RULE_SubscriptionFilter: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriptionFilter: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
         (

@@ -28,7 +28,7 @@ pub struct TransformerRequired {
     pub transformer_config: List<Processor>,
 }
 
-static RULE_Transformer: ObjRule = ObjRule {
+pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     properties: &[
         (
             "LogGroupIdentifier",
@@ -187,7 +187,7 @@ pub struct AddKeyEntryRequired {
     pub value: Str,
 }
 
-static RULE_AddKeyEntry: ObjRule = ObjRule {
+pub(crate) static RULE_AddKeyEntry: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -300,7 +300,7 @@ pub struct AddKeysRequired {
     pub entries: List<AddKeyEntry>,
 }
 
-static RULE_AddKeys: ObjRule = ObjRule {
+pub(crate) static RULE_AddKeys: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -364,7 +364,7 @@ pub struct CopyValueRequired {
     pub entries: List<CopyValueEntry>,
 }
 
-static RULE_CopyValue: ObjRule = ObjRule {
+pub(crate) static RULE_CopyValue: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -436,7 +436,7 @@ pub struct CopyValueEntryRequired {
     pub target: Str,
 }
 
-static RULE_CopyValueEntry: ObjRule = ObjRule {
+pub(crate) static RULE_CopyValueEntry: ObjRule = ObjRule {
     properties: &[
         ("OverwriteIfExists", Shape::Bool),
         (
@@ -540,7 +540,7 @@ impl ToValue for CopyValueEntry {
     }
 }
 
-static RULE_Csv: ObjRule = ObjRule {
+pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
         (
             "Columns",
@@ -689,7 +689,7 @@ pub struct DateTimeConverterRequired {
     pub target: Str,
 }
 
-static RULE_DateTimeConverter: ObjRule = ObjRule {
+pub(crate) static RULE_DateTimeConverter: ObjRule = ObjRule {
     properties: &[
         (
             "Locale",
@@ -907,7 +907,7 @@ pub struct DeleteKeysRequired {
     pub with_keys: List<Str>,
 }
 
-static RULE_DeleteKeys: ObjRule = ObjRule {
+pub(crate) static RULE_DeleteKeys: ObjRule = ObjRule {
     properties: &[(
         "WithKeys",
         Shape::List(&ListRule {
@@ -977,7 +977,7 @@ pub struct GrokRequired {
     pub r#match: Str,
 }
 
-static RULE_Grok: ObjRule = ObjRule {
+pub(crate) static RULE_Grok: ObjRule = ObjRule {
     properties: &[
         (
             "Match",
@@ -1075,7 +1075,7 @@ pub struct ListToMapRequired {
     pub source: Str,
 }
 
-static RULE_ListToMap: ObjRule = ObjRule {
+pub(crate) static RULE_ListToMap: ObjRule = ObjRule {
     properties: &[
         ("Flatten", Shape::Bool),
         (
@@ -1248,7 +1248,7 @@ pub struct LowerCaseStringRequired {
     pub with_keys: List<Str>,
 }
 
-static RULE_LowerCaseString: ObjRule = ObjRule {
+pub(crate) static RULE_LowerCaseString: ObjRule = ObjRule {
     properties: &[(
         "WithKeys",
         Shape::List(&ListRule {
@@ -1326,7 +1326,7 @@ pub struct MoveKeyEntryRequired {
     pub target: Str,
 }
 
-static RULE_MoveKeyEntry: ObjRule = ObjRule {
+pub(crate) static RULE_MoveKeyEntry: ObjRule = ObjRule {
     properties: &[
         ("OverwriteIfExists", Shape::Bool),
         (
@@ -1439,7 +1439,7 @@ pub struct MoveKeysRequired {
     pub entries: List<MoveKeyEntry>,
 }
 
-static RULE_MoveKeys: ObjRule = ObjRule {
+pub(crate) static RULE_MoveKeys: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -1494,7 +1494,7 @@ impl ToValue for MoveKeys {
     }
 }
 
-static RULE_ParseCloudfront: ObjRule = ObjRule {
+pub(crate) static RULE_ParseCloudfront: ObjRule = ObjRule {
     properties: &[(
         "Source",
         Shape::Str(&StrRule {
@@ -1555,7 +1555,7 @@ impl ToValue for ParseCloudfront {
     }
 }
 
-static RULE_ParseJson: ObjRule = ObjRule {
+pub(crate) static RULE_ParseJson: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -1637,7 +1637,7 @@ impl ToValue for ParseJson {
     }
 }
 
-static RULE_ParseKeyValue: ObjRule = ObjRule {
+pub(crate) static RULE_ParseKeyValue: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -1821,7 +1821,7 @@ impl ToValue for ParseKeyValue {
     }
 }
 
-static RULE_ParsePostgres: ObjRule = ObjRule {
+pub(crate) static RULE_ParsePostgres: ObjRule = ObjRule {
     properties: &[(
         "Source",
         Shape::Str(&StrRule {
@@ -1882,7 +1882,7 @@ impl ToValue for ParsePostgres {
     }
 }
 
-static RULE_ParseRoute53: ObjRule = ObjRule {
+pub(crate) static RULE_ParseRoute53: ObjRule = ObjRule {
     properties: &[(
         "Source",
         Shape::Str(&StrRule {
@@ -1954,7 +1954,7 @@ pub struct ParseToOcsfRequired {
     pub ocsf_version: OcsfVersion,
 }
 
-static RULE_ParseToOcsf: ObjRule = ObjRule {
+pub(crate) static RULE_ParseToOcsf: ObjRule = ObjRule {
     properties: &[
         (
             "EventSource",
@@ -2099,7 +2099,7 @@ impl ToValue for ParseToOcsf {
     }
 }
 
-static RULE_ParseVpc: ObjRule = ObjRule {
+pub(crate) static RULE_ParseVpc: ObjRule = ObjRule {
     properties: &[(
         "Source",
         Shape::Str(&StrRule {
@@ -2160,7 +2160,7 @@ impl ToValue for ParseVpc {
     }
 }
 
-static RULE_ParseWaf: ObjRule = ObjRule {
+pub(crate) static RULE_ParseWaf: ObjRule = ObjRule {
     properties: &[(
         "Source",
         Shape::Str(&StrRule {
@@ -2221,7 +2221,7 @@ impl ToValue for ParseWaf {
     }
 }
 
-static RULE_Processor: ObjRule = ObjRule {
+pub(crate) static RULE_Processor: ObjRule = ObjRule {
     properties: &[
         ("AddKeys", Shape::Object(&RULE_AddKeys)),
         ("CopyValue", Shape::Object(&RULE_CopyValue)),
@@ -2606,7 +2606,7 @@ pub struct RenameKeyEntryRequired {
     pub rename_to: Str,
 }
 
-static RULE_RenameKeyEntry: ObjRule = ObjRule {
+pub(crate) static RULE_RenameKeyEntry: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2719,7 +2719,7 @@ pub struct RenameKeysRequired {
     pub entries: List<RenameKeyEntry>,
 }
 
-static RULE_RenameKeys: ObjRule = ObjRule {
+pub(crate) static RULE_RenameKeys: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -2783,7 +2783,7 @@ pub struct SplitStringRequired {
     pub entries: List<SplitStringEntry>,
 }
 
-static RULE_SplitString: ObjRule = ObjRule {
+pub(crate) static RULE_SplitString: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -2855,7 +2855,7 @@ pub struct SplitStringEntryRequired {
     pub source: Str,
 }
 
-static RULE_SplitStringEntry: ObjRule = ObjRule {
+pub(crate) static RULE_SplitStringEntry: ObjRule = ObjRule {
     properties: &[
         (
             "Delimiter",
@@ -2953,7 +2953,7 @@ pub struct SubstituteStringRequired {
     pub entries: List<SubstituteStringEntry>,
 }
 
-static RULE_SubstituteString: ObjRule = ObjRule {
+pub(crate) static RULE_SubstituteString: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -3031,7 +3031,7 @@ pub struct SubstituteStringEntryRequired {
     pub to: Str,
 }
 
-static RULE_SubstituteStringEntry: ObjRule = ObjRule {
+pub(crate) static RULE_SubstituteStringEntry: ObjRule = ObjRule {
     properties: &[
         (
             "From",
@@ -3155,7 +3155,7 @@ pub struct TrimStringRequired {
     pub with_keys: List<Str>,
 }
 
-static RULE_TrimString: ObjRule = ObjRule {
+pub(crate) static RULE_TrimString: ObjRule = ObjRule {
     properties: &[(
         "WithKeys",
         Shape::List(&ListRule {
@@ -3225,7 +3225,7 @@ pub struct TypeConverterRequired {
     pub entries: List<TypeConverterEntry>,
 }
 
-static RULE_TypeConverter: ObjRule = ObjRule {
+pub(crate) static RULE_TypeConverter: ObjRule = ObjRule {
     properties: &[(
         "Entries",
         Shape::List(&ListRule {
@@ -3295,7 +3295,7 @@ pub struct TypeConverterEntryRequired {
     pub r#type: TypeConverterEntryType,
 }
 
-static RULE_TypeConverterEntry: ObjRule = ObjRule {
+pub(crate) static RULE_TypeConverterEntry: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -3391,7 +3391,7 @@ pub struct UpperCaseStringRequired {
     pub with_keys: List<Str>,
 }
 
-static RULE_UpperCaseString: ObjRule = ObjRule {
+pub(crate) static RULE_UpperCaseString: ObjRule = ObjRule {
     properties: &[(
         "WithKeys",
         Shape::List(&ListRule {

@@ -48,7 +48,7 @@ pub struct InferenceSchedulerRequired {
     pub role_arn: Str,
 }
 
-static RULE_InferenceScheduler: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceScheduler: ObjRule = ObjRule {
     properties: &[
         (
             "DataDelayOffsetInMinutes",
@@ -384,7 +384,7 @@ pub struct DataInputConfigurationRequired {
     pub s3_input_configuration: Obj<S3InputConfiguration>,
 }
 
-static RULE_DataInputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataInputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InferenceInputNameConfiguration",
@@ -486,7 +486,7 @@ pub struct DataOutputConfigurationRequired {
     pub s3_output_configuration: Obj<S3OutputConfiguration>,
 }
 
-static RULE_DataOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyId",
@@ -561,7 +561,7 @@ impl ToValue for DataOutputConfiguration {
     }
 }
 
-static RULE_InputNameConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InputNameConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ComponentTimestampDelimiter",
@@ -659,7 +659,7 @@ pub struct S3InputConfigurationRequired {
     pub bucket: Str,
 }
 
-static RULE_S3InputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3InputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -753,7 +753,7 @@ pub struct S3OutputConfigurationRequired {
     pub bucket: Str,
 }
 
-static RULE_S3OutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3OutputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -851,7 +851,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

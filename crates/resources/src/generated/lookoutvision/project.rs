@@ -20,7 +20,7 @@ pub struct ProjectRequired {
     pub project_name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[(
         "ProjectName",
         Shape::Str(&StrRule {

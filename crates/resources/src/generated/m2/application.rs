@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EngineType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$",
@@ -29,7 +31,7 @@ pub struct ApplicationRequired {
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Any),
         (
@@ -293,33 +295,5 @@ impl ApplicationAttributes {
     /// The identifier of the application.
     pub fn application_id(&self) -> Value {
         self.0.get_att("ApplicationId")
-    }
-}
-
-/// The values of `EngineType` (`AWS::M2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EngineType {
-    /// `microfocus`
-    Microfocus,
-    /// `bluage`
-    Bluage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EngineType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EngineType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Microfocus => "microfocus",
-            Self::Bluage => "bluage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

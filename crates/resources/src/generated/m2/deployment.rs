@@ -32,7 +32,7 @@ pub struct DeploymentRequired {
     pub environment_id: Str,
 }
 
-static RULE_Deployment: ObjRule = ObjRule {
+pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",

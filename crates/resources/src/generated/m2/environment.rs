@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::EngineType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,10}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S{1,20}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
@@ -35,7 +37,7 @@ pub struct EnvironmentRequired {
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -511,7 +513,7 @@ pub struct HighAvailabilityConfigRequired {
     pub desired_capacity: Int,
 }
 
-static RULE_HighAvailabilityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HighAvailabilityConfig: ObjRule = ObjRule {
     properties: &[(
         "DesiredCapacity",
         Shape::Int(&NumRule {
@@ -569,34 +571,6 @@ impl ToValue for HighAvailabilityConfig {
         MapBuilder::new()
             .req("DesiredCapacity", &self.desired_capacity)
             .build()
-    }
-}
-
-/// The values of `EngineType` (`AWS::M2::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EngineType {
-    /// `microfocus`
-    Microfocus,
-    /// `bluage`
-    Bluage,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EngineType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EngineType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Microfocus => "microfocus",
-            Self::Bluage => "bluage",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`FindingsFilter`], by name: `FindingsFilter::new(FindingsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingsFilterRequired {
@@ -22,7 +25,7 @@ pub struct FindingsFilterRequired {
     pub name: Str,
 }
 
-static RULE_FindingsFilter: ObjRule = ObjRule {
+pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -237,7 +240,7 @@ impl FindingsFilterAttributes {
     }
 }
 
-static RULE_FindingCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
     properties: &[("Criterion", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -280,69 +283,6 @@ impl PropertyType for FindingCriteria {}
 impl ToValue for FindingCriteria {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Criterion", &self.criterion).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Macie::FindingsFilter`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-macie-findingsfilter-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Session: ObjRule = ObjRule {
+pub(crate) static RULE_Session: ObjRule = ObjRule {
     properties: &[
         (
             "FindingPublishingFrequency",

@@ -20,7 +20,7 @@ pub struct AccessorRequired {
     pub accessor_type: AccessorType,
 }
 
-static RULE_Accessor: ObjRule = ObjRule {
+pub(crate) static RULE_Accessor: ObjRule = ObjRule {
     properties: &[
         (
             "AccessorType",
@@ -244,7 +244,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

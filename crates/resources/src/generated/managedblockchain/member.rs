@@ -16,7 +16,7 @@ pub struct MemberRequired {
     pub member_configuration: Obj<MemberConfiguration>,
 }
 
-static RULE_Member: ObjRule = ObjRule {
+pub(crate) static RULE_Member: ObjRule = ObjRule {
     properties: &[
         ("InvitationId", Shape::STR),
         (
@@ -179,7 +179,7 @@ impl MemberAttributes {
     }
 }
 
-static RULE_ApprovalThresholdPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ApprovalThresholdPolicy: ObjRule = ObjRule {
     properties: &[
         ("ProposalDurationInHours", Shape::INT),
         ("ThresholdComparator", Shape::STR),
@@ -268,7 +268,7 @@ pub struct MemberConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_MemberConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MemberConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -374,7 +374,7 @@ pub struct MemberFabricConfigurationRequired {
     pub admin_username: Str,
 }
 
-static RULE_MemberFabricConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MemberFabricConfiguration: ObjRule = ObjRule {
     properties: &[("AdminPassword", Shape::STR), ("AdminUsername", Shape::STR)],
     required: &["AdminUsername", "AdminPassword"],
     one_of: &[],
@@ -438,7 +438,7 @@ impl ToValue for MemberFabricConfiguration {
     }
 }
 
-static RULE_MemberFrameworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MemberFrameworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "MemberFabricConfiguration",
         Shape::Object(&RULE_MemberFabricConfiguration),
@@ -516,7 +516,7 @@ pub struct NetworkConfigurationRequired {
     pub voting_policy: Obj<VotingPolicy>,
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Framework", Shape::STR),
@@ -661,7 +661,7 @@ pub struct NetworkFabricConfigurationRequired {
     pub edition: Str,
 }
 
-static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkFabricConfiguration: ObjRule = ObjRule {
     properties: &[("Edition", Shape::STR)],
     required: &["Edition"],
     one_of: &[],
@@ -709,7 +709,7 @@ impl ToValue for NetworkFabricConfiguration {
     }
 }
 
-static RULE_NetworkFrameworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkFrameworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "NetworkFabricConfiguration",
         Shape::Object(&RULE_NetworkFabricConfiguration),
@@ -766,7 +766,7 @@ impl ToValue for NetworkFrameworkConfiguration {
     }
 }
 
-static RULE_VotingPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_VotingPolicy: ObjRule = ObjRule {
     properties: &[(
         "ApprovalThresholdPolicy",
         Shape::Object(&RULE_ApprovalThresholdPolicy),

@@ -24,7 +24,7 @@ pub struct NodeRequired {
     pub node_configuration: Obj<NodeConfiguration>,
 }
 
-static RULE_Node: ObjRule = ObjRule {
+pub(crate) static RULE_Node: ObjRule = ObjRule {
     properties: &[
         ("MemberId", Shape::STR),
         ("NetworkId", Shape::STR),
@@ -222,7 +222,7 @@ pub struct NodeConfigurationRequired {
     pub instance_type: Str,
 }
 
-static RULE_NodeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("InstanceType", Shape::STR),

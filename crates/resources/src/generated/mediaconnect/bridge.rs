@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
+use super::shared::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
+
 /// The required properties of [`Bridge`], by name: `Bridge::new(BridgeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeRequired {
@@ -26,7 +29,7 @@ pub struct BridgeRequired {
     pub sources: List<BridgeSource>,
 }
 
-static RULE_Bridge: ObjRule = ObjRule {
+pub(crate) static RULE_Bridge: ObjRule = ObjRule {
     properties: &[
         (
             "EgressGatewayBridge",
@@ -261,7 +264,7 @@ pub struct BridgeFlowSourceRequired {
     pub name: Str,
 }
 
-static RULE_BridgeFlowSource: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
     properties: &[
         ("FlowArn", Shape::STR),
         (
@@ -383,7 +386,7 @@ pub struct BridgeNetworkOutputRequired {
     pub ttl: Int,
 }
 
-static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
     properties: &[
         ("IpAddress", Shape::STR),
         ("Name", Shape::STR),
@@ -555,7 +558,7 @@ pub struct BridgeNetworkSourceRequired {
     pub protocol: ProtocolEnum,
 }
 
-static RULE_BridgeNetworkSource: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
     properties: &[
         ("MulticastIp", Shape::STR),
         (
@@ -699,7 +702,7 @@ impl ToValue for BridgeNetworkSource {
     }
 }
 
-static RULE_BridgeOutput: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
     properties: &[("NetworkOutput", Shape::Object(&RULE_BridgeNetworkOutput))],
     required: &[],
     one_of: &[],
@@ -747,7 +750,7 @@ impl ToValue for BridgeOutput {
     }
 }
 
-static RULE_BridgeSource: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
     properties: &[
         ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
         ("NetworkSource", Shape::Object(&RULE_BridgeNetworkSource)),
@@ -820,7 +823,7 @@ pub struct EgressGatewayBridgeRequired {
     pub max_bitrate: Int,
 }
 
-static RULE_EgressGatewayBridge: ObjRule = ObjRule {
+pub(crate) static RULE_EgressGatewayBridge: ObjRule = ObjRule {
     properties: &[("MaxBitrate", Shape::INT)],
     required: &["MaxBitrate"],
     one_of: &[],
@@ -879,7 +882,7 @@ pub struct FailoverConfigRequired {
     pub failover_mode: FailoverModeEnum,
 }
 
-static RULE_FailoverConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
         (
             "FailoverMode",
@@ -992,7 +995,7 @@ pub struct IngressGatewayBridgeRequired {
     pub max_outputs: Int,
 }
 
-static RULE_IngressGatewayBridge: ObjRule = ObjRule {
+pub(crate) static RULE_IngressGatewayBridge: ObjRule = ObjRule {
     properties: &[("MaxBitrate", Shape::INT), ("MaxOutputs", Shape::INT)],
     required: &["MaxBitrate", "MaxOutputs"],
     one_of: &[],
@@ -1056,55 +1059,7 @@ impl ToValue for IngressGatewayBridge {
     }
 }
 
-static RULE_MulticastSourceSettings: ObjRule = ObjRule {
-    properties: &[("MulticastSourceIp", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MulticastSourceSettings` property type of `AWS::MediaConnect::Bridge`.
-///
-/// The settings related to the multicast source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridge-multicastsourcesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MulticastSourceSettings {
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The IP address of the source for source-specific multicast (SSM).
-    pub multicast_source_ip: Option<Str>,
-}
-
-impl MulticastSourceSettings {
-    /// A `MulticastSourceSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_source_ip = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MulticastSourceSettings {}
-
-impl ToValue for MulticastSourceSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MulticastSourceIp", &self.multicast_source_ip)
-            .build()
-    }
-}
-
-static RULE_SourcePriority: ObjRule = ObjRule {
+pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
     properties: &[("PrimarySource", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1148,54 +1103,6 @@ impl ToValue for SourcePriority {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrimarySource", &self.primary_source)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::Bridge`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridge-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
             .build()
     }
 }
@@ -1247,37 +1154,6 @@ impl ToValue for FailoverModeEnum {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Failover => "FAILOVER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ProtocolEnum` (`AWS::MediaConnect::Bridge`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ProtocolEnum {
-    /// `rtp-fec`
-    RtpFec,
-    /// `rtp`
-    Rtp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ProtocolEnum {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ProtocolEnum {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RtpFec => "rtp-fec",
-            Self::Rtp => "rtp",
-            Self::Udp => "udp",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -28,7 +28,7 @@ pub struct BridgeOutputRequired {
     pub network_output: Obj<BridgeNetworkOutput>,
 }
 
-static RULE_BridgeOutput: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeOutput: ObjRule = ObjRule {
     properties: &[
         ("BridgeArn", Shape::STR),
         ("Name", Shape::STR),
@@ -184,7 +184,7 @@ pub struct BridgeNetworkOutputRequired {
     pub ttl: Int,
 }
 
-static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeNetworkOutput: ObjRule = ObjRule {
     properties: &[
         ("IpAddress", Shape::STR),
         ("NetworkName", Shape::STR),

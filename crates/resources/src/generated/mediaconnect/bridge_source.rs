@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
+use super::shared::{RULE_MulticastSourceSettings, RULE_VpcInterfaceAttachment};
+
 /// The required properties of [`BridgeSource`], by name: `BridgeSource::new(BridgeSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BridgeSourceRequired {
@@ -24,7 +27,7 @@ pub struct BridgeSourceRequired {
     pub name: Str,
 }
 
-static RULE_BridgeSource: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeSource: ObjRule = ObjRule {
     properties: &[
         ("BridgeArn", Shape::STR),
         ("FlowSource", Shape::Object(&RULE_BridgeFlowSource)),
@@ -177,7 +180,7 @@ pub struct BridgeFlowSourceRequired {
     pub flow_arn: Str,
 }
 
-static RULE_BridgeFlowSource: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeFlowSource: ObjRule = ObjRule {
     properties: &[
         ("FlowArn", Shape::STR),
         (
@@ -276,7 +279,7 @@ pub struct BridgeNetworkSourceRequired {
     pub protocol: ProtocolEnum,
 }
 
-static RULE_BridgeNetworkSource: ObjRule = ObjRule {
+pub(crate) static RULE_BridgeNetworkSource: ObjRule = ObjRule {
     properties: &[
         ("MulticastIp", Shape::STR),
         (
@@ -402,132 +405,5 @@ impl ToValue for BridgeNetworkSource {
             .req("Port", &self.port)
             .req("Protocol", &self.protocol)
             .build()
-    }
-}
-
-static RULE_MulticastSourceSettings: ObjRule = ObjRule {
-    properties: &[("MulticastSourceIp", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MulticastSourceSettings` property type of `AWS::MediaConnect::BridgeSource`.
-///
-/// The settings related to the multicast source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridgesource-multicastsourcesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MulticastSourceSettings {
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The IP address of the source for source-specific multicast (SSM).
-    pub multicast_source_ip: Option<Str>,
-}
-
-impl MulticastSourceSettings {
-    /// A `MulticastSourceSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MulticastSourceIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_source_ip = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MulticastSourceSettings {}
-
-impl ToValue for MulticastSourceSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MulticastSourceIp", &self.multicast_source_ip)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::BridgeSource`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-bridgesource-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `ProtocolEnum` (`AWS::MediaConnect::BridgeSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ProtocolEnum {
-    /// `rtp-fec`
-    RtpFec,
-    /// `rtp`
-    Rtp,
-    /// `udp`
-    Udp,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ProtocolEnum {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ProtocolEnum {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RtpFec => "rtp-fec",
-            Self::Rtp => "rtp",
-            Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

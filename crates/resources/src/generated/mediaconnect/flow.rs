@@ -7,18 +7,22 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Algorithm, EncodingName, Encryption, EncryptionRequired, FlowTransitEncryption,
+    FlowTransitEncryptionKeyType, FlowTransitEncryptionRequired, GatewayBridgeSource,
+    GatewayBridgeSourceRequired, Interface, InterfaceRequired, KeyType, RouterIntegrationState,
+    Tag, TagRequired, VpcInterfaceAttachment,
+};
+use super::shared::{
+    RULE_Encryption, RULE_FlowTransitEncryption, RULE_GatewayBridgeSource, RULE_Interface, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
 
@@ -37,7 +41,7 @@ pub struct FlowRequired {
     pub source: Obj<Source>,
 }
 
-static RULE_Flow: ObjRule = ObjRule {
+pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("EncodingConfig", Shape::Object(&RULE_EncodingConfig)),
@@ -403,7 +407,7 @@ impl FlowAttributes {
     }
 }
 
-static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
+pub(crate) static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
     properties: &[("SilentAudio", Shape::Object(&RULE_SilentAudio))],
     required: &[],
     one_of: &[],
@@ -451,7 +455,7 @@ impl ToValue for AudioMonitoringSetting {
     }
 }
 
-static RULE_BlackFrames: ObjRule = ObjRule {
+pub(crate) static RULE_BlackFrames: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -524,7 +528,7 @@ impl ToValue for BlackFrames {
     }
 }
 
-static RULE_EncodingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EncodingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "EncodingProfile",
@@ -595,235 +599,7 @@ impl ToValue for EncodingConfig {
     }
 }
 
-/// The required properties of [`Encryption`], by name: `Encryption::new(EncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionRequired {
-    /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
-}
-
-static RULE_Encryption: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
-        ("ConstantInitializationVector", Shape::STR),
-        ("DeviceId", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["speke", "static-key", "srt-password"],
-                format: None,
-            }),
-        ),
-        ("Region", Shape::STR),
-        ("ResourceId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("Url", Shape::STR),
-    ],
-    required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Encryption` property type of `AWS::MediaConnect::Flow`.
-///
-/// Encryption information.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-encryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Encryption {
-    /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The type of algorithm that is used for static key encryption (such as aes128, aes192, or aes256). If you are using SPEKE or SRT-password encryption, this property must be left blank.
-    pub algorithm: Option<Algorithm>,
-    /// `ConstantInitializationVector`: a string.
-    ///
-    /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content. This parameter is not valid for static key encryption.
-    pub constant_initialization_vector: Option<Str>,
-    /// `DeviceId`: a string.
-    ///
-    /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub device_id: Option<Str>,
-    /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The type of key that is used for the encryption. If you don't specify a `keyType` value, the service uses the default setting ( `static-key` ). Valid key types are: `static-key` , `speke` , and `srt-password` .
-    ///
-    /// Default `"static-key"`.
-    pub key_type: Option<KeyType>,
-    /// `Region`: a string.
-    ///
-    /// The AWS Region that the API Gateway proxy endpoint was created in. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub region: Option<Str>,
-    /// `ResourceId`: a string.
-    ///
-    /// An identifier for the content. The service sends this value to the key server to identify the current endpoint. The resource ID is also known as the content ID. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub resource_id: Option<Str>,
-    /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
-    pub role_arn: Str,
-    /// `SecretArn`: a string.
-    ///
-    /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The URL from the API Gateway proxy that you set up to talk to your key server. This parameter is required for SPEKE encryption and is not valid for static key encryption.
-    pub url: Option<Str>,
-}
-
-impl Encryption {
-    /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
-    pub fn new(required: EncryptionRequired) -> Self {
-        Self {
-            algorithm: None,
-            constant_initialization_vector: None,
-            device_id: None,
-            key_type: None,
-            region: None,
-            resource_id: None,
-            role_arn: required.role_arn,
-            secret_arn: None,
-            url: None,
-        }
-    }
-
-    /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
-    /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
-    /// `DeviceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-
-    /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
-    /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
-    /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Encryption {}
-
-impl ToValue for Encryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt(
-                "ConstantInitializationVector",
-                &self.constant_initialization_vector,
-            )
-            .opt("DeviceId", &self.device_id)
-            .opt("KeyType", &self.key_type)
-            .opt("Region", &self.region)
-            .opt("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .opt("Url", &self.url)
-            .build()
-    }
-}
-
-static RULE_FailoverConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
         (
             "FailoverMode",
@@ -933,91 +709,7 @@ impl ToValue for FailoverConfig {
     }
 }
 
-/// The required properties of [`FlowTransitEncryption`], by name: `FlowTransitEncryption::new(FlowTransitEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryptionRequired {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-}
-
-static RULE_FlowTransitEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyConfiguration", Shape::Any),
-        (
-            "EncryptionKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EncryptionKeyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FlowTransitEncryption` property type of `AWS::MediaConnect::Flow`.
-///
-/// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-flowtransitencryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryption {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
-}
-
-impl FlowTransitEncryption {
-    /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
-    pub fn new(required: FlowTransitEncryptionRequired) -> Self {
-        Self {
-            encryption_key_configuration: required.encryption_key_configuration,
-            encryption_key_type: None,
-        }
-    }
-
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_key_configuration = value.into();
-        self
-    }
-
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self {
-        self.encryption_key_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FlowTransitEncryption {}
-
-impl ToValue for FlowTransitEncryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "EncryptionKeyConfiguration",
-                &self.encryption_key_configuration,
-            )
-            .opt("EncryptionKeyType", &self.encryption_key_type)
-            .build()
-    }
-}
-
-static RULE_Fmtp: ObjRule = ObjRule {
+pub(crate) static RULE_Fmtp: ObjRule = ObjRule {
     properties: &[
         ("ChannelOrder", Shape::STR),
         (
@@ -1199,7 +891,7 @@ impl ToValue for Fmtp {
     }
 }
 
-static RULE_FrozenFrames: ObjRule = ObjRule {
+pub(crate) static RULE_FrozenFrames: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -1272,101 +964,6 @@ impl ToValue for FrozenFrames {
     }
 }
 
-/// The required properties of [`GatewayBridgeSource`], by name: `GatewayBridgeSource::new(GatewayBridgeSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSourceRequired {
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
-}
-
-static RULE_GatewayBridgeSource: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BridgeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
-    ],
-    required: &["BridgeArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GatewayBridgeSource` property type of `AWS::MediaConnect::Flow`.
-///
-/// The source configuration for cloud flows receiving a stream from a bridge.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-gatewaybridgesource.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayBridgeSource {
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
-    pub bridge_arn: Str,
-    /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The name of the VPC interface attachment to use for this bridge source.
-    pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
-}
-
-impl GatewayBridgeSource {
-    /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
-    pub fn new(required: GatewayBridgeSourceRequired) -> Self {
-        Self {
-            bridge_arn: required.bridge_arn,
-            vpc_interface_attachment: None,
-        }
-    }
-
-    /// `BridgeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bridge_arn = value.into();
-        self
-    }
-
-    /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.vpc_interface_attachment = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GatewayBridgeSource {}
-
-impl ToValue for GatewayBridgeSource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BridgeArn", &self.bridge_arn)
-            .opt("VpcInterfaceAttachment", &self.vpc_interface_attachment)
-            .build()
-    }
-}
-
 /// The required properties of [`InputConfiguration`], by name: `InputConfiguration::new(InputConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputConfigurationRequired {
@@ -1380,7 +977,7 @@ pub struct InputConfigurationRequired {
     pub interface: Obj<Interface>,
 }
 
-static RULE_InputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InputPort", Shape::INT),
         ("Interface", Shape::Object(&RULE_Interface)),
@@ -1447,63 +1044,6 @@ impl ToValue for InputConfiguration {
     }
 }
 
-/// The required properties of [`Interface`], by name: `Interface::new(InterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InterfaceRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-static RULE_Interface: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Interface` property type of `AWS::MediaConnect::Flow`.
-///
-/// The VPC interface that is used for the media stream associated with the source or output.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-interface.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Interface {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-impl Interface {
-    /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
-    pub fn new(required: InterfaceRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Interface {}
-
-impl ToValue for Interface {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
 /// The required properties of [`Maintenance`], by name: `Maintenance::new(MaintenanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceRequired {
@@ -1517,7 +1057,7 @@ pub struct MaintenanceRequired {
     pub maintenance_start_hour: Str,
 }
 
-static RULE_Maintenance: ObjRule = ObjRule {
+pub(crate) static RULE_Maintenance: ObjRule = ObjRule {
     properties: &[
         (
             "MaintenanceDay",
@@ -1618,7 +1158,7 @@ pub struct MediaStreamRequired {
     pub media_stream_type: MediaStreamType,
 }
 
-static RULE_MediaStream: ObjRule = ObjRule {
+pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Object(&RULE_MediaStreamAttributes)),
         ("ClockRate", Shape::INT),
@@ -1815,7 +1355,7 @@ impl ToValue for MediaStream {
     }
 }
 
-static RULE_MediaStreamAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_MediaStreamAttributes: ObjRule = ObjRule {
     properties: &[("Fmtp", Shape::Object(&RULE_Fmtp)), ("Lang", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1889,7 +1429,7 @@ pub struct MediaStreamSourceConfigurationRequired {
     pub media_stream_name: Str,
 }
 
-static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncodingName",
@@ -1987,7 +1527,7 @@ impl ToValue for MediaStreamSourceConfiguration {
     }
 }
 
-static RULE_NdiConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NdiConfig: ObjRule = ObjRule {
     properties: &[
         ("MachineName", Shape::STR),
         (
@@ -2097,7 +1637,7 @@ pub struct NdiDiscoveryServerConfigRequired {
     pub vpc_interface_adapter: Str,
 }
 
-static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
     properties: &[
         ("DiscoveryServerAddress", Shape::STR),
         ("DiscoveryServerPort", Shape::INT),
@@ -2179,7 +1719,7 @@ impl ToValue for NdiDiscoveryServerConfig {
     }
 }
 
-static RULE_NdiSourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_NdiSourceSettings: ObjRule = ObjRule {
     properties: &[("SourceName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2221,7 +1761,7 @@ impl ToValue for NdiSourceSettings {
     }
 }
 
-static RULE_SilentAudio: ObjRule = ObjRule {
+pub(crate) static RULE_SilentAudio: ObjRule = ObjRule {
     properties: &[
         (
             "State",
@@ -2294,7 +1834,7 @@ impl ToValue for SilentAudio {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("Decryption", Shape::Object(&RULE_Encryption)),
         ("Description", Shape::STR),
@@ -2303,7 +1843,7 @@ static RULE_Source: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -2369,7 +1909,7 @@ static RULE_Source: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -2780,7 +2320,7 @@ impl ToValue for Source {
     }
 }
 
-static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AudioMonitoringSettings",
@@ -2926,7 +2466,7 @@ pub struct SourcePriorityRequired {
     pub primary_source: Str,
 }
 
-static RULE_SourcePriority: ObjRule = ObjRule {
+pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
     properties: &[("PrimarySource", Shape::STR)],
     required: &["PrimarySource"],
     one_of: &[],
@@ -2972,70 +2512,7 @@ impl ToValue for SourcePriority {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::Flow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
+pub(crate) static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
     properties: &[
         ("BlackFrames", Shape::Object(&RULE_BlackFrames)),
         ("FrozenFrames", Shape::Object(&RULE_FrozenFrames)),
@@ -3126,7 +2603,7 @@ pub struct VpcInterfaceRequired {
     pub subnet_id: Str,
 }
 
-static RULE_VpcInterface: ObjRule = ObjRule {
+pub(crate) static RULE_VpcInterface: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -3335,85 +2812,6 @@ impl ToValue for VpcInterface {
     }
 }
 
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::Flow`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `Algorithm` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Algorithm {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`
-    Aes256,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Algorithm {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `State` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BlackFramesState {
@@ -3507,40 +2905,6 @@ impl ToValue for ContentQualityAnalysisState {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EncodingName` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncodingName {
-    /// `jxsv`
-    Jxsv,
-    /// `raw`
-    Raw,
-    /// `smpte291`
-    Smpte291,
-    /// `pcm`
-    Pcm,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncodingName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncodingName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Jxsv => "jxsv",
-            Self::Raw => "raw",
-            Self::Smpte291 => "smpte291",
-            Self::Pcm => "pcm",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -3662,34 +3026,6 @@ impl ToValue for FlowSize {
     }
 }
 
-/// The values of `FlowTransitEncryptionKeyType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FlowTransitEncryptionKeyType {
-    /// `SECRETS_MANAGER`
-    SecretsManager,
-    /// `AUTOMATIC`
-    Automatic,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FlowTransitEncryptionKeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FlowTransitEncryptionKeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SecretsManager => "SECRETS_MANAGER",
-            Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `State` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FrozenFramesState {
@@ -3712,37 +3048,6 @@ impl ToValue for FrozenFramesState {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `KeyType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KeyType {
-    /// `speke`
-    Speke,
-    /// `static-key`
-    StaticKey,
-    /// `srt-password`
-    SrtPassword,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for KeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Speke => "speke",
-            Self::StaticKey => "static-key",
-            Self::SrtPassword => "srt-password",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -3953,34 +3258,6 @@ impl ToValue for Range {
             Self::Narrow => "NARROW",
             Self::Full => "FULL",
             Self::Fullprotect => "FULLPROTECT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RouterIntegrationState` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RouterIntegrationState {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RouterIntegrationState {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RouterIntegrationState {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Algorithm, EncodingName, FlowTransitEncryption, FlowTransitEncryptionKeyType,
+    FlowTransitEncryptionRequired, Interface, InterfaceRequired, RouterIntegrationState, Tag,
+    TagRequired, VpcInterfaceAttachment,
+};
+use super::shared::{
+    RULE_FlowTransitEncryption, RULE_Interface, RULE_Tag, RULE_VpcInterfaceAttachment,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -27,7 +36,7 @@ pub struct FlowOutputRequired {
     pub flow_arn: Str,
 }
 
-static RULE_FlowOutput: ObjRule = ObjRule {
+pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
     properties: &[
         (
             "CidrAllowList",
@@ -550,7 +559,7 @@ pub struct DestinationConfigurationRequired {
     pub interface: Obj<Interface>,
 }
 
-static RULE_DestinationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationIp", Shape::STR),
         ("DestinationPort", Shape::INT),
@@ -641,7 +650,7 @@ pub struct EncodingParametersRequired {
     pub compression_factor: Num,
 }
 
-static RULE_EncodingParameters: ObjRule = ObjRule {
+pub(crate) static RULE_EncodingParameters: ObjRule = ObjRule {
     properties: &[
         ("CompressionFactor", Shape::NUM),
         (
@@ -734,7 +743,7 @@ pub struct EncryptionRequired {
     pub secret_arn: Str,
 }
 
-static RULE_Encryption: ObjRule = ObjRule {
+pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
         (
             "Algorithm",
@@ -873,147 +882,6 @@ impl ToValue for Encryption {
     }
 }
 
-/// The required properties of [`FlowTransitEncryption`], by name: `FlowTransitEncryption::new(FlowTransitEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryptionRequired {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-}
-
-static RULE_FlowTransitEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKeyConfiguration", Shape::Any),
-        (
-            "EncryptionKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["EncryptionKeyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FlowTransitEncryption` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-flowtransitencryption.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowTransitEncryption {
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
-    pub encryption_key_configuration: Json,
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
-}
-
-impl FlowTransitEncryption {
-    /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
-    pub fn new(required: FlowTransitEncryptionRequired) -> Self {
-        Self {
-            encryption_key_configuration: required.encryption_key_configuration,
-            encryption_key_type: None,
-        }
-    }
-
-    /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_key_configuration = value.into();
-        self
-    }
-
-    /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self {
-        self.encryption_key_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FlowTransitEncryption {}
-
-impl ToValue for FlowTransitEncryption {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "EncryptionKeyConfiguration",
-                &self.encryption_key_configuration,
-            )
-            .opt("EncryptionKeyType", &self.encryption_key_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Interface`], by name: `Interface::new(InterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InterfaceRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-static RULE_Interface: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Interface` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// The VPC interface that is used for the media stream associated with the source or output.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-interface.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Interface {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
-    pub name: Str,
-}
-
-impl Interface {
-    /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
-    pub fn new(required: InterfaceRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Interface {}
-
-impl ToValue for Interface {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
 /// The required properties of [`MediaStreamOutputConfiguration`], by name: `MediaStreamOutputConfiguration::new(MediaStreamOutputConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamOutputConfigurationRequired {
@@ -1027,7 +895,7 @@ pub struct MediaStreamOutputConfigurationRequired {
     pub media_stream_name: Str,
 }
 
-static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationConfigurations",
@@ -1149,148 +1017,6 @@ impl ToValue for MediaStreamOutputConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcInterfaceAttachment` property type of `AWS::MediaConnect::FlowOutput`.
-///
-/// The settings for attaching a VPC interface to an resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flowoutput-vpcinterfaceattachment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcInterfaceAttachment {
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The name of the VPC interface to use for this resource.
-    pub vpc_interface_name: Option<Str>,
-}
-
-impl VpcInterfaceAttachment {
-    /// A `VpcInterfaceAttachment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcInterfaceAttachment {}
-
-impl ToValue for VpcInterfaceAttachment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .build()
-    }
-}
-
-/// The values of `Algorithm` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Algorithm {
-    /// `aes128`
-    Aes128,
-    /// `aes192`
-    Aes192,
-    /// `aes256`
-    Aes256,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Algorithm {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Algorithm {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes128 => "aes128",
-            Self::Aes192 => "aes192",
-            Self::Aes256 => "aes256",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `EncoderProfile` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EncoderProfile {
@@ -1313,68 +1039,6 @@ impl ToValue for EncoderProfile {
         let s = match self {
             Self::Main => "main",
             Self::High => "high",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EncodingName` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncodingName {
-    /// `jxsv`
-    Jxsv,
-    /// `raw`
-    Raw,
-    /// `smpte291`
-    Smpte291,
-    /// `pcm`
-    Pcm,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncodingName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncodingName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Jxsv => "jxsv",
-            Self::Raw => "raw",
-            Self::Smpte291 => "smpte291",
-            Self::Pcm => "pcm",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FlowTransitEncryptionKeyType` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FlowTransitEncryptionKeyType {
-    /// `SECRETS_MANAGER`
-    SecretsManager,
-    /// `AUTOMATIC`
-    Automatic,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FlowTransitEncryptionKeyType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FlowTransitEncryptionKeyType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SecretsManager => "SECRETS_MANAGER",
-            Self::Automatic => "AUTOMATIC",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -1483,34 +1147,6 @@ impl ToValue for Protocol {
             Self::St2110Jpegxs => "st2110-jpegxs",
             Self::Cdi => "cdi",
             Self::NdiSpeedHq => "ndi-speed-hq",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RouterIntegrationState` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RouterIntegrationState {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RouterIntegrationState {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RouterIntegrationState {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -30,7 +30,7 @@ pub struct GatewayRequired {
     pub networks: List<GatewayNetwork>,
 }
 
-static RULE_Gateway: ObjRule = ObjRule {
+pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
         (
             "EgressCidrBlocks",
@@ -206,7 +206,7 @@ pub struct GatewayNetworkRequired {
     pub name: Str,
 }
 
-static RULE_GatewayNetwork: ObjRule = ObjRule {
+pub(crate) static RULE_GatewayNetwork: ObjRule = ObjRule {
     properties: &[
         (
             "CidrBlock",

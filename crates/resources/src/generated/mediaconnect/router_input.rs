@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RoutingScope, Tag, TagRequired};
+
 /// The required properties of [`RouterInput`], by name: `RouterInput::new(RouterInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterInputRequired {
@@ -34,7 +37,7 @@ pub struct RouterInputRequired {
     pub tier: RouterInputTier,
 }
 
-static RULE_RouterInput: ObjRule = ObjRule {
+pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("Configuration", Shape::Any),
@@ -419,7 +422,7 @@ pub struct RouterInputTransitEncryptionRequired {
     pub encryption_key_configuration: Json,
 }
 
-static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
     properties: &[
         ("EncryptionKeyConfiguration", Shape::Any),
         (
@@ -497,69 +500,6 @@ impl ToValue for RouterInputTransitEncryption {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::RouterInput`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-routerinput-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `RouterInputTier` (`AWS::MediaConnect::RouterInput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RouterInputTier {
@@ -613,34 +553,6 @@ impl ToValue for RouterInputTransitEncryptionKeyType {
         let s = match self {
             Self::SecretsManager => "SECRETS_MANAGER",
             Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RoutingScope` (`AWS::MediaConnect::RouterInput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RoutingScope {
-    /// `REGIONAL`
-    Regional,
-    /// `GLOBAL`
-    Global,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RoutingScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RoutingScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Regional => "REGIONAL",
-            Self::Global => "GLOBAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{RoutingScope, Tag, TagRequired};
+
 /// The required properties of [`RouterOutput`], by name: `RouterOutput::new(RouterOutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterOutputRequired {
@@ -34,7 +37,7 @@ pub struct RouterOutputRequired {
     pub tier: RouterOutputTier,
 }
 
-static RULE_RouterOutput: ObjRule = ObjRule {
+pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("Configuration", Shape::Any),
@@ -385,69 +388,6 @@ impl RouterOutputAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaConnect::RouterOutput`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-routeroutput-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `RouterOutputTier` (`AWS::MediaConnect::RouterOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RouterOutputTier {
@@ -473,34 +413,6 @@ impl ToValue for RouterOutputTier {
             Self::Output100 => "OUTPUT_100",
             Self::Output50 => "OUTPUT_50",
             Self::Output20 => "OUTPUT_20",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RoutingScope` (`AWS::MediaConnect::RouterOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RoutingScope {
-    /// `REGIONAL`
-    Regional,
-    /// `GLOBAL`
-    Global,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RoutingScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RoutingScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Regional => "REGIONAL",
-            Self::Global => "GLOBAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

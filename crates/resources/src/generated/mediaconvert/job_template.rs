@@ -20,7 +20,7 @@ pub struct JobTemplateRequired {
     pub settings_json: Json,
 }
 
-static RULE_JobTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "AccelerationSettings",
@@ -339,7 +339,7 @@ pub struct AccelerationSettingsRequired {
     pub mode: Str,
 }
 
-static RULE_AccelerationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AccelerationSettings: ObjRule = ObjRule {
     properties: &[("Mode", Shape::STR)],
     required: &["Mode"],
     one_of: &[],
@@ -387,7 +387,7 @@ impl ToValue for AccelerationSettings {
     }
 }
 
-static RULE_HopDestination: ObjRule = ObjRule {
+pub(crate) static RULE_HopDestination: ObjRule = ObjRule {
     properties: &[
         ("Priority", Shape::INT),
         ("Queue", Shape::STR),

@@ -20,7 +20,7 @@ pub struct PresetRequired {
     pub settings_json: Json,
 }
 
-static RULE_Preset: ObjRule = ObjRule {
+pub(crate) static RULE_Preset: ObjRule = ObjRule {
     properties: &[
         ("Category", Shape::STR),
         ("Description", Shape::STR),

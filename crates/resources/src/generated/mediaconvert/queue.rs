@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Queue: ObjRule = ObjRule {
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ConcurrentJobs", Shape::INT),
         ("Description", Shape::STR),

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         ("AnywhereSettings", Shape::Object(&RULE_AnywhereSettings)),
         (
@@ -396,7 +396,7 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_AacSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AacSettings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
         ("CodingMode", Shape::STR),
@@ -560,7 +560,7 @@ impl ToValue for AacSettings {
     }
 }
 
-static RULE_Ac3Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Ac3Settings: ObjRule = ObjRule {
     properties: &[
         ("AttenuationControl", Shape::STR),
         ("Bitrate", Shape::NUM),
@@ -706,7 +706,7 @@ impl ToValue for Ac3Settings {
     }
 }
 
-static RULE_AdditionalDestinations: ObjRule = ObjRule {
+pub(crate) static RULE_AdditionalDestinations: ObjRule = ObjRule {
     properties: &[("Destination", Shape::Object(&RULE_OutputLocationRef))],
     required: &[],
     one_of: &[],
@@ -748,7 +748,7 @@ impl ToValue for AdditionalDestinations {
     }
 }
 
-static RULE_AncillarySourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AncillarySourceSettings: ObjRule = ObjRule {
     properties: &[("SourceAncillaryChannelNumber", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -801,7 +801,7 @@ impl ToValue for AncillarySourceSettings {
     }
 }
 
-static RULE_AnywhereSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AnywhereSettings: ObjRule = ObjRule {
     properties: &[
         ("ChannelPlacementGroupId", Shape::STR),
         ("ClusterId", Shape::STR),
@@ -855,7 +855,7 @@ impl ToValue for AnywhereSettings {
     }
 }
 
-static RULE_ArchiveCdnSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveCdnSettings: ObjRule = ObjRule {
     properties: &[("ArchiveS3Settings", Shape::Object(&RULE_ArchiveS3Settings))],
     required: &[],
     one_of: &[],
@@ -905,7 +905,7 @@ impl ToValue for ArchiveCdnSettings {
     }
 }
 
-static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
     properties: &[
         ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
         ("RawSettings", Shape::Any),
@@ -973,7 +973,7 @@ impl ToValue for ArchiveContainerSettings {
     }
 }
 
-static RULE_ArchiveGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveGroupSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ArchiveCdnSettings",
@@ -1056,7 +1056,7 @@ impl ToValue for ArchiveGroupSettings {
     }
 }
 
-static RULE_ArchiveOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveOutputSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerSettings",
@@ -1139,7 +1139,7 @@ impl ToValue for ArchiveOutputSettings {
     }
 }
 
-static RULE_ArchiveS3Settings: ObjRule = ObjRule {
+pub(crate) static RULE_ArchiveS3Settings: ObjRule = ObjRule {
     properties: &[("CannedAcl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1187,7 +1187,7 @@ impl ToValue for ArchiveS3Settings {
     }
 }
 
-static RULE_AudioChannelMapping: ObjRule = ObjRule {
+pub(crate) static RULE_AudioChannelMapping: ObjRule = ObjRule {
     properties: &[
         (
             "InputChannelLevels",
@@ -1260,7 +1260,7 @@ impl ToValue for AudioChannelMapping {
     }
 }
 
-static RULE_AudioCodecSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AudioCodecSettings: ObjRule = ObjRule {
     properties: &[
         ("AacSettings", Shape::Object(&RULE_AacSettings)),
         ("Ac3Settings", Shape::Object(&RULE_Ac3Settings)),
@@ -1394,7 +1394,7 @@ impl ToValue for AudioCodecSettings {
     }
 }
 
-static RULE_AudioDescription: ObjRule = ObjRule {
+pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
     properties: &[
         (
             "AudioDashRoles",
@@ -1631,7 +1631,7 @@ impl ToValue for AudioDescription {
     }
 }
 
-static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
+pub(crate) static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
     properties: &[("ProgramSelection", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1673,7 +1673,7 @@ impl ToValue for AudioDolbyEDecode {
     }
 }
 
-static RULE_AudioHlsRenditionSelection: ObjRule = ObjRule {
+pub(crate) static RULE_AudioHlsRenditionSelection: ObjRule = ObjRule {
     properties: &[("GroupId", Shape::STR), ("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1736,7 +1736,7 @@ impl ToValue for AudioHlsRenditionSelection {
     }
 }
 
-static RULE_AudioLanguageSelection: ObjRule = ObjRule {
+pub(crate) static RULE_AudioLanguageSelection: ObjRule = ObjRule {
     properties: &[
         ("LanguageCode", Shape::STR),
         ("LanguageSelectionPolicy", Shape::STR),
@@ -1802,7 +1802,7 @@ impl ToValue for AudioLanguageSelection {
     }
 }
 
-static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::STR),
         ("AlgorithmControl", Shape::STR),
@@ -1882,7 +1882,7 @@ impl ToValue for AudioNormalizationSettings {
     }
 }
 
-static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioGroupId", Shape::STR),
         ("AudioOnlyImage", Shape::Object(&RULE_InputLocation)),
@@ -1976,7 +1976,7 @@ impl ToValue for AudioOnlyHlsSettings {
     }
 }
 
-static RULE_AudioPidSelection: ObjRule = ObjRule {
+pub(crate) static RULE_AudioPidSelection: ObjRule = ObjRule {
     properties: &[("Pid", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -2024,7 +2024,7 @@ impl ToValue for AudioPidSelection {
     }
 }
 
-static RULE_AudioSelector: ObjRule = ObjRule {
+pub(crate) static RULE_AudioSelector: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -2093,7 +2093,7 @@ impl ToValue for AudioSelector {
     }
 }
 
-static RULE_AudioSelectorSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AudioSelectorSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AudioHlsRenditionSelection",
@@ -2205,7 +2205,7 @@ impl ToValue for AudioSelectorSettings {
     }
 }
 
-static RULE_AudioSilenceFailoverSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AudioSilenceFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioSelectorName", Shape::STR),
         ("AudioSilenceThresholdMsec", Shape::INT),
@@ -2274,7 +2274,7 @@ impl ToValue for AudioSilenceFailoverSettings {
     }
 }
 
-static RULE_AudioTrack: ObjRule = ObjRule {
+pub(crate) static RULE_AudioTrack: ObjRule = ObjRule {
     properties: &[("Track", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -2322,7 +2322,7 @@ impl ToValue for AudioTrack {
     }
 }
 
-static RULE_AudioTrackSelection: ObjRule = ObjRule {
+pub(crate) static RULE_AudioTrackSelection: ObjRule = ObjRule {
     properties: &[
         ("DolbyEDecode", Shape::Object(&RULE_AudioDolbyEDecode)),
         (
@@ -2391,7 +2391,7 @@ impl ToValue for AudioTrackSelection {
     }
 }
 
-static RULE_AudioWatermarkSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AudioWatermarkSettings: ObjRule = ObjRule {
     properties: &[(
         "NielsenWatermarksSettings",
         Shape::Object(&RULE_NielsenWatermarksSettings),
@@ -2450,7 +2450,7 @@ impl ToValue for AudioWatermarkSettings {
     }
 }
 
-static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("ErrorClearTimeMsec", Shape::INT),
         (
@@ -2551,7 +2551,7 @@ impl ToValue for AutomaticInputFailoverSettings {
     }
 }
 
-static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("ColorSpacePassthroughSettings", Shape::Any),
         ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
@@ -2650,7 +2650,7 @@ impl ToValue for Av1ColorSpaceSettings {
     }
 }
 
-static RULE_Av1Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Av1Settings: ObjRule = ObjRule {
     properties: &[
         ("AfdSignaling", Shape::STR),
         ("BitDepth", Shape::STR),
@@ -2933,7 +2933,7 @@ impl ToValue for Av1Settings {
     }
 }
 
-static RULE_AvailBlanking: ObjRule = ObjRule {
+pub(crate) static RULE_AvailBlanking: ObjRule = ObjRule {
     properties: &[
         ("AvailBlankingImage", Shape::Object(&RULE_InputLocation)),
         ("State", Shape::STR),
@@ -2999,7 +2999,7 @@ impl ToValue for AvailBlanking {
     }
 }
 
-static RULE_AvailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AvailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AvailSettings", Shape::Object(&RULE_AvailSettings)),
         ("Scte35SegmentationScope", Shape::STR),
@@ -3061,7 +3061,7 @@ impl ToValue for AvailConfiguration {
     }
 }
 
-static RULE_AvailSettings: ObjRule = ObjRule {
+pub(crate) static RULE_AvailSettings: ObjRule = ObjRule {
     properties: &[
         ("Esam", Shape::Object(&RULE_Esam)),
         (
@@ -3143,7 +3143,7 @@ impl ToValue for AvailSettings {
     }
 }
 
-static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
     properties: &[
         ("PostFilterSharpening", Shape::STR),
         ("Strength", Shape::STR),
@@ -3197,7 +3197,7 @@ impl ToValue for BandwidthReductionFilterSettings {
     }
 }
 
-static RULE_BlackoutSlate: ObjRule = ObjRule {
+pub(crate) static RULE_BlackoutSlate: ObjRule = ObjRule {
     properties: &[
         ("BlackoutSlateImage", Shape::Object(&RULE_InputLocation)),
         ("NetworkEndBlackout", Shape::STR),
@@ -3308,7 +3308,7 @@ impl ToValue for BlackoutSlate {
     }
 }
 
-static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("BackgroundColor", Shape::STR),
@@ -3594,7 +3594,7 @@ impl ToValue for BurnInDestinationSettings {
     }
 }
 
-static RULE_CaptionDescription: ObjRule = ObjRule {
+pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
     properties: &[
         ("Accessibility", Shape::STR),
         (
@@ -3745,7 +3745,7 @@ impl ToValue for CaptionDescription {
     }
 }
 
-static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("AribDestinationSettings", Shape::Any),
         (
@@ -4044,7 +4044,7 @@ impl ToValue for CaptionDestinationSettings {
     }
 }
 
-static RULE_CaptionLanguageMapping: ObjRule = ObjRule {
+pub(crate) static RULE_CaptionLanguageMapping: ObjRule = ObjRule {
     properties: &[
         ("CaptionChannel", Shape::INT),
         ("LanguageCode", Shape::STR),
@@ -4124,7 +4124,7 @@ impl ToValue for CaptionLanguageMapping {
     }
 }
 
-static RULE_CaptionRectangle: ObjRule = ObjRule {
+pub(crate) static RULE_CaptionRectangle: ObjRule = ObjRule {
     properties: &[
         ("Height", Shape::NUM),
         ("LeftOffset", Shape::NUM),
@@ -4226,7 +4226,7 @@ impl ToValue for CaptionRectangle {
     }
 }
 
-static RULE_CaptionSelector: ObjRule = ObjRule {
+pub(crate) static RULE_CaptionSelector: ObjRule = ObjRule {
     properties: &[
         ("LanguageCode", Shape::STR),
         ("Name", Shape::STR),
@@ -4309,7 +4309,7 @@ impl ToValue for CaptionSelector {
     }
 }
 
-static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AncillarySourceSettings",
@@ -4474,7 +4474,7 @@ impl ToValue for CaptionSelectorSettings {
     }
 }
 
-static RULE_CdiInputSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CdiInputSpecification: ObjRule = ObjRule {
     properties: &[("Resolution", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4524,7 +4524,7 @@ impl ToValue for CdiInputSpecification {
     }
 }
 
-static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
     properties: &[("Version", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4564,7 +4564,7 @@ impl ToValue for ChannelEngineVersionRequest {
     }
 }
 
-static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
+pub(crate) static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
     properties: &[("CaptionChannel", Shape::INT), ("LanguageCode", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4615,7 +4615,7 @@ impl ToValue for CmafIngestCaptionLanguageMapping {
     }
 }
 
-static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalDestinations",
@@ -4839,7 +4839,7 @@ impl ToValue for CmafIngestGroupSettings {
     }
 }
 
-static RULE_CmafIngestOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CmafIngestOutputSettings: ObjRule = ObjRule {
     properties: &[("NameModifier", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -4881,7 +4881,7 @@ impl ToValue for CmafIngestOutputSettings {
     }
 }
 
-static RULE_ColorCorrection: ObjRule = ObjRule {
+pub(crate) static RULE_ColorCorrection: ObjRule = ObjRule {
     properties: &[
         ("InputColorSpace", Shape::STR),
         ("OutputColorSpace", Shape::STR),
@@ -4945,7 +4945,7 @@ impl ToValue for ColorCorrection {
     }
 }
 
-static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
     properties: &[(
         "GlobalColorCorrections",
         Shape::List(&ListRule {
@@ -4994,7 +4994,7 @@ impl ToValue for ColorCorrectionSettings {
     }
 }
 
-static RULE_DisabledLockingSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DisabledLockingSettings: ObjRule = ObjRule {
     properties: &[("CustomEpoch", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -5036,7 +5036,7 @@ impl ToValue for DisabledLockingSettings {
     }
 }
 
-static RULE_DvbNitSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DvbNitSettings: ObjRule = ObjRule {
     properties: &[
         ("NetworkId", Shape::INT),
         ("NetworkName", Shape::STR),
@@ -5116,7 +5116,7 @@ impl ToValue for DvbNitSettings {
     }
 }
 
-static RULE_DvbSdtSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DvbSdtSettings: ObjRule = ObjRule {
     properties: &[
         ("OutputSdt", Shape::STR),
         ("RepInterval", Shape::INT),
@@ -5210,7 +5210,7 @@ impl ToValue for DvbSdtSettings {
     }
 }
 
-static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("BackgroundColor", Shape::STR),
@@ -5496,7 +5496,7 @@ impl ToValue for DvbSubDestinationSettings {
     }
 }
 
-static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
     properties: &[("OcrLanguage", Shape::STR), ("Pid", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -5560,7 +5560,7 @@ impl ToValue for DvbSubSourceSettings {
     }
 }
 
-static RULE_DvbTdtSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DvbTdtSettings: ObjRule = ObjRule {
     properties: &[("RepInterval", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -5610,7 +5610,7 @@ impl ToValue for DvbTdtSettings {
     }
 }
 
-static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
         ("CodingMode", Shape::STR),
@@ -5714,7 +5714,7 @@ impl ToValue for Eac3AtmosSettings {
     }
 }
 
-static RULE_Eac3Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Eac3Settings: ObjRule = ObjRule {
     properties: &[
         ("AttenuationControl", Shape::STR),
         ("Bitrate", Shape::NUM),
@@ -6032,7 +6032,7 @@ impl ToValue for Eac3Settings {
     }
 }
 
-static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("CopyrightHolder", Shape::STR),
         ("DefaultFontSize", Shape::INT),
@@ -6149,7 +6149,7 @@ impl ToValue for EbuTtDDestinationSettings {
     }
 }
 
-static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
     properties: &[
         ("Convert608To708", Shape::STR),
         ("Scte20Detection", Shape::STR),
@@ -6243,7 +6243,7 @@ impl ToValue for EmbeddedSourceSettings {
     }
 }
 
-static RULE_EncoderSettings: ObjRule = ObjRule {
+pub(crate) static RULE_EncoderSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AudioDescriptions",
@@ -6530,7 +6530,7 @@ impl ToValue for EncoderSettings {
     }
 }
 
-static RULE_EpochLockingSettings: ObjRule = ObjRule {
+pub(crate) static RULE_EpochLockingSettings: ObjRule = ObjRule {
     properties: &[("CustomEpoch", Shape::STR), ("JamSyncTime", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -6581,7 +6581,7 @@ impl ToValue for EpochLockingSettings {
     }
 }
 
-static RULE_Esam: ObjRule = ObjRule {
+pub(crate) static RULE_Esam: ObjRule = ObjRule {
     properties: &[
         ("AcquisitionPointId", Shape::STR),
         ("AdAvailOffset", Shape::INT),
@@ -6675,7 +6675,7 @@ impl ToValue for Esam {
     }
 }
 
-static RULE_FailoverCondition: ObjRule = ObjRule {
+pub(crate) static RULE_FailoverCondition: ObjRule = ObjRule {
     properties: &[(
         "FailoverConditionSettings",
         Shape::Object(&RULE_FailoverConditionSettings),
@@ -6734,7 +6734,7 @@ impl ToValue for FailoverCondition {
     }
 }
 
-static RULE_FailoverConditionSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FailoverConditionSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AudioSilenceSettings",
@@ -6829,7 +6829,7 @@ impl ToValue for FailoverConditionSettings {
     }
 }
 
-static RULE_FeatureActivations: ObjRule = ObjRule {
+pub(crate) static RULE_FeatureActivations: ObjRule = ObjRule {
     properties: &[
         ("InputPrepareScheduleActions", Shape::STR),
         ("OutputStaticImageOverlayScheduleActions", Shape::STR),
@@ -6898,7 +6898,7 @@ impl ToValue for FeatureActivations {
     }
 }
 
-static RULE_FecOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FecOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("ColumnDepth", Shape::INT),
         ("IncludeFec", Shape::STR),
@@ -6978,7 +6978,7 @@ impl ToValue for FecOutputSettings {
     }
 }
 
-static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioRenditionSets", Shape::STR),
         ("NielsenId3Behavior", Shape::STR),
@@ -7058,7 +7058,7 @@ impl ToValue for Fmp4HlsSettings {
     }
 }
 
-static RULE_FollowerChannelSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FollowerChannelSettings: ObjRule = ObjRule {
     properties: &[
         ("LinkedChannelType", Shape::STR),
         ("PrimaryChannelArn", Shape::STR),
@@ -7112,7 +7112,7 @@ impl ToValue for FollowerChannelSettings {
     }
 }
 
-static RULE_FrameCaptureCdnSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FrameCaptureCdnSettings: ObjRule = ObjRule {
     properties: &[(
         "FrameCaptureS3Settings",
         Shape::Object(&RULE_FrameCaptureS3Settings),
@@ -7168,7 +7168,7 @@ impl ToValue for FrameCaptureCdnSettings {
     }
 }
 
-static RULE_FrameCaptureGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FrameCaptureGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         (
@@ -7240,7 +7240,7 @@ impl ToValue for FrameCaptureGroupSettings {
     }
 }
 
-static RULE_FrameCaptureOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FrameCaptureOutputSettings: ObjRule = ObjRule {
     properties: &[("NameModifier", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -7290,7 +7290,7 @@ impl ToValue for FrameCaptureOutputSettings {
     }
 }
 
-static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
+pub(crate) static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
     properties: &[("CannedAcl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -7338,7 +7338,7 @@ impl ToValue for FrameCaptureS3Settings {
     }
 }
 
-static RULE_FrameCaptureSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FrameCaptureSettings: ObjRule = ObjRule {
     properties: &[
         ("CaptureInterval", Shape::INT),
         ("CaptureIntervalUnits", Shape::STR),
@@ -7420,7 +7420,7 @@ impl ToValue for FrameCaptureSettings {
     }
 }
 
-static RULE_GlobalConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_GlobalConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InitialAudioGain", Shape::INT),
         ("InputEndAction", Shape::STR),
@@ -7558,7 +7558,7 @@ impl ToValue for GlobalConfiguration {
     }
 }
 
-static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("ColorSpacePassthroughSettings", Shape::Any),
         ("Rec601Settings", Shape::Any),
@@ -7647,7 +7647,7 @@ impl ToValue for H264ColorSpaceSettings {
     }
 }
 
-static RULE_H264FilterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_H264FilterSettings: ObjRule = ObjRule {
     properties: &[
         (
             "BandwidthReductionFilterSettings",
@@ -7724,7 +7724,7 @@ impl ToValue for H264FilterSettings {
     }
 }
 
-static RULE_H264Settings: ObjRule = ObjRule {
+pub(crate) static RULE_H264Settings: ObjRule = ObjRule {
     properties: &[
         ("AdaptiveQuantization", Shape::STR),
         ("AfdSignaling", Shape::STR),
@@ -8379,7 +8379,7 @@ impl ToValue for H264Settings {
     }
 }
 
-static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("ColorSpacePassthroughSettings", Shape::Any),
         ("DolbyVision81Settings", Shape::Any),
@@ -8506,7 +8506,7 @@ impl ToValue for H265ColorSpaceSettings {
     }
 }
 
-static RULE_H265FilterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_H265FilterSettings: ObjRule = ObjRule {
     properties: &[
         (
             "BandwidthReductionFilterSettings",
@@ -8583,7 +8583,7 @@ impl ToValue for H265FilterSettings {
     }
 }
 
-static RULE_H265Settings: ObjRule = ObjRule {
+pub(crate) static RULE_H265Settings: ObjRule = ObjRule {
     properties: &[
         ("AdaptiveQuantization", Shape::STR),
         ("AfdSignaling", Shape::STR),
@@ -9181,7 +9181,7 @@ impl ToValue for H265Settings {
     }
 }
 
-static RULE_Hdr10Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Hdr10Settings: ObjRule = ObjRule {
     properties: &[("MaxCll", Shape::INT), ("MaxFall", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -9248,7 +9248,7 @@ impl ToValue for Hdr10Settings {
     }
 }
 
-static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -9384,7 +9384,7 @@ impl ToValue for HlsAkamaiSettings {
     }
 }
 
-static RULE_HlsBasicPutSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsBasicPutSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -9478,7 +9478,7 @@ impl ToValue for HlsBasicPutSettings {
     }
 }
 
-static RULE_HlsCdnSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsCdnSettings: ObjRule = ObjRule {
     properties: &[
         ("HlsAkamaiSettings", Shape::Object(&RULE_HlsAkamaiSettings)),
         (
@@ -9597,7 +9597,7 @@ impl ToValue for HlsCdnSettings {
     }
 }
 
-static RULE_HlsGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsGroupSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AdMarkers",
@@ -10267,7 +10267,7 @@ impl ToValue for HlsGroupSettings {
     }
 }
 
-static RULE_HlsInputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsInputSettings: ObjRule = ObjRule {
     properties: &[
         ("Bandwidth", Shape::INT),
         ("BufferSegments", Shape::INT),
@@ -10375,7 +10375,7 @@ impl ToValue for HlsInputSettings {
     }
 }
 
-static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -10483,7 +10483,7 @@ impl ToValue for HlsMediaStoreSettings {
     }
 }
 
-static RULE_HlsOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("H265PackagingType", Shape::STR),
         ("HlsSettings", Shape::Object(&RULE_HlsSettings)),
@@ -10578,7 +10578,7 @@ impl ToValue for HlsOutputSettings {
     }
 }
 
-static RULE_HlsS3Settings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsS3Settings: ObjRule = ObjRule {
     properties: &[("CannedAcl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -10626,7 +10626,7 @@ impl ToValue for HlsS3Settings {
     }
 }
 
-static RULE_HlsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AudioOnlyHlsSettings",
@@ -10728,7 +10728,7 @@ impl ToValue for HlsSettings {
     }
 }
 
-static RULE_HlsWebdavSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsWebdavSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -10836,7 +10836,7 @@ impl ToValue for HlsWebdavSettings {
     }
 }
 
-static RULE_InferenceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceSettings: ObjRule = ObjRule {
     properties: &[("FeedArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -10876,7 +10876,7 @@ impl ToValue for InferenceSettings {
     }
 }
 
-static RULE_InputAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_InputAttachment: ObjRule = ObjRule {
     properties: &[
         (
             "AutomaticInputFailoverSettings",
@@ -10996,7 +10996,7 @@ impl ToValue for InputAttachment {
     }
 }
 
-static RULE_InputChannelLevel: ObjRule = ObjRule {
+pub(crate) static RULE_InputChannelLevel: ObjRule = ObjRule {
     properties: &[("Gain", Shape::INT), ("InputChannel", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -11059,7 +11059,7 @@ impl ToValue for InputChannelLevel {
     }
 }
 
-static RULE_InputLocation: ObjRule = ObjRule {
+pub(crate) static RULE_InputLocation: ObjRule = ObjRule {
     properties: &[
         ("PasswordParam", Shape::STR),
         ("Uri", Shape::STR),
@@ -11139,7 +11139,7 @@ impl ToValue for InputLocation {
     }
 }
 
-static RULE_InputLossBehavior: ObjRule = ObjRule {
+pub(crate) static RULE_InputLossBehavior: ObjRule = ObjRule {
     properties: &[
         ("BlackFrameMsec", Shape::INT),
         ("InputLossImageColor", Shape::STR),
@@ -11247,7 +11247,7 @@ impl ToValue for InputLossBehavior {
     }
 }
 
-static RULE_InputLossFailoverSettings: ObjRule = ObjRule {
+pub(crate) static RULE_InputLossFailoverSettings: ObjRule = ObjRule {
     properties: &[("InputLossThresholdMsec", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -11297,7 +11297,7 @@ impl ToValue for InputLossFailoverSettings {
     }
 }
 
-static RULE_InputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_InputSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AudioSelectors",
@@ -11506,7 +11506,7 @@ impl ToValue for InputSettings {
     }
 }
 
-static RULE_InputSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InputSpecification: ObjRule = ObjRule {
     properties: &[
         ("Codec", Shape::STR),
         ("MaximumBitrate", Shape::STR),
@@ -11586,7 +11586,7 @@ impl ToValue for InputSpecification {
     }
 }
 
-static RULE_KeyProviderSettings: ObjRule = ObjRule {
+pub(crate) static RULE_KeyProviderSettings: ObjRule = ObjRule {
     properties: &[("StaticKeySettings", Shape::Object(&RULE_StaticKeySettings))],
     required: &[],
     one_of: &[],
@@ -11636,7 +11636,7 @@ impl ToValue for KeyProviderSettings {
     }
 }
 
-static RULE_LinkedChannelSettings: ObjRule = ObjRule {
+pub(crate) static RULE_LinkedChannelSettings: ObjRule = ObjRule {
     properties: &[
         (
             "FollowerChannelSettings",
@@ -11702,7 +11702,7 @@ impl ToValue for LinkedChannelSettings {
     }
 }
 
-static RULE_M2tsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_M2tsSettings: ObjRule = ObjRule {
     properties: &[
         ("AbsentInputAudioBehavior", Shape::STR),
         ("Arib", Shape::STR),
@@ -12414,7 +12414,7 @@ impl ToValue for M2tsSettings {
     }
 }
 
-static RULE_M3u8Settings: ObjRule = ObjRule {
+pub(crate) static RULE_M3u8Settings: ObjRule = ObjRule {
     properties: &[
         ("AudioFramesPerPes", Shape::INT),
         ("AudioPids", Shape::STR),
@@ -12710,7 +12710,7 @@ impl ToValue for M3u8Settings {
     }
 }
 
-static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
     properties: &[
         ("MaintenanceDay", Shape::STR),
         ("MaintenanceStartTime", Shape::STR),
@@ -12772,7 +12772,7 @@ impl ToValue for MaintenanceCreateSettings {
     }
 }
 
-static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
+pub(crate) static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
     properties: &[("Destination", Shape::Object(&RULE_OutputLocationRef))],
     required: &[],
     one_of: &[],
@@ -12814,7 +12814,7 @@ impl ToValue for MediaPackageAdditionalDestinations {
     }
 }
 
-static RULE_MediaPackageGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MediaPackageGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         (
@@ -12885,7 +12885,7 @@ impl ToValue for MediaPackageGroupSettings {
     }
 }
 
-static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("ChannelEndpointId", Shape::STR),
         ("ChannelGroup", Shape::STR),
@@ -12977,7 +12977,7 @@ impl ToValue for MediaPackageOutputDestinationSettings {
     }
 }
 
-static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
     properties: &[(
         "MediaPackageV2DestinationSettings",
         Shape::Object(&RULE_MediaPackageV2DestinationSettings),
@@ -13032,7 +13032,7 @@ impl ToValue for MediaPackageOutputSettings {
     }
 }
 
-static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioGroupId", Shape::STR),
         ("AudioRenditionSets", Shape::STR),
@@ -13106,7 +13106,7 @@ impl ToValue for MediaPackageV2DestinationSettings {
     }
 }
 
-static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalDestinations",
@@ -13270,7 +13270,7 @@ impl ToValue for MediaPackageV2GroupSettings {
     }
 }
 
-static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MotionGraphicsInsertion", Shape::STR),
         (
@@ -13342,7 +13342,7 @@ impl ToValue for MotionGraphicsConfiguration {
     }
 }
 
-static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
     properties: &[("HtmlMotionGraphicsSettings", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -13397,7 +13397,7 @@ impl ToValue for MotionGraphicsSettings {
     }
 }
 
-static RULE_Mp2Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Mp2Settings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
         ("CodingMode", Shape::STR),
@@ -13477,7 +13477,7 @@ impl ToValue for Mp2Settings {
     }
 }
 
-static RULE_Mpeg2FilterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Mpeg2FilterSettings: ObjRule = ObjRule {
     properties: &[(
         "TemporalFilterSettings",
         Shape::Object(&RULE_TemporalFilterSettings),
@@ -13533,7 +13533,7 @@ impl ToValue for Mpeg2FilterSettings {
     }
 }
 
-static RULE_Mpeg2Settings: ObjRule = ObjRule {
+pub(crate) static RULE_Mpeg2Settings: ObjRule = ObjRule {
     properties: &[
         ("AdaptiveQuantization", Shape::STR),
         ("AfdSignaling", Shape::STR),
@@ -13824,7 +13824,7 @@ impl ToValue for Mpeg2Settings {
     }
 }
 
-static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("AcquisitionPointId", Shape::STR),
         ("AudioOnlyTimecodeControl", Shape::STR),
@@ -14131,7 +14131,7 @@ impl ToValue for MsSmoothGroupSettings {
     }
 }
 
-static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("H265PackagingType", Shape::STR),
         ("NameModifier", Shape::STR),
@@ -14198,7 +14198,7 @@ impl ToValue for MsSmoothOutputSettings {
     }
 }
 
-static RULE_MulticastInputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MulticastInputSettings: ObjRule = ObjRule {
     properties: &[("SourceIpAddress", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -14240,7 +14240,7 @@ impl ToValue for MulticastInputSettings {
     }
 }
 
-static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
     properties: &[(
         "MultiplexM2tsSettings",
         Shape::Object(&RULE_MultiplexM2tsSettings),
@@ -14285,7 +14285,7 @@ impl ToValue for MultiplexContainerSettings {
     }
 }
 
-static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
     properties: &[
         ("AbsentInputAudioBehavior", Shape::STR),
         ("Arib", Shape::STR),
@@ -14465,7 +14465,7 @@ impl ToValue for MultiplexM2tsSettings {
     }
 }
 
-static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerSettings",
@@ -14530,7 +14530,7 @@ impl ToValue for MultiplexOutputSettings {
     }
 }
 
-static RULE_MultiplexProgramChannelDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexProgramChannelDestinationSettings: ObjRule = ObjRule {
     properties: &[("MultiplexId", Shape::STR), ("ProgramName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -14594,7 +14594,7 @@ impl ToValue for MultiplexProgramChannelDestinationSettings {
     }
 }
 
-static RULE_NetworkInputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInputSettings: ObjRule = ObjRule {
     properties: &[
         ("HlsInputSettings", Shape::Object(&RULE_HlsInputSettings)),
         (
@@ -14676,7 +14676,7 @@ impl ToValue for NetworkInputSettings {
     }
 }
 
-static RULE_NielsenCbet: ObjRule = ObjRule {
+pub(crate) static RULE_NielsenCbet: ObjRule = ObjRule {
     properties: &[
         ("CbetCheckDigitString", Shape::STR),
         ("CbetStepaside", Shape::STR),
@@ -14756,7 +14756,7 @@ impl ToValue for NielsenCbet {
     }
 }
 
-static RULE_NielsenConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NielsenConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DistributorId", Shape::STR),
         ("NielsenPcmToId3Tagging", Shape::STR),
@@ -14822,7 +14822,7 @@ impl ToValue for NielsenConfiguration {
     }
 }
 
-static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
+pub(crate) static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
     properties: &[
         ("CheckDigitString", Shape::STR),
         ("Sid", Shape::NUM),
@@ -14898,7 +14898,7 @@ impl ToValue for NielsenNaesIiNw {
     }
 }
 
-static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
+pub(crate) static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
     properties: &[
         ("NielsenCbetSettings", Shape::Object(&RULE_NielsenCbet)),
         ("NielsenDistributionType", Shape::STR),
@@ -14983,7 +14983,7 @@ impl ToValue for NielsenWatermarksSettings {
     }
 }
 
-static RULE_Output: ObjRule = ObjRule {
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
         (
             "AudioDescriptionNames",
@@ -15105,7 +15105,7 @@ impl ToValue for Output {
     }
 }
 
-static RULE_OutputDestination: ObjRule = ObjRule {
+pub(crate) static RULE_OutputDestination: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         (
@@ -15256,7 +15256,7 @@ impl ToValue for OutputDestination {
     }
 }
 
-static RULE_OutputDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("PasswordParam", Shape::STR),
         ("StreamName", Shape::STR),
@@ -15350,7 +15350,7 @@ impl ToValue for OutputDestinationSettings {
     }
 }
 
-static RULE_OutputGroup: ObjRule = ObjRule {
+pub(crate) static RULE_OutputGroup: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -15440,7 +15440,7 @@ impl ToValue for OutputGroup {
     }
 }
 
-static RULE_OutputGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OutputGroupSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ArchiveGroupSettings",
@@ -15647,7 +15647,7 @@ impl ToValue for OutputGroupSettings {
     }
 }
 
-static RULE_OutputLocationRef: ObjRule = ObjRule {
+pub(crate) static RULE_OutputLocationRef: ObjRule = ObjRule {
     properties: &[("DestinationRefId", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -15697,7 +15697,7 @@ impl ToValue for OutputLocationRef {
     }
 }
 
-static RULE_OutputLockingSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OutputLockingSettings: ObjRule = ObjRule {
     properties: &[
         (
             "DisabledLockingSettings",
@@ -15776,7 +15776,7 @@ impl ToValue for OutputLockingSettings {
     }
 }
 
-static RULE_OutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OutputSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ArchiveOutputSettings",
@@ -16001,7 +16001,7 @@ impl ToValue for OutputSettings {
     }
 }
 
-static RULE_PipelineLockingSettings: ObjRule = ObjRule {
+pub(crate) static RULE_PipelineLockingSettings: ObjRule = ObjRule {
     properties: &[
         ("CustomEpoch", Shape::STR),
         ("PipelineLockingMethod", Shape::STR),
@@ -16055,7 +16055,7 @@ impl ToValue for PipelineLockingSettings {
     }
 }
 
-static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
+pub(crate) static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
     properties: &[("LinkedChannelType", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -16097,7 +16097,7 @@ impl ToValue for PrimaryChannelSettings {
     }
 }
 
-static RULE_RemixSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RemixSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelMappings",
@@ -16184,7 +16184,7 @@ impl ToValue for RemixSettings {
     }
 }
 
-static RULE_RtmpGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RtmpGroupSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AdMarkers",
@@ -16337,7 +16337,7 @@ impl ToValue for RtmpGroupSettings {
     }
 }
 
-static RULE_RtmpOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RtmpOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateMode", Shape::STR),
         ("ConnectionRetryInterval", Shape::INT),
@@ -16431,7 +16431,7 @@ impl ToValue for RtmpOutputSettings {
     }
 }
 
-static RULE_Scte20SourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Scte20SourceSettings: ObjRule = ObjRule {
     properties: &[
         ("Convert608To708", Shape::STR),
         ("Source608ChannelNumber", Shape::INT),
@@ -16497,7 +16497,7 @@ impl ToValue for Scte20SourceSettings {
     }
 }
 
-static RULE_Scte27SourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Scte27SourceSettings: ObjRule = ObjRule {
     properties: &[("OcrLanguage", Shape::STR), ("Pid", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -16561,7 +16561,7 @@ impl ToValue for Scte27SourceSettings {
     }
 }
 
-static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
+pub(crate) static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
     properties: &[
         ("AdAvailOffset", Shape::INT),
         ("NoRegionalBlackoutFlag", Shape::STR),
@@ -16641,7 +16641,7 @@ impl ToValue for Scte35SpliceInsert {
     }
 }
 
-static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
+pub(crate) static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
     properties: &[
         ("AdAvailOffset", Shape::INT),
         ("NoRegionalBlackoutFlag", Shape::STR),
@@ -16721,7 +16721,7 @@ impl ToValue for Scte35TimeSignalApos {
     }
 }
 
-static RULE_SrtGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SrtGroupSettings: ObjRule = ObjRule {
     properties: &[("InputLossAction", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -16763,7 +16763,7 @@ impl ToValue for SrtGroupSettings {
     }
 }
 
-static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionMode", Shape::STR),
         ("EncryptionPassphraseSecretArn", Shape::STR),
@@ -16850,7 +16850,7 @@ impl ToValue for SrtOutputDestinationSettings {
     }
 }
 
-static RULE_SrtOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SrtOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("BufferMsec", Shape::INT),
         (
@@ -16937,7 +16937,7 @@ impl ToValue for SrtOutputSettings {
     }
 }
 
-static RULE_StandardHlsSettings: ObjRule = ObjRule {
+pub(crate) static RULE_StandardHlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioRenditionSets", Shape::STR),
         ("M3u8Settings", Shape::Object(&RULE_M3u8Settings)),
@@ -17003,7 +17003,7 @@ impl ToValue for StandardHlsSettings {
     }
 }
 
-static RULE_StaticKeySettings: ObjRule = ObjRule {
+pub(crate) static RULE_StaticKeySettings: ObjRule = ObjRule {
     properties: &[
         ("KeyProviderServer", Shape::Object(&RULE_InputLocation)),
         ("StaticKeyValue", Shape::STR),
@@ -17069,7 +17069,7 @@ impl ToValue for StaticKeySettings {
     }
 }
 
-static RULE_TeletextSourceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_TeletextSourceSettings: ObjRule = ObjRule {
     properties: &[
         ("OutputRectangle", Shape::Object(&RULE_CaptionRectangle)),
         ("PageNumber", Shape::STR),
@@ -17135,7 +17135,7 @@ impl ToValue for TeletextSourceSettings {
     }
 }
 
-static RULE_TemporalFilterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_TemporalFilterSettings: ObjRule = ObjRule {
     properties: &[
         ("PostFilterSharpening", Shape::STR),
         ("Strength", Shape::STR),
@@ -17203,7 +17203,7 @@ impl ToValue for TemporalFilterSettings {
     }
 }
 
-static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[("State", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -17243,7 +17243,7 @@ impl ToValue for ThumbnailConfiguration {
     }
 }
 
-static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
+pub(crate) static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
     properties: &[
         ("FontSize", Shape::STR),
         ("Position", Shape::STR),
@@ -17307,7 +17307,7 @@ impl ToValue for TimecodeBurninSettings {
     }
 }
 
-static RULE_TimecodeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TimecodeConfig: ObjRule = ObjRule {
     properties: &[("Source", Shape::STR), ("SyncThreshold", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -17370,7 +17370,7 @@ impl ToValue for TimecodeConfig {
     }
 }
 
-static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
     properties: &[("StyleControl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -17420,7 +17420,7 @@ impl ToValue for TtmlDestinationSettings {
     }
 }
 
-static RULE_UdpContainerSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UdpContainerSettings: ObjRule = ObjRule {
     properties: &[("M2tsSettings", Shape::Object(&RULE_M2tsSettings))],
     required: &[],
     one_of: &[],
@@ -17470,7 +17470,7 @@ impl ToValue for UdpContainerSettings {
     }
 }
 
-static RULE_UdpGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UdpGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("InputLossAction", Shape::STR),
         ("TimedMetadataId3Frame", Shape::STR),
@@ -17550,7 +17550,7 @@ impl ToValue for UdpGroupSettings {
     }
 }
 
-static RULE_UdpOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UdpOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("BufferMsec", Shape::INT),
         (
@@ -17647,7 +17647,7 @@ impl ToValue for UdpOutputSettings {
     }
 }
 
-static RULE_VideoBlackFailoverSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VideoBlackFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("BlackDetectThreshold", Shape::NUM),
         ("VideoBlackThresholdMsec", Shape::INT),
@@ -17713,7 +17713,7 @@ impl ToValue for VideoBlackFailoverSettings {
     }
 }
 
-static RULE_VideoCodecSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VideoCodecSettings: ObjRule = ObjRule {
     properties: &[
         ("Av1Settings", Shape::Object(&RULE_Av1Settings)),
         (
@@ -17820,7 +17820,7 @@ impl ToValue for VideoCodecSettings {
     }
 }
 
-static RULE_VideoDescription: ObjRule = ObjRule {
+pub(crate) static RULE_VideoDescription: ObjRule = ObjRule {
     properties: &[
         ("CodecSettings", Shape::Object(&RULE_VideoCodecSettings)),
         ("Height", Shape::INT),
@@ -17956,7 +17956,7 @@ impl ToValue for VideoDescription {
     }
 }
 
-static RULE_VideoSelector: ObjRule = ObjRule {
+pub(crate) static RULE_VideoSelector: ObjRule = ObjRule {
     properties: &[
         ("ColorSpace", Shape::STR),
         (
@@ -18059,7 +18059,7 @@ impl ToValue for VideoSelector {
     }
 }
 
-static RULE_VideoSelectorColorSpaceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VideoSelectorColorSpaceSettings: ObjRule = ObjRule {
     properties: &[("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings))],
     required: &[],
     one_of: &[],
@@ -18109,7 +18109,7 @@ impl ToValue for VideoSelectorColorSpaceSettings {
     }
 }
 
-static RULE_VideoSelectorPid: ObjRule = ObjRule {
+pub(crate) static RULE_VideoSelectorPid: ObjRule = ObjRule {
     properties: &[("Pid", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -18157,7 +18157,7 @@ impl ToValue for VideoSelectorPid {
     }
 }
 
-static RULE_VideoSelectorProgramId: ObjRule = ObjRule {
+pub(crate) static RULE_VideoSelectorProgramId: ObjRule = ObjRule {
     properties: &[("ProgramId", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -18205,7 +18205,7 @@ impl ToValue for VideoSelectorProgramId {
     }
 }
 
-static RULE_VideoSelectorSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VideoSelectorSettings: ObjRule = ObjRule {
     properties: &[
         ("VideoSelectorPid", Shape::Object(&RULE_VideoSelectorPid)),
         (
@@ -18277,7 +18277,7 @@ impl ToValue for VideoSelectorSettings {
     }
 }
 
-static RULE_VpcOutputSettings: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOutputSettings: ObjRule = ObjRule {
     properties: &[
         (
             "PublicAddressAllocationIds",
@@ -18391,7 +18391,7 @@ impl ToValue for VpcOutputSettings {
     }
 }
 
-static RULE_WavSettings: ObjRule = ObjRule {
+pub(crate) static RULE_WavSettings: ObjRule = ObjRule {
     properties: &[
         ("BitDepth", Shape::NUM),
         ("CodingMode", Shape::STR),
@@ -18471,7 +18471,7 @@ impl ToValue for WavSettings {
     }
 }
 
-static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
     properties: &[("StyleControl", Shape::STR)],
     required: &[],
     one_of: &[],

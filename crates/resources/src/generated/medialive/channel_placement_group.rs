@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
+pub(crate) static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
         ("Name", Shape::STR),
@@ -186,56 +189,5 @@ impl ChannelPlacementGroupAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     pub fn state(&self) -> Value {
         self.0.get_att("State")
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::ChannelPlacementGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channelplacementgroup-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

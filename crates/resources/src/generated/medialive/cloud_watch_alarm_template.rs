@@ -60,7 +60,7 @@ pub struct CloudWatchAlarmTemplateRequired {
     pub treat_missing_data: CloudWatchAlarmTemplateTreatMissingData,
 }
 
-static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "ComparisonOperator",

@@ -20,7 +20,7 @@ pub struct CloudWatchAlarmTemplateGroupRequired {
     pub name: Str,
 }
 
-static RULE_CloudWatchAlarmTemplateGroup: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchAlarmTemplateGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

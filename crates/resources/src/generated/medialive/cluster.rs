@@ -7,9 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam:.+:role/.+$");
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterType",
@@ -221,7 +224,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultRoute", Shape::STR),
         (
@@ -292,7 +295,7 @@ impl ToValue for ClusterNetworkSettings {
     }
 }
 
-static RULE_InterfaceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_InterfaceMapping: ObjRule = ObjRule {
     properties: &[
         ("LogicalInterfaceName", Shape::STR),
         ("NetworkId", Shape::STR),
@@ -352,57 +355,6 @@ impl ToValue for InterfaceMapping {
         MapBuilder::new()
             .opt("LogicalInterfaceName", &self.logical_interface_name)
             .opt("NetworkId", &self.network_id)
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-cluster-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -25,7 +25,7 @@ pub struct EventBridgeRuleTemplateRequired {
     pub name: Str,
 }
 
-static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -332,7 +332,7 @@ pub struct EventBridgeRuleTemplateTargetRequired {
     pub arn: Str,
 }
 
-static RULE_EventBridgeRuleTemplateTarget: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeRuleTemplateTarget: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {

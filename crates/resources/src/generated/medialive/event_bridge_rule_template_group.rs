@@ -20,7 +20,7 @@ pub struct EventBridgeRuleTemplateGroupRequired {
     pub name: Str,
 }
 
-static RULE_EventBridgeRuleTemplateGroup: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeRuleTemplateGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Input: ObjRule = ObjRule {
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         (
             "Destinations",
@@ -411,7 +411,7 @@ impl InputAttributes {
     }
 }
 
-static RULE_InputDestinationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InputDestinationRequest: ObjRule = ObjRule {
     properties: &[
         ("Network", Shape::STR),
         (
@@ -500,7 +500,7 @@ impl ToValue for InputDestinationRequest {
     }
 }
 
-static RULE_InputDeviceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_InputDeviceSettings: ObjRule = ObjRule {
     properties: &[("Id", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -548,7 +548,7 @@ impl ToValue for InputDeviceSettings {
     }
 }
 
-static RULE_InputRequestDestinationRoute: ObjRule = ObjRule {
+pub(crate) static RULE_InputRequestDestinationRoute: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",
@@ -615,7 +615,7 @@ impl ToValue for InputRequestDestinationRoute {
     }
 }
 
-static RULE_InputSdpLocation: ObjRule = ObjRule {
+pub(crate) static RULE_InputSdpLocation: ObjRule = ObjRule {
     properties: &[("MediaIndex", Shape::INT), ("SdpUrl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -666,7 +666,7 @@ impl ToValue for InputSdpLocation {
     }
 }
 
-static RULE_InputSourceRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InputSourceRequest: ObjRule = ObjRule {
     properties: &[
         ("PasswordParam", Shape::STR),
         ("Url", Shape::STR),
@@ -746,7 +746,7 @@ impl ToValue for InputSourceRequest {
     }
 }
 
-static RULE_InputVpcRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InputVpcRequest: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -834,7 +834,7 @@ impl ToValue for InputVpcRequest {
     }
 }
 
-static RULE_MediaConnectFlowRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MediaConnectFlowRequest: ObjRule = ObjRule {
     properties: &[("FlowArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -882,7 +882,7 @@ impl ToValue for MediaConnectFlowRequest {
     }
 }
 
-static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
     properties: &[(
         "Sources",
         Shape::List(&ListRule {
@@ -929,7 +929,7 @@ impl ToValue for MulticastSettingsCreateRequest {
     }
 }
 
-static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
+pub(crate) static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
     properties: &[("SourceIp", Shape::STR), ("Url", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -980,7 +980,7 @@ impl ToValue for MulticastSourceCreateRequest {
     }
 }
 
-static RULE_RouterDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RouterDestinationSettings: ObjRule = ObjRule {
     properties: &[("AvailabilityZoneName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1022,7 +1022,7 @@ impl ToValue for RouterDestinationSettings {
     }
 }
 
-static RULE_RouterSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
     properties: &[
         (
             "Destinations",
@@ -1093,7 +1093,7 @@ impl ToValue for RouterSettings {
     }
 }
 
-static RULE_Smpte2110ReceiverGroup: ObjRule = ObjRule {
+pub(crate) static RULE_Smpte2110ReceiverGroup: ObjRule = ObjRule {
     properties: &[(
         "SdpSettings",
         Shape::Object(&RULE_Smpte2110ReceiverGroupSdpSettings),
@@ -1141,7 +1141,7 @@ impl ToValue for Smpte2110ReceiverGroup {
     }
 }
 
-static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AncillarySdps",
@@ -1219,7 +1219,7 @@ impl ToValue for Smpte2110ReceiverGroupSdpSettings {
     }
 }
 
-static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
+pub(crate) static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
     properties: &[(
         "Smpte2110ReceiverGroups",
         Shape::List(&ListRule {
@@ -1271,7 +1271,7 @@ impl ToValue for Smpte2110ReceiverGroupSettings {
     }
 }
 
-static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
+pub(crate) static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::STR),
         ("PassphraseSecretArn", Shape::STR),
@@ -1325,7 +1325,7 @@ impl ToValue for SrtCallerDecryptionRequest {
     }
 }
 
-static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
+pub(crate) static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Decryption",
@@ -1412,7 +1412,7 @@ impl ToValue for SrtCallerSourceRequest {
     }
 }
 
-static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
+pub(crate) static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::STR),
         ("PassphraseSecretArn", Shape::STR),
@@ -1466,7 +1466,7 @@ impl ToValue for SrtListenerDecryptionRequest {
     }
 }
 
-static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Decryption",
@@ -1533,7 +1533,7 @@ impl ToValue for SrtListenerSettingsRequest {
     }
 }
 
-static RULE_SrtSettingsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_SrtSettingsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "SrtCallerSources",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_InputSecurityGroup: ObjRule = ObjRule {
+pub(crate) static RULE_InputSecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("Tags", Shape::Any),
         (
@@ -144,7 +144,7 @@ impl InputSecurityGroupAttributes {
     }
 }
 
-static RULE_InputWhitelistRuleCidr: ObjRule = ObjRule {
+pub(crate) static RULE_InputWhitelistRuleCidr: ObjRule = ObjRule {
     properties: &[(
         "Cidr",
         Shape::Str(&StrRule {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`Multiplex`], by name: `Multiplex::new(MultiplexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexRequired {
@@ -26,7 +29,7 @@ pub struct MultiplexRequired {
     pub name: Str,
 }
 
-static RULE_Multiplex: ObjRule = ObjRule {
+pub(crate) static RULE_Multiplex: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZones",
@@ -256,7 +259,7 @@ impl MultiplexAttributes {
     }
 }
 
-static RULE_MultiplexMediaConnectOutputDestinationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexMediaConnectOutputDestinationSettings: ObjRule = ObjRule {
     properties: &[(
         "EntitlementArn",
         Shape::Str(&StrRule {
@@ -313,7 +316,7 @@ impl ToValue for MultiplexMediaConnectOutputDestinationSettings {
     }
 }
 
-static RULE_MultiplexOutputDestination: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexOutputDestination: ObjRule = ObjRule {
     properties: &[(
         "MultiplexMediaConnectOutputDestinationSettings",
         Shape::Object(&RULE_MultiplexMediaConnectOutputDestinationSettings),
@@ -388,7 +391,7 @@ pub struct MultiplexSettingsRequired {
     pub transport_stream_id: Int,
 }
 
-static RULE_MultiplexSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexSettings: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumVideoBufferDelayMilliseconds",
@@ -523,57 +526,6 @@ impl ToValue for MultiplexSettings {
                 "TransportStreamReservedBitrate",
                 &self.transport_stream_reserved_bitrate,
             )
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::Multiplex`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-multiplex-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Multiplexprogram: ObjRule = ObjRule {
+pub(crate) static RULE_Multiplexprogram: ObjRule = ObjRule {
     properties: &[
         ("MultiplexId", Shape::STR),
         (
@@ -223,7 +223,7 @@ impl MultiplexprogramAttributes {
     }
 }
 
-static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
     properties: &[
         (
             "AudioPids",
@@ -417,7 +417,7 @@ impl ToValue for MultiplexProgramPacketIdentifiersMap {
     }
 }
 
-static RULE_MultiplexProgramPipelineDetail: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexProgramPipelineDetail: ObjRule = ObjRule {
     properties: &[
         ("ActiveChannelPipeline", Shape::STR),
         ("PipelineId", Shape::STR),
@@ -498,7 +498,7 @@ pub struct MultiplexProgramServiceDescriptorRequired {
     pub service_name: Str,
 }
 
-static RULE_MultiplexProgramServiceDescriptor: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexProgramServiceDescriptor: ObjRule = ObjRule {
     properties: &[
         (
             "ProviderName",
@@ -598,7 +598,7 @@ pub struct MultiplexProgramSettingsRequired {
     pub program_number: Int,
 }
 
-static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
     properties: &[
         (
             "PreferredChannelPipeline",

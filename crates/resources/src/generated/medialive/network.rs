@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`Network`], by name: `Network::new(NetworkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkRequired {
@@ -20,7 +23,7 @@ pub struct NetworkRequired {
     pub name: Str,
 }
 
-static RULE_Network: ObjRule = ObjRule {
+pub(crate) static RULE_Network: ObjRule = ObjRule {
     properties: &[
         (
             "IpPools",
@@ -209,7 +212,7 @@ impl NetworkAttributes {
     }
 }
 
-static RULE_IpPool: ObjRule = ObjRule {
+pub(crate) static RULE_IpPool: ObjRule = ObjRule {
     properties: &[(
         "Cidr",
         Shape::Str(&StrRule {
@@ -266,7 +269,7 @@ impl ToValue for IpPool {
     }
 }
 
-static RULE_Route: ObjRule = ObjRule {
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",
@@ -335,57 +338,6 @@ impl ToValue for Route {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("Gateway", &self.gateway)
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::Network`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-network-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`SdiSource`], by name: `SdiSource::new(SdiSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdiSourceRequired {
@@ -20,7 +23,7 @@ pub struct SdiSourceRequired {
     pub r#type: SdiSourceType,
 }
 
-static RULE_SdiSource: ObjRule = ObjRule {
+pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
     properties: &[
         (
             "Mode",
@@ -212,57 +215,6 @@ impl SdiSourceAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     pub fn state(&self) -> Value {
         self.0.get_att("State")
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::SdiSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-sdisource-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct SignalMapRequired {
     pub name: Str,
 }
 
-static RULE_SignalMap: ObjRule = ObjRule {
+pub(crate) static RULE_SignalMap: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchAlarmTemplateGroupIdentifiers",

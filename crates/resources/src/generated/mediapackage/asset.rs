@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Asset`], by name: `Asset::new(AssetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetRequired {
@@ -32,7 +35,7 @@ pub struct AssetRequired {
     pub source_role_arn: Str,
 }
 
-static RULE_Asset: ObjRule = ObjRule {
+pub(crate) static RULE_Asset: ObjRule = ObjRule {
     properties: &[
         (
             "EgressEndpoints",
@@ -285,7 +288,7 @@ pub struct EgressEndpointRequired {
     pub url: Str,
 }
 
-static RULE_EgressEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_EgressEndpoint: ObjRule = ObjRule {
     properties: &[
         ("PackagingConfigurationId", Shape::STR),
         ("Url", Shape::STR),
@@ -348,69 +351,6 @@ impl ToValue for EgressEndpoint {
         MapBuilder::new()
             .req("PackagingConfigurationId", &self.packaging_configuration_id)
             .req("Url", &self.url)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::Asset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-asset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

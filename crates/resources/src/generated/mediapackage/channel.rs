@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("\\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
@@ -22,7 +25,7 @@ pub struct ChannelRequired {
     pub id: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
@@ -232,7 +235,7 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_HlsIngest: ObjRule = ObjRule {
+pub(crate) static RULE_HlsIngest: ObjRule = ObjRule {
     properties: &[(
         "ingestEndpoints",
         Shape::List(&ListRule {
@@ -287,7 +290,7 @@ impl ToValue for HlsIngest {
     }
 }
 
-static RULE_IngestEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_IngestEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Password", Shape::STR),
@@ -379,7 +382,7 @@ impl ToValue for IngestEndpoint {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupName",
         Shape::Str(&StrRule {
@@ -434,69 +437,6 @@ impl ToValue for LogConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionContractConfiguration, EncryptionContractConfigurationRequired, PeriodTrigger,
+    PresetSpeke20Audio, PresetSpeke20Video, SegmentTemplateFormat, StreamOrder, StreamSelection,
+    Tag, TagRequired,
+};
+use super::shared::{RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag};
+
 /// The required properties of [`PackagingConfiguration`], by name: `PackagingConfiguration::new(PackagingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackagingConfigurationRequired {
@@ -22,7 +29,7 @@ pub struct PackagingConfigurationRequired {
     pub packaging_group_id: Str,
 }
 
-static RULE_PackagingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
         ("DashPackage", Shape::Object(&RULE_DashPackage)),
@@ -239,7 +246,7 @@ pub struct CmafEncryptionRequired {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_CmafEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
     properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
     required: &["SpekeKeyProvider"],
     one_of: &[],
@@ -298,7 +305,7 @@ pub struct CmafPackageRequired {
     pub hls_manifests: List<HlsManifest>,
 }
 
-static RULE_CmafPackage: ObjRule = ObjRule {
+pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_CmafEncryption)),
         (
@@ -414,7 +421,7 @@ pub struct DashEncryptionRequired {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_DashEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
     properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
     required: &["SpekeKeyProvider"],
     one_of: &[],
@@ -464,7 +471,7 @@ impl ToValue for DashEncryption {
     }
 }
 
-static RULE_DashManifest: ObjRule = ObjRule {
+pub(crate) static RULE_DashManifest: ObjRule = ObjRule {
     properties: &[
         (
             "ManifestLayout",
@@ -625,7 +632,7 @@ pub struct DashPackageRequired {
     pub dash_manifests: List<DashManifest>,
 }
 
-static RULE_DashPackage: ObjRule = ObjRule {
+pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
     properties: &[
         (
             "DashManifests",
@@ -808,169 +815,6 @@ impl ToValue for DashPackage {
     }
 }
 
-/// The required properties of [`EncryptionContractConfiguration`], by name: `EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionContractConfigurationRequired {
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
-    pub preset_speke20_audio: PresetSpeke20Audio,
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
-    pub preset_speke20_video: PresetSpeke20Video,
-}
-
-static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "PresetSpeke20Audio",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-AUDIO-1",
-                    "PRESET-AUDIO-2",
-                    "PRESET-AUDIO-3",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PresetSpeke20Video",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-VIDEO-1",
-                    "PRESET-VIDEO-2",
-                    "PRESET-VIDEO-3",
-                    "PRESET-VIDEO-4",
-                    "PRESET-VIDEO-5",
-                    "PRESET-VIDEO-6",
-                    "PRESET-VIDEO-7",
-                    "PRESET-VIDEO-8",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionContractConfiguration` property type of `AWS::MediaPackage::PackagingConfiguration`.
-///
-/// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines the content keys used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use. For more information about these presets, see \[SPEKE Version 2.0 Presets\](<https://docs.aws.amazon.com/mediapackage/latest/ug/drm-content-speke-v2-presets.html>) .
-///
-/// Note the following considerations when using `encryptionContractConfiguration` :
-///
-/// - You can use `encryptionContractConfiguration` for DASH endpoints that use SPEKE Version 2.0. SPEKE Version 2.0 relies on the CPIX Version 2.3 specification.
-/// - You cannot combine an `UNENCRYPTED` preset with `UNENCRYPTED` or `SHARED` presets across `presetSpeke20Audio` and `presetSpeke20Video` .
-/// - When you use a `SHARED` preset, you must use it for both `presetSpeke20Audio` and `presetSpeke20Video` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packagingconfiguration-encryptioncontractconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionContractConfiguration {
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
-    pub preset_speke20_audio: PresetSpeke20Audio,
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
-    pub preset_speke20_video: PresetSpeke20Video,
-}
-
-impl EncryptionContractConfiguration {
-    /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
-    pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
-        Self {
-            preset_speke20_audio: required.preset_speke20_audio,
-            preset_speke20_video: required.preset_speke20_video,
-        }
-    }
-
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self {
-        self.preset_speke20_audio = value.into();
-        self
-    }
-
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self {
-        self.preset_speke20_video = value.into();
-        self
-    }
-}
-
-impl PropertyType for EncryptionContractConfiguration {}
-
-impl ToValue for EncryptionContractConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PresetSpeke20Audio", &self.preset_speke20_audio)
-            .req("PresetSpeke20Video", &self.preset_speke20_video)
-            .build()
-    }
-}
-
 /// The required properties of [`HlsEncryption`], by name: `HlsEncryption::new(HlsEncryptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsEncryptionRequired {
@@ -980,7 +824,7 @@ pub struct HlsEncryptionRequired {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_HlsEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
     properties: &[
         ("ConstantInitializationVector", Shape::STR),
         (
@@ -1074,7 +918,7 @@ impl ToValue for HlsEncryption {
     }
 }
 
-static RULE_HlsManifest: ObjRule = ObjRule {
+pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
     properties: &[
         (
             "AdMarkers",
@@ -1225,7 +1069,7 @@ pub struct HlsPackageRequired {
     pub hls_manifests: List<HlsManifest>,
 }
 
-static RULE_HlsPackage: ObjRule = ObjRule {
+pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_HlsEncryption)),
         (
@@ -1353,7 +1197,7 @@ pub struct MssEncryptionRequired {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_MssEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
     properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
     required: &["SpekeKeyProvider"],
     one_of: &[],
@@ -1403,7 +1247,7 @@ impl ToValue for MssEncryption {
     }
 }
 
-static RULE_MssManifest: ObjRule = ObjRule {
+pub(crate) static RULE_MssManifest: ObjRule = ObjRule {
     properties: &[
         ("ManifestName", Shape::STR),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
@@ -1476,7 +1320,7 @@ pub struct MssPackageRequired {
     pub mss_manifests: List<MssManifest>,
 }
 
-static RULE_MssPackage: ObjRule = ObjRule {
+pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_MssEncryption)),
         (
@@ -1584,7 +1428,7 @@ pub struct SpekeKeyProviderRequired {
     pub url: Str,
 }
 
-static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionContractConfiguration",
@@ -1708,162 +1552,6 @@ impl ToValue for SpekeKeyProvider {
     }
 }
 
-static RULE_StreamSelection: ObjRule = ObjRule {
-    properties: &[
-        ("MaxVideoBitsPerSecond", Shape::INT),
-        ("MinVideoBitsPerSecond", Shape::INT),
-        (
-            "StreamOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ORIGINAL",
-                    "VIDEO_BITRATE_ASCENDING",
-                    "VIDEO_BITRATE_DESCENDING",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StreamSelection` property type of `AWS::MediaPackage::PackagingConfiguration`.
-///
-/// Limitations for outputs from the endpoint, based on the video bitrate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packagingconfiguration-streamselection.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StreamSelection {
-    /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The upper limit of the bitrates that this endpoint serves. If the video track exceeds this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 2147483647 bits per second.
-    pub max_video_bits_per_second: Option<Int>,
-    /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The lower limit of the bitrates that this endpoint serves. If the video track is below this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 0 bits per second.
-    pub min_video_bits_per_second: Option<Int>,
-    /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// Order in which the different video bitrates are presented to the player.
-    ///
-    /// Valid values: `ORIGINAL` , `VIDEO_BITRATE_ASCENDING` , `VIDEO_BITRATE_DESCENDING` .
-    pub stream_order: Option<StreamOrder>,
-}
-
-impl StreamSelection {
-    /// A `StreamSelection` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.max_video_bits_per_second = Some(value.into());
-        self
-    }
-
-    /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.min_video_bits_per_second = Some(value.into());
-        self
-    }
-
-    /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self {
-        self.stream_order = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StreamSelection {}
-
-impl ToValue for StreamSelection {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxVideoBitsPerSecond", &self.max_video_bits_per_second)
-            .opt("MinVideoBitsPerSecond", &self.min_video_bits_per_second)
-            .opt("StreamOrder", &self.stream_order)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::PackagingConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packagingconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `AdMarkers` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AdMarkers {
@@ -1951,120 +1639,6 @@ impl ToValue for ManifestLayout {
     }
 }
 
-/// The values of `PeriodTrigger` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PeriodTrigger {
-    /// `ADS`
-    Ads,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PeriodTrigger {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PeriodTrigger {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ads => "ADS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PresetSpeke20Audio` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PresetSpeke20Audio {
-    /// `PRESET-AUDIO-1`
-    PresetAudio1,
-    /// `PRESET-AUDIO-2`
-    PresetAudio2,
-    /// `PRESET-AUDIO-3`
-    PresetAudio3,
-    /// `SHARED`
-    Shared,
-    /// `UNENCRYPTED`
-    Unencrypted,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PresetSpeke20Audio {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PresetSpeke20Audio {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::PresetAudio1 => "PRESET-AUDIO-1",
-            Self::PresetAudio2 => "PRESET-AUDIO-2",
-            Self::PresetAudio3 => "PRESET-AUDIO-3",
-            Self::Shared => "SHARED",
-            Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PresetSpeke20Video` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PresetSpeke20Video {
-    /// `PRESET-VIDEO-1`
-    PresetVideo1,
-    /// `PRESET-VIDEO-2`
-    PresetVideo2,
-    /// `PRESET-VIDEO-3`
-    PresetVideo3,
-    /// `PRESET-VIDEO-4`
-    PresetVideo4,
-    /// `PRESET-VIDEO-5`
-    PresetVideo5,
-    /// `PRESET-VIDEO-6`
-    PresetVideo6,
-    /// `PRESET-VIDEO-7`
-    PresetVideo7,
-    /// `PRESET-VIDEO-8`
-    PresetVideo8,
-    /// `SHARED`
-    Shared,
-    /// `UNENCRYPTED`
-    Unencrypted,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PresetSpeke20Video {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PresetSpeke20Video {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::PresetVideo1 => "PRESET-VIDEO-1",
-            Self::PresetVideo2 => "PRESET-VIDEO-2",
-            Self::PresetVideo3 => "PRESET-VIDEO-3",
-            Self::PresetVideo4 => "PRESET-VIDEO-4",
-            Self::PresetVideo5 => "PRESET-VIDEO-5",
-            Self::PresetVideo6 => "PRESET-VIDEO-6",
-            Self::PresetVideo7 => "PRESET-VIDEO-7",
-            Self::PresetVideo8 => "PRESET-VIDEO-8",
-            Self::Shared => "SHARED",
-            Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Profile` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Profile {
@@ -2115,68 +1689,6 @@ impl ToValue for ScteMarkersSource {
         let s = match self {
             Self::Segments => "SEGMENTS",
             Self::Manifest => "MANIFEST",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SegmentTemplateFormat` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SegmentTemplateFormat {
-    /// `NUMBER_WITH_TIMELINE`
-    NumberWithTimeline,
-    /// `TIME_WITH_TIMELINE`
-    TimeWithTimeline,
-    /// `NUMBER_WITH_DURATION`
-    NumberWithDuration,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SegmentTemplateFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SegmentTemplateFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
-            Self::TimeWithTimeline => "TIME_WITH_TIMELINE",
-            Self::NumberWithDuration => "NUMBER_WITH_DURATION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StreamOrder` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StreamOrder {
-    /// `ORIGINAL`
-    Original,
-    /// `VIDEO_BITRATE_ASCENDING`
-    VideoBitrateAscending,
-    /// `VIDEO_BITRATE_DESCENDING`
-    VideoBitrateDescending,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StreamOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StreamOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Original => "ORIGINAL",
-            Self::VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING",
-            Self::VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("\\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
@@ -22,7 +25,7 @@ pub struct PackagingGroupRequired {
     pub id: Str,
 }
 
-static RULE_PackagingGroup: ObjRule = ObjRule {
+pub(crate) static RULE_PackagingGroup: ObjRule = ObjRule {
     properties: &[
         ("Authorization", Shape::Object(&RULE_Authorization)),
         ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
@@ -218,7 +221,7 @@ pub struct AuthorizationRequired {
     pub secrets_role_arn: Str,
 }
 
-static RULE_Authorization: ObjRule = ObjRule {
+pub(crate) static RULE_Authorization: ObjRule = ObjRule {
     properties: &[
         ("CdnIdentifierSecret", Shape::STR),
         (
@@ -296,7 +299,7 @@ impl ToValue for Authorization {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupName",
         Shape::Str(&StrRule {
@@ -351,69 +354,6 @@ impl ToValue for LogConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::PackagingGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packaginggroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
@@ -26,7 +29,7 @@ pub struct ChannelRequired {
     pub channel_name: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelGroupName",
@@ -332,7 +335,7 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_InputSwitchConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InputSwitchConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MQCSInputSwitching", Shape::Bool),
         (
@@ -405,7 +408,7 @@ impl ToValue for InputSwitchConfiguration {
     }
 }
 
-static RULE_OutputHeaderConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OutputHeaderConfiguration: ObjRule = ObjRule {
     properties: &[("PublishMQCS", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -449,57 +452,6 @@ impl ToValue for OutputHeaderConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PublishMQCS", &self.publish_mqcs)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackageV2::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-channel-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

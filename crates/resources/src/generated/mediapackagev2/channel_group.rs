@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`ChannelGroup`], by name: `ChannelGroup::new(ChannelGroupRequired { .. })`.
@@ -20,7 +23,7 @@ pub struct ChannelGroupRequired {
     pub channel_group_name: Str,
 }
 
-static RULE_ChannelGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelGroup: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelGroupName",
@@ -204,56 +207,5 @@ impl ChannelGroupAttributes {
     /// The timestamp of the modification of the channel group.
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackageV2::ChannelGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-channelgroup-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

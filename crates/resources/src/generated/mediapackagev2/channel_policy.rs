@@ -32,7 +32,7 @@ pub struct ChannelPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_ChannelPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelGroupName",

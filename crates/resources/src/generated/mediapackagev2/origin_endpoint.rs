@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$");
@@ -43,7 +46,7 @@ pub struct OriginEndpointRequired {
     pub origin_endpoint_name: Str,
 }
 
-static RULE_OriginEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelGroupName",
@@ -518,7 +521,7 @@ pub struct DashBaseUrlRequired {
     pub url: Str,
 }
 
-static RULE_DashBaseUrl: ObjRule = ObjRule {
+pub(crate) static RULE_DashBaseUrl: ObjRule = ObjRule {
     properties: &[
         (
             "DvbPriority",
@@ -655,7 +658,7 @@ impl ToValue for DashBaseUrl {
     }
 }
 
-static RULE_DashDvbFontDownload: ObjRule = ObjRule {
+pub(crate) static RULE_DashDvbFontDownload: ObjRule = ObjRule {
     properties: &[
         (
             "FontFamily",
@@ -779,7 +782,7 @@ pub struct DashDvbMetricsReportingRequired {
     pub reporting_url: Str,
 }
 
-static RULE_DashDvbMetricsReporting: ObjRule = ObjRule {
+pub(crate) static RULE_DashDvbMetricsReporting: ObjRule = ObjRule {
     properties: &[
         (
             "Probability",
@@ -866,7 +869,7 @@ impl ToValue for DashDvbMetricsReporting {
     }
 }
 
-static RULE_DashDvbSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DashDvbSettings: ObjRule = ObjRule {
     properties: &[
         (
             "ErrorMetrics",
@@ -950,7 +953,7 @@ pub struct DashManifestConfigurationRequired {
     pub manifest_name: Str,
 }
 
-static RULE_DashManifestConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DashManifestConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BaseUrls",
@@ -1346,7 +1349,7 @@ impl ToValue for DashManifestConfiguration {
     }
 }
 
-static RULE_DashProgramInformation: ObjRule = ObjRule {
+pub(crate) static RULE_DashProgramInformation: ObjRule = ObjRule {
     properties: &[
         (
             "Copyright",
@@ -1507,7 +1510,7 @@ impl ToValue for DashProgramInformation {
     }
 }
 
-static RULE_DashSubtitleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DashSubtitleConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TtmlConfiguration",
         Shape::Object(&RULE_DashTtmlConfiguration),
@@ -1567,7 +1570,7 @@ pub struct DashTtmlConfigurationRequired {
     pub ttml_profile: DashTtmlProfile,
 }
 
-static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TtmlProfile",
         Shape::Str(&StrRule {
@@ -1626,7 +1629,7 @@ impl ToValue for DashTtmlConfiguration {
     }
 }
 
-static RULE_DashUtcTiming: ObjRule = ObjRule {
+pub(crate) static RULE_DashUtcTiming: ObjRule = ObjRule {
     properties: &[
         (
             "TimingMode",
@@ -1723,7 +1726,7 @@ pub struct EncryptionRequired {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_Encryption: ObjRule = ObjRule {
+pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
         ("CmafExcludeSegmentDrmMetadata", Shape::Bool),
         (
@@ -1913,7 +1916,7 @@ pub struct EncryptionContractConfigurationRequired {
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
-static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "PresetSpeke20Audio",
@@ -2038,7 +2041,7 @@ impl ToValue for EncryptionContractConfiguration {
     }
 }
 
-static RULE_EncryptionMethod: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionMethod: ObjRule = ObjRule {
     properties: &[
         (
             "CmafEncryptionMethod",
@@ -2143,7 +2146,7 @@ impl ToValue for EncryptionMethod {
     }
 }
 
-static RULE_FilterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ClipStartTime",
@@ -2327,7 +2330,7 @@ impl ToValue for FilterConfiguration {
     }
 }
 
-static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
     properties: &[(
         "EndpointErrorConditions",
         Shape::List(&ListRule {
@@ -2412,7 +2415,7 @@ pub struct HlsManifestConfigurationRequired {
     pub manifest_name: Str,
 }
 
-static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChildManifestName",
@@ -2623,7 +2626,7 @@ pub struct LowLatencyHlsManifestConfigurationRequired {
     pub manifest_name: Str,
 }
 
-static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChildManifestName",
@@ -2836,7 +2839,7 @@ pub struct MssManifestConfigurationRequired {
     pub manifest_name: Str,
 }
 
-static RULE_MssManifestConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MssManifestConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "FilterConfiguration",
@@ -2952,7 +2955,7 @@ impl ToValue for MssManifestConfiguration {
     }
 }
 
-static RULE_Scte: ObjRule = ObjRule {
+pub(crate) static RULE_Scte: ObjRule = ObjRule {
     properties: &[
         (
             "ScteFilter",
@@ -3055,7 +3058,7 @@ impl ToValue for Scte {
     }
 }
 
-static RULE_ScteDash: ObjRule = ObjRule {
+pub(crate) static RULE_ScteDash: ObjRule = ObjRule {
     properties: &[(
         "AdMarkerDash",
         Shape::Str(&StrRule {
@@ -3117,7 +3120,7 @@ impl ToValue for ScteDash {
     }
 }
 
-static RULE_ScteHls: ObjRule = ObjRule {
+pub(crate) static RULE_ScteHls: ObjRule = ObjRule {
     properties: &[(
         "AdMarkerHls",
         Shape::Str(&StrRule {
@@ -3174,7 +3177,7 @@ impl ToValue for ScteHls {
     }
 }
 
-static RULE_Segment: ObjRule = ObjRule {
+pub(crate) static RULE_Segment: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_Encryption)),
         ("IncludeIframeOnlyStreams", Shape::Bool),
@@ -3371,7 +3374,7 @@ pub struct SpekeKeyProviderRequired {
     pub url: Str,
 }
 
-static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateArn",
@@ -3591,7 +3594,7 @@ pub struct StartTagRequired {
     pub time_offset: Num,
 }
 
-static RULE_StartTag: ObjRule = ObjRule {
+pub(crate) static RULE_StartTag: ObjRule = ObjRule {
     properties: &[("Precise", Shape::Bool), ("TimeOffset", Shape::NUM)],
     required: &["TimeOffset"],
     one_of: &[],
@@ -3651,57 +3654,6 @@ impl ToValue for StartTag {
         MapBuilder::new()
             .opt("Precise", &self.precise)
             .req("TimeOffset", &self.time_offset)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackageV2::OriginEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-originendpoint-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -38,7 +38,7 @@ pub struct OriginEndpointPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "CdnAuthConfiguration",
@@ -258,7 +258,7 @@ pub struct CdnAuthConfigurationRequired {
     pub secrets_role_arn: Str,
 }
 
-static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CdnIdentifierSecretArns",

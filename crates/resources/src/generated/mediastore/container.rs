@@ -18,7 +18,7 @@ pub struct ContainerRequired {
     pub container_name: Str,
 }
 
-static RULE_Container: ObjRule = ObjRule {
+pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
         ("AccessLoggingEnabled", Shape::Bool),
         ("ContainerName", Shape::STR),
@@ -248,7 +248,7 @@ impl ContainerAttributes {
     }
 }
 
-static RULE_CorsRule: ObjRule = ObjRule {
+pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedHeaders",
@@ -401,7 +401,7 @@ pub struct MetricPolicyRequired {
     pub container_level_metrics: Str,
 }
 
-static RULE_MetricPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_MetricPolicy: ObjRule = ObjRule {
     properties: &[
         ("ContainerLevelMetrics", Shape::STR),
         (
@@ -490,7 +490,7 @@ pub struct MetricPolicyRuleRequired {
     pub object_group_name: Str,
 }
 
-static RULE_MetricPolicyRule: ObjRule = ObjRule {
+pub(crate) static RULE_MetricPolicyRule: ObjRule = ObjRule {
     properties: &[("ObjectGroup", Shape::STR), ("ObjectGroupName", Shape::STR)],
     required: &["ObjectGroup", "ObjectGroupName"],
     one_of: &[],
@@ -563,7 +563,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
@@ -30,7 +33,7 @@ pub struct ChannelRequired {
     pub playback_mode: PlaybackMode,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         (
             "Audiences",
@@ -313,7 +316,7 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_DashPlaylistSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DashPlaylistSettings: ObjRule = ObjRule {
     properties: &[
         ("ManifestWindowSeconds", Shape::NUM),
         ("MinBufferTimeSeconds", Shape::NUM),
@@ -408,7 +411,7 @@ impl ToValue for DashPlaylistSettings {
     }
 }
 
-static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
+pub(crate) static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AdMarkupType",
@@ -485,7 +488,7 @@ impl ToValue for HlsPlaylistSettings {
     }
 }
 
-static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
     properties: &[(
         "LogTypes",
         Shape::List(&ListRule {
@@ -557,7 +560,7 @@ pub struct RequestOutputItemRequired {
     pub source_group: Str,
 }
 
-static RULE_RequestOutputItem: ObjRule = ObjRule {
+pub(crate) static RULE_RequestOutputItem: ObjRule = ObjRule {
     properties: &[
         (
             "DashPlaylistSettings",
@@ -660,7 +663,7 @@ impl ToValue for RequestOutputItem {
     }
 }
 
-static RULE_SlateSource: ObjRule = ObjRule {
+pub(crate) static RULE_SlateSource: ObjRule = ObjRule {
     properties: &[
         ("SourceLocationName", Shape::STR),
         ("VodSourceName", Shape::STR),
@@ -724,69 +727,6 @@ impl ToValue for SlateSource {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TimeShiftConfiguration`], by name: `TimeShiftConfiguration::new(TimeShiftConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeShiftConfigurationRequired {
@@ -796,7 +736,7 @@ pub struct TimeShiftConfigurationRequired {
     pub max_time_delay_seconds: Num,
 }
 
-static RULE_TimeShiftConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TimeShiftConfiguration: ObjRule = ObjRule {
     properties: &[("MaxTimeDelaySeconds", Shape::NUM)],
     required: &["MaxTimeDelaySeconds"],
     one_of: &[],

@@ -22,7 +22,7 @@ pub struct ChannelPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_ChannelPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
     properties: &[("ChannelName", Shape::STR), ("Policy", Shape::Any)],
     required: &["ChannelName", "Policy"],
     one_of: &[],

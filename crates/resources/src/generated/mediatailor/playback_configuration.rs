@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`PlaybackConfiguration`], by name: `PlaybackConfiguration::new(PlaybackConfigurationRequired { .. })`.
@@ -28,7 +31,7 @@ pub struct PlaybackConfigurationRequired {
     pub video_content_source_url: Str,
 }
 
-static RULE_PlaybackConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AdConditioningConfiguration",
@@ -526,7 +529,7 @@ pub struct AdConditioningConfigurationRequired {
     pub streaming_media_file_conditioning: StreamingMediaFileConditioning,
 }
 
-static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
     properties: &[(
         "StreamingMediaFileConditioning",
         Shape::Str(&StrRule {
@@ -600,7 +603,7 @@ pub struct AdDecisionServerConfigurationRequired {
     pub http_request: Obj<HttpRequest>,
 }
 
-static RULE_AdDecisionServerConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AdDecisionServerConfiguration: ObjRule = ObjRule {
     properties: &[("HttpRequest", Shape::Object(&RULE_HttpRequest))],
     required: &["HttpRequest"],
     one_of: &[],
@@ -650,7 +653,7 @@ impl ToValue for AdDecisionServerConfiguration {
     }
 }
 
-static RULE_AdMarkerPassthrough: ObjRule = ObjRule {
+pub(crate) static RULE_AdMarkerPassthrough: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -698,7 +701,7 @@ impl ToValue for AdMarkerPassthrough {
     }
 }
 
-static RULE_AdsInteractionLog: ObjRule = ObjRule {
+pub(crate) static RULE_AdsInteractionLog: ObjRule = ObjRule {
     properties: &[
         (
             "ExcludeEventTypes",
@@ -778,7 +781,7 @@ impl ToValue for AdsInteractionLog {
     }
 }
 
-static RULE_AvailSuppression: ObjRule = ObjRule {
+pub(crate) static RULE_AvailSuppression: ObjRule = ObjRule {
     properties: &[
         (
             "FillPolicy",
@@ -874,7 +877,7 @@ impl ToValue for AvailSuppression {
     }
 }
 
-static RULE_Bumper: ObjRule = ObjRule {
+pub(crate) static RULE_Bumper: ObjRule = ObjRule {
     properties: &[("EndUrl", Shape::STR), ("StartUrl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -935,7 +938,7 @@ impl ToValue for Bumper {
     }
 }
 
-static RULE_CdnConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CdnConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdSegmentUrlPrefix", Shape::STR),
         ("ContentSegmentUrlPrefix", Shape::STR),
@@ -999,7 +1002,7 @@ impl ToValue for CdnConfiguration {
     }
 }
 
-static RULE_DashConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DashConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ManifestEndpointPrefix", Shape::STR),
         ("MpdLocation", Shape::STR),
@@ -1086,7 +1089,7 @@ impl ToValue for DashConfiguration {
     }
 }
 
-static RULE_HlsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
     properties: &[("ManifestEndpointPrefix", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1134,7 +1137,7 @@ impl ToValue for HlsConfiguration {
     }
 }
 
-static RULE_HttpRequest: ObjRule = ObjRule {
+pub(crate) static RULE_HttpRequest: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         (
@@ -1244,7 +1247,7 @@ impl ToValue for HttpRequest {
     }
 }
 
-static RULE_LivePreRollConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LivePreRollConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdDecisionServerUrl", Shape::STR),
         ("MaxDurationSeconds", Shape::INT),
@@ -1321,7 +1324,7 @@ pub struct LogConfigurationRequired {
     pub percent_enabled: Int,
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdsInteractionLog", Shape::Object(&RULE_AdsInteractionLog)),
         (
@@ -1445,7 +1448,7 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_ManifestProcessingRules: ObjRule = ObjRule {
+pub(crate) static RULE_ManifestProcessingRules: ObjRule = ObjRule {
     properties: &[(
         "AdMarkerPassthrough",
         Shape::Object(&RULE_AdMarkerPassthrough),
@@ -1498,7 +1501,7 @@ impl ToValue for ManifestProcessingRules {
     }
 }
 
-static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
+pub(crate) static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
     properties: &[(
         "ExcludeEventTypes",
         Shape::List(&ListRule {
@@ -1551,69 +1554,6 @@ impl ToValue for ManifestServiceInteractionLog {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeEventTypes", &self.exclude_event_types)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::PlaybackConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-playbackconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`SourceLocation`], by name: `SourceLocation::new(SourceLocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceLocationRequired {
@@ -22,7 +25,7 @@ pub struct SourceLocationRequired {
     pub source_location_name: Str,
 }
 
-static RULE_SourceLocation: ObjRule = ObjRule {
+pub(crate) static RULE_SourceLocation: ObjRule = ObjRule {
     properties: &[
         (
             "AccessConfiguration",
@@ -238,7 +241,7 @@ impl SourceLocationAttributes {
     }
 }
 
-static RULE_AccessConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AccessConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AccessType",
@@ -335,7 +338,7 @@ impl ToValue for AccessConfiguration {
     }
 }
 
-static RULE_DefaultSegmentDeliveryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultSegmentDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[("BaseUrl", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -390,7 +393,7 @@ pub struct HttpConfigurationRequired {
     pub base_url: Str,
 }
 
-static RULE_HttpConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HttpConfiguration: ObjRule = ObjRule {
     properties: &[("BaseUrl", Shape::STR)],
     required: &["BaseUrl"],
     one_of: &[],
@@ -438,7 +441,7 @@ impl ToValue for HttpConfiguration {
     }
 }
 
-static RULE_SecretsManagerAccessTokenConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SecretsManagerAccessTokenConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HeaderName", Shape::STR),
         ("SecretArn", Shape::STR),
@@ -516,7 +519,7 @@ impl ToValue for SecretsManagerAccessTokenConfiguration {
     }
 }
 
-static RULE_SegmentDeliveryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[("BaseUrl", Shape::STR), ("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -573,69 +576,6 @@ impl ToValue for SegmentDeliveryConfiguration {
         MapBuilder::new()
             .opt("BaseUrl", &self.base_url)
             .opt("Name", &self.name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::SourceLocation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-sourcelocation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -23,7 +23,7 @@ pub struct AclRequired {
     pub acl_name: Str,
 }
 
-static RULE_Acl: ObjRule = ObjRule {
+pub(crate) static RULE_Acl: ObjRule = ObjRule {
     properties: &[
         (
             "ACLName",
@@ -215,7 +215,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -23,7 +23,7 @@ pub struct UserRequired {
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         (
             "AccessString",
@@ -226,7 +226,7 @@ impl UserAttributes {
     }
 }
 
-static RULE_AuthenticationMode: ObjRule = ObjRule {
+pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
     properties: &[
         (
             "Passwords",
@@ -315,7 +315,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

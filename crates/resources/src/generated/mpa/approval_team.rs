@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:.{1,63}:mpa:::aws:policy/[a-zA-Z0-9_\\.-]{1,1023}/[a-zA-Z0-9_\\.-]{1,1023}/(?:[\\d]+|\\$DEFAULT)$",
@@ -45,7 +48,7 @@ pub struct ApprovalTeamRequired {
     pub policies: List<Policy>,
 }
 
-static RULE_ApprovalTeam: ObjRule = ObjRule {
+pub(crate) static RULE_ApprovalTeam: ObjRule = ObjRule {
     properties: &[
         ("ApprovalStrategy", Shape::Object(&RULE_ApprovalStrategy)),
         (
@@ -370,7 +373,7 @@ pub struct ApprovalStrategyRequired {
     pub mof_n: Obj<MofNApprovalStrategy>,
 }
 
-static RULE_ApprovalStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_ApprovalStrategy: ObjRule = ObjRule {
     properties: &[("MofN", Shape::Object(&RULE_MofNApprovalStrategy))],
     required: &["MofN"],
     one_of: &[],
@@ -435,7 +438,7 @@ pub struct ApproverRequired {
     pub primary_identity_source_arn: Str,
 }
 
-static RULE_Approver: ObjRule = ObjRule {
+pub(crate) static RULE_Approver: ObjRule = ObjRule {
     properties: &[
         ("ApproverId", Shape::STR),
         (
@@ -592,7 +595,7 @@ pub struct MofNApprovalStrategyRequired {
     pub min_approvals_required: Int,
 }
 
-static RULE_MofNApprovalStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_MofNApprovalStrategy: ObjRule = ObjRule {
     properties: &[("MinApprovalsRequired", Shape::INT)],
     required: &["MinApprovalsRequired"],
     one_of: &[],
@@ -651,7 +654,7 @@ pub struct PolicyRequired {
     pub policy_arn: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[(
         "PolicyArn",
         Shape::Str(&StrRule {
@@ -705,68 +708,5 @@ impl PropertyType for Policy {}
 impl ToValue for Policy {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("PolicyArn", &self.policy_arn).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MPA::ApprovalTeam`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mpa-approvalteam-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

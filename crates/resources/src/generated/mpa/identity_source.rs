@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$");
 
@@ -21,7 +24,7 @@ pub struct IdentitySourceRequired {
     pub identity_source_parameters: Obj<IdentitySourceParameters>,
 }
 
-static RULE_IdentitySource: ObjRule = ObjRule {
+pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     properties: &[
         (
             "IdentitySourceParameters",
@@ -237,7 +240,7 @@ pub struct IamIdentityCenterRequired {
     pub region: Str,
 }
 
-static RULE_IamIdentityCenter: ObjRule = ObjRule {
+pub(crate) static RULE_IamIdentityCenter: ObjRule = ObjRule {
     properties: &[
         ("ApprovalPortalUrl", Shape::STR),
         (
@@ -350,7 +353,7 @@ pub struct IdentitySourceParametersRequired {
     pub iam_identity_center: Obj<IamIdentityCenter>,
 }
 
-static RULE_IdentitySourceParameters: ObjRule = ObjRule {
+pub(crate) static RULE_IdentitySourceParameters: ObjRule = ObjRule {
     properties: &[("IamIdentityCenter", Shape::Object(&RULE_IamIdentityCenter))],
     required: &["IamIdentityCenter"],
     one_of: &[],
@@ -396,69 +399,6 @@ impl ToValue for IdentitySourceParameters {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IamIdentityCenter", &self.iam_identity_center)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MPA::IdentitySource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mpa-identitysource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -18,7 +18,7 @@ pub struct BatchScramSecretRequired {
     pub cluster_arn: Str,
 }
 
-static RULE_BatchScramSecret: ObjRule = ObjRule {
+pub(crate) static RULE_BatchScramSecret: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::STR),
         (

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogs, CloudWatchLogsRequired, Firehose, FirehoseRequired, Iam, IamRequired, S3,
+    S3Required,
+};
+use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_Iam, RULE_S3};
+
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
@@ -34,7 +40,7 @@ pub struct ClusterRequired {
     pub number_of_broker_nodes: Int,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         (
             "BrokerNodeGroupInfo",
@@ -420,7 +426,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_BrokerLogs: ObjRule = ObjRule {
+pub(crate) static RULE_BrokerLogs: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
         ("Firehose", Shape::Object(&RULE_Firehose)),
@@ -527,7 +533,7 @@ pub struct BrokerNodeGroupInfoRequired {
     pub instance_type: Str,
 }
 
-static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
+pub(crate) static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
     properties: &[
         (
             "BrokerAZDistribution",
@@ -716,7 +722,7 @@ impl ToValue for BrokerNodeGroupInfo {
     }
 }
 
-static RULE_ClientAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
     properties: &[
         ("Sasl", Shape::Object(&RULE_Sasl)),
         ("Tls", Shape::Object(&RULE_Tls)),
@@ -792,79 +798,6 @@ impl ToValue for ClientAuthentication {
     }
 }
 
-/// The required properties of [`CloudWatchLogs`], by name: `CloudWatchLogs::new(CloudWatchLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified CloudWatch Logs destination.
-    pub enabled: Bool,
-}
-
-static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogs` property type of `AWS::MSK::Cluster`.
-///
-/// Details of the CloudWatch Logs destination for broker logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-cloudwatchlogs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogs {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified CloudWatch Logs destination.
-    pub enabled: Bool,
-    /// `LogGroup`: a string.
-    ///
-    /// The CloudWatch log group that is the destination for broker logs.
-    pub log_group: Option<Str>,
-}
-
-impl CloudWatchLogs {
-    /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
-    pub fn new(required: CloudWatchLogsRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            log_group: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogs {}
-
-impl ToValue for CloudWatchLogs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
-            .build()
-    }
-}
-
 /// The required properties of [`ConfigurationInfo`], by name: `ConfigurationInfo::new(ConfigurationInfoRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationInfoRequired {
@@ -878,7 +811,7 @@ pub struct ConfigurationInfoRequired {
     pub revision: Int,
 }
 
-static RULE_ConfigurationInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationInfo: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR), ("Revision", Shape::INT)],
     required: &["Revision", "Arn"],
     one_of: &[],
@@ -942,7 +875,7 @@ impl ToValue for ConfigurationInfo {
     }
 }
 
-static RULE_ConnectivityInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
     properties: &[
         (
             "NetworkType",
@@ -1025,7 +958,7 @@ impl ToValue for ConnectivityInfo {
     }
 }
 
-static RULE_EbsStorageInfo: ObjRule = ObjRule {
+pub(crate) static RULE_EbsStorageInfo: ObjRule = ObjRule {
     properties: &[
         (
             "ProvisionedThroughput",
@@ -1110,7 +1043,7 @@ pub struct EncryptionAtRestRequired {
     pub data_volume_kms_key_id: Str,
 }
 
-static RULE_EncryptionAtRest: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
     properties: &[("DataVolumeKMSKeyId", Shape::STR)],
     required: &["DataVolumeKMSKeyId"],
     one_of: &[],
@@ -1160,7 +1093,7 @@ impl ToValue for EncryptionAtRest {
     }
 }
 
-static RULE_EncryptionInTransit: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionInTransit: ObjRule = ObjRule {
     properties: &[
         (
             "ClientBroker",
@@ -1241,7 +1174,7 @@ impl ToValue for EncryptionInTransit {
     }
 }
 
-static RULE_EncryptionInfo: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionInfo: ObjRule = ObjRule {
     properties: &[
         ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
         (
@@ -1308,136 +1241,6 @@ impl ToValue for EncryptionInfo {
     }
 }
 
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get send to the specified Kinesis Data Firehose delivery stream.
-    pub enabled: Bool,
-}
-
-static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Firehose` property type of `AWS::MSK::Cluster`.
-///
-/// Firehose details for BrokerLogs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-firehose.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Firehose {
-    /// `DeliveryStream`: a string.
-    ///
-    /// The Kinesis Data Firehose delivery stream that is the destination for broker logs.
-    pub delivery_stream: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get send to the specified Kinesis Data Firehose delivery stream.
-    pub enabled: Bool,
-}
-
-impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
-    pub fn new(required: FirehoseRequired) -> Self {
-        Self {
-            delivery_stream: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `DeliveryStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Firehose {}
-
-impl ToValue for Firehose {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`Iam`], by name: `Iam::new(IamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-static RULE_Iam: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Iam` property type of `AWS::MSK::Cluster`.
-///
-/// Details for SASL/IAM client authentication.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-iam.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Iam {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-impl Iam {
-    /// A `Iam` with its required properties, named in a [`IamRequired`].
-    pub fn new(required: IamRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Iam {}
-
-impl ToValue for Iam {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
-    }
-}
-
 /// The required properties of [`JmxExporter`], by name: `JmxExporter::new(JmxExporterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JmxExporterRequired {
@@ -1447,7 +1250,7 @@ pub struct JmxExporterRequired {
     pub enabled_in_broker: Bool,
 }
 
-static RULE_JmxExporter: ObjRule = ObjRule {
+pub(crate) static RULE_JmxExporter: ObjRule = ObjRule {
     properties: &[("EnabledInBroker", Shape::Bool)],
     required: &["EnabledInBroker"],
     one_of: &[],
@@ -1506,7 +1309,7 @@ pub struct LoggingInfoRequired {
     pub broker_logs: Obj<BrokerLogs>,
 }
 
-static RULE_LoggingInfo: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
     properties: &[("BrokerLogs", Shape::Object(&RULE_BrokerLogs))],
     required: &["BrokerLogs"],
     one_of: &[],
@@ -1565,7 +1368,7 @@ pub struct NodeExporterRequired {
     pub enabled_in_broker: Bool,
 }
 
-static RULE_NodeExporter: ObjRule = ObjRule {
+pub(crate) static RULE_NodeExporter: ObjRule = ObjRule {
     properties: &[("EnabledInBroker", Shape::Bool)],
     required: &["EnabledInBroker"],
     one_of: &[],
@@ -1624,7 +1427,7 @@ pub struct OpenMonitoringRequired {
     pub prometheus: Obj<Prometheus>,
 }
 
-static RULE_OpenMonitoring: ObjRule = ObjRule {
+pub(crate) static RULE_OpenMonitoring: ObjRule = ObjRule {
     properties: &[("Prometheus", Shape::Object(&RULE_Prometheus))],
     required: &["Prometheus"],
     one_of: &[],
@@ -1674,7 +1477,7 @@ impl ToValue for OpenMonitoring {
     }
 }
 
-static RULE_Prometheus: ObjRule = ObjRule {
+pub(crate) static RULE_Prometheus: ObjRule = ObjRule {
     properties: &[
         ("JmxExporter", Shape::Object(&RULE_JmxExporter)),
         ("NodeExporter", Shape::Object(&RULE_NodeExporter)),
@@ -1738,7 +1541,7 @@ impl ToValue for Prometheus {
     }
 }
 
-static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("VolumeThroughput", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -1799,7 +1602,7 @@ impl ToValue for ProvisionedThroughput {
     }
 }
 
-static RULE_PublicAccess: ObjRule = ObjRule {
+pub(crate) static RULE_PublicAccess: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1863,7 +1666,7 @@ pub struct RebalancingRequired {
     pub status: RebalancingStatus,
 }
 
-static RULE_Rebalancing: ObjRule = ObjRule {
+pub(crate) static RULE_Rebalancing: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -1914,98 +1717,7 @@ impl ToValue for Rebalancing {
     }
 }
 
-/// The required properties of [`S3`], by name: `S3::new(S3Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Required {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified Amazon S3 destination.
-    pub enabled: Bool,
-}
-
-static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3` property type of `AWS::MSK::Cluster`.
-///
-/// The details of the Amazon S3 destination for broker logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-s3.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3 {
-    /// `Bucket`: a string.
-    ///
-    /// The name of the S3 bucket that is the destination for broker logs.
-    pub bucket: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified Amazon S3 destination.
-    pub enabled: Bool,
-    /// `Prefix`: a string.
-    ///
-    /// The S3 prefix that is the destination for broker logs.
-    pub prefix: Option<Str>,
-}
-
-impl S3 {
-    /// A `S3` with its required properties, named in a [`S3Required`].
-    pub fn new(required: S3Required) -> Self {
-        Self {
-            bucket: None,
-            enabled: required.enabled,
-            prefix: None,
-        }
-    }
-
-    /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3 {}
-
-impl ToValue for S3 {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-static RULE_Sasl: ObjRule = ObjRule {
+pub(crate) static RULE_Sasl: ObjRule = ObjRule {
     properties: &[
         ("Iam", Shape::Object(&RULE_Iam)),
         ("Scram", Shape::Object(&RULE_Scram)),
@@ -2078,7 +1790,7 @@ pub struct ScramRequired {
     pub enabled: Bool,
 }
 
-static RULE_Scram: ObjRule = ObjRule {
+pub(crate) static RULE_Scram: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2126,7 +1838,7 @@ impl ToValue for Scram {
     }
 }
 
-static RULE_StorageInfo: ObjRule = ObjRule {
+pub(crate) static RULE_StorageInfo: ObjRule = ObjRule {
     properties: &[("EBSStorageInfo", Shape::Object(&RULE_EbsStorageInfo))],
     required: &[],
     one_of: &[],
@@ -2174,7 +1886,7 @@ impl ToValue for StorageInfo {
     }
 }
 
-static RULE_Tls: ObjRule = ObjRule {
+pub(crate) static RULE_Tls: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateAuthorityArnList",
@@ -2257,7 +1969,7 @@ pub struct UnauthenticatedRequired {
     pub enabled: Bool,
 }
 
-static RULE_Unauthenticated: ObjRule = ObjRule {
+pub(crate) static RULE_Unauthenticated: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2305,7 +2017,7 @@ impl ToValue for Unauthenticated {
     }
 }
 
-static RULE_VpcConnectivity: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectivity: ObjRule = ObjRule {
     properties: &[(
         "ClientAuthentication",
         Shape::Object(&RULE_VpcConnectivityClientAuthentication),
@@ -2359,7 +2071,7 @@ impl ToValue for VpcConnectivity {
     }
 }
 
-static RULE_VpcConnectivityClientAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectivityClientAuthentication: ObjRule = ObjRule {
     properties: &[
         ("Sasl", Shape::Object(&RULE_VpcConnectivitySasl)),
         ("Tls", Shape::Object(&RULE_VpcConnectivityTls)),
@@ -2432,7 +2144,7 @@ pub struct VpcConnectivityIamRequired {
     pub enabled: Bool,
 }
 
-static RULE_VpcConnectivityIam: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectivityIam: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2480,7 +2192,7 @@ impl ToValue for VpcConnectivityIam {
     }
 }
 
-static RULE_VpcConnectivitySasl: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectivitySasl: ObjRule = ObjRule {
     properties: &[
         ("Iam", Shape::Object(&RULE_VpcConnectivityIam)),
         ("Scram", Shape::Object(&RULE_VpcConnectivityScram)),
@@ -2553,7 +2265,7 @@ pub struct VpcConnectivityScramRequired {
     pub enabled: Bool,
 }
 
-static RULE_VpcConnectivityScram: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectivityScram: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2610,7 +2322,7 @@ pub struct VpcConnectivityTlsRequired {
     pub enabled: Bool,
 }
 
-static RULE_VpcConnectivityTls: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectivityTls: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2658,7 +2370,7 @@ impl ToValue for VpcConnectivityTls {
     }
 }
 
-static RULE_ZookeeperAccess: ObjRule = ObjRule {
+pub(crate) static RULE_ZookeeperAccess: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],

@@ -26,7 +26,7 @@ pub struct ClusterPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_ClusterPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterArn",

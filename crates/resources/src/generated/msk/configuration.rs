@@ -24,7 +24,7 @@ pub struct ConfigurationRequired {
     pub server_properties: Str,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -247,7 +247,7 @@ impl ConfigurationAttributes {
     }
 }
 
-static RULE_LatestRevision: ObjRule = ObjRule {
+pub(crate) static RULE_LatestRevision: ObjRule = ObjRule {
     properties: &[
         ("CreationTime", Shape::STR),
         ("Description", Shape::STR),

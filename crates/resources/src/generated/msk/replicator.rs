@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogs, CloudWatchLogsRequired, Firehose, FirehoseRequired, S3, S3Required,
+};
+use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_S3};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafka:.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z][0-9A-Za-z-]{0,}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
@@ -40,7 +45,7 @@ pub struct ReplicatorRequired {
     pub service_execution_role_arn: Str,
 }
 
-static RULE_Replicator: ObjRule = ObjRule {
+pub(crate) static RULE_Replicator: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -336,7 +341,7 @@ pub struct AmazonMskClusterRequired {
     pub msk_cluster_arn: Str,
 }
 
-static RULE_AmazonMskCluster: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonMskCluster: ObjRule = ObjRule {
     properties: &[(
         "MskClusterArn",
         Shape::Str(&StrRule {
@@ -410,7 +415,7 @@ pub struct ApacheKafkaClusterRequired {
     pub bootstrap_broker_string: Str,
 }
 
-static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
+pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
     properties: &[
         ("ApacheKafkaClusterId", Shape::STR),
         ("BootstrapBrokerString", Shape::STR),
@@ -477,79 +482,6 @@ impl ToValue for ApacheKafkaCluster {
     }
 }
 
-/// The required properties of [`CloudWatchLogs`], by name: `CloudWatchLogs::new(CloudWatchLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to CloudWatch Logs is enabled.
-    pub enabled: Bool,
-}
-
-static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogs` property type of `AWS::MSK::Replicator`.
-///
-/// Details about delivering logs to CloudWatch Logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-replicator-cloudwatchlogs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogs {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to CloudWatch Logs is enabled.
-    pub enabled: Bool,
-    /// `LogGroup`: a string.
-    ///
-    /// The CloudWatch log group that is the destination for log delivery.
-    pub log_group: Option<Str>,
-}
-
-impl CloudWatchLogs {
-    /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
-    pub fn new(required: CloudWatchLogsRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            log_group: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogs {}
-
-impl ToValue for CloudWatchLogs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
-            .build()
-    }
-}
-
 /// The required properties of [`ConsumerGroupReplication`], by name: `ConsumerGroupReplication::new(ConsumerGroupReplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumerGroupReplicationRequired {
@@ -561,7 +493,7 @@ pub struct ConsumerGroupReplicationRequired {
     pub consumer_groups_to_replicate: List<Str>,
 }
 
-static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
+pub(crate) static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumerGroupOffsetSyncMode",
@@ -727,80 +659,7 @@ impl ToValue for ConsumerGroupReplication {
     }
 }
 
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to Firehose is enabled.
-    pub enabled: Bool,
-}
-
-static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Firehose` property type of `AWS::MSK::Replicator`.
-///
-/// Details about delivering logs to Firehose.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-replicator-firehose.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Firehose {
-    /// `DeliveryStream`: a string.
-    ///
-    /// The Firehose delivery stream that is the destination for log delivery.
-    pub delivery_stream: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to Firehose is enabled.
-    pub enabled: Bool,
-}
-
-impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
-    pub fn new(required: FirehoseRequired) -> Self {
-        Self {
-            delivery_stream: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `DeliveryStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Firehose {}
-
-impl ToValue for Firehose {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_KafkaCluster: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
     properties: &[
         ("AmazonMskCluster", Shape::Object(&RULE_AmazonMskCluster)),
         (
@@ -933,7 +792,7 @@ pub struct KafkaClusterClientAuthenticationRequired {
     pub sasl_scram: Obj<KafkaClusterSaslScramAuthentication>,
 }
 
-static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
     properties: &[(
         "SaslScram",
         Shape::Object(&RULE_KafkaClusterSaslScramAuthentication),
@@ -998,7 +857,7 @@ pub struct KafkaClusterClientVpcConfigRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -1098,7 +957,7 @@ pub struct KafkaClusterEncryptionInTransitRequired {
     pub encryption_type: KafkaClusterEncryptionInTransitType,
 }
 
-static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionType",
@@ -1190,7 +1049,7 @@ pub struct KafkaClusterSaslScramAuthenticationRequired {
     pub secret_arn: Str,
 }
 
-static RULE_KafkaClusterSaslScramAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_KafkaClusterSaslScramAuthentication: ObjRule = ObjRule {
     properties: &[
         (
             "Mechanism",
@@ -1266,7 +1125,7 @@ impl ToValue for KafkaClusterSaslScramAuthentication {
     }
 }
 
-static RULE_LogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
     properties: &[(
         "ReplicatorLogDelivery",
         Shape::Object(&RULE_ReplicatorLogDelivery),
@@ -1334,7 +1193,7 @@ pub struct ReplicationInfoRequired {
     pub topic_replication: Obj<TopicReplication>,
 }
 
-static RULE_ReplicationInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationInfo: ObjRule = ObjRule {
     properties: &[
         (
             "ConsumerGroupReplication",
@@ -1517,7 +1376,7 @@ impl ToValue for ReplicationInfo {
     }
 }
 
-static RULE_ReplicationStartingPosition: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationStartingPosition: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1572,7 +1431,7 @@ impl ToValue for ReplicationStartingPosition {
     }
 }
 
-static RULE_ReplicationTopicNameConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationTopicNameConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1627,7 +1486,7 @@ impl ToValue for ReplicationTopicNameConfiguration {
     }
 }
 
-static RULE_ReplicatorLogDelivery: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicatorLogDelivery: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
         ("Firehose", Shape::Object(&RULE_Firehose)),
@@ -1705,97 +1564,6 @@ impl ToValue for ReplicatorLogDelivery {
     }
 }
 
-/// The required properties of [`S3`], by name: `S3::new(S3Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Required {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to S3 is enabled.
-    pub enabled: Bool,
-}
-
-static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3` property type of `AWS::MSK::Replicator`.
-///
-/// Details about delivering logs to S3.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-replicator-s3.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3 {
-    /// `Bucket`: a string.
-    ///
-    /// The S3 bucket that is the destination for log delivery.
-    pub bucket: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to S3 is enabled.
-    pub enabled: Bool,
-    /// `Prefix`: a string.
-    ///
-    /// The S3 prefix that is the destination for log delivery.
-    pub prefix: Option<Str>,
-}
-
-impl S3 {
-    /// A `S3` with its required properties, named in a [`S3Required`].
-    pub fn new(required: S3Required) -> Self {
-        Self {
-            bucket: None,
-            enabled: required.enabled,
-            prefix: None,
-        }
-    }
-
-    /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3 {}
-
-impl ToValue for S3 {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1809,7 +1577,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1903,7 +1671,7 @@ pub struct TopicReplicationRequired {
     pub topics_to_replicate: List<Str>,
 }
 
-static RULE_TopicReplication: ObjRule = ObjRule {
+pub(crate) static RULE_TopicReplication: ObjRule = ObjRule {
     properties: &[
         ("CopyAccessControlListsForTopics", Shape::Bool),
         ("CopyTopicConfigurations", Shape::Bool),

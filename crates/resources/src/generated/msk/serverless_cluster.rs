@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Iam;
+pub use super::shared::{Iam, IamRequired};
+
 /// The required properties of [`ServerlessCluster`], by name: `ServerlessCluster::new(ServerlessClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessClusterRequired {
@@ -30,7 +33,7 @@ pub struct ServerlessClusterRequired {
     pub vpc_configs: List<VpcConfig>,
 }
 
-static RULE_ServerlessCluster: ObjRule = ObjRule {
+pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
     properties: &[
         (
             "ClientAuthentication",
@@ -218,7 +221,7 @@ pub struct ClientAuthenticationRequired {
     pub sasl: Obj<Sasl>,
 }
 
-static RULE_ClientAuthentication: ObjRule = ObjRule {
+pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
     properties: &[("Sasl", Shape::Object(&RULE_Sasl))],
     required: &["Sasl"],
     one_of: &[],
@@ -266,63 +269,6 @@ impl ToValue for ClientAuthentication {
     }
 }
 
-/// The required properties of [`Iam`], by name: `Iam::new(IamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-static RULE_Iam: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Iam` property type of `AWS::MSK::ServerlessCluster`.
-///
-/// Details for SASL/IAM client authentication.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-serverlesscluster-iam.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Iam {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-impl Iam {
-    /// A `Iam` with its required properties, named in a [`IamRequired`].
-    pub fn new(required: IamRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Iam {}
-
-impl ToValue for Iam {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
-    }
-}
-
 /// The required properties of [`Sasl`], by name: `Sasl::new(SaslRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SaslRequired {
@@ -332,7 +278,7 @@ pub struct SaslRequired {
     pub iam: Obj<Iam>,
 }
 
-static RULE_Sasl: ObjRule = ObjRule {
+pub(crate) static RULE_Sasl: ObjRule = ObjRule {
     properties: &[("Iam", Shape::Object(&RULE_Iam))],
     required: &["Iam"],
     one_of: &[],
@@ -385,7 +331,7 @@ pub struct VpcConfigRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroups",

@@ -36,7 +36,7 @@ pub struct TopicRequired {
     pub topic_name: Str,
 }
 
-static RULE_Topic: ObjRule = ObjRule {
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::STR),
         ("Configs", Shape::STR),

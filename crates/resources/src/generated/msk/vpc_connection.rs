@@ -47,7 +47,7 @@ pub struct VpcConnectionRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcConnection: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
     properties: &[
         (
             "Authentication",

@@ -37,7 +37,7 @@ pub struct EnvironmentRequired {
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("AirflowConfigurationOptions", Shape::Any),
         (
@@ -875,7 +875,7 @@ impl EnvironmentAttributes {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DagProcessingLogs",
@@ -996,7 +996,7 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-static RULE_ModuleLoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ModuleLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogGroupArn",
@@ -1096,7 +1096,7 @@ impl ToValue for ModuleLoggingConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

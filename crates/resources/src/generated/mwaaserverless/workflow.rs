@@ -26,7 +26,7 @@ pub struct WorkflowRequired {
     pub role_arn: Str,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
         (
@@ -333,7 +333,7 @@ pub struct EncryptionConfigurationRequired {
     pub r#type: EncryptionConfigurationType,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         (
@@ -408,7 +408,7 @@ pub struct LoggingConfigurationRequired {
     pub log_group_name: Str,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupName",
         Shape::Str(&StrRule {
@@ -465,7 +465,7 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -566,7 +566,7 @@ pub struct S3LocationRequired {
     pub object_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",

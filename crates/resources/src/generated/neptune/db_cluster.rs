@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 
-static RULE_DbCluster: ObjRule = ObjRule {
+pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
         (
             "AssociatedRoles",
@@ -914,7 +914,7 @@ pub struct DbClusterRoleRequired {
     pub role_arn: Str,
 }
 
-static RULE_DbClusterRole: ObjRule = ObjRule {
+pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
     properties: &[
         ("FeatureName", Shape::STR),
         (
@@ -1009,7 +1009,7 @@ pub struct ServerlessScalingConfigurationRequired {
     pub min_capacity: Num,
 }
 
-static RULE_ServerlessScalingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServerlessScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxCapacity",
@@ -1103,7 +1103,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

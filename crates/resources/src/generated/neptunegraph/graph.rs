@@ -24,7 +24,7 @@ pub struct GraphRequired {
     pub provisioned_memory: Int,
 }
 
-static RULE_Graph: ObjRule = ObjRule {
+pub(crate) static RULE_Graph: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
         (
@@ -340,7 +340,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -432,7 +432,7 @@ pub struct VectorSearchConfigurationRequired {
     pub vector_search_dimension: Int,
 }
 
-static RULE_VectorSearchConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VectorSearchConfiguration: ObjRule = ObjRule {
     properties: &[("VectorSearchDimension", Shape::INT)],
     required: &["VectorSearchDimension"],
     one_of: &[],

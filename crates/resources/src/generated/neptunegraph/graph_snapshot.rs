@@ -21,7 +21,7 @@ pub struct GraphSnapshotRequired {
     pub snapshot_name: Str,
 }
 
-static RULE_GraphSnapshot: ObjRule = ObjRule {
+pub(crate) static RULE_GraphSnapshot: ObjRule = ObjRule {
     properties: &[
         (
             "GraphIdentifier",
@@ -242,7 +242,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -28,7 +28,7 @@ pub struct PrivateGraphEndpointRequired {
     pub vpc_id: Str,
 }
 
-static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "GraphIdentifier",

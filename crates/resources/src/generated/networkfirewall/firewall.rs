@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SubnetMapping;
+pub use super::shared::{IpAddressType, SubnetMapping, SubnetMappingRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
@@ -33,7 +36,7 @@ pub struct FirewallRequired {
     pub firewall_policy_arn: Str,
 }
 
-static RULE_Firewall: ObjRule = ObjRule {
+pub(crate) static RULE_Firewall: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZoneChangeProtection", Shape::Bool),
         (
@@ -470,7 +473,7 @@ pub struct AvailabilityZoneMappingRequired {
     pub availability_zone: Str,
 }
 
-static RULE_AvailabilityZoneMapping: ObjRule = ObjRule {
+pub(crate) static RULE_AvailabilityZoneMapping: ObjRule = ObjRule {
     properties: &[(
         "AvailabilityZone",
         Shape::Str(&StrRule {
@@ -533,104 +536,6 @@ impl ToValue for AvailabilityZoneMapping {
     }
 }
 
-/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMappingRequired {
-    /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
-}
-
-static RULE_SubnetMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IPAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DUALSTACK", "IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-    ],
-    required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubnetMapping` property type of `AWS::NetworkFirewall::Firewall`.
-///
-/// The ID for a subnet that you want to associate with the firewall. AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewall-subnetmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMapping {
-    /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The subnet's IP address type. You can't change the IP address type after you create the subnet.
-    pub ip_address_type: Option<IpAddressType>,
-    /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
-}
-
-impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
-    pub fn new(required: SubnetMappingRequired) -> Self {
-        Self {
-            ip_address_type: None,
-            subnet_id: required.subnet_id,
-        }
-    }
-
-    /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
-    /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubnetMapping {}
-
-impl ToValue for SubnetMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("IPAddressType", &self.ip_address_type)
-            .req("SubnetId", &self.subnet_id)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -644,7 +549,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -749,37 +654,6 @@ impl ToValue for EnabledAnalysisType {
         let s = match self {
             Self::TlsSni => "TLS_SNI",
             Self::HttpHost => "HTTP_HOST",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IPAddressType` (`AWS::NetworkFirewall::Firewall`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `DUALSTACK`
-    Dualstack,
-    /// `IPV4`
-    Ipv4,
-    /// `IPV6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "DUALSTACK",
-            Self::Ipv4 => "IPV4",
-            Self::Ipv6 => "IPV6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

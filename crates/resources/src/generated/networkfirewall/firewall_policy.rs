@@ -7,11 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ActionDefinition, CustomAction, CustomActionRequired, Dimension, DimensionRequired,
+    PublishMetricAction, PublishMetricActionRequired, RuleOrder, Tag, TagRequired,
+};
+use super::shared::{RULE_CustomAction, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`FirewallPolicy`], by name: `FirewallPolicy::new(FirewallPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +32,7 @@ pub struct FirewallPolicyRequired {
     pub firewall_policy_name: Str,
 }
 
-static RULE_FirewallPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -49,7 +53,7 @@ static RULE_FirewallPolicy: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -221,233 +225,6 @@ impl FirewallPolicyAttributes {
     }
 }
 
-static RULE_ActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "PublishMetricAction",
-        Shape::Object(&RULE_PublishMetricAction),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ActionDefinition` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// A custom action to use in stateless rule actions settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-actiondefinition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ActionDefinition {
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-    ///
-    /// You can pair this custom action with any of the standard stateless rule actions. For example, you could pair this in a rule action with the standard action that forwards the packet for stateful inspection. Then, when a packet matches the rule, Network Firewall publishes metrics for the packet and forwards it.
-    pub publish_metric_action: Option<Obj<PublishMetricAction>>,
-}
-
-impl ActionDefinition {
-    /// A `ActionDefinition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self {
-        self.publish_metric_action = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ActionDefinition {}
-
-impl ToValue for ActionDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("PublishMetricAction", &self.publish_metric_action)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomAction`], by name: `CustomAction::new(CustomActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomActionRequired {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-static RULE_CustomAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ActionName", "ActionDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAction` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// An optional, non-standard action to use for stateless packet handling. You can define this in addition to the standard action that you must specify.
-///
-/// You define and name the custom actions that you want to be able to use, and then you reference them by name in your actions settings.
-///
-/// You can use custom actions in the following places:
-///
-/// - In an `StatelessRulesAndCustomActions` . The custom actions are available for use by name inside the `StatelessRulesAndCustomActions` where you define them. You can use them for your stateless rule actions to specify what to do with a packet that matches the rule's match attributes.
-/// - In an firewall policy specification, in `StatelessCustomActions` . The custom actions are available for use inside the policy where you define them. You can use them for the policy's default stateless actions settings to specify what to do with packets that don't match any of the policy's stateless rules.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-customaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAction {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-impl CustomAction {
-    /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
-    pub fn new(required: CustomActionRequired) -> Self {
-        Self {
-            action_definition: required.action_definition,
-            action_name: required.action_name,
-        }
-    }
-
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self {
-        self.action_definition = value.into();
-        self
-    }
-
-    /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAction {}
-
-impl ToValue for CustomAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ActionDefinition", &self.action_definition)
-            .req("ActionName", &self.action_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DimensionRequired {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Dimension` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// The value to use in an Amazon CloudWatch custom metric dimension. This is used in the `PublishMetrics` custom action. A CloudWatch custom metric dimension is a name/value pair that's part of the identity of a metric.
-///
-/// AWS Network Firewall sets the dimension name to `CustomAction` and you provide the dimension value.
-///
-/// For more information about CloudWatch custom metric dimensions, see \[Publishing Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#usingDimensions>) in the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/WhatIsCloudWatch.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-dimension.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Dimension {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-impl Dimension {
-    /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
-    pub fn new(required: DimensionRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Dimension {}
-
-impl ToValue for Dimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
 /// The required properties of [`FirewallPolicyProperty`], by name: `FirewallPolicyProperty::new(FirewallPolicyPropertyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyPropertyRequired {
@@ -469,7 +246,7 @@ pub struct FirewallPolicyPropertyRequired {
     pub stateless_fragment_default_actions: List<Str>,
 }
 
-static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
     properties: &[
         ("EnableTLSSessionHolding", Shape::Bool),
         ("PolicyVariables", Shape::Object(&RULE_PolicyVariables)),
@@ -747,7 +524,7 @@ impl ToValue for FirewallPolicyProperty {
     }
 }
 
-static RULE_FlowTimeouts: ObjRule = ObjRule {
+pub(crate) static RULE_FlowTimeouts: ObjRule = ObjRule {
     properties: &[(
         "TcpIdleTimeoutSeconds",
         Shape::Int(&NumRule {
@@ -802,7 +579,7 @@ impl ToValue for FlowTimeouts {
     }
 }
 
-static RULE_PolicyVariables: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
     properties: &[("RuleVariables", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -846,73 +623,7 @@ impl ToValue for PolicyVariables {
     }
 }
 
-/// The required properties of [`PublishMetricAction`], by name: `PublishMetricAction::new(PublishMetricActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricActionRequired {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-static RULE_PublishMetricAction: ObjRule = ObjRule {
-    properties: &[(
-        "Dimensions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Dimension),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &["Dimensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublishMetricAction` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-publishmetricaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricAction {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-impl PublishMetricAction {
-    /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
-    pub fn new(required: PublishMetricActionRequired) -> Self {
-        Self {
-            dimensions: required.dimensions,
-        }
-    }
-
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = value.into();
-        self
-    }
-}
-
-impl PropertyType for PublishMetricAction {}
-
-impl ToValue for PublishMetricAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Dimensions", &self.dimensions)
-            .build()
-    }
-}
-
-static RULE_StatefulEngineOptions: ObjRule = ObjRule {
+pub(crate) static RULE_StatefulEngineOptions: ObjRule = ObjRule {
     properties: &[
         ("FlowTimeouts", Shape::Object(&RULE_FlowTimeouts)),
         (
@@ -1012,7 +723,7 @@ impl ToValue for StatefulEngineOptions {
     }
 }
 
-static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
+pub(crate) static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
     properties: &[(
         "Action",
         Shape::Str(&StrRule {
@@ -1078,7 +789,7 @@ pub struct StatefulRuleGroupReferenceRequired {
     pub resource_arn: Str,
 }
 
-static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
+pub(crate) static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
     properties: &[
         ("DeepThreatInspection", Shape::Bool),
         ("Override", Shape::Object(&RULE_StatefulRuleGroupOverride)),
@@ -1218,7 +929,7 @@ pub struct StatelessRuleGroupReferenceRequired {
     pub resource_arn: Str,
 }
 
-static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
+pub(crate) static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
     properties: &[
         (
             "Priority",
@@ -1305,102 +1016,6 @@ impl ToValue for StatelessRuleGroupReference {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `OverrideAction` (`AWS::NetworkFirewall::FirewallPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OverrideAction {
@@ -1420,34 +1035,6 @@ impl ToValue for OverrideAction {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DropToAlert => "DROP_TO_ALERT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleOrder` (`AWS::NetworkFirewall::FirewallPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleOrder {
-    /// `DEFAULT_ACTION_ORDER`
-    DefaultActionOrder,
-    /// `STRICT_ORDER`
-    StrictOrder,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DefaultActionOrder => "DEFAULT_ACTION_ORDER",
-            Self::StrictOrder => "STRICT_ORDER",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -25,7 +25,7 @@ pub struct LoggingConfigurationRequired {
     pub logging_configuration: Obj<LoggingConfigurationProperty>,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EnableMonitoringDashboard", Shape::Bool),
         (
@@ -235,7 +235,7 @@ pub struct LogDestinationConfigRequired {
     pub log_type: LogType,
 }
 
-static RULE_LogDestinationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
     properties: &[
         ("LogDestination", Shape::Any),
         (
@@ -364,7 +364,7 @@ pub struct LoggingConfigurationPropertyRequired {
     pub log_destination_configs: List<LogDestinationConfig>,
 }
 
-static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
     properties: &[(
         "LogDestinationConfigs",
         Shape::List(&ListRule {

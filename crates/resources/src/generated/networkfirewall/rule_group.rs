@@ -7,11 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ActionDefinition, Address, AddressRequired, CustomAction, CustomActionRequired, Dimension,
+    DimensionRequired, PortRange, PortRangeRequired, PublishMetricAction,
+    PublishMetricActionRequired, RuleOrder, Tag, TagRequired,
+};
+use super::shared::{RULE_Address, RULE_CustomAction, RULE_PortRange, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`RuleGroup`], by name: `RuleGroup::new(RuleGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +41,7 @@ pub struct RuleGroupRequired {
     pub r#type: RuleGroupType,
 }
 
-static RULE_RuleGroup: ObjRule = ObjRule {
+pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[
         ("Capacity", Shape::INT),
         (
@@ -56,7 +60,7 @@ static RULE_RuleGroup: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -292,323 +296,6 @@ impl RuleGroupAttributes {
     }
 }
 
-static RULE_ActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "PublishMetricAction",
-        Shape::Object(&RULE_PublishMetricAction),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ActionDefinition` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// A custom action to use in stateless rule actions settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-actiondefinition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ActionDefinition {
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-    ///
-    /// You can pair this custom action with any of the standard stateless rule actions. For example, you could pair this in a rule action with the standard action that forwards the packet for stateful inspection. Then, when a packet matches the rule, Network Firewall publishes metrics for the packet and forwards it.
-    pub publish_metric_action: Option<Obj<PublishMetricAction>>,
-}
-
-impl ActionDefinition {
-    /// A `ActionDefinition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self {
-        self.publish_metric_action = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ActionDefinition {}
-
-impl ToValue for ActionDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("PublishMetricAction", &self.publish_metric_action)
-            .build()
-    }
-}
-
-/// The required properties of [`Address`], by name: `Address::new(AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddressRequired {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-static RULE_Address: ObjRule = ObjRule {
-    properties: &[(
-        "AddressDefinition",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["AddressDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Address` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// A single IP address specification. This is used in the match attributes source and destination specifications.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Address {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-impl Address {
-    /// A `Address` with its required properties, named in a [`AddressRequired`].
-    pub fn new(required: AddressRequired) -> Self {
-        Self {
-            address_definition: required.address_definition,
-        }
-    }
-
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_definition(mut self, value: impl Into<Str>) -> Self {
-        self.address_definition = value.into();
-        self
-    }
-}
-
-impl PropertyType for Address {}
-
-impl ToValue for Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddressDefinition", &self.address_definition)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomAction`], by name: `CustomAction::new(CustomActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomActionRequired {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-static RULE_CustomAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ActionName", "ActionDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAction` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// An optional, non-standard action to use for stateless packet handling. You can define this in addition to the standard action that you must specify.
-///
-/// You define and name the custom actions that you want to be able to use, and then you reference them by name in your actions settings.
-///
-/// You can use custom actions in the following places:
-///
-/// - In a `StatelessRulesAndCustomActions` . The custom actions are available for use by name inside the `StatelessRulesAndCustomActions` where you define them. You can use them for your stateless rule actions to specify what to do with a packet that matches the rule's match attributes.
-/// - In an firewall policy specification, in `StatelessCustomActions` . The custom actions are available for use inside the policy where you define them. You can use them for the policy's default stateless actions settings to specify what to do with packets that don't match any of the policy's stateless rules.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-customaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAction {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-impl CustomAction {
-    /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
-    pub fn new(required: CustomActionRequired) -> Self {
-        Self {
-            action_definition: required.action_definition,
-            action_name: required.action_name,
-        }
-    }
-
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self {
-        self.action_definition = value.into();
-        self
-    }
-
-    /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAction {}
-
-impl ToValue for CustomAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ActionDefinition", &self.action_definition)
-            .req("ActionName", &self.action_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DimensionRequired {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Dimension` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// The value to use in an Amazon CloudWatch custom metric dimension. This is used in the `PublishMetrics` custom action. A CloudWatch custom metric dimension is a name/value pair that's part of the identity of a metric.
-///
-/// AWS Network Firewall sets the dimension name to `CustomAction` and you provide the dimension value.
-///
-/// For more information about CloudWatch custom metric dimensions, see \[Publishing Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#usingDimensions>) in the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/WhatIsCloudWatch.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-dimension.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Dimension {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-impl Dimension {
-    /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
-    pub fn new(required: DimensionRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Dimension {}
-
-impl ToValue for Dimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
 /// The required properties of [`Header`], by name: `Header::new(HeaderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderRequired {
@@ -668,7 +355,7 @@ pub struct HeaderRequired {
     pub source_port: Str,
 }
 
-static RULE_Header: ObjRule = ObjRule {
+pub(crate) static RULE_Header: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -889,7 +576,7 @@ impl ToValue for Header {
     }
 }
 
-static RULE_MatchAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_MatchAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationPorts",
@@ -1061,175 +748,7 @@ impl ToValue for MatchAttributes {
     }
 }
 
-/// The required properties of [`PortRange`], by name: `PortRange::new(PortRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRangeRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PortRange` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// A single port range specification. This is used for source and destination port ranges in the stateless match attributes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-portrange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRange {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-impl PortRange {
-    /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
-    pub fn new(required: PortRangeRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortRange {}
-
-impl ToValue for PortRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`PublishMetricAction`], by name: `PublishMetricAction::new(PublishMetricActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricActionRequired {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-static RULE_PublishMetricAction: ObjRule = ObjRule {
-    properties: &[(
-        "Dimensions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Dimension),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &["Dimensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublishMetricAction` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-publishmetricaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricAction {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-impl PublishMetricAction {
-    /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
-    pub fn new(required: PublishMetricActionRequired) -> Self {
-        Self {
-            dimensions: required.dimensions,
-        }
-    }
-
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = value.into();
-        self
-    }
-}
-
-impl PropertyType for PublishMetricAction {}
-
-impl ToValue for PublishMetricAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Dimensions", &self.dimensions)
-            .build()
-    }
-}
-
-static RULE_ReferenceSets: ObjRule = ObjRule {
+pub(crate) static RULE_ReferenceSets: ObjRule = ObjRule {
     properties: &[("IPSetReferences", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -1302,7 +821,7 @@ pub struct RuleDefinitionRequired {
     pub match_attributes: Obj<MatchAttributes>,
 }
 
-static RULE_RuleDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_RuleDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -1397,7 +916,7 @@ pub struct RuleGroupPropertyRequired {
     pub rules_source: Obj<RulesSource>,
 }
 
-static RULE_RuleGroupProperty: ObjRule = ObjRule {
+pub(crate) static RULE_RuleGroupProperty: ObjRule = ObjRule {
     properties: &[
         ("ReferenceSets", Shape::Object(&RULE_ReferenceSets)),
         ("RuleVariables", Shape::Object(&RULE_RuleVariables)),
@@ -1512,7 +1031,7 @@ pub struct RuleOptionRequired {
     pub keyword: Str,
 }
 
-static RULE_RuleOption: ObjRule = ObjRule {
+pub(crate) static RULE_RuleOption: ObjRule = ObjRule {
     properties: &[
         (
             "Keyword",
@@ -1603,7 +1122,7 @@ impl ToValue for RuleOption {
     }
 }
 
-static RULE_RuleVariables: ObjRule = ObjRule {
+pub(crate) static RULE_RuleVariables: ObjRule = ObjRule {
     properties: &[("IPSets", Shape::Any), ("PortSets", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -1664,7 +1183,7 @@ impl ToValue for RuleVariables {
     }
 }
 
-static RULE_RulesSource: ObjRule = ObjRule {
+pub(crate) static RULE_RulesSource: ObjRule = ObjRule {
     properties: &[
         ("RulesSourceList", Shape::Object(&RULE_RulesSourceList)),
         (
@@ -1809,7 +1328,7 @@ pub struct RulesSourceListRequired {
     pub targets: List<Str>,
 }
 
-static RULE_RulesSourceList: ObjRule = ObjRule {
+pub(crate) static RULE_RulesSourceList: ObjRule = ObjRule {
     properties: &[
         (
             "GeneratedRulesType",
@@ -1958,7 +1477,7 @@ pub struct StatefulRuleRequired {
     pub rule_options: List<RuleOption>,
 }
 
-static RULE_StatefulRule: ObjRule = ObjRule {
+pub(crate) static RULE_StatefulRule: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -2068,7 +1587,7 @@ impl ToValue for StatefulRule {
     }
 }
 
-static RULE_StatefulRuleOptions: ObjRule = ObjRule {
+pub(crate) static RULE_StatefulRuleOptions: ObjRule = ObjRule {
     properties: &[(
         "RuleOrder",
         Shape::Str(&StrRule {
@@ -2142,7 +1661,7 @@ pub struct StatelessRuleRequired {
     pub rule_definition: Obj<RuleDefinition>,
 }
 
-static RULE_StatelessRule: ObjRule = ObjRule {
+pub(crate) static RULE_StatelessRule: ObjRule = ObjRule {
     properties: &[
         (
             "Priority",
@@ -2231,7 +1750,7 @@ pub struct StatelessRulesAndCustomActionsRequired {
     pub stateless_rules: List<StatelessRule>,
 }
 
-static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
+pub(crate) static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
     properties: &[
         (
             "CustomActions",
@@ -2312,7 +1831,7 @@ impl ToValue for StatelessRulesAndCustomActions {
     }
 }
 
-static RULE_SummaryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SummaryConfiguration: ObjRule = ObjRule {
     properties: &[(
         "RuleOptions",
         Shape::List(&ListRule {
@@ -2372,102 +1891,6 @@ impl ToValue for SummaryConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TcpFlagField`], by name: `TcpFlagField::new(TcpFlagFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcpFlagFieldRequired {
@@ -2482,7 +1905,7 @@ pub struct TcpFlagFieldRequired {
     pub flags: List<TcpFlag>,
 }
 
-static RULE_TcpFlagField: ObjRule = ObjRule {
+pub(crate) static RULE_TcpFlagField: ObjRule = ObjRule {
     properties: &[
         (
             "Flags",
@@ -2781,34 +2204,6 @@ impl ToValue for RuleGroupType {
         let s = match self {
             Self::Stateless => "STATELESS",
             Self::Stateful => "STATEFUL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleOrder` (`AWS::NetworkFirewall::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleOrder {
-    /// `DEFAULT_ACTION_ORDER`
-    DefaultActionOrder,
-    /// `STRICT_ORDER`
-    StrictOrder,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DefaultActionOrder => "DEFAULT_ACTION_ORDER",
-            Self::StrictOrder => "STRICT_ORDER",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Address, AddressRequired, PortRange, PortRangeRequired, Tag, TagRequired};
+use super::shared::{RULE_Address, RULE_PortRange, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`TlsInspectionConfiguration`], by name: `TlsInspectionConfiguration::new(TlsInspectionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +29,7 @@ pub struct TlsInspectionConfigurationRequired {
     pub tls_inspection_configuration_name: Str,
 }
 
-static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -48,7 +50,7 @@ static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -243,97 +245,7 @@ impl TlsInspectionConfigurationAttributes {
     }
 }
 
-/// The required properties of [`Address`], by name: `Address::new(AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddressRequired {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-static RULE_Address: ObjRule = ObjRule {
-    properties: &[(
-        "AddressDefinition",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["AddressDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Address` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-///
-/// A single IP address specification. This is used in the \[MatchAttributes\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-matchattributes.html>) source and destination settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Address {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-impl Address {
-    /// A `Address` with its required properties, named in a [`AddressRequired`].
-    pub fn new(required: AddressRequired) -> Self {
-        Self {
-            address_definition: required.address_definition,
-        }
-    }
-
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_definition(mut self, value: impl Into<Str>) -> Self {
-        self.address_definition = value.into();
-        self
-    }
-}
-
-impl PropertyType for Address {}
-
-impl ToValue for Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddressDefinition", &self.address_definition)
-            .build()
-    }
-}
-
-static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
+pub(crate) static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
     properties: &[
         (
             "RevokedStatusAction",
@@ -407,109 +319,7 @@ impl ToValue for CheckCertificateRevocationStatus {
     }
 }
 
-/// The required properties of [`PortRange`], by name: `PortRange::new(PortRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRangeRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PortRange` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-///
-/// A single port range specification. This is used for source and destination port ranges in the stateless rule \[MatchAttributes\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-matchattributes.html>) , `SourcePorts` , and `DestinationPorts` settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-portrange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRange {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-impl PortRange {
-    /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
-    pub fn new(required: PortRangeRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortRange {}
-
-impl ToValue for PortRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-static RULE_ServerCertificate: ObjRule = ObjRule {
+pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
     properties: &[(
         "ResourceArn",
         Shape::Str(&StrRule {
@@ -568,7 +378,7 @@ impl ToValue for ServerCertificate {
     }
 }
 
-static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateAuthorityArn",
@@ -705,7 +515,7 @@ impl ToValue for ServerCertificateConfiguration {
     }
 }
 
-static RULE_ServerCertificateScope: ObjRule = ObjRule {
+pub(crate) static RULE_ServerCertificateScope: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationPorts",
@@ -858,103 +668,7 @@ impl ToValue for ServerCertificateScope {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
+pub(crate) static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
     properties: &[(
         "ServerCertificateConfigurations",
         Shape::List(&ListRule {

@@ -35,7 +35,7 @@ pub struct CoreNetworkPrefixListAssociationRequired {
     pub prefix_list_arn: Str,
 }
 
-static RULE_CoreNetworkPrefixListAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_CoreNetworkPrefixListAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "CoreNetworkId",

@@ -30,7 +30,7 @@ pub struct CustomerGatewayAssociationRequired {
     pub global_network_id: Str,
 }
 
-static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
     properties: &[
         ("CustomerGatewayArn", Shape::STR),
         ("DeviceId", Shape::STR),

@@ -30,7 +30,7 @@ pub struct LinkAssociationRequired {
     pub link_id: Str,
 }
 
-static RULE_LinkAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_LinkAssociation: ObjRule = ObjRule {
     properties: &[
         ("DeviceId", Shape::STR),
         ("GlobalNetworkId", Shape::STR),

@@ -27,7 +27,7 @@ pub struct TransitGatewayPeeringRequired {
     pub transit_gateway_arn: Str,
 }
 
-static RULE_TransitGatewayPeering: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayPeering: ObjRule = ObjRule {
     properties: &[
         (
             "CoreNetworkId",
@@ -291,7 +291,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

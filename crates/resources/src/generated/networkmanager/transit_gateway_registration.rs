@@ -26,7 +26,7 @@ pub struct TransitGatewayRegistrationRequired {
     pub transit_gateway_arn: Str,
 }
 
-static RULE_TransitGatewayRegistration: ObjRule = ObjRule {
+pub(crate) static RULE_TransitGatewayRegistration: ObjRule = ObjRule {
     properties: &[
         (
             "GlobalNetworkId",

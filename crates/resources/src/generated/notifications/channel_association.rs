@@ -30,7 +30,7 @@ pub struct ChannelAssociationRequired {
     pub notification_configuration_arn: Str,
 }
 
-static RULE_ChannelAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ChannelAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",

@@ -42,7 +42,7 @@ pub struct EventRuleRequired {
     pub source: Str,
 }
 
-static RULE_EventRule: ObjRule = ObjRule {
+pub(crate) static RULE_EventRule: ObjRule = ObjRule {
     properties: &[
         (
             "EventPattern",

@@ -28,7 +28,7 @@ pub struct ManagedNotificationAccountContactAssociationRequired {
     pub managed_notification_configuration_arn: Str,
 }
 
-static RULE_ManagedNotificationAccountContactAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedNotificationAccountContactAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ContactIdentifier",

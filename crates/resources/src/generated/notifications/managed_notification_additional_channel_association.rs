@@ -31,7 +31,7 @@ pub struct ManagedNotificationAdditionalChannelAssociationRequired {
     pub managed_notification_configuration_arn: Str,
 }
 
-static RULE_ManagedNotificationAdditionalChannelAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedNotificationAdditionalChannelAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelArn",

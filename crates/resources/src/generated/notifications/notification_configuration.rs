@@ -27,7 +27,7 @@ pub struct NotificationConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AggregationDuration",
@@ -256,7 +256,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

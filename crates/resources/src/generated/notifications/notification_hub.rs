@@ -18,7 +18,7 @@ pub struct NotificationHubRequired {
     pub region: Str,
 }
 
-static RULE_NotificationHub: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationHub: ObjRule = ObjRule {
     properties: &[(
         "Region",
         Shape::Str(&StrRule {

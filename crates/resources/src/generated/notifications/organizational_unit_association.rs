@@ -30,7 +30,7 @@ pub struct OrganizationalUnitAssociationRequired {
     pub organizational_unit_id: Str,
 }
 
-static RULE_OrganizationalUnitAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationalUnitAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "NotificationConfigurationArn",

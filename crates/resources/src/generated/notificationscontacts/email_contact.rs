@@ -27,7 +27,7 @@ pub struct EmailContactRequired {
     pub name: Str,
 }
 
-static RULE_EmailContact: ObjRule = ObjRule {
+pub(crate) static RULE_EmailContact: ObjRule = ObjRule {
     properties: &[
         (
             "EmailAddress",
@@ -273,7 +273,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -23,7 +23,7 @@ pub struct WorkflowDefinitionRequired {
     pub name: Str,
 }
 
-static RULE_WorkflowDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_WorkflowDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -206,7 +206,7 @@ pub struct WorkflowExportConfigRequired {
     pub s3_bucket_name: Str,
 }
 
-static RULE_WorkflowExportConfig: ObjRule = ObjRule {
+pub(crate) static RULE_WorkflowExportConfig: ObjRule = ObjRule {
     properties: &[
         (
             "S3BucketName",

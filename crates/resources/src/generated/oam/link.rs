@@ -26,7 +26,7 @@ pub struct LinkRequired {
     pub sink_identifier: Str,
 }
 
-static RULE_Link: ObjRule = ObjRule {
+pub(crate) static RULE_Link: ObjRule = ObjRule {
     properties: &[
         (
             "LabelTemplate",
@@ -263,7 +263,7 @@ impl LinkAttributes {
     }
 }
 
-static RULE_LinkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LinkConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogGroupConfiguration", Shape::Object(&RULE_LinkFilter)),
         ("MetricConfiguration", Shape::Object(&RULE_LinkFilter)),
@@ -361,7 +361,7 @@ pub struct LinkFilterRequired {
     pub filter: Str,
 }
 
-static RULE_LinkFilter: ObjRule = ObjRule {
+pub(crate) static RULE_LinkFilter: ObjRule = ObjRule {
     properties: &[(
         "Filter",
         Shape::Str(&StrRule {

@@ -20,7 +20,7 @@ pub struct SinkRequired {
     pub name: Str,
 }
 
-static RULE_Sink: ObjRule = ObjRule {
+pub(crate) static RULE_Sink: ObjRule = ObjRule {
     properties: &[
         (
             "Name",

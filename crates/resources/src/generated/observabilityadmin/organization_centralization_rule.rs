@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$");
@@ -27,7 +30,7 @@ pub struct OrganizationCentralizationRuleRequired {
     pub rule_name: Str,
 }
 
-static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
     properties: &[
         ("Rule", Shape::Object(&RULE_CentralizationRule)),
         (
@@ -191,7 +194,7 @@ pub struct CentralizationRuleRequired {
     pub source: Obj<CentralizationRuleSource>,
 }
 
-static RULE_CentralizationRule: ObjRule = ObjRule {
+pub(crate) static RULE_CentralizationRule: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -272,7 +275,7 @@ pub struct CentralizationRuleDestinationRequired {
     pub region: Str,
 }
 
-static RULE_CentralizationRuleDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CentralizationRuleDestination: ObjRule = ObjRule {
     properties: &[
         (
             "Account",
@@ -396,7 +399,7 @@ pub struct CentralizationRuleSourceRequired {
     pub regions: List<Str>,
 }
 
-static RULE_CentralizationRuleSource: ObjRule = ObjRule {
+pub(crate) static RULE_CentralizationRuleSource: ObjRule = ObjRule {
     properties: &[
         (
             "Regions",
@@ -510,7 +513,7 @@ impl ToValue for CentralizationRuleSource {
     }
 }
 
-static RULE_DestinationLogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DestinationLogsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BackupConfiguration",
@@ -614,7 +617,7 @@ pub struct LogGroupNameConfigurationRequired {
     pub log_group_name_pattern: Str,
 }
 
-static RULE_LogGroupNameConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogGroupNameConfiguration: ObjRule = ObjRule {
     properties: &[(
         "LogGroupNamePattern",
         Shape::Str(&StrRule {
@@ -682,7 +685,7 @@ pub struct LogsBackupConfigurationRequired {
     pub region: Str,
 }
 
-static RULE_LogsBackupConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogsBackupConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyArn",
@@ -780,7 +783,7 @@ pub struct LogsEncryptionConfigurationRequired {
     pub encryption_strategy: EncryptionStrategy,
 }
 
-static RULE_LogsEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogsEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConflictResolutionStrategy",
@@ -906,7 +909,7 @@ pub struct SourceLogsConfigurationRequired {
     pub encrypted_log_group_strategy: EncryptedLogGroupStrategy,
 }
 
-static RULE_SourceLogsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SourceLogsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DataSourceSelectionCriteria",
@@ -1025,102 +1028,6 @@ impl ToValue for SourceLogsConfiguration {
                 "LogGroupSelectionCriteria",
                 &self.log_group_selection_criteria,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-organizationcentralizationrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_TelemetryEnrichment: ObjRule = ObjRule {
+pub(crate) static RULE_TelemetryEnrichment: ObjRule = ObjRule {
     properties: &[(
         "Scope",
         Shape::Str(&StrRule {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
 
 /// The required properties of [`TelemetryPipelines`], by name: `TelemetryPipelines::new(TelemetryPipelinesRequired { .. })`.
@@ -18,7 +21,7 @@ pub struct TelemetryPipelinesRequired {
     pub configuration: Obj<TelemetryPipelineConfiguration>,
 }
 
-static RULE_TelemetryPipelines: ObjRule = ObjRule {
+pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",
@@ -220,102 +223,6 @@ impl TelemetryPipelinesAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ObservabilityAdmin::TelemetryPipelines`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetrypipelines-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TelemetryPipelineConfiguration`], by name: `TelemetryPipelineConfiguration::new(TelemetryPipelineConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryPipelineConfigurationRequired {
@@ -327,7 +234,7 @@ pub struct TelemetryPipelineConfigurationRequired {
     pub body: Str,
 }
 
-static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Body",
         Shape::Str(&StrRule {

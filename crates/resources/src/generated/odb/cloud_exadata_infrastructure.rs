@@ -7,10 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{DaysOfWeek, Month, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\/.=-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 
-static RULE_CloudExadataInfrastructure: ObjRule = ObjRule {
+pub(crate) static RULE_CloudExadataInfrastructure: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZone",
@@ -553,7 +556,7 @@ impl CloudExadataInfrastructureAttributes {
     }
 }
 
-static RULE_CustomerContact: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerContact: ObjRule = ObjRule {
     properties: &[("Email", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -599,7 +602,7 @@ impl ToValue for CustomerContact {
     }
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         (
             "CustomActionTimeoutInMins",
@@ -861,199 +864,6 @@ impl ToValue for MaintenanceWindow {
             .opt("Preference", &self.preference)
             .opt("WeeksOfMonth", &self.weeks_of_month)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::CloudExadataInfrastructure`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudexadatainfrastructure-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DaysOfWeek` (`AWS::ODB::CloudExadataInfrastructure`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DaysOfWeek {
-    /// `MONDAY`
-    Monday,
-    /// `TUESDAY`
-    Tuesday,
-    /// `WEDNESDAY`
-    Wednesday,
-    /// `THURSDAY`
-    Thursday,
-    /// `FRIDAY`
-    Friday,
-    /// `SATURDAY`
-    Saturday,
-    /// `SUNDAY`
-    Sunday,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DaysOfWeek {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DaysOfWeek {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Monday => "MONDAY",
-            Self::Tuesday => "TUESDAY",
-            Self::Wednesday => "WEDNESDAY",
-            Self::Thursday => "THURSDAY",
-            Self::Friday => "FRIDAY",
-            Self::Saturday => "SATURDAY",
-            Self::Sunday => "SUNDAY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Month` (`AWS::ODB::CloudExadataInfrastructure`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Month {
-    /// `JANUARY`
-    January,
-    /// `FEBRUARY`
-    February,
-    /// `MARCH`
-    March,
-    /// `APRIL`
-    April,
-    /// `MAY`
-    May,
-    /// `JUNE`
-    June,
-    /// `JULY`
-    July,
-    /// `AUGUST`
-    August,
-    /// `SEPTEMBER`
-    September,
-    /// `OCTOBER`
-    October,
-    /// `NOVEMBER`
-    November,
-    /// `DECEMBER`
-    December,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Month {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Month {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::January => "JANUARY",
-            Self::February => "FEBRUARY",
-            Self::March => "MARCH",
-            Self::April => "APRIL",
-            Self::May => "MAY",
-            Self::June => "JUNE",
-            Self::July => "JULY",
-            Self::August => "AUGUST",
-            Self::September => "SEPTEMBER",
-            Self::October => "OCTOBER",
-            Self::November => "NOVEMBER",
-            Self::December => "DECEMBER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

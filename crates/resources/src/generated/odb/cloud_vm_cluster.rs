@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{IamRole, LicenseModel, Tag, TagRequired};
+use super::shared::{RULE_IamRole, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
 );
@@ -14,7 +17,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$");
 
-static RULE_CloudVmCluster: ObjRule = ObjRule {
+pub(crate) static RULE_CloudVmCluster: ObjRule = ObjRule {
     properties: &[
         (
             "CloudExadataInfrastructureId",
@@ -776,7 +779,7 @@ impl CloudVmClusterAttributes {
     }
 }
 
-static RULE_DataCollectionOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DataCollectionOptions: ObjRule = ObjRule {
     properties: &[
         ("IsDiagnosticsEventsEnabled", Shape::Bool),
         ("IsHealthMonitoringEnabled", Shape::Bool),
@@ -869,7 +872,7 @@ pub struct DbNodeRequired {
     pub db_server_id: Str,
 }
 
-static RULE_DbNode: ObjRule = ObjRule {
+pub(crate) static RULE_DbNode: ObjRule = ObjRule {
     properties: &[
         ("BackupIpId", Shape::STR),
         ("BackupVnic2Id", Shape::STR),
@@ -1146,214 +1149,5 @@ impl ToValue for DbNode {
             .opt("Vnic2Id", &self.vnic2_id)
             .opt("VnicId", &self.vnic_id)
             .build()
-    }
-}
-
-static RULE_IamRole: ObjRule = ObjRule {
-    properties: &[
-        ("AwsIntegration", Shape::STR),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        ("Status", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IamRole` property type of `AWS::ODB::CloudVmCluster`.
-///
-/// An AWS Identity and Access Management (IAM) service role associated with the VM cluster.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudvmcluster-iamrole.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct IamRole {
-    /// `AwsIntegration`: a string.
-    ///
-    /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
-    pub aws_integration: Option<Str>,
-    /// `IamRoleArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Option<Str>,
-    /// `Status`: a string.
-    ///
-    /// The current status of the AWS Identity and Access Management (IAM) service role.
-    pub status: Option<Str>,
-}
-
-impl IamRole {
-    /// A `IamRole` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AwsIntegration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_integration(mut self, value: impl Into<Str>) -> Self {
-        self.aws_integration = Some(value.into());
-        self
-    }
-
-    /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
-    /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IamRole {}
-
-impl ToValue for IamRole {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AwsIntegration", &self.aws_integration)
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .opt("Status", &self.status)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::CloudVmCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudvmcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `LicenseModel` (`AWS::ODB::CloudVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LicenseModel {
-    /// `BRING_YOUR_OWN_LICENSE`
-    BringYourOwnLicense,
-    /// `LICENSE_INCLUDED`
-    LicenseIncluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LicenseModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LicenseModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE",
-            Self::LicenseIncluded => "LICENSE_INCLUDED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionType, ReferenceItem, ReferenceItemRequired, SseConfig, SseConfigRequired,
+};
+use super::shared::{RULE_ReferenceItem, RULE_SseConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
 
 /// The required properties of [`AnnotationStore`], by name: `AnnotationStore::new(AnnotationStoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +31,7 @@ pub struct AnnotationStoreRequired {
     pub store_format: StoreFormat,
 }
 
-static RULE_AnnotationStore: ObjRule = ObjRule {
+pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -329,199 +331,6 @@ impl AnnotationStoreAttributes {
     /// When the store was updated.
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
-    }
-}
-
-/// The required properties of [`ReferenceItem`], by name: `ReferenceItem::new(ReferenceItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceItemRequired {
-    /// `ReferenceArn`: a string, required.
-    ///
-    /// The reference's ARN.
-    ///
-    /// Pattern `^arn:.+$`; length 1 to 127.
-    pub reference_arn: Str,
-}
-
-static RULE_ReferenceItem: ObjRule = ObjRule {
-    properties: &[(
-        "ReferenceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(127),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["ReferenceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ReferenceItem` property type of `AWS::Omics::AnnotationStore`.
-///
-/// A genome reference.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-annotationstore-referenceitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceItem {
-    /// `ReferenceArn`: a string, required.
-    ///
-    /// The reference's ARN.
-    ///
-    /// Pattern `^arn:.+$`; length 1 to 127.
-    pub reference_arn: Str,
-}
-
-impl ReferenceItem {
-    /// A `ReferenceItem` with its required properties, named in a [`ReferenceItemRequired`].
-    pub fn new(required: ReferenceItemRequired) -> Self {
-        Self {
-            reference_arn: required.reference_arn,
-        }
-    }
-
-    /// `ReferenceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_arn(mut self, value: impl Into<Str>) -> Self {
-        self.reference_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for ReferenceItem {}
-
-impl ToValue for ReferenceItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ReferenceArn", &self.reference_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`SseConfig`], by name: `SseConfig::new(SseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfigRequired {
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-static RULE_SseConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseConfig` property type of `AWS::Omics::AnnotationStore`.
-///
-/// Server-side encryption (SSE) settings for a store.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-annotationstore-sseconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfig {
-    /// `KeyArn`: a string.
-    ///
-    /// An encryption key ARN.
-    ///
-    /// Pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`; length 20 to 2048.
-    pub key_arn: Option<Str>,
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-impl SseConfig {
-    /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
-    pub fn new(required: SseConfigRequired) -> Self {
-        Self {
-            key_arn: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for SseConfig {}
-
-impl ToValue for SseConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KeyArn", &self.key_arn)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The values of `EncryptionType` (`AWS::Omics::AnnotationStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionType {
-    /// `KMS`
-    Kms,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ConfigurationRequired {
     pub run_configurations: Obj<RunConfigurations>,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -223,7 +223,7 @@ impl ConfigurationAttributes {
     }
 }
 
-static RULE_RunConfigurations: ObjRule = ObjRule {
+pub(crate) static RULE_RunConfigurations: ObjRule = ObjRule {
     properties: &[("VpcConfig", Shape::Object(&RULE_VpcConfig))],
     required: &[],
     one_of: &[],
@@ -263,7 +263,7 @@ impl ToValue for RunConfigurations {
     }
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
 
-static RULE_RunGroup: ObjRule = ObjRule {
+pub(crate) static RULE_RunGroup: ObjRule = ObjRule {
     properties: &[
         (
             "MaxCpus",

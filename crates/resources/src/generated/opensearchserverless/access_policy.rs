@@ -34,7 +34,7 @@ pub struct AccessPolicyRequired {
     pub r#type: AccessPolicyType,
 }
 
-static RULE_AccessPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{StandbyReplicas, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,63}$");
 
@@ -28,7 +31,7 @@ pub struct CollectionRequired {
     pub name: Str,
 }
 
-static RULE_Collection: ObjRule = ObjRule {
+pub(crate) static RULE_Collection: ObjRule = ObjRule {
     properties: &[
         (
             "CollectionGroupName",
@@ -375,7 +378,7 @@ impl CollectionAttributes {
     }
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         ("AWSOwnedKey", Shape::Bool),
         (
@@ -450,103 +453,7 @@ impl ToValue for EncryptionConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpenSearchServerless::Collection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchserverless-collection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VectorOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VectorOptions: ObjRule = ObjRule {
     properties: &[(
         "ServerlessVectorAcceleration",
         Shape::Str(&StrRule {
@@ -665,34 +572,6 @@ impl ToValue for ServerlessVectorAcceleration {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
             Self::Allowed => "ALLOWED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StandbyReplicas` (`AWS::OpenSearchServerless::Collection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StandbyReplicas {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StandbyReplicas {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StandbyReplicas {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

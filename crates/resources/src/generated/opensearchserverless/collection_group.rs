@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{StandbyReplicas, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
 
 /// The required properties of [`CollectionGroup`], by name: `CollectionGroup::new(CollectionGroupRequired { .. })`.
@@ -26,7 +29,7 @@ pub struct CollectionGroupRequired {
     pub standby_replicas: StandbyReplicas,
 }
 
-static RULE_CollectionGroup: ObjRule = ObjRule {
+pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
     properties: &[
         ("CapacityLimits", Shape::Object(&RULE_CapacityLimits)),
         (
@@ -238,7 +241,7 @@ impl CollectionGroupAttributes {
     }
 }
 
-static RULE_CapacityLimits: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityLimits: ObjRule = ObjRule {
     properties: &[
         (
             "MaxIndexingCapacityInOcu",
@@ -367,129 +370,5 @@ impl ToValue for CapacityLimits {
             )
             .opt("MinSearchCapacityInOcu", &self.min_search_capacity_in_ocu)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpenSearchServerless::CollectionGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchserverless-collectiongroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `StandbyReplicas` (`AWS::OpenSearchServerless::CollectionGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StandbyReplicas {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StandbyReplicas {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StandbyReplicas {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

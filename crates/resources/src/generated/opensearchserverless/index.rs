@@ -26,7 +26,7 @@ pub struct IndexRequired {
     pub index_name: Str,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
         ("CollectionEndpoint", Shape::STR),
         (
@@ -191,7 +191,7 @@ impl IndexAttributes {
     }
 }
 
-static RULE_IndexSettings: ObjRule = ObjRule {
+pub(crate) static RULE_IndexSettings: ObjRule = ObjRule {
     properties: &[("Index", Shape::Object(&RULE_IndexSettingsIndex))],
     required: &[],
     one_of: &[],
@@ -237,7 +237,7 @@ impl ToValue for IndexSettings {
     }
 }
 
-static RULE_IndexSettingsIndex: ObjRule = ObjRule {
+pub(crate) static RULE_IndexSettingsIndex: ObjRule = ObjRule {
     properties: &[
         ("Knn", Shape::Bool),
         ("KnnAlgoParamEfSearch", Shape::INT),
@@ -303,7 +303,7 @@ impl ToValue for IndexSettingsIndex {
     }
 }
 
-static RULE_Mappings: ObjRule = ObjRule {
+pub(crate) static RULE_Mappings: ObjRule = ObjRule {
     properties: &[("Properties", Shape::Any)],
     required: &[],
     one_of: &[],

@@ -34,7 +34,7 @@ pub struct LifecyclePolicyRequired {
     pub r#type: LifecyclePolicyType,
 }
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -17,7 +17,7 @@ pub(crate) static PATTERN_4: Pattern =
     Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^aws:opensearch:[0-9]{12}:*");
 
-static RULE_SecurityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -267,7 +267,7 @@ impl SecurityConfigAttributes {
     }
 }
 
-static RULE_IamFederationConfigOptions: ObjRule = ObjRule {
+pub(crate) static RULE_IamFederationConfigOptions: ObjRule = ObjRule {
     properties: &[
         (
             "GroupAttribute",
@@ -364,7 +364,7 @@ pub struct IamIdentityCenterConfigOptionsRequired {
     pub instance_arn: Str,
 }
 
-static RULE_IamIdentityCenterConfigOptions: ObjRule = ObjRule {
+pub(crate) static RULE_IamIdentityCenterConfigOptions: ObjRule = ObjRule {
     properties: &[
         ("ApplicationArn", Shape::STR),
         ("ApplicationDescription", Shape::STR),
@@ -513,7 +513,7 @@ pub struct SamlConfigOptionsRequired {
     pub metadata: Str,
 }
 
-static RULE_SamlConfigOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SamlConfigOptions: ObjRule = ObjRule {
     properties: &[
         (
             "GroupAttribute",

@@ -34,7 +34,7 @@ pub struct SecurityPolicyRequired {
     pub r#type: SecurityPolicyType,
 }
 
-static RULE_SecurityPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

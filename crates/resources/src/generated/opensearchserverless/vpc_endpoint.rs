@@ -35,7 +35,7 @@ pub struct VpcEndpointRequired {
     pub vpc_id: Str,
 }
 
-static RULE_VpcEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "Name",

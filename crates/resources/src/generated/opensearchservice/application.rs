@@ -23,7 +23,7 @@ pub struct ApplicationRequired {
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "AppConfigs",
@@ -294,7 +294,7 @@ pub struct AppConfigRequired {
     pub value: Str,
 }
 
-static RULE_AppConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AppConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -393,7 +393,7 @@ pub struct DataSourceRequired {
     pub data_source_arn: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("DataSourceArn", Shape::STR),
         ("DataSourceDescription", Shape::STR),
@@ -460,7 +460,7 @@ impl ToValue for DataSource {
     }
 }
 
-static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
+pub(crate) static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IamIdentityCenterInstanceArn", Shape::STR),
@@ -545,7 +545,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AIMLOptions", Shape::Object(&RULE_AimlOptions)),
         ("AccessPolicies", Shape::Any),
@@ -555,7 +555,7 @@ impl DomainAttributes {
     }
 }
 
-static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
     properties: &[
         ("AnonymousAuthDisableDate", Shape::STR),
         ("AnonymousAuthEnabled", Shape::Bool),
@@ -714,7 +714,7 @@ impl ToValue for AdvancedSecurityOptionsInput {
     }
 }
 
-static RULE_AimlOptions: ObjRule = ObjRule {
+pub(crate) static RULE_AimlOptions: ObjRule = ObjRule {
     properties: &[
         ("S3VectorsEngine", Shape::Object(&RULE_S3VectorsEngine)),
         (
@@ -777,7 +777,7 @@ impl ToValue for AimlOptions {
     }
 }
 
-static RULE_ClusterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ColdStorageOptions",
@@ -1011,7 +1011,7 @@ impl ToValue for ClusterConfig {
     }
 }
 
-static RULE_CognitoOptions: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IdentityPoolId", Shape::STR),
@@ -1120,7 +1120,7 @@ impl ToValue for CognitoOptions {
     }
 }
 
-static RULE_ColdStorageOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1166,7 +1166,7 @@ impl ToValue for ColdStorageOptions {
     }
 }
 
-static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
     properties: &[(
         "DeploymentStrategy",
         Shape::Str(&StrRule {
@@ -1217,7 +1217,7 @@ impl ToValue for DeploymentStrategyOptions {
     }
 }
 
-static RULE_DomainEndpointOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomEndpoint", Shape::STR),
         ("CustomEndpointCertificateArn", Shape::STR),
@@ -1330,7 +1330,7 @@ impl ToValue for DomainEndpointOptions {
     }
 }
 
-static RULE_EbsOptions: ObjRule = ObjRule {
+pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
     properties: &[
         ("EBSEnabled", Shape::Bool),
         ("Iops", Shape::INT),
@@ -1436,7 +1436,7 @@ impl ToValue for EbsOptions {
     }
 }
 
-static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool), ("KmsKeyId", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1503,7 +1503,7 @@ impl ToValue for EncryptionAtRestOptions {
     }
 }
 
-static RULE_IamFederationOptions: ObjRule = ObjRule {
+pub(crate) static RULE_IamFederationOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("RolesKey", Shape::STR),
@@ -1567,7 +1567,7 @@ impl ToValue for IamFederationOptions {
     }
 }
 
-static RULE_IdentityCenterOptions: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityCenterOptions: ObjRule = ObjRule {
     properties: &[
         ("EnabledAPIAccess", Shape::Bool),
         ("IdentityCenterApplicationARN", Shape::STR),
@@ -1726,7 +1726,7 @@ pub struct IdpRequired {
     pub metadata_content: Str,
 }
 
-static RULE_Idp: ObjRule = ObjRule {
+pub(crate) static RULE_Idp: ObjRule = ObjRule {
     properties: &[
         ("EntityId", Shape::STR),
         (
@@ -1804,7 +1804,7 @@ impl ToValue for Idp {
     }
 }
 
-static RULE_JwtOptions: ObjRule = ObjRule {
+pub(crate) static RULE_JwtOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("PublicKey", Shape::STR),
@@ -1878,7 +1878,7 @@ impl ToValue for JwtOptions {
     }
 }
 
-static RULE_MasterUserOptions: ObjRule = ObjRule {
+pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
     properties: &[
         ("MasterUserARN", Shape::STR),
         ("MasterUserName", Shape::STR),
@@ -1962,7 +1962,7 @@ impl ToValue for MasterUserOptions {
     }
 }
 
-static RULE_NodeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NodeConfig: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Enabled", Shape::Bool),
@@ -2040,7 +2040,7 @@ impl ToValue for NodeConfig {
     }
 }
 
-static RULE_NodeOption: ObjRule = ObjRule {
+pub(crate) static RULE_NodeOption: ObjRule = ObjRule {
     properties: &[
         ("NodeConfig", Shape::Object(&RULE_NodeConfig)),
         (
@@ -2113,7 +2113,7 @@ impl ToValue for NodeOption {
     }
 }
 
-static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
+pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -2159,7 +2159,7 @@ impl ToValue for NodeToNodeEncryptionOptions {
     }
 }
 
-static RULE_OffPeakWindow: ObjRule = ObjRule {
+pub(crate) static RULE_OffPeakWindow: ObjRule = ObjRule {
     properties: &[("WindowStartTime", Shape::Object(&RULE_WindowStartTime))],
     required: &[],
     one_of: &[],
@@ -2207,7 +2207,7 @@ impl ToValue for OffPeakWindow {
     }
 }
 
-static RULE_OffPeakWindowOptions: ObjRule = ObjRule {
+pub(crate) static RULE_OffPeakWindowOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("OffPeakWindow", Shape::Object(&RULE_OffPeakWindow)),
@@ -2280,7 +2280,7 @@ pub struct S3VectorsEngineRequired {
     pub enabled: Bool,
 }
 
-static RULE_S3VectorsEngine: ObjRule = ObjRule {
+pub(crate) static RULE_S3VectorsEngine: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &["Enabled"],
     one_of: &[],
@@ -2328,7 +2328,7 @@ impl ToValue for S3VectorsEngine {
     }
 }
 
-static RULE_SamlOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SamlOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("Idp", Shape::Object(&RULE_Idp)),
@@ -2462,7 +2462,7 @@ impl ToValue for SamlOptions {
     }
 }
 
-static RULE_ServerlessVectorAcceleration: ObjRule = ObjRule {
+pub(crate) static RULE_ServerlessVectorAcceleration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -2506,7 +2506,7 @@ impl ToValue for ServerlessVectorAcceleration {
     }
 }
 
-static RULE_SnapshotOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
     properties: &[("AutomatedSnapshotStartHour", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -2559,7 +2559,7 @@ impl ToValue for SnapshotOptions {
     }
 }
 
-static RULE_SoftwareUpdateOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SoftwareUpdateOptions: ObjRule = ObjRule {
     properties: &[("AutoSoftwareUpdateEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -2623,7 +2623,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2706,7 +2706,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VpcOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -2811,7 +2811,7 @@ pub struct WindowStartTimeRequired {
     pub minutes: Int,
 }
 
-static RULE_WindowStartTime: ObjRule = ObjRule {
+pub(crate) static RULE_WindowStartTime: ObjRule = ObjRule {
     properties: &[
         (
             "Hours",
@@ -2896,7 +2896,7 @@ impl ToValue for WindowStartTime {
     }
 }
 
-static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
     properties: &[("AvailabilityZoneCount", Shape::INT)],
     required: &[],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Source;
+pub use super::shared::Source;
+
 /// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
@@ -26,7 +29,7 @@ pub struct AppRequired {
     pub r#type: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         ("AppSource", Shape::Object(&RULE_Source)),
         ("Attributes", Shape::Any),
@@ -322,7 +325,7 @@ impl AppAttributes {
     }
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("DatabaseName", Shape::STR),
@@ -411,7 +414,7 @@ pub struct EnvironmentVariableRequired {
     pub value: Str,
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         ("Secure", Shape::Bool),
@@ -491,137 +494,7 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::STR),
-        ("Revision", Shape::STR),
-        ("SshKey", Shape::STR),
-        ("Type", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Source` property type of `AWS::OpsWorks::App`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-app-source.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Source {
-    /// `Password`: a string.
-    ///
-    /// When included in a request, the parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Password` to the appropriate IAM secret access key.
-    /// - For HTTP bundles and Subversion repositories, set `Password` to the password.
-    ///
-    /// For more information on how to safely handle IAM credentials, see \[\](<https://docs.aws.amazon.com/general/latest/gr/aws-access-keys-best-practices.html>) .
-    ///
-    /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub password: Option<Str>,
-    /// `Revision`: a string.
-    ///
-    /// The application's version. OpsWorks Stacks enables you to easily deploy new versions of an application. One of the simplest approaches is to have branches or revisions in your repository that represent different versions that can potentially be deployed.
-    pub revision: Option<Str>,
-    /// `SshKey`: a string.
-    ///
-    /// In requests, the repository's SSH key.
-    ///
-    /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub ssh_key: Option<Str>,
-    /// `Type`: a string.
-    ///
-    /// The repository type.
-    pub r#type: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The source URL. The following is an example of an Amazon S3 source URL: `https://s3.amazonaws.com/opsworks-demo-bucket/opsworks_cookbook_demo.tar.gz` .
-    pub url: Option<Str>,
-    /// `Username`: a string.
-    ///
-    /// This parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Username` to the appropriate IAM access key ID.
-    /// - For HTTP bundles, Git repositories, and Subversion repositories, set `Username` to the user name.
-    pub username: Option<Str>,
-}
-
-impl Source {
-    /// A `Source` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// `Revision`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Str>) -> Self {
-        self.revision = Some(value.into());
-        self
-    }
-
-    /// `SshKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_key(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_key = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
-    /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Source {}
-
-impl ToValue for Source {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Revision", &self.revision)
-            .opt("SshKey", &self.ssh_key)
-            .opt("Type", &self.r#type)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
-            .build()
-    }
-}
-
-static RULE_SslConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SslConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::STR),
         ("Chain", Shape::STR),

@@ -20,7 +20,7 @@ pub struct ElasticLoadBalancerAttachmentRequired {
     pub layer_id: Str,
 }
 
-static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
     properties: &[
         ("ElasticLoadBalancerName", Shape::STR),
         ("LayerId", Shape::STR),

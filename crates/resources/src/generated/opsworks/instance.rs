@@ -26,7 +26,7 @@ pub struct InstanceRequired {
     pub stack_id: Str,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("AgentVersion", Shape::STR),
         (
@@ -583,7 +583,7 @@ impl InstanceAttributes {
     }
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
         ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
@@ -673,7 +673,7 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Iops", Shape::INT),
@@ -779,7 +779,7 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
+pub(crate) static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
     properties: &[
         ("Friday", Shape::Any),
         ("Monday", Shape::Any),

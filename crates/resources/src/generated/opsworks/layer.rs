@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Layer`], by name: `Layer::new(LayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerRequired {
@@ -46,7 +49,7 @@ pub struct LayerRequired {
     pub r#type: Str,
 }
 
-static RULE_Layer: ObjRule = ObjRule {
+pub(crate) static RULE_Layer: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("AutoAssignElasticIps", Shape::Bool),
@@ -503,7 +506,7 @@ impl LayerAttributes {
     }
 }
 
-static RULE_AutoScalingThresholds: ObjRule = ObjRule {
+pub(crate) static RULE_AutoScalingThresholds: ObjRule = ObjRule {
     properties: &[
         ("CpuThreshold", Shape::NUM),
         ("IgnoreMetricsTime", Shape::INT),
@@ -621,7 +624,7 @@ impl ToValue for AutoScalingThresholds {
     }
 }
 
-static RULE_LifecycleEventConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleEventConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ShutdownEventConfiguration",
         Shape::Object(&RULE_ShutdownEventConfiguration),
@@ -676,7 +679,7 @@ impl ToValue for LifecycleEventConfiguration {
     }
 }
 
-static RULE_LoadBasedAutoScaling: ObjRule = ObjRule {
+pub(crate) static RULE_LoadBasedAutoScaling: ObjRule = ObjRule {
     properties: &[
         ("DownScaling", Shape::Object(&RULE_AutoScalingThresholds)),
         ("Enable", Shape::Bool),
@@ -752,7 +755,7 @@ impl ToValue for LoadBasedAutoScaling {
     }
 }
 
-static RULE_Recipes: ObjRule = ObjRule {
+pub(crate) static RULE_Recipes: ObjRule = ObjRule {
     properties: &[
         (
             "Configure",
@@ -891,7 +894,7 @@ impl ToValue for Recipes {
     }
 }
 
-static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DelayUntilElbConnectionsDrained", Shape::Bool),
         ("ExecutionTimeout", Shape::INT),
@@ -956,70 +959,7 @@ impl ToValue for ShutdownEventConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpsWorks::Layer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-layer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VolumeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Encrypted", Shape::Bool),
         ("Iops", Shape::INT),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Source, RULE_Tag};
+pub use super::shared::{Source, Tag, TagRequired};
+
 /// The required properties of [`Stack`], by name: `Stack::new(StackRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackRequired {
@@ -26,7 +29,7 @@ pub struct StackRequired {
     pub service_role_arn: Str,
 }
 
-static RULE_Stack: ObjRule = ObjRule {
+pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
         ("AgentVersion", Shape::STR),
         ("Attributes", Shape::Any),
@@ -632,7 +635,7 @@ impl StackAttributes {
     }
 }
 
-static RULE_ChefConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ChefConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BerkshelfVersion", Shape::STR),
         ("ManageBerkshelf", Shape::Bool),
@@ -703,7 +706,7 @@ pub struct ElasticIpRequired {
     pub ip: Str,
 }
 
-static RULE_ElasticIp: ObjRule = ObjRule {
+pub(crate) static RULE_ElasticIp: ObjRule = ObjRule {
     properties: &[("Ip", Shape::STR), ("Name", Shape::STR)],
     required: &["Ip"],
     one_of: &[],
@@ -782,7 +785,7 @@ pub struct RdsDbInstanceRequired {
     pub rds_db_instance_arn: Str,
 }
 
-static RULE_RdsDbInstance: ObjRule = ObjRule {
+pub(crate) static RULE_RdsDbInstance: ObjRule = ObjRule {
     properties: &[
         ("DbPassword", Shape::STR),
         ("DbUser", Shape::STR),
@@ -862,137 +865,7 @@ impl ToValue for RdsDbInstance {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::STR),
-        ("Revision", Shape::STR),
-        ("SshKey", Shape::STR),
-        ("Type", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Source` property type of `AWS::OpsWorks::Stack`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-stack-source.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Source {
-    /// `Password`: a string.
-    ///
-    /// When included in a request, the parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Password` to the appropriate IAM secret access key.
-    /// - For HTTP bundles and Subversion repositories, set `Password` to the password.
-    ///
-    /// For more information on how to safely handle IAM credentials, see \[\](<https://docs.aws.amazon.com/general/latest/gr/aws-access-keys-best-practices.html>) .
-    ///
-    /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub password: Option<Str>,
-    /// `Revision`: a string.
-    ///
-    /// The application's version. OpsWorks Stacks enables you to easily deploy new versions of an application. One of the simplest approaches is to have branches or revisions in your repository that represent different versions that can potentially be deployed.
-    pub revision: Option<Str>,
-    /// `SshKey`: a string.
-    ///
-    /// The repository's SSH key. For more information, see \[Using Git Repository SSH Keys\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingapps-deploykeys.html>) in the *OpsWorks User Guide* . To pass in an SSH key as a parameter, see the following example:
-    ///
-    /// `"Parameters" : { "GitSSHKey" : { "Description" : "Change SSH key newlines to commas.", "Type" : "CommaDelimitedList", "NoEcho" : "true" }, ... "CustomCookbooksSource": { "Revision" : { "Ref": "GitRevision"}, "SshKey" : { "Fn::Join" : [ "\n", { "Ref": "GitSSHKey"} ] }, "Type": "git", "Url": { "Ref": "GitURL"} } ...`
-    pub ssh_key: Option<Str>,
-    /// `Type`: a string.
-    ///
-    /// The repository type.
-    pub r#type: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The source URL. The following is an example of an Amazon S3 source URL: `https://s3.amazonaws.com/opsworks-demo-bucket/opsworks_cookbook_demo.tar.gz` .
-    pub url: Option<Str>,
-    /// `Username`: a string.
-    ///
-    /// This parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Username` to the appropriate IAM access key ID.
-    /// - For HTTP bundles, Git repositories, and Subversion repositories, set `Username` to the user name.
-    pub username: Option<Str>,
-}
-
-impl Source {
-    /// A `Source` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// `Revision`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Str>) -> Self {
-        self.revision = Some(value.into());
-        self
-    }
-
-    /// `SshKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_key(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_key = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
-    /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Source {}
-
-impl ToValue for Source {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Revision", &self.revision)
-            .opt("SshKey", &self.ssh_key)
-            .opt("Type", &self.r#type)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
-            .build()
-    }
-}
-
-static RULE_StackConfigurationManager: ObjRule = ObjRule {
+pub(crate) static RULE_StackConfigurationManager: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1047,69 +920,6 @@ impl ToValue for StackConfigurationManager {
         MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Version", &self.version)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpsWorks::Stack`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-stack-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -18,7 +18,7 @@ pub struct UserProfileRequired {
     pub iam_user_arn: Str,
 }
 
-static RULE_UserProfile: ObjRule = ObjRule {
+pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
     properties: &[
         ("AllowSelfManagement", Shape::Bool),
         ("IamUserArn", Shape::STR),

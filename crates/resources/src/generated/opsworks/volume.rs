@@ -24,7 +24,7 @@ pub struct VolumeRequired {
     pub stack_id: Str,
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("Ec2VolumeId", Shape::STR),
         ("MountPoint", Shape::STR),

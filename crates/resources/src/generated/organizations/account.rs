@@ -33,7 +33,7 @@ pub struct AccountRequired {
     pub email: Str,
 }
 
-static RULE_Account: ObjRule = ObjRule {
+pub(crate) static RULE_Account: ObjRule = ObjRule {
     properties: &[
         (
             "AccountName",
@@ -381,7 +381,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Organization: ObjRule = ObjRule {
+pub(crate) static RULE_Organization: ObjRule = ObjRule {
     properties: &[(
         "FeatureSet",
         Shape::Str(&StrRule {

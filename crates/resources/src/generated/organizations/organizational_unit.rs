@@ -7,10 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`OrganizationalUnit`], by name: `OrganizationalUnit::new(OrganizationalUnitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +40,7 @@ pub struct OrganizationalUnitRequired {
     pub parent_id: Str,
 }
 
-static RULE_OrganizationalUnit: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationalUnit: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -232,101 +234,5 @@ impl OrganizationalUnitAttributes {
     /// The path in the organization where this OU exists.
     pub fn path(&self) -> Value {
         self.0.get_att("Path")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Organizations::OrganizationalUnit`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-organizations-organizationalunit-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -47,7 +47,7 @@ pub struct PipelineRequired {
     pub pipeline_name: Str,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("BufferOptions", Shape::Object(&RULE_BufferOptions)),
         (
@@ -422,7 +422,7 @@ pub struct BufferOptionsRequired {
     pub persistent_buffer_enabled: Bool,
 }
 
-static RULE_BufferOptions: ObjRule = ObjRule {
+pub(crate) static RULE_BufferOptions: ObjRule = ObjRule {
     properties: &[("PersistentBufferEnabled", Shape::Bool)],
     required: &["PersistentBufferEnabled"],
     one_of: &[],
@@ -481,7 +481,7 @@ pub struct CloudWatchLogDestinationRequired {
     pub log_group: Str,
 }
 
-static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
     properties: &[(
         "LogGroup",
         Shape::Str(&StrRule {
@@ -549,7 +549,7 @@ pub struct EncryptionAtRestOptionsRequired {
     pub kms_key_arn: Str,
 }
 
-static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyArn",
         Shape::Str(&StrRule {
@@ -610,7 +610,7 @@ impl ToValue for EncryptionAtRestOptions {
     }
 }
 
-static RULE_LogPublishingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_LogPublishingOptions: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogDestination",
@@ -690,7 +690,7 @@ pub struct ResourcePolicyRequired {
     pub policy: Json,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[("Policy", Shape::Any)],
     required: &["Policy"],
     one_of: &[],
@@ -745,7 +745,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -839,7 +839,7 @@ pub struct VpcAttachmentOptionsRequired {
     pub cidr_block: Str,
 }
 
-static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
     properties: &[
         ("AttachToVpc", Shape::Bool),
         (
@@ -922,7 +922,7 @@ pub struct VpcOptionsRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

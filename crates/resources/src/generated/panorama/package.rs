@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 
 /// The required properties of [`Package`], by name: `Package::new(PackageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +23,7 @@ pub struct PackageRequired {
     pub package_name: Str,
 }
 
-static RULE_Package: ObjRule = ObjRule {
+pub(crate) static RULE_Package: ObjRule = ObjRule {
     properties: &[
         (
             "PackageName",
@@ -240,7 +242,7 @@ impl PackageAttributes {
     }
 }
 
-static RULE_StorageLocation: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
     properties: &[
         ("BinaryPrefixLocation", Shape::STR),
         ("Bucket", Shape::STR),
@@ -342,102 +344,6 @@ impl ToValue for StorageLocation {
             .opt("GeneratedPrefixLocation", &self.generated_prefix_location)
             .opt("ManifestPrefixLocation", &self.manifest_prefix_location)
             .opt("RepoPrefixLocation", &self.repo_prefix_location)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Panorama::Package`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-panorama-package-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

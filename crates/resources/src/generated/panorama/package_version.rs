@@ -35,7 +35,7 @@ pub struct PackageVersionRequired {
     pub patch_version: Str,
 }
 
-static RULE_PackageVersion: ObjRule = ObjRule {
+pub(crate) static RULE_PackageVersion: ObjRule = ObjRule {
     properties: &[
         ("MarkLatest", Shape::Bool),
         (

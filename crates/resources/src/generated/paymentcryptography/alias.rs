@@ -25,7 +25,7 @@ pub struct AliasRequired {
     pub alias_name: Str,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
         (
             "AliasName",

@@ -22,7 +22,7 @@ pub struct KeyRequired {
     pub key_attributes: Obj<KeyAttributesProperty>,
 }
 
-static RULE_Key: ObjRule = ObjRule {
+pub(crate) static RULE_Key: ObjRule = ObjRule {
     properties: &[
         (
             "DeriveKeyUsage",
@@ -346,7 +346,7 @@ pub struct KeyAttributesPropertyRequired {
     pub key_usage: KeyUsage,
 }
 
-static RULE_KeyAttributesProperty: ObjRule = ObjRule {
+pub(crate) static RULE_KeyAttributesProperty: ObjRule = ObjRule {
     properties: &[
         (
             "KeyAlgorithm",
@@ -518,7 +518,7 @@ impl ToValue for KeyAttributesProperty {
     }
 }
 
-static RULE_KeyModesOfUse: ObjRule = ObjRule {
+pub(crate) static RULE_KeyModesOfUse: ObjRule = ObjRule {
     properties: &[
         ("Decrypt", Shape::Bool),
         ("DeriveKey", Shape::Bool),
@@ -709,7 +709,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -36,7 +36,7 @@ pub struct ConnectorRequired {
     pub vpc_information: Obj<VpcInformation>,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateAuthorityArn",
@@ -223,7 +223,7 @@ pub struct VpcInformationRequired {
     pub security_group_ids: List<Str>,
 }
 
-static RULE_VpcInformation: ObjRule = ObjRule {
+pub(crate) static RULE_VpcInformation: ObjRule = ObjRule {
     properties: &[
         (
             "IpAddressType",

@@ -20,7 +20,7 @@ pub struct DirectoryRegistrationRequired {
     pub directory_id: Str,
 }
 
-static RULE_DirectoryRegistration: ObjRule = ObjRule {
+pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
     properties: &[
         (
             "DirectoryId",

@@ -13,7 +13,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:directory-registration(\\/[\\w-]+)$",
 );
 
-static RULE_ServicePrincipalName: ObjRule = ObjRule {
+pub(crate) static RULE_ServicePrincipalName: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorArn",

@@ -34,7 +34,7 @@ pub struct TemplateRequired {
     pub name: Str,
 }
 
-static RULE_Template: ObjRule = ObjRule {
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorArn",

@@ -30,7 +30,7 @@ pub struct TemplateGroupAccessControlEntryRequired {
     pub group_display_name: Str,
 }
 
-static RULE_TemplateGroupAccessControlEntry: ObjRule = ObjRule {
+pub(crate) static RULE_TemplateGroupAccessControlEntry: ObjRule = ObjRule {
     properties: &[
         ("AccessRights", Shape::Object(&RULE_AccessRights)),
         (
@@ -205,7 +205,7 @@ impl From<ResourceRef> for TemplateGroupAccessControlEntryAttributes {
     }
 }
 
-static RULE_AccessRights: ObjRule = ObjRule {
+pub(crate) static RULE_AccessRights: ObjRule = ObjRule {
     properties: &[
         (
             "AutoEnroll",

@@ -22,7 +22,7 @@ pub struct ChallengeRequired {
     pub connector_arn: Str,
 }
 
-static RULE_Challenge: ObjRule = ObjRule {
+pub(crate) static RULE_Challenge: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectorArn",

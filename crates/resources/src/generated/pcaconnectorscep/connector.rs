@@ -23,7 +23,7 @@ pub struct ConnectorRequired {
     pub certificate_authority_arn: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateAuthorityArn",

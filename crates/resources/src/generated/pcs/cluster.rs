@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SlurmCustomSetting;
+pub use super::shared::{SlurmCustomSetting, SlurmCustomSettingRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-\\w{8,17}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-\\w{8,17}$");
 
@@ -37,7 +40,7 @@ pub struct ClusterRequired {
     pub size: Size,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("Networking", Shape::Object(&RULE_Networking)),
@@ -284,7 +287,7 @@ pub struct AccountingRequired {
     pub mode: AccountingMode,
 }
 
-static RULE_Accounting: ObjRule = ObjRule {
+pub(crate) static RULE_Accounting: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultPurgeTimeInDays",
@@ -390,7 +393,7 @@ pub struct AuthKeyRequired {
     pub secret_version: Str,
 }
 
-static RULE_AuthKey: ObjRule = ObjRule {
+pub(crate) static RULE_AuthKey: ObjRule = ObjRule {
     properties: &[("SecretArn", Shape::STR), ("SecretVersion", Shape::STR)],
     required: &["SecretArn", "SecretVersion"],
     one_of: &[],
@@ -467,7 +470,7 @@ pub struct CgroupCustomSettingRequired {
     pub parameter_value: Str,
 }
 
-static RULE_CgroupCustomSetting: ObjRule = ObjRule {
+pub(crate) static RULE_CgroupCustomSetting: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
@@ -534,7 +537,7 @@ impl ToValue for CgroupCustomSetting {
     }
 }
 
-static RULE_JwtAuth: ObjRule = ObjRule {
+pub(crate) static RULE_JwtAuth: ObjRule = ObjRule {
     properties: &[("JwtKey", Shape::Object(&RULE_JwtKey))],
     required: &[],
     one_of: &[],
@@ -593,7 +596,7 @@ pub struct JwtKeyRequired {
     pub secret_version: Str,
 }
 
-static RULE_JwtKey: ObjRule = ObjRule {
+pub(crate) static RULE_JwtKey: ObjRule = ObjRule {
     properties: &[("SecretArn", Shape::STR), ("SecretVersion", Shape::STR)],
     required: &["SecretArn", "SecretVersion"],
     one_of: &[],
@@ -657,7 +660,7 @@ impl ToValue for JwtKey {
     }
 }
 
-static RULE_Networking: ObjRule = ObjRule {
+pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
         (
             "NetworkType",
@@ -775,7 +778,7 @@ pub struct SchedulerRequired {
     pub version: Str,
 }
 
-static RULE_Scheduler: ObjRule = ObjRule {
+pub(crate) static RULE_Scheduler: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -843,7 +846,7 @@ impl ToValue for Scheduler {
     }
 }
 
-static RULE_SlurmConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Accounting", Shape::Object(&RULE_Accounting)),
         ("AuthKey", Shape::Object(&RULE_AuthKey)),
@@ -997,88 +1000,6 @@ impl ToValue for SlurmConfiguration {
     }
 }
 
-/// The required properties of [`SlurmCustomSetting`], by name: `SlurmCustomSetting::new(SlurmCustomSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSettingRequired {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-static RULE_SlurmCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmCustomSetting` property type of `AWS::PCS::Cluster`.
-///
-/// Additional settings that directly map to Slurm settings.
-///
-/// &gt; AWS PCS supports a subset of Slurm settings. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-cluster-slurmcustomsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSetting {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-impl SlurmCustomSetting {
-    /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
-    pub fn new(required: SlurmCustomSettingRequired) -> Self {
-        Self {
-            parameter_name: required.parameter_name,
-            parameter_value: required.parameter_value,
-        }
-    }
-
-    /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for SlurmCustomSetting {}
-
-impl ToValue for SlurmCustomSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
-            .build()
-    }
-}
-
 /// The required properties of [`SlurmRest`], by name: `SlurmRest::new(SlurmRestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmRestRequired {
@@ -1090,7 +1011,7 @@ pub struct SlurmRestRequired {
     pub mode: SlurmRestMode,
 }
 
-static RULE_SlurmRest: ObjRule = ObjRule {
+pub(crate) static RULE_SlurmRest: ObjRule = ObjRule {
     properties: &[(
         "Mode",
         Shape::Str(&StrRule {
@@ -1162,7 +1083,7 @@ pub struct SlurmdbdCustomSettingRequired {
     pub parameter_value: Str,
 }
 
-static RULE_SlurmdbdCustomSetting: ObjRule = ObjRule {
+pub(crate) static RULE_SlurmdbdCustomSetting: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),

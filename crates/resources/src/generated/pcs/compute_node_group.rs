@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SlurmConfiguration;
+pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSettingRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^ami-[a-z0-9]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$");
@@ -46,7 +49,7 @@ pub struct ComputeNodeGroupRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_ComputeNodeGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
     properties: &[
         (
             "AmiId",
@@ -422,7 +425,7 @@ pub struct CustomLaunchTemplateRequired {
     pub version: Str,
 }
 
-static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
     properties: &[("TemplateId", Shape::STR), ("Version", Shape::STR)],
     required: &["Version"],
     one_of: &[],
@@ -478,7 +481,7 @@ impl ToValue for CustomLaunchTemplate {
     }
 }
 
-static RULE_InstanceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceConfig: ObjRule = ObjRule {
     properties: &[("InstanceType", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -541,7 +544,7 @@ pub struct ScalingConfigurationRequired {
     pub min_instance_count: Int,
 }
 
-static RULE_ScalingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxInstanceCount",
@@ -622,140 +625,7 @@ impl ToValue for ScalingConfiguration {
     }
 }
 
-static RULE_SlurmConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SlurmCustomSettings",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SlurmCustomSetting),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmConfiguration` property type of `AWS::PCS::ComputeNodeGroup`.
-///
-/// Additional options related to the Slurm scheduler.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-computenodegroup-slurmconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SlurmConfiguration {
-    /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
-}
-
-impl SlurmConfiguration {
-    /// A `SlurmConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self {
-        self.slurm_custom_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SlurmConfiguration {}
-
-impl ToValue for SlurmConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SlurmCustomSettings", &self.slurm_custom_settings)
-            .build()
-    }
-}
-
-/// The required properties of [`SlurmCustomSetting`], by name: `SlurmCustomSetting::new(SlurmCustomSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSettingRequired {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-static RULE_SlurmCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmCustomSetting` property type of `AWS::PCS::ComputeNodeGroup`.
-///
-/// Additional settings that directly map to Slurm settings.
-///
-/// &gt; AWS PCS supports a subset of Slurm settings. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-computenodegroup-slurmcustomsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSetting {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-impl SlurmCustomSetting {
-    /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
-    pub fn new(required: SlurmCustomSettingRequired) -> Self {
-        Self {
-            parameter_name: required.parameter_name,
-            parameter_value: required.parameter_value,
-        }
-    }
-
-    /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for SlurmCustomSetting {}
-
-impl ToValue for SlurmCustomSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
-            .build()
-    }
-}
-
-static RULE_SpotOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
     properties: &[(
         "AllocationStrategy",
         Shape::Str(&StrRule {

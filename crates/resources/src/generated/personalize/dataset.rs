@@ -48,7 +48,7 @@ pub struct DatasetRequired {
     pub schema_arn: Str,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
         (
             "DatasetGroupArn",
@@ -284,7 +284,7 @@ impl DatasetAttributes {
     }
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[(
         "DataLocation",
         Shape::Str(&StrRule {
@@ -341,7 +341,7 @@ impl ToValue for DataSource {
     }
 }
 
-static RULE_DatasetImportJob: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetImportJob: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::Object(&RULE_DataSource)),
         (

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Domain;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kms:.*:[0-9]{12}:key/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
 pub(crate) static PATTERN_2: Pattern =
@@ -23,7 +25,7 @@ pub struct DatasetGroupRequired {
     pub name: Str,
 }
 
-static RULE_DatasetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Domain",
@@ -215,33 +217,5 @@ impl DatasetGroupAttributes {
     /// The Amazon Resource Name (ARN) of the dataset group.
     pub fn dataset_group_arn(&self) -> Value {
         self.0.get_att("DatasetGroupArn")
-    }
-}
-
-/// The values of `Domain` (`AWS::Personalize::DatasetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `ECOMMERCE`
-    Ecommerce,
-    /// `VIDEO_ON_DEMAND`
-    VideoOnDemand,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecommerce => "ECOMMERCE",
-            Self::VideoOnDemand => "VIDEO_ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Domain;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
 
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
@@ -26,7 +28,7 @@ pub struct SchemaRequired {
     pub schema: Str,
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
         (
             "Domain",
@@ -198,33 +200,5 @@ impl SchemaAttributes {
     /// The Amazon Resource Name (ARN) of the schema.
     pub fn schema_arn(&self) -> Value {
         self.0.get_att("SchemaArn")
-    }
-}
-
-/// The values of `Domain` (`AWS::Personalize::Schema`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `ECOMMERCE`
-    Ecommerce,
-    /// `VIDEO_ON_DEMAND`
-    VideoOnDemand,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecommerce => "ECOMMERCE",
-            Self::VideoOnDemand => "VIDEO_ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

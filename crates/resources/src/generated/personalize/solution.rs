@@ -27,7 +27,7 @@ pub struct SolutionRequired {
     pub name: Str,
 }
 
-static RULE_Solution: ObjRule = ObjRule {
+pub(crate) static RULE_Solution: ObjRule = ObjRule {
     properties: &[
         (
             "DatasetGroupArn",
@@ -283,7 +283,7 @@ impl SolutionAttributes {
     }
 }
 
-static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
+pub(crate) static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
     properties: &[
         (
             "CategoricalHyperParameterRanges",
@@ -398,7 +398,7 @@ impl ToValue for AlgorithmHyperParameterRanges {
     }
 }
 
-static RULE_AutoMlConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AutoMlConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MetricName",
@@ -484,7 +484,7 @@ impl ToValue for AutoMlConfig {
     }
 }
 
-static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
+pub(crate) static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -574,7 +574,7 @@ impl ToValue for CategoricalHyperParameterRange {
     }
 }
 
-static RULE_ContinuousHyperParameterRange: ObjRule = ObjRule {
+pub(crate) static RULE_ContinuousHyperParameterRange: ObjRule = ObjRule {
     properties: &[
         (
             "MaxValue",
@@ -681,7 +681,7 @@ impl ToValue for ContinuousHyperParameterRange {
     }
 }
 
-static RULE_HpoConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HpoConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AlgorithmHyperParameterRanges",
@@ -756,7 +756,7 @@ impl ToValue for HpoConfig {
     }
 }
 
-static RULE_HpoObjective: ObjRule = ObjRule {
+pub(crate) static RULE_HpoObjective: ObjRule = ObjRule {
     properties: &[
         (
             "MetricName",
@@ -859,7 +859,7 @@ impl ToValue for HpoObjective {
     }
 }
 
-static RULE_HpoResourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HpoResourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MaxNumberOfTrainingJobs",
@@ -939,7 +939,7 @@ impl ToValue for HpoResourceConfig {
     }
 }
 
-static RULE_IntegerHyperParameterRange: ObjRule = ObjRule {
+pub(crate) static RULE_IntegerHyperParameterRange: ObjRule = ObjRule {
     properties: &[
         (
             "MaxValue",
@@ -1046,7 +1046,7 @@ impl ToValue for IntegerHyperParameterRange {
     }
 }
 
-static RULE_SolutionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
     properties: &[
         ("AlgorithmHyperParameters", Shape::Any),
         ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),

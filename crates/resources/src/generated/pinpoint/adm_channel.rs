@@ -26,7 +26,7 @@ pub struct AdmChannelRequired {
     pub client_secret: Str,
 }
 
-static RULE_AdmChannel: ObjRule = ObjRule {
+pub(crate) static RULE_AdmChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("ClientId", Shape::STR),

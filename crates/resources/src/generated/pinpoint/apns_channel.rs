@@ -18,7 +18,7 @@ pub struct ApnsChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_ApnsChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ApnsChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("BundleId", Shape::STR),

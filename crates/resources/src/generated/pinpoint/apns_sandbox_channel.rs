@@ -18,7 +18,7 @@ pub struct ApnsSandboxChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_ApnsSandboxChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ApnsSandboxChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("BundleId", Shape::STR),

@@ -18,7 +18,7 @@ pub struct ApnsVoipChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_ApnsVoipChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ApnsVoipChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("BundleId", Shape::STR),

@@ -18,7 +18,7 @@ pub struct ApnsVoipSandboxChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_ApnsVoipSandboxChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ApnsVoipSandboxChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("BundleId", Shape::STR),

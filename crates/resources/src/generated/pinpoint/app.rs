@@ -18,7 +18,7 @@ pub struct AppRequired {
     pub name: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Tags", Shape::Any)],
     required: &["Name"],
     one_of: &[],

@@ -26,7 +26,7 @@ pub struct BaiduChannelRequired {
     pub secret_key: Str,
 }
 
-static RULE_BaiduChannel: ObjRule = ObjRule {
+pub(crate) static RULE_BaiduChannel: ObjRule = ObjRule {
     properties: &[
         ("ApiKey", Shape::STR),
         ("ApplicationId", Shape::STR),

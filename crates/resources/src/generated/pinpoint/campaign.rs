@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired, SetDimension};
+use super::shared::{RULE_CampaignHook, RULE_QuietTime, RULE_SetDimension};
+
 /// The required properties of [`Campaign`], by name: `Campaign::new(CampaignRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
@@ -30,7 +33,7 @@ pub struct CampaignRequired {
     pub segment_id: Str,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalTreatments",
@@ -427,7 +430,7 @@ impl CampaignAttributes {
     }
 }
 
-static RULE_CampaignCustomMessage: ObjRule = ObjRule {
+pub(crate) static RULE_CampaignCustomMessage: ObjRule = ObjRule {
     properties: &[("Data", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -473,7 +476,7 @@ impl ToValue for CampaignCustomMessage {
     }
 }
 
-static RULE_CampaignEmailMessage: ObjRule = ObjRule {
+pub(crate) static RULE_CampaignEmailMessage: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("FromAddress", Shape::STR),
@@ -565,7 +568,7 @@ impl ToValue for CampaignEmailMessage {
     }
 }
 
-static RULE_CampaignEventFilter: ObjRule = ObjRule {
+pub(crate) static RULE_CampaignEventFilter: ObjRule = ObjRule {
     properties: &[
         ("Dimensions", Shape::Object(&RULE_EventDimensions)),
         ("FilterType", Shape::STR),
@@ -629,88 +632,7 @@ impl ToValue for CampaignEventFilter {
     }
 }
 
-static RULE_CampaignHook: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaFunctionName", Shape::STR),
-        ("Mode", Shape::STR),
-        ("WebUrl", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CampaignHook` property type of `AWS::Pinpoint::Campaign`.
-///
-/// Specifies settings for invoking an Lambda function that customizes a segment for a campaign.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-campaign-campaignhook.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CampaignHook {
-    /// `LambdaFunctionName`: a string.
-    ///
-    /// The name or Amazon Resource Name (ARN) of the Lambda function that Amazon Pinpoint invokes to customize a segment for a campaign.
-    pub lambda_function_name: Option<Str>,
-    /// `Mode`: a string.
-    ///
-    /// The mode that Amazon Pinpoint uses to invoke the Lambda function. Possible values are:
-    ///
-    /// - `FILTER` - Invoke the function to customize the segment that's used by a campaign.
-    /// - `DELIVERY` - (Deprecated) Previously, invoked the function to send a campaign through a custom channel. This functionality is not supported anymore. To send a campaign through a custom channel, use the `CustomDeliveryConfiguration` and `CampaignCustomMessage` objects of the campaign.
-    pub mode: Option<Str>,
-    /// `WebUrl`: a string.
-    ///
-    /// The web URL that Amazon Pinpoint calls to invoke the Lambda function over HTTPS.
-    pub web_url: Option<Str>,
-}
-
-impl CampaignHook {
-    /// A `CampaignHook` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LambdaFunctionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_name(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_name = Some(value.into());
-        self
-    }
-
-    /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
-    /// `WebUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_url(mut self, value: impl Into<Str>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CampaignHook {}
-
-impl ToValue for CampaignHook {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LambdaFunctionName", &self.lambda_function_name)
-            .opt("Mode", &self.mode)
-            .opt("WebUrl", &self.web_url)
-            .build()
-    }
-}
-
-static RULE_CampaignInAppMessage: ObjRule = ObjRule {
+pub(crate) static RULE_CampaignInAppMessage: ObjRule = ObjRule {
     properties: &[
         (
             "Content",
@@ -804,7 +726,7 @@ impl ToValue for CampaignInAppMessage {
     }
 }
 
-static RULE_CampaignSmsMessage: ObjRule = ObjRule {
+pub(crate) static RULE_CampaignSmsMessage: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("EntityId", Shape::STR),
@@ -924,7 +846,7 @@ impl ToValue for CampaignSmsMessage {
     }
 }
 
-static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DeliveryUri", Shape::STR),
         (
@@ -998,7 +920,7 @@ impl ToValue for CustomDeliveryConfiguration {
     }
 }
 
-static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BorderRadius", Shape::INT),
@@ -1122,7 +1044,7 @@ impl ToValue for DefaultButtonConfiguration {
     }
 }
 
-static RULE_EventDimensions: ObjRule = ObjRule {
+pub(crate) static RULE_EventDimensions: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("EventType", Shape::Object(&RULE_SetDimension)),
@@ -1204,7 +1126,7 @@ impl ToValue for EventDimensions {
     }
 }
 
-static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("Body", Shape::STR),
@@ -1282,7 +1204,7 @@ impl ToValue for InAppMessageBodyConfig {
     }
 }
 
-static RULE_InAppMessageButton: ObjRule = ObjRule {
+pub(crate) static RULE_InAppMessageButton: ObjRule = ObjRule {
     properties: &[
         ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
         (
@@ -1377,7 +1299,7 @@ impl ToValue for InAppMessageButton {
     }
 }
 
-static RULE_InAppMessageContent: ObjRule = ObjRule {
+pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BodyConfig", Shape::Object(&RULE_InAppMessageBodyConfig)),
@@ -1500,7 +1422,7 @@ impl ToValue for InAppMessageContent {
     }
 }
 
-static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("Header", Shape::STR),
@@ -1578,7 +1500,7 @@ impl ToValue for InAppMessageHeaderConfig {
     }
 }
 
-static RULE_Limits: ObjRule = ObjRule {
+pub(crate) static RULE_Limits: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::INT),
         ("MaximumDuration", Shape::INT),
@@ -1684,7 +1606,7 @@ impl ToValue for Limits {
     }
 }
 
-static RULE_Message: ObjRule = ObjRule {
+pub(crate) static RULE_Message: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -1894,7 +1816,7 @@ impl ToValue for Message {
     }
 }
 
-static RULE_MessageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MessageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ADMMessage", Shape::Object(&RULE_Message)),
         ("APNSMessage", Shape::Object(&RULE_Message)),
@@ -2058,7 +1980,7 @@ impl ToValue for MessageConfiguration {
     }
 }
 
-static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
     properties: &[("ButtonAction", Shape::STR), ("Link", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2123,84 +2045,7 @@ impl ToValue for OverrideButtonConfiguration {
     }
 }
 
-/// The required properties of [`QuietTime`], by name: `QuietTime::new(QuietTimeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuietTimeRequired {
-    /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
-    /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
-}
-
-static RULE_QuietTime: ObjRule = ObjRule {
-    properties: &[("End", Shape::STR), ("Start", Shape::STR)],
-    required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QuietTime` property type of `AWS::Pinpoint::Campaign`.
-///
-/// Specifies the start and end times that define a time range when messages aren't sent to endpoints.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-campaign-quiettime.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuietTime {
-    /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
-    /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
-}
-
-impl QuietTime {
-    /// A `QuietTime` with its required properties, named in a [`QuietTimeRequired`].
-    pub fn new(required: QuietTimeRequired) -> Self {
-        Self {
-            end: required.end,
-            start: required.start,
-        }
-    }
-
-    /// `End`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = value.into();
-        self
-    }
-
-    /// `Start`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = value.into();
-        self
-    }
-}
-
-impl PropertyType for QuietTime {}
-
-impl ToValue for QuietTime {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
-            .build()
-    }
-}
-
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("EndTime", Shape::STR),
         ("EventFilter", Shape::Object(&RULE_CampaignEventFilter)),
@@ -2340,78 +2185,7 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_SetDimension: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionType", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SetDimension` property type of `AWS::Pinpoint::Campaign`.
-///
-/// Specifies the dimension type and values for a segment dimension.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-campaign-setdimension.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SetDimension {
-    /// `DimensionType`: a string.
-    ///
-    /// The type of segment dimension to use. Valid values are: `INCLUSIVE` , endpoints that match the criteria are included in the segment; and, `EXCLUSIVE` , endpoints that match the criteria are excluded from the segment.
-    pub dimension_type: Option<Str>,
-    /// `Values`: a list of strings.
-    ///
-    /// The criteria values to use for the segment dimension. Depending on the value of the `DimensionType` property, endpoints are included or excluded from the segment if their values match the criteria values.
-    pub values: Option<List<Str>>,
-}
-
-impl SetDimension {
-    /// A `SetDimension` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DimensionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_type = Some(value.into());
-        self
-    }
-
-    /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SetDimension {}
-
-impl ToValue for SetDimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DimensionType", &self.dimension_type)
-            .opt("Values", &self.values)
-            .build()
-    }
-}
-
-static RULE_Template: ObjRule = ObjRule {
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2474,7 +2248,7 @@ impl ToValue for Template {
     }
 }
 
-static RULE_TemplateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EmailTemplate", Shape::Object(&RULE_Template)),
         ("PushTemplate", Shape::Object(&RULE_Template)),
@@ -2566,7 +2340,7 @@ impl ToValue for TemplateConfiguration {
     }
 }
 
-static RULE_WriteTreatmentResource: ObjRule = ObjRule {
+pub(crate) static RULE_WriteTreatmentResource: ObjRule = ObjRule {
     properties: &[
         (
             "CustomDeliveryConfiguration",

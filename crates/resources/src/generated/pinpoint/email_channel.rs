@@ -26,7 +26,7 @@ pub struct EmailChannelRequired {
     pub identity: Str,
 }
 
-static RULE_EmailChannel: ObjRule = ObjRule {
+pub(crate) static RULE_EmailChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("ConfigurationSet", Shape::STR),

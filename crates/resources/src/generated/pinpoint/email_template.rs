@@ -22,7 +22,7 @@ pub struct EmailTemplateRequired {
     pub template_name: Str,
 }
 
-static RULE_EmailTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_EmailTemplate: ObjRule = ObjRule {
     properties: &[
         ("DefaultSubstitutions", Shape::STR),
         ("HtmlPart", Shape::STR),

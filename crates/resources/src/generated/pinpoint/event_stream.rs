@@ -32,7 +32,7 @@ pub struct EventStreamRequired {
     pub role_arn: Str,
 }
 
-static RULE_EventStream: ObjRule = ObjRule {
+pub(crate) static RULE_EventStream: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("DestinationStreamArn", Shape::STR),

@@ -18,7 +18,7 @@ pub struct GcmChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_GcmChannel: ObjRule = ObjRule {
+pub(crate) static RULE_GcmChannel: ObjRule = ObjRule {
     properties: &[
         ("ApiKey", Shape::STR),
         ("ApplicationId", Shape::STR),

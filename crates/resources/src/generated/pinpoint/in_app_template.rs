@@ -18,7 +18,7 @@ pub struct InAppTemplateRequired {
     pub template_name: Str,
 }
 
-static RULE_InAppTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_InAppTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "Content",
@@ -236,7 +236,7 @@ impl InAppTemplateAttributes {
     }
 }
 
-static RULE_BodyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BodyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Alignment",
@@ -323,7 +323,7 @@ impl ToValue for BodyConfig {
     }
 }
 
-static RULE_ButtonConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ButtonConfig: ObjRule = ObjRule {
     properties: &[
         ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
         (
@@ -418,7 +418,7 @@ impl ToValue for ButtonConfig {
     }
 }
 
-static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BorderRadius", Shape::INT),
@@ -551,7 +551,7 @@ impl ToValue for DefaultButtonConfiguration {
     }
 }
 
-static RULE_HeaderConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HeaderConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Alignment",
@@ -638,7 +638,7 @@ impl ToValue for HeaderConfig {
     }
 }
 
-static RULE_InAppMessageContent: ObjRule = ObjRule {
+pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BodyConfig", Shape::Object(&RULE_BodyConfig)),
@@ -758,7 +758,7 @@ impl ToValue for InAppMessageContent {
     }
 }
 
-static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ButtonAction",

@@ -18,7 +18,7 @@ pub struct PushTemplateRequired {
     pub template_name: Str,
 }
 
-static RULE_PushTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_PushTemplate: ObjRule = ObjRule {
     properties: &[
         ("ADM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
         ("APNS", Shape::Object(&RULE_ApnsPushNotificationTemplate)),
@@ -262,7 +262,7 @@ impl PushTemplateAttributes {
     }
 }
 
-static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -414,7 +414,7 @@ impl ToValue for AndroidPushNotificationTemplate {
     }
 }
 
-static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -538,7 +538,7 @@ impl ToValue for ApnsPushNotificationTemplate {
     }
 }
 
-static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),

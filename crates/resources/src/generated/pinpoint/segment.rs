@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SetDimension;
+pub use super::shared::SetDimension;
+
 /// The required properties of [`Segment`], by name: `Segment::new(SegmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentRequired {
@@ -24,7 +27,7 @@ pub struct SegmentRequired {
     pub name: Str,
 }
 
-static RULE_Segment: ObjRule = ObjRule {
+pub(crate) static RULE_Segment: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("Dimensions", Shape::Object(&RULE_SegmentDimensions)),
@@ -206,7 +209,7 @@ impl SegmentAttributes {
     }
 }
 
-static RULE_Behavior: ObjRule = ObjRule {
+pub(crate) static RULE_Behavior: ObjRule = ObjRule {
     properties: &[("Recency", Shape::Object(&RULE_Recency))],
     required: &[],
     one_of: &[],
@@ -265,7 +268,7 @@ pub struct CoordinatesRequired {
     pub longitude: Num,
 }
 
-static RULE_Coordinates: ObjRule = ObjRule {
+pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
     properties: &[("Latitude", Shape::NUM), ("Longitude", Shape::NUM)],
     required: &["Longitude", "Latitude"],
     one_of: &[],
@@ -329,7 +332,7 @@ impl ToValue for Coordinates {
     }
 }
 
-static RULE_Demographic: ObjRule = ObjRule {
+pub(crate) static RULE_Demographic: ObjRule = ObjRule {
     properties: &[
         ("AppVersion", Shape::Object(&RULE_SetDimension)),
         ("Channel", Shape::Object(&RULE_SetDimension)),
@@ -462,7 +465,7 @@ pub struct GpsPointRequired {
     pub range_in_kilometers: Num,
 }
 
-static RULE_GpsPoint: ObjRule = ObjRule {
+pub(crate) static RULE_GpsPoint: ObjRule = ObjRule {
     properties: &[
         ("Coordinates", Shape::Object(&RULE_Coordinates)),
         ("RangeInKilometers", Shape::NUM),
@@ -529,7 +532,7 @@ impl ToValue for GpsPoint {
     }
 }
 
-static RULE_Groups: ObjRule = ObjRule {
+pub(crate) static RULE_Groups: ObjRule = ObjRule {
     properties: &[
         (
             "Dimensions",
@@ -637,7 +640,7 @@ impl ToValue for Groups {
     }
 }
 
-static RULE_Location: ObjRule = ObjRule {
+pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
         ("Country", Shape::Object(&RULE_SetDimension)),
         ("GPSPoint", Shape::Object(&RULE_GpsPoint)),
@@ -716,7 +719,7 @@ pub struct RecencyRequired {
     pub recency_type: Str,
 }
 
-static RULE_Recency: ObjRule = ObjRule {
+pub(crate) static RULE_Recency: ObjRule = ObjRule {
     properties: &[("Duration", Shape::STR), ("RecencyType", Shape::STR)],
     required: &["Duration", "RecencyType"],
     one_of: &[],
@@ -782,7 +785,7 @@ impl ToValue for Recency {
     }
 }
 
-static RULE_SegmentDimensions: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentDimensions: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("Behavior", Shape::Object(&RULE_Behavior)),
@@ -908,7 +911,7 @@ impl ToValue for SegmentDimensions {
     }
 }
 
-static RULE_SegmentGroups: ObjRule = ObjRule {
+pub(crate) static RULE_SegmentGroups: ObjRule = ObjRule {
     properties: &[
         (
             "Groups",
@@ -979,77 +982,6 @@ impl ToValue for SegmentGroups {
     }
 }
 
-static RULE_SetDimension: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionType", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SetDimension` property type of `AWS::Pinpoint::Segment`.
-///
-/// Specifies the dimension type and values for a segment dimension.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-segment-setdimension.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SetDimension {
-    /// `DimensionType`: a string.
-    ///
-    /// The type of segment dimension to use. Valid values are: `INCLUSIVE` , endpoints that match the criteria are included in the segment; and, `EXCLUSIVE` , endpoints that match the criteria are excluded from the segment.
-    pub dimension_type: Option<Str>,
-    /// `Values`: a list of strings.
-    ///
-    /// The criteria values to use for the segment dimension. Depending on the value of the `DimensionType` property, endpoints are included or excluded from the segment if their values match the criteria values.
-    pub values: Option<List<Str>>,
-}
-
-impl SetDimension {
-    /// A `SetDimension` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DimensionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_type = Some(value.into());
-        self
-    }
-
-    /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SetDimension {}
-
-impl ToValue for SetDimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DimensionType", &self.dimension_type)
-            .opt("Values", &self.values)
-            .build()
-    }
-}
-
 /// The required properties of [`SourceSegments`], by name: `SourceSegments::new(SourceSegmentsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceSegmentsRequired {
@@ -1059,7 +991,7 @@ pub struct SourceSegmentsRequired {
     pub id: Str,
 }
 
-static RULE_SourceSegments: ObjRule = ObjRule {
+pub(crate) static RULE_SourceSegments: ObjRule = ObjRule {
     properties: &[("Id", Shape::STR), ("Version", Shape::INT)],
     required: &["Id"],
     one_of: &[],

@@ -18,7 +18,7 @@ pub struct SmsChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_SmsChannel: ObjRule = ObjRule {
+pub(crate) static RULE_SmsChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("Enabled", Shape::Bool),

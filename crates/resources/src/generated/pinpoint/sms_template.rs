@@ -22,7 +22,7 @@ pub struct SmsTemplateRequired {
     pub template_name: Str,
 }
 
-static RULE_SmsTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_SmsTemplate: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("DefaultSubstitutions", Shape::STR),

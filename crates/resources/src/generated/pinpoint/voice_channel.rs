@@ -18,7 +18,7 @@ pub struct VoiceChannelRequired {
     pub application_id: Str,
 }
 
-static RULE_VoiceChannel: ObjRule = ObjRule {
+pub(crate) static RULE_VoiceChannel: ObjRule = ObjRule {
     properties: &[("ApplicationId", Shape::STR), ("Enabled", Shape::Bool)],
     required: &["ApplicationId"],
     one_of: &[],

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`ConfigurationSet`], by name: `ConfigurationSet::new(ConfigurationSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationSetRequired {
@@ -18,7 +21,7 @@ pub struct ConfigurationSetRequired {
     pub name: Str,
 }
 
-static RULE_ConfigurationSet: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
         ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
         ("Name", Shape::STR),
@@ -207,7 +210,7 @@ impl ConfigurationSetAttributes {
     }
 }
 
-static RULE_DeliveryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
     properties: &[("SendingPoolName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -255,7 +258,7 @@ impl ToValue for DeliveryOptions {
     }
 }
 
-static RULE_ReputationOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
     properties: &[("ReputationMetricsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -303,7 +306,7 @@ impl ToValue for ReputationOptions {
     }
 }
 
-static RULE_SendingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
     properties: &[("SendingEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -351,70 +354,7 @@ impl ToValue for SendingOptions {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::PinpointEmail::ConfigurationSet`.
-///
-/// An object that defines the tags (keys and values) that you want to associate with the configuration set.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpointemail-configurationset-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    ///
-    /// One part of a key-value pair that defines a tag. The maximum length of a tag key is 128 characters. The minimum length is 1 character.
-    ///
-    /// If you specify tags for the configuration set, then this value is required.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The optional part of a key-value pair that defines a tag. The maximum length of a tag value is 256 characters. The minimum length is 0 characters. If you don’t want a resource to have a specific tag value, don’t specify a value for this parameter. Amazon Pinpoint will set the value to an empty string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TrackingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
     properties: &[("CustomRedirectDomain", Shape::STR)],
     required: &[],
     one_of: &[],

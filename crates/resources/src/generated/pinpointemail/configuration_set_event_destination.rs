@@ -24,7 +24,7 @@ pub struct ConfigurationSetEventDestinationRequired {
     pub event_destination_name: Str,
 }
 
-static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSetName", Shape::STR),
         ("EventDestination", Shape::Object(&RULE_EventDestination)),
@@ -162,7 +162,7 @@ impl ConfigurationSetEventDestinationAttributes {
     }
 }
 
-static RULE_CloudWatchDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
     properties: &[(
         "DimensionConfigurations",
         Shape::List(&ListRule {
@@ -245,7 +245,7 @@ pub struct DimensionConfigurationRequired {
     pub dimension_value_source: Str,
 }
 
-static RULE_DimensionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DefaultDimensionValue", Shape::STR),
         ("DimensionName", Shape::STR),
@@ -348,7 +348,7 @@ pub struct EventDestinationRequired {
     pub matching_event_types: List<Str>,
 }
 
-static RULE_EventDestination: ObjRule = ObjRule {
+pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchDestination",
@@ -514,7 +514,7 @@ pub struct KinesisFirehoseDestinationRequired {
     pub iam_role_arn: Str,
 }
 
-static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
     properties: &[
         ("DeliveryStreamArn", Shape::STR),
         (
@@ -592,7 +592,7 @@ impl ToValue for KinesisFirehoseDestination {
     }
 }
 
-static RULE_PinpointDestination: ObjRule = ObjRule {
+pub(crate) static RULE_PinpointDestination: ObjRule = ObjRule {
     properties: &[("ApplicationArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -651,7 +651,7 @@ pub struct SnsDestinationRequired {
     pub topic_arn: Str,
 }
 
-static RULE_SnsDestination: ObjRule = ObjRule {
+pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
     properties: &[(
         "TopicArn",
         Shape::Str(&StrRule {

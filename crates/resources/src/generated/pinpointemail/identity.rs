@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`Identity`], by name: `Identity::new(IdentityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityRequired {
@@ -18,7 +21,7 @@ pub struct IdentityRequired {
     pub name: Str,
 }
 
-static RULE_Identity: ObjRule = ObjRule {
+pub(crate) static RULE_Identity: ObjRule = ObjRule {
     properties: &[
         ("DkimSigningEnabled", Shape::Bool),
         ("FeedbackForwardingEnabled", Shape::Bool),
@@ -270,7 +273,7 @@ impl IdentityAttributes {
     }
 }
 
-static RULE_MailFromAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
     properties: &[
         ("BehaviorOnMxFailure", Shape::STR),
         ("MailFromDomain", Shape::STR),
@@ -332,69 +335,6 @@ impl ToValue for MailFromAttributes {
         MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
             .opt("MailFromDomain", &self.mail_from_domain)
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::PinpointEmail::Identity`.
-///
-/// An object that defines the tags (keys and values) that you want to associate with the identity.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpointemail-identity-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    ///
-    /// One part of a key-value pair that defines a tag. The maximum length of a tag key is 128 characters. The minimum length is 1 character.
-    ///
-    /// If you specify tags for the identity, then this value is required.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The optional part of a key-value pair that defines a tag. The maximum length of a tag value is 256 characters. The minimum length is 0 characters. If you don’t want a resource to have a specific tag value, don’t specify a value for this parameter. Amazon Pinpoint will set the value to an empty string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

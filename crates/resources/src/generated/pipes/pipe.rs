@@ -81,7 +81,7 @@ pub struct PipeRequired {
     pub target: Str,
 }
 
-static RULE_Pipe: ObjRule = ObjRule {
+pub(crate) static RULE_Pipe: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -548,7 +548,7 @@ pub struct AwsVpcConfigurationRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AssignPublicIp",
@@ -669,7 +669,7 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_BatchArrayProperties: ObjRule = ObjRule {
+pub(crate) static RULE_BatchArrayProperties: ObjRule = ObjRule {
     properties: &[(
         "Size",
         Shape::Int(&NumRule {
@@ -724,7 +724,7 @@ impl ToValue for BatchArrayProperties {
     }
 }
 
-static RULE_BatchContainerOverrides: ObjRule = ObjRule {
+pub(crate) static RULE_BatchContainerOverrides: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -844,7 +844,7 @@ impl ToValue for BatchContainerOverrides {
     }
 }
 
-static RULE_BatchEnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_BatchEnvironmentVariable: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -907,7 +907,7 @@ impl ToValue for BatchEnvironmentVariable {
     }
 }
 
-static RULE_BatchJobDependency: ObjRule = ObjRule {
+pub(crate) static RULE_BatchJobDependency: ObjRule = ObjRule {
     properties: &[
         ("JobId", Shape::STR),
         (
@@ -1030,7 +1030,7 @@ pub struct BatchResourceRequirementRequired {
     pub value: Str,
 }
 
-static RULE_BatchResourceRequirement: ObjRule = ObjRule {
+pub(crate) static RULE_BatchResourceRequirement: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -1143,7 +1143,7 @@ impl ToValue for BatchResourceRequirement {
     }
 }
 
-static RULE_BatchRetryStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_BatchRetryStrategy: ObjRule = ObjRule {
     properties: &[(
         "Attempts",
         Shape::Int(&NumRule {
@@ -1209,7 +1209,7 @@ pub struct CapacityProviderStrategyItemRequired {
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
         (
             "Base",
@@ -1320,7 +1320,7 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
-static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
     properties: &[(
         "LogGroupArn",
         Shape::Str(&StrRule {
@@ -1379,7 +1379,7 @@ impl ToValue for CloudwatchLogsLogDestination {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -1459,7 +1459,7 @@ pub struct DimensionMappingRequired {
     pub dimension_value_type: DimensionValueType,
 }
 
-static RULE_DimensionMapping: ObjRule = ObjRule {
+pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DimensionName",
@@ -1574,7 +1574,7 @@ impl ToValue for DimensionMapping {
     }
 }
 
-static RULE_EcsContainerOverride: ObjRule = ObjRule {
+pub(crate) static RULE_EcsContainerOverride: ObjRule = ObjRule {
     properties: &[
         (
             "Command",
@@ -1763,7 +1763,7 @@ pub struct EcsEnvironmentFileRequired {
     pub value: Str,
 }
 
-static RULE_EcsEnvironmentFile: ObjRule = ObjRule {
+pub(crate) static RULE_EcsEnvironmentFile: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -1846,7 +1846,7 @@ impl ToValue for EcsEnvironmentFile {
     }
 }
 
-static RULE_EcsEnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_EcsEnvironmentVariable: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1918,7 +1918,7 @@ pub struct EcsEphemeralStorageRequired {
     pub size_in_gi_b: Int,
 }
 
-static RULE_EcsEphemeralStorage: ObjRule = ObjRule {
+pub(crate) static RULE_EcsEphemeralStorage: ObjRule = ObjRule {
     properties: &[(
         "SizeInGiB",
         Shape::Int(&NumRule {
@@ -1979,7 +1979,7 @@ impl ToValue for EcsEphemeralStorage {
     }
 }
 
-static RULE_EcsInferenceAcceleratorOverride: ObjRule = ObjRule {
+pub(crate) static RULE_EcsInferenceAcceleratorOverride: ObjRule = ObjRule {
     properties: &[("DeviceName", Shape::STR), ("DeviceType", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2057,7 +2057,7 @@ pub struct EcsResourceRequirementRequired {
     pub value: Str,
 }
 
-static RULE_EcsResourceRequirement: ObjRule = ObjRule {
+pub(crate) static RULE_EcsResourceRequirement: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -2137,7 +2137,7 @@ impl ToValue for EcsResourceRequirement {
     }
 }
 
-static RULE_EcsTaskOverride: ObjRule = ObjRule {
+pub(crate) static RULE_EcsTaskOverride: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerOverrides",
@@ -2318,7 +2318,7 @@ impl ToValue for EcsTaskOverride {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[(
         "Pattern",
         Shape::Str(&StrRule {
@@ -2375,7 +2375,7 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_FilterCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
     properties: &[(
         "Filters",
         Shape::List(&ListRule {
@@ -2434,7 +2434,7 @@ impl ToValue for FilterCriteria {
     }
 }
 
-static RULE_FirehoseLogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_FirehoseLogDestination: ObjRule = ObjRule {
     properties: &[(
         "DeliveryStreamArn",
         Shape::Str(&StrRule {
@@ -2514,7 +2514,7 @@ pub struct MultiMeasureAttributeMappingRequired {
     pub multi_measure_attribute_name: Str,
 }
 
-static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
+pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MeasureValue",
@@ -2651,7 +2651,7 @@ pub struct MultiMeasureMappingRequired {
     pub multi_measure_name: Str,
 }
 
-static RULE_MultiMeasureMapping: ObjRule = ObjRule {
+pub(crate) static RULE_MultiMeasureMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MultiMeasureAttributeMappings",
@@ -2746,7 +2746,7 @@ impl ToValue for MultiMeasureMapping {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AwsvpcConfiguration",
         Shape::Object(&RULE_AwsVpcConfiguration),
@@ -2797,7 +2797,7 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
     properties: &[
         ("HeaderParameters", Shape::Any),
         (
@@ -2890,7 +2890,7 @@ impl ToValue for PipeEnrichmentHttpParameters {
     }
 }
 
-static RULE_PipeEnrichmentParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeEnrichmentParameters: ObjRule = ObjRule {
     properties: &[
         (
             "HttpParameters",
@@ -2972,7 +2972,7 @@ impl ToValue for PipeEnrichmentParameters {
     }
 }
 
-static RULE_PipeLogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PipeLogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CloudwatchLogsLogDestination",
@@ -3139,7 +3139,7 @@ pub struct PipeSourceActiveMqBrokerParametersRequired {
     pub queue_name: Str,
 }
 
-static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -3279,7 +3279,7 @@ pub struct PipeSourceDynamoDbStreamParametersRequired {
     pub starting_position: DynamoDbStreamStartPosition,
 }
 
-static RULE_PipeSourceDynamoDbStreamParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceDynamoDbStreamParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -3522,7 +3522,7 @@ pub struct PipeSourceKinesisStreamParametersRequired {
     pub starting_position: KinesisStreamStartPosition,
 }
 
-static RULE_PipeSourceKinesisStreamParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceKinesisStreamParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -3794,7 +3794,7 @@ pub struct PipeSourceManagedStreamingKafkaParametersRequired {
     pub topic_name: Str,
 }
 
-static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -3973,7 +3973,7 @@ impl ToValue for PipeSourceManagedStreamingKafkaParameters {
     }
 }
 
-static RULE_PipeSourceParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ActiveMQBrokerParameters",
@@ -4199,7 +4199,7 @@ pub struct PipeSourceRabbitMqBrokerParametersRequired {
     pub queue_name: Str,
 }
 
-static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -4365,7 +4365,7 @@ pub struct PipeSourceSelfManagedKafkaParametersRequired {
     pub topic_name: Str,
 }
 
-static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalBootstrapServers",
@@ -4623,7 +4623,7 @@ impl ToValue for PipeSourceSelfManagedKafkaParameters {
     }
 }
 
-static RULE_PipeSourceSqsQueueParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeSourceSqsQueueParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchSize",
@@ -4721,7 +4721,7 @@ pub struct PipeTargetBatchJobParametersRequired {
     pub job_name: Str,
 }
 
-static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
     properties: &[
         ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
         (
@@ -4875,7 +4875,7 @@ impl ToValue for PipeTargetBatchJobParameters {
     }
 }
 
-static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
     properties: &[
         (
             "LogStreamName",
@@ -4976,7 +4976,7 @@ pub struct PipeTargetEcsTaskParametersRequired {
     pub task_definition_arn: Str,
 }
 
-static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderStrategy",
@@ -5337,7 +5337,7 @@ impl ToValue for PipeTargetEcsTaskParameters {
     }
 }
 
-static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
     properties: &[
         (
             "DetailType",
@@ -5502,7 +5502,7 @@ impl ToValue for PipeTargetEventBridgeEventBusParameters {
     }
 }
 
-static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
     properties: &[
         ("HeaderParameters", Shape::Any),
         (
@@ -5606,7 +5606,7 @@ pub struct PipeTargetKinesisStreamParametersRequired {
     pub partition_key: Str,
 }
 
-static RULE_PipeTargetKinesisStreamParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetKinesisStreamParameters: ObjRule = ObjRule {
     properties: &[(
         "PartitionKey",
         Shape::Str(&StrRule {
@@ -5667,7 +5667,7 @@ impl ToValue for PipeTargetKinesisStreamParameters {
     }
 }
 
-static RULE_PipeTargetLambdaFunctionParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetLambdaFunctionParameters: ObjRule = ObjRule {
     properties: &[(
         "InvocationType",
         Shape::Str(&StrRule {
@@ -5729,7 +5729,7 @@ impl ToValue for PipeTargetLambdaFunctionParameters {
     }
 }
 
-static RULE_PipeTargetParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetParameters: ObjRule = ObjRule {
     properties: &[
         (
             "BatchJobParameters",
@@ -6060,7 +6060,7 @@ pub struct PipeTargetRedshiftDataParametersRequired {
     pub sqls: List<Str>,
 }
 
-static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -6248,7 +6248,7 @@ impl ToValue for PipeTargetRedshiftDataParameters {
     }
 }
 
-static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
     properties: &[(
         "PipelineParameterList",
         Shape::List(&ListRule {
@@ -6308,7 +6308,7 @@ impl ToValue for PipeTargetSageMakerPipelineParameters {
     }
 }
 
-static RULE_PipeTargetSqsQueueParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetSqsQueueParameters: ObjRule = ObjRule {
     properties: &[
         (
             "MessageDeduplicationId",
@@ -6396,7 +6396,7 @@ impl ToValue for PipeTargetSqsQueueParameters {
     }
 }
 
-static RULE_PipeTargetStateMachineParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetStateMachineParameters: ObjRule = ObjRule {
     properties: &[(
         "InvocationType",
         Shape::Str(&StrRule {
@@ -6495,7 +6495,7 @@ pub struct PipeTargetTimestreamParametersRequired {
     pub version_value: Str,
 }
 
-static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
     properties: &[
         (
             "DimensionMappings",
@@ -6748,7 +6748,7 @@ impl ToValue for PipeTargetTimestreamParameters {
     }
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -6832,7 +6832,7 @@ impl ToValue for PlacementConstraint {
     }
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "Field",
@@ -6916,7 +6916,7 @@ impl ToValue for PlacementStrategy {
     }
 }
 
-static RULE_S3LogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_S3LogDestination: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -7049,7 +7049,7 @@ pub struct SageMakerPipelineParameterRequired {
     pub value: Str,
 }
 
-static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -7138,7 +7138,7 @@ impl ToValue for SageMakerPipelineParameter {
     }
 }
 
-static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
+pub(crate) static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroup",
@@ -7253,7 +7253,7 @@ pub struct SingleMeasureMappingRequired {
     pub measure_value_type: MeasureValueType,
 }
 
-static RULE_SingleMeasureMapping: ObjRule = ObjRule {
+pub(crate) static RULE_SingleMeasureMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MeasureName",
@@ -7381,7 +7381,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.:/()*?=-]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -31,7 +34,7 @@ pub struct ApplicationRequired {
     pub display_name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "AttachmentsConfiguration",
@@ -545,7 +548,7 @@ pub struct AttachmentsConfigurationRequired {
     pub attachments_control_mode: AttachmentsControlMode,
 }
 
-static RULE_AttachmentsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AttachmentsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AttachmentsControlMode",
         Shape::Str(&StrRule {
@@ -613,7 +616,7 @@ pub struct AutoSubscriptionConfigurationRequired {
     pub auto_subscribe: AutoSubscriptionStatus,
 }
 
-static RULE_AutoSubscriptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoSubscriptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AutoSubscribe",
@@ -698,7 +701,7 @@ impl ToValue for AutoSubscriptionConfiguration {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyId",
         Shape::Str(&StrRule {
@@ -764,7 +767,7 @@ pub struct PersonalizationConfigurationRequired {
     pub personalization_control_mode: PersonalizationControlMode,
 }
 
-static RULE_PersonalizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PersonalizationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "PersonalizationControlMode",
         Shape::Str(&StrRule {
@@ -838,7 +841,7 @@ pub struct QAppsConfigurationRequired {
     pub q_apps_control_mode: QAppsControlMode,
 }
 
-static RULE_QAppsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QAppsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "QAppsControlMode",
         Shape::Str(&StrRule {
@@ -908,7 +911,7 @@ pub struct QuickSightConfigurationRequired {
     pub client_namespace: Str,
 }
 
-static RULE_QuickSightConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QuickSightConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ClientNamespace",
         Shape::Str(&StrRule {
@@ -965,102 +968,6 @@ impl ToValue for QuickSightConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientNamespace", &self.client_namespace)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

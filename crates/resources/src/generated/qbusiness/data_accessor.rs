@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
@@ -43,7 +46,7 @@ pub struct DataAccessorRequired {
     pub principal: Str,
 }
 
-static RULE_DataAccessor: ObjRule = ObjRule {
+pub(crate) static RULE_DataAccessor: ObjRule = ObjRule {
     properties: &[
         (
             "ActionConfigurations",
@@ -343,7 +346,7 @@ pub struct ActionConfigurationRequired {
     pub action: Str,
 }
 
-static RULE_ActionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ActionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -436,7 +439,7 @@ pub struct ActionFilterConfigurationRequired {
     pub document_attribute_filter: Obj<AttributeFilter>,
 }
 
-static RULE_ActionFilterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ActionFilterConfiguration: ObjRule = ObjRule {
     properties: &[(
         "DocumentAttributeFilter",
         Shape::Object(&RULE_AttributeFilter),
@@ -489,7 +492,7 @@ impl ToValue for ActionFilterConfiguration {
     }
 }
 
-static RULE_AttributeFilter: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeFilter: ObjRule = ObjRule {
     properties: &[
         (
             "AndAllFilters",
@@ -694,7 +697,7 @@ pub struct DataAccessorAuthenticationDetailRequired {
     pub authentication_type: DataAccessorAuthenticationType,
 }
 
-static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
+pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationConfiguration", Shape::Any),
         (
@@ -821,7 +824,7 @@ pub struct DocumentAttributeRequired {
     pub value: Json,
 }
 
-static RULE_DocumentAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -894,102 +897,6 @@ impl ToValue for DocumentAttribute {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::DataAccessor`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-dataaccessor-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -59,7 +62,7 @@ pub struct DataSourceRequired {
     pub index_id: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -486,7 +489,7 @@ pub struct AudioExtractionConfigurationRequired {
     pub audio_extraction_status: AudioExtractionStatus,
 }
 
-static RULE_AudioExtractionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AudioExtractionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AudioExtractionStatus",
         Shape::Str(&StrRule {
@@ -562,7 +565,7 @@ pub struct DataSourceVpcConfigurationRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -682,7 +685,7 @@ pub struct DocumentAttributeConditionRequired {
     pub operator: DocumentEnrichmentConditionOperator,
 }
 
-static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -819,7 +822,7 @@ pub struct DocumentAttributeTargetRequired {
     pub key: Str,
 }
 
-static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
     properties: &[
         (
             "AttributeValueOperator",
@@ -927,7 +930,7 @@ impl ToValue for DocumentAttributeTarget {
     }
 }
 
-static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InlineConfigurations",
@@ -1037,7 +1040,7 @@ impl ToValue for DocumentEnrichmentConfiguration {
     }
 }
 
-static RULE_HookConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "InvocationCondition",
@@ -1187,7 +1190,7 @@ pub struct ImageExtractionConfigurationRequired {
     pub image_extraction_status: ImageExtractionStatus,
 }
 
-static RULE_ImageExtractionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ImageExtractionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ImageExtractionStatus",
         Shape::Str(&StrRule {
@@ -1246,7 +1249,7 @@ impl ToValue for ImageExtractionConfiguration {
     }
 }
 
-static RULE_InlineDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InlineDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
         (
@@ -1337,7 +1340,7 @@ impl ToValue for InlineDocumentEnrichmentConfiguration {
     }
 }
 
-static RULE_MediaExtractionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MediaExtractionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AudioExtractionConfiguration",
@@ -1442,102 +1445,6 @@ impl ToValue for MediaExtractionConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::DataSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VideoExtractionConfiguration`], by name: `VideoExtractionConfiguration::new(VideoExtractionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoExtractionConfigurationRequired {
@@ -1547,7 +1454,7 @@ pub struct VideoExtractionConfigurationRequired {
     pub video_extraction_status: VideoExtractionStatus,
 }
 
-static RULE_VideoExtractionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VideoExtractionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "VideoExtractionStatus",
         Shape::Str(&StrRule {

@@ -44,7 +44,7 @@ pub struct PermissionRequired {
     pub statement_id: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -275,7 +275,7 @@ pub struct ConditionRequired {
     pub condition_values: List<Str>,
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         (
             "ConditionKey",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.css)?$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|ico))?$");
@@ -31,7 +34,7 @@ pub struct WebExperienceRequired {
     pub application_id: Str,
 }
 
-static RULE_WebExperience: ObjRule = ObjRule {
+pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -469,7 +472,7 @@ pub struct BrowserExtensionConfigurationRequired {
     pub enabled_browser_extensions: List<BrowserExtension>,
 }
 
-static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "EnabledBrowserExtensions",
         Shape::List(&ListRule {
@@ -538,7 +541,7 @@ impl ToValue for BrowserExtensionConfiguration {
     }
 }
 
-static RULE_CustomizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CustomizationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "CustomCSSUrl",
@@ -670,102 +673,6 @@ impl ToValue for CustomizationConfiguration {
             .opt("FaviconUrl", &self.favicon_url)
             .opt("FontUrl", &self.font_url)
             .opt("LogoUrl", &self.logo_url)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::WebExperience`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-webexperience-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -25,7 +25,7 @@ pub struct LedgerRequired {
     pub permissions_mode: Str,
 }
 
-static RULE_Ledger: ObjRule = ObjRule {
+pub(crate) static RULE_Ledger: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
         ("KmsKey", Shape::STR),
@@ -244,7 +244,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

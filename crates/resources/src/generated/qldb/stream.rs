@@ -54,7 +54,7 @@ pub struct StreamRequired {
     pub stream_name: Str,
 }
 
-static RULE_Stream: ObjRule = ObjRule {
+pub(crate) static RULE_Stream: ObjRule = ObjRule {
     properties: &[
         ("ExclusiveEndTime", Shape::STR),
         ("InclusiveStartTime", Shape::STR),
@@ -322,7 +322,7 @@ impl StreamAttributes {
     }
 }
 
-static RULE_KinesisConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AggregationEnabled", Shape::Bool),
         (
@@ -414,7 +414,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

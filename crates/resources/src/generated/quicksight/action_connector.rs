@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ResourcePermission, RULE_Tag};
+pub use super::shared::{ResourcePermission, ResourcePermissionRequired, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _.,!?-]*$");
@@ -33,7 +36,7 @@ pub struct ActionConnectorRequired {
     pub r#type: ActionConnectorType,
 }
 
-static RULE_ActionConnector: ObjRule = ObjRule {
+pub(crate) static RULE_ActionConnector: ObjRule = ObjRule {
     properties: &[
         (
             "ActionConnectorId",
@@ -386,7 +389,7 @@ pub struct AuthConfigRequired {
     pub authentication_type: ConnectionAuthType,
 }
 
-static RULE_AuthConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationMetadata", Shape::Any),
         (
@@ -455,234 +458,6 @@ impl ToValue for AuthConfig {
         MapBuilder::new()
             .req("AuthenticationMetadata", &self.authentication_metadata)
             .req("AuthenticationType", &self.authentication_type)
-            .build()
-    }
-}
-
-/// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermissionRequired {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
-    /// following:&lt;/p&gt;
-    /// &lt;ul&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
-    /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
-    /// (This is less common.) &lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;/ul&gt;
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePermission` property type of `AWS::QuickSight::ActionConnector`.
-///
-/// &lt;p&gt;Permission for the resource.&lt;/p&gt;
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-actionconnector-resourcepermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermission {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
-    /// following:&lt;/p&gt;
-    /// &lt;ul&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
-    /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
-    /// (This is less common.) &lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;/ul&gt;
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-impl ResourcePermission {
-    /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
-    pub fn new(required: ResourcePermissionRequired) -> Self {
-        Self {
-            actions: required.actions,
-            principal: required.principal,
-        }
-    }
-
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
-    /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePermission {}
-
-impl ToValue for ResourcePermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::ActionConnector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-actionconnector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

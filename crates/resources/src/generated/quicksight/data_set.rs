@@ -7,12 +7,17 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ResourcePermission, RULE_Tag};
+pub use super::shared::{
+    ResourcePermission, ResourcePermissionRequired, Tag, TagRequired, TimeGranularity,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
 
-static RULE_DataSet: ObjRule = ObjRule {
+pub(crate) static RULE_DataSet: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -625,7 +630,7 @@ impl DataSetAttributes {
     }
 }
 
-static RULE_ColumnGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ColumnGroup: ObjRule = ObjRule {
     properties: &[(
         "GeoSpatialColumnGroup",
         Shape::Object(&RULE_GeoSpatialColumnGroup),
@@ -679,7 +684,7 @@ impl ToValue for ColumnGroup {
     }
 }
 
-static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
+pub(crate) static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
     properties: &[
         (
             "ColumnNames",
@@ -778,7 +783,7 @@ pub struct DataPrepConfigurationRequired {
     pub transform_step_map: Json,
 }
 
-static RULE_DataPrepConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataPrepConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationTableMap", Shape::Any),
         ("SourceTableMap", Shape::Any),
@@ -860,7 +865,7 @@ impl ToValue for DataPrepConfiguration {
     }
 }
 
-static RULE_DataSetRefreshProperties: ObjRule = ObjRule {
+pub(crate) static RULE_DataSetRefreshProperties: ObjRule = ObjRule {
     properties: &[
         (
             "FailureConfiguration",
@@ -933,7 +938,7 @@ impl ToValue for DataSetRefreshProperties {
     }
 }
 
-static RULE_DataSetUsageConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DataSetUsageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableUseAsDirectQuerySource", Shape::Bool),
         ("DisableUseAsImportedSource", Shape::Bool),
@@ -1007,7 +1012,7 @@ impl ToValue for DataSetUsageConfiguration {
     }
 }
 
-static RULE_DatasetParameter: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DateTimeDatasetParameter",
@@ -1147,7 +1152,7 @@ pub struct DateTimeDatasetParameterRequired {
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_DateTimeDatasetParameter: ObjRule = ObjRule {
+pub(crate) static RULE_DateTimeDatasetParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValues",
@@ -1315,7 +1320,7 @@ impl ToValue for DateTimeDatasetParameter {
     }
 }
 
-static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
+pub(crate) static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[(
         "StaticValues",
         Shape::List(&ListRule {
@@ -1393,7 +1398,7 @@ pub struct DecimalDatasetParameterRequired {
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_DecimalDatasetParameter: ObjRule = ObjRule {
+pub(crate) static RULE_DecimalDatasetParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValues",
@@ -1527,7 +1532,7 @@ impl ToValue for DecimalDatasetParameter {
     }
 }
 
-static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
+pub(crate) static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[(
         "StaticValues",
         Shape::List(&ListRule {
@@ -1601,7 +1606,7 @@ pub struct GeoSpatialColumnGroupRequired {
     pub name: Str,
 }
 
-static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
+pub(crate) static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Columns",
@@ -1727,7 +1732,7 @@ pub struct IncrementalRefreshRequired {
     pub lookback_window: Obj<LookbackWindow>,
 }
 
-static RULE_IncrementalRefresh: ObjRule = ObjRule {
+pub(crate) static RULE_IncrementalRefresh: ObjRule = ObjRule {
     properties: &[("LookbackWindow", Shape::Object(&RULE_LookbackWindow))],
     required: &["LookbackWindow"],
     one_of: &[],
@@ -1777,7 +1782,7 @@ impl ToValue for IncrementalRefresh {
     }
 }
 
-static RULE_IngestionWaitPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_IngestionWaitPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "IngestionWaitTimeInHours",
@@ -1876,7 +1881,7 @@ pub struct IntegerDatasetParameterRequired {
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_IntegerDatasetParameter: ObjRule = ObjRule {
+pub(crate) static RULE_IntegerDatasetParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValues",
@@ -2010,7 +2015,7 @@ impl ToValue for IntegerDatasetParameter {
     }
 }
 
-static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
+pub(crate) static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[(
         "StaticValues",
         Shape::List(&ListRule {
@@ -2086,7 +2091,7 @@ pub struct LookbackWindowRequired {
     pub size_unit: LookbackWindowSizeUnit,
 }
 
-static RULE_LookbackWindow: ObjRule = ObjRule {
+pub(crate) static RULE_LookbackWindow: ObjRule = ObjRule {
     properties: &[
         ("ColumnName", Shape::STR),
         (
@@ -2186,7 +2191,7 @@ impl ToValue for LookbackWindow {
     }
 }
 
-static RULE_PerformanceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PerformanceConfiguration: ObjRule = ObjRule {
     properties: &[(
         "UniqueKeys",
         Shape::List(&ListRule {
@@ -2248,7 +2253,7 @@ pub struct RefreshConfigurationRequired {
     pub incremental_refresh: Obj<IncrementalRefresh>,
 }
 
-static RULE_RefreshConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshConfiguration: ObjRule = ObjRule {
     properties: &[(
         "IncrementalRefresh",
         Shape::Object(&RULE_IncrementalRefresh),
@@ -2301,7 +2306,7 @@ impl ToValue for RefreshConfiguration {
     }
 }
 
-static RULE_RefreshFailureConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshFailureConfiguration: ObjRule = ObjRule {
     properties: &[("EmailAlert", Shape::Object(&RULE_RefreshFailureEmailAlert))],
     required: &[],
     one_of: &[],
@@ -2349,7 +2354,7 @@ impl ToValue for RefreshFailureConfiguration {
     }
 }
 
-static RULE_RefreshFailureEmailAlert: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshFailureEmailAlert: ObjRule = ObjRule {
     properties: &[(
         "AlertStatus",
         Shape::Str(&StrRule {
@@ -2406,118 +2411,6 @@ impl ToValue for RefreshFailureEmailAlert {
     }
 }
 
-/// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermissionRequired {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permisions on
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePermission` property type of `AWS::QuickSight::DataSet`.
-///
-/// Permission for the resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-dataset-resourcepermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermission {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permisions on
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-impl ResourcePermission {
-    /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
-    pub fn new(required: ResourcePermissionRequired) -> Self {
-        Self {
-            actions: required.actions,
-            principal: required.principal,
-        }
-    }
-
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
-    /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePermission {}
-
-impl ToValue for ResourcePermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .build()
-    }
-}
-
 /// The required properties of [`RowLevelPermissionDataSet`], by name: `RowLevelPermissionDataSet::new(RowLevelPermissionDataSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowLevelPermissionDataSetRequired {
@@ -2531,7 +2424,7 @@ pub struct RowLevelPermissionDataSetRequired {
     pub permission_policy: RowLevelPermissionPolicy,
 }
 
-static RULE_RowLevelPermissionDataSet: ObjRule = ObjRule {
+pub(crate) static RULE_RowLevelPermissionDataSet: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         (
@@ -2696,7 +2589,7 @@ pub struct RowLevelPermissionTagConfigurationRequired {
     pub tag_rules: List<RowLevelPermissionTagRule>,
 }
 
-static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Status",
@@ -2830,7 +2723,7 @@ pub struct RowLevelPermissionTagRuleRequired {
     pub tag_key: Str,
 }
 
-static RULE_RowLevelPermissionTagRule: ObjRule = ObjRule {
+pub(crate) static RULE_RowLevelPermissionTagRule: ObjRule = ObjRule {
     properties: &[
         ("ColumnName", Shape::STR),
         (
@@ -2960,7 +2853,7 @@ impl ToValue for RowLevelPermissionTagRule {
     }
 }
 
-static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
     properties: &[("TableMap", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -3027,7 +2920,7 @@ pub struct StringDatasetParameterRequired {
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_StringDatasetParameter: ObjRule = ObjRule {
+pub(crate) static RULE_StringDatasetParameter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultValues",
@@ -3161,7 +3054,7 @@ impl ToValue for StringDatasetParameter {
     }
 }
 
-static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
+pub(crate) static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[(
         "StaticValues",
         Shape::List(&ListRule {
@@ -3224,102 +3117,6 @@ impl ToValue for StringDatasetParameterDefaultValues {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::DataSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UniqueKey`], by name: `UniqueKey::new(UniqueKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UniqueKeyRequired {
@@ -3329,7 +3126,7 @@ pub struct UniqueKeyRequired {
     pub column_names: List<Str>,
 }
 
-static RULE_UniqueKey: ObjRule = ObjRule {
+pub(crate) static RULE_UniqueKey: ObjRule = ObjRule {
     properties: &[(
         "ColumnNames",
         Shape::List(&ListRule {
@@ -3633,55 +3430,6 @@ impl ToValue for Status {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TimeGranularity` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TimeGranularity {
-    /// `YEAR`
-    Year,
-    /// `QUARTER`
-    Quarter,
-    /// `MONTH`
-    Month,
-    /// `WEEK`
-    Week,
-    /// `DAY`
-    Day,
-    /// `HOUR`
-    Hour,
-    /// `MINUTE`
-    Minute,
-    /// `SECOND`
-    Second,
-    /// `MILLISECOND`
-    Millisecond,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TimeGranularity {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TimeGranularity {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Year => "YEAR",
-            Self::Quarter => "QUARTER",
-            Self::Month => "MONTH",
-            Self::Week => "WEEK",
-            Self::Day => "DAY",
-            Self::Hour => "HOUR",
-            Self::Minute => "MINUTE",
-            Self::Second => "SECOND",
-            Self::Millisecond => "MILLISECOND",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

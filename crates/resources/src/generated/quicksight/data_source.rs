@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-zA-Z0-9-_]{3,63})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
@@ -37,7 +40,7 @@ pub struct DataSourceRequired {
     pub r#type: DataSourceType,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "AlternateDataSourceParameters",
@@ -496,7 +499,7 @@ pub struct AmazonElasticsearchParametersRequired {
     pub domain: Str,
 }
 
-static RULE_AmazonElasticsearchParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonElasticsearchParameters: ObjRule = ObjRule {
     properties: &[(
         "Domain",
         Shape::Str(&StrRule {
@@ -566,7 +569,7 @@ pub struct AmazonOpenSearchParametersRequired {
     pub domain: Str,
 }
 
-static RULE_AmazonOpenSearchParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AmazonOpenSearchParameters: ObjRule = ObjRule {
     properties: &[(
         "Domain",
         Shape::Str(&StrRule {
@@ -625,7 +628,7 @@ impl ToValue for AmazonOpenSearchParameters {
     }
 }
 
-static RULE_AthenaParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AthenaParameters: ObjRule = ObjRule {
     properties: &[
         (
             "IdentityCenterConfiguration",
@@ -759,7 +762,7 @@ pub struct AuroraParametersRequired {
     pub port: Num,
 }
 
-static RULE_AuroraParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AuroraParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -895,7 +898,7 @@ pub struct AuroraPostgreSqlParametersRequired {
     pub port: Num,
 }
 
-static RULE_AuroraPostgreSqlParameters: ObjRule = ObjRule {
+pub(crate) static RULE_AuroraPostgreSqlParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -1025,7 +1028,7 @@ pub struct CredentialPairRequired {
     pub username: Str,
 }
 
-static RULE_CredentialPair: ObjRule = ObjRule {
+pub(crate) static RULE_CredentialPair: ObjRule = ObjRule {
     properties: &[
         (
             "AlternateDataSourceParameters",
@@ -1144,7 +1147,7 @@ impl ToValue for CredentialPair {
     }
 }
 
-static RULE_DataSourceCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "CopySourceArn",
@@ -1261,7 +1264,7 @@ impl ToValue for DataSourceCredentials {
     }
 }
 
-static RULE_DataSourceErrorInfo: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceErrorInfo: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::STR),
         (
@@ -1343,7 +1346,7 @@ impl ToValue for DataSourceErrorInfo {
     }
 }
 
-static RULE_DataSourceParameters: ObjRule = ObjRule {
+pub(crate) static RULE_DataSourceParameters: ObjRule = ObjRule {
     properties: &[
         (
             "AmazonElasticsearchParameters",
@@ -1743,7 +1746,7 @@ pub struct DatabricksParametersRequired {
     pub sql_endpoint_path: Str,
 }
 
-static RULE_DatabricksParameters: ObjRule = ObjRule {
+pub(crate) static RULE_DatabricksParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Host",
@@ -1856,7 +1859,7 @@ impl ToValue for DatabricksParameters {
     }
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[("EnableIdentityPropagation", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1926,7 +1929,7 @@ pub struct KeyPairCredentialsRequired {
     pub private_key: Str,
 }
 
-static RULE_KeyPairCredentials: ObjRule = ObjRule {
+pub(crate) static RULE_KeyPairCredentials: ObjRule = ObjRule {
     properties: &[
         (
             "KeyPairUsername",
@@ -2058,7 +2061,7 @@ pub struct ManifestFileLocationRequired {
     pub key: Str,
 }
 
-static RULE_ManifestFileLocation: ObjRule = ObjRule {
+pub(crate) static RULE_ManifestFileLocation: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -2170,7 +2173,7 @@ pub struct MariaDbParametersRequired {
     pub port: Num,
 }
 
-static RULE_MariaDbParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MariaDbParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -2306,7 +2309,7 @@ pub struct MySqlParametersRequired {
     pub port: Num,
 }
 
-static RULE_MySqlParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MySqlParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -2430,7 +2433,7 @@ pub struct OAuthParametersRequired {
     pub token_provider_url: Str,
 }
 
-static RULE_OAuthParameters: ObjRule = ObjRule {
+pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
     properties: &[
         (
             "IdentityProviderResourceUri",
@@ -2595,7 +2598,7 @@ pub struct OracleParametersRequired {
     pub port: Num,
 }
 
-static RULE_OracleParameters: ObjRule = ObjRule {
+pub(crate) static RULE_OracleParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -2748,7 +2751,7 @@ pub struct PostgreSqlParametersRequired {
     pub port: Num,
 }
 
-static RULE_PostgreSqlParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PostgreSqlParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -2884,7 +2887,7 @@ pub struct PrestoParametersRequired {
     pub port: Num,
 }
 
-static RULE_PrestoParameters: ObjRule = ObjRule {
+pub(crate) static RULE_PrestoParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Catalog",
@@ -3014,7 +3017,7 @@ pub struct RdsParametersRequired {
     pub instance_id: Str,
 }
 
-static RULE_RdsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_RdsParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -3114,7 +3117,7 @@ pub struct RedshiftIamParametersRequired {
     pub role_arn: Str,
 }
 
-static RULE_RedshiftIamParameters: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftIamParameters: ObjRule = ObjRule {
     properties: &[
         ("AutoCreateDatabaseUser", Shape::Bool),
         (
@@ -3261,7 +3264,7 @@ pub struct RedshiftParametersRequired {
     pub database: Str,
 }
 
-static RULE_RedshiftParameters: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterId",
@@ -3462,7 +3465,7 @@ pub struct ResourcePermissionRequired {
     pub principal: Str,
 }
 
-static RULE_ResourcePermission: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -3573,7 +3576,7 @@ pub struct S3ParametersRequired {
     pub manifest_file_location: Obj<ManifestFileLocation>,
 }
 
-static RULE_S3Parameters: ObjRule = ObjRule {
+pub(crate) static RULE_S3Parameters: ObjRule = ObjRule {
     properties: &[
         (
             "ManifestFileLocation",
@@ -3654,7 +3657,7 @@ impl ToValue for S3Parameters {
     }
 }
 
-static RULE_S3TablesParameters: ObjRule = ObjRule {
+pub(crate) static RULE_S3TablesParameters: ObjRule = ObjRule {
     properties: &[(
         "TableBucketArn",
         Shape::Str(&StrRule {
@@ -3732,7 +3735,7 @@ pub struct SnowflakeParametersRequired {
     pub warehouse: Str,
 }
 
-static RULE_SnowflakeParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SnowflakeParameters: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationType",
@@ -3932,7 +3935,7 @@ pub struct SparkParametersRequired {
     pub port: Num,
 }
 
-static RULE_SparkParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SparkParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Host",
@@ -4042,7 +4045,7 @@ pub struct SqlServerParametersRequired {
     pub port: Num,
 }
 
-static RULE_SqlServerParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SqlServerParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -4155,7 +4158,7 @@ impl ToValue for SqlServerParameters {
     }
 }
 
-static RULE_SslProperties: ObjRule = ObjRule {
+pub(crate) static RULE_SslProperties: ObjRule = ObjRule {
     properties: &[("DisableSsl", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -4228,7 +4231,7 @@ pub struct StarburstParametersRequired {
     pub port: Num,
 }
 
-static RULE_StarburstParameters: ObjRule = ObjRule {
+pub(crate) static RULE_StarburstParameters: ObjRule = ObjRule {
     properties: &[
         (
             "AuthenticationType",
@@ -4433,102 +4436,6 @@ impl ToValue for StarburstParameters {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::DataSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-datasource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TeradataParameters`], by name: `TeradataParameters::new(TeradataParametersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TeradataParametersRequired {
@@ -4552,7 +4459,7 @@ pub struct TeradataParametersRequired {
     pub port: Num,
 }
 
-static RULE_TeradataParameters: ObjRule = ObjRule {
+pub(crate) static RULE_TeradataParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Database",
@@ -4688,7 +4595,7 @@ pub struct TrinoParametersRequired {
     pub port: Num,
 }
 
-static RULE_TrinoParameters: ObjRule = ObjRule {
+pub(crate) static RULE_TrinoParameters: ObjRule = ObjRule {
     properties: &[
         (
             "Catalog",
@@ -4810,7 +4717,7 @@ pub struct VpcConnectionPropertiesRequired {
     pub vpc_connection_arn: Str,
 }
 
-static RULE_VpcConnectionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConnectionProperties: ObjRule = ObjRule {
     properties: &[("VpcConnectionArn", Shape::STR)],
     required: &["VpcConnectionArn"],
     one_of: &[],

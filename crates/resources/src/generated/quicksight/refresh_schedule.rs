@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(?:LAST_DAY_OF_MONTH|1[0-9]|2[0-8]|[12]|[3-9])$");
 
-static RULE_RefreshSchedule: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -154,7 +154,7 @@ impl RefreshScheduleAttributes {
     }
 }
 
-static RULE_RefreshOnDay: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshOnDay: ObjRule = ObjRule {
     properties: &[
         (
             "DayOfMonth",
@@ -238,7 +238,7 @@ impl ToValue for RefreshOnDay {
     }
 }
 
-static RULE_RefreshScheduleMap: ObjRule = ObjRule {
+pub(crate) static RULE_RefreshScheduleMap: ObjRule = ObjRule {
     properties: &[
         (
             "RefreshType",
@@ -366,7 +366,7 @@ impl ToValue for RefreshScheduleMap {
     }
 }
 
-static RULE_ScheduleFrequency: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduleFrequency: ObjRule = ObjRule {
     properties: &[
         (
             "Interval",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ResourcePermission, RULE_Tag};
+pub use super::shared::{ResourcePermission, ResourcePermissionRequired, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}$");
@@ -44,7 +47,7 @@ pub struct ThemeRequired {
     pub theme_id: Str,
 }
 
-static RULE_Theme: ObjRule = ObjRule {
+pub(crate) static RULE_Theme: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -369,7 +372,7 @@ impl ThemeAttributes {
     }
 }
 
-static RULE_BorderStyle: ObjRule = ObjRule {
+pub(crate) static RULE_BorderStyle: ObjRule = ObjRule {
     properties: &[("Show", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -417,7 +420,7 @@ impl ToValue for BorderStyle {
     }
 }
 
-static RULE_DataColorPalette: ObjRule = ObjRule {
+pub(crate) static RULE_DataColorPalette: ObjRule = ObjRule {
     properties: &[
         (
             "Colors",
@@ -536,7 +539,7 @@ impl ToValue for DataColorPalette {
     }
 }
 
-static RULE_Font: ObjRule = ObjRule {
+pub(crate) static RULE_Font: ObjRule = ObjRule {
     properties: &[(
         "FontFamily",
         Shape::Str(&StrRule {
@@ -595,7 +598,7 @@ impl ToValue for Font {
     }
 }
 
-static RULE_GutterStyle: ObjRule = ObjRule {
+pub(crate) static RULE_GutterStyle: ObjRule = ObjRule {
     properties: &[("Show", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -643,7 +646,7 @@ impl ToValue for GutterStyle {
     }
 }
 
-static RULE_MarginStyle: ObjRule = ObjRule {
+pub(crate) static RULE_MarginStyle: ObjRule = ObjRule {
     properties: &[("Show", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -691,119 +694,7 @@ impl ToValue for MarginStyle {
     }
 }
 
-/// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermissionRequired {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permissions on.
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePermission` property type of `AWS::QuickSight::Theme`.
-///
-/// Permission for the resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-theme-resourcepermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermission {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permissions on.
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-impl ResourcePermission {
-    /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
-    pub fn new(required: ResourcePermissionRequired) -> Self {
-        Self {
-            actions: required.actions,
-            principal: required.principal,
-        }
-    }
-
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
-    /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePermission {}
-
-impl ToValue for ResourcePermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-static RULE_SheetStyle: ObjRule = ObjRule {
+pub(crate) static RULE_SheetStyle: ObjRule = ObjRule {
     properties: &[
         ("Tile", Shape::Object(&RULE_TileStyle)),
         ("TileLayout", Shape::Object(&RULE_TileLayoutStyle)),
@@ -867,103 +758,7 @@ impl ToValue for SheetStyle {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::Theme`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-theme-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ThemeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ThemeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DataColorPalette", Shape::Object(&RULE_DataColorPalette)),
         ("Sheet", Shape::Object(&RULE_SheetStyle)),
@@ -1055,7 +850,7 @@ impl ToValue for ThemeConfiguration {
     }
 }
 
-static RULE_TileLayoutStyle: ObjRule = ObjRule {
+pub(crate) static RULE_TileLayoutStyle: ObjRule = ObjRule {
     properties: &[
         ("Gutter", Shape::Object(&RULE_GutterStyle)),
         ("Margin", Shape::Object(&RULE_MarginStyle)),
@@ -1119,7 +914,7 @@ impl ToValue for TileLayoutStyle {
     }
 }
 
-static RULE_TileStyle: ObjRule = ObjRule {
+pub(crate) static RULE_TileStyle: ObjRule = ObjRule {
     properties: &[("Border", Shape::Object(&RULE_BorderStyle))],
     required: &[],
     one_of: &[],
@@ -1165,7 +960,7 @@ impl ToValue for TileStyle {
     }
 }
 
-static RULE_Typography: ObjRule = ObjRule {
+pub(crate) static RULE_Typography: ObjRule = ObjRule {
     properties: &[(
         "FontFamilies",
         Shape::List(&ListRule {
@@ -1222,7 +1017,7 @@ impl ToValue for Typography {
     }
 }
 
-static RULE_UiColorPalette: ObjRule = ObjRule {
+pub(crate) static RULE_UiColorPalette: ObjRule = ObjRule {
     properties: &[
         (
             "Accent",

@@ -7,10 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{NumberScale, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_.\\\\+]*$");
 
-static RULE_Topic: ObjRule = ObjRule {
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -318,7 +321,7 @@ impl TopicAttributes {
     }
 }
 
-static RULE_CellValueSynonym: ObjRule = ObjRule {
+pub(crate) static RULE_CellValueSynonym: ObjRule = ObjRule {
     properties: &[
         (
             "CellValue",
@@ -400,7 +403,7 @@ impl ToValue for CellValueSynonym {
     }
 }
 
-static RULE_CollectiveConstant: ObjRule = ObjRule {
+pub(crate) static RULE_CollectiveConstant: ObjRule = ObjRule {
     properties: &[(
         "ValueList",
         Shape::List(&ListRule {
@@ -453,7 +456,7 @@ impl ToValue for CollectiveConstant {
     }
 }
 
-static RULE_ComparativeOrder: ObjRule = ObjRule {
+pub(crate) static RULE_ComparativeOrder: ObjRule = ObjRule {
     properties: &[
         (
             "SpecifedOrder",
@@ -573,7 +576,7 @@ pub struct CustomInstructionsRequired {
     pub custom_instructions_string: Str,
 }
 
-static RULE_CustomInstructions: ObjRule = ObjRule {
+pub(crate) static RULE_CustomInstructions: ObjRule = ObjRule {
     properties: &[(
         "CustomInstructionsString",
         Shape::Str(&StrRule {
@@ -634,7 +637,7 @@ impl ToValue for CustomInstructions {
     }
 }
 
-static RULE_DataAggregation: ObjRule = ObjRule {
+pub(crate) static RULE_DataAggregation: ObjRule = ObjRule {
     properties: &[
         (
             "DatasetRowDateGranularity",
@@ -732,7 +735,7 @@ pub struct DatasetMetadataRequired {
     pub dataset_arn: Str,
 }
 
-static RULE_DatasetMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "CalculatedFields",
@@ -939,7 +942,7 @@ impl ToValue for DatasetMetadata {
     }
 }
 
-static RULE_DefaultFormatting: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultFormatting: ObjRule = ObjRule {
     properties: &[
         (
             "DisplayFormat",
@@ -1015,7 +1018,7 @@ impl ToValue for DefaultFormatting {
     }
 }
 
-static RULE_DisplayFormatOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DisplayFormatOptions: ObjRule = ObjRule {
     properties: &[
         (
             "BlankCellFormat",
@@ -1318,7 +1321,7 @@ impl ToValue for DisplayFormatOptions {
     }
 }
 
-static RULE_NamedEntityDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_NamedEntityDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "FieldName",
@@ -1464,7 +1467,7 @@ impl ToValue for NamedEntityDefinition {
     }
 }
 
-static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
+pub(crate) static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
     properties: &[
         (
             "Aggregation",
@@ -1554,7 +1557,7 @@ impl ToValue for NamedEntityDefinitionMetric {
     }
 }
 
-static RULE_NegativeFormat: ObjRule = ObjRule {
+pub(crate) static RULE_NegativeFormat: ObjRule = ObjRule {
     properties: &[
         (
             "Prefix",
@@ -1640,7 +1643,7 @@ impl ToValue for NegativeFormat {
     }
 }
 
-static RULE_RangeConstant: ObjRule = ObjRule {
+pub(crate) static RULE_RangeConstant: ObjRule = ObjRule {
     properties: &[
         (
             "Maximum",
@@ -1726,7 +1729,7 @@ impl ToValue for RangeConstant {
     }
 }
 
-static RULE_SemanticEntityType: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticEntityType: ObjRule = ObjRule {
     properties: &[
         (
             "SubTypeName",
@@ -1826,7 +1829,7 @@ impl ToValue for SemanticEntityType {
     }
 }
 
-static RULE_SemanticType: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticType: ObjRule = ObjRule {
     properties: &[
         ("FalseyCellValue", Shape::STR),
         (
@@ -1996,102 +1999,6 @@ impl ToValue for SemanticType {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::Topic`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-topic-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TopicCalculatedField`], by name: `TopicCalculatedField::new(TopicCalculatedFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicCalculatedFieldRequired {
@@ -2109,7 +2016,7 @@ pub struct TopicCalculatedFieldRequired {
     pub expression: Str,
 }
 
-static RULE_TopicCalculatedField: ObjRule = ObjRule {
+pub(crate) static RULE_TopicCalculatedField: ObjRule = ObjRule {
     properties: &[
         (
             "Aggregation",
@@ -2564,7 +2471,7 @@ impl ToValue for TopicCalculatedField {
     }
 }
 
-static RULE_TopicCategoryFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TopicCategoryFilter: ObjRule = ObjRule {
     properties: &[
         (
             "CategoryFilterFunction",
@@ -2676,7 +2583,7 @@ impl ToValue for TopicCategoryFilter {
     }
 }
 
-static RULE_TopicCategoryFilterConstant: ObjRule = ObjRule {
+pub(crate) static RULE_TopicCategoryFilterConstant: ObjRule = ObjRule {
     properties: &[
         (
             "CollectiveConstant",
@@ -2788,7 +2695,7 @@ pub struct TopicColumnRequired {
     pub column_name: Str,
 }
 
-static RULE_TopicColumn: ObjRule = ObjRule {
+pub(crate) static RULE_TopicColumn: ObjRule = ObjRule {
     properties: &[
         (
             "Aggregation",
@@ -3240,7 +3147,7 @@ impl ToValue for TopicColumn {
     }
 }
 
-static RULE_TopicConfigOptions: ObjRule = ObjRule {
+pub(crate) static RULE_TopicConfigOptions: ObjRule = ObjRule {
     properties: &[("QBusinessInsightsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -3291,7 +3198,7 @@ impl ToValue for TopicConfigOptions {
     }
 }
 
-static RULE_TopicDateRangeFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TopicDateRangeFilter: ObjRule = ObjRule {
     properties: &[
         ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
         ("Inclusive", Shape::Bool),
@@ -3374,7 +3281,7 @@ pub struct TopicFilterRequired {
     pub operand_field_name: Str,
 }
 
-static RULE_TopicFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TopicFilter: ObjRule = ObjRule {
     properties: &[
         ("CategoryFilter", Shape::Object(&RULE_TopicCategoryFilter)),
         ("DateRangeFilter", Shape::Object(&RULE_TopicDateRangeFilter)),
@@ -3675,7 +3582,7 @@ pub struct TopicNamedEntityRequired {
     pub entity_name: Str,
 }
 
-static RULE_TopicNamedEntity: ObjRule = ObjRule {
+pub(crate) static RULE_TopicNamedEntity: ObjRule = ObjRule {
     properties: &[
         (
             "Definition",
@@ -3834,7 +3741,7 @@ impl ToValue for TopicNamedEntity {
     }
 }
 
-static RULE_TopicNumericEqualityFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TopicNumericEqualityFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Aggregation",
@@ -3920,7 +3827,7 @@ impl ToValue for TopicNumericEqualityFilter {
     }
 }
 
-static RULE_TopicNumericRangeFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TopicNumericRangeFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Aggregation",
@@ -4022,7 +3929,7 @@ impl ToValue for TopicNumericRangeFilter {
     }
 }
 
-static RULE_TopicRangeFilterConstant: ObjRule = ObjRule {
+pub(crate) static RULE_TopicRangeFilterConstant: ObjRule = ObjRule {
     properties: &[
         (
             "ConstantType",
@@ -4095,7 +4002,7 @@ impl ToValue for TopicRangeFilterConstant {
     }
 }
 
-static RULE_TopicRelativeDateFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TopicRelativeDateFilter: ObjRule = ObjRule {
     properties: &[
         ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
         (
@@ -4199,7 +4106,7 @@ impl ToValue for TopicRelativeDateFilter {
     }
 }
 
-static RULE_TopicSingularFilterConstant: ObjRule = ObjRule {
+pub(crate) static RULE_TopicSingularFilterConstant: ObjRule = ObjRule {
     properties: &[
         (
             "ConstantType",
@@ -4766,52 +4673,6 @@ impl ToValue for NamedFilterType {
             Self::NumericRangeFilter => "NUMERIC_RANGE_FILTER",
             Self::DateRangeFilter => "DATE_RANGE_FILTER",
             Self::RelativeDateFilter => "RELATIVE_DATE_FILTER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NumberScale` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NumberScale {
-    /// `NONE`
-    None,
-    /// `AUTO`
-    Auto,
-    /// `THOUSANDS`
-    Thousands,
-    /// `MILLIONS`
-    Millions,
-    /// `BILLIONS`
-    Billions,
-    /// `TRILLIONS`
-    Trillions,
-    /// `LAKHS`
-    Lakhs,
-    /// `CRORES`
-    Crores,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NumberScale {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NumberScale {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Auto => "AUTO",
-            Self::Thousands => "THOUSANDS",
-            Self::Millions => "MILLIONS",
-            Self::Billions => "BILLIONS",
-            Self::Trillions => "TRILLIONS",
-            Self::Lakhs => "LAKHS",
-            Self::Crores => "CRORES",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

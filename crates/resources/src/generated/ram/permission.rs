@@ -40,7 +40,7 @@ pub struct PermissionRequired {
     pub resource_type: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -259,7 +259,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

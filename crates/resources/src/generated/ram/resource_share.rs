@@ -16,7 +16,7 @@ pub struct ResourceShareRequired {
     pub name: Str,
 }
 
-static RULE_ResourceShare: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceShare: ObjRule = ObjRule {
     properties: &[
         ("AllowExternalPrincipals", Shape::Bool),
         ("Name", Shape::STR),
@@ -327,7 +327,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],

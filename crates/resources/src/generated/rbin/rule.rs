@@ -32,7 +32,7 @@ pub struct RuleRequired {
     pub retention_period: Obj<RetentionPeriod>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -361,7 +361,7 @@ pub struct ResourceTagRequired {
     pub resource_tag_value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceTagKey",
@@ -468,7 +468,7 @@ pub struct RetentionPeriodRequired {
     pub retention_period_value: Int,
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
+pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
     properties: &[
         (
             "RetentionPeriodUnit",
@@ -569,7 +569,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -652,7 +652,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UnlockDelay: ObjRule = ObjRule {
+pub(crate) static RULE_UnlockDelay: ObjRule = ObjRule {
     properties: &[
         (
             "UnlockDelayUnit",

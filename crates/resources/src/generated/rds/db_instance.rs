@@ -7,12 +7,17 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag, TagRequired,
+};
+use super::shared::{RULE_MasterUserSecret, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,127}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d*$");
 
-static RULE_DbInstance: ObjRule = ObjRule {
+pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalStorageVolumes",
@@ -3976,7 +3981,7 @@ impl DbInstanceAttributes {
     }
 }
 
-static RULE_AdditionalStorageVolume: ObjRule = ObjRule {
+pub(crate) static RULE_AdditionalStorageVolume: ObjRule = ObjRule {
     properties: &[
         (
             "AllocatedStorage",
@@ -4124,7 +4129,7 @@ pub struct DbInstanceRoleRequired {
     pub role_arn: Str,
 }
 
-static RULE_DbInstanceRole: ObjRule = ObjRule {
+pub(crate) static RULE_DbInstanceRole: ObjRule = ObjRule {
     properties: &[
         ("FeatureName", Shape::STR),
         (
@@ -4202,70 +4207,7 @@ impl ToValue for DbInstanceRole {
     }
 }
 
-static RULE_MasterUserSecret: ObjRule = ObjRule {
-    properties: &[("KmsKeyId", Shape::STR), ("SecretArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MasterUserSecret` property type of `AWS::RDS::DBInstance`.
-///
-/// The `MasterUserSecret` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
-///
-/// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide* and \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html>) in the *Amazon Aurora User Guide.*
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbinstance-masterusersecret.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MasterUserSecret {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The AWS KMS key identifier that is used to encrypt the secret.
-    pub kms_key_id: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values>) .
-    pub secret_arn: Option<Str>,
-}
-
-impl MasterUserSecret {
-    /// A `MasterUserSecret` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MasterUserSecret {}
-
-impl ToValue for MasterUserSecret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-static RULE_ProcessorFeature: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessorFeature: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -4335,154 +4277,6 @@ impl ToValue for ProcessorFeature {
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::DBInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DatabaseInsightsMode` (`AWS::RDS::DBInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DatabaseInsightsMode {
-    /// `advanced`
-    Advanced,
-    /// `standard`
-    Standard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DatabaseInsightsMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DatabaseInsightsMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Advanced => "advanced",
-            Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `MasterUserAuthenticationType` (`AWS::RDS::DBInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MasterUserAuthenticationType {
-    /// `iam-db-auth`
-    IamDbAuth,
-    /// `password`
-    Password,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MasterUserAuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MasterUserAuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::IamDbAuth => "iam-db-auth",
-            Self::Password => "password",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

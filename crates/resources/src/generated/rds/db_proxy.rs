@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagFormatProperty;
+pub use super::shared::{EndpointNetworkType, TagFormatProperty};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*");
 
 /// The required properties of [`DbProxy`], by name: `DbProxy::new(DbProxyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +41,7 @@ pub struct DbProxyRequired {
     pub vpc_subnet_ids: List<Str>,
 }
 
-static RULE_DbProxy: ObjRule = ObjRule {
+pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
     properties: &[
         (
             "Auth",
@@ -479,7 +481,7 @@ impl DbProxyAttributes {
     }
 }
 
-static RULE_AuthFormat: ObjRule = ObjRule {
+pub(crate) static RULE_AuthFormat: ObjRule = ObjRule {
     properties: &[
         (
             "AuthScheme",
@@ -640,94 +642,6 @@ impl ToValue for AuthFormat {
     }
 }
 
-static RULE_TagFormatProperty: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagFormat` property type of `AWS::RDS::DBProxy`.
-///
-/// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
-///
-/// For more information, see \[Tagging Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide* or \[Tagging Amazon Aurora and Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html>) in the *Amazon Aurora User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbproxy-tagformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagFormatProperty {
-    /// `Key`: a string.
-    ///
-    /// A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
-    ///
-    /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// A value is the optional value of the tag. The string value can be from 1 to 256 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
-    ///
-    /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub value: Option<Str>,
-}
-
-impl TagFormatProperty {
-    /// A `TagFormatProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TagFormatProperty {}
-
-impl ToValue for TagFormatProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `AuthScheme` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuthScheme {
@@ -812,37 +726,6 @@ impl ToValue for DefaultAuthScheme {
         let s = match self {
             Self::IamAuth => "IAM_AUTH",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EndpointNetworkType` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointNetworkType {
-    /// `IPV4`
-    Ipv4,
-    /// `IPV6`
-    Ipv6,
-    /// `DUAL`
-    Dual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointNetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointNetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Ipv6 => "IPV6",
-            Self::Dual => "DUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -28,7 +28,7 @@ pub struct DbProxyTargetGroupRequired {
     pub target_group_name: TargetGroupName,
 }
 
-static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionPoolConfigurationInfo",
@@ -253,7 +253,7 @@ impl DbProxyTargetGroupAttributes {
     }
 }
 
-static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule {
     properties: &[
         ("ConnectionBorrowTimeout", Shape::INT),
         ("InitQuery", Shape::STR),

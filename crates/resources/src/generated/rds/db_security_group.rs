@@ -22,7 +22,7 @@ pub struct DbSecurityGroupRequired {
     pub group_description: Str,
 }
 
-static RULE_DbSecurityGroup: ObjRule = ObjRule {
+pub(crate) static RULE_DbSecurityGroup: ObjRule = ObjRule {
     properties: &[
         (
             "DBSecurityGroupIngress",
@@ -196,7 +196,7 @@ impl DbSecurityGroupAttributes {
     }
 }
 
-static RULE_Ingress: ObjRule = ObjRule {
+pub(crate) static RULE_Ingress: ObjRule = ObjRule {
     properties: &[
         (
             "CIDRIP",
@@ -332,7 +332,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -16,7 +16,7 @@ pub struct DbSecurityGroupIngressRequired {
     pub db_security_group_name: Str,
 }
 
-static RULE_DbSecurityGroupIngress: ObjRule = ObjRule {
+pub(crate) static RULE_DbSecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
         (
             "CIDRIP",

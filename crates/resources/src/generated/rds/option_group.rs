@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`OptionGroup`], by name: `OptionGroup::new(OptionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionGroupRequired {
@@ -44,7 +47,7 @@ pub struct OptionGroupRequired {
     pub option_group_description: Str,
 }
 
-static RULE_OptionGroup: ObjRule = ObjRule {
+pub(crate) static RULE_OptionGroup: ObjRule = ObjRule {
     properties: &[
         ("EngineName", Shape::STR),
         ("MajorEngineVersion", Shape::STR),
@@ -279,7 +282,7 @@ pub struct OptionConfigurationRequired {
     pub option_name: Str,
 }
 
-static RULE_OptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DBSecurityGroupMemberships",
@@ -433,7 +436,7 @@ impl ToValue for OptionConfiguration {
     }
 }
 
-static RULE_OptionSetting: ObjRule = ObjRule {
+pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -489,98 +492,6 @@ impl ToValue for OptionSetting {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::OptionGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-optiongroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }

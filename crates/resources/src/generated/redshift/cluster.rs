@@ -63,7 +63,7 @@ pub struct ClusterRequired {
     pub node_type: Str,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AllowVersionUpgrade", Shape::Bool),
         (
@@ -1437,7 +1437,7 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[("Address", Shape::STR), ("Port", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1498,7 +1498,7 @@ impl ToValue for Endpoint {
     }
 }
 
-static RULE_LoggingProperties: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingProperties: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -1630,7 +1630,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct ClusterSecurityGroupRequired {
     pub description: Str,
 }
 
-static RULE_ClusterSecurityGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterSecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -158,7 +158,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

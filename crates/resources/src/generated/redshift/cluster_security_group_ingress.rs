@@ -18,7 +18,7 @@ pub struct ClusterSecurityGroupIngressRequired {
     pub cluster_security_group_name: Str,
 }
 
-static RULE_ClusterSecurityGroupIngress: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterSecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
         (
             "CIDRIP",

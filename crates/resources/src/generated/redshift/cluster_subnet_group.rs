@@ -24,7 +24,7 @@ pub struct ClusterSubnetGroupRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_ClusterSubnetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterSubnetGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -210,7 +210,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -40,7 +40,7 @@ pub struct EndpointAccessRequired {
     pub vpc_security_group_ids: List<Str>,
 }
 
-static RULE_EndpointAccess: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointAccess: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterIdentifier",

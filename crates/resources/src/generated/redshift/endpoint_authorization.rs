@@ -28,7 +28,7 @@ pub struct EndpointAuthorizationRequired {
     pub cluster_identifier: Str,
 }
 
-static RULE_EndpointAuthorization: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointAuthorization: ObjRule = ObjRule {
     properties: &[
         (
             "Account",

@@ -31,7 +31,7 @@ pub struct IntegrationRequired {
     pub target_arn: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
         (
@@ -292,7 +292,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -18,7 +18,7 @@ pub struct ScheduledActionRequired {
     pub scheduled_action_name: Str,
 }
 
-static RULE_ScheduledAction: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
         ("Enable", Shape::Bool),
         ("EndTime", Shape::STR),

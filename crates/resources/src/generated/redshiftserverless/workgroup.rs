@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-fA-F]{8,}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-fA-F]{8,}$");
@@ -25,7 +28,7 @@ pub struct WorkgroupRequired {
     pub workgroup_name: Str,
 }
 
-static RULE_Workgroup: ObjRule = ObjRule {
+pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
     properties: &[
         ("BaseCapacity", Shape::INT),
         (
@@ -784,7 +787,7 @@ impl WorkgroupAttributes {
     }
 }
 
-static RULE_ConfigParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigParameter: ObjRule = ObjRule {
     properties: &[
         (
             "ParameterKey",
@@ -870,7 +873,7 @@ impl ToValue for ConfigParameter {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::STR),
         ("Port", Shape::INT),
@@ -955,7 +958,7 @@ impl ToValue for Endpoint {
     }
 }
 
-static RULE_NetworkInterface: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
@@ -1058,7 +1061,7 @@ impl ToValue for NetworkInterface {
     }
 }
 
-static RULE_PerformanceTarget: ObjRule = ObjRule {
+pub(crate) static RULE_PerformanceTarget: ObjRule = ObjRule {
     properties: &[
         (
             "Level",
@@ -1140,103 +1143,7 @@ impl ToValue for PerformanceTarget {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RedshiftServerless::Workgroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-redshiftserverless-workgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     properties: &[
         (
             "NetworkInterfaces",
@@ -1332,7 +1239,7 @@ impl ToValue for VpcEndpoint {
     }
 }
 
-static RULE_WorkgroupProperty: ObjRule = ObjRule {
+pub(crate) static RULE_WorkgroupProperty: ObjRule = ObjRule {
     properties: &[
         ("BaseCapacity", Shape::INT),
         (

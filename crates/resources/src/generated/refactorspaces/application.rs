@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:).+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,7 @@ pub struct ApplicationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApiGatewayProxy", Shape::Object(&RULE_ApiGatewayProxyInput)),
         (
@@ -88,7 +90,7 @@ static RULE_Application: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(12),
                 max_len: Some(21),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: Some(Format::VpcId),
             }),
@@ -354,7 +356,7 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_ApiGatewayProxyInput: ObjRule = ObjRule {
+pub(crate) static RULE_ApiGatewayProxyInput: ObjRule = ObjRule {
     properties: &[
         (
             "EndpointType",
@@ -436,102 +438,6 @@ impl ToValue for ApiGatewayProxyInput {
         MapBuilder::new()
             .opt("EndpointType", &self.endpoint_type)
             .opt("StageName", &self.stage_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RefactorSpaces::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

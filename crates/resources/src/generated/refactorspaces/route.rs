@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^svc-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:).+");
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(/([a-zA-Z0-9._:-]+|\\{[a-zA-Z0-9._:-]+\\}))+$");
 
 /// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
@@ -43,7 +45,7 @@ pub struct RouteRequired {
     pub service_identifier: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationIdentifier",
@@ -375,7 +377,7 @@ pub struct DefaultRouteInputRequired {
     pub activation_state: RouteActivationState,
 }
 
-static RULE_DefaultRouteInput: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultRouteInput: ObjRule = ObjRule {
     properties: &[(
         "ActivationState",
         Shape::Str(&StrRule {
@@ -434,102 +436,6 @@ impl ToValue for DefaultRouteInput {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RefactorSpaces::Route`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-route-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UriPathRouteInput`], by name: `UriPathRouteInput::new(UriPathRouteInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UriPathRouteInputRequired {
@@ -539,7 +445,7 @@ pub struct UriPathRouteInputRequired {
     pub activation_state: RouteActivationState,
 }
 
-static RULE_UriPathRouteInput: ObjRule = ObjRule {
+pub(crate) static RULE_UriPathRouteInput: ObjRule = ObjRule {
     properties: &[
         (
             "ActivationState",
@@ -572,7 +478,7 @@ static RULE_UriPathRouteInput: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
@@ -14,10 +17,9 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:).+");
-pub(crate) static PATTERN_6: Pattern =
+pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
 
 /// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +50,7 @@ pub struct ServiceRequired {
     pub name: Str,
 }
 
-static RULE_Service: ObjRule = ObjRule {
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationIdentifier",
@@ -115,7 +117,7 @@ static RULE_Service: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(12),
                 max_len: Some(21),
-                pattern: Some(&PATTERN_7),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: Some(Format::VpcId),
             }),
@@ -404,7 +406,7 @@ pub struct LambdaEndpointInputRequired {
     pub arn: Str,
 }
 
-static RULE_LambdaEndpointInput: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaEndpointInput: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -461,102 +463,6 @@ impl ToValue for LambdaEndpointInput {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RefactorSpaces::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UrlEndpointInput`], by name: `UrlEndpointInput::new(UrlEndpointInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UrlEndpointInputRequired {
@@ -568,14 +474,14 @@ pub struct UrlEndpointInputRequired {
     pub url: Str,
 }
 
-static RULE_UrlEndpointInput: ObjRule = ObjRule {
+pub(crate) static RULE_UrlEndpointInput: ObjRule = ObjRule {
     properties: &[
         (
             "HealthUrl",
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
+                pattern: Some(&PATTERN_5),
                 allowed: &[],
                 format: None,
             }),
@@ -585,7 +491,7 @@ static RULE_UrlEndpointInput: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
+                pattern: Some(&PATTERN_5),
                 allowed: &[],
                 format: None,
             }),

@@ -35,7 +35,7 @@ pub struct StreamProcessorRequired {
     pub role_arn: Str,
 }
 
-static RULE_StreamProcessor: ObjRule = ObjRule {
+pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
     properties: &[
         (
             "BoundingBoxRegionsOfInterest",
@@ -490,7 +490,7 @@ pub struct BoundingBoxRequired {
     pub width: Num,
 }
 
-static RULE_BoundingBox: ObjRule = ObjRule {
+pub(crate) static RULE_BoundingBox: ObjRule = ObjRule {
     properties: &[
         (
             "Height",
@@ -640,7 +640,7 @@ pub struct ConnectedHomeSettingsRequired {
     pub labels: List<Str>,
 }
 
-static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
     properties: &[
         (
             "Labels",
@@ -742,7 +742,7 @@ pub struct DataSharingPreferenceRequired {
     pub opt_in: Bool,
 }
 
-static RULE_DataSharingPreference: ObjRule = ObjRule {
+pub(crate) static RULE_DataSharingPreference: ObjRule = ObjRule {
     properties: &[("OptIn", Shape::Bool)],
     required: &["OptIn"],
     one_of: &[],
@@ -801,7 +801,7 @@ pub struct FaceSearchSettingsRequired {
     pub collection_id: Str,
 }
 
-static RULE_FaceSearchSettings: ObjRule = ObjRule {
+pub(crate) static RULE_FaceSearchSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CollectionId",
@@ -899,7 +899,7 @@ pub struct KinesisDataStreamRequired {
     pub arn: Str,
 }
 
-static RULE_KinesisDataStream: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisDataStream: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -967,7 +967,7 @@ pub struct KinesisVideoStreamRequired {
     pub arn: Str,
 }
 
-static RULE_KinesisVideoStream: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisVideoStream: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -1035,7 +1035,7 @@ pub struct NotificationChannelRequired {
     pub arn: Str,
 }
 
-static RULE_NotificationChannel: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -1105,7 +1105,7 @@ pub struct PointRequired {
     pub y: Num,
 }
 
-static RULE_Point: ObjRule = ObjRule {
+pub(crate) static RULE_Point: ObjRule = ObjRule {
     properties: &[("X", Shape::NUM), ("Y", Shape::NUM)],
     required: &["X", "Y"],
     one_of: &[],
@@ -1182,7 +1182,7 @@ pub struct S3DestinationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -1284,7 +1284,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -210,7 +210,7 @@ pub struct AppRequired {
     pub resource_mappings: List<ResourceMapping>,
 }
 
-static RULE_App: ObjRule = ObjRule {
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         (
             "AppAssessmentSchedule",
@@ -693,7 +693,7 @@ pub struct EventSubscriptionRequired {
     pub name: Str,
 }
 
-static RULE_EventSubscription: ObjRule = ObjRule {
+pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         (
             "EventType",
@@ -815,7 +815,7 @@ pub struct PermissionModelRequired {
     pub r#type: PermissionModelType,
 }
 
-static RULE_PermissionModel: ObjRule = ObjRule {
+pub(crate) static RULE_PermissionModel: ObjRule = ObjRule {
     properties: &[
         (
             "CrossAccountRoleArns",
@@ -986,7 +986,7 @@ pub struct PhysicalResourceIdRequired {
     pub r#type: Str,
 }
 
-static RULE_PhysicalResourceId: ObjRule = ObjRule {
+pub(crate) static RULE_PhysicalResourceId: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -1171,7 +1171,7 @@ pub struct ResourceMappingRequired {
     pub physical_resource_id: Obj<PhysicalResourceId>,
 }
 
-static RULE_ResourceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceMapping: ObjRule = ObjRule {
     properties: &[
         (
             "EksSourceName",

@@ -28,7 +28,7 @@ pub struct ResiliencyPolicyRequired {
     pub tier: Tier,
 }
 
-static RULE_ResiliencyPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "DataLocationConstraint",
@@ -270,7 +270,7 @@ pub struct FailurePolicyRequired {
     pub rto_in_secs: Int,
 }
 
-static RULE_FailurePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_FailurePolicy: ObjRule = ObjRule {
     properties: &[("RpoInSecs", Shape::INT), ("RtoInSecs", Shape::INT)],
     required: &["RtoInSecs", "RpoInSecs"],
     one_of: &[],
@@ -345,7 +345,7 @@ pub struct PolicyMapRequired {
     pub software: Obj<FailurePolicy>,
 }
 
-static RULE_PolicyMap: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyMap: ObjRule = ObjRule {
     properties: &[
         ("AZ", Shape::Object(&RULE_FailurePolicy)),
         ("Hardware", Shape::Object(&RULE_FailurePolicy)),

@@ -16,7 +16,7 @@ pub struct DefaultViewAssociationRequired {
     pub view_arn: Str,
 }
 
-static RULE_DefaultViewAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultViewAssociation: ObjRule = ObjRule {
     properties: &[("ViewArn", Shape::STR)],
     required: &["ViewArn"],
     one_of: &[],

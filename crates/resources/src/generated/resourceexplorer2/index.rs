@@ -16,7 +16,7 @@ pub struct IndexRequired {
     pub r#type: IndexType,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
         ("Tags", Shape::Any),
         (

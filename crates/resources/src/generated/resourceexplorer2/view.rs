@@ -20,7 +20,7 @@ pub struct ViewRequired {
     pub view_name: Str,
 }
 
-static RULE_View: ObjRule = ObjRule {
+pub(crate) static RULE_View: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_SearchFilter)),
         (
@@ -224,7 +224,7 @@ pub struct IncludedPropertyRequired {
     pub name: Str,
 }
 
-static RULE_IncludedProperty: ObjRule = ObjRule {
+pub(crate) static RULE_IncludedProperty: ObjRule = ObjRule {
     properties: &[(
         "Name",
         Shape::Str(&StrRule {
@@ -298,7 +298,7 @@ pub struct SearchFilterRequired {
     pub filter_string: Str,
 }
 
-static RULE_SearchFilter: ObjRule = ObjRule {
+pub(crate) static RULE_SearchFilter: ObjRule = ObjRule {
     properties: &[(
         "FilterString",
         Shape::Str(&StrRule {

@@ -25,7 +25,7 @@ pub struct GroupRequired {
     pub name: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",
@@ -266,7 +266,7 @@ impl GroupAttributes {
     }
 }
 
-static RULE_ConfigurationItem: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationItem: ObjRule = ObjRule {
     properties: &[
         (
             "Parameters",
@@ -348,7 +348,7 @@ impl ToValue for ConfigurationItem {
     }
 }
 
-static RULE_ConfigurationParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -438,7 +438,7 @@ impl ToValue for ConfigurationParameter {
     }
 }
 
-static RULE_Query: ObjRule = ObjRule {
+pub(crate) static RULE_Query: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceTypeFilters",
@@ -534,7 +534,7 @@ impl ToValue for Query {
     }
 }
 
-static RULE_ResourceQuery: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceQuery: ObjRule = ObjRule {
     properties: &[
         ("Query", Shape::Object(&RULE_Query)),
         (
@@ -615,7 +615,7 @@ impl ToValue for ResourceQuery {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -682,7 +682,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         (

@@ -43,7 +43,7 @@ pub struct TagSyncTaskRequired {
     pub tag_value: Str,
 }
 
-static RULE_TagSyncTask: ObjRule = ObjRule {
+pub(crate) static RULE_TagSyncTask: ObjRule = ObjRule {
     properties: &[
         (
             "Group",

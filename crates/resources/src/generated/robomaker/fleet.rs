@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{1,255}$");
 
-static RULE_Fleet: ObjRule = ObjRule {
+pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         (
             "Name",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Architecture;
+
 /// The required properties of [`Robot`], by name: `Robot::new(RobotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotRequired {
@@ -24,7 +26,7 @@ pub struct RobotRequired {
     pub greengrass_group_id: Str,
 }
 
-static RULE_Robot: ObjRule = ObjRule {
+pub(crate) static RULE_Robot: ObjRule = ObjRule {
     properties: &[
         (
             "Architecture",
@@ -234,36 +236,5 @@ impl RobotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The values of `Architecture` (`AWS::RoboMaker::Robot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `X86_64`
-    X86_64,
-    /// `ARM64`
-    Arm64,
-    /// `ARMHF`
-    Armhf,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "X86_64",
-            Self::Arm64 => "ARM64",
-            Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Architecture, RobotSoftwareSuiteName};
+
 /// The required properties of [`RobotApplication`], by name: `RobotApplication::new(RobotApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotApplicationRequired {
@@ -16,7 +18,7 @@ pub struct RobotApplicationRequired {
     pub robot_software_suite: Obj<RobotSoftwareSuite>,
 }
 
-static RULE_RobotApplication: ObjRule = ObjRule {
+pub(crate) static RULE_RobotApplication: ObjRule = ObjRule {
     properties: &[
         (
             "CurrentRevisionId",
@@ -289,7 +291,7 @@ pub struct RobotSoftwareSuiteRequired {
     pub name: RobotSoftwareSuiteName,
 }
 
-static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
+pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -395,7 +397,7 @@ pub struct SourceConfigRequired {
     pub s3_key: Str,
 }
 
-static RULE_SourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Architecture",
@@ -496,68 +498,6 @@ impl ToValue for SourceConfig {
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .build()
-    }
-}
-
-/// The values of `Architecture` (`AWS::RoboMaker::RobotApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `X86_64`
-    X86_64,
-    /// `ARM64`
-    Arm64,
-    /// `ARMHF`
-    Armhf,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "X86_64",
-            Self::Arm64 => "ARM64",
-            Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Name` (`AWS::RoboMaker::RobotApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RobotSoftwareSuiteName {
-    /// `ROS`
-    Ros,
-    /// `ROS2`
-    Ros2,
-    /// `General`
-    General,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RobotSoftwareSuiteName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RobotSoftwareSuiteName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ros => "ROS",
-            Self::Ros2 => "ROS2",
-            Self::General => "General",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -23,7 +23,7 @@ pub struct RobotApplicationVersionRequired {
     pub application: Str,
 }
 
-static RULE_RobotApplicationVersion: ObjRule = ObjRule {
+pub(crate) static RULE_RobotApplicationVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Application",

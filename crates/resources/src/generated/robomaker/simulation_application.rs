@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Architecture, RobotSoftwareSuiteName};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("1.x");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][a-z0-9.\\-]*[a-z0-9]");
@@ -24,7 +26,7 @@ pub struct SimulationApplicationRequired {
     pub simulation_software_suite: Obj<SimulationSoftwareSuite>,
 }
 
-static RULE_SimulationApplication: ObjRule = ObjRule {
+pub(crate) static RULE_SimulationApplication: ObjRule = ObjRule {
     properties: &[
         ("CurrentRevisionId", Shape::STR),
         ("Environment", Shape::STR),
@@ -367,7 +369,7 @@ pub struct RenderingEngineRequired {
     pub version: Str,
 }
 
-static RULE_RenderingEngine: ObjRule = ObjRule {
+pub(crate) static RULE_RenderingEngine: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -463,7 +465,7 @@ pub struct RobotSoftwareSuiteRequired {
     pub name: RobotSoftwareSuiteName,
 }
 
-static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
+pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -557,7 +559,7 @@ pub struct SimulationSoftwareSuiteRequired {
     pub name: SimulationSoftwareSuiteName,
 }
 
-static RULE_SimulationSoftwareSuite: ObjRule = ObjRule {
+pub(crate) static RULE_SimulationSoftwareSuite: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -663,7 +665,7 @@ pub struct SourceConfigRequired {
     pub s3_key: Str,
 }
 
-static RULE_SourceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Architecture",
@@ -776,37 +778,6 @@ impl ToValue for SourceConfig {
     }
 }
 
-/// The values of `Architecture` (`AWS::RoboMaker::SimulationApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `X86_64`
-    X86_64,
-    /// `ARM64`
-    Arm64,
-    /// `ARMHF`
-    Armhf,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "X86_64",
-            Self::Arm64 => "ARM64",
-            Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Name` (`AWS::RoboMaker::SimulationApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RenderingEngineName {
@@ -826,37 +797,6 @@ impl ToValue for RenderingEngineName {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ogre => "OGRE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Name` (`AWS::RoboMaker::SimulationApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RobotSoftwareSuiteName {
-    /// `ROS`
-    Ros,
-    /// `ROS2`
-    Ros2,
-    /// `General`
-    General,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RobotSoftwareSuiteName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RobotSoftwareSuiteName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ros => "ROS",
-            Self::Ros2 => "ROS2",
-            Self::General => "General",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

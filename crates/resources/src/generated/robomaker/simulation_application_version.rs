@@ -23,7 +23,7 @@ pub struct SimulationApplicationVersionRequired {
     pub application: Str,
 }
 
-static RULE_SimulationApplicationVersion: ObjRule = ObjRule {
+pub(crate) static RULE_SimulationApplicationVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Application",

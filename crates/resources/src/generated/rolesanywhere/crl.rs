@@ -23,7 +23,7 @@ pub struct CrlRequired {
     pub name: Str,
 }
 
-static RULE_Crl: ObjRule = ObjRule {
+pub(crate) static RULE_Crl: ObjRule = ObjRule {
     properties: &[
         ("CrlData", Shape::STR),
         ("Enabled", Shape::Bool),
@@ -222,7 +222,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ a-zA-Z0-9_.:/=+@-]*$");
 
 /// The required properties of [`Profile`], by name: `Profile::new(ProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +30,7 @@ pub struct ProfileRequired {
     pub role_arns: List<Str>,
 }
 
-static RULE_Profile: ObjRule = ObjRule {
+pub(crate) static RULE_Profile: ObjRule = ObjRule {
     properties: &[
         ("AcceptRoleSessionName", Shape::Bool),
         (
@@ -355,7 +357,7 @@ pub struct AttributeMappingRequired {
     pub mapping_rules: List<MappingRule>,
 }
 
-static RULE_AttributeMapping: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeMapping: ObjRule = ObjRule {
     properties: &[
         (
             "CertificateField",
@@ -447,7 +449,7 @@ pub struct MappingRuleRequired {
     pub specifier: Str,
 }
 
-static RULE_MappingRule: ObjRule = ObjRule {
+pub(crate) static RULE_MappingRule: ObjRule = ObjRule {
     properties: &[("Specifier", Shape::STR)],
     required: &["Specifier"],
     one_of: &[],
@@ -492,102 +494,6 @@ impl PropertyType for MappingRule {}
 impl ToValue for MappingRule {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Specifier", &self.specifier).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RolesAnywhere::Profile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rolesanywhere-profile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

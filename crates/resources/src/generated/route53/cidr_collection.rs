@@ -20,7 +20,7 @@ pub struct CidrCollectionRequired {
     pub name: Str,
 }
 
-static RULE_CidrCollection: ObjRule = ObjRule {
+pub(crate) static RULE_CidrCollection: ObjRule = ObjRule {
     properties: &[
         (
             "Locations",
@@ -181,7 +181,7 @@ pub struct LocationRequired {
     pub location_name: Str,
 }
 
-static RULE_Location: ObjRule = ObjRule {
+pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
         (
             "CidrList",

@@ -20,7 +20,7 @@ pub struct DnssecRequired {
     pub hosted_zone_id: Str,
 }
 
-static RULE_Dnssec: ObjRule = ObjRule {
+pub(crate) static RULE_Dnssec: ObjRule = ObjRule {
     properties: &[(
         "HostedZoneId",
         Shape::Str(&StrRule {

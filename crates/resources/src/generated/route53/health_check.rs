@@ -22,7 +22,7 @@ pub struct HealthCheckRequired {
     pub health_check_config: Obj<HealthCheckConfig>,
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
         (
@@ -195,7 +195,7 @@ pub struct AlarmIdentifierRequired {
     pub region: Region,
 }
 
-static RULE_AlarmIdentifier: ObjRule = ObjRule {
+pub(crate) static RULE_AlarmIdentifier: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -343,7 +343,7 @@ pub struct HealthCheckConfigRequired {
     pub r#type: HealthCheckConfigType,
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("AlarmIdentifier", Shape::Object(&RULE_AlarmIdentifier)),
         (
@@ -782,7 +782,7 @@ pub struct HealthCheckTagRequired {
     pub value: Str,
 }
 
-static RULE_HealthCheckTag: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_HostedZone: ObjRule = ObjRule {
+pub(crate) static RULE_HostedZone: ObjRule = ObjRule {
     properties: &[
         ("HostedZoneConfig", Shape::Object(&RULE_HostedZoneConfig)),
         (
@@ -300,7 +300,7 @@ impl HostedZoneAttributes {
     }
 }
 
-static RULE_HostedZoneConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HostedZoneConfig: ObjRule = ObjRule {
     properties: &[(
         "Comment",
         Shape::Str(&StrRule {
@@ -357,7 +357,7 @@ impl ToValue for HostedZoneConfig {
     }
 }
 
-static RULE_HostedZoneFeatures: ObjRule = ObjRule {
+pub(crate) static RULE_HostedZoneFeatures: ObjRule = ObjRule {
     properties: &[("EnableAcceleratedRecovery", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -429,7 +429,7 @@ pub struct HostedZoneTagRequired {
     pub value: Str,
 }
 
-static RULE_HostedZoneTag: ObjRule = ObjRule {
+pub(crate) static RULE_HostedZoneTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -535,7 +535,7 @@ pub struct QueryLoggingConfigRequired {
     pub cloud_watch_logs_log_group_arn: Str,
 }
 
-static RULE_QueryLoggingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_QueryLoggingConfig: ObjRule = ObjRule {
     properties: &[("CloudWatchLogsLogGroupArn", Shape::STR)],
     required: &["CloudWatchLogsLogGroupArn"],
     one_of: &[],
@@ -607,7 +607,7 @@ pub struct VpcRequired {
     pub vpc_region: Str,
 }
 
-static RULE_Vpc: ObjRule = ObjRule {
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
         (
             "VPCId",

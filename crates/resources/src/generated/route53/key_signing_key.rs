@@ -47,7 +47,7 @@ pub struct KeySigningKeyRequired {
     pub status: KeySigningKeyStatus,
 }
 
-static RULE_KeySigningKey: ObjRule = ObjRule {
+pub(crate) static RULE_KeySigningKey: ObjRule = ObjRule {
     properties: &[
         (
             "HostedZoneId",

@@ -26,7 +26,7 @@ pub struct FirewallRuleRequired {
     pub name: Str,
 }
 
-static RULE_FirewallRule: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
     properties: &[
         (
             "Action",

@@ -29,7 +29,7 @@ pub struct HostedZoneAssociationRequired {
     pub resource_arn: Str,
 }
 
-static RULE_HostedZoneAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_HostedZoneAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "HostedZoneId",

@@ -30,7 +30,7 @@ pub struct ProfileResourceAssociationRequired {
     pub resource_arn: Str,
 }
 
-static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("ProfileId", Shape::STR),

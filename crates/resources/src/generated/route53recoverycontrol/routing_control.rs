@@ -20,7 +20,7 @@ pub struct RoutingControlRequired {
     pub name: Str,
 }
 
-static RULE_RoutingControl: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingControl: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterArn",

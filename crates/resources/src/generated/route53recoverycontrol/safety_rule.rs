@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_SafetyRule: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
     properties: &[
         ("AssertionRule", Shape::Object(&RULE_AssertionRule)),
         ("ControlPanelArn", Shape::STR),
@@ -234,7 +237,7 @@ pub struct AssertionRuleRequired {
     pub wait_period_ms: Int,
 }
 
-static RULE_AssertionRule: ObjRule = ObjRule {
+pub(crate) static RULE_AssertionRule: ObjRule = ObjRule {
     properties: &[
         (
             "AssertedControls",
@@ -325,7 +328,7 @@ pub struct GatingRuleRequired {
     pub wait_period_ms: Int,
 }
 
-static RULE_GatingRule: ObjRule = ObjRule {
+pub(crate) static RULE_GatingRule: ObjRule = ObjRule {
     properties: &[
         (
             "GatingControls",
@@ -440,7 +443,7 @@ pub struct RuleConfigRequired {
     pub r#type: RuleType,
 }
 
-static RULE_RuleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RuleConfig: ObjRule = ObjRule {
     properties: &[
         ("Inverted", Shape::Bool),
         ("Threshold", Shape::INT),
@@ -527,102 +530,6 @@ impl ToValue for RuleConfig {
             .req("Inverted", &self.inverted)
             .req("Threshold", &self.threshold)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryControl::SafetyRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoverycontrol-safetyrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$");
 
 /// The required properties of [`ResourceSet`], by name: `ResourceSet::new(ResourceSetRequired { .. })`.
@@ -30,7 +33,7 @@ pub struct ResourceSetRequired {
     pub resources: List<ResourceProperty>,
 }
 
-static RULE_ResourceSet: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
     properties: &[
         ("ResourceSetName", Shape::STR),
         (
@@ -223,7 +226,7 @@ impl ResourceSetAttributes {
     }
 }
 
-static RULE_DnsTargetResource: ObjRule = ObjRule {
+pub(crate) static RULE_DnsTargetResource: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         ("HostedZoneArn", Shape::STR),
@@ -329,7 +332,7 @@ impl ToValue for DnsTargetResource {
     }
 }
 
-static RULE_NlbResource: ObjRule = ObjRule {
+pub(crate) static RULE_NlbResource: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -375,7 +378,7 @@ impl ToValue for NlbResource {
     }
 }
 
-static RULE_R53ResourceRecord: ObjRule = ObjRule {
+pub(crate) static RULE_R53ResourceRecord: ObjRule = ObjRule {
     properties: &[("DomainName", Shape::STR), ("RecordSetId", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -436,7 +439,7 @@ impl ToValue for R53ResourceRecord {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("ComponentId", Shape::STR),
         ("DnsTargetResource", Shape::Object(&RULE_DnsTargetResource)),
@@ -537,70 +540,7 @@ impl ToValue for ResourceProperty {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-resourceset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TargetResource: ObjRule = ObjRule {
+pub(crate) static RULE_TargetResource: ObjRule = ObjRule {
     properties: &[
         ("NLBResource", Shape::Object(&RULE_NlbResource)),
         ("R53Resource", Shape::Object(&RULE_R53ResourceRecord)),

@@ -7,9 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
-static RULE_FirewallRuleGroup: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallRuleGroup: ObjRule = ObjRule {
     properties: &[
         (
             "FirewallRules",
@@ -266,7 +269,7 @@ pub struct FirewallAdvancedContentCategoryConfigRequired {
     pub category: Str,
 }
 
-static RULE_FirewallAdvancedContentCategoryConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallAdvancedContentCategoryConfig: ObjRule = ObjRule {
     properties: &[(
         "Category",
         Shape::Str(&StrRule {
@@ -336,7 +339,7 @@ pub struct FirewallAdvancedThreatCategoryConfigRequired {
     pub category: Str,
 }
 
-static RULE_FirewallAdvancedThreatCategoryConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallAdvancedThreatCategoryConfig: ObjRule = ObjRule {
     properties: &[(
         "Category",
         Shape::Str(&StrRule {
@@ -418,7 +421,7 @@ pub struct FirewallRuleRequired {
     pub priority: Int,
 }
 
-static RULE_FirewallRule: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -806,7 +809,7 @@ impl ToValue for FirewallRule {
     }
 }
 
-static RULE_FirewallRuleType: ObjRule = ObjRule {
+pub(crate) static RULE_FirewallRuleType: ObjRule = ObjRule {
     properties: &[
         (
             "FirewallAdvancedContentCategory",
@@ -887,102 +890,6 @@ impl ToValue for FirewallRuleType {
                 "FirewallAdvancedThreatCategory",
                 &self.firewall_advanced_threat_category,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-firewallrulegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -33,7 +33,7 @@ pub struct OutpostResolverRequired {
     pub preferred_instance_type: Str,
 }
 
-static RULE_OutpostResolver: ObjRule = ObjRule {
+pub(crate) static RULE_OutpostResolver: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceCount",
@@ -324,7 +324,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

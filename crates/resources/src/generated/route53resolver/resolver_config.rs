@@ -24,7 +24,7 @@ pub struct ResolverConfigRequired {
     pub resource_id: Str,
 }
 
-static RULE_ResolverConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AutodefinedReverseFlag",

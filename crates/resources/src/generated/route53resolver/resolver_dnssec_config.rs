@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_ResolverDnssecConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverDnssecConfig: ObjRule = ObjRule {
     properties: &[(
         "ResourceId",
         Shape::Str(&StrRule {

@@ -40,7 +40,7 @@ pub struct ResolverEndpointRequired {
     pub security_group_ids: List<Str>,
 }
 
-static RULE_ResolverEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Direction", Shape::STR),
         ("Dns64Enabled", Shape::Bool),
@@ -505,7 +505,7 @@ pub struct IpAddressRequestRequired {
     pub subnet_id: Str,
 }
 
-static RULE_IpAddressRequest: ObjRule = ObjRule {
+pub(crate) static RULE_IpAddressRequest: ObjRule = ObjRule {
     properties: &[
         (
             "Ip",
@@ -633,7 +633,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

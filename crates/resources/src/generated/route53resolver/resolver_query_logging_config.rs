@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
-static RULE_ResolverQueryLoggingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverQueryLoggingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationArn",
@@ -261,7 +261,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

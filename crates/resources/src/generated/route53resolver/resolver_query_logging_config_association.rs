@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_ResolverQueryLoggingConfigAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverQueryLoggingConfigAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ResolverQueryLogConfigId",

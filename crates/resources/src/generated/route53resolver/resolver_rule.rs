@@ -26,7 +26,7 @@ pub struct ResolverRuleRequired {
     pub rule_type: Str,
 }
 
-static RULE_ResolverRule: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverRule: ObjRule = ObjRule {
     properties: &[
         (
             "DelegationRecord",
@@ -382,7 +382,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -465,7 +465,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TargetAddress: ObjRule = ObjRule {
+pub(crate) static RULE_TargetAddress: ObjRule = ObjRule {
     properties: &[
         (
             "Ip",

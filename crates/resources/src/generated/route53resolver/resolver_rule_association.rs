@@ -24,7 +24,7 @@ pub struct ResolverRuleAssociationRequired {
     pub vpc_id: Str,
 }
 
-static RULE_ResolverRuleAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ResolverRuleAssociation: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("ResolverRuleId", Shape::STR),

@@ -7,12 +7,17 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Action, ApplicationLogs, ApplicationLogsRequired, LinkApplicationLogSampling,
+    LinkApplicationLogSamplingRequired, LinkLogSettings, LinkLogSettingsRequired,
+    ResponderErrorMaskingForHttpCode, ResponderErrorMaskingForHttpCodeRequired,
+    ResponderErrorMaskingLoggingType, Tag, TagRequired,
+};
+use super::shared::{RULE_LinkLogSettings, RULE_ResponderErrorMaskingForHttpCode, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^DEFAULT|4XX|5XX|\\d{3}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 -]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
 
 /// The required properties of [`Link`], by name: `Link::new(LinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +40,7 @@ pub struct LinkRequired {
     pub peer_gateway_id: Str,
 }
 
-static RULE_Link: ObjRule = ObjRule {
+pub(crate) static RULE_Link: ObjRule = ObjRule {
     properties: &[
         (
             "GatewayId",
@@ -323,161 +328,7 @@ impl LinkAttributes {
     }
 }
 
-/// The required properties of [`ApplicationLogs`], by name: `ApplicationLogs::new(ApplicationLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLogsRequired {
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
-}
-
-static RULE_ApplicationLogs: ObjRule = ObjRule {
-    properties: &[(
-        "LinkApplicationLogSampling",
-        Shape::Object(&RULE_LinkApplicationLogSampling),
-    )],
-    required: &["LinkApplicationLogSampling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ApplicationLogs` property type of `AWS::RTBFabric::Link`.
-///
-/// Describes the configuration of a link application log.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-link-applicationlogs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLogs {
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
-}
-
-impl ApplicationLogs {
-    /// A `ApplicationLogs` with its required properties, named in a [`ApplicationLogsRequired`].
-    pub fn new(required: ApplicationLogsRequired) -> Self {
-        Self {
-            link_application_log_sampling: required.link_application_log_sampling,
-        }
-    }
-
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub fn link_application_log_sampling(
-        mut self,
-        value: impl Into<Obj<LinkApplicationLogSampling>>,
-    ) -> Self {
-        self.link_application_log_sampling = value.into();
-        self
-    }
-}
-
-impl PropertyType for ApplicationLogs {}
-
-impl ToValue for ApplicationLogs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "LinkApplicationLogSampling",
-                &self.link_application_log_sampling,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`LinkApplicationLogSampling`], by name: `LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkApplicationLogSamplingRequired {
-    /// `ErrorLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub error_log: Num,
-    /// `FilterLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub filter_log: Num,
-}
-
-static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ErrorLog",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterLog",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["ErrorLog", "FilterLog"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LinkApplicationLogSampling` property type of `AWS::RTBFabric::Link`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-link-linkapplicationlogsampling.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkApplicationLogSampling {
-    /// `ErrorLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub error_log: Num,
-    /// `FilterLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub filter_log: Num,
-}
-
-impl LinkApplicationLogSampling {
-    /// A `LinkApplicationLogSampling` with its required properties, named in a [`LinkApplicationLogSamplingRequired`].
-    pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
-        Self {
-            error_log: required.error_log,
-            filter_log: required.filter_log,
-        }
-    }
-
-    /// `ErrorLog`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_log(mut self, value: impl Into<Num>) -> Self {
-        self.error_log = value.into();
-        self
-    }
-
-    /// `FilterLog`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_log(mut self, value: impl Into<Num>) -> Self {
-        self.filter_log = value.into();
-        self
-    }
-}
-
-impl PropertyType for LinkApplicationLogSampling {}
-
-impl ToValue for LinkApplicationLogSampling {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ErrorLog", &self.error_log)
-            .req("FilterLog", &self.filter_log)
-            .build()
-    }
-}
-
-static RULE_LinkAttributesProperty: ObjRule = ObjRule {
+pub(crate) static RULE_LinkAttributesProperty: ObjRule = ObjRule {
     properties: &[
         ("CustomerProvidedId", Shape::STR),
         (
@@ -553,65 +404,6 @@ impl ToValue for LinkAttributesProperty {
     }
 }
 
-/// The required properties of [`LinkLogSettings`], by name: `LinkLogSettings::new(LinkLogSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkLogSettingsRequired {
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    ///
-    /// Describes the configuration of a link application log.
-    pub application_logs: Obj<ApplicationLogs>,
-}
-
-static RULE_LinkLogSettings: ObjRule = ObjRule {
-    properties: &[("ApplicationLogs", Shape::Object(&RULE_ApplicationLogs))],
-    required: &["ApplicationLogs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LinkLogSettings` property type of `AWS::RTBFabric::Link`.
-///
-/// Describes the settings for a link log.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-link-linklogsettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkLogSettings {
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    ///
-    /// Describes the configuration of a link application log.
-    pub application_logs: Obj<ApplicationLogs>,
-}
-
-impl LinkLogSettings {
-    /// A `LinkLogSettings` with its required properties, named in a [`LinkLogSettingsRequired`].
-    pub fn new(required: LinkLogSettingsRequired) -> Self {
-        Self {
-            application_logs: required.application_logs,
-        }
-    }
-
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_logs(mut self, value: impl Into<Obj<ApplicationLogs>>) -> Self {
-        self.application_logs = value.into();
-        self
-    }
-}
-
-impl PropertyType for LinkLogSettings {}
-
-impl ToValue for LinkLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ApplicationLogs", &self.application_logs)
-            .build()
-    }
-}
-
 /// The required properties of [`ModuleConfiguration`], by name: `ModuleConfiguration::new(ModuleConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModuleConfigurationRequired {
@@ -623,7 +415,7 @@ pub struct ModuleConfigurationRequired {
     pub name: Str,
 }
 
-static RULE_ModuleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ModuleConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DependsOn",
@@ -631,7 +423,7 @@ static RULE_ModuleConfiguration: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: None,
                     max_len: None,
-                    pattern: Some(&PATTERN_2),
+                    pattern: Some(&PATTERN_1),
                     allowed: &[],
                     format: None,
                 }),
@@ -645,7 +437,7 @@ static RULE_ModuleConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -655,7 +447,7 @@ static RULE_ModuleConfiguration: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -754,324 +546,5 @@ impl ToValue for ModuleConfiguration {
             .req("Name", &self.name)
             .opt("Version", &self.version)
             .build()
-    }
-}
-
-/// The required properties of [`ResponderErrorMaskingForHttpCode`], by name: `ResponderErrorMaskingForHttpCode::new(ResponderErrorMaskingForHttpCodeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponderErrorMaskingForHttpCodeRequired {
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action for the error..
-    pub action: Action,
-    /// `HttpCode`: a string, required.
-    ///
-    /// The HTTP error code.
-    ///
-    /// Pattern `^DEFAULT|4XX|5XX|\d{3}$`; length 3 to 7.
-    pub http_code: Str,
-    /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// The error log type.
-    ///
-    /// Items 1 to 2.
-    pub logging_types: List<ResponderErrorMaskingLoggingType>,
-}
-
-static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NO_BID", "PASSTHROUGH"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpCode",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["NONE", "METRIC", "RESPONSE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ResponseLoggingPercentage",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["HttpCode", "Action", "LoggingTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResponderErrorMaskingForHttpCode` property type of `AWS::RTBFabric::Link`.
-///
-/// Describes the masking for HTTP error codes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-link-respondererrormaskingforhttpcode.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponderErrorMaskingForHttpCode {
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action for the error..
-    pub action: Action,
-    /// `HttpCode`: a string, required.
-    ///
-    /// The HTTP error code.
-    ///
-    /// Pattern `^DEFAULT|4XX|5XX|\d{3}$`; length 3 to 7.
-    pub http_code: Str,
-    /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// The error log type.
-    ///
-    /// Items 1 to 2.
-    pub logging_types: List<ResponderErrorMaskingLoggingType>,
-    /// `ResponseLoggingPercentage`: a number.
-    ///
-    /// The percentage of response logging.
-    ///
-    /// Value 0 to 100.
-    pub response_logging_percentage: Option<Num>,
-}
-
-impl ResponderErrorMaskingForHttpCode {
-    /// A `ResponderErrorMaskingForHttpCode` with its required properties, named in a [`ResponderErrorMaskingForHttpCodeRequired`].
-    pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
-        Self {
-            action: required.action,
-            http_code: required.http_code,
-            logging_types: required.logging_types,
-            response_logging_percentage: None,
-        }
-    }
-
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
-    /// `HttpCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_code = value.into();
-        self
-    }
-
-    /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_types(
-        mut self,
-        value: impl Into<List<ResponderErrorMaskingLoggingType>>,
-    ) -> Self {
-        self.logging_types = value.into();
-        self
-    }
-
-    /// `ResponseLoggingPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_logging_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.response_logging_percentage = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ResponderErrorMaskingForHttpCode {}
-
-impl ToValue for ResponderErrorMaskingForHttpCode {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Action", &self.action)
-            .req("HttpCode", &self.http_code)
-            .req("LoggingTypes", &self.logging_types)
-            .opt(
-                "ResponseLoggingPercentage",
-                &self.response_logging_percentage,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RTBFabric::Link`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-link-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Action` (`AWS::RTBFabric::Link`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// `NO_BID`
-    NoBid,
-    /// `PASSTHROUGH`
-    Passthrough,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::NoBid => "NO_BID",
-            Self::Passthrough => "PASSTHROUGH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ResponderErrorMaskingLoggingType` (`AWS::RTBFabric::Link`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResponderErrorMaskingLoggingType {
-    /// `NONE`
-    None,
-    /// `METRIC`
-    Metric,
-    /// `RESPONSE`
-    Response,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResponderErrorMaskingLoggingType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResponderErrorMaskingLoggingType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Metric => "METRIC",
-            Self::Response => "RESPONSE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

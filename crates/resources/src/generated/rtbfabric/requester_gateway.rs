@@ -37,7 +37,7 @@ pub struct RequesterGatewayRequired {
     pub vpc_id: Str,
 }
 
-static RULE_RequesterGateway: ObjRule = ObjRule {
+pub(crate) static RULE_RequesterGateway: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -324,7 +324,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

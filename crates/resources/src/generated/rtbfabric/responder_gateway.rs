@@ -7,15 +7,16 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9 ]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-\\w{8,17}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
 
 /// The required properties of [`ResponderGateway`], by name: `ResponderGateway::new(ResponderGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,7 +53,7 @@ pub struct ResponderGatewayRequired {
     pub vpc_id: Str,
 }
 
-static RULE_ResponderGateway: ObjRule = ObjRule {
+pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -138,7 +139,7 @@ static RULE_ResponderGateway: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(5),
                 max_len: Some(50),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: Some(Format::VpcId),
             }),
@@ -437,98 +438,6 @@ impl ResponderGatewayAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RTBFabric::ResponderGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-respondergateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrustStoreConfiguration`], by name: `TrustStoreConfiguration::new(TrustStoreConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustStoreConfigurationRequired {
@@ -540,7 +449,7 @@ pub struct TrustStoreConfigurationRequired {
     pub certificate_authority_certificates: List<Str>,
 }
 
-static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
     properties: &[(
         "CertificateAuthorityCertificates",
         Shape::List(&ListRule {

@@ -34,7 +34,7 @@ pub struct AppMonitorRequired {
     pub name: Str,
 }
 
-static RULE_AppMonitor: ObjRule = ObjRule {
+pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
     properties: &[
         (
             "AppMonitorConfiguration",
@@ -360,7 +360,7 @@ impl AppMonitorAttributes {
     }
 }
 
-static RULE_AppMonitorConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AppMonitorConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowCookies", Shape::Bool),
         ("EnableXRay", Shape::Bool),
@@ -640,7 +640,7 @@ impl ToValue for AppMonitorConfiguration {
     }
 }
 
-static RULE_CustomEvents: ObjRule = ObjRule {
+pub(crate) static RULE_CustomEvents: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -697,7 +697,7 @@ impl ToValue for CustomEvents {
     }
 }
 
-static RULE_DeobfuscationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DeobfuscationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "JavaScriptSourceMaps",
         Shape::Object(&RULE_JavaScriptSourceMaps),
@@ -755,7 +755,7 @@ pub struct JavaScriptSourceMapsRequired {
     pub status: JavaScriptSourceMapsStatus,
 }
 
-static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
+pub(crate) static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
     properties: &[
         (
             "S3Uri",
@@ -847,7 +847,7 @@ pub struct MetricDefinitionRequired {
     pub name: Str,
 }
 
-static RULE_MetricDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
     properties: &[
         ("DimensionKeys", Shape::Any),
         (
@@ -1059,7 +1059,7 @@ pub struct MetricDestinationRequired {
     pub destination: Destination,
 }
 
-static RULE_MetricDestination: ObjRule = ObjRule {
+pub(crate) static RULE_MetricDestination: ObjRule = ObjRule {
     properties: &[
         (
             "Destination",
@@ -1209,7 +1209,7 @@ pub struct ResourcePolicyRequired {
     pub policy_document: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::STR),
         (
@@ -1302,7 +1302,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

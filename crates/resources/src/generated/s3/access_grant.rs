@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AccessGrant`], by name: `AccessGrant::new(AccessGrantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessGrantRequired {
@@ -28,7 +31,7 @@ pub struct AccessGrantRequired {
     pub permission: AccessGrantPermission,
 }
 
-static RULE_AccessGrant: ObjRule = ObjRule {
+pub(crate) static RULE_AccessGrant: ObjRule = ObjRule {
     properties: &[
         (
             "AccessGrantsLocationConfiguration",
@@ -297,7 +300,7 @@ pub struct AccessGrantsLocationConfigurationRequired {
     pub s3_sub_prefix: Str,
 }
 
-static RULE_AccessGrantsLocationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AccessGrantsLocationConfiguration: ObjRule = ObjRule {
     properties: &[("S3SubPrefix", Shape::STR)],
     required: &["S3SubPrefix"],
     one_of: &[],
@@ -366,7 +369,7 @@ pub struct GranteeRequired {
     pub grantee_type: GranteeType,
 }
 
-static RULE_Grantee: ObjRule = ObjRule {
+pub(crate) static RULE_Grantee: ObjRule = ObjRule {
     properties: &[
         ("GranteeIdentifier", Shape::STR),
         (
@@ -442,69 +445,6 @@ impl ToValue for Grantee {
         MapBuilder::new()
             .req("GranteeIdentifier", &self.grantee_identifier)
             .req("GranteeType", &self.grantee_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3::AccessGrant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-accessgrant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

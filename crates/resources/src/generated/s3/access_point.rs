@@ -21,7 +21,7 @@ pub struct AccessPointRequired {
     pub bucket: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -377,7 +377,7 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BlockPublicAcls", Shape::Bool),
         ("BlockPublicPolicy", Shape::Bool),
@@ -494,7 +494,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -577,7 +577,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[(
         "VpcId",
         Shape::Str(&StrRule {

@@ -7,13 +7,16 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PublicAccessBlockConfiguration;
+use super::shared::RULE_PublicAccessBlockConfiguration;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
 
-static RULE_Bucket: ObjRule = ObjRule {
+pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     properties: &[
         (
             "AbacStatus",
@@ -779,7 +782,7 @@ pub struct AbortIncompleteMultipartUploadRequired {
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
     properties: &[(
         "DaysAfterInitiation",
         Shape::Int(&NumRule {
@@ -847,7 +850,7 @@ pub struct AccelerateConfigurationRequired {
     pub acceleration_status: AccelerationStatus,
 }
 
-static RULE_AccelerateConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AccelerateConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AccelerationStatus",
         Shape::Str(&StrRule {
@@ -915,7 +918,7 @@ pub struct AccessControlTranslationRequired {
     pub owner: Owner,
 }
 
-static RULE_AccessControlTranslation: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlTranslation: ObjRule = ObjRule {
     properties: &[(
         "Owner",
         Shape::Str(&StrRule {
@@ -985,7 +988,7 @@ pub struct AnalyticsConfigurationRequired {
     pub storage_class_analysis: Obj<StorageClassAnalysis>,
 }
 
-static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
@@ -1094,7 +1097,7 @@ impl ToValue for AnalyticsConfiguration {
     }
 }
 
-static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
+pub(crate) static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
     properties: &[(
         "EncryptionType",
         Shape::List(&ListRule {
@@ -1176,7 +1179,7 @@ pub struct BucketEncryptionRequired {
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
-static RULE_BucketEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
     properties: &[(
         "ServerSideEncryptionConfiguration",
         Shape::List(&ListRule {
@@ -1250,7 +1253,7 @@ pub struct CorsConfigurationRequired {
     pub cors_rules: List<CorsRule>,
 }
 
-static RULE_CorsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CorsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "CorsRules",
         Shape::List(&ListRule {
@@ -1322,7 +1325,7 @@ pub struct CorsRuleRequired {
     pub allowed_origins: List<Str>,
 }
 
-static RULE_CorsRule: ObjRule = ObjRule {
+pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedHeaders",
@@ -1518,7 +1521,7 @@ pub struct DataExportRequired {
     pub output_schema_version: Str,
 }
 
-static RULE_DataExport: ObjRule = ObjRule {
+pub(crate) static RULE_DataExport: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("OutputSchemaVersion", Shape::STR),
@@ -1585,7 +1588,7 @@ impl ToValue for DataExport {
     }
 }
 
-static RULE_DefaultRetention: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultRetention: ObjRule = ObjRule {
     properties: &[
         ("Days", Shape::INT),
         (
@@ -1675,7 +1678,7 @@ impl ToValue for DefaultRetention {
     }
 }
 
-static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
+pub(crate) static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -1749,7 +1752,7 @@ pub struct DestinationRequired {
     pub format: DestinationFormat,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         ("BucketAccountId", Shape::STR),
         ("BucketArn", Shape::STR),
@@ -1868,7 +1871,7 @@ pub struct EncryptionConfigurationRequired {
     pub replica_kms_key_id: Str,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[("ReplicaKmsKeyID", Shape::STR)],
     required: &["ReplicaKmsKeyID"],
     one_of: &[],
@@ -1931,7 +1934,7 @@ pub struct EventBridgeConfigurationRequired {
     pub event_bridge_enabled: Bool,
 }
 
-static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
     properties: &[("EventBridgeEnabled", Shape::Bool)],
     required: &["EventBridgeEnabled"],
     one_of: &[],
@@ -2000,7 +2003,7 @@ pub struct FilterRuleRequired {
     pub value: Str,
 }
 
-static RULE_FilterRule: ObjRule = ObjRule {
+pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -2097,7 +2100,7 @@ pub struct IntelligentTieringConfigurationRequired {
     pub tierings: List<Tiering>,
 }
 
-static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
@@ -2261,7 +2264,7 @@ pub struct InventoryConfigurationRequired {
     pub schedule_frequency: ScheduleFrequency,
 }
 
-static RULE_InventoryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("Enabled", Shape::Bool),
@@ -2466,7 +2469,7 @@ pub struct InventoryTableConfigurationRequired {
     pub configuration_state: ConfigurationState,
 }
 
-static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationState",
@@ -2587,7 +2590,7 @@ pub struct JournalTableConfigurationRequired {
     pub record_expiration: Obj<RecordExpiration>,
 }
 
-static RULE_JournalTableConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_JournalTableConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConfiguration",
@@ -2703,7 +2706,7 @@ pub struct LambdaConfigurationRequired {
     pub function: Str,
 }
 
-static RULE_LambdaConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
@@ -2794,7 +2797,7 @@ pub struct LifecycleConfigurationRequired {
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Rules",
@@ -2890,7 +2893,7 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationBucketName", Shape::STR),
         ("LogFilePrefix", Shape::STR),
@@ -2979,7 +2982,7 @@ pub struct MetadataConfigurationRequired {
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_MetadataDestination)),
         (
@@ -3088,7 +3091,7 @@ pub struct MetadataDestinationRequired {
     pub table_bucket_type: TableBucketType,
 }
 
-static RULE_MetadataDestination: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataDestination: ObjRule = ObjRule {
     properties: &[
         ("TableBucketArn", Shape::STR),
         (
@@ -3188,7 +3191,7 @@ pub struct MetadataTableConfigurationRequired {
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
-static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
     properties: &[(
         "S3TablesDestination",
         Shape::Object(&RULE_S3TablesDestination),
@@ -3254,7 +3257,7 @@ pub struct MetadataTableEncryptionConfigurationRequired {
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
-static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyArn",
@@ -3353,7 +3356,7 @@ pub struct MetricsRequired {
     pub status: MetricsStatus,
 }
 
-static RULE_Metrics: ObjRule = ObjRule {
+pub(crate) static RULE_Metrics: ObjRule = ObjRule {
     properties: &[
         ("EventThreshold", Shape::Object(&RULE_ReplicationTimeValue)),
         (
@@ -3438,7 +3441,7 @@ pub struct MetricsConfigurationRequired {
     pub id: Str,
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("Id", Shape::STR),
@@ -3551,7 +3554,7 @@ pub struct NoncurrentVersionExpirationRequired {
     pub noncurrent_days: Int,
 }
 
-static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
+pub(crate) static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
     properties: &[
         ("NewerNoncurrentVersions", Shape::INT),
         ("NoncurrentDays", Shape::INT),
@@ -3631,7 +3634,7 @@ pub struct NoncurrentVersionTransitionRequired {
     pub transition_in_days: Int,
 }
 
-static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
+pub(crate) static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
     properties: &[
         ("NewerNoncurrentVersions", Shape::INT),
         (
@@ -3730,7 +3733,7 @@ impl ToValue for NoncurrentVersionTransition {
     }
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "EventBridgeConfiguration",
@@ -3866,7 +3869,7 @@ pub struct NotificationFilterRequired {
     pub s3_key: Obj<S3KeyFilter>,
 }
 
-static RULE_NotificationFilter: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationFilter: ObjRule = ObjRule {
     properties: &[("S3Key", Shape::Object(&RULE_S3KeyFilter))],
     required: &["S3Key"],
     one_of: &[],
@@ -3914,7 +3917,7 @@ impl ToValue for NotificationFilter {
     }
 }
 
-static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ObjectLockEnabled",
@@ -3987,7 +3990,7 @@ impl ToValue for ObjectLockConfiguration {
     }
 }
 
-static RULE_ObjectLockRule: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectLockRule: ObjRule = ObjRule {
     properties: &[("DefaultRetention", Shape::Object(&RULE_DefaultRetention))],
     required: &[],
     one_of: &[],
@@ -4044,7 +4047,7 @@ pub struct OwnershipControlsRequired {
     pub rules: List<OwnershipControlsRule>,
 }
 
-static RULE_OwnershipControls: ObjRule = ObjRule {
+pub(crate) static RULE_OwnershipControls: ObjRule = ObjRule {
     properties: &[(
         "Rules",
         Shape::List(&ListRule {
@@ -4101,7 +4104,7 @@ impl ToValue for OwnershipControls {
     }
 }
 
-static RULE_OwnershipControlsRule: ObjRule = ObjRule {
+pub(crate) static RULE_OwnershipControlsRule: ObjRule = ObjRule {
     properties: &[(
         "ObjectOwnership",
         Shape::Str(&StrRule {
@@ -4164,110 +4167,6 @@ impl ToValue for OwnershipControlsRule {
     }
 }
 
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublicAccessBlockConfiguration` property type of `AWS::S3::Bucket`.
-///
-/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PublicAccessBlockConfiguration {
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
-    ///
-    /// - PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
-    /// - PUT Object calls fail if the request includes a public ACL.
-    /// - PUT Bucket calls fail if the request includes a public ACL.
-    ///
-    /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
-    ///
-    /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
-    ///
-    /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
-    ///
-    /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
-}
-
-impl PublicAccessBlockConfiguration {
-    /// A `PublicAccessBlockConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_acls = Some(value.into());
-        self
-    }
-
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_policy = Some(value.into());
-        self
-    }
-
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_public_acls = Some(value.into());
-        self
-    }
-
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self {
-        self.restrict_public_buckets = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PublicAccessBlockConfiguration {}
-
-impl ToValue for PublicAccessBlockConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
-            .build()
-    }
-}
-
 /// The required properties of [`QueueConfiguration`], by name: `QueueConfiguration::new(QueueConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueConfigurationRequired {
@@ -4281,7 +4180,7 @@ pub struct QueueConfigurationRequired {
     pub queue: Str,
 }
 
-static RULE_QueueConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_QueueConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
@@ -4372,7 +4271,7 @@ pub struct RecordExpirationRequired {
     pub expiration: Expiration,
 }
 
-static RULE_RecordExpiration: ObjRule = ObjRule {
+pub(crate) static RULE_RecordExpiration: ObjRule = ObjRule {
     properties: &[
         ("Days", Shape::INT),
         (
@@ -4457,7 +4356,7 @@ pub struct RedirectAllRequestsToRequired {
     pub host_name: Str,
 }
 
-static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
+pub(crate) static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
     properties: &[
         ("HostName", Shape::STR),
         (
@@ -4536,7 +4435,7 @@ impl ToValue for RedirectAllRequestsTo {
     }
 }
 
-static RULE_RedirectRule: ObjRule = ObjRule {
+pub(crate) static RULE_RedirectRule: ObjRule = ObjRule {
     properties: &[
         ("HostName", Shape::STR),
         ("HttpRedirectCode", Shape::STR),
@@ -4666,7 +4565,7 @@ pub struct ReplicaModificationsRequired {
     pub status: ReplicaModificationsStatus,
 }
 
-static RULE_ReplicaModifications: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaModifications: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -4740,7 +4639,7 @@ pub struct ReplicationConfigurationRequired {
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
         (
@@ -4825,7 +4724,7 @@ pub struct ReplicationDestinationRequired {
     pub bucket: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
         (
             "AccessControlTranslation",
@@ -5016,7 +4915,7 @@ pub struct ReplicationRuleRequired {
     pub status: ReplicationRuleStatus,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
         (
             "DeleteMarkerReplication",
@@ -5226,7 +5125,7 @@ impl ToValue for ReplicationRule {
     }
 }
 
-static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
     properties: &[
         ("Prefix", Shape::STR),
         (
@@ -5302,7 +5201,7 @@ impl ToValue for ReplicationRuleAndOperator {
     }
 }
 
-static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
     properties: &[
         ("And", Shape::Object(&RULE_ReplicationRuleAndOperator)),
         ("Prefix", Shape::STR),
@@ -5400,7 +5299,7 @@ pub struct ReplicationTimeRequired {
     pub time: Obj<ReplicationTimeValue>,
 }
 
-static RULE_ReplicationTime: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationTime: ObjRule = ObjRule {
     properties: &[
         (
             "Status",
@@ -5487,7 +5386,7 @@ pub struct ReplicationTimeValueRequired {
     pub minutes: Int,
 }
 
-static RULE_ReplicationTimeValue: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationTimeValue: ObjRule = ObjRule {
     properties: &[("Minutes", Shape::INT)],
     required: &["Minutes"],
     one_of: &[],
@@ -5546,7 +5445,7 @@ pub struct RoutingRuleRequired {
     pub redirect_rule: Obj<RedirectRule>,
 }
 
-static RULE_RoutingRule: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
     properties: &[
         ("RedirectRule", Shape::Object(&RULE_RedirectRule)),
         (
@@ -5616,7 +5515,7 @@ impl ToValue for RoutingRule {
     }
 }
 
-static RULE_RoutingRuleCondition: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingRuleCondition: ObjRule = ObjRule {
     properties: &[
         ("HttpErrorCodeReturnedEquals", Shape::STR),
         ("KeyPrefixEquals", Shape::STR),
@@ -5696,7 +5595,7 @@ pub struct RuleRequired {
     pub status: RuleStatus,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "AbortIncompleteMultipartUpload",
@@ -6102,7 +6001,7 @@ pub struct S3KeyFilterRequired {
     pub rules: List<FilterRule>,
 }
 
-static RULE_S3KeyFilter: ObjRule = ObjRule {
+pub(crate) static RULE_S3KeyFilter: ObjRule = ObjRule {
     properties: &[(
         "Rules",
         Shape::List(&ListRule {
@@ -6172,7 +6071,7 @@ pub struct S3TablesDestinationRequired {
     pub table_name: Str,
 }
 
-static RULE_S3TablesDestination: ObjRule = ObjRule {
+pub(crate) static RULE_S3TablesDestination: ObjRule = ObjRule {
     properties: &[
         ("TableArn", Shape::STR),
         ("TableBucketArn", Shape::STR),
@@ -6280,7 +6179,7 @@ pub struct ServerSideEncryptionByDefaultRequired {
     pub sse_algorithm: SseAlgorithm,
 }
 
-static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyID", Shape::STR),
         (
@@ -6376,7 +6275,7 @@ impl ToValue for ServerSideEncryptionByDefault {
     }
 }
 
-static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
     properties: &[
         (
             "BlockedEncryptionTypes",
@@ -6476,7 +6375,7 @@ impl ToValue for ServerSideEncryptionRule {
     }
 }
 
-static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "ReplicaModifications",
@@ -6558,7 +6457,7 @@ pub struct SseKmsEncryptedObjectsRequired {
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
-static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
+pub(crate) static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -6615,7 +6514,7 @@ impl ToValue for SseKmsEncryptedObjects {
     }
 }
 
-static RULE_StorageClassAnalysis: ObjRule = ObjRule {
+pub(crate) static RULE_StorageClassAnalysis: ObjRule = ObjRule {
     properties: &[("DataExport", Shape::Object(&RULE_DataExport))],
     required: &[],
     one_of: &[],
@@ -6676,7 +6575,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -6772,7 +6671,7 @@ pub struct TagFilterRequired {
     pub value: Str,
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -6849,7 +6748,7 @@ pub struct TieringRequired {
     pub days: Int,
 }
 
-static RULE_Tiering: ObjRule = ObjRule {
+pub(crate) static RULE_Tiering: ObjRule = ObjRule {
     properties: &[
         (
             "AccessTier",
@@ -6938,7 +6837,7 @@ pub struct TopicConfigurationRequired {
     pub topic: Str,
 }
 
-static RULE_TopicConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TopicConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
@@ -7029,7 +6928,7 @@ pub struct TransitionRequired {
     pub storage_class: StorageClass,
 }
 
-static RULE_Transition: ObjRule = ObjRule {
+pub(crate) static RULE_Transition: ObjRule = ObjRule {
     properties: &[
         (
             "StorageClass",
@@ -7150,7 +7049,7 @@ pub struct VersioningConfigurationRequired {
     pub status: VersioningConfigurationStatus,
 }
 
-static RULE_VersioningConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -7215,7 +7114,7 @@ impl ToValue for VersioningConfiguration {
     }
 }
 
-static RULE_WebsiteConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_WebsiteConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ErrorDocument", Shape::STR),
         ("IndexDocument", Shape::STR),

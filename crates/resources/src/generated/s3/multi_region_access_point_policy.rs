@@ -26,7 +26,7 @@ pub struct MultiRegionAccessPointPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MrapName",

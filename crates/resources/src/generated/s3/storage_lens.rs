@@ -20,7 +20,7 @@ pub struct StorageLensRequired {
     pub storage_lens_configuration: Obj<StorageLensConfiguration>,
 }
 
-static RULE_StorageLens: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLens: ObjRule = ObjRule {
     properties: &[
         (
             "StorageLensConfiguration",
@@ -166,7 +166,7 @@ pub struct AccountLevelRequired {
     pub bucket_level: Obj<BucketLevel>,
 }
 
-static RULE_AccountLevel: ObjRule = ObjRule {
+pub(crate) static RULE_AccountLevel: ObjRule = ObjRule {
     properties: &[
         ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
         (
@@ -350,7 +350,7 @@ impl ToValue for AccountLevel {
     }
 }
 
-static RULE_ActivityMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_ActivityMetrics: ObjRule = ObjRule {
     properties: &[("IsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -398,7 +398,7 @@ impl ToValue for ActivityMetrics {
     }
 }
 
-static RULE_AdvancedCostOptimizationMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedCostOptimizationMetrics: ObjRule = ObjRule {
     properties: &[("IsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -446,7 +446,7 @@ impl ToValue for AdvancedCostOptimizationMetrics {
     }
 }
 
-static RULE_AdvancedDataProtectionMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedDataProtectionMetrics: ObjRule = ObjRule {
     properties: &[("IsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -494,7 +494,7 @@ impl ToValue for AdvancedDataProtectionMetrics {
     }
 }
 
-static RULE_AdvancedPerformanceMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_AdvancedPerformanceMetrics: ObjRule = ObjRule {
     properties: &[("IsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -549,7 +549,7 @@ pub struct AwsOrgRequired {
     pub arn: Str,
 }
 
-static RULE_AwsOrg: ObjRule = ObjRule {
+pub(crate) static RULE_AwsOrg: ObjRule = ObjRule {
     properties: &[("Arn", Shape::STR)],
     required: &["Arn"],
     one_of: &[],
@@ -595,7 +595,7 @@ impl ToValue for AwsOrg {
     }
 }
 
-static RULE_BucketLevel: ObjRule = ObjRule {
+pub(crate) static RULE_BucketLevel: ObjRule = ObjRule {
     properties: &[
         ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
         (
@@ -751,7 +751,7 @@ impl ToValue for BucketLevel {
     }
 }
 
-static RULE_BucketsAndRegions: ObjRule = ObjRule {
+pub(crate) static RULE_BucketsAndRegions: ObjRule = ObjRule {
     properties: &[
         (
             "Buckets",
@@ -838,7 +838,7 @@ pub struct CloudWatchMetricsRequired {
     pub is_enabled: Bool,
 }
 
-static RULE_CloudWatchMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchMetrics: ObjRule = ObjRule {
     properties: &[("IsEnabled", Shape::Bool)],
     required: &["IsEnabled"],
     one_of: &[],
@@ -888,7 +888,7 @@ impl ToValue for CloudWatchMetrics {
     }
 }
 
-static RULE_DataExport: ObjRule = ObjRule {
+pub(crate) static RULE_DataExport: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchMetrics", Shape::Object(&RULE_CloudWatchMetrics)),
         (
@@ -978,7 +978,7 @@ impl ToValue for DataExport {
     }
 }
 
-static RULE_DetailedStatusCodesMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_DetailedStatusCodesMetrics: ObjRule = ObjRule {
     properties: &[("IsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -1035,7 +1035,7 @@ pub struct PrefixLevelRequired {
     pub storage_metrics: Obj<PrefixLevelStorageMetrics>,
 }
 
-static RULE_PrefixLevel: ObjRule = ObjRule {
+pub(crate) static RULE_PrefixLevel: ObjRule = ObjRule {
     properties: &[(
         "StorageMetrics",
         Shape::Object(&RULE_PrefixLevelStorageMetrics),
@@ -1088,7 +1088,7 @@ impl ToValue for PrefixLevel {
     }
 }
 
-static RULE_PrefixLevelStorageMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_PrefixLevelStorageMetrics: ObjRule = ObjRule {
     properties: &[
         ("IsEnabled", Shape::Bool),
         ("SelectionCriteria", Shape::Object(&RULE_SelectionCriteria)),
@@ -1173,7 +1173,7 @@ pub struct S3BucketDestinationRequired {
     pub output_schema_version: OutputSchemaVersion,
 }
 
-static RULE_S3BucketDestination: ObjRule = ObjRule {
+pub(crate) static RULE_S3BucketDestination: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Arn", Shape::STR),
@@ -1318,7 +1318,7 @@ impl ToValue for S3BucketDestination {
     }
 }
 
-static RULE_SelectionCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_SelectionCriteria: ObjRule = ObjRule {
     properties: &[
         ("Delimiter", Shape::STR),
         ("MaxDepth", Shape::INT),
@@ -1418,7 +1418,7 @@ pub struct StorageLensConfigurationRequired {
     pub is_enabled: Bool,
 }
 
-static RULE_StorageLensConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLensConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccountLevel", Shape::Object(&RULE_AccountLevel)),
         ("AwsOrg", Shape::Object(&RULE_AwsOrg)),
@@ -1625,7 +1625,7 @@ impl ToValue for StorageLensConfiguration {
     }
 }
 
-static RULE_StorageLensExpandedPrefixesDataExport: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLensExpandedPrefixesDataExport: ObjRule = ObjRule {
     properties: &[
         (
             "S3BucketDestination",
@@ -1701,7 +1701,7 @@ impl ToValue for StorageLensExpandedPrefixesDataExport {
     }
 }
 
-static RULE_StorageLensGroupLevel: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLensGroupLevel: ObjRule = ObjRule {
     properties: &[(
         "StorageLensGroupSelectionCriteria",
         Shape::Object(&RULE_StorageLensGroupSelectionCriteria),
@@ -1758,7 +1758,7 @@ impl ToValue for StorageLensGroupLevel {
     }
 }
 
-static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
     properties: &[
         (
             "Exclude",
@@ -1845,7 +1845,7 @@ pub struct StorageLensTableDestinationRequired {
     pub is_enabled: Bool,
 }
 
-static RULE_StorageLensTableDestination: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLensTableDestination: ObjRule = ObjRule {
     properties: &[("Encryption", Shape::Any), ("IsEnabled", Shape::Bool)],
     required: &["IsEnabled"],
     one_of: &[],
@@ -1922,7 +1922,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct StorageLensGroupRequired {
     pub name: Str,
 }
 
-static RULE_StorageLensGroup: ObjRule = ObjRule {
+pub(crate) static RULE_StorageLensGroup: ObjRule = ObjRule {
     properties: &[
         ("Filter", Shape::Object(&RULE_Filter)),
         (
@@ -179,7 +179,7 @@ impl StorageLensGroupAttributes {
     }
 }
 
-static RULE_And: ObjRule = ObjRule {
+pub(crate) static RULE_And: ObjRule = ObjRule {
     properties: &[
         (
             "MatchAnyPrefix",
@@ -318,7 +318,7 @@ impl ToValue for And {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("And", Shape::Object(&RULE_And)),
         (
@@ -485,7 +485,7 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_MatchObjectAge: ObjRule = ObjRule {
+pub(crate) static RULE_MatchObjectAge: ObjRule = ObjRule {
     properties: &[
         (
             "DaysGreaterThan",
@@ -567,7 +567,7 @@ impl ToValue for MatchObjectAge {
     }
 }
 
-static RULE_MatchObjectSize: ObjRule = ObjRule {
+pub(crate) static RULE_MatchObjectSize: ObjRule = ObjRule {
     properties: &[
         (
             "BytesGreaterThan",
@@ -649,7 +649,7 @@ impl ToValue for MatchObjectSize {
     }
 }
 
-static RULE_Or: ObjRule = ObjRule {
+pub(crate) static RULE_Or: ObjRule = ObjRule {
     properties: &[
         (
             "MatchAnyPrefix",
@@ -801,7 +801,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,11 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
 
 /// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +24,7 @@ pub struct AccessPointRequired {
     pub bucket: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -294,7 +294,7 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BlockPublicAcls", Shape::Bool),
         ("BlockPublicPolicy", Shape::Bool),
@@ -398,7 +398,7 @@ impl ToValue for PublicAccessBlockConfiguration {
     }
 }
 
-static RULE_Scope: ObjRule = ObjRule {
+pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
         (
             "Permissions",
@@ -493,103 +493,7 @@ impl ToValue for Scope {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Express::AccessPoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-accesspoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[(
         "VpcId",
         Shape::Str(&StrRule {

@@ -22,7 +22,7 @@ pub struct BucketPolicyRequired {
     pub policy_document: Json,
 }
 
-static RULE_BucketPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
     properties: &[("Bucket", Shape::STR), ("PolicyDocument", Shape::Any)],
     required: &["Bucket", "PolicyDocument"],
     one_of: &[],

@@ -7,11 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
 
 /// The required properties of [`DirectoryBucket`], by name: `DirectoryBucket::new(DirectoryBucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +32,7 @@ pub struct DirectoryBucketRequired {
     pub location_name: Str,
 }
 
-static RULE_DirectoryBucket: ObjRule = ObjRule {
+pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
     properties: &[
         ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
         (
@@ -362,7 +362,7 @@ pub struct AbortIncompleteMultipartUploadRequired {
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
     properties: &[(
         "DaysAfterInitiation",
         Shape::Int(&NumRule {
@@ -430,7 +430,7 @@ pub struct BucketEncryptionRequired {
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
-static RULE_BucketEncryption: ObjRule = ObjRule {
+pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
     properties: &[(
         "ServerSideEncryptionConfiguration",
         Shape::List(&ListRule {
@@ -506,7 +506,7 @@ pub struct DestinationRequired {
     pub format: DestinationFormat,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         ("BucketAccountId", Shape::STR),
         ("BucketArn", Shape::STR),
@@ -637,7 +637,7 @@ pub struct InventoryConfigurationRequired {
     pub schedule_frequency: ScheduleFrequency,
 }
 
-static RULE_InventoryConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("Enabled", Shape::Bool),
@@ -835,7 +835,7 @@ pub struct LifecycleConfigurationRequired {
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Rules",
         Shape::List(&ListRule {
@@ -892,7 +892,7 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("Id", Shape::STR),
@@ -979,7 +979,7 @@ pub struct RuleRequired {
     pub status: RuleStatus,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "AbortIncompleteMultipartUpload",
@@ -1187,7 +1187,7 @@ pub struct ServerSideEncryptionByDefaultRequired {
     pub sse_algorithm: SseAlgorithm,
 }
 
-static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyID", Shape::STR),
         (
@@ -1274,7 +1274,7 @@ impl ToValue for ServerSideEncryptionByDefault {
     }
 }
 
-static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
     properties: &[
         ("BucketKeyEnabled", Shape::Bool),
         (
@@ -1347,102 +1347,6 @@ impl ToValue for ServerSideEncryptionRule {
                 "ServerSideEncryptionByDefault",
                 &self.server_side_encryption_by_default,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Express::DirectoryBucket`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-directorybucket-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -29,7 +29,7 @@ pub struct AccessPointRequired {
     pub file_system_id: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "ClientToken",
@@ -251,7 +251,7 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_AccessPointTag: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -354,7 +354,7 @@ pub struct CreationPermissionsRequired {
     pub permissions: Str,
 }
 
-static RULE_CreationPermissions: ObjRule = ObjRule {
+pub(crate) static RULE_CreationPermissions: ObjRule = ObjRule {
     properties: &[
         (
             "OwnerGid",
@@ -484,7 +484,7 @@ pub struct PosixUserRequired {
     pub uid: Str,
 }
 
-static RULE_PosixUser: ObjRule = ObjRule {
+pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
         (
             "Gid",
@@ -601,7 +601,7 @@ impl ToValue for PosixUser {
     }
 }
 
-static RULE_RootDirectory: ObjRule = ObjRule {
+pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
     properties: &[
         (
             "CreationPermissions",

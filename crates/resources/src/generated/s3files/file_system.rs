@@ -31,7 +31,7 @@ pub struct FileSystemRequired {
     pub role_arn: Str,
 }
 
-static RULE_FileSystem: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
         ("AcceptBucketWarning", Shape::Bool),
         (
@@ -362,7 +362,7 @@ pub struct ExpirationDataRuleRequired {
     pub days_after_last_access: Int,
 }
 
-static RULE_ExpirationDataRule: ObjRule = ObjRule {
+pub(crate) static RULE_ExpirationDataRule: ObjRule = ObjRule {
     properties: &[(
         "DaysAfterLastAccess",
         Shape::Int(&NumRule {
@@ -432,7 +432,7 @@ pub struct ImportDataRuleRequired {
     pub trigger: Trigger,
 }
 
-static RULE_ImportDataRule: ObjRule = ObjRule {
+pub(crate) static RULE_ImportDataRule: ObjRule = ObjRule {
     properties: &[
         (
             "Prefix",
@@ -546,7 +546,7 @@ pub struct SynchronizationConfigurationRequired {
     pub import_data_rules: List<ImportDataRule>,
 }
 
-static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ExpirationDataRules",
@@ -649,7 +649,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -22,7 +22,7 @@ pub struct FileSystemPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_FileSystemPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystemPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "FileSystemId",

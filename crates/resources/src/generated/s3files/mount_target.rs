@@ -28,7 +28,7 @@ pub struct MountTargetRequired {
     pub subnet_id: Str,
 }
 
-static RULE_MountTarget: ObjRule = ObjRule {
+pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
     properties: &[
         (
             "FileSystemId",

@@ -18,7 +18,7 @@ pub struct AccessPointRequired {
     pub object_lambda_configuration: Obj<ObjectLambdaConfiguration>,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -239,7 +239,7 @@ pub struct ObjectLambdaConfigurationRequired {
     pub transformation_configurations: List<TransformationConfiguration>,
 }
 
-static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedFeatures",
@@ -383,7 +383,7 @@ pub struct TransformationConfigurationRequired {
     pub content_transformation: Json,
 }
 
-static RULE_TransformationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TransformationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",

@@ -26,7 +26,7 @@ pub struct AccessPointPolicyRequired {
     pub policy_document: Json,
 }
 
-static RULE_AccessPointPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPointPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "ObjectLambdaAccessPoint",

@@ -35,7 +35,7 @@ pub struct AccessPointRequired {
     pub vpc_configuration: Obj<VpcConfiguration>,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -212,7 +212,7 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[(
         "VpcId",
         Shape::Str(&StrRule {

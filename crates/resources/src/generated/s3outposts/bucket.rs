@@ -37,7 +37,7 @@ pub struct BucketRequired {
     pub outpost_id: Str,
 }
 
-static RULE_Bucket: ObjRule = ObjRule {
+pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -252,7 +252,7 @@ pub struct AbortIncompleteMultipartUploadRequired {
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
     properties: &[(
         "DaysAfterInitiation",
         Shape::Int(&NumRule {
@@ -311,7 +311,7 @@ impl ToValue for AbortIncompleteMultipartUpload {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("AndOperator", Shape::Any),
         ("Prefix", Shape::STR),
@@ -390,7 +390,7 @@ pub struct FilterTagRequired {
     pub value: Str,
 }
 
-static RULE_FilterTag: ObjRule = ObjRule {
+pub(crate) static RULE_FilterTag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -484,7 +484,7 @@ pub struct LifecycleConfigurationRequired {
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Rules",
         Shape::List(&ListRule {
@@ -539,7 +539,7 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "AbortIncompleteMultipartUpload",
@@ -725,7 +725,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -28,7 +28,7 @@ pub struct BucketPolicyRequired {
     pub policy_document: Json,
 }
 
-static RULE_BucketPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",

@@ -35,7 +35,7 @@ pub struct EndpointRequired {
     pub subnet_id: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         (
             "AccessType",
@@ -328,7 +328,7 @@ impl EndpointAttributes {
     }
 }
 
-static RULE_FailedReason: ObjRule = ObjRule {
+pub(crate) static RULE_FailedReason: ObjRule = ObjRule {
     properties: &[("ErrorCode", Shape::STR), ("Message", Shape::STR)],
     required: &[],
     one_of: &[],

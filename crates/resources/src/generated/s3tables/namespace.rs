@@ -27,7 +27,7 @@ pub struct NamespaceRequired {
     pub table_bucket_arn: Str,
 }
 
-static RULE_Namespace: ObjRule = ObjRule {
+pub(crate) static RULE_Namespace: ObjRule = ObjRule {
     properties: &[
         (
             "Namespace",

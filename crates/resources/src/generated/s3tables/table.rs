@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_StorageClassConfiguration, RULE_Tag};
+pub use super::shared::{StorageClass, StorageClassConfiguration, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$");
@@ -38,7 +41,7 @@ pub struct TableRequired {
     pub table_name: Str,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         ("Compaction", Shape::Object(&RULE_Compaction)),
         ("IcebergMetadata", Shape::Object(&RULE_IcebergMetadata)),
@@ -381,7 +384,7 @@ impl TableAttributes {
     }
 }
 
-static RULE_Compaction: ObjRule = ObjRule {
+pub(crate) static RULE_Compaction: ObjRule = ObjRule {
     properties: &[
         (
             "Status",
@@ -463,7 +466,7 @@ impl ToValue for Compaction {
     }
 }
 
-static RULE_IcebergMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "IcebergPartitionSpec",
@@ -589,7 +592,7 @@ pub struct IcebergPartitionFieldRequired {
     pub transform: Str,
 }
 
-static RULE_IcebergPartitionField: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
     properties: &[
         ("FieldId", Shape::INT),
         ("Name", Shape::STR),
@@ -695,7 +698,7 @@ pub struct IcebergPartitionSpecRequired {
     pub fields: List<IcebergPartitionField>,
 }
 
-static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
     properties: &[
         (
             "Fields",
@@ -778,7 +781,7 @@ pub struct IcebergSchemaRequired {
     pub schema_field_list: List<SchemaField>,
 }
 
-static RULE_IcebergSchema: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
     properties: &[(
         "SchemaFieldList",
         Shape::List(&ListRule {
@@ -848,7 +851,7 @@ pub struct IcebergSchemaV2Required {
     pub schema_v2_field_type: SchemaV2FieldType,
 }
 
-static RULE_IcebergSchemaV2: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergSchemaV2: ObjRule = ObjRule {
     properties: &[
         (
             "IdentifierFieldIds",
@@ -989,7 +992,7 @@ pub struct IcebergSortFieldRequired {
     pub transform: Str,
 }
 
-static RULE_IcebergSortField: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
     properties: &[
         (
             "Direction",
@@ -1113,7 +1116,7 @@ pub struct IcebergSortOrderRequired {
     pub fields: List<IcebergSortField>,
 }
 
-static RULE_IcebergSortOrder: ObjRule = ObjRule {
+pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
     properties: &[
         (
             "Fields",
@@ -1200,7 +1203,7 @@ pub struct SchemaFieldRequired {
     pub r#type: Str,
 }
 
-static RULE_SchemaField: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaField: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("Name", Shape::STR),
@@ -1316,7 +1319,7 @@ pub struct SchemaV2FieldRequired {
     pub r#type: Json,
 }
 
-static RULE_SchemaV2Field: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaV2Field: ObjRule = ObjRule {
     properties: &[
         ("Doc", Shape::STR),
         ("Id", Shape::INT),
@@ -1424,7 +1427,7 @@ impl ToValue for SchemaV2Field {
     }
 }
 
-static RULE_SnapshotManagement: ObjRule = ObjRule {
+pub(crate) static RULE_SnapshotManagement: ObjRule = ObjRule {
     properties: &[
         (
             "MaxSnapshotAgeHours",
@@ -1525,159 +1528,6 @@ impl ToValue for SnapshotManagement {
             .opt("MaxSnapshotAgeHours", &self.max_snapshot_age_hours)
             .opt("MinSnapshotsToKeep", &self.min_snapshots_to_keep)
             .opt("Status", &self.status)
-            .build()
-    }
-}
-
-static RULE_StorageClassConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StorageClass",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StorageClassConfiguration` property type of `AWS::S3Tables::Table`.
-///
-/// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-table-storageclassconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StorageClassConfiguration {
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The storage class for the table or table bucket. Valid values include storage classes optimized for different access patterns and cost profiles.
-    pub storage_class: Option<StorageClass>,
-}
-
-impl StorageClassConfiguration {
-    /// A `StorageClassConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StorageClassConfiguration {}
-
-impl ToValue for StorageClassConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("StorageClass", &self.storage_class)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Tables::Table`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-table-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1838,34 +1688,6 @@ impl ToValue for SnapshotManagementStatus {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StorageClass` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StorageClass {
-    /// `STANDARD`
-    Standard,
-    /// `INTELLIGENT_TIERING`
-    IntelligentTiering,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StorageClass {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StorageClass {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "STANDARD",
-            Self::IntelligentTiering => "INTELLIGENT_TIERING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

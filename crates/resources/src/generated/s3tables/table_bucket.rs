@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_StorageClassConfiguration, RULE_Tag};
+pub use super::shared::{StorageClass, StorageClassConfiguration, Tag, TagRequired};
+
 /// The required properties of [`TableBucket`], by name: `TableBucket::new(TableBucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableBucketRequired {
@@ -18,7 +21,7 @@ pub struct TableBucketRequired {
     pub table_bucket_name: Str,
 }
 
-static RULE_TableBucket: ObjRule = ObjRule {
+pub(crate) static RULE_TableBucket: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConfiguration",
@@ -268,7 +271,7 @@ impl TableBucketAttributes {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "KMSKeyArn",
@@ -352,7 +355,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -424,7 +427,7 @@ pub struct ReplicationConfigurationRequired {
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
         (
@@ -509,7 +512,7 @@ pub struct ReplicationDestinationRequired {
     pub destination_table_bucket_arn: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[("DestinationTableBucketARN", Shape::STR)],
     required: &["DestinationTableBucketARN"],
     one_of: &[],
@@ -573,7 +576,7 @@ pub struct ReplicationRuleRequired {
     pub destinations: List<ReplicationDestination>,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[(
         "Destinations",
         Shape::List(&ListRule {
@@ -632,160 +635,7 @@ impl ToValue for ReplicationRule {
     }
 }
 
-static RULE_StorageClassConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StorageClass",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StorageClassConfiguration` property type of `AWS::S3Tables::TableBucket`.
-///
-/// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-tablebucket-storageclassconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StorageClassConfiguration {
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The storage class for the table or table bucket. Valid values include storage classes optimized for different access patterns and cost profiles.
-    pub storage_class: Option<StorageClass>,
-}
-
-impl StorageClassConfiguration {
-    /// A `StorageClassConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StorageClassConfiguration {}
-
-impl ToValue for StorageClassConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("StorageClass", &self.storage_class)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Tables::TableBucket`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-tablebucket-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UnreferencedFileRemoval: ObjRule = ObjRule {
+pub(crate) static RULE_UnreferencedFileRemoval: ObjRule = ObjRule {
     properties: &[
         (
             "NoncurrentDays",
@@ -940,34 +790,6 @@ impl ToValue for SseAlgorithm {
         let s = match self {
             Self::Aes256 => "AES256",
             Self::AwsKms => "aws:kms",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StorageClass` (`AWS::S3Tables::TableBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StorageClass {
-    /// `STANDARD`
-    Standard,
-    /// `INTELLIGENT_TIERING`
-    IntelligentTiering,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StorageClass {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StorageClass {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "STANDARD",
-            Self::IntelligentTiering => "INTELLIGENT_TIERING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

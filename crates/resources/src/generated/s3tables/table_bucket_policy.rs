@@ -27,7 +27,7 @@ pub struct TableBucketPolicyRequired {
     pub table_bucket_arn: Str,
 }
 
-static RULE_TableBucketPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TableBucketPolicy: ObjRule = ObjRule {
     properties: &[
         ("ResourcePolicy", Shape::Any),
         (

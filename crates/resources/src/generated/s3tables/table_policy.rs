@@ -24,7 +24,7 @@ pub struct TablePolicyRequired {
     pub table_arn: Str,
 }
 
-static RULE_TablePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TablePolicy: ObjRule = ObjRule {
     properties: &[("ResourcePolicy", Shape::Any), ("TableARN", Shape::STR)],
     required: &["TableARN", "ResourcePolicy"],
     one_of: &[],

@@ -7,9 +7,10 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
+pub use super::shared::{EncryptionConfiguration, SseType, Tag, TagRequired};
+use super::shared::{RULE_EncryptionConfiguration, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$",
 );
 
@@ -41,7 +42,7 @@ pub struct IndexRequired {
     pub distance_metric: DistanceMetric,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
         (
             "DataType",
@@ -102,7 +103,7 @@ static RULE_Index: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_1),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -394,95 +395,7 @@ impl IndexAttributes {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SseType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "aws:kms"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::S3Vectors::Index`.
-///
-/// The encryption configuration for a vector bucket or index. By default, if you don't specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3), specifically `AES256` . You can optionally override bucket level encryption settings, and set a specific encryption configuration for a vector index at the time of index creation.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3vectors-index-encryptionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration. This parameter is allowed if and only if `sseType` is set to `aws:kms` .
-    ///
-    /// To specify the KMS key, you must use the format of the KMS key Amazon Resource Name (ARN).
-    ///
-    /// For example, specify Key ARN in the following format: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SseType`: a [`SseType`] value.
-    ///
-    /// The server-side encryption type to use for the encryption configuration of the vector bucket. By default, if you don't specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3), specifically `AES256` .
-    pub sse_type: Option<SseType>,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SseType`: a [`SseType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self {
-        self.sse_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SseType", &self.sse_type)
-            .build()
-    }
-}
-
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[(
         "NonFilterableMetadataKeys",
         Shape::List(&ListRule {
@@ -550,102 +463,6 @@ impl ToValue for MetadataConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Vectors::Index`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3vectors-index-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `DataType` (`AWS::S3Vectors::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataType {
@@ -693,34 +510,6 @@ impl ToValue for DistanceMetric {
         let s = match self {
             Self::Cosine => "cosine",
             Self::Euclidean => "euclidean",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SseType` (`AWS::S3Vectors::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SseType {
-    /// `AES256`
-    Aes256,
-    /// `aws:kms`
-    AwsKms,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SseType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SseType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes256 => "AES256",
-            Self::AwsKms => "aws:kms",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

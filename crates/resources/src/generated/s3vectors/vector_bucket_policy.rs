@@ -20,7 +20,7 @@ pub struct VectorBucketPolicyRequired {
     pub policy: Json,
 }
 
-static RULE_VectorBucketPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_VectorBucketPolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
         (

@@ -48,7 +48,7 @@ pub struct AppRequired {
     pub user_profile_name: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         (
             "AppName",
@@ -321,7 +321,7 @@ impl AppAttributes {
     }
 }
 
-static RULE_ResourceSpec: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceType",
@@ -641,7 +641,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

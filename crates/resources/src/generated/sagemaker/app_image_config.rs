@@ -23,7 +23,7 @@ pub struct AppImageConfigRequired {
     pub app_image_config_name: Str,
 }
 
-static RULE_AppImageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AppImageConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AppImageConfigName",
@@ -239,7 +239,7 @@ impl AppImageConfigAttributes {
     }
 }
 
-static RULE_CodeEditorAppImageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CodeEditorAppImageConfig: ObjRule = ObjRule {
     properties: &[("ContainerConfig", Shape::Object(&RULE_ContainerConfig))],
     required: &[],
     one_of: &[],
@@ -287,7 +287,7 @@ impl ToValue for CodeEditorAppImageConfig {
     }
 }
 
-static RULE_ContainerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerArguments",
@@ -427,7 +427,7 @@ pub struct CustomImageContainerEnvironmentVariableRequired {
     pub value: Str,
 }
 
-static RULE_CustomImageContainerEnvironmentVariable: ObjRule = ObjRule {
+pub(crate) static RULE_CustomImageContainerEnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -516,7 +516,7 @@ impl ToValue for CustomImageContainerEnvironmentVariable {
     }
 }
 
-static RULE_FileSystemConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultGid",
@@ -623,7 +623,7 @@ impl ToValue for FileSystemConfig {
     }
 }
 
-static RULE_JupyterLabAppImageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_JupyterLabAppImageConfig: ObjRule = ObjRule {
     properties: &[("ContainerConfig", Shape::Object(&RULE_ContainerConfig))],
     required: &[],
     one_of: &[],
@@ -682,7 +682,7 @@ pub struct KernelGatewayImageConfigRequired {
     pub kernel_specs: List<KernelSpec>,
 }
 
-static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
     properties: &[
         ("FileSystemConfig", Shape::Object(&RULE_FileSystemConfig)),
         (
@@ -769,7 +769,7 @@ pub struct KernelSpecRequired {
     pub name: Str,
 }
 
-static RULE_KernelSpec: ObjRule = ObjRule {
+pub(crate) static RULE_KernelSpec: ObjRule = ObjRule {
     properties: &[
         (
             "DisplayName",
@@ -871,7 +871,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

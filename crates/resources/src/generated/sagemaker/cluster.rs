@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+pub use super::shared::{Tag, TagRequired, VpcConfig, VpcConfigRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
@@ -19,17 +22,15 @@ pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\S\\s]+$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("(?!\\s*$).+");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
+pub(crate) static PATTERN_8: Pattern = Pattern::new("(?!\\s*$).+");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
     "cron\\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\\?) (?:[1-9]|0[1-9]|1[0-2]|\\*|\\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\\*|)\\)",
 );
-pub(crate) static PATTERN_12: Pattern =
+pub(crate) static PATTERN_11: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_Cluster: ObjRule = ObjRule {
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AutoScaling", Shape::Object(&RULE_ClusterAutoScalingConfig)),
         (
@@ -411,13 +412,13 @@ pub struct AlarmDetailsRequired {
     pub alarm_name: Str,
 }
 
-static RULE_AlarmDetails: ObjRule = ObjRule {
+pub(crate) static RULE_AlarmDetails: ObjRule = ObjRule {
     properties: &[(
         "AlarmName",
         Shape::Str(&StrRule {
             min_len: Some(1),
             max_len: Some(256),
-            pattern: Some(&PATTERN_9),
+            pattern: Some(&PATTERN_8),
             allowed: &[],
             format: None,
         }),
@@ -487,14 +488,14 @@ pub struct CapacitySizeConfigRequired {
     pub value: Int,
 }
 
-static RULE_CapacitySizeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_10),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: None,
             }),
@@ -583,7 +584,7 @@ pub struct ClusterAutoScalingConfigRequired {
     pub mode: ClusterAutoScalingConfigMode,
 }
 
-static RULE_ClusterAutoScalingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterAutoScalingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AutoScalerType",
@@ -670,7 +671,7 @@ impl ToValue for ClusterAutoScalingConfig {
     }
 }
 
-static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
     properties: &[("OnDemand", Shape::Any), ("Spot", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -758,7 +759,7 @@ pub struct ClusterInstanceGroupRequired {
     pub instance_type: InstanceType,
 }
 
-static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityRequirements",
@@ -1001,7 +1002,7 @@ static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(50),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
+                pattern: Some(&PATTERN_11),
                 allowed: &[],
                 format: None,
             }),
@@ -1310,7 +1311,7 @@ impl ToValue for ClusterInstanceGroup {
     }
 }
 
-static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
     properties: &[
         ("Labels", Shape::Any),
         (
@@ -1398,7 +1399,7 @@ pub struct ClusterKubernetesTaintRequired {
     pub key: Str,
 }
 
-static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
     properties: &[
         (
             "Effect",
@@ -1511,7 +1512,7 @@ impl ToValue for ClusterKubernetesTaint {
     }
 }
 
-static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
     properties: &[
         (
             "OnCreate",
@@ -1655,7 +1656,7 @@ pub struct ClusterRestrictedInstanceGroupRequired {
     pub instance_type: InstanceType,
 }
 
-static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
     properties: &[
         (
             "CurrentCount",
@@ -1864,7 +1865,7 @@ static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(50),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
+                pattern: Some(&PATTERN_11),
                 allowed: &[],
                 format: None,
             }),
@@ -2092,7 +2093,7 @@ pub struct ClusterSlurmConfigRequired {
     pub node_type: NodeType,
 }
 
-static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
     properties: &[
         (
             "NodeType",
@@ -2183,7 +2184,7 @@ impl ToValue for ClusterSlurmConfig {
     }
 }
 
-static RULE_DeploymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AutoRollbackConfiguration",
@@ -2285,7 +2286,7 @@ impl ToValue for DeploymentConfig {
     }
 }
 
-static RULE_EnvironmentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EnvironmentConfig: ObjRule = ObjRule {
     properties: &[("FSxLustreConfig", Shape::Object(&RULE_FsxLustreConfig))],
     required: &[],
     one_of: &[],
@@ -2350,7 +2351,7 @@ pub struct FsxLustreConfigRequired {
     pub size_in_gi_b: Int,
 }
 
-static RULE_FsxLustreConfig: ObjRule = ObjRule {
+pub(crate) static RULE_FsxLustreConfig: ObjRule = ObjRule {
     properties: &[
         (
             "PerUnitStorageThroughput",
@@ -2447,7 +2448,7 @@ pub struct RollingUpdatePolicyRequired {
     pub maximum_batch_size: Obj<CapacitySizeConfig>,
 }
 
-static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         ("MaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
         (
@@ -2534,7 +2535,7 @@ pub struct ScheduledUpdateConfigRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
     properties: &[
         ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
         (
@@ -2542,7 +2543,7 @@ static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_10),
                 allowed: &[],
                 format: None,
             }),
@@ -2612,102 +2613,6 @@ impl ToValue for ScheduledUpdateConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-cluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TieredStorageConfig`], by name: `TieredStorageConfig::new(TieredStorageConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieredStorageConfigRequired {
@@ -2717,7 +2622,7 @@ pub struct TieredStorageConfigRequired {
     pub mode: TieredStorageConfigMode,
 }
 
-static RULE_TieredStorageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TieredStorageConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceMemoryAllocationPercentage",
@@ -2801,120 +2706,6 @@ impl ToValue for TieredStorageConfig {
                 &self.instance_memory_allocation_percentage,
             )
             .req("Mode", &self.mode)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::SageMaker::Cluster`.
-///
-/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-cluster-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_group_ids: required.security_group_ids,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }

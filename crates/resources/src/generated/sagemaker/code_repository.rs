@@ -16,7 +16,7 @@ pub struct CodeRepositoryRequired {
     pub git_config: Obj<GitConfig>,
 }
 
-static RULE_CodeRepository: ObjRule = ObjRule {
+pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     properties: &[
         ("CodeRepositoryName", Shape::STR),
         ("GitConfig", Shape::Object(&RULE_GitConfig)),
@@ -178,7 +178,7 @@ pub struct GitConfigRequired {
     pub repository_url: Str,
 }
 
-static RULE_GitConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GitConfig: ObjRule = ObjRule {
     properties: &[
         ("Branch", Shape::STR),
         ("RepositoryUrl", Shape::STR),
@@ -271,7 +271,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -25,7 +25,7 @@ pub struct DeviceRequired {
     pub device_fleet_name: Str,
 }
 
-static RULE_Device: ObjRule = ObjRule {
+pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("Device", Shape::Object(&RULE_DeviceProperty)),
         (
@@ -184,7 +184,7 @@ pub struct DevicePropertyRequired {
     pub device_name: Str,
 }
 
-static RULE_DeviceProperty: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceProperty: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -312,7 +312,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -37,7 +37,7 @@ pub struct DeviceFleetRequired {
     pub role_arn: Str,
 }
 
-static RULE_DeviceFleet: ObjRule = ObjRule {
+pub(crate) static RULE_DeviceFleet: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -248,7 +248,7 @@ pub struct EdgeOutputConfigRequired {
     pub s3_output_location: Str,
 }
 
-static RULE_EdgeOutputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EdgeOutputConfig: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyId",
@@ -350,7 +350,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

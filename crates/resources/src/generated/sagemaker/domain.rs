@@ -7,33 +7,41 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\/\\S*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
-pub(crate) static PATTERN_3: Pattern =
+pub use super::shared::{
+    AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CodeRepositoryRequired,
+    CustomFileSystemConfig, CustomImage, CustomImageRequired, CustomPosixUserConfig,
+    CustomPosixUserConfigRequired, DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired,
+    DefaultSpaceStorageSettings, EfsFileSystemConfig, EfsFileSystemConfigRequired,
+    FsxLustreFileSystemConfig, FsxLustreFileSystemConfigRequired, HiddenSageMakerImage, MlTools,
+    NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
+    SharingSettings, StudioWebPortal, UserGroup,
+};
+use super::shared::{
+    RULE_CodeRepository, RULE_CustomFileSystemConfig, RULE_CustomImage, RULE_CustomPosixUserConfig,
+    RULE_DefaultSpaceStorageSettings, RULE_HiddenSageMakerImage, RULE_RStudioServerProAppSettings,
+    RULE_SharingSettings,
+};
+
+pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
 );
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_8: Pattern =
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new(
+pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
 );
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^\\d+$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new("^(https:|http:|www\\.)\\S*");
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_17: Pattern = Pattern::new("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+");
-pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_19: Pattern = Pattern::new("[\\w\\.-]+$");
-pub(crate) static PATTERN_20: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d+$");
+pub(crate) static PATTERN_8: Pattern = Pattern::new("^(https:|http:|www\\.)\\S*");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+pub(crate) static PATTERN_10: Pattern = Pattern::new("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+");
+pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+pub(crate) static PATTERN_12: Pattern = Pattern::new("[\\w\\.-]+$");
+pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +66,7 @@ pub struct DomainRequired {
     pub domain_name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         (
             "AppNetworkAccessType",
@@ -100,7 +108,7 @@ static RULE_Domain: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: Some(63),
-                pattern: Some(&PATTERN_6),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -111,7 +119,7 @@ static RULE_Domain: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_6),
                 allowed: &[],
                 format: None,
             }),
@@ -122,7 +130,7 @@ static RULE_Domain: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
+                    pattern: Some(&PATTERN_5),
                     allowed: &[],
                     format: None,
                 }),
@@ -153,7 +161,7 @@ static RULE_Domain: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(32),
-                pattern: Some(&PATTERN_10),
+                pattern: Some(&PATTERN_5),
                 allowed: &[],
                 format: Some(Format::VpcId),
             }),
@@ -545,7 +553,7 @@ impl DomainAttributes {
     }
 }
 
-static RULE_AppLifecycleManagement: ObjRule = ObjRule {
+pub(crate) static RULE_AppLifecycleManagement: ObjRule = ObjRule {
     properties: &[("IdleSettings", Shape::Object(&RULE_IdleSettings))],
     required: &[],
     one_of: &[],
@@ -593,7 +601,7 @@ impl ToValue for AppLifecycleManagement {
     }
 }
 
-static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AppLifecycleManagement",
@@ -604,7 +612,7 @@ static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -624,7 +632,7 @@ static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
+                    pattern: Some(&PATTERN_1),
                     allowed: &[],
                     format: None,
                 }),
@@ -745,511 +753,6 @@ impl ToValue for CodeEditorAppSettings {
     }
 }
 
-/// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepositoryRequired {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[(
-        "RepositoryUrl",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(256),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CodeRepository` property type of `AWS::SageMaker::Domain`.
-///
-/// A Git repository that SageMaker AI automatically displays to users for cloning in the JupyterServer application.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-coderepository.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepository {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-impl CodeRepository {
-    /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
-    pub fn new(required: CodeRepositoryRequired) -> Self {
-        Self {
-            repository_url: required.repository_url,
-        }
-    }
-
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
-}
-
-impl PropertyType for CodeRepository {}
-
-impl ToValue for CodeRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RepositoryUrl", &self.repository_url)
-            .build()
-    }
-}
-
-static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EFSFileSystemConfig",
-            Shape::Object(&RULE_EfsFileSystemConfig),
-        ),
-        (
-            "FSxLustreFileSystemConfig",
-            Shape::Object(&RULE_FsxLustreFileSystemConfig),
-        ),
-        (
-            "S3FileSystemConfig",
-            Shape::Object(&RULE_S3FileSystemConfig),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomFileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// The settings for assigning a custom file system to a user profile or space for an Amazon SageMaker AI Domain. Permitted users can access this file system in Amazon SageMaker AI Studio.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customfilesystemconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CustomFileSystemConfig {
-    /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
-    ///
-    /// The settings for a custom Amazon EFS file system.
-    pub efs_file_system_config: Option<Obj<EfsFileSystemConfig>>,
-    /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
-    ///
-    /// The settings for a custom Amazon FSx for Lustre file system.
-    pub fsx_lustre_file_system_config: Option<Obj<FsxLustreFileSystemConfig>>,
-    /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
-    ///
-    /// Configuration settings for a custom Amazon S3 file system.
-    pub s3_file_system_config: Option<Obj<S3FileSystemConfig>>,
-}
-
-impl CustomFileSystemConfig {
-    /// A `CustomFileSystemConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_file_system_config(mut self, value: impl Into<Obj<EfsFileSystemConfig>>) -> Self {
-        self.efs_file_system_config = Some(value.into());
-        self
-    }
-
-    /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_lustre_file_system_config(
-        mut self,
-        value: impl Into<Obj<FsxLustreFileSystemConfig>>,
-    ) -> Self {
-        self.fsx_lustre_file_system_config = Some(value.into());
-        self
-    }
-
-    /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_file_system_config(mut self, value: impl Into<Obj<S3FileSystemConfig>>) -> Self {
-        self.s3_file_system_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomFileSystemConfig {}
-
-impl ToValue for CustomFileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EFSFileSystemConfig", &self.efs_file_system_config)
-            .opt(
-                "FSxLustreFileSystemConfig",
-                &self.fsx_lustre_file_system_config,
-            )
-            .opt("S3FileSystemConfig", &self.s3_file_system_config)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomImage`], by name: `CustomImage::new(CustomImageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImageRequired {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-}
-
-static RULE_CustomImage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AppImageConfigName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageVersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["AppImageConfigName", "ImageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomImage` property type of `AWS::SageMaker::Domain`.
-///
-/// A custom SageMaker AI image. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customimage.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImage {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The version number of the CustomImage.
-    ///
-    /// Value at least 0.
-    pub image_version_number: Option<Int>,
-}
-
-impl CustomImage {
-    /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
-    pub fn new(required: CustomImageRequired) -> Self {
-        Self {
-            app_image_config_name: required.app_image_config_name,
-            image_name: required.image_name,
-            image_version_number: None,
-        }
-    }
-
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_image_config_name = value.into();
-        self
-    }
-
-    /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.image_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomImage {}
-
-impl ToValue for CustomImage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AppImageConfigName", &self.app_image_config_name)
-            .req("ImageName", &self.image_name)
-            .opt("ImageVersionNumber", &self.image_version_number)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomPosixUserConfig`], by name: `CustomPosixUserConfig::new(CustomPosixUserConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomPosixUserConfigRequired {
-    /// `Gid`: an integer, required.
-    ///
-    /// The POSIX group ID.
-    ///
-    /// Value 1001 to 4000000.
-    pub gid: Int,
-    /// `Uid`: an integer, required.
-    ///
-    /// The POSIX user ID.
-    ///
-    /// Value 10000 to 4000000.
-    pub uid: Int,
-}
-
-static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Gid",
-            Shape::Int(&NumRule {
-                min: Some(1001.0),
-                max: Some(4000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Int(&NumRule {
-                min: Some(10000.0),
-                max: Some(4000000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["Uid", "Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomPosixUserConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// Details about the POSIX identity that is used for file system operations.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customposixuserconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomPosixUserConfig {
-    /// `Gid`: an integer, required.
-    ///
-    /// The POSIX group ID.
-    ///
-    /// Value 1001 to 4000000.
-    pub gid: Int,
-    /// `Uid`: an integer, required.
-    ///
-    /// The POSIX user ID.
-    ///
-    /// Value 10000 to 4000000.
-    pub uid: Int,
-}
-
-impl CustomPosixUserConfig {
-    /// A `CustomPosixUserConfig` with its required properties, named in a [`CustomPosixUserConfigRequired`].
-    pub fn new(required: CustomPosixUserConfigRequired) -> Self {
-        Self {
-            gid: required.gid,
-            uid: required.uid,
-        }
-    }
-
-    /// `Gid`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
-    /// `Uid`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self {
-        self.uid = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomPosixUserConfig {}
-
-impl ToValue for CustomPosixUserConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Gid", &self.gid)
-            .req("Uid", &self.uid)
-            .build()
-    }
-}
-
-/// The required properties of [`DefaultEbsStorageSettings`], by name: `DefaultEbsStorageSettings::new(DefaultEbsStorageSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultEbsStorageSettingsRequired {
-    /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The default size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub default_ebs_volume_size_in_gb: Int,
-    /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The maximum size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub maximum_ebs_volume_size_in_gb: Int,
-}
-
-static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DefaultEbsVolumeSizeInGb",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumEbsVolumeSizeInGb",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["DefaultEbsVolumeSizeInGb", "MaximumEbsVolumeSizeInGb"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DefaultEbsStorageSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// A collection of default EBS storage settings that apply to spaces created within a domain or user profile.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-defaultebsstoragesettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultEbsStorageSettings {
-    /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The default size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub default_ebs_volume_size_in_gb: Int,
-    /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The maximum size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub maximum_ebs_volume_size_in_gb: Int,
-}
-
-impl DefaultEbsStorageSettings {
-    /// A `DefaultEbsStorageSettings` with its required properties, named in a [`DefaultEbsStorageSettingsRequired`].
-    pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
-        Self {
-            default_ebs_volume_size_in_gb: required.default_ebs_volume_size_in_gb,
-            maximum_ebs_volume_size_in_gb: required.maximum_ebs_volume_size_in_gb,
-        }
-    }
-
-    /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.default_ebs_volume_size_in_gb = value.into();
-        self
-    }
-
-    /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_ebs_volume_size_in_gb = value.into();
-        self
-    }
-}
-
-impl PropertyType for DefaultEbsStorageSettings {}
-
-impl ToValue for DefaultEbsStorageSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "DefaultEbsVolumeSizeInGb",
-                &self.default_ebs_volume_size_in_gb,
-            )
-            .req(
-                "MaximumEbsVolumeSizeInGb",
-                &self.maximum_ebs_volume_size_in_gb,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`DefaultSpaceSettings`], by name: `DefaultSpaceSettings::new(DefaultSpaceSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultSpaceSettingsRequired {
@@ -1261,7 +764,7 @@ pub struct DefaultSpaceSettingsRequired {
     pub execution_role: Str,
 }
 
-static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CustomFileSystemConfigs",
@@ -1280,7 +783,7 @@ static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(20),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -1303,7 +806,7 @@ static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
+                    pattern: Some(&PATTERN_5),
                     allowed: &[],
                     format: Some(Format::SecurityGroupId),
                 }),
@@ -1490,64 +993,7 @@ impl ToValue for DefaultSpaceSettings {
     }
 }
 
-static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultEbsStorageSettings",
-        Shape::Object(&RULE_DefaultEbsStorageSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DefaultSpaceStorageSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// The default storage settings for a space.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-defaultspacestoragesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DefaultSpaceStorageSettings {
-    /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
-    ///
-    /// The default EBS storage settings for a space.
-    pub default_ebs_storage_settings: Option<Obj<DefaultEbsStorageSettings>>,
-}
-
-impl DefaultSpaceStorageSettings {
-    /// A `DefaultSpaceStorageSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ebs_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultEbsStorageSettings>>,
-    ) -> Self {
-        self.default_ebs_storage_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DefaultSpaceStorageSettings {}
-
-impl ToValue for DefaultSpaceStorageSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "DefaultEbsStorageSettings",
-                &self.default_ebs_storage_settings,
-            )
-            .build()
-    }
-}
-
-static RULE_DockerSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DockerSettings: ObjRule = ObjRule {
     properties: &[
         (
             "EnableDockerAccess",
@@ -1565,7 +1011,7 @@ static RULE_DockerSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(12),
                     max_len: Some(12),
-                    pattern: Some(&PATTERN_14),
+                    pattern: Some(&PATTERN_7),
                     allowed: &[],
                     format: None,
                 }),
@@ -1635,7 +1081,7 @@ impl ToValue for DockerSettings {
     }
 }
 
-static RULE_DomainSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DomainSettings: ObjRule = ObjRule {
     properties: &[
         ("DockerSettings", Shape::Object(&RULE_DockerSettings)),
         (
@@ -1668,7 +1114,7 @@ static RULE_DomainSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
+                    pattern: Some(&PATTERN_5),
                     allowed: &[],
                     format: Some(Format::SecurityGroupId),
                 }),
@@ -1806,295 +1252,7 @@ impl ToValue for DomainSettings {
     }
 }
 
-/// The required properties of [`EfsFileSystemConfig`], by name: `EfsFileSystemConfig::new(EfsFileSystemConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsFileSystemConfigRequired {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of your Amazon EFS file system.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-}
-
-static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EFSFileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// The settings for assigning a custom Amazon EFS file system to a user profile or space for an Amazon SageMaker AI Domain.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-efsfilesystemconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsFileSystemConfig {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of your Amazon EFS file system.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-    /// `FileSystemPath`: a string.
-    ///
-    /// The path to the file system directory that is accessible in Amazon SageMaker AI Studio. Permitted users can access only this directory and below.
-    ///
-    /// Pattern `^\/\S*$`; length 1 to 256.
-    pub file_system_path: Option<Str>,
-}
-
-impl EfsFileSystemConfig {
-    /// A `EfsFileSystemConfig` with its required properties, named in a [`EfsFileSystemConfigRequired`].
-    pub fn new(required: EfsFileSystemConfigRequired) -> Self {
-        Self {
-            file_system_id: required.file_system_id,
-            file_system_path: None,
-        }
-    }
-
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
-    /// `FileSystemPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EfsFileSystemConfig {}
-
-impl ToValue for EfsFileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("FileSystemPath", &self.file_system_path)
-            .build()
-    }
-}
-
-/// The required properties of [`FsxLustreFileSystemConfig`], by name: `FsxLustreFileSystemConfig::new(FsxLustreFileSystemConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsxLustreFileSystemConfigRequired {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The globally unique, 17-digit, ID of the file system, assigned by Amazon FSx for Lustre.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-}
-
-static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FSxLustreFileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// The settings for assigning a custom Amazon FSx for Lustre file system to a user profile or space for an Amazon SageMaker Domain.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-fsxlustrefilesystemconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsxLustreFileSystemConfig {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The globally unique, 17-digit, ID of the file system, assigned by Amazon FSx for Lustre.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-    /// `FileSystemPath`: a string.
-    ///
-    /// The path to the file system directory that is accessible in Amazon SageMaker Studio. Permitted users can access only this directory and below.
-    ///
-    /// Pattern `^\/\S*$`; length 1 to 256.
-    pub file_system_path: Option<Str>,
-}
-
-impl FsxLustreFileSystemConfig {
-    /// A `FsxLustreFileSystemConfig` with its required properties, named in a [`FsxLustreFileSystemConfigRequired`].
-    pub fn new(required: FsxLustreFileSystemConfigRequired) -> Self {
-        Self {
-            file_system_id: required.file_system_id,
-            file_system_path: None,
-        }
-    }
-
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
-    /// `FileSystemPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FsxLustreFileSystemConfig {}
-
-impl ToValue for FsxLustreFileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("FileSystemPath", &self.file_system_path)
-            .build()
-    }
-}
-
-static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SageMakerImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["sagemaker_distribution"],
-                format: None,
-            }),
-        ),
-        (
-            "VersionAliases",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_13),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HiddenSageMakerImage` property type of `AWS::SageMaker::Domain`.
-///
-/// The SageMaker images that are hidden from the Studio user interface. You must specify the SageMaker image name and version aliases.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-hiddensagemakerimage.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HiddenSageMakerImage {
-    /// `SageMakerImageName`: a [`SageMakerImageName`] value.
-    ///
-    /// The SageMaker image name that you are hiding from the Studio user interface.
-    pub sage_maker_image_name: Option<SageMakerImageName>,
-    /// `VersionAliases`: a list of strings.
-    ///
-    /// The version aliases you are hiding from the Studio user interface.
-    ///
-    /// Items 0 to 20; each item: pattern `^(0|[1-9]\d*)\.(0|[1-9]\d*)$`, length 1 to 128.
-    pub version_aliases: Option<List<Str>>,
-}
-
-impl HiddenSageMakerImage {
-    /// A `HiddenSageMakerImage` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SageMakerImageName`: a [`SageMakerImageName`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_name(mut self, value: impl Into<SageMakerImageName>) -> Self {
-        self.sage_maker_image_name = Some(value.into());
-        self
-    }
-
-    /// `VersionAliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.version_aliases = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HiddenSageMakerImage {}
-
-impl ToValue for HiddenSageMakerImage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SageMakerImageName", &self.sage_maker_image_name)
-            .opt("VersionAliases", &self.version_aliases)
-            .build()
-    }
-}
-
-static RULE_IdleSettings: ObjRule = ObjRule {
+pub(crate) static RULE_IdleSettings: ObjRule = ObjRule {
     properties: &[
         (
             "IdleTimeoutInMinutes",
@@ -2222,7 +1380,7 @@ impl ToValue for IdleSettings {
     }
 }
 
-static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AppLifecycleManagement",
@@ -2233,7 +1391,7 @@ static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -2261,7 +1419,7 @@ static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
+                    pattern: Some(&PATTERN_1),
                     allowed: &[],
                     format: None,
                 }),
@@ -2395,7 +1553,7 @@ impl ToValue for JupyterLabAppSettings {
     }
 }
 
-static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
         (
@@ -2404,7 +1562,7 @@ static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
+                    pattern: Some(&PATTERN_1),
                     allowed: &[],
                     format: None,
                 }),
@@ -2476,7 +1634,7 @@ impl ToValue for JupyterServerAppSettings {
     }
 }
 
-static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CustomImages",
@@ -2493,7 +1651,7 @@ static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
+                    pattern: Some(&PATTERN_1),
                     allowed: &[],
                     format: None,
                 }),
@@ -2588,7 +1746,7 @@ impl ToValue for KernelGatewayAppSettings {
     }
 }
 
-static RULE_RSessionAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RSessionAppSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CustomImages",
@@ -2661,88 +1819,6 @@ impl ToValue for RSessionAppSettings {
     }
 }
 
-static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AccessStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "UserGroup",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RStudioServerProAppSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// A collection of settings that configure user interaction with the `RStudioServerPro` app.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-rstudioserverproappsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RStudioServerProAppSettings {
-    /// `AccessStatus`: an [`AccessStatus`] value.
-    ///
-    /// Indicates whether the current user has access to the `RStudioServerPro` app.
-    pub access_status: Option<AccessStatus>,
-    /// `UserGroup`: an [`UserGroup`] value.
-    ///
-    /// The level of permissions that the user has within the `RStudioServerPro` app. This value defaults to `User`. The `Admin` value allows the user access to the RStudio Administrative Dashboard.
-    pub user_group: Option<UserGroup>,
-}
-
-impl RStudioServerProAppSettings {
-    /// A `RStudioServerProAppSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AccessStatus`: an [`AccessStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_status(mut self, value: impl Into<AccessStatus>) -> Self {
-        self.access_status = Some(value.into());
-        self
-    }
-
-    /// `UserGroup`: an [`UserGroup`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group(mut self, value: impl Into<UserGroup>) -> Self {
-        self.user_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RStudioServerProAppSettings {}
-
-impl ToValue for RStudioServerProAppSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AccessStatus", &self.access_status)
-            .opt("UserGroup", &self.user_group)
-            .build()
-    }
-}
-
 /// The required properties of [`RStudioServerProDomainSettings`], by name: `RStudioServerProDomainSettings::new(RStudioServerProDomainSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RStudioServerProDomainSettingsRequired {
@@ -2754,7 +1830,7 @@ pub struct RStudioServerProDomainSettingsRequired {
     pub domain_execution_role_arn: Str,
 }
 
-static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
         (
@@ -2762,7 +1838,7 @@ static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(20),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -2772,7 +1848,7 @@ static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_15),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2782,7 +1858,7 @@ static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_15),
+                pattern: Some(&PATTERN_8),
                 allowed: &[],
                 format: None,
             }),
@@ -2887,7 +1963,7 @@ impl ToValue for RStudioServerProDomainSettings {
     }
 }
 
-static RULE_ResourceSpec: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceType",
@@ -3070,7 +2146,7 @@ static RULE_ResourceSpec: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -3080,7 +2156,7 @@ static RULE_ResourceSpec: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_8),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -3090,7 +2166,7 @@ static RULE_ResourceSpec: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(0),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_9),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -3196,202 +2272,7 @@ impl ToValue for ResourceSpec {
     }
 }
 
-static RULE_S3FileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "MountPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3FileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// Configuration for the custom Amazon S3 file system.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-s3filesystemconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct S3FileSystemConfig {
-    /// `MountPath`: a string.
-    ///
-    /// The file system path where the Amazon S3 storage location will be mounted within the Amazon SageMaker Studio environment.
-    ///
-    /// Length 0 to 1024.
-    pub mount_path: Option<Str>,
-    /// `S3Uri`: a string.
-    ///
-    /// The Amazon S3 URI of the S3 file system configuration.
-    ///
-    /// Pattern `(s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
-}
-
-impl S3FileSystemConfig {
-    /// A `S3FileSystemConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MountPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.mount_path = Some(value.into());
-        self
-    }
-
-    /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3FileSystemConfig {}
-
-impl ToValue for S3FileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MountPath", &self.mount_path)
-            .opt("S3Uri", &self.s3_uri)
-            .build()
-    }
-}
-
-static RULE_SharingSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NotebookOutputOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Allowed", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "S3KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SharingSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of `DefaultUserSettings` when the \[CreateDomain\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html>) API is called, and as part of `UserSettings` when the \[CreateUserProfile\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html>) API is called.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-sharingsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SharingSettings {
-    /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
-    ///
-    /// Whether to include the notebook cell output when sharing the notebook. The default is `Disabled` .
-    pub notebook_output_option: Option<NotebookOutputOption>,
-    /// `S3KmsKeyId`: a string.
-    ///
-    /// When `NotebookOutputOption` is `Allowed` , the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
-    ///
-    /// Pattern `.*`; length 0 to 2048.
-    pub s3_kms_key_id: Option<Str>,
-    /// `S3OutputPath`: a string.
-    ///
-    /// When `NotebookOutputOption` is `Allowed` , the Amazon S3 bucket used to store the shared notebook snapshots.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_output_path: Option<Str>,
-}
-
-impl SharingSettings {
-    /// A `SharingSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notebook_output_option(mut self, value: impl Into<NotebookOutputOption>) -> Self {
-        self.notebook_output_option = Some(value.into());
-        self
-    }
-
-    /// `S3KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.s3_kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `S3OutputPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_output_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SharingSettings {}
-
-impl ToValue for SharingSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NotebookOutputOption", &self.notebook_output_option)
-            .opt("S3KmsKeyId", &self.s3_kms_key_id)
-            .opt("S3OutputPath", &self.s3_output_path)
-            .build()
-    }
-}
-
-static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
+pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
     properties: &[
         (
             "HiddenAppTypes",
@@ -3751,14 +2632,14 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_20),
+                pattern: Some(&PATTERN_13),
                 allowed: &[],
                 format: None,
             }),
@@ -3768,7 +2649,7 @@ static RULE_Tag: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_20),
+                pattern: Some(&PATTERN_13),
                 allowed: &[],
                 format: None,
             }),
@@ -3834,14 +2715,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
     properties: &[
         (
             "DomainAccountId",
             Shape::Str(&StrRule {
                 min_len: Some(12),
                 max_len: Some(12),
-                pattern: Some(&PATTERN_14),
+                pattern: Some(&PATTERN_7),
                 allowed: &[],
                 format: None,
             }),
@@ -3851,7 +2732,7 @@ static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(36),
-                pattern: Some(&PATTERN_16),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: None,
             }),
@@ -3861,7 +2742,7 @@ static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(24),
-                pattern: Some(&PATTERN_17),
+                pattern: Some(&PATTERN_10),
                 allowed: &[],
                 format: None,
             }),
@@ -3871,7 +2752,7 @@ static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(36),
-                pattern: Some(&PATTERN_18),
+                pattern: Some(&PATTERN_11),
                 allowed: &[],
                 format: None,
             }),
@@ -3881,7 +2762,7 @@ static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_18),
+                pattern: Some(&PATTERN_11),
                 allowed: &[],
                 format: None,
             }),
@@ -3891,7 +2772,7 @@ static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(100),
-                pattern: Some(&PATTERN_19),
+                pattern: Some(&PATTERN_12),
                 allowed: &[],
                 format: None,
             }),
@@ -4061,7 +2942,7 @@ pub struct UserSettingsRequired {
     pub execution_role: Str,
 }
 
-static RULE_UserSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AutoMountHomeEFS",
@@ -4104,7 +2985,7 @@ static RULE_UserSettings: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(20),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_0),
                 allowed: &[],
                 format: None,
             }),
@@ -4135,7 +3016,7 @@ static RULE_UserSettings: ObjRule = ObjRule {
                 items: Shape::Str(&StrRule {
                     min_len: Some(0),
                     max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
+                    pattern: Some(&PATTERN_5),
                     allowed: &[],
                     format: Some(Format::SecurityGroupId),
                 }),
@@ -4489,34 +3370,6 @@ impl ToValue for UserSettings {
             .opt("StudioWebPortal", &self.studio_web_portal)
             .opt("StudioWebPortalSettings", &self.studio_web_portal_settings)
             .build()
-    }
-}
-
-/// The values of `AccessStatus` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AccessStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AccessStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AccessStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -5093,49 +3946,6 @@ impl ToValue for AppSecurityGroupManagement {
     }
 }
 
-/// The values of `AppType` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AppType {
-    /// `JupyterServer`
-    JupyterServer,
-    /// `TensorBoard`
-    TensorBoard,
-    /// `RStudioServerPro`
-    RStudioServerPro,
-    /// `JupyterLab`
-    JupyterLab,
-    /// `CodeEditor`
-    CodeEditor,
-    /// `DetailedProfiler`
-    DetailedProfiler,
-    /// `Canvas`
-    Canvas,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AppType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AppType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::JupyterServer => "JupyterServer",
-            Self::TensorBoard => "TensorBoard",
-            Self::RStudioServerPro => "RStudioServerPro",
-            Self::JupyterLab => "JupyterLab",
-            Self::CodeEditor => "CodeEditor",
-            Self::DetailedProfiler => "DetailedProfiler",
-            Self::Canvas => "Canvas",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `AuthMode` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuthMode {
@@ -5158,37 +3968,6 @@ impl ToValue for AuthMode {
         let s = match self {
             Self::Sso => "SSO",
             Self::Iam => "IAM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AutoMountHomeEFS` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AutoMountHomeEfs {
-    /// `Enabled`
-    Enabled,
-    /// `Disabled`
-    Disabled,
-    /// `DefaultAsDomain`
-    DefaultAsDomain,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AutoMountHomeEfs {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AutoMountHomeEfs {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "Enabled",
-            Self::Disabled => "Disabled",
-            Self::DefaultAsDomain => "DefaultAsDomain",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -5307,169 +4086,6 @@ impl ToValue for LifecycleManagement {
     }
 }
 
-/// The values of `MlTools` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MlTools {
-    /// `DataWrangler`
-    DataWrangler,
-    /// `FeatureStore`
-    FeatureStore,
-    /// `EmrClusters`
-    EmrClusters,
-    /// `AutoMl`
-    AutoMl,
-    /// `Experiments`
-    Experiments,
-    /// `Training`
-    Training,
-    /// `ModelEvaluation`
-    ModelEvaluation,
-    /// `Pipelines`
-    Pipelines,
-    /// `Models`
-    Models,
-    /// `JumpStart`
-    JumpStart,
-    /// `InferenceRecommender`
-    InferenceRecommender,
-    /// `Endpoints`
-    Endpoints,
-    /// `Projects`
-    Projects,
-    /// `InferenceOptimization`
-    InferenceOptimization,
-    /// `HyperPodClusters`
-    HyperPodClusters,
-    /// `Comet`
-    Comet,
-    /// `DeepchecksLLMEvaluation`
-    DeepchecksLlmEvaluation,
-    /// `Fiddler`
-    Fiddler,
-    /// `LakeraGuard`
-    LakeraGuard,
-    /// `PerformanceEvaluation`
-    PerformanceEvaluation,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MlTools {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MlTools {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DataWrangler => "DataWrangler",
-            Self::FeatureStore => "FeatureStore",
-            Self::EmrClusters => "EmrClusters",
-            Self::AutoMl => "AutoMl",
-            Self::Experiments => "Experiments",
-            Self::Training => "Training",
-            Self::ModelEvaluation => "ModelEvaluation",
-            Self::Pipelines => "Pipelines",
-            Self::Models => "Models",
-            Self::JumpStart => "JumpStart",
-            Self::InferenceRecommender => "InferenceRecommender",
-            Self::Endpoints => "Endpoints",
-            Self::Projects => "Projects",
-            Self::InferenceOptimization => "InferenceOptimization",
-            Self::HyperPodClusters => "HyperPodClusters",
-            Self::Comet => "Comet",
-            Self::DeepchecksLlmEvaluation => "DeepchecksLLMEvaluation",
-            Self::Fiddler => "Fiddler",
-            Self::LakeraGuard => "LakeraGuard",
-            Self::PerformanceEvaluation => "PerformanceEvaluation",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NotebookOutputOption` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NotebookOutputOption {
-    /// `Allowed`
-    Allowed,
-    /// `Disabled`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NotebookOutputOption {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NotebookOutputOption {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Allowed => "Allowed",
-            Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SageMakerImageName` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SageMakerImageName {
-    /// `sagemaker_distribution`
-    SagemakerDistribution,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SageMakerImageName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SageMakerImageName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SagemakerDistribution => "sagemaker_distribution",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StudioWebPortal` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StudioWebPortal {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StudioWebPortal {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StudioWebPortal {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StudioWebPortalAccess` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StudioWebPortalAccess {
@@ -5520,34 +4136,6 @@ impl ToValue for TagPropagation {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `UserGroup` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum UserGroup {
-    /// `R_STUDIO_ADMIN`
-    RStudioAdmin,
-    /// `R_STUDIO_USER`
-    RStudioUser,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for UserGroup {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for UserGroup {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RStudioAdmin => "R_STUDIO_ADMIN",
-            Self::RStudioUser => "R_STUDIO_USER",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

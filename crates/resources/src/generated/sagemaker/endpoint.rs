@@ -22,7 +22,7 @@ pub struct EndpointRequired {
     pub endpoint_config_name: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
         (
@@ -270,7 +270,7 @@ pub struct AlarmRequired {
     pub alarm_name: Str,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[(
         "AlarmName",
         Shape::Str(&StrRule {
@@ -340,7 +340,7 @@ pub struct AutoRollbackConfigRequired {
     pub alarms: List<Alarm>,
 }
 
-static RULE_AutoRollbackConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AutoRollbackConfig: ObjRule = ObjRule {
     properties: &[(
         "Alarms",
         Shape::List(&ListRule {
@@ -406,7 +406,7 @@ pub struct BlueGreenUpdatePolicyRequired {
     pub traffic_routing_configuration: Obj<TrafficRoutingConfig>,
 }
 
-static RULE_BlueGreenUpdatePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_BlueGreenUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumExecutionTimeoutInSeconds",
@@ -539,7 +539,7 @@ pub struct CapacitySizeRequired {
     pub value: Int,
 }
 
-static RULE_CapacitySize: ObjRule = ObjRule {
+pub(crate) static RULE_CapacitySize: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -629,7 +629,7 @@ impl ToValue for CapacitySize {
     }
 }
 
-static RULE_DeploymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AutoRollbackConfiguration",
@@ -740,7 +740,7 @@ pub struct RollingUpdatePolicyRequired {
     pub wait_interval_in_seconds: Int,
 }
 
-static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         ("MaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
         (
@@ -877,7 +877,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -973,7 +973,7 @@ pub struct TrafficRoutingConfigRequired {
     pub r#type: TrafficRoutingConfigType,
 }
 
-static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
     properties: &[
         ("CanarySize", Shape::Object(&RULE_CapacitySize)),
         ("LinearStepSize", Shape::Object(&RULE_CapacitySize)),
@@ -1092,7 +1092,7 @@ impl ToValue for TrafficRoutingConfig {
     }
 }
 
-static RULE_VariantProperty: ObjRule = ObjRule {
+pub(crate) static RULE_VariantProperty: ObjRule = ObjRule {
     properties: &[("VariantPropertyType", Shape::STR)],
     required: &[],
     one_of: &[],

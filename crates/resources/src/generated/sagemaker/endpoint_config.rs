@@ -18,7 +18,7 @@ pub struct EndpointConfigRequired {
     pub production_variants: List<ProductionVariant>,
 }
 
-static RULE_EndpointConfig: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AsyncInferenceConfig",
@@ -359,7 +359,7 @@ impl EndpointConfigAttributes {
     }
 }
 
-static RULE_AsyncInferenceClientConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AsyncInferenceClientConfig: ObjRule = ObjRule {
     properties: &[("MaxConcurrentInvocationsPerInstance", Shape::INT)],
     required: &[],
     one_of: &[],
@@ -419,7 +419,7 @@ pub struct AsyncInferenceConfigRequired {
     pub output_config: Obj<AsyncInferenceOutputConfig>,
 }
 
-static RULE_AsyncInferenceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AsyncInferenceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ClientConfig",
@@ -492,7 +492,7 @@ impl ToValue for AsyncInferenceConfig {
     }
 }
 
-static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
     properties: &[
         ("ErrorTopic", Shape::STR),
         (
@@ -582,7 +582,7 @@ impl ToValue for AsyncInferenceNotificationConfig {
     }
 }
 
-static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
         (
@@ -680,7 +680,7 @@ impl ToValue for AsyncInferenceOutputConfig {
     }
 }
 
-static RULE_CapacityReservationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityReservationConfig: ObjRule = ObjRule {
     properties: &[
         ("CapacityReservationPreference", Shape::STR),
         ("MlReservationArn", Shape::STR),
@@ -747,7 +747,7 @@ impl ToValue for CapacityReservationConfig {
     }
 }
 
-static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
+pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
     properties: &[
         (
             "CsvContentTypes",
@@ -834,7 +834,7 @@ pub struct CaptureOptionRequired {
     pub capture_mode: Str,
 }
 
-static RULE_CaptureOption: ObjRule = ObjRule {
+pub(crate) static RULE_CaptureOption: ObjRule = ObjRule {
     properties: &[("CaptureMode", Shape::STR)],
     required: &["CaptureMode"],
     one_of: &[],
@@ -893,7 +893,7 @@ pub struct ClarifyExplainerConfigRequired {
     pub shap_config: Obj<ClarifyShapConfig>,
 }
 
-static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableExplanations", Shape::STR),
         (
@@ -978,7 +978,7 @@ impl ToValue for ClarifyExplainerConfig {
     }
 }
 
-static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
     properties: &[
         ("ContentTemplate", Shape::STR),
         (
@@ -1199,7 +1199,7 @@ impl ToValue for ClarifyInferenceConfig {
     }
 }
 
-static RULE_ClarifyShapBaselineConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClarifyShapBaselineConfig: ObjRule = ObjRule {
     properties: &[
         ("MimeType", Shape::STR),
         ("ShapBaseline", Shape::STR),
@@ -1289,7 +1289,7 @@ pub struct ClarifyShapConfigRequired {
     pub shap_baseline_config: Obj<ClarifyShapBaselineConfig>,
 }
 
-static RULE_ClarifyShapConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClarifyShapConfig: ObjRule = ObjRule {
     properties: &[
         ("NumberOfSamples", Shape::INT),
         ("Seed", Shape::INT),
@@ -1424,7 +1424,7 @@ pub struct ClarifyTextConfigRequired {
     pub language: Str,
 }
 
-static RULE_ClarifyTextConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClarifyTextConfig: ObjRule = ObjRule {
     properties: &[("Granularity", Shape::STR), ("Language", Shape::STR)],
     required: &["Language", "Granularity"],
     one_of: &[],
@@ -1507,7 +1507,7 @@ pub struct DataCaptureConfigRequired {
     pub initial_sampling_percentage: Int,
 }
 
-static RULE_DataCaptureConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DataCaptureConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CaptureContentTypeHeader",
@@ -1657,7 +1657,7 @@ impl ToValue for DataCaptureConfig {
     }
 }
 
-static RULE_ExplainerConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ExplainerConfig: ObjRule = ObjRule {
     properties: &[(
         "ClarifyExplainerConfig",
         Shape::Object(&RULE_ClarifyExplainerConfig),
@@ -1711,7 +1711,7 @@ impl ToValue for ExplainerConfig {
     }
 }
 
-static RULE_ManagedInstanceScaling: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedInstanceScaling: ObjRule = ObjRule {
     properties: &[
         ("MaxInstanceCount", Shape::INT),
         ("MinInstanceCount", Shape::INT),
@@ -1798,7 +1798,7 @@ pub struct ProductionVariantRequired {
     pub variant_name: Str,
 }
 
-static RULE_ProductionVariant: ObjRule = ObjRule {
+pub(crate) static RULE_ProductionVariant: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityReservationConfig",
@@ -2069,7 +2069,7 @@ impl ToValue for ProductionVariant {
     }
 }
 
-static RULE_RoutingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
     properties: &[("RoutingStrategy", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -2130,7 +2130,7 @@ pub struct ServerlessConfigRequired {
     pub memory_size_in_mb: Int,
 }
 
-static RULE_ServerlessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ServerlessConfig: ObjRule = ObjRule {
     properties: &[
         ("MaxConcurrency", Shape::INT),
         ("MemorySizeInMB", Shape::INT),
@@ -2223,7 +2223,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],
@@ -2294,7 +2294,7 @@ pub struct VpcConfigRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",

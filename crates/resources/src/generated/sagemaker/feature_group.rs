@@ -51,7 +51,7 @@ pub struct FeatureGroupRequired {
     pub record_identifier_feature_name: Str,
 }
 
-static RULE_FeatureGroup: ObjRule = ObjRule {
+pub(crate) static RULE_FeatureGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -439,7 +439,7 @@ pub struct DataCatalogConfigRequired {
     pub table_name: Str,
 }
 
-static RULE_DataCatalogConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DataCatalogConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Catalog",
@@ -574,7 +574,7 @@ pub struct FeatureDefinitionRequired {
     pub feature_type: FeatureType,
 }
 
-static RULE_FeatureDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_FeatureDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "FeatureName",
@@ -673,7 +673,7 @@ pub struct OfflineStoreConfigRequired {
     pub s3_storage_config: Obj<S3StorageConfig>,
 }
 
-static RULE_OfflineStoreConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OfflineStoreConfig: ObjRule = ObjRule {
     properties: &[
         ("DataCatalogConfig", Shape::Object(&RULE_DataCatalogConfig)),
         ("DisableGlueTableCreation", Shape::Bool),
@@ -766,7 +766,7 @@ impl ToValue for OfflineStoreConfig {
     }
 }
 
-static RULE_OnlineStoreConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OnlineStoreConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableOnlineStore", Shape::Bool),
         (
@@ -854,7 +854,7 @@ impl ToValue for OnlineStoreConfig {
     }
 }
 
-static RULE_OnlineStoreSecurityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_OnlineStoreSecurityConfig: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyId",
         Shape::Str(&StrRule {
@@ -942,7 +942,7 @@ pub struct S3StorageConfigRequired {
     pub s3_uri: Str,
 }
 
-static RULE_S3StorageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_S3StorageConfig: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyId",
@@ -1050,7 +1050,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1142,7 +1142,7 @@ pub struct ThroughputConfigRequired {
     pub throughput_mode: ThroughputMode,
 }
 
-static RULE_ThroughputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ThroughputConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ProvisionedReadCapacityUnits",
@@ -1263,7 +1263,7 @@ impl ToValue for ThroughputConfig {
     }
 }
 
-static RULE_TtlDuration: ObjRule = ObjRule {
+pub(crate) static RULE_TtlDuration: ObjRule = ObjRule {
     properties: &[
         (
             "Unit",

@@ -34,7 +34,7 @@ pub struct ImageVersionRequired {
     pub image_name: Str,
 }
 
-static RULE_ImageVersion: ObjRule = ObjRule {
+pub(crate) static RULE_ImageVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Alias",

@@ -28,7 +28,7 @@ pub struct InferenceComponentRequired {
     pub specification: Obj<InferenceComponentSpecification>,
 }
 
-static RULE_InferenceComponent: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentConfig",
@@ -379,7 +379,7 @@ pub struct AlarmRequired {
     pub alarm_name: Str,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     properties: &[(
         "AlarmName",
         Shape::Str(&StrRule {
@@ -447,7 +447,7 @@ pub struct AutoRollbackConfigurationRequired {
     pub alarms: List<Alarm>,
 }
 
-static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
     properties: &[(
         "Alarms",
         Shape::List(&ListRule {
@@ -500,7 +500,7 @@ impl ToValue for AutoRollbackConfiguration {
     }
 }
 
-static RULE_DeployedImage: ObjRule = ObjRule {
+pub(crate) static RULE_DeployedImage: ObjRule = ObjRule {
     properties: &[
         ("ResolutionTime", Shape::STR),
         (
@@ -618,7 +618,7 @@ pub struct InferenceComponentCapacitySizeRequired {
     pub value: Int,
 }
 
-static RULE_InferenceComponentCapacitySize: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentCapacitySize: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -702,7 +702,7 @@ impl ToValue for InferenceComponentCapacitySize {
     }
 }
 
-static RULE_InferenceComponentComputeResourceRequirements: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentComputeResourceRequirements: ObjRule = ObjRule {
     properties: &[
         (
             "MaxMemoryRequiredInMb",
@@ -836,7 +836,7 @@ impl ToValue for InferenceComponentComputeResourceRequirements {
     }
 }
 
-static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ArtifactUrl",
@@ -946,7 +946,7 @@ impl ToValue for InferenceComponentContainerSpecification {
     }
 }
 
-static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AutoRollbackConfiguration",
@@ -1021,7 +1021,7 @@ impl ToValue for InferenceComponentDeploymentConfig {
     }
 }
 
-static RULE_InferenceComponentRollingUpdatePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentRollingUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumBatchSize",
@@ -1149,7 +1149,7 @@ impl ToValue for InferenceComponentRollingUpdatePolicy {
     }
 }
 
-static RULE_InferenceComponentRuntimeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentRuntimeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "CopyCount",
@@ -1254,7 +1254,7 @@ impl ToValue for InferenceComponentRuntimeConfig {
     }
 }
 
-static RULE_InferenceComponentSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "BaseInferenceComponentName",
@@ -1414,7 +1414,7 @@ impl ToValue for InferenceComponentSpecification {
     }
 }
 
-static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerStartupHealthCheckTimeoutInSeconds",
@@ -1518,7 +1518,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/])/?(.*)$");
@@ -16,7 +19,6 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$");
 pub(crate) static PATTERN_6: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`InferenceExperiment`], by name: `InferenceExperiment::new(InferenceExperimentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,7 +55,7 @@ pub struct InferenceExperimentRequired {
     pub r#type: InferenceExperimentType,
 }
 
-static RULE_InferenceExperiment: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceExperiment: ObjRule = ObjRule {
     properties: &[
         ("DataStorageConfig", Shape::Object(&RULE_DataStorageConfig)),
         (
@@ -510,7 +512,7 @@ impl InferenceExperimentAttributes {
     }
 }
 
-static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
+pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
     properties: &[
         (
             "CsvContentTypes",
@@ -615,7 +617,7 @@ pub struct DataStorageConfigRequired {
     pub destination: Str,
 }
 
-static RULE_DataStorageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DataStorageConfig: ObjRule = ObjRule {
     properties: &[
         ("ContentType", Shape::Object(&RULE_CaptureContentTypeHeader)),
         (
@@ -721,7 +723,7 @@ impl ToValue for DataStorageConfig {
     }
 }
 
-static RULE_InferenceExperimentSchedule: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceExperimentSchedule: ObjRule = ObjRule {
     properties: &[("EndTime", Shape::STR), ("StartTime", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -799,7 +801,7 @@ pub struct ModelInfrastructureConfigRequired {
     pub real_time_inference_config: Obj<RealTimeInferenceConfig>,
 }
 
-static RULE_ModelInfrastructureConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ModelInfrastructureConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InfrastructureType",
@@ -904,7 +906,7 @@ pub struct ModelVariantConfigRequired {
     pub variant_name: Str,
 }
 
-static RULE_ModelVariantConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ModelVariantConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InfrastructureConfig",
@@ -1029,7 +1031,7 @@ pub struct RealTimeInferenceConfigRequired {
     pub instance_type: InstanceType,
 }
 
-static RULE_RealTimeInferenceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RealTimeInferenceConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceCount",
@@ -1305,7 +1307,7 @@ pub struct ShadowModeConfigRequired {
     pub source_model_variant_name: Str,
 }
 
-static RULE_ShadowModeConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ShadowModeConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ShadowModelVariants",
@@ -1412,7 +1414,7 @@ pub struct ShadowModelVariantConfigRequired {
     pub shadow_model_variant_name: Str,
 }
 
-static RULE_ShadowModelVariantConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ShadowModelVariantConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SamplingPercentage",
@@ -1495,102 +1497,6 @@ impl ToValue for ShadowModelVariantConfig {
         MapBuilder::new()
             .req("SamplingPercentage", &self.sampling_percentage)
             .req("ShadowModelVariantName", &self.shadow_model_variant_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::InferenceExperiment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-inferenceexperiment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -39,7 +39,7 @@ pub struct MlflowTrackingServerRequired {
     pub tracking_server_name: Str,
 }
 
-static RULE_MlflowTrackingServer: ObjRule = ObjRule {
+pub(crate) static RULE_MlflowTrackingServer: ObjRule = ObjRule {
     properties: &[
         (
             "ArtifactStoreUri",
@@ -343,7 +343,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

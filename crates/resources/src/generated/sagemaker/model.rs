@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ModelAccessConfig;
+pub use super::shared::{
+    CompressionType, ModelAccessConfig, ModelAccessConfigRequired, S3DataType,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
@@ -19,7 +24,7 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
 
-static RULE_Model: ObjRule = ObjRule {
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -295,7 +300,7 @@ impl ModelAttributes {
     }
 }
 
-static RULE_ContainerDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerHostname",
@@ -567,7 +572,7 @@ pub struct HubAccessConfigRequired {
     pub hub_content_arn: Str,
 }
 
-static RULE_HubAccessConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HubAccessConfig: ObjRule = ObjRule {
     properties: &[(
         "HubContentArn",
         Shape::Str(&StrRule {
@@ -642,7 +647,7 @@ pub struct ImageConfigRequired {
     pub repository_access_mode: RepositoryAccessMode,
 }
 
-static RULE_ImageConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
     properties: &[
         (
             "RepositoryAccessMode",
@@ -736,7 +741,7 @@ pub struct InferenceExecutionConfigRequired {
     pub mode: InferenceExecutionConfigMode,
 }
 
-static RULE_InferenceExecutionConfig: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceExecutionConfig: ObjRule = ObjRule {
     properties: &[(
         "Mode",
         Shape::Str(&StrRule {
@@ -796,68 +801,6 @@ impl ToValue for InferenceExecutionConfig {
     }
 }
 
-/// The required properties of [`ModelAccessConfig`], by name: `ModelAccessConfig::new(ModelAccessConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfigRequired {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-static RULE_ModelAccessConfig: ObjRule = ObjRule {
-    properties: &[("AcceptEula", Shape::Bool)],
-    required: &["AcceptEula"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ModelAccessConfig` property type of `AWS::SageMaker::Model`.
-///
-/// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` .
-///
-/// - If you are a Jumpstart user, see the \[End-user license agreements\](<https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-choose.html#jumpstart-foundation-models-choose-eula>) section for more details on accepting the EULA.
-/// - If you are an AutoML user, see the *Optional Parameters* section of *Create an AutoML job to fine-tune text generation models using the API* for details on \[How to set the EULA acceptance when fine-tuning a model using the AutoML API\](<https://docs.aws.amazon.com/sagemaker/latest/dg/autopilot-create-experiment-finetune-llms.html#autopilot-llms-finetuning-api-optional-params>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-model-modelaccessconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfig {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-impl ModelAccessConfig {
-    /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
-    pub fn new(required: ModelAccessConfigRequired) -> Self {
-        Self {
-            accept_eula: required.accept_eula,
-        }
-    }
-
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_eula = value.into();
-        self
-    }
-}
-
-impl PropertyType for ModelAccessConfig {}
-
-impl ToValue for ModelAccessConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AcceptEula", &self.accept_eula)
-            .build()
-    }
-}
-
 /// The required properties of [`ModelDataSource`], by name: `ModelDataSource::new(ModelDataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelDataSourceRequired {
@@ -867,7 +810,7 @@ pub struct ModelDataSourceRequired {
     pub s3_data_source: Obj<S3DataSource>,
 }
 
-static RULE_ModelDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
     properties: &[("S3DataSource", Shape::Object(&RULE_S3DataSource))],
     required: &["S3DataSource"],
     one_of: &[],
@@ -917,7 +860,7 @@ impl ToValue for ModelDataSource {
     }
 }
 
-static RULE_MultiModelConfig: ObjRule = ObjRule {
+pub(crate) static RULE_MultiModelConfig: ObjRule = ObjRule {
     properties: &[(
         "ModelCacheSetting",
         Shape::Str(&StrRule {
@@ -985,7 +928,7 @@ pub struct RepositoryAuthConfigRequired {
     pub repository_credentials_provider_arn: Str,
 }
 
-static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
     properties: &[(
         "RepositoryCredentialsProviderArn",
         Shape::Str(&StrRule {
@@ -1107,7 +1050,7 @@ pub struct S3DataSourceRequired {
     pub s3_uri: Str,
 }
 
-static RULE_S3DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "CompressionType",
@@ -1302,7 +1245,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1402,7 +1345,7 @@ pub struct VpcConfigRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -1496,34 +1439,6 @@ impl ToValue for VpcConfig {
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
-    }
-}
-
-/// The values of `CompressionType` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CompressionType {
-    /// `None`
-    None,
-    /// `Gzip`
-    Gzip,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CompressionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CompressionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "None",
-            Self::Gzip => "Gzip",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -1633,34 +1548,6 @@ impl ToValue for RepositoryAccessMode {
         let s = match self {
             Self::Platform => "Platform",
             Self::Vpc => "Vpc",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3DataType` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataType {
-    /// `S3Prefix`
-    S3Prefix,
-    /// `S3Object`
-    S3Object,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::S3Prefix => "S3Prefix",
-            Self::S3Object => "S3Object",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{ModelApprovalStatus, ModelCardStatus, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,63}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,255}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ModelCard`], by name: `ModelCard::new(ModelCardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +39,7 @@ pub struct ModelCardRequired {
     pub model_card_status: ModelCardStatus,
 }
 
-static RULE_ModelCard: ObjRule = ObjRule {
+pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Object(&RULE_Content)),
         ("CreatedBy", Shape::Object(&RULE_UserContext)),
@@ -373,7 +375,7 @@ impl ModelCardAttributes {
     }
 }
 
-static RULE_AdditionalInformation: ObjRule = ObjRule {
+pub(crate) static RULE_AdditionalInformation: ObjRule = ObjRule {
     properties: &[
         (
             "CaveatsAndRecommendations",
@@ -476,7 +478,7 @@ impl ToValue for AdditionalInformation {
     }
 }
 
-static RULE_BusinessDetails: ObjRule = ObjRule {
+pub(crate) static RULE_BusinessDetails: ObjRule = ObjRule {
     properties: &[
         (
             "BusinessProblem",
@@ -598,7 +600,7 @@ pub struct ContainerRequired {
     pub image: Str,
 }
 
-static RULE_Container: ObjRule = ObjRule {
+pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
         (
             "Image",
@@ -700,7 +702,7 @@ impl ToValue for Container {
     }
 }
 
-static RULE_Content: ObjRule = ObjRule {
+pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalInformation",
@@ -860,7 +862,7 @@ pub struct EvaluationDetailRequired {
     pub name: Str,
 }
 
-static RULE_EvaluationDetail: ObjRule = ObjRule {
+pub(crate) static RULE_EvaluationDetail: ObjRule = ObjRule {
     properties: &[
         (
             "Datasets",
@@ -1044,7 +1046,7 @@ impl ToValue for EvaluationDetail {
     }
 }
 
-static RULE_Function: ObjRule = ObjRule {
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
         (
             "Condition",
@@ -1145,7 +1147,7 @@ impl ToValue for Function {
     }
 }
 
-static RULE_InferenceEnvironment: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceEnvironment: ObjRule = ObjRule {
     properties: &[(
         "ContainerImage",
         Shape::List(&ListRule {
@@ -1217,7 +1219,7 @@ pub struct InferenceSpecificationRequired {
     pub containers: List<Container>,
 }
 
-static RULE_InferenceSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
     properties: &[(
         "Containers",
         Shape::List(&ListRule {
@@ -1276,7 +1278,7 @@ impl ToValue for InferenceSpecification {
     }
 }
 
-static RULE_IntendedUses: ObjRule = ObjRule {
+pub(crate) static RULE_IntendedUses: ObjRule = ObjRule {
     properties: &[
         (
             "ExplanationsForRiskRating",
@@ -1468,7 +1470,7 @@ pub struct MetricGroupRequired {
     pub name: Str,
 }
 
-static RULE_MetricGroup: ObjRule = ObjRule {
+pub(crate) static RULE_MetricGroup: ObjRule = ObjRule {
     properties: &[
         (
             "MetricData",
@@ -1560,7 +1562,7 @@ impl ToValue for MetricGroup {
     }
 }
 
-static RULE_ModelOverview: ObjRule = ObjRule {
+pub(crate) static RULE_ModelOverview: ObjRule = ObjRule {
     properties: &[
         (
             "AlgorithmType",
@@ -1840,7 +1842,7 @@ impl ToValue for ModelOverview {
     }
 }
 
-static RULE_ModelPackageCreator: ObjRule = ObjRule {
+pub(crate) static RULE_ModelPackageCreator: ObjRule = ObjRule {
     properties: &[(
         "UserProfileName",
         Shape::Str(&StrRule {
@@ -1897,7 +1899,7 @@ impl ToValue for ModelPackageCreator {
     }
 }
 
-static RULE_ModelPackageDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ModelPackageDetails: ObjRule = ObjRule {
     properties: &[
         (
             "ApprovalDescription",
@@ -2202,7 +2204,7 @@ impl ToValue for ModelPackageDetails {
     }
 }
 
-static RULE_ObjectiveFunction: ObjRule = ObjRule {
+pub(crate) static RULE_ObjectiveFunction: ObjRule = ObjRule {
     properties: &[
         ("Function", Shape::Object(&RULE_Function)),
         (
@@ -2277,7 +2279,7 @@ impl ToValue for ObjectiveFunction {
     }
 }
 
-static RULE_SecurityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyId",
         Shape::Str(&StrRule {
@@ -2345,7 +2347,7 @@ pub struct SourceAlgorithmRequired {
     pub algorithm_name: Str,
 }
 
-static RULE_SourceAlgorithm: ObjRule = ObjRule {
+pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
     properties: &[
         (
             "AlgorithmName",
@@ -2436,103 +2438,7 @@ impl ToValue for SourceAlgorithm {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::ModelCard`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelcard-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TrainingDetails: ObjRule = ObjRule {
+pub(crate) static RULE_TrainingDetails: ObjRule = ObjRule {
     properties: &[
         ("ObjectiveFunction", Shape::Object(&RULE_ObjectiveFunction)),
         (
@@ -2624,7 +2530,7 @@ impl ToValue for TrainingDetails {
     }
 }
 
-static RULE_TrainingEnvironment: ObjRule = ObjRule {
+pub(crate) static RULE_TrainingEnvironment: ObjRule = ObjRule {
     properties: &[(
         "ContainerImage",
         Shape::List(&ListRule {
@@ -2700,7 +2606,7 @@ pub struct TrainingHyperParameterRequired {
     pub value: Str,
 }
 
-static RULE_TrainingHyperParameter: ObjRule = ObjRule {
+pub(crate) static RULE_TrainingHyperParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -2789,7 +2695,7 @@ impl ToValue for TrainingHyperParameter {
     }
 }
 
-static RULE_TrainingJobDetails: ObjRule = ObjRule {
+pub(crate) static RULE_TrainingJobDetails: ObjRule = ObjRule {
     properties: &[
         (
             "HyperParameters",
@@ -2999,7 +2905,7 @@ pub struct TrainingMetricRequired {
     pub value: Num,
 }
 
-static RULE_TrainingMetric: ObjRule = ObjRule {
+pub(crate) static RULE_TrainingMetric: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -3103,7 +3009,7 @@ impl ToValue for TrainingMetric {
     }
 }
 
-static RULE_UserContext: ObjRule = ObjRule {
+pub(crate) static RULE_UserContext: ObjRule = ObjRule {
     properties: &[
         ("DomainId", Shape::STR),
         ("UserProfileArn", Shape::STR),
@@ -3209,71 +3115,6 @@ impl ToValue for FunctionFunction {
         let s = match self {
             Self::Maximize => "Maximize",
             Self::Minimize => "Minimize",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ModelApprovalStatus` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelApprovalStatus {
-    /// `Approved`
-    Approved,
-    /// `Rejected`
-    Rejected,
-    /// `PendingManualApproval`
-    PendingManualApproval,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelApprovalStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelApprovalStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Approved => "Approved",
-            Self::Rejected => "Rejected",
-            Self::PendingManualApproval => "PendingManualApproval",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ModelCardStatus` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelCardStatus {
-    /// `Draft`
-    Draft,
-    /// `PendingReview`
-    PendingReview,
-    /// `Approved`
-    Approved,
-    /// `Archived`
-    Archived,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelCardStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelCardStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Draft => "Draft",
-            Self::PendingReview => "PendingReview",
-            Self::Approved => "Approved",
-            Self::Archived => "Archived",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CompressionType, ModelAccessConfig, ModelAccessConfigRequired, ModelApprovalStatus,
+    ModelCardStatus, S3DataType, Tag, TagRequired,
+};
+use super::shared::{RULE_ModelAccessConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]\\.[A-Za-z0-9.]+");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S]{1,255}");
@@ -23,11 +29,10 @@ pub(crate) static PATTERN_11: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_12: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
 pub(crate) static PATTERN_13: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{N}\\p{P}]{0,1024}");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_15: Pattern =
+pub(crate) static PATTERN_14: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
-static RULE_ModelPackage: ObjRule = ObjRule {
+pub(crate) static RULE_ModelPackage: ObjRule = ObjRule {
     properties: &[
         (
             "AdditionalInferenceSpecifications",
@@ -752,7 +757,7 @@ pub struct AdditionalInferenceSpecificationDefinitionRequired {
     pub name: Str,
 }
 
-static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -1375,7 +1380,7 @@ impl ToValue for AdditionalInferenceSpecificationDefinition {
     }
 }
 
-static RULE_Bias: ObjRule = ObjRule {
+pub(crate) static RULE_Bias: ObjRule = ObjRule {
     properties: &[
         ("PostTrainingReport", Shape::Object(&RULE_MetricsSource)),
         ("PreTrainingReport", Shape::Object(&RULE_MetricsSource)),
@@ -1462,7 +1467,7 @@ pub struct DataSourceRequired {
     pub s3_data_source: Obj<S3DataSource>,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[("S3DataSource", Shape::Object(&RULE_S3DataSource))],
     required: &["S3DataSource"],
     one_of: &[],
@@ -1512,7 +1517,7 @@ impl ToValue for DataSource {
     }
 }
 
-static RULE_DriftCheckBaselines: ObjRule = ObjRule {
+pub(crate) static RULE_DriftCheckBaselines: ObjRule = ObjRule {
     properties: &[
         ("Bias", Shape::Object(&RULE_DriftCheckBias)),
         (
@@ -1610,7 +1615,7 @@ impl ToValue for DriftCheckBaselines {
     }
 }
 
-static RULE_DriftCheckBias: ObjRule = ObjRule {
+pub(crate) static RULE_DriftCheckBias: ObjRule = ObjRule {
     properties: &[
         ("ConfigFile", Shape::Object(&RULE_FileSource)),
         (
@@ -1691,7 +1696,7 @@ impl ToValue for DriftCheckBias {
     }
 }
 
-static RULE_DriftCheckExplainability: ObjRule = ObjRule {
+pub(crate) static RULE_DriftCheckExplainability: ObjRule = ObjRule {
     properties: &[
         ("ConfigFile", Shape::Object(&RULE_FileSource)),
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
@@ -1755,7 +1760,7 @@ impl ToValue for DriftCheckExplainability {
     }
 }
 
-static RULE_DriftCheckModelDataQuality: ObjRule = ObjRule {
+pub(crate) static RULE_DriftCheckModelDataQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
@@ -1819,7 +1824,7 @@ impl ToValue for DriftCheckModelDataQuality {
     }
 }
 
-static RULE_DriftCheckModelQuality: ObjRule = ObjRule {
+pub(crate) static RULE_DriftCheckModelQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
@@ -1883,7 +1888,7 @@ impl ToValue for DriftCheckModelQuality {
     }
 }
 
-static RULE_Explainability: ObjRule = ObjRule {
+pub(crate) static RULE_Explainability: ObjRule = ObjRule {
     properties: &[("Report", Shape::Object(&RULE_MetricsSource))],
     required: &[],
     one_of: &[],
@@ -1940,7 +1945,7 @@ pub struct FileSourceRequired {
     pub s3_uri: Str,
 }
 
-static RULE_FileSource: ObjRule = ObjRule {
+pub(crate) static RULE_FileSource: ObjRule = ObjRule {
     properties: &[
         (
             "ContentDigest",
@@ -2074,7 +2079,7 @@ pub struct InferenceSpecificationRequired {
     pub supported_response_mime_types: List<Str>,
 }
 
-static RULE_InferenceSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Containers",
@@ -2653,7 +2658,7 @@ impl ToValue for InferenceSpecification {
     }
 }
 
-static RULE_MetadataProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MetadataProperties: ObjRule = ObjRule {
     properties: &[
         (
             "CommitId",
@@ -2806,7 +2811,7 @@ pub struct MetricsSourceRequired {
     pub s3_uri: Str,
 }
 
-static RULE_MetricsSource: ObjRule = ObjRule {
+pub(crate) static RULE_MetricsSource: ObjRule = ObjRule {
     properties: &[
         (
             "ContentDigest",
@@ -2921,68 +2926,6 @@ impl ToValue for MetricsSource {
     }
 }
 
-/// The required properties of [`ModelAccessConfig`], by name: `ModelAccessConfig::new(ModelAccessConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfigRequired {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-static RULE_ModelAccessConfig: ObjRule = ObjRule {
-    properties: &[("AcceptEula", Shape::Bool)],
-    required: &["AcceptEula"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ModelAccessConfig` property type of `AWS::SageMaker::ModelPackage`.
-///
-/// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` .
-///
-/// - If you are a Jumpstart user, see the \[End-user license agreements\](<https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-choose.html#jumpstart-foundation-models-choose-eula>) section for more details on accepting the EULA.
-/// - If you are an AutoML user, see the *Optional Parameters* section of *Create an AutoML job to fine-tune text generation models using the API* for details on \[How to set the EULA acceptance when fine-tuning a model using the AutoML API\](<https://docs.aws.amazon.com/sagemaker/latest/dg/autopilot-create-experiment-finetune-llms.html#autopilot-llms-finetuning-api-optional-params>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelpackage-modelaccessconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfig {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-impl ModelAccessConfig {
-    /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
-    pub fn new(required: ModelAccessConfigRequired) -> Self {
-        Self {
-            accept_eula: required.accept_eula,
-        }
-    }
-
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_eula = value.into();
-        self
-    }
-}
-
-impl PropertyType for ModelAccessConfig {}
-
-impl ToValue for ModelAccessConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AcceptEula", &self.accept_eula)
-            .build()
-    }
-}
-
 /// The required properties of [`ModelCard`], by name: `ModelCard::new(ModelCardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelCardRequired {
@@ -3003,7 +2946,7 @@ pub struct ModelCardRequired {
     pub model_card_status: ModelCardStatus,
 }
 
-static RULE_ModelCard: ObjRule = ObjRule {
+pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
     properties: &[
         (
             "ModelCardContent",
@@ -3095,7 +3038,7 @@ impl ToValue for ModelCard {
     }
 }
 
-static RULE_ModelDataQuality: ObjRule = ObjRule {
+pub(crate) static RULE_ModelDataQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
@@ -3159,7 +3102,7 @@ impl ToValue for ModelDataQuality {
     }
 }
 
-static RULE_ModelDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
     properties: &[("S3DataSource", Shape::Object(&RULE_S3ModelDataSource))],
     required: &[],
     one_of: &[],
@@ -3216,7 +3159,7 @@ pub struct ModelInputRequired {
     pub data_input_config: Str,
 }
 
-static RULE_ModelInput: ObjRule = ObjRule {
+pub(crate) static RULE_ModelInput: ObjRule = ObjRule {
     properties: &[(
         "DataInputConfig",
         Shape::Str(&StrRule {
@@ -3275,7 +3218,7 @@ impl ToValue for ModelInput {
     }
 }
 
-static RULE_ModelMetrics: ObjRule = ObjRule {
+pub(crate) static RULE_ModelMetrics: ObjRule = ObjRule {
     properties: &[
         ("Bias", Shape::Object(&RULE_Bias)),
         ("Explainability", Shape::Object(&RULE_Explainability)),
@@ -3380,7 +3323,7 @@ pub struct ModelPackageContainerDefinitionRequired {
     pub image: Str,
 }
 
-static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerHostname",
@@ -3626,7 +3569,7 @@ impl ToValue for ModelPackageContainerDefinition {
     }
 }
 
-static RULE_ModelPackageStatusDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ModelPackageStatusDetails: ObjRule = ObjRule {
     properties: &[(
         "ValidationStatuses",
         Shape::List(&ListRule {
@@ -3696,7 +3639,7 @@ pub struct ModelPackageStatusItemRequired {
     pub status: ModelPackageStatusItemStatus,
 }
 
-static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
+pub(crate) static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
     properties: &[
         ("FailureReason", Shape::STR),
         (
@@ -3798,7 +3741,7 @@ impl ToValue for ModelPackageStatusItem {
     }
 }
 
-static RULE_ModelQuality: ObjRule = ObjRule {
+pub(crate) static RULE_ModelQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
@@ -3916,7 +3859,7 @@ pub struct S3DataSourceRequired {
     pub s3_uri: Str,
 }
 
-static RULE_S3DataSource: ObjRule = ObjRule {
+pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
     properties: &[
         (
             "S3DataType",
@@ -4087,7 +4030,7 @@ pub struct S3ModelDataSourceRequired {
     pub s3_uri: Str,
 }
 
-static RULE_S3ModelDataSource: ObjRule = ObjRule {
+pub(crate) static RULE_S3ModelDataSource: ObjRule = ObjRule {
     properties: &[
         (
             "CompressionType",
@@ -4248,7 +4191,7 @@ pub struct SecurityConfigRequired {
     pub kms_key_id: Str,
 }
 
-static RULE_SecurityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyId",
         Shape::Str(&StrRule {
@@ -4318,7 +4261,7 @@ pub struct SourceAlgorithmRequired {
     pub algorithm_name: Str,
 }
 
-static RULE_SourceAlgorithm: ObjRule = ObjRule {
+pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
     properties: &[
         (
             "AlgorithmName",
@@ -4420,7 +4363,7 @@ pub struct SourceAlgorithmSpecificationRequired {
     pub source_algorithms: List<SourceAlgorithm>,
 }
 
-static RULE_SourceAlgorithmSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_SourceAlgorithmSpecification: ObjRule = ObjRule {
     properties: &[(
         "SourceAlgorithms",
         Shape::List(&ListRule {
@@ -4479,102 +4422,6 @@ impl ToValue for SourceAlgorithmSpecification {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::ModelPackage`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelpackage-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TransformInput`], by name: `TransformInput::new(TransformInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformInputRequired {
@@ -4584,7 +4431,7 @@ pub struct TransformInputRequired {
     pub data_source: Obj<DataSource>,
 }
 
-static RULE_TransformInput: ObjRule = ObjRule {
+pub(crate) static RULE_TransformInput: ObjRule = ObjRule {
     properties: &[
         (
             "CompressionType",
@@ -4736,7 +4583,7 @@ pub struct TransformJobDefinitionRequired {
     pub transform_resources: Obj<TransformResources>,
 }
 
-static RULE_TransformJobDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_TransformJobDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "BatchStrategy",
@@ -4923,7 +4770,7 @@ pub struct TransformOutputRequired {
     pub s3_output_path: Str,
 }
 
-static RULE_TransformOutput: ObjRule = ObjRule {
+pub(crate) static RULE_TransformOutput: ObjRule = ObjRule {
     properties: &[
         (
             "Accept",
@@ -5088,7 +4935,7 @@ pub struct TransformResourcesRequired {
     pub instance_type: InstanceType,
 }
 
-static RULE_TransformResources: ObjRule = ObjRule {
+pub(crate) static RULE_TransformResources: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceCount",
@@ -5336,7 +5183,7 @@ pub struct ValidationProfileRequired {
     pub transform_job_definition: Obj<TransformJobDefinition>,
 }
 
-static RULE_ValidationProfile: ObjRule = ObjRule {
+pub(crate) static RULE_ValidationProfile: ObjRule = ObjRule {
     properties: &[
         (
             "ProfileName",
@@ -5439,7 +5286,7 @@ pub struct ValidationSpecificationRequired {
     pub validation_role: Str,
 }
 
-static RULE_ValidationSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_ValidationSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ValidationProfiles",
@@ -5454,7 +5301,7 @@ static RULE_ValidationSpecification: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(20),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_15),
+                pattern: Some(&PATTERN_14),
                 allowed: &[],
                 format: None,
             }),
@@ -5576,34 +5423,6 @@ impl ToValue for BatchStrategy {
         let s = match self {
             Self::MultiRecord => "MultiRecord",
             Self::SingleRecord => "SingleRecord",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CompressionType` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CompressionType {
-    /// `None`
-    None,
-    /// `Gzip`
-    Gzip,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CompressionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CompressionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "None",
-            Self::Gzip => "Gzip",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -6791,71 +6610,6 @@ impl ToValue for InstanceType {
     }
 }
 
-/// The values of `ModelApprovalStatus` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelApprovalStatus {
-    /// `Approved`
-    Approved,
-    /// `Rejected`
-    Rejected,
-    /// `PendingManualApproval`
-    PendingManualApproval,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelApprovalStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelApprovalStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Approved => "Approved",
-            Self::Rejected => "Rejected",
-            Self::PendingManualApproval => "PendingManualApproval",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ModelCardStatus` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelCardStatus {
-    /// `Draft`
-    Draft,
-    /// `PendingReview`
-    PendingReview,
-    /// `Approved`
-    Approved,
-    /// `Archived`
-    Archived,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelCardStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelCardStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Draft => "Draft",
-            Self::PendingReview => "PendingReview",
-            Self::Approved => "Approved",
-            Self::Archived => "Archived",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Status` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelPackageStatusItemStatus {
@@ -6915,34 +6669,6 @@ impl ToValue for S3DataSourceS3DataType {
             Self::ManifestFile => "ManifestFile",
             Self::S3Prefix => "S3Prefix",
             Self::AugmentedManifestFile => "AugmentedManifestFile",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3DataType` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataType {
-    /// `S3Prefix`
-    S3Prefix,
-    /// `S3Object`
-    S3Object,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::S3Prefix => "S3Prefix",
-            Self::S3Object => "S3Object",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -26,7 +26,7 @@ pub struct NotebookInstanceRequired {
     pub role_arn: Str,
 }
 
-static RULE_NotebookInstance: ObjRule = ObjRule {
+pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
     properties: &[
         (
             "AcceleratorTypes",
@@ -482,7 +482,7 @@ pub struct InstanceMetadataServiceConfigurationRequired {
     pub minimum_instance_metadata_service_version: Str,
 }
 
-static RULE_InstanceMetadataServiceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceMetadataServiceConfiguration: ObjRule = ObjRule {
     properties: &[("MinimumInstanceMetadataServiceVersion", Shape::STR)],
     required: &["MinimumInstanceMetadataServiceVersion"],
     one_of: &[],
@@ -545,7 +545,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("NotebookInstanceLifecycleConfigName", Shape::STR),
         (
@@ -161,7 +161,7 @@ impl NotebookInstanceLifecycleConfigAttributes {
     }
 }
 
-static RULE_NotebookInstanceLifecycleHook: ObjRule = ObjRule {
+pub(crate) static RULE_NotebookInstanceLifecycleHook: ObjRule = ObjRule {
     properties: &[("Content", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -52,7 +52,7 @@ pub struct PartnerAppRequired {
     pub r#type: PartnerAppType,
 }
 
-static RULE_PartnerApp: ObjRule = ObjRule {
+pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
     properties: &[
         (
             "AppVersion",
@@ -467,7 +467,7 @@ impl PartnerAppAttributes {
     }
 }
 
-static RULE_PartnerAppConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
     properties: &[
         (
             "AdminUsers",
@@ -557,7 +557,7 @@ pub struct PartnerAppMaintenanceConfigRequired {
     pub maintenance_window_start: Str,
 }
 
-static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
+pub(crate) static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
     properties: &[(
         "MaintenanceWindowStart",
         Shape::Str(&StrRule {
@@ -631,7 +631,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

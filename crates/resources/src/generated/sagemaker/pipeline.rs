@@ -35,7 +35,7 @@ pub struct PipelineRequired {
     pub role_arn: Str,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         (
             "ParallelismConfiguration",
@@ -293,7 +293,7 @@ pub struct ParallelismConfigurationRequired {
     pub max_parallel_execution_steps: Int,
 }
 
-static RULE_ParallelismConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
     properties: &[(
         "MaxParallelExecutionSteps",
         Shape::Int(&NumRule {
@@ -366,7 +366,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{S3DataDistributionType, S3UploadMode};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[-0-9a-zA-Z]+");
@@ -43,7 +45,7 @@ pub struct ProcessingJobRequired {
     pub role_arn: Str,
 }
 
-static RULE_ProcessingJob: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
     properties: &[
         ("AppSpecification", Shape::Object(&RULE_AppSpecification)),
         ("Environment", Shape::Any),
@@ -485,7 +487,7 @@ pub struct AppSpecificationRequired {
     pub image_uri: Str,
 }
 
-static RULE_AppSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_AppSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ContainerArguments",
@@ -641,7 +643,7 @@ pub struct AthenaDatasetDefinitionRequired {
     pub query_string: Str,
 }
 
-static RULE_AthenaDatasetDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_AthenaDatasetDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "Catalog",
@@ -913,7 +915,7 @@ pub struct ClusterConfigRequired {
     pub volume_size_in_gb: Int,
 }
 
-static RULE_ClusterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceCount",
@@ -1173,7 +1175,7 @@ impl ToValue for ClusterConfig {
     }
 }
 
-static RULE_DatasetDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_DatasetDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "AthenaDatasetDefinition",
@@ -1323,7 +1325,7 @@ impl ToValue for DatasetDefinition {
     }
 }
 
-static RULE_ExperimentConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ExperimentConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ExperimentName",
@@ -1473,7 +1475,7 @@ pub struct FeatureStoreOutputRequired {
     pub feature_group_name: Str,
 }
 
-static RULE_FeatureStoreOutput: ObjRule = ObjRule {
+pub(crate) static RULE_FeatureStoreOutput: ObjRule = ObjRule {
     properties: &[(
         "FeatureGroupName",
         Shape::Str(&StrRule {
@@ -1534,7 +1536,7 @@ impl ToValue for FeatureStoreOutput {
     }
 }
 
-static RULE_NetworkConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableInterContainerTrafficEncryption", Shape::Bool),
         ("EnableNetworkIsolation", Shape::Bool),
@@ -1624,7 +1626,7 @@ pub struct ProcessingInputsObjectRequired {
     pub input_name: Str,
 }
 
-static RULE_ProcessingInputsObject: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessingInputsObject: ObjRule = ObjRule {
     properties: &[
         ("AppManaged", Shape::Bool),
         ("DatasetDefinition", Shape::Object(&RULE_DatasetDefinition)),
@@ -1732,7 +1734,7 @@ pub struct ProcessingOutputConfigRequired {
     pub outputs: List<ProcessingOutputsObject>,
 }
 
-static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
     properties: &[
         (
             "KmsKeyId",
@@ -1828,7 +1830,7 @@ pub struct ProcessingOutputsObjectRequired {
     pub output_name: Str,
 }
 
-static RULE_ProcessingOutputsObject: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessingOutputsObject: ObjRule = ObjRule {
     properties: &[
         ("AppManaged", Shape::Bool),
         (
@@ -1937,7 +1939,7 @@ pub struct ProcessingResourcesRequired {
     pub cluster_config: Obj<ClusterConfig>,
 }
 
-static RULE_ProcessingResources: ObjRule = ObjRule {
+pub(crate) static RULE_ProcessingResources: ObjRule = ObjRule {
     properties: &[("ClusterConfig", Shape::Object(&RULE_ClusterConfig))],
     required: &["ClusterConfig"],
     one_of: &[],
@@ -2032,7 +2034,7 @@ pub struct RedshiftDatasetDefinitionRequired {
     pub query_string: Str,
 }
 
-static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "ClusterId",
@@ -2328,7 +2330,7 @@ pub struct S3InputRequired {
     pub s3_uri: Str,
 }
 
-static RULE_S3Input: ObjRule = ObjRule {
+pub(crate) static RULE_S3Input: ObjRule = ObjRule {
     properties: &[
         (
             "LocalPath",
@@ -2528,7 +2530,7 @@ pub struct S3OutputRequired {
     pub s3_uri: Str,
 }
 
-static RULE_S3Output: ObjRule = ObjRule {
+pub(crate) static RULE_S3Output: ObjRule = ObjRule {
     properties: &[
         (
             "LocalPath",
@@ -2658,7 +2660,7 @@ pub struct StoppingConditionRequired {
     pub max_runtime_in_seconds: Int,
 }
 
-static RULE_StoppingCondition: ObjRule = ObjRule {
+pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
     properties: &[(
         "MaxRuntimeInSeconds",
         Shape::Int(&NumRule {
@@ -2736,7 +2738,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2836,7 +2838,7 @@ pub struct VpcConfigRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -3514,34 +3516,6 @@ impl ToValue for S3CompressionType {
     }
 }
 
-/// The values of `S3DataDistributionType` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataDistributionType {
-    /// `FullyReplicated`
-    FullyReplicated,
-    /// `ShardedByS3Key`
-    ShardedByS3Key,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataDistributionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataDistributionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullyReplicated => "FullyReplicated",
-            Self::ShardedByS3Key => "ShardedByS3Key",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `S3DataType` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum S3DataType {
@@ -3592,34 +3566,6 @@ impl ToValue for S3InputMode {
         let s = match self {
             Self::File => "File",
             Self::Pipe => "Pipe",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3UploadMode` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3UploadMode {
-    /// `Continuous`
-    Continuous,
-    /// `EndOfJob`
-    EndOfJob,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3UploadMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3UploadMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continuous => "Continuous",
-            Self::EndOfJob => "EndOfJob",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

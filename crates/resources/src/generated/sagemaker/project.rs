@@ -7,13 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("(?=.{1,1024}$)(https)://([^/]+)/(.+)");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("(?=.{1,1024}$)(https)://([^/]+)/(.+)");
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +28,7 @@ pub struct ProjectRequired {
     pub project_name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
         (
             "ProjectDescription",
@@ -317,7 +319,7 @@ pub struct CfnStackParameterRequired {
     pub value: Str,
 }
 
-static RULE_CfnStackParameter: ObjRule = ObjRule {
+pub(crate) static RULE_CfnStackParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -423,7 +425,7 @@ pub struct CfnTemplateProviderDetailRequired {
     pub template_url: Str,
 }
 
-static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
+pub(crate) static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
     properties: &[
         (
             "Parameters",
@@ -438,7 +440,7 @@ static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(20),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: Some(Format::IamRoleArn),
             }),
@@ -448,7 +450,7 @@ static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(32),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -458,7 +460,7 @@ static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(1024),
-                pattern: Some(&PATTERN_5),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -579,7 +581,7 @@ pub struct ProvisioningParameterRequired {
     pub value: Str,
 }
 
-static RULE_ProvisioningParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -668,7 +670,7 @@ impl ToValue for ProvisioningParameter {
     }
 }
 
-static RULE_ServiceCatalogProvisionedProductDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceCatalogProvisionedProductDetails: ObjRule = ObjRule {
     properties: &[
         (
             "ProvisionedProductId",
@@ -749,7 +751,7 @@ pub struct ServiceCatalogProvisioningDetailsRequired {
     pub product_id: Str,
 }
 
-static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
     properties: &[
         (
             "PathId",
@@ -879,103 +881,7 @@ impl ToValue for ServiceCatalogProvisioningDetails {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TemplateProviderDetail: ObjRule = ObjRule {
+pub(crate) static RULE_TemplateProviderDetail: ObjRule = ObjRule {
     properties: &[(
         "CfnTemplateProviderDetail",
         Shape::Object(&RULE_CfnTemplateProviderDetail),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{CodeRepository, CodeRepositoryRequired, CustomImage, CustomImageRequired};
+use super::shared::{RULE_CodeRepository, RULE_CustomImage};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!\\s*$).+");
@@ -20,9 +23,7 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
 pub(crate) static PATTERN_8: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Space`], by name: `Space::new(SpaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +42,7 @@ pub struct SpaceRequired {
     pub space_name: Str,
 }
 
-static RULE_Space: ObjRule = ObjRule {
+pub(crate) static RULE_Space: ObjRule = ObjRule {
     properties: &[
         (
             "DomainId",
@@ -309,79 +310,7 @@ impl SpaceAttributes {
     }
 }
 
-/// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepositoryRequired {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[(
-        "RepositoryUrl",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(256),
-            pattern: Some(&PATTERN_9),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CodeRepository` property type of `AWS::SageMaker::Space`.
-///
-/// A Git repository that SageMaker AI automatically displays to users for cloning in the JupyterServer application.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-space-coderepository.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepository {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-impl CodeRepository {
-    /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
-    pub fn new(required: CodeRepositoryRequired) -> Self {
-        Self {
-            repository_url: required.repository_url,
-        }
-    }
-
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
-}
-
-impl PropertyType for CodeRepository {}
-
-impl ToValue for CodeRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RepositoryUrl", &self.repository_url)
-            .build()
-    }
-}
-
-static RULE_CustomFileSystem: ObjRule = ObjRule {
+pub(crate) static RULE_CustomFileSystem: ObjRule = ObjRule {
     properties: &[
         ("EFSFileSystem", Shape::Object(&RULE_EfsFileSystem)),
         (
@@ -462,136 +391,6 @@ impl ToValue for CustomFileSystem {
     }
 }
 
-/// The required properties of [`CustomImage`], by name: `CustomImage::new(CustomImageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImageRequired {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-}
-
-static RULE_CustomImage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AppImageConfigName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageVersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["AppImageConfigName", "ImageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomImage` property type of `AWS::SageMaker::Space`.
-///
-/// A custom SageMaker AI image. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-space-customimage.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImage {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The version number of the CustomImage.
-    ///
-    /// Value at least 0.
-    pub image_version_number: Option<Int>,
-}
-
-impl CustomImage {
-    /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
-    pub fn new(required: CustomImageRequired) -> Self {
-        Self {
-            app_image_config_name: required.app_image_config_name,
-            image_name: required.image_name,
-            image_version_number: None,
-        }
-    }
-
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_image_config_name = value.into();
-        self
-    }
-
-    /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.image_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomImage {}
-
-impl ToValue for CustomImage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AppImageConfigName", &self.app_image_config_name)
-            .req("ImageName", &self.image_name)
-            .opt("ImageVersionNumber", &self.image_version_number)
-            .build()
-    }
-}
-
 /// The required properties of [`EbsStorageSettings`], by name: `EbsStorageSettings::new(EbsStorageSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EbsStorageSettingsRequired {
@@ -603,7 +402,7 @@ pub struct EbsStorageSettingsRequired {
     pub ebs_volume_size_in_gb: Int,
 }
 
-static RULE_EbsStorageSettings: ObjRule = ObjRule {
+pub(crate) static RULE_EbsStorageSettings: ObjRule = ObjRule {
     properties: &[(
         "EbsVolumeSizeInGb",
         Shape::Int(&NumRule {
@@ -673,7 +472,7 @@ pub struct EfsFileSystemRequired {
     pub file_system_id: Str,
 }
 
-static RULE_EfsFileSystem: ObjRule = ObjRule {
+pub(crate) static RULE_EfsFileSystem: ObjRule = ObjRule {
     properties: &[(
         "FileSystemId",
         Shape::Str(&StrRule {
@@ -745,7 +544,7 @@ pub struct FsxLustreFileSystemRequired {
     pub file_system_id: Str,
 }
 
-static RULE_FsxLustreFileSystem: ObjRule = ObjRule {
+pub(crate) static RULE_FsxLustreFileSystem: ObjRule = ObjRule {
     properties: &[(
         "FileSystemId",
         Shape::Str(&StrRule {
@@ -806,7 +605,7 @@ impl ToValue for FsxLustreFileSystem {
     }
 }
 
-static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
         (
@@ -887,7 +686,7 @@ impl ToValue for JupyterServerAppSettings {
     }
 }
 
-static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CustomImages",
@@ -1010,7 +809,7 @@ pub struct OwnershipSettingsRequired {
     pub owner_user_profile_name: Str,
 }
 
-static RULE_OwnershipSettings: ObjRule = ObjRule {
+pub(crate) static RULE_OwnershipSettings: ObjRule = ObjRule {
     properties: &[(
         "OwnerUserProfileName",
         Shape::Str(&StrRule {
@@ -1071,7 +870,7 @@ impl ToValue for OwnershipSettings {
     }
 }
 
-static RULE_ResourceSpec: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceType",
@@ -1278,7 +1077,7 @@ impl ToValue for ResourceSpec {
     }
 }
 
-static RULE_S3FileSystem: ObjRule = ObjRule {
+pub(crate) static RULE_S3FileSystem: ObjRule = ObjRule {
     properties: &[(
         "S3Uri",
         Shape::Str(&StrRule {
@@ -1335,7 +1134,7 @@ impl ToValue for S3FileSystem {
     }
 }
 
-static RULE_SpaceCodeEditorAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SpaceCodeEditorAppSettings: ObjRule = ObjRule {
     properties: &[("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec))],
     required: &[],
     one_of: &[],
@@ -1383,7 +1182,7 @@ impl ToValue for SpaceCodeEditorAppSettings {
     }
 }
 
-static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
         (
             "CodeRepositories",
@@ -1456,7 +1255,7 @@ impl ToValue for SpaceJupyterLabAppSettings {
     }
 }
 
-static RULE_SpaceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SpaceSettings: ObjRule = ObjRule {
     properties: &[
         (
             "AppType",
@@ -1709,7 +1508,7 @@ pub struct SpaceSharingSettingsRequired {
     pub sharing_type: SharingType,
 }
 
-static RULE_SpaceSharingSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SpaceSharingSettings: ObjRule = ObjRule {
     properties: &[(
         "SharingType",
         Shape::Str(&StrRule {
@@ -1768,7 +1567,7 @@ impl ToValue for SpaceSharingSettings {
     }
 }
 
-static RULE_SpaceStorageSettings: ObjRule = ObjRule {
+pub(crate) static RULE_SpaceStorageSettings: ObjRule = ObjRule {
     properties: &[(
         "EbsStorageSettings",
         Shape::Object(&RULE_EbsStorageSettings),
@@ -1832,14 +1631,14 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: None,
             }),
@@ -1849,7 +1648,7 @@ static RULE_Tag: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(128),
-                pattern: Some(&PATTERN_11),
+                pattern: Some(&PATTERN_9),
                 allowed: &[],
                 format: None,
             }),

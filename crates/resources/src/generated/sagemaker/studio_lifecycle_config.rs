@@ -34,7 +34,7 @@ pub struct StudioLifecycleConfigRequired {
     pub studio_lifecycle_config_name: Str,
 }
 
-static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
+pub(crate) static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         (
             "StudioLifecycleConfigAppType",
@@ -266,7 +266,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Workteam: ObjRule = ObjRule {
+pub(crate) static RULE_Workteam: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         (
@@ -235,7 +235,7 @@ pub struct CognitoMemberDefinitionRequired {
     pub cognito_user_pool: Str,
 }
 
-static RULE_CognitoMemberDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_CognitoMemberDefinition: ObjRule = ObjRule {
     properties: &[
         ("CognitoClientId", Shape::STR),
         ("CognitoUserGroup", Shape::STR),
@@ -317,7 +317,7 @@ impl ToValue for CognitoMemberDefinition {
     }
 }
 
-static RULE_MemberDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_MemberDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "CognitoMemberDefinition",
@@ -399,7 +399,7 @@ pub struct NotificationConfigurationRequired {
     pub notification_topic_arn: Str,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[("NotificationTopicArn", Shape::STR)],
     required: &["NotificationTopicArn"],
     one_of: &[],
@@ -458,7 +458,7 @@ pub struct OidcMemberDefinitionRequired {
     pub oidc_groups: List<Str>,
 }
 
-static RULE_OidcMemberDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_OidcMemberDefinition: ObjRule = ObjRule {
     properties: &[(
         "OidcGroups",
         Shape::List(&ListRule {
@@ -524,7 +524,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

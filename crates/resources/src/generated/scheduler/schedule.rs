@@ -49,7 +49,7 @@ pub struct ScheduleRequired {
     pub target: Obj<Target>,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -439,7 +439,7 @@ pub struct AwsVpcConfigurationRequired {
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "AssignPublicIp",
@@ -571,7 +571,7 @@ pub struct CapacityProviderStrategyItemRequired {
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
         (
             "Base",
@@ -682,7 +682,7 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
     properties: &[(
         "Arn",
         Shape::Str(&StrRule {
@@ -750,7 +750,7 @@ pub struct EcsParametersRequired {
     pub task_definition_arn: Str,
 }
 
-static RULE_EcsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityProviderStrategy",
@@ -1127,7 +1127,7 @@ pub struct EventBridgeParametersRequired {
     pub source: Str,
 }
 
-static RULE_EventBridgeParameters: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeParameters: ObjRule = ObjRule {
     properties: &[
         (
             "DetailType",
@@ -1227,7 +1227,7 @@ pub struct FlexibleTimeWindowRequired {
     pub mode: FlexibleTimeWindowMode,
 }
 
-static RULE_FlexibleTimeWindow: ObjRule = ObjRule {
+pub(crate) static RULE_FlexibleTimeWindow: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumWindowInMinutes",
@@ -1329,7 +1329,7 @@ pub struct KinesisParametersRequired {
     pub partition_key: Str,
 }
 
-static RULE_KinesisParameters: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisParameters: ObjRule = ObjRule {
     properties: &[(
         "PartitionKey",
         Shape::Str(&StrRule {
@@ -1390,7 +1390,7 @@ impl ToValue for KinesisParameters {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[(
         "AwsvpcConfiguration",
         Shape::Object(&RULE_AwsVpcConfiguration),
@@ -1441,7 +1441,7 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "Expression",
@@ -1525,7 +1525,7 @@ impl ToValue for PlacementConstraint {
     }
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[
         (
             "Field",
@@ -1609,7 +1609,7 @@ impl ToValue for PlacementStrategy {
     }
 }
 
-static RULE_RetryPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_RetryPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumEventAgeInSeconds",
@@ -1711,7 +1711,7 @@ pub struct SageMakerPipelineParameterRequired {
     pub value: Str,
 }
 
-static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1800,7 +1800,7 @@ impl ToValue for SageMakerPipelineParameter {
     }
 }
 
-static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
     properties: &[(
         "PipelineParameterList",
         Shape::List(&ListRule {
@@ -1860,7 +1860,7 @@ impl ToValue for SageMakerPipelineParameters {
     }
 }
 
-static RULE_SqsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_SqsParameters: ObjRule = ObjRule {
     properties: &[(
         "MessageGroupId",
         Shape::Str(&StrRule {
@@ -1936,7 +1936,7 @@ pub struct TargetRequired {
     pub role_arn: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z-_.]+$");
 
-static RULE_ScheduleGroup: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduleGroup: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -186,7 +186,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[("Description", Shape::STR)],
     required: &[],
     one_of: &[],

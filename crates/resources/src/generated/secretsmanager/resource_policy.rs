@@ -26,7 +26,7 @@ pub struct ResourcePolicyRequired {
     pub secret_id: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("BlockPublicPolicy", Shape::Bool),
         ("ResourcePolicy", Shape::Any),

@@ -20,7 +20,7 @@ pub struct RotationScheduleRequired {
     pub secret_id: Str,
 }
 
-static RULE_RotationSchedule: ObjRule = ObjRule {
+pub(crate) static RULE_RotationSchedule: ObjRule = ObjRule {
     properties: &[
         (
             "ExternalSecretRotationMetadata",
@@ -320,7 +320,7 @@ pub struct ExternalSecretRotationMetadataItemRequired {
     pub value: Str,
 }
 
-static RULE_ExternalSecretRotationMetadataItem: ObjRule = ObjRule {
+pub(crate) static RULE_ExternalSecretRotationMetadataItem: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -410,7 +410,7 @@ pub struct HostedRotationLambdaRequired {
     pub rotation_type: Str,
 }
 
-static RULE_HostedRotationLambda: ObjRule = ObjRule {
+pub(crate) static RULE_HostedRotationLambda: ObjRule = ObjRule {
     properties: &[
         ("ExcludeCharacters", Shape::STR),
         (
@@ -679,7 +679,7 @@ impl ToValue for HostedRotationLambda {
     }
 }
 
-static RULE_RotationRules: ObjRule = ObjRule {
+pub(crate) static RULE_RotationRules: ObjRule = ObjRule {
     properties: &[
         ("AutomaticallyAfterDays", Shape::INT),
         ("Duration", Shape::STR),

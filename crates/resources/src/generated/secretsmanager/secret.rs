@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Secret: ObjRule = ObjRule {
+pub(crate) static RULE_Secret: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -325,7 +325,7 @@ impl SecretAttributes {
     }
 }
 
-static RULE_GenerateSecretString: ObjRule = ObjRule {
+pub(crate) static RULE_GenerateSecretString: ObjRule = ObjRule {
     properties: &[
         ("ExcludeCharacters", Shape::STR),
         ("ExcludeLowercase", Shape::Bool),
@@ -512,7 +512,7 @@ pub struct ReplicaRegionRequired {
     pub region: Str,
 }
 
-static RULE_ReplicaRegion: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicaRegion: ObjRule = ObjRule {
     properties: &[("KmsKeyId", Shape::STR), ("Region", Shape::STR)],
     required: &["Region"],
     one_of: &[],
@@ -589,7 +589,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -34,7 +34,7 @@ pub struct SecretTargetAttachmentRequired {
     pub target_type: Str,
 }
 
-static RULE_SecretTargetAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_SecretTargetAttachment: ObjRule = ObjRule {
     properties: &[
         (
             "SecretId",

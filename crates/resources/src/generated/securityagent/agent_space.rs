@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+pub use super::shared::{Tag, TagRequired, VpcConfig};
+
 /// The required properties of [`AgentSpace`], by name: `AgentSpace::new(AgentSpaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentSpaceRequired {
@@ -16,7 +19,7 @@ pub struct AgentSpaceRequired {
     pub name: Str,
 }
 
-static RULE_AgentSpace: ObjRule = ObjRule {
+pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
     properties: &[
         ("AwsResources", Shape::Object(&RULE_AwsResources)),
         (
@@ -277,7 +280,7 @@ impl AgentSpaceAttributes {
     }
 }
 
-static RULE_AwsResources: ObjRule = ObjRule {
+pub(crate) static RULE_AwsResources: ObjRule = ObjRule {
     properties: &[
         (
             "IamRoles",
@@ -452,7 +455,7 @@ pub struct CodeReviewSettingsRequired {
     pub general_purpose_scanning: Bool,
 }
 
-static RULE_CodeReviewSettings: ObjRule = ObjRule {
+pub(crate) static RULE_CodeReviewSettings: ObjRule = ObjRule {
     properties: &[
         ("ControlsScanning", Shape::Bool),
         ("GeneralPurposeScanning", Shape::Bool),
@@ -528,7 +531,7 @@ pub struct GitHubCapabilitiesResourceRequired {
     pub remediate_code: Bool,
 }
 
-static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
+pub(crate) static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
     properties: &[
         ("LeaveComments", Shape::Bool),
         ("RemediateCode", Shape::Bool),
@@ -594,7 +597,7 @@ pub struct GitHubRepositoryResourceRequired {
     pub owner: Str,
 }
 
-static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
+pub(crate) static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR), ("Owner", Shape::STR)],
     required: &["Name", "Owner"],
     one_of: &[],
@@ -659,7 +662,7 @@ pub struct IntegratedResourceRequired {
     pub provider_resources: List<ProviderResource>,
 }
 
-static RULE_IntegratedResource: ObjRule = ObjRule {
+pub(crate) static RULE_IntegratedResource: ObjRule = ObjRule {
     properties: &[
         ("Integration", Shape::STR),
         (
@@ -729,7 +732,7 @@ impl ToValue for IntegratedResource {
     }
 }
 
-static RULE_ProviderResource: ObjRule = ObjRule {
+pub(crate) static RULE_ProviderResource: ObjRule = ObjRule {
     properties: &[
         (
             "GitHubCapabilities",
@@ -788,194 +791,6 @@ impl ToValue for ProviderResource {
         MapBuilder::new()
             .opt("GitHubCapabilities", &self.git_hub_capabilities)
             .opt("GitHubRepository", &self.git_hub_repository)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityAgent::AgentSpace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-agentspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("VpcArn", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::SecurityAgent::AgentSpace`.
-///
-/// Customer VPC configuration that the security testing environment accesses
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-agentspace-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupArns`: a list of strings.
-    ///
-    /// List of security group ARNs in the customer VPC
-    pub security_group_arns: Option<List<Str>>,
-    /// `SubnetArns`: a list of strings.
-    ///
-    /// List of subnet ARNs in the customer VPC
-    pub subnet_arns: Option<List<Str>>,
-    /// `VpcArn`: a string.
-    ///
-    /// ARN of the customer VPC
-    pub vpc_arn: Option<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = Some(value.into());
-        self
-    }
-
-    /// `SubnetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_arns = Some(value.into());
-        self
-    }
-
-    /// `VpcArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupArns", &self.security_group_arns)
-            .opt("SubnetArns", &self.subnet_arns)
-            .opt("VpcArn", &self.vpc_arn)
             .build()
     }
 }

@@ -24,7 +24,7 @@ pub struct AggregatorV2Required {
     pub region_linking_mode: RegionLinkingMode,
 }
 
-static RULE_AggregatorV2: ObjRule = ObjRule {
+pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
     properties: &[
         (
             "LinkedRegions",

@@ -7,14 +7,14 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{DateFilter, DateRange, DateRangeRequired, NumberFilter, RuleStatus, Unit};
+use super::shared::{RULE_DateFilter, RULE_NumberFilter};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([^/]+)(/[^/]+){0,2}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
-);
 
 /// The required properties of [`AutomationRule`], by name: `AutomationRule::new(AutomationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +49,7 @@ pub struct AutomationRuleRequired {
     pub rule_order: Int,
 }
 
-static RULE_AutomationRule: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -354,7 +354,7 @@ pub struct AutomationRulesActionRequired {
     pub r#type: AutomationRulesActionType,
 }
 
-static RULE_AutomationRulesAction: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRulesAction: ObjRule = ObjRule {
     properties: &[
         (
             "FindingFieldsUpdate",
@@ -436,7 +436,7 @@ impl ToValue for AutomationRulesAction {
     }
 }
 
-static RULE_AutomationRulesFindingFieldsUpdate: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRulesFindingFieldsUpdate: ObjRule = ObjRule {
     properties: &[
         (
             "Confidence",
@@ -654,7 +654,7 @@ impl ToValue for AutomationRulesFindingFieldsUpdate {
     }
 }
 
-static RULE_AutomationRulesFindingFilters: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRulesFindingFilters: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -1587,199 +1587,6 @@ impl ToValue for AutomationRulesFindingFilters {
     }
 }
 
-static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DateRange", Shape::Object(&RULE_DateRange)),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateFilter` property type of `AWS::SecurityHub::AutomationRule`.
-///
-/// A date filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrule-datefilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DateFilter {
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// A date range for the date filter.
-    pub date_range: Option<Obj<DateRange>>,
-    /// `End`: a string.
-    ///
-    /// A timestamp that provides the end date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub end: Option<Str>,
-    /// `Start`: a string.
-    ///
-    /// A timestamp that provides the start date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub start: Option<Str>,
-}
-
-impl DateFilter {
-    /// A `DateFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self {
-        self.date_range = Some(value.into());
-        self
-    }
-
-    /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
-    /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DateFilter {}
-
-impl ToValue for DateFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DateRange", &self.date_range)
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
-            .build()
-    }
-}
-
-/// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRangeRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateRange` property type of `AWS::SecurityHub::AutomationRule`.
-///
-/// A date range for the date filter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrule-daterange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRange {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-impl DateRange {
-    /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
-    pub fn new(required: DateRangeRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for DateRange {}
-
-impl ToValue for DateRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`MapFilter`], by name: `MapFilter::new(MapFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapFilterRequired {
@@ -1819,7 +1626,7 @@ pub struct MapFilterRequired {
     pub value: Str,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -1958,7 +1765,7 @@ pub struct NoteUpdateRequired {
     pub updated_by: Json,
 }
 
-static RULE_NoteUpdate: ObjRule = ObjRule {
+pub(crate) static RULE_NoteUpdate: ObjRule = ObjRule {
     properties: &[
         (
             "Text",
@@ -2038,80 +1845,6 @@ impl ToValue for NoteUpdate {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NumberFilter` property type of `AWS::SecurityHub::AutomationRule`.
-///
-/// A number filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrule-numberfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NumberFilter {
-    /// `Eq`: a number.
-    ///
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
-    /// `Gte`: a number.
-    ///
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
-    /// `Lte`: a number.
-    ///
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
-}
-
-impl NumberFilter {
-    /// A `NumberFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
-    /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
-    /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NumberFilter {}
-
-impl ToValue for NumberFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
-            .build()
-    }
-}
-
 /// The required properties of [`RelatedFinding`], by name: `RelatedFinding::new(RelatedFindingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelatedFindingRequired {
@@ -2131,7 +1864,7 @@ pub struct RelatedFindingRequired {
     pub product_arn: Str,
 }
 
-static RULE_RelatedFinding: ObjRule = ObjRule {
+pub(crate) static RULE_RelatedFinding: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::Any),
         (
@@ -2213,7 +1946,7 @@ impl ToValue for RelatedFinding {
     }
 }
 
-static RULE_SeverityUpdate: ObjRule = ObjRule {
+pub(crate) static RULE_SeverityUpdate: ObjRule = ObjRule {
     properties: &[
         (
             "Label",
@@ -2367,7 +2100,7 @@ pub struct StringFilterRequired {
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -2511,7 +2244,7 @@ pub struct WorkflowUpdateRequired {
     pub status: WorkflowUpdateStatus,
 }
 
-static RULE_WorkflowUpdate: ObjRule = ObjRule {
+pub(crate) static RULE_WorkflowUpdate: ObjRule = ObjRule {
     properties: &[(
         "Status",
         Shape::Str(&StrRule {
@@ -2676,34 +2409,6 @@ impl ToValue for Label {
     }
 }
 
-/// The values of `RuleStatus` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StringFilterComparison` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StringFilterComparison {
@@ -2738,31 +2443,6 @@ impl ToValue for StringFilterComparison {
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
             Self::Contains => "CONTAINS",
             Self::NotContains => "NOT_CONTAINS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Unit` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unit {
-    /// `DAYS`
-    Days,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Unit {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Days => "DAYS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

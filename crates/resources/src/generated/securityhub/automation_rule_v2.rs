@@ -7,10 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    BooleanFilter, BooleanFilterRequired, Comparison, DateFilter, DateRange, DateRangeRequired,
+    NumberFilter, RuleStatus, Unit,
+};
+use super::shared::{RULE_BooleanFilter, RULE_DateFilter, RULE_NumberFilter};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
-);
 
 /// The required properties of [`AutomationRuleV2`], by name: `AutomationRuleV2::new(AutomationRuleV2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +48,7 @@ pub struct AutomationRuleV2Required {
     pub rule_order: Num,
 }
 
-static RULE_AutomationRuleV2: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -328,7 +331,7 @@ pub struct AutomationRulesActionV2Required {
     pub r#type: AutomationRulesActionV2Type,
 }
 
-static RULE_AutomationRulesActionV2: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRulesActionV2: ObjRule = ObjRule {
     properties: &[
         (
             "ExternalIntegrationConfiguration",
@@ -434,7 +437,7 @@ impl ToValue for AutomationRulesActionV2 {
     }
 }
 
-static RULE_AutomationRulesFindingFieldsUpdateV2: ObjRule = ObjRule {
+pub(crate) static RULE_AutomationRulesFindingFieldsUpdateV2: ObjRule = ObjRule {
     properties: &[
         (
             "Comment",
@@ -523,64 +526,7 @@ impl ToValue for AutomationRulesFindingFieldsUpdateV2 {
     }
 }
 
-/// The required properties of [`BooleanFilter`], by name: `BooleanFilter::new(BooleanFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilterRequired {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-static RULE_BooleanFilter: ObjRule = ObjRule {
-    properties: &[("Value", Shape::Bool)],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BooleanFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// Boolean filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-booleanfilter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilter {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-impl BooleanFilter {
-    /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
-    pub fn new(required: BooleanFilterRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Bool>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for BooleanFilter {}
-
-impl ToValue for BooleanFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
-static RULE_CompositeFilter: ObjRule = ObjRule {
+pub(crate) static RULE_CompositeFilter: ObjRule = ObjRule {
     properties: &[
         (
             "BooleanFilters",
@@ -754,7 +700,7 @@ impl ToValue for CompositeFilter {
     }
 }
 
-static RULE_Criteria: ObjRule = ObjRule {
+pub(crate) static RULE_Criteria: ObjRule = ObjRule {
     properties: &[(
         "OcsfFindingCriteria",
         Shape::Object(&RULE_OcsfFindingFilters),
@@ -805,200 +751,7 @@ impl ToValue for Criteria {
     }
 }
 
-static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DateRange", Shape::Object(&RULE_DateRange)),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// A date filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-datefilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DateFilter {
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// A date range for the date filter.
-    pub date_range: Option<Obj<DateRange>>,
-    /// `End`: a string.
-    ///
-    /// A timestamp that provides the end date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub end: Option<Str>,
-    /// `Start`: a string.
-    ///
-    /// A timestamp that provides the start date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub start: Option<Str>,
-}
-
-impl DateFilter {
-    /// A `DateFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self {
-        self.date_range = Some(value.into());
-        self
-    }
-
-    /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
-    /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DateFilter {}
-
-impl ToValue for DateFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DateRange", &self.date_range)
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
-            .build()
-    }
-}
-
-/// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRangeRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateRange` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// A date range for the date filter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-daterange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRange {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-impl DateRange {
-    /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
-    pub fn new(required: DateRangeRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for DateRange {}
-
-impl ToValue for DateRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ExternalIntegrationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ExternalIntegrationConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ConnectorArn",
         Shape::Str(&StrRule {
@@ -1098,7 +851,7 @@ pub struct MapFilterRequired {
     pub value: Str,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -1231,80 +984,6 @@ impl ToValue for MapFilter {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NumberFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// A number filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-numberfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NumberFilter {
-    /// `Eq`: a number.
-    ///
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
-    /// `Gte`: a number.
-    ///
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
-    /// `Lte`: a number.
-    ///
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
-}
-
-impl NumberFilter {
-    /// A `NumberFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
-    /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
-    /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NumberFilter {}
-
-impl ToValue for NumberFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
-            .build()
-    }
-}
-
 /// The required properties of [`OcsfBooleanFilter`], by name: `OcsfBooleanFilter::new(OcsfBooleanFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcsfBooleanFilterRequired {
@@ -1318,7 +997,7 @@ pub struct OcsfBooleanFilterRequired {
     pub filter: Obj<BooleanFilter>,
 }
 
-static RULE_OcsfBooleanFilter: ObjRule = ObjRule {
+pub(crate) static RULE_OcsfBooleanFilter: ObjRule = ObjRule {
     properties: &[
         (
             "FieldName",
@@ -1411,7 +1090,7 @@ pub struct OcsfDateFilterRequired {
     pub filter: Obj<DateFilter>,
 }
 
-static RULE_OcsfDateFilter: ObjRule = ObjRule {
+pub(crate) static RULE_OcsfDateFilter: ObjRule = ObjRule {
     properties: &[
         (
             "FieldName",
@@ -1492,7 +1171,7 @@ impl ToValue for OcsfDateFilter {
     }
 }
 
-static RULE_OcsfFindingFilters: ObjRule = ObjRule {
+pub(crate) static RULE_OcsfFindingFilters: ObjRule = ObjRule {
     properties: &[
         (
             "CompositeFilters",
@@ -1585,7 +1264,7 @@ pub struct OcsfMapFilterRequired {
     pub filter: Obj<MapFilter>,
 }
 
-static RULE_OcsfMapFilter: ObjRule = ObjRule {
+pub(crate) static RULE_OcsfMapFilter: ObjRule = ObjRule {
     properties: &[
         (
             "FieldName",
@@ -1674,7 +1353,7 @@ pub struct OcsfNumberFilterRequired {
     pub filter: Obj<NumberFilter>,
 }
 
-static RULE_OcsfNumberFilter: ObjRule = ObjRule {
+pub(crate) static RULE_OcsfNumberFilter: ObjRule = ObjRule {
     properties: &[
         (
             "FieldName",
@@ -1769,7 +1448,7 @@ pub struct OcsfStringFilterRequired {
     pub filter: Obj<StringFilter>,
 }
 
-static RULE_OcsfStringFilter: ObjRule = ObjRule {
+pub(crate) static RULE_OcsfStringFilter: ObjRule = ObjRule {
     properties: &[
         (
             "FieldName",
@@ -1922,7 +1601,7 @@ pub struct StringFilterRequired {
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -2094,34 +1773,6 @@ impl ToValue for AutomationRulesActionV2Type {
         let s = match self {
             Self::FindingFieldsUpdate => "FINDING_FIELDS_UPDATE",
             Self::ExternalIntegration => "EXTERNAL_INTEGRATION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Comparison` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Comparison {
-    /// `EQUALS`
-    Equals,
-    /// `NOT_EQUALS`
-    NotEquals,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Comparison {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Equals => "EQUALS",
-            Self::NotEquals => "NOT_EQUALS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2373,34 +2024,6 @@ impl ToValue for OcsfStringField {
     }
 }
 
-/// The values of `RuleStatus` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Comparison` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StringFilterComparison {
@@ -2432,31 +2055,6 @@ impl ToValue for StringFilterComparison {
             Self::NotEquals => "NOT_EQUALS",
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
             Self::Contains => "CONTAINS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Unit` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unit {
-    /// `DAYS`
-    Days,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Unit {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Days => "DAYS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -24,7 +24,7 @@ pub struct ConfigurationPolicyRequired {
     pub name: Str,
 }
 
-static RULE_ConfigurationPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationPolicy", Shape::Object(&RULE_Policy)),
         (
@@ -225,7 +225,7 @@ impl ConfigurationPolicyAttributes {
     }
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[("SecurityHub", Shape::Object(&RULE_SecurityHubPolicy))],
     required: &[],
     one_of: &[],
@@ -273,7 +273,7 @@ impl ToValue for Policy {
     }
 }
 
-static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
         (
@@ -348,7 +348,7 @@ impl ToValue for SecurityControlCustomParameter {
     }
 }
 
-static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DisabledSecurityControlIdentifiers",
@@ -487,7 +487,7 @@ impl ToValue for SecurityControlsConfiguration {
     }
 }
 
-static RULE_SecurityHubPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityHubPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "EnabledStandardIdentifiers",

@@ -24,7 +24,7 @@ pub struct ConnectorV2Required {
     pub provider: Json,
 }
 
-static RULE_ConnectorV2: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorV2: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

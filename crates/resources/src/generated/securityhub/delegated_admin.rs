@@ -20,7 +20,7 @@ pub struct DelegatedAdminRequired {
     pub admin_account_id: Str,
 }
 
-static RULE_DelegatedAdmin: ObjRule = ObjRule {
+pub(crate) static RULE_DelegatedAdmin: ObjRule = ObjRule {
     properties: &[(
         "AdminAccountId",
         Shape::Str(&StrRule {

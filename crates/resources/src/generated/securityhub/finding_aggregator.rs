@@ -26,7 +26,7 @@ pub struct FindingAggregatorRequired {
     pub region_linking_mode: RegionLinkingMode,
 }
 
-static RULE_FindingAggregator: ObjRule = ObjRule {
+pub(crate) static RULE_FindingAggregator: ObjRule = ObjRule {
     properties: &[
         (
             "RegionLinkingMode",

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(SECURITY_CONTROL|STANDARD_CONTROL)$");
 
-static RULE_Hub: ObjRule = ObjRule {
+pub(crate) static RULE_Hub: ObjRule = ObjRule {
     properties: &[
         ("AutoEnableControls", Shape::Bool),
         (

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_HubV2: ObjRule = ObjRule {
+pub(crate) static RULE_HubV2: ObjRule = ObjRule {
     properties: &[("Tags", Shape::Any)],
     required: &[],
     one_of: &[],

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    BooleanFilter, BooleanFilterRequired, Comparison, DateRange, DateRangeRequired, NumberFilter,
+    Unit,
+};
+use super::shared::{RULE_BooleanFilter, RULE_DateRange, RULE_NumberFilter};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^([\\+-]?\\d{4}(?!\\d{2}))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([tT]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24\\:?00)([\\.,]\\d+(?!:))?)?(\\17[0-5]\\d([\\.,]\\d+)?)?([zZ]|([\\+-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$",
@@ -33,7 +39,7 @@ pub struct InsightRequired {
     pub name: Str,
 }
 
-static RULE_Insight: ObjRule = ObjRule {
+pub(crate) static RULE_Insight: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_AwsSecurityFindingFilters)),
         (
@@ -190,7 +196,7 @@ impl InsightAttributes {
     }
 }
 
-static RULE_AwsSecurityFindingFilters: ObjRule = ObjRule {
+pub(crate) static RULE_AwsSecurityFindingFilters: ObjRule = ObjRule {
     properties: &[
         (
             "AwsAccountId",
@@ -2878,64 +2884,7 @@ impl ToValue for AwsSecurityFindingFilters {
     }
 }
 
-/// The required properties of [`BooleanFilter`], by name: `BooleanFilter::new(BooleanFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilterRequired {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-static RULE_BooleanFilter: ObjRule = ObjRule {
-    properties: &[("Value", Shape::Bool)],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BooleanFilter` property type of `AWS::SecurityHub::Insight`.
-///
-/// Boolean filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-insight-booleanfilter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilter {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-impl BooleanFilter {
-    /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
-    pub fn new(required: BooleanFilterRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Bool>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for BooleanFilter {}
-
-impl ToValue for BooleanFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
-static RULE_DateFilter: ObjRule = ObjRule {
+pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
     properties: &[
         ("DateRange", Shape::Object(&RULE_DateRange)),
         (
@@ -3039,95 +2988,6 @@ impl ToValue for DateFilter {
     }
 }
 
-/// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRangeRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateRange` property type of `AWS::SecurityHub::Insight`.
-///
-/// A date range for the date filter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-insight-daterange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRange {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-impl DateRange {
-    /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
-    pub fn new(required: DateRangeRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for DateRange {}
-
-impl ToValue for DateRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`IpFilter`], by name: `IpFilter::new(IpFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpFilterRequired {
@@ -3139,7 +2999,7 @@ pub struct IpFilterRequired {
     pub cidr: Str,
 }
 
-static RULE_IpFilter: ObjRule = ObjRule {
+pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
     properties: &[(
         "Cidr",
         Shape::Str(&StrRule {
@@ -3209,7 +3069,7 @@ pub struct KeywordFilterRequired {
     pub value: Str,
 }
 
-static RULE_KeywordFilter: ObjRule = ObjRule {
+pub(crate) static RULE_KeywordFilter: ObjRule = ObjRule {
     properties: &[(
         "Value",
         Shape::Str(&StrRule {
@@ -3309,7 +3169,7 @@ pub struct MapFilterRequired {
     pub value: Str,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -3442,80 +3302,6 @@ impl ToValue for MapFilter {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NumberFilter` property type of `AWS::SecurityHub::Insight`.
-///
-/// A number filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-insight-numberfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NumberFilter {
-    /// `Eq`: a number.
-    ///
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
-    /// `Gte`: a number.
-    ///
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
-    /// `Lte`: a number.
-    ///
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
-}
-
-impl NumberFilter {
-    /// A `NumberFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
-    /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
-    /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NumberFilter {}
-
-impl ToValue for NumberFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
-            .build()
-    }
-}
-
 /// The required properties of [`StringFilter`], by name: `StringFilter::new(StringFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringFilterRequired {
@@ -3560,7 +3346,7 @@ pub struct StringFilterRequired {
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Comparison",
@@ -3676,34 +3462,6 @@ impl ToValue for StringFilter {
     }
 }
 
-/// The values of `Comparison` (`AWS::SecurityHub::Insight`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Comparison {
-    /// `EQUALS`
-    Equals,
-    /// `NOT_EQUALS`
-    NotEquals,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Comparison {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Equals => "EQUALS",
-            Self::NotEquals => "NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StringFilterComparison` (`AWS::SecurityHub::Insight`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StringFilterComparison {
@@ -3732,31 +3490,6 @@ impl ToValue for StringFilterComparison {
             Self::Prefix => "PREFIX",
             Self::NotEquals => "NOT_EQUALS",
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Unit` (`AWS::SecurityHub::Insight`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unit {
-    /// `DAYS`
-    Days,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Unit {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Days => "DAYS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -20,7 +20,7 @@ pub struct OrganizationConfigurationRequired {
     pub auto_enable: Bool,
 }
 
-static RULE_OrganizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoEnable", Shape::Bool),
         (

@@ -34,7 +34,7 @@ pub struct PolicyAssociationRequired {
     pub target_type: TargetType,
 }
 
-static RULE_PolicyAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationPolicyId",

@@ -20,7 +20,7 @@ pub struct ProductSubscriptionRequired {
     pub product_arn: Str,
 }
 
-static RULE_ProductSubscription: ObjRule = ObjRule {
+pub(crate) static RULE_ProductSubscription: ObjRule = ObjRule {
     properties: &[(
         "ProductArn",
         Shape::Str(&StrRule {

@@ -19,7 +19,7 @@ pub struct SecurityControlRequired {
     pub parameters: Json,
 }
 
-static RULE_SecurityControl: ObjRule = ObjRule {
+pub(crate) static RULE_SecurityControl: ObjRule = ObjRule {
     properties: &[
         (
             "LastUpdateReason",

@@ -21,7 +21,7 @@ pub struct StandardRequired {
     pub standards_arn: Str,
 }
 
-static RULE_Standard: ObjRule = ObjRule {
+pub(crate) static RULE_Standard: ObjRule = ObjRule {
     properties: &[
         (
             "DisabledStandardsControls",
@@ -180,7 +180,7 @@ pub struct StandardsControlRequired {
     pub standards_control_arn: Str,
 }
 
-static RULE_StandardsControl: ObjRule = ObjRule {
+pub(crate) static RULE_StandardsControl: ObjRule = ObjRule {
     properties: &[
         ("Reason", Shape::STR),
         (

@@ -33,7 +33,7 @@ pub struct AwsLogSourceRequired {
     pub source_version: Str,
 }
 
-static RULE_AwsLogSource: ObjRule = ObjRule {
+pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
     properties: &[
         (
             "Accounts",

@@ -7,12 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(us(-gov)?|af|ap|ca|eu|me|sa)-(central|north|(north(?:east|west))|south|south(?:east|west)|east|west)-\\d+$",
 );
 
-static RULE_DataLake: ObjRule = ObjRule {
+pub(crate) static RULE_DataLake: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionConfiguration",
@@ -221,7 +224,7 @@ impl DataLakeAttributes {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[("KmsKeyId", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -267,7 +270,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_Expiration: ObjRule = ObjRule {
+pub(crate) static RULE_Expiration: ObjRule = ObjRule {
     properties: &[(
         "Days",
         Shape::Int(&NumRule {
@@ -322,7 +325,7 @@ impl ToValue for Expiration {
     }
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Expiration", Shape::Object(&RULE_Expiration)),
         (
@@ -397,7 +400,7 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Regions",
@@ -487,103 +490,7 @@ impl ToValue for ReplicationConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityLake::DataLake`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-datalake-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Transitions: ObjRule = ObjRule {
+pub(crate) static RULE_Transitions: ObjRule = ObjRule {
     properties: &[
         (
             "Days",

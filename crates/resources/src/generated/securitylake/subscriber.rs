@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\\\\\w\\-_:/.]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-\\.\\_]*$");
@@ -48,7 +51,7 @@ pub struct SubscriberRequired {
     pub subscriber_name: Str,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
         (
             "AccessTypes",
@@ -366,7 +369,7 @@ impl SubscriberAttributes {
     }
 }
 
-static RULE_AwsLogSource: ObjRule = ObjRule {
+pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
     properties: &[
         ("SourceName", Shape::STR),
         (
@@ -441,7 +444,7 @@ impl ToValue for AwsLogSource {
     }
 }
 
-static RULE_CustomLogSource: ObjRule = ObjRule {
+pub(crate) static RULE_CustomLogSource: ObjRule = ObjRule {
     properties: &[
         (
             "SourceName",
@@ -527,7 +530,7 @@ impl ToValue for CustomLogSource {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("AwsLogSource", Shape::Object(&RULE_AwsLogSource)),
         ("CustomLogSource", Shape::Object(&RULE_CustomLogSource)),
@@ -604,7 +607,7 @@ pub struct SubscriberIdentityRequired {
     pub principal: Str,
 }
 
-static RULE_SubscriberIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriberIdentity: ObjRule = ObjRule {
     properties: &[
         (
             "ExternalId",
@@ -685,102 +688,6 @@ impl ToValue for SubscriberIdentity {
         MapBuilder::new()
             .req("ExternalId", &self.external_id)
             .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityLake::Subscriber`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-subscriber-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -25,7 +25,7 @@ pub struct SubscriberNotificationRequired {
     pub subscriber_arn: Str,
 }
 
-static RULE_SubscriberNotification: ObjRule = ObjRule {
+pub(crate) static RULE_SubscriberNotification: ObjRule = ObjRule {
     properties: &[
         (
             "NotificationConfiguration",
@@ -187,7 +187,7 @@ pub struct HttpsNotificationConfigurationRequired {
     pub target_role_arn: Str,
 }
 
-static RULE_HttpsNotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HttpsNotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationApiKeyName", Shape::STR),
         ("AuthorizationApiKeyValue", Shape::STR),
@@ -333,7 +333,7 @@ impl ToValue for HttpsNotificationConfiguration {
     }
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "HttpsNotificationConfiguration",

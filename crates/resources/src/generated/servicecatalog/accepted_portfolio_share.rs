@@ -18,7 +18,7 @@ pub struct AcceptedPortfolioShareRequired {
     pub portfolio_id: Str,
 }
 
-static RULE_AcceptedPortfolioShare: ObjRule = ObjRule {
+pub(crate) static RULE_AcceptedPortfolioShare: ObjRule = ObjRule {
     properties: &[("AcceptLanguage", Shape::STR), ("PortfolioId", Shape::STR)],
     required: &["PortfolioId"],
     one_of: &[],

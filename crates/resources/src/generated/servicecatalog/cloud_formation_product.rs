@@ -20,7 +20,7 @@ pub struct CloudFormationProductRequired {
     pub owner: Str,
 }
 
-static RULE_CloudFormationProduct: ObjRule = ObjRule {
+pub(crate) static RULE_CloudFormationProduct: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::STR),
         ("Description", Shape::STR),
@@ -388,7 +388,7 @@ pub struct CodeStarParametersRequired {
     pub repository: Str,
 }
 
-static RULE_CodeStarParameters: ObjRule = ObjRule {
+pub(crate) static RULE_CodeStarParameters: ObjRule = ObjRule {
     properties: &[
         ("ArtifactPath", Shape::STR),
         ("Branch", Shape::STR),
@@ -485,7 +485,7 @@ impl ToValue for CodeStarParameters {
     }
 }
 
-static RULE_ConnectionParameters: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionParameters: ObjRule = ObjRule {
     properties: &[("CodeStar", Shape::Object(&RULE_CodeStarParameters))],
     required: &[],
     one_of: &[],
@@ -548,7 +548,7 @@ pub struct ProvisioningArtifactPropertiesRequired {
     pub info: Json,
 }
 
-static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DisableTemplateValidation", Shape::Bool),
@@ -689,7 +689,7 @@ pub struct SourceConnectionRequired {
     pub r#type: Str,
 }
 
-static RULE_SourceConnection: ObjRule = ObjRule {
+pub(crate) static RULE_SourceConnection: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionParameters",
@@ -768,7 +768,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AcceptLanguage;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-([a-z]+-)+[1-9]");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
+pub(crate) static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",
@@ -434,7 +436,7 @@ pub struct ProvisioningParameterRequired {
     pub value: Str,
 }
 
-static RULE_ProvisioningParameter: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -523,7 +525,7 @@ impl ToValue for ProvisioningParameter {
     }
 }
 
-static RULE_ProvisioningPreferences: ObjRule = ObjRule {
+pub(crate) static RULE_ProvisioningPreferences: ObjRule = ObjRule {
     properties: &[
         (
             "StackSetAccounts",
@@ -809,7 +811,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -889,37 +891,6 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `AcceptLanguage` (`AWS::ServiceCatalog::CloudFormationProvisionedProduct`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceptLanguage {
-    /// `en`
-    En,
-    /// `jp`
-    Jp,
-    /// `zh`
-    Zh,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceptLanguage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceptLanguage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Jp => "jp",
-            Self::Zh => "zh",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -30,7 +30,7 @@ pub struct LaunchNotificationConstraintRequired {
     pub product_id: Str,
 }
 
-static RULE_LaunchNotificationConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchNotificationConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",

@@ -28,7 +28,7 @@ pub struct LaunchRoleConstraintRequired {
     pub product_id: Str,
 }
 
-static RULE_LaunchRoleConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchRoleConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",

@@ -30,7 +30,7 @@ pub struct LaunchTemplateConstraintRequired {
     pub rules: Str,
 }
 
-static RULE_LaunchTemplateConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_LaunchTemplateConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",

@@ -26,7 +26,7 @@ pub struct PortfolioRequired {
     pub provider_name: Str,
 }
 
-static RULE_Portfolio: ObjRule = ObjRule {
+pub(crate) static RULE_Portfolio: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",
@@ -268,7 +268,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

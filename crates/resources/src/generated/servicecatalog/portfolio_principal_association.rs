@@ -21,7 +21,7 @@ pub struct PortfolioPrincipalAssociationRequired {
     pub principal_type: Str,
 }
 
-static RULE_PortfolioPrincipalAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_PortfolioPrincipalAssociation: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::STR),
         ("PortfolioId", Shape::STR),

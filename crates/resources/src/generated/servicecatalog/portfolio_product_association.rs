@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_PortfolioProductAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_PortfolioProductAssociation: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::STR),
         ("PortfolioId", Shape::STR),

@@ -27,7 +27,7 @@ pub struct PortfolioShareRequired {
     pub portfolio_id: Str,
 }
 
-static RULE_PortfolioShare: ObjRule = ObjRule {
+pub(crate) static RULE_PortfolioShare: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",

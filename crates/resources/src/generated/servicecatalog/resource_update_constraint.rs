@@ -32,7 +32,7 @@ pub struct ResourceUpdateConstraintRequired {
     pub tag_update_on_provisioned_product: Str,
 }
 
-static RULE_ResourceUpdateConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceUpdateConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",

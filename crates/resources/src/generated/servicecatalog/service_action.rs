@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AcceptLanguage;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]*$");
 
 /// The required properties of [`ServiceAction`], by name: `ServiceAction::new(ServiceActionRequired { .. })`.
@@ -28,7 +30,7 @@ pub struct ServiceActionRequired {
     pub name: Str,
 }
 
-static RULE_ServiceAction: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceAction: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",
@@ -261,7 +263,7 @@ pub struct DefinitionParameterRequired {
     pub value: Str,
 }
 
-static RULE_DefinitionParameter: ObjRule = ObjRule {
+pub(crate) static RULE_DefinitionParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -347,37 +349,6 @@ impl ToValue for DefinitionParameter {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `AcceptLanguage` (`AWS::ServiceCatalog::ServiceAction`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceptLanguage {
-    /// `en`
-    En,
-    /// `jp`
-    Jp,
-    /// `zh`
-    Zh,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceptLanguage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceptLanguage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Jp => "jp",
-            Self::Zh => "zh",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

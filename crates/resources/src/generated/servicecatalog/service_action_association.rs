@@ -32,7 +32,7 @@ pub struct ServiceActionAssociationRequired {
     pub service_action_id: Str,
 }
 
-static RULE_ServiceActionAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ServiceActionAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ProductId",

@@ -58,7 +58,7 @@ pub struct StackSetConstraintRequired {
     pub stack_instance_control: Str,
 }
 
-static RULE_StackSetConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_StackSetConstraint: ObjRule = ObjRule {
     properties: &[
         (
             "AcceptLanguage",

@@ -26,7 +26,7 @@ pub struct TagOptionRequired {
     pub value: Str,
 }
 
-static RULE_TagOption: ObjRule = ObjRule {
+pub(crate) static RULE_TagOption: ObjRule = ObjRule {
     properties: &[
         ("Active", Shape::Bool),
         (

@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_TagOptionAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_TagOptionAssociation: ObjRule = ObjRule {
     properties: &[("ResourceId", Shape::STR), ("TagOptionId", Shape::STR)],
     required: &[],
     one_of: &[],

@@ -20,7 +20,7 @@ pub struct ApplicationRequired {
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

@@ -26,7 +26,7 @@ pub struct AttributeGroupRequired {
     pub name: Str,
 }
 
-static RULE_AttributeGroup: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeGroup: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         (

@@ -26,7 +26,7 @@ pub struct AttributeGroupAssociationRequired {
     pub attribute_group: Str,
 }
 
-static RULE_AttributeGroupAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_AttributeGroupAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "Application",

@@ -35,7 +35,7 @@ pub struct ResourceAssociationRequired {
     pub resource_type: ResourceType,
 }
 
-static RULE_ResourceAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "Application",

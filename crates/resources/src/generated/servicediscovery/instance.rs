@@ -55,7 +55,7 @@ pub struct InstanceRequired {
     pub service_id: Str,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("InstanceAttributes", Shape::Any),
         ("ServiceId", Shape::STR),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Soa, RULE_Tag};
+pub use super::shared::{Soa, Tag, TagRequired};
+
 /// The required properties of [`PrivateDnsNamespace`], by name: `PrivateDnsNamespace::new(PrivateDnsNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateDnsNamespaceRequired {
@@ -24,7 +27,7 @@ pub struct PrivateDnsNamespaceRequired {
     pub vpc: Str,
 }
 
-static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
@@ -216,7 +219,7 @@ impl PrivateDnsNamespaceAttributes {
     }
 }
 
-static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
     properties: &[("SOA", Shape::Object(&RULE_Soa))],
     required: &[],
     one_of: &[],
@@ -262,7 +265,7 @@ impl ToValue for PrivateDnsPropertiesMutable {
     }
 }
 
-static RULE_Properties: ObjRule = ObjRule {
+pub(crate) static RULE_Properties: ObjRule = ObjRule {
     properties: &[(
         "DnsProperties",
         Shape::Object(&RULE_PrivateDnsPropertiesMutable),
@@ -309,115 +312,6 @@ impl ToValue for Properties {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsProperties", &self.dns_properties)
-            .build()
-    }
-}
-
-static RULE_Soa: ObjRule = ObjRule {
-    properties: &[("TTL", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SOA` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-///
-/// Start of Authority (SOA) properties for a public or private DNS namespace.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-privatednsnamespace-soa.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Soa {
-    /// `TTL`: a number.
-    ///
-    /// The time to live (TTL) for purposes of negative caching.
-    pub ttl: Option<Num>,
-}
-
-impl Soa {
-    /// A `Soa` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Soa {}
-
-impl ToValue for Soa {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TTL", &self.ttl).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-privatednsnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

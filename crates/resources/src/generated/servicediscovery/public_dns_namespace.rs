@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Soa, RULE_Tag};
+pub use super::shared::{Soa, Tag, TagRequired};
+
 /// The required properties of [`PublicDnsNamespace`], by name: `PublicDnsNamespace::new(PublicDnsNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicDnsNamespaceRequired {
@@ -20,7 +23,7 @@ pub struct PublicDnsNamespaceRequired {
     pub name: Str,
 }
 
-static RULE_PublicDnsNamespace: ObjRule = ObjRule {
+pub(crate) static RULE_PublicDnsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
@@ -199,7 +202,7 @@ impl PublicDnsNamespaceAttributes {
     }
 }
 
-static RULE_Properties: ObjRule = ObjRule {
+pub(crate) static RULE_Properties: ObjRule = ObjRule {
     properties: &[(
         "DnsProperties",
         Shape::Object(&RULE_PublicDnsPropertiesMutable),
@@ -250,7 +253,7 @@ impl ToValue for Properties {
     }
 }
 
-static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
+pub(crate) static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
     properties: &[("SOA", Shape::Object(&RULE_Soa))],
     required: &[],
     one_of: &[],
@@ -293,114 +296,5 @@ impl PropertyType for PublicDnsPropertiesMutable {}
 impl ToValue for PublicDnsPropertiesMutable {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SOA", &self.soa).build()
-    }
-}
-
-static RULE_Soa: ObjRule = ObjRule {
-    properties: &[("TTL", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SOA` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-///
-/// Start of Authority (SOA) properties for a public or private DNS namespace.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-publicdnsnamespace-soa.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Soa {
-    /// `TTL`: a number.
-    ///
-    /// The time to live (TTL) for purposes of negative caching.
-    pub ttl: Option<Num>,
-}
-
-impl Soa {
-    /// A `Soa` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Soa {}
-
-impl ToValue for Soa {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TTL", &self.ttl).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-publicdnsnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_Service: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DnsConfig", Shape::Object(&RULE_DnsConfig)),
@@ -279,7 +282,7 @@ pub struct DnsConfigRequired {
     pub dns_records: List<DnsRecord>,
 }
 
-static RULE_DnsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_DnsConfig: ObjRule = ObjRule {
     properties: &[
         (
             "DnsRecords",
@@ -445,7 +448,7 @@ pub struct DnsRecordRequired {
     pub r#type: Str,
 }
 
-static RULE_DnsRecord: ObjRule = ObjRule {
+pub(crate) static RULE_DnsRecord: ObjRule = ObjRule {
     properties: &[("TTL", Shape::NUM), ("Type", Shape::STR)],
     required: &["Type", "TTL"],
     one_of: &[],
@@ -573,7 +576,7 @@ pub struct HealthCheckConfigRequired {
     pub r#type: Str,
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("FailureThreshold", Shape::NUM),
         ("ResourcePath", Shape::STR),
@@ -687,7 +690,7 @@ impl ToValue for HealthCheckConfig {
     }
 }
 
-static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
     properties: &[("FailureThreshold", Shape::NUM)],
     required: &[],
     one_of: &[],
@@ -754,69 +757,6 @@ impl ToValue for HealthCheckCustomConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureThreshold", &self.failure_threshold)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ServiceDiscovery::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

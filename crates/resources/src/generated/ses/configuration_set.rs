@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("REQUIRE|OPTIONAL");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("BOUNCE|COMPLAINT");
@@ -14,7 +17,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("ENABLED|DISABLED");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
 
-static RULE_ConfigurationSet: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
         ("ArchivingOptions", Shape::Object(&RULE_ArchivingOptions)),
         ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
@@ -261,7 +264,7 @@ impl From<ResourceRef> for ConfigurationSetAttributes {
     }
 }
 
-static RULE_ArchivingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ArchivingOptions: ObjRule = ObjRule {
     properties: &[("ArchiveArn", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -318,7 +321,7 @@ pub struct ConditionThresholdRequired {
     pub condition_threshold_enabled: Str,
 }
 
-static RULE_ConditionThreshold: ObjRule = ObjRule {
+pub(crate) static RULE_ConditionThreshold: ObjRule = ObjRule {
     properties: &[
         (
             "ConditionThresholdEnabled",
@@ -414,7 +417,7 @@ pub struct DashboardOptionsRequired {
     pub engagement_metrics: Str,
 }
 
-static RULE_DashboardOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DashboardOptions: ObjRule = ObjRule {
     properties: &[(
         "EngagementMetrics",
         Shape::Str(&StrRule {
@@ -478,7 +481,7 @@ impl ToValue for DashboardOptions {
     }
 }
 
-static RULE_DeliveryOptions: ObjRule = ObjRule {
+pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
     properties: &[
         (
             "MaxDeliverySeconds",
@@ -592,7 +595,7 @@ pub struct GuardianOptionsRequired {
     pub optimized_shared_delivery: Str,
 }
 
-static RULE_GuardianOptions: ObjRule = ObjRule {
+pub(crate) static RULE_GuardianOptions: ObjRule = ObjRule {
     properties: &[(
         "OptimizedSharedDelivery",
         Shape::Str(&StrRule {
@@ -665,7 +668,7 @@ pub struct OverallConfidenceThresholdRequired {
     pub confidence_verdict_threshold: Str,
 }
 
-static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
+pub(crate) static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
     properties: &[(
         "ConfidenceVerdictThreshold",
         Shape::Str(&StrRule {
@@ -725,7 +728,7 @@ impl ToValue for OverallConfidenceThreshold {
     }
 }
 
-static RULE_ReputationOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
     properties: &[("ReputationMetricsEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -775,7 +778,7 @@ impl ToValue for ReputationOptions {
     }
 }
 
-static RULE_SendingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
     properties: &[("SendingEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -825,7 +828,7 @@ impl ToValue for SendingOptions {
     }
 }
 
-static RULE_SuppressionOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
     properties: &[
         (
             "SuppressedReasons",
@@ -907,103 +910,7 @@ impl ToValue for SuppressionOptions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::ConfigurationSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-configurationset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TrackingOptions: ObjRule = ObjRule {
+pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomRedirectDomain", Shape::STR),
         (
@@ -1089,7 +996,7 @@ pub struct ValidationOptionsRequired {
     pub condition_threshold: Obj<ConditionThreshold>,
 }
 
-static RULE_ValidationOptions: ObjRule = ObjRule {
+pub(crate) static RULE_ValidationOptions: ObjRule = ObjRule {
     properties: &[(
         "ConditionThreshold",
         Shape::Object(&RULE_ConditionThreshold),
@@ -1138,7 +1045,7 @@ impl ToValue for ValidationOptions {
     }
 }
 
-static RULE_VdmOptions: ObjRule = ObjRule {
+pub(crate) static RULE_VdmOptions: ObjRule = ObjRule {
     properties: &[
         ("DashboardOptions", Shape::Object(&RULE_DashboardOptions)),
         ("GuardianOptions", Shape::Object(&RULE_GuardianOptions)),

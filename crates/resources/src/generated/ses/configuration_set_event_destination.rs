@@ -30,7 +30,7 @@ pub struct ConfigurationSetEventDestinationRequired {
     pub event_destination: Obj<EventDestination>,
 }
 
-static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSetName", Shape::STR),
         ("EventDestination", Shape::Object(&RULE_EventDestination)),
@@ -151,7 +151,7 @@ impl ConfigurationSetEventDestinationAttributes {
     }
 }
 
-static RULE_CloudWatchDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
     properties: &[(
         "DimensionConfigurations",
         Shape::List(&ListRule {
@@ -236,7 +236,7 @@ pub struct DimensionConfigurationRequired {
     pub dimension_value_source: DimensionValueSource,
 }
 
-static RULE_DimensionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultDimensionValue",
@@ -377,7 +377,7 @@ pub struct EventBridgeDestinationRequired {
     pub event_bus_arn: Str,
 }
 
-static RULE_EventBridgeDestination: ObjRule = ObjRule {
+pub(crate) static RULE_EventBridgeDestination: ObjRule = ObjRule {
     properties: &[(
         "EventBusArn",
         Shape::Str(&StrRule {
@@ -458,7 +458,7 @@ pub struct EventDestinationRequired {
     pub matching_event_types: List<Str>,
 }
 
-static RULE_EventDestination: ObjRule = ObjRule {
+pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchDestination",
@@ -667,7 +667,7 @@ pub struct KinesisFirehoseDestinationRequired {
     pub iam_role_arn: Str,
 }
 
-static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
     properties: &[
         ("DeliveryStreamARN", Shape::STR),
         (
@@ -758,7 +758,7 @@ pub struct SnsDestinationRequired {
     pub topic_arn: Str,
 }
 
-static RULE_SnsDestination: ObjRule = ObjRule {
+pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
     properties: &[(
         "TopicARN",
         Shape::Str(&StrRule {

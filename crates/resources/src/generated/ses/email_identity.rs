@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("RSA_1024_BIT|RSA_2048_BIT");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("USE_DEFAULT_VALUE|REJECT_MESSAGE");
 
@@ -21,7 +24,7 @@ pub struct EmailIdentityRequired {
     pub email_identity: Str,
 }
 
-static RULE_EmailIdentity: ObjRule = ObjRule {
+pub(crate) static RULE_EmailIdentity: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationSetAttributes",
@@ -307,7 +310,7 @@ impl EmailIdentityAttributes {
     }
 }
 
-static RULE_ConfigurationSetAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationSetAttributes: ObjRule = ObjRule {
     properties: &[("ConfigurationSetName", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -355,7 +358,7 @@ impl ToValue for ConfigurationSetAttributes {
     }
 }
 
-static RULE_DkimAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_DkimAttributes: ObjRule = ObjRule {
     properties: &[("SigningEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -405,7 +408,7 @@ impl ToValue for DkimAttributes {
     }
 }
 
-static RULE_DkimSigningAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_DkimSigningAttributes: ObjRule = ObjRule {
     properties: &[
         ("DomainSigningPrivateKey", Shape::STR),
         ("DomainSigningSelector", Shape::STR),
@@ -509,7 +512,7 @@ impl ToValue for DkimSigningAttributes {
     }
 }
 
-static RULE_FeedbackAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_FeedbackAttributes: ObjRule = ObjRule {
     properties: &[("EmailForwardingEnabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -561,7 +564,7 @@ impl ToValue for FeedbackAttributes {
     }
 }
 
-static RULE_MailFromAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "BehaviorOnMxFailure",
@@ -640,102 +643,6 @@ impl ToValue for MailFromAttributes {
         MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
             .opt("MailFromDomain", &self.mail_from_domain)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::EmailIdentity`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-emailidentity-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -22,7 +22,7 @@ pub struct MailManagerAddonInstanceRequired {
     pub addon_subscription_id: Str,
 }
 
-static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
     properties: &[
         (
             "AddonSubscriptionId",
@@ -191,7 +191,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

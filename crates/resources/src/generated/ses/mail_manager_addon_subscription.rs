@@ -23,7 +23,7 @@ pub struct MailManagerAddonSubscriptionRequired {
     pub addon_name: Str,
 }
 
-static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
     properties: &[
         ("AddonName", Shape::STR),
         (
@@ -178,7 +178,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -11,7 +11,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
 
-static RULE_MailManagerAddressList: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerAddressList: ObjRule = ObjRule {
     properties: &[
         (
             "AddressListName",
@@ -170,7 +170,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

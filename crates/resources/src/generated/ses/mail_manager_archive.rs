@@ -13,7 +13,7 @@ pub(crate) static PATTERN_1: Pattern =
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
 
-static RULE_MailManagerArchive: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerArchive: ObjRule = ObjRule {
     properties: &[
         (
             "ArchiveName",
@@ -216,7 +216,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -34,7 +34,7 @@ pub struct MailManagerIngressPointRequired {
     pub r#type: IngressPointType,
 }
 
-static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
     properties: &[
         ("IngressPointConfiguration", Shape::Any),
         (
@@ -367,7 +367,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

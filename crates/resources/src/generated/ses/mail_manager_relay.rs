@@ -33,7 +33,7 @@ pub struct MailManagerRelayRequired {
     pub server_port: Num,
 }
 
-static RULE_MailManagerRelay: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
     properties: &[
         ("Authentication", Shape::Any),
         (
@@ -259,7 +259,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -22,7 +22,7 @@ pub struct MailManagerRuleSetRequired {
     pub rules: List<Rule>,
 }
 
-static RULE_MailManagerRuleSet: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerRuleSet: ObjRule = ObjRule {
     properties: &[
         (
             "RuleSetName",
@@ -205,7 +205,7 @@ pub struct RuleRequired {
     pub actions: List<Json>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -353,7 +353,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

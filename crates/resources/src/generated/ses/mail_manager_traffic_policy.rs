@@ -24,7 +24,7 @@ pub struct MailManagerTrafficPolicyRequired {
     pub policy_statements: List<PolicyStatement>,
 }
 
-static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultAction",
@@ -259,7 +259,7 @@ pub struct PolicyStatementRequired {
     pub conditions: List<Json>,
 }
 
-static RULE_PolicyStatement: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -357,7 +357,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
 
 /// The required properties of [`MultiRegionEndpoint`], by name: `MultiRegionEndpoint::new(MultiRegionEndpointRequired { .. })`.
@@ -26,7 +29,7 @@ pub struct MultiRegionEndpointRequired {
     pub endpoint_name: Str,
 }
 
-static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
+pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Details", Shape::Object(&RULE_Details)),
         (
@@ -189,7 +192,7 @@ pub struct DetailsRequired {
     pub route_details: List<RouteDetail>,
 }
 
-static RULE_Details: ObjRule = ObjRule {
+pub(crate) static RULE_Details: ObjRule = ObjRule {
     properties: &[(
         "RouteDetails",
         Shape::List(&ListRule {
@@ -255,7 +258,7 @@ pub struct RouteDetailRequired {
     pub region: Str,
 }
 
-static RULE_RouteDetail: ObjRule = ObjRule {
+pub(crate) static RULE_RouteDetail: ObjRule = ObjRule {
     properties: &[("Region", Shape::STR)],
     required: &["Region"],
     one_of: &[],
@@ -294,101 +297,5 @@ impl PropertyType for RouteDetail {}
 impl ToValue for RouteDetail {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Region", &self.region).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::MultiRegionEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-multiregionendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

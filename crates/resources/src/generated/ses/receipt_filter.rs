@@ -18,7 +18,7 @@ pub struct ReceiptFilterRequired {
     pub filter: Obj<Filter>,
 }
 
-static RULE_ReceiptFilter: ObjRule = ObjRule {
+pub(crate) static RULE_ReceiptFilter: ObjRule = ObjRule {
     properties: &[("Filter", Shape::Object(&RULE_Filter))],
     required: &["Filter"],
     one_of: &[],
@@ -127,7 +127,7 @@ pub struct FilterRequired {
     pub ip_filter: Obj<IpFilter>,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("IpFilter", Shape::Object(&RULE_IpFilter)),
         ("Name", Shape::STR),
@@ -213,7 +213,7 @@ pub struct IpFilterRequired {
     pub policy: Str,
 }
 
-static RULE_IpFilter: ObjRule = ObjRule {
+pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Cidr",

@@ -22,7 +22,7 @@ pub struct ReceiptRuleRequired {
     pub rule_set_name: Str,
 }
 
-static RULE_ReceiptRule: ObjRule = ObjRule {
+pub(crate) static RULE_ReceiptRule: ObjRule = ObjRule {
     properties: &[
         ("After", Shape::STR),
         ("Rule", Shape::Object(&RULE_Rule)),
@@ -156,7 +156,7 @@ impl ReceiptRuleAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("AddHeaderAction", Shape::Object(&RULE_AddHeaderAction)),
         ("BounceAction", Shape::Object(&RULE_BounceAction)),
@@ -319,7 +319,7 @@ pub struct AddHeaderActionRequired {
     pub header_value: Str,
 }
 
-static RULE_AddHeaderAction: ObjRule = ObjRule {
+pub(crate) static RULE_AddHeaderAction: ObjRule = ObjRule {
     properties: &[("HeaderName", Shape::STR), ("HeaderValue", Shape::STR)],
     required: &["HeaderValue", "HeaderName"],
     one_of: &[],
@@ -402,7 +402,7 @@ pub struct BounceActionRequired {
     pub smtp_reply_code: Str,
 }
 
-static RULE_BounceAction: ObjRule = ObjRule {
+pub(crate) static RULE_BounceAction: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::STR),
         ("Sender", Shape::STR),
@@ -546,7 +546,7 @@ pub struct ConnectActionRequired {
     pub instance_arn: Str,
 }
 
-static RULE_ConnectAction: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectAction: ObjRule = ObjRule {
     properties: &[
         (
             "IAMRoleARN",
@@ -641,7 +641,7 @@ pub struct LambdaActionRequired {
     pub function_arn: Str,
 }
 
-static RULE_LambdaAction: ObjRule = ObjRule {
+pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
     properties: &[
         (
             "FunctionArn",
@@ -753,7 +753,7 @@ impl ToValue for LambdaAction {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -908,7 +908,7 @@ pub struct S3ActionRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3Action: ObjRule = ObjRule {
+pub(crate) static RULE_S3Action: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -1085,7 +1085,7 @@ impl ToValue for S3Action {
     }
 }
 
-static RULE_SnsAction: ObjRule = ObjRule {
+pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
     properties: &[
         ("Encoding", Shape::STR),
         (
@@ -1169,7 +1169,7 @@ pub struct StopActionRequired {
     pub scope: Str,
 }
 
-static RULE_StopAction: ObjRule = ObjRule {
+pub(crate) static RULE_StopAction: ObjRule = ObjRule {
     properties: &[
         ("Scope", Shape::STR),
         (
@@ -1266,7 +1266,7 @@ pub struct WorkmailActionRequired {
     pub organization_arn: Str,
 }
 
-static RULE_WorkmailAction: ObjRule = ObjRule {
+pub(crate) static RULE_WorkmailAction: ObjRule = ObjRule {
     properties: &[
         ("OrganizationArn", Shape::STR),
         (

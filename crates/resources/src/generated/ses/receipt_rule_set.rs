@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_ReceiptRuleSet: ObjRule = ObjRule {
+pub(crate) static RULE_ReceiptRuleSet: ObjRule = ObjRule {
     properties: &[("RuleSetName", Shape::STR)],
     required: &[],
     one_of: &[],

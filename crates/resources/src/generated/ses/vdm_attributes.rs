@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("ENABLED|DISABLED");
 
-static RULE_VdmAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_VdmAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "DashboardAttributes",
@@ -130,7 +130,7 @@ impl VdmAttributesAttributes {
     }
 }
 
-static RULE_DashboardAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_DashboardAttributes: ObjRule = ObjRule {
     properties: &[(
         "EngagementMetrics",
         Shape::Str(&StrRule {
@@ -192,7 +192,7 @@ impl ToValue for DashboardAttributes {
     }
 }
 
-static RULE_GuardianAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_GuardianAttributes: ObjRule = ObjRule {
     properties: &[(
         "OptimizedSharedDelivery",
         Shape::Str(&StrRule {

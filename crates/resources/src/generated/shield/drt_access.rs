@@ -28,7 +28,7 @@ pub struct DrtAccessRequired {
     pub role_arn: Str,
 }
 
-static RULE_DrtAccess: ObjRule = ObjRule {
+pub(crate) static RULE_DrtAccess: ObjRule = ObjRule {
     properties: &[
         (
             "LogBucketList",

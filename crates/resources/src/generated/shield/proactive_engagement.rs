@@ -41,7 +41,7 @@ pub struct ProactiveEngagementRequired {
     pub proactive_engagement_status: ProactiveEngagementStatus,
 }
 
-static RULE_ProactiveEngagement: ObjRule = ObjRule {
+pub(crate) static RULE_ProactiveEngagement: ObjRule = ObjRule {
     properties: &[
         (
             "EmergencyContactList",
@@ -223,7 +223,7 @@ pub struct EmergencyContactRequired {
     pub email_address: Str,
 }
 
-static RULE_EmergencyContact: ObjRule = ObjRule {
+pub(crate) static RULE_EmergencyContact: ObjRule = ObjRule {
     properties: &[
         (
             "ContactNotes",

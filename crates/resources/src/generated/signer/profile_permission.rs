@@ -39,7 +39,7 @@ pub struct ProfilePermissionRequired {
     pub statement_id: Str,
 }
 
-static RULE_ProfilePermission: ObjRule = ObjRule {
+pub(crate) static RULE_ProfilePermission: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Principal", Shape::STR),

@@ -20,7 +20,7 @@ pub struct SigningProfileRequired {
     pub platform_id: PlatformId,
 }
 
-static RULE_SigningProfile: ObjRule = ObjRule {
+pub(crate) static RULE_SigningProfile: ObjRule = ObjRule {
     properties: &[
         (
             "PlatformId",
@@ -196,7 +196,7 @@ impl SigningProfileAttributes {
     }
 }
 
-static RULE_SignatureValidityPeriod: ObjRule = ObjRule {
+pub(crate) static RULE_SignatureValidityPeriod: ObjRule = ObjRule {
     properties: &[
         (
             "Type",
@@ -269,7 +269,7 @@ impl ToValue for SignatureValidityPeriod {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

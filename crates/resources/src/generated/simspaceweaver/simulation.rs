@@ -30,7 +30,7 @@ pub struct SimulationRequired {
     pub role_arn: Str,
 }
 
-static RULE_Simulation: ObjRule = ObjRule {
+pub(crate) static RULE_Simulation: ObjRule = ObjRule {
     properties: &[
         (
             "MaximumDuration",
@@ -264,7 +264,7 @@ pub struct S3LocationRequired {
     pub object_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",

@@ -7,11 +7,14 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:\\S+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
 
-static RULE_ConfigurationSet: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationSetName",
@@ -256,7 +259,7 @@ pub struct CloudWatchLogsDestinationRequired {
     pub log_group_arn: Str,
 }
 
-static RULE_CloudWatchLogsDestination: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsDestination: ObjRule = ObjRule {
     properties: &[
         (
             "IamRoleArn",
@@ -366,7 +369,7 @@ pub struct EventDestinationRequired {
     pub matching_event_types: List<Str>,
 }
 
-static RULE_EventDestination: ObjRule = ObjRule {
+pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchLogsDestination",
@@ -554,7 +557,7 @@ pub struct KinesisFirehoseDestinationRequired {
     pub iam_role_arn: Str,
 }
 
-static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
     properties: &[
         (
             "DeliveryStreamArn",
@@ -656,7 +659,7 @@ pub struct SnsDestinationRequired {
     pub topic_arn: Str,
 }
 
-static RULE_SnsDestination: ObjRule = ObjRule {
+pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
     properties: &[(
         "TopicArn",
         Shape::Str(&StrRule {
@@ -712,101 +715,5 @@ impl PropertyType for SnsDestination {}
 impl ToValue for SnsDestination {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicArn", &self.topic_arn).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::ConfigurationSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-configurationset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

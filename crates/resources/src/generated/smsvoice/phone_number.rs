@@ -7,11 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Action, MandatoryKeyword, MandatoryKeywordRequired, MandatoryKeywords,
+    MandatoryKeywordsRequired, OptionalKeyword, OptionalKeywordRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_MandatoryKeywords, RULE_OptionalKeyword, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\s*$)[\\s\\S]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!(?i)(stop|help)$)[ \\S]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:\\S+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:\\S+$");
 
 /// The required properties of [`PhoneNumber`], by name: `PhoneNumber::new(PhoneNumberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +46,7 @@ pub struct PhoneNumberRequired {
     pub number_type: NumberType,
 }
 
-static RULE_PhoneNumber: ObjRule = ObjRule {
+pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
         (
@@ -85,7 +89,7 @@ static RULE_PhoneNumber: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(256),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -380,374 +384,6 @@ impl PhoneNumberAttributes {
     }
 }
 
-/// The required properties of [`MandatoryKeyword`], by name: `MandatoryKeyword::new(MandatoryKeywordRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywordRequired {
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-static RULE_MandatoryKeyword: ObjRule = ObjRule {
-    properties: &[(
-        "Message",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Message"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MandatoryKeyword` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// The keywords `HELP` and `STOP` are mandatory keywords that each phone number must have. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-mandatorykeyword.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeyword {
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-impl MandatoryKeyword {
-    /// A `MandatoryKeyword` with its required properties, named in a [`MandatoryKeywordRequired`].
-    pub fn new(required: MandatoryKeywordRequired) -> Self {
-        Self {
-            message: required.message,
-        }
-    }
-
-    /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
-}
-
-impl PropertyType for MandatoryKeyword {}
-
-impl ToValue for MandatoryKeyword {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Message", &self.message).build()
-    }
-}
-
-/// The required properties of [`MandatoryKeywords`], by name: `MandatoryKeywords::new(MandatoryKeywordsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywordsRequired {
-    /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub help: Obj<MandatoryKeyword>,
-    /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub stop: Obj<MandatoryKeyword>,
-}
-
-static RULE_MandatoryKeywords: ObjRule = ObjRule {
-    properties: &[
-        ("HELP", Shape::Object(&RULE_MandatoryKeyword)),
-        ("STOP", Shape::Object(&RULE_MandatoryKeyword)),
-    ],
-    required: &["STOP", "HELP"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MandatoryKeywords` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-mandatorykeywords.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywords {
-    /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub help: Obj<MandatoryKeyword>,
-    /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub stop: Obj<MandatoryKeyword>,
-}
-
-impl MandatoryKeywords {
-    /// A `MandatoryKeywords` with its required properties, named in a [`MandatoryKeywordsRequired`].
-    pub fn new(required: MandatoryKeywordsRequired) -> Self {
-        Self {
-            help: required.help,
-            stop: required.stop,
-        }
-    }
-
-    /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub fn help(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self {
-        self.help = value.into();
-        self
-    }
-
-    /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub fn stop(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self {
-        self.stop = value.into();
-        self
-    }
-}
-
-impl PropertyType for MandatoryKeywords {}
-
-impl ToValue for MandatoryKeywords {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("HELP", &self.help)
-            .req("STOP", &self.stop)
-            .build()
-    }
-}
-
-/// The required properties of [`OptionalKeyword`], by name: `OptionalKeyword::new(OptionalKeywordRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptionalKeywordRequired {
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action to perform when the keyword is used.
-    pub action: Action,
-    /// `Keyword`: a string, required.
-    ///
-    /// The new keyword to add.
-    ///
-    /// Pattern `^(?!(?i)(stop|help)$)[ \S]+`; length at most 30.
-    pub keyword: Str,
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-static RULE_OptionalKeyword: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"],
-                format: None,
-            }),
-        ),
-        (
-            "Keyword",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Message",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Keyword", "Message", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OptionalKeyword` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// The `OptionalKeyword` configuration. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-optionalkeyword.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptionalKeyword {
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action to perform when the keyword is used.
-    pub action: Action,
-    /// `Keyword`: a string, required.
-    ///
-    /// The new keyword to add.
-    ///
-    /// Pattern `^(?!(?i)(stop|help)$)[ \S]+`; length at most 30.
-    pub keyword: Str,
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-impl OptionalKeyword {
-    /// A `OptionalKeyword` with its required properties, named in a [`OptionalKeywordRequired`].
-    pub fn new(required: OptionalKeywordRequired) -> Self {
-        Self {
-            action: required.action,
-            keyword: required.keyword,
-            message: required.message,
-        }
-    }
-
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
-    /// `Keyword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyword(mut self, value: impl Into<Str>) -> Self {
-        self.keyword = value.into();
-        self
-    }
-
-    /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
-}
-
-impl PropertyType for OptionalKeyword {}
-
-impl ToValue for OptionalKeyword {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Keyword", &self.keyword)
-            .req("Message", &self.message)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TwoWay`], by name: `TwoWay::new(TwoWayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TwoWayRequired {
@@ -755,14 +391,14 @@ pub struct TwoWayRequired {
     pub enabled: Bool,
 }
 
-static RULE_TwoWay: ObjRule = ObjRule {
+pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelArn",
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -772,7 +408,7 @@ static RULE_TwoWay: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: None,
                 max_len: None,
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -848,37 +484,6 @@ impl ToValue for TwoWay {
             .opt("ChannelRole", &self.channel_role)
             .req("Enabled", &self.enabled)
             .build()
-    }
-}
-
-/// The values of `Action` (`AWS::SMSVOICE::PhoneNumber`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// `AUTOMATIC_RESPONSE`
-    AutomaticResponse,
-    /// `OPT_OUT`
-    OptOut,
-    /// `OPT_IN`
-    OptIn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AutomaticResponse => "AUTOMATIC_RESPONSE",
-            Self::OptOut => "OPT_OUT",
-            Self::OptIn => "OPT_IN",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -7,9 +7,12 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
 
-static RULE_ProtectConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ProtectConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CountryRuleSet", Shape::Object(&RULE_CountryRuleSet)),
         ("DeletionProtectionEnabled", Shape::Bool),
@@ -173,7 +176,7 @@ pub struct CountryRuleRequired {
     pub protect_status: ProtectStatus,
 }
 
-static RULE_CountryRule: ObjRule = ObjRule {
+pub(crate) static RULE_CountryRule: ObjRule = ObjRule {
     properties: &[
         (
             "CountryCode",
@@ -264,7 +267,7 @@ impl ToValue for CountryRule {
     }
 }
 
-static RULE_CountryRuleSet: ObjRule = ObjRule {
+pub(crate) static RULE_CountryRuleSet: ObjRule = ObjRule {
     properties: &[
         (
             "MMS",
@@ -361,102 +364,6 @@ impl ToValue for CountryRuleSet {
             .opt("MMS", &self.mms)
             .opt("SMS", &self.sms)
             .opt("VOICE", &self.voice)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::ProtectConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-protectconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

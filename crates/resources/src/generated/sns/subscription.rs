@@ -24,7 +24,7 @@ pub struct SubscriptionRequired {
     pub topic_arn: Str,
 }
 
-static RULE_Subscription: ObjRule = ObjRule {
+pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     properties: &[
         ("DeliveryPolicy", Shape::Any),
         ("Endpoint", Shape::STR),

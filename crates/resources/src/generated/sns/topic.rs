@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Topic: ObjRule = ObjRule {
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         ("ArchivePolicy", Shape::Any),
         ("ContentBasedDeduplication", Shape::Bool),
@@ -466,7 +466,7 @@ pub struct LoggingConfigRequired {
     pub protocol: Protocol,
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
         (
             "FailureFeedbackRoleArn",
@@ -612,7 +612,7 @@ pub struct SubscriptionRequired {
     pub protocol: Str,
 }
 
-static RULE_Subscription: ObjRule = ObjRule {
+pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     properties: &[("Endpoint", Shape::STR), ("Protocol", Shape::STR)],
     required: &["Endpoint", "Protocol"],
     one_of: &[],
@@ -691,7 +691,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -24,7 +24,7 @@ pub struct TopicInlinePolicyRequired {
     pub topic_arn: Str,
 }
 
-static RULE_TopicInlinePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TopicInlinePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (

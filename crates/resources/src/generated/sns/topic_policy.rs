@@ -20,7 +20,7 @@ pub struct TopicPolicyRequired {
     pub topics: List<Str>,
 }
 
-static RULE_TopicPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_TopicPolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (

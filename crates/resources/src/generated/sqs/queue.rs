@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_Queue: ObjRule = ObjRule {
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ContentBasedDeduplication", Shape::Bool),
         ("DeduplicationScope", Shape::STR),
@@ -612,7 +612,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Key"],
     one_of: &[],

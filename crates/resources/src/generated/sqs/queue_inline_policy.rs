@@ -24,7 +24,7 @@ pub struct QueueInlinePolicyRequired {
     pub queue: Str,
 }
 
-static RULE_QueueInlinePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_QueueInlinePolicy: ObjRule = ObjRule {
     properties: &[("PolicyDocument", Shape::Any), ("Queue", Shape::STR)],
     required: &["PolicyDocument", "Queue"],
     one_of: &[],

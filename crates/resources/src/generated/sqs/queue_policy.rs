@@ -20,7 +20,7 @@ pub struct QueuePolicyRequired {
     pub queues: List<Str>,
 }
 
-static RULE_QueuePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_QueuePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
         (

@@ -34,7 +34,7 @@ pub struct AssociationRequired {
     pub name: Str,
 }
 
-static RULE_Association: ObjRule = ObjRule {
+pub(crate) static RULE_Association: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnlyAtCronInterval", Shape::Bool),
         (
@@ -561,7 +561,7 @@ impl AssociationAttributes {
     }
 }
 
-static RULE_InstanceAssociationOutputLocation: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceAssociationOutputLocation: ObjRule = ObjRule {
     properties: &[("S3Location", Shape::Object(&RULE_S3OutputLocation))],
     required: &[],
     one_of: &[],
@@ -611,7 +611,7 @@ impl ToValue for InstanceAssociationOutputLocation {
     }
 }
 
-static RULE_S3OutputLocation: ObjRule = ObjRule {
+pub(crate) static RULE_S3OutputLocation: ObjRule = ObjRule {
     properties: &[
         (
             "OutputS3BucketName",
@@ -741,7 +741,7 @@ pub struct TargetRequired {
     pub values: List<Str>,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

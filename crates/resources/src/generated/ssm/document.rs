@@ -27,7 +27,7 @@ pub struct DocumentRequired {
     pub content: Json,
 }
 
-static RULE_Document: ObjRule = ObjRule {
+pub(crate) static RULE_Document: ObjRule = ObjRule {
     properties: &[
         (
             "Attachments",
@@ -391,7 +391,7 @@ impl From<ResourceRef> for DocumentAttributes {
     }
 }
 
-static RULE_AttachmentsSource: ObjRule = ObjRule {
+pub(crate) static RULE_AttachmentsSource: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -518,7 +518,7 @@ impl ToValue for AttachmentsSource {
     }
 }
 
-static RULE_DocumentRequires: ObjRule = ObjRule {
+pub(crate) static RULE_DocumentRequires: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -604,7 +604,7 @@ impl ToValue for DocumentRequires {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

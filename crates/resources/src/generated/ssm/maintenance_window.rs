@@ -43,7 +43,7 @@ pub struct MaintenanceWindowRequired {
     pub schedule: Str,
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         ("AllowUnassociatedTargets", Shape::Bool),
         (
@@ -395,7 +395,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -36,7 +36,7 @@ pub struct MaintenanceWindowTargetRequired {
     pub window_id: Str,
 }
 
-static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -298,7 +298,7 @@ pub struct TargetsRequired {
     pub values: List<Str>,
 }
 
-static RULE_Targets: ObjRule = ObjRule {
+pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -50,7 +50,7 @@ pub struct MaintenanceWindowTaskRequired {
     pub window_id: Str,
 }
 
-static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
     properties: &[
         (
             "CutoffBehavior",
@@ -497,7 +497,7 @@ impl MaintenanceWindowTaskAttributes {
     }
 }
 
-static RULE_CloudWatchOutputConfig: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchOutputConfig: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogGroupName", Shape::STR),
         ("CloudWatchOutputEnabled", Shape::Bool),
@@ -578,7 +578,7 @@ pub struct LoggingInfoRequired {
     pub s3_bucket: Str,
 }
 
-static RULE_LoggingInfo: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
     properties: &[
         ("Region", Shape::STR),
         (
@@ -675,7 +675,7 @@ impl ToValue for LoggingInfo {
     }
 }
 
-static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
     properties: &[("DocumentVersion", Shape::STR), ("Parameters", Shape::Any)],
     required: &[],
     one_of: &[],
@@ -742,7 +742,7 @@ impl ToValue for MaintenanceWindowAutomationParameters {
     }
 }
 
-static RULE_MaintenanceWindowLambdaParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindowLambdaParameters: ObjRule = ObjRule {
     properties: &[
         ("ClientContext", Shape::STR),
         ("Payload", Shape::STR),
@@ -826,7 +826,7 @@ impl ToValue for MaintenanceWindowLambdaParameters {
     }
 }
 
-static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule {
     properties: &[
         (
             "CloudWatchOutputConfig",
@@ -1052,7 +1052,7 @@ impl ToValue for MaintenanceWindowRunCommandParameters {
     }
 }
 
-static RULE_MaintenanceWindowStepFunctionsParameters: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindowStepFunctionsParameters: ObjRule = ObjRule {
     properties: &[("Input", Shape::STR), ("Name", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -1124,7 +1124,7 @@ pub struct NotificationConfigRequired {
     pub notification_arn: Str,
 }
 
-static RULE_NotificationConfig: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfig: ObjRule = ObjRule {
     properties: &[
         ("NotificationArn", Shape::STR),
         (
@@ -1235,7 +1235,7 @@ pub struct TargetRequired {
     pub values: List<Str>,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1326,7 +1326,7 @@ impl ToValue for Target {
     }
 }
 
-static RULE_TaskInvocationParameters: ObjRule = ObjRule {
+pub(crate) static RULE_TaskInvocationParameters: ObjRule = ObjRule {
     properties: &[
         (
             "MaintenanceWindowAutomationParameters",

@@ -24,7 +24,7 @@ pub struct ParameterRequired {
     pub value: Str,
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
         (
             "AllowedPattern",

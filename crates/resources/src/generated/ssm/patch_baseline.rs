@@ -22,7 +22,7 @@ pub struct PatchBaselineRequired {
     pub name: Str,
 }
 
-static RULE_PatchBaseline: ObjRule = ObjRule {
+pub(crate) static RULE_PatchBaseline: ObjRule = ObjRule {
     properties: &[
         ("ApprovalRules", Shape::Object(&RULE_RuleGroup)),
         (
@@ -531,7 +531,7 @@ impl PatchBaselineAttributes {
     }
 }
 
-static RULE_PatchFilter: ObjRule = ObjRule {
+pub(crate) static RULE_PatchFilter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -647,7 +647,7 @@ impl ToValue for PatchFilter {
     }
 }
 
-static RULE_PatchFilterGroup: ObjRule = ObjRule {
+pub(crate) static RULE_PatchFilterGroup: ObjRule = ObjRule {
     properties: &[(
         "PatchFilters",
         Shape::List(&ListRule {
@@ -706,7 +706,7 @@ impl ToValue for PatchFilterGroup {
     }
 }
 
-static RULE_PatchSource: ObjRule = ObjRule {
+pub(crate) static RULE_PatchSource: ObjRule = ObjRule {
     properties: &[
         (
             "Configuration",
@@ -843,7 +843,7 @@ impl ToValue for PatchSource {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         (
             "ApproveAfterDays",
@@ -1007,7 +1007,7 @@ impl ToValue for Rule {
     }
 }
 
-static RULE_RuleGroup: ObjRule = ObjRule {
+pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[(
         "PatchRules",
         Shape::List(&ListRule {
@@ -1079,7 +1079,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

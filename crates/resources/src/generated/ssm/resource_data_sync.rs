@@ -18,7 +18,7 @@ pub struct ResourceDataSyncRequired {
     pub sync_name: Str,
 }
 
-static RULE_ResourceDataSync: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceDataSync: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -344,7 +344,7 @@ pub struct AwsOrganizationsSourceRequired {
     pub organization_source_type: Str,
 }
 
-static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
+pub(crate) static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
     properties: &[
         (
             "OrganizationSourceType",
@@ -454,7 +454,7 @@ pub struct S3DestinationRequired {
     pub sync_format: SyncFormat,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -638,7 +638,7 @@ pub struct SyncSourceRequired {
     pub source_type: Str,
 }
 
-static RULE_SyncSource: ObjRule = ObjRule {
+pub(crate) static RULE_SyncSource: ObjRule = ObjRule {
     properties: &[
         (
             "AwsOrganizationsSource",

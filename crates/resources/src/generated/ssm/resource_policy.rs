@@ -24,7 +24,7 @@ pub struct ResourcePolicyRequired {
     pub resource_arn: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
         (

@@ -12,7 +12,7 @@ pub(crate) static PATTERN_0: Pattern =
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
 
-static RULE_ContactChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ContactChannel: ObjRule = ObjRule {
     properties: &[
         ("ChannelAddress", Shape::STR),
         (

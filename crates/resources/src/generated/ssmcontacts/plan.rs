@@ -7,10 +7,16 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Targets;
+pub use super::shared::{
+    ChannelTargetInfo, ChannelTargetInfoRequired, ContactTargetInfo, ContactTargetInfoRequired,
+    Targets,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
 
-static RULE_Plan: ObjRule = ObjRule {
+pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
         (
             "ContactId",
@@ -169,163 +175,6 @@ impl PlanAttributes {
     }
 }
 
-/// The required properties of [`ChannelTargetInfo`], by name: `ChannelTargetInfo::new(ChannelTargetInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelTargetInfoRequired {
-    /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
-}
-
-static RULE_ChannelTargetInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelId", Shape::STR),
-        ("RetryIntervalInMinutes", Shape::INT),
-    ],
-    required: &["ChannelId", "RetryIntervalInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChannelTargetInfo` property type of `AWS::SSMContacts::Plan`.
-///
-/// Information about the contact channel that Incident Manager uses to engage the contact.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-plan-channeltargetinfo.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelTargetInfo {
-    /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
-}
-
-impl ChannelTargetInfo {
-    /// A `ChannelTargetInfo` with its required properties, named in a [`ChannelTargetInfoRequired`].
-    pub fn new(required: ChannelTargetInfoRequired) -> Self {
-        Self {
-            channel_id: required.channel_id,
-            retry_interval_in_minutes: required.retry_interval_in_minutes,
-        }
-    }
-
-    /// `ChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = value.into();
-        self
-    }
-
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.retry_interval_in_minutes = value.into();
-        self
-    }
-}
-
-impl PropertyType for ChannelTargetInfo {}
-
-impl ToValue for ChannelTargetInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ChannelId", &self.channel_id)
-            .req("RetryIntervalInMinutes", &self.retry_interval_in_minutes)
-            .build()
-    }
-}
-
-/// The required properties of [`ContactTargetInfo`], by name: `ContactTargetInfo::new(ContactTargetInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactTargetInfoRequired {
-    /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
-}
-
-static RULE_ContactTargetInfo: ObjRule = ObjRule {
-    properties: &[("ContactId", Shape::STR), ("IsEssential", Shape::Bool)],
-    required: &["ContactId", "IsEssential"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContactTargetInfo` property type of `AWS::SSMContacts::Plan`.
-///
-/// The contact that Incident Manager is engaging during an incident.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-plan-contacttargetinfo.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactTargetInfo {
-    /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
-}
-
-impl ContactTargetInfo {
-    /// A `ContactTargetInfo` with its required properties, named in a [`ContactTargetInfoRequired`].
-    pub fn new(required: ContactTargetInfoRequired) -> Self {
-        Self {
-            contact_id: required.contact_id,
-            is_essential: required.is_essential,
-        }
-    }
-
-    /// `ContactId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = value.into();
-        self
-    }
-
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_essential(mut self, value: impl Into<Bool>) -> Self {
-        self.is_essential = value.into();
-        self
-    }
-}
-
-impl PropertyType for ContactTargetInfo {}
-
-impl ToValue for ContactTargetInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ContactId", &self.contact_id)
-            .req("IsEssential", &self.is_essential)
-            .build()
-    }
-}
-
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
@@ -335,7 +184,7 @@ pub struct StageRequired {
     pub duration_in_minutes: Int,
 }
 
-static RULE_Stage: ObjRule = ObjRule {
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
         (
@@ -405,70 +254,6 @@ impl ToValue for Stage {
         MapBuilder::new()
             .req("DurationInMinutes", &self.duration_in_minutes)
             .opt("Targets", &self.targets)
-            .build()
-    }
-}
-
-static RULE_Targets: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelTargetInfo", Shape::Object(&RULE_ChannelTargetInfo)),
-        ("ContactTargetInfo", Shape::Object(&RULE_ContactTargetInfo)),
-    ],
-    required: &[],
-    one_of: &[&[&["ChannelTargetInfo"], &["ContactTargetInfo"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Targets` property type of `AWS::SSMContacts::Plan`.
-///
-/// The contact or contact channel that's being engaged.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-plan-targets.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Targets {
-    /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// Information about the contact channel that Incident Manager engages.
-    pub channel_target_info: Option<Obj<ChannelTargetInfo>>,
-    /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// Information about the contact that Incident Manager engages.
-    pub contact_target_info: Option<Obj<ContactTargetInfo>>,
-}
-
-impl Targets {
-    /// A `Targets` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_target_info(mut self, value: impl Into<Obj<ChannelTargetInfo>>) -> Self {
-        self.channel_target_info = Some(value.into());
-        self
-    }
-
-    /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self {
-        self.contact_target_info = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Targets {}
-
-impl ToValue for Targets {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ChannelTargetInfo", &self.channel_target_info)
-            .opt("ContactTargetInfo", &self.contact_target_info)
             .build()
     }
 }

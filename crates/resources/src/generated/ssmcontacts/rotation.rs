@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov):ssm-contacts:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*$",
 );
@@ -14,9 +17,7 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\\\\\/a-zA-Z0-9_+=\\-]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$");
 
 /// The required properties of [`Rotation`], by name: `Rotation::new(RotationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +58,7 @@ pub struct RotationRequired {
     pub time_zone_id: Str,
 }
 
-static RULE_Rotation: ObjRule = ObjRule {
+pub(crate) static RULE_Rotation: ObjRule = ObjRule {
     properties: &[
         (
             "ContactIds",
@@ -107,7 +108,7 @@ static RULE_Rotation: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(255),
-                pattern: Some(&PATTERN_6),
+                pattern: Some(&PATTERN_4),
                 allowed: &[],
                 format: None,
             }),
@@ -332,7 +333,7 @@ pub struct CoverageTimeRequired {
     pub start_time: Str,
 }
 
-static RULE_CoverageTime: ObjRule = ObjRule {
+pub(crate) static RULE_CoverageTime: ObjRule = ObjRule {
     properties: &[
         (
             "EndTime",
@@ -438,7 +439,7 @@ pub struct MonthlySettingRequired {
     pub hand_off_time: Str,
 }
 
-static RULE_MonthlySetting: ObjRule = ObjRule {
+pub(crate) static RULE_MonthlySetting: ObjRule = ObjRule {
     properties: &[
         (
             "DayOfMonth",
@@ -525,7 +526,7 @@ impl ToValue for MonthlySetting {
     }
 }
 
-static RULE_RecurrenceSettings: ObjRule = ObjRule {
+pub(crate) static RULE_RecurrenceSettings: ObjRule = ObjRule {
     properties: &[
         (
             "DailySettings",
@@ -714,7 +715,7 @@ pub struct ShiftCoverageRequired {
     pub day_of_week: DayOfWeek,
 }
 
-static RULE_ShiftCoverage: ObjRule = ObjRule {
+pub(crate) static RULE_ShiftCoverage: ObjRule = ObjRule {
     properties: &[
         (
             "CoverageTimes",
@@ -797,102 +798,6 @@ impl ToValue for ShiftCoverage {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMContacts::Rotation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-rotation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WeeklySetting`], by name: `WeeklySetting::new(WeeklySettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeeklySettingRequired {
@@ -908,7 +813,7 @@ pub struct WeeklySettingRequired {
     pub hand_off_time: Str,
 }
 
-static RULE_WeeklySetting: ObjRule = ObjRule {
+pub(crate) static RULE_WeeklySetting: ObjRule = ObjRule {
     properties: &[
         (
             "DayOfWeek",

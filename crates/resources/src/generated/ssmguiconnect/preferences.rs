@@ -12,7 +12,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
 
-static RULE_Preferences: ObjRule = ObjRule {
+pub(crate) static RULE_Preferences: ObjRule = ObjRule {
     properties: &[(
         "ConnectionRecordingPreferences",
         Shape::Object(&RULE_ConnectionRecordingPreferences),
@@ -131,7 +131,7 @@ pub struct ConnectionRecordingPreferencesRequired {
     pub recording_destinations: Obj<RecordingDestinations>,
 }
 
-static RULE_ConnectionRecordingPreferences: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionRecordingPreferences: ObjRule = ObjRule {
     properties: &[
         (
             "KMSKeyArn",
@@ -217,7 +217,7 @@ pub struct RecordingDestinationsRequired {
     pub s3_buckets: List<S3Bucket>,
 }
 
-static RULE_RecordingDestinations: ObjRule = ObjRule {
+pub(crate) static RULE_RecordingDestinations: ObjRule = ObjRule {
     properties: &[(
         "S3Buckets",
         Shape::List(&ListRule {
@@ -291,7 +291,7 @@ pub struct S3BucketRequired {
     pub bucket_owner: Str,
 }
 
-static RULE_S3Bucket: ObjRule = ObjRule {
+pub(crate) static RULE_S3Bucket: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",

@@ -7,7 +7,8 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ReplicationSet`], by name: `ReplicationSet::new(ReplicationSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,7 +21,7 @@ pub struct ReplicationSetRequired {
     pub regions: List<ReplicationRegion>,
 }
 
-static RULE_ReplicationSet: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationSet: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtected", Shape::Bool),
         (
@@ -185,7 +186,7 @@ pub struct RegionConfigurationRequired {
     pub sse_kms_key_id: Str,
 }
 
-static RULE_RegionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RegionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "SseKmsKeyId",
         Shape::Str(&StrRule {
@@ -246,7 +247,7 @@ impl ToValue for RegionConfiguration {
     }
 }
 
-static RULE_ReplicationRegion: ObjRule = ObjRule {
+pub(crate) static RULE_ReplicationRegion: ObjRule = ObjRule {
     properties: &[
         (
             "RegionConfiguration",
@@ -320,102 +321,6 @@ impl ToValue for ReplicationRegion {
         MapBuilder::new()
             .opt("RegionConfiguration", &self.region_configuration)
             .opt("RegionName", &self.region_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMIncidents::ReplicationSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmincidents-replicationset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

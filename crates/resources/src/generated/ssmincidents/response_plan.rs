@@ -7,14 +7,16 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:aws(-(cn|us-gov))?:ssm-contacts:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
 
 /// The required properties of [`ResponsePlan`], by name: `ResponsePlan::new(ResponsePlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +33,7 @@ pub struct ResponsePlanRequired {
     pub name: Str,
 }
 
-static RULE_ResponsePlan: ObjRule = ObjRule {
+pub(crate) static RULE_ResponsePlan: ObjRule = ObjRule {
     properties: &[
         (
             "Actions",
@@ -80,7 +82,7 @@ static RULE_ResponsePlan: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(200),
-                pattern: Some(&PATTERN_4),
+                pattern: Some(&PATTERN_3),
                 allowed: &[],
                 format: None,
             }),
@@ -309,7 +311,7 @@ impl ResponsePlanAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[("SsmAutomation", Shape::Object(&RULE_SsmAutomation))],
     required: &[],
     one_of: &[],
@@ -357,7 +359,7 @@ impl ToValue for Action {
     }
 }
 
-static RULE_ChatChannel: ObjRule = ObjRule {
+pub(crate) static RULE_ChatChannel: ObjRule = ObjRule {
     properties: &[(
         "ChatbotSns",
         Shape::List(&ListRule {
@@ -435,7 +437,7 @@ pub struct DynamicSsmParameterRequired {
     pub value: Obj<DynamicSsmParameterValue>,
 }
 
-static RULE_DynamicSsmParameter: ObjRule = ObjRule {
+pub(crate) static RULE_DynamicSsmParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -525,7 +527,7 @@ impl ToValue for DynamicSsmParameter {
     }
 }
 
-static RULE_DynamicSsmParameterValue: ObjRule = ObjRule {
+pub(crate) static RULE_DynamicSsmParameterValue: ObjRule = ObjRule {
     properties: &[(
         "Variable",
         Shape::Str(&StrRule {
@@ -603,7 +605,7 @@ pub struct IncidentTemplateRequired {
     pub title: Str,
 }
 
-static RULE_IncidentTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_IncidentTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "DedupeString",
@@ -796,7 +798,7 @@ impl ToValue for IncidentTemplate {
     }
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[(
         "PagerDutyConfiguration",
         Shape::Object(&RULE_PagerDutyConfiguration),
@@ -850,7 +852,7 @@ impl ToValue for Integration {
     }
 }
 
-static RULE_NotificationTargetItem: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationTargetItem: ObjRule = ObjRule {
     properties: &[(
         "SnsTopicArn",
         Shape::Str(&StrRule {
@@ -930,7 +932,7 @@ pub struct PagerDutyConfigurationRequired {
     pub secret_id: Str,
 }
 
-static RULE_PagerDutyConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PagerDutyConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1054,7 +1056,7 @@ pub struct PagerDutyIncidentConfigurationRequired {
     pub service_id: Str,
 }
 
-static RULE_PagerDutyIncidentConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PagerDutyIncidentConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ServiceId",
         Shape::Str(&StrRule {
@@ -1130,7 +1132,7 @@ pub struct SsmAutomationRequired {
     pub role_arn: Str,
 }
 
-static RULE_SsmAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_SsmAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "DocumentName",
@@ -1334,7 +1336,7 @@ pub struct SsmParameterRequired {
     pub values: List<Str>,
 }
 
-static RULE_SsmParameter: ObjRule = ObjRule {
+pub(crate) static RULE_SsmParameter: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1423,102 +1425,6 @@ impl ToValue for SsmParameter {
         MapBuilder::new()
             .req("Key", &self.key)
             .req("Values", &self.values)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMIncidents::ResponsePlan`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmincidents-responseplan-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -20,7 +20,7 @@ pub struct ConfigurationManagerRequired {
     pub configuration_definitions: List<ConfigurationDefinition>,
 }
 
-static RULE_ConfigurationManager: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
     properties: &[
         (
             "ConfigurationDefinitions",
@@ -556,7 +556,7 @@ pub struct ConfigurationDefinitionRequired {
     pub r#type: Str,
 }
 
-static RULE_ConfigurationDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_ConfigurationDefinition: ObjRule = ObjRule {
     properties: &[
         (
             "LocalDeploymentAdministrationRoleArn",

@@ -31,7 +31,7 @@ pub struct LifecycleAutomationRequired {
     pub resource_key: Str,
 }
 
-static RULE_LifecycleAutomation: ObjRule = ObjRule {
+pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
     properties: &[
         (
             "AutomationDocument",

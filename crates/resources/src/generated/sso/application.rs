@@ -38,7 +38,7 @@ pub struct ApplicationRequired {
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationProviderArn",
@@ -302,7 +302,7 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_PortalOptionsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_PortalOptionsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("SignInOptions", Shape::Object(&RULE_SignInOptions)),
         (
@@ -387,7 +387,7 @@ pub struct SignInOptionsRequired {
     pub origin: Origin,
 }
 
-static RULE_SignInOptions: ObjRule = ObjRule {
+pub(crate) static RULE_SignInOptions: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationUrl",
@@ -490,7 +490,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PrincipalType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[a-z]{1,5}){0,3}:sso::\\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}",
 );
@@ -37,7 +39,7 @@ pub struct ApplicationAssignmentRequired {
     pub principal_type: PrincipalType,
 }
 
-static RULE_ApplicationAssignment: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationAssignment: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationArn",
@@ -192,33 +194,5 @@ pub struct ApplicationAssignmentAttributes(());
 impl From<ResourceRef> for ApplicationAssignmentAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The values of `PrincipalType` (`AWS::SSO::ApplicationAssignment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PrincipalType {
-    /// `USER`
-    User,
-    /// `GROUP`
-    Group,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PrincipalType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PrincipalType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::User => "USER",
-            Self::Group => "GROUP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

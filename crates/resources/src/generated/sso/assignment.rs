@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PrincipalType;
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -58,7 +60,7 @@ pub struct AssignmentRequired {
     pub target_type: TargetType,
 }
 
-static RULE_Assignment: ObjRule = ObjRule {
+pub(crate) static RULE_Assignment: ObjRule = ObjRule {
     properties: &[
         (
             "InstanceArn",
@@ -321,34 +323,6 @@ pub struct AssignmentAttributes(());
 impl From<ResourceRef> for AssignmentAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The values of `PrincipalType` (`AWS::SSO::Assignment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PrincipalType {
-    /// `USER`
-    User,
-    /// `GROUP`
-    Group,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PrincipalType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PrincipalType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::User => "USER",
-            Self::Group => "GROUP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -24,7 +24,7 @@ pub struct InstanceAccessControlAttributeConfigurationRequired {
     pub instance_arn: Str,
 }
 
-static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50) })),
         ("InstanceAccessControlAttributeConfiguration", Shape::Object(&RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration)),
@@ -186,7 +186,7 @@ pub struct AccessControlAttributeRequired {
     pub value: Obj<AccessControlAttributeValue>,
 }
 
-static RULE_AccessControlAttribute: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlAttribute: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -275,7 +275,7 @@ pub struct AccessControlAttributeValueRequired {
     pub source: List<Str>,
 }
 
-static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
+pub(crate) static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
     properties: &[(
         "Source",
         Shape::List(&ListRule {
@@ -348,7 +348,7 @@ pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttri
     pub access_control_attributes: List<AccessControlAttribute>,
 }
 
-static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50) })),
     ],

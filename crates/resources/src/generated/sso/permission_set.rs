@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
 pub(crate) static PATTERN_2: Pattern =
@@ -36,7 +39,7 @@ pub struct PermissionSetRequired {
     pub name: Str,
 }
 
-static RULE_PermissionSet: ObjRule = ObjRule {
+pub(crate) static RULE_PermissionSet: ObjRule = ObjRule {
     properties: &[
         (
             "CustomerManagedPolicyReferences",
@@ -390,7 +393,7 @@ pub struct CustomerManagedPolicyReferenceRequired {
     pub name: Str,
 }
 
-static RULE_CustomerManagedPolicyReference: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerManagedPolicyReference: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -479,7 +482,7 @@ impl ToValue for CustomerManagedPolicyReference {
     }
 }
 
-static RULE_PermissionsBoundary: ObjRule = ObjRule {
+pub(crate) static RULE_PermissionsBoundary: ObjRule = ObjRule {
     properties: &[
         (
             "CustomerManagedPolicyReference",
@@ -561,102 +564,6 @@ impl ToValue for PermissionsBoundary {
                 &self.customer_managed_policy_reference,
             )
             .opt("ManagedPolicyArn", &self.managed_policy_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSO::PermissionSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sso-permissionset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

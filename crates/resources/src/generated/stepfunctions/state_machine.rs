@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionConfigurationType,
+    TagsEntry, TagsEntryRequired,
+};
+use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
+
 /// The required properties of [`StateMachine`], by name: `StateMachine::new(StateMachineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateMachineRequired {
@@ -18,7 +24,7 @@ pub struct StateMachineRequired {
     pub role_arn: Str,
 }
 
-static RULE_StateMachine: ObjRule = ObjRule {
+pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Any),
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
@@ -390,7 +396,7 @@ impl StateMachineAttributes {
     }
 }
 
-static RULE_CloudWatchLogsLogGroup: ObjRule = ObjRule {
+pub(crate) static RULE_CloudWatchLogsLogGroup: ObjRule = ObjRule {
     properties: &[(
         "LogGroupArn",
         Shape::Str(&StrRule {
@@ -451,130 +457,7 @@ impl ToValue for CloudWatchLogsLogGroup {
     }
 }
 
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// Encryption option for a state machine.
-    pub r#type: EncryptionConfigurationType,
-}
-
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsDataKeyReusePeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::StepFunctions::StateMachine`.
-///
-/// Settings to configure server-side encryption for a state machine. By default, Step Functions provides transparent server-side encryption. With this configuration, you can specify a customer managed AWS  key for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-encryptionconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// Maximum duration that Step Functions will reuse data keys. When the period expires, Step Functions will call `GenerateDataKey` . Only applies to customer managed keys.
-    ///
-    /// Value 60 to 900.
-    pub kms_data_key_reuse_period_seconds: Option<Int>,
-    /// `KmsKeyId`: a string.
-    ///
-    /// An alias, alias ARN, key ID, or key ARN of a symmetric encryption AWS  key to encrypt data. To specify a AWS  key in a different AWS account, you must use the key ARN or alias ARN.
-    ///
-    /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// Encryption option for a state machine.
-    pub r#type: EncryptionConfigurationType,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
-        Self {
-            kms_data_key_reuse_period_seconds: None,
-            kms_key_id: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.kms_data_key_reuse_period_seconds = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "KmsDataKeyReusePeriodSeconds",
-                &self.kms_data_key_reuse_period_seconds,
-            )
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-static RULE_LogDestination: ObjRule = ObjRule {
+pub(crate) static RULE_LogDestination: ObjRule = ObjRule {
     properties: &[(
         "CloudWatchLogsLogGroup",
         Shape::Object(&RULE_CloudWatchLogsLogGroup),
@@ -630,7 +513,7 @@ impl ToValue for LogDestination {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Destinations",
@@ -743,7 +626,7 @@ pub struct S3LocationRequired {
     pub key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
@@ -825,113 +708,7 @@ impl ToValue for S3Location {
     }
 }
 
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The `key` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The `value` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::StepFunctions::StateMachine`.
-///
-/// The `TagsEntry` property specifies *tags* to identify a state machine.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The `key` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The `value` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TracingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TracingConfiguration: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -974,34 +751,6 @@ impl PropertyType for TracingConfiguration {}
 impl ToValue for TracingConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
-    }
-}
-
-/// The values of `Type` (`AWS::StepFunctions::StateMachine`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionConfigurationType {
-    /// `CUSTOMER_MANAGED_KMS_KEY`
-    CustomerManagedKmsKey,
-    /// `AWS_OWNED_KEY`
-    AwsOwnedKey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionConfigurationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionConfigurationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
-            Self::AwsOwnedKey => "AWS_OWNED_KEY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
 
-static RULE_StateMachineAlias: ObjRule = ObjRule {
+pub(crate) static RULE_StateMachineAlias: ObjRule = ObjRule {
     properties: &[
         (
             "DeploymentPreference",
@@ -260,7 +260,7 @@ pub struct DeploymentPreferenceRequired {
     pub r#type: DeploymentPreferenceType,
 }
 
-static RULE_DeploymentPreference: ObjRule = ObjRule {
+pub(crate) static RULE_DeploymentPreference: ObjRule = ObjRule {
     properties: &[
         (
             "Alarms",
@@ -456,7 +456,7 @@ pub struct RoutingConfigurationVersionRequired {
     pub weight: Int,
 }
 
-static RULE_RoutingConfigurationVersion: ObjRule = ObjRule {
+pub(crate) static RULE_RoutingConfigurationVersion: ObjRule = ObjRule {
     properties: &[
         (
             "StateMachineVersionArn",

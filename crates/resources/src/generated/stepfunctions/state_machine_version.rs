@@ -18,7 +18,7 @@ pub struct StateMachineVersionRequired {
     pub state_machine_arn: Str,
 }
 
-static RULE_StateMachineVersion: ObjRule = ObjRule {
+pub(crate) static RULE_StateMachineVersion: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

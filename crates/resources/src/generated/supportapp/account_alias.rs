@@ -20,7 +20,7 @@ pub struct AccountAliasRequired {
     pub account_alias: Str,
 }
 
-static RULE_AccountAlias: ObjRule = ObjRule {
+pub(crate) static RULE_AccountAlias: ObjRule = ObjRule {
     properties: &[(
         "AccountAlias",
         Shape::Str(&StrRule {

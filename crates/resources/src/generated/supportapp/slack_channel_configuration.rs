@@ -39,7 +39,7 @@ pub struct SlackChannelConfigurationRequired {
     pub team_id: Str,
 }
 
-static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelId",

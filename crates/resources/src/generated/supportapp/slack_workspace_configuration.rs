@@ -21,7 +21,7 @@ pub struct SlackWorkspaceConfigurationRequired {
     pub team_id: Str,
 }
 
-static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "TeamId",

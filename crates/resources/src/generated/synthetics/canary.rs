@@ -67,7 +67,7 @@ pub struct CanaryRequired {
     pub schedule: Obj<Schedule>,
 }
 
-static RULE_Canary: ObjRule = ObjRule {
+pub(crate) static RULE_Canary: ObjRule = ObjRule {
     properties: &[
         ("ArtifactConfig", Shape::Object(&RULE_ArtifactConfig)),
         (
@@ -647,7 +647,7 @@ impl CanaryAttributes {
     }
 }
 
-static RULE_ArtifactConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ArtifactConfig: ObjRule = ObjRule {
     properties: &[("S3Encryption", Shape::Object(&RULE_S3Encryption))],
     required: &[],
     one_of: &[],
@@ -704,7 +704,7 @@ pub struct BaseScreenshotRequired {
     pub screenshot_name: Str,
 }
 
-static RULE_BaseScreenshot: ObjRule = ObjRule {
+pub(crate) static RULE_BaseScreenshot: ObjRule = ObjRule {
     properties: &[
         (
             "IgnoreCoordinates",
@@ -787,7 +787,7 @@ pub struct BrowserConfigRequired {
     pub browser_type: BrowserType,
 }
 
-static RULE_BrowserConfig: ObjRule = ObjRule {
+pub(crate) static RULE_BrowserConfig: ObjRule = ObjRule {
     properties: &[(
         "BrowserType",
         Shape::Str(&StrRule {
@@ -846,7 +846,7 @@ impl ToValue for BrowserConfig {
     }
 }
 
-static RULE_Code: ObjRule = ObjRule {
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[
         (
             "BlueprintTypes",
@@ -1071,7 +1071,7 @@ pub struct DependencyRequired {
     pub reference: Str,
 }
 
-static RULE_Dependency: ObjRule = ObjRule {
+pub(crate) static RULE_Dependency: ObjRule = ObjRule {
     properties: &[
         (
             "Reference",
@@ -1169,7 +1169,7 @@ pub struct RetryConfigRequired {
     pub max_retries: Int,
 }
 
-static RULE_RetryConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RetryConfig: ObjRule = ObjRule {
     properties: &[(
         "MaxRetries",
         Shape::Int(&NumRule {
@@ -1228,7 +1228,7 @@ impl ToValue for RetryConfig {
     }
 }
 
-static RULE_RunConfig: ObjRule = ObjRule {
+pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
     properties: &[
         ("ActiveTracing", Shape::Bool),
         ("EnvironmentVariables", Shape::Any),
@@ -1369,7 +1369,7 @@ impl ToValue for RunConfig {
     }
 }
 
-static RULE_S3Encryption: ObjRule = ObjRule {
+pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
     properties: &[
         (
             "EncryptionMode",
@@ -1474,7 +1474,7 @@ pub struct ScheduleRequired {
     pub expression: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("DurationInSeconds", Shape::STR),
         (
@@ -1590,7 +1590,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1682,7 +1682,7 @@ pub struct VisualReferenceRequired {
     pub base_canary_run_id: Str,
 }
 
-static RULE_VisualReference: ObjRule = ObjRule {
+pub(crate) static RULE_VisualReference: ObjRule = ObjRule {
     properties: &[
         ("BaseCanaryRunId", Shape::STR),
         (
@@ -1799,7 +1799,7 @@ pub struct VpcConfigRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         ("Ipv6AllowedForDualStack", Shape::Bool),
         (

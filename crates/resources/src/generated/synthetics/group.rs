@@ -27,7 +27,7 @@ pub struct GroupRequired {
     pub name: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -218,7 +218,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

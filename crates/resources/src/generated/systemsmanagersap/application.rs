@@ -29,7 +29,7 @@ pub struct ApplicationRequired {
     pub application_type: ApplicationType,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationId",
@@ -363,7 +363,7 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_ComponentInfo: ObjRule = ObjRule {
+pub(crate) static RULE_ComponentInfo: ObjRule = ObjRule {
     properties: &[
         (
             "ComponentType",
@@ -487,7 +487,7 @@ impl ToValue for ComponentInfo {
     }
 }
 
-static RULE_Credential: ObjRule = ObjRule {
+pub(crate) static RULE_Credential: ObjRule = ObjRule {
     properties: &[
         (
             "CredentialType",
@@ -609,7 +609,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]{3,256}$");
 
-static RULE_Database: ObjRule = ObjRule {
+pub(crate) static RULE_Database: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseName",
@@ -175,7 +175,7 @@ impl DatabaseAttributes {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,12 +7,17 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DbInstanceType, DbStorageType, LogDeliveryConfiguration, LogDeliveryConfigurationRequired,
+    NetworkType, S3Configuration, S3ConfigurationRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_LogDeliveryConfiguration, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][^\"]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
 
-static RULE_InfluxDbCluster: ObjRule = ObjRule {
+pub(crate) static RULE_InfluxDbCluster: ObjRule = ObjRule {
     properties: &[
         (
             "AllocatedStorage",
@@ -105,7 +110,7 @@ static RULE_InfluxDbCluster: ObjRule = ObjRule {
             Shape::Str(&StrRule {
                 min_len: Some(3),
                 max_len: Some(40),
-                pattern: Some(&PATTERN_3),
+                pattern: Some(&PATTERN_2),
                 allowed: &[],
                 format: None,
             }),
@@ -619,312 +624,6 @@ impl InfluxDbClusterAttributes {
     }
 }
 
-/// The required properties of [`LogDeliveryConfiguration`], by name: `LogDeliveryConfiguration::new(LogDeliveryConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryConfigurationRequired {
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
-}
-
-static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
-    required: &["S3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LogDeliveryConfiguration` property type of `AWS::Timestream::InfluxDBCluster`.
-///
-/// Configuration for sending logs to customer account from the InfluxDB cluster.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-logdeliveryconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryConfiguration {
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
-}
-
-impl LogDeliveryConfiguration {
-    /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
-    pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
-        Self {
-            s3_configuration: required.s3_configuration,
-        }
-    }
-
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-}
-
-impl PropertyType for LogDeliveryConfiguration {}
-
-impl ToValue for LogDeliveryConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("S3Configuration", &self.s3_configuration)
-            .build()
-    }
-}
-
-/// The required properties of [`S3Configuration`], by name: `S3Configuration::new(S3ConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ConfigurationRequired {
-    /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z]+[0-9a-z\.\-]*[0-9a-z]+$`; length 3 to 63.
-    pub bucket_name: Str,
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled", "BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Configuration` property type of `AWS::Timestream::InfluxDBCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-s3configuration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Configuration {
-    /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z]+[0-9a-z\.\-]*[0-9a-z]+$`; length 3 to 63.
-    pub bucket_name: Str,
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-impl S3Configuration {
-    /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
-    pub fn new(required: S3ConfigurationRequired) -> Self {
-        Self {
-            bucket_name: required.bucket_name,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Configuration {}
-
-impl ToValue for S3Configuration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Timestream::InfluxDBCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DbInstanceType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DbInstanceType {
-    /// `db.influx.medium`
-    DbInfluxMedium,
-    /// `db.influx.large`
-    DbInfluxLarge,
-    /// `db.influx.xlarge`
-    DbInfluxXlarge,
-    /// `db.influx.2xlarge`
-    DbInflux2xlarge,
-    /// `db.influx.4xlarge`
-    DbInflux4xlarge,
-    /// `db.influx.8xlarge`
-    DbInflux8xlarge,
-    /// `db.influx.12xlarge`
-    DbInflux12xlarge,
-    /// `db.influx.16xlarge`
-    DbInflux16xlarge,
-    /// `db.influx.24xlarge`
-    DbInflux24xlarge,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DbInstanceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DbInstanceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DbInfluxMedium => "db.influx.medium",
-            Self::DbInfluxLarge => "db.influx.large",
-            Self::DbInfluxXlarge => "db.influx.xlarge",
-            Self::DbInflux2xlarge => "db.influx.2xlarge",
-            Self::DbInflux4xlarge => "db.influx.4xlarge",
-            Self::DbInflux8xlarge => "db.influx.8xlarge",
-            Self::DbInflux12xlarge => "db.influx.12xlarge",
-            Self::DbInflux16xlarge => "db.influx.16xlarge",
-            Self::DbInflux24xlarge => "db.influx.24xlarge",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DbStorageType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DbStorageType {
-    /// `InfluxIOIncludedT1`
-    InfluxIoIncludedT1,
-    /// `InfluxIOIncludedT2`
-    InfluxIoIncludedT2,
-    /// `InfluxIOIncludedT3`
-    InfluxIoIncludedT3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DbStorageType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DbStorageType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::InfluxIoIncludedT1 => "InfluxIOIncludedT1",
-            Self::InfluxIoIncludedT2 => "InfluxIOIncludedT2",
-            Self::InfluxIoIncludedT3 => "InfluxIOIncludedT3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `DeploymentType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeploymentType {
@@ -972,34 +671,6 @@ impl ToValue for FailoverMode {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::NoFailover => "NO_FAILOVER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NetworkType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetworkType {
-    /// `IPV4`
-    Ipv4,
-    /// `DUAL`
-    Dual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Dual => "DUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

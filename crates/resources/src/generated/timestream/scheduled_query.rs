@@ -49,7 +49,7 @@ pub struct ScheduledQueryRequired {
     pub scheduled_query_execution_role_arn: Str,
 }
 
-static RULE_ScheduledQuery: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
     properties: &[
         (
             "ClientToken",
@@ -502,7 +502,7 @@ pub struct DimensionMappingRequired {
     pub name: Str,
 }
 
-static RULE_DimensionMapping: ObjRule = ObjRule {
+pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DimensionValueType",
@@ -587,7 +587,7 @@ pub struct ErrorReportConfigurationRequired {
     pub s3_configuration: Obj<S3Configuration>,
 }
 
-static RULE_ErrorReportConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ErrorReportConfiguration: ObjRule = ObjRule {
     properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
     required: &["S3Configuration"],
     one_of: &[],
@@ -646,7 +646,7 @@ pub struct MixedMeasureMappingRequired {
     pub measure_value_type: MixedMeasureMappingMeasureValueType,
 }
 
-static RULE_MixedMeasureMapping: ObjRule = ObjRule {
+pub(crate) static RULE_MixedMeasureMapping: ObjRule = ObjRule {
     properties: &[
         ("MeasureName", Shape::STR),
         (
@@ -798,7 +798,7 @@ pub struct MultiMeasureAttributeMappingRequired {
     pub source_column: Str,
 }
 
-static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
+pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
     properties: &[
         (
             "MeasureValueType",
@@ -906,7 +906,7 @@ pub struct MultiMeasureMappingsRequired {
     pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
 }
 
-static RULE_MultiMeasureMappings: ObjRule = ObjRule {
+pub(crate) static RULE_MultiMeasureMappings: ObjRule = ObjRule {
     properties: &[
         (
             "MultiMeasureAttributeMappings",
@@ -997,7 +997,7 @@ pub struct NotificationConfigurationRequired {
     pub sns_configuration: Obj<SnsConfiguration>,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[("SnsConfiguration", Shape::Object(&RULE_SnsConfiguration))],
     required: &["SnsConfiguration"],
     one_of: &[],
@@ -1058,7 +1058,7 @@ pub struct S3ConfigurationRequired {
     pub bucket_name: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -1182,7 +1182,7 @@ pub struct ScheduleConfigurationRequired {
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduleConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
     properties: &[(
         "ScheduleExpression",
         Shape::Str(&StrRule {
@@ -1254,7 +1254,7 @@ pub struct SnsConfigurationRequired {
     pub topic_arn: Str,
 }
 
-static RULE_SnsConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SnsConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TopicArn",
         Shape::Str(&StrRule {
@@ -1326,7 +1326,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1418,7 +1418,7 @@ pub struct TargetConfigurationRequired {
     pub timestream_configuration: Obj<TimestreamConfiguration>,
 }
 
-static RULE_TargetConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TimestreamConfiguration",
         Shape::Object(&RULE_TimestreamConfiguration),
@@ -1495,7 +1495,7 @@ pub struct TimestreamConfigurationRequired {
     pub time_column: Str,
 }
 
-static RULE_TimestreamConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_TimestreamConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
         (

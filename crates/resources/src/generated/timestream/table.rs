@@ -22,7 +22,7 @@ pub struct TableRequired {
     pub database_name: Str,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         (
             "DatabaseName",
@@ -308,7 +308,7 @@ impl TableAttributes {
     }
 }
 
-static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
+pub(crate) static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
     properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
     required: &[],
     one_of: &[],
@@ -357,7 +357,7 @@ pub struct MagneticStoreWritePropertiesRequired {
     pub enable_magnetic_store_writes: Bool,
 }
 
-static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
+pub(crate) static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
     properties: &[
         ("EnableMagneticStoreWrites", Shape::Bool),
         (
@@ -468,7 +468,7 @@ pub struct PartitionKeyRequired {
     pub r#type: PartitionKeyType,
 }
 
-static RULE_PartitionKey: ObjRule = ObjRule {
+pub(crate) static RULE_PartitionKey: ObjRule = ObjRule {
     properties: &[
         (
             "EnforcementInRecord",
@@ -579,7 +579,7 @@ impl ToValue for PartitionKey {
     }
 }
 
-static RULE_RetentionProperties: ObjRule = ObjRule {
+pub(crate) static RULE_RetentionProperties: ObjRule = ObjRule {
     properties: &[
         ("MagneticStoreRetentionPeriodInDays", Shape::STR),
         ("MemoryStoreRetentionPeriodInHours", Shape::STR),
@@ -671,7 +671,7 @@ pub struct S3ConfigurationRequired {
     pub encryption_option: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
         (
             "BucketName",
@@ -763,7 +763,7 @@ impl ToValue for S3Configuration {
     }
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[(
         "CompositePartitionKey",
         Shape::List(&ListRule {
@@ -818,7 +818,7 @@ impl ToValue for Schema {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{IpAddressType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^p-([0-9a-f]{17})$");
@@ -38,7 +41,7 @@ pub struct ConnectorRequired {
     pub access_role: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         (
             "AccessRole",
@@ -404,7 +407,7 @@ impl ConnectorAttributes {
     }
 }
 
-static RULE_As2Config: ObjRule = ObjRule {
+pub(crate) static RULE_As2Config: ObjRule = ObjRule {
     properties: &[
         (
             "AsyncMdnConfig",
@@ -680,7 +683,7 @@ pub struct ConnectorAsyncMdnConfigRequired {
     pub url: Str,
 }
 
-static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ServerIds",
@@ -778,7 +781,7 @@ pub struct ConnectorEgressConfigRequired {
     pub vpc_lattice: Obj<ConnectorVpcLatticeEgressConfig>,
 }
 
-static RULE_ConnectorEgressConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorEgressConfig: ObjRule = ObjRule {
     properties: &[(
         "VpcLattice",
         Shape::Object(&RULE_ConnectorVpcLatticeEgressConfig),
@@ -842,7 +845,7 @@ pub struct ConnectorVpcLatticeEgressConfigRequired {
     pub resource_configuration_arn: Str,
 }
 
-static RULE_ConnectorVpcLatticeEgressConfig: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectorVpcLatticeEgressConfig: ObjRule = ObjRule {
     properties: &[
         (
             "PortNumber",
@@ -929,7 +932,7 @@ impl ToValue for ConnectorVpcLatticeEgressConfig {
     }
 }
 
-static RULE_SftpConfig: ObjRule = ObjRule {
+pub(crate) static RULE_SftpConfig: ObjRule = ObjRule {
     properties: &[
         (
             "MaxConcurrentConnections",
@@ -1036,102 +1039,6 @@ impl ToValue for SftpConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Connector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-connector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The values of `Compression` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Compression {
@@ -1219,34 +1126,6 @@ impl ToValue for EncryptionAlgorithm {
             Self::Aes256Cbc => "AES256_CBC",
             Self::None => "NONE",
             Self::DesEde3Cbc => "DES_EDE3_CBC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `IPV4`
-    Ipv4,
-    /// `DUALSTACK`
-    Dualstack,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Dualstack => "DUALSTACK",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

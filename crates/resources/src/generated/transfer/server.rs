@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::IpAddressType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[0-9a-f]{8,17}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
@@ -18,7 +20,7 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^TransferSecurityPolicy-.+$
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:\\S+$");
 pub(crate) static PATTERN_9: Pattern = Pattern::new("^w-([a-z0-9]{17})$");
 
-static RULE_Server: ObjRule = ObjRule {
+pub(crate) static RULE_Server: ObjRule = ObjRule {
     properties: &[
         (
             "Certificate",
@@ -616,7 +618,7 @@ impl ServerAttributes {
     }
 }
 
-static RULE_EndpointDetails: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
     properties: &[
         (
             "AddressAllocationIds",
@@ -799,7 +801,7 @@ impl ToValue for EndpointDetails {
     }
 }
 
-static RULE_IdentityProviderDetails: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
     properties: &[
         (
             "DirectoryId",
@@ -974,7 +976,7 @@ impl ToValue for IdentityProviderDetails {
     }
 }
 
-static RULE_ProtocolDetails: ObjRule = ObjRule {
+pub(crate) static RULE_ProtocolDetails: ObjRule = ObjRule {
     properties: &[
         (
             "As2Transports",
@@ -1147,7 +1149,7 @@ impl ToValue for ProtocolDetails {
     }
 }
 
-static RULE_S3StorageOptions: ObjRule = ObjRule {
+pub(crate) static RULE_S3StorageOptions: ObjRule = ObjRule {
     properties: &[(
         "DirectoryListingOptimization",
         Shape::Str(&StrRule {
@@ -1228,7 +1230,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1328,7 +1330,7 @@ pub struct WorkflowDetailRequired {
     pub workflow_id: Str,
 }
 
-static RULE_WorkflowDetail: ObjRule = ObjRule {
+pub(crate) static RULE_WorkflowDetail: ObjRule = ObjRule {
     properties: &[
         (
             "ExecutionRole",
@@ -1419,7 +1421,7 @@ impl ToValue for WorkflowDetail {
     }
 }
 
-static RULE_WorkflowDetails: ObjRule = ObjRule {
+pub(crate) static RULE_WorkflowDetails: ObjRule = ObjRule {
     properties: &[
         (
             "OnPartialUpload",
@@ -1651,34 +1653,6 @@ impl ToValue for IdentityProviderType {
             Self::ApiGateway => "API_GATEWAY",
             Self::AwsDirectoryService => "AWS_DIRECTORY_SERVICE",
             Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Transfer::Server`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `IPV4`
-    Ipv4,
-    /// `DUALSTACK`
-    Dualstack,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Dualstack => "DUALSTACK",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

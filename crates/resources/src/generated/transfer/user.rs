@@ -39,7 +39,7 @@ pub struct UserRequired {
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         (
             "HomeDirectory",
@@ -440,7 +440,7 @@ pub struct HomeDirectoryMapEntryRequired {
     pub target: Str,
 }
 
-static RULE_HomeDirectoryMapEntry: ObjRule = ObjRule {
+pub(crate) static RULE_HomeDirectoryMapEntry: ObjRule = ObjRule {
     properties: &[
         (
             "Entry",
@@ -572,7 +572,7 @@ pub struct PosixProfileRequired {
     pub uid: Num,
 }
 
-static RULE_PosixProfile: ObjRule = ObjRule {
+pub(crate) static RULE_PosixProfile: ObjRule = ObjRule {
     properties: &[
         (
             "Gid",
@@ -698,7 +698,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

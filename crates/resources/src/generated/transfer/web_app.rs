@@ -28,7 +28,7 @@ pub struct WebAppRequired {
     pub identity_provider_details: Obj<IdentityProviderDetails>,
 }
 
-static RULE_WebApp: ObjRule = ObjRule {
+pub(crate) static RULE_WebApp: ObjRule = ObjRule {
     properties: &[
         (
             "AccessEndpoint",
@@ -303,7 +303,7 @@ impl WebAppAttributes {
     }
 }
 
-static RULE_EndpointDetails: ObjRule = ObjRule {
+pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
     properties: &[("Vpc", Shape::Object(&RULE_Vpc))],
     required: &[],
     one_of: &[],
@@ -347,7 +347,7 @@ impl ToValue for EndpointDetails {
     }
 }
 
-static RULE_IdentityProviderDetails: ObjRule = ObjRule {
+pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationArn",
@@ -471,7 +471,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -554,7 +554,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Vpc: ObjRule = ObjRule {
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
         (
             "SecurityGroupIds",
@@ -667,7 +667,7 @@ impl ToValue for Vpc {
     }
 }
 
-static RULE_WebAppCustomization: ObjRule = ObjRule {
+pub(crate) static RULE_WebAppCustomization: ObjRule = ObjRule {
     properties: &[
         (
             "FaviconFile",

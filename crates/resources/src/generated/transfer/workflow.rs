@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
@@ -30,7 +33,7 @@ pub struct WorkflowRequired {
     pub steps: List<WorkflowStep>,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -227,7 +230,7 @@ impl WorkflowAttributes {
     }
 }
 
-static RULE_CopyStepDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CopyStepDetails: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationFileLocation",
@@ -347,7 +350,7 @@ impl ToValue for CopyStepDetails {
     }
 }
 
-static RULE_CustomStepDetails: ObjRule = ObjRule {
+pub(crate) static RULE_CustomStepDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -484,7 +487,7 @@ pub struct DecryptStepDetailsRequired {
     pub r#type: DecryptStepDetailsType,
 }
 
-static RULE_DecryptStepDetails: ObjRule = ObjRule {
+pub(crate) static RULE_DecryptStepDetails: ObjRule = ObjRule {
     properties: &[
         (
             "DestinationFileLocation",
@@ -631,7 +634,7 @@ impl ToValue for DecryptStepDetails {
     }
 }
 
-static RULE_DeleteStepDetails: ObjRule = ObjRule {
+pub(crate) static RULE_DeleteStepDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -713,7 +716,7 @@ impl ToValue for DeleteStepDetails {
     }
 }
 
-static RULE_EfsInputFileLocation: ObjRule = ObjRule {
+pub(crate) static RULE_EfsInputFileLocation: ObjRule = ObjRule {
     properties: &[
         (
             "FileSystemId",
@@ -799,7 +802,7 @@ impl ToValue for EfsInputFileLocation {
     }
 }
 
-static RULE_InputFileLocation: ObjRule = ObjRule {
+pub(crate) static RULE_InputFileLocation: ObjRule = ObjRule {
     properties: &[
         ("EfsFileLocation", Shape::Object(&RULE_EfsInputFileLocation)),
         ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
@@ -863,7 +866,7 @@ impl ToValue for InputFileLocation {
     }
 }
 
-static RULE_S3FileLocation: ObjRule = ObjRule {
+pub(crate) static RULE_S3FileLocation: ObjRule = ObjRule {
     properties: &[("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation))],
     required: &[],
     one_of: &[],
@@ -911,7 +914,7 @@ impl ToValue for S3FileLocation {
     }
 }
 
-static RULE_S3InputFileLocation: ObjRule = ObjRule {
+pub(crate) static RULE_S3InputFileLocation: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -1014,7 +1017,7 @@ pub struct S3TagRequired {
     pub value: Str,
 }
 
-static RULE_S3Tag: ObjRule = ObjRule {
+pub(crate) static RULE_S3Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -1103,103 +1106,7 @@ impl ToValue for S3Tag {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Workflow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-workflow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TagStepDetails: ObjRule = ObjRule {
+pub(crate) static RULE_TagStepDetails: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -1304,7 +1211,7 @@ impl ToValue for TagStepDetails {
     }
 }
 
-static RULE_WorkflowStep: ObjRule = ObjRule {
+pub(crate) static RULE_WorkflowStep: ObjRule = ObjRule {
     properties: &[
         ("CopyStepDetails", Shape::Object(&RULE_CopyStepDetails)),
         ("CustomStepDetails", Shape::Object(&RULE_CustomStepDetails)),

@@ -9,7 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$");
 
-static RULE_AccountCustomization: ObjRule = ObjRule {
+pub(crate) static RULE_AccountCustomization: ObjRule = ObjRule {
     properties: &[
         (
             "AccountColor",

@@ -25,7 +25,7 @@ pub struct IdentitySourceRequired {
     pub policy_store_id: Str,
 }
 
-static RULE_IdentitySource: ObjRule = ObjRule {
+pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
         (

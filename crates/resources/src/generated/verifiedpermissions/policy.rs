@@ -24,7 +24,7 @@ pub struct PolicyRequired {
     pub policy_store_id: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Any),
         (

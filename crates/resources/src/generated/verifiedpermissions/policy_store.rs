@@ -20,7 +20,7 @@ pub struct PolicyStoreRequired {
     pub validation_settings: Obj<ValidationSettings>,
 }
 
-static RULE_PolicyStore: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
     properties: &[
         (
             "DeletionProtection",
@@ -254,7 +254,7 @@ pub struct DeletionProtectionRequired {
     pub mode: DeletionMode,
 }
 
-static RULE_DeletionProtection: ObjRule = ObjRule {
+pub(crate) static RULE_DeletionProtection: ObjRule = ObjRule {
     properties: &[(
         "Mode",
         Shape::Str(&StrRule {
@@ -313,7 +313,7 @@ impl ToValue for DeletionProtection {
     }
 }
 
-static RULE_SchemaDefinition: ObjRule = ObjRule {
+pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
     properties: &[("CedarJson", Shape::STR)],
     required: &[],
     one_of: &[],
@@ -368,7 +368,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
     required: &["Key", "Value"],
     one_of: &[],
@@ -438,7 +438,7 @@ pub struct ValidationSettingsRequired {
     pub mode: ValidationMode,
 }
 
-static RULE_ValidationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ValidationSettings: ObjRule = ObjRule {
     properties: &[(
         "Mode",
         Shape::Str(&StrRule {

@@ -26,7 +26,7 @@ pub struct PolicyTemplateRequired {
     pub statement: Str,
 }
 
-static RULE_PolicyTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_PolicyTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "Description",

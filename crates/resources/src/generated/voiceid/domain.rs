@@ -26,7 +26,7 @@ pub struct DomainRequired {
     pub server_side_encryption_configuration: Obj<ServerSideEncryptionConfiguration>,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -230,7 +230,7 @@ pub struct ServerSideEncryptionConfigurationRequired {
     pub kms_key_id: Str,
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[(
         "KmsKeyId",
         Shape::Str(&StrRule {
@@ -304,7 +304,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

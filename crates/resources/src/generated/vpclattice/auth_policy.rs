@@ -28,7 +28,7 @@ pub struct AuthPolicyRequired {
     pub resource_identifier: Str,
 }
 
-static RULE_AuthPolicy: ObjRule = ObjRule {
+pub(crate) static RULE_AuthPolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
         (

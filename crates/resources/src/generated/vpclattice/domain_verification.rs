@@ -18,7 +18,7 @@ pub struct DomainVerificationRequired {
     pub domain_name: Str,
 }
 
-static RULE_DomainVerification: ObjRule = ObjRule {
+pub(crate) static RULE_DomainVerification: ObjRule = ObjRule {
     properties: &[
         (
             "DomainName",
@@ -188,7 +188,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{FixedResponse, FixedResponseRequired, Tag, TagRequired};
+use super::shared::{RULE_FixedResponse, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
 );
@@ -31,7 +34,7 @@ pub struct ListenerRequired {
     pub protocol: Protocol,
 }
 
-static RULE_Listener: ObjRule = ObjRule {
+pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
         (
@@ -287,7 +290,7 @@ impl ListenerAttributes {
     }
 }
 
-static RULE_DefaultAction: ObjRule = ObjRule {
+pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
     properties: &[
         ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
         ("Forward", Shape::Object(&RULE_Forward)),
@@ -351,76 +354,6 @@ impl ToValue for DefaultAction {
     }
 }
 
-/// The required properties of [`FixedResponse`], by name: `FixedResponse::new(FixedResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseRequired {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-static RULE_FixedResponse: ObjRule = ObjRule {
-    properties: &[(
-        "StatusCode",
-        Shape::Int(&NumRule {
-            min: Some(100.0),
-            max: Some(599.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FixedResponse` property type of `AWS::VpcLattice::Listener`.
-///
-/// Describes an action that returns a custom HTTP response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-listener-fixedresponse.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponse {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-impl FixedResponse {
-    /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
-    pub fn new(required: FixedResponseRequired) -> Self {
-        Self {
-            status_code: required.status_code,
-        }
-    }
-
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Int>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for FixedResponse {}
-
-impl ToValue for FixedResponse {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
 /// The required properties of [`Forward`], by name: `Forward::new(ForwardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardRequired {
@@ -434,7 +367,7 @@ pub struct ForwardRequired {
     pub target_groups: List<WeightedTargetGroup>,
 }
 
-static RULE_Forward: ObjRule = ObjRule {
+pub(crate) static RULE_Forward: ObjRule = ObjRule {
     properties: &[(
         "TargetGroups",
         Shape::List(&ListRule {
@@ -495,102 +428,6 @@ impl ToValue for Forward {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::Listener`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-listener-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WeightedTargetGroup`], by name: `WeightedTargetGroup::new(WeightedTargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetGroupRequired {
@@ -602,7 +439,7 @@ pub struct WeightedTargetGroupRequired {
     pub target_group_identifier: Str,
 }
 
-static RULE_WeightedTargetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
     properties: &[
         (
             "TargetGroupIdentifier",

@@ -35,7 +35,7 @@ pub struct ResourceConfigurationRequired {
     pub resource_configuration_type: ResourceConfigurationType,
 }
 
-static RULE_ResourceConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowAssociationToSharableServiceNetwork", Shape::Bool),
         (
@@ -489,7 +489,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -35,7 +35,7 @@ pub struct ResourceGatewayRequired {
     pub vpc_identifier: Str,
 }
 
-static RULE_ResourceGateway: ObjRule = ObjRule {
+pub(crate) static RULE_ResourceGateway: ObjRule = ObjRule {
     properties: &[
         (
             "IpAddressType",
@@ -365,7 +365,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

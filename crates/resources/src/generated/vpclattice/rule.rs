@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{FixedResponse, FixedResponseRequired, Tag, TagRequired};
+use super::shared::{RULE_FixedResponse, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
 );
@@ -39,7 +42,7 @@ pub struct RuleRequired {
     pub priority: Int,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
         (
@@ -296,7 +299,7 @@ impl RuleAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
         ("Forward", Shape::Object(&RULE_Forward)),
@@ -360,76 +363,6 @@ impl ToValue for Action {
     }
 }
 
-/// The required properties of [`FixedResponse`], by name: `FixedResponse::new(FixedResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseRequired {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-static RULE_FixedResponse: ObjRule = ObjRule {
-    properties: &[(
-        "StatusCode",
-        Shape::Int(&NumRule {
-            min: Some(100.0),
-            max: Some(599.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FixedResponse` property type of `AWS::VpcLattice::Rule`.
-///
-/// Describes an action that returns a custom HTTP response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-rule-fixedresponse.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponse {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-impl FixedResponse {
-    /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
-    pub fn new(required: FixedResponseRequired) -> Self {
-        Self {
-            status_code: required.status_code,
-        }
-    }
-
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Int>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for FixedResponse {}
-
-impl ToValue for FixedResponse {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
 /// The required properties of [`Forward`], by name: `Forward::new(ForwardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardRequired {
@@ -443,7 +376,7 @@ pub struct ForwardRequired {
     pub target_groups: List<WeightedTargetGroup>,
 }
 
-static RULE_Forward: ObjRule = ObjRule {
+pub(crate) static RULE_Forward: ObjRule = ObjRule {
     properties: &[(
         "TargetGroups",
         Shape::List(&ListRule {
@@ -519,7 +452,7 @@ pub struct HeaderMatchRequired {
     pub name: Str,
 }
 
-static RULE_HeaderMatch: ObjRule = ObjRule {
+pub(crate) static RULE_HeaderMatch: ObjRule = ObjRule {
     properties: &[
         ("CaseSensitive", Shape::Bool),
         ("Match", Shape::Object(&RULE_HeaderMatchType)),
@@ -614,7 +547,7 @@ impl ToValue for HeaderMatch {
     }
 }
 
-static RULE_HeaderMatchType: ObjRule = ObjRule {
+pub(crate) static RULE_HeaderMatchType: ObjRule = ObjRule {
     properties: &[
         (
             "Contains",
@@ -725,7 +658,7 @@ impl ToValue for HeaderMatchType {
     }
 }
 
-static RULE_HttpMatch: ObjRule = ObjRule {
+pub(crate) static RULE_HttpMatch: ObjRule = ObjRule {
     properties: &[
         (
             "HeaderMatches",
@@ -832,7 +765,7 @@ pub struct MatchRequired {
     pub http_match: Obj<HttpMatch>,
 }
 
-static RULE_Match: ObjRule = ObjRule {
+pub(crate) static RULE_Match: ObjRule = ObjRule {
     properties: &[("HttpMatch", Shape::Object(&RULE_HttpMatch))],
     required: &["HttpMatch"],
     one_of: &[],
@@ -889,7 +822,7 @@ pub struct PathMatchRequired {
     pub r#match: Obj<PathMatchType>,
 }
 
-static RULE_PathMatch: ObjRule = ObjRule {
+pub(crate) static RULE_PathMatch: ObjRule = ObjRule {
     properties: &[
         ("CaseSensitive", Shape::Bool),
         ("Match", Shape::Object(&RULE_PathMatchType)),
@@ -958,7 +891,7 @@ impl ToValue for PathMatch {
     }
 }
 
-static RULE_PathMatchType: ObjRule = ObjRule {
+pub(crate) static RULE_PathMatchType: ObjRule = ObjRule {
     properties: &[
         (
             "Exact",
@@ -1044,102 +977,6 @@ impl ToValue for PathMatchType {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::Rule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-rule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WeightedTargetGroup`], by name: `WeightedTargetGroup::new(WeightedTargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetGroupRequired {
@@ -1151,7 +988,7 @@ pub struct WeightedTargetGroupRequired {
     pub target_group_identifier: Str,
 }
 
-static RULE_WeightedTargetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
     properties: &[
         (
             "TargetGroupIdentifier",

@@ -7,13 +7,16 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AuthType, DnsEntry, Tag, TagRequired};
+use super::shared::{RULE_DnsEntry, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
 
-static RULE_Service: ObjRule = ObjRule {
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         (
             "AuthType",
@@ -303,190 +306,5 @@ impl ServiceAttributes {
     /// The status of the service.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-static RULE_DnsEntry: ObjRule = ObjRule {
-    properties: &[("DomainName", Shape::STR), ("HostedZoneId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DnsEntry` property type of `AWS::VpcLattice::Service`.
-///
-/// Describes the DNS information of a service.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-service-dnsentry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DnsEntry {
-    /// `DomainName`: a string.
-    ///
-    /// The domain name of the service.
-    pub domain_name: Option<Str>,
-    /// `HostedZoneId`: a string.
-    ///
-    /// The ID of the hosted zone.
-    pub hosted_zone_id: Option<Str>,
-}
-
-impl DnsEntry {
-    /// A `DnsEntry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
-    /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DnsEntry {}
-
-impl ToValue for DnsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("HostedZoneId", &self.hosted_zone_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthType` (`AWS::VpcLattice::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthType {
-    /// `NONE`
-    None,
-    /// `AWS_IAM`
-    AwsIam,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::AwsIam => "AWS_IAM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9-,]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
@@ -24,7 +27,7 @@ pub struct TargetGroupRequired {
     pub r#type: TargetGroupType,
 }
 
-static RULE_TargetGroup: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     properties: &[
         ("Config", Shape::Object(&RULE_TargetGroupConfig)),
         (
@@ -272,7 +275,7 @@ impl TargetGroupAttributes {
     }
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         (
@@ -539,7 +542,7 @@ pub struct MatcherRequired {
     pub http_code: Str,
 }
 
-static RULE_Matcher: ObjRule = ObjRule {
+pub(crate) static RULE_Matcher: ObjRule = ObjRule {
     properties: &[(
         "HttpCode",
         Shape::Str(&StrRule {
@@ -598,102 +601,6 @@ impl ToValue for Matcher {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::TargetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-targetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Target`], by name: `Target::new(TargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
@@ -703,7 +610,7 @@ pub struct TargetRequired {
     pub id: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         (
@@ -779,7 +686,7 @@ impl ToValue for Target {
     }
 }
 
-static RULE_TargetGroupConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TargetGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("HealthCheck", Shape::Object(&RULE_HealthCheckConfig)),
         (

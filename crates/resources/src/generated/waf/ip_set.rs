@@ -18,7 +18,7 @@ pub struct IpSetRequired {
     pub name: Str,
 }
 
-static RULE_IpSet: ObjRule = ObjRule {
+pub(crate) static RULE_IpSet: ObjRule = ObjRule {
     properties: &[
         (
             "IPSetDescriptors",
@@ -175,7 +175,7 @@ pub struct IpSetDescriptorRequired {
     pub value: Str,
 }
 
-static RULE_IpSetDescriptor: ObjRule = ObjRule {
+pub(crate) static RULE_IpSetDescriptor: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Type"],
     one_of: &[],

@@ -24,7 +24,7 @@ pub struct RuleRequired {
     pub name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
@@ -195,7 +195,7 @@ pub struct PredicateRequired {
     pub r#type: Str,
 }
 
-static RULE_Predicate: ObjRule = ObjRule {
+pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
         ("DataId", Shape::STR),
         ("Negated", Shape::Bool),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_FieldToMatch;
+pub use super::shared::{FieldToMatch, FieldToMatchRequired};
+
 /// The required properties of [`SqlInjectionMatchSet`], by name: `SqlInjectionMatchSet::new(SqlInjectionMatchSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlInjectionMatchSetRequired {
@@ -18,7 +21,7 @@ pub struct SqlInjectionMatchSetRequired {
     pub name: Str,
 }
 
-static RULE_SqlInjectionMatchSet: ObjRule = ObjRule {
+pub(crate) static RULE_SqlInjectionMatchSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (
@@ -153,99 +156,6 @@ impl SqlInjectionMatchSetAttributes {
     }
 }
 
-/// The required properties of [`FieldToMatch`], by name: `FieldToMatch::new(FieldToMatchRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatchRequired {
-    /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform. Amazon CloudFront supports the following methods: `DELETE` , `GET` , `HEAD` , `OPTIONS` , `PATCH` , `POST` , and `PUT` .
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
-}
-
-static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[("Data", Shape::STR), ("Type", Shape::STR)],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FieldToMatch` property type of `AWS::WAF::SqlInjectionMatchSet`.
-///
-/// The part of a web request that you want to inspect, such as a specified header or a query string.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-waf-sqlinjectionmatchset-fieldtomatch.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatch {
-    /// `Data`: a string.
-    ///
-    /// When the value of `Type` is `HEADER` , enter the name of the header that you want AWS WAF to search, for example, `User-Agent` or `Referer` . The name of the header is not case sensitive.
-    ///
-    /// When the value of `Type` is `SINGLE_QUERY_ARG` , enter the name of the parameter that you want AWS WAF to search, for example, `UserName` or `SalesRegion` . The parameter name is not case sensitive.
-    ///
-    /// If the value of `Type` is any other value, omit `Data` .
-    pub data: Option<Str>,
-    /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform. Amazon CloudFront supports the following methods: `DELETE` , `GET` , `HEAD` , `OPTIONS` , `PATCH` , `POST` , and `PUT` .
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
-}
-
-impl FieldToMatch {
-    /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
-    pub fn new(required: FieldToMatchRequired) -> Self {
-        Self {
-            data: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for FieldToMatch {}
-
-impl ToValue for FieldToMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Data", &self.data)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`SqlInjectionMatchTuple`], by name: `SqlInjectionMatchTuple::new(SqlInjectionMatchTupleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlInjectionMatchTupleRequired {
@@ -307,7 +217,7 @@ pub struct SqlInjectionMatchTupleRequired {
     pub text_transformation: Str,
 }
 
-static RULE_SqlInjectionMatchTuple: ObjRule = ObjRule {
+pub(crate) static RULE_SqlInjectionMatchTuple: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("TextTransformation", Shape::STR),

@@ -28,7 +28,7 @@ pub struct WebAclRequired {
     pub name: Str,
 }
 
-static RULE_WebAcl: ObjRule = ObjRule {
+pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_WafAction)),
         ("MetricName", Shape::STR),
@@ -205,7 +205,7 @@ pub struct ActivatedRuleRequired {
     pub rule_id: Str,
 }
 
-static RULE_ActivatedRule: ObjRule = ObjRule {
+pub(crate) static RULE_ActivatedRule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_WafAction)),
         ("Priority", Shape::INT),
@@ -310,7 +310,7 @@ pub struct WafActionRequired {
     pub r#type: Str,
 }
 
-static RULE_WafAction: ObjRule = ObjRule {
+pub(crate) static RULE_WafAction: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR)],
     required: &["Type"],
     one_of: &[],

@@ -18,7 +18,7 @@ pub struct GeoMatchSetRequired {
     pub name: Str,
 }
 
-static RULE_GeoMatchSet: ObjRule = ObjRule {
+pub(crate) static RULE_GeoMatchSet: ObjRule = ObjRule {
     properties: &[
         (
             "GeoMatchConstraints",
@@ -163,7 +163,7 @@ pub struct GeoMatchConstraintRequired {
     pub value: Str,
 }
 
-static RULE_GeoMatchConstraint: ObjRule = ObjRule {
+pub(crate) static RULE_GeoMatchConstraint: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR), ("Value", Shape::STR)],
     required: &["Value", "Type"],
     one_of: &[],

@@ -24,7 +24,7 @@ pub struct RegexPatternSetRequired {
     pub regex_pattern_strings: List<Str>,
 }
 
-static RULE_RegexPatternSet: ObjRule = ObjRule {
+pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         (

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Predicate;
+pub use super::shared::{Predicate, PredicateRequired};
+
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
@@ -24,7 +27,7 @@ pub struct RuleRequired {
     pub name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
@@ -173,108 +176,5 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Predicate`], by name: `Predicate::new(PredicateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredicateRequired {
-    /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
-    /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
-    /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
-}
-
-static RULE_Predicate: ObjRule = ObjRule {
-    properties: &[
-        ("DataId", Shape::STR),
-        ("Negated", Shape::Bool),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Negated", "DataId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Predicate` property type of `AWS::WAFRegional::Rule`.
-///
-/// Specifies the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , and `SizeConstraintSet` objects that you want to add to a `Rule` and, for each object, indicates whether you want to negate the settings, for example, requests that do NOT originate from the IP address 192.0.2.44.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafregional-rule-predicate.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Predicate {
-    /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
-    /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
-    /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
-}
-
-impl Predicate {
-    /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
-    pub fn new(required: PredicateRequired) -> Self {
-        Self {
-            data_id: required.data_id,
-            negated: required.negated,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `DataId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_id = value.into();
-        self
-    }
-
-    /// `Negated`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn negated(mut self, value: impl Into<Bool>) -> Self {
-        self.negated = value.into();
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for Predicate {}
-
-impl ToValue for Predicate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DataId", &self.data_id)
-            .req("Negated", &self.negated)
-            .req("Type", &self.r#type)
-            .build()
     }
 }

@@ -28,7 +28,7 @@ pub struct WebAclRequired {
     pub name: Str,
 }
 
-static RULE_WebAcl: ObjRule = ObjRule {
+pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_Action)),
         ("MetricName", Shape::STR),
@@ -209,7 +209,7 @@ pub struct ActionRequired {
     pub r#type: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[("Type", Shape::STR)],
     required: &["Type"],
     one_of: &[],
@@ -282,7 +282,7 @@ pub struct RuleRequired {
     pub rule_id: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
         ("Priority", Shape::INT),

@@ -24,7 +24,7 @@ pub struct WebAclAssociationRequired {
     pub web_acl_id: Str,
 }
 
-static RULE_WebAclAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
     properties: &[("ResourceArn", Shape::STR), ("WebACLId", Shape::STR)],
     required: &["ResourceArn", "WebACLId"],
     one_of: &[],

@@ -24,7 +24,7 @@ pub struct LoggingConfigurationRequired {
     pub resource_arn: Str,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LogDestinationConfigs",
@@ -223,7 +223,7 @@ pub struct ActionConditionRequired {
     pub action: Action,
 }
 
-static RULE_ActionCondition: ObjRule = ObjRule {
+pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
     properties: &[(
         "Action",
         Shape::Str(&StrRule {
@@ -283,7 +283,7 @@ impl ToValue for ActionCondition {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
         (
@@ -350,7 +350,7 @@ impl ToValue for Condition {
     }
 }
 
-static RULE_FieldToMatch: ObjRule = ObjRule {
+pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("Method", Shape::Any),
         ("QueryString", Shape::Any),
@@ -477,7 +477,7 @@ pub struct FilterRequired {
     pub requirement: Requirement,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         (
             "Behavior",
@@ -593,7 +593,7 @@ pub struct LabelNameConditionRequired {
     pub label_name: Str,
 }
 
-static RULE_LabelNameCondition: ObjRule = ObjRule {
+pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
     properties: &[("LabelName", Shape::STR)],
     required: &["LabelName"],
     one_of: &[],
@@ -648,7 +648,7 @@ pub struct LoggingFilterRequired {
     pub filters: List<Filter>,
 }
 
-static RULE_LoggingFilter: ObjRule = ObjRule {
+pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[
         (
             "DefaultBehavior",
@@ -734,7 +734,7 @@ pub struct SingleHeaderRequired {
     pub name: Str,
 }
 
-static RULE_SingleHeader: ObjRule = ObjRule {
+pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
     properties: &[("Name", Shape::STR)],
     required: &["Name"],
     one_of: &[],

@@ -36,7 +36,7 @@ pub struct WebAclAssociationRequired {
     pub web_acl_arn: Str,
 }
 
-static RULE_WebAclAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceArn",

@@ -33,7 +33,7 @@ pub struct AiAgentRequired {
     pub r#type: AiAgentType,
 }
 
-static RULE_AiAgent: ObjRule = ObjRule {
+pub(crate) static RULE_AiAgent: ObjRule = ObjRule {
     properties: &[
         (
             "AssistantId",

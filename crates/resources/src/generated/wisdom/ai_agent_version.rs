@@ -25,7 +25,7 @@ pub struct AiAgentVersionRequired {
     pub assistant_id: Str,
 }
 
-static RULE_AiAgentVersion: ObjRule = ObjRule {
+pub(crate) static RULE_AiAgentVersion: ObjRule = ObjRule {
     properties: &[
         (
             "AIAgentId",

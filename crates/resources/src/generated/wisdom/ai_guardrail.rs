@@ -36,7 +36,7 @@ pub struct AiGuardrailRequired {
     pub blocked_outputs_messaging: Str,
 }
 
-static RULE_AiGuardrail: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
     properties: &[
         (
             "AssistantId",
@@ -420,7 +420,7 @@ pub struct AiGuardrailContentPolicyConfigRequired {
     pub filters_config: List<GuardrailContentFilterConfig>,
 }
 
-static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
     properties: &[(
         "FiltersConfig",
         Shape::List(&ListRule {
@@ -490,7 +490,7 @@ pub struct AiGuardrailContextualGroundingPolicyConfigRequired {
     pub filters_config: List<GuardrailContextualGroundingFilterConfig>,
 }
 
-static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
     properties: &[(
         "FiltersConfig",
         Shape::List(&ListRule {
@@ -552,7 +552,7 @@ impl ToValue for AiGuardrailContextualGroundingPolicyConfig {
     }
 }
 
-static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "PiiEntitiesConfig",
@@ -645,7 +645,7 @@ pub struct AiGuardrailTopicPolicyConfigRequired {
     pub topics_config: List<GuardrailTopicConfig>,
 }
 
-static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
     properties: &[(
         "TopicsConfig",
         Shape::List(&ListRule {
@@ -704,7 +704,7 @@ impl ToValue for AiGuardrailTopicPolicyConfig {
     }
 }
 
-static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
     properties: &[
         (
             "ManagedWordListsConfig",
@@ -804,7 +804,7 @@ pub struct GuardrailContentFilterConfigRequired {
     pub r#type: GuardrailContentFilterType,
 }
 
-static RULE_GuardrailContentFilterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailContentFilterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "InputStrength",
@@ -935,7 +935,7 @@ pub struct GuardrailContextualGroundingFilterConfigRequired {
     pub r#type: GuardrailContextualGroundingFilterType,
 }
 
-static RULE_GuardrailContextualGroundingFilterConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailContextualGroundingFilterConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Threshold",
@@ -1029,7 +1029,7 @@ pub struct GuardrailManagedWordsConfigRequired {
     pub r#type: GuardrailManagedWordsType,
 }
 
-static RULE_GuardrailManagedWordsConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailManagedWordsConfig: ObjRule = ObjRule {
     properties: &[(
         "Type",
         Shape::Str(&StrRule {
@@ -1216,7 +1216,7 @@ pub struct GuardrailPiiEntityConfigRequired {
     pub r#type: GuardrailPiiEntityType,
 }
 
-static RULE_GuardrailPiiEntityConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailPiiEntityConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -1471,7 +1471,7 @@ pub struct GuardrailRegexConfigRequired {
     pub pattern: Str,
 }
 
-static RULE_GuardrailRegexConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailRegexConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Action",
@@ -1631,7 +1631,7 @@ pub struct GuardrailTopicConfigRequired {
     pub r#type: GuardrailTopicType,
 }
 
-static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
     properties: &[
         (
             "Definition",
@@ -1785,7 +1785,7 @@ pub struct GuardrailWordConfigRequired {
     pub text: Str,
 }
 
-static RULE_GuardrailWordConfig: ObjRule = ObjRule {
+pub(crate) static RULE_GuardrailWordConfig: ObjRule = ObjRule {
     properties: &[(
         "Text",
         Shape::Str(&StrRule {

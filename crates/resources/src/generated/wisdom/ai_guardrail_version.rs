@@ -27,7 +27,7 @@ pub struct AiGuardrailVersionRequired {
     pub assistant_id: Str,
 }
 
-static RULE_AiGuardrailVersion: ObjRule = ObjRule {
+pub(crate) static RULE_AiGuardrailVersion: ObjRule = ObjRule {
     properties: &[
         (
             "AIGuardrailId",

@@ -63,7 +63,7 @@ pub struct AiPromptRequired {
     pub r#type: AiPromptType,
 }
 
-static RULE_AiPrompt: ObjRule = ObjRule {
+pub(crate) static RULE_AiPrompt: ObjRule = ObjRule {
     properties: &[
         (
             "ApiFormat",

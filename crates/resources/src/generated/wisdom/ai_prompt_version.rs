@@ -27,7 +27,7 @@ pub struct AiPromptVersionRequired {
     pub assistant_id: Str,
 }
 
-static RULE_AiPromptVersion: ObjRule = ObjRule {
+pub(crate) static RULE_AiPromptVersion: ObjRule = ObjRule {
     properties: &[
         (
             "AIPromptId",

@@ -7,8 +7,10 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
+pub use super::shared::{ServerSideEncryptionConfiguration, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Assistant`], by name: `Assistant::new(AssistantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +29,7 @@ pub struct AssistantRequired {
     pub r#type: AssistantType,
 }
 
-static RULE_Assistant: ObjRule = ObjRule {
+pub(crate) static RULE_Assistant: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -257,159 +259,6 @@ impl AssistantAttributes {
     /// The ID of the Wisdom assistant.
     pub fn assistant_id(&self) -> Value {
         self.0.get_att("AssistantId")
-    }
-}
-
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServerSideEncryptionConfiguration` property type of `AWS::Wisdom::Assistant`.
-///
-/// The configuration information for the customer managed key used for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-assistant-serversideencryptionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServerSideEncryptionConfiguration {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The customer managed key used for encryption. The customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. To use Wisdom with chat, the key policy must also allow `kms:Decrypt` , `kms:GenerateDataKey*` , and `kms:DescribeKey` permissions to the `connect.amazonaws.com` service principal. For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) . For information about valid ID values, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) in the *AWS Key Management Service Developer Guide* .
-    ///
-    /// Length 1 to 4096.
-    pub kms_key_id: Option<Str>,
-}
-
-impl ServerSideEncryptionConfiguration {
-    /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServerSideEncryptionConfiguration {}
-
-impl ToValue for ServerSideEncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::Assistant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-assistant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
+pub use super::shared::{ServerSideEncryptionConfiguration, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\\/anthropic.claude-3-haiku-20240307-v1:0$",
 );
 
@@ -30,7 +32,7 @@ pub struct KnowledgeBaseRequired {
     pub name: Str,
 }
 
-static RULE_KnowledgeBase: ObjRule = ObjRule {
+pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -343,14 +345,14 @@ pub struct BedrockFoundationModelConfigurationRequired {
     pub model_arn: Str,
 }
 
-static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ModelArn",
             Shape::Str(&StrRule {
                 min_len: Some(1),
                 max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
+                pattern: Some(&PATTERN_1),
                 allowed: &[],
                 format: None,
             }),
@@ -428,7 +430,7 @@ pub struct ChunkingConfigurationRequired {
     pub chunking_strategy: ChunkingStrategy,
 }
 
-static RULE_ChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChunkingStrategy",
@@ -562,7 +564,7 @@ pub struct FixedSizeChunkingConfigurationRequired {
     pub overlap_percentage: Num,
 }
 
-static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "MaxTokens",
@@ -664,7 +666,7 @@ pub struct HierarchicalChunkingConfigurationRequired {
     pub overlap_tokens: Num,
 }
 
-static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "LevelConfigurations",
@@ -763,7 +765,7 @@ pub struct HierarchicalChunkingLevelConfigurationRequired {
     pub max_tokens: Num,
 }
 
-static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
     properties: &[(
         "MaxTokens",
         Shape::Num(&NumRule {
@@ -827,7 +829,7 @@ pub struct ParsingConfigurationRequired {
     pub parsing_strategy: ParsingStrategy,
 }
 
-static RULE_ParsingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BedrockFoundationModelConfiguration",
@@ -913,7 +915,7 @@ pub struct ParsingPromptRequired {
     pub parsing_prompt_text: Str,
 }
 
-static RULE_ParsingPrompt: ObjRule = ObjRule {
+pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
     properties: &[(
         "ParsingPromptText",
         Shape::Str(&StrRule {
@@ -972,7 +974,7 @@ impl ToValue for ParsingPrompt {
     }
 }
 
-static RULE_RenderingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_RenderingConfiguration: ObjRule = ObjRule {
     properties: &[(
         "TemplateUri",
         Shape::Str(&StrRule {
@@ -1060,7 +1062,7 @@ pub struct SemanticChunkingConfigurationRequired {
     pub max_tokens: Num,
 }
 
-static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "BreakpointPercentileThreshold",
@@ -1172,164 +1174,7 @@ impl ToValue for SemanticChunkingConfiguration {
     }
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServerSideEncryptionConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
-///
-/// The configuration information for the customer managed key used for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-knowledgebase-serversideencryptionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServerSideEncryptionConfiguration {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The customer managed key used for encryption.
-    ///
-    /// This customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom.
-    ///
-    /// For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) . For information about valid ID values, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) .
-    ///
-    /// Length 1 to 4096.
-    pub kms_key_id: Option<Str>,
-}
-
-impl ServerSideEncryptionConfiguration {
-    /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServerSideEncryptionConfiguration {}
-
-impl ToValue for ServerSideEncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::KnowledgeBase`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-knowledgebase-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ChunkingConfiguration",

@@ -7,13 +7,15 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{GroupingConfiguration, GroupingConfigurationRequired, Tag, TagRequired};
+use super::shared::{RULE_GroupingConfiguration, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-9;-@A-~]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[ -~]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\\\s_.,-]+");
 pub(crate) static PATTERN_3: Pattern = Pattern::new(
     "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
 );
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`MessageTemplate`], by name: `MessageTemplate::new(MessageTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,7 @@ pub struct MessageTemplateRequired {
     pub name: Str,
 }
 
-static RULE_MessageTemplate: ObjRule = ObjRule {
+pub(crate) static RULE_MessageTemplate: ObjRule = ObjRule {
     properties: &[
         (
             "ChannelSubtype",
@@ -391,7 +393,7 @@ impl MessageTemplateAttributes {
     }
 }
 
-static RULE_AgentAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_AgentAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "FirstName",
@@ -477,7 +479,7 @@ impl ToValue for AgentAttributes {
     }
 }
 
-static RULE_Content: ObjRule = ObjRule {
+pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
         (
             "EmailMessageTemplateContent",
@@ -562,7 +564,7 @@ impl ToValue for Content {
     }
 }
 
-static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "AccountNumber",
@@ -2058,7 +2060,7 @@ pub struct EmailMessageTemplateContentRequired {
     pub subject: Str,
 }
 
-static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
+pub(crate) static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::Object(&RULE_EmailMessageTemplateContentBody)),
         (
@@ -2160,7 +2162,7 @@ impl ToValue for EmailMessageTemplateContent {
     }
 }
 
-static RULE_EmailMessageTemplateContentBody: ObjRule = ObjRule {
+pub(crate) static RULE_EmailMessageTemplateContentBody: ObjRule = ObjRule {
     properties: &[
         (
             "Html",
@@ -2230,7 +2232,7 @@ impl ToValue for EmailMessageTemplateContentBody {
     }
 }
 
-static RULE_EmailMessageTemplateHeader: ObjRule = ObjRule {
+pub(crate) static RULE_EmailMessageTemplateHeader: ObjRule = ObjRule {
     properties: &[
         (
             "Name",
@@ -2316,124 +2318,6 @@ impl ToValue for EmailMessageTemplateHeader {
     }
 }
 
-/// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfigurationRequired {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-static RULE_GroupingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Criteria",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Criteria", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GroupingConfiguration` property type of `AWS::Wisdom::MessageTemplate`.
-///
-/// The configuration information of the grouping of Amazon Q in Connect users.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-messagetemplate-groupingconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfiguration {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-impl GroupingConfiguration {
-    /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
-    pub fn new(required: GroupingConfigurationRequired) -> Self {
-        Self {
-            criteria: required.criteria,
-            values: required.values,
-        }
-    }
-
-    /// `Criteria`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Str>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
-    /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
-}
-
-impl PropertyType for GroupingConfiguration {}
-
-impl ToValue for GroupingConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Criteria", &self.criteria)
-            .req("Values", &self.values)
-            .build()
-    }
-}
-
 /// The required properties of [`MessageTemplateAttachment`], by name: `MessageTemplateAttachment::new(MessageTemplateAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageTemplateAttachmentRequired {
@@ -2451,7 +2335,7 @@ pub struct MessageTemplateAttachmentRequired {
     pub s3_presigned_url: Str,
 }
 
-static RULE_MessageTemplateAttachment: ObjRule = ObjRule {
+pub(crate) static RULE_MessageTemplateAttachment: ObjRule = ObjRule {
     properties: &[
         (
             "AttachmentId",
@@ -2566,7 +2450,7 @@ impl ToValue for MessageTemplateAttachment {
     }
 }
 
-static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
+pub(crate) static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
     properties: &[
         ("AgentAttributes", Shape::Object(&RULE_AgentAttributes)),
         ("CustomAttributes", Shape::Any),
@@ -2667,7 +2551,7 @@ impl ToValue for MessageTemplateAttributesProperty {
     }
 }
 
-static RULE_MessageTemplateBodyContentProvider: ObjRule = ObjRule {
+pub(crate) static RULE_MessageTemplateBodyContentProvider: ObjRule = ObjRule {
     properties: &[(
         "Content",
         Shape::Str(&StrRule {
@@ -2733,7 +2617,7 @@ pub struct SmsMessageTemplateContentRequired {
     pub body: Obj<SmsMessageTemplateContentBody>,
 }
 
-static RULE_SmsMessageTemplateContent: ObjRule = ObjRule {
+pub(crate) static RULE_SmsMessageTemplateContent: ObjRule = ObjRule {
     properties: &[("Body", Shape::Object(&RULE_SmsMessageTemplateContentBody))],
     required: &["Body"],
     one_of: &[],
@@ -2781,7 +2665,7 @@ impl ToValue for SmsMessageTemplateContent {
     }
 }
 
-static RULE_SmsMessageTemplateContentBody: ObjRule = ObjRule {
+pub(crate) static RULE_SmsMessageTemplateContentBody: ObjRule = ObjRule {
     properties: &[(
         "PlainText",
         Shape::Object(&RULE_MessageTemplateBodyContentProvider),
@@ -2830,7 +2714,7 @@ impl ToValue for SmsMessageTemplateContentBody {
     }
 }
 
-static RULE_SystemAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_SystemAttributes: ObjRule = ObjRule {
     properties: &[
         (
             "CustomerEndpoint",
@@ -2925,7 +2809,7 @@ impl ToValue for SystemAttributes {
     }
 }
 
-static RULE_SystemEndpointAttributes: ObjRule = ObjRule {
+pub(crate) static RULE_SystemEndpointAttributes: ObjRule = ObjRule {
     properties: &[(
         "Address",
         Shape::Str(&StrRule {
@@ -2979,102 +2863,6 @@ impl PropertyType for SystemEndpointAttributes {}
 impl ToValue for SystemEndpointAttributes {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Address", &self.address).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::MessageTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-messagetemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

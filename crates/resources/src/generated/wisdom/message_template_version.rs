@@ -22,7 +22,7 @@ pub struct MessageTemplateVersionRequired {
     pub message_template_arn: Str,
 }
 
-static RULE_MessageTemplateVersion: ObjRule = ObjRule {
+pub(crate) static RULE_MessageTemplateVersion: ObjRule = ObjRule {
     properties: &[
         (
             "MessageTemplateArn",

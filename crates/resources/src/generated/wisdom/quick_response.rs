@@ -7,12 +7,14 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{GroupingConfiguration, GroupingConfigurationRequired, Tag, TagRequired};
+use super::shared::{RULE_GroupingConfiguration, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(application/x\\.quickresponse;format=(plain|markdown))$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
 );
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`QuickResponse`], by name: `QuickResponse::new(QuickResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +37,7 @@ pub struct QuickResponseRequired {
     pub name: Str,
 }
 
-static RULE_QuickResponse: ObjRule = ObjRule {
+pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
     properties: &[
         (
             "Channels",
@@ -403,125 +405,7 @@ impl QuickResponseAttributes {
     }
 }
 
-/// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfigurationRequired {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-static RULE_GroupingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Criteria",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Criteria", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GroupingConfiguration` property type of `AWS::Wisdom::QuickResponse`.
-///
-/// The configuration information of the grouping of Amazon Q in Connect users.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-quickresponse-groupingconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfiguration {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-impl GroupingConfiguration {
-    /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
-    pub fn new(required: GroupingConfigurationRequired) -> Self {
-        Self {
-            criteria: required.criteria,
-            values: required.values,
-        }
-    }
-
-    /// `Criteria`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Str>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
-    /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
-}
-
-impl PropertyType for GroupingConfiguration {}
-
-impl ToValue for GroupingConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Criteria", &self.criteria)
-            .req("Values", &self.values)
-            .build()
-    }
-}
-
-static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
+pub(crate) static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
     properties: &[(
         "Content",
         Shape::Str(&StrRule {
@@ -575,102 +459,6 @@ impl PropertyType for QuickResponseContentProvider {}
 impl ToValue for QuickResponseContentProvider {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Content", &self.content).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::QuickResponse`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-quickresponse-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ConnectionAliasRequired {
     pub connection_string: Str,
 }
 
-static RULE_ConnectionAlias: ObjRule = ObjRule {
+pub(crate) static RULE_ConnectionAlias: ObjRule = ObjRule {
     properties: &[
         (
             "ConnectionString",
@@ -189,7 +189,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Workspace`], by name: `Workspace::new(WorkspaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
@@ -30,7 +33,7 @@ pub struct WorkspaceRequired {
     pub user_name: Str,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         ("BundleId", Shape::STR),
         ("DirectoryId", Shape::STR),
@@ -282,103 +285,7 @@ impl WorkspaceAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpaces::Workspace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspaces-workspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WorkspaceProperties: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceProperties: ObjRule = ObjRule {
     properties: &[
         ("ComputeTypeName", Shape::STR),
         ("RootVolumeSizeGib", Shape::INT),

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_./()!*'-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsb-[0-9a-z]{8,63}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_./() -]+$");
@@ -40,7 +43,7 @@ pub struct WorkspacesPoolRequired {
     pub pool_name: Str,
 }
 
-static RULE_WorkspacesPool: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspacesPool: ObjRule = ObjRule {
     properties: &[
         (
             "ApplicationSettings",
@@ -349,7 +352,7 @@ pub struct ApplicationSettingsRequired {
     pub status: ApplicationSettingsStatus,
 }
 
-static RULE_ApplicationSettings: ObjRule = ObjRule {
+pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
     properties: &[
         (
             "SettingsGroup",
@@ -447,7 +450,7 @@ pub struct CapacityRequired {
     pub desired_user_sessions: Int,
 }
 
-static RULE_Capacity: ObjRule = ObjRule {
+pub(crate) static RULE_Capacity: ObjRule = ObjRule {
     properties: &[(
         "DesiredUserSessions",
         Shape::Int(&NumRule {
@@ -506,103 +509,7 @@ impl ToValue for Capacity {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpaces::WorkspacesPool`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspaces-workspacespool-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TimeoutSettings: ObjRule = ObjRule {
+pub(crate) static RULE_TimeoutSettings: ObjRule = ObjRule {
     properties: &[
         (
             "DisconnectTimeoutInSeconds",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ResourceType, VolumeType};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^snap-[0-9a-zA-Z]{1,63}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
@@ -23,7 +25,7 @@ pub struct VolumeRequired {
     pub availability_zone: Str,
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZone",
@@ -352,7 +354,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -435,7 +437,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TagSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceType",
@@ -513,82 +515,5 @@ impl ToValue for TagSpecification {
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
-    }
-}
-
-/// The values of `ResourceType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResourceType {
-    /// `instance`
-    Instance,
-    /// `volume`
-    Volume,
-    /// `spot-instances-request`
-    SpotInstancesRequest,
-    /// `network-interface`
-    NetworkInterface,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResourceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Instance => "instance",
-            Self::Volume => "volume",
-            Self::SpotInstancesRequest => "spot-instances-request",
-            Self::NetworkInterface => "network-interface",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `standard`
-    Standard,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `gp2`
-    Gp2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `gp3`
-    Gp3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "standard",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Gp2 => "gp2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Gp3 => "gp3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -33,7 +33,7 @@ pub struct VolumeAssociationRequired {
     pub workspace_instance_id: Str,
 }
 
-static RULE_VolumeAssociation: ObjRule = ObjRule {
+pub(crate) static RULE_VolumeAssociation: ObjRule = ObjRule {
     properties: &[
         (
             "Device",

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ResourceType, VolumeType};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral(0|[1-9][0-9]{0,2})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-zA-Z]{1,63}$");
@@ -19,7 +21,7 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^pg-[0-9a-zA-Z]{1,63}$");
 pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
 pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_WorkspaceInstance: ObjRule = ObjRule {
+pub(crate) static RULE_WorkspaceInstance: ObjRule = ObjRule {
     properties: &[
         ("ManagedInstance", Shape::Object(&RULE_ManagedInstance)),
         (
@@ -172,7 +174,7 @@ impl WorkspaceInstanceAttributes {
     }
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         (
             "DeviceName",
@@ -285,7 +287,7 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityReservationPreference",
@@ -363,7 +365,7 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
     properties: &[
         (
             "CapacityReservationId",
@@ -446,7 +448,7 @@ impl ToValue for CapacityReservationTarget {
     }
 }
 
-static RULE_CpuOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_CpuOptionsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "CoreCount",
@@ -522,7 +524,7 @@ impl ToValue for CpuOptionsRequest {
     }
 }
 
-static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
     properties: &[(
         "CpuCredits",
         Shape::Str(&StrRule {
@@ -573,7 +575,7 @@ impl ToValue for CreditSpecificationRequest {
     }
 }
 
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("Encrypted", Shape::Bool),
         (
@@ -722,7 +724,7 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-static RULE_EnclaveOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_EnclaveOptionsRequest: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -762,7 +764,7 @@ impl ToValue for EnclaveOptionsRequest {
     }
 }
 
-static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
     properties: &[("Configured", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -804,7 +806,7 @@ impl ToValue for HibernationOptionsRequest {
     }
 }
 
-static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Arn",
@@ -884,7 +886,7 @@ impl ToValue for IamInstanceProfileSpecification {
     }
 }
 
-static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
     properties: &[(
         "AutoRecovery",
         Shape::Str(&StrRule {
@@ -935,7 +937,7 @@ impl ToValue for InstanceMaintenanceOptionsRequest {
     }
 }
 
-static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
     properties: &[
         (
             "HttpEndpoint",
@@ -1066,7 +1068,7 @@ impl ToValue for InstanceMetadataOptionsRequest {
     }
 }
 
-static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Description",
@@ -1194,7 +1196,7 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
     }
 }
 
-static RULE_InstanceNetworkPerformanceOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_InstanceNetworkPerformanceOptionsRequest: ObjRule = ObjRule {
     properties: &[(
         "BandwidthWeighting",
         Shape::Str(&StrRule {
@@ -1245,7 +1247,7 @@ impl ToValue for InstanceNetworkPerformanceOptionsRequest {
     }
 }
 
-static RULE_LicenseConfigurationRequest: ObjRule = ObjRule {
+pub(crate) static RULE_LicenseConfigurationRequest: ObjRule = ObjRule {
     properties: &[(
         "LicenseConfigurationArn",
         Shape::Str(&StrRule {
@@ -1313,7 +1315,7 @@ pub struct ManagedInstanceRequired {
     pub instance_type: Str,
 }
 
-static RULE_ManagedInstance: ObjRule = ObjRule {
+pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
     properties: &[
         (
             "BlockDeviceMappings",
@@ -1791,7 +1793,7 @@ impl ToValue for ManagedInstance {
     }
 }
 
-static RULE_Placement: ObjRule = ObjRule {
+pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
         (
             "AvailabilityZone",
@@ -1934,7 +1936,7 @@ impl ToValue for Placement {
     }
 }
 
-static RULE_PrivateDnsNameOptionsRequest: ObjRule = ObjRule {
+pub(crate) static RULE_PrivateDnsNameOptionsRequest: ObjRule = ObjRule {
     properties: &[
         ("EnableResourceNameDnsAAAARecord", Shape::Bool),
         ("EnableResourceNameDnsARecord", Shape::Bool),
@@ -2013,7 +2015,7 @@ impl ToValue for PrivateDnsNameOptionsRequest {
     }
 }
 
-static RULE_RunInstancesMonitoringEnabled: ObjRule = ObjRule {
+pub(crate) static RULE_RunInstancesMonitoringEnabled: ObjRule = ObjRule {
     properties: &[("Enabled", Shape::Bool)],
     required: &[],
     one_of: &[],
@@ -2062,7 +2064,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",
@@ -2145,7 +2147,7 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TagSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "ResourceType",
@@ -2482,40 +2484,6 @@ impl ToValue for InstanceMetadataTags {
     }
 }
 
-/// The values of `ResourceType` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResourceType {
-    /// `instance`
-    Instance,
-    /// `volume`
-    Volume,
-    /// `spot-instances-request`
-    SpotInstancesRequest,
-    /// `network-interface`
-    NetworkInterface,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResourceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Instance => "instance",
-            Self::Volume => "volume",
-            Self::SpotInstancesRequest => "spot-instances-request",
-            Self::NetworkInterface => "network-interface",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Tenancy` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tenancy {
@@ -2541,49 +2509,6 @@ impl ToValue for Tenancy {
             Self::Default => "default",
             Self::Dedicated => "dedicated",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `standard`
-    Standard,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `gp2`
-    Gp2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `gp3`
-    Gp3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "standard",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Gp2 => "gp2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Gp3 => "gp3",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

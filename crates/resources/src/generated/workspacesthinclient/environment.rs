@@ -30,7 +30,7 @@ pub struct EnvironmentRequired {
     pub desktop_arn: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         (
             "DesiredSoftwareSetId",
@@ -465,7 +465,7 @@ pub struct MaintenanceWindowRequired {
     pub r#type: MaintenanceWindowType,
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         (
             "ApplyTimeOf",
@@ -697,7 +697,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
         (
             "Key",

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
@@ -16,9 +19,8 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[_\\-\\d\\w]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_DataProtectionSettings: ObjRule = ObjRule {
+pub(crate) static RULE_DataProtectionSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
         (
@@ -288,7 +290,7 @@ pub struct CustomPatternRequired {
     pub pattern_regex: Str,
 }
 
-static RULE_CustomPattern: ObjRule = ObjRule {
+pub(crate) static RULE_CustomPattern: ObjRule = ObjRule {
     properties: &[
         (
             "KeywordRegex",
@@ -440,7 +442,7 @@ pub struct InlineRedactionConfigurationRequired {
     pub inline_redaction_patterns: List<InlineRedactionPattern>,
 }
 
-static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "GlobalConfidenceLevel",
@@ -597,7 +599,7 @@ pub struct InlineRedactionPatternRequired {
     pub redaction_place_holder: Obj<RedactionPlaceHolder>,
 }
 
-static RULE_InlineRedactionPattern: ObjRule = ObjRule {
+pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
     properties: &[
         (
             "BuiltInPatternId",
@@ -786,7 +788,7 @@ pub struct RedactionPlaceHolderRequired {
     pub redaction_place_holder_type: RedactionPlaceHolderType,
 }
 
-static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
+pub(crate) static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
     properties: &[
         (
             "RedactionPlaceHolderText",
@@ -878,102 +880,6 @@ impl ToValue for RedactionPlaceHolder {
                 "RedactionPlaceHolderType",
                 &self.redaction_place_holder_type,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-dataprotectionsettings-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,13 +7,15 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\d\\w\\-_/!().*']+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`SessionLogger`], by name: `SessionLogger::new(SessionLoggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +30,7 @@ pub struct SessionLoggerRequired {
     pub log_configuration: Obj<LogConfiguration>,
 }
 
-static RULE_SessionLogger: ObjRule = ObjRule {
+pub(crate) static RULE_SessionLogger: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
         (
@@ -260,7 +262,7 @@ impl SessionLoggerAttributes {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[("S3", Shape::Object(&RULE_S3LogConfiguration))],
     required: &[],
     one_of: &[],
@@ -325,7 +327,7 @@ pub struct S3LogConfigurationRequired {
     pub log_file_format: LogFileFormat,
 }
 
-static RULE_S3LogConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_S3LogConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Bucket",
@@ -484,102 +486,6 @@ impl ToValue for S3LogConfiguration {
             .req("FolderStructure", &self.folder_structure)
             .opt("KeyPrefix", &self.key_prefix)
             .req("LogFileFormat", &self.log_file_format)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::SessionLogger`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-sessionlogger-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

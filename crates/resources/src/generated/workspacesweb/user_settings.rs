@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "(^s3://[a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)",
 );
@@ -17,7 +20,6 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^/(\\S)*$");
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`UserSettings`], by name: `UserSettings::new(UserSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,7 +46,7 @@ pub struct UserSettingsRequired {
     pub upload_allowed: EnabledType,
 }
 
-static RULE_UserSettings: ObjRule = ObjRule {
+pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
         (
@@ -541,7 +543,7 @@ impl UserSettingsAttributes {
     }
 }
 
-static RULE_BrandingConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_BrandingConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "ColorTheme",
@@ -769,7 +771,7 @@ pub struct CookieSpecificationRequired {
     pub domain: Str,
 }
 
-static RULE_CookieSpecification: ObjRule = ObjRule {
+pub(crate) static RULE_CookieSpecification: ObjRule = ObjRule {
     properties: &[
         (
             "Domain",
@@ -895,7 +897,7 @@ pub struct CookieSynchronizationConfigurationRequired {
     pub allowlist: List<CookieSpecification>,
 }
 
-static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "Allowlist",
@@ -1001,7 +1003,7 @@ pub struct ImageMetadataRequired {
     pub mime_type: MimeType,
 }
 
-static RULE_ImageMetadata: ObjRule = ObjRule {
+pub(crate) static RULE_ImageMetadata: ObjRule = ObjRule {
     properties: &[
         (
             "FileExtension",
@@ -1114,103 +1116,7 @@ impl ToValue for ImageMetadata {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::UserSettings`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-usersettings-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ToolbarConfiguration: ObjRule = ObjRule {
+pub(crate) static RULE_ToolbarConfiguration: ObjRule = ObjRule {
     properties: &[
         (
             "HiddenToolbarItems",

@@ -7,7 +7,10 @@
 
 use crate::support::prelude::*;
 
-static RULE_SamplingRule: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
     properties: &[
         (
             "RuleName",
@@ -213,7 +216,7 @@ pub struct SamplingRateBoostRequired {
     pub max_rate: Num,
 }
 
-static RULE_SamplingRateBoost: ObjRule = ObjRule {
+pub(crate) static RULE_SamplingRateBoost: ObjRule = ObjRule {
     properties: &[
         (
             "CooldownWindowMinutes",
@@ -355,7 +358,7 @@ pub struct SamplingRulePropertyRequired {
     pub url_path: Str,
 }
 
-static RULE_SamplingRuleProperty: ObjRule = ObjRule {
+pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         (
@@ -729,7 +732,7 @@ impl ToValue for SamplingRuleProperty {
     }
 }
 
-static RULE_SamplingRuleRecord: ObjRule = ObjRule {
+pub(crate) static RULE_SamplingRuleRecord: ObjRule = ObjRule {
     properties: &[
         ("CreatedAt", Shape::STR),
         ("ModifiedAt", Shape::STR),
@@ -801,7 +804,7 @@ impl ToValue for SamplingRuleRecord {
     }
 }
 
-static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
+pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         (
@@ -1113,102 +1116,6 @@ impl ToValue for SamplingRuleUpdate {
             .opt("ServiceName", &self.service_name)
             .opt("ServiceType", &self.service_type)
             .opt("URLPath", &self.url_path)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::XRay::SamplingRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-xray-samplingrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

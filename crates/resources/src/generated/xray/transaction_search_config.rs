@@ -7,7 +7,7 @@
 
 use crate::support::prelude::*;
 
-static RULE_TransactionSearchConfig: ObjRule = ObjRule {
+pub(crate) static RULE_TransactionSearchConfig: ObjRule = ObjRule {
     properties: &[(
         "IndexingPercentage",
         Shape::Num(&NumRule {
